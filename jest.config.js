@@ -1,0 +1,17 @@
+/**
+ * One jest run for every tier; the file name says the tier (style.md):
+ * *.unit.spec.ts (no I/O), *.int.spec.ts (real SQLite / PostgreSQL / Redis), *.e2e.spec.ts (the running app).
+ * Native ESM (NestJS 12 ships only ESM), hence --experimental-vm-modules in the npm scripts.
+ */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }] },
+  testMatch: ['<rootDir>/{apps,libs,test,bench}/**/*.spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/apps/web/'],
+  testTimeout: 60_000,
+  // Int and e2e suites each create their own PostgreSQL database and SQLite file, so they can run
+  // in parallel; two workers match this machine's two cores.
+  maxWorkers: 2,
+};

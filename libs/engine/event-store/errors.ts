@@ -1,0 +1,47 @@
+/**
+ * Errors the event store raises. Each carries a stable `code` so the HTTP layer can turn it into
+ * problem details without string matching, and says what, where and why.
+ */
+export abstract class EventStoreError extends Error {
+  abstract readonly code: string;
+}
+
+/** The stream's revision did not match the caller's expectation; nothing was written. */
+export class WrongExpectedRevisionError extends EventStoreError {
+  readonly code = 'wrong-expected-revision';
+  constructor(
+    readonly streamId: string,
+    readonly expected: string,
+    /** -1 when the stream does not exist. */
+    readonly actual: number,
+  ) {
+    super(
+      `Stream "${streamId}" was expected to be at ${expected} but is ${
+        actual < 0 ? 'absent (no stream)' : `at revision ${actual}`
+      }; nothing was written.`,
+    );
+  }
+}
+
+/** An event id is already stored with other content (type, data or stream); nothing was written. */
+export class EventIdConflictError extends EventStoreError {
+  readonly code = 'event-id-conflict';
+  constructor(
+    readonly eventId: string,
+    readonly why: string,
+  ) {
+    super(`Event id ${eventId} is already stored ${why}; an event id may only be re-sent with identical content.`);
+  }
+}
+
+/** The request itself is malformed (stream name, event type, data, expected revision…); nothing was written. */
+export class InvalidEventError extends EventStoreError {
+  readonly code = 'invalid-event';
+  constructor(
+    /** Where: a JSON-path-like pointer, e.g. `events[2].data.values[3]`. */
+    readonly where: string,
+    readonly why: string,
+  ) {
+    super(`${where}: ${why}`);
+  }
+}

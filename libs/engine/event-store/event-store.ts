@@ -1,0 +1,358 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { isDeepStrictEqual } from 'node:util';
+import { checkMetadata, type EventMetadata, type Upcasters } from './envelope.js';
+import { EventIdConflictError, InvalidEventError, WrongExpectedRevisionError } from './errors.js';
+import { chainHash, GENESIS_HASH } from './hash-chain.js';
+import type { StorageAdapter, StoredEvent, StoredEventInput, StreamHead } from './storage.js';
+import { checkEventId, checkEventType, checkStreamId, toJsonText } from './validation.js';
+
+/** EventStoreDB's four forms: the stream must not exist / anything / must exist / must be at exactly N. */
+export type ExpectedRevision = 'no_stream' | 'any' | 'stream_exists' | number;
+
+export interface NewEvent<D extends object = Record<string, unknown>> {
+  /** A UUID. Send the same id again (a retry) and the store answers with the first result. */
+  id?: string;
+  type: string;
+  data: D;
+  metadata: EventMetadata;
+}
+
+export interface AppendResult {
+  /** The stream's revision after the append: pass it as the next expected revision. */
+  nextExpectedRevision: number;
+  /** Global position of the last event appended; opaque, compare with comparePositions. */
+  position: string;
+}
+
+/** An event as read back. `metadata` is parsed on first access: most readers only fold data. */
+export class RecordedEvent<D = any> {
+  #metadataText: string;
+  #metadata: EventMetadata | undefined;
+  constructor(
+    readonly streamId: string,
+    readonly revision: number,
+    readonly position: string,
+    readonly id: string,
+    readonly type: string,
+    readonly data: D,
+    metadataText: string,
+    metadata?: EventMetadata,
+  ) {
+    this.#metadataText = metadataText;
+    this.#metadata = metadata;
+  }
+  get metadata(): EventMetadata {
+    return (this.#metadata ??= JSON.parse(this.#metadataText) as EventMetadata);
+  }
+  toJSON() {
+    const { streamId, revision, position, id, type, data, metadata } = this;
+    return { streamId, revision, position, id, type, data, metadata };
+  }
+}
+
+export interface ReadStreamOptions {
+  direction?: 'forwards' | 'backwards';
+  /** Inclusive. Default: the start (forwards) or the end (backwards). */
+  fromRevision?: number;
+  /** Default: everything. */
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events after this position. Default: from the beginning. */
+  fromPosition?: string;
+  maxCount?: number;
+}
+
+export interface SubscribeOptions {
+  /** Exclusive checkpoint: the position of the last event already processed. */
+  fromPosition?: string;
+  pageSize?: number;
+  /** How often to look for events written by other processes; local appends wake it at once. */
+  pollIntervalMs?: number;
+}
+
+export interface Subscription extends AsyncIterable<RecordedEvent> {
+  close(): void;
+}
+
+export interface EventStoreOptions {
+  upcasters?: Upcasters;
+  /** How many stream heads (revision + hash) to remember, to chain appends without a read. */
+  headCacheSize?: number;
+}
+
+const READ_PAGE = 1000;
+
+/**
+ * The event store port, implemented once above the storage adapters. The adapters store and
+ * read rows; this class owns the rules: validation, hash chains, the expected-revision forms,
+ * idempotent appends, upcasting and catch-up subscriptions.
+ */
+export class EventStore {
+  readonly #storage: StorageAdapter;
+  readonly #upcasters: Upcasters;
+  readonly #heads = new Map<string, StreamHead>();
+  readonly #headCacheSize: number;
+  readonly #appended = new EventEmitter();
+  #closed = false;
+
+  constructor(storage: StorageAdapter, options: EventStoreOptions = {}) {
+    this.#storage = storage;
+    this.#upcasters = options.upcasters ?? {};
+    this.#headCacheSize = options.headCacheSize ?? 50_000;
+    this.#appended.setMaxListeners(0);
+  }
+
+  get kind(): string {
+    return this.#storage.kind;
+  }
+
+  /** The adapter underneath, for audit verification and tests that must reach the raw rows. */
+  get storage(): StorageAdapter {
+    return this.#storage;
+  }
+
+  comparePositions(a: string, b: string): number {
+    return this.#storage.comparePositions(a, b);
+  }
+
+  async appendToStream(
+    streamId: string,
+    events: readonly NewEvent<object>[],
+    options: { expectedRevision?: ExpectedRevision } = {},
+  ): Promise<AppendResult> {
+    const expected = options.expectedRevision ?? 'any';
+    checkStreamId(streamId);
+    checkExpectedRevision(expected);
+    if (!Array.isArray(events) || events.length === 0) throw new InvalidEventError('events', 'at least one event is required');
+    const prepared = events.map((e, i) => prepare(e, `events[${i}]`));
+    const seen = new Set<string>();
+    for (const [i, e] of prepared.entries()) {
+      if (seen.has(e.id)) throw new InvalidEventError(`events[${i}].id`, `event id ${e.id} appears twice in one append`);
+      seen.add(e.id);
+    }
+
+    // Chain on the head we believe in (cached, or "absent" when the caller says no_stream), and let
+    // the adapter's atomic check tell us if the stream moved. A cached head is never wrong about
+    // the hash at its revision (stored events are immutable), only possibly behind.
+    let head: StreamHead | undefined =
+      this.#heads.get(streamId) ?? (expected === 'no_stream' ? { revision: -1, hash: GENESIS_HASH } : undefined);
+    let fresh = false;
+    for (let attempt = 0; ; attempt++) {
+      if (!head) {
+        head = await this.#storage.head(streamId);
+        fresh = true;
+      }
+      const violated = violates(expected, head.revision);
+      if (violated) {
+        if (!fresh) {
+          head = undefined;
+          continue;
+        }
+        const replay = await this.#replayOf(streamId, prepared);
+        if (replay) return replay;
+        throw new WrongExpectedRevisionError(streamId, describe(expected), head.revision);
+      }
+      const rows = chain(streamId, head, prepared);
+      const outcome = await this.#storage.append(streamId, head.revision, rows);
+      if (outcome.kind === 'appended') {
+        const last = rows[rows.length - 1]!;
+        const revision = head.revision + rows.length;
+        this.#remember(streamId, { revision, hash: last.hash });
+        this.#appended.emit('appended');
+        return { nextExpectedRevision: revision, position: outcome.lastPosition };
+      }
+      this.#heads.delete(streamId);
+      if (outcome.kind === 'duplicate-id') {
+        const replay = await this.#replayOf(streamId, prepared);
+        if (replay) return replay;
+        // Ids stored with different content would have thrown above; only a race remains.
+      }
+      if (attempt > 50) throw new Error(`append to "${streamId}" kept racing with other writers; gave up after ${attempt} attempts`);
+      head = undefined;
+      fresh = false;
+    }
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    checkStreamId(streamId);
+    const direction = options.direction ?? 'forwards';
+    if (direction !== 'forwards' && direction !== 'backwards') throw new InvalidEventError('direction', 'must be forwards or backwards');
+    const { fromRevision, maxCount = Number.MAX_SAFE_INTEGER } = options;
+    if (fromRevision !== undefined && !(Number.isSafeInteger(fromRevision) && fromRevision >= 0)) {
+      throw new InvalidEventError('fromRevision', 'must be a non-negative integer');
+    }
+    if (!(Number.isSafeInteger(maxCount) && maxCount >= 0)) throw new InvalidEventError('maxCount', 'must be a non-negative integer');
+    const rows = maxCount === 0 ? [] : await this.#storage.readStream(streamId, direction, fromRevision, maxCount);
+    // A full forward read ends at the head: remember it so the next append chains without a read.
+    if (direction === 'forwards' && fromRevision === undefined && rows.length > 0 && rows.length < maxCount) {
+      const last = rows[rows.length - 1]!;
+      this.#remember(streamId, { revision: last.revision, hash: last.hash });
+    }
+    return rows.map((r) => this.#toRecorded(r));
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const maxCount = options.maxCount ?? READ_PAGE;
+    if (!(Number.isSafeInteger(maxCount) && maxCount > 0)) throw new InvalidEventError('maxCount', 'must be a positive integer');
+    const rows = await this.#storage.readAll(options.fromPosition, maxCount);
+    return rows.map((r) => this.#toRecorded(r));
+  }
+
+  /** Catch up from a checkpoint, then follow live, in global order; each event exactly once. */
+  subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    const pageSize = options.pageSize ?? READ_PAGE;
+    const pollIntervalMs = options.pollIntervalMs ?? 100;
+    const stop = new AbortController();
+    const emitter = this.#appended;
+    const self = this;
+    async function* run(): AsyncGenerator<RecordedEvent> {
+      let checkpoint = options.fromPosition;
+      while (!stop.signal.aborted && !self.#closed) {
+        // Listen before reading, so an append that lands while we read is not slept through.
+        const woken = wake(emitter, pollIntervalMs, stop.signal);
+        const page = await self.readAll({ fromPosition: checkpoint, maxCount: pageSize });
+        for (const e of page) {
+          if (stop.signal.aborted) break;
+          checkpoint = e.position;
+          yield e;
+        }
+        if (page.length < pageSize) await woken.promise;
+        woken.cancel();
+      }
+    }
+    const iterator = run();
+    return {
+      close: () => stop.abort(),
+      [Symbol.asyncIterator]: () => iterator,
+    };
+  }
+
+  /** Lets a reader in this process know that something was appended by another (e.g. after a CLI import). */
+  notifyAppended(): void {
+    this.#appended.emit('appended');
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#appended.emit('appended');
+    await this.#storage.close();
+  }
+
+  #toRecorded(r: StoredEvent): RecordedEvent {
+    let data = JSON.parse(r.data);
+    const chainFor = this.#upcasters[r.type];
+    if (chainFor) {
+      const metadata = JSON.parse(r.metadata) as EventMetadata;
+      let v = metadata.schemaVersion ?? 1;
+      for (let up = chainFor[v]; up; up = chainFor[++v]) data = up(data);
+      return new RecordedEvent(r.streamId, r.revision, r.position, r.id, r.type, data, r.metadata, metadata);
+    }
+    return new RecordedEvent(r.streamId, r.revision, r.position, r.id, r.type, data, r.metadata);
+  }
+
+  #remember(streamId: string, head: StreamHead): void {
+    const heads = this.#heads;
+    heads.delete(streamId);
+    heads.set(streamId, head);
+    if (heads.size > this.#headCacheSize) heads.delete(heads.keys().next().value!);
+  }
+
+  /**
+   * If these exact events are already stored (a client retry), answer as the first append did.
+   * If some ids are stored with other content, that is a caller error.
+   */
+  async #replayOf(streamId: string, prepared: PreparedEvent[]): Promise<AppendResult | undefined> {
+    const found = await this.#storage.findByIds(prepared.map((e) => e.id));
+    if (found.length === 0) return undefined;
+    const byId = new Map(found.map((f) => [f.id, f]));
+    for (const e of prepared) {
+      const stored = byId.get(e.id);
+      if (!stored) {
+        throw new EventIdConflictError(found[0]!.id, `but ${e.id}, sent with it in the same append, is not; a retry must re-send exactly the same events`);
+      }
+      if (stored.streamId !== streamId) throw new EventIdConflictError(e.id, `in stream "${stored.streamId}", not "${streamId}"`);
+      if (stored.type !== e.type || !isDeepStrictEqual(JSON.parse(stored.data), JSON.parse(e.data))) {
+        throw new EventIdConflictError(e.id, 'with a different type or data');
+      }
+    }
+    const revisions = found.map((f) => f.revision).sort((a, b) => a - b);
+    const first = revisions[0]!;
+    if (revisions.some((r, i) => r !== first + i) || revisions.length !== prepared.length) {
+      throw new EventIdConflictError(prepared[0]!.id, 'but not as one contiguous append of these events');
+    }
+    const last = found.reduce((a, b) => (a.revision > b.revision ? a : b));
+    return { nextExpectedRevision: last.revision, position: last.position };
+  }
+}
+
+interface PreparedEvent {
+  id: string;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+function prepare(e: NewEvent<object>, where: string): PreparedEvent {
+  if (e === null || typeof e !== 'object') throw new InvalidEventError(where, 'must be an event object');
+  const id = e.id ?? randomUUID();
+  checkEventId(id, `${where}.id`);
+  checkEventType(e.type, `${where}.type`);
+  checkMetadata(e.metadata, `${where}.metadata`);
+  return { id, type: e.type, data: toJsonText(e.data, `${where}.data`), metadata: toJsonText(e.metadata, `${where}.metadata`) };
+}
+
+function chain(streamId: string, head: StreamHead, events: PreparedEvent[]): StoredEventInput[] {
+  let previous = head.hash;
+  return events.map((e, i) => {
+    const hash = chainHash(previous, { streamId, revision: head.revision + 1 + i, ...e });
+    previous = hash;
+    return { ...e, hash };
+  });
+}
+
+function checkExpectedRevision(expected: unknown): asserts expected is ExpectedRevision {
+  if (expected === 'no_stream' || expected === 'any' || expected === 'stream_exists') return;
+  if (typeof expected === 'number' && Number.isSafeInteger(expected) && expected >= 0) return;
+  throw new InvalidEventError(
+    'expectedRevision',
+    `${JSON.stringify(expected)} is not an expected revision: use "no_stream", "any", "stream_exists" or a revision number ≥ 0`,
+  );
+}
+
+function violates(expected: ExpectedRevision, actual: number): boolean {
+  switch (expected) {
+    case 'any':
+      return false;
+    case 'no_stream':
+      return actual !== -1;
+    case 'stream_exists':
+      return actual === -1;
+    default:
+      return actual !== expected;
+  }
+}
+
+function describe(expected: ExpectedRevision): string {
+  return typeof expected === 'number' ? `revision ${expected}` : expected;
+}
+
+function wake(emitter: EventEmitter, ms: number, signal: AbortSignal): { promise: Promise<void>; cancel(): void } {
+  let done!: () => void;
+  const promise = new Promise<void>((resolve) => (done = resolve));
+  const timer = setTimeout(() => done(), ms);
+  const onAppend = () => done();
+  const onAbort = () => done();
+  emitter.once('appended', onAppend);
+  signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    promise,
+    cancel() {
+      clearTimeout(timer);
+      emitter.off('appended', onAppend);
+      signal.removeEventListener('abort', onAbort);
+    },
+  };
+}

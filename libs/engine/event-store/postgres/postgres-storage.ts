@@ -1,0 +1,218 @@
+import pg from 'pg';
+import { InvalidEventError } from '../errors.js';
+import type { RawAppendOutcome, StorageAdapter, StoredEvent, StoredEventInput, StreamHead } from '../storage.js';
+
+/**
+ * PostgreSQL. Sequence values commit out of order: a reader paging on `global_position >
+ * checkpoint` can pass a position whose transaction commits later and lose that event forever.
+ * So, as Emmett (PR #336), Marten and message-db do, each row records the id of the transaction
+ * that wrote it, the global order is (transaction_id, global_position), and a reader only returns
+ * rows whose transaction id is below the oldest transaction still running
+ * (`pg_snapshot_xmin(pg_current_snapshot())`). No transaction below that horizon can still commit,
+ * so the prefix a reader returns never grows in the middle.
+ *
+ * Every append is one statement in autocommit, so a transaction id is taken only after the
+ * statement has seen its stream's head: within a stream, revision order and transaction order agree.
+ */
+export const POSTGRES_SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  global_position bigint GENERATED ALWAYS AS IDENTITY,
+  stream_id text NOT NULL,
+  revision integer NOT NULL,
+  event_id uuid NOT NULL,
+  type text NOT NULL,
+  data json NOT NULL,
+  metadata json NOT NULL,
+  hash text NOT NULL,
+  PRIMARY KEY (transaction_id, global_position),
+  CONSTRAINT events_stream_revision UNIQUE (stream_id, revision),
+  CONSTRAINT events_event_id UNIQUE (event_id)
+);
+`;
+
+/** A long-open transaction holds every reader's horizon back; the store's own sessions never need one. */
+const SESSION_OPTIONS = '-c idle_in_transaction_session_timeout=15000';
+
+export function createPool(url: string, max = 16): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, options: SESSION_OPTIONS });
+  // An idle client losing its connection (server restart) must not crash the process.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** DDL under an advisory lock: two processes starting at once must not race on CREATE TABLE. */
+export async function migrate(pool: pg.Pool, ddl: string, lockKey: number): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey]);
+    await client.query(ddl);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+const COLUMNS = `transaction_id::text, global_position::text, stream_id, revision, event_id::text, type, data::text, metadata::text, hash`;
+
+const APPEND_ONE = `
+WITH head AS (SELECT coalesce(max(revision), -1) AS rev FROM events WHERE stream_id = $1),
+ins AS (
+  INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash)
+  SELECT $1, head.rev + 1, $3::uuid, $4, $5::json, $6::json, $7 FROM head WHERE head.rev = $2
+  RETURNING transaction_id, global_position)
+SELECT (SELECT rev FROM head) AS head, (SELECT transaction_id::text || ':' || global_position FROM ins) AS position`;
+
+const APPEND_MANY = `
+WITH head AS (SELECT coalesce(max(revision), -1) AS rev FROM events WHERE stream_id = $1),
+ins AS (
+  INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash)
+  SELECT $1, head.rev + e.ord, e.id, e.type, e.data, e.metadata, e.hash
+  FROM head, unnest($3::uuid[], $4::text[], $5::json[], $6::json[], $7::text[]) WITH ORDINALITY AS e(id, type, data, metadata, hash, ord)
+  WHERE head.rev = $2
+  RETURNING transaction_id, global_position)
+SELECT (SELECT rev FROM head) AS head,
+       (SELECT transaction_id::text || ':' || global_position FROM ins ORDER BY global_position DESC LIMIT 1) AS position`;
+
+const READ_ALL = `
+SELECT ${COLUMNS} FROM events
+WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+  AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+ORDER BY transaction_id, global_position
+LIMIT $3`;
+
+/** A pool, or one client inside a transaction (tests use that to hold a commit back). */
+type Queryable = Pick<pg.Pool, 'query'> & { end?: () => Promise<void> };
+
+export class PostgresStorage implements StorageAdapter {
+  readonly kind = 'postgres';
+
+  constructor(
+    readonly pool: Queryable,
+    readonly ownsPool = true,
+  ) {}
+
+  static async open(url: string, options: { poolSize?: number } = {}): Promise<PostgresStorage> {
+    const pool = createPool(url, options.poolSize);
+    await migrate(pool, POSTGRES_SCHEMA, 0x6a78_0001);
+    return new PostgresStorage(pool);
+  }
+
+  async append(streamId: string, expectedHead: number, events: StoredEventInput[]): Promise<RawAppendOutcome> {
+    try {
+      const result =
+        events.length === 1
+          ? await this.pool.query({
+              name: 'jx_append_one',
+              text: APPEND_ONE,
+              values: [streamId, expectedHead, events[0]!.id, events[0]!.type, events[0]!.data, events[0]!.metadata, events[0]!.hash],
+            })
+          : await this.pool.query({
+              name: 'jx_append_many',
+              text: APPEND_MANY,
+              values: [
+                streamId,
+                expectedHead,
+                events.map((e) => e.id),
+                events.map((e) => e.type),
+                events.map((e) => e.data),
+                events.map((e) => e.metadata),
+                events.map((e) => e.hash),
+              ],
+            });
+      const row = result.rows[0] as { head: string | number; position: string | null };
+      if (row.position === null) return { kind: 'head-moved', actualHead: Number(row.head) };
+      return { kind: 'appended', lastPosition: row.position };
+    } catch (err) {
+      const e = err as { code?: string; constraint?: string };
+      if (e.code === '23505' && e.constraint === 'events_event_id') return { kind: 'duplicate-id' };
+      // Another writer inserted the same revision after our statement read the head.
+      if (e.code === '23505' && e.constraint === 'events_stream_revision') {
+        return { kind: 'head-moved', actualHead: (await this.head(streamId)).revision };
+      }
+      throw err;
+    }
+  }
+
+  async head(streamId: string): Promise<StreamHead> {
+    const r = await this.pool.query({
+      name: 'jx_head',
+      text: 'SELECT revision, hash FROM events WHERE stream_id = $1 ORDER BY revision DESC LIMIT 1',
+      values: [streamId],
+    });
+    return r.rows[0] ?? { revision: -1, hash: '' };
+  }
+
+  async readStream(streamId: string, direction: 'forwards' | 'backwards', from: number | undefined, maxCount: number) {
+    const forwards = direction === 'forwards';
+    const bound = from === undefined ? '' : forwards ? 'AND revision >= $3' : 'AND revision <= $3';
+    const text = `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 ${bound} ORDER BY revision ${forwards ? 'ASC' : 'DESC'} LIMIT $2`;
+    const limit = maxCount >= Number.MAX_SAFE_INTEGER ? null : maxCount;
+    const r = await this.pool.query({
+      name: `jx_read_${direction}_${from === undefined ? 'all' : 'from'}`,
+      text,
+      values: from === undefined ? [streamId, limit] : [streamId, limit, from],
+      rowMode: 'array',
+    });
+    return r.rows.map(toStored);
+  }
+
+  async readAll(after: string | undefined, maxCount: number): Promise<StoredEvent[]> {
+    const [tx, pos] = after === undefined ? ['0', '0'] : splitPosition(after);
+    const r = await this.pool.query({ name: 'jx_read_all', text: READ_ALL, values: [tx, pos, maxCount], rowMode: 'array' });
+    return r.rows.map(toStored);
+  }
+
+  async readAllByStream(after: { streamId: string; revision: number } | undefined, maxCount: number) {
+    const r = after
+      ? await this.pool.query({
+          text: `SELECT ${COLUMNS} FROM events WHERE (stream_id, revision) > ($1, $2) ORDER BY stream_id, revision LIMIT $3`,
+          values: [after.streamId, after.revision, maxCount],
+          rowMode: 'array',
+        })
+      : await this.pool.query({ text: `SELECT ${COLUMNS} FROM events ORDER BY stream_id, revision LIMIT $1`, values: [maxCount], rowMode: 'array' });
+    return r.rows.map(toStored);
+  }
+
+  async findByIds(ids: string[]): Promise<StoredEvent[]> {
+    const r = await this.pool.query({
+      text: `SELECT ${COLUMNS} FROM events WHERE event_id = ANY($1::uuid[])`,
+      values: [ids],
+      rowMode: 'array',
+    });
+    return r.rows.map(toStored);
+  }
+
+  comparePositions(a: string, b: string): number {
+    const [ta, pa] = splitPosition(a).map(BigInt) as [bigint, bigint];
+    const [tb, pb] = splitPosition(b).map(BigInt) as [bigint, bigint];
+    return ta !== tb ? (ta < tb ? -1 : 1) : pa < pb ? -1 : pa > pb ? 1 : 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsPool) await this.pool.end?.();
+  }
+}
+
+function splitPosition(p: string): [string, string] {
+  const m = typeof p === 'string' ? /^(\d{1,20}):(\d{1,19})$/.exec(p) : null;
+  if (!m) throw new InvalidEventError('position', `"${p}" is not a position of this PostgreSQL store (transaction:sequence)`);
+  return [m[1]!, m[2]!];
+}
+
+function toStored(r: unknown[]): StoredEvent {
+  return {
+    position: `${r[0]}:${r[1]}`,
+    streamId: r[2] as string,
+    revision: r[3] as number,
+    id: r[4] as string,
+    type: r[5] as string,
+    data: r[6] as string,
+    metadata: r[7] as string,
+    hash: r[8] as string,
+  };
+}

@@ -1,0 +1,175 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { InvalidEventError } from '../errors.js';
+import type { RawAppendOutcome, StorageAdapter, StoredEvent, StoredEventInput, StreamHead } from '../storage.js';
+
+/**
+ * SQLite, the embedded store. A row id is a global position: SQLite admits one writer at a time
+ * and a transaction's rows become visible at once, so row ids commit in order and a reader that
+ * pages on `global_position > checkpoint` can never skip an event that commits later.
+ */
+export const SQLITE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  global_position INTEGER PRIMARY KEY,
+  stream_id TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  event_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  data TEXT NOT NULL,
+  metadata TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  UNIQUE (stream_id, revision)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON events (event_id);
+`;
+
+/** Opens a better-sqlite3 connection the way every part of Jixiao uses SQLite (WAL, durable commits). */
+export function openSqlite(path: string, options: { readonly?: boolean } = {}): Database.Database {
+  if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { readonly: options.readonly ?? false, timeout: 10_000 });
+  if (!options.readonly) db.pragma('journal_mode = WAL');
+  // FULL: an acknowledged append survives power loss, not only a process crash.
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+const COLUMNS = 'global_position, stream_id, revision, event_id, type, data, metadata, hash';
+
+export class SqliteStorage implements StorageAdapter {
+  readonly kind = 'sqlite';
+  readonly db: Database.Database;
+  readonly #headStmt;
+  readonly #insert;
+  readonly #appendTx;
+  readonly #readAllStmt;
+  readonly #readAllFromStart;
+  readonly #fwd;
+  readonly #fwdFrom;
+  readonly #bwd;
+  readonly #bwdFrom;
+  readonly #byStreamStart;
+  readonly #byStreamAfter;
+
+  constructor(readonly path: string) {
+    this.db = openSqlite(path);
+    this.db.exec(SQLITE_SCHEMA);
+    this.#headStmt = this.db.prepare<[string], { revision: number; hash: string }>(
+      'SELECT revision, hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
+    );
+    this.#insert = this.db.prepare(
+      'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    const readAll = `SELECT ${COLUMNS} FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?`;
+    this.#readAllStmt = this.db.prepare(readAll).raw(true);
+    this.#readAllFromStart = this.db.prepare(`SELECT ${COLUMNS} FROM events ORDER BY global_position LIMIT ?`).raw(true);
+    this.#fwd = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? ORDER BY revision LIMIT ?`).raw(true);
+    this.#fwdFrom = this.db
+      .prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`)
+      .raw(true);
+    this.#bwd = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT ?`).raw(true);
+    this.#bwdFrom = this.db
+      .prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`)
+      .raw(true);
+    this.#byStreamStart = this.db.prepare(`SELECT ${COLUMNS} FROM events ORDER BY stream_id, revision LIMIT ?`).raw(true);
+    this.#byStreamAfter = this.db
+      .prepare(`SELECT ${COLUMNS} FROM events WHERE (stream_id, revision) > (?, ?) ORDER BY stream_id, revision LIMIT ?`)
+      .raw(true);
+
+    // IMMEDIATE takes the write lock up front, so the head check and the insert see the same state
+    // even with other processes writing to the same file.
+    this.#appendTx = this.db
+      .transaction((streamId: string, expectedHead: number, events: StoredEventInput[]): RawAppendOutcome => {
+        const actual = this.#headStmt.get(streamId)?.revision ?? -1;
+        if (actual !== expectedHead) return { kind: 'head-moved', actualHead: actual };
+        let rowid: number | bigint = 0;
+        for (let i = 0; i < events.length; i++) {
+          const e = events[i]!;
+          rowid = this.#insert.run(streamId, expectedHead + 1 + i, e.id, e.type, e.data, e.metadata, e.hash).lastInsertRowid;
+        }
+        return { kind: 'appended', lastPosition: String(rowid) };
+      })
+      .immediate;
+  }
+
+  async append(streamId: string, expectedHead: number, events: StoredEventInput[]): Promise<RawAppendOutcome> {
+    try {
+      return this.#appendTx(streamId, expectedHead, events);
+    } catch (err) {
+      if (isUniqueViolation(err, 'events.event_id')) return { kind: 'duplicate-id' };
+      if (isUniqueViolation(err, 'events.stream_id')) return { kind: 'head-moved', actualHead: (await this.head(streamId)).revision };
+      throw err;
+    }
+  }
+
+  async head(streamId: string): Promise<StreamHead> {
+    return this.#headStmt.get(streamId) ?? { revision: -1, hash: '' };
+  }
+
+  async readStream(streamId: string, direction: 'forwards' | 'backwards', from: number | undefined, maxCount: number) {
+    const limit = Math.min(maxCount, Number.MAX_SAFE_INTEGER);
+    const rows =
+      direction === 'forwards'
+        ? from === undefined
+          ? this.#fwd.all(streamId, limit)
+          : this.#fwdFrom.all(streamId, from, limit)
+        : from === undefined
+          ? this.#bwd.all(streamId, limit)
+          : this.#bwdFrom.all(streamId, from, limit);
+    return (rows as unknown[][]).map(toStored);
+  }
+
+  async readAll(after: string | undefined, maxCount: number): Promise<StoredEvent[]> {
+    const rows = after === undefined ? this.#readAllFromStart.all(maxCount) : this.#readAllStmt.all(parsePosition(after), maxCount);
+    return (rows as unknown[][]).map(toStored);
+  }
+
+  async readAllByStream(after: { streamId: string; revision: number } | undefined, maxCount: number) {
+    const rows = after ? this.#byStreamAfter.all(after.streamId, after.revision, maxCount) : this.#byStreamStart.all(maxCount);
+    return (rows as unknown[][]).map(toStored);
+  }
+
+  async findByIds(ids: string[]): Promise<StoredEvent[]> {
+    const out: StoredEvent[] = [];
+    const stmt = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE event_id = ?`).raw(true);
+    for (const id of ids) {
+      const row = stmt.get(id) as unknown[] | undefined;
+      if (row) out.push(toStored(row));
+    }
+    return out;
+  }
+
+  comparePositions(a: string, b: string): number {
+    const x = parsePosition(a);
+    const y = parsePosition(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function parsePosition(p: string): number {
+  if (typeof p !== 'string' || !/^\d{1,15}$/.test(p)) throw new InvalidEventError('position', `"${p}" is not a position of this SQLite store`);
+  return Number(p);
+}
+
+function toStored(r: unknown[]): StoredEvent {
+  return {
+    position: String(r[0]),
+    streamId: r[1] as string,
+    revision: r[2] as number,
+    id: r[3] as string,
+    type: r[4] as string,
+    data: r[5] as string,
+    metadata: r[6] as string,
+    hash: r[7] as string,
+  };
+}
+
+function isUniqueViolation(err: unknown, column: string): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === 'SQLITE_CONSTRAINT_UNIQUE' && (e.message ?? '').includes(column);
+}

@@ -1,0 +1,65 @@
+/**
+ * What a storage adapter must do. Adapters are thin mappings onto one database; every rule that
+ * can be stated once (validation, serialisation, hash chains, idempotency, the four
+ * expected-revision forms, subscriptions) lives in EventStore above them.
+ *
+ * Records cross this boundary as stored text, exactly as hashed, so audit verification can
+ * recompute hashes from what the database holds.
+ */
+export interface StoredEventInput {
+  id: string;
+  type: string;
+  /** JSON text */
+  data: string;
+  /** JSON text */
+  metadata: string;
+  hash: string;
+}
+
+export interface StoredEvent extends StoredEventInput {
+  streamId: string;
+  revision: number;
+  /** Adapter-specific, opaque to callers; ordered by the adapter's comparePositions. */
+  position: string;
+}
+
+export interface StreamHead {
+  /** -1 when the stream does not exist */
+  revision: number;
+  hash: string;
+}
+
+export type RawAppendOutcome =
+  | { kind: 'appended'; lastPosition: string }
+  /** The stream was not at `expectedHead`; `actualHead` is -1 for no stream. Nothing was written. */
+  | { kind: 'head-moved'; actualHead: number }
+  /** An event id is already stored (in any stream). Nothing was written. */
+  | { kind: 'duplicate-id' };
+
+export interface StorageAdapter {
+  readonly kind: string;
+  /**
+   * Atomically: if the stream's last revision is `expectedHead` (-1: the stream does not exist),
+   * store `events` at revisions expectedHead+1… in order; otherwise write nothing.
+   */
+  append(streamId: string, expectedHead: number, events: StoredEventInput[]): Promise<RawAppendOutcome>;
+  head(streamId: string): Promise<StreamHead>;
+  readStream(
+    streamId: string,
+    direction: 'forwards' | 'backwards',
+    /** inclusive; undefined means from the start (forwards) or the end (backwards) */
+    fromRevision: number | undefined,
+    maxCount: number,
+  ): Promise<StoredEvent[]>;
+  /**
+   * Events after `afterPosition` (exclusive; undefined = from the beginning) in global order.
+   * Must never return an event that sorts below one it has returned before to any reader: only a
+   * prefix that can no longer grow in the middle may be returned.
+   */
+  readAll(afterPosition: string | undefined, maxCount: number): Promise<StoredEvent[]>;
+  /** Every stream's events in (stream, revision) order; for audit verification. */
+  readAllByStream(afterKey: { streamId: string; revision: number } | undefined, maxCount: number): Promise<StoredEvent[]>;
+  findByIds(ids: string[]): Promise<StoredEvent[]>;
+  comparePositions(a: string, b: string): number;
+  close(): Promise<void>;
+}
