@@ -206,13 +206,12 @@ export class EventStore {
     const pageSize = options.pageSize ?? READ_PAGE;
     const pollIntervalMs = options.pollIntervalMs ?? 100;
     const stop = new AbortController();
-    const emitter = this.#appended;
     const self = this;
     async function* run(): AsyncGenerator<RecordedEvent> {
       let checkpoint = options.fromPosition;
       while (!stop.signal.aborted && !self.#closed) {
         // Listen before reading, so an append that lands while we read is not slept through.
-        const woken = wake(emitter, pollIntervalMs, stop.signal);
+        const woken = self.appendSignal(pollIntervalMs, stop.signal);
         const page = await self.readAll({ fromPosition: checkpoint, maxCount: pageSize });
         for (const e of page) {
           if (stop.signal.aborted) break;
@@ -228,6 +227,14 @@ export class EventStore {
       close: () => stop.abort(),
       [Symbol.asyncIterator]: () => iterator,
     };
+  }
+
+  /**
+   * Resolves on the next append through this instance, after `timeoutMs` (to notice other
+   * processes' appends by polling), or on abort. Arm it before reading so nothing slips between.
+   */
+  appendSignal(timeoutMs: number, signal?: AbortSignal): { promise: Promise<void>; cancel(): void } {
+    return wake(this.#appended, timeoutMs, signal);
   }
 
   /** Lets a reader in this process know that something was appended by another (e.g. after a CLI import). */
@@ -339,20 +346,21 @@ function describe(expected: ExpectedRevision): string {
   return typeof expected === 'number' ? `revision ${expected}` : expected;
 }
 
-function wake(emitter: EventEmitter, ms: number, signal: AbortSignal): { promise: Promise<void>; cancel(): void } {
+function wake(emitter: EventEmitter, ms: number, signal?: AbortSignal): { promise: Promise<void>; cancel(): void } {
   let done!: () => void;
   const promise = new Promise<void>((resolve) => (done = resolve));
   const timer = setTimeout(() => done(), ms);
   const onAppend = () => done();
   const onAbort = () => done();
   emitter.once('appended', onAppend);
-  signal.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) done();
+  signal?.addEventListener('abort', onAbort, { once: true });
   return {
     promise,
     cancel() {
       clearTimeout(timer);
       emitter.off('appended', onAppend);
-      signal.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
     },
   };
 }

@@ -1,0 +1,153 @@
+import type { RecordedEvent } from '../event-store/event-store.js';
+
+/**
+ * Projections keep JSON documents addressed by (collection, key). That is enough for every board
+ * and table here, runs unchanged on SQLite and PostgreSQL, and lets the same projection code
+ * fold events into memory to answer "as known at T" from the events themselves.
+ */
+export interface DocReader {
+  get<T>(collection: string, key: string): Promise<T | undefined>;
+  /** Documents of a collection (whose keys start with `prefix`), ordered by key. */
+  list<T>(collection: string, prefix?: string): Promise<{ key: string; doc: T }[]>;
+}
+
+export interface DocWriter extends DocReader {
+  put(collection: string, key: string, doc: unknown): void;
+  delete(collection: string, key: string): void;
+}
+
+export interface Projection {
+  /** Stable name: it keys the stored documents and checkpoint. */
+  name: string;
+  /** Bump when apply() changes meaning: the projection is rebuilt from the start and swapped in. */
+  version: number;
+  /** Event types it reads; others only move its checkpoint. Omit to read every event. */
+  eventTypes?: readonly string[];
+  apply(event: RecordedEvent, docs: DocWriter): Promise<void> | void;
+}
+
+const SEP = '\u0000';
+const DELETED = Symbol('deleted');
+
+/** Source of committed documents for one projection generation. */
+export interface DocSource {
+  get(collection: string, key: string): Promise<string | undefined>;
+  list(collection: string, prefix: string): Promise<{ key: string; doc: string }[]>;
+}
+
+/**
+ * The documents one batch of events changes, on top of what is committed. Every get() returns a
+ * fresh copy, so a projection that mutates what it read without put() changes nothing.
+ */
+export class BatchDocs implements DocWriter {
+  readonly dirty = new Map<string, unknown>();
+  readonly #loaded = new Map<string, string | undefined>();
+  constructor(readonly source: DocSource) {}
+
+  async get<T>(collection: string, key: string): Promise<T | undefined> {
+    const id = collection + SEP + key;
+    if (this.dirty.has(id)) {
+      const v = this.dirty.get(id);
+      return v === DELETED ? undefined : (structuredClone(v) as T);
+    }
+    let text: string | undefined;
+    if (this.#loaded.has(id)) text = this.#loaded.get(id);
+    else {
+      text = await this.source.get(collection, key);
+      this.#loaded.set(id, text);
+    }
+    return text === undefined ? undefined : (JSON.parse(text) as T);
+  }
+
+  async list<T>(collection: string, prefix = ''): Promise<{ key: string; doc: T }[]> {
+    const merged = new Map<string, T>();
+    for (const r of await this.source.list(collection, prefix)) merged.set(r.key, JSON.parse(r.doc) as T);
+    const head = collection + SEP;
+    for (const [id, v] of this.dirty) {
+      if (!id.startsWith(head)) continue;
+      const key = id.slice(head.length);
+      if (!key.startsWith(prefix)) continue;
+      if (v === DELETED) merged.delete(key);
+      else merged.set(key, structuredClone(v) as T);
+    }
+    return [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, doc]) => ({ key, doc }));
+  }
+
+  put(collection: string, key: string, doc: unknown): void {
+    if (doc === undefined) throw new Error(`projection put ${collection}/${key}: a document may not be undefined`);
+    this.dirty.set(collection + SEP + key, structuredClone(doc));
+  }
+
+  delete(collection: string, key: string): void {
+    this.dirty.set(collection + SEP + key, DELETED);
+  }
+
+  /** The changes as rows to write: doc text, or null to delete. */
+  changes(): { collection: string; key: string; doc: string | null }[] {
+    return [...this.dirty].map(([id, v]) => {
+      const i = id.indexOf(SEP);
+      return { collection: id.slice(0, i), key: id.slice(i + 1), doc: v === DELETED ? null : JSON.stringify(v) };
+    });
+  }
+
+  /** Make this batch's changes the committed state (for in-memory folding). */
+  settle(into: Map<string, string>): void {
+    for (const { collection, key, doc } of this.changes()) {
+      const id = collection + SEP + key;
+      if (doc === null) into.delete(id);
+      else into.set(id, doc);
+    }
+    this.dirty.clear();
+    this.#loaded.clear();
+  }
+}
+
+/**
+ * Folds events into memory with the same projection code: how a view "as known at T" is
+ * re-derived from the events recorded up to T rather than read from a stored copy.
+ */
+export class MemoryDocs implements DocWriter {
+  readonly #committed = new Map<string, string>();
+  #batch: BatchDocs;
+
+  constructor() {
+    this.#batch = new BatchDocs(this.#source());
+  }
+
+  #source(): DocSource {
+    const committed = this.#committed;
+    return {
+      async get(collection, key) {
+        return committed.get(collection + SEP + key);
+      },
+      async list(collection, prefix) {
+        const head = collection + SEP + prefix;
+        const out: { key: string; doc: string }[] = [];
+        for (const [id, doc] of committed) if (id.startsWith(head)) out.push({ key: id.slice(collection.length + 1), doc });
+        return out;
+      },
+    };
+  }
+
+  get<T>(collection: string, key: string) {
+    return this.#batch.get<T>(collection, key);
+  }
+  list<T>(collection: string, prefix?: string) {
+    return this.#batch.list<T>(collection, prefix);
+  }
+  put(collection: string, key: string, doc: unknown) {
+    this.#batch.put(collection, key, doc);
+  }
+  delete(collection: string, key: string) {
+    this.#batch.delete(collection, key);
+  }
+
+  /** Apply events in order with one projection (documents are per projection, as when stored). */
+  async fold(events: Iterable<RecordedEvent>, projection: Projection): Promise<this> {
+    for (const e of events) {
+      if (!projection.eventTypes || projection.eventTypes.includes(e.type)) await projection.apply(e, this);
+    }
+    this.#batch.settle(this.#committed);
+    return this;
+  }
+}

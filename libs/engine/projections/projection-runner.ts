@@ -1,0 +1,304 @@
+import type { EventStore, RecordedEvent } from '../event-store/event-store.js';
+import { BatchDocs, type DocReader, type Projection } from './docs.js';
+import type { GenerationState, ReadModelStore } from './read-model-store.js';
+
+export interface ProjectionStatus {
+  name: string;
+  version: number;
+  generation: number;
+  checkpoint: string | undefined;
+  /** A new generation being built from the start (a version change or a rebuild). */
+  rebuilding?: { generation: number; checkpoint: string | undefined };
+  error?: string;
+}
+
+export interface RunnerOptions {
+  pageSize?: number;
+  pollIntervalMs?: number;
+  log?: (message: string, detail?: unknown) => void;
+}
+
+/** One (projection, generation) the runner feeds. */
+interface Target {
+  projection: Projection;
+  state: GenerationState;
+  error?: string;
+  retryAt?: number;
+}
+
+export class ProjectionTimeoutError extends Error {
+  readonly code = 'projection-timeout';
+}
+
+/**
+ * Feeds projections from the global order. Each page of events is applied to every projection in
+ * memory, and all their document changes and checkpoints are committed in one transaction, so a
+ * crash re-applies an uncommitted page and never a committed one: each event takes effect exactly
+ * once. A commit is refused if a checkpoint moved under it (another process runs the same
+ * projection), and the runner then reloads and carries on from the stored state.
+ *
+ * A projection whose version changed is built as a new generation from the start while the old
+ * one keeps serving, then swapped in; `rebuild()` does the same on demand.
+ */
+export class ProjectionRunner {
+  readonly #projections: Map<string, Projection>;
+  #targets: Target[] = [];
+  readonly #waiters = new Set<() => void>();
+  #stop = new AbortController();
+  #loop: Promise<void> | undefined;
+  readonly #pageSize: number;
+  readonly #pollIntervalMs: number;
+  readonly #log: (message: string, detail?: unknown) => void;
+
+  constructor(
+    readonly store: EventStore,
+    readonly readModels: ReadModelStore,
+    projections: Projection[],
+    options: RunnerOptions = {},
+  ) {
+    this.#projections = new Map(projections.map((p) => [p.name, p]));
+    if (this.#projections.size !== projections.length) throw new Error('two projections share a name');
+    this.#pageSize = options.pageSize ?? 1000;
+    this.#pollIntervalMs = options.pollIntervalMs ?? 200;
+    this.#log = options.log ?? (() => undefined);
+  }
+
+  get projections(): Projection[] {
+    return [...this.#projections.values()];
+  }
+
+  /** Loads (or creates) the generations and starts following the store. */
+  async start(): Promise<void> {
+    await this.#reload();
+    this.#stop = new AbortController();
+    this.#loop = this.#run(this.#stop.signal);
+  }
+
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    await this.#loop;
+    this.#loop = undefined;
+    for (const w of this.#waiters) w();
+  }
+
+  /** Applies everything up to the store's current head, then returns (for the CLI, tests, the demo). */
+  async catchUp(): Promise<void> {
+    if (this.#targets.length === 0) await this.#reload();
+    while (await this.#step()) {
+      /* keep going */
+    }
+  }
+
+  status(): ProjectionStatus[] {
+    return this.projections.map((p) => {
+      const active = this.#targets.find((t) => t.projection === p && t.state.active);
+      const building = this.#targets.find((t) => t.projection === p && !t.state.active);
+      return {
+        name: p.name,
+        version: p.version,
+        generation: active?.state.generation ?? 0,
+        checkpoint: active?.state.checkpoint,
+        ...(building ? { rebuilding: { generation: building.state.generation, checkpoint: building.state.checkpoint } } : {}),
+        ...(active?.error || building?.error ? { error: active?.error ?? building?.error } : {}),
+      };
+    });
+  }
+
+  /** Documents of the generation that serves queries now. */
+  reader(name: string): DocReader {
+    const projection = this.#projections.get(name);
+    if (!projection) throw new Error(`no projection named "${name}"`);
+    return {
+      get: async (collection, key) => {
+        const t = this.#active(projection);
+        return t ? new BatchDocs(this.readModels.source(name, t.state.generation)).get(collection, key) : undefined;
+      },
+      list: async (collection, prefix) => {
+        const t = this.#active(projection);
+        return t ? new BatchDocs(this.readModels.source(name, t.state.generation)).list(collection, prefix) : [];
+      },
+    };
+  }
+
+  /**
+   * Read-your-writes: resolves once the serving generation of every projection named (default:
+   * all) has applied the event at `position`.
+   */
+  async waitFor(position: string, options: { projections?: string[]; timeoutMs?: number } = {}): Promise<void> {
+    const names = options.projections ?? [...this.#projections.keys()];
+    const reached = () =>
+      names.every((n) => {
+        const t = this.#active(this.#projections.get(n)!);
+        return t?.state.checkpoint !== undefined && this.store.comparePositions(t.state.checkpoint, position) >= 0;
+      });
+    if (reached()) return;
+    const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+    while (!reached()) {
+      if (Date.now() > deadline || this.#stop.signal.aborted) {
+        throw new ProjectionTimeoutError(`projections did not reach position ${position} in time`);
+      }
+      if (!this.#loop) {
+        // Nobody in this process is running them: catch up here.
+        await this.catchUp();
+        if (!reached()) await sleep(this.#pollIntervalMs);
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(done, this.#pollIntervalMs);
+        function done() {
+          clearTimeout(t);
+          resolve();
+        }
+        this.#waiters.add(done);
+      });
+    }
+  }
+
+  /** Builds a new generation of `name` from the first event, then swaps it in for the old one. */
+  async rebuild(name: string): Promise<GenerationState> {
+    const projection = this.#projections.get(name);
+    if (!projection) throw new Error(`no projection named "${name}"; known: ${[...this.#projections.keys()].join(', ')}`);
+    const created = await this.readModels.createGeneration(name, projection.version);
+    await this.#reload();
+    const mine = () => this.#targets.find((t) => t.projection === projection && t.state.generation === created.generation);
+    while (!mine()?.state.active) {
+      if (!mine()) throw new Error(`generation ${created.generation} of ${name} was replaced by another rebuild`);
+      if (!(await this.#step())) await sleep(10);
+    }
+    return mine()!.state;
+  }
+
+  /** Another process (a CLI rebuild) may have swapped generations: follow it. */
+  async #noticeSwaps(): Promise<void> {
+    const stored = await this.readModels.generations();
+    const key = (g: { projection: string; generation: number; active: boolean }) => `${g.projection}/${g.generation}/${g.active}`;
+    const known = new Set(this.#targets.map((t) => key(t.state)));
+    const mine = stored.filter((g) => this.#projections.has(g.projection));
+    if (mine.length !== known.size || mine.some((g) => !known.has(key(g)))) await this.#reload();
+  }
+
+  #active(p: Projection): Target | undefined {
+    return this.#targets.find((t) => t.projection === p && t.state.active);
+  }
+
+  async #reload(): Promise<void> {
+    const stored = await this.readModels.generations();
+    const targets: Target[] = [];
+    for (const projection of this.#projections.values()) {
+      const mine = stored.filter((g) => g.projection === projection.name);
+      let active = mine.find((g) => g.active);
+      if (!active) {
+        active = await this.readModels.createGeneration(projection.name, projection.version);
+        mine.push(active);
+      }
+      targets.push({ projection, state: active });
+      // A newer generation is being built (a rebuild, here or in another process): feed it too.
+      let building = mine.filter((g) => !g.active && g.version === projection.version && g.generation > active.generation).at(-1);
+      if (!building && active.version !== projection.version) {
+        // Serve the old generation until a new one, built with this version, has caught up.
+        building = await this.readModels.createGeneration(projection.name, projection.version);
+        this.#log(`projection ${projection.name}: version ${active.version} → ${projection.version}, rebuilding as generation ${building.generation}`);
+      }
+      if (building) targets.push({ projection, state: building });
+    }
+    const previous = new Map(this.#targets.map((t) => [`${t.state.projection}/${t.state.generation}`, t]));
+    this.#targets = targets.map((t) => ({ ...t, error: previous.get(`${t.state.projection}/${t.state.generation}`)?.error }));
+  }
+
+  async #run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const armed = this.store.appendSignal(this.#pollIntervalMs, signal);
+      let progressed = false;
+      try {
+        progressed = await this.#step();
+      } catch (err) {
+        this.#log('projection runner: step failed, retrying', err);
+        await sleep(this.#pollIntervalMs);
+      }
+      if (!progressed) {
+        await armed.promise;
+        await this.#noticeSwaps().catch((err) => this.#log('projection runner: could not read generations', err));
+      }
+      armed.cancel();
+    }
+  }
+
+  /** Applies one page to every target that needs it. Returns whether anything moved. */
+  async #step(): Promise<boolean> {
+    const now = Date.now();
+    const targets = this.#targets.filter((t) => !t.retryAt || t.retryAt <= now);
+    if (targets.length === 0) return false;
+    // Read from the furthest-behind target; the others skip what they have already applied.
+    let from = targets[0]!.state.checkpoint;
+    for (const t of targets) {
+      const c = t.state.checkpoint;
+      if (c === undefined) {
+        from = undefined;
+        break;
+      }
+      if (from !== undefined && this.store.comparePositions(c, from) < 0) from = c;
+    }
+    const page = await this.store.readAll({ fromPosition: from, maxCount: this.#pageSize });
+    if (page.length === 0) {
+      return this.#promoteCaughtUp();
+    }
+    const to = page[page.length - 1]!.position;
+    const batches = [];
+    const applied: Target[] = [];
+    for (const t of targets) {
+      if (t.state.checkpoint !== undefined && this.store.comparePositions(t.state.checkpoint, to) >= 0) continue;
+      const docs = new BatchDocs(this.readModels.source(t.state.projection, t.state.generation));
+      try {
+        for (const e of page) {
+          if (t.state.checkpoint !== undefined && this.store.comparePositions(e.position, t.state.checkpoint) <= 0) continue;
+          if (t.projection.eventTypes && !t.projection.eventTypes.includes(e.type)) continue;
+          await t.projection.apply(e as RecordedEvent, docs);
+        }
+      } catch (err) {
+        // One faulty projection must not hold the others back; it retries later from its checkpoint.
+        t.error = err instanceof Error ? err.message : String(err);
+        t.retryAt = Date.now() + 5_000;
+        this.#log(`projection ${t.state.projection} failed; retrying in 5 s`, err);
+        continue;
+      }
+      t.error = undefined;
+      t.retryAt = undefined;
+      batches.push({ projection: t.state.projection, generation: t.state.generation, from: t.state.checkpoint, to, changes: docs.changes() });
+      applied.push(t);
+    }
+    const refused = new Set(await this.readModels.commit(batches));
+    for (const [i, t] of applied.entries()) if (!refused.has(batches[i]!)) t.state.checkpoint = to;
+    if (refused.size > 0) await this.#reload();
+    for (const w of this.#waiters) w();
+    this.#waiters.clear();
+    return true;
+  }
+
+  /** A generation being rebuilt that has reached the head takes over from the one serving. */
+  async #promoteCaughtUp(): Promise<boolean> {
+    let promoted = false;
+    for (const t of this.#targets) {
+      if (t.state.active || t.state.checkpoint === undefined) continue;
+      const head = (await this.store.readAll({ fromPosition: t.state.checkpoint, maxCount: 1 })).length === 0;
+      if (!head) continue;
+      await this.readModels.activate(t.state.projection, t.state.generation);
+      this.#log(`projection ${t.state.projection}: generation ${t.state.generation} caught up and now serves`);
+      t.state.active = true;
+      this.#targets = this.#targets.filter((o) => o === t || o.projection !== t.projection);
+      promoted = true;
+    }
+    // An empty store: a fresh generation has nothing to catch up on.
+    for (const t of this.#targets) {
+      if (!t.state.active && t.state.checkpoint === undefined && (await this.store.readAll({ maxCount: 1 })).length === 0) {
+        await this.readModels.activate(t.state.projection, t.state.generation);
+        t.state.active = true;
+        this.#targets = this.#targets.filter((o) => o === t || o.projection !== t.projection);
+        promoted = true;
+      }
+    }
+    if (promoted) for (const w of this.#waiters) w();
+    return promoted;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

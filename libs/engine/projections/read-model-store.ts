@@ -1,0 +1,306 @@
+import type Database from 'better-sqlite3';
+import type pg from 'pg';
+import { createPool, migrate } from '../event-store/postgres/postgres-storage.js';
+import { openSqlite } from '../event-store/sqlite/sqlite-storage.js';
+import type { DocSource } from './docs.js';
+
+/**
+ * Where projections keep their documents and checkpoints: SQLite or PostgreSQL, usually the same
+ * database as the events. A projection may have several generations: the active one serves
+ * queries while a new one is built from the start, then they swap.
+ */
+export interface GenerationState {
+  projection: string;
+  generation: number;
+  version: number;
+  /** Position of the last event applied; undefined before the first. */
+  checkpoint: string | undefined;
+  active: boolean;
+}
+
+export interface Batch {
+  projection: string;
+  generation: number;
+  /** The checkpoint this batch was computed from: the commit is refused if it moved (another runner). */
+  from: string | undefined;
+  to: string;
+  changes: { collection: string; key: string; doc: string | null }[];
+}
+
+export interface ReadModelStore {
+  readonly kind: string;
+  generations(): Promise<GenerationState[]>;
+  /** A new, empty generation, active only if the projection has none yet. */
+  createGeneration(projection: string, version: number): Promise<GenerationState>;
+  source(projection: string, generation: number): DocSource;
+  /** All batches in one transaction; returns the batches refused because their checkpoint moved. */
+  commit(batches: Batch[]): Promise<Batch[]>;
+  /** Make `generation` the one that serves, and drop the others' documents. */
+  activate(projection: string, generation: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+const SQLITE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS projection_generations (
+  projection TEXT NOT NULL,
+  generation INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  checkpoint TEXT,
+  active INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (projection, generation)
+);
+CREATE TABLE IF NOT EXISTS projection_docs (
+  projection TEXT NOT NULL,
+  generation INTEGER NOT NULL,
+  collection TEXT NOT NULL,
+  key TEXT NOT NULL,
+  doc TEXT NOT NULL,
+  PRIMARY KEY (projection, generation, collection, key)
+) WITHOUT ROWID;
+`;
+
+const POSTGRES_SCHEMA = `
+CREATE TABLE IF NOT EXISTS projection_generations (
+  projection text NOT NULL,
+  generation integer NOT NULL,
+  version integer NOT NULL,
+  checkpoint text,
+  active boolean NOT NULL DEFAULT false,
+  PRIMARY KEY (projection, generation)
+);
+CREATE TABLE IF NOT EXISTS projection_docs (
+  projection text NOT NULL,
+  generation integer NOT NULL,
+  collection text NOT NULL,
+  key text NOT NULL,
+  doc text NOT NULL,
+  PRIMARY KEY (projection, generation, collection, key)
+);
+`;
+
+interface GenerationRow {
+  projection: string;
+  generation: number;
+  version: number;
+  checkpoint: string | null;
+  active: number | boolean;
+}
+
+const toState = (r: GenerationRow): GenerationState => ({
+  projection: r.projection,
+  generation: r.generation,
+  version: r.version,
+  checkpoint: r.checkpoint ?? undefined,
+  active: Boolean(r.active),
+});
+
+export class SqliteReadModelStore implements ReadModelStore {
+  readonly kind = 'sqlite';
+  readonly db: Database.Database;
+
+  constructor(path: string) {
+    this.db = openSqlite(path);
+    this.db.exec(SQLITE_SCHEMA);
+  }
+
+  async generations(): Promise<GenerationState[]> {
+    return (this.db.prepare('SELECT * FROM projection_generations ORDER BY projection, generation').all() as GenerationRow[]).map(toState);
+  }
+
+  async createGeneration(projection: string, version: number): Promise<GenerationState> {
+    return this.db
+      .transaction(() => {
+        const max = this.db
+          .prepare('SELECT max(generation) AS g, sum(active) AS a FROM projection_generations WHERE projection = ?')
+          .get(projection) as { g: number | null; a: number | null };
+        const generation = (max.g ?? 0) + 1;
+        const active = !max.a;
+        this.db
+          .prepare('INSERT INTO projection_generations (projection, generation, version, checkpoint, active) VALUES (?, ?, ?, NULL, ?)')
+          .run(projection, generation, version, active ? 1 : 0);
+        return { projection, generation, version, checkpoint: undefined, active };
+      })
+      .immediate();
+  }
+
+  source(projection: string, generation: number): DocSource {
+    const get = this.db.prepare<[string, number, string, string], { doc: string }>(
+      'SELECT doc FROM projection_docs WHERE projection = ? AND generation = ? AND collection = ? AND key = ?',
+    );
+    const list = this.db.prepare<[string, number, string, string, string], { key: string; doc: string }>(
+      `SELECT key, doc FROM projection_docs WHERE projection = ? AND generation = ? AND collection = ?
+       AND key >= ? AND key < ? ORDER BY key`,
+    );
+    return {
+      get: async (collection, key) => get.get(projection, generation, collection, key)?.doc,
+      list: async (collection, prefix) => list.all(projection, generation, collection, prefix, prefix + '\uffff'),
+    };
+  }
+
+  async commit(batches: Batch[]): Promise<Batch[]> {
+    const move = this.db.prepare(
+      'UPDATE projection_generations SET checkpoint = ? WHERE projection = ? AND generation = ? AND checkpoint IS ?',
+    );
+    const put = this.db.prepare(
+      `INSERT INTO projection_docs (projection, generation, collection, key, doc) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (projection, generation, collection, key) DO UPDATE SET doc = excluded.doc`,
+    );
+    const del = this.db.prepare('DELETE FROM projection_docs WHERE projection = ? AND generation = ? AND collection = ? AND key = ?');
+    return this.db
+      .transaction(() => {
+        const refused: Batch[] = [];
+        for (const b of batches) {
+          if (move.run(b.to, b.projection, b.generation, b.from ?? null).changes !== 1) {
+            refused.push(b);
+            continue;
+          }
+          for (const c of b.changes) {
+            if (c.doc === null) del.run(b.projection, b.generation, c.collection, c.key);
+            else put.run(b.projection, b.generation, c.collection, c.key, c.doc);
+          }
+        }
+        return refused;
+      })
+      .immediate();
+  }
+
+  async activate(projection: string, generation: number): Promise<void> {
+    this.db
+      .transaction(() => {
+        this.db.prepare('UPDATE projection_generations SET active = (generation = ?) WHERE projection = ?').run(generation, projection);
+        this.db.prepare('DELETE FROM projection_docs WHERE projection = ? AND generation <> ?').run(projection, generation);
+        this.db.prepare('DELETE FROM projection_generations WHERE projection = ? AND generation < ?').run(projection, generation);
+      })
+      .immediate();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+export class PostgresReadModelStore implements ReadModelStore {
+  readonly kind = 'postgres';
+  private constructor(readonly pool: pg.Pool) {}
+
+  static async open(url: string): Promise<PostgresReadModelStore> {
+    const pool = createPool(url, 8);
+    await migrate(pool, POSTGRES_SCHEMA, 0x6a78_0002);
+    return new PostgresReadModelStore(pool);
+  }
+
+  async generations(): Promise<GenerationState[]> {
+    const r = await this.pool.query<GenerationRow>('SELECT * FROM projection_generations ORDER BY projection, generation');
+    return r.rows.map(toState);
+  }
+
+  async createGeneration(projection: string, version: number): Promise<GenerationState> {
+    return this.#tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`jx-projection:${projection}`]);
+      const r = await c.query<{ g: number | null; a: boolean | null }>(
+        'SELECT max(generation) AS g, bool_or(active) AS a FROM projection_generations WHERE projection = $1',
+        [projection],
+      );
+      const generation = (r.rows[0]!.g ?? 0) + 1;
+      const active = !r.rows[0]!.a;
+      await c.query('INSERT INTO projection_generations (projection, generation, version, checkpoint, active) VALUES ($1, $2, $3, NULL, $4)', [
+        projection,
+        generation,
+        version,
+        active,
+      ]);
+      return { projection, generation, version, checkpoint: undefined, active };
+    });
+  }
+
+  source(projection: string, generation: number): DocSource {
+    return {
+      get: async (collection, key) =>
+        (
+          await this.pool.query<{ doc: string }>({
+            name: 'jx_doc_get',
+            text: 'SELECT doc FROM projection_docs WHERE projection = $1 AND generation = $2 AND collection = $3 AND key = $4',
+            values: [projection, generation, collection, key],
+          })
+        ).rows[0]?.doc,
+      list: async (collection, prefix) =>
+        (
+          await this.pool.query<{ key: string; doc: string }>({
+            name: 'jx_doc_list',
+            // COLLATE "C": byte order, like SQLite, so both stores list keys identically.
+            text: `SELECT key, doc FROM projection_docs WHERE projection = $1 AND generation = $2 AND collection = $3
+                   AND starts_with(key, $4) ORDER BY key COLLATE "C"`,
+            values: [projection, generation, collection, prefix],
+          })
+        ).rows,
+    };
+  }
+
+  async commit(batches: Batch[]): Promise<Batch[]> {
+    return this.#tx(async (c) => {
+      const refused: Batch[] = [];
+      for (const b of batches) {
+        const moved = await c.query(
+          'UPDATE projection_generations SET checkpoint = $1 WHERE projection = $2 AND generation = $3 AND checkpoint IS NOT DISTINCT FROM $4',
+          [b.to, b.projection, b.generation, b.from ?? null],
+        );
+        if (moved.rowCount !== 1) {
+          refused.push(b);
+          continue;
+        }
+        const puts = b.changes.filter((x) => x.doc !== null);
+        const dels = b.changes.filter((x) => x.doc === null);
+        if (puts.length) {
+          await c.query(
+            `INSERT INTO projection_docs (projection, generation, collection, key, doc)
+             SELECT $1, $2, * FROM unnest($3::text[], $4::text[], $5::text[])
+             ON CONFLICT (projection, generation, collection, key) DO UPDATE SET doc = EXCLUDED.doc`,
+            [b.projection, b.generation, puts.map((x) => x.collection), puts.map((x) => x.key), puts.map((x) => x.doc)],
+          );
+        }
+        if (dels.length) {
+          await c.query(
+            `DELETE FROM projection_docs WHERE projection = $1 AND generation = $2
+             AND (collection, key) IN (SELECT * FROM unnest($3::text[], $4::text[]))`,
+            [b.projection, b.generation, dels.map((x) => x.collection), dels.map((x) => x.key)],
+          );
+        }
+      }
+      return refused;
+    });
+  }
+
+  async activate(projection: string, generation: number): Promise<void> {
+    await this.#tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`jx-projection:${projection}`]);
+      await c.query('UPDATE projection_generations SET active = (generation = $2) WHERE projection = $1', [projection, generation]);
+      await c.query('DELETE FROM projection_docs WHERE projection = $1 AND generation <> $2', [projection, generation]);
+      await c.query('DELETE FROM projection_generations WHERE projection = $1 AND generation < $2', [projection, generation]);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  async #tx<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      const out = await work(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      c.release();
+    }
+  }
+}
+
+export async function openReadModelStore(url: string): Promise<ReadModelStore> {
+  if (url.startsWith('sqlite:')) return new SqliteReadModelStore(url.slice('sqlite:'.length));
+  if (/^postgres(ql)?:\/\//.test(url)) return PostgresReadModelStore.open(url);
+  throw new Error('READ_MODEL_URL must be sqlite:PATH or postgres://… (projections need a SQL store beside the events)');
+}
