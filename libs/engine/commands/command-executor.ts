@@ -1,0 +1,111 @@
+import type { EventMetadata } from '../event-store/envelope.js';
+import { WrongExpectedRevisionError } from '../event-store/errors.js';
+import type { EventStore, RecordedEvent } from '../event-store/event-store.js';
+import { deterministicUuid } from '../ids.js';
+import { TIMER_FIRED, isTimerSettled, type TimerFired } from '../timers/timer-events.js';
+import { PreconditionFailedError, type Command, type Decider, type DomainEvent } from './command.js';
+
+export interface CommandResult {
+  streamId: string;
+  /** The stream's revision after the command: the next If-Match. -1 if the stream is still empty. */
+  revision: number;
+  /** Global position of the last event written (or of the earlier answer to a retry); wait on it to read your writes. */
+  position?: string;
+  events: DomainEvent[];
+  /** True when this was a retry of a command already done: the first answer is returned. */
+  replayed?: boolean;
+}
+
+export interface ExecuteOptions {
+  /** From If-Match: refuse unless the stream is at exactly this revision. */
+  expectedRevision?: number;
+}
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Load, authorize, decide, append with the expected revision: the whole of a command handler.
+ * Every event gets the audit envelope from the command, and an id derived from the command id,
+ * so a retried command (same id) is answered with its first result and never done twice.
+ */
+export async function executeCommand<C extends Command, E extends DomainEvent, S>(
+  store: EventStore,
+  decider: Decider<C, E, S>,
+  streamId: string,
+  command: C,
+  options: ExecuteOptions = {},
+): Promise<CommandResult> {
+  for (let attempt = 1; ; attempt++) {
+    const history = await store.readStream(streamId);
+    const earlier = history.filter((e) => e.metadata.commandId === command.meta.commandId);
+    if (earlier.length > 0) return answer(streamId, earlier);
+
+    const revision = history.length - 1;
+    if (options.expectedRevision !== undefined && options.expectedRevision !== revision) {
+      throw new PreconditionFailedError(options.expectedRevision, revision);
+    }
+    const state = history.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as E), decider.initialState());
+
+    let events: DomainEvent[];
+    let role: string;
+    const timerId = command.meta.timerId;
+    if (timerId !== undefined && isTimerSettled(history, timerId)) {
+      // Fired or cancelled already (a duplicate delivery, or cancelled after it was queued).
+      return { streamId, revision, events: [] };
+    }
+    role = decider.authorize(command, state);
+    events = decider.decide(command, state);
+    if (timerId !== undefined) {
+      const fired: TimerFired = { type: TIMER_FIRED, data: { timerId, outcome: events.length ? 'acted' : 'nothing to do' } };
+      events = [...events, fired];
+    }
+    if (events.length === 0) return { streamId, revision, events: [] };
+
+    const metadata = envelope(command, role);
+    try {
+      const appended = await store.appendToStream(
+        streamId,
+        events.map((e, i) => ({
+          id: deterministicUuid(`${command.meta.commandId}\n${streamId}\n${i}`),
+          type: e.type,
+          data: e.data as object,
+          metadata,
+        })),
+        { expectedRevision: revision < 0 ? 'no_stream' : revision },
+      );
+      return { streamId, revision: appended.nextExpectedRevision, position: appended.position, events };
+    } catch (err) {
+      // Someone else wrote to the stream between our read and our append. Without If-Match the
+      // client asked for the command on the current state: decide again on it.
+      if (err instanceof WrongExpectedRevisionError && options.expectedRevision === undefined && attempt < MAX_ATTEMPTS) continue;
+      if (err instanceof WrongExpectedRevisionError && options.expectedRevision !== undefined) {
+        throw new PreconditionFailedError(options.expectedRevision, err.actual);
+      }
+      throw err;
+    }
+  }
+}
+
+export function envelope(command: Command, role: string): EventMetadata {
+  const m = command.meta;
+  return {
+    actor: { userId: m.actor.userId, role, ...(m.actor.unitId ? { unitId: m.actor.unitId } : {}), ...(m.actor.name ? { name: m.actor.name } : {}) },
+    ...(m.onBehalfOf ? { onBehalfOf: m.onBehalfOf } : {}),
+    commandId: m.commandId,
+    correlationId: m.correlationId ?? m.commandId,
+    causationId: m.causationId ?? m.commandId,
+    recordedAt: m.now,
+    ...(m.reason ? { reason: m.reason } : {}),
+  };
+}
+
+function answer(streamId: string, earlier: RecordedEvent[]): CommandResult {
+  const last = earlier[earlier.length - 1]!;
+  return {
+    streamId,
+    revision: last.revision,
+    position: last.position,
+    events: earlier.map((e) => ({ type: e.type, data: e.data })),
+    replayed: true,
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * Commands, deciders and the errors a decision may raise. Pure types and functions: workflows'
+ * deciders import this and nothing of Nest or a database.
+ */
+
+/** The authenticated person (or the system) sending a command. */
+export interface Principal {
+  userId: string;
+  name?: string;
+  /** Every role the principal holds; authorize() picks the one the command is done in. */
+  roles: readonly string[];
+  /** The unit of unit-scoped roles (reporter, head). */
+  unitId?: string;
+}
+
+export interface CommandMeta {
+  /** Client-supplied for retries (Idempotency-Key); a retry is answered, not repeated. */
+  commandId: string;
+  correlationId?: string;
+  causationId?: string;
+  actor: Principal;
+  /** ISO-8601, from the injected clock. */
+  now: string;
+  reason?: string;
+  onBehalfOf?: string;
+  /** Set when a durable timer sends this command. */
+  timerId?: string;
+}
+
+export interface Command<T extends string = string, D = unknown> {
+  type: T;
+  data: D;
+  meta: CommandMeta;
+}
+
+export interface DomainEvent<T extends string = string, D = unknown> {
+  type: T;
+  data: D;
+}
+
+/**
+ * emmett's decider, plus authorize(): who may send this command is part of the decision, so an
+ * HTTP call, the CLI and a job get the same answer. It returns the role the actor acts in (that
+ * role is recorded on the events) or throws ForbiddenError.
+ */
+export interface Decider<C extends Command, E extends DomainEvent, S> {
+  initialState(): S;
+  evolve(state: S, event: E): S;
+  authorize(command: C, state: S): string;
+  decide(command: C, state: S): E[];
+}
+
+/** A rule of the domain refused the command. Nothing is written. */
+export class DomainError extends Error {
+  constructor(
+    /** Stable, for clients and translations, e.g. 'report-not-submitted'. */
+    readonly code: string,
+    message: string,
+    readonly details: {
+      /** 409 (state conflict) by default; 422 for input the rules reject; 404 when the subject is unknown. */
+      status?: 404 | 409 | 422;
+      /** Field paths the message is about, e.g. ['lines[3].analysis']. */
+      fields?: { field: string; message: string }[];
+      [k: string]: unknown;
+    } = {},
+  ) {
+    super(message);
+  }
+}
+
+/** The actor may not do this. Nothing is written. */
+export class ForbiddenError extends Error {
+  readonly code = 'forbidden';
+}
+
+/** The client's If-Match revision is stale. Nothing is written. */
+export class PreconditionFailedError extends Error {
+  readonly code = 'precondition-failed';
+  constructor(
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`the resource is at revision ${actual}, not ${expected} as the If-Match header says; reload and try again`);
+  }
+}
+
+/** For switch exhaustiveness: the compiler proves every case is handled. */
+export function assertNever(x: never, what = 'value'): never {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(x)}`);
+}

@@ -1,0 +1,169 @@
+import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import type { Clock } from '../clock.js';
+import { isManualClock } from '../clock.js';
+import type { Command, Principal } from '../commands/command.js';
+import type { CommandRouter } from '../commands/command-router.js';
+import type { ProjectionRunner } from '../projections/projection-runner.js';
+import { TIMERS_PROJECTION, type PendingTimer } from './timers.projection.js';
+
+/** Timers act as the system, on behalf of the rule that set them. */
+export const SYSTEM_PRINCIPAL: Principal = { userId: 'system', name: '系统 (timers)', roles: ['system'] };
+
+/** The command a due timer sends. Its id comes from the timer: delivering it twice does it once. */
+export function timerCommand(t: PendingTimer, now: Date): Command {
+  return {
+    type: t.command.type,
+    data: t.command.data,
+    meta: {
+      commandId: `timer-${t.timerId}`,
+      actor: SYSTEM_PRINCIPAL,
+      now: now.toISOString(),
+      timerId: t.timerId,
+      causationId: t.scheduledBy,
+      correlationId: t.correlationId,
+    },
+  };
+}
+
+export interface TimerScheduler {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Deliver what is due now (tests and the demo call it after moving the clock). */
+  deliverDue(): Promise<number>;
+}
+
+type Log = (message: string, detail?: unknown) => void;
+
+async function pending(runner: ProjectionRunner): Promise<PendingTimer[]> {
+  return (await runner.reader(TIMERS_PROJECTION).list<PendingTimer>('pending')).map((r) => r.doc).sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+}
+
+/** Embedded mode (no Redis): polls the pending timers and fires the due ones in this process. */
+export class InProcessTimerScheduler implements TimerScheduler {
+  #interval: NodeJS.Timeout | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #running: Promise<number> | undefined;
+
+  constructor(
+    readonly router: CommandRouter,
+    readonly runner: ProjectionRunner,
+    readonly clock: Clock,
+    readonly options: { tickMs?: number; log?: Log } = {},
+  ) {}
+
+  async start(): Promise<void> {
+    this.#interval = setInterval(() => void this.deliverDue(), this.options.tickMs ?? 1000);
+    if (isManualClock(this.clock)) this.#unsubscribe = this.clock.onChange(() => void this.deliverDue());
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#interval);
+    this.#unsubscribe?.();
+    await this.#running;
+  }
+
+  deliverDue(): Promise<number> {
+    // One delivery round at a time; a round started while one runs would only repeat it.
+    this.#running ??= this.#deliver().finally(() => (this.#running = undefined));
+    return this.#running;
+  }
+
+  async #deliver(): Promise<number> {
+    const now = this.clock.now();
+    let fired = 0;
+    for (const t of await pending(this.runner)) {
+      if (Date.parse(t.dueAt) > now.getTime()) break;
+      try {
+        const r = await this.router.execute(timerCommand(t, now));
+        if (r.position) await this.runner.waitFor(r.position, { projections: [TIMERS_PROJECTION] });
+        fired++;
+      } catch (err) {
+        this.options.log?.(`timer ${t.timerId} failed; it stays pending and is retried`, err);
+      }
+    }
+    return fired;
+  }
+}
+
+export const TIMER_QUEUE = 'jixiao-timers';
+
+/**
+ * With Redis: a timer is a BullMQ delayed job whose id is the timer id. Redis may lose data, so
+ * the reconciler (at start and then every few seconds) makes sure every pending timer has a job,
+ * and promotes the due ones; a job delivered twice is answered once (its command id).
+ */
+export class BullmqTimerScheduler implements TimerScheduler {
+  readonly queue: Queue;
+  #worker: Worker | undefined;
+  #interval: NodeJS.Timeout | undefined;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(
+    readonly router: CommandRouter,
+    readonly runner: ProjectionRunner,
+    readonly clock: Clock,
+    readonly connection: ConnectionOptions,
+    readonly options: { process?: boolean; reconcileMs?: number; queueName?: string; log?: Log } = {},
+  ) {
+    this.queue = new Queue(options.queueName ?? TIMER_QUEUE, { connection });
+  }
+
+  async start(): Promise<void> {
+    await this.reconcile();
+    if (this.options.process !== false) {
+      this.#worker = new Worker(
+        this.queue.name,
+        async (job) => {
+          const r = await this.router.execute(timerCommand(job.data as PendingTimer, this.clock.now()));
+          return { position: r.position ?? null };
+        },
+        { connection: this.connection, concurrency: 4 },
+      );
+      this.#worker.on('failed', (job, err) => this.options.log?.(`timer job ${job?.id} failed`, err));
+    }
+    this.#interval = setInterval(() => void this.reconcile().catch((e) => this.options.log?.('timer reconcile failed', e)), this.options.reconcileMs ?? 2000);
+    if (isManualClock(this.clock)) this.#unsubscribe = this.clock.onChange(() => void this.reconcile().catch(() => undefined));
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#interval);
+    this.#unsubscribe?.();
+    await this.#worker?.close();
+    await this.queue.close();
+  }
+
+  /** Every pending timer gets a job (the same id: no duplicates); due ones are released now. */
+  async reconcile(): Promise<{ added: number; promoted: number }> {
+    const now = this.clock.now().getTime();
+    let added = 0;
+    let promoted = 0;
+    for (const t of await pending(this.runner)) {
+      const delay = Math.max(0, Date.parse(t.dueAt) - now);
+      const job = await this.queue.getJob(t.timerId);
+      if (!job) {
+        await this.queue.add('fire', t, {
+          jobId: t.timerId,
+          delay,
+          attempts: 10,
+          backoff: { type: 'exponential', delay: 1000 },
+          removeOnComplete: { age: 7 * 24 * 3600 },
+          removeOnFail: false,
+        });
+        added++;
+      } else if (delay === 0 && (await job.isDelayed())) {
+        await job.promote();
+        promoted++;
+      } else if (await job.isFailed()) {
+        // Still pending in the record, so not done: try again (its command id makes that safe).
+        await job.retry();
+        promoted++;
+      }
+    }
+    return { added, promoted };
+  }
+
+  async deliverDue(): Promise<number> {
+    const { added, promoted } = await this.reconcile();
+    return added + promoted;
+  }
+}
