@@ -1,0 +1,27 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import type { Clock } from '../../../libs/engine/clock.js';
+import type { JixiaoConfig } from '../../../libs/engine/config.js';
+import { EngineModule } from '../../../libs/engine/nest/engine.module.js';
+import { HealthController } from './health/health.controller.js';
+
+export interface AppOptions {
+  config: JixiaoConfig;
+  clock?: Clock;
+  /** Run projections and timers in this process (the API does; one-shot CLI commands do not). */
+  background?: boolean;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(options: AppOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        EngineModule.forRoot({ config: options.config, background: options.background ?? true, ...(options.clock ? { clock: options.clock } : {}) }),
+        TerminusModule,
+      ],
+      controllers: [HealthController],
+    };
+  }
+}

@@ -1,0 +1,134 @@
+import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import pg from 'pg';
+import { openEventStore } from '../event-store/open-event-store.js';
+import { createPostgresDatabase, createSqliteDirectory } from '../testing/databases.js';
+import { testEvent } from '../testing/fixtures.js';
+import { verifyChains } from './verify-chains.js';
+
+const CLI = join(process.cwd(), 'dist/apps/api/src/cli.js');
+
+/** Direct SQL against the store's table, as someone with database access could run it. */
+interface Tamperer {
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const targets = [
+  {
+    name: 'SQLite',
+    async create() {
+      const dir = createSqliteDirectory('tamper');
+      const url = dir.url();
+      return {
+        url,
+        tamperer: async (): Promise<Tamperer> => {
+          const db = new Database(url.slice('sqlite:'.length));
+          return { exec: async (sql) => void db.exec(sql), close: async () => void db.close() };
+        },
+        drop: async () => dir.drop(),
+      };
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    async create() {
+      const db = await createPostgresDatabase('tamper');
+      return {
+        url: db.url,
+        tamperer: async (): Promise<Tamperer> => {
+          const c = new pg.Client({ connectionString: db.url });
+          await c.connect();
+          return { exec: async (sql) => void (await c.query(sql)), close: () => c.end() };
+        },
+        drop: () => db.drop(),
+      };
+    },
+  },
+];
+
+describe.each(targets)('tamper evidence on $name', (target) => {
+  let url: string;
+  let tamper: Tamperer;
+  let drop: () => Promise<void>;
+
+  beforeEach(async () => {
+    const t = await target.create();
+    url = t.url;
+    drop = t.drop;
+    const store = await openEventStore(url);
+    for (const stream of ['report-a', 'report-b', 'report-c']) {
+      for (let i = 0; i < 5; i++) await store.appendToStream(stream, [testEvent('FigureRecorded', { stream, i, value: i * 1.5 })]);
+    }
+    await store.close();
+    tamper = await t.tamperer();
+  });
+  afterEach(async () => {
+    await tamper.close();
+    await drop();
+  });
+
+  const verify = async () => {
+    const store = await openEventStore(url);
+    try {
+      return await verifyChains(store.storage, { pageSize: 4 });
+    } finally {
+      await store.close();
+    }
+  };
+  const cli = () => spawnSync(process.execPath, [CLI, 'audit', 'verify', '--store', url], { encoding: 'utf8' });
+
+  it('an intact store verifies, and the CLI exits 0', async () => {
+    const report = await verify();
+    expect(report).toMatchObject({ ok: true, events: 15, streams: 3, problems: [] });
+    const run = cli();
+    expect(run.stdout).toContain('intact: 15 events in 3 streams');
+    expect(run.status).toBe(0);
+  });
+
+  it('an altered event is named by stream and revision, and the CLI exits non-zero', async () => {
+    await tamper.exec(`UPDATE events SET data = '{"stream":"report-b","i":2,"value":999}' WHERE stream_id = 'report-b' AND revision = 2`);
+    const report = await verify();
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([expect.objectContaining({ kind: 'altered', streamId: 'report-b', revision: 2 })]);
+    const run = cli();
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/TAMPERED: altered event in stream "report-b" at revision 2/);
+  });
+
+  it('altered metadata (who, when, why) is caught too', async () => {
+    const replaced = target.name === 'PostgreSQL' ? `replace(metadata::text, 'test-user', 'someone-else')::json` : `replace(metadata, 'test-user', 'someone-else')`;
+    await tamper.exec(`UPDATE events SET metadata = ${replaced} WHERE stream_id = 'report-a' AND revision = 0`);
+    expect((await verify()).problems).toEqual([expect.objectContaining({ kind: 'altered', streamId: 'report-a', revision: 0 })]);
+  });
+
+  it('a removed event is named', async () => {
+    await tamper.exec(`DELETE FROM events WHERE stream_id = 'report-c' AND revision = 3`);
+    const report = await verify();
+    expect(report.problems).toEqual([expect.objectContaining({ kind: 'removed', streamId: 'report-c', revision: 3 })]);
+    const run = cli();
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/removed event in stream "report-c" at revision 3/);
+  });
+
+  it('two swapped events are named as reordered', async () => {
+    await tamper.exec(`UPDATE events SET revision = -1 WHERE stream_id = 'report-a' AND revision = 1`);
+    await tamper.exec(`UPDATE events SET revision = 1 WHERE stream_id = 'report-a' AND revision = 2`);
+    await tamper.exec(`UPDATE events SET revision = 2 WHERE stream_id = 'report-a' AND revision = -1`);
+    const report = await verify();
+    expect(report.problems).toEqual([expect.objectContaining({ kind: 'reordered', streamId: 'report-a', revision: 1 })]);
+    expect(report.problems[0]!.detail).toContain('was recorded at revision 2');
+    expect(cli().stderr).toMatch(/reordered event in stream "report-a" at revision 1/);
+  });
+
+  it('several broken streams are all reported, the first one first', async () => {
+    await tamper.exec(`DELETE FROM events WHERE stream_id = 'report-c' AND revision = 0`);
+    await tamper.exec(`UPDATE events SET type = 'Other' WHERE stream_id = 'report-a' AND revision = 4`);
+    const report = await verify();
+    expect(report.problems.map((p) => [p.kind, p.streamId, p.revision])).toEqual([
+      ['altered', 'report-a', 4],
+      ['removed', 'report-c', 0],
+    ]);
+  });
+});

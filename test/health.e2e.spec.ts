@@ -1,0 +1,39 @@
+import { STORE_TARGETS, startApp, type RunningApp } from './support/app.js';
+
+describe.each(STORE_TARGETS)('the API on $name', (target) => {
+  let running: RunningApp;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    const db = await target.create();
+    drop = db.drop;
+    running = await startApp({ storeUrl: db.storeUrl });
+  });
+  afterAll(async () => {
+    await running.close();
+    await drop();
+  });
+
+  it('answers GET /api/v1/health with 200 when ready, naming its store and projections', async () => {
+    const res = await fetch(`${running.url}/api/v1/health`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as any;
+    expect(body.status).toBe('ok');
+    expect(body.info.eventStore).toMatchObject({ status: 'up', kind: target.name === 'SQLite' ? 'sqlite' : 'postgres' });
+    expect(body.info.projections.status).toBe('up');
+  });
+
+  it('serves its OpenAPI document at /api/docs-json', async () => {
+    const res = await fetch(`${running.url}/api/docs-json`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as any;
+    expect(doc.info.title).toContain('Jixiao');
+    expect(Object.keys(doc.paths)).toContain('/api/v1/health');
+  });
+
+  it('answers an unknown route with RFC 9457 problem details', async () => {
+    const res = await fetch(`${running.url}/api/v1/no-such-thing`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(await res.json()).toMatchObject({ status: 404, code: 'not-found', instance: '/api/v1/no-such-thing' });
+  });
+});
