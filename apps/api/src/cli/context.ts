@@ -1,0 +1,26 @@
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import type { Command } from 'commander';
+import { readConfig } from '../../../../libs/engine/config.js';
+import { Engine } from '../../../../libs/engine/nest/engine.js';
+import { AppModule } from '../app.module.js';
+
+export const storeOption = (cmd: Command) => cmd.option('--store <url>', 'event store URL (default: EVENT_STORE_URL, else sqlite:./data/jixiao.db)');
+
+export function configFor(store: string | undefined) {
+  return readConfig({ ...process.env, ...(store ? { EVENT_STORE_URL: store } : {}) });
+}
+
+/**
+ * The application without its HTTP server and without background work, for one-shot commands:
+ * they go through the same modules, commands and rules as the API.
+ */
+export async function withApp<T>(store: string | undefined, work: (app: INestApplicationContext, engine: Engine) => Promise<T>): Promise<T> {
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: configFor(store), background: false }), { logger: ['error', 'warn'] });
+  await app.init();
+  try {
+    return await work(app, app.get(Engine));
+  } finally {
+    await app.close();
+  }
+}

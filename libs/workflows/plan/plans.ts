@@ -1,0 +1,36 @@
+/**
+ * Reading plan files from disk: the only I/O around `parsePlanFile`, kept apart so the parser stays
+ * pure and testable on strings.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parsePlanFile, PlanFileError, type PlanDefinition } from './plan-file.js';
+
+function repoRootFrom(moduleDir: string): string {
+  // This file is libs/workflows/plan/; compiled, it is dist/libs/workflows/plan/, and the build does
+  // not copy plans/, so step out of dist/ as well.
+  const up = resolve(moduleDir, '..', '..', '..');
+  return basename(up) === 'dist' ? dirname(up) : up;
+}
+
+/** The plans the product ships with (`<repo>/plans`), one `<plan id>.yaml` each. */
+export const BUILTIN_PLANS_DIR = join(repoRootFrom(dirname(fileURLToPath(import.meta.url))), 'plans');
+
+/** Reads and validates a plan file; messages name the file as `path` is given. */
+export function loadPlanFile(path: string): PlanDefinition {
+  return parsePlanFile(readFileSync(path, 'utf8'), path);
+}
+
+/** Loads `<BUILTIN_PLANS_DIR>/<id>.yaml`, refusing a file whose `id` is not its name, so ids and files cannot drift apart. */
+export function loadBuiltinPlan(id: string, dir: string = BUILTIN_PLANS_DIR): PlanDefinition {
+  const path = join(dir, `${id}.yaml`);
+  const text = readFileSync(path, 'utf8');
+  const plan = parsePlanFile(text, path);
+  if (plan.id !== id) {
+    const line = text.split('\n').findIndex((l) => /^id\s*:/.test(l)) + 1 || 1;
+    const reason = `is "${plan.id}" but the file is named ${id}.yaml; a built-in plan's id must match its file name`;
+    throw new PlanFileError([{ file: path, line, field: 'id', reason, message: `${path} line ${line}: id: ${reason}` }]);
+  }
+  return plan;
+}
