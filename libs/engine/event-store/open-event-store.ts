@@ -6,7 +6,8 @@ import type { StorageAdapter } from './storage.js';
 export const DEFAULT_EVENT_STORE_URL = 'sqlite:./data/jixiao.db';
 
 /**
- * `sqlite:PATH` (embedded, the default) or `postgres://…` / `postgresql://…`.
+ * `sqlite:PATH` (embedded, the default), `postgres://…` / `postgresql://…`, or EventStoreDB / KurrentDB:
+ * `esdb://…`, `esdb+discover://…`, `kurrentdb://…`, `kurrentdb+discover://…` (see docs/eventstoredb.md).
  */
 export async function openStorage(url: string): Promise<StorageAdapter> {
   if (url.startsWith('sqlite:')) {
@@ -15,7 +16,12 @@ export async function openStorage(url: string): Promise<StorageAdapter> {
     return new SqliteStorage(path);
   }
   if (/^postgres(ql)?:\/\//.test(url)) return PostgresStorage.open(url);
-  throw new Error(`EVENT_STORE_URL "${redact(url)}" is not understood: use sqlite:PATH or postgres://…`);
+  if (/^(esdb|kurrentdb)(\+discover)?:\/\//i.test(url)) {
+    // Loaded on demand: the gRPC client is heavy and only this adapter needs it.
+    const { EsdbStorage } = await import('./esdb/esdb-storage.js');
+    return EsdbStorage.open(url);
+  }
+  throw new Error(`EVENT_STORE_URL "${redact(url)}" is not understood: use sqlite:PATH, postgres://…, esdb://… or kurrentdb://…`);
 }
 
 export async function openEventStore(url: string = DEFAULT_EVENT_STORE_URL, options?: EventStoreOptions): Promise<EventStore> {

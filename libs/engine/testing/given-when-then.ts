@@ -22,8 +22,13 @@ export function given<C extends Command, E extends DomainEvent, S>(decider: Deci
 
 let seq = 0;
 /** Command metadata for tests: a principal with these roles (and unit), at a fixed time. */
-export function meta(roles: string[], options: Partial<CommandMeta> & { unitId?: string; userId?: string } = {}): CommandMeta {
-  const { unitId, userId, ...rest } = options;
-  const actor: Principal = { userId: userId ?? `${roles.join('+') || 'nobody'}${unitId ? `@${unitId}` : ''}`, roles, ...(unitId ? { unitId } : {}) };
+export function meta(roles: string[], options: Partial<CommandMeta> & { unitId?: string; userId?: string; name?: string } = {}): CommandMeta {
+  const { unitId, userId, name, ...rest } = options;
+  const actor: Principal = {
+    userId: userId ?? `${roles.join('+') || 'nobody'}${unitId ? `@${unitId}` : ''}`,
+    roles,
+    ...(unitId ? { unitId } : {}),
+    ...(name ? { name } : {}),
+  };
   return { commandId: `cmd-${++seq}`, actor, now: '2023-07-03T09:00:00.000Z', ...rest };
 }

@@ -43,6 +43,7 @@ export class InProcessTimerScheduler implements TimerScheduler {
   #interval: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
   #running: Promise<number> | undefined;
+  #queued: Promise<number> | undefined;
 
   constructor(
     readonly router: CommandRouter,
@@ -59,13 +60,27 @@ export class InProcessTimerScheduler implements TimerScheduler {
   async stop(): Promise<void> {
     clearInterval(this.#interval);
     this.#unsubscribe?.();
+    await this.#queued;
     await this.#running;
   }
 
   deliverDue(): Promise<number> {
-    // One delivery round at a time; a round started while one runs would only repeat it.
-    this.#running ??= this.#deliver().finally(() => (this.#running = undefined));
-    return this.#running;
+    // One round at a time. A call during a round queues one more round after it (the clock may have
+    // moved since that round read it); calls while a round is queued share it.
+    if (this.#queued) return this.#queued;
+    const previous = this.#running ?? Promise.resolve(0);
+    const round: Promise<number> = previous
+      .catch(() => 0)
+      .then(() => {
+        this.#queued = undefined;
+        this.#running = round;
+        return this.#deliver();
+      })
+      .finally(() => {
+        if (this.#running === round) this.#running = undefined;
+      });
+    this.#queued = round;
+    return round;
   }
 
   async #deliver(): Promise<number> {

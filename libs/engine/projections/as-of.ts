@@ -1,0 +1,42 @@
+import type { EventStore, RecordedEvent } from '../event-store/event-store.js';
+import { InvalidEventError } from '../event-store/errors.js';
+import { MemoryDocs, type Projection } from './docs.js';
+
+/**
+ * "As known at" a moment (transaction time): a time, as recorded on the events, or a position in
+ * the global order. Either bounds which events count.
+ */
+export interface AsOf {
+  time?: string;
+  position?: string;
+}
+
+export function parseAsOf(time: string | undefined, position: string | undefined): AsOf | undefined {
+  if (time === undefined && position === undefined) return undefined;
+  if (time !== undefined && Number.isNaN(Date.parse(time))) throw new InvalidEventError('asOf', `"${time}" is not an ISO-8601 date-time`);
+  return { ...(time !== undefined ? { time: new Date(time).toISOString() } : {}), ...(position !== undefined ? { position } : {}) };
+}
+
+/**
+ * Re-derives a view from the events themselves, never from a stored copy: reads the given streams
+ * (or, without them, the whole log), keeps the events recorded up to the moment, and folds them in
+ * global order with the view's own projection code.
+ */
+export async function foldAsOf(store: EventStore, projection: Projection, asOf: AsOf, streams?: readonly string[]): Promise<MemoryDocs> {
+  const within = (e: RecordedEvent) =>
+    (!projection.eventTypes || projection.eventTypes.includes(e.type)) &&
+    (asOf.position === undefined || store.comparePositions(e.position, asOf.position) <= 0) &&
+    (asOf.time === undefined || e.metadata.recordedAt <= asOf.time);
+  let events: RecordedEvent[];
+  if (streams) {
+    events = (await Promise.all(streams.map((s) => store.readStream(s)))).flat().filter(within);
+    events.sort((a, b) => store.comparePositions(a.position, b.position));
+  } else {
+    events = [];
+    for (let page = await store.readAll({ maxCount: 5000 }); page.length; page = await store.readAll({ fromPosition: page.at(-1)!.position, maxCount: 5000 })) {
+      for (const e of page) if (within(e)) events.push(e);
+      if (asOf.position !== undefined && store.comparePositions(page.at(-1)!.position, asOf.position) >= 0) break;
+    }
+  }
+  return new MemoryDocs().fold(events, projection);
+}
