@@ -3,6 +3,9 @@ import { TerminusModule } from '@nestjs/terminus';
 import type { Clock } from '../../../libs/engine/clock.js';
 import type { JixiaoConfig } from '../../../libs/engine/config.js';
 import { EngineModule } from '../../../libs/engine/nest/engine.module.js';
+import { Annex2Module } from '../../../libs/workflows/annex2/annex2.module.js';
+import { PlanModule } from '../../../libs/workflows/plan/plan.module.js';
+import { ReportingModule } from '../../../libs/workflows/reporting/reporting.module.js';
 import { HealthController } from './health/health.controller.js';
 
 export interface AppOptions {
@@ -20,6 +23,9 @@ export class AppModule {
       imports: [
         EngineModule.forRoot({ config: options.config, background: options.background ?? true, ...(options.clock ? { clock: options.clock } : {}) }),
         TerminusModule,
+        PlanModule,
+        ReportingModule,
+        Annex2Module,
       ],
       controllers: [HealthController],
     };

@@ -32,6 +32,7 @@ export const PERMISSIONS = {
   'plan.publish': { roles: ['admin', 'office', SYSTEM], description: 'publish a plan (a year, a county)' },
   'plan.revise': { roles: ['office'], description: 'set or revise a target, baseline or rule, with a reason' },
 
+  'report.open': { roles: ['office'], description: 'open a month’s reports (sets their deadlines)' },
   'report.draft': { roles: ['reporter'], description: 'save the monthly report draft of one’s unit' },
   'report.submit': { roles: ['reporter'], description: 'submit the monthly report of one’s unit' },
   'report.sign': { roles: ['head'], description: 'sign and seal the submitted report of one’s unit' },
@@ -82,4 +83,10 @@ export function authorize(principal: Principal, permission: PermissionName, unit
 
 export function hasRole(principal: Principal, ...roles: Actor[]): boolean {
   return principal.roles.some((r) => (roles as string[]).includes(r));
+}
+
+/** Reports and cases of a unit are read by its own people and by every county-level role. */
+export function mayReadUnit(principal: Principal, unitId: string): boolean {
+  if (hasRole(principal, 'office', 'supervisor', 'leader', 'auditor', 'admin', SYSTEM)) return true;
+  return principal.unitId === unitId && hasRole(principal, 'reporter', 'head');
 }

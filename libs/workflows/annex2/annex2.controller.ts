@@ -1,0 +1,39 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { DomainError } from '../../engine/commands/command.js';
+import { Engine } from '../../engine/nest/engine.js';
+import { badRequest } from '../../engine/nest/http/problem-details.js';
+import { foldAsOf, parseAsOf } from '../../engine/projections/as-of.js';
+import { PlanService } from '../plan/plan.service.js';
+import { planStream } from '../plan/plan.events.js';
+import { reportStream } from '../reporting/reporting.events.js';
+import { ANNEX2_PROJECTION, annex2Projection, annex2Table, type Annex2Table } from './annex2.projection.js';
+
+@ApiTags('annex2')
+@Controller('plans/:planId/annex2')
+export class Annex2Controller {
+  constructor(
+    private readonly engine: Engine,
+    private readonly plans: PlanService,
+  ) {}
+
+  @Get(':period')
+  @ApiOperation({ summary: 'Annex 2 (一览表) of a month: no., indicator, points, unit, 2022 result (rank), 2023 target, result to month end, rank among six, warning' })
+  @ApiQuery({ name: 'asOf', required: false, description: 'ISO date-time: the table as it was known then, re-derived from the events recorded up to then' })
+  @ApiQuery({ name: 'minPosition', required: false })
+  async table(@Param('planId') planId: string, @Param('period') period: string, @Query('asOf') asOf?: string, @Query('minPosition') minPosition?: string): Promise<Annex2Table & { asOf?: string }> {
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw badRequest('period', `"${period}" is not a month written YYYY-MM`);
+    const moment = parseAsOf(asOf, undefined);
+    let table: Annex2Table | undefined;
+    if (moment) {
+      const plan = await this.plans.get(planId);
+      const streams = [planStream(planId), ...plan.units.map((u) => reportStream({ planId, unitId: u.id, period }))];
+      table = await annex2Table(await foldAsOf(this.engine.store, annex2Projection, moment, streams), planId, period);
+    } else {
+      await this.engine.waitFor(minPosition, [ANNEX2_PROJECTION]);
+      table = await annex2Table(this.engine.query(ANNEX2_PROJECTION), planId, period);
+    }
+    if (!table) throw new DomainError('plan-not-found', `no plan ${planId} ${moment ? 'was published by then' : 'has been published'}`, { status: 404 });
+    return { ...table, ...(moment?.time ? { asOf: moment.time } : {}) };
+  }
+}

@@ -1,0 +1,176 @@
+import { Body, Controller, Get, Param, ParseIntPipe, Post, Put, Query, Req, UseInterceptors } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMinSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
+import { createHash } from 'node:crypto';
+import type { CommandResult } from '../../engine/commands/command-executor.js';
+import { Engine } from '../../engine/nest/engine.js';
+import { commandMeta, expectedRevision, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
+import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
+import { ProblemException, problem } from '../../engine/nest/http/problem-details.js';
+import { parsePlanFile, PlanFileError, WARNING_TIERS, type PlanDefinition, type WarningTier } from './plan-file.js';
+import { PLANS_PROJECTION, type PlanChangeDoc, type PlanDoc } from './plan.projection.js';
+import { PlanService } from './plan.service.js';
+
+class ReasonDto {
+  @ApiProperty({ description: 'Why the published plan changes (recorded with the change)', example: '县定目标 adopted by the county executive meeting' })
+  @IsString()
+  @MinLength(2)
+  @MaxLength(2000)
+  reason!: string;
+}
+
+class SetTargetDto extends ReasonDto {
+  @ApiProperty({ type: Number, nullable: true, description: 'The county’s own target for the plan year, in the indicator’s unit; null clears it' })
+  @ValidateIf((o) => o.target !== null)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  target!: number | null;
+}
+
+class SetBaselineDto extends ReasonDto {
+  @ApiProperty({ type: Number, nullable: true, description: 'The previous year’s result' })
+  @ValidateIf((o) => o.value !== null)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  value!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'The previous year’s rank among the peer counties' })
+  @ValidateIf((o) => o.rank !== null)
+  @IsInt()
+  @Min(1)
+  rank!: number | null;
+}
+
+class LabelDto {
+  @ApiProperty() @IsString() zh!: string;
+  @ApiProperty() @IsString() en!: string;
+}
+
+class WarningTierDto {
+  @ApiProperty({ enum: WARNING_TIERS }) @IsIn(WARNING_TIERS) tier!: WarningTier['tier'];
+  @ApiProperty() @IsInt() @Min(1) fromRank!: number;
+  @ApiProperty() @IsInt() @Min(1) toRank!: number;
+  @ApiProperty({ type: LabelDto }) @ValidateNested() @Type(() => LabelDto) label!: LabelDto;
+}
+
+class ReviseWarningTiersDto extends ReasonDto {
+  @ApiProperty({ type: [WarningTierDto] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ValidateNested({ each: true })
+  @Type(() => WarningTierDto)
+  tiers!: WarningTierDto[];
+}
+
+class PublishPlanDto {
+  @ApiProperty({ description: 'The plan file (YAML), as in plans/ye-county-2023.yaml' })
+  @IsString()
+  @MinLength(10)
+  @MaxLength(2_000_000)
+  yaml!: string;
+
+  @ApiPropertyOptional({ description: 'The file name, used in error messages and the record' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  fileName?: string;
+}
+
+
+@ApiTags('plans')
+@Controller('plans')
+export class PlanController {
+  constructor(
+    private readonly plans: PlanService,
+    private readonly engine: Engine,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The published plans' })
+  @ApiQuery({ name: 'minPosition', required: false, description: 'wait until this position (a command’s X-Position) is reflected' })
+  async list(@Query('minPosition') minPosition?: string) {
+    await this.engine.waitFor(minPosition, [PLANS_PROJECTION]);
+    return (await this.plans.list()).map(({ plan, revision, publishedAt, updatedAt }) => ({
+      id: plan.id,
+      title: plan.title,
+      documentNumber: plan.documentNumber,
+      year: plan.year,
+      county: plan.county,
+      indicators: plan.indicators.length,
+      totalPoints: plan.totalPoints,
+      revision,
+      publishedAt,
+      updatedAt,
+    }));
+  }
+
+  @Get(':planId')
+  @ApiOperation({ summary: 'A plan as it stands now, every revision applied (ETag: its revision)' })
+  async get(@Param('planId') planId: string): Promise<PlanDefinition> {
+    return this.plans.get(planId);
+  }
+
+  @Get(':planId/changes')
+  @ApiOperation({ summary: 'Every change to the plan since publication: what, who, when, why' })
+  async changes(@Param('planId') planId: string, @Query('minPosition') minPosition?: string): Promise<PlanChangeDoc[]> {
+    await this.engine.waitFor(minPosition, [PLANS_PROJECTION]);
+    return (await this.engine.query(PLANS_PROJECTION).list<PlanChangeDoc>('changes', `${planId}/`)).map((r) => r.doc);
+  }
+
+  @Post()
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiOperation({ summary: 'Publish a plan (another year or county) from its YAML file; errors name the line' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async publish(@Body() body: PublishPlanDto, @Req() req: AuthenticatedRequest): Promise<CommandResult> {
+    const fileName = body.fileName ?? 'plan.yaml';
+    let plan: PlanDefinition;
+    try {
+      plan = parsePlanFile(body.yaml, fileName);
+    } catch (err) {
+      if (err instanceof PlanFileError) {
+        throw new ProblemException(
+          problem(422, 'invalid-plan-file', 'The plan file is not valid', err.message, {
+            errors: err.errors.map((e) => ({ field: `${e.file} line ${e.line}: ${e.field}`, message: e.reason })),
+          }),
+        );
+      }
+      throw err;
+    }
+    return this.plans.handle({
+      type: 'plan.Publish',
+      data: { plan, source: { file: fileName, sha256: createHash('sha256').update(body.yaml).digest('hex') } },
+      meta: commandMeta(req, this.engine.clock),
+    });
+  }
+
+  @Put(':planId/indicators/:no/target')
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiOperation({ summary: 'Set or revise an indicator’s county target, with a reason' })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'the plan’s revision (ETag)' })
+  async setTarget(@Param('planId') planId: string, @Param('no', ParseIntPipe) no: number, @Body() body: SetTargetDto, @Req() req: AuthenticatedRequest) {
+    return this.#execute(req, { type: 'plan.SetTarget', data: { planId, indicatorNo: no, target: body.target } }, body.reason);
+  }
+
+  @Put(':planId/indicators/:no/baseline')
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiOperation({ summary: 'Set or revise an indicator’s previous-year result and rank, with a reason' })
+  async setBaseline(@Param('planId') planId: string, @Param('no', ParseIntPipe) no: number, @Body() body: SetBaselineDto, @Req() req: AuthenticatedRequest) {
+    return this.#execute(req, { type: 'plan.SetBaseline', data: { planId, indicatorNo: no, value: body.value, rank: body.rank } }, body.reason);
+  }
+
+  @Put(':planId/rules/warning-tiers')
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiOperation({ summary: 'Revise the warning tiers (ranks → green/yellow/red), with a reason' })
+  @ApiBody({ type: ReviseWarningTiersDto })
+  async reviseWarningTiers(@Param('planId') planId: string, @Body() body: ReviseWarningTiersDto, @Req() req: AuthenticatedRequest) {
+    return this.#execute(req, { type: 'plan.ReviseWarningTiers', data: { planId, tiers: body.tiers } }, body.reason);
+  }
+
+  #execute(req: AuthenticatedRequest, command: { type: string; data: unknown }, reason: string): Promise<CommandResult> {
+    const revision = expectedRevision(req);
+    return this.plans.handle(
+      { ...command, meta: commandMeta(req, this.engine.clock, { reason }) } as never,
+      revision === undefined ? {} : { expectedRevision: revision },
+    );
+  }
+}
+

@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { DomainError } from '../../engine/commands/command.js';
+import type { CommandResult } from '../../engine/commands/command-executor.js';
+import { executeCommand } from '../../engine/commands/command-executor.js';
+import { Engine } from '../../engine/nest/engine.js';
+import { SYSTEM_PRINCIPAL } from '../../engine/timers/timer-scheduler.js';
+import { parsePlanFile, type PlanDefinition } from './plan-file.js';
+import { PLAN_COMMANDS, planDecider, type PlanCommand, type PlanState } from './plan.decider.js';
+import { planStream, type PlanEvent } from './plan.events.js';
+import { BUILTIN_PLANS_DIR } from './plans.js';
+import { PLANS_PROJECTION, plansProjection, type PlanDoc } from './plan.projection.js';
+
+/**
+ * The plan workflow's handler, and how other workflows read a plan. Decisions read the plan from
+ * its stream (not a projection that may lag), cached by the stream's revision.
+ */
+@Injectable()
+export class PlanService {
+  readonly #cache = new Map<string, { revision: number; plan: PlanDefinition }>();
+
+  constructor(private readonly engine: Engine) {
+    engine.registerProjections(plansProjection);
+    engine.registerCommands(PLAN_COMMANDS, (c, o) => this.handle(c as PlanCommand, o));
+  }
+
+  handle(command: PlanCommand, options?: { expectedRevision?: number }): Promise<CommandResult> {
+    const planId = command.type === 'plan.Publish' ? command.data.plan.id : command.data.planId;
+    return executeCommand(this.engine.store, planDecider, planStream(planId), command, options);
+  }
+
+  /** The plan as it stands now, with every revision applied; 404 if never published. */
+  async get(planId: string): Promise<PlanDefinition> {
+    const stream = planStream(planId);
+    const [last] = await this.engine.store.readStream(stream, { direction: 'backwards', maxCount: 1 });
+    if (!last) throw new DomainError('plan-not-found', `no plan ${planId} has been published`, { status: 404 });
+    const cached = this.#cache.get(planId);
+    if (cached?.revision === last.revision) return cached.plan;
+    const events = await this.engine.store.readStream(stream);
+    const state = events.reduce<PlanState>((s, e) => planDecider.evolve(s, { type: e.type, data: e.data } as PlanEvent), planDecider.initialState());
+    if (state.status !== 'published') throw new DomainError('plan-not-found', `no plan ${planId} has been published`, { status: 404 });
+    this.#cache.set(planId, { revision: last.revision, plan: state.plan });
+    return state.plan;
+  }
+
+  async list(): Promise<PlanDoc[]> {
+    return (await this.engine.query(PLANS_PROJECTION).list<PlanDoc>('plan')).map((r) => r.doc);
+  }
+
+  /**
+   * Publishes a plan file unless its plan is published already. The command id comes from the
+   * plan and the file's digest, so two servers starting at once publish it once.
+   */
+  async publishFile(path: string, actor = SYSTEM_PRINCIPAL): Promise<CommandResult | undefined> {
+    const text = readFileSync(path, 'utf8');
+    const plan = parsePlanFile(text, relative(process.cwd(), path) || path);
+    return this.publish(plan, { file: relative(process.cwd(), path) || path, sha256: createHash('sha256').update(text).digest('hex') }, actor);
+  }
+
+  async publish(plan: PlanDefinition, source: { file: string; sha256: string }, actor = SYSTEM_PRINCIPAL): Promise<CommandResult | undefined> {
+    const [existing] = await this.engine.store.readStream(planStream(plan.id), { maxCount: 1 });
+    if (existing) return undefined;
+    return this.handle({
+      type: 'plan.Publish',
+      data: { plan, source },
+      meta: { commandId: `publish-${plan.id}-${source.sha256.slice(0, 16)}`, actor, now: this.engine.clock.now().toISOString(), reason: `plan file ${source.file}` },
+    });
+  }
+
+  /** The plans shipped in plans/ that this deployment loads at start (JIXIAO_PLANS, default ye-county-2023). */
+  static builtinPlanPaths(env: NodeJS.ProcessEnv = process.env): string[] {
+    const ids = (env.JIXIAO_PLANS ?? 'ye-county-2023').split(',').map((s) => s.trim()).filter(Boolean);
+    return ids.map((id) => `${BUILTIN_PLANS_DIR}/${id}.yaml`);
+  }
+}

@@ -1,0 +1,285 @@
+import { assertNever, DomainError, ForbiddenError, type Command, type Decider } from '../../engine/commands/command.js';
+import { cancelTimer, pendingTimers, scheduleTimer, type TimerScheduled } from '../../engine/timers/timer-events.js';
+import { authorize } from '../access/access.js';
+import type { WarningTier } from '../plan/plan-file.js';
+import { contentHash, isLagging, minutesBetween, type ReportIndicator, type ReportLine } from './report-content.js';
+import type { ReportOpened, ReportRef, ReportingEvent } from './reporting.events.js';
+
+/**
+ * What the plan says about this report, looked up by the handler when the command arrives and
+ * recorded in the events it causes: the decision never reads the plan itself.
+ */
+export interface ReportContext extends ReportRef {
+  unitName: string;
+  indicators: ReportIndicator[];
+  warningTiers: Pick<WarningTier, 'tier' | 'fromRank' | 'toRank'>[];
+  dueAt: string;
+  reminderAt: string;
+}
+
+export type ReportingCommand =
+  | Command<'reporting.Open', { context: ReportContext }>
+  | Command<'reporting.SaveDraft', { context: ReportContext; lines: ReportLine[] }>
+  | Command<'reporting.Submit', { context: ReportContext }>
+  | Command<'reporting.Sign', ReportRef & { contentHash: string }>
+  | Command<'reporting.Receive', ReportRef>
+  | Command<'reporting.Return', ReportRef>
+  | Command<'reporting.Correct', ReportRef & { indicatorNo: number; field: 'value' | 'rank'; corrected: number | null }>
+  | Command<'reporting.SendReminder', ReportRef>
+  | Command<'reporting.MarkOverdue', ReportRef>;
+
+export const REPORTING_COMMANDS = [
+  'reporting.Open',
+  'reporting.SaveDraft',
+  'reporting.Submit',
+  'reporting.Sign',
+  'reporting.Receive',
+  'reporting.Return',
+  'reporting.Correct',
+  'reporting.SendReminder',
+  'reporting.MarkOverdue',
+] as const satisfies readonly ReportingCommand['type'][];
+
+export type ReportStatus = 'none' | 'open' | 'draft' | 'submitted' | 'signed' | 'received' | 'returned';
+
+export interface ReportState {
+  status: ReportStatus;
+  opened?: ReportOpened['data'];
+  lines: ReportLine[];
+  submittedBy?: string;
+  contentHash?: string;
+  /** The first submission decides timeliness; a return and resubmission does not make it late. */
+  everSubmitted: boolean;
+  overdue: boolean;
+  /** Figures as corrected by the office, per indicator. */
+  corrected: Record<number, { value?: number | null; rank?: number | null }>;
+  timers: TimerScheduled['data'][];
+}
+
+const initialState = (): ReportState => ({ status: 'none', lines: [], everSubmitted: false, overdue: false, corrected: {}, timers: [] });
+
+export function evolveReport(s: ReportState, e: ReportingEvent): ReportState {
+  switch (e.type) {
+    case 'ReportOpened':
+      return { ...s, status: 'open', opened: e.data };
+    case 'ReportDraftSaved':
+      return { ...s, status: 'draft', lines: e.data.lines };
+    case 'ReportSubmitted':
+      return { ...s, status: 'submitted', lines: e.data.lines, contentHash: e.data.contentHash, submittedBy: e.data.submittedBy, everSubmitted: true };
+    case 'ReportSigned':
+      return { ...s, status: 'signed' };
+    case 'ReportReceived':
+      return { ...s, status: 'received' };
+    case 'ReportReturned': {
+      const { contentHash: _voided, submittedBy: _by, ...rest } = s;
+      return { ...rest, status: 'returned' };
+    }
+    case 'ReportOverdue':
+      return { ...s, overdue: true };
+    case 'FigureCorrected':
+      return { ...s, corrected: { ...s.corrected, [e.data.indicatorNo]: { ...s.corrected[e.data.indicatorNo], [e.data.field]: e.data.corrected } } };
+    case 'ReportReminderSent':
+      return s;
+    case 'TimerScheduled':
+    case 'TimerFired':
+    case 'TimerCancelled':
+      return { ...s, timers: pendingTimers([...s.timers.map((data) => ({ type: 'TimerScheduled', data })), e]) };
+    default:
+      return assertNever(e, 'reporting event');
+  }
+}
+
+function refOf(c: ReportingCommand): ReportRef {
+  const d = 'context' in c.data ? c.data.context : c.data;
+  return { planId: d.planId, unitId: d.unitId, period: d.period };
+}
+
+export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportState> = {
+  initialState,
+  evolve: evolveReport,
+
+  authorize(c, s) {
+    const unit = refOf(c).unitId;
+    switch (c.type) {
+      case 'reporting.Open':
+        return authorize(c.meta.actor, 'report.open', unit);
+      case 'reporting.SaveDraft':
+        return authorize(c.meta.actor, 'report.draft', unit);
+      case 'reporting.Submit':
+        return authorize(c.meta.actor, 'report.submit', unit);
+      case 'reporting.Sign': {
+        const role = authorize(c.meta.actor, 'report.sign', unit);
+        // Four eyes: whoever submitted the report may not also sign it.
+        if (s.submittedBy !== undefined && s.submittedBy === c.meta.actor.userId) {
+          throw new ForbiddenError('the person who submitted a report may not sign it: the unit head signs another person’s submission');
+        }
+        return role;
+      }
+      case 'reporting.Receive':
+        return authorize(c.meta.actor, 'report.receive');
+      case 'reporting.Return':
+        return authorize(c.meta.actor, 'report.return');
+      case 'reporting.Correct':
+        return authorize(c.meta.actor, 'report.correct');
+      case 'reporting.SendReminder':
+      case 'reporting.MarkOverdue':
+        return authorize(c.meta.actor, 'report.deadline');
+      default:
+        return assertNever(c, 'reporting command');
+    }
+  },
+
+  decide(c, s) {
+    const ref = refOf(c);
+    switch (c.type) {
+      case 'reporting.Open':
+        return s.status === 'none' ? open(c.data.context) : [];
+
+      case 'reporting.SaveDraft': {
+        if (s.status === 'submitted' || s.status === 'signed' || s.status === 'received') {
+          throw new DomainError('report-locked', `the ${ref.period} report of ${ref.unitId} is ${s.status}; it can be changed only after the office returns it`);
+        }
+        const lines = checkLines(c.data.lines, c.data.context);
+        return [...(s.status === 'none' ? open(c.data.context) : []), { type: 'ReportDraftSaved', data: { ...ref, lines } }];
+      }
+
+      case 'reporting.Submit': {
+        if (s.status === 'submitted' || s.status === 'signed' || s.status === 'received') {
+          throw new DomainError('report-already-submitted', `the ${ref.period} report of ${ref.unitId} is already ${s.status}`);
+        }
+        if (s.status === 'none' || s.status === 'open') throw new DomainError('report-empty', 'save the report’s lines before submitting it');
+        const ctx = c.data.context;
+        const lines = checkLines(s.lines, ctx);
+        const missing = ctx.indicators.filter((i) => !lines.some((l) => l.indicatorNo === i.no));
+        if (missing.length) {
+          throw new DomainError('report-incomplete', `the report needs a line for every indicator of the unit; missing: ${missing.map((i) => `${i.no} ${i.name}`).join('; ')}`, {
+            status: 422,
+            fields: missing.map((i) => ({ field: `lines[indicatorNo=${i.no}]`, message: 'missing' })),
+          });
+        }
+        const lagging = ctx.indicators.filter((i) => isLagging(lines.find((l) => l.indicatorNo === i.no)!, i, ctx.warningTiers));
+        const unexplained = lagging.filter((i) => {
+          const l = lines.find((x) => x.indicatorNo === i.no)!;
+          return !l.analysis?.trim() || !l.countermeasures?.trim();
+        });
+        if (unexplained.length) {
+          throw new DomainError(
+            'lagging-without-analysis',
+            `lagging indicators need an analysis of causes and countermeasures before the report can be submitted: ${unexplained.map((i) => `${i.no} ${i.name}`).join('; ')}`,
+            {
+              status: 422,
+              indicators: unexplained.map((i) => i.no),
+              fields: unexplained.flatMap((i) => [
+                { field: `lines[indicatorNo=${i.no}].analysis`, message: 'required for a lagging indicator' },
+                { field: `lines[indicatorNo=${i.no}].countermeasures`, message: 'required for a lagging indicator' },
+              ]),
+            },
+          );
+        }
+        const dueAt = s.opened?.dueAt ?? ctx.dueAt;
+        const late = !s.everSubmitted && Date.parse(c.meta.now) >= Date.parse(dueAt) ? { dueAt, byMinutes: minutesBetween(dueAt, c.meta.now) } : null;
+        return [
+          {
+            type: 'ReportSubmitted',
+            data: { ...ref, lines, contentHash: contentHash(lines), submittedBy: c.meta.actor.userId, lagging: lagging.map((i) => i.no), late },
+          },
+          // Timers that no longer matter are cancelled, so they leave the schedule with a reason.
+          ...s.timers.map((t) => cancelTimer(t.timerId, 'the report was submitted')),
+        ];
+      }
+
+      case 'reporting.Sign': {
+        if (s.status !== 'submitted') {
+          throw new DomainError('report-not-signable', s.status === 'signed' || s.status === 'received' ? 'the report is signed already' : 'only a submitted report can be signed');
+        }
+        if (c.data.contentHash !== s.contentHash) {
+          throw new DomainError('content-changed', 'the report changed since you opened it: the signature must cover exactly the submitted content; reload and sign again', {
+            expected: s.contentHash,
+          });
+        }
+        const unitName = s.opened?.unitName ?? ref.unitId;
+        return [
+          {
+            type: 'ReportSigned',
+            data: { ...ref, contentHash: s.contentHash, signedBy: { userId: c.meta.actor.userId, name: c.meta.actor.name ?? c.meta.actor.userId }, seal: { unitId: ref.unitId, unitName } },
+          },
+        ];
+      }
+
+      case 'reporting.Receive':
+        if (s.status === 'received') return [];
+        if (s.status !== 'signed') {
+          throw new DomainError('report-not-signed', s.status === 'submitted' ? 'the report awaits the unit head’s signature and seal' : `a ${s.status === 'none' ? 'missing' : s.status} report cannot be received`);
+        }
+        return [{ type: 'ReportReceived', data: { ...ref, contentHash: s.contentHash! } }];
+
+      case 'reporting.Return':
+        if (s.status !== 'submitted' && s.status !== 'signed') {
+          throw new DomainError('report-not-returnable', `only a submitted or signed report that is not yet received can be returned (it is ${s.status})`);
+        }
+        return [{ type: 'ReportReturned', data: { ...ref, reason: requireReason(c.meta.reason) } }];
+
+      case 'reporting.Correct': {
+        if (s.status !== 'received') throw new DomainError('report-not-received', 'figures are corrected after the office has received the report');
+        const line = s.lines.find((l) => l.indicatorNo === c.data.indicatorNo);
+        if (!line) throw new DomainError('indicator-not-in-report', `the report has no line for indicator ${c.data.indicatorNo}`, { status: 422 });
+        const { field, corrected } = c.data;
+        if (corrected !== null && !Number.isFinite(corrected)) throw new DomainError('invalid-value', `${field} must be a number or null`, { status: 422 });
+        if (field === 'rank' && corrected !== null && !(Number.isInteger(corrected) && corrected >= 1 && corrected <= 6)) {
+          throw new DomainError('invalid-value', 'a rank is a whole number from 1 to 6', { status: 422, fields: [{ field: 'corrected', message: '1..6' }] });
+        }
+        const current = s.corrected[c.data.indicatorNo]?.[field];
+        const previous = current !== undefined ? current : line[field];
+        if (previous === corrected) return [];
+        return [{ type: 'FigureCorrected', data: { ...ref, indicatorNo: c.data.indicatorNo, field, previous, corrected, reason: requireReason(c.meta.reason) } }];
+      }
+
+      case 'reporting.SendReminder':
+        return s.status === 'open' || s.status === 'draft' || s.status === 'returned' ? [{ type: 'ReportReminderSent', data: { ...ref, dueAt: s.opened!.dueAt } }] : [];
+
+      case 'reporting.MarkOverdue':
+        return !s.everSubmitted && !s.overdue && s.opened ? [{ type: 'ReportOverdue', data: { ...ref, dueAt: s.opened.dueAt } }] : [];
+
+      default:
+        return assertNever(c, 'reporting command');
+    }
+  },
+};
+
+function open(ctx: ReportContext): ReportingEvent[] {
+  const ref = { planId: ctx.planId, unitId: ctx.unitId, period: ctx.period };
+  const id = `report-${ctx.planId}-${ctx.unitId}-${ctx.period}`;
+  return [
+    { type: 'ReportOpened', data: { ...ref, unitName: ctx.unitName, indicators: ctx.indicators, dueAt: ctx.dueAt, reminderAt: ctx.reminderAt } },
+    scheduleTimer({ timerId: `${id}-reminder`, dueAt: ctx.reminderAt, command: { type: 'reporting.SendReminder', data: ref }, purpose: 'reminder before the monthly deadline' }),
+    scheduleTimer({ timerId: `${id}-deadline`, dueAt: ctx.dueAt, command: { type: 'reporting.MarkOverdue', data: ref }, purpose: 'the monthly deadline: unsubmitted reports become overdue' }),
+  ];
+}
+
+function checkLines(lines: readonly ReportLine[], ctx: ReportContext): ReportLine[] {
+  const seen = new Set<number>();
+  return lines.map((l, i) => {
+    if (!ctx.indicators.some((x) => x.no === l.indicatorNo)) {
+      throw new DomainError('indicator-not-owned', `lines[${i}]: indicator ${l.indicatorNo} is not one of ${ctx.unitName}’s indicators`, {
+        status: 422,
+        fields: [{ field: `lines[${i}].indicatorNo`, message: `not an indicator of unit ${ctx.unitId}` }],
+      });
+    }
+    if (seen.has(l.indicatorNo)) throw new DomainError('duplicate-line', `lines[${i}]: indicator ${l.indicatorNo} appears twice`, { status: 422 });
+    seen.add(l.indicatorNo);
+    return {
+      indicatorNo: l.indicatorNo,
+      value: l.value,
+      rank: l.rank,
+      problems: l.problems ?? '',
+      nextSteps: l.nextSteps ?? '',
+      ...(l.analysis ? { analysis: l.analysis } : {}),
+      ...(l.countermeasures ? { countermeasures: l.countermeasures } : {}),
+    };
+  });
+}
+
+function requireReason(reason: string | undefined): string {
+  if (!reason?.trim()) throw new DomainError('reason-required', 'a reason is required', { status: 422, fields: [{ field: 'reason', message: 'required' }] });
+  return reason.trim();
+}

@@ -1,0 +1,75 @@
+import type { DomainEvent } from '../../engine/commands/command.js';
+import type { TimerEvent } from '../../engine/timers/timer-events.js';
+import type { ReportIndicator, ReportLine } from './report-content.js';
+
+/**
+ * A unit's monthly report: one stream per plan × unit × month. Every event names its report, so
+ * projections never parse stream ids.
+ */
+export interface ReportRef {
+  planId: string;
+  unitId: string;
+  /** YYYY-MM: the month the figures are about (valid time). */
+  period: string;
+}
+
+export type ReportOpened = DomainEvent<
+  'ReportOpened',
+  ReportRef & { unitName: string; indicators: ReportIndicator[]; dueAt: string; reminderAt: string }
+>;
+export type ReportDraftSaved = DomainEvent<'ReportDraftSaved', ReportRef & { lines: ReportLine[] }>;
+export type ReportSubmitted = DomainEvent<
+  'ReportSubmitted',
+  ReportRef & {
+    lines: ReportLine[];
+    /** SHA-256 of exactly the submitted lines: what the head signs. */
+    contentHash: string;
+    submittedBy: string;
+    /** Indicators found lagging (yellow/red or behind target), each with its analysis. */
+    lagging: number[];
+    /** Set when the first submission came after the deadline. */
+    late: { dueAt: string; byMinutes: number } | null;
+  }
+>;
+export type ReportSigned = DomainEvent<
+  'ReportSigned',
+  ReportRef & { contentHash: string; signedBy: { userId: string; name: string }; seal: { unitId: string; unitName: string } }
+>;
+export type ReportReceived = DomainEvent<'ReportReceived', ReportRef & { contentHash: string }>;
+export type ReportReturned = DomainEvent<'ReportReturned', ReportRef & { reason: string }>;
+export type ReportReminderSent = DomainEvent<'ReportReminderSent', ReportRef & { dueAt: string }>;
+export type ReportOverdue = DomainEvent<'ReportOverdue', ReportRef & { dueAt: string }>;
+/**
+ * The office corrects a received figure. The submitted figure stays in the record; this one
+ * supersedes it for the report's period (valid time) from the moment it is recorded (transaction time).
+ */
+export type FigureCorrected = DomainEvent<
+  'FigureCorrected',
+  ReportRef & { indicatorNo: number; field: 'value' | 'rank'; previous: number | null; corrected: number | null; reason: string }
+>;
+
+export type ReportingEvent =
+  | ReportOpened
+  | ReportDraftSaved
+  | ReportSubmitted
+  | ReportSigned
+  | ReportReceived
+  | ReportReturned
+  | ReportReminderSent
+  | ReportOverdue
+  | FigureCorrected
+  | TimerEvent;
+
+export const REPORTING_EVENT_TYPES = [
+  'ReportOpened',
+  'ReportDraftSaved',
+  'ReportSubmitted',
+  'ReportSigned',
+  'ReportReceived',
+  'ReportReturned',
+  'ReportReminderSent',
+  'ReportOverdue',
+  'FigureCorrected',
+] as const;
+
+export const reportStream = (r: ReportRef) => `report-${r.planId}-${r.unitId}-${r.period}`;

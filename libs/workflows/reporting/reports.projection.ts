@@ -1,0 +1,191 @@
+import type { RecordedEvent } from '../../engine/event-store/event-store.js';
+import type { Projection } from '../../engine/projections/docs.js';
+import type { ReportIndicator, ReportLine } from './report-content.js';
+import { REPORTING_EVENT_TYPES, type ReportingEvent } from './reporting.events.js';
+import type { ReportStatus } from './reporting.decider.js';
+
+export const REPORTS_PROJECTION = 'reports';
+
+export interface StepRecord {
+  type: string;
+  at: string;
+  by: { userId: string; role: string; name?: string };
+  reason?: string;
+  position: string;
+}
+
+/** One monthly report as people read it: its content, where it stands, and how it got there. */
+export interface ReportView {
+  planId: string;
+  unitId: string;
+  unitName: string;
+  period: string;
+  status: ReportStatus;
+  /** The stream revision: the If-Match for the next command on this report. */
+  revision: number;
+  dueAt: string;
+  reminderAt: string;
+  indicators: ReportIndicator[];
+  lines: ReportLine[];
+  contentHash: string | null;
+  submitted: { by: string; at: string; late: { byMinutes: number } | null; lagging: number[] } | null;
+  signature: { userId: string; name: string; at: string; contentHash: string; seal: { unitId: string; unitName: string } } | null;
+  received: { by: string; at: string } | null;
+  returns: { reason: string; by: string; at: string }[];
+  overdueAt: string | null;
+  remindedAt: string | null;
+  corrections: { indicatorNo: number; field: 'value' | 'rank'; previous: number | null; corrected: number | null; reason: string; by: string; at: string; position: string }[];
+  steps: StepRecord[];
+}
+
+/** One cell of the compliance board: a unit × a month. */
+export interface ComplianceCell {
+  planId: string;
+  unitId: string;
+  unitName: string;
+  period: string;
+  status: ReportStatus;
+  dueAt: string;
+  /** null until submitted */
+  onTime: boolean | null;
+  lateByMinutes: number | null;
+  overdue: boolean;
+  returned: number;
+  signed: boolean;
+  received: boolean;
+  corrections: number;
+}
+
+export const reportKey = (planId: string, unitId: string, period: string) => `${planId}/${unitId}/${period}`;
+export const cellKey = (planId: string, period: string, unitId: string) => `${planId}/${period}/${unitId}`;
+
+/** Reports (a unit's own dashboard reads them) and the compliance board. */
+export const reportsProjection: Projection = {
+  name: REPORTS_PROJECTION,
+  version: 1,
+  eventTypes: REPORTING_EVENT_TYPES,
+  async apply(e, docs) {
+    const event = { type: e.type, data: e.data } as ReportingEvent;
+    if (!('planId' in event.data)) return;
+    const { planId, unitId, period } = event.data;
+    const key = reportKey(planId, unitId, period);
+    const view = event.type === 'ReportOpened' ? opened(event.data) : await docs.get<ReportView>('reports', key);
+    if (!view) return;
+    const next = applyToView(view, event, e);
+    docs.put('reports', key, next);
+    docs.put('compliance', cellKey(planId, period, unitId), toCell(next));
+  },
+};
+
+function opened(d: Extract<ReportingEvent, { type: 'ReportOpened' }>['data']): ReportView {
+  return {
+    planId: d.planId,
+    unitId: d.unitId,
+    unitName: d.unitName,
+    period: d.period,
+    status: 'open',
+    revision: -1,
+    dueAt: d.dueAt,
+    reminderAt: d.reminderAt,
+    indicators: d.indicators,
+    lines: [],
+    contentHash: null,
+    submitted: null,
+    signature: null,
+    received: null,
+    returns: [],
+    overdueAt: null,
+    remindedAt: null,
+    corrections: [],
+    steps: [],
+  };
+}
+
+function applyToView(view: ReportView, event: ReportingEvent, e: RecordedEvent): ReportView {
+  const m = e.metadata;
+  const at = m.recordedAt;
+  const v: ReportView = { ...view, revision: e.revision };
+  const step: StepRecord = {
+    type: event.type,
+    at,
+    by: { userId: m.actor.userId, role: m.actor.role, ...(m.actor.name ? { name: m.actor.name } : {}) },
+    ...(m.reason ? { reason: m.reason } : {}),
+    position: e.position,
+  };
+  v.steps = [...view.steps, step];
+  switch (event.type) {
+    case 'ReportOpened':
+      break;
+    case 'ReportDraftSaved':
+      v.status = 'draft';
+      v.lines = event.data.lines;
+      break;
+    case 'ReportSubmitted':
+      v.status = 'submitted';
+      v.lines = event.data.lines;
+      v.contentHash = event.data.contentHash;
+      v.signature = null;
+      v.submitted = {
+        by: event.data.submittedBy,
+        at,
+        // Timeliness is the first submission's: a resubmission after a return keeps it.
+        late: view.submitted ? view.submitted.late : event.data.late ? { byMinutes: event.data.late.byMinutes } : null,
+        lagging: event.data.lagging,
+      };
+      break;
+    case 'ReportSigned':
+      v.status = 'signed';
+      v.signature = { userId: event.data.signedBy.userId, name: event.data.signedBy.name, at, contentHash: event.data.contentHash, seal: event.data.seal };
+      break;
+    case 'ReportReceived':
+      v.status = 'received';
+      v.received = { by: m.actor.userId, at };
+      break;
+    case 'ReportReturned':
+      v.status = 'returned';
+      v.signature = null;
+      v.returns = [...view.returns, { reason: event.data.reason, by: m.actor.userId, at }];
+      break;
+    case 'ReportReminderSent':
+      v.remindedAt = at;
+      break;
+    case 'ReportOverdue':
+      v.overdueAt = at;
+      break;
+    case 'FigureCorrected':
+      v.corrections = [
+        ...view.corrections,
+        { indicatorNo: event.data.indicatorNo, field: event.data.field, previous: event.data.previous, corrected: event.data.corrected, reason: event.data.reason, by: m.actor.userId, at, position: e.position },
+      ];
+      break;
+    default:
+      break;
+  }
+  return v;
+}
+
+function toCell(v: ReportView): ComplianceCell {
+  return {
+    planId: v.planId,
+    unitId: v.unitId,
+    unitName: v.unitName,
+    period: v.period,
+    status: v.status,
+    dueAt: v.dueAt,
+    onTime: v.submitted ? v.submitted.late === null : null,
+    lateByMinutes: v.submitted?.late?.byMinutes ?? null,
+    overdue: v.overdueAt !== null,
+    returned: v.returns.length,
+    signed: v.signature !== null || v.status === 'received',
+    received: v.status === 'received',
+    corrections: v.corrections.length,
+  };
+}
+
+/** The figure in force for a line: the latest correction if any, else what was submitted. */
+export function figureInForce(v: ReportView, indicatorNo: number, field: 'value' | 'rank'): { value: number | null; corrected: boolean } {
+  const last = [...v.corrections].reverse().find((c) => c.indicatorNo === indicatorNo && c.field === field);
+  if (last) return { value: last.corrected, corrected: true };
+  return { value: v.lines.find((l) => l.indicatorNo === indicatorNo)?.[field] ?? null, corrected: false };
+}
+
