@@ -57,7 +57,7 @@ export async function migrate(pool: pg.Pool, ddl: string, lockKey: number): Prom
   }
 }
 
-const COLUMNS = `transaction_id::text, global_position::text, stream_id, revision, event_id::text, type, data::text, metadata::text, hash`;
+const COLUMNS = `transaction_id::text AS tx, global_position::text AS pos, stream_id, revision, event_id::text AS id, type, data::text AS data_text, metadata::text AS metadata_text, hash`;
 
 const APPEND_ONE = `
 WITH head AS (SELECT coalesce(max(revision), -1) AS rev FROM events WHERE stream_id = $1),
