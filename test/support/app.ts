@@ -6,6 +6,8 @@ import { readConfig } from '../../libs/engine/config.js';
 import { AppModule } from '../../apps/api/src/app.module.js';
 import { configureApp } from '../../apps/api/src/setup.js';
 import { createPostgresDatabase, createSqliteDirectory } from '../../libs/engine/testing/databases.js';
+import { Accounts } from '../../libs/workflows/accounts/accounts.service.js';
+import { ACCOUNTS_SETTINGS, type AccountsSettings } from '../../libs/workflows/accounts/accounts.settings.js';
 
 export interface RunningApp {
   app: INestApplication;
@@ -47,3 +49,90 @@ export const STORE_TARGETS: StoreTarget[] = [
     },
   },
 ];
+
+// Sessions for end-to-end tests (accounts, issue 5). Every endpoint but @Public() ones needs one.
+
+/** What a signed-in client sends: the browser's cookie, or the bearer token an API client uses. */
+export interface TestSession {
+  userId: string;
+  username: string;
+  token: string;
+  /** `jx_session=<token>`, for a Cookie header. */
+  cookie: string;
+  /** `{ Authorization: 'Bearer <token>' }`, to spread into fetch headers. */
+  headers: Record<string, string>;
+}
+
+/** The running app's accounts settings (sign-in limits, session clock), live: change them in a test. */
+export function accountsSettings(running: RunningApp): AccountsSettings {
+  return running.app.get<symbol, AccountsSettings>(ACCOUNTS_SETTINGS);
+}
+
+/** Lifts the sign-in limits, for suites that sign in many times from 127.0.0.1 within a minute. */
+export function relaxLoginLimits(running: RunningApp): void {
+  Object.assign(accountsSettings(running), { loginAttemptsPerAddress: 10_000, loginFailuresPerAccount: 10_000 });
+}
+
+/** Signs in over HTTP; fails the test unless it succeeds. */
+export async function loginAs(running: RunningApp, username: string, password: string): Promise<TestSession> {
+  const res = await fetch(`${running.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  const body = (await res.json()) as { token?: string; user?: { userId: string; username: string } };
+  if (res.status !== 200 || !body.token || !body.user) throw new Error(`sign-in as ${username} answered ${res.status}: ${JSON.stringify(body)}`);
+  return sessionOf(body.token, body.user);
+}
+
+/** Replaces the signed-in user's password (after a one-time password); the session goes on. */
+export async function changePassword(running: RunningApp, session: TestSession, current: string, next: string): Promise<void> {
+  const res = await fetch(`${running.url}/api/v1/auth/password`, {
+    method: 'POST',
+    headers: { ...session.headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ current, next }),
+  });
+  if (res.status !== 200) throw new Error(`password change for ${session.username} answered ${res.status}: ${await res.text()}`);
+}
+
+/**
+ * The first administrator, as `npm run cli -- users add` creates it, signed in with its password
+ * already changed from the one-time one. Once per app (the bootstrap is refused once users exist).
+ */
+export async function bootstrapAdmin(
+  running: RunningApp,
+  options: { username?: string; name?: string; password?: string } = {},
+): Promise<TestSession & { password: string }> {
+  const username = options.username ?? 'admin';
+  const password = options.password ?? `${username}-password-2023`;
+  const created = await running.app.get(Accounts).bootstrapAdmin({ username, name: options.name ?? '系统管理员', roles: ['admin'] });
+  const session = await loginAs(running, username, created.oneTimePassword);
+  await changePassword(running, session, created.oneTimePassword, password);
+  return { ...session, password };
+}
+
+/**
+ * An administrator creates a user over the API; the user signs in with the one-time password and
+ * sets `password` (default `<username>-password-2023`). Returns the user's live session.
+ */
+export async function createUserViaApi(
+  running: RunningApp,
+  admin: TestSession,
+  user: { username: string; name?: string; roles: string[]; unitId?: string; password?: string },
+): Promise<TestSession & { password: string }> {
+  const res = await fetch(`${running.url}/api/v1/users`, {
+    method: 'POST',
+    headers: { ...admin.headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ username: user.username, name: user.name ?? user.username, roles: user.roles, ...(user.unitId ? { unitId: user.unitId } : {}) }),
+  });
+  const body = (await res.json()) as { oneTimePassword?: string };
+  if (res.status !== 201 || !body.oneTimePassword) throw new Error(`creating ${user.username} answered ${res.status}: ${JSON.stringify(body)}`);
+  const password = user.password ?? `${user.username}-password-2023`;
+  const session = await loginAs(running, user.username, body.oneTimePassword);
+  await changePassword(running, session, body.oneTimePassword, password);
+  return { ...session, password };
+}
+
+function sessionOf(token: string, user: { userId: string; username: string }): TestSession {
+  return { userId: user.userId, username: user.username, token, cookie: `jx_session=${token}`, headers: { authorization: `Bearer ${token}` } };
+}

@@ -3,9 +3,11 @@ import { TerminusModule } from '@nestjs/terminus';
 import type { Clock } from '../../../libs/engine/clock.js';
 import type { JixiaoConfig } from '../../../libs/engine/config.js';
 import { EngineModule } from '../../../libs/engine/nest/engine.module.js';
+import { AccountsModule } from '../../../libs/workflows/accounts/accounts.module.js';
 import { Annex2Module } from '../../../libs/workflows/annex2/annex2.module.js';
 import { PlanModule } from '../../../libs/workflows/plan/plan.module.js';
 import { ReportingModule } from '../../../libs/workflows/reporting/reporting.module.js';
+import { RewardsModule } from '../../../libs/workflows/rewards/rewards.module.js';
 import { HealthController } from './health/health.controller.js';
 
 export interface AppOptions {
@@ -23,9 +25,11 @@ export class AppModule {
       imports: [
         EngineModule.forRoot({ config: options.config, background: options.background ?? true, ...(options.clock ? { clock: options.clock } : {}) }),
         TerminusModule,
+        AccountsModule,
         PlanModule,
         ReportingModule,
         Annex2Module,
+        RewardsModule,
       ],
       controllers: [HealthController],
     };

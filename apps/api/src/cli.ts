@@ -2,11 +2,13 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { auditCommands } from './cli/audit.js';
 import { projectionCommands } from './cli/projections.js';
+import { userCommands } from './cli/users.js';
 
 /** `npm run cli -- …`: what an operator or auditor runs beside (or instead of) the server. */
 const program = new Command('jixiao').description('Jixiao 绩效 command line').showHelpAfterError();
 auditCommands(program);
 projectionCommands(program);
+userCommands(program);
 
 await program.parseAsync(process.argv).catch((err: Error) => {
   console.error(err.message);

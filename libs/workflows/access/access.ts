@@ -43,6 +43,7 @@ export const PERMISSIONS = {
 
   'figures.record': { roles: ['office'], description: 'record the six counties’ figures as the city publishes them' },
   'scoring.revise': { roles: ['office'], description: 'publish a new version of the scoring rule' },
+  'standing.recompute': { roles: [SYSTEM, 'office'], description: 'recompute standings after the plan’s warning tiers changed' },
 
   'assessment.prepare': { roles: ['office'], description: 'prepare the quarter’s figures' },
   'assessment.meeting': { roles: ['office'], description: 'record the leading group’s meeting' },

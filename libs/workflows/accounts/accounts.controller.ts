@@ -1,0 +1,318 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Logger, Param, Post, Query, Req, Res, UseGuards, UseInterceptors } from '@nestjs/common';
+import { ApiBearerAuth, ApiCookieAuth, ApiHeader, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import type { CookieOptions, Response } from 'express';
+import { DomainError, ForbiddenError, type Principal } from '../../engine/commands/command.js';
+import type { CommandResult } from '../../engine/commands/command-executor.js';
+import { Engine } from '../../engine/nest/engine.js';
+import { commandMeta, expectedRevision, principalOf } from '../../engine/nest/http/command-request.js';
+import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
+import { ProblemException, problem } from '../../engine/nest/http/problem-details.js';
+import { Public } from '../../engine/nest/http/public.js';
+import { hasRole, ROLES } from '../access/access.js';
+import type { UserCommand } from './accounts.decider.js';
+import { ACCOUNTS_PROJECTION, type UserDoc } from './accounts.projection.js';
+import { Accounts } from './accounts.service.js';
+import { ACCOUNTS_SETTINGS, type AccountsSettings } from './accounts.settings.js';
+import { LoginAddressGuard, LoginThrottle, tooManyAttempts } from './login-throttle.js';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './passwords.js';
+import { AllowedBeforePasswordChange, type SessionRequest } from './session.guard.js';
+import { SESSION_COOKIE } from './sessions.js';
+
+class LoginDto {
+  @ApiProperty({ example: 'fgw-reporter' }) @IsString() @MaxLength(100) username!: string;
+  @ApiProperty({ format: 'password' }) @IsString() @MaxLength(1024) password!: string;
+}
+
+class ChangePasswordDto {
+  @ApiProperty({ format: 'password', description: 'the password signed in with (the one-time one, at first)' })
+  @IsString()
+  @MaxLength(1024)
+  current!: string;
+
+  @ApiProperty({ format: 'password', minLength: MIN_PASSWORD_LENGTH, description: `at least ${MIN_PASSWORD_LENGTH} characters, not the username` })
+  @IsString()
+  @MinLength(MIN_PASSWORD_LENGTH)
+  @MaxLength(MAX_PASSWORD_LENGTH)
+  next!: string;
+}
+
+class CreateUserDto {
+  @ApiProperty({ example: 'fgw-reporter', description: '2–40 characters: lower-case letters, digits and . _ - (case-insensitive, unique)' })
+  @IsString()
+  @MaxLength(40)
+  username!: string;
+
+  @ApiProperty({ example: '王芳', description: 'display name' }) @IsString() @MaxLength(100) name!: string;
+
+  @ApiPropertyOptional({ example: 'fgw', description: 'the user’s unit (required for reporter and head); a user has one unit' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  unitId?: string;
+
+  @ApiPropertyOptional({ enum: ROLES, isArray: true, default: [] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(ROLES.length)
+  @IsIn(ROLES, { each: true })
+  roles?: string[];
+}
+
+class GrantRoleDto {
+  @ApiProperty({ enum: ROLES }) @IsIn(ROLES) role!: string;
+  @ApiPropertyOptional({ description: 'for reporter and head: the user’s unit (defaults to it)' }) @IsOptional() @IsString() @MaxLength(40) unitId?: string;
+}
+
+class DisableUserDto {
+  @ApiProperty({ example: '调离岗位 (transferred)' }) @IsString() @MinLength(1) @MaxLength(2000) reason!: string;
+}
+
+class EnableUserDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) reason?: string;
+}
+
+const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** What the API shows of a user: the account, never a secret. */
+function userView(u: UserDoc) {
+  return {
+    userId: u.userId,
+    username: u.username,
+    name: u.name,
+    ...(u.unitId ? { unitId: u.unitId } : {}),
+    roles: u.roles,
+    disabled: u.disabled,
+    ...(u.disabledReason ? { disabledReason: u.disabledReason } : {}),
+    createdAt: u.createdAt,
+    updatedAt: u.updatedAt,
+    ...(u.passwordSetAt ? { passwordSetAt: u.passwordSetAt, passwordSetBy: u.passwordSetBy } : {}),
+    revision: u.revision,
+  };
+}
+
+const invalidCredentials = () =>
+  new ProblemException(problem(401, 'invalid-credentials', 'Sign-in failed', 'the username or password is not correct'));
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  readonly #log = new Logger('Auth');
+
+  constructor(
+    private readonly accounts: Accounts,
+    private readonly throttle: LoginThrottle,
+    private readonly engine: Engine,
+    @Inject(ACCOUNTS_SETTINGS) private readonly settings: AccountsSettings,
+  ) {}
+
+  @Post('login')
+  @Public()
+  @UseGuards(LoginAddressGuard)
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Sign in: sets the jx_session cookie (HTTP-only, SameSite=Strict) and returns the same token for Authorization: Bearer',
+    description: 'A failed sign-in does not say whether the username exists. Too many failures for an account, or attempts from an address, answer 429 with Retry-After.',
+  })
+  async login(@Body() body: LoginDto, @Req() req: SessionRequest, @Res({ passthrough: true }) res: Response) {
+    const wait = this.throttle.blockedFor(body.username);
+    if (wait > 0) {
+      res.setHeader('Retry-After', String(wait));
+      throw tooManyAttempts(wait, `too many failed sign-ins for this account; try again in ${wait} s`);
+    }
+    const outcome = await this.accounts.login(body.username, body.password);
+    if (!outcome.ok) {
+      await this.throttle.recordFailure(body.username);
+      this.#log.warn(`failed sign-in as ${JSON.stringify(body.username.slice(0, 100))} from ${req.ip}`);
+      throw invalidCredentials();
+    }
+    // A browser signing in again replaces its session rather than leaving the old one alive.
+    if (req.jxSession) await this.accounts.logout(req.jxSession.tokenHash);
+    const { token, session, user } = outcome;
+    res.setHeader('Cache-Control', 'no-store');
+    res.cookie(SESSION_COOKIE, token, { ...this.#cookie(), expires: new Date(session.expiresAt) });
+    return {
+      token,
+      expiresAt: new Date(session.expiresAt).toISOString(),
+      idleTimeoutSeconds: Math.round(this.settings.sessionIdleMs / 1000),
+      mustChangePassword: session.mustChange,
+      user: userView(user),
+    };
+  }
+
+  @Post('logout')
+  @AllowedBeforePasswordChange()
+  @HttpCode(204)
+  @ApiCookieAuth()
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Sign out: the session ends at once' })
+  async logout(@Req() req: SessionRequest, @Res({ passthrough: true }) res: Response): Promise<void> {
+    await this.accounts.logout(req.jxSession!.tokenHash);
+    res.clearCookie(SESSION_COOKIE, this.#cookie());
+  }
+
+  @Get('me')
+  @ApiCookieAuth()
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'The signed-in user: roles as granted now, unit, and when the session ends' })
+  async me(@Req() req: SessionRequest) {
+    const principal = principalOf(req);
+    const user = await this.accounts.user(principal.userId);
+    const s = req.jxSession!;
+    return {
+      user: user ? userView(user) : principal,
+      session: {
+        createdAt: new Date(s.createdAt).toISOString(),
+        expiresAt: new Date(s.expiresAt).toISOString(),
+        idleExpiresAt: new Date(Math.min(s.expiresAt, s.lastSeenAt + this.settings.sessionIdleMs)).toISOString(),
+      },
+    };
+  }
+
+  @Post('password')
+  @AllowedBeforePasswordChange()
+  @HttpCode(200)
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiCookieAuth()
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Change one’s own password (required after a one-time password); the user’s other sessions end' })
+  async changePassword(@Body() body: ChangePasswordDto, @Req() req: SessionRequest, @Res({ passthrough: true }) res: Response): Promise<CommandResult> {
+    const principal = principalOf(req);
+    const user = await this.accounts.user(principal.userId);
+    const account = user?.username ?? principal.userId;
+    const wait = this.throttle.blockedFor(account);
+    if (wait > 0) {
+      res.setHeader('Retry-After', String(wait));
+      throw tooManyAttempts(wait, `too many wrong passwords for this account; try again in ${wait} s`);
+    }
+    const result = await this.accounts.changeOwnPassword(principal, req.jxSession!.tokenHash, body.current, body.next, commandMeta(req, this.engine.clock));
+    if (!result) {
+      await this.throttle.recordFailure(account);
+      throw new ProblemException(
+        problem(422, 'wrong-password', 'The current password is not correct', 'current: is not your current password', {
+          errors: [{ field: 'current', message: 'is not your current password' }],
+        }),
+      );
+    }
+    return result;
+  }
+
+  #cookie(): CookieOptions {
+    // Path /api: the API is the only reader; SameSite=Strict keeps other sites' pages from sending it.
+    return { httpOnly: true, sameSite: 'strict', secure: this.settings.secureCookies, path: '/api' };
+  }
+}
+
+@ApiTags('users')
+@ApiCookieAuth()
+@ApiBearerAuth()
+@Controller('users')
+export class UsersController {
+  constructor(
+    private readonly accounts: Accounts,
+    private readonly engine: Engine,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Every user with their roles and unit (administrators and auditors)' })
+  @ApiQuery({ name: 'minPosition', required: false, description: 'wait until this position (a command’s X-Position) is reflected' })
+  async list(@Req() req: SessionRequest, @Query('minPosition') minPosition?: string) {
+    mayReadAccounts(principalOf(req));
+    await this.engine.waitFor(minPosition, [ACCOUNTS_PROJECTION]);
+    return (await this.accounts.listUsers()).map(userView);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One user (ETag: the user’s revision, for If-Match)' })
+  async get(@Param('id') id: string, @Req() req: SessionRequest, @Res({ passthrough: true }) res: Response) {
+    mayReadAccounts(principalOf(req));
+    const user = await this.#user(id);
+    res.setHeader('ETag', `"${user.revision}"`);
+    return userView(user);
+  }
+
+  @Post()
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiOperation({ summary: 'Create a user with a one-time password, shown once in the answer (oneTimePassword)' })
+  async create(@Body() body: CreateUserDto, @Req() req: SessionRequest, @Res({ passthrough: true }) res: Response) {
+    const created = await this.accounts.createUser(
+      { username: body.username, name: body.name, ...(body.unitId !== undefined ? { unitId: body.unitId } : {}), roles: body.roles ?? [] },
+      commandMeta(req, this.engine.clock),
+    );
+    res.setHeader('Cache-Control', 'no-store');
+    return { ...created.result, userId: created.userId, username: created.username, ...(created.oneTimePassword ? { oneTimePassword: created.oneTimePassword } : {}) };
+  }
+
+  @Post(':id/roles')
+  @HttpCode(200)
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiHeader({ name: 'If-Match', required: false, description: 'the user’s revision (ETag)' })
+  @ApiOperation({ summary: 'Grant a role; reporter and head only for the user’s own unit' })
+  grant(@Param('id') id: string, @Body() body: GrantRoleDto, @Req() req: SessionRequest) {
+    return this.#execute(req, { type: 'accounts.GrantRole', data: { userId: userIdOf(id), role: body.role, ...(body.unitId !== undefined ? { unitId: body.unitId } : {}) } });
+  }
+
+  @Delete(':id/roles/:role')
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiHeader({ name: 'If-Match', required: false })
+  @ApiOperation({ summary: 'Revoke a role; it stops working at the user’s next request' })
+  revoke(@Param('id') id: string, @Param('role') role: string, @Req() req: SessionRequest) {
+    return this.#execute(req, { type: 'accounts.RevokeRole', data: { userId: userIdOf(id), role } });
+  }
+
+  @Post(':id/disable')
+  @HttpCode(200)
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiHeader({ name: 'If-Match', required: false })
+  @ApiOperation({ summary: 'Disable a user, with a reason: they cannot sign in and their sessions end at once' })
+  disable(@Param('id') id: string, @Body() body: DisableUserDto, @Req() req: SessionRequest) {
+    return this.#execute(req, { type: 'accounts.DisableUser', data: { userId: userIdOf(id), reason: body.reason } }, body.reason);
+  }
+
+  @Post(':id/enable')
+  @HttpCode(200)
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiHeader({ name: 'If-Match', required: false })
+  @ApiOperation({ summary: 'Enable a disabled user again' })
+  enable(@Param('id') id: string, @Body() body: EnableUserDto, @Req() req: SessionRequest) {
+    return this.#execute(req, { type: 'accounts.EnableUser', data: { userId: userIdOf(id) } }, body.reason);
+  }
+
+  @Post(':id/password')
+  @HttpCode(200)
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiOperation({ summary: 'Reset a user’s password: a new one-time password, shown once (oneTimePassword); their sessions end' })
+  async resetPassword(@Param('id') id: string, @Req() req: SessionRequest, @Res({ passthrough: true }) res: Response) {
+    const revision = expectedRevision(req);
+    const { oneTimePassword, result } = await this.accounts.resetPassword(userIdOf(id), commandMeta(req, this.engine.clock), revision === undefined ? {} : { expectedRevision: revision });
+    res.setHeader('Cache-Control', 'no-store');
+    return { ...result, oneTimePassword };
+  }
+
+  #execute(req: SessionRequest, command: Pick<UserCommand, 'type' | 'data'>, reason?: string): Promise<CommandResult> {
+    const revision = expectedRevision(req);
+    return this.accounts.execute(
+      { ...command, meta: commandMeta(req, this.engine.clock, reason ? { reason } : {}) } as UserCommand,
+      revision === undefined ? {} : { expectedRevision: revision },
+    );
+  }
+
+  async #user(id: string): Promise<UserDoc> {
+    const user = await this.accounts.user(userIdOf(id));
+    if (!user) throw notFound(id);
+    return user;
+  }
+}
+
+/** Who may see the accounts: administrators, and auditors (who and which roles is part of the record). */
+function mayReadAccounts(principal: Principal): void {
+  if (!hasRole(principal, 'admin', 'auditor')) throw new ForbiddenError('only administrators and auditors may see the users');
+}
+
+function userIdOf(id: string): string {
+  if (!USER_ID.test(id)) throw notFound(id);
+  return id;
+}
+
+const notFound = (id: string) => new DomainError('user-not-found', `no user ${id}`, { status: 404 });

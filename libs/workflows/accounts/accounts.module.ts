@@ -1,0 +1,45 @@
+/**
+ * Accounts, roles and unit scoping (GitHub issue 5). See docs/security.md for the whole design;
+ * in short:
+ * - users, roles, disabling and "a password was set" are events in `user-<userId>`, decided by
+ *   accounts.decider.ts with the access table's authorize(); usernames are unique by a
+ *   reservation stream each; the first administrator comes from the command line;
+ * - passwords (argon2id) and sessions (an opaque token, only its SHA-256 stored; 8 h idle, 24 h
+ *   absolute, real time) live beside the events in the read-model database (credential-store.ts);
+ * - a global guard (SessionGuard) requires a session on every endpoint not marked @Public() and
+ *   puts the session's user, with the roles granted now, on the request as the principal;
+ * - sign-in is throttled per address (every attempt) and per account (failures), behind
+ *   @nestjs/throttler's ThrottlerStorage interface (login-throttle.ts).
+ */
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { Engine, ENGINE_CONFIG, READ_MODELS, type EngineOptions } from '../../engine/nest/engine.js';
+import type { ReadModelStore } from '../../engine/projections/read-model-store.js';
+import type { UserCommand } from './accounts.decider.js';
+import { AuthController, UsersController } from './accounts.controller.js';
+import { accountsProjection } from './accounts.projection.js';
+import { Accounts, CREDENTIALS, ROUTABLE_USER_COMMANDS } from './accounts.service.js';
+import { ACCOUNTS_SETTINGS, defaultAccountsSettings, LOGIN_ATTEMPTS } from './accounts.settings.js';
+import { credentialStoreFor } from './credential-store.js';
+import { LoginAddressGuard, LoginAttempts, LoginThrottle } from './login-throttle.js';
+import { SessionGuard } from './session.guard.js';
+
+@Module({
+  controllers: [AuthController, UsersController],
+  providers: [
+    { provide: ACCOUNTS_SETTINGS, useFactory: (o: EngineOptions) => defaultAccountsSettings({ production: o.config.production }), inject: [ENGINE_CONFIG] },
+    { provide: LOGIN_ATTEMPTS, useFactory: () => new LoginAttempts() },
+    { provide: CREDENTIALS, useFactory: (readModels: ReadModelStore) => credentialStoreFor(readModels), inject: [READ_MODELS] },
+    Accounts,
+    LoginThrottle,
+    LoginAddressGuard,
+    { provide: APP_GUARD, useClass: SessionGuard },
+  ],
+  exports: [Accounts],
+})
+export class AccountsModule {
+  constructor(engine: Engine, accounts: Accounts) {
+    engine.registerProjections(accountsProjection);
+    engine.registerCommands(ROUTABLE_USER_COMMANDS, (c, o) => accounts.execute(c as UserCommand, o));
+  }
+}

@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError, type CommandMeta } from '../../engine/commands/command.js';
+import { executeCommand, type CommandResult, type ExecuteOptions } from '../../engine/commands/command-executor.js';
+import type { RecordedEvent } from '../../engine/event-store/event-store.js';
+import { Engine } from '../../engine/nest/engine.js';
+import type { PlanDefinition } from '../plan/plan-file.js';
+import { planStream, type PlanEvent } from '../plan/plan.events.js';
+import { PlanService } from '../plan/plan.service.js';
+import { figuresStream, scoringStream, type ScoringRulePublished } from '../ranking/ranking.events.js';
+import { annualStanding, candidatePeriods } from './annual-standing.js';
+import { REWARDS_COMMANDS, rewardsDecider, type ReviewContext, type RewardsCommand } from './rewards.decider.js';
+import { reviewStream, type PlanRuleRef, type ReviewRef, type ScoringRuleRef } from './rewards.events.js';
+import { reviewProjection } from './review.projection.js';
+
+/** The rewards workflow's handler: gathers the plan's tiers and the annual standings, then load, decide, append. */
+@Injectable()
+export class RewardsService {
+  constructor(
+    private readonly engine: Engine,
+    private readonly plans: PlanService,
+  ) {
+    engine.registerProjections(reviewProjection);
+    engine.registerCommands(REWARDS_COMMANDS, (c, o) => this.handle(c as RewardsCommand, o));
+  }
+
+  handle(command: RewardsCommand, options?: ExecuteOptions): Promise<CommandResult> {
+    const d = 'context' in command.data ? command.data.context : command.data;
+    return executeCommand(this.engine.store, rewardsDecider, reviewStream(d), command, options);
+  }
+
+  /** Generates (or, in draft, regenerates) the proposal from what is recorded now. */
+  async generate(ref: ReviewRef, meta: CommandMeta, options?: ExecuteOptions): Promise<CommandResult> {
+    return this.handle({ type: 'rewards.GenerateProposal', data: { context: await this.context(ref) }, meta }, options);
+  }
+
+  /** The plan year under review; 404 for an unknown plan, 422 for another year. */
+  async plan(ref: ReviewRef): Promise<PlanDefinition> {
+    const plan = await this.plans.get(ref.planId);
+    if (ref.year !== plan.year) {
+      throw new DomainError('year-outside-plan', `plan ${plan.id} is for ${plan.year}, not ${ref.year}`, { status: 422, fields: [{ field: 'year', message: `must be ${plan.year}` }] });
+    }
+    return plan;
+  }
+
+  /**
+   * The facts a proposal rests on, read from the streams themselves (not from projections that may
+   * lag): the reward tiers in force and the plan revision that set them, the warning and scoring
+   * rule versions, and each indicator's annual standing from the ranking workflow's events.
+   */
+  async context(ref: ReviewRef): Promise<ReviewContext> {
+    const plan = await this.plan(ref);
+    const store = this.engine.store;
+    const planEvents = await store.readStream(planStream(plan.id));
+    const units = new Map(plan.units.map((u) => [u.id, u.name]));
+    const periods = candidatePeriods(ref.year);
+    const standings: ReviewContext['standings'] = [];
+    // One indicator at a time, its periods together: bounded concurrency on a shared pool.
+    for (const indicator of plan.indicators) {
+      const streams = await Promise.all(periods.map((p) => store.readStream(figuresStream(plan.id, indicator.no, p))));
+      const s = annualStanding(ref.year, new Map(periods.map((p, i) => [p, streams[i]!])));
+      if (s) standings.push({ indicatorNo: indicator.no, ...s });
+    }
+    return {
+      ...ref,
+      tiers: [...plan.rewards.tiers],
+      rules: {
+        rewardRule: ruleInForce(planEvents, 'rewardTiers'),
+        warningRule: ruleInForce(planEvents, 'warningTiers'),
+        scoringRule: scoringInForce(await store.readStream(scoringStream(plan.id))),
+      },
+      indicators: plan.indicators.map((i) => ({ no: i.no, name: i.name, units: i.units.map((id) => ({ id, name: units.get(id) ?? id })) })),
+      standings,
+    };
+  }
+}
+
+/** The plan event that last set the rule: its stream revision is the rule's version. */
+export function ruleInForce(events: readonly RecordedEvent[], rule: 'rewardTiers' | 'warningTiers'): PlanRuleRef {
+  let found: RecordedEvent | undefined;
+  for (const e of events) {
+    const event = { type: e.type, data: e.data } as PlanEvent;
+    if (event.type === 'PlanPublished' || (event.type === 'PlanRuleRevised' && event.data.rule === rule)) found = e;
+  }
+  if (!found) throw new DomainError('plan-not-found', 'the plan has not been published', { status: 404 });
+  return { planRevision: found.revision, position: found.position, eventType: found.type };
+}
+
+export function scoringInForce(events: readonly RecordedEvent[]): ScoringRuleRef | null {
+  const last = [...events].reverse().find((e) => e.type === 'ScoringRulePublished');
+  return last ? { version: (last.data as ScoringRulePublished['data']).version, revision: last.revision, position: last.position } : null;
+}
