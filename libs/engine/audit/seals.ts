@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { EventStore } from '../event-store/event-store.js';
+import { readToHead, type EventStore } from '../event-store/event-store.js';
 import type { StoredEvent } from '../event-store/storage.js';
 
 /**
@@ -77,16 +77,14 @@ export class HeadTracker {
 export async function headsUpTo(store: EventStore, position?: string): Promise<{ tracker: HeadTracker; position: string | undefined }> {
   const tracker = new HeadTracker();
   let last: string | undefined;
-  for (let after: string | undefined; ; ) {
-    const page = await store.storage.readAll(after, 5000);
-    if (page.length === 0) break;
+  await readToHead(store, undefined, (page) => {
     for (const e of page) {
-      if (position !== undefined && store.comparePositions(e.position, position) > 0) return { tracker, position: last };
+      if (position !== undefined && store.comparePositions(e.position, position) > 0) return false;
       tracker.apply(e);
       last = e.position;
     }
-    after = page[page.length - 1]!.position;
-  }
+    return true;
+  });
   return { tracker, position: last };
 }
 
@@ -226,15 +224,13 @@ export async function verifySeals(store: EventStore, exported?: ExportedSeal): P
     }
   };
   let i = 0;
-  for (let after: string | undefined; i < pending.length; ) {
-    const page = await store.storage.readAll(after, 5000);
+  await readToHead(store, undefined, (page) => {
     for (const e of page) {
       while (i < pending.length && store.comparePositions(e.position, pending[i]!.data.position) > 0) check(pending[i++]!);
       tracker.apply(e);
     }
-    if (page.length === 0) break;
-    after = page[page.length - 1]!.position;
-  }
+    return i < pending.length;
+  });
   while (i < pending.length) check(pending[i++]!);
   // A stream gone at the sealed position but present now was deleted and written again.
   for (const p of problems) {

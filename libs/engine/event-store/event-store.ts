@@ -201,6 +201,11 @@ export class EventStore {
     return rows.map((r) => this.#toRecorded(r));
   }
 
+  /** Position of the last committed event (readers may briefly trail it); undefined when empty. */
+  headPosition(): Promise<string | undefined> {
+    return this.#storage.headPosition();
+  }
+
   /** Catch up from a checkpoint, then follow live, in global order; each event exactly once. */
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
     const pageSize = options.pageSize ?? READ_PAGE;
@@ -363,4 +368,32 @@ function wake(emitter: EventEmitter, ms: number, signal?: AbortSignal): { promis
       signal?.removeEventListener('abort', onAbort);
     },
   };
+}
+
+/**
+ * Reads the global log in pages from `after` until the head as it stood when called — waiting out a
+ * reader horizon that briefly trails it (PostgreSQL, while an older transaction runs) — so a walk
+ * that must see everything committed so far (a seal, a verification) does.
+ */
+export async function readToHead(
+  store: EventStore,
+  after: string | undefined,
+  onPage: (page: import('./storage.js').StoredEvent[]) => void | boolean,
+  options: { pageSize?: number; timeoutMs?: number } = {},
+): Promise<string | undefined> {
+  const head = await store.headPosition();
+  if (head === undefined) return after;
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  let at = after;
+  while (at === undefined || store.comparePositions(at, head) < 0) {
+    const page = await store.storage.readAll(at, options.pageSize ?? 5000);
+    if (page.length === 0) {
+      if (Date.now() > deadline) throw new Error(`the log could not be read up to ${head}: an older transaction is holding readers back`);
+      await new Promise((r) => setTimeout(r, 20));
+      continue;
+    }
+    if (onPage(page) === false) return page[page.length - 1]!.position;
+    at = page[page.length - 1]!.position;
+  }
+  return at;
 }

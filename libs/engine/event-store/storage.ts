@@ -60,6 +60,12 @@ export interface StorageAdapter {
   /** Every stream's events in (stream, revision) order; for audit verification. */
   readAllByStream(afterKey: { streamId: string; revision: number } | undefined, maxCount: number): Promise<StoredEvent[]>;
   findByIds(ids: string[]): Promise<StoredEvent[]>;
+  /**
+   * Position of the last committed event in global order, whether or not readAll may return it
+   * yet (on PostgreSQL a reader waits while an older transaction runs). Undefined when empty.
+   * Readers that must have seen everything acknowledged so far read until they reach it.
+   */
+  headPosition(): Promise<string | undefined>;
   comparePositions(a: string, b: string): number;
   close(): Promise<void>;
 }

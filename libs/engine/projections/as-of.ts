@@ -33,9 +33,14 @@ export async function foldAsOf(store: EventStore, projection: Projection, asOf: 
     events.sort((a, b) => store.comparePositions(a.position, b.position));
   } else {
     events = [];
-    for (let page = await store.readAll({ maxCount: 5000 }); page.length; page = await store.readAll({ fromPosition: page.at(-1)!.position, maxCount: 5000 })) {
+    const head = await store.headPosition();
+    let at: string | undefined;
+    while (head !== undefined && (at === undefined || store.comparePositions(at, head) < 0)) {
+      const page = await store.readAll({ fromPosition: at, maxCount: 5000 });
+      if (page.length === 0) break; // the horizon trails the head: what is readable now is what was known
       for (const e of page) if (within(e)) events.push(e);
-      if (asOf.position !== undefined && store.comparePositions(page.at(-1)!.position, asOf.position) >= 0) break;
+      at = page.at(-1)!.position;
+      if (asOf.position !== undefined && store.comparePositions(at, asOf.position) >= 0) break;
     }
   }
   return new MemoryDocs().fold(events, projection);

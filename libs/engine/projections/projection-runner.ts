@@ -81,11 +81,24 @@ export class ProjectionRunner {
     for (const w of this.#waiters) w();
   }
 
-  /** Applies everything up to the store's current head, then returns (for the CLI, tests, the demo). */
-  async catchUp(): Promise<void> {
+  /**
+   * Applies everything committed up to now, then returns (for the CLI, tests, the demo). Waits out a
+   * reader horizon that trails the head (PostgreSQL, while an older transaction runs).
+   */
+  async catchUp(timeoutMs = 30_000): Promise<void> {
     if (this.#targets.length === 0) await this.#reload();
-    while (await this.#step()) {
-      /* keep going */
+    const head = await this.store.headPosition();
+    const deadline = Date.now() + timeoutMs;
+    const reached = () =>
+      head === undefined ||
+      this.#targets.every((t) => t.error !== undefined || (t.state.checkpoint !== undefined && this.store.comparePositions(t.state.checkpoint, head) >= 0));
+    for (;;) {
+      const progressed = await this.#step();
+      if (!progressed && reached()) return;
+      if (!progressed) {
+        if (Date.now() > deadline) throw new ProjectionTimeoutError(`projections did not reach the head ${head} in time`);
+        await sleep(20);
+      }
     }
   }
 

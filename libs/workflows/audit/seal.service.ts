@@ -3,7 +3,7 @@ import type { Principal } from '../../engine/commands/command.js';
 import { DomainError } from '../../engine/commands/command.js';
 import { executeCommand } from '../../engine/commands/command-executor.js';
 import { changedHeads, HeadTracker, merkleRoot, SEAL_HEADS_RECORDED, SEAL_RECORDED, SEALS_STREAM, sealText, type SealHeadsRecordedData, type SealRecordedData, type StreamHeadEntry } from '../../engine/audit/seals.js';
-import type { EventStore } from '../../engine/event-store/event-store.js';
+import { readToHead, type EventStore } from '../../engine/event-store/event-store.js';
 import { Engine } from '../../engine/nest/engine.js';
 import { sealDecider, type SealCommand } from './seal.decider.js';
 
@@ -28,17 +28,13 @@ export async function makeSeal(store: EventStore, actor: Principal, now: string,
     const tracker = new HeadTracker();
     for (const h of claimed.values()) tracker.heads.set(h.streamId, h);
     tracker.events = last?.events ?? 0;
-    let position = last?.position;
     let news = false;
-    for (let after = last?.position; ; ) {
-      const page = await store.storage.readAll(after, 5000);
-      if (page.length === 0) break;
+    const position = await readToHead(store, last?.position, (page) => {
       for (const e of page) {
         tracker.apply(e);
         if (e.streamId !== SEALS_STREAM) news = true;
       }
-      after = position = page[page.length - 1]!.position;
-    }
+    });
     if (position === undefined) return undefined; // nothing recorded yet
     // Only the last seal's own events since it: nothing new to seal.
     if (last && !news) return last;

@@ -21,6 +21,7 @@ import {
   decodeClaim,
   decodeEvent,
   encodeEvent,
+  formatPosition,
   esdbStreamName,
   jixiaoStreamId,
   mapAppendError,
@@ -180,6 +181,25 @@ export class EsdbStorage implements StorageAdapter {
       }
       if (out.length >= maxCount || raw < pageSize || !last) return out.slice(0, maxCount);
       floor = last;
+    }
+  }
+
+  /** The newest event of this store in $all (system events and other namespaces skipped). */
+  async headPosition(): Promise<string | undefined> {
+    let from: Position | typeof END = END;
+    for (;;) {
+      let raw = 0;
+      let last: Position | undefined;
+      for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: from, maxCount: 256 })) {
+        raw++;
+        const e = resolved.event;
+        if (!e) continue;
+        if (last && comparePositionValues(e.position, last) >= 0) continue;
+        last = e.position;
+        if (jixiaoStreamId(this.namespace, e.streamId, e.type) !== undefined) return formatPosition(e.position);
+      }
+      if (raw < 256 || !last) return undefined;
+      from = last;
     }
   }
 

@@ -187,6 +187,14 @@ export class PostgresStorage implements StorageAdapter {
     return r.rows.map(toStored);
   }
 
+  async headPosition(): Promise<string | undefined> {
+    const r = await this.pool.query<{ tx: string; pos: string }>({
+      name: 'jx_head_position',
+      text: 'SELECT transaction_id::text AS tx, global_position::text AS pos FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1',
+    });
+    return r.rows[0] ? `${r.rows[0].tx}:${r.rows[0].pos}` : undefined;
+  }
+
   comparePositions(a: string, b: string): number {
     const [ta, pa] = splitPosition(a).map(BigInt) as [bigint, bigint];
     const [tb, pb] = splitPosition(b).map(BigInt) as [bigint, bigint];

@@ -140,6 +140,11 @@ export class SqliteStorage implements StorageAdapter {
     return out;
   }
 
+  async headPosition(): Promise<string | undefined> {
+    const row = this.db.prepare('SELECT max(global_position) AS p FROM events').get() as { p: number | null };
+    return row.p === null ? undefined : String(row.p);
+  }
+
   comparePositions(a: string, b: string): number {
     const x = parsePosition(a);
     const y = parsePosition(b);
