@@ -6,6 +6,7 @@ import { EngineModule } from '../../../libs/engine/nest/engine.module.js';
 import { AccountsModule } from '../../../libs/workflows/accounts/accounts.module.js';
 import { Annex2Module } from '../../../libs/workflows/annex2/annex2.module.js';
 import { PlanModule } from '../../../libs/workflows/plan/plan.module.js';
+import { RankingModule } from '../../../libs/workflows/ranking/ranking.module.js';
 import { ReportingModule } from '../../../libs/workflows/reporting/reporting.module.js';
 import { RewardsModule } from '../../../libs/workflows/rewards/rewards.module.js';
 import { HealthController } from './health/health.controller.js';
@@ -29,6 +30,7 @@ export class AppModule {
         PlanModule,
         ReportingModule,
         Annex2Module,
+        RankingModule,
         RewardsModule,
       ],
       controllers: [HealthController],

@@ -6,6 +6,8 @@ import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { foldAsOf, parseAsOf } from '../../engine/projections/as-of.js';
 import { PlanService } from '../plan/plan.service.js';
 import { planStream } from '../plan/plan.events.js';
+import { candidatePeriods } from '../ranking/ranking-periods.js';
+import { figuresStream, scoringStream } from '../ranking/ranking.events.js';
 import { reportStream } from '../reporting/reporting.events.js';
 import { ANNEX2_PROJECTION, annex2Projection, annex2Table, type Annex2Table } from './annex2.projection.js';
 
@@ -18,7 +20,10 @@ export class Annex2Controller {
   ) {}
 
   @Get(':period')
-  @ApiOperation({ summary: 'Annex 2 (一览表) of a month: no., indicator, points, unit, 2022 result (rank), 2023 target, result to month end, rank among six, warning' })
+  @ApiOperation({
+    summary:
+      'Annex 2 (一览表) of a month: no., indicator, points, unit, 2022 result (rank), 2023 target, result to month end, rank among six, warning, score. The rank and warning are official (from the city’s figures for the month, else the latest earlier period of the year) where known, else as the unit reported.',
+  })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO date-time: the table as it was known then, re-derived from the events recorded up to then' })
   @ApiQuery({ name: 'minPosition', required: false })
   async table(@Param('planId') planId: string, @Param('period') period: string, @Query('asOf') asOf?: string, @Query('minPosition') minPosition?: string): Promise<Annex2Table & { asOf?: string }> {
@@ -27,7 +32,14 @@ export class Annex2Controller {
     let table: Annex2Table | undefined;
     if (moment) {
       const plan = await this.plans.get(planId);
-      const streams = [planStream(planId), ...plan.units.map((u) => reportStream({ planId, unitId: u.id, period }))];
+      // The plan, the month's reports, the scoring rule, and every figures stream that may stand for the month.
+      const periods = candidatePeriods(period);
+      const streams = [
+        planStream(planId),
+        scoringStream(planId),
+        ...plan.units.map((u) => reportStream({ planId, unitId: u.id, period })),
+        ...plan.indicators.flatMap((i) => periods.map((p) => figuresStream(planId, i.no, p))),
+      ];
       table = await annex2Table(await foldAsOf(this.engine.store, annex2Projection, moment, streams), planId, period);
     } else {
       await this.engine.waitFor(minPosition, [ANNEX2_PROJECTION]);

@@ -2,17 +2,45 @@ import type { DocReader, Projection } from '../../engine/projections/docs.js';
 import type { PlanDefinition } from '../plan/plan-file.js';
 import { evolvePlan } from '../plan/plan.decider.js';
 import { PLAN_EVENT_TYPES, type PlanEvent } from '../plan/plan.events.js';
+import { candidatePeriods, resolvePeriod } from '../ranking/ranking-periods.js';
+import type { PeerFiguresRecorded, ScoringRulePublished, StandingChanged } from '../ranking/ranking.events.js';
+import { roundScore, scoreOf, type ScoringRule } from '../ranking/scoring.js';
 import { tierOf, type Tier } from '../reporting/report-content.js';
 import type { ReportingEvent } from '../reporting/reporting.events.js';
 
 /**
  * Annex 2 (一览表): the monthly table the office compiles, with the seed's columns. A read model
- * over the plan's and the reports' published events; for "as known at" it is folded from those
- * events alone, with this same code.
+ * over the plan's, the reports' and the ranking workflow's published events; for "as known at" it
+ * is folded from those events alone, with this same code.
+ *
+ * The rank and warning are the official standing (from the city's figures) where one is known,
+ * else the rank the unit reported. Which ranking period stands for a month: the month itself if
+ * figures exist for it, else the latest period of the same year that ends no later than the month
+ * (`candidatePeriods`: e.g. for 2023-08 without figures, 2023-07, then 2023-06, then 2023-Q2, …).
  */
 export const ANNEX2_PROJECTION = 'annex2';
 
-export const ANNEX2_EVENT_TYPES = [...PLAN_EVENT_TYPES, 'ReportSubmitted', 'ReportSigned', 'ReportReceived', 'ReportReturned', 'FigureCorrected'] as const;
+export const ANNEX2_EVENT_TYPES = [
+  ...PLAN_EVENT_TYPES,
+  'ReportSubmitted',
+  'ReportSigned',
+  'ReportReceived',
+  'ReportReturned',
+  'FigureCorrected',
+  'PeerFiguresRecorded',
+  'StandingChanged',
+  'ScoringRulePublished',
+] as const;
+
+/** Our county's official standing in one figures stream (indicator × ranking period). */
+export interface OfficialStanding {
+  /** null until a StandingChanged says otherwise (figures exist, our rank not yet known). */
+  rank: number | null;
+  warning: Tier | null;
+  updatedAt: string;
+  /** The last event behind it (provenance). */
+  position: string;
+}
 
 export type ResultStatus = 'submitted' | 'signed' | 'received' | 'returned';
 
@@ -28,12 +56,29 @@ export interface UnitResult {
 }
 
 export const resultKey = (planId: string, period: string, no: number, unitId: string) => `${planId}/${period}/${String(no).padStart(3, '0')}/${unitId}`;
+export const officialKey = (planId: string, no: number, period: string) => `${planId}/${String(no).padStart(3, '0')}/${period}`;
 
 export const annex2Projection: Projection = {
   name: ANNEX2_PROJECTION,
-  version: 1,
+  version: 2,
   eventTypes: ANNEX2_EVENT_TYPES,
   async apply(e, docs) {
+    if (e.type === 'PeerFiguresRecorded' || e.type === 'StandingChanged') {
+      const d = e.data as PeerFiguresRecorded['data'] | StandingChanged['data'];
+      const key = officialKey(d.planId, d.indicatorNo, d.period);
+      const current = (await docs.get<OfficialStanding>('official', key)) ?? { rank: null, warning: null, updatedAt: '', position: '' };
+      const next =
+        e.type === 'StandingChanged'
+          ? { rank: (d as StandingChanged['data']).rank.to, warning: (d as StandingChanged['data']).warning.to, updatedAt: e.metadata.recordedAt, position: e.position }
+          : { ...current, updatedAt: e.metadata.recordedAt, position: e.position };
+      docs.put('official', key, next satisfies OfficialStanding);
+      return;
+    }
+    if (e.type === 'ScoringRulePublished') {
+      const d = e.data as ScoringRulePublished['data'];
+      docs.put('scoring', d.planId, { version: d.version, coefficients: d.coefficients, missingRankCoefficient: d.missingRankCoefficient } satisfies ScoringRule);
+      return;
+    }
     if ((PLAN_EVENT_TYPES as readonly string[]).includes(e.type)) {
       const event = { type: e.type, data: e.data } as PlanEvent;
       const planId = event.type === 'PlanPublished' ? event.data.plan.id : event.data.planId;
@@ -89,11 +134,20 @@ export interface Annex2Row {
   target: number | null;
   /** 截至本月底完成情况: the responsible unit's figure (the first unit's, where two report). */
   result: number | null;
-  /** 六县市排名 */
+  /** 六县市排名: the official rank where known, else the unit's reported rank. */
   rank: number | null;
-  rankSource: 'reported' | null;
-  /** 预警提示 */
+  rankSource: 'official' | 'reported' | null;
+  /** The ranking period whose figures were consulted for the official rank (null: none of the year yet). */
+  rankPeriod: string | null;
+  /** The rank the responsible unit reported, shown beside an official one. */
+  reportedRank: number | null;
+  /** 预警提示: the official warning where known, else from the reported rank by the plan's tiers. */
   warning: Tier | null;
+  /**
+   * points × the coefficient of the rank shown (official, else as reported: see rankSource) under the
+   * scoring rule in force; null while none is published. GET /ranking/{planId}/score counts official ranks only.
+   */
+  score: number | null;
   byUnit: UnitResult[];
 }
 
@@ -105,8 +159,12 @@ export interface Annex2Table {
   county: string;
   totalPoints: number;
   sections: { id: number; numeral: string; title: string; rows: Annex2Row[] }[];
-  /** Counts for the header: how many rows have a figure, and by warning colour. */
-  summary: { rows: number; withResult: number; green: number; yellow: number; red: number };
+  /** Counts for the header: how many rows have a figure, how many ranks are official, and by warning colour. */
+  summary: { rows: number; withResult: number; official: number; green: number; yellow: number; red: number };
+  scoringRuleVersion: number | null;
+  /** The sum of the rows' scores (null while no scoring rule is published), out of maxScore (the plan's total points). */
+  totalScore: number | null;
+  maxScore: number;
 }
 
 /** The table of one month from the projection's documents (stored, or folded as of a moment). */
@@ -118,9 +176,13 @@ export async function annex2Table(docs: DocReader, planId: string, period: strin
     const no = Number(key.split('/')[2]);
     results.set(no, [...(results.get(no) ?? []), doc]);
   }
+  const official = new Map((await docs.list<OfficialStanding>('official', `${planId}/`)).map((r) => [r.key, r.doc]));
+  const rule = (await docs.get<ScoringRule>('scoring', planId)) ?? null;
+  const candidates = candidatePeriods(period);
   const unitName = new Map(plan.units.map((u) => [u.id, u.shortName]));
   const uom = new Map(plan.unitsOfMeasure.map((u) => [u.id, u.symbol]));
-  const summary = { rows: 0, withResult: 0, green: 0, yellow: 0, red: 0 };
+  const summary = { rows: 0, withResult: 0, official: 0, green: 0, yellow: 0, red: 0 };
+  let totalScore = 0;
   const sections = plan.sections.map((s) => ({
     id: s.id,
     numeral: s.numeral,
@@ -130,11 +192,18 @@ export async function annex2Table(docs: DocReader, planId: string, period: strin
       .map((i): Annex2Row => {
         const byUnit = (results.get(i.no) ?? []).sort((a, b) => i.units.indexOf(a.unitId) - i.units.indexOf(b.unitId));
         const lead = byUnit.find((r) => r.value !== null) ?? byUnit[0];
-        const rank = lead?.rank ?? null;
-        const warning = tierOf(rank, plan.warningTiers);
+        const reportedRank = lead?.rank ?? null;
+        const rankPeriod = resolvePeriod(candidates, (p) => official.has(officialKey(planId, i.no, p)));
+        const standing = rankPeriod ? official.get(officialKey(planId, i.no, rankPeriod)) : undefined;
+        const isOfficial = standing !== undefined && standing.rank !== null;
+        const rank = isOfficial ? standing.rank : reportedRank;
+        const warning = isOfficial ? standing.warning : tierOf(reportedRank, plan.warningTiers);
+        const score = scoreOf(i.points, rank, rule);
         summary.rows++;
         if (lead?.value !== null && lead?.value !== undefined) summary.withResult++;
+        if (isOfficial) summary.official++;
         if (warning) summary[warning]++;
+        totalScore += score ?? 0;
         return {
           no: i.no,
           name: i.name,
@@ -148,11 +217,26 @@ export async function annex2Table(docs: DocReader, planId: string, period: strin
           target: i.target,
           result: lead?.value ?? null,
           rank,
-          rankSource: rank === null ? null : 'reported',
+          rankSource: isOfficial ? 'official' : rank === null ? null : 'reported',
+          rankPeriod,
+          reportedRank,
           warning,
+          score,
           byUnit,
         };
       }),
   }));
-  return { planId, period, title: plan.title, documentNumber: plan.documentNumber, county: plan.county, totalPoints: plan.totalPoints, sections, summary };
+  return {
+    planId,
+    period,
+    title: plan.title,
+    documentNumber: plan.documentNumber,
+    county: plan.county,
+    totalPoints: plan.totalPoints,
+    sections,
+    summary,
+    scoringRuleVersion: rule?.version ?? null,
+    totalScore: rule ? roundScore(totalScore) : null,
+    maxScore: plan.totalPoints,
+  };
 }

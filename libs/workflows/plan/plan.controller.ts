@@ -162,7 +162,9 @@ export class PlanController {
   @ApiOperation({ summary: 'Revise the warning tiers (ranks → green/yellow/red), with a reason' })
   @ApiBody({ type: ReviseWarningTiersDto })
   async reviseWarningTiers(@Param('planId') planId: string, @Body() body: ReviseWarningTiersDto, @Req() req: AuthenticatedRequest) {
-    return this.#execute(req, { type: 'plan.ReviseWarningTiers', data: { planId, tiers: body.tiers } }, body.reason);
+    // Events hold plain JSON: copy the validated DTO instances into plain objects.
+    const tiers = body.tiers.map((t) => ({ tier: t.tier, fromRank: t.fromRank, toRank: t.toRank, label: { zh: t.label.zh, en: t.label.en } }));
+    return this.#execute(req, { type: 'plan.ReviseWarningTiers', data: { planId, tiers } }, body.reason);
   }
 
   #execute(req: AuthenticatedRequest, command: { type: string; data: unknown }, reason: string): Promise<CommandResult> {
