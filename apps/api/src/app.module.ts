@@ -4,11 +4,13 @@ import type { Clock } from '../../../libs/engine/clock.js';
 import type { JixiaoConfig } from '../../../libs/engine/config.js';
 import { EngineModule } from '../../../libs/engine/nest/engine.module.js';
 import { AccountsModule } from '../../../libs/workflows/accounts/accounts.module.js';
+import { AssessmentModule } from '../../../libs/workflows/assessment/assessment.module.js';
 import { Annex2Module } from '../../../libs/workflows/annex2/annex2.module.js';
 import { PlanModule } from '../../../libs/workflows/plan/plan.module.js';
 import { RankingModule } from '../../../libs/workflows/ranking/ranking.module.js';
 import { ReportingModule } from '../../../libs/workflows/reporting/reporting.module.js';
 import { RewardsModule } from '../../../libs/workflows/rewards/rewards.module.js';
+import { SupervisionModule } from '../../../libs/workflows/supervision/supervision.module.js';
 import { HealthController } from './health/health.controller.js';
 
 export interface AppOptions {
@@ -32,6 +34,8 @@ export class AppModule {
         Annex2Module,
         RankingModule,
         RewardsModule,
+        AssessmentModule,
+        SupervisionModule,
       ],
       controllers: [HealthController],
     };

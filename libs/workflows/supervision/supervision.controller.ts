@@ -1,0 +1,232 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseInterceptors } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import type { CommandResult } from '../../engine/commands/command-executor.js';
+import { ForbiddenError, type Principal } from '../../engine/commands/command.js';
+import { Engine } from '../../engine/nest/engine.js';
+import { commandMeta, expectedRevision, principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
+import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
+import { badRequest } from '../../engine/nest/http/problem-details.js';
+import { parseAsOf } from '../../engine/projections/as-of.js';
+import { hasRole, mayReadUnit } from '../access/access.js';
+import type { BoardFilter } from './supervision-board.projection.js';
+import { CLOSE_REASONS, ESCALATION_KINDS, type CaseRef, type CloseReason, type EscalationKind } from './supervision.events.js';
+import { SupervisionService, type SupervisionRequest } from './supervision.service.js';
+
+const TEXT = 8000;
+
+class OpenDto {
+  @ApiProperty({ example: 'sthjj' }) @IsString() @MinLength(1) unitId!: string;
+  @ApiProperty({ example: 28 }) @IsInt() @Min(1) indicatorNo!: number;
+  @ApiProperty({ example: '2023-08', description: 'the ranking period whose red warning the case is about (YYYY-MM, YYYY-Qn or YYYY)' })
+  @Matches(/^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/)
+  period!: string;
+  @ApiProperty({ description: 'why the bureau opens this case by hand' }) @IsString() @MinLength(2) @MaxLength(2000) note!: string;
+}
+
+class AcknowledgeDto {
+  @ApiPropertyOptional({ description: 'e.g. who in the unit is in charge of the rectification' }) @IsOptional() @IsString() @MaxLength(TEXT) note?: string;
+}
+
+class PlanDto {
+  @ApiProperty({ description: '整改方案: the rectification plan' }) @IsString() @MinLength(1) @MaxLength(TEXT) plan!: string;
+  @ApiProperty({ example: '2023-11-30', description: 'the day the unit commits to finish rectifying: its feedback is due by the end of it' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/)
+  rectifyBy!: string;
+}
+
+class FeedbackDto {
+  @ApiProperty({ description: '整改反馈: what was done and with what effect' }) @IsString() @MinLength(1) @MaxLength(TEXT) feedback!: string;
+}
+
+class ReviewDto {
+  @ApiProperty({ enum: ['accept', 'request-more'] }) @IsIn(['accept', 'request-more']) decision!: 'accept' | 'request-more';
+  @ApiPropertyOptional({ description: 'required to request more' }) @IsOptional() @IsString() @MaxLength(TEXT) comment?: string;
+}
+
+class EscalateDto {
+  @ApiProperty({ enum: ESCALATION_KINDS, description: 'public-notice 通报 | admonitory-talk 约谈' }) @IsIn(ESCALATION_KINDS) kind!: EscalationKind;
+  @ApiProperty() @IsString() @MinLength(2) @MaxLength(2000) reason!: string;
+}
+
+class LeaderReportDto {
+  @ApiProperty({ description: 'the supervision result reported to the county leaders' }) @IsString() @MinLength(2) @MaxLength(TEXT) summary!: string;
+}
+
+class CloseDto {
+  @ApiProperty({ enum: CLOSE_REASONS }) @IsIn(CLOSE_REASONS) reason!: CloseReason;
+  @ApiProperty({ description: 'the explanation recorded with the closing' }) @IsString() @MinLength(2) @MaxLength(2000) text!: string;
+}
+
+class CaseParams {
+  @IsString() planId!: string;
+  @IsString() unitId!: string;
+  @IsString() indicatorNo!: string;
+  @IsString() caseNo!: string;
+}
+
+const AS_OF = { name: 'asOf', required: false, description: 'ISO date-time: as known then, re-derived from the events recorded up to then' } as const;
+
+@ApiTags('supervision')
+@Controller('supervision/:planId')
+export class SupervisionController {
+  constructor(
+    private readonly supervision: SupervisionService,
+    private readonly engine: Engine,
+  ) {}
+
+  @Get('board')
+  @ApiOperation({ summary: 'The supervision board: cases with age, current step, next deadline, overdue flags and escalations (a unit’s people see their own unit’s)' })
+  @ApiQuery({ name: 'unitId', required: false })
+  @ApiQuery({ name: 'indicatorNo', required: false })
+  @ApiQuery({ name: 'status', required: false, enum: ['open', 'closed', 'all'], description: 'default open' })
+  @ApiQuery(AS_OF)
+  @ApiQuery({ name: 'minPosition', required: false })
+  async board(
+    @Param('planId') planId: string,
+    @Req() req: AuthenticatedRequest,
+    @Query('unitId') unitId?: string,
+    @Query('indicatorNo') indicatorNo?: string,
+    @Query('status') status?: string,
+    @Query('asOf') asOf?: string,
+    @Query('minPosition') minPosition?: string,
+  ) {
+    const principal = principalOf(req);
+    const unit = unitId ?? (countyWide(principal) ? undefined : principal.unitId);
+    if (unit === undefined && !countyWide(principal)) throw new ForbiddenError('you may read only your own unit’s cases');
+    if (unit !== undefined && !mayReadUnit(principal, unit)) throw new ForbiddenError(`you may read only your own unit’s cases, not ${unit}’s`);
+    if (status !== undefined && !['open', 'closed', 'all'].includes(status)) throw badRequest('status', 'open | closed | all');
+    const filter: BoardFilter = {
+      ...(unit !== undefined ? { unitId: unit } : {}),
+      ...(indicatorNo !== undefined ? { indicatorNo: positiveInt('indicatorNo', indicatorNo) } : {}),
+      ...(status !== undefined ? { status: status as BoardFilter['status'] } : {}),
+    };
+    const moment = parseAsOf(asOf, undefined);
+    const cases = await this.supervision.board(planId, filter, moment, minPosition);
+    return { planId, ...filter, status: filter.status ?? 'open', asOf: moment?.time ?? this.engine.clock.now().toISOString(), cases };
+  }
+
+  @Post('cases')
+  @HttpCode(200)
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiOperation({ summary: 'Open a case by hand for a red warning of a ranking period (supervisor); published quarters open theirs automatically' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async open(@Param('planId') planId: string, @Body() body: OpenDto, @Req() req: AuthenticatedRequest) {
+    const revision = expectedRevision(req);
+    return this.supervision.openByHand({ planId, ...body }, commandMeta(req, this.engine.clock, { reason: body.note }), revision === undefined ? {} : { expectedRevision: revision });
+  }
+
+  @Get('cases/:unitId/:indicatorNo/:caseNo')
+  @ApiOperation({ summary: 'A case’s page: warnings, every step with its deadline, reviews, escalations, reports to leaders, closing and history (ETag: its revision)' })
+  @ApiQuery(AS_OF)
+  @ApiQuery({ name: 'minPosition', required: false })
+  async case(
+    @Param('planId') planId: string,
+    @Param('unitId') unitId: string,
+    @Param('indicatorNo') indicatorNo: string,
+    @Param('caseNo') caseNo: string,
+    @Req() req: AuthenticatedRequest,
+    @Query('asOf') asOf?: string,
+    @Query('minPosition') minPosition?: string,
+  ) {
+    if (!mayReadUnit(principalOf(req), unitId)) throw new ForbiddenError(`you may read only your own unit’s cases, not ${unitId}’s`);
+    const view = await this.supervision.case(
+      { planId, unitId, indicatorNo: positiveInt('indicatorNo', indicatorNo), caseNo: positiveInt('caseNo', caseNo) },
+      parseAsOf(asOf, undefined),
+      minPosition,
+    );
+    (req.res as { setHeader?: (k: string, v: string) => void } | undefined)?.setHeader?.('ETag', `"${view.revision}"`);
+    return view;
+  }
+
+  @Post('cases/:unitId/:indicatorNo/:caseNo/acknowledge')
+  @HttpCode(200)
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiOperation({ summary: 'Acknowledge the case (the unit’s head or reporter)' })
+  @ApiHeader({ name: 'If-Match', required: false })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async acknowledge(@Param() p: CaseParams, @Body() body: AcknowledgeDto, @Req() req: AuthenticatedRequest) {
+    return this.#run(req, { type: 'supervision.Acknowledge', data: { ...refOf(p), ...(body.note ? { note: body.note } : {}) } });
+  }
+
+  @Post('cases/:unitId/:indicatorNo/:caseNo/plan')
+  @HttpCode(200)
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiOperation({ summary: 'Submit the rectification plan with the unit’s own completion date (the unit’s head or reporter)' })
+  @ApiHeader({ name: 'If-Match', required: false })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async plan(@Param() p: CaseParams, @Body() body: PlanDto, @Req() req: AuthenticatedRequest) {
+    return this.#run(req, { type: 'supervision.SubmitRectificationPlan', data: { ...refOf(p), plan: body.plan, rectifyBy: body.rectifyBy } });
+  }
+
+  @Post('cases/:unitId/:indicatorNo/:caseNo/feedback')
+  @HttpCode(200)
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiOperation({ summary: 'Submit the rectification feedback (the unit’s head or reporter)' })
+  @ApiHeader({ name: 'If-Match', required: false })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async feedback(@Param() p: CaseParams, @Body() body: FeedbackDto, @Req() req: AuthenticatedRequest) {
+    return this.#run(req, { type: 'supervision.SubmitFeedback', data: { ...refOf(p), feedback: body.feedback } });
+  }
+
+  @Post('cases/:unitId/:indicatorNo/:caseNo/review')
+  @HttpCode(200)
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiOperation({ summary: 'Review the feedback (or the plan, before feedback): accept, or request more with a comment (supervisor)' })
+  @ApiHeader({ name: 'If-Match', required: false })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async review(@Param() p: CaseParams, @Body() body: ReviewDto, @Req() req: AuthenticatedRequest) {
+    return this.#run(req, { type: 'supervision.Review', data: { ...refOf(p), decision: body.decision, ...(body.comment ? { comment: body.comment } : {}) } }, body.comment);
+  }
+
+  @Post('cases/:unitId/:indicatorNo/:caseNo/escalations')
+  @HttpCode(200)
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiOperation({ summary: 'Escalate: a public notice (通报) or an admonitory talk (约谈), with a reason (supervisor)' })
+  @ApiHeader({ name: 'If-Match', required: false })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async escalate(@Param() p: CaseParams, @Body() body: EscalateDto, @Req() req: AuthenticatedRequest) {
+    return this.#run(req, { type: 'supervision.Escalate', data: { ...refOf(p), kind: body.kind } }, body.reason);
+  }
+
+  @Post('cases/:unitId/:indicatorNo/:caseNo/leader-reports')
+  @HttpCode(200)
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiOperation({ summary: 'Report the case’s result to the county leaders (supervisor)' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async reportToLeaders(@Param() p: CaseParams, @Body() body: LeaderReportDto, @Req() req: AuthenticatedRequest) {
+    return this.#run(req, { type: 'supervision.ReportToLeaders', data: { ...refOf(p), summary: body.summary } });
+  }
+
+  @Post('cases/:unitId/:indicatorNo/:caseNo/close')
+  @HttpCode(200)
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiOperation({ summary: 'Close with a reason: warning-improved (the latest warning is no longer red), rectification-accepted (feedback accepted) or cleared-by-correction (supervisor)' })
+  @ApiHeader({ name: 'If-Match', required: false })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async close(@Param() p: CaseParams, @Body() body: CloseDto, @Req() req: AuthenticatedRequest) {
+    return this.#run(req, { type: 'supervision.Close', data: { ...refOf(p), reason: body.reason, text: body.text } }, body.text);
+  }
+
+  #run(req: AuthenticatedRequest, command: Omit<SupervisionRequest, 'meta'>, reason?: string): Promise<CommandResult> {
+    const revision = expectedRevision(req);
+    return this.supervision.handle(
+      { ...command, meta: commandMeta(req, this.engine.clock, reason ? { reason } : {}) } as SupervisionRequest,
+      revision === undefined ? {} : { expectedRevision: revision },
+    );
+  }
+}
+
+function refOf(p: CaseParams): CaseRef {
+  return { planId: p.planId, unitId: p.unitId, indicatorNo: positiveInt('indicatorNo', p.indicatorNo), caseNo: positiveInt('caseNo', p.caseNo) };
+}
+
+function positiveInt(field: string, text: string): number {
+  if (!/^[1-9]\d{0,5}$/.test(text)) throw badRequest(field, `"${text}" is not a positive whole number`);
+  return Number(text);
+}
+
+/** County-level roles read every unit's cases; a unit's head and reporters read their own. */
+function countyWide(p: Principal): boolean {
+  return hasRole(p, 'office', 'supervisor', 'leader', 'auditor', 'admin');
+}

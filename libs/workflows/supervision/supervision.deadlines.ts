@@ -1,0 +1,95 @@
+import {
+  addCalendarDays,
+  isIsoDate,
+  isoWeekday,
+  isWorkingDay,
+  localMidnightToUtc,
+  type IsoDate,
+  type WorkingCalendar,
+} from '../plan/working-calendar.js';
+
+/**
+ * How long each step of a supervision case may take. The seed sets no numbers (it says only
+ * "及时": promptly), so these are the bureau's working defaults, in working days of the plan's
+ * calendar (holidays and exchanged weekend days included). The handler passes them to every
+ * decision, so a deployment changes them here, in one place, and every event records the deadline
+ * it was given:
+ *
+ * | step | deadline |
+ * |---|---|
+ * | acknowledge (the unit confirms it has the case) | 3 working days from opening |
+ * | rectification plan (整改方案, with the unit's own completion date) | 10 working days from acknowledging |
+ * | feedback (整改反馈) | the end of the completion date the unit chose in its plan |
+ * | review of the feedback (the bureau) | 5 working days from the feedback |
+ * | a plan or feedback sent back for more | 5 working days from the review |
+ *
+ * A reminder goes out at 09:00 local time one working day before the last day; an overdue step
+ * becomes an event at local midnight after the last day.
+ */
+export interface DeadlineRules {
+  acknowledgeWorkingDays: number;
+  planWorkingDays: number;
+  reviewWorkingDays: number;
+  resubmitWorkingDays: number;
+  reminderWorkingDaysBefore: number;
+  reminderLocalHour: number;
+}
+
+export const SUPERVISION_DEADLINES: DeadlineRules = {
+  acknowledgeWorkingDays: 3,
+  planWorkingDays: 10,
+  reviewWorkingDays: 5,
+  resubmitWorkingDays: 5,
+  reminderWorkingDaysBefore: 1,
+  reminderLocalHour: 9,
+};
+
+/** The plan's calendar and zone plus the rules: everything a deadline decision needs. */
+export interface Schedule {
+  timeZone: string;
+  calendar: WorkingCalendar;
+  rules: DeadlineRules;
+}
+
+/** The local calendar date of an instant in a time zone. */
+export function localDate(instant: string, timeZone: string): IsoDate {
+  // en-CA formats as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(instant));
+}
+
+/**
+ * Like the calendar's own working-day arithmetic, but a case may run past the dates the calendar
+ * vouches for (a Q4 case opened in January): beyond its coverage only the weekend days are off.
+ */
+export function workingDaysAfter(calendar: WorkingCalendar, date: IsoDate, n: number): IsoDate {
+  const step = Math.sign(n);
+  let day = date;
+  for (let left = Math.abs(n); left > 0; ) {
+    day = addCalendarDays(day, step);
+    const covered = day >= calendar.covers.from && day <= calendar.covers.to;
+    if (covered ? isWorkingDay(calendar, day) : !calendar.weekendDays.includes(isoWeekday(day))) left--;
+  }
+  return day;
+}
+
+export interface DeadlineDates {
+  /** The last local day on which the step is on time. */
+  lastDay: IsoDate;
+  /** The instant it becomes overdue: local midnight after the last day. */
+  dueAt: string;
+  /** null when the reminder's moment has already passed (a short deadline). */
+  reminderAt: string | null;
+}
+
+export function deadlineOn(lastDay: IsoDate, schedule: Schedule, now: string): DeadlineDates {
+  if (!isIsoDate(lastDay)) throw new RangeError(`"${lastDay}" is not a date written YYYY-MM-DD`);
+  const dueAt = localMidnightToUtc(addCalendarDays(lastDay, 1), schedule.timeZone);
+  const reminderDay = workingDaysAfter(schedule.calendar, lastDay, -schedule.rules.reminderWorkingDaysBefore);
+  const reminder = new Date(Date.parse(localMidnightToUtc(reminderDay, schedule.timeZone)) + schedule.rules.reminderLocalHour * 3_600_000).toISOString();
+  return { lastDay, dueAt, reminderAt: Date.parse(reminder) > Date.parse(now) ? reminder : null };
+}
+
+/** A deadline `workingDays` working days after the local day of `now`. */
+export function deadlineAfter(workingDays: number, schedule: Schedule, now: string): DeadlineDates {
+  return deadlineOn(workingDaysAfter(schedule.calendar, localDate(now, schedule.timeZone), workingDays), schedule, now);
+}
