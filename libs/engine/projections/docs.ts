@@ -9,6 +9,14 @@ export interface DocReader {
   get<T>(collection: string, key: string): Promise<T | undefined>;
   /** Documents of a collection (whose keys start with `prefix`), ordered by key. */
   list<T>(collection: string, prefix?: string): Promise<{ key: string; doc: T }[]>;
+  /** One page of a collection in key order: up to `limit` documents after (before, if `reverse`) the key `after`. */
+  page<T>(collection: string, prefix: string, options: PageOptions): Promise<{ key: string; doc: T }[]>;
+}
+
+export interface PageOptions {
+  after?: string;
+  limit: number;
+  reverse?: boolean;
 }
 
 export interface DocWriter extends DocReader {
@@ -33,6 +41,7 @@ const DELETED = Symbol('deleted');
 export interface DocSource {
   get(collection: string, key: string): Promise<string | undefined>;
   list(collection: string, prefix: string): Promise<{ key: string; doc: string }[]>;
+  page(collection: string, prefix: string, options: PageOptions): Promise<{ key: string; doc: string }[]>;
 }
 
 /**
@@ -71,6 +80,13 @@ export class BatchDocs implements DocWriter {
       else merged.set(key, structuredClone(v) as T);
     }
     return [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, doc]) => ({ key, doc }));
+  }
+
+  async page<T>(collection: string, prefix: string, options: PageOptions): Promise<{ key: string; doc: T }[]> {
+    if (this.dirty.size === 0) return (await this.source.page(collection, prefix, options)).map((r) => ({ key: r.key, doc: JSON.parse(r.doc) as T }));
+    // Rare (a projection paging inside its own batch): merge in full, then cut the page.
+    const all = await this.list<T>(collection, prefix);
+    return cutPage(all, options);
   }
 
   put(collection: string, key: string, doc: unknown): void {
@@ -124,7 +140,10 @@ export class MemoryDocs implements DocWriter {
         const head = collection + SEP + prefix;
         const out: { key: string; doc: string }[] = [];
         for (const [id, doc] of committed) if (id.startsWith(head)) out.push({ key: id.slice(collection.length + 1), doc });
-        return out;
+        return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      },
+      async page(collection, prefix, options) {
+        return cutPage(await this.list(collection, prefix), options);
       },
     };
   }
@@ -134,6 +153,9 @@ export class MemoryDocs implements DocWriter {
   }
   list<T>(collection: string, prefix?: string) {
     return this.#batch.list<T>(collection, prefix);
+  }
+  page<T>(collection: string, prefix: string, options: PageOptions) {
+    return this.#batch.page<T>(collection, prefix, options);
   }
   put(collection: string, key: string, doc: unknown) {
     this.#batch.put(collection, key, doc);
@@ -150,4 +172,11 @@ export class MemoryDocs implements DocWriter {
     this.#batch.settle(this.#committed);
     return this;
   }
+}
+
+/** A page cut from rows in key order. */
+export function cutPage<R extends { key: string }>(rows: R[], { after, limit, reverse }: PageOptions): R[] {
+  const ordered = reverse ? [...rows].reverse() : rows;
+  const start = after === undefined ? 0 : ordered.findIndex((r) => (reverse ? r.key < after : r.key > after));
+  return start < 0 ? [] : ordered.slice(start, start + limit);
 }

@@ -130,6 +130,10 @@ export class ProjectionRunner {
         const t = this.#active(projection);
         return t ? new BatchDocs(this.readModels.source(name, t.state.generation)).list(collection, prefix) : [];
       },
+      page: async (collection, prefix, options) => {
+        const t = this.#active(projection);
+        return t ? new BatchDocs(this.readModels.source(name, t.state.generation)).page(collection, prefix, options) : [];
+      },
     };
   }
 
@@ -201,7 +205,7 @@ export class ProjectionRunner {
       const mine = stored.filter((g) => g.projection === projection.name);
       let active = mine.find((g) => g.active);
       if (!active) {
-        active = await this.readModels.createGeneration(projection.name, projection.version);
+        active = await this.readModels.ensureActiveGeneration(projection.name, projection.version);
         mine.push(active);
       }
       targets.push({ projection, state: active });

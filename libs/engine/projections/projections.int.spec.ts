@@ -74,6 +74,21 @@ describe.each(targets)('projections on $name', (target) => {
     expect(streams.reduce((sum, s) => sum + s.doc.n, 0)).toBe(30);
   });
 
+  it('pages a collection in key order, forwards and backwards, after a key', async () => {
+    await append(14);
+    const r = runner([counterProjection()]);
+    await r.catchUp();
+    const keys = async (options: { after?: string; limit: number; reverse?: boolean }) =>
+      (await r.reader('counter').page('streams', 's-', options)).map((p) => p.key);
+    expect(await keys({ limit: 3 })).toEqual(['s-0', 's-1', 's-2']);
+    expect(await keys({ after: 's-2', limit: 3 })).toEqual(['s-3', 's-4', 's-5']);
+    expect(await keys({ after: 's-5', limit: 3 })).toEqual(['s-6']);
+    expect(await keys({ limit: 2, reverse: true })).toEqual(['s-6', 's-5']);
+    expect(await keys({ after: 's-5', limit: 2, reverse: true })).toEqual(['s-4', 's-3']);
+    expect(await r.reader('counter').page('streams', 'x-', { limit: 5 })).toEqual([]);
+    expect((await r.reader('counter').page<{ n: number }>('streams', 's-', { limit: 1 }))[0]!.doc).toEqual({ n: 2 });
+  });
+
   it('read-your-writes: a query can wait until the projection has applied a given position', async () => {
     const r = runner([counterProjection()]);
     await r.start();

@@ -32,6 +32,8 @@ export interface ReadModelStore {
   generations(): Promise<GenerationState[]>;
   /** A new, empty generation, active only if the projection has none yet. */
   createGeneration(projection: string, version: number): Promise<GenerationState>;
+  /** The active generation, created (empty, active) if there is none: two runners starting at once get the same one. */
+  ensureActiveGeneration(projection: string, version: number): Promise<GenerationState>;
   source(projection: string, generation: number): DocSource;
   /** All batches in one transaction; returns the batches refused because their checkpoint moved. */
   commit(batches: Batch[]): Promise<Batch[]>;
@@ -72,7 +74,8 @@ CREATE TABLE IF NOT EXISTS projection_docs (
   projection text NOT NULL,
   generation integer NOT NULL,
   collection text NOT NULL,
-  key text NOT NULL,
+  -- Byte order, as in SQLite: both stores list and page keys identically, along the index.
+  key text COLLATE "C" NOT NULL,
   doc text NOT NULL,
   PRIMARY KEY (projection, generation, collection, key)
 );
@@ -123,6 +126,19 @@ export class SqliteReadModelStore implements ReadModelStore {
       .immediate();
   }
 
+  async ensureActiveGeneration(projection: string, version: number): Promise<GenerationState> {
+    return this.db
+      .transaction(() => {
+        const active = this.db.prepare('SELECT * FROM projection_generations WHERE projection = ? AND active = 1').get(projection) as GenerationRow | undefined;
+        if (active) return toState(active);
+        const max = this.db.prepare('SELECT max(generation) AS g FROM projection_generations WHERE projection = ?').get(projection) as { g: number | null };
+        const generation = (max.g ?? 0) + 1;
+        this.db.prepare('INSERT INTO projection_generations (projection, generation, version, checkpoint, active) VALUES (?, ?, ?, NULL, 1)').run(projection, generation, version);
+        return { projection, generation, version, checkpoint: undefined, active: true };
+      })
+      .immediate();
+  }
+
   source(projection: string, generation: number): DocSource {
     const get = this.db.prepare<[string, number, string, string], { doc: string }>(
       'SELECT doc FROM projection_docs WHERE projection = ? AND generation = ? AND collection = ? AND key = ?',
@@ -131,9 +147,19 @@ export class SqliteReadModelStore implements ReadModelStore {
       `SELECT key, doc FROM projection_docs WHERE projection = ? AND generation = ? AND collection = ?
        AND key >= ? AND key < ? ORDER BY key`,
     );
+    const pageWhere = `SELECT key, doc FROM projection_docs WHERE projection = ? AND generation = ? AND collection = ? AND key >= ? AND key < ?`;
+    type PageArgs = [string, number, string, string, string, string, number];
+    const pageAsc = this.db.prepare<PageArgs, { key: string; doc: string }>(`${pageWhere} AND key > ? ORDER BY key LIMIT ?`);
+    const pageDesc = this.db.prepare<PageArgs, { key: string; doc: string }>(`${pageWhere} AND key < ? ORDER BY key DESC LIMIT ?`);
+    // Keys of a prefix run from the prefix itself up to (not including) prefix + U+FFFF, in byte order.
+    const end = (prefix: string) => prefix + '\uffff';
     return {
       get: async (collection, key) => get.get(projection, generation, collection, key)?.doc,
-      list: async (collection, prefix) => list.all(projection, generation, collection, prefix, prefix + '\uffff'),
+      list: async (collection, prefix) => list.all(projection, generation, collection, prefix, end(prefix)),
+      page: async (collection, prefix, { after, limit, reverse }) =>
+        reverse
+          ? pageDesc.all(projection, generation, collection, prefix, end(prefix), after ?? end(prefix), limit)
+          : pageAsc.all(projection, generation, collection, prefix, end(prefix), after ?? '', limit),
     };
   }
 
@@ -213,6 +239,18 @@ export class PostgresReadModelStore implements ReadModelStore {
     });
   }
 
+  async ensureActiveGeneration(projection: string, version: number): Promise<GenerationState> {
+    return this.#tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`jx-projection:${projection}`]);
+      const active = await c.query<GenerationRow>('SELECT * FROM projection_generations WHERE projection = $1 AND active', [projection]);
+      if (active.rows[0]) return toState(active.rows[0]);
+      const max = await c.query<{ g: number | null }>('SELECT max(generation) AS g FROM projection_generations WHERE projection = $1', [projection]);
+      const generation = (max.rows[0]!.g ?? 0) + 1;
+      await c.query('INSERT INTO projection_generations (projection, generation, version, checkpoint, active) VALUES ($1, $2, $3, NULL, true)', [projection, generation, version]);
+      return { projection, generation, version, checkpoint: undefined, active: true };
+    });
+  }
+
   source(projection: string, generation: number): DocSource {
     return {
       get: async (collection, key) =>
@@ -227,10 +265,19 @@ export class PostgresReadModelStore implements ReadModelStore {
         (
           await this.pool.query<{ key: string; doc: string }>({
             name: 'jx_doc_list',
-            // COLLATE "C": byte order, like SQLite, so both stores list keys identically.
             text: `SELECT key, doc FROM projection_docs WHERE projection = $1 AND generation = $2 AND collection = $3
-                   AND starts_with(key, $4) ORDER BY key COLLATE "C"`,
+                   AND key >= $4 AND key < $4 || U&'\\FFFF' ORDER BY key`,
             values: [projection, generation, collection, prefix],
+          })
+        ).rows,
+      page: async (collection, prefix, { after, limit, reverse }) =>
+        (
+          await this.pool.query<{ key: string; doc: string }>({
+            name: reverse ? 'jx_doc_page_desc' : 'jx_doc_page_asc',
+            text: `SELECT key, doc FROM projection_docs WHERE projection = $1 AND generation = $2 AND collection = $3
+                   AND key >= $4 AND key < $4 || U&'\\FFFF' AND ($5::text IS NULL OR key ${reverse ? '<' : '>'} $5::text)
+                   ORDER BY key ${reverse ? 'DESC' : 'ASC'} LIMIT $6`,
+            values: [projection, generation, collection, prefix, after ?? null, limit],
           })
         ).rows,
     };
