@@ -6,6 +6,7 @@ import { EngineModule } from '../../../libs/engine/nest/engine.module.js';
 import { AccountsModule } from '../../../libs/workflows/accounts/accounts.module.js';
 import { AssessmentModule } from '../../../libs/workflows/assessment/assessment.module.js';
 import { Annex2Module } from '../../../libs/workflows/annex2/annex2.module.js';
+import { AuditModule } from '../../../libs/workflows/audit/audit.module.js';
 import { PlanModule } from '../../../libs/workflows/plan/plan.module.js';
 import { RankingModule } from '../../../libs/workflows/ranking/ranking.module.js';
 import { ReportingModule } from '../../../libs/workflows/reporting/reporting.module.js';
@@ -36,6 +37,7 @@ export class AppModule {
         RewardsModule,
         AssessmentModule,
         SupervisionModule,
+        AuditModule,
       ],
       controllers: [HealthController],
     };

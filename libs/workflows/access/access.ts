@@ -91,3 +91,8 @@ export function mayReadUnit(principal: Principal, unitId: string): boolean {
   if (hasRole(principal, 'office', 'supervisor', 'leader', 'auditor', 'admin', SYSTEM)) return true;
   return principal.unitId === unitId && hasRole(principal, 'reporter', 'head');
 }
+
+/** County-level readers of the whole record: the audit pages, timelines, comparisons and exports. */
+export function mayAudit(principal: Principal): boolean {
+  return hasRole(principal, 'auditor', 'office', 'supervisor', 'leader', 'admin');
+}

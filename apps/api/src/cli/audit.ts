@@ -6,7 +6,26 @@ import { EventStore } from '../../../../libs/engine/event-store/event-store.js';
 import { openStorage, redact } from '../../../../libs/engine/event-store/open-event-store.js';
 import { SYSTEM_PRINCIPAL } from '../../../../libs/engine/timers/timer-scheduler.js';
 import { makeSeal, sealsSoFar } from '../../../../libs/workflows/audit/seal.service.js';
-import { configFor, storeOption } from './context.js';
+import { userInfo } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import type { Principal } from '../../../../libs/engine/commands/command.js';
+import { AuditService, toJsonLines, toXlsx } from '../../../../libs/workflows/audit/audit.service.js';
+import type { ProvenanceField, ViewParams } from '../../../../libs/workflows/audit/views.js';
+import { configFor, storeOption, withApp } from './context.js';
+
+const PLAN = 'ye-county-2023';
+/** Who runs the CLI, for the record: the operating-system account, reading as an auditor. */
+const cliAuditor = (): Principal => ({ userId: `cli:${userInfo().username}`, name: `command line (${userInfo().username})`, roles: ['auditor'] });
+const print = (x: unknown) => console.log(JSON.stringify(x, null, 2));
+function viewParams(o: { period?: string; quarter?: string; year?: string }): ViewParams {
+  return { ...(o.period ? { period: o.period } : {}), ...(o.quarter ? { quarter: o.quarter } : {}), ...(o.year ? { year: Number(o.year) } : {}) };
+}
+const viewOptions = (cmd: Command) =>
+  storeOption(cmd)
+    .option('--plan <id>', 'plan id', PLAN)
+    .option('--period <YYYY-MM>', 'month (annex2)')
+    .option('--quarter <YYYY-Qn>', 'quarter (warnings)')
+    .option('--year <YYYY>', 'year (compliance, proposal)');
 
 export function auditCommands(program: Command): void {
   const audit = program.command('audit').description('tamper evidence');
@@ -62,6 +81,102 @@ export function auditCommands(program: Command): void {
       const store = new EventStore(await openStorage(configFor(opts.store).eventStoreUrl));
       try {
         for (const s of (await sealsSoFar(store)).all) console.log(`${sealText(s, store.kind)}\n(${s.occasion})\n`);
+      } finally {
+        await store.close();
+      }
+    });
+
+  viewOptions(audit.command('table <view>'))
+    .description('a table or board (annex2, compliance, warnings, supervision, proposal) as known at a moment, re-derived from the events')
+    .option('--as-of <time>', 'ISO date-time (default: now)')
+    .action(async (view: string, o: { store?: string; plan: string; period?: string; quarter?: string; year?: string; asOf?: string }) => {
+      await withApp(o.store, async (app) => {
+        print(await app.get(AuditService).view(o.plan, view, viewParams(o), { time: new Date(o.asOf ?? Date.now()).toISOString() }));
+      });
+    });
+
+  viewOptions(audit.command('diff <view>'))
+    .description('a table as known at two moments: what changed, and the events between that caused it')
+    .requiredOption('--from <time>', 'the earlier moment (ISO date-time)')
+    .option('--to <time>', 'the later moment (default: now)')
+    .action(async (view: string, o: { store?: string; plan: string; period?: string; quarter?: string; year?: string; from: string; to?: string }) => {
+      await withApp(o.store, async (app) => {
+        const d = await app.get(AuditService).diff(o.plan, view, viewParams(o), new Date(o.from).toISOString(), new Date(o.to ?? Date.now()).toISOString());
+        if (d.differences.length === 0) console.log(`no differences in ${view} between ${d.t1} and ${d.t2}`);
+        for (const x of d.differences) {
+          console.log(`${x.label} (${x.change}): ${x.fields.map((f) => `${f.field} ${JSON.stringify(f.before)} → ${JSON.stringify(f.after)}`).join('; ')}`);
+          for (const c of x.causes) console.log(`    ${c.at}  ${c.type}  by ${c.who.name ?? c.who.userId} (${c.who.role})${c.why ? `: ${c.why}` : ''}  [${c.streamId}@${c.revision}]`);
+        }
+      });
+    });
+
+  storeOption(audit.command('timeline'))
+    .description('a unit’s (or an indicator’s) history: who, when, why, and the standing after each step')
+    .option('--plan <id>', 'plan id', PLAN)
+    .option('--unit <id>', 'unit id, e.g. sthjj')
+    .option('--indicator <no>', 'indicator number (alone: the indicator across all units)')
+    .option('--limit <n>', 'entries', '200')
+    .action(async (o: { store?: string; plan: string; unit?: string; indicator?: string; limit: string }) => {
+      await withApp(o.store, async (app, engine) => {
+        await engine.runner.catchUp();
+        const audit = app.get(AuditService);
+        const filter = o.indicator && o.unit ? { indicatorNo: Number(o.indicator) } : {};
+        const page = o.unit
+          ? await audit.unitTimeline(o.plan, o.unit, filter, undefined, Number(o.limit))
+          : await audit.indicatorTimeline(o.plan, Number(o.indicator), {}, undefined, Number(o.limit));
+        for (const e of page.entries) console.log(`${e.at}  ${e.summary.zh}  — ${e.who.name ?? e.who.userId} (${e.who.role})${e.why ? `: ${e.why}` : ''}`);
+        if (page.next) console.log(`… more after ${page.next}`);
+      });
+    });
+
+  storeOption(audit.command('provenance'))
+    .description('the events behind one Annex 2 figure, rank, colour or score, with the rule versions in force')
+    .option('--plan <id>', 'plan id', PLAN)
+    .requiredOption('--period <YYYY-MM>', 'month')
+    .requiredOption('--indicator <no>', 'indicator number')
+    .option('--field <field>', 'result, rank, warning, score, target or baseline', 'result')
+    .option('--as-of <time>', 'ISO date-time')
+    .action(async (o: { store?: string; plan: string; period: string; indicator: string; field: string; asOf?: string }) => {
+      await withApp(o.store, async (app) => {
+        print(await app.get(AuditService).provenance(o.plan, o.period, Number(o.indicator), o.field as ProvenanceField, o.asOf ? { time: new Date(o.asOf).toISOString() } : undefined));
+      });
+    });
+
+  storeOption(audit.command('export'))
+    .description('a unit’s full history as JSON lines or .xlsx, sealed on the way out')
+    .option('--plan <id>', 'plan id', PLAN)
+    .requiredOption('--unit <id>', 'unit id')
+    .option('--format <f>', 'jsonl or xlsx', 'jsonl')
+    .requiredOption('--out <file>', 'where to write it')
+    .action(async (o: { store?: string; plan: string; unit: string; format: string; out: string }) => {
+      await withApp(o.store, async (app) => {
+        const x = await app.get(AuditService).exportUnit(o.plan, o.unit, cliAuditor());
+        writeFileSync(o.out, o.format === 'xlsx' ? await toXlsx(x) : toJsonLines(x));
+        console.log(`${x.events.length} events of ${x.header.unitName} written to ${o.out}, sealed:\n${x.header.seal}`);
+      });
+    });
+
+  storeOption(audit.command('check-export <file>'))
+    .description('check a JSON-lines export against the record: every event still stored exactly so, and its seal holding')
+    .action(async (file: string, o: { store?: string }) => {
+      const store = new EventStore(await openStorage(configFor(o.store).eventStoreUrl));
+      try {
+        const [headerLine, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
+        const header = JSON.parse(headerLine!) as { seal: string | null; unitId: string };
+        let problems = 0;
+        for (const line of lines) {
+          const e = JSON.parse(line) as { streamId: string; revision: number; type: string; data: string; metadata: string; hash: string };
+          const [stored] = await store.storage.readStream(e.streamId, 'forwards', e.revision, 1);
+          if (!stored || stored.revision !== e.revision || stored.hash !== e.hash || stored.data !== e.data || stored.metadata !== e.metadata) {
+            problems++;
+            console.error(`DIFFERS: ${e.streamId}@${e.revision} (${e.type}) is ${stored ? 'stored differently now' : 'no longer stored'}`);
+          }
+        }
+        const seals = header.seal ? await verifySeals(store, parseSealText(header.seal)) : undefined;
+        for (const p of seals?.problems ?? []) console.error(`seal: ${p.kind}: ${p.detail}`);
+        if (problems === 0 && (seals?.ok ?? true)) {
+          console.log(`the export of ${header.unitId} matches the record: ${lines.length} events unchanged${seals ? ', and its seal holds' : ''}`);
+        } else process.exitCode = 3;
       } finally {
         await store.close();
       }

@@ -1,0 +1,199 @@
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import type { Response } from 'express';
+import { parseSealText } from '../../engine/audit/seals.js';
+import { ForbiddenError } from '../../engine/commands/command.js';
+import { principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
+import { badRequest } from '../../engine/nest/http/problem-details.js';
+import { parseAsOf } from '../../engine/projections/as-of.js';
+import { mayAudit, mayReadUnit } from '../access/access.js';
+import { AuditService, toJsonLines, toXlsx, type TimelineFilter } from './audit.service.js';
+import { VIEWS, type ProvenanceField, type ViewParams } from './views.js';
+
+class SealRequestDto {
+  @ApiPropertyOptional({ description: 'why this seal is made, recorded with it' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  occasion?: string;
+}
+
+class VerifyDto {
+  @ApiPropertyOptional({ description: 'an exported seal (the text block) to prove the record up to it unchanged' })
+  @IsOptional()
+  @IsString()
+  @MinLength(20)
+  @MaxLength(5000)
+  seal?: string;
+}
+
+class ExportQuery {
+  @ApiProperty({ enum: ['jsonl', 'xlsx'] }) @IsIn(['jsonl', 'xlsx']) format!: 'jsonl' | 'xlsx';
+}
+
+const FIELDS: ProvenanceField[] = ['result', 'rank', 'warning', 'score', 'target', 'baseline'];
+
+@ApiTags('audit')
+@Controller('audit')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get(':planId/units/:unitId/timeline')
+  @ApiOperation({ summary: 'Every event that touched a unit, in order, with who, when, on whose behalf, why, and the unit’s standing after each step' })
+  @ApiQuery({ name: 'indicator', required: false })
+  @ApiQuery({ name: 'period', required: false, description: 'YYYY-MM, YYYY-Qn or YYYY' })
+  @ApiQuery({ name: 'from', required: false, description: 'ISO date-time (recorded at or after)' })
+  @ApiQuery({ name: 'to', required: false, description: 'ISO date-time (recorded at or before)' })
+  @ApiQuery({ name: 'after', required: false, description: 'the `next` of the previous page' })
+  @ApiQuery({ name: 'limit', required: false, description: '1–200, default 50' })
+  async unitTimeline(@Param('planId') planId: string, @Param('unitId') unitId: string, @Req() req: AuthenticatedRequest, @Query() q: Record<string, string | undefined>) {
+    const p = principalOf(req);
+    if (!mayAudit(p) && !mayReadUnit(p, unitId)) throw new ForbiddenError(`you may read only your own unit’s timeline, not ${unitId}’s`);
+    return this.audit.unitTimeline(planId, unitId, filterOf(q), q.after, limitOf(q.limit), q.minPosition);
+  }
+
+  @Get(':planId/indicators/:no/timeline')
+  @ApiOperation({ summary: 'Every event about one indicator across all units (figures, standings and their causes, reports, corrections, cases, decisions)' })
+  async indicatorTimeline(@Param('planId') planId: string, @Param('no', ParseIntPipe) no: number, @Req() req: AuthenticatedRequest, @Query() q: Record<string, string | undefined>) {
+    this.#auditor(req);
+    return this.audit.indicatorTimeline(planId, no, filterOf(q), q.after, limitOf(q.limit), q.minPosition);
+  }
+
+  @Get(':planId/cases/:unitId/:no/:caseNo/timeline')
+  @ApiOperation({ summary: 'Every step of one supervision case, with who, when and why' })
+  async caseTimeline(
+    @Param('planId') planId: string,
+    @Param('unitId') unitId: string,
+    @Param('no', ParseIntPipe) no: number,
+    @Param('caseNo', ParseIntPipe) caseNo: number,
+    @Req() req: AuthenticatedRequest,
+    @Query() q: Record<string, string | undefined>,
+  ) {
+    const p = principalOf(req);
+    if (!mayAudit(p) && !mayReadUnit(p, unitId)) throw new ForbiddenError('you may read only your own unit’s cases');
+    return this.audit.caseTimeline(planId, unitId, no, caseNo, q.after, limitOf(q.limit), q.minPosition);
+  }
+
+  @Get(':planId/views/:view')
+  @ApiOperation({ summary: `A table or board as known at a moment, re-derived from the events recorded up to then. Views: ${Object.keys(VIEWS).join(', ')}` })
+  @ApiQuery({ name: 'asOf', required: true })
+  async view(@Param('planId') planId: string, @Param('view') view: string, @Req() req: AuthenticatedRequest, @Query() q: Record<string, string | undefined>) {
+    this.#auditor(req);
+    const asOf = parseAsOf(q.asOf ?? new Date().toISOString(), undefined)!;
+    return this.audit.view(planId, view, paramsOf(q), asOf);
+  }
+
+  @Get(':planId/diff/:view')
+  @ApiOperation({ summary: 'A table or board as known at T1 and at T2: the rows that differ, each with the events between that caused it' })
+  @ApiQuery({ name: 't1', required: true })
+  @ApiQuery({ name: 't2', required: false, description: 'default: now' })
+  async diff(@Param('planId') planId: string, @Param('view') view: string, @Req() req: AuthenticatedRequest, @Query() q: Record<string, string | undefined>) {
+    this.#auditor(req);
+    const t1 = parseAsOf(q.t1, undefined)?.time;
+    if (!t1) throw badRequest('t1', 'the earlier moment (ISO date-time) is required');
+    const t2 = parseAsOf(q.t2 ?? new Date().toISOString(), undefined)!.time!;
+    return this.audit.diff(planId, view, paramsOf(q), t1, t2);
+  }
+
+  @Get(':planId/provenance/annex2/:period/:no/:field')
+  @ApiOperation({ summary: 'Where one figure, rank, colour or score of Annex 2 comes from: the events behind it and the rule versions in force' })
+  async provenance(
+    @Param('planId') planId: string,
+    @Param('period') period: string,
+    @Param('no', ParseIntPipe) no: number,
+    @Param('field') field: string,
+    @Req() req: AuthenticatedRequest,
+    @Query('asOf') asOf?: string,
+  ) {
+    principalOf(req);
+    if (!FIELDS.includes(field as ProvenanceField)) throw badRequest('field', `one of ${FIELDS.join(', ')}`);
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw badRequest('period', `"${period}" is not a month written YYYY-MM`);
+    return this.audit.provenance(planId, period, no, field as ProvenanceField, parseAsOf(asOf, undefined));
+  }
+
+  @Get(':planId/units/:unitId/export')
+  @ApiOperation({ summary: 'A unit’s full history as JSON lines or .xlsx, sealed on the way out so it can be checked against the record later' })
+  async exportUnit(@Param('planId') planId: string, @Param('unitId') unitId: string, @Query() q: ExportQuery, @Req() req: AuthenticatedRequest, @Res() res: Response) {
+    this.#auditor(req);
+    const x = await this.audit.exportUnit(planId, unitId, principalOf(req));
+    const name = `jixiao-${planId}-${unitId}-${x.header.exportedAt.slice(0, 10)}`;
+    if (q.format === 'xlsx') {
+      res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').attachment(`${name}.xlsx`).send(await toXlsx(x));
+    } else {
+      res.type('application/x-ndjson').attachment(`${name}.jsonl`).send(toJsonLines(x));
+    }
+  }
+
+  @Get('seals')
+  @ApiOperation({ summary: 'Every seal, each with its exportable text block' })
+  async seals(@Req() req: AuthenticatedRequest) {
+    this.#auditor(req);
+    return this.audit.seals();
+  }
+
+  @Post('seals')
+  @ApiOperation({ summary: 'Seal the record as it stands now (admin or office)' })
+  async seal(@Body() body: SealRequestDto, @Req() req: AuthenticatedRequest) {
+    const p = principalOf(req);
+    return (await this.audit.seal(p, body.occasion ?? `on request of ${p.name ?? p.userId}`)) ?? { sealed: false, reason: 'the store is empty' };
+  }
+
+  @Post('verify')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Recompute every hash chain and every seal (writes nothing); with an exported seal, prove the record up to it unchanged' })
+  async verify(@Body() body: VerifyDto, @Req() req: AuthenticatedRequest) {
+    this.#auditor(req);
+    let exported;
+    try {
+      exported = body.seal ? parseSealText(body.seal) : undefined;
+    } catch (err) {
+      throw badRequest('seal', (err as Error).message);
+    }
+    return this.audit.verify(exported);
+  }
+
+  #auditor(req: AuthenticatedRequest): void {
+    if (!mayAudit(principalOf(req))) throw new ForbiddenError('the audit pages are for the auditor and county-level roles');
+  }
+}
+
+function limitOf(limit: string | undefined): number {
+  if (limit === undefined) return 50;
+  const n = Number(limit);
+  if (!Number.isInteger(n) || n < 1 || n > 200) throw badRequest('limit', 'a whole number from 1 to 200');
+  return n;
+}
+
+function filterOf(q: Record<string, string | undefined>): TimelineFilter {
+  const f: TimelineFilter = {};
+  if (q.indicator !== undefined) {
+    const n = Number(q.indicator);
+    if (!Number.isInteger(n) || n < 1) throw badRequest('indicator', 'an indicator number');
+    f.indicatorNo = n;
+  }
+  if (q.period !== undefined) {
+    if (!/^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$/.test(q.period)) throw badRequest('period', 'YYYY-MM, YYYY-Qn or YYYY');
+    f.period = q.period;
+  }
+  if (q.from !== undefined) f.from = parseAsOf(q.from, undefined)!.time!;
+  if (q.to !== undefined) f.to = parseAsOf(q.to, undefined)!.time!;
+  return f;
+}
+
+function paramsOf(q: Record<string, string | undefined>): ViewParams {
+  const p: ViewParams = {};
+  if (q.period !== undefined) {
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(q.period)) throw badRequest('period', 'YYYY-MM');
+    p.period = q.period;
+  }
+  if (q.quarter !== undefined) {
+    if (!/^\d{4}-Q[1-4]$/.test(q.quarter)) throw badRequest('quarter', 'YYYY-Qn');
+    p.quarter = q.quarter;
+  }
+  if (q.year !== undefined) {
+    if (!/^\d{4}$/.test(q.year)) throw badRequest('year', 'YYYY');
+    p.year = Number(q.year);
+  }
+  return p;
+}

@@ -1,0 +1,267 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import ExcelJS from 'exceljs';
+import { sealText, verifySeals, type SealRecordedData } from '../../engine/audit/seals.js';
+import { verifyChains } from '../../engine/audit/verify-chains.js';
+import type { Principal } from '../../engine/commands/command.js';
+import { DomainError } from '../../engine/commands/command.js';
+import type { StoredEvent } from '../../engine/event-store/storage.js';
+import { Engine } from '../../engine/nest/engine.js';
+import type { AsOf } from '../../engine/projections/as-of.js';
+import type { Projection } from '../../engine/projections/docs.js';
+import { SYSTEM_PRINCIPAL } from '../../engine/timers/timer-scheduler.js';
+import { authorize } from '../access/access.js';
+import { PlanService } from '../plan/plan.service.js';
+import { makeSeal, sealsSoFar } from './seal.service.js';
+import { caseKey, indicatorKey, TIMELINE_PROJECTION, timelineProjection, unitKey, type TimelineEntry } from './timeline.projection.js';
+import { diff, provenance, snapshot, type ProvenanceField, type ViewParams } from './views.js';
+
+export interface TimelineFilter {
+  indicatorNo?: number;
+  period?: string;
+  from?: string;
+  to?: string;
+}
+
+export interface TimelinePage {
+  entries: TimelineEntry[];
+  /** Pass as ?after= for the next page; null at the end. */
+  next: string | null;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Seals a quarter when it is published: the record as presented at the meeting, fixed for good. */
+const quarterSealReactor = (engine: Engine): Projection => ({
+  name: 'audit-quarter-seals',
+  version: 1,
+  eventTypes: ['QuarterPublished'],
+  async apply(e) {
+    const d = e.data as { planId: string; quarter: string };
+    // Already under a seal (made at publication by whoever published, or on a rebuild of this reactor): nothing to do.
+    const { last } = await sealsSoFar(engine.store);
+    if (last && engine.store.comparePositions(last.position, e.position) >= 0) return;
+    await makeSeal(engine.store, SYSTEM_PRINCIPAL, engine.clock.now().toISOString(), `quarter ${d.quarter} of ${d.planId} published`);
+  },
+});
+
+@Injectable()
+export class AuditService implements OnApplicationBootstrap, OnApplicationShutdown {
+  #daily: NodeJS.Timeout | undefined;
+  readonly #log = new Logger('Audit');
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly plans: PlanService,
+  ) {
+    engine.registerProjections(timelineProjection, quarterSealReactor(engine));
+  }
+
+  /**
+   * The daily seal. In-process here (hourly check, one seal a day); with Redis the worker's
+   * BullMQ scheduler makes it instead, so replicas do not each seal.
+   */
+  onApplicationBootstrap(): void {
+    if (!this.engine.options.background || this.engine.options.config.redisUrl) return;
+    const tick = () => void this.sealDaily().catch((err) => this.#log.warn(`daily seal failed: ${(err as Error).message}`));
+    this.#daily = setInterval(tick, 3600_000);
+    this.#daily.unref();
+    setTimeout(tick, 10_000).unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.#daily);
+  }
+
+  /** Seals unless a seal was made in the last day. */
+  async sealDaily(): Promise<SealRecordedData | undefined> {
+    const { last } = await sealsSoFar(this.engine.store);
+    const now = this.engine.clock.now();
+    if (last && now.getTime() - Date.parse(last.sealedAt) < DAY_MS - 60_000) return undefined;
+    return makeSeal(this.engine.store, SYSTEM_PRINCIPAL, now.toISOString(), 'daily');
+  }
+
+  async seal(actor: Principal, occasion: string): Promise<SealRecordedData | undefined> {
+    authorize(actor, 'audit.seal');
+    return makeSeal(this.engine.store, actor, this.engine.clock.now().toISOString(), occasion);
+  }
+
+  async seals() {
+    return (await sealsSoFar(this.engine.store)).all.map((s) => ({ ...s, text: sealText(s, this.engine.store.kind) }));
+  }
+
+  /** Recomputes every chain and every seal; with an exported seal, proves the record up to it unchanged. */
+  async verify(exported?: Parameters<typeof verifySeals>[1]) {
+    const started = Date.now();
+    const chains = await verifyChains(this.engine.store.storage);
+    const seals = await verifySeals(this.engine.store, exported);
+    return {
+      ok: chains.ok && seals.ok,
+      events: chains.events,
+      streams: chains.streams,
+      seconds: (Date.now() - started) / 1000,
+      chainProblems: chains.problems,
+      seals: seals.seals,
+      sealProblems: seals.problems,
+      ...(seals.exported ? { exported: seals.exported } : {}),
+    };
+  }
+
+  async unitTimeline(planId: string, unitId: string, filter: TimelineFilter, after: string | undefined, limit: number, minPosition?: string): Promise<TimelinePage> {
+    await this.plans.get(planId);
+    return this.#page('unit', unitKey(planId, unitId), filter, after, limit, minPosition);
+  }
+
+  async indicatorTimeline(planId: string, no: number, filter: TimelineFilter, after: string | undefined, limit: number, minPosition?: string): Promise<TimelinePage> {
+    await this.plans.get(planId);
+    return this.#page('indicator', indicatorKey(planId, no), filter, after, limit, minPosition);
+  }
+
+  async caseTimeline(planId: string, unitId: string, no: number, caseNo: number, after: string | undefined, limit: number, minPosition?: string): Promise<TimelinePage> {
+    return this.#page('case', `${caseKey(planId, unitId, no, caseNo)}/`, {}, after, limit, minPosition);
+  }
+
+  async #page(collection: string, prefix: string, filter: TimelineFilter, after: string | undefined, limit: number, minPosition?: string): Promise<TimelinePage> {
+    await this.engine.waitFor(minPosition, [TIMELINE_PROJECTION]);
+    const docs = this.engine.query(TIMELINE_PROJECTION);
+    const matches = (e: TimelineEntry) =>
+      (filter.indicatorNo === undefined || e.indicatorNos.includes(filter.indicatorNo)) &&
+      (filter.period === undefined || e.period === filter.period || e.period?.startsWith(`${filter.period}-`) === true) &&
+      (filter.from === undefined || e.at >= filter.from) &&
+      (filter.to === undefined || e.at <= filter.to);
+    const out: TimelineEntry[] = [];
+    let cursor = after ? `${prefix}${after}` : undefined;
+    // Filters are applied while paging along the key order; a page is full or the timeline ends.
+    for (let scanned = 0; out.length < limit && scanned < 50; scanned++) {
+      const page = await docs.page<TimelineEntry>(collection, prefix, { ...(cursor ? { after: cursor } : {}), limit: Math.max(limit, 100) });
+      for (const r of page) {
+        cursor = r.key;
+        if (matches(r.doc)) out.push(r.doc);
+        if (out.length === limit) break;
+      }
+      if (page.length < Math.max(limit, 100)) {
+        return { entries: out, next: out.length === limit && cursor ? cursor.slice(prefix.length) : null };
+      }
+    }
+    return { entries: out, next: cursor ? cursor.slice(prefix.length) : null };
+  }
+
+  async view(planId: string, view: string, params: ViewParams, asOf: AsOf) {
+    return snapshot(this.engine.store, await this.plans.get(planId), view, params, asOf);
+  }
+
+  async diff(planId: string, view: string, params: ViewParams, t1: string, t2: string) {
+    return diff(this.engine.store, await this.plans.get(planId), view, params, t1, t2);
+  }
+
+  async provenance(planId: string, period: string, indicatorNo: number, field: ProvenanceField, asOf?: AsOf) {
+    return provenance(this.engine.store, await this.plans.get(planId), period, indicatorNo, field, asOf);
+  }
+
+  /**
+   * A unit's whole history as stored (every event with its data, envelope and hash), sealed on the
+   * way out so the file can be checked against the record later (`audit check-export`).
+   */
+  async exportUnit(planId: string, unitId: string, requestedBy: Principal): Promise<UnitExport> {
+    const plan = await this.plans.get(planId);
+    const unit = plan.units.find((u) => u.id === unitId);
+    if (!unit) throw new DomainError('unit-not-found', `plan ${planId} has no unit ${unitId}`, { status: 404 });
+    await this.engine.runner.catchUp();
+    const entries = (await this.engine.query(TIMELINE_PROJECTION).list<TimelineEntry>('unit', unitKey(planId, unitId))).map((r) => r.doc);
+    const byStream = new Map<string, Set<number>>();
+    for (const e of entries) byStream.set(e.streamId, (byStream.get(e.streamId) ?? new Set()).add(e.revision));
+    const events: StoredEvent[] = [];
+    for (const [streamId, revisions] of byStream) {
+      for (const row of await this.engine.store.storage.readStream(streamId, 'forwards', undefined, Number.MAX_SAFE_INTEGER)) {
+        if (revisions.has(row.revision)) events.push(row);
+      }
+    }
+    events.sort((a, b) => this.engine.store.comparePositions(a.position, b.position));
+    const seal = await makeSeal(this.engine.store, SYSTEM_PRINCIPAL, this.engine.clock.now().toISOString(), `export of unit ${unitId} requested by ${requestedBy.name ?? requestedBy.userId}`);
+    return {
+      header: {
+        kind: 'jixiao-unit-export',
+        planId,
+        unitId,
+        unitName: unit.name,
+        exportedAt: this.engine.clock.now().toISOString(),
+        exportedBy: { userId: requestedBy.userId, ...(requestedBy.name ? { name: requestedBy.name } : {}) },
+        events: events.length,
+        seal: seal ? sealText(seal, this.engine.store.kind) : null,
+      },
+      events,
+      summaries: new Map(entries.map((e) => [`${e.streamId}@${e.revision}`, e])),
+    };
+  }
+}
+
+export interface UnitExport {
+  header: {
+    kind: 'jixiao-unit-export';
+    planId: string;
+    unitId: string;
+    unitName: string;
+    exportedAt: string;
+    exportedBy: { userId: string; name?: string };
+    events: number;
+    seal: string | null;
+  };
+  events: StoredEvent[];
+  summaries: Map<string, TimelineEntry>;
+}
+
+/** One JSON line for the header, then one per event exactly as stored (data and metadata as JSON text, hash). */
+export function toJsonLines(x: UnitExport): string {
+  return [JSON.stringify(x.header), ...x.events.map((e) => JSON.stringify({ position: e.position, streamId: e.streamId, revision: e.revision, id: e.id, type: e.type, data: e.data, metadata: e.metadata, hash: e.hash }))].join('\n') + '\n';
+}
+
+export async function toXlsx(x: UnitExport): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'Jixiao 绩效';
+  const about = wb.addWorksheet('说明 about');
+  about.columns = [{ width: 22 }, { width: 90 }];
+  about.addRows([
+    ['单位 unit', `${x.header.unitName} (${x.header.unitId})`],
+    ['方案 plan', x.header.planId],
+    ['导出时间 exported at', x.header.exportedAt],
+    ['导出人 exported by', x.header.exportedBy.name ?? x.header.exportedBy.userId],
+    ['事件数 events', x.header.events],
+    ['封存 seal', x.header.seal ?? 'none'],
+    ['核验 verify', 'npm run cli -- audit check-export <this file’s JSON-lines twin>, or audit verify --seal <the seal above>'],
+  ]);
+  about.getColumn(2).alignment = { wrapText: true, vertical: 'top' };
+  const sheet = wb.addWorksheet('事件 events');
+  sheet.columns = [
+    { header: '位置 position', key: 'position', width: 18 },
+    { header: '时间 recorded at', key: 'at', width: 24 },
+    { header: '流 stream', key: 'stream', width: 40 },
+    { header: '版本 revision', key: 'revision', width: 8 },
+    { header: '事件 type', key: 'type', width: 24 },
+    { header: '摘要 summary', key: 'summary', width: 50 },
+    { header: '操作人 who', key: 'who', width: 20 },
+    { header: '角色 role', key: 'role', width: 12 },
+    { header: '代表 on behalf of', key: 'onBehalfOf', width: 14 },
+    { header: '原因 why', key: 'why', width: 30 },
+    { header: '数据 data', key: 'data', width: 60 },
+    { header: '哈希 hash', key: 'hash', width: 66 },
+  ];
+  sheet.getRow(1).font = { bold: true };
+  for (const e of x.events) {
+    const m = JSON.parse(e.metadata) as { actor: { userId: string; role: string; name?: string }; recordedAt: string; onBehalfOf?: string; reason?: string };
+    const s = x.summaries.get(`${e.streamId}@${e.revision}`);
+    sheet.addRow({
+      position: e.position,
+      at: m.recordedAt,
+      stream: e.streamId,
+      revision: e.revision,
+      type: e.type,
+      summary: s?.summary.zh ?? '',
+      who: m.actor.name ?? m.actor.userId,
+      role: m.actor.role,
+      onBehalfOf: m.onBehalfOf ?? '',
+      why: m.reason ?? '',
+      data: e.data.length > 32_000 ? `${e.data.slice(0, 32_000)}…` : e.data,
+      hash: e.hash,
+    });
+  }
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}

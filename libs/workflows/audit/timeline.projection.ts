@@ -1,0 +1,382 @@
+import type { Projection } from '../../engine/projections/docs.js';
+import type { AssessmentEvent, QuarterNotificationSent } from '../assessment/assessment.events.js';
+import type { PlanEvent } from '../plan/plan.events.js';
+import type { StandingCause, RankingEvent } from '../ranking/ranking.events.js';
+import type { ReportingEvent } from '../reporting/reporting.events.js';
+import type { RewardsEvent } from '../rewards/rewards.events.js';
+import type { SupervisionEvent } from '../supervision/supervision.events.js';
+
+/**
+ * The auditors' timelines: every event that touched a unit (and every event about an indicator,
+ * and about a supervision case), in the order recorded, with who, when, on whose behalf and why,
+ * and the unit's standing after each step. A read model over the workflows' published events.
+ */
+export const TIMELINE_PROJECTION = 'timeline';
+
+type Tier = 'green' | 'yellow' | 'red';
+
+export interface UnitStatus {
+  /** Per indicator the unit owns: the standing of the latest period known. */
+  warnings: Record<string, { period: string; rank: number | null; warning: Tier | null }>;
+  openCases: { indicatorNo: number; caseNo: number; step: string; escalations: number }[];
+  /** Per month: where the report stands. */
+  reports: Record<string, string>;
+  /** Year-end decisions approved for the unit (tier per indicator). */
+  decisions: Record<string, string>;
+}
+
+export interface TimelineEntry {
+  seq: number;
+  position: string;
+  streamId: string;
+  revision: number;
+  eventId: string;
+  type: string;
+  at: string;
+  who: { userId: string; role: string; name?: string };
+  onBehalfOf?: string;
+  why?: string;
+  period?: string;
+  indicatorNos: number[];
+  summary: { zh: string; en: string };
+  /** For a change of standing: why it changed (own figure, a peer's revision, a correction, a rule change). */
+  cause?: StandingCause;
+  caseKey?: string;
+  /** The unit's standing after this step (unit timelines only). */
+  status?: UnitStatus;
+}
+
+export const TIMELINE_EVENT_TYPES = [
+  'PlanPublished',
+  'PlanTargetSet',
+  'PlanBaselineSet',
+  'PlanRuleRevised',
+  'ReportOpened',
+  'ReportDraftSaved',
+  'ReportSubmitted',
+  'ReportSigned',
+  'ReportReceived',
+  'ReportReturned',
+  'ReportReminderSent',
+  'ReportOverdue',
+  'FigureCorrected',
+  'PeerFiguresRecorded',
+  'PeerFigureCorrected',
+  'StandingChanged',
+  'QuarterPublished',
+  'QuarterNotificationSent',
+  'CaseOpened',
+  'CaseWarningLinked',
+  'CaseAcknowledged',
+  'RectificationPlanSubmitted',
+  'RectificationFeedbackSubmitted',
+  'CaseReviewed',
+  'CaseEscalated',
+  'CaseReportedToLeaders',
+  'CaseStepReminderSent',
+  'CaseStepOverdue',
+  'CaseClosed',
+  'ProposalGenerated',
+  'LineAmended',
+  'ProposalSubmitted',
+  'ProposalSentBack',
+  'ProposalApproved',
+  'DecisionsPublished',
+] as const;
+
+interface PlanIndex {
+  /** indicator no → responsible unit ids */
+  units: Record<string, string[]>;
+  unitIds: string[];
+  countyNames: Record<string, string>;
+  ours: string;
+}
+
+export const pad = (n: number, width = 10) => String(n).padStart(width, '0');
+export const unitKey = (planId: string, unitId: string, seq?: number) => `${planId}/${unitId}/${seq === undefined ? '' : pad(seq)}`;
+export const indicatorKey = (planId: string, no: number, seq?: number) => `${planId}/${pad(no, 3)}/${seq === undefined ? '' : pad(seq)}`;
+export const caseKey = (planId: string, unitId: string, no: number, caseNo: number, seq?: number) =>
+  `${planId}/${unitId}/${pad(no, 3)}/${pad(caseNo, 3)}/${seq === undefined ? '' : pad(seq)}`;
+
+type AnyEvent = PlanEvent | ReportingEvent | RankingEvent | AssessmentEvent | QuarterNotificationSent | SupervisionEvent | RewardsEvent;
+
+export const timelineProjection: Projection = {
+  name: TIMELINE_PROJECTION,
+  version: 1,
+  eventTypes: TIMELINE_EVENT_TYPES,
+  async apply(e, docs) {
+    const event = { type: e.type, data: e.data } as AnyEvent;
+    const planId = planIdOf(event);
+    if (!planId) return;
+    if (event.type === 'PlanPublished') {
+      const plan = event.data.plan;
+      const index: PlanIndex = {
+        units: Object.fromEntries(plan.indicators.map((i) => [String(i.no), [...i.units]])),
+        unitIds: plan.units.map((u) => u.id),
+        countyNames: Object.fromEntries(plan.peerGroup.counties.map((c) => [c.id, c.name])),
+        ours: plan.peerGroup.counties.find((c) => c.ours)?.id ?? '',
+      };
+      docs.put('plans', planId, index);
+    }
+    const index = await docs.get<PlanIndex>('plans', planId);
+    if (!index) return;
+    const touched = touches(event, index, await docs.get<string[]>('decided-units', decidedKey(event)));
+    if (touched.units.length === 0 && touched.indicators.length === 0 && !touched.caseKey) return;
+
+    const seq = ((await docs.get<number>('seq', planId)) ?? 0) + 1;
+    docs.put('seq', planId, seq);
+    const m = e.metadata;
+    const base: TimelineEntry = {
+      seq,
+      position: e.position,
+      streamId: e.streamId,
+      revision: e.revision,
+      eventId: e.id,
+      type: e.type,
+      at: m.recordedAt,
+      who: { userId: m.actor.userId, role: m.actor.role, ...(m.actor.name ? { name: m.actor.name } : {}) },
+      ...(m.onBehalfOf ? { onBehalfOf: m.onBehalfOf } : {}),
+      ...(m.reason ? { why: m.reason } : {}),
+      ...(periodOf(event) ? { period: periodOf(event)! } : {}),
+      indicatorNos: touched.indicators,
+      summary: describe(event, index),
+      ...(event.type === 'StandingChanged' ? { cause: event.data.cause } : {}),
+      ...(touched.caseKey ? { caseKey: touched.caseKey } : {}),
+    };
+    for (const unitId of touched.units) {
+      const status = evolveStatus((await docs.get<UnitStatus>('status', `${planId}/${unitId}`)) ?? emptyStatus(), event, unitId, index);
+      docs.put('status', `${planId}/${unitId}`, status);
+      docs.put('unit', unitKey(planId, unitId, seq), { ...base, status });
+    }
+    for (const no of touched.indicators) docs.put('indicator', indicatorKey(planId, no, seq), base);
+    if (touched.caseKey) docs.put('case', `${touched.caseKey}/${pad(seq)}`, base);
+    if (event.type === 'ProposalApproved') {
+      docs.put('decided-units', decidedKey(event), [...new Set(event.data.decisions.map((d) => d.unitId))]);
+    }
+  },
+};
+
+function decidedKey(e: AnyEvent): string {
+  return 'year' in e.data && 'planId' in e.data ? `${e.data.planId}/${(e.data as { year: number }).year}` : '';
+}
+
+export function emptyStatus(): UnitStatus {
+  return { warnings: {}, openCases: [], reports: {}, decisions: {} };
+}
+
+function planIdOf(e: AnyEvent): string | undefined {
+  if (e.type === 'PlanPublished') return e.data.plan.id;
+  return (e.data as { planId?: string }).planId;
+}
+
+function periodOf(e: AnyEvent): string | undefined {
+  const d = e.data as { period?: string; quarter?: string; year?: number };
+  return d.period ?? d.quarter ?? (d.year !== undefined ? String(d.year) : undefined);
+}
+
+/** Which units, indicators and case an event is about. */
+function touches(e: AnyEvent, index: PlanIndex, decidedUnits: string[] | undefined): { units: string[]; indicators: number[]; caseKey?: string } {
+  const unitsOf = (no: number) => index.units[String(no)] ?? [];
+  switch (e.type) {
+    case 'PlanPublished':
+      return { units: [], indicators: [] };
+    case 'PlanTargetSet':
+    case 'PlanBaselineSet':
+      return { units: unitsOf(e.data.indicatorNo), indicators: [e.data.indicatorNo] };
+    case 'PlanRuleRevised':
+      return { units: index.unitIds, indicators: [] };
+    case 'ReportOpened':
+    case 'ReportReminderSent':
+    case 'ReportOverdue':
+    case 'ReportSigned':
+    case 'ReportReceived':
+    case 'ReportReturned':
+    case 'ReportDraftSaved':
+      return { units: [e.data.unitId], indicators: [] };
+    case 'ReportSubmitted':
+      return { units: [e.data.unitId], indicators: e.data.lines.map((l) => l.indicatorNo) };
+    case 'FigureCorrected':
+      return { units: [e.data.unitId], indicators: [e.data.indicatorNo] };
+    case 'PeerFiguresRecorded':
+    case 'PeerFigureCorrected':
+    case 'StandingChanged':
+      return { units: unitsOf(e.data.indicatorNo), indicators: [e.data.indicatorNo] };
+    case 'ScoringRulePublished':
+      return { units: [], indicators: [] };
+    case 'QuarterPublished':
+    case 'QuarterPrepared':
+    case 'MeetingRecorded':
+      return { units: [], indicators: [] };
+    case 'QuarterNotificationSent': {
+      const r = (e.data as { recipient?: string }).recipient ?? '';
+      return { units: r.startsWith('unit:') ? [r.slice(5)] : [], indicators: [] };
+    }
+    case 'ProposalGenerated':
+      return { units: [...new Set(e.data.lines.map((l) => l.unitId))], indicators: [...new Set(e.data.lines.map((l) => l.indicatorNo))] };
+    case 'LineAmended': {
+      const [no, ...unit] = e.data.lineId.split('-');
+      return { units: [unit.join('-')], indicators: [Number(no)] };
+    }
+    case 'ProposalApproved':
+      return { units: [...new Set(e.data.decisions.map((d) => d.unitId))], indicators: [...new Set(e.data.decisions.map((d) => d.indicatorNo))] };
+    case 'DecisionsPublished':
+      return { units: decidedUnits ?? [], indicators: [] };
+    case 'ProposalSubmitted':
+    case 'ProposalSentBack':
+      return { units: [], indicators: [] };
+    default: {
+      if ('caseNo' in e.data) {
+        const d = e.data as { planId: string; unitId: string; indicatorNo: number; caseNo: number };
+        return { units: [d.unitId], indicators: [d.indicatorNo], caseKey: caseKey(d.planId, d.unitId, d.indicatorNo, d.caseNo) };
+      }
+      return { units: [], indicators: [] };
+    }
+  }
+}
+
+/** Month ends sort by 'YYYY-MM'; a quarter or year counts at its last month, after that month's own figures. */
+function periodRank(p: string): string {
+  const q = /^(\d{4})-Q([1-4])$/.exec(p);
+  if (q) return `${q[1]}-${String(Number(q[2]) * 3).padStart(2, '0')}~1`;
+  if (/^\d{4}$/.test(p)) return `${p}-12~2`;
+  return `${p}~0`;
+}
+
+export function evolveStatus(s: UnitStatus, e: AnyEvent, unitId: string, index: PlanIndex): UnitStatus {
+  switch (e.type) {
+    case 'StandingChanged': {
+      const key = String(e.data.indicatorNo);
+      const known = s.warnings[key];
+      if (known && periodRank(known.period) > periodRank(e.data.period)) return s; // a revision of an older period
+      return { ...s, warnings: { ...s.warnings, [key]: { period: e.data.period, rank: e.data.rank.to, warning: e.data.warning.to } } };
+    }
+    case 'ReportOpened':
+    case 'ReportDraftSaved':
+    case 'ReportSubmitted':
+    case 'ReportSigned':
+    case 'ReportReceived':
+    case 'ReportReturned':
+    case 'ReportOverdue': {
+      const status =
+        e.type === 'ReportOverdue'
+          ? `${s.reports[e.data.period] ?? 'open'}+overdue`
+          : { ReportOpened: 'open', ReportDraftSaved: 'draft', ReportSubmitted: 'submitted', ReportSigned: 'signed', ReportReceived: 'received', ReportReturned: 'returned' }[e.type];
+      return { ...s, reports: { ...s.reports, [e.data.period]: status } };
+    }
+    case 'CaseOpened':
+      return { ...s, openCases: [...s.openCases, { indicatorNo: e.data.indicatorNo, caseNo: e.data.caseNo, step: 'acknowledge', escalations: 0 }] };
+    case 'CaseClosed':
+      return { ...s, openCases: s.openCases.filter((c) => !(c.indicatorNo === e.data.indicatorNo && c.caseNo === e.data.caseNo)) };
+    case 'CaseEscalated':
+      return { ...s, openCases: s.openCases.map((c) => (c.indicatorNo === e.data.indicatorNo && c.caseNo === e.data.caseNo ? { ...c, escalations: c.escalations + 1 } : c)) };
+    case 'CaseAcknowledged':
+    case 'RectificationPlanSubmitted':
+    case 'RectificationFeedbackSubmitted':
+    case 'CaseReviewed': {
+      const next = (e.data as { next?: { step: string } | null }).next;
+      if (!next) return s;
+      return { ...s, openCases: s.openCases.map((c) => (c.indicatorNo === e.data.indicatorNo && c.caseNo === e.data.caseNo ? { ...c, step: next.step } : c)) };
+    }
+    case 'ProposalApproved':
+      return {
+        ...s,
+        decisions: Object.fromEntries(e.data.decisions.filter((d) => d.unitId === unitId).map((d) => [String(d.indicatorNo), d.tier])),
+      };
+    default:
+      void index;
+      return s;
+  }
+}
+
+const TIER_ZH: Record<string, string> = { green: '绿', yellow: '黄', red: '红' };
+
+function describeCause(c: StandingCause, index: PlanIndex): { zh: string; en: string } {
+  const county = (id: string) => index.countyNames[id] ?? id;
+  switch (c.kind) {
+    case 'first-figures':
+      return { zh: '首次公布', en: 'first figures' };
+    case 'own-figure':
+      return { zh: `本县数据 ${c.previous ?? '—'} → ${c.value ?? '—'}`, en: `our own figure ${c.previous ?? '—'} → ${c.value ?? '—'}` };
+    case 'peer-revision':
+      return { zh: `${county(c.countyId)} 修订数据 ${c.previous ?? '—'} → ${c.value ?? '—'}`, en: `${county(c.countyId)} revised its figure ${c.previous ?? '—'} → ${c.value ?? '—'}` };
+    case 'correction':
+      return { zh: `更正 ${county(c.countyId)} 数据：${c.reason}`, en: `correction of ${county(c.countyId)}'s figure: ${c.reason}` };
+    case 'rule-change':
+      return { zh: '预警规则调整', en: 'warning rule changed' };
+  }
+}
+
+/** A line a person can read, in both languages. */
+export function describe(e: AnyEvent, index: PlanIndex): { zh: string; en: string } {
+  const d = e.data as Record<string, unknown>;
+  const period = (d.period ?? d.quarter ?? d.year ?? '') as string;
+  switch (e.type) {
+    case 'StandingChanged': {
+      const c = describeCause(e.data.cause, index);
+      const w = e.data.warning;
+      return {
+        zh: `指标${e.data.indicatorNo} ${period} 排名 ${e.data.rank.from ?? '—'}→${e.data.rank.to ?? '—'}，预警 ${TIER_ZH[w.from ?? ''] ?? '—'}→${TIER_ZH[w.to ?? ''] ?? '—'}（${c.zh}）`,
+        en: `indicator ${e.data.indicatorNo} ${period}: rank ${e.data.rank.from ?? '—'}→${e.data.rank.to ?? '—'}, warning ${w.from ?? '—'}→${w.to ?? '—'} (${c.en})`,
+      };
+    }
+    case 'FigureCorrected':
+      return {
+        zh: `更正指标${e.data.indicatorNo} ${period} ${e.data.field === 'value' ? '完成值' : '排名'} ${e.data.previous ?? '—'} → ${e.data.corrected ?? '—'}`,
+        en: `corrected indicator ${e.data.indicatorNo} ${period} ${e.data.field} ${e.data.previous ?? '—'} → ${e.data.corrected ?? '—'}`,
+      };
+    case 'ReportSubmitted':
+      return {
+        zh: `提交 ${period} 月报告${e.data.late ? `（逾期 ${Math.round(e.data.late.byMinutes / 60)} 小时）` : ''}`,
+        en: `submitted the ${period} report${e.data.late ? ` (late by ${Math.round(e.data.late.byMinutes / 60)} h)` : ''}`,
+      };
+    case 'PeerFiguresRecorded':
+      return {
+        zh: `录入指标${e.data.indicatorNo} ${period} 六县市数据（${e.data.figures.length} 个县市${e.data.revised.length ? `，修订 ${e.data.revised.length}` : ''}）`,
+        en: `recorded indicator ${e.data.indicatorNo} ${period} figures for ${e.data.figures.length} counties${e.data.revised.length ? ` (${e.data.revised.length} revised)` : ''}`,
+      };
+    case 'CaseOpened':
+      return { zh: `红色预警督查立案：指标${e.data.indicatorNo}（${e.data.warning.quarter}）`, en: `supervision case opened for indicator ${e.data.indicatorNo} (${e.data.warning.quarter})` };
+    case 'CaseEscalated':
+      return {
+        zh: `${e.data.kind === 'public-notice' ? '通报' : '约谈'}：${e.data.reason}`,
+        en: `${e.data.kind === 'public-notice' ? 'public notice (通报)' : 'admonitory talk (约谈)'}: ${e.data.reason}`,
+      };
+    case 'CaseClosed':
+      return { zh: `督查结案（${e.data.reason}）：${e.data.text}`, en: `case closed (${e.data.reason}): ${e.data.text}` };
+    default: {
+      const words = e.type.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+      return { zh: `${LABEL_ZH[e.type] ?? e.type}${period ? ` ${period}` : ''}`, en: `${words}${period ? ` ${period}` : ''}` };
+    }
+  }
+}
+
+const LABEL_ZH: Record<string, string> = {
+  PlanTargetSet: '设定县定目标',
+  PlanBaselineSet: '设定上年完成情况',
+  PlanRuleRevised: '调整方案规则',
+  ReportOpened: '开启月报告',
+  ReportDraftSaved: '保存月报告草稿',
+  ReportSigned: '主要负责人签字盖章',
+  ReportReceived: '县推进办接收',
+  ReportReturned: '县推进办退回',
+  ReportReminderSent: '截止前提醒',
+  ReportOverdue: '月报告逾期未报',
+  PeerFigureCorrected: '更正六县市数据',
+  QuarterPublished: '季度评估发布',
+  QuarterNotificationSent: '季度评估结果通知',
+  CaseWarningLinked: '再次红色预警并入督查件',
+  CaseAcknowledged: '单位签收督查件',
+  RectificationPlanSubmitted: '提交整改方案',
+  RectificationFeedbackSubmitted: '提交整改反馈',
+  CaseReviewed: '督查局审核',
+  CaseReportedToLeaders: '督查结果报县领导',
+  CaseStepReminderSent: '督查期限提醒',
+  CaseStepOverdue: '督查事项逾期',
+  ProposalGenerated: '生成拟奖惩名单',
+  LineAmended: '调整拟奖惩名单',
+  ProposalSubmitted: '报县政府审定',
+  ProposalSentBack: '县政府退回名单',
+  ProposalApproved: '县政府审定奖惩名单',
+  DecisionsPublished: '公布奖惩决定',
+};
+

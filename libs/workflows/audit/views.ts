@@ -1,0 +1,362 @@
+import { isDeepStrictEqual } from 'node:util';
+import { DomainError } from '../../engine/commands/command.js';
+import type { EventStore, RecordedEvent } from '../../engine/event-store/event-store.js';
+import { foldAsOf, type AsOf } from '../../engine/projections/as-of.js';
+import { annex2Projection, annex2Table } from '../annex2/annex2.projection.js';
+import type { PlanDefinition } from '../plan/plan-file.js';
+import { planStream } from '../plan/plan.events.js';
+import { candidatePeriods, quarterPeriods } from '../ranking/ranking-periods.js';
+import { figuresStream, scoringStream } from '../ranking/ranking.events.js';
+import { standingsProjection, warningBoard } from '../ranking/standings.projection.js';
+import { reportStream } from '../reporting/reporting.events.js';
+import { cellKey, reportsProjection, type ComplianceCell } from '../reporting/reports.projection.js';
+import { readDecisions, readProposal, reviewProjection } from '../rewards/review.projection.js';
+import { reviewStream } from '../rewards/rewards.events.js';
+import { supervisionBoard, supervisionBoardProjection } from '../supervision/supervision-board.projection.js';
+import { caseLineStream } from '../supervision/supervision.events.js';
+import { assessmentStream } from '../assessment/assessment.events.js';
+
+/**
+ * The tables and boards auditors compare, each re-derived from the events recorded up to a moment
+ * (never read from a stored copy), as rows keyed for comparison, with the streams behind each row
+ * so a difference can be explained by the events that caused it.
+ *
+ * Audit is the one read side that reads every workflow's projections and stream names.
+ */
+export interface ViewParams {
+  period?: string;
+  quarter?: string;
+  year?: number;
+}
+
+export interface ViewSnapshot {
+  view: string;
+  params: ViewParams;
+  asOf: string;
+  rows: Record<string, Record<string, unknown>>;
+  /** Row fields that say what a row is (not compared). */
+  labels: Record<string, string>;
+}
+
+interface ViewDef {
+  /** What to pass, e.g. period for Annex 2. */
+  needs: (keyof ViewParams)[];
+  /** Fields that change with the moment asked, not with the record (compared no further). */
+  volatile?: string[];
+  streams(plan: PlanDefinition, p: ViewParams): string[];
+  rows(store: EventStore, plan: PlanDefinition, p: ViewParams, asOf: AsOf): Promise<{ rows: Record<string, Record<string, unknown>>; labels: Record<string, string> }>;
+  /** The streams whose events can change one row. */
+  rowStreams(plan: PlanDefinition, p: ViewParams, key: string): string[];
+}
+
+const months = (year: number) => Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`);
+const indicatorOf = (plan: PlanDefinition, no: number) => plan.indicators.find((i) => i.no === no);
+const caseLines = (plan: PlanDefinition) => plan.indicators.flatMap((i) => i.units.map((unitId) => caseLineStream({ planId: plan.id, unitId, indicatorNo: i.no })));
+
+const annex2Streams = (plan: PlanDefinition, period: string) => {
+  const periods = candidatePeriods(period);
+  return [
+    planStream(plan.id),
+    scoringStream(plan.id),
+    ...plan.units.map((u) => reportStream({ planId: plan.id, unitId: u.id, period })),
+    ...plan.indicators.flatMap((i) => periods.map((p) => figuresStream(plan.id, i.no, p))),
+  ];
+};
+
+export const VIEWS: Record<string, ViewDef> = {
+  annex2: {
+    needs: ['period'],
+    streams: (plan, p) => annex2Streams(plan, p.period!),
+    async rows(store, plan, p, asOf) {
+      const table = await annex2Table(await foldAsOf(store, annex2Projection, asOf, annex2Streams(plan, p.period!)), plan.id, p.period!);
+      const rows: Record<string, Record<string, unknown>> = {};
+      const labels: Record<string, string> = {};
+      for (const r of table?.sections.flatMap((s) => s.rows) ?? []) {
+        const key = String(r.no);
+        labels[key] = `${r.no} ${r.name}`;
+        rows[key] = { result: r.result, rank: r.rank, rankSource: r.rankSource, warning: r.warning, score: (r as { score?: number | null }).score ?? null, target: r.target, baseline: r.baseline };
+      }
+      if (table) rows['total'] = { totalScore: (table as { totalScore?: number }).totalScore ?? null, ...table.summary };
+      labels['total'] = 'total';
+      return { rows, labels };
+    },
+    rowStreams(plan, p, key) {
+      if (key === 'total') return annex2Streams(plan, p.period!);
+      const i = indicatorOf(plan, Number(key));
+      if (!i) return [];
+      return [
+        planStream(plan.id),
+        scoringStream(plan.id),
+        ...i.units.map((unitId) => reportStream({ planId: plan.id, unitId, period: p.period! })),
+        ...candidatePeriods(p.period!).map((x) => figuresStream(plan.id, i.no, x)),
+      ];
+    },
+  },
+
+  compliance: {
+    needs: ['year'],
+    streams: (plan, p) => plan.units.flatMap((u) => months(p.year!).map((period) => reportStream({ planId: plan.id, unitId: u.id, period }))),
+    async rows(store, plan, p, asOf) {
+      const docs = await foldAsOf(store, reportsProjection, asOf, VIEWS.compliance!.streams(plan, p));
+      const rows: Record<string, Record<string, unknown>> = {};
+      const labels: Record<string, string> = {};
+      for (const u of plan.units) {
+        for (const period of months(p.year!)) {
+          const cell = await docs.get<ComplianceCell>('compliance', cellKey(plan.id, period, u.id));
+          if (!cell) continue;
+          const key = `${u.id}/${period}`;
+          labels[key] = `${u.shortName} ${period}`;
+          const { planId: _p, unitId: _u, unitName: _n, period: _m, ...rest } = cell;
+          rows[key] = rest as Record<string, unknown>;
+        }
+      }
+      return { rows, labels };
+    },
+    rowStreams(plan, _p, key) {
+      const [unitId, period] = key.split('/');
+      return [reportStream({ planId: plan.id, unitId: unitId!, period: period! })];
+    },
+  },
+
+  warnings: {
+    needs: ['quarter'],
+    streams: (plan, p) => [
+      planStream(plan.id),
+      ...plan.indicators.flatMap((i) => quarterPeriods(p.quarter!).map((x) => figuresStream(plan.id, i.no, x))),
+      ...[1, 2, 3, 4].map((q) => assessmentStream(plan.id, `${plan.year}-Q${q}`)),
+    ],
+    async rows(store, plan, p, asOf) {
+      const board = await warningBoard(await foldAsOf(store, standingsProjection, asOf, VIEWS.warnings!.streams(plan, p)), plan.id, p.quarter!);
+      const rows: Record<string, Record<string, unknown>> = {};
+      const labels: Record<string, string> = {};
+      for (const r of (board as { rows?: { indicatorNo: number; name?: string; [k: string]: unknown }[] } | undefined)?.rows ?? []) {
+        const key = String(r.indicatorNo);
+        labels[key] = `${r.indicatorNo} ${r.name ?? ''}`.trim();
+        const { changes: _c, ...rest } = r as Record<string, unknown>;
+        rows[key] = rest;
+      }
+      if (board) rows['counts'] = { ...(board as { counts?: object }).counts };
+      return { rows, labels };
+    },
+    rowStreams(plan, p, key) {
+      if (key === 'counts') return VIEWS.warnings!.streams(plan, p);
+      return [planStream(plan.id), ...quarterPeriods(p.quarter!).map((x) => figuresStream(plan.id, Number(key), x))];
+    },
+  },
+
+  supervision: {
+    needs: [],
+    volatile: ['ageDays', 'overdue'],
+    streams: (plan) => caseLines(plan),
+    async rows(store, plan, _p, asOf) {
+      const docs = await foldAsOf(store, supervisionBoardProjection, asOf, caseLines(plan));
+      const rows: Record<string, Record<string, unknown>> = {};
+      const labels: Record<string, string> = {};
+      for (const r of await supervisionBoard(docs, plan.id, { status: 'all' }, asOf.time ?? new Date().toISOString())) {
+        const key = `${r.unitId}/${r.indicatorNo}/${r.caseNo}`;
+        labels[key] = `${r.unitName} · ${r.indicatorNo} ${r.indicatorName} · #${r.caseNo}`;
+        rows[key] = { ...r };
+      }
+      return { rows, labels };
+    },
+    rowStreams(plan, _p, key) {
+      const [unitId, no] = key.split('/');
+      return [caseLineStream({ planId: plan.id, unitId: unitId!, indicatorNo: Number(no) })];
+    },
+  },
+
+  proposal: {
+    needs: ['year'],
+    streams: (plan, p) => [reviewStream({ planId: plan.id, year: p.year! })],
+    async rows(store, plan, p, asOf) {
+      const docs = await foldAsOf(store, reviewProjection, asOf, [reviewStream({ planId: plan.id, year: p.year! })]);
+      const proposal = await readProposal(docs, plan.id, p.year!);
+      const decisions = await readDecisions(docs, plan.id, p.year!);
+      const rows: Record<string, Record<string, unknown>> = {};
+      const labels: Record<string, string> = {};
+      for (const line of ((proposal as { lines?: { lineId: string; unitId: string; indicatorNo: number; [k: string]: unknown }[] } | undefined)?.lines ?? [])) {
+        labels[line.lineId] = `${line.indicatorNo} · ${line.unitId}`;
+        const { amendments: _a, basis: _b, ...rest } = line as Record<string, unknown>;
+        rows[line.lineId] = rest;
+      }
+      if (proposal) rows['status'] = { status: (proposal as { status?: string }).status ?? null, decided: decisions ? true : false };
+      labels['status'] = 'status';
+      return { rows, labels };
+    },
+    rowStreams(plan, p) {
+      return [reviewStream({ planId: plan.id, year: p.year! })];
+    },
+  },
+};
+
+export function viewDef(view: string): ViewDef {
+  const def = VIEWS[view];
+  if (!def) throw new DomainError('unknown-view', `no view "${view}"; known: ${Object.keys(VIEWS).join(', ')}`, { status: 404 });
+  return def;
+}
+
+export function checkParams(view: string, p: ViewParams): void {
+  for (const need of viewDef(view).needs) {
+    if (p[need] === undefined) throw new DomainError('missing-parameter', `view ${view} needs ?${need}=`, { status: 422, fields: [{ field: need, message: 'required' }] });
+  }
+}
+
+export async function snapshot(store: EventStore, plan: PlanDefinition, view: string, p: ViewParams, asOf: AsOf): Promise<ViewSnapshot> {
+  checkParams(view, p);
+  const { rows, labels } = await viewDef(view).rows(store, plan, p, asOf);
+  return { view, params: p, asOf: asOf.time ?? asOf.position ?? '', rows, labels };
+}
+
+export interface CauseEvent {
+  type: string;
+  streamId: string;
+  revision: number;
+  position: string;
+  at: string;
+  who: { userId: string; role: string; name?: string };
+  onBehalfOf?: string;
+  why?: string;
+  data: unknown;
+}
+
+export interface RowDifference {
+  key: string;
+  label: string;
+  change: 'added' | 'removed' | 'changed';
+  fields: { field: string; before: unknown; after: unknown }[];
+  /** The events recorded between the two moments in the streams behind this row. */
+  causes: CauseEvent[];
+}
+
+export interface ViewDiff {
+  view: string;
+  params: ViewParams;
+  t1: string;
+  t2: string;
+  before: ViewSnapshot;
+  after: ViewSnapshot;
+  differences: RowDifference[];
+}
+
+export function causeOf(e: RecordedEvent): CauseEvent {
+  const m = e.metadata;
+  return {
+    type: e.type,
+    streamId: e.streamId,
+    revision: e.revision,
+    position: e.position,
+    at: m.recordedAt,
+    who: { userId: m.actor.userId, role: m.actor.role, ...(m.actor.name ? { name: m.actor.name } : {}) },
+    ...(m.onBehalfOf ? { onBehalfOf: m.onBehalfOf } : {}),
+    ...(m.reason ? { why: m.reason } : {}),
+    data: e.data,
+  };
+}
+
+/** A table as known at T1 and at T2, the rows that differ, and for each the events between. */
+export async function diff(store: EventStore, plan: PlanDefinition, view: string, p: ViewParams, t1: string, t2: string): Promise<ViewDiff> {
+  if (!(t1 < t2)) throw new DomainError('moments-out-of-order', `t1 (${t1}) must come before t2 (${t2})`, { status: 422 });
+  const def = viewDef(view);
+  const [before, after] = await Promise.all([snapshot(store, plan, view, p, { time: t1 }), snapshot(store, plan, view, p, { time: t2 })]);
+  const volatile = new Set(def.volatile ?? []);
+  const differences: RowDifference[] = [];
+  const keys = [...new Set([...Object.keys(before.rows), ...Object.keys(after.rows)])];
+  const streamCache = new Map<string, RecordedEvent[]>();
+  const eventsOf = async (s: string) => {
+    if (!streamCache.has(s)) streamCache.set(s, await store.readStream(s));
+    return streamCache.get(s)!;
+  };
+  for (const key of keys) {
+    const b = before.rows[key];
+    const a = after.rows[key];
+    const fields: RowDifference['fields'] = [];
+    for (const field of new Set([...Object.keys(b ?? {}), ...Object.keys(a ?? {})])) {
+      if (volatile.has(field)) continue;
+      if (!isDeepStrictEqual(b?.[field], a?.[field])) fields.push({ field, before: b?.[field] ?? null, after: a?.[field] ?? null });
+    }
+    if (b && a && fields.length === 0) continue;
+    const causes: CauseEvent[] = [];
+    for (const s of def.rowStreams(plan, p, key)) {
+      for (const e of await eventsOf(s)) {
+        const at = e.metadata.recordedAt;
+        if (at > t1 && at <= t2) causes.push(causeOf(e));
+      }
+    }
+    causes.sort((x, y) => store.comparePositions(x.position, y.position));
+    differences.push({ key, label: after.labels[key] ?? before.labels[key] ?? key, change: !b ? 'added' : !a ? 'removed' : 'changed', fields, causes });
+  }
+  return { view, params: p, t1, t2, before, after, differences };
+}
+
+export type ProvenanceField = 'result' | 'rank' | 'warning' | 'score' | 'target' | 'baseline';
+
+export interface Provenance {
+  view: 'annex2';
+  planId: string;
+  period: string;
+  indicatorNo: number;
+  field: ProvenanceField;
+  asOf: string | null;
+  value: unknown;
+  /** The events that produced the figure, oldest first. */
+  events: CauseEvent[];
+  rules: { planRevision: number | null; warningTiersFrom: string | null; scoringRuleVersion: number | null };
+}
+
+/**
+ * Where one figure of Annex 2 comes from: the events behind it (the unit's report and its
+ * corrections for a result; the six counties' figures and their revisions for a rank or colour;
+ * the scoring rule for a score; the plan for a target), with the rule versions in force.
+ */
+export async function provenance(store: EventStore, plan: PlanDefinition, period: string, indicatorNo: number, field: ProvenanceField, asOf?: AsOf): Promise<Provenance> {
+  const i = indicatorOf(plan, indicatorNo);
+  if (!i) throw new DomainError('indicator-not-found', `plan ${plan.id} has no indicator ${indicatorNo}`, { status: 404 });
+  const moment: AsOf = asOf ?? {};
+  const row = (await VIEWS.annex2!.rows(store, plan, { period }, moment)).rows[String(indicatorNo)];
+  const within = (e: RecordedEvent) => !moment.time || e.metadata.recordedAt <= moment.time;
+  const read = async (streams: string[]) => (await Promise.all(streams.map((s) => store.readStream(s)))).flat().filter(within);
+  let events: RecordedEvent[] = [];
+  const planEvents = await read([planStream(plan.id)]);
+  const scoring = await read([scoringStream(plan.id)]);
+  const figures = await read(candidatePeriods(period).map((p) => figuresStream(plan.id, indicatorNo, p)));
+  const reports = await read(i.units.map((unitId) => reportStream({ planId: plan.id, unitId, period })));
+  const aboutThis = (e: RecordedEvent) => {
+    const d = e.data as { indicatorNo?: number; lines?: { indicatorNo: number }[] };
+    return d.indicatorNo === indicatorNo || !!d.lines?.some((l) => l.indicatorNo === indicatorNo) || ['ReportSigned', 'ReportReceived', 'ReportReturned'].includes(e.type);
+  };
+  const planAbout = planEvents.filter((e) => e.type === 'PlanPublished' || (e.data as { indicatorNo?: number }).indicatorNo === indicatorNo || (e.data as { rule?: string }).rule === 'warningTiers');
+  switch (field) {
+    case 'result':
+      events = reports.filter((e) => e.type !== 'ReportDraftSaved' && aboutThis(e));
+      break;
+    case 'rank':
+    case 'warning':
+      events = [...figures, ...planAbout.filter((e) => e.type === 'PlanPublished' || (e.data as { rule?: string }).rule === 'warningTiers'), ...reports.filter((e) => e.type === 'ReportSubmitted' || e.type === 'FigureCorrected')];
+      break;
+    case 'score':
+      events = [...figures, ...scoring, ...planAbout];
+      break;
+    case 'target':
+    case 'baseline':
+      events = planAbout.filter((e) => e.type === 'PlanPublished' || e.type === (field === 'target' ? 'PlanTargetSet' : 'PlanBaselineSet'));
+      break;
+  }
+  events.sort((a, b) => store.comparePositions(a.position, b.position));
+  const lastTier = [...planEvents].reverse().find((e) => e.type === 'PlanPublished' || (e.data as { rule?: string }).rule === 'warningTiers');
+  const lastScoring = scoring.at(-1)?.data as { version?: number } | undefined;
+  return {
+    view: 'annex2',
+    planId: plan.id,
+    period,
+    indicatorNo,
+    field,
+    asOf: moment.time ?? null,
+    value: row?.[field] ?? null,
+    events: events.map(causeOf).map((c) => (c.type === 'PlanPublished' ? { ...c, data: { documentNumber: plan.documentNumber, note: 'the plan as published (abridged)' } } : c)),
+    rules: {
+      planRevision: planEvents.at(-1)?.revision ?? null,
+      warningTiersFrom: lastTier?.position ?? null,
+      scoringRuleVersion: lastScoring?.version ?? null,
+    },
+  };
+}
