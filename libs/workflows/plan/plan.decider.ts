@@ -52,6 +52,11 @@ export const planDecider: Decider<PlanCommand, PlanEvent, PlanState> = {
       if (state.status === 'published') {
         throw new DomainError('plan-already-published', `plan ${state.plan.id} is already published; change it through targets, baselines and rules, each with a reason`);
       }
+      const plan = c.data.plan as Partial<PlanDefinition> | undefined;
+      // Handlers parse plan files (parsePlanFile) before this; a command built by hand must still be a plan.
+      if (!plan || typeof plan.id !== 'string' || !Array.isArray(plan.indicators) || !Array.isArray(plan.units) || typeof plan.totalPoints !== 'number') {
+        throw new DomainError('invalid-plan', 'plan.Publish needs a parsed plan (see parsePlanFile): id, units, indicators and totalPoints', { status: 422 });
+      }
       return [{ type: 'PlanPublished', data: { plan: c.data.plan, source: c.data.source } }];
     }
     if (state.status !== 'published') throw new DomainError('plan-not-found', `no plan ${c.data.planId} has been published`, { status: 404 });
