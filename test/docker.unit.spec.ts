@@ -108,7 +108,10 @@ describe('docker/ (static checks: no image is built and no container is started 
     it('gives both apps their configuration from the environment', () => {
       for (const name of ['api', 'worker']) {
         const e = env(services[name]!);
-        expect(Object.keys(e).sort()).toEqual(['EVENT_STORE_URL', 'NODE_ENV', 'PORT', 'READ_MODEL_URL', 'REDIS_URL']);
+        // The API replicas only enqueue timers and jobs; the worker works them.
+        const jobs = name === 'api' ? ['JIXIAO_PROCESS_JOBS'] : [];
+        expect(Object.keys(e).sort()).toEqual(['EVENT_STORE_URL', ...jobs, 'NODE_ENV', 'PORT', 'READ_MODEL_URL', 'REDIS_URL']);
+        expect(e.JIXIAO_PROCESS_JOBS).toBe(name === 'api' ? 'false' : undefined);
         expect(e.NODE_ENV).toBe('production');
         expect(e.EVENT_STORE_URL).toMatch(/^\$\{EVENT_STORE_URL:-postgres:\/\//);
         expect(e.READ_MODEL_URL).toMatch(/^\$\{READ_MODEL_URL:-postgres:\/\//);

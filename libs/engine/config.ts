@@ -6,6 +6,11 @@ export interface JixiaoConfig {
   readModelUrl: string;
   /** Timers and jobs go through BullMQ when set; otherwise they run in-process. */
   redisUrl?: string;
+  /**
+   * Whether this process works BullMQ jobs (timers, the daily seal). True by default; API replicas
+   * beside a worker set JIXIAO_PROCESS_JOBS=false and only enqueue.
+   */
+  processJobs: boolean;
   port: number;
   production: boolean;
 }
@@ -23,6 +28,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): JixiaoConfig {
     readModelUrl,
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
     port,
+    processJobs: env.JIXIAO_PROCESS_JOBS !== 'false',
     production: env.NODE_ENV === 'production',
   };
 }

@@ -65,7 +65,7 @@ export class Engine implements OnApplicationBootstrap, OnApplicationShutdown {
       const log = (m: string, d?: unknown) => this.#log.warn(`${m}${d instanceof Error ? `: ${d.message}` : ''}`);
       const { redisUrl } = this.options.config;
       this.#timers = redisUrl
-        ? new BullmqTimerScheduler(this.router, this.runner, this.clock, { url: redisUrl, maxRetriesPerRequest: null }, { log })
+        ? new BullmqTimerScheduler(this.router, this.runner, this.clock, { url: redisUrl, maxRetriesPerRequest: null }, { log, process: this.options.config.processJobs })
         : new InProcessTimerScheduler(this.router, this.runner, this.clock, { log });
     }
     return this.#timers;

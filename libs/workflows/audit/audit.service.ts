@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Queue, Worker } from 'bullmq';
 import ExcelJS from 'exceljs';
 import { sealText, verifySeals, type SealRecordedData } from '../../engine/audit/seals.js';
 import { verifyChains } from '../../engine/audit/verify-chains.js';
@@ -29,6 +30,7 @@ export interface TimelinePage {
 }
 
 const DAY_MS = 86_400_000;
+export const AUDIT_QUEUE = 'jixiao-audit';
 
 /** Seals a quarter when it is published: the record as presented at the meeting, fixed for good. */
 const quarterSealReactor = (engine: Engine): Projection => ({
@@ -47,6 +49,8 @@ const quarterSealReactor = (engine: Engine): Projection => ({
 @Injectable()
 export class AuditService implements OnApplicationBootstrap, OnApplicationShutdown {
   #daily: NodeJS.Timeout | undefined;
+  #queue: Queue | undefined;
+  #worker: Worker | undefined;
   readonly #log = new Logger('Audit');
 
   constructor(
@@ -60,16 +64,28 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
    * The daily seal. In-process here (hourly check, one seal a day); with Redis the worker's
    * BullMQ scheduler makes it instead, so replicas do not each seal.
    */
-  onApplicationBootstrap(): void {
-    if (!this.engine.options.background || this.engine.options.config.redisUrl) return;
-    const tick = () => void this.sealDaily().catch((err) => this.#log.warn(`daily seal failed: ${(err as Error).message}`));
-    this.#daily = setInterval(tick, 3600_000);
-    this.#daily.unref();
-    setTimeout(tick, 10_000).unref();
+  async onApplicationBootstrap(): Promise<void> {
+    const { background, config } = this.engine.options;
+    if (!background) return;
+    const seal = () => this.sealDaily().catch((err) => this.#log.warn(`daily seal failed: ${(err as Error).message}`));
+    if (!config.redisUrl) {
+      this.#daily = setInterval(() => void seal(), 3600_000);
+      this.#daily.unref();
+      setTimeout(() => void seal(), 10_000).unref();
+      return;
+    }
+    if (!config.processJobs) return;
+    // One scheduler for every process that works jobs: BullMQ makes one job a day, one worker takes it.
+    const connection = { url: config.redisUrl, maxRetriesPerRequest: null };
+    this.#queue = new Queue(AUDIT_QUEUE, { connection });
+    await this.#queue.upsertJobScheduler('daily-seal', { pattern: '0 2 * * *', tz: 'Asia/Shanghai' }, { name: 'daily-seal' });
+    this.#worker = new Worker(AUDIT_QUEUE, async () => (await this.sealDaily())?.sealId ?? null, { connection });
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     clearInterval(this.#daily);
+    await this.#worker?.close();
+    await this.#queue?.close();
   }
 
   /** Seals unless a seal was made in the last day. */
