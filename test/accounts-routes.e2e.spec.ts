@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readEverything } from '../libs/engine/testing/fixtures.js';
 import { join } from 'node:path';
 import { ForbiddenError } from '../libs/engine/commands/command.js';
 import { Engine } from '../libs/engine/nest/engine.js';
@@ -94,7 +95,7 @@ describe.each(STORE_TARGETS)('the API without a session, and the first users, on
     });
 
     // The demo's administrator created the others; the command line created the administrator.
-    const events = await engine.store.readAll({ maxCount: 100_000 });
+    const events = await readEverything(engine.store);
     const created = events.filter((e) => e.type === 'UserCreated');
     const adminId = created.find((e) => e.data.username === 'admin')!.data.userId;
     expect(created.find((e) => e.data.username === 'admin')!.metadata.actor).toMatchObject({ userId: 'cli', role: 'admin' });

@@ -1,4 +1,5 @@
 import { Engine } from '../libs/engine/nest/engine.js';
+import { readEverything } from '../libs/engine/testing/fixtures.js';
 import { ForbiddenError } from '../libs/engine/commands/command.js';
 import { Accounts } from '../libs/workflows/accounts/accounts.service.js';
 import {
@@ -43,7 +44,7 @@ describe.each(STORE_TARGETS)('accounts and sessions on $name', (target) => {
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
   }
 
-  const allEvents = async () => running.app.get(Engine).store.readAll({ maxCount: 100_000 });
+  const allEvents = async () => readEverything(running.app.get(Engine).store);
   const userEvents = async (userId: string) => running.app.get(Engine).store.readStream(`user-${userId}`);
 
   it('an administrator creates a user with a one-time password, shown once; the user must change it before anything else', async () => {

@@ -13,6 +13,7 @@ import { ReportingModule } from '../../../libs/workflows/reporting/reporting.mod
 import { RewardsModule } from '../../../libs/workflows/rewards/rewards.module.js';
 import { SupervisionModule } from '../../../libs/workflows/supervision/supervision.module.js';
 import { HealthController } from './health/health.controller.js';
+import { WebUiModule } from './web/web-ui.module.js';
 
 export interface AppOptions {
   config: JixiaoConfig;
@@ -38,6 +39,7 @@ export class AppModule {
         AssessmentModule,
         SupervisionModule,
         AuditModule,
+        WebUiModule.forRoot(),
       ],
       controllers: [HealthController],
     };

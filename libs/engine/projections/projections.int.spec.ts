@@ -126,10 +126,10 @@ describe.each(targets)('projections on $name', (target) => {
   });
 
   it('rebuild: a new generation is built while the old one keeps serving, then swapped in; the serving runner follows', async () => {
-    await append(50);
+    const appended = await append(50);
     const serving = runner([counterProjection()]);
     await serving.start();
-    await serving.waitFor((await store.readAll({ maxCount: 1000 })).at(-1)!.position);
+    await serving.waitFor(appended);
     expect(await total(serving)).toBe(50);
 
     // The CLI's rebuild: another runner (another process) builds generation 2 slowly.

@@ -68,10 +68,7 @@ describe.each([
   };
   /** Everything appended so far, reactions included, is in every projection. */
   const settle = async () => {
-    for (let i = 0; i < 3; i++) {
-      const [last] = await engine.store.readAll({ maxCount: 1_000_000 }).then((all) => all.slice(-1));
-      await engine.waitFor(last?.position);
-    }
+    for (let i = 0; i < 3; i++) await engine.waitFor(await engine.store.headPosition());
   };
   const standing = (asOf?: string) => controller.standing(planId, 28, '2023-Q2', fakeResponse, asOf);
 

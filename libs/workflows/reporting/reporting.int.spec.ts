@@ -100,6 +100,8 @@ describe.each([
     const report = await view();
     expect(report).toMatchObject({ status: 'received', submitted: { late: null, lagging: [28] }, signature: { name: '王局长', seal: { unitName: '县生态环境局' } } });
     expect(report!.lines.find((l) => l.indicatorNo === 28)!.value).toBe(41); // as submitted
+    // The view's revision is the stream's (timer events included): the ETag a client sends back as If-Match.
+    expect(report!.revision).toBe((await engine.store.readStream(reportStream(ref))).at(-1)!.revision);
     expect(report!.corrections).toEqual([expect.objectContaining({ indicatorNo: 28, previous: 41, corrected: 42.5, reason: '市生态环境局通报数据修正' })]);
     expect(report!.steps.map((s) => s.type)).toEqual([
       'ReportOpened', 'ReportDraftSaved', 'ReportDraftSaved', 'ReportSubmitted', 'ReportSigned', 'ReportReceived', 'FigureCorrected',

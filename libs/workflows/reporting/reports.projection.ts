@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '../../engine/event-store/event-store.js';
 import type { Projection } from '../../engine/projections/docs.js';
+import { TIMER_EVENT_TYPES } from '../../engine/timers/timer-events.js';
 import type { ReportIndicator, ReportLine } from './report-content.js';
 import { REPORTING_EVENT_TYPES, type ReportingEvent } from './reporting.events.js';
 import type { ReportStatus } from './reporting.decider.js';
@@ -62,13 +63,21 @@ export const cellKey = (planId: string, period: string, unitId: string) => `${pl
 /** Reports (a unit's own dashboard reads them) and the compliance board. */
 export const reportsProjection: Projection = {
   name: REPORTS_PROJECTION,
-  version: 1,
-  eventTypes: REPORTING_EVENT_TYPES,
+  // 2: timer events move the revision too, so the ETag is the stream's revision.
+  version: 2,
+  eventTypes: [...REPORTING_EVENT_TYPES, ...TIMER_EVENT_TYPES],
   async apply(e, docs) {
     const event = { type: e.type, data: e.data } as ReportingEvent;
-    if (!('planId' in event.data)) return;
+    if (!('planId' in event.data)) {
+      // A timer event names no report: find the report by its stream, and move its revision.
+      const key = await docs.get<string>('streams', e.streamId);
+      const view = key ? await docs.get<ReportView>('reports', key) : undefined;
+      if (key && view) docs.put('reports', key, { ...view, revision: e.revision });
+      return;
+    }
     const { planId, unitId, period } = event.data;
     const key = reportKey(planId, unitId, period);
+    if (event.type === 'ReportOpened') docs.put('streams', e.streamId, key);
     const view = event.type === 'ReportOpened' ? opened(event.data) : await docs.get<ReportView>('reports', key);
     if (!view) return;
     const next = applyToView(view, event, e);

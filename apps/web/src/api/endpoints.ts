@@ -1,0 +1,154 @@
+import { download, request, upload, type Query } from './http';
+import type {
+  AnnexProvenance,
+  Annex2Table,
+  SealInfo,
+  TimelinePage,
+  VerifyReport,
+  ViewDiff,
+  BoardRow,
+  CaseView,
+  CommandResult,
+  ComplianceBoard,
+  ImportOutcome,
+  LineEvidence,
+  LoginAnswer,
+  Me,
+  Plan,
+  PeriodStandings,
+  PlanSummary,
+  ProposalView,
+  QuarterSnapshot,
+  QuarterView,
+  ReportLine,
+  ReportTemplate,
+  ReportView,
+  ScoringRules,
+  SnapshotDiff,
+  StandingView,
+  UnitReportSummary,
+  User,
+  WarningBoard,
+} from './types';
+
+const enc = encodeURIComponent;
+const asOfQuery = (asOf?: string | null): Query => (asOf ? { asOf } : {});
+
+export const auth = {
+  login: (username: string, password: string) => request<LoginAnswer>('/auth/login', { method: 'POST', body: { username, password } }),
+  logout: () => request<void>('/auth/logout', { method: 'POST' }),
+  me: (signal?: AbortSignal) => request<Me>('/auth/me', signal ? { signal } : {}),
+  changePassword: (current: string, next: string) => request<CommandResult>('/auth/password', { method: 'POST', body: { current, next } }),
+};
+
+export const users = {
+  list: () => request<User[]>('/users'),
+  create: (u: { username: string; name: string; roles: string[]; unitId?: string }, key: string) =>
+    request<CommandResult & { userId: string; oneTimePassword?: string }>('/users', { method: 'POST', body: u, idempotencyKey: key }),
+  grant: (id: string, role: string, revision: number, unitId?: string) =>
+    request<CommandResult>(`/users/${enc(id)}/roles`, { method: 'POST', body: { role, ...(unitId ? { unitId } : {}) }, ifMatch: revision }),
+  revoke: (id: string, role: string, revision: number) => request<CommandResult>(`/users/${enc(id)}/roles/${enc(role)}`, { method: 'DELETE', ifMatch: revision }),
+  disable: (id: string, reason: string, revision: number) => request<CommandResult>(`/users/${enc(id)}/disable`, { method: 'POST', body: { reason }, ifMatch: revision }),
+  enable: (id: string, revision: number) => request<CommandResult>(`/users/${enc(id)}/enable`, { method: 'POST', body: {}, ifMatch: revision }),
+  resetPassword: (id: string, revision: number) => request<CommandResult & { oneTimePassword: string }>(`/users/${enc(id)}/password`, { method: 'POST', ifMatch: revision }),
+};
+
+export const plans = {
+  list: () => request<PlanSummary[]>('/plans'),
+  get: (planId: string) => request<Plan>(`/plans/${enc(planId)}`),
+  annex2: (planId: string, period: string, asOf?: string | null) => request<Annex2Table>(`/plans/${enc(planId)}/annex2/${enc(period)}`, { query: asOfQuery(asOf) }),
+};
+
+export const reporting = {
+  unitReports: (planId: string, unitId: string) => request<{ reports: UnitReportSummary[] }>(`/reporting/${enc(planId)}/units/${enc(unitId)}/reports`),
+  report: (planId: string, unitId: string, period: string, asOf?: string | null) =>
+    request<ReportView>(`/reporting/${enc(planId)}/reports/${enc(unitId)}/${enc(period)}`, { query: asOfQuery(asOf) }),
+  template: (planId: string, unitId: string, period: string) => request<ReportTemplate>(`/reporting/${enc(planId)}/reports/${enc(unitId)}/${enc(period)}/template`),
+  // If-Match with the revision the editor loaded: a draft saved meanwhile in another tab is not
+  // overwritten silently (412, reload). The view's revision is the stream's, timer events included.
+  saveDraft: (planId: string, unitId: string, period: string, lines: ReportLine[], revision?: number) =>
+    request<CommandResult>(`/reporting/${enc(planId)}/reports/${enc(unitId)}/${enc(period)}/draft`, { method: 'PUT', body: { lines }, ...(revision !== undefined ? { ifMatch: revision } : {}) }),
+  submit: (planId: string, unitId: string, period: string, revisionFromCommand?: number) =>
+    request<CommandResult>(`/reporting/${enc(planId)}/reports/${enc(unitId)}/${enc(period)}/submit`, { method: 'POST', ...(revisionFromCommand !== undefined ? { ifMatch: revisionFromCommand } : {}) }),
+  sign: (planId: string, unitId: string, period: string, contentHash: string) =>
+    request<CommandResult>(`/reporting/${enc(planId)}/reports/${enc(unitId)}/${enc(period)}/sign`, { method: 'POST', body: { contentHash } }),
+  receive: (planId: string, unitId: string, period: string) => request<CommandResult>(`/reporting/${enc(planId)}/reports/${enc(unitId)}/${enc(period)}/receive`, { method: 'POST' }),
+  return: (planId: string, unitId: string, period: string, reason: string) =>
+    request<CommandResult>(`/reporting/${enc(planId)}/reports/${enc(unitId)}/${enc(period)}/return`, { method: 'POST', body: { reason } }),
+  correct: (planId: string, unitId: string, period: string, body: { indicatorNo: number; field: 'value' | 'rank'; corrected: number | null; reason: string }) =>
+    request<CommandResult>(`/reporting/${enc(planId)}/reports/${enc(unitId)}/${enc(period)}/corrections`, { method: 'POST', body }),
+  openPeriod: (planId: string, period: string, key: string) =>
+    request<{ period: string; opened: string[]; alreadyOpen: string[] }>(`/reporting/${enc(planId)}/periods/${enc(period)}/open`, { method: 'POST', idempotencyKey: key }),
+  compliance: (planId: string, asOf?: string | null) => request<ComplianceBoard>(`/reporting/${enc(planId)}/compliance`, { query: asOfQuery(asOf) }),
+};
+
+export const ranking = {
+  standings: (planId: string, period: string, asOf?: string | null) => request<PeriodStandings>(`/ranking/${enc(planId)}/standings`, { query: { period, ...asOfQuery(asOf) } }),
+  standing: (planId: string, no: number, period: string, asOf?: string | null) => request<StandingView>(`/ranking/${enc(planId)}/standings/${no}/${enc(period)}`, { query: asOfQuery(asOf) }),
+  warnings: (planId: string, quarter: string, asOf?: string | null) => request<WarningBoard>(`/ranking/${enc(planId)}/warnings`, { query: { quarter, ...asOfQuery(asOf) } }),
+  scoringRules: (planId: string) => request<ScoringRules>(`/ranking/${enc(planId)}/scoring-rules`),
+  record: (planId: string, body: { indicatorNo: number; period: string; figures: { countyId: string; value: number | null; rank: number | null }[] }, key: string, revision?: number) =>
+    request<CommandResult>(`/ranking/${enc(planId)}/figures`, { method: 'POST', body, idempotencyKey: key, ...(revision !== undefined ? { ifMatch: revision } : {}) }),
+  correct: (planId: string, no: number, period: string, body: { countyId: string; value: number | null; rank: number | null; reason: string }, revision: number) =>
+    request<CommandResult>(`/ranking/${enc(planId)}/figures/${no}/${enc(period)}/corrections`, { method: 'POST', body, ifMatch: revision }),
+  import: (planId: string, file: File, onProgress: (fraction: number) => void) => {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    return upload<ImportOutcome>(`/ranking/${enc(planId)}/imports`, form, onProgress);
+  },
+  template: (planId: string, period: string) => download(`/ranking/${enc(planId)}/imports/template`, { period }),
+};
+
+export const assessment = {
+  view: (planId: string, quarter: string, asOf?: string | null) => request<QuarterView>(`/assessment/${enc(planId)}/quarters/${enc(quarter)}`, { query: asOfQuery(asOf) }),
+  known: (planId: string, quarter: string, asOf?: string | null) => request<QuarterSnapshot>(`/assessment/${enc(planId)}/quarters/${enc(quarter)}/known`, { query: asOfQuery(asOf) }),
+  diff: (planId: string, quarter: string, asOf?: string | null) => request<SnapshotDiff>(`/assessment/${enc(planId)}/quarters/${enc(quarter)}/diff`, { query: asOfQuery(asOf) }),
+  prepare: (planId: string, quarter: string, reason: string | undefined, revision?: number) =>
+    request<CommandResult>(`/assessment/${enc(planId)}/quarters/${enc(quarter)}/prepare`, { method: 'POST', body: reason ? { reason } : {}, ...(revision !== undefined ? { ifMatch: revision } : {}) }),
+  meeting: (planId: string, quarter: string, body: { date: string; attendees: string[]; conclusions: string; nextSteps: string; suggestions: string; reason?: string }, revision?: number) =>
+    request<CommandResult>(`/assessment/${enc(planId)}/quarters/${enc(quarter)}/meeting`, { method: 'PUT', body, ...(revision !== undefined ? { ifMatch: revision } : {}) }),
+  publish: (planId: string, quarter: string, revision?: number) =>
+    request<CommandResult>(`/assessment/${enc(planId)}/quarters/${enc(quarter)}/publish`, { method: 'POST', ...(revision !== undefined ? { ifMatch: revision } : {}) }),
+};
+
+export const supervision = {
+  board: (planId: string, q: { unitId?: string; status?: string; asOf?: string | null }) =>
+    request<{ cases: BoardRow[]; asOf: string }>(`/supervision/${enc(planId)}/board`, { query: { ...(q.unitId ? { unitId: q.unitId } : {}), status: q.status ?? 'open', ...asOfQuery(q.asOf) } }),
+  case: (planId: string, unitId: string, no: number, caseNo: number, asOf?: string | null) =>
+    request<CaseView>(`/supervision/${enc(planId)}/cases/${enc(unitId)}/${no}/${caseNo}`, { query: asOfQuery(asOf) }),
+  act: (planId: string, c: { unitId: string; indicatorNo: number; caseNo: number }, action: 'acknowledge' | 'plan' | 'feedback' | 'review' | 'escalations' | 'leader-reports' | 'close', body: object, revision?: number) =>
+    request<CommandResult>(`/supervision/${enc(planId)}/cases/${enc(c.unitId)}/${c.indicatorNo}/${c.caseNo}/${action}`, {
+      method: 'POST',
+      body,
+      ...(revision !== undefined && action !== 'leader-reports' ? { ifMatch: revision } : {}),
+    }),
+  open: (planId: string, body: { unitId: string; indicatorNo: number; period: string; note: string }, key: string) =>
+    request<CommandResult>(`/supervision/${enc(planId)}/cases`, { method: 'POST', body, idempotencyKey: key }),
+};
+
+export const rewards = {
+  proposal: (planId: string, year: number, asOf?: string | null) => request<ProposalView>(`/rewards/${enc(planId)}/${year}/proposal`, { query: asOfQuery(asOf) }),
+  generate: (planId: string, year: number, reason: string | undefined, revision?: number) =>
+    request<CommandResult>(`/rewards/${enc(planId)}/${year}/proposal`, { method: 'POST', body: reason ? { reason } : {}, ...(revision !== undefined ? { ifMatch: revision } : {}) }),
+  amend: (planId: string, year: number, lineId: string, body: { tier?: string; excluded?: boolean; reason: string }, revision: number) =>
+    request<CommandResult>(`/rewards/${enc(planId)}/${year}/lines/${enc(lineId)}/amend`, { method: 'POST', body, ifMatch: revision }),
+  submit: (planId: string, year: number, revision: number) => request<CommandResult>(`/rewards/${enc(planId)}/${year}/submit`, { method: 'POST', ifMatch: revision }),
+  approve: (planId: string, year: number, listHash: string, revision: number, reason?: string) =>
+    request<CommandResult>(`/rewards/${enc(planId)}/${year}/approve`, { method: 'POST', body: { listHash, ...(reason ? { reason } : {}) }, ifMatch: revision }),
+  sendBack: (planId: string, year: number, reason: string, revision: number) =>
+    request<CommandResult>(`/rewards/${enc(planId)}/${year}/send-back`, { method: 'POST', body: { reason }, ifMatch: revision }),
+  publish: (planId: string, year: number, revision: number) => request<CommandResult>(`/rewards/${enc(planId)}/${year}/publish`, { method: 'POST', ifMatch: revision }),
+  evidence: (planId: string, year: number, lineId: string) => request<LineEvidence>(`/rewards/${enc(planId)}/${year}/lines/${enc(lineId)}/evidence`),
+};
+
+export const audit = {
+  unitTimeline: (planId: string, unitId: string, q: { indicator?: number; period?: string; after?: string | null; limit?: number }) =>
+    request<TimelinePage>(`/audit/${enc(planId)}/units/${enc(unitId)}/timeline`, { query: { ...(q.indicator ? { indicator: q.indicator } : {}), ...(q.period ? { period: q.period } : {}), ...(q.after ? { after: q.after } : {}), limit: q.limit ?? 50 } }),
+  diff: (planId: string, view: string, t1: string, t2: string | null, params: Query) => request<ViewDiff>(`/audit/${enc(planId)}/diff/${enc(view)}`, { query: { t1, ...(t2 ? { t2 } : {}), ...params } }),
+  provenance: (planId: string, period: string, no: number, field: string, asOf?: string | null) =>
+    request<AnnexProvenance>(`/audit/${enc(planId)}/provenance/annex2/${enc(period)}/${no}/${enc(field)}`, { query: asOfQuery(asOf) }),
+  exportUnit: (planId: string, unitId: string, format: 'jsonl' | 'xlsx') => download(`/audit/${enc(planId)}/units/${enc(unitId)}/export`, { format }),
+  seals: () => request<SealInfo[]>('/audit/seals'),
+  seal: (occasion: string) => request<SealInfo | { sealed: false; reason: string }>('/audit/seals', { method: 'POST', body: { occasion } }),
+  verify: (seal?: string) => request<VerifyReport>('/audit/verify', { method: 'POST', body: seal ? { seal } : {} }),
+};

@@ -1,0 +1,189 @@
+/**
+ * The one way the UI talks to the API: same-origin fetch with the session cookie, JSON in and out,
+ * and every error turned into an ApiProblem carrying the RFC 9457 body (code, detail, errors[]).
+ *
+ * Read-your-writes: every command answers with the global position of what it wrote; later reads
+ * pass the highest position seen as ?minPosition=, so a page never shows the state before its own
+ * change.
+ */
+export interface ProblemBody {
+  type?: string;
+  title?: string;
+  status: number;
+  detail?: string;
+  code?: string;
+  instance?: string;
+  errors?: { field: string; message: string }[];
+  [extension: string]: unknown;
+}
+
+export class ApiProblem extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly detail: string;
+  readonly errors: { field: string; message: string }[];
+
+  constructor(readonly body: ProblemBody) {
+    super(body.detail ?? body.title ?? `HTTP ${body.status}`);
+    this.status = body.status;
+    this.code = body.code ?? `http-${body.status}`;
+    this.detail = body.detail ?? body.title ?? '';
+    this.errors = body.errors ?? [];
+  }
+}
+
+export const API_BASE = '/api/v1';
+
+let lastPosition: string | undefined;
+const positionListeners = new Set<(p: string) => void>();
+
+/**
+ * Positions are opaque to clients, but every store writes them as runs of digits (SQLite "42",
+ * PostgreSQL "<transaction>:<sequence>", EventStoreDB commit/prepare pairs), ordered segment by
+ * segment. A retried command may answer with an older position; it must not replace a newer one.
+ */
+function later(a: string, b: string): boolean {
+  const sa = a.match(/\d+/g) ?? [];
+  const sb = b.match(/\d+/g) ?? [];
+  if (sa.length === 0 || sa.length !== sb.length) return a !== b;
+  for (let i = 0; i < sa.length; i++) {
+    const x = BigInt(sa[i]!);
+    const y = BigInt(sb[i]!);
+    if (x !== y) return x > y;
+  }
+  return false;
+}
+
+export function notePosition(position: string | null | undefined): void {
+  if (!position) return;
+  if (lastPosition === undefined || later(position, lastPosition)) {
+    lastPosition = position;
+    for (const l of positionListeners) l(position);
+  }
+}
+
+export function onPosition(listener: (p: string) => void): () => void {
+  positionListeners.add(listener);
+  return () => positionListeners.delete(listener);
+}
+
+export type Query = Record<string, string | number | boolean | null | undefined>;
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  query?: Query;
+  body?: unknown;
+  /** The ETag revision read with the resource, sent as If-Match so a concurrent change is refused, not overwritten. */
+  ifMatch?: number;
+  /** A stable key for a command, so a retried click is answered, not repeated. */
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+}
+
+export function url(path: string, query: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  const qs = params.toString();
+  return `${API_BASE}${path}${qs ? `?${qs}` : ''}`;
+}
+
+let unauthenticatedHandler: ((p: ApiProblem) => void) | undefined;
+/** The session layer hears every 401 and 403 password-change-required, wherever it happens. */
+export function onSessionProblem(handler: (p: ApiProblem) => void): void {
+  unauthenticatedHandler = handler;
+}
+
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const method = options.method ?? 'GET';
+  const query: Query = { ...options.query };
+  // A query "as known at" a moment is answered from the events; otherwise wait for our own writes.
+  if (method === 'GET' && !query.asOf && lastPosition && query.minPosition === undefined) query.minPosition = lastPosition;
+  const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+  let body: BodyInit | undefined;
+  if (options.body instanceof FormData) body = options.body;
+  else if (options.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.body);
+  }
+  if (options.ifMatch !== undefined) headers['if-match'] = `"${options.ifMatch}"`;
+  if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
+  let res: Response;
+  try {
+    res = await fetch(url(path, query), { method, headers, body, credentials: 'same-origin', signal: options.signal });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw new ApiProblem({ status: 0, code: 'network-error', detail: (err as Error).message });
+  }
+  notePosition(res.headers.get('x-position'));
+  if (res.status === 204) return undefined as T;
+  const type = res.headers.get('content-type') ?? '';
+  const parsed: unknown = type.includes('json') ? await res.json().catch(() => undefined) : await res.text();
+  if (!res.ok) {
+    const problem = new ApiProblem(
+      parsed && typeof parsed === 'object' ? ({ status: res.status, ...(parsed as object) } as ProblemBody) : { status: res.status, detail: typeof parsed === 'string' ? parsed.slice(0, 500) : res.statusText },
+    );
+    if (problem.status === 401 || problem.code === 'password-change-required') unauthenticatedHandler?.(problem);
+    throw problem;
+  }
+  if (parsed && typeof parsed === 'object' && 'position' in parsed) notePosition((parsed as { position?: string }).position);
+  return parsed as T;
+}
+
+/** A download (xlsx, exports) as a Blob, with the same error handling. */
+export async function download(path: string, query: Query = {}): Promise<Blob> {
+  const res = await fetch(url(path, query), { credentials: 'same-origin' });
+  if (!res.ok) {
+    const parsed = await res.json().catch(() => ({ detail: res.statusText }));
+    throw new ApiProblem({ status: res.status, ...(parsed as object) });
+  }
+  return res.blob();
+}
+
+export function saveBlob(blob: Blob, fileName: string): void {
+  const href = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
+}
+
+/** An Idempotency-Key. crypto.randomUUID needs a secure context, which a county intranet on plain HTTP is not. */
+export function newCommandId(): string {
+  if (typeof crypto.randomUUID === 'function' && window.isSecureContext) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/**
+ * A multipart upload with progress (fetch cannot report upload progress); errors become
+ * ApiProblems like every other request.
+ */
+export function upload<T>(path: string, form: FormData, onProgress: (fraction: number) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url(path));
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('accept', 'application/json, application/problem+json');
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    xhr.onerror = () => reject(new ApiProblem({ status: 0, code: 'network-error', detail: 'upload failed' }));
+    xhr.onload = () => {
+      let body: unknown;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        body = { detail: xhr.responseText.slice(0, 500) };
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        notePosition((body as { position?: string }).position);
+        resolve(body as T);
+      } else reject(new ApiProblem({ status: xhr.status, ...(body as object) }));
+    };
+    xhr.send(form);
+  });
+}

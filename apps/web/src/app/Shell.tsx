@@ -1,0 +1,125 @@
+import {
+  AuditOutlined,
+  BarChartOutlined,
+  DashboardOutlined,
+  FileTextOutlined,
+  InboxOutlined,
+  LogoutOutlined,
+  KeyOutlined,
+  SafetyCertificateOutlined,
+  TeamOutlined,
+  TrophyOutlined,
+  UserOutlined,
+  AlertOutlined,
+} from '@ant-design/icons';
+import { Button, Dropdown, Grid, Layout, Menu, Segmented, Space, Typography } from 'antd';
+import { useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useLocation, useNavigate } from 'react-router-dom';
+import { rememberLanguage, type Language } from '../i18n';
+import { usePlan } from './plan';
+import { PAGE_ROLES } from './access';
+import { hasRole, useSession } from './session';
+
+const PAGES: { path: string; key: string; icon: ReactNode }[] = [
+  { path: '/dashboard', key: 'nav.dashboard', icon: <DashboardOutlined /> },
+  { path: '/unit', key: 'nav.unit', icon: <FileTextOutlined /> },
+  { path: '/office', key: 'nav.office', icon: <InboxOutlined /> },
+  { path: '/peer-figures', key: 'nav.peerFigures', icon: <BarChartOutlined /> },
+  { path: '/assessment', key: 'nav.assessment', icon: <SafetyCertificateOutlined /> },
+  { path: '/supervision', key: 'nav.supervision', icon: <AlertOutlined /> },
+  { path: '/year-end', key: 'nav.yearEnd', icon: <TrophyOutlined /> },
+  { path: '/audit', key: 'nav.audit', icon: <AuditOutlined /> },
+  { path: '/admin/users', key: 'nav.admin', icon: <TeamOutlined /> },
+];
+
+export function LanguageSwitch() {
+  const { i18n } = useTranslation();
+  return (
+    <Segmented<Language>
+      size="small"
+      aria-label="language"
+      data-testid="language-switch"
+      value={i18n.language === 'en-US' ? 'en-US' : 'zh-CN'}
+      options={[
+        { label: '中文', value: 'zh-CN' },
+        { label: 'EN', value: 'en-US' },
+      ]}
+      onChange={(lang) => {
+        rememberLanguage(lang);
+        void i18n.changeLanguage(lang);
+      }}
+    />
+  );
+}
+
+export function Shell({ children }: { children: ReactNode }) {
+  const { t } = useTranslation();
+  const { user, logout } = useSession();
+  const plan = usePlan();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const screens = Grid.useBreakpoint();
+  const narrow = !screens.lg;
+  const [collapsed, setCollapsed] = useState(true);
+  const items = PAGES.filter((p) => hasRole(user, ...(PAGE_ROLES[p.path] ?? []))).map((p) => ({ key: p.path, icon: p.icon, label: t(p.key) }));
+  const selected = PAGES.find((p) => location.pathname.startsWith(p.path))?.path;
+  const roles = user?.roles.map((r) => t(`role.${r}`)).join('、');
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Sider
+        className="no-print"
+        breakpoint="lg"
+        collapsedWidth={0}
+        collapsible
+        collapsed={narrow ? collapsed : false}
+        onCollapse={setCollapsed}
+        trigger={narrow ? undefined : null}
+        width={208}
+        theme="dark"
+        style={narrow ? { position: 'fixed', height: '100vh', zIndex: 20 } : undefined}
+      >
+        <div className="brand">{t('app.brand')}</div>
+        <Menu
+          theme="dark"
+          mode="inline"
+          selectedKeys={selected ? [selected] : []}
+          items={items}
+          onClick={({ key }) => {
+            navigate(key);
+            if (narrow) setCollapsed(true);
+          }}
+        />
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header className="app-header no-print">
+          <Typography.Text className="plan-title" ellipsis>
+            {plan.title}
+          </Typography.Text>
+          <Space size="middle">
+            <LanguageSwitch />
+            <Dropdown
+              menu={{
+                items: [
+                  { key: 'roles', label: roles, disabled: true },
+                  { key: 'password', icon: <KeyOutlined />, label: t('nav.password') },
+                  { key: 'logout', icon: <LogoutOutlined />, label: t('nav.logout') },
+                ],
+                onClick: ({ key }) => {
+                  if (key === 'password') navigate('/password');
+                  if (key === 'logout') void logout();
+                },
+              }}
+            >
+              <Button type="text" icon={<UserOutlined />} data-testid="user-menu" style={{ color: 'inherit' }}>
+                {screens.sm ? user?.name : null}
+              </Button>
+            </Dropdown>
+          </Space>
+        </Layout.Header>
+        <Layout.Content className="app-content">{children}</Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

@@ -1,0 +1,42 @@
+import { Alert, Spin } from 'antd';
+import { createContext, useContext, useEffect, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { plans } from '../api/endpoints';
+import type { Plan } from '../api/types';
+import { setDisplayTimeZone } from '../lib/format';
+import { useAsync } from '../lib/useAsync';
+import { problemText } from '../components/problems';
+
+const PlanContext = createContext<Plan | undefined>(undefined);
+
+/** The plan every page works on: the first published (the deployment's), with its units and indicators. */
+export function PlanProvider({ children }: { children: ReactNode }) {
+  const { t } = useTranslation();
+  const plan = useAsync(async () => {
+    const list = await plans.list();
+    const first = list[0];
+    if (!first) return null;
+    return plans.get(first.id);
+  }, []);
+  useEffect(() => {
+    if (plan.data) setDisplayTimeZone(plan.data.monthlyReport.timeZone);
+  }, [plan.data]);
+  if (plan.loading && !plan.data) return <Spin style={{ display: 'block', margin: '20vh auto' }} />;
+  if (plan.error) return <Alert type="error" showIcon title={t('plan.loadFailed')} description={problemText(plan.error)} />;
+  if (!plan.data) return <Alert type="warning" showIcon title={t('plan.none')} />;
+  return <PlanContext.Provider value={plan.data}>{children}</PlanContext.Provider>;
+}
+
+export function usePlan(): Plan {
+  const p = useContext(PlanContext);
+  if (!p) throw new Error('usePlan outside PlanProvider');
+  return p;
+}
+
+export function unitName(plan: Plan, unitId: string): string {
+  return plan.units.find((u) => u.id === unitId)?.shortName ?? unitId;
+}
+
+export function uomSymbol(plan: Plan, id: string): string {
+  return plan.unitsOfMeasure.find((u) => u.id === id)?.symbol ?? '';
+}

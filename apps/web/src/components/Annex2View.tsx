@@ -1,0 +1,172 @@
+import { Collapse, List, Space, Table, Tag, Typography } from 'antd';
+import type { ColumnsType } from 'antd/es/table';
+import { useTranslation } from 'react-i18next';
+import type { Annex2Row, Annex2Table } from '../api/types';
+import { fmtNumber, fmtPeriod, fmtValue } from '../lib/format';
+import { TIER_COLOURS, WarningTag } from './common';
+import { Provenance, type ProvenanceSource } from './Provenance';
+
+type Line = { line: 'section'; key: string; title: string } | ({ line: 'row'; key: string } & Annex2Row);
+
+/** Annex 2's cells ask the audit API where they come from; the workflows' own records stand in where it is absent. */
+function resultSource(table: Annex2Table, row: Annex2Row, asOf?: string | null): ProvenanceSource | null {
+  const lead = row.byUnit.find((u) => u.value !== null) ?? row.byUnit[0];
+  const fallback: ProvenanceSource | null = lead ? { kind: 'report-figure', planId: table.planId, unitId: lead.unitId, period: table.period, indicatorNo: row.no, field: 'value', asOf: asOf ?? null } : null;
+  return { kind: 'annex2', planId: table.planId, period: table.period, indicatorNo: row.no, field: 'result', asOf: asOf ?? null, fallback };
+}
+
+export function rankSource(table: Annex2Table, row: Annex2Row, asOf?: string | null, field: 'rank' | 'warning' = 'rank'): ProvenanceSource | null {
+  let fallback: ProvenanceSource | null = null;
+  if (row.rankSource === 'official' && row.rankPeriod) fallback = { kind: 'standing', planId: table.planId, indicatorNo: row.no, period: row.rankPeriod, asOf: asOf ?? null };
+  else if (row.rankSource === 'reported') {
+    const lead = row.byUnit.find((u) => u.rank !== null) ?? row.byUnit[0];
+    if (lead) fallback = { kind: 'report-figure', planId: table.planId, unitId: lead.unitId, period: table.period, indicatorNo: row.no, field: 'rank', asOf: asOf ?? null };
+  }
+  return { kind: 'annex2', planId: table.planId, period: table.period, indicatorNo: row.no, field, asOf: asOf ?? null, fallback };
+}
+
+function baselineText(row: Annex2Row): string {
+  const v = row.baseline.value === null ? '—' : fmtValue(row.baseline.value, row.unitOfMeasure.symbol);
+  return row.baseline.rank === null ? v : `${v}（${row.baseline.rank}）`;
+}
+
+function RankCell({ table, row, asOf }: { table: Annex2Table; row: Annex2Row; asOf?: string | null }) {
+  const { t } = useTranslation();
+  if (row.rank === null) return <>—</>;
+  return (
+    <Provenance source={rankSource(table, row, asOf)}>
+      <span data-testid={`rank-${row.no}`}>{row.rank}</span>
+      {row.rankSource === 'reported' && (
+        <Typography.Text type="secondary" className="rank-source">
+          {' '}
+          {t('annex2.reported')}
+        </Typography.Text>
+      )}
+      {row.rankSource === 'official' && row.rankPeriod && row.rankPeriod !== table.period && (
+        <Typography.Text type="secondary" className="rank-source">
+          {' '}
+          ({fmtPeriod(row.rankPeriod)})
+        </Typography.Text>
+      )}
+    </Provenance>
+  );
+}
+
+/** Annex 2 (一览表) with the seed's columns; warning cells coloured; every figure, rank and colour opens its provenance. */
+export function Annex2Grid({ table, asOf }: { table: Annex2Table; asOf?: string | null }) {
+  const { t } = useTranslation();
+  const lines: Line[] = table.sections.flatMap((s) => [
+    { line: 'section' as const, key: `s${s.id}`, title: `${s.numeral}、${s.title}` },
+    ...s.rows.map((r) => ({ ...r, line: 'row' as const, key: `r${r.no}` })),
+  ]);
+  const span = (l: Line, first = false) => (l.line === 'section' ? { colSpan: first ? 9 : 0 } : {});
+  const year = Number(table.period.slice(0, 4));
+  const columns: ColumnsType<Line> = [
+    { title: t('annex2.no'), key: 'no', width: 56, align: 'center', onCell: (l) => span(l, true), render: (_, l) => (l.line === 'section' ? <strong>{l.title}</strong> : l.no) },
+    { title: t('annex2.indicator'), key: 'name', onCell: (l) => span(l), render: (_, l) => (l.line === 'row' ? <span title={l.alias}>{l.name}</span> : null) },
+    { title: t('annex2.points', { total: fmtNumber(table.totalPoints) }), key: 'points', width: 84, align: 'center', onCell: (l) => span(l), render: (_, l) => (l.line === 'row' ? fmtNumber(l.points) : null) },
+    { title: t('annex2.unit'), key: 'unit', width: 120, onCell: (l) => span(l), render: (_, l) => (l.line === 'row' ? l.units.map((u) => u.shortName).join(' ') : null) },
+    { title: t('annex2.baseline', { year: year - 1 }), key: 'baseline', width: 130, align: 'center', onCell: (l) => span(l), render: (_, l) => (l.line === 'row' ? baselineText(l) : null) },
+    { title: t('annex2.target', { year }), key: 'target', width: 110, align: 'center', onCell: (l) => span(l), render: (_, l) => (l.line === 'row' ? fmtValue(l.target, l.unitOfMeasure.symbol) : null) },
+    {
+      title: t('annex2.result'),
+      key: 'result',
+      width: 140,
+      align: 'center',
+      onCell: (l) => span(l),
+      render: (_, l) =>
+        l.line === 'row' ? (
+          l.result === null ? (
+            '—'
+          ) : (
+            <Provenance source={resultSource(table, l, asOf)}>
+              <span data-testid={`result-${l.no}`}>{fmtValue(l.result, l.unitOfMeasure.symbol)}</span>
+              {l.byUnit.some((u) => u.corrected.value) && <Tag style={{ marginLeft: 4 }}>{t('annex2.corrected')}</Tag>}
+            </Provenance>
+          )
+        ) : null,
+    },
+    { title: t('annex2.rank'), key: 'rank', width: 100, align: 'center', onCell: (l) => span(l), render: (_, l) => (l.line === 'row' ? <RankCell table={table} row={l} asOf={asOf} /> : null) },
+    {
+      title: t('annex2.warning'),
+      key: 'warning',
+      width: 90,
+      align: 'center',
+      onCell: (l) => (l.line === 'section' ? { colSpan: 0 } : l.warning ? { style: { background: TIER_COLOURS[l.warning].bg }, 'data-warning-cell': l.warning } as object : {}),
+      render: (_, l) =>
+        l.line === 'row' && l.warning ? (
+          <Provenance source={rankSource(table, l, asOf, 'warning')}>
+            <span data-testid={`warning-${l.no}`} data-warning={l.warning} style={{ color: TIER_COLOURS[l.warning].fg, fontWeight: 600 }}>
+              {t(`tier.${l.warning}`)}
+            </span>
+          </Provenance>
+        ) : null,
+    },
+  ];
+  return (
+    <Table<Line>
+      className="annex2-table"
+      data-testid="annex2-table"
+      size="small"
+      bordered
+      pagination={false}
+      rowKey="key"
+      columns={columns}
+      dataSource={lines}
+      rowClassName={(l) => (l.line === 'section' ? 'section-row' : '')}
+      scroll={{ x: 1000 }}
+      sticky
+    />
+  );
+}
+
+/** The same table for a phone: one card per indicator, grouped by section. */
+export function Annex2List({ table, asOf }: { table: Annex2Table; asOf?: string | null }) {
+  const { t } = useTranslation();
+  return (
+    <Collapse
+      data-testid="annex2-list"
+      defaultActiveKey={table.sections.map((s) => String(s.id))}
+      items={table.sections.map((s) => ({
+        key: String(s.id),
+        label: `${s.numeral}、${s.title}`,
+        children: (
+          <List
+            size="small"
+            dataSource={s.rows}
+            renderItem={(r) => (
+              <List.Item key={r.no} style={r.warning ? { borderLeft: `4px solid ${TIER_COLOURS[r.warning].fg}`, paddingLeft: 8 } : undefined}>
+                <Space orientation="vertical" size={2} style={{ width: '100%' }}>
+                  <Typography.Text strong>
+                    {r.no}. {r.name}
+                  </Typography.Text>
+                  <Space wrap size="small">
+                    <Typography.Text type="secondary">
+                      {r.units.map((u) => u.shortName).join(' ')} · {t('annex2.pointsShort', { points: fmtNumber(r.points) })}
+                    </Typography.Text>
+                  </Space>
+                  <Space wrap>
+                    <span>
+                      {t('annex2.resultShort')}:{' '}
+                      <Provenance source={resultSource(table, r, asOf)}>
+                        <span data-testid={`result-${r.no}`}>{fmtValue(r.result, r.unitOfMeasure.symbol)}</span>
+                      </Provenance>
+                    </span>
+                    <span>
+                      {t('annex2.rankShort')}: <RankCell table={table} row={r} asOf={asOf} />
+                    </span>
+                    {r.warning && (
+                      <Provenance source={rankSource(table, r, asOf)}>
+                        <WarningTag tier={r.warning} />
+                      </Provenance>
+                    )}
+                  </Space>
+                </Space>
+              </List.Item>
+            )}
+          />
+        ),
+      }))}
+    />
+  );
+}

@@ -1,0 +1,156 @@
+import { InfoCircleOutlined } from '@ant-design/icons';
+import { Popover, Spin, Timeline, Typography } from 'antd';
+import { useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { audit, ranking, reporting } from '../api/endpoints';
+import { ApiProblem } from '../api/http';
+import i18n from '../i18n';
+import { fmtDateTime, fmtNumber } from '../lib/format';
+import { useAsync } from '../lib/useAsync';
+import { Who, WarningTag } from './common';
+import { ProblemAlert } from './problems';
+
+/** What a figure, rank or colour on screen came from; each kind names the record that holds its events. */
+export type ProvenanceSource =
+  | { kind: 'annex2'; planId: string; period: string; indicatorNo: number; field: 'result' | 'rank' | 'warning' | 'score' | 'target' | 'baseline'; asOf?: string | null; fallback?: ProvenanceSource | null }
+  | { kind: 'standing'; planId: string; indicatorNo: number; period: string; asOf?: string | null }
+  | { kind: 'report-figure'; planId: string; unitId: string; period: string; indicatorNo: number; field: 'value' | 'rank'; asOf?: string | null };
+
+export interface ProvenanceItem {
+  type: string;
+  at: string;
+  by: { userId: string; role?: string; name?: string } | string;
+  why?: string | null;
+  what?: ReactNode;
+  position: string;
+}
+
+async function load(source: ProvenanceSource): Promise<{ heading: ReactNode; items: ProvenanceItem[] }> {
+  if (source.kind === 'annex2') {
+    try {
+      const p = await audit.provenance(source.planId, source.period, source.indicatorNo, source.field, source.asOf);
+      return {
+        heading: (
+          <>
+            {p.indicatorNo} · {i18n.t(`provenanceField.${p.field}`)} · {p.period}: {typeof p.value === 'object' ? JSON.stringify(p.value) : String(p.value ?? '—')}
+            {p.rules.scoringRuleVersion !== null && <> · {i18n.t('provenance.scoringRule', { v: p.rules.scoringRuleVersion })}</>}
+          </>
+        ),
+        items: p.events.map((e) => ({ type: e.type, at: e.at, by: e.who, why: e.why ?? null, position: e.position, what: <Typography.Text type="secondary">{e.streamId}</Typography.Text> })),
+      };
+    } catch (err) {
+      // An API without the audit module still has the workflows' own records of the figure.
+      if (source.fallback && err instanceof ApiProblem && err.status === 404 && err.code === 'not-found') return load(source.fallback);
+      throw err;
+    }
+  }
+  if (source.kind === 'standing') {
+    const s = await ranking.standing(source.planId, source.indicatorNo, source.period, source.asOf);
+    return {
+      heading: (
+        <>
+          {s.indicatorNo}. {s.name} · {s.period} · <WarningTag tier={s.ours.warning} /> #{s.ours.rank ?? '—'}
+        </>
+      ),
+      items: s.history.map((h) => ({
+        type: 'StandingChanged',
+        at: h.at,
+        by: h.by,
+        why: h.reason ?? null,
+        position: h.position,
+        what: (
+          <>
+            #{h.rank.from ?? '—'} → #{h.rank.to ?? '—'} <WarningTag tier={h.warning.to} /> {h.explanation}
+          </>
+        ),
+      })),
+    };
+  }
+  const r = await reporting.report(source.planId, source.unitId, source.period, source.asOf);
+  const line = r.lines.find((l) => l.indicatorNo === source.indicatorNo);
+  const items: ProvenanceItem[] = r.steps
+    .filter((s) => ['ReportDraftSaved', 'ReportSubmitted', 'ReportSigned', 'ReportReceived', 'ReportReturned'].includes(s.type))
+    .map((s) => ({ type: s.type, at: s.at, by: s.by, why: s.reason ?? null, position: s.position }));
+  for (const c of r.corrections.filter((c) => c.indicatorNo === source.indicatorNo && c.field === source.field)) {
+    items.push({ type: 'FigureCorrected', at: c.at, by: c.by, why: c.reason, position: c.position, what: <>{fmtNumber(c.previous)} → {fmtNumber(c.corrected)}</> });
+  }
+  items.sort((a, b) => a.at.localeCompare(b.at));
+  return {
+    heading: (
+      <>
+        {r.unitName} · {r.period} · {source.indicatorNo} · {source.field === 'value' ? fmtNumber(line?.value) : `#${line?.rank ?? '—'}`}
+      </>
+    ),
+    items,
+  };
+}
+
+function ProvenanceBody({ source }: { source: ProvenanceSource }) {
+  const { t } = useTranslation();
+  const data = useAsync(() => load(source), [JSON.stringify(source)]);
+  if (data.loading && !data.data) return <Spin size="small" />;
+  if (data.error) return <ProblemAlert error={data.error} />;
+  const d = data.data!;
+  return (
+    <div className="provenance" data-testid="provenance">
+      <Typography.Text strong>{d.heading}</Typography.Text>
+      {d.items.length === 0 ? (
+        <Typography.Paragraph type="secondary">{t('provenance.none')}</Typography.Paragraph>
+      ) : (
+        <Timeline
+          style={{ marginTop: 12 }}
+          items={d.items.map((i) => ({
+            key: i.position + i.type,
+            title: (
+              <>
+                <strong>{t(`event.${i.type}`, { defaultValue: i.type })}</strong> · {fmtDateTime(i.at)}
+              </>
+            ),
+            content: (
+              <div className="provenance-item">
+                <div>
+                  <Who by={i.by} />
+                </div>
+                {i.what && <div>{i.what}</div>}
+                {i.why && (
+                  <div>
+                    {t('provenance.why')}: {i.why}
+                  </div>
+                )}
+                <Typography.Text type="secondary" className="position">
+                  {t('provenance.position')} {i.position}
+                </Typography.Text>
+              </div>
+            ),
+          }))}
+        />
+      )}
+    </div>
+  );
+}
+
+/** Wraps any figure, rank or colour: a click shows the events that produced it, with who, when and why. */
+export function Provenance({ source, children }: { source: ProvenanceSource | null; children: ReactNode }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  if (!source) return <>{children}</>;
+  return (
+    <Popover
+      trigger="click"
+      open={open}
+      onOpenChange={setOpen}
+      title={
+        <>
+          <InfoCircleOutlined /> {t('provenance.title')}
+        </>
+      }
+      content={open ? <ProvenanceBody source={source} /> : null}
+      styles={{ root: { maxWidth: 460 } }}
+      destroyOnHidden
+    >
+      <span className="has-provenance" role="button" tabIndex={0} data-testid="provenance-trigger">
+        {children}
+      </span>
+    </Popover>
+  );
+}

@@ -1,0 +1,99 @@
+import { ClockCircleOutlined } from '@ant-design/icons';
+import { Button, DatePicker, Select, Space, Tag, Tooltip, Typography } from 'antd';
+import dayjs from 'dayjs';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Tier } from '../api/types';
+import { fmtDateTime, fmtPeriod } from '../lib/format';
+
+export const TIER_COLOURS: Record<Tier, { bg: string; fg: string; tag: string }> = {
+  green: { bg: '#d9f7be', fg: '#135200', tag: 'green' },
+  yellow: { bg: '#fff1b8', fg: '#614700', tag: 'gold' },
+  red: { bg: '#ffccc7', fg: '#820014', tag: 'red' },
+};
+
+export function WarningTag({ tier }: { tier: Tier | null | undefined }) {
+  const { t } = useTranslation();
+  if (!tier) return <Typography.Text type="secondary">—</Typography.Text>;
+  return (
+    <Tag color={TIER_COLOURS[tier].tag} className={`warning-tag warning-${tier}`} data-warning={tier}>
+      {t(`tier.${tier}`)}
+    </Tag>
+  );
+}
+
+export function PageTitle({ title, extra }: { title: ReactNode; extra?: ReactNode }) {
+  return (
+    <div className="page-title">
+      <Typography.Title level={3} style={{ margin: 0 }}>
+        {title}
+      </Typography.Title>
+      {extra && <div className="page-title-extra">{extra}</div>}
+    </div>
+  );
+}
+
+export function PeriodSelect({ value, periods, onChange, testId }: { value: string; periods: string[]; onChange: (p: string) => void; testId?: string }) {
+  return (
+    <Select
+      value={value}
+      style={{ minWidth: 130 }}
+      onChange={onChange}
+      data-testid={testId}
+      options={periods.map((p) => ({ value: p, label: fmtPeriod(p) }))}
+      aria-label="period"
+    />
+  );
+}
+
+/**
+ * "As known at": a moment in the past re-draws a view from the events recorded up to then. Empty
+ * means now. The value is an ISO instant, as the API takes it.
+ */
+export function AsOfPicker({ value, onChange }: { value: string | null; onChange: (iso: string | null) => void }) {
+  const { t } = useTranslation();
+  return (
+    <Space.Compact>
+      <Tooltip title={t('asOf.help')}>
+        <DatePicker
+          showTime={{ format: 'HH:mm' }}
+          format="YYYY-MM-DD HH:mm"
+          placeholder={t('asOf.now')}
+          value={value ? dayjs(value) : null}
+          onChange={(d) => onChange(d ? d.toDate().toISOString() : null)}
+          prefix={<ClockCircleOutlined />}
+          data-testid="as-of-picker"
+          allowClear
+        />
+      </Tooltip>
+      {value && (
+        <Button onClick={() => onChange(null)} data-testid="as-of-now">
+          {t('asOf.backToNow')}
+        </Button>
+      )}
+    </Space.Compact>
+  );
+}
+
+export function AsOfBanner({ asOf }: { asOf: string | null | undefined }) {
+  const { t } = useTranslation();
+  if (!asOf) return null;
+  return (
+    <Tag icon={<ClockCircleOutlined />} color="purple" data-testid="as-of-banner" style={{ marginBottom: 12 }}>
+      {t('asOf.showing', { at: fmtDateTime(asOf) })}
+    </Tag>
+  );
+}
+
+export function Who({ by }: { by: { userId: string; role?: string; name?: string } | string | null | undefined }) {
+  const { t } = useTranslation();
+  if (!by) return <>—</>;
+  if (typeof by === 'string') return <>{by}</>;
+  const role = by.role ? t(`role.${by.role}`, { defaultValue: by.role }) : '';
+  return (
+    <span title={by.userId}>
+      {by.name ?? by.userId}
+      {role ? <Typography.Text type="secondary"> · {role}</Typography.Text> : null}
+    </span>
+  );
+}

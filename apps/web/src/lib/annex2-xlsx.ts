@@ -1,0 +1,80 @@
+import ExcelJS from 'exceljs';
+import type { Annex2Table } from '../api/types';
+
+/**
+ * Annex 2 as the county files it: the seed's title and columns, one row per indicator under its
+ * section, warning cells filled green / yellow / red. Loaded only when someone exports (exceljs is
+ * large), and written in Chinese whatever the UI language, since it is the document of record.
+ */
+const FILL: Record<string, string> = { green: 'FF92D050', yellow: 'FFFFFF00', red: 'FFFF0000' };
+const TIER_ZH: Record<string, string> = { green: '绿色', yellow: '黄色', red: '红色' };
+
+export async function annex2Workbook(table: Annex2Table, asOfLabel: string | null): Promise<Blob> {
+  const year = Number(table.period.slice(0, 4));
+  const month = Number(table.period.slice(5, 7));
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'Jixiao';
+  wb.created = new Date();
+  const ws = wb.addWorksheet(`${table.period}`, { pageSetup: { orientation: 'landscape', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
+  ws.columns = [
+    { key: 'no', width: 6 },
+    { key: 'name', width: 40 },
+    { key: 'points', width: 9 },
+    { key: 'unit', width: 16 },
+    { key: 'baseline', width: 16 },
+    { key: 'target', width: 14 },
+    { key: 'result', width: 16 },
+    { key: 'rank', width: 9 },
+    { key: 'warning', width: 9 },
+  ];
+  ws.mergeCells('A1:I1');
+  const title = ws.getCell('A1');
+  title.value = `${year} 年高质量发展综合绩效指标完成情况一览表（${month} 月）`;
+  title.font = { bold: true, size: 16 };
+  title.alignment = { horizontal: 'center' };
+  ws.mergeCells('A2:I2');
+  ws.getCell('A2').value = `${table.county} · ${table.documentNumber}${asOfLabel ? ` · 截至 ${asOfLabel} 所知` : ''}`;
+  ws.getCell('A2').alignment = { horizontal: 'center' };
+  const header = ws.addRow(['序号', '指标内容', `总分 ${table.totalPoints} 分`, '责任单位', `${year - 1} 年度完成情况（位次）`, `${year} 年度县定目标`, '截至本月底完成情况', '六县市排名', '预警提示']);
+  header.font = { bold: true };
+  header.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
+  const border: Partial<ExcelJS.Borders> = { top: { style: 'thin' }, left: { style: 'thin' }, bottom: { style: 'thin' }, right: { style: 'thin' } };
+  header.eachCell((c) => (c.border = border));
+  const fmt = (v: number | null, symbol: string) => (v === null ? '' : symbol === '%' ? `${v}%` : symbol ? `${v} ${symbol}` : v);
+  for (const s of table.sections) {
+    const sr = ws.addRow([`${s.numeral}、${s.title}`]);
+    ws.mergeCells(`A${sr.number}:I${sr.number}`);
+    sr.font = { bold: true };
+    sr.getCell(1).border = border;
+    for (const r of s.rows) {
+      const baseline = r.baseline.value === null && r.baseline.rank === null ? '' : `${fmt(r.baseline.value, r.unitOfMeasure.symbol)}${r.baseline.rank !== null ? `（${r.baseline.rank}）` : ''}`;
+      const row = ws.addRow([
+        r.no,
+        r.name,
+        r.points,
+        r.units.map((u) => u.shortName).join('、'),
+        baseline,
+        fmt(r.target, r.unitOfMeasure.symbol),
+        fmt(r.result, r.unitOfMeasure.symbol),
+        r.rank ?? '',
+        r.warning ? TIER_ZH[r.warning] : '',
+      ]);
+      row.alignment = { vertical: 'middle', wrapText: true };
+      row.eachCell({ includeEmpty: true }, (c) => (c.border = border));
+      if (r.warning) {
+        const w = row.getCell(9);
+        w.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FILL[r.warning]! } };
+        w.alignment = { horizontal: 'center' };
+      }
+    }
+  }
+  const note = ws.addRow(['红黄绿预警提示，排名 1-2 名的用绿色标识，排名 3-4 名的用黄色标识，排名 5-6 名的用红色标识。']);
+  ws.mergeCells(`A${note.number}:I${note.number}`);
+  if (table.totalScore !== null) {
+    const total = ws.addRow([`综合得分 ${table.totalScore} / ${table.maxScore}（计分规则第 ${table.scoringRuleVersion} 版）`]);
+    ws.mergeCells(`A${total.number}:I${total.number}`);
+  }
+  ws.views = [{ state: 'frozen', ySplit: 3 }];
+  const buffer = await wb.xlsx.writeBuffer();
+  return new Blob([buffer], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+}

@@ -1,0 +1,319 @@
+import { CheckCircleOutlined, CloseCircleOutlined, DownloadOutlined, SafetyOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Card, Col, DatePicker, Empty, Input, List, Row, Select, Space, Table, Tabs, Tag, Timeline, Typography } from 'antd';
+import dayjs from 'dayjs';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router-dom';
+import { audit } from '../api/endpoints';
+import { saveBlob } from '../api/http';
+import type { TimelineEntry, VerifyReport, ViewDiff } from '../api/types';
+import { usePlan } from '../app/plan';
+import { hasRole, useSession } from '../app/session';
+import { PageTitle, WarningTag, Who } from '../components/common';
+import { ProblemAlert, useProblemNotice } from '../components/problems';
+import { fmtDateTime, fmtPeriod } from '../lib/format';
+import { defaultMonth, monthsOf, quarterOf, quartersOf } from '../lib/periods';
+import { useAsync } from '../lib/useAsync';
+
+/** Auditors: a unit's timeline, two moments side by side with their differences and causes, seals and verification, exports. */
+export default function AuditPage() {
+  const { t } = useTranslation();
+  const [params, setParams] = useSearchParams();
+  const tab = params.get('tab') ?? 'timeline';
+  return (
+    <div data-testid="audit">
+      <PageTitle title={t('audit.title')} />
+      <Tabs
+        activeKey={tab}
+        onChange={(k) => {
+          const next = new URLSearchParams(params);
+          next.set('tab', k);
+          setParams(next, { replace: true });
+        }}
+        items={[
+          { key: 'timeline', label: t('audit.timeline'), children: <UnitTimeline /> },
+          { key: 'diff', label: t('audit.diff'), children: <TwoMoments /> },
+          { key: 'seals', label: t('audit.seals'), children: <Seals /> },
+        ]}
+      />
+    </div>
+  );
+}
+
+function StatusAfter({ e }: { e: TimelineEntry }) {
+  const { t } = useTranslation();
+  const s = e.status;
+  if (!s) return null;
+  const counts = Object.values(s.warnings).reduce<Record<string, number>>((acc, w) => ({ ...acc, [w.warning ?? 'none']: (acc[w.warning ?? 'none'] ?? 0) + 1 }), {});
+  return (
+    <Space size={4} wrap className="status-after">
+      <Typography.Text type="secondary">{t('audit.after')}:</Typography.Text>
+      {(['red', 'yellow', 'green'] as const).filter((c) => counts[c]).map((c) => <span key={c}><WarningTag tier={c} />×{counts[c]}</span>)}
+      {s.openCases.length > 0 && <Tag color="red">{t('audit.openCases', { n: s.openCases.length })}</Tag>}
+    </Space>
+  );
+}
+
+function UnitTimeline() {
+  const { t, i18n } = useTranslation();
+  const plan = usePlan();
+  const notice = useProblemNotice();
+  const [params, setParams] = useSearchParams();
+  const unitId = params.get('unit') ?? plan.units[0]?.id ?? '';
+  const [indicator, setIndicator] = useState<number | null>(null);
+  const [pages, setPages] = useState<{ entries: TimelineEntry[]; next: string | null } | null>(null);
+  const first = useAsync(async () => {
+    const p = await audit.unitTimeline(plan.id, unitId, { ...(indicator ? { indicator } : {}) });
+    setPages(p);
+    return p;
+  }, [plan.id, unitId, indicator]);
+  const [exporting, setExporting] = useState<string | null>(null);
+  const more = async () => {
+    if (!pages?.next) return;
+    const p = await audit.unitTimeline(plan.id, unitId, { ...(indicator ? { indicator } : {}), after: pages.next });
+    setPages({ entries: [...pages.entries, ...p.entries], next: p.next });
+  };
+  const exportAs = async (format: 'jsonl' | 'xlsx') => {
+    setExporting(format);
+    try {
+      saveBlob(await audit.exportUnit(plan.id, unitId, format), `jixiao-${plan.id}-${unitId}.${format}`);
+    } catch (err) {
+      notice(err);
+    } finally {
+      setExporting(null);
+    }
+  };
+  const unit = plan.units.find((u) => u.id === unitId);
+  return (
+    <>
+      <Space wrap style={{ marginBottom: 12 }}>
+        <Select
+          showSearch
+          optionFilterProp="label"
+          value={unitId}
+          style={{ minWidth: 180 }}
+          data-testid="audit-unit"
+          onChange={(u) => {
+            const next = new URLSearchParams(params);
+            next.set('unit', u);
+            setParams(next, { replace: true });
+          }}
+          options={plan.units.map((u) => ({ value: u.id, label: u.shortName }))}
+        />
+        <Select
+          allowClear
+          placeholder={t('audit.allIndicators')}
+          value={indicator}
+          style={{ minWidth: 220 }}
+          onChange={(v) => setIndicator(v ?? null)}
+          options={plan.indicators.filter((i) => i.units.includes(unitId)).map((i) => ({ value: i.no, label: `${i.no}. ${i.name}` }))}
+        />
+        <Button icon={<DownloadOutlined />} loading={exporting === 'xlsx'} onClick={() => void exportAs('xlsx')}>{t('audit.exportXlsx')}</Button>
+        <Button icon={<DownloadOutlined />} loading={exporting === 'jsonl'} onClick={() => void exportAs('jsonl')}>{t('audit.exportJsonl')}</Button>
+      </Space>
+      <ProblemAlert error={first.error} />
+      <Card size="small" title={t('audit.timelineOf', { unit: unit?.name ?? unitId })} data-testid="unit-timeline" loading={first.loading && !pages}>
+        {pages && pages.entries.length === 0 ? (
+          <Empty description={t('provenance.none')} />
+        ) : (
+          <Timeline
+            items={(pages?.entries ?? []).map((e) => ({
+              key: `${e.seq}`,
+              color: e.type === 'StandingChanged' ? 'red' : e.why ? 'orange' : 'blue',
+              title: (
+                <>
+                  <strong>{t(`event.${e.type}`, { defaultValue: e.type })}</strong> · {fmtDateTime(e.at)}
+                  {e.period ? ` · ${fmtPeriod(e.period)}` : ''}
+                </>
+              ),
+              content: (
+                <div className="timeline-entry" data-testid="timeline-entry">
+                  <div>{i18n.language === 'en-US' ? e.summary.en : e.summary.zh}</div>
+                  <div>
+                    <Who by={e.who} />
+                    {e.onBehalfOf ? ` (${t('audit.onBehalfOf', { who: e.onBehalfOf })})` : ''}
+                  </div>
+                  {e.why && <div>{t('provenance.why')}: {e.why}</div>}
+                  <StatusAfter e={e} />
+                  <Typography.Text type="secondary" style={{ fontSize: 11 }}>{e.streamId}@{e.revision} · {t('provenance.position')} {e.position}</Typography.Text>
+                </div>
+              ),
+            }))}
+          />
+        )}
+        {pages?.next && <Button onClick={() => void more()}>{t('audit.more')}</Button>}
+      </Card>
+    </>
+  );
+}
+
+const VIEW_PARAMS: Record<string, 'period' | 'quarter' | 'year' | null> = { annex2: 'period', compliance: null, warnings: 'quarter', supervision: null, proposal: 'year' };
+
+function show(v: unknown): string {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+/** Two moments of one view; the choice lives in the address, so a comparison can be sent to a colleague and opens computed. */
+function TwoMoments() {
+  const { t } = useTranslation();
+  const plan = usePlan();
+  const [params, setParams] = useSearchParams();
+  const view = params.get('view') && params.get('view')! in VIEW_PARAMS ? params.get('view')! : 'annex2';
+  const period = params.get('period') ?? defaultMonth(plan.year);
+  const quarter = params.get('quarter') ?? quarterOf(defaultMonth(plan.year));
+  const t1 = params.get('t1');
+  const t2 = params.get('t2');
+  const set = (k: string, v: string | null) => {
+    const next = new URLSearchParams(params);
+    if (v) next.set(k, v);
+    else next.delete(k);
+    setParams(next, { replace: true });
+  };
+  const setView = (v: string) => set('view', v);
+  const setPeriod = (v: string) => set('period', v);
+  const setQuarter = (v: string) => set('quarter', v);
+  const setT1 = (v: string | null) => set('t1', v);
+  const setT2 = (v: string | null) => set('t2', v);
+  const param = VIEW_PARAMS[view];
+  const diff = useAsync(
+    () => (t1 ? audit.diff(plan.id, view, t1, t2, param === 'period' ? { period } : param === 'quarter' ? { quarter } : param === 'year' ? { year: plan.year } : {}) : Promise.resolve(null)),
+    [plan.id, view, t1, t2, period, quarter],
+  );
+  const result: ViewDiff | null = diff.data ?? null;
+  const error = diff.error;
+  const busy = diff.loading && !!t1;
+  const compare = async () => diff.reload();
+  return (
+    <>
+      <Card size="small" style={{ marginBottom: 16 }}>
+        <Space wrap>
+          <Select value={view} onChange={setView} style={{ minWidth: 160 }} data-testid="diff-view" options={Object.keys(VIEW_PARAMS).map((v) => ({ value: v, label: t(`audit.view.${v}`) }))} />
+          {param === 'period' && <Select value={period} onChange={setPeriod} options={monthsOf(plan.year).map((p) => ({ value: p, label: fmtPeriod(p) }))} />}
+          {param === 'quarter' && <Select value={quarter} onChange={setQuarter} options={quartersOf(plan.year).map((p) => ({ value: p, label: fmtPeriod(p) }))} />}
+          <span>{t('audit.t1')}</span>
+          <DatePicker showTime format="YYYY-MM-DD HH:mm" value={t1 ? dayjs(t1) : null} onChange={(d) => setT1(d ? d.toDate().toISOString() : null)} data-testid="diff-t1" />
+          <span>{t('audit.t2')}</span>
+          <DatePicker showTime format="YYYY-MM-DD HH:mm" placeholder={t('asOf.now')} value={t2 ? dayjs(t2) : null} onChange={(d) => setT2(d ? d.toDate().toISOString() : null)} data-testid="diff-t2" />
+          <Button type="primary" disabled={!t1} loading={busy} onClick={() => void compare()} data-testid="diff-compare">{t('audit.compare')}</Button>
+        </Space>
+      </Card>
+      <ProblemAlert error={error} />
+      {result && (
+        <Card size="small" data-testid="diff-result" title={t('audit.diffTitle', { n: result.differences.length, t1: fmtDateTime(result.t1), t2: fmtDateTime(result.t2) })}>
+          {result.differences.length === 0 ? (
+            <Typography.Text type="secondary">{t('assessment.noDifferences')}</Typography.Text>
+          ) : (
+            <Table
+              size="small"
+              rowKey="key"
+              pagination={false}
+              dataSource={result.differences}
+              scroll={{ x: 900 }}
+              columns={[
+                { title: t('audit.row'), key: 'l', width: 220, render: (_, d) => <>{d.label} <Tag>{t(`audit.change.${d.change}`)}</Tag></> },
+                { title: t('audit.before', { at: fmtDateTime(result.t1) }), key: 'b', render: (_, d) => d.fields.map((f) => <div key={f.field} data-testid="diff-before">{t(`diffField.${f.field}`, { defaultValue: f.field })}: {show(f.before)}</div>) },
+                { title: t('audit.afterAt', { at: fmtDateTime(result.t2) }), key: 'a', render: (_, d) => d.fields.map((f) => <div key={f.field} data-testid="diff-after"><strong>{t(`diffField.${f.field}`, { defaultValue: f.field })}: {show(f.after)}</strong></div>) },
+                {
+                  title: t('assessment.causes'),
+                  key: 'c',
+                  render: (_, d) =>
+                    d.causes.map((c) => (
+                      <div key={c.position + c.type} data-testid="diff-cause">
+                        {t(`event.${c.type}`, { defaultValue: c.type })} · <Who by={c.who} /> · {fmtDateTime(c.at)}
+                        {c.why ? ` — ${c.why}` : ''}
+                      </div>
+                    )),
+                },
+              ]}
+            />
+          )}
+        </Card>
+      )}
+    </>
+  );
+}
+
+function Seals() {
+  const { t } = useTranslation();
+  const { user } = useSession();
+  const seals = useAsync(() => audit.seals(), []);
+  const notice = useProblemNotice();
+  const { message } = App.useApp();
+  const [report, setReport] = useState<VerifyReport | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [exported, setExported] = useState('');
+  const verify = async (seal?: string) => {
+    setBusy(seal ? 'exported' : 'verify');
+    try {
+      setReport(await audit.verify(seal));
+    } catch (err) {
+      notice(err);
+    } finally {
+      setBusy(null);
+    }
+  };
+  const sealNow = async () => {
+    setBusy('seal');
+    try {
+      await audit.seal(t('audit.sealOccasion'));
+      message.success(t('audit.sealed'));
+      seals.reload();
+    } catch (err) {
+      notice(err);
+    } finally {
+      setBusy(null);
+    }
+  };
+  return (
+    <Row gutter={[16, 16]}>
+      <Col xs={24} lg={12}>
+        <Card size="small" title={t('audit.verify')}>
+          <Space wrap>
+            <Button type="primary" icon={<SafetyOutlined />} loading={busy === 'verify'} onClick={() => void verify()} data-testid="verify">{t('audit.verifyAll')}</Button>
+            {hasRole(user, 'admin', 'office') && <Button loading={busy === 'seal'} onClick={() => void sealNow()}>{t('audit.sealNow')}</Button>}
+          </Space>
+          {report && (
+            <Alert
+              style={{ marginTop: 12 }}
+              type={report.ok ? 'success' : 'error'}
+              icon={report.ok ? <CheckCircleOutlined /> : <CloseCircleOutlined />}
+              showIcon
+              data-testid="verify-result"
+              data-ok={report.ok}
+              title={report.ok ? t('audit.intact', { events: report.events, streams: report.streams, seals: report.seals }) : t('audit.broken')}
+              description={
+                <>
+                  {[...report.chainProblems.map((p) => `${p.streamId ?? ''} ${p.detail ?? JSON.stringify(p)}`), ...report.sealProblems.map((p) => `${p.sealId}: ${p.detail}`)].map((x, i) => <div key={i}>{x}</div>)}
+                  {report.exported && <div>{t('audit.exportedSeal', { id: report.exported.sealId })}: {report.exported.ok ? '✓' : '✗'}</div>}
+                </>
+              }
+            />
+          )}
+          <Typography.Paragraph style={{ marginTop: 16 }}>{t('audit.checkExported')}</Typography.Paragraph>
+          <Input.TextArea rows={4} value={exported} onChange={(e) => setExported(e.target.value)} placeholder={t('audit.pasteSeal')} />
+          <Button style={{ marginTop: 8 }} disabled={exported.trim().length < 20} loading={busy === 'exported'} onClick={() => void verify(exported.trim())}>{t('audit.verifyExported')}</Button>
+        </Card>
+      </Col>
+      <Col xs={24} lg={12}>
+        <Card size="small" title={t('audit.sealList')}>
+          <ProblemAlert error={seals.error} />
+          <List
+            size="small"
+            dataSource={[...(seals.data ?? [])].reverse()}
+            locale={{ emptyText: t('audit.noSeals') }}
+            renderItem={(s) => (
+              <List.Item key={s.sealId}>
+                <Space orientation="vertical" size={0} style={{ width: '100%' }}>
+                  <span>{fmtDateTime(s.sealedAt)} · {t('audit.sealCovers', { events: s.events, streams: s.streams })}</span>
+                  <Typography.Text code copyable={{ text: s.text }} style={{ fontSize: 11 }}>{s.root.slice(0, 24)}…</Typography.Text>
+                </Space>
+              </List.Item>
+            )}
+          />
+        </Card>
+      </Col>
+    </Row>
+  );
+}

@@ -1,0 +1,150 @@
+import { DownloadOutlined } from '@ant-design/icons';
+import { App, Button, Card, Col, Grid, List, Row, Skeleton, Space, Statistic, Typography } from 'antd';
+import { lazy, Suspense, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router-dom';
+import { plans, ranking } from '../api/endpoints';
+import { saveBlob } from '../api/http';
+import { usePlan } from '../app/plan';
+import { Annex2Grid, Annex2List } from '../components/Annex2View';
+import { AsOfBanner, AsOfPicker, PageTitle, PeriodSelect, TIER_COLOURS, WarningTag, Who } from '../components/common';
+import { ProblemAlert, useProblemNotice } from '../components/problems';
+import { Provenance } from '../components/Provenance';
+import { fmtDateTime, fmtNumber, fmtPeriod } from '../lib/format';
+import { defaultMonth, isMonth, monthsOf, quarterOf } from '../lib/periods';
+import { useAsync } from '../lib/useAsync';
+
+const ScoreGauge = lazy(() => import('../components/charts/ScoreGauge'));
+
+/** Leaders and the office: Annex 2 of a month, the score against the total, and what changed since the last meeting. */
+export default function DashboardPage() {
+  const { t } = useTranslation();
+  const plan = usePlan();
+  const screens = Grid.useBreakpoint();
+  const [params, setParams] = useSearchParams();
+  const period = isMonth(params.get('period')) ? params.get('period')! : defaultMonth(plan.year);
+  const asOf = params.get('asOf');
+  const set = (k: string, v: string | null) => {
+    const next = new URLSearchParams(params);
+    if (v) next.set(k, v);
+    else next.delete(k);
+    setParams(next, { replace: true });
+  };
+  const quarter = quarterOf(period);
+  const data = useAsync(() => Promise.all([plans.annex2(plan.id, period, asOf), ranking.warnings(plan.id, quarter, asOf).catch(() => null)]), [plan.id, period, asOf]);
+  const [table, board] = data.data ?? [undefined, undefined];
+  const notice = useProblemNotice();
+  const { message } = App.useApp();
+  const [exporting, setExporting] = useState(false);
+
+  const exportXlsx = async () => {
+    if (!table) return;
+    setExporting(true);
+    const hide = message.loading(t('dashboard.exporting'), 0);
+    try {
+      const { annex2Workbook } = await import('../lib/annex2-xlsx');
+      saveBlob(await annex2Workbook(table, asOf ? fmtDateTime(asOf) : null), `annex2-${plan.id}-${period}${asOf ? `-asof-${asOf.slice(0, 16).replace(/:/g, '')}` : ''}.xlsx`);
+    } catch (err) {
+      notice(err);
+    } finally {
+      hide();
+      setExporting(false);
+    }
+  };
+
+  return (
+    <div data-testid="dashboard">
+      <PageTitle
+        title={t('dashboard.title')}
+        extra={
+          <Space wrap>
+            <PeriodSelect value={period} periods={monthsOf(plan.year)} onChange={(p) => set('period', p)} testId="period-select" />
+            <AsOfPicker value={asOf} onChange={(v) => set('asOf', v)} />
+            <Button icon={<DownloadOutlined />} onClick={() => void exportXlsx()} loading={exporting} disabled={!table} data-testid="export-annex2">
+              {t('dashboard.exportXlsx')}
+            </Button>
+          </Space>
+        }
+      />
+      <AsOfBanner asOf={asOf} />
+      <ProblemAlert error={data.error} />
+      <Row gutter={[16, 16]} style={{ marginBottom: 16 }}>
+        <Col xs={24} md={8}>
+          <Card size="small" title={t('dashboard.score')}>
+            {table ? (
+              <Suspense fallback={<Skeleton.Node active style={{ width: '100%', height: 200 }} />}>
+                <ScoreGauge score={table.totalScore} max={table.maxScore} />
+              </Suspense>
+            ) : (
+              <Skeleton active />
+            )}
+            <Typography.Text type="secondary" data-testid="score-text">
+              {table?.totalScore === null || !table
+                ? t('dashboard.noScoringRule')
+                : t('dashboard.scoreLine', { score: fmtNumber(table.totalScore), max: fmtNumber(table.maxScore), version: table.scoringRuleVersion })}
+            </Typography.Text>
+          </Card>
+        </Col>
+        <Col xs={24} md={6}>
+          <Card size="small" title={t('dashboard.warnings', { period: fmtPeriod(period) })}>
+            <Space orientation="vertical" style={{ width: '100%' }}>
+              {(['red', 'yellow', 'green'] as const).map((tier) => (
+                <Statistic
+                  key={tier}
+                  title={<WarningTag tier={tier} />}
+                  value={table?.summary[tier] ?? 0}
+                  styles={{ content: { color: TIER_COLOURS[tier].fg, fontSize: 22 } }}
+                  data-testid={`count-${tier}`}
+                />
+              ))}
+            </Space>
+          </Card>
+        </Col>
+        <Col xs={24} md={10}>
+          <Card
+            size="small"
+            title={t('dashboard.changes', { quarter: fmtPeriod(quarter) })}
+            extra={board?.lastMeeting ? t('dashboard.lastMeeting', { quarter: fmtPeriod(board.lastMeeting.quarter), at: fmtDateTime(board.lastMeeting.at) }) : t('dashboard.noMeeting')}
+          >
+            <List
+              size="small"
+              data-testid="warning-changes"
+              locale={{ emptyText: t('dashboard.noChanges') }}
+              dataSource={board?.changesSinceLastMeeting.slice().reverse() ?? []}
+              style={{ maxHeight: 260, overflow: 'auto' }}
+              renderItem={(c) => (
+                <List.Item key={c.position}>
+                  <Space orientation="vertical" size={0}>
+                    <span>
+                      <strong>
+                        {c.indicatorNo}. {c.name}
+                      </strong>{' '}
+                      · {fmtPeriod(c.period)}{' '}
+                      <Provenance source={{ kind: 'standing', planId: plan.id, indicatorNo: c.indicatorNo, period: c.period, asOf }}>
+                        <WarningTag tier={c.warning.from} /> → <WarningTag tier={c.warning.to} />
+                      </Provenance>
+                    </span>
+                    <Typography.Text>{c.explanation}</Typography.Text>
+                    <Typography.Text type="secondary">
+                      <Who by={c.by} /> · {fmtDateTime(c.at)}
+                      {c.reason ? ` · ${c.reason}` : ''}
+                    </Typography.Text>
+                  </Space>
+                </List.Item>
+              )}
+            />
+          </Card>
+        </Col>
+      </Row>
+      {table ? (
+        screens.md ? (
+          <Annex2Grid table={table} asOf={asOf} />
+        ) : (
+          <Annex2List table={table} asOf={asOf} />
+        )
+      ) : (
+        !data.error && <Skeleton active paragraph={{ rows: 12 }} />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,301 @@
+import { DownloadOutlined, EditOutlined, UploadOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Card, Form, Input, InputNumber, Modal, Progress, Select, Space, Table, Typography, Upload } from 'antd';
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router-dom';
+import { plans, ranking, supervision } from '../api/endpoints';
+import { ApiProblem, newCommandId, saveBlob } from '../api/http';
+import type { CountyStanding, ImportOutcome, PeriodStandings } from '../api/types';
+import { uomSymbol, usePlan } from '../app/plan';
+import { hasRole, useSession } from '../app/session';
+import { AsOfBanner, AsOfPicker, PageTitle, WarningTag } from '../components/common';
+import { ImpactPreview } from '../components/ImpactPreview';
+import { ProblemAlert, problemTitle, useProblemNotice } from '../components/problems';
+import { Provenance } from '../components/Provenance';
+import { fmtPeriod, fmtValue } from '../lib/format';
+import { figureCorrectionImpact } from '../lib/impact';
+import { defaultMonth, monthsOf, quartersOf } from '../lib/periods';
+import { useAsync } from '../lib/useAsync';
+
+type Row = PeriodStandings['indicators'][number];
+
+/** The six counties' figures per indicator and period, as the city publishes them; entry, import and correction by the office. */
+export default function PeerFiguresPage() {
+  const { t } = useTranslation();
+  const plan = usePlan();
+  const { user } = useSession();
+  const isOffice = hasRole(user, 'office');
+  const [params, setParams] = useSearchParams();
+  const periods = [...monthsOf(plan.year), ...quartersOf(plan.year), String(plan.year)];
+  const period = params.get('period') && periods.includes(params.get('period')!) ? params.get('period')! : defaultMonth(plan.year);
+  const asOf = params.get('asOf');
+  const set = (k: string, v: string | null) => {
+    const next = new URLSearchParams(params);
+    if (v) next.set(k, v);
+    else next.delete(k);
+    setParams(next, { replace: true });
+  };
+  const data = useAsync(() => ranking.standings(plan.id, period, asOf), [plan.id, period, asOf]);
+  const [editing, setEditing] = useState<Row | null>(null);
+  const [correcting, setCorrecting] = useState<{ row: Row; county: CountyStanding } | null>(null);
+  const indicators = useMemo(() => new Map(plan.indicators.map((i) => [i.no, i])), [plan]);
+
+  return (
+    <div data-testid="peer-figures">
+      <PageTitle
+        title={t('peer.title')}
+        extra={
+          <Space wrap>
+            <Select value={period} onChange={(p) => set('period', p)} style={{ minWidth: 140 }} options={periods.map((p) => ({ value: p, label: fmtPeriod(p) }))} data-testid="peer-period" />
+            <AsOfPicker value={asOf} onChange={(v) => set('asOf', v)} />
+          </Space>
+        }
+      />
+      {isOffice && !asOf && <ImportCard period={period} onImported={data.reload} />}
+      <AsOfBanner asOf={asOf} />
+      <ProblemAlert error={data.error} />
+      <Table<Row>
+        size="small"
+        bordered
+        data-testid="peer-grid"
+        loading={data.loading}
+        rowKey="indicatorNo"
+        pagination={false}
+        dataSource={data.data?.indicators ?? []}
+        scroll={{ x: 1200 }}
+        sticky
+        columns={[
+          { title: t('annex2.no'), dataIndex: 'indicatorNo', width: 50, fixed: 'left' },
+          { title: t('annex2.indicator'), dataIndex: 'name', width: 220, fixed: 'left' },
+          ...plan.peerGroup.counties.map((c) => ({
+            title: c.ours ? <strong>{c.name}</strong> : c.name,
+            key: c.id,
+            width: 110,
+            align: 'center' as const,
+            render: (_: unknown, r: Row) => {
+              const s = r.counties.find((x) => x.countyId === c.id);
+              if (!s || (s.value === null && s.rank === null)) return '—';
+              const symbol = uomSymbol(plan, indicators.get(r.indicatorNo)?.unitOfMeasure ?? '');
+              const text = (
+                <span data-testid={`fig-${r.indicatorNo}-${c.id}`}>
+                  {s.value !== null ? fmtValue(s.value, symbol) : ''}
+                  {s.rank !== null && <Typography.Text type="secondary"> #{s.rank}</Typography.Text>}
+                </span>
+              );
+              return (
+                <Space size={2}>
+                  <Provenance source={{ kind: 'standing', planId: plan.id, indicatorNo: r.indicatorNo, period, asOf }}>{text}</Provenance>
+                  {isOffice && !asOf && <Button size="small" type="text" icon={<EditOutlined />} aria-label={t('peer.correct')} onClick={() => setCorrecting({ row: r, county: s })} data-testid={`correct-${r.indicatorNo}-${c.id}`} />}
+                </Space>
+              );
+            },
+          })),
+          {
+            title: t('peer.ourRank'),
+            key: 'rank',
+            width: 90,
+            align: 'center',
+            render: (_, r) => (r.ours?.rank ? <Provenance source={{ kind: 'standing', planId: plan.id, indicatorNo: r.indicatorNo, period, asOf }}><span data-testid={`our-rank-${r.indicatorNo}`}>{r.ours.rank}</span></Provenance> : '—'),
+          },
+          { title: t('annex2.warning'), key: 'warning', width: 80, align: 'center', render: (_, r) => <span data-testid={`peer-warning-${r.indicatorNo}`}><WarningTag tier={r.ours?.warning ?? null} /></span> },
+          ...(isOffice && !asOf
+            ? [{ title: t('office.actions'), key: 'edit', width: 90, fixed: 'right' as const, render: (_: unknown, r: Row) => <Button size="small" onClick={() => setEditing(r)} data-testid={`enter-${r.indicatorNo}`}>{t('peer.enter')}</Button> }]
+            : []),
+        ]}
+      />
+      {editing && <EntryModal row={editing} period={period} onClose={() => setEditing(null)} onSaved={() => { setEditing(null); data.reload(); }} />}
+      {correcting && <CorrectionModal target={correcting} period={period} onClose={() => setCorrecting(null)} onSaved={() => { setCorrecting(null); data.reload(); }} />}
+    </div>
+  );
+}
+
+function EntryModal({ row, period, onClose, onSaved }: { row: Row; period: string; onClose: () => void; onSaved: () => void }) {
+  const { t } = useTranslation();
+  const plan = usePlan();
+  const notice = useProblemNotice();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<Record<string, { value?: number | null; rank?: number | null }>>();
+  const [busy, setBusy] = useState(false);
+  const [key] = useState(newCommandId);
+  const indicator = plan.indicators.find((i) => i.no === row.indicatorNo);
+  const initial = Object.fromEntries(plan.peerGroup.counties.map((c) => {
+    const s = row.counties.find((x) => x.countyId === c.id);
+    return [c.id, { value: s?.value ?? null, rank: s?.publishedRank ?? null }];
+  }));
+  const save = async () => {
+    const v = form.getFieldsValue(true) as typeof initial;
+    const figures = plan.peerGroup.counties
+      .map((c) => ({ countyId: c.id, value: v[c.id]?.value ?? null, rank: v[c.id]?.rank ?? null }))
+      .filter((f) => f.value !== null || f.rank !== null);
+    if (!figures.length) {
+      message.warning(t('peer.nothingEntered'));
+      return;
+    }
+    setBusy(true);
+    try {
+      await ranking.record(plan.id, { indicatorNo: row.indicatorNo, period, figures }, key);
+      message.success(t('peer.saved'));
+      onSaved();
+    } catch (err) {
+      notice(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal open title={`${row.indicatorNo}. ${row.name} · ${fmtPeriod(period)}`} onCancel={onClose} onOk={() => void save()} okButtonProps={{ loading: busy, 'data-testid': 'entry-save' }} okText={t('form.save')} width={560}>
+      <Typography.Paragraph type="secondary">
+        {t('peer.entryHint', { unit: uomSymbol(plan, indicator?.unitOfMeasure ?? '') || '—', direction: t(`direction.${indicator?.direction ?? 'higher-is-better'}`) })}
+      </Typography.Paragraph>
+      <Form form={form} layout="horizontal" initialValues={initial} labelCol={{ span: 6 }}>
+        {plan.peerGroup.counties.map((c) => (
+          <Form.Item key={c.id} label={c.ours ? <strong>{c.name}</strong> : c.name} style={{ marginBottom: 8 }}>
+            <Space.Compact>
+              <Form.Item name={[c.id, 'value']} noStyle>
+                <InputNumber placeholder={t('field.value')} style={{ width: 160 }} data-testid={`entry-value-${c.id}`} />
+              </Form.Item>
+              <Form.Item name={[c.id, 'rank']} noStyle>
+                <InputNumber placeholder={t('peer.publishedRank')} min={1} max={plan.peerGroup.size} precision={0} style={{ width: 140 }} data-testid={`entry-rank-${c.id}`} />
+              </Form.Item>
+            </Space.Compact>
+          </Form.Item>
+        ))}
+      </Form>
+    </Modal>
+  );
+}
+
+function CorrectionModal({ target, period, onClose, onSaved }: { target: { row: Row; county: CountyStanding }; period: string; onClose: () => void; onSaved: () => void }) {
+  const { t } = useTranslation();
+  const plan = usePlan();
+  const notice = useProblemNotice();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<{ value: number | null; rank: number | null; reason: string }>();
+  const value = Form.useWatch('value', form);
+  const rank = Form.useWatch('rank', form);
+  const [busy, setBusy] = useState(false);
+  const { row, county } = target;
+  const indicator = plan.indicators.find((i) => i.no === row.indicatorNo)!;
+  const context = useAsync(
+    () => Promise.all([ranking.standing(plan.id, row.indicatorNo, period), ranking.scoringRules(plan.id).catch(() => null), supervision.board(plan.id, { status: 'open' }).catch(() => ({ cases: [] })), /^\d{4}-\d{2}$/.test(period) ? plans.annex2(plan.id, period).catch(() => null) : Promise.resolve(null)]),
+    [plan.id, row.indicatorNo, period],
+  );
+  const impact = useMemo(() => {
+    if (!context.data) return undefined;
+    const [standing, rules, cases, table] = context.data;
+    const annexRow = table?.sections.flatMap((s) => s.rows).find((r) => r.no === row.indicatorNo);
+    return figureCorrectionImpact({
+      plan,
+      indicator,
+      counties: standing.counties,
+      ours: standing.ours,
+      rules,
+      countyId: county.countyId,
+      corrected: { value: value ?? null, rank: rank ?? null },
+      totalScore: table?.totalScore ?? null,
+      rowScore: annexRow?.rankPeriod === period ? annexRow.score : null,
+      openCases: cases.cases.filter((c) => c.indicatorNo === row.indicatorNo),
+    });
+  }, [context.data, value, rank, plan, indicator, county.countyId, row.indicatorNo, period]);
+  const save = async () => {
+    const v = await form.validateFields();
+    setBusy(true);
+    try {
+      await ranking.correct(plan.id, row.indicatorNo, period, { countyId: county.countyId, value: v.value ?? null, rank: v.rank ?? null, reason: v.reason }, context.data![0].revision);
+      message.success(t('correct.done'));
+      onSaved();
+    } catch (err) {
+      notice(err, form);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const countyName = (id: string) => plan.peerGroup.counties.find((c) => c.id === id)?.name ?? id;
+  return (
+    <Modal open width={640} title={t('peer.correctTitle', { county: county.name, indicator: `${row.indicatorNo}. ${row.name}` })} onCancel={onClose} onOk={() => void save()} okButtonProps={{ loading: busy, disabled: !context.data, 'data-testid': 'figure-correct-save' }} okText={t('correct.submit')}>
+      <Form form={form} layout="vertical" initialValues={{ value: county.value, rank: county.publishedRank }}>
+        <Space>
+          <Form.Item name="value" label={t('field.value')}>
+            <InputNumber style={{ width: 160 }} data-testid="figure-correct-value" />
+          </Form.Item>
+          <Form.Item name="rank" label={t('peer.publishedRank')}>
+            <InputNumber min={1} max={plan.peerGroup.size} precision={0} style={{ width: 120 }} />
+          </Form.Item>
+        </Space>
+        <Form.Item name="reason" label={t('form.reason')} rules={[{ required: true, min: 2, message: t('form.reasonRequired') }]}>
+          <Input.TextArea rows={2} data-testid="figure-correct-reason" />
+        </Form.Item>
+      </Form>
+      <ProblemAlert error={context.error} />
+      <Typography.Title level={5}>{t('correct.preview')}</Typography.Title>
+      {impact && <ImpactPreview impact={impact} countyName={countyName} />}
+    </Modal>
+  );
+}
+
+/** Import of the city's workbook, with upload progress and, if it is refused, every bad cell listed. */
+function ImportCard({ period, onImported }: { period: string; onImported: () => void }) {
+  const { t } = useTranslation();
+  const plan = usePlan();
+  const notice = useProblemNotice();
+  const [progress, setProgress] = useState<number | null>(null);
+  const [outcome, setOutcome] = useState<ImportOutcome | null>(null);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const cells = (problem?.body.cells as { sheet: string; row: number | null; column: string | null; cell: string | null; message: string }[] | undefined) ?? [];
+  const run = async (file: File) => {
+    setOutcome(null);
+    setProblem(null);
+    setProgress(0);
+    try {
+      const r = await ranking.import(plan.id, file, (f) => setProgress(Math.round(f * 90)));
+      setProgress(100);
+      setOutcome(r);
+      onImported();
+    } catch (err) {
+      if (err instanceof ApiProblem && err.code === 'invalid-spreadsheet') setProblem(err);
+      else notice(err);
+    } finally {
+      setTimeout(() => setProgress(null), 600);
+    }
+  };
+  return (
+    <Card size="small" style={{ marginBottom: 16 }} title={t('peer.import')}>
+      <Space wrap>
+        <Upload accept=".xlsx" showUploadList={false} beforeUpload={(file) => { void run(file); return false; }}>
+          <Button icon={<UploadOutlined />} data-testid="import-button">{t('peer.chooseFile')}</Button>
+        </Upload>
+        <Button icon={<DownloadOutlined />} onClick={() => ranking.template(plan.id, period).then((b) => saveBlob(b, `peer-figures-${plan.id}-${period}.xlsx`), notice)}>
+          {t('peer.template', { period: fmtPeriod(period) })}
+        </Button>
+        {progress !== null && <Progress percent={progress} size="small" style={{ width: 200 }} status={progress < 100 ? 'active' : 'success'} data-testid="import-progress" />}
+      </Space>
+      {outcome && (
+        <Alert
+          style={{ marginTop: 12 }}
+          type="success"
+          showIcon
+          data-testid="import-outcome"
+          title={t('peer.imported', { file: outcome.file, recorded: outcome.recorded, unchanged: outcome.unchanged, replayed: outcome.replayed, skipped: outcome.skipped.length })}
+          description={outcome.sheets.map((s) => `${s.sheet} (${fmtPeriod(s.period)}): ${s.rows}`).join('；')}
+        />
+      )}
+      {problem && (
+        <div data-testid="import-errors" style={{ marginTop: 12 }}>
+          <Alert type="error" showIcon title={problemTitle(problem)} description={t('peer.fixAndRetry', { n: cells.length || problem.errors.length })} />
+          <Table
+            size="small"
+            rowKey={(_, i) => String(i)}
+            pagination={false}
+            style={{ marginTop: 8 }}
+            dataSource={cells.length ? cells : problem.errors.map((e) => ({ sheet: '', row: null, column: null, cell: e.field, message: e.message }))}
+            columns={[
+              { title: t('peer.sheet'), dataIndex: 'sheet', width: 120 },
+              { title: t('peer.cell'), key: 'cell', width: 90, render: (_, c) => c.cell ?? (c.row !== null ? t('peer.row', { row: c.row }) : '—') },
+              { title: t('peer.problem'), dataIndex: 'message' },
+            ]}
+          />
+        </div>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,154 @@
+import { PlusOutlined } from '@ant-design/icons';
+import { App, Badge, Button, Form, Input, Modal, Segmented, Select, Space, Table, Tag, Tooltip } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useSearchParams } from 'react-router-dom';
+import { supervision } from '../api/endpoints';
+import { newCommandId } from '../api/http';
+import type { BoardRow } from '../api/types';
+import { usePlan } from '../app/plan';
+import { hasRole, useSession } from '../app/session';
+import { AsOfBanner, AsOfPicker, PageTitle } from '../components/common';
+import { ProblemAlert, useProblemNotice } from '../components/problems';
+import { fmtDate, fmtDateTime, fmtPeriod } from '../lib/format';
+import { useAsync } from '../lib/useAsync';
+
+export type Light = 'overdue' | 'due-soon' | 'on-track' | 'closed';
+
+/** The deadline light of a case: red past due, yellow within two days, green otherwise. */
+export function lightOf(c: Pick<BoardRow, 'status' | 'overdue' | 'nextDeadline'>, now: string): Light {
+  if (c.status === 'closed') return 'closed';
+  if (c.overdue) return 'overdue';
+  if (c.nextDeadline && Date.parse(c.nextDeadline.dueAt) - Date.parse(now) < 2 * 86_400_000) return 'due-soon';
+  return 'on-track';
+}
+
+export function DeadlineLight({ light }: { light: Light }) {
+  const { t } = useTranslation();
+  const status = { overdue: 'error', 'due-soon': 'warning', 'on-track': 'success', closed: 'default' } as const;
+  return <Badge status={status[light]} text={t(`light.${light}`)} data-testid="deadline-light" data-light={light} />;
+}
+
+/** The supervision bureau's board: every case, its step, its next deadline as a light, and its escalations. */
+export default function SupervisionPage() {
+  const { t } = useTranslation();
+  const plan = usePlan();
+  const { user } = useSession();
+  const [params, setParams] = useSearchParams();
+  const status = params.get('status') ?? 'open';
+  const asOf = params.get('asOf');
+  const unitId = params.get('unit') ?? undefined;
+  const set = (k: string, v: string | null | undefined) => {
+    const next = new URLSearchParams(params);
+    if (v) next.set(k, v);
+    else next.delete(k);
+    setParams(next, { replace: true });
+  };
+  const board = useAsync(() => supervision.board(plan.id, { status, asOf, ...(unitId ? { unitId } : {}) }), [plan.id, status, asOf, unitId]);
+  const countyWide = hasRole(user, 'office', 'supervisor', 'leader', 'auditor', 'admin');
+  const [opening, setOpening] = useState(false);
+  const now = board.data?.asOf ?? new Date().toISOString();
+  return (
+    <div data-testid="supervision">
+      <PageTitle
+        title={t('supervision.title')}
+        extra={
+          <Space wrap>
+            <Segmented value={status} onChange={(v) => set('status', String(v))} options={['open', 'closed', 'all'].map((s) => ({ value: s, label: t(`supervision.status.${s}`) }))} />
+            {countyWide && (
+              <Select allowClear placeholder={t('supervision.allUnits')} value={unitId} onChange={(v) => set('unit', v)} style={{ minWidth: 140 }} options={plan.units.map((u) => ({ value: u.id, label: u.shortName }))} />
+            )}
+            <AsOfPicker value={asOf} onChange={(v) => set('asOf', v)} />
+            {hasRole(user, 'supervisor') && !asOf && (
+              <Button icon={<PlusOutlined />} onClick={() => setOpening(true)}>
+                {t('supervision.openByHand')}
+              </Button>
+            )}
+          </Space>
+        }
+      />
+      <AsOfBanner asOf={asOf} />
+      <ProblemAlert error={board.error} />
+      <Table<BoardRow>
+        size="small"
+        data-testid="case-board"
+        loading={board.loading}
+        rowKey={(c) => `${c.unitId}-${c.indicatorNo}-${c.caseNo}`}
+        dataSource={board.data?.cases ?? []}
+        pagination={{ pageSize: 50, hideOnSinglePage: true }}
+        scroll={{ x: 960 }}
+        columns={[
+          { title: t('supervision.light'), key: 'light', width: 110, render: (_, c) => <DeadlineLight light={lightOf(c, now)} /> },
+          {
+            title: t('supervision.case'),
+            key: 'case',
+            render: (_, c) => (
+              <Link to={`/supervision/cases/${c.unitId}/${c.indicatorNo}/${c.caseNo}${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`} data-testid={`case-${c.unitId}-${c.indicatorNo}-${c.caseNo}`}>
+                {c.unitName} · {c.indicatorNo}. {c.indicatorName} #{c.caseNo}
+              </Link>
+            ),
+          },
+          { title: t('supervision.step'), dataIndex: 'step', width: 110, render: (s: string) => t(`caseStep.${s}`) },
+          {
+            title: t('supervision.nextDeadline'),
+            key: 'deadline',
+            width: 170,
+            render: (_, c) => (c.nextDeadline ? <Tooltip title={fmtDateTime(c.nextDeadline.dueAt)}>{t(`caseStep.${c.nextDeadline.step}`)} · {fmtDate(c.nextDeadline.lastDay)}</Tooltip> : '—'),
+          },
+          { title: t('supervision.age'), dataIndex: 'ageDays', width: 80, render: (d: number) => t('supervision.days', { n: d }) },
+          { title: t('supervision.warnings'), key: 'warnings', render: (_, c) => c.warnings.map((w) => fmtPeriod(w)).join('、') },
+          {
+            title: t('supervision.escalations'),
+            key: 'esc',
+            render: (_, c) => c.escalations.map((e, i) => <Tag key={i} color={e.kind === 'admonitory-talk' ? 'magenta' : 'orange'}>{t(`escalation.${e.kind}`)}</Tag>),
+          },
+          { title: t('supervision.overdueSteps'), key: 'overdue', render: (_, c) => c.overdueSteps.map((s, i) => <Tag key={i} color="red">{t(`caseStep.${s}`)}</Tag>) },
+        ]}
+      />
+      {opening && <OpenCaseModal onClose={() => setOpening(false)} onOpened={() => { setOpening(false); board.reload(); }} />}
+    </div>
+  );
+}
+
+function OpenCaseModal({ onClose, onOpened }: { onClose: () => void; onOpened: () => void }) {
+  const { t } = useTranslation();
+  const plan = usePlan();
+  const notice = useProblemNotice();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<{ unitId: string; indicatorNo: number; period: string; note: string }>();
+  const [key] = useState(newCommandId);
+  const unitId = Form.useWatch('unitId', form);
+  return (
+    <Modal
+      open
+      title={t('supervision.openByHand')}
+      onCancel={onClose}
+      onOk={() =>
+        form.validateFields().then(async (v) => {
+          try {
+            await supervision.open(plan.id, v, key);
+            message.success(t('supervision.opened'));
+            onOpened();
+          } catch (err) {
+            notice(err, form);
+          }
+        })
+      }
+    >
+      <Form form={form} layout="vertical">
+        <Form.Item name="unitId" label={t('office.unit')} rules={[{ required: true, message: t('form.required') }]}>
+          <Select showSearch optionFilterProp="label" options={plan.units.map((u) => ({ value: u.id, label: u.shortName }))} />
+        </Form.Item>
+        <Form.Item name="indicatorNo" label={t('annex2.indicator')} rules={[{ required: true, message: t('form.required') }]}>
+          <Select options={plan.indicators.filter((i) => !unitId || i.units.includes(unitId)).map((i) => ({ value: i.no, label: `${i.no}. ${i.name}` }))} />
+        </Form.Item>
+        <Form.Item name="period" label={t('supervision.period')} rules={[{ required: true, pattern: /^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/, message: 'YYYY-MM / YYYY-Qn' }]}>
+          <Input placeholder={`${plan.year}-Q3`} />
+        </Form.Item>
+        <Form.Item name="note" label={t('form.reason')} rules={[{ required: true, min: 2, message: t('form.reasonRequired') }]}>
+          <Input.TextArea rows={2} />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}

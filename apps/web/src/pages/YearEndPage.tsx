@@ -1,0 +1,183 @@
+import { App, Button, Card, Drawer, Empty, Form, Input, Modal, Select, Space, Switch, Table, Tag, Timeline, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { rewards } from '../api/endpoints';
+import { ApiProblem } from '../api/http';
+import type { ProposalLine, ProposalView } from '../api/types';
+import { usePlan } from '../app/plan';
+import { hasRole, useSession } from '../app/session';
+import { PageTitle, Who } from '../components/common';
+import { ProblemAlert, useProblemNotice } from '../components/problems';
+import { fmtDateTime, fmtPeriod } from '../lib/format';
+import { useAsync } from '../lib/useAsync';
+
+/** Year end: the office's proposal of rewards and penalties, amended with reasons, approved or sent back by the county government; the evidence behind each line. */
+export default function YearEndPage() {
+  const { t, i18n } = useTranslation();
+  const plan = usePlan();
+  const { user } = useSession();
+  const isOffice = hasRole(user, 'office');
+  const isLeader = hasRole(user, 'leader');
+  const year = plan.year;
+  const view = useAsync(() => rewards.proposal(plan.id, year).catch((e) => (e instanceof ApiProblem && e.status === 404 ? null : Promise.reject(e))), [plan.id, year]);
+  const p = view.data;
+  const notice = useProblemNotice();
+  const { message, modal } = App.useApp();
+  const [amending, setAmending] = useState<ProposalLine | null>(null);
+  const [evidence, setEvidence] = useState<ProposalLine | null>(null);
+  const label = (l: { zh: string; en: string }) => (i18n.language === 'en-US' ? l.en : l.zh);
+
+  const run = (fn: () => Promise<unknown>, done: string) =>
+    fn().then(
+      () => {
+        message.success(done);
+        view.reload();
+      },
+      (err) => notice(err),
+    );
+  const withReason = (title: string, required: boolean, act: (reason: string) => Promise<unknown>, done: string) => {
+    let reason = '';
+    modal.confirm({
+      title,
+      content: <Input.TextArea rows={3} placeholder={t('form.reason')} onChange={(e) => (reason = e.target.value)} data-testid="reason-input" />,
+      onOk: () => {
+        if (required && reason.trim().length < 2) {
+          message.error(t('form.reasonRequired'));
+          return Promise.reject(new Error('reason'));
+        }
+        return run(() => act(reason.trim()), done);
+      },
+    });
+  };
+
+  return (
+    <div data-testid="year-end">
+      <PageTitle
+        title={t('yearEnd.title', { year })}
+        extra={
+          <Space wrap>
+            {isOffice && (!p || p.status === 'draft') && (
+              <Button onClick={() => (p ? withReason(t('yearEnd.regenerate'), true, (r) => rewards.generate(plan.id, year, r, p.revision), t('yearEnd.generated')) : void run(() => rewards.generate(plan.id, year, undefined), t('yearEnd.generated')))} data-testid="generate">
+                {p ? t('yearEnd.regenerate') : t('yearEnd.generate')}
+              </Button>
+            )}
+            {isOffice && p?.status === 'draft' && <Button type="primary" onClick={() => void run(() => rewards.submit(plan.id, year, p.revision), t('yearEnd.submitted'))}>{t('yearEnd.submit')}</Button>}
+            {isLeader && p?.status === 'submitted' && p.listHash && (
+              <>
+                <Button type="primary" onClick={() => modal.confirm({ title: t('yearEnd.approveTitle'), content: <>{t('yearEnd.approveText')}<Typography.Text code>{p.listHash}</Typography.Text></>, onOk: () => run(() => rewards.approve(plan.id, year, p.listHash!, p.revision), t('yearEnd.approved')) })}>
+                  {t('yearEnd.approve')}
+                </Button>
+                <Button danger onClick={() => withReason(t('yearEnd.sendBack'), true, (r) => rewards.sendBack(plan.id, year, r, p.revision), t('yearEnd.sentBack'))}>{t('yearEnd.sendBack')}</Button>
+              </>
+            )}
+            {isOffice && p?.status === 'approved' && <Button type="primary" onClick={() => void run(() => rewards.publish(plan.id, year, p.revision), t('yearEnd.published'))}>{t('yearEnd.publish')}</Button>}
+          </Space>
+        }
+      />
+      <ProblemAlert error={view.error} />
+      {p === null && <Empty description={t('yearEnd.none')} />}
+      {p && (
+        <>
+          <Space wrap style={{ marginBottom: 12 }}>
+            <Tag color={{ draft: 'blue', submitted: 'gold', approved: 'green', published: 'purple' }[p.status] ?? 'default'}>{t(`yearEnd.status.${p.status}`, { defaultValue: p.status })}</Tag>
+            <span>{t('yearEnd.generation', { n: p.generation, at: fmtDateTime(p.generated.at) })}</span>
+            {p.sendBacks.length > 0 && <Tag color="red">{t('yearEnd.sentBackTimes', { n: p.sendBacks.length, reason: p.sendBacks.at(-1)!.reason })}</Tag>}
+          </Space>
+          <Table<ProposalLine>
+            size="small"
+            rowKey="lineId"
+            pagination={false}
+            dataSource={p.lines}
+            scroll={{ x: 960 }}
+            rowClassName={(l) => (l.excluded ? 'excluded-line' : '')}
+            columns={[
+              { title: t('office.unit'), dataIndex: 'unitName' },
+              { title: t('annex2.indicator'), key: 'i', render: (_, l) => `${l.indicatorNo}. ${l.indicatorName}` },
+              { title: t('yearEnd.annualRank'), key: 'r', render: (_, l) => <>{l.annualRank} <Typography.Text type="secondary">({fmtPeriod(l.basis.period)}{l.basis.fallback ? ' ⚠' : ''})</Typography.Text></> },
+              { title: t('yearEnd.tier'), key: 't', render: (_, l) => <Tag color={l.tier === 'first' ? 'green' : 'red'}>{label(l.tierLabel)}</Tag> },
+              { title: t('yearEnd.consequences'), key: 'c', render: (_, l) => l.consequences.map((c, i) => <div key={i}>{c.zh}</div>) },
+              { title: t('yearEnd.excluded'), key: 'x', render: (_, l) => (l.excluded ? <Tag>{t('yearEnd.excluded')}</Tag> : '—') },
+              { title: t('yearEnd.amendments'), key: 'a', render: (_, l) => l.amendments.map((a, i) => <div key={i}>{a.reason} · <Who by={a.by} /></div>) },
+              {
+                title: t('office.actions'),
+                key: 'act',
+                render: (_, l) => (
+                  <Space>
+                    <Button size="small" onClick={() => setEvidence(l)}>{t('yearEnd.evidence')}</Button>
+                    {isOffice && p.status === 'draft' && <Button size="small" onClick={() => setAmending(l)}>{t('yearEnd.amend')}</Button>}
+                  </Space>
+                ),
+              },
+            ]}
+          />
+          {(p.untiered.length > 0 || p.unranked.length > 0) && (
+            <Card size="small" style={{ marginTop: 16 }} title={t('yearEnd.notInList')}>
+              {p.untiered.map((u) => <div key={u.indicatorNo}>{u.indicatorNo}. {u.indicatorName}: {t('yearEnd.rankNoTier', { rank: u.rank, period: fmtPeriod(u.period) })}</div>)}
+              {p.unranked.map((u) => <div key={u.indicatorNo}>{u.indicatorNo}. {u.indicatorName}: {t('yearEnd.unranked')}</div>)}
+            </Card>
+          )}
+          <Card size="small" title={t('unit.history')} style={{ marginTop: 16 }}>
+            <Timeline items={p.history.map((h) => ({ key: h.position, title: `${t(`event.${h.type}`, { defaultValue: h.type })} · ${fmtDateTime(h.at)}`, content: <><Who by={h.by} />{h.reason ? ` — ${h.reason}` : ''}</> }))} />
+          </Card>
+          {amending && <AmendModal p={p} line={amending} onClose={() => setAmending(null)} onDone={() => { setAmending(null); view.reload(); }} />}
+          <EvidenceDrawer line={evidence} onClose={() => setEvidence(null)} />
+        </>
+      )}
+    </div>
+  );
+}
+
+function AmendModal({ p, line, onClose, onDone }: { p: ProposalView; line: ProposalLine; onClose: () => void; onDone: () => void }) {
+  const { t, i18n } = useTranslation();
+  const plan = usePlan();
+  const notice = useProblemNotice();
+  const [form] = Form.useForm<{ tier: string; excluded: boolean; reason: string }>();
+  return (
+    <Modal
+      open
+      title={`${t('yearEnd.amend')} · ${line.unitName} · ${line.indicatorNo}. ${line.indicatorName}`}
+      onCancel={onClose}
+      onOk={() =>
+        form.validateFields().then((v) =>
+          rewards.amend(plan.id, p.year, line.lineId, { ...(v.tier !== line.tier ? { tier: v.tier } : {}), ...(v.excluded !== line.excluded ? { excluded: v.excluded } : {}), reason: v.reason }, p.revision).then(onDone, (err) => notice(err, form)),
+        )
+      }
+    >
+      <Form form={form} layout="vertical" initialValues={{ tier: line.tier, excluded: line.excluded }}>
+        <Form.Item name="tier" label={t('yearEnd.tier')}>
+          <Select options={p.tiers.map((tier) => ({ value: tier.tier, label: i18n.language === 'en-US' ? tier.label.en : tier.label.zh }))} />
+        </Form.Item>
+        <Form.Item name="excluded" label={t('yearEnd.excluded')} valuePropName="checked">
+          <Switch />
+        </Form.Item>
+        <Form.Item name="reason" label={t('form.reason')} rules={[{ required: true, min: 2, message: t('form.reasonRequired') }]}>
+          <Input.TextArea rows={3} />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
+function EvidenceDrawer({ line, onClose }: { line: ProposalLine | null; onClose: () => void }) {
+  const { t } = useTranslation();
+  const plan = usePlan();
+  const ev = useAsync(() => (line ? rewards.evidence(plan.id, plan.year, line.lineId) : Promise.resolve(undefined)), [plan.id, line?.lineId]);
+  return (
+    <Drawer open={!!line} onClose={onClose} size="large" title={line ? `${t('yearEnd.evidence')} · ${line.unitName} · ${line.indicatorNo}. ${line.indicatorName}` : ''} destroyOnHidden>
+      <ProblemAlert error={ev.error} />
+      <Timeline
+        items={(ev.data?.items ?? []).map((e) => ({
+          key: e.position + e.type,
+          title: <>{t(`event.${e.type}`, { defaultValue: e.type })} · {fmtDateTime(e.when)}{e.afterProposal && <Tag color="orange" style={{ marginLeft: 6 }}>{t('yearEnd.afterProposal')}</Tag>}</>,
+          content: (
+            <>
+              <Who by={e.who} />
+              {e.why && <div>{t('provenance.why')}: {e.why}</div>}
+              <Typography.Text type="secondary" style={{ fontSize: 11 }}>{e.streamId} · {t('provenance.position')} {e.position}</Typography.Text>
+            </>
+          ),
+        }))}
+      />
+    </Drawer>
+  );
+}

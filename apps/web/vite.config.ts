@@ -1,0 +1,48 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+/**
+ * The web UI, served by the API at / from apps/web/dist. Vite's own JSX transform (oxc) is enough
+ * for a production build; no React plugin is needed because nothing here relies on fast refresh.
+ * `npx vite apps/web` (dev server) proxies /api to a running API on port 3000.
+ *
+ * Splitting: every page is a lazy chunk (src/app/routes.tsx); ECharts and exceljs are loaded only
+ * by the components that draw a chart or write a workbook. React and i18next, needed by every
+ * page, get a chunk each so they stay cached across deployments that change only our code;
+ * Ant Design is left to automatic splitting, so the sign-in page does not load the Table.
+ */
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  base: '/',
+  oxc: { jsx: { runtime: 'automatic' } },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: false,
+    reportCompressedSize: true,
+    // exceljs (the Annex 2 export) is one large module, loaded only on export.
+    chunkSizeWarningLimit: 1000,
+    rolldownOptions: {
+      onLog(level, log, handler) {
+        // antd and react-router mark their modules "use client" for React Server Components; meaningless in a browser bundle.
+        if (log.code === 'MODULE_LEVEL_DIRECTIVE') return;
+        handler(level, log);
+      },
+      output: {
+        // Shared chunks that are mostly library code are named for what they are, not after whichever of our modules rode along.
+        chunkFileNames: (chunk) =>
+          !chunk.isDynamicEntry && !['react', 'i18n', 'echarts'].includes(chunk.name) && chunk.moduleIds.filter((id) => id.includes('/node_modules/')).length * 2 > chunk.moduleIds.length
+            ? 'assets/vendor-[hash].js'
+            : 'assets/[name]-[hash].js',
+        codeSplitting: {
+          groups: [
+            { name: 'react', test: /[\\/]node_modules[\\/](react|react-dom|scheduler|react-router|react-router-dom|cookie|set-cookie-parser)[\\/]/, priority: 20 },
+            { name: 'i18n', test: /[\\/]node_modules[\\/](i18next|react-i18next|html-parse-stringify|void-elements|use-sync-external-store)[\\/]/, priority: 20 },
+          ],
+        },
+      },
+    },
+  },
+  server: { proxy: { '/api': 'http://127.0.0.1:3000' } },
+});
