@@ -7,6 +7,7 @@ import { AccountsModule } from '../../../libs/workflows/accounts/accounts.module
 import { AssessmentModule } from '../../../libs/workflows/assessment/assessment.module.js';
 import { Annex2Module } from '../../../libs/workflows/annex2/annex2.module.js';
 import { AuditModule } from '../../../libs/workflows/audit/audit.module.js';
+import { DemoModule } from '../../../libs/workflows/demo/demo.module.js';
 import { PlanModule } from '../../../libs/workflows/plan/plan.module.js';
 import { RankingModule } from '../../../libs/workflows/ranking/ranking.module.js';
 import { ReportingModule } from '../../../libs/workflows/reporting/reporting.module.js';
@@ -39,6 +40,7 @@ export class AppModule {
         AssessmentModule,
         SupervisionModule,
         AuditModule,
+        DemoModule,
         WebUiModule.forRoot(),
       ],
       controllers: [HealthController],

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { auditCommands } from './cli/audit.js';
+import { demoCommands } from './cli/demo.js';
 import { projectionCommands } from './cli/projections.js';
 import { userCommands } from './cli/users.js';
 
@@ -9,6 +10,7 @@ const program = new Command('jixiao').description('Jixiao 绩效 command line').
 auditCommands(program);
 projectionCommands(program);
 userCommands(program);
+demoCommands(program);
 
 await program.parseAsync(process.argv).catch((err: Error) => {
   console.error(err.message);

@@ -1,13 +1,56 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { readConfig } from '../../../libs/engine/config.js';
-import { redact } from '../../../libs/engine/event-store/open-event-store.js';
+import { ManualClock } from '../../../libs/engine/clock.js';
+import { openEventStore, redact } from '../../../libs/engine/event-store/open-event-store.js';
+import { localMidnightToUtc } from '../../../libs/workflows/plan/working-calendar.js';
+import { loadPlanFile } from '../../../libs/workflows/plan/plans.js';
+import { PlanService } from '../../../libs/workflows/plan/plan.service.js';
+import type { DemoUser } from '../../../libs/workflows/accounts/demo-users.js';
+import { firstStart, usersTable } from '../../../libs/workflows/demo/first-start.js';
 import { AppModule } from './app.module.js';
 import { configureApp } from './setup.js';
 
 const config = readConfig();
-const app = await NestFactory.create(AppModule.forRoot({ config }), { bufferLogs: false });
+// Its own logger: the setup context below quietens Nest's shared one to errors and warnings.
+const log = new ConsoleLogger('Jixiao');
+
+// Outside production, the demo users and (on the very first start) the demo year come first, in
+// an application context of their own without background work: the demo moves its own clock
+// through 2023, and the engine's timers, on today's date, would fire every deadline of that year
+// at once. The server starts once it is done.
+let demoUsers: DemoUser[] = [];
+if (!config.production) {
+  const setup = await NestFactory.createApplicationContext(AppModule.forRoot({ config, background: false, ...(await demoClock()) }), { logger: ['error', 'warn'] });
+  await setup.init();
+  try {
+    demoUsers = (await firstStart(setup, { log: (line) => log.log(line) })).users;
+  } catch (err) {
+    log.error(`first start: ${(err as Error).message}; the server starts all the same`, (err as Error).stack);
+  } finally {
+    await setup.close();
+  }
+}
+
+const app = await NestFactory.create(AppModule.forRoot({ config }), { bufferLogs: false, logger: new ConsoleLogger() });
 configureApp(app);
 await app.listen(config.port);
-new Logger('Jixiao').log(`listening on http://localhost:${config.port} (store ${redact(config.eventStoreUrl)}); API docs at /api/docs`);
+const url = `http://localhost:${config.port}`;
+log.log(`listening on ${url} (store ${redact(config.eventStoreUrl)}); API docs at /api/docs`);
+if (demoUsers.length) console.log(['', ...usersTable(demoUsers, url), ''].join('\n'));
+
+/**
+ * On the very first start, when the demo year will be played, the plan and the demo users are
+ * recorded on the eve of the plan year, before the demo's 2023 events: "as known at" a day of the
+ * synthetic year then shows the plan, as it would have been known.
+ */
+async function demoClock(): Promise<{ clock?: ManualClock }> {
+  if ((process.env.JIXIAO_DEMO ?? '').toLowerCase() === 'off') return {};
+  const store = await openEventStore(config.eventStoreUrl);
+  const empty = (await store.headPosition()) === undefined;
+  await store.close();
+  if (!empty) return {};
+  const plan = loadPlanFile(PlanService.builtinPlanPaths()[0]!);
+  return { clock: new ManualClock(new Date(Date.parse(localMidnightToUtc(`${plan.year}-01-01`, plan.monthlyReport.timeZone)) - 86_400_000)) };
+}

@@ -59,6 +59,7 @@ export const PERMISSIONS = {
 
   'accounts.manage': { roles: ['admin'], description: 'create users, grant and revoke roles, disable users' },
   'audit.seal': { roles: ['admin', 'office', SYSTEM], description: 'seal the record up to now' },
+  'demo.play': { roles: ['admin', SYSTEM], description: 'play the synthetic demo year on a store without real data (outside production)' },
 } as const satisfies Record<string, Permission>;
 
 export type PermissionName = keyof typeof PERMISSIONS;

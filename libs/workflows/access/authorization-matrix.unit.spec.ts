@@ -43,6 +43,7 @@ const MATRIX: [PermissionName, ...Cell[]][] = [
   ['rewards.approve',        '-',     '-',   '-',   '-',       'Y',   '-',    '-',   '-'],
   ['accounts.manage',        '-',     '-',   '-',   '-',       '-',   '-',    'Y',   '-'],
   ['audit.seal',             '-',     '-',   'Y',   '-',       '-',   '-',    'Y',   'Y'],
+  ['demo.play',              '-',     '-',   '-',   '-',       '-',   '-',    'Y',   'Y'],
 ];
 
 const OWN = 'fgw';

@@ -62,6 +62,8 @@ const ALLOWED: Record<string, Token[]> = {
   'accounts.RevokeRole': ['admin'],
   'accounts.DisableUser': ['admin'],
   'accounts.EnableUser': ['admin'],
+  'demo.Start': ['admin', 'system'],
+  'demo.Complete': ['admin', 'system'],
 };
 
 const ROLES = ['reporter', 'head', 'office', 'supervisor', 'leader', 'auditor', 'admin', 'system'] as const;
@@ -124,6 +126,8 @@ describe('the authorisation matrix: every command × every role × own unit / ot
     on('rewards.Approve', () => ({ ...review, listHash: 'x' }));
     on('rewards.SendBack', () => review);
     on('rewards.Publish', () => review);
+    on('demo.Start', () => ({ planId: PLAN, year: 2023, seed: 1, months: 1 }));
+    on('demo.Complete', () => ({ simulated: { from: '2023-01-01T00:00:00.000Z', to: '2023-02-01T00:00:00.000Z' }, counts: {}, commands: 0, durationMs: 0 }));
     for (const t of ['accounts.GrantRole', 'accounts.RevokeRole', 'accounts.DisableUser', 'accounts.EnableUser']) {
       on(t, (w) => ({ userId: 'nobody', role: 'reporter', unitId: UNITS[w].unitId }));
     }

@@ -1,0 +1,276 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import { SEALS_STREAM, verifySeals, type SealRecordedData } from '../../engine/audit/seals.js';
+import { verifyChains } from '../../engine/audit/verify-chains.js';
+import type { Principal } from '../../engine/commands/command.js';
+import { readConfig } from '../../engine/config.js';
+import type { RecordedEvent } from '../../engine/event-store/event-store.js';
+import { Engine } from '../../engine/nest/engine.js';
+import { createPostgresDatabase, createSqliteDirectory } from '../../engine/testing/databases.js';
+import { TIMERS_PROJECTION } from '../../engine/timers/timers.projection.js';
+import { AppModule } from '../../../apps/api/src/app.module.js';
+import { BOOTSTRAP_STREAM } from '../accounts/accounts.events.js';
+import { ANNEX2_PROJECTION, annex2Table } from '../annex2/annex2.projection.js';
+import { ASSESSMENT_PROJECTION, quarterKey, type QuarterView } from '../assessment/assessment.projection.js';
+import { PlanService } from '../plan/plan.service.js';
+import type { StandingChanged } from '../ranking/ranking.events.js';
+import { REPORTS_PROJECTION, type ComplianceCell } from '../reporting/reports.projection.js';
+import { ReportingService } from '../reporting/reporting.service.js';
+import { readDecisions, readProposal, REWARDS_PROJECTION } from '../rewards/review.projection.js';
+import { SUPERVISION_BOARD_PROJECTION, type CaseView } from '../supervision/supervision-board.projection.js';
+import { playDemoYear, type DemoOutcome } from './demo-year.js';
+import { DEMO_LABEL, DEMO_STREAM } from './demo.events.js';
+import { DemoService } from './demo.service.js';
+import { firstStart } from './first-start.js';
+
+const planId = 'ye-county-2023';
+const months = (n: number) => Array.from({ length: n }, (_, i) => `2023-${String(i + 1).padStart(2, '0')}`);
+
+async function contextOn(storeUrl: string, env: NodeJS.ProcessEnv = {}): Promise<INestApplicationContext> {
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: readConfig({ ...env, EVENT_STORE_URL: storeUrl }), background: false }), { logger: ['error'] });
+  await app.init();
+  return app;
+}
+
+async function allEvents(engine: Engine): Promise<RecordedEvent[]> {
+  const out: RecordedEvent[] = [];
+  for (let at: string | undefined; ; ) {
+    const page = await engine.store.readAll({ ...(at ? { fromPosition: at } : {}), maxCount: 5000 });
+    if (!page.length) return out;
+    out.push(...page);
+    at = page.at(-1)!.position;
+  }
+}
+
+const isAccounts = (s: string) => s === BOOTSTRAP_STREAM || s.startsWith('user-') || s.startsWith('username-');
+
+/** What every run of the demo must leave behind, however many months it played. */
+async function expectFullBoards(app: INestApplicationContext, outcome: DemoOutcome, played: number) {
+  const engine = app.get(Engine);
+  const plan = await app.get(PlanService).get(planId);
+  const quarters = Math.floor(played / 3);
+
+  // Annex 2: every played month has results and an official rank and colour on every row.
+  for (const period of months(played)) {
+    const table = (await annex2Table(engine.query(ANNEX2_PROJECTION), planId, period))!;
+    expect({ period, ...table.summary }).toMatchObject({ period, rows: 49, official: 49 });
+    expect(table.summary.withResult).toBeGreaterThan(30); // a unit that never reported that month leaves its rows empty
+    expect(table.summary.green + table.summary.yellow + table.summary.red).toBe(49);
+    expect(table.summary.red).toBeGreaterThan(0);
+    expect(table.totalScore).not.toBeNull();
+  }
+
+  // The compliance board: on time, late, overdue and never submitted, returned, corrected.
+  const cells = (await engine.query(REPORTS_PROJECTION).list<ComplianceCell>('compliance', `${planId}/`)).map((r) => r.doc);
+  expect(cells).toHaveLength(21 * played);
+  expect(cells.filter((c) => c.onTime === true).length).toBeGreaterThan(15 * played);
+  const late = cells.filter((c) => c.onTime === false);
+  expect(late.length).toBeGreaterThanOrEqual(2);
+  expect(late.every((c) => c.overdue && c.lateByMinutes! > 0 && c.received)).toBe(true);
+  const missing = cells.filter((c) => c.overdue && c.onTime === null);
+  expect(missing.length).toBeGreaterThanOrEqual(1);
+  expect(missing.every((c) => c.status === 'draft' || c.status === 'open')).toBe(true);
+  expect(cells.some((c) => c.returned > 0 && c.received)).toBe(true);
+  expect(cells.some((c) => c.corrections > 0)).toBe(true);
+
+  // Published quarters, each heard by the leading group of Annex 1.
+  for (let q = 1; q <= quarters; q++) {
+    const view = (await engine.query(ASSESSMENT_PROJECTION).get<QuarterView>('quarters', quarterKey(planId, `2023-Q${q}`)))!;
+    expect(view.status).toBe('published');
+    expect(view.published!.snapshot.counts.red).toBeGreaterThan(0);
+    expect(view.meeting!.attendees).toEqual(plan.leadingGroup.members.map((m) => m.name));
+  }
+
+  // Supervision: every red of a published quarter became a case, and every case closed; 通报 and 约谈 happened.
+  const cases = (await engine.query(SUPERVISION_BOARD_PROJECTION).list<CaseView>('cases', `${planId}/`)).map((r) => r.doc);
+  expect(cases.length).toBeGreaterThanOrEqual(4 * quarters);
+  expect(cases.filter((c) => c.status !== 'closed')).toEqual([]);
+  expect(new Set(cases.flatMap((c) => c.escalations.map((e) => e.kind)))).toEqual(new Set(['public-notice', 'admonitory-talk']));
+  expect(cases.some((c) => c.deadlines.some((d) => d.overdueAt !== null))).toBe(true);
+  expect(cases.every((c) => c.acknowledged !== null)).toBe(true);
+
+  // Nothing is left to fire.
+  expect(await engine.query(TIMERS_PROJECTION).list('pending')).toEqual([]);
+
+  const events = await allEvents(engine);
+  // A peer county's revision changed our colour, and says so.
+  const peer = events.filter((e) => e.type === 'StandingChanged' && (e.data as StandingChanged['data']).cause.kind === 'peer-revision').map((e) => e.data as StandingChanged['data']);
+  expect(peer).toEqual([expect.objectContaining({ period: '2023-02', warning: { from: 'green', to: 'yellow' } })]);
+
+  // Labelled: every command of the demo is correlated `demo-…` and every person's step says synthetic.
+  const demoStreams = events.filter((e) => !e.streamId.startsWith('plan-') && !isAccounts(e.streamId) && e.streamId !== SEALS_STREAM);
+  expect(demoStreams.filter((e) => !e.metadata.correlationId.startsWith('demo-')).map((e) => `${e.streamId} ${e.type}`)).toEqual([]);
+  expect(demoStreams.filter((e) => e.metadata.actor.role !== 'system' && !e.metadata.reason?.includes(DEMO_LABEL)).map((e) => `${e.streamId} ${e.type}`)).toEqual([]);
+  expect(events.filter((e) => e.type === 'UserCreated' && e.metadata.correlationId.startsWith('demo-')).length).toBe(36);
+  const seals = events.filter((e) => e.type === 'SealRecorded').map((e) => e.data as SealRecordedData);
+  expect(seals.length).toBe(quarters + 1);
+  expect(seals.every((s) => s.occasion.includes(DEMO_LABEL))).toBe(true);
+  // Recorded in the simulated year, not today.
+  expect(demoStreams.filter((e) => e.streamId !== DEMO_STREAM && !e.metadata.recordedAt.startsWith('2023') && !e.metadata.recordedAt.startsWith('2024')).map((e) => e.type)).toEqual([]);
+
+  // The record of the run, as the API serves it for the banner.
+  const status = (await app.get(DemoService).status())!;
+  expect(status).toMatchObject({ synthetic: true, status: 'played', seed: outcome.seed, months: played, counts: outcome.counts });
+  expect(Object.values(outcome.counts).reduce((a, b) => a + b, 0)).toBe(events.length - 2); // all but the plan's publication and DemoYearPlayed
+
+  // `audit verify`: every chain and every seal hold.
+  const chains = await verifyChains(engine.store.storage);
+  const sealed = await verifySeals(engine.store);
+  expect({ chains: chains.ok, problems: chains.problems, seals: sealed.ok, sealProblems: sealed.problems }).toEqual({ chains: true, problems: [], seals: true, sealProblems: [] });
+  expect(sealed.seals).toBe(quarters + 1);
+
+  // A second run on the same store is refused, clearly.
+  await expect(playDemoYear(app, { months: played })).rejects.toMatchObject({ code: 'demo-already-played', message: expect.stringMatching(/played on this store already/) });
+  return { cases, events };
+}
+
+describe('the demo year: the whole year on SQLite', () => {
+  let app: INestApplicationContext;
+  let dir: ReturnType<typeof createSqliteDirectory>;
+  let outcome: DemoOutcome;
+  const progress: string[] = [];
+
+  beforeAll(async () => {
+    dir = createSqliteDirectory('demo-year');
+    app = await contextOn(dir.url());
+    outcome = await playDemoYear(app, { seed: 2023, progress: (line) => progress.push(line) });
+  }, 120_000);
+  afterAll(async () => {
+    await app.close();
+    dir.drop();
+  });
+
+  it('plays in well under a minute, with a line of progress per month', () => {
+    expect(outcome.durationMs).toBeLessThan(60_000);
+    for (const m of [...months(12), '2024-01']) expect(progress.some((l) => l.startsWith(`demo: ${m} │`))).toBe(true);
+    expect(outcome.commands).toBeGreaterThan(2000);
+    expect(outcome.timersFired).toBeGreaterThan(100);
+    expect(outcome.simulated).toEqual({ from: '2022-12-31T16:00:00.000Z', to: '2024-01-31T09:00:00.000Z' });
+    expect(outcome.createdUsers.map((u) => u.username)).toEqual(expect.arrayContaining(['admin', 'office', 'supervisor', 'leader', 'fgw-reporter', 'fgw-head', 'sfj-reporter', 'sfj-head']));
+    expect(outcome.createdUsers).toHaveLength(47);
+  });
+
+  it('fills every board of the year, labels every step, and passes audit verify; a second run is refused', async () => {
+    const { cases, events } = await expectFullBoards(app, outcome, 12);
+    const engine = app.get(Engine);
+    // Each way a case closes, in the one year.
+    expect(new Set(cases.map((c) => c.closure!.reason))).toEqual(new Set(['rectification-accepted', 'warning-improved', 'cleared-by-correction']));
+    // The year-end list: generated, amended with a reason, sent back once, approved by the leader, published.
+    const proposal = (await readProposal(engine.query(REWARDS_PROJECTION), planId, 2023))!;
+    expect(proposal.sendBacks).toHaveLength(1);
+    expect(proposal.lines.filter((l) => l.amendments.length > 0)).toHaveLength(1);
+    const decisions = (await readDecisions(engine.query(REWARDS_PROJECTION), planId, 2023))!;
+    expect(decisions.status).toBe('published');
+    expect(decisions.decisions.length).toBeGreaterThan(5);
+    expect(decisions.approved.by.userId).not.toBe(proposal.submitted!.by.userId);
+    expect(events.filter((e) => e.type === 'ProposalApproved')[0]!.metadata.actor.role).toBe('leader');
+    // The year's own figures were recorded, so the annual ranks are not fallbacks.
+    expect(decisions.decisions.every((d) => d.period === '2023')).toBe(true);
+  });
+});
+
+describe('the demo year: three months on PostgreSQL', () => {
+  let app: INestApplicationContext;
+  let drop: () => Promise<void>;
+  let outcome: DemoOutcome;
+
+  beforeAll(async () => {
+    const db = await createPostgresDatabase('demo');
+    drop = db.drop;
+    app = await contextOn(db.url);
+    outcome = await playDemoYear(app, { seed: 11, months: 3 });
+  }, 120_000);
+  afterAll(async () => {
+    await app.close();
+    await drop();
+  });
+
+  it('plays January to March and the first quarter’s assessment and cases, and every board shows it', async () => {
+    expect(outcome.durationMs).toBeLessThan(60_000);
+    const { cases } = await expectFullBoards(app, outcome, 3);
+    expect(new Set(cases.map((c) => c.closure!.reason))).toEqual(new Set(['rectification-accepted', 'cleared-by-correction']));
+    expect(await readProposal(app.get(Engine).query(REWARDS_PROJECTION), planId, 2023)).toBeUndefined();
+  });
+});
+
+describe('the demo refuses to play', () => {
+  it('on a store holding a real report, naming what it found; and while the engine’s background work runs', async () => {
+    const dir = createSqliteDirectory('demo-refused');
+    const app = await contextOn(dir.url());
+    try {
+      const engine = app.get(Engine);
+      const office: Principal = { userId: 'office-1', name: '推进办 张', roles: ['office'] };
+      const context = await app.get(ReportingService).context({ planId, unitId: 'fgw', period: '2023-06' });
+      await engine.execute({ type: 'reporting.Open', data: { context }, meta: { commandId: 'real-1', actor: office, now: '2023-07-01T01:00:00.000Z' } });
+      const before = await engine.store.headPosition();
+      await expect(playDemoYear(app)).rejects.toMatchObject({
+        code: 'store-holds-real-data',
+        message: expect.stringContaining('found ReportOpened in stream "report-ye-county-2023-fgw-2023-06"'),
+      });
+      expect(await engine.store.headPosition()).toBe(before); // nothing written, not even the demo's start
+      expect(await engine.store.readStream(DEMO_STREAM)).toEqual([]);
+    } finally {
+      await app.close();
+      dir.drop();
+    }
+
+    const running = createSqliteDirectory('demo-running');
+    const started = await NestFactory.createApplicationContext(AppModule.forRoot({ config: readConfig({ EVENT_STORE_URL: running.url() }) }), { logger: ['error'] });
+    await started.init();
+    try {
+      await expect(playDemoYear(started)).rejects.toMatchObject({ code: 'demo-needs-quiet-engine' });
+      const prod = await contextOn(running.url('prod.db'), { NODE_ENV: 'production' });
+      await expect(playDemoYear(prod)).rejects.toMatchObject({ code: 'demo-in-production' });
+      await prod.close();
+    } finally {
+      await started.close();
+      running.drop();
+    }
+  });
+});
+
+describe('the first start (npm start outside production)', () => {
+  it('creates the demo users and plays the demo on a store holding only the plan; the next start does neither', async () => {
+    const dir = createSqliteDirectory('first-start');
+    let app = await contextOn(dir.url());
+    const lines: string[] = [];
+    try {
+      const first = await firstStart(app, { env: {}, log: (l) => lines.push(l), demo: { months: 1 } });
+      expect(first.users.map((u) => u.username)).toEqual(expect.arrayContaining(['admin', 'office', 'auditor', 'sfj-head']));
+      expect(first.users.every((u) => /^[\w-]{10,}$/.test(u.password))).toBe(true);
+      expect(first.demo).toMatchObject({ months: 1 });
+      expect(lines[0]).toMatch(/First start: playing the demo year/);
+      expect((await app.get(DemoService).status())!.months).toBe(1);
+      const events = await allEvents(app.get(Engine));
+      expect(events.find((e) => e.type === 'DemoYearStarted')!.metadata.actor).toMatchObject({ userId: 'system', role: 'system' });
+    } finally {
+      await app.close();
+    }
+    app = await contextOn(dir.url());
+    try {
+      expect(await firstStart(app, { env: {}, log: () => undefined })).toEqual({ users: [], skipped: 'the store holds data already' });
+    } finally {
+      await app.close();
+      dir.drop();
+    }
+  });
+
+  it('with JIXIAO_DEMO=off, only the demo users; in production, nothing', async () => {
+    const dir = createSqliteDirectory('first-start-off');
+    const app = await contextOn(dir.url());
+    const prod = await contextOn(dir.url('prod.db'), { NODE_ENV: 'production' });
+    try {
+      const off = await firstStart(app, { env: { JIXIAO_DEMO: 'off' }, log: () => undefined });
+      expect(off.skipped).toBe('JIXIAO_DEMO=off');
+      expect(off.users).toHaveLength(11);
+      expect(await app.get(DemoService).status()).toBeUndefined();
+      expect(await firstStart(prod, { env: {}, log: () => undefined })).toEqual({ users: [], skipped: 'production' });
+      expect((await allEvents(prod.get(Engine))).map((e) => e.type)).toEqual(['PlanPublished']);
+    } finally {
+      await app.close();
+      await prod.close();
+      dir.drop();
+    }
+  });
+});

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { executeCommand, type CommandResult, type ExecuteOptions } from '../../engine/commands/command-executor.js';
+import { Engine } from '../../engine/nest/engine.js';
+import type { AsOf } from '../../engine/projections/as-of.js';
+import { DEMO_COMMANDS, demoDecider, evolveDemo, type DemoCommand, type DemoState } from './demo.decider.js';
+import { DEMO_LABEL, DEMO_STREAM, type DemoEvent, type DemoYearPlayed, type DemoYearStarted } from './demo.events.js';
+
+/** What the UI shows in its banner: the store's figures are synthetic. */
+export interface DemoStatus {
+  synthetic: true;
+  label: string;
+  status: 'started' | 'played';
+  planId: string;
+  year: number;
+  seed: number;
+  months: number;
+  startedAt: string;
+  playedAt: string | null;
+  simulated: DemoYearPlayed['data']['simulated'] | null;
+  counts: Record<string, number> | null;
+}
+
+/** The demo workflow's handler, and the status the API serves. Read from the stream itself: it is two events long. */
+@Injectable()
+export class DemoService {
+  constructor(private readonly engine: Engine) {
+    engine.registerCommands(DEMO_COMMANDS, (c, o) => this.handle(c as DemoCommand, o));
+  }
+
+  handle(command: DemoCommand, options?: ExecuteOptions): Promise<CommandResult> {
+    return executeCommand(this.engine.store, demoDecider, DEMO_STREAM, command, options);
+  }
+
+  /** undefined when no demo was played on this store (or none was known at asOf). */
+  async status(asOf?: AsOf): Promise<DemoStatus | undefined> {
+    const store = this.engine.store;
+    const events = (await store.readStream(DEMO_STREAM)).filter(
+      (e) => (asOf?.time === undefined || e.metadata.recordedAt <= asOf.time) && (asOf?.position === undefined || store.comparePositions(e.position, asOf.position) <= 0),
+    );
+    const state = events.reduce<DemoState>((s, e) => evolveDemo(s, { type: e.type, data: e.data } as DemoEvent), { status: 'none' });
+    if (state.status === 'none') return undefined;
+    const started = events.find((e) => e.type === 'DemoYearStarted')!.data as DemoYearStarted['data'];
+    const played = events.find((e) => e.type === 'DemoYearPlayed')?.data as DemoYearPlayed['data'] | undefined;
+    return {
+      synthetic: true,
+      label: DEMO_LABEL,
+      status: state.status,
+      planId: started.planId,
+      year: started.year,
+      seed: started.seed,
+      months: started.months,
+      startedAt: started.startedAt,
+      playedAt: played?.playedAt ?? null,
+      simulated: played?.simulated ?? null,
+      counts: played?.counts ?? null,
+    };
+  }
+}
