@@ -12,8 +12,9 @@ import {
   UserOutlined,
   AlertOutlined,
 } from '@ant-design/icons';
-import { Button, Dropdown, Grid, Layout, Menu, Segmented, Space, Typography } from 'antd';
-import { useState, type ReactNode } from 'react';
+import { Alert, Button, Dropdown, Grid, Layout, Menu, Segmented, Space, Typography } from 'antd';
+import { useEffect, useState, type ReactNode } from 'react';
+import { request } from '../api/http';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router-dom';
 import { rememberLanguage, type Language } from '../i18n';
@@ -118,8 +119,23 @@ export function Shell({ children }: { children: ReactNode }) {
             </Dropdown>
           </Space>
         </Layout.Header>
+        <DemoBanner />
         <Layout.Content className="app-content">{children}</Layout.Content>
       </Layout>
     </Layout>
   );
+}
+
+/** Every figure of the demo year is synthetic: say so on every page (GET /demo answers 404 when no demo was played). */
+function DemoBanner() {
+  const { t } = useTranslation();
+  const [demo, setDemo] = useState<{ seed: number; year: number } | null>(null);
+  useEffect(() => {
+    request<{ synthetic: boolean; seed: number; year: number }>('/demo').then(
+      (d) => setDemo(d.synthetic ? d : null),
+      () => setDemo(null),
+    );
+  }, []);
+  if (!demo) return null;
+  return <Alert className="no-print" type="warning" banner showIcon data-testid="demo-banner" title={t('demo.banner', { year: demo.year, seed: demo.seed })} />;
 }

@@ -6,6 +6,7 @@ type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
 export const enUS: Shape<typeof zhCN> = {
   translation: {
     app: { title: 'Jixiao · County performance plan', brand: 'Jixiao 绩效' },
+    demo: { banner: 'Demo data: a synthetic {{year}} (seed {{seed}}), not real statistics, for trying the system out.' },
     nav: {
       dashboard: 'Dashboard',
       unit: 'My unit',

@@ -2,6 +2,7 @@
 export const zhCN = {
   translation: {
     app: { title: '绩效 · 高质量发展综合绩效推进', brand: '绩效 Jixiao' },
+    demo: { banner: '演示数据：以下为合成的 {{year}} 年数据（种子 {{seed}}），并非真实统计，仅供体验。' },
     nav: {
       dashboard: '综合看板',
       unit: '本单位月报',
