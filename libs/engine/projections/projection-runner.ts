@@ -121,16 +121,23 @@ export class ProjectionRunner {
   reader(name: string): DocReader {
     const projection = this.#projections.get(name);
     if (!projection) throw new Error(`no projection named "${name}"`);
+    // A runner that has not started (a one-shot CLI command, a benchmark) still serves what is stored.
+    const loaded = async () => {
+      if (this.#targets.length === 0) await this.#reload();
+    };
     return {
       get: async (collection, key) => {
+        await loaded();
         const t = this.#active(projection);
         return t ? new BatchDocs(this.readModels.source(name, t.state.generation)).get(collection, key) : undefined;
       },
       list: async (collection, prefix) => {
+        await loaded();
         const t = this.#active(projection);
         return t ? new BatchDocs(this.readModels.source(name, t.state.generation)).list(collection, prefix) : [];
       },
       page: async (collection, prefix, options) => {
+        await loaded();
         const t = this.#active(projection);
         return t ? new BatchDocs(this.readModels.source(name, t.state.generation)).page(collection, prefix, options) : [];
       },

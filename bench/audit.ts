@@ -1,0 +1,207 @@
+/**
+ * `npm run bench -- --audit [--events N] [--store sqlite|postgres]`: the auditors' questions on a
+ * store holding the synthetic demo scaled to about a million events (issue 6).
+ *
+ * The demo year is played once through the real commands into a template store; its events are
+ * then replayed, as many times as it takes, as further county plans (`ye-county-2023-r001`…: new
+ * stream ids, plan ids and event ids, the same envelopes), each append through the event store so
+ * every chain is real. The timeline projection is built over all of it. Then, on the scaled store:
+ *   - a unit timeline page (50 entries) — target p99 ≤ 50 ms
+ *   - Annex 2 as known at a random moment — target p99 ≤ 200 ms
+ *   - a two-moment diff of Annex 2 — target p99 ≤ 400 ms
+ *   - audit verify (every chain and every seal) — target ≥ 200,000 events/s
+ * One JSON line each, as the rest of the benchmark prints.
+ */
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { verifySeals } from '../libs/engine/audit/seals.js';
+import { verifyChains } from '../libs/engine/audit/verify-chains.js';
+import { readConfig } from '../libs/engine/config.js';
+import type { EventStore } from '../libs/engine/event-store/event-store.js';
+import type { StoredEvent } from '../libs/engine/event-store/storage.js';
+import { deterministicUuid } from '../libs/engine/ids.js';
+import { Engine } from '../libs/engine/nest/engine.js';
+import { ProjectionRunner } from '../libs/engine/projections/projection-runner.js';
+import { createPostgresDatabase, createSqliteDirectory } from '../libs/engine/testing/databases.js';
+import { AppModule } from '../apps/api/src/app.module.js';
+import { AuditService } from '../libs/workflows/audit/audit.service.js';
+import { timelineProjection } from '../libs/workflows/audit/timeline.projection.js';
+import { playDemoYear } from '../libs/workflows/demo/demo-year.js';
+import { SYSTEM_PRINCIPAL } from '../libs/engine/timers/timer-scheduler.js';
+
+const PLAN = 'ye-county-2023';
+/** Streams that belong to the store as a whole, not to a plan: not replicated. */
+const GLOBAL = /^(user-|username-|accounts-|demo$|demo-|audit-seals$)/;
+
+interface Options {
+  events: number;
+  store: 'sqlite' | 'postgres';
+  samples: number;
+  /** Keep the scaled store (its URL is printed) to look at it afterwards. */
+  keep: boolean;
+}
+
+export async function runAuditBench(argv: string[]): Promise<void> {
+  const o: Options = { events: 1_000_000, store: 'sqlite', samples: 300, keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--events') o.events = Number(argv[++i]);
+    else if (argv[i] === '--store') o.store = argv[++i] as Options['store'];
+    else if (argv[i] === '--quick') o.events = 100_000;
+    else if (argv[i] === '--samples') o.samples = Number(argv[++i]);
+    else if (argv[i] === '--keep') o.keep = true;
+  }
+  const db = o.store === 'sqlite' ? createSqliteDirectory('bench-audit') : await createPostgresDatabase('bench_audit');
+  const url = 'url' in db && typeof db.url === 'string' ? db.url : (db as ReturnType<typeof createSqliteDirectory>).url();
+  const drop = async () => ('drop' in db ? await (db.drop as () => unknown)() : undefined);
+  try {
+    await scaleAndMeasure(url, o);
+  } finally {
+    if (o.keep) process.stderr.write(`[audit bench] kept the store: ${url}\n`);
+    else await drop();
+  }
+}
+
+async function scaleAndMeasure(url: string, o: Options): Promise<void> {
+  const log = (m: string) => process.stderr.write(`[audit bench] ${m}\n`);
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: readConfig({ ...process.env, EVENT_STORE_URL: url, NODE_ENV: 'development' }), background: false }), {
+    logger: ['error'],
+  });
+  await app.init();
+  const engine = app.get(Engine);
+  try {
+    // 1. The demo year, once, through the real commands.
+    let t = performance.now();
+    await playDemoYear(app, { planId: PLAN, operator: SYSTEM_PRINCIPAL, progress: () => undefined });
+    const template = await readAllStored(engine.store);
+    log(`demo year: ${template.length} events in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+    // 2. Replicas of the plan's events until the store holds the events asked for.
+    const perPlan = template.filter((e) => !GLOBAL.test(e.streamId));
+    const replicas = Math.max(0, Math.ceil((o.events - template.length) / perPlan.length));
+    t = performance.now();
+    for (let r = 1; r <= replicas; r++) {
+      await replicate(engine.store, perPlan, `${PLAN}-r${String(r).padStart(3, '0')}`);
+      if (r % 10 === 0) log(`replica ${r}/${replicas} (${(((performance.now() - t) / 1000) | 0)} s)`);
+    }
+    const total = template.length + replicas * perPlan.length;
+    log(`${total} events in the store after ${replicas} replicas, ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+    // 3. The timeline projection over everything (the other views are folded from streams on demand).
+    t = performance.now();
+    const runner = new ProjectionRunner(engine.store, engine.readModels, [timelineProjection], { pageSize: 5000 });
+    await runner.catchUp(3_600_000);
+    const buildSeconds = (performance.now() - t) / 1000;
+    log(`timeline projection built in ${buildSeconds.toFixed(1)} s`);
+    // The service reads the stored timeline through the engine's (not started) runner.
+    const audit = app.get(AuditService);
+
+    const rng = mulberry(42);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rng() * xs.length)]!;
+    const plans = [PLAN, ...Array.from({ length: replicas }, (_, i) => `${PLAN}-r${String(i + 1).padStart(3, '0')}`)];
+    const units = ['fgw', 'gxj', 'sthjj', 'czj', 'nyncj', 'rsj', 'zsfwzx'];
+    const months = Array.from({ length: 12 }, (_, i) => `2023-${String(i + 1).padStart(2, '0')}`);
+    const moment = () => new Date(Date.UTC(2023, 1 + Math.floor(rng() * 11), 1 + Math.floor(rng() * 27), Math.floor(rng() * 24))).toISOString();
+
+    // 4. A unit timeline page: the first or a later page (following `next`).
+    const timeline = await sample(o.samples, async () => {
+      const plan = pick(plans);
+      const unit = pick(units);
+      const first = await audit.unitTimeline(plan, unit, {}, undefined, 50);
+      if (rng() < 0.5 && first.next) await audit.unitTimeline(plan, unit, {}, first.next, 50);
+    });
+    line('A1-timeline-page', o.store, total, timeline, 50);
+
+    const asOf = await sample(Math.min(o.samples, 200), async () => {
+      await audit.view(pick(plans), 'annex2', { period: pick(months) }, { time: moment() });
+    });
+    line('A2-annex2-as-of', o.store, total, asOf, 200);
+
+    const diff = await sample(Math.min(o.samples, 100), async () => {
+      const a = moment();
+      const b = moment();
+      await audit.diff(pick(plans), 'annex2', { period: pick(months) }, a < b ? a : b, a < b ? b : new Date(Date.parse(a) + 86_400_000).toISOString());
+    });
+    line('A3-two-moment-diff', o.store, total, diff, 400);
+
+    t = performance.now();
+    const chains = await verifyChains(engine.store.storage);
+    const seals = await verifySeals(engine.store);
+    const seconds = (performance.now() - t) / 1000;
+    console.log(
+      JSON.stringify({
+        workload: 'A4-audit-verify',
+        store: o.store,
+        events: chains.events,
+        streams: chains.streams,
+        seals: seals.seals,
+        ok: chains.ok && seals.ok,
+        seconds: round(seconds),
+        eventsPerSec: Math.round(chains.events / seconds),
+        target: '≥ 200000 events/s',
+        pass: chains.ok && seals.ok && chains.events / seconds >= 200_000,
+      }),
+    );
+    console.log(JSON.stringify({ workload: 'A0-build', store: o.store, events: total, timelineProjectionSeconds: round(buildSeconds) }));
+  } finally {
+    await app.close();
+  }
+}
+
+async function readAllStored(store: EventStore): Promise<StoredEvent[]> {
+  const out: StoredEvent[] = [];
+  for (let page = await store.storage.readAll(undefined, 5000); page.length; page = await store.storage.readAll(page.at(-1)!.position, 5000)) out.push(...page);
+  return out;
+}
+
+/**
+ * The plan's events again under another plan id: stream ids and plan ids rewritten, event ids
+ * derived anew, metadata kept, consecutive events of one stream appended together (as recorded).
+ */
+async function replicate(store: EventStore, events: readonly StoredEvent[], planId: string): Promise<void> {
+  const salt = randomBytes(4).toString('hex');
+  const rename = (text: string) => text.split(PLAN).join(planId);
+  for (let i = 0; i < events.length; ) {
+    const streamId = events[i]!.streamId;
+    let j = i;
+    while (j < events.length && events[j]!.streamId === streamId && j - i < 100) j++;
+    const batch = events.slice(i, j);
+    await store.appendToStream(
+      rename(streamId),
+      batch.map((e) => ({ id: deterministicUuid(`${salt}/${planId}/${e.id}`), type: e.type, data: JSON.parse(rename(e.data)), metadata: JSON.parse(e.metadata) })),
+      { expectedRevision: 'any' },
+    );
+    i = j;
+  }
+}
+
+async function sample(n: number, once: () => Promise<void>): Promise<number[]> {
+  for (let i = 0; i < 5; i++) await once(); // warm up
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await once();
+    times.push(performance.now() - t);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+function line(workload: string, store: string, events: number, sorted: number[], targetP99Ms: number): void {
+  const q = (p: number) => round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!);
+  const p99 = q(0.99);
+  console.log(JSON.stringify({ workload, store, events, samples: sorted.length, p50Ms: q(0.5), p99Ms: p99, targetP99Ms, pass: p99 <= targetP99Ms }));
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+function mulberry(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a |= 0;
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
