@@ -109,8 +109,9 @@ describe('docker/ (static checks: no image is built and no container is started 
       for (const name of ['api', 'worker']) {
         const e = env(services[name]!);
         // The API replicas only enqueue timers and jobs; the worker works them.
-        const jobs = name === 'api' ? ['JIXIAO_PROCESS_JOBS'] : [];
-        expect(Object.keys(e).sort()).toEqual(['EVENT_STORE_URL', ...jobs, 'NODE_ENV', 'PORT', 'READ_MODEL_URL', 'REDIS_URL']);
+        const apiOnly = name === 'api' ? ['JIXIAO_PROCESS_JOBS'] : [];
+        const behindProxy = name === 'api' ? ['TRUST_PROXY'] : [];
+        expect(Object.keys(e).sort()).toEqual(['EVENT_STORE_URL', ...apiOnly, 'NODE_ENV', 'PORT', 'READ_MODEL_URL', 'REDIS_URL', ...behindProxy]);
         expect(e.JIXIAO_PROCESS_JOBS).toBe(name === 'api' ? 'false' : undefined);
         expect(e.NODE_ENV).toBe('production');
         expect(e.EVENT_STORE_URL).toMatch(/^\$\{EVENT_STORE_URL:-postgres:\/\//);

@@ -8,6 +8,9 @@ export const API_PREFIX = 'api/v1';
 /** Everything main.ts and the end-to-end tests both need, so tests run the app as it ships. */
 export function configureApp(app: INestApplication): void {
   app.setGlobalPrefix(API_PREFIX);
+  // Behind a reverse proxy (docker/compose.yml puts Caddy in front), the client's address comes from
+  // X-Forwarded-For, which only the named proxies may set: sign-in throttling is per address.
+  if (process.env.TRUST_PROXY) (app.getHttpAdapter().getInstance() as { set(k: string, v: string): void }).set('trust proxy', process.env.TRUST_PROXY);
   app.use(cookieParser());
   app.useGlobalPipes(
     new ValidationPipe({
