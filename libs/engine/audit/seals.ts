@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { readToHead, type EventStore } from '../event-store/event-store.js';
+import { readHeadsToHead, type EventStore } from '../event-store/event-store.js';
 import type { StoredEvent } from '../event-store/storage.js';
 
 /**
@@ -77,7 +77,7 @@ export class HeadTracker {
 export async function headsUpTo(store: EventStore, position?: string): Promise<{ tracker: HeadTracker; position: string | undefined }> {
   const tracker = new HeadTracker();
   let last: string | undefined;
-  await readToHead(store, undefined, (page) => {
+  await readHeadsToHead(store, undefined, (page) => {
     for (const e of page) {
       if (position !== undefined && store.comparePositions(e.position, position) > 0) return false;
       tracker.apply(e);
@@ -168,15 +168,25 @@ export interface SealReport {
 
 /**
  * Re-derives every seal's heads from the events and compares them with what the seal recorded,
- * then (if given) checks an exported seal against the record. One pass over the log.
+ * then (if given) checks an exported seal against the record. One pass over the log, reading only
+ * each event's place and hash.
+ *
+ * At each seal only the streams that can differ are compared: those with events since the
+ * previous seal and those whose head the seal recorded anew; every other stream matched before
+ * and nothing changed on either side. The Merkle root is recomputed for the exported seal and the
+ * newest one; the roots in between are vouched for by the seals stream's own hash chain (verified
+ * with every chain), and an exported copy is what catches that stream rewritten whole.
  */
 export async function verifySeals(store: EventStore, exported?: ExportedSeal): Promise<SealReport> {
   const sealEvents = await store.storage.readStream(SEALS_STREAM, 'forwards', undefined, Number.MAX_SAFE_INTEGER);
-  const seals: { data: SealRecordedData; claimed: Map<string, StreamHeadEntry> }[] = [];
-  const claimed = new Map<string, StreamHeadEntry>();
+  const seals: { data: SealRecordedData; delta: StreamHeadEntry[] }[] = [];
+  let delta: StreamHeadEntry[] = [];
   for (const e of sealEvents) {
-    if (e.type === SEAL_HEADS_RECORDED) for (const h of (JSON.parse(e.data) as SealHeadsRecordedData).heads) claimed.set(h.streamId, h);
-    if (e.type === SEAL_RECORDED) seals.push({ data: JSON.parse(e.data) as SealRecordedData, claimed: new Map(claimed) });
+    if (e.type === SEAL_HEADS_RECORDED) delta.push(...(JSON.parse(e.data) as SealHeadsRecordedData).heads);
+    if (e.type === SEAL_RECORDED) {
+      seals.push({ data: JSON.parse(e.data) as SealRecordedData, delta });
+      delta = [];
+    }
   }
   const problems: SealProblem[] = [];
   let exportedOk: boolean | undefined;
@@ -195,39 +205,55 @@ export async function verifySeals(store: EventStore, exported?: ExportedSeal): P
     }
   }
 
-  // Walk the log once, checking each seal when its position has been passed.
-  const pending = [...seals].sort((a, b) => store.comparePositions(a.data.position, b.data.position));
+  const claimed = new Map<string, StreamHeadEntry>();
   const tracker = new HeadTracker();
+  const touched = new Set<string>();
+  const reported = new Set<string>();
+  const newest = seals.at(-1);
   const check = (seal: (typeof seals)[number]) => {
     const before = problems.length;
-    const now = tracker.heads;
-    for (const [streamId, c] of seal.claimed) {
-      const h = now.get(streamId);
-      if (!h) problems.push({ kind: 'stream-dropped', sealId: seal.data.sealId, streamId, detail: `stream "${streamId}" (revision ${c.revision} when sealed) is gone` });
+    const toCheck = new Set(touched);
+    for (const h of seal.delta) {
+      claimed.set(h.streamId, h);
+      toCheck.add(h.streamId);
+    }
+    touched.clear();
+    const report = (p: SealProblem) => {
+      // A stream that differs at one seal differs at every later one: name it once.
+      if (reported.has(`${p.kind}/${p.streamId}`)) return;
+      reported.add(`${p.kind}/${p.streamId}`);
+      problems.push(p);
+    };
+    for (const streamId of toCheck) {
+      const c = claimed.get(streamId);
+      const h = tracker.heads.get(streamId);
+      if (!c) {
+        if (h) report({ kind: 'stream-unexpected', sealId: seal.data.sealId, streamId, detail: `stream "${streamId}" appears before the sealed position but was not sealed` });
+      } else if (!h) report({ kind: 'stream-dropped', sealId: seal.data.sealId, streamId, detail: `stream "${streamId}" (revision ${c.revision} when sealed) is gone` });
       else if (h.revision < c.revision) {
-        problems.push({ kind: 'stream-truncated', sealId: seal.data.sealId, streamId, detail: `stream "${streamId}" was sealed at revision ${c.revision} but now ends at ${h.revision}: its newest events were removed` });
+        report({ kind: 'stream-truncated', sealId: seal.data.sealId, streamId, detail: `stream "${streamId}" was sealed at revision ${c.revision} but now ends at ${h.revision}: its newest events were removed` });
       } else if (h.revision > c.revision) {
-        problems.push({ kind: 'stream-unexpected', sealId: seal.data.sealId, streamId, detail: `stream "${streamId}" has events up to revision ${h.revision} at the sealed position, the seal says ${c.revision}` });
+        report({ kind: 'stream-unexpected', sealId: seal.data.sealId, streamId, detail: `stream "${streamId}" has events up to revision ${h.revision} at the sealed position, the seal says ${c.revision}` });
       } else if (h.hash !== c.hash) {
-        problems.push({ kind: 'stream-rewritten', sealId: seal.data.sealId, streamId, detail: `stream "${streamId}" was rewritten: its head at revision ${c.revision} no longer matches the sealed hash` });
+        report({ kind: 'stream-rewritten', sealId: seal.data.sealId, streamId, detail: `stream "${streamId}" was rewritten: its head at revision ${c.revision} no longer matches the sealed hash` });
       }
     }
-    for (const streamId of now.keys()) {
-      if (!seal.claimed.has(streamId)) problems.push({ kind: 'stream-unexpected', sealId: seal.data.sealId, streamId, detail: `stream "${streamId}" appears before the sealed position but was not sealed` });
-    }
-    const root = merkleRoot(now.values());
-    if (root !== seal.data.root && problems.length === before) {
-      problems.push({ kind: 'root-mismatch', sealId: seal.data.sealId, detail: `the record up to ${seal.data.position} no longer hashes to the sealed root` });
-    }
-    if (exported && seal.data.sealId === exported.sealId) {
-      exportedOk = (exportedOk ?? true) && root === exported.root && problems.length === before;
+    const isExported = exported !== undefined && seal.data.sealId === exported.sealId;
+    if (isExported || seal === newest) {
+      const root = merkleRoot(tracker.heads.values());
+      if (root !== seal.data.root && problems.length === before) {
+        problems.push({ kind: 'root-mismatch', sealId: seal.data.sealId, detail: `the record up to ${seal.data.position} no longer hashes to the sealed root` });
+      }
+      if (isExported) exportedOk = (exportedOk ?? true) && root === exported.root && problems.length === before;
     }
   };
+  const pending = [...seals].sort((a, b) => store.comparePositions(a.data.position, b.data.position));
   let i = 0;
-  await readToHead(store, undefined, (page) => {
+  await readHeadsToHead(store, undefined, (page) => {
     for (const e of page) {
       while (i < pending.length && store.comparePositions(e.position, pending[i]!.data.position) > 0) check(pending[i++]!);
       tracker.apply(e);
+      touched.add(e.streamId);
     }
     return i < pending.length;
   });

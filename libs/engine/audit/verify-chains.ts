@@ -27,7 +27,17 @@ export interface ChainReport {
  * events swapped carry hashes that fit each other's place. (Removing a stream's newest events or a
  * whole stream leaves no trace in the chains themselves: seals cover that.)
  */
-export async function verifyChains(storage: StorageAdapter, options: { pageSize?: number; onProgress?: (events: number) => void } = {}): Promise<ChainReport> {
+export async function verifyChains(
+  storage: StorageAdapter,
+  options: {
+    pageSize?: number;
+    onProgress?: (events: number) => void;
+    /** Only streams from this id (inclusive)… */
+    fromStreamId?: string;
+    /** …up to this one (exclusive): how parallel verification splits the work. */
+    untilStreamId?: string;
+  } = {},
+): Promise<ChainReport> {
   const pageSize = options.pageSize ?? 20_000;
   const problems: ChainProblem[] = [];
   const heads = new Map<string, { revision: number; hash: string }>();
@@ -41,10 +51,16 @@ export async function verifyChains(storage: StorageAdapter, options: { pageSize?
     if (current !== undefined) heads.set(current, { revision: expectRevision - 1, hash: previous });
   };
 
-  for (let after: { streamId: string; revision: number } | undefined; ; ) {
+  const until = options.untilStreamId;
+  let done = false;
+  for (let after = options.fromStreamId !== undefined ? { streamId: options.fromStreamId, revision: -1 } : undefined; !done; ) {
     const page = await storage.readAllByStream(after, pageSize);
     if (page.length === 0) break;
     for (const row of page) {
+      if (until !== undefined && row.streamId >= until) {
+        done = true;
+        break;
+      }
       events++;
       if (row.streamId !== current) {
         finishStream();

@@ -1,7 +1,7 @@
 import type { EventMetadata } from '../event-store/envelope.js';
 import { WrongExpectedRevisionError } from '../event-store/errors.js';
 import type { EventStore, RecordedEvent } from '../event-store/event-store.js';
-import { deterministicUuid } from '../ids.js';
+import { orderedUuid } from '../ids.js';
 import { TIMER_FIRED, isTimerSettled, type TimerFired } from '../timers/timer-events.js';
 import { PreconditionFailedError, type Command, type Decider, type DomainEvent } from './command.js';
 
@@ -25,8 +25,9 @@ const MAX_ATTEMPTS = 5;
 
 /**
  * Load, authorize, decide, append with the expected revision: the whole of a command handler.
- * Every event gets the audit envelope from the command, and an id derived from the command id,
- * so a retried command (same id) is answered with its first result and never done twice.
+ * Every event gets the audit envelope from the command, and an id derived from the command's id and
+ * time. A retried command (same id) is answered from the stream's history with its first result;
+ * two deliveries racing meet at the expected revision, and the second is answered the same way.
  */
 export async function executeCommand<C extends Command, E extends DomainEvent, S>(
   store: EventStore,
@@ -66,7 +67,7 @@ export async function executeCommand<C extends Command, E extends DomainEvent, S
       const appended = await store.appendToStream(
         streamId,
         events.map((e, i) => ({
-          id: deterministicUuid(`${command.meta.commandId}\n${streamId}\n${i}`),
+          id: orderedUuid(Date.parse(command.meta.now), `${command.meta.commandId}\n${streamId}\n${i}`),
           type: e.type,
           data: e.data as object,
           metadata,

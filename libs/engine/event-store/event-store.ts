@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { isDeepStrictEqual } from 'node:util';
 import { checkMetadata, type EventMetadata, type Upcasters } from './envelope.js';
 import { EventIdConflictError, InvalidEventError, WrongExpectedRevisionError } from './errors.js';
 import { chainHash, GENESIS_HASH } from './hash-chain.js';
+import { newUuid } from '../ids.js';
 import type { StorageAdapter, StoredEvent, StoredEventInput, StreamHead } from './storage.js';
 import { checkEventId, checkEventType, checkStreamId, toJsonText } from './validation.js';
 
@@ -127,7 +127,9 @@ export class EventStore {
     checkStreamId(streamId);
     checkExpectedRevision(expected);
     if (!Array.isArray(events) || events.length === 0) throw new InvalidEventError('events', 'at least one event is required');
-    const prepared = events.map((e, i) => prepare(e, `events[${i}]`));
+    // The events of one command share one envelope object: check and serialise it once.
+    const envelopes = new Map<object, string>();
+    const prepared = events.map((e, i) => prepare(e, `events[${i}]`, envelopes));
     const seen = new Set<string>();
     for (const [i, e] of prepared.entries()) {
       if (seen.has(e.id)) throw new InvalidEventError(`events[${i}].id`, `event id ${e.id} appears twice in one append`);
@@ -307,13 +309,18 @@ interface PreparedEvent {
   metadata: string;
 }
 
-function prepare(e: NewEvent<object>, where: string): PreparedEvent {
+function prepare(e: NewEvent<object>, where: string, envelopes: Map<object, string>): PreparedEvent {
   if (e === null || typeof e !== 'object') throw new InvalidEventError(where, 'must be an event object');
-  const id = e.id ?? randomUUID();
+  const id = e.id ?? newUuid();
   checkEventId(id, `${where}.id`);
   checkEventType(e.type, `${where}.type`);
-  checkMetadata(e.metadata, `${where}.metadata`);
-  return { id, type: e.type, data: toJsonText(e.data, `${where}.data`), metadata: toJsonText(e.metadata, `${where}.metadata`) };
+  let metadata = envelopes.get(e.metadata);
+  if (metadata === undefined) {
+    checkMetadata(e.metadata, `${where}.metadata`);
+    metadata = toJsonText(e.metadata, `${where}.metadata`);
+    envelopes.set(e.metadata, metadata);
+  }
+  return { id, type: e.type, data: toJsonText(e.data, `${where}.data`), metadata };
 }
 
 function chain(streamId: string, head: StreamHead, events: PreparedEvent[]): StoredEventInput[] {
@@ -381,12 +388,33 @@ export async function readToHead(
   onPage: (page: import('./storage.js').StoredEvent[]) => void | boolean,
   options: { pageSize?: number; timeoutMs?: number } = {},
 ): Promise<string | undefined> {
+  return walkToHead(store, after, onPage, (at, n) => store.storage.readAll(at, n), options);
+}
+
+/** readToHead for walks that need only each event's place and hash (seals): far fewer bytes where the adapter can. */
+export async function readHeadsToHead(
+  store: EventStore,
+  after: string | undefined,
+  onPage: (page: Pick<import('./storage.js').StoredEvent, 'position' | 'streamId' | 'revision' | 'hash'>[]) => void | boolean,
+  options: { pageSize?: number; timeoutMs?: number } = {},
+): Promise<string | undefined> {
+  const storage = store.storage;
+  return walkToHead(store, after, onPage, (at, n) => (storage.readAllHeads ? storage.readAllHeads(at, n) : storage.readAll(at, n)), options);
+}
+
+async function walkToHead<R extends { position: string }>(
+  store: EventStore,
+  after: string | undefined,
+  onPage: (page: R[]) => void | boolean,
+  read: (after: string | undefined, maxCount: number) => Promise<R[]>,
+  options: { pageSize?: number; timeoutMs?: number },
+): Promise<string | undefined> {
   const head = await store.headPosition();
   if (head === undefined) return after;
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   let at = after;
   while (at === undefined || store.comparePositions(at, head) < 0) {
-    const page = await store.storage.readAll(at, options.pageSize ?? 5000);
+    const page = await read(at, options.pageSize ?? 5000);
     if (page.length === 0) {
       if (Date.now() > deadline) throw new Error(`the log could not be read up to ${head}: an older transaction is holding readers back`);
       await new Promise((r) => setTimeout(r, 20));

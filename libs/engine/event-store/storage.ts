@@ -67,5 +67,12 @@ export interface StorageAdapter {
    */
   headPosition(): Promise<string | undefined>;
   comparePositions(a: string, b: string): number;
+  /**
+   * Optional: like readAll, but only what a seal needs (position, stream, revision, hash) — no data,
+   * no metadata — so walking a million events to check seals reads a fraction of the bytes.
+   */
+  readAllHeads?(afterPosition: string | undefined, maxCount: number): Promise<Pick<StoredEvent, 'position' | 'streamId' | 'revision' | 'hash'>[]>;
+  /** Optional: the stream id a fraction of the way through (stream, revision) order, to split verification across threads. */
+  streamIdAt?(fraction: number): Promise<string | undefined>;
   close(): Promise<void>;
 }

@@ -3,7 +3,7 @@ import type { Principal } from '../../engine/commands/command.js';
 import { DomainError } from '../../engine/commands/command.js';
 import { executeCommand } from '../../engine/commands/command-executor.js';
 import { changedHeads, HeadTracker, merkleRoot, SEAL_HEADS_RECORDED, SEAL_RECORDED, SEALS_STREAM, sealText, type SealHeadsRecordedData, type SealRecordedData, type StreamHeadEntry } from '../../engine/audit/seals.js';
-import { readToHead, type EventStore } from '../../engine/event-store/event-store.js';
+import { readHeadsToHead, type EventStore } from '../../engine/event-store/event-store.js';
 import { Engine } from '../../engine/nest/engine.js';
 import { sealDecider, type SealCommand } from './seal.decider.js';
 
@@ -29,7 +29,7 @@ export async function makeSeal(store: EventStore, actor: Principal, now: string,
     for (const h of claimed.values()) tracker.heads.set(h.streamId, h);
     tracker.events = last?.events ?? 0;
     let news = false;
-    const position = await readToHead(store, last?.position, (page) => {
+    const position = await readHeadsToHead(store, last?.position, (page) => {
       for (const e of page) {
         tracker.apply(e);
         if (e.streamId !== SEALS_STREAM) news = true;

@@ -18,7 +18,8 @@ export const POSTGRES_SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
   transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
   global_position bigint GENERATED ALWAYS AS IDENTITY,
-  stream_id text NOT NULL,
+  -- Byte order (as SQLite): verification walks streams in order and splits the walk by stream id.
+  stream_id text COLLATE "C" NOT NULL,
   revision integer NOT NULL,
   event_id uuid NOT NULL,
   type text NOT NULL,
@@ -59,13 +60,16 @@ export async function migrate(pool: pg.Pool, ddl: string, lockKey: number): Prom
 
 const COLUMNS = `transaction_id::text AS tx, global_position::text AS pos, stream_id, revision, event_id::text AS id, type, data::text AS data_text, metadata::text AS metadata_text, hash`;
 
+/**
+ * One event: a plain INSERT, the commonest append. The row at the expected revision must exist
+ * (none for -1), and UNIQUE (stream_id, revision) refuses the next one if another writer got there
+ * first; revisions have no gaps, so together that is "the head is exactly the expected revision".
+ */
 const APPEND_ONE = `
-WITH head AS (SELECT coalesce(max(revision), -1) AS rev FROM events WHERE stream_id = $1),
-ins AS (
-  INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash)
-  SELECT $1, head.rev + 1, $3::uuid, $4, $5::json, $6::json, $7 FROM head WHERE head.rev = $2
-  RETURNING transaction_id, global_position)
-SELECT (SELECT rev FROM head) AS head, (SELECT transaction_id::text || ':' || global_position FROM ins) AS position`;
+INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash)
+SELECT $1, $2::int + 1, $3::uuid, $4, $5::json, $6::json, $7
+WHERE $2::int = -1 OR EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND revision = $2::int)
+RETURNING transaction_id::text || ':' || global_position AS position`;
 
 const APPEND_MANY = `
 WITH head AS (SELECT coalesce(max(revision), -1) AS rev FROM events WHERE stream_id = $1),
@@ -124,8 +128,11 @@ export class PostgresStorage implements StorageAdapter {
                 events.map((e) => e.hash),
               ],
             });
-      const row = result.rows[0] as { head: string | number; position: string | null };
-      if (row.position === null) return { kind: 'head-moved', actualHead: Number(row.head) };
+      const row = result.rows[0] as { head?: string | number; position: string | null } | undefined;
+      if (!row || row.position === null) {
+        // Nothing inserted: the stream is not at the expected revision (the single-event form does not say where it is).
+        return { kind: 'head-moved', actualHead: row?.head !== undefined ? Number(row.head) : (await this.head(streamId)).revision };
+      }
       return { kind: 'appended', lastPosition: row.position };
     } catch (err) {
       const e = err as { code?: string; constraint?: string };
@@ -185,6 +192,26 @@ export class PostgresStorage implements StorageAdapter {
       rowMode: 'array',
     });
     return r.rows.map(toStored);
+  }
+
+  async readAllHeads(after: string | undefined, maxCount: number) {
+    const [tx, pos] = after === undefined ? ['0', '0'] : splitPosition(after);
+    const r = await this.pool.query({
+      name: 'jx_read_all_heads',
+      text: `SELECT transaction_id::text AS tx, global_position::text AS pos, stream_id, revision, hash FROM events
+             WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint) AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+             ORDER BY transaction_id, global_position LIMIT $3`,
+      values: [tx, pos, maxCount],
+      rowMode: 'array',
+    });
+    return (r.rows as [string, string, string, number, string][]).map((x) => ({ position: `${x[0]}:${x[1]}`, streamId: x[2], revision: x[3], hash: x[4] }));
+  }
+
+  /** The stream id a fraction of the way through all events in (stream, revision) order: where parallel verification splits. */
+  async streamIdAt(fraction: number): Promise<string | undefined> {
+    const count = Number((await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]!.n);
+    const r = await this.pool.query<{ stream_id: string }>('SELECT stream_id FROM events ORDER BY stream_id, revision OFFSET $1 LIMIT 1', [Math.floor(count * fraction)]);
+    return r.rows[0]?.stream_id;
   }
 
   async headPosition(): Promise<string | undefined> {

@@ -51,6 +51,7 @@ export class SqliteStorage implements StorageAdapter {
   readonly #bwdFrom;
   readonly #byStreamStart;
   readonly #byStreamAfter;
+  readonly #readHeads;
 
   constructor(readonly path: string) {
     this.db = openSqlite(path);
@@ -71,6 +72,9 @@ export class SqliteStorage implements StorageAdapter {
     this.#bwd = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT ?`).raw(true);
     this.#bwdFrom = this.db
       .prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`)
+      .raw(true);
+    this.#readHeads = this.db
+      .prepare('SELECT global_position, stream_id, revision, hash FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?')
       .raw(true);
     this.#byStreamStart = this.db.prepare(`SELECT ${COLUMNS} FROM events ORDER BY stream_id, revision LIMIT ?`).raw(true);
     this.#byStreamAfter = this.db
@@ -138,6 +142,18 @@ export class SqliteStorage implements StorageAdapter {
       if (row) out.push(toStored(row));
     }
     return out;
+  }
+
+  async readAllHeads(after: string | undefined, maxCount: number) {
+    const rows = this.#readHeads.all(after === undefined ? 0 : parsePosition(after), maxCount) as [number, string, number, string][];
+    return rows.map((r) => ({ position: String(r[0]), streamId: r[1], revision: r[2], hash: r[3] }));
+  }
+
+  /** The stream id a fraction of the way through all events in (stream, revision) order: where parallel verification splits. */
+  async streamIdAt(fraction: number): Promise<string | undefined> {
+    const { n } = this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number };
+    const row = this.db.prepare('SELECT stream_id FROM events ORDER BY stream_id, revision LIMIT 1 OFFSET ?').get(Math.floor(n * fraction)) as { stream_id: string } | undefined;
+    return row?.stream_id;
   }
 
   async headPosition(): Promise<string | undefined> {

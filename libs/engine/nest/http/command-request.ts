@@ -1,7 +1,7 @@
 import { createParamDecorator, UnauthorizedException, type ExecutionContext } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import type { Clock } from '../../clock.js';
+import { newUuid } from '../../ids.js';
 import type { CommandMeta, Principal } from '../../commands/command.js';
 import { badRequest } from './problem-details.js';
 
@@ -30,7 +30,7 @@ export function commandMeta(req: AuthenticatedRequest, clock: Clock, extra: { re
   }
   const correlation = req.header('x-correlation-id');
   return {
-    commandId: key ?? randomUUID(),
+    commandId: key ?? newUuid(),
     actor: principalOf(req),
     now: clock.now().toISOString(),
     ...(correlation && COMMAND_ID.test(correlation) ? { correlationId: correlation } : {}),
