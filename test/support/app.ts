@@ -1,7 +1,10 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import type { INestApplication } from '@nestjs/common';
-import type { Clock } from '../../libs/engine/clock.js';
+import type { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { ManualClock, type Clock } from '../../libs/engine/clock.js';
+import type { Principal } from '../../libs/engine/commands/command.js';
+import type { CommandResult } from '../../libs/engine/commands/command-executor.js';
+import { Engine } from '../../libs/engine/nest/engine.js';
 import { readConfig } from '../../libs/engine/config.js';
 import { AppModule } from '../../apps/api/src/app.module.js';
 import { configureApp } from '../../apps/api/src/setup.js';
@@ -135,4 +138,39 @@ export async function createUserViaApi(
 
 function sessionOf(token: string, user: { userId: string; username: string }): TestSession {
   return { userId: user.userId, username: user.username, token, cookie: `jx_session=${token}`, headers: { authorization: `Bearer ${token}` } };
+}
+
+// The application without HTTP, for workflows' integration tests (libs/workflows/*/*.int.spec.ts).
+
+export interface AppContext {
+  app: INestApplicationContext;
+  storeUrl: string;
+  engine: Engine;
+  /** The injected clock; a test moves it. */
+  clock: ManualClock;
+  /** A command as the HTTP layer would send it, with a fresh command id and the clock's time. */
+  run(actor: Principal, type: string, data: object, reason?: string): Promise<CommandResult>;
+  close(): Promise<void>;
+}
+
+/** The application exactly as the API builds it (projections and timers running), minus HTTP, on a store of its own. */
+export async function startAppContext(target: StoreTarget, start: string): Promise<AppContext> {
+  const db = await target.create();
+  const clock = new ManualClock(start);
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: readConfig({ EVENT_STORE_URL: db.storeUrl }), clock }), { logger: ['error'] });
+  await app.init();
+  const engine = app.get(Engine);
+  let n = 0;
+  return {
+    app,
+    storeUrl: db.storeUrl,
+    engine,
+    clock,
+    run: (actor, type, data, reason) =>
+      engine.execute({ type, data, meta: { commandId: `c-${++n}-${Math.random().toString(36).slice(2, 8)}`, actor, now: clock.now().toISOString(), ...(reason ? { reason } : {}) } }),
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
 }

@@ -1,12 +1,9 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ManualClock } from '../../engine/clock.js';
 import type { Principal } from '../../engine/commands/command.js';
-import { readConfig } from '../../engine/config.js';
 import { Engine } from '../../engine/nest/engine.js';
-import { createPostgresDatabase, createSqliteDirectory } from '../../engine/testing/databases.js';
-import { AppModule } from '../../../apps/api/src/app.module.js';
+import { STORE_TARGETS, startAppContext, type AppContext } from '../../../test/support/app.js';
 import { caseLineStream } from '../supervision/supervision.events.js';
 import { ASSESSMENT_PROJECTION, type NotificationView } from './assessment.projection.js';
 import { AssessmentService } from './assessment.service.js';
@@ -21,33 +18,21 @@ function figures(ours: number, others: number[]) {
   return COUNTIES.map((countyId, i) => ({ countyId, value: i === 0 ? ours : others[i - 1]!, rank: null }));
 }
 
-describe.each([
-  { name: 'SQLite', create: async () => { const d = createSqliteDirectory('assessment'); return { url: d.url(), drop: async () => d.drop() }; } },
-  { name: 'PostgreSQL', create: async () => { const d = await createPostgresDatabase('assessment'); return { url: d.url, drop: () => d.drop() }; } },
-])('the quarterly assessment through the application on $name', ({ create }) => {
+describe.each(STORE_TARGETS)('the quarterly assessment through the application on $name', (target) => {
+  let ctx: AppContext;
   let app: INestApplicationContext;
   let engine: Engine;
   let assessment: AssessmentService;
   let clock: ManualClock;
-  let drop: () => Promise<void>;
-  let n = 0;
 
   beforeAll(async () => {
-    const db = await create();
-    drop = db.drop;
-    clock = new ManualClock('2023-10-09T02:00:00.000Z');
-    app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: readConfig({ EVENT_STORE_URL: db.url }), clock }), { logger: ['error'] });
-    await app.init();
-    engine = app.get(Engine);
+    ctx = await startAppContext(target, '2023-10-09T02:00:00.000Z');
+    ({ app, engine, clock } = ctx);
     assessment = app.get(AssessmentService);
   });
-  afterAll(async () => {
-    await app.close();
-    await drop();
-  });
+  afterAll(() => ctx.close());
 
-  const run = async (actor: Principal, type: string, data: object, reason?: string) =>
-    engine.execute({ type, data, meta: { commandId: `c-${++n}`, actor, now: clock.now().toISOString(), ...(reason ? { reason } : {}) } });
+  const run = (actor: Principal, type: string, data: object, reason?: string) => ctx.run(actor, type, data, reason);
   /** The supervision reactor opens 生态环境局's case just after the publication: wait for it too. */
   const settle = async (after?: string) => {
     await engine.waitFor(after);

@@ -2,15 +2,12 @@ import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { parseSealText, verifySeals } from '../../engine/audit/seals.js';
 import { ManualClock } from '../../engine/clock.js';
 import type { Principal } from '../../engine/commands/command.js';
-import { readConfig } from '../../engine/config.js';
 import { Engine } from '../../engine/nest/engine.js';
-import { createPostgresDatabase, createSqliteDirectory } from '../../engine/testing/databases.js';
-import { AppModule } from '../../../apps/api/src/app.module.js';
+import { STORE_TARGETS, startAppContext, type AppContext } from '../../../test/support/app.js';
 import { ReportingService } from '../reporting/reporting.service.js';
 import { AuditService, toJsonLines } from './audit.service.js';
 
@@ -32,34 +29,26 @@ const firstFigures = [
   { countyId: 'ruzhou', value: 42, rank: null },
 ];
 
-describe.each([
-  { name: 'SQLite', create: async () => { const d = createSqliteDirectory('audit'); return { url: d.url(), drop: async () => d.drop() }; } },
-  { name: 'PostgreSQL', create: async () => { const d = await createPostgresDatabase('audit'); return { url: d.url, drop: () => d.drop() }; } },
-])('audit over a real workflow history on $name', ({ create }) => {
+describe.each(STORE_TARGETS)('audit over a real workflow history on $name', (target) => {
+  let ctx: AppContext;
+  let url: string;
   let app: INestApplicationContext;
   let engine: Engine;
   let audit: AuditService;
   let clock: ManualClock;
-  let drop: () => Promise<void>;
-  let url: string;
   let n = 0;
   let t1: string;
   let t2: string;
 
-  const run = async (actor: Principal, type: string, data: object, reason?: string) =>
-    engine.execute({ type, data, meta: { commandId: `c-${++n}`, actor, now: clock.now().toISOString(), ...(reason ? { reason } : {}) } });
+  const run = (actor: Principal, type: string, data: object, reason?: string) => ctx.run(actor, type, data, reason);
   const at = async (iso: string) => {
     clock.set(iso);
   };
 
   beforeAll(async () => {
-    const db = await create();
-    drop = db.drop;
-    url = db.url;
-    clock = new ManualClock('2023-07-01T01:00:00.000Z');
-    app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: readConfig({ EVENT_STORE_URL: db.url }), clock }), { logger: ['error'] });
-    await app.init();
-    engine = app.get(Engine);
+    ctx = await startAppContext(target, '2023-07-01T01:00:00.000Z');
+    ({ app, engine, clock } = ctx);
+    url = ctx.storeUrl;
     audit = app.get(AuditService);
     const reporting = app.get(ReportingService);
 
@@ -96,10 +85,7 @@ describe.each([
     t2 = clock.now().toISOString();
     await engine.waitFor(last.position);
   });
-  afterAll(async () => {
-    await app.close();
-    await drop();
-  });
+  afterAll(() => ctx.close());
 
   it('the unit timeline lists every step in order, with who, when and why, and the unit’s standing after each', async () => {
     const { entries, next } = await audit.unitTimeline(planId, 'sthjj', {}, undefined, 200);

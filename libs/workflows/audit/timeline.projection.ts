@@ -1,10 +1,10 @@
 import type { Projection } from '../../engine/projections/docs.js';
-import type { AssessmentEvent, QuarterNotificationSent } from '../assessment/assessment.events.js';
-import type { PlanEvent } from '../plan/plan.events.js';
-import type { StandingCause, RankingEvent } from '../ranking/ranking.events.js';
-import type { ReportingEvent } from '../reporting/reporting.events.js';
-import type { RewardsEvent } from '../rewards/rewards.events.js';
-import type { SupervisionEvent } from '../supervision/supervision.events.js';
+import { ASSESSMENT_EVENT_TYPES, type AssessmentEvent, type QuarterNotificationSent } from '../assessment/assessment.events.js';
+import { PLAN_EVENT_TYPES, type PlanEvent } from '../plan/plan.events.js';
+import { RANKING_EVENT_TYPES, type RankingEvent, type StandingCause } from '../ranking/ranking.events.js';
+import { REPORTING_EVENT_TYPES, type ReportingEvent } from '../reporting/reporting.events.js';
+import { REWARDS_EVENT_TYPES, type RewardsEvent } from '../rewards/rewards.events.js';
+import { SUPERVISION_EVENT_TYPES, type SupervisionEvent } from '../supervision/supervision.events.js';
 
 /**
  * The auditors' timelines: every event that touched a unit (and every event about an indicator,
@@ -46,42 +46,14 @@ export interface TimelineEntry {
   status?: UnitStatus;
 }
 
+/** Every published event type of the workflows; touches() says which of them concern a unit, an indicator or a case. */
 export const TIMELINE_EVENT_TYPES = [
-  'PlanPublished',
-  'PlanTargetSet',
-  'PlanBaselineSet',
-  'PlanRuleRevised',
-  'ReportOpened',
-  'ReportDraftSaved',
-  'ReportSubmitted',
-  'ReportSigned',
-  'ReportReceived',
-  'ReportReturned',
-  'ReportReminderSent',
-  'ReportOverdue',
-  'FigureCorrected',
-  'PeerFiguresRecorded',
-  'PeerFigureCorrected',
-  'StandingChanged',
-  'QuarterPublished',
-  'QuarterNotificationSent',
-  'CaseOpened',
-  'CaseWarningLinked',
-  'CaseAcknowledged',
-  'RectificationPlanSubmitted',
-  'RectificationFeedbackSubmitted',
-  'CaseReviewed',
-  'CaseEscalated',
-  'CaseReportedToLeaders',
-  'CaseStepReminderSent',
-  'CaseStepOverdue',
-  'CaseClosed',
-  'ProposalGenerated',
-  'LineAmended',
-  'ProposalSubmitted',
-  'ProposalSentBack',
-  'ProposalApproved',
-  'DecisionsPublished',
+  ...PLAN_EVENT_TYPES,
+  ...REPORTING_EVENT_TYPES,
+  ...RANKING_EVENT_TYPES,
+  ...ASSESSMENT_EVENT_TYPES,
+  ...SUPERVISION_EVENT_TYPES,
+  ...REWARDS_EVENT_TYPES,
 ] as const;
 
 interface PlanIndex {

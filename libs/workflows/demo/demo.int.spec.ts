@@ -9,6 +9,7 @@ import type { RecordedEvent } from '../../engine/event-store/event-store.js';
 import { Engine } from '../../engine/nest/engine.js';
 import { createPostgresDatabase, createSqliteDirectory } from '../../engine/testing/databases.js';
 import { TIMERS_PROJECTION } from '../../engine/timers/timers.projection.js';
+import { readEverything } from '../../engine/testing/fixtures.js';
 import { AppModule } from '../../../apps/api/src/app.module.js';
 import { BOOTSTRAP_STREAM } from '../accounts/accounts.events.js';
 import { ANNEX2_PROJECTION, annex2Table } from '../annex2/annex2.projection.js';
@@ -33,14 +34,8 @@ async function contextOn(storeUrl: string, env: NodeJS.ProcessEnv = {}): Promise
   return app;
 }
 
-async function allEvents(engine: Engine): Promise<RecordedEvent[]> {
-  const out: RecordedEvent[] = [];
-  for (let at: string | undefined; ; ) {
-    const page = await engine.store.readAll({ ...(at ? { fromPosition: at } : {}), maxCount: 5000 });
-    if (!page.length) return out;
-    out.push(...page);
-    at = page.at(-1)!.position;
-  }
+function allEvents(engine: Engine): Promise<RecordedEvent[]> {
+  return readEverything(engine.store);
 }
 
 const isAccounts = (s: string) => s === BOOTSTRAP_STREAM || s.startsWith('user-') || s.startsWith('username-');

@@ -1,14 +1,11 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import ExcelJS from 'exceljs';
 import { ManualClock } from '../../engine/clock.js';
 import { DomainError, ForbiddenError, type Principal } from '../../engine/commands/command.js';
-import { readConfig } from '../../engine/config.js';
 import { Engine } from '../../engine/nest/engine.js';
-import { createPostgresDatabase, createSqliteDirectory } from '../../engine/testing/databases.js';
 import { testMetadata } from '../../engine/testing/fixtures.js';
-import { AppModule } from '../../../apps/api/src/app.module.js';
+import { STORE_TARGETS, startAppContext, type AppContext } from '../../../test/support/app.js';
 import { Annex2Controller } from '../annex2/annex2.controller.js';
 import { assessmentStream, type QuarterPublished } from '../assessment/assessment.events.js';
 import { RankingController } from './ranking.controller.js';
@@ -32,34 +29,24 @@ async function xlsx(rows: unknown[][], sheetName = '2023-Q2'): Promise<Uint8Arra
   return new Uint8Array(await wb.xlsx.writeBuffer());
 }
 
-describe.each([
-  { name: 'SQLite', create: async () => { const d = createSqliteDirectory('ranking'); return { url: d.url(), drop: async () => d.drop() }; } },
-  { name: 'PostgreSQL', create: async () => { const d = await createPostgresDatabase('ranking'); return { url: d.url, drop: () => d.drop() }; } },
-])('rankings and warnings through the application on $name', ({ create }) => {
+describe.each(STORE_TARGETS)('rankings and warnings through the application on $name', (target) => {
+  let ctx: AppContext;
   let app: INestApplicationContext;
   let engine: Engine;
   let ranking: RankingService;
   let controller: RankingController;
   let annex2: Annex2Controller;
   let clock: ManualClock;
-  let drop: () => Promise<void>;
   let n = 0;
 
   beforeAll(async () => {
-    const db = await create();
-    drop = db.drop;
-    clock = new ManualClock('2023-07-10T01:00:00.000Z');
-    app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: readConfig({ EVENT_STORE_URL: db.url }), clock }), { logger: ['error'] });
-    await app.init();
-    engine = app.get(Engine);
+    ctx = await startAppContext(target, '2023-07-10T01:00:00.000Z');
+    ({ app, engine, clock } = ctx);
     ranking = app.get(RankingService);
     controller = app.get(RankingController);
     annex2 = app.get(Annex2Controller);
   });
-  afterAll(async () => {
-    await app.close();
-    await drop();
-  });
+  afterAll(() => ctx.close());
 
   const run = async (actor: Principal, type: string, data: object, reason?: string) => {
     const r = await engine.execute({ type, data, meta: { commandId: `c-${++n}`, actor, now: clock.now().toISOString(), ...(reason ? { reason } : {}) } });

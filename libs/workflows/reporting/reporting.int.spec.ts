@@ -1,13 +1,10 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ManualClock } from '../../engine/clock.js';
 import type { Principal } from '../../engine/commands/command.js';
-import { readConfig } from '../../engine/config.js';
 import { Engine } from '../../engine/nest/engine.js';
 import { foldAsOf } from '../../engine/projections/as-of.js';
-import { createPostgresDatabase, createSqliteDirectory } from '../../engine/testing/databases.js';
-import { AppModule } from '../../../apps/api/src/app.module.js';
+import { STORE_TARGETS, startAppContext, type AppContext } from '../../../test/support/app.js';
 import { ANNEX2_PROJECTION, annex2Projection, annex2Table } from '../annex2/annex2.projection.js';
 import { planStream } from '../plan/plan.events.js';
 import type { ReportLine } from './report-content.js';
@@ -29,33 +26,21 @@ const lines = (pm25: Partial<ReportLine> = {}): ReportLine[] => [
   { indicatorNo: 29, value: 92, rank: 1, problems: '无', nextSteps: '保持' },
 ];
 
-describe.each([
-  { name: 'SQLite', create: async () => { const d = createSqliteDirectory('reporting'); return { url: d.url(), drop: async () => d.drop() }; } },
-  { name: 'PostgreSQL', create: async () => { const d = await createPostgresDatabase('reporting'); return { url: d.url, drop: () => d.drop() }; } },
-])('the monthly report workflow through the application on $name', ({ create }) => {
+describe.each(STORE_TARGETS)('the monthly report workflow through the application on $name', (target) => {
+  let ctx: AppContext;
   let app: INestApplicationContext;
   let engine: Engine;
   let reporting: ReportingService;
   let clock: ManualClock;
-  let drop: () => Promise<void>;
-  let n = 0;
 
   beforeAll(async () => {
-    const db = await create();
-    drop = db.drop;
-    clock = new ManualClock('2023-07-01T01:00:00.000Z');
-    app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: readConfig({ EVENT_STORE_URL: db.url }), clock }), { logger: ['error'] });
-    await app.init();
-    engine = app.get(Engine);
+    ctx = await startAppContext(target, '2023-07-01T01:00:00.000Z');
+    ({ app, engine, clock } = ctx);
     reporting = app.get(ReportingService);
   });
-  afterAll(async () => {
-    await app.close();
-    await drop();
-  });
+  afterAll(() => ctx.close());
 
-  const run = async (actor: Principal, type: string, data: object, reason?: string) =>
-    engine.execute({ type, data, meta: { commandId: `c-${++n}`, actor, now: clock.now().toISOString(), ...(reason ? { reason } : {}) } });
+  const run = (actor: Principal, type: string, data: object, reason?: string) => ctx.run(actor, type, data, reason);
   const view = async (unitId = 'sthjj') => engine.query(REPORTS_PROJECTION).get<ReportView>('reports', reportKey(planId, unitId, period));
 
   it('takes a month’s report from opening to receipt, with a refusal, a correction and overdue reports, and every view shows it', async () => {

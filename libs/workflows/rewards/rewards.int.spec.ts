@@ -1,13 +1,10 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ManualClock } from '../../engine/clock.js';
 import type { Principal } from '../../engine/commands/command.js';
-import { readConfig } from '../../engine/config.js';
 import { Engine } from '../../engine/nest/engine.js';
 import { foldAsOf } from '../../engine/projections/as-of.js';
-import { createPostgresDatabase, createSqliteDirectory } from '../../engine/testing/databases.js';
-import { AppModule } from '../../../apps/api/src/app.module.js';
+import { STORE_TARGETS, startAppContext, type AppContext } from '../../../test/support/app.js';
 import { figuresStream, scoringStream, type RankingEvent } from '../ranking/ranking.events.js';
 import type { ReportLine } from '../reporting/report-content.js';
 import { ReportingService } from '../reporting/reporting.service.js';
@@ -25,33 +22,22 @@ const countyHead: Principal = { userId: 'county-head', name: '县长', roles: ['
 const czjReporter: Principal = { userId: 'czj-reporter', roles: ['reporter'], unitId: 'czj' };
 const czjHead: Principal = { userId: 'czj-head', name: '财政局长', roles: ['head'], unitId: 'czj' };
 
-describe.each([
-  { name: 'SQLite', create: async () => { const d = createSqliteDirectory('rewards'); return { url: d.url(), drop: async () => d.drop() }; } },
-  { name: 'PostgreSQL', create: async () => { const d = await createPostgresDatabase('rewards'); return { url: d.url, drop: () => d.drop() }; } },
-])('the year-end rewards and penalties through the application on $name', ({ create }) => {
+describe.each(STORE_TARGETS)('the year-end rewards and penalties through the application on $name', (target) => {
+  let ctx: AppContext;
   let app: INestApplicationContext;
   let engine: Engine;
   let rewards: RewardsService;
   let clock: ManualClock;
-  let drop: () => Promise<void>;
   let n = 0;
 
   beforeAll(async () => {
-    const db = await create();
-    drop = db.drop;
-    clock = new ManualClock('2024-01-10T01:00:00.000Z');
-    app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: readConfig({ EVENT_STORE_URL: db.url }), clock }), { logger: ['error'] });
-    await app.init();
-    engine = app.get(Engine);
+    ctx = await startAppContext(target, '2024-01-10T01:00:00.000Z');
+    ({ app, engine, clock } = ctx);
     rewards = app.get(RewardsService);
   });
-  afterAll(async () => {
-    await app.close();
-    await drop();
-  });
+  afterAll(() => ctx.close());
 
-  const run = async (actor: Principal, type: string, data: object, reason?: string) =>
-    engine.execute({ type, data, meta: { commandId: `c-${++n}`, actor, now: clock.now().toISOString(), ...(reason ? { reason } : {}) } });
+  const run = (actor: Principal, type: string, data: object, reason?: string) => ctx.run(actor, type, data, reason);
   const generate = (actor: Principal, reason?: string) =>
     rewards.generate(ref, { commandId: `c-${++n}`, actor, now: clock.now().toISOString(), ...(reason ? { reason } : {}) });
 

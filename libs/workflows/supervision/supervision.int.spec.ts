@@ -1,12 +1,9 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ManualClock } from '../../engine/clock.js';
 import { ForbiddenError, type Principal } from '../../engine/commands/command.js';
-import { readConfig } from '../../engine/config.js';
 import { Engine } from '../../engine/nest/engine.js';
-import { createPostgresDatabase, createSqliteDirectory } from '../../engine/testing/databases.js';
-import { AppModule } from '../../../apps/api/src/app.module.js';
+import { STORE_TARGETS, startAppContext, type AppContext } from '../../../test/support/app.js';
 import { PlanService } from '../plan/plan.service.js';
 import { settleCases } from './supervision.fixtures.js';
 import { caseKey, SUPERVISION_BOARD_PROJECTION, type CaseView } from './supervision-board.projection.js';
@@ -28,33 +25,22 @@ function figures(rank: number, lowerIsBetter = false) {
   return COUNTIES.map((countyId, i) => ({ countyId, value: i === 0 ? best[rank - 1]! : others[i - 1]!, rank: null }));
 }
 
-describe.each([
-  { name: 'SQLite', create: async () => { const d = createSqliteDirectory('supervision'); return { url: d.url(), drop: async () => d.drop() }; } },
-  { name: 'PostgreSQL', create: async () => { const d = await createPostgresDatabase('supervision'); return { url: d.url, drop: () => d.drop() }; } },
-])('red warnings supervised through the application on $name', ({ create }) => {
+describe.each(STORE_TARGETS)('red warnings supervised through the application on $name', (target) => {
+  let ctx: AppContext;
   let app: INestApplicationContext;
   let engine: Engine;
   let supervision: SupervisionService;
   let clock: ManualClock;
-  let drop: () => Promise<void>;
   let n = 0;
 
   beforeAll(async () => {
-    const db = await create();
-    drop = db.drop;
-    clock = new ManualClock('2023-10-09T02:00:00.000Z');
-    app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: readConfig({ EVENT_STORE_URL: db.url }), clock }), { logger: ['error'] });
-    await app.init();
-    engine = app.get(Engine);
+    ctx = await startAppContext(target, '2023-10-09T02:00:00.000Z');
+    ({ app, engine, clock } = ctx);
     supervision = app.get(SupervisionService);
   });
-  afterAll(async () => {
-    await app.close();
-    await drop();
-  });
+  afterAll(() => ctx.close());
 
-  const run = async (actor: Principal, type: string, data: object, reason?: string) =>
-    engine.execute({ type, data, meta: { commandId: `c-${++n}`, actor, now: clock.now().toISOString(), ...(reason ? { reason } : {}) } });
+  const run = (actor: Principal, type: string, data: object, reason?: string) => ctx.run(actor, type, data, reason);
   const record = (indicatorNo: number, period: string, rank: number, lowerIsBetter = false) =>
     run(office, 'ranking.RecordFigures', { planId, indicatorNo, period, figures: figures(rank, lowerIsBetter), source: { kind: 'manual' } });
   /** The reactor's and the timers' commands land after what caused them: wait for the case lines too. */
