@@ -13,6 +13,7 @@ import { RankingModule } from '../../../libs/workflows/ranking/ranking.module.js
 import { ReportingModule } from '../../../libs/workflows/reporting/reporting.module.js';
 import { RewardsModule } from '../../../libs/workflows/rewards/rewards.module.js';
 import { SupervisionModule } from '../../../libs/workflows/supervision/supervision.module.js';
+import { MetricsController } from '../../../libs/engine/nest/metrics.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { WebUiModule } from './web/web-ui.module.js';
 
@@ -43,7 +44,7 @@ export class AppModule {
         DemoModule,
         WebUiModule.forRoot(),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
     };
   }
 }

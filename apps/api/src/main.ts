@@ -14,7 +14,7 @@ import { configureApp } from './setup.js';
 
 const config = readConfig();
 // Its own logger: the setup context below quietens Nest's shared one to errors and warnings.
-const log = new ConsoleLogger('Jixiao');
+const log = new ConsoleLogger('Jixiao', { json: config.production });
 
 // Outside production, the demo users and (on the very first start) the demo year come first, in
 // an application context of their own without background work: the demo moves its own clock
@@ -33,7 +33,8 @@ if (!config.production) {
   }
 }
 
-const app = await NestFactory.create(AppModule.forRoot({ config }), { bufferLogs: false, logger: new ConsoleLogger() });
+// In production, JSON lines (one object per log entry) for the log collector; readable text otherwise.
+const app = await NestFactory.create(AppModule.forRoot({ config }), { bufferLogs: false, logger: new ConsoleLogger({ json: config.production }) });
 configureApp(app);
 await app.listen(config.port);
 const url = `http://localhost:${config.port}`;

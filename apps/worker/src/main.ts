@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { readConfig } from '../../../libs/engine/config.js';
 import { redact } from '../../../libs/engine/event-store/open-event-store.js';
@@ -15,7 +15,7 @@ if (!config.redisUrl) {
   console.error('the worker needs REDIS_URL: without Redis, the API runs timers and seals in its own process (npm start)');
   process.exit(2);
 }
-const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: { ...config, processJobs: true } }));
+const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: { ...config, processJobs: true } }), { logger: new ConsoleLogger({ json: config.production }) });
 app.enableShutdownHooks();
 await app.init();
 new Logger('Worker').log(`working BullMQ jobs from ${redact(config.redisUrl)} for the store ${redact(config.eventStoreUrl)}`);

@@ -67,6 +67,8 @@ export interface StorageAdapter {
    */
   headPosition(): Promise<string | undefined>;
   comparePositions(a: string, b: string): number;
+  /** Optional: how many events come after a position in global order (all, for undefined): a projection's lag. */
+  countAfter?(position: string | undefined): Promise<number>;
   /**
    * Optional: like readAll, but only what a seal needs (position, stream, revision, hash) — no data,
    * no metadata — so walking a million events to check seals reads a fraction of the bytes.

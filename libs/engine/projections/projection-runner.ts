@@ -192,13 +192,16 @@ export class ProjectionRunner {
     return mine()!.state;
   }
 
-  /** Another process (a CLI rebuild) may have swapped generations: follow it. */
+  /** Another process (a CLI rebuild) may have swapped generations, or started building one: follow it. */
   async #noticeSwaps(): Promise<void> {
-    const stored = await this.readModels.generations();
-    const key = (g: { projection: string; generation: number; active: boolean }) => `${g.projection}/${g.generation}/${g.active}`;
-    const known = new Set(this.#targets.map((t) => key(t.state)));
-    const mine = stored.filter((g) => this.#projections.has(g.projection));
-    if (mine.length !== known.size || mine.some((g) => !known.has(key(g)))) await this.#reload();
+    const stored = (await this.readModels.generations()).filter((g) => this.#projections.has(g.projection));
+    const activeOf = new Map(stored.filter((g) => g.active).map((g) => [g.projection, g.generation]));
+    // What #reload would feed: each active generation, and any newer one being built.
+    const wanted = stored
+      .filter((g) => g.active || (g.generation > (activeOf.get(g.projection) ?? Infinity) && g.version === this.#projections.get(g.projection)!.version))
+      .map((g) => `${g.projection}/${g.generation}/${g.active}`);
+    const fed = new Set(this.#targets.map((t) => `${t.state.projection}/${t.state.generation}/${t.state.active}`));
+    if (wanted.length !== fed.size || wanted.some((k) => !fed.has(k))) await this.#reload();
   }
 
   #active(p: Projection): Target | undefined {
@@ -287,7 +290,7 @@ export class ProjectionRunner {
       }
       t.error = undefined;
       t.retryAt = undefined;
-      batches.push({ projection: t.state.projection, generation: t.state.generation, from: t.state.checkpoint, to, changes: docs.changes() });
+      batches.push({ projection: t.state.projection, generation: t.state.generation, from: t.state.checkpoint, to, active: t.state.active, changes: docs.changes() });
       applied.push(t);
     }
     const refused = new Set(await this.readModels.commit(batches));
@@ -303,8 +306,8 @@ export class ProjectionRunner {
     let promoted = false;
     for (const t of this.#targets) {
       if (t.state.active || t.state.checkpoint === undefined) continue;
-      const head = (await this.store.readAll({ fromPosition: t.state.checkpoint, maxCount: 1 })).length === 0;
-      if (!head) continue;
+      const head = await this.store.headPosition();
+      if (head !== undefined && this.store.comparePositions(t.state.checkpoint, head) < 0) continue;
       await this.readModels.activate(t.state.projection, t.state.generation);
       this.#log(`projection ${t.state.projection}: generation ${t.state.generation} caught up and now serves`);
       t.state.active = true;
@@ -313,7 +316,7 @@ export class ProjectionRunner {
     }
     // An empty store: a fresh generation has nothing to catch up on.
     for (const t of this.#targets) {
-      if (!t.state.active && t.state.checkpoint === undefined && (await this.store.readAll({ maxCount: 1 })).length === 0) {
+      if (!t.state.active && t.state.checkpoint === undefined && (await this.store.headPosition()) === undefined) {
         await this.readModels.activate(t.state.projection, t.state.generation);
         t.state.active = true;
         this.#targets = this.#targets.filter((o) => o === t || o.projection !== t.projection);

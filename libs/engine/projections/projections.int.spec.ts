@@ -132,21 +132,37 @@ describe.each(targets)('projections on $name', (target) => {
     await serving.waitFor(appended);
     expect(await total(serving)).toBe(50);
 
-    // The CLI's rebuild: another runner (another process) builds generation 2 slowly.
+    // The CLI's rebuild: another runner (another process) builds generation 2, held at a gate so
+    // the test can look while it is half done.
     const cliReadModels = await openReadModelStore(url);
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const counter = counterProjection('counter', 1);
+    const gated: Projection = { ...counter, apply: async (e, docs) => (await gate, counter.apply(e, docs)) };
     try {
-      const cli = new ProjectionRunner(store, cliReadModels, [counterProjection('counter', 1, { slow: true })], { pageSize: 10 });
+      const cli = new ProjectionRunner(store, cliReadModels, [gated], { pageSize: 10 });
       const rebuilding = cli.rebuild('counter');
-      await new Promise((r) => setTimeout(r, 30));
+      await waitUntil(async () => (await readModels.generations()).some((g) => g.projection === 'counter' && g.generation === 2));
       expect(await total(serving)).toBe(50); // the old copy still serves while the new one is built
       const position = await append(5, 'late');
+      await serving.waitFor(position);
+      expect(await total(serving)).toBe(55); // …and keeps following the store
+      open();
       const state = await rebuilding;
       expect(state.generation).toBe(2);
-      await serving.waitFor(position);
+      expect(await total(cli)).toBe(55);
+      // The serving runner moves to generation 2; until it notices, it reads the old, whole copy.
       await waitUntil(async () => serving.status()[0]!.generation === 2);
       expect(await total(serving)).toBe(55);
-      expect(await total(cli)).toBe(55);
+      const after = await append(3, 'after');
+      await serving.waitFor(after);
+      expect(await total(serving)).toBe(58); // it now writes the new generation
+      expect((await readModels.generations()).filter((g) => g.projection === 'counter').map((g) => [g.generation, g.active])).toEqual([
+        [1, false],
+        [2, true],
+      ]);
     } finally {
+      open();
       await cliReadModels.close();
     }
   });

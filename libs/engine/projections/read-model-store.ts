@@ -24,6 +24,8 @@ export interface Batch {
   /** The checkpoint this batch was computed from: the commit is refused if it moved (another runner). */
   from: string | undefined;
   to: string;
+  /** Whether the runner believes this generation serves: refused too if another process swapped it meanwhile. */
+  active: boolean;
   changes: { collection: string; key: string; doc: string | null }[];
 }
 
@@ -37,7 +39,11 @@ export interface ReadModelStore {
   source(projection: string, generation: number): DocSource;
   /** All batches in one transaction; returns the batches refused because their checkpoint moved. */
   commit(batches: Batch[]): Promise<Batch[]>;
-  /** Make `generation` the one that serves, and drop the others' documents. */
+  /**
+   * Make `generation` the one that serves. The generation it replaces is kept until the next swap,
+   * so a process that has not noticed the swap yet still reads a whole (if stale) copy; older ones
+   * are dropped, and generations still being built are left alone.
+   */
   activate(projection: string, generation: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -165,7 +171,7 @@ export class SqliteReadModelStore implements ReadModelStore {
 
   async commit(batches: Batch[]): Promise<Batch[]> {
     const move = this.db.prepare(
-      'UPDATE projection_generations SET checkpoint = ? WHERE projection = ? AND generation = ? AND checkpoint IS ?',
+      'UPDATE projection_generations SET checkpoint = ? WHERE projection = ? AND generation = ? AND checkpoint IS ? AND active = ?',
     );
     const put = this.db.prepare(
       `INSERT INTO projection_docs (projection, generation, collection, key, doc) VALUES (?, ?, ?, ?, ?)
@@ -176,7 +182,7 @@ export class SqliteReadModelStore implements ReadModelStore {
       .transaction(() => {
         const refused: Batch[] = [];
         for (const b of batches) {
-          if (move.run(b.to, b.projection, b.generation, b.from ?? null).changes !== 1) {
+          if (move.run(b.to, b.projection, b.generation, b.from ?? null, b.active ? 1 : 0).changes !== 1) {
             refused.push(b);
             continue;
           }
@@ -193,9 +199,10 @@ export class SqliteReadModelStore implements ReadModelStore {
   async activate(projection: string, generation: number): Promise<void> {
     this.db
       .transaction(() => {
+        const previous = (this.db.prepare('SELECT generation FROM projection_generations WHERE projection = ? AND active = 1').get(projection) as { generation: number } | undefined)?.generation ?? generation;
         this.db.prepare('UPDATE projection_generations SET active = (generation = ?) WHERE projection = ?').run(generation, projection);
-        this.db.prepare('DELETE FROM projection_docs WHERE projection = ? AND generation <> ?').run(projection, generation);
-        this.db.prepare('DELETE FROM projection_generations WHERE projection = ? AND generation < ?').run(projection, generation);
+        this.db.prepare('DELETE FROM projection_docs WHERE projection = ? AND generation < ? AND generation <> ?').run(projection, generation, previous);
+        this.db.prepare('DELETE FROM projection_generations WHERE projection = ? AND generation < ? AND generation <> ?').run(projection, generation, previous);
       })
       .immediate();
   }
@@ -288,8 +295,8 @@ export class PostgresReadModelStore implements ReadModelStore {
       const refused: Batch[] = [];
       for (const b of batches) {
         const moved = await c.query(
-          'UPDATE projection_generations SET checkpoint = $1 WHERE projection = $2 AND generation = $3 AND checkpoint IS NOT DISTINCT FROM $4',
-          [b.to, b.projection, b.generation, b.from ?? null],
+          'UPDATE projection_generations SET checkpoint = $1 WHERE projection = $2 AND generation = $3 AND checkpoint IS NOT DISTINCT FROM $4 AND active = $5',
+          [b.to, b.projection, b.generation, b.from ?? null, b.active],
         );
         if (moved.rowCount !== 1) {
           refused.push(b);
@@ -320,9 +327,10 @@ export class PostgresReadModelStore implements ReadModelStore {
   async activate(projection: string, generation: number): Promise<void> {
     await this.#tx(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`jx-projection:${projection}`]);
+      const previous = (await c.query<{ generation: number }>('SELECT generation FROM projection_generations WHERE projection = $1 AND active', [projection])).rows[0]?.generation ?? generation;
       await c.query('UPDATE projection_generations SET active = (generation = $2) WHERE projection = $1', [projection, generation]);
-      await c.query('DELETE FROM projection_docs WHERE projection = $1 AND generation <> $2', [projection, generation]);
-      await c.query('DELETE FROM projection_generations WHERE projection = $1 AND generation < $2', [projection, generation]);
+      await c.query('DELETE FROM projection_docs WHERE projection = $1 AND generation < $2 AND generation <> $3', [projection, generation, previous]);
+      await c.query('DELETE FROM projection_generations WHERE projection = $1 AND generation < $2 AND generation <> $3', [projection, generation, previous]);
     });
   }
 

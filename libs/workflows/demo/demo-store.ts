@@ -40,13 +40,21 @@ function classify(e: RecordedEvent, survey: StoreSurvey): boolean {
 /** Reads the log from the start until the first event of real data (or the end). */
 export async function surveyStore(store: EventStore): Promise<StoreSurvey> {
   const survey: StoreSurvey = { planPublications: 0, accounts: 0, seals: 0, demo: 0 };
+  // Up to the head as it stands: a reader's horizon may trail a commit just made (PostgreSQL).
+  const head = await store.headPosition();
+  const deadline = Date.now() + 30_000;
   let at: string | undefined;
-  for (;;) {
+  while (head !== undefined && (at === undefined || store.comparePositions(at, head) < 0)) {
     const page = await store.readAll({ ...(at !== undefined ? { fromPosition: at } : {}), maxCount: 2000 });
-    if (page.length === 0) return survey;
+    if (page.length === 0) {
+      if (Date.now() > deadline) throw new Error(`the store could not be read up to ${head}: an older transaction holds readers back`);
+      await new Promise((r) => setTimeout(r, 20));
+      continue;
+    }
     for (const e of page) if (!classify(e, survey)) return survey;
     at = page.at(-1)!.position;
   }
+  return survey;
 }
 
 /** First start: nothing recorded but the plans published at start. */

@@ -3,6 +3,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Engine } from '../../../../libs/engine/nest/engine.js';
 import { Public } from '../../../../libs/engine/nest/http/public.js';
+import { lagOf } from '../../../../libs/engine/nest/metrics.controller.js';
 
 @ApiTags('health')
 @Controller('health')
@@ -16,7 +17,7 @@ export class HealthController {
   @Get()
   @Public()
   @HealthCheck()
-  @ApiOperation({ summary: 'Ready when the event store answers and no projection is failing; reports projection checkpoints' })
+  @ApiOperation({ summary: 'Ready when the event store answers and no projection is failing; reports each projection’s checkpoint and lag (events not yet applied)' })
   check() {
     return this.health.check([
       async () => {
@@ -32,7 +33,13 @@ export class HealthController {
         const probe = this.indicators.check('projections');
         const status = this.engine.runner.status();
         const failing = status.filter((s) => s.error);
-        const detail = Object.fromEntries(status.map((s) => [s.name, { generation: s.generation, checkpoint: s.checkpoint ?? null, ...(s.rebuilding ? { rebuilding: s.rebuilding } : {}), ...(s.error ? { error: s.error } : {}) }]));
+        const lags = await Promise.all(status.map((s) => lagOf(this.engine, s.checkpoint)));
+        const detail = Object.fromEntries(
+          status.map((s, i) => [
+            s.name,
+            { generation: s.generation, checkpoint: s.checkpoint ?? null, lag: lags[i], ...(s.rebuilding ? { rebuilding: s.rebuilding } : {}), ...(s.error ? { error: s.error } : {}) },
+          ]),
+        );
         return failing.length ? probe.down(detail) : probe.up(detail);
       },
     ]);

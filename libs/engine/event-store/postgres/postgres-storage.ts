@@ -194,6 +194,16 @@ export class PostgresStorage implements StorageAdapter {
     return r.rows.map(toStored);
   }
 
+  async countAfter(position: string | undefined): Promise<number> {
+    const [tx, pos] = position === undefined ? ['0', '0'] : splitPosition(position);
+    const r = await this.pool.query<{ n: string }>({
+      name: 'jx_count_after',
+      text: 'SELECT count(*) AS n FROM events WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)',
+      values: [tx, pos],
+    });
+    return Number(r.rows[0]!.n);
+  }
+
   async readAllHeads(after: string | undefined, maxCount: number) {
     const [tx, pos] = after === undefined ? ['0', '0'] : splitPosition(after);
     const r = await this.pool.query({

@@ -144,6 +144,10 @@ export class SqliteStorage implements StorageAdapter {
     return out;
   }
 
+  async countAfter(position: string | undefined): Promise<number> {
+    return (this.db.prepare('SELECT count(*) AS n FROM events WHERE global_position > ?').get(position === undefined ? 0 : parsePosition(position)) as { n: number }).n;
+  }
+
   async readAllHeads(after: string | undefined, maxCount: number) {
     const rows = this.#readHeads.all(after === undefined ? 0 : parsePosition(after), maxCount) as [number, string, number, string][];
     return rows.map((r) => ({ position: String(r[0]), streamId: r[1], revision: r[2], hash: r[3] }));

@@ -1,0 +1,70 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { TIMERS_PROJECTION, type PendingTimer } from '../timers/timers.projection.js';
+import { Engine } from './engine.js';
+import { Public } from './http/public.js';
+
+/**
+ * Prometheus metrics: what an operator watches (docs/deploy.md) — each projection's lag behind the
+ * store and whether it is failing, and the timer backlog — plus the process's own. Read on scrape,
+ * so the figures are the store's, whichever replica answers. Public like the health check: counts
+ * only, no content; keep the endpoint on the internal network.
+ */
+@ApiTags('health')
+@Controller('metrics')
+export class MetricsController {
+  readonly #registry = new Registry();
+
+  constructor(private readonly engine: Engine) {
+    collectDefaultMetrics({ register: this.#registry, prefix: 'jixiao_' });
+    const engineRef = this.engine;
+    new Gauge({
+      name: 'jixiao_projection_lag_events',
+      help: 'Events in the store not yet applied by the projection (serving generation)',
+      labelNames: ['projection'],
+      registers: [this.#registry],
+      async collect() {
+        for (const s of engineRef.runner.status()) this.set({ projection: s.name }, await lagOf(engineRef, s.checkpoint));
+      },
+    });
+    new Gauge({
+      name: 'jixiao_projection_failing',
+      help: '1 while a projection’s last attempt failed',
+      labelNames: ['projection'],
+      registers: [this.#registry],
+      collect() {
+        for (const s of engineRef.runner.status()) this.set({ projection: s.name }, s.error ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'jixiao_timers_pending',
+      help: 'Durable timers scheduled and not yet fired or cancelled; `due` ones are past their time',
+      labelNames: ['state'],
+      registers: [this.#registry],
+      async collect() {
+        const pending = await engineRef.query(TIMERS_PROJECTION).list<PendingTimer>('pending');
+        const now = engineRef.clock.now().toISOString();
+        const due = pending.filter((t) => t.doc.dueAt <= now).length;
+        this.set({ state: 'due' }, due);
+        this.set({ state: 'scheduled' }, pending.length - due);
+      },
+    });
+  }
+
+  @Get()
+  @Public()
+  @Header('Content-Type', 'text/plain; version=0.0.4')
+  @ApiOperation({ summary: 'Prometheus metrics: projection lag and failures, timer backlog, process figures' })
+  metrics(): Promise<string> {
+    return this.#registry.metrics();
+  }
+}
+
+/** Events after the checkpoint, where the store can count them; 0 or 1 (behind or not) otherwise. */
+export async function lagOf(engine: Engine, checkpoint: string | undefined): Promise<number> {
+  const storage = engine.store.storage;
+  if (storage.countAfter) return storage.countAfter(checkpoint);
+  const head = await engine.store.headPosition();
+  return head !== undefined && (checkpoint === undefined || engine.store.comparePositions(checkpoint, head) < 0) ? 1 : 0;
+}
