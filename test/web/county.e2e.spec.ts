@@ -46,6 +46,8 @@ describe('a quarter in the browser, role by role (SQLite)', () => {
     await page.goto(world.url('/dashboard?period=2023-06'));
     await page.getByTestId('warning-28').and(page.locator('[data-warning="red"]')).waitFor();
     await expectText(page.getByTestId('warning-changes'), 'PM2.5');
+    // The cause in the reader's language, not the API's English explanation.
+    await expectText(page.getByTestId('warning-changes'), '首次录入数据');
     await screenshot(page, 'office-dashboard-red');
   });
 

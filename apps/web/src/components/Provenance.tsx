@@ -7,6 +7,7 @@ import { ApiProblem } from '../api/http';
 import i18n from '../i18n';
 import { fmtDateTime, fmtNumber } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
+import { CauseText } from './CauseText';
 import { Who, WarningTag } from './common';
 import { ProblemAlert } from './problems';
 
@@ -60,7 +61,7 @@ async function load(source: ProvenanceSource): Promise<{ heading: ReactNode; ite
         position: h.position,
         what: (
           <>
-            #{h.rank.from ?? '—'} → #{h.rank.to ?? '—'} <WarningTag tier={h.warning.to} /> {h.explanation}
+            #{h.rank.from ?? '—'} → #{h.rank.to ?? '—'} <WarningTag tier={h.warning.to} /> <CauseText cause={h.cause} />
           </>
         ),
       })),

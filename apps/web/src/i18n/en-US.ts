@@ -42,6 +42,16 @@ export const enUS: Shape<typeof zhCN> = {
       submit: 'Change password',
       changed: 'Password changed',
     },
+    cause: {
+      firstFigures: 'first figures recorded',
+      ownFigure: '{{county}}’s own figure {{before}} → {{after}}',
+      peerRevision: '{{county}}’s figure {{before}} → {{after}}',
+      correction: 'correction of {{county}}’s figure: {{reason}}',
+      ruleChange: 'warning tiers revised (plan revision {{revision}})',
+      rank: 'rank {{rank}}',
+      alongWith: ' (with {{counties}} in the same recording)',
+      listSeparator: ', ',
+    },
     dashboard: {
       title: 'Performance dashboard',
       score: 'Composite score',

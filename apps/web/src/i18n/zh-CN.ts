@@ -38,6 +38,16 @@ export const zhCN = {
       submit: '修改密码',
       changed: '密码已修改',
     },
+    cause: {
+      firstFigures: '首次录入数据',
+      ownFigure: '{{county}}本县数据 {{before}} → {{after}}',
+      peerRevision: '{{county}}数据 {{before}} → {{after}}',
+      correction: '更正{{county}}数据：{{reason}}',
+      ruleChange: '预警分档规则修订（计划第 {{revision}} 版）',
+      rank: '第 {{rank}} 名',
+      alongWith: '（同批录入：{{counties}}）',
+      listSeparator: '、',
+    },
     dashboard: {
       title: '综合绩效看板',
       score: '综合得分',

@@ -6,6 +6,7 @@ import { useSearchParams } from 'react-router-dom';
 import { plans, ranking } from '../api/endpoints';
 import { saveBlob } from '../api/http';
 import { usePlan } from '../app/plan';
+import { CauseText } from '../components/CauseText';
 import { Annex2Grid, Annex2List } from '../components/Annex2View';
 import { AsOfBanner, AsOfPicker, PageTitle, PeriodSelect, TIER_COLOURS, WarningTag, Who } from '../components/common';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
@@ -124,7 +125,9 @@ export default function DashboardPage() {
                         <WarningTag tier={c.warning.from} /> → <WarningTag tier={c.warning.to} />
                       </Provenance>
                     </span>
-                    <Typography.Text>{c.explanation}</Typography.Text>
+                    <Typography.Text>
+                      <CauseText cause={c.cause} />
+                    </Typography.Text>
                     <Typography.Text type="secondary">
                       <Who by={c.by} /> · {fmtDateTime(c.at)}
                       {c.reason ? ` · ${c.reason}` : ''}
