@@ -13,7 +13,7 @@ import { SYSTEM_PRINCIPAL } from '../../engine/timers/timer-scheduler.js';
 import { authorize } from '../access/access.js';
 import { PlanService } from '../plan/plan.service.js';
 import { makeSeal, sealsSoFar } from './seal.service.js';
-import { caseKey, indicatorKey, TIMELINE_PROJECTION, timelineProjection, unitKey, type TimelineEntry } from './timeline.projection.js';
+import { caseKey, indicatorKey, TIMELINE_PROJECTION, timelineProjection, unitKey, type TimelineEntry, type TimelinePage } from './timeline.projection.js';
 import { diff, provenance, snapshot, type ProvenanceField, type ViewParams } from './views.js';
 
 export interface TimelineFilter {
@@ -21,12 +21,6 @@ export interface TimelineFilter {
   period?: string;
   from?: string;
   to?: string;
-}
-
-export interface TimelinePage {
-  entries: TimelineEntry[];
-  /** Pass as ?after= for the next page; null at the end. */
-  next: string | null;
 }
 
 const DAY_MS = 86_400_000;

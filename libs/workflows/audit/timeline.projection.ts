@@ -352,3 +352,9 @@ const LABEL_ZH: Record<string, string> = {
   DecisionsPublished: '公布奖惩决定',
 };
 
+/** One page of a timeline, oldest first. */
+export interface TimelinePage {
+  entries: TimelineEntry[];
+  /** Pass as ?after= for the next page; null at the end. */
+  next: string | null;
+}

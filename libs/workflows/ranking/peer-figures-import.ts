@@ -256,3 +256,18 @@ export async function peerFiguresTemplate(plan: PlanDefinition, period: string):
   }
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
+
+/** What an upload of the six counties' figures did, sheet by sheet. */
+export interface ImportOutcome {
+  importId: string;
+  file: string;
+  sheets: { sheet: string; period: string; rows: number }[];
+  /** Rows whose figures were recorded now. */
+  recorded: number;
+  /** Rows the store already held exactly (nothing new from the city). */
+  unchanged: number;
+  /** Rows answered from an earlier upload of the same file. */
+  replayed: number;
+  skipped: { sheet: string; row: number; indicatorNo: number }[];
+  position?: string;
+}

@@ -15,7 +15,8 @@ import { planStream } from '../plan/plan.events.js';
 import { PlanService } from '../plan/plan.service.js';
 import { isQuarter } from './ranking-periods.js';
 import { figuresStream, scoringStream } from './ranking.events.js';
-import { RankingService, type ImportOutcome, type RankingRequest } from './ranking.service.js';
+import type { ImportOutcome } from './peer-figures-import.js';
+import { RankingService, type RankingRequest } from './ranking.service.js';
 import { whatIf, type WhatIfResult } from './scoring.js';
 import { scoreFor, scoringRuleOf, standingOf, standingsForPeriod, warningBoard, type StandingView, type WarningBoard } from './standings.projection.js';
 

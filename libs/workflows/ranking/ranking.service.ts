@@ -11,7 +11,7 @@ import { assessmentStream } from '../assessment/assessment.events.js';
 import type { PlanDefinition } from '../plan/plan-file.js';
 import { planStream } from '../plan/plan.events.js';
 import { PlanService } from '../plan/plan.service.js';
-import { parsePeerFiguresWorkbook, peerFiguresTemplate, type CellProblem } from './peer-figures-import.js';
+import { parsePeerFiguresWorkbook, peerFiguresTemplate, type CellProblem, type ImportOutcome } from './peer-figures-import.js';
 import { candidatePeriods, parsePeriod, quarterPeriods } from './ranking-periods.js';
 import {
   figuresDecider,
@@ -36,20 +36,6 @@ export type RankingRequest =
   | Command<'ranking.CorrectFigure', FiguresRef & { countyId: string; corrected: { value: number | null; rank: number | null } }>
   | Command<'ranking.ApplyRuleChange', FiguresRef>
   | Command<'ranking.PublishScoringRule', { planId: string; coefficients: { rank: number; coefficient: number }[]; missingRankCoefficient: number; note: string }>;
-
-export interface ImportOutcome {
-  importId: string;
-  file: string;
-  sheets: { sheet: string; period: string; rows: number }[];
-  /** Rows whose figures were recorded now. */
-  recorded: number;
-  /** Rows the store already held exactly (nothing new from the city). */
-  unchanged: number;
-  /** Rows answered from an earlier upload of the same file. */
-  replayed: number;
-  skipped: { sheet: string; row: number; indicatorNo: number }[];
-  position?: string;
-}
 
 /** The ranking workflow's handler: the plan's facts, then load, decide, append. */
 @Injectable()

@@ -79,7 +79,7 @@ export default function YearEndPage() {
       {p && (
         <>
           <Space wrap style={{ marginBottom: 12 }}>
-            <Tag color={{ draft: 'blue', submitted: 'gold', approved: 'green', published: 'purple' }[p.status] ?? 'default'}>{t(`yearEnd.status.${p.status}`, { defaultValue: p.status })}</Tag>
+            <Tag color={{ none: 'default', draft: 'blue', submitted: 'gold', approved: 'green', published: 'purple' }[p.status] ?? 'default'}>{t(`yearEnd.status.${p.status}`, { defaultValue: p.status })}</Tag>
             <span>{t('yearEnd.generation', { n: p.generation, at: fmtDateTime(p.generated.at) })}</span>
             {p.sendBacks.length > 0 && <Tag color="red">{t('yearEnd.sentBackTimes', { n: p.sendBacks.length, reason: p.sendBacks.at(-1)!.reason })}</Tag>}
           </Space>
