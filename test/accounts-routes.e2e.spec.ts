@@ -6,24 +6,20 @@ import { Engine } from '../libs/engine/nest/engine.js';
 import { Accounts } from '../libs/workflows/accounts/accounts.service.js';
 import { ensureDemoUsers } from '../libs/workflows/accounts/demo-users.js';
 import { loadBuiltinPlan } from '../libs/workflows/plan/plans.js';
-import { changePassword, loginAs, relaxLoginLimits, STORE_TARGETS, startApp, type RunningApp } from './support/app.js';
+import { changePassword, loginAs, relaxLoginLimits, STORE_TARGETS, startApp, startAppOn, type RunningApp } from './support/app.js';
 
 /** The only endpoints that answer without a session. Adding one means adding it here, on purpose. */
 const PUBLIC = new Set(['GET /api/v1/health', 'GET /api/v1/metrics', 'POST /api/v1/auth/login', 'GET /api/v1/demo']);
 
 describe.each(STORE_TARGETS)('the API without a session, and the first users, on $name', (target) => {
   let running: RunningApp;
-  let drop: () => Promise<void>;
 
   beforeAll(async () => {
-    const db = await target.create();
-    drop = db.drop;
-    running = await startApp({ storeUrl: db.storeUrl });
+    running = await startAppOn(target);
     relaxLoginLimits(running);
   });
   afterAll(async () => {
     await running.close();
-    await drop();
   });
 
   async function routes(): Promise<{ method: string; path: string; url: string }[]> {

@@ -1,21 +1,17 @@
-import { bootstrapAdmin, createUserViaApi, STORE_TARGETS, startApp, type RunningApp, type TestSession } from './support/app.js';
+import { bootstrapAdmin, createUserViaApi, STORE_TARGETS, startAppOn, type RunningApp, type TestSession } from './support/app.js';
 
 /** Sign-in limits as shipped: 5 failures per account per 15 minutes, 20 attempts per address per minute. */
 describe.each(STORE_TARGETS)('sign-in throttling on $name', (target) => {
   let running: RunningApp;
-  let drop: () => Promise<void>;
   let admin: TestSession & { password: string };
 
   // A fresh app for each test: the counts are per process and must start from zero.
   beforeEach(async () => {
-    const db = await target.create();
-    drop = db.drop;
-    running = await startApp({ storeUrl: db.storeUrl });
+    running = await startAppOn(target);
     admin = await bootstrapAdmin(running); // one attempt from 127.0.0.1
   });
   afterEach(async () => {
     await running.close();
-    await drop();
   });
 
   const login = async (username: string, password: string) => {

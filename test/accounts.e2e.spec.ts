@@ -10,7 +10,7 @@ import {
   loginAs,
   relaxLoginLimits,
   STORE_TARGETS,
-  startApp,
+  startAppOn,
   type RunningApp,
   type TestSession,
 } from './support/app.js';
@@ -19,19 +19,15 @@ const HOUR = 60 * 60 * 1000;
 
 describe.each(STORE_TARGETS)('accounts and sessions on $name', (target) => {
   let running: RunningApp;
-  let drop: () => Promise<void>;
   let admin: TestSession & { password: string };
 
   beforeAll(async () => {
-    const db = await target.create();
-    drop = db.drop;
-    running = await startApp({ storeUrl: db.storeUrl });
+    running = await startAppOn(target);
     relaxLoginLimits(running);
     admin = await bootstrapAdmin(running);
   });
   afterAll(async () => {
     await running.close();
-    await drop();
   });
 
   async function api(method: string, path: string, options: { session?: TestSession; body?: unknown; headers?: Record<string, string> } = {}) {

@@ -1,5 +1,5 @@
 import { ManualClock } from '../libs/engine/clock.js';
-import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, STORE_TARGETS, startApp, type RunningApp, type TestSession } from './support/app.js';
+import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, STORE_TARGETS, startAppOn, type RunningApp, type TestSession } from './support/app.js';
 
 const planId = 'ye-county-2023';
 const Q3 = '2023-Q3';
@@ -8,7 +8,6 @@ const figures = (ours: number, others: number[]) => COUNTIES.map((countyId, i) =
 
 describe.each(STORE_TARGETS)('the quarterly assessment and supervision over HTTP on $name', (target) => {
   let running: RunningApp;
-  let drop: () => Promise<void>;
   let clock: ManualClock;
   let office: TestSession;
   let supervisor: TestSession;
@@ -17,10 +16,8 @@ describe.each(STORE_TARGETS)('the quarterly assessment and supervision over HTTP
   let leader: TestSession;
 
   beforeAll(async () => {
-    const db = await target.create();
-    drop = db.drop;
     clock = new ManualClock('2023-10-09T02:00:00.000Z');
-    running = await startApp({ storeUrl: db.storeUrl, clock });
+    running = await startAppOn(target, { clock });
     relaxLoginLimits(running);
     const admin = await bootstrapAdmin(running);
     office = await createUserViaApi(running, admin, { username: 'office-zhang', name: '推进办 张', roles: ['office'] });
@@ -31,7 +28,6 @@ describe.each(STORE_TARGETS)('the quarterly assessment and supervision over HTTP
   });
   afterAll(async () => {
     await running.close();
-    await drop();
   });
 
   async function api(method: string, path: string, session: TestSession, body?: unknown, headers: Record<string, string> = {}) {

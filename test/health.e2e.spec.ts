@@ -1,16 +1,12 @@
-import { STORE_TARGETS, startApp, type RunningApp } from './support/app.js';
+import { STORE_TARGETS, startAppOn, type RunningApp } from './support/app.js';
 
 describe.each(STORE_TARGETS)('the API on $name', (target) => {
   let running: RunningApp;
-  let drop: () => Promise<void>;
   beforeAll(async () => {
-    const db = await target.create();
-    drop = db.drop;
-    running = await startApp({ storeUrl: db.storeUrl });
+    running = await startAppOn(target);
   });
   afterAll(async () => {
     await running.close();
-    await drop();
   });
 
   it('answers GET /api/v1/health with 200 when ready, naming its store and projections', async () => {

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { PlanService } from '../libs/workflows/plan/plan.service.js';
-import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, STORE_TARGETS, startApp, type RunningApp, type TestSession } from './support/app.js';
+import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, STORE_TARGETS, startAppOn, type RunningApp, type TestSession } from './support/app.js';
 
 const planId = 'ye-county-2023';
 const COUNTIES = ['叶县', '宝丰县', '郏县', '鲁山县', '舞钢市', '汝州市'];
@@ -16,15 +16,12 @@ async function workbook(rows: unknown[][], sheetName = '2023-Q3'): Promise<Uint8
 
 describe.each(STORE_TARGETS)('rankings and warnings over HTTP on $name', (target) => {
   let running: RunningApp;
-  let drop: () => Promise<void>;
   let office: TestSession;
   let reporter: TestSession;
   let leader: TestSession;
 
   beforeAll(async () => {
-    const db = await target.create();
-    drop = db.drop;
-    running = await startApp({ storeUrl: db.storeUrl });
+    running = await startAppOn(target);
     relaxLoginLimits(running);
     const admin = await bootstrapAdmin(running);
     office = await createUserViaApi(running, admin, { username: 'office-zhang', name: '推进办 张', roles: ['office'] });
@@ -33,7 +30,6 @@ describe.each(STORE_TARGETS)('rankings and warnings over HTTP on $name', (target
   });
   afterAll(async () => {
     await running.close();
-    await drop();
   });
 
   async function api(method: string, path: string, session: TestSession | null, body?: unknown, headers: Record<string, string> = {}) {

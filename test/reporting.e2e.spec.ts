@@ -1,7 +1,7 @@
 import { ManualClock } from '../libs/engine/clock.js';
 import { Engine } from '../libs/engine/nest/engine.js';
 import { readEverything } from '../libs/engine/testing/fixtures.js';
-import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, STORE_TARGETS, startApp, type RunningApp, type TestSession } from './support/app.js';
+import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, STORE_TARGETS, startAppOn, type RunningApp, type TestSession } from './support/app.js';
 
 const planId = 'ye-county-2023';
 const period = '2023-06';
@@ -14,7 +14,6 @@ const report = `/reporting/${planId}/reports/sthjj/${period}`;
  */
 describe.each(STORE_TARGETS)('the monthly report over HTTP on $name', (target) => {
   let running: RunningApp;
-  let drop: () => Promise<void>;
   let clock: ManualClock;
   let reporter: TestSession;
   let head: TestSession;
@@ -23,10 +22,8 @@ describe.each(STORE_TARGETS)('the monthly report over HTTP on $name', (target) =
   let admin: TestSession;
 
   beforeAll(async () => {
-    const db = await target.create();
-    drop = db.drop;
     clock = new ManualClock('2023-07-01T01:00:00.000Z');
-    running = await startApp({ storeUrl: db.storeUrl, clock });
+    running = await startAppOn(target, { clock });
     relaxLoginLimits(running);
     admin = await bootstrapAdmin(running);
     reporter = await createUserViaApi(running, admin, { username: 'sthjj-reporter', name: '生态环境局 李', roles: ['reporter'], unitId: 'sthjj' });
@@ -36,7 +33,6 @@ describe.each(STORE_TARGETS)('the monthly report over HTTP on $name', (target) =
   });
   afterAll(async () => {
     await running.close();
-    await drop();
   });
 
   async function api(method: string, path: string, who: TestSession, body?: unknown, headers: Record<string, string> = {}) {

@@ -1,13 +1,12 @@
 import { Engine } from '../libs/engine/nest/engine.js';
 import { figuresStream, type RankingEvent } from '../libs/workflows/ranking/ranking.events.js';
-import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, STORE_TARGETS, startApp, type RunningApp, type TestSession } from './support/app.js';
+import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, STORE_TARGETS, startAppOn, type RunningApp, type TestSession } from './support/app.js';
 
 const planId = 'ye-county-2023';
 const base = `/rewards/${planId}/2023`;
 
 describe.each(STORE_TARGETS)('year-end rewards and penalties over HTTP on $name', (target) => {
   let running: RunningApp;
-  let drop: () => Promise<void>;
   let office1: TestSession;
   let office2: TestSession;
   let officeLeader: TestSession;
@@ -15,9 +14,7 @@ describe.each(STORE_TARGETS)('year-end rewards and penalties over HTTP on $name'
   let fgwHead: TestSession;
 
   beforeAll(async () => {
-    const db = await target.create();
-    drop = db.drop;
-    running = await startApp({ storeUrl: db.storeUrl });
+    running = await startAppOn(target);
     relaxLoginLimits(running);
     const admin = await bootstrapAdmin(running);
     office1 = await createUserViaApi(running, admin, { username: 'office-zhang', name: '推进办 张', roles: ['office'] });
@@ -52,7 +49,6 @@ describe.each(STORE_TARGETS)('year-end rewards and penalties over HTTP on $name'
   });
   afterAll(async () => {
     await running.close();
-    await drop();
   });
 
   async function api(method: string, path: string, session: TestSession, body?: unknown) {

@@ -30,6 +30,19 @@ export async function startApp(options: { storeUrl: string; clock?: Clock; env?:
   return { app, url: `http://127.0.0.1:${address.port}`, storeUrl: options.storeUrl, close: () => app.close() };
 }
 
+/** The API on a fresh database of the target; close() stops it and drops the database. */
+export async function startAppOn(target: StoreTarget, options: { clock?: Clock; env?: NodeJS.ProcessEnv } = {}): Promise<RunningApp> {
+  const db = await target.create();
+  const running = await startApp({ storeUrl: db.storeUrl, ...options });
+  return {
+    ...running,
+    async close() {
+      await running.close();
+      await db.drop();
+    },
+  };
+}
+
 export interface StoreTarget {
   name: string;
   create(): Promise<{ storeUrl: string; drop(): Promise<void> }>;
