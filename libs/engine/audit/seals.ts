@@ -73,21 +73,6 @@ export class HeadTracker {
   }
 }
 
-/** Walks the global log up to `position` (inclusive; default: the current head). */
-export async function headsUpTo(store: EventStore, position?: string): Promise<{ tracker: HeadTracker; position: string | undefined }> {
-  const tracker = new HeadTracker();
-  let last: string | undefined;
-  await readHeadsToHead(store, undefined, (page) => {
-    for (const e of page) {
-      if (position !== undefined && store.comparePositions(e.position, position) > 0) return false;
-      tracker.apply(e);
-      last = e.position;
-    }
-    return true;
-  });
-  return { tracker, position: last };
-}
-
 /** The heads that differ between two head sets (new or changed in `now`). */
 export function changedHeads(before: ReadonlyMap<string, StreamHeadEntry>, now: ReadonlyMap<string, StreamHeadEntry>): StreamHeadEntry[] {
   const out: StreamHeadEntry[] = [];

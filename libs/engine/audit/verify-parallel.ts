@@ -20,12 +20,13 @@ export async function verifyChainsInParallel(url: string, threads = Math.min(4, 
   const storage = await openStorage(url);
   let splits: (string | undefined)[];
   try {
-    if (threads < 2 || !storage.streamIdAt) {
+    if (threads < 2 || !storage.streamIdsAt) {
       const r = await verifyChains(storage);
       return { ok: r.ok, events: r.events, streams: r.streams, problems: r.problems, threads: 1 };
     }
-    const points = [];
-    for (let i = 1; i < threads; i++) points.push(await storage.streamIdAt(i / threads));
+    const fractions = [];
+    for (let i = 1; i < threads; i++) fractions.push(i / threads);
+    const points = await storage.streamIdsAt(fractions);
     // Distinct, ordered split points; a stream is never cut in two (splits are stream ids).
     splits = [...new Set(points.filter((p): p is string => p !== undefined))].sort();
   } finally {

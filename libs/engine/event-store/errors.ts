@@ -45,3 +45,8 @@ export class InvalidEventError extends EventStoreError {
     super(`${where}: ${why}`);
   }
 }
+
+/** The global order could not be read up to its head in time: an older transaction held readers back. */
+export class ReaderHorizonTimeoutError extends EventStoreError {
+  readonly code = 'reader-horizon-timeout';
+}

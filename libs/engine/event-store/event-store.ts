@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { isDeepStrictEqual } from 'node:util';
 import { checkMetadata, type EventMetadata, type Upcasters } from './envelope.js';
-import { EventIdConflictError, InvalidEventError, WrongExpectedRevisionError } from './errors.js';
+import { EventIdConflictError, InvalidEventError, ReaderHorizonTimeoutError, WrongExpectedRevisionError } from './errors.js';
 import { chainHash, GENESIS_HASH } from './hash-chain.js';
 import { newUuid } from '../ids.js';
 import type { StorageAdapter, StoredEvent, StoredEventInput, StreamHead } from './storage.js';
@@ -244,11 +244,6 @@ export class EventStore {
     return wake(this.#appended, timeoutMs, signal);
   }
 
-  /** Lets a reader in this process know that something was appended by another (e.g. after a CLI import). */
-  notifyAppended(): void {
-    this.#appended.emit('appended');
-  }
-
   async close(): Promise<void> {
     this.#closed = true;
     this.#appended.emit('appended');
@@ -402,6 +397,16 @@ export async function readHeadsToHead(
   return walkToHead(store, after, onPage, (at, n) => (storage.readAllHeads ? storage.readAllHeads(at, n) : storage.readAll(at, n)), options);
 }
 
+/** readToHead for readers that need events as the store returns them (upcast, metadata parsed on access). */
+export async function readRecordedToHead(
+  store: EventStore,
+  after: string | undefined,
+  onPage: (page: RecordedEvent[]) => void | boolean,
+  options: { pageSize?: number; timeoutMs?: number } = {},
+): Promise<string | undefined> {
+  return walkToHead(store, after, onPage, (at, n) => store.readAll({ fromPosition: at, maxCount: n }), options);
+}
+
 async function walkToHead<R extends { position: string }>(
   store: EventStore,
   after: string | undefined,
@@ -416,7 +421,7 @@ async function walkToHead<R extends { position: string }>(
   while (at === undefined || store.comparePositions(at, head) < 0) {
     const page = await read(at, options.pageSize ?? 5000);
     if (page.length === 0) {
-      if (Date.now() > deadline) throw new Error(`the log could not be read up to ${head}: an older transaction is holding readers back`);
+      if (Date.now() > deadline) throw new ReaderHorizonTimeoutError(`the log could not be read up to ${head}: an older transaction is holding readers back`);
       await new Promise((r) => setTimeout(r, 20));
       continue;
     }

@@ -1,7 +1,10 @@
 import { EventStore, type EventStoreOptions } from './event-store.js';
 import { PostgresStorage } from './postgres/postgres-storage.js';
+import { redact } from './redact.js';
 import { SqliteStorage } from './sqlite/sqlite-storage.js';
 import type { StorageAdapter } from './storage.js';
+
+export { redact };
 
 export const DEFAULT_EVENT_STORE_URL = 'sqlite:./data/jixiao.db';
 
@@ -26,9 +29,4 @@ export async function openStorage(url: string): Promise<StorageAdapter> {
 
 export async function openEventStore(url: string = DEFAULT_EVENT_STORE_URL, options?: EventStoreOptions): Promise<EventStore> {
   return new EventStore(await openStorage(url), options);
-}
-
-/** For messages and logs: never print a password from a connection string. */
-export function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }

@@ -31,8 +31,8 @@ export interface StreamHead {
 
 export type RawAppendOutcome =
   | { kind: 'appended'; lastPosition: string }
-  /** The stream was not at `expectedHead`; `actualHead` is -1 for no stream. Nothing was written. */
-  | { kind: 'head-moved'; actualHead: number }
+  /** The stream was not at `expectedHead`. Nothing was written. */
+  | { kind: 'head-moved' }
   /** An event id is already stored (in any stream). Nothing was written. */
   | { kind: 'duplicate-id' };
 
@@ -74,7 +74,10 @@ export interface StorageAdapter {
    * no metadata — so walking a million events to check seals reads a fraction of the bytes.
    */
   readAllHeads?(afterPosition: string | undefined, maxCount: number): Promise<Pick<StoredEvent, 'position' | 'streamId' | 'revision' | 'hash'>[]>;
-  /** Optional: the stream id a fraction of the way through (stream, revision) order, to split verification across threads. */
-  streamIdAt?(fraction: number): Promise<string | undefined>;
+  /**
+   * Optional: for each fraction, the stream id that far through (stream, revision) order, to split
+   * verification across threads. All at once, so the events are counted once.
+   */
+  streamIdsAt?(fractions: readonly number[]): Promise<(string | undefined)[]>;
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import type { Command } from '../commands/command.js';
 import type { CommandResult, ExecuteOptions } from '../commands/command-executor.js';
 import { CommandRouter } from '../commands/command-router.js';
 import { EventStore } from '../event-store/event-store.js';
+import { foldAsOf, type AsOf } from '../projections/as-of.js';
 import type { DocReader, Projection } from '../projections/docs.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
 import type { ReadModelStore } from '../projections/read-model-store.js';
@@ -73,6 +74,20 @@ export class Engine implements OnApplicationBootstrap, OnApplicationShutdown {
 
   query(projection: string): DocReader {
     return this.runner.reader(projection);
+  }
+
+  /**
+   * The documents a read answers from: as known at `asOf`, the projection folded with its own code
+   * from `streams` (the whole log without them); otherwise the stored documents, once the projection
+   * has applied `minPosition`. `streams` is asked for only when folding.
+   */
+  async docs(
+    projection: Projection,
+    { asOf, minPosition, streams }: { asOf?: AsOf | undefined; minPosition?: string | undefined; streams?: () => readonly string[] | Promise<readonly string[]> },
+  ): Promise<DocReader> {
+    if (asOf) return foldAsOf(this.store, projection, asOf, streams && (await streams()));
+    await this.waitFor(minPosition, [projection.name]);
+    return this.query(projection.name);
   }
 
   /** Read-your-writes: wait until projections have applied `position` (from a command's answer). */

@@ -18,19 +18,33 @@ export function parseAsOf(time: string | undefined, position: string | undefined
 }
 
 /**
+ * Whether an event was known at the moment: recorded by `asOf.time` and at or before
+ * `asOf.position` (each bound only when given; without a moment, every event was).
+ */
+export function knownAt(store: Pick<EventStore, 'comparePositions'>, asOf: AsOf | undefined): (e: RecordedEvent) => boolean {
+  return (e) =>
+    (asOf?.time === undefined || e.metadata.recordedAt <= asOf.time) && (asOf?.position === undefined || store.comparePositions(e.position, asOf.position) <= 0);
+}
+
+/** The given streams' events known at the moment, in global order. */
+export async function readStreamsAsOf(store: EventStore, asOf: AsOf | undefined, streams: readonly string[]): Promise<RecordedEvent[]> {
+  const known = knownAt(store, asOf);
+  const events = (await Promise.all(streams.map((s) => store.readStream(s)))).flat().filter(known);
+  return events.sort((a, b) => store.comparePositions(a.position, b.position));
+}
+
+/**
  * Re-derives a view from the events themselves, never from a stored copy: reads the given streams
  * (or, without them, the whole log), keeps the events recorded up to the moment, and folds them in
  * global order with the view's own projection code.
  */
 export async function foldAsOf(store: EventStore, projection: Projection, asOf: AsOf, streams?: readonly string[]): Promise<MemoryDocs> {
-  const within = (e: RecordedEvent) =>
-    (!projection.eventTypes || projection.eventTypes.includes(e.type)) &&
-    (asOf.position === undefined || store.comparePositions(e.position, asOf.position) <= 0) &&
-    (asOf.time === undefined || e.metadata.recordedAt <= asOf.time);
+  const handled = (e: RecordedEvent) => !projection.eventTypes || projection.eventTypes.includes(e.type);
+  const known = knownAt(store, asOf);
+  const within = (e: RecordedEvent) => handled(e) && known(e);
   let events: RecordedEvent[];
   if (streams) {
-    events = (await Promise.all(streams.map((s) => store.readStream(s)))).flat().filter(within);
-    events.sort((a, b) => store.comparePositions(a.position, b.position));
+    events = (await readStreamsAsOf(store, asOf, streams)).filter(handled);
   } else {
     events = [];
     const head = await store.headPosition();

@@ -194,12 +194,13 @@ export class ProjectionRunner {
 
   /** Another process (a CLI rebuild) may have swapped generations, or started building one: follow it. */
   async #noticeSwaps(): Promise<void> {
-    const stored = (await this.readModels.generations()).filter((g) => this.#projections.has(g.projection));
-    const activeOf = new Map(stored.filter((g) => g.active).map((g) => [g.projection, g.generation]));
-    // What #reload would feed: each active generation, and any newer one being built.
-    const wanted = stored
-      .filter((g) => g.active || (g.generation > (activeOf.get(g.projection) ?? Infinity) && g.version === this.#projections.get(g.projection)!.version))
-      .map((g) => `${g.projection}/${g.generation}/${g.active}`);
+    const stored = await this.readModels.generations();
+    // What #reload would feed, as far as the stored generations say (it creates what is missing).
+    const wanted: string[] = [];
+    for (const projection of this.#projections.values()) {
+      const { active, building } = generationsToFeed(stored, projection);
+      for (const g of [active, building]) if (g) wanted.push(`${g.projection}/${g.generation}/${g.active}`);
+    }
     const fed = new Set(this.#targets.map((t) => `${t.state.projection}/${t.state.generation}/${t.state.active}`));
     if (wanted.length !== fed.size || wanted.some((k) => !fed.has(k))) await this.#reload();
   }
@@ -212,15 +213,12 @@ export class ProjectionRunner {
     const stored = await this.readModels.generations();
     const targets: Target[] = [];
     for (const projection of this.#projections.values()) {
-      const mine = stored.filter((g) => g.projection === projection.name);
-      let active = mine.find((g) => g.active);
+      let { active, building } = generationsToFeed(stored, projection);
       if (!active) {
         active = await this.readModels.ensureActiveGeneration(projection.name, projection.version);
-        mine.push(active);
+        ({ building } = generationsToFeed([...stored, active], projection));
       }
       targets.push({ projection, state: active });
-      // A newer generation is being built (a rebuild, here or in another process): feed it too.
-      let building = mine.filter((g) => !g.active && g.version === projection.version && g.generation > active.generation).at(-1);
       if (!building && active.version !== projection.version) {
         // Serve the old generation until a new one, built with this version, has caught up.
         building = await this.readModels.createGeneration(projection.name, projection.version);
@@ -301,31 +299,42 @@ export class ProjectionRunner {
     return true;
   }
 
-  /** A generation being rebuilt that has reached the head takes over from the one serving. */
+  /**
+   * A generation being rebuilt that has reached the head takes over from the one serving; on an
+   * empty store a fresh generation has nothing to catch up on and takes over at once.
+   */
   async #promoteCaughtUp(): Promise<boolean> {
+    const building = this.#targets.filter((t) => !t.state.active);
+    if (building.length === 0) return false;
+    const head = await this.store.headPosition();
     let promoted = false;
-    for (const t of this.#targets) {
-      if (t.state.active || t.state.checkpoint === undefined) continue;
-      const head = await this.store.headPosition();
-      if (head !== undefined && this.store.comparePositions(t.state.checkpoint, head) < 0) continue;
+    for (const t of building) {
+      const checkpoint = t.state.checkpoint;
+      if (head !== undefined && (checkpoint === undefined || this.store.comparePositions(checkpoint, head) < 0)) continue;
       await this.readModels.activate(t.state.projection, t.state.generation);
-      this.#log(`projection ${t.state.projection}: generation ${t.state.generation} caught up and now serves`);
+      if (checkpoint !== undefined) this.#log(`projection ${t.state.projection}: generation ${t.state.generation} caught up and now serves`);
       t.state.active = true;
       this.#targets = this.#targets.filter((o) => o === t || o.projection !== t.projection);
       promoted = true;
     }
-    // An empty store: a fresh generation has nothing to catch up on.
-    for (const t of this.#targets) {
-      if (!t.state.active && t.state.checkpoint === undefined && (await this.store.headPosition()) === undefined) {
-        await this.readModels.activate(t.state.projection, t.state.generation);
-        t.state.active = true;
-        this.#targets = this.#targets.filter((o) => o === t || o.projection !== t.projection);
-        promoted = true;
-      }
-    }
     if (promoted) for (const w of this.#waiters) w();
     return promoted;
   }
+}
+
+/**
+ * Which stored generations of a projection the runner feeds: the active one, and the newest one
+ * being built with the projection's current version after it (a rebuild, here or in another
+ * process), if any. `stored` is in (projection, generation) order, as ReadModelStore.generations().
+ */
+function generationsToFeed(
+  stored: readonly GenerationState[],
+  projection: Pick<Projection, 'name' | 'version'>,
+): { active: GenerationState | undefined; building: GenerationState | undefined } {
+  const mine = stored.filter((g) => g.projection === projection.name);
+  const active = mine.find((g) => g.active);
+  const building = active && mine.filter((g) => !g.active && g.version === projection.version && g.generation > active.generation).at(-1);
+  return { active, building };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -103,13 +103,40 @@ const toState = (r: GenerationRow): GenerationState => ({
   active: Boolean(r.active),
 });
 
+function prepareSqlite(db: Database.Database) {
+  const pageWhere = `SELECT key, doc FROM projection_docs WHERE projection = ? AND generation = ? AND collection = ? AND key >= ? AND key < ?`;
+  type PageArgs = [string, number, string, string, string, string, number];
+  return {
+    get: db.prepare<[string, number, string, string], { doc: string }>(
+      'SELECT doc FROM projection_docs WHERE projection = ? AND generation = ? AND collection = ? AND key = ?',
+    ),
+    list: db.prepare<[string, number, string, string, string], { key: string; doc: string }>(
+      `SELECT key, doc FROM projection_docs WHERE projection = ? AND generation = ? AND collection = ?
+       AND key >= ? AND key < ? ORDER BY key`,
+    ),
+    pageAsc: db.prepare<PageArgs, { key: string; doc: string }>(`${pageWhere} AND key > ? ORDER BY key LIMIT ?`),
+    pageDesc: db.prepare<PageArgs, { key: string; doc: string }>(`${pageWhere} AND key < ? ORDER BY key DESC LIMIT ?`),
+    move: db.prepare('UPDATE projection_generations SET checkpoint = ? WHERE projection = ? AND generation = ? AND checkpoint IS ? AND active = ?'),
+    put: db.prepare(
+      `INSERT INTO projection_docs (projection, generation, collection, key, doc) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (projection, generation, collection, key) DO UPDATE SET doc = excluded.doc`,
+    ),
+    del: db.prepare('DELETE FROM projection_docs WHERE projection = ? AND generation = ? AND collection = ? AND key = ?'),
+  };
+}
+
 export class SqliteReadModelStore implements ReadModelStore {
   readonly kind = 'sqlite';
   readonly db: Database.Database;
 
+  // Prepared once: source() runs on every read (a signed-in request reads its session's user) and
+  // commit() on every page a projection applies; every value is a bound parameter.
+  readonly #sql: ReturnType<typeof prepareSqlite>;
+
   constructor(path: string) {
     this.db = openSqlite(path);
     this.db.exec(SQLITE_SCHEMA);
+    this.#sql = prepareSqlite(this.db);
   }
 
   async generations(): Promise<GenerationState[]> {
@@ -146,17 +173,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   source(projection: string, generation: number): DocSource {
-    const get = this.db.prepare<[string, number, string, string], { doc: string }>(
-      'SELECT doc FROM projection_docs WHERE projection = ? AND generation = ? AND collection = ? AND key = ?',
-    );
-    const list = this.db.prepare<[string, number, string, string, string], { key: string; doc: string }>(
-      `SELECT key, doc FROM projection_docs WHERE projection = ? AND generation = ? AND collection = ?
-       AND key >= ? AND key < ? ORDER BY key`,
-    );
-    const pageWhere = `SELECT key, doc FROM projection_docs WHERE projection = ? AND generation = ? AND collection = ? AND key >= ? AND key < ?`;
-    type PageArgs = [string, number, string, string, string, string, number];
-    const pageAsc = this.db.prepare<PageArgs, { key: string; doc: string }>(`${pageWhere} AND key > ? ORDER BY key LIMIT ?`);
-    const pageDesc = this.db.prepare<PageArgs, { key: string; doc: string }>(`${pageWhere} AND key < ? ORDER BY key DESC LIMIT ?`);
+    const { get, list, pageAsc, pageDesc } = this.#sql;
     // Keys of a prefix run from the prefix itself up to (not including) prefix + U+FFFF, in byte order.
     const end = (prefix: string) => prefix + '\uffff';
     return {
@@ -170,14 +187,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async commit(batches: Batch[]): Promise<Batch[]> {
-    const move = this.db.prepare(
-      'UPDATE projection_generations SET checkpoint = ? WHERE projection = ? AND generation = ? AND checkpoint IS ? AND active = ?',
-    );
-    const put = this.db.prepare(
-      `INSERT INTO projection_docs (projection, generation, collection, key, doc) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (projection, generation, collection, key) DO UPDATE SET doc = excluded.doc`,
-    );
-    const del = this.db.prepare('DELETE FROM projection_docs WHERE projection = ? AND generation = ? AND collection = ? AND key = ?');
+    const { move, put, del } = this.#sql;
     return this.db
       .transaction(() => {
         const refused: Batch[] = [];

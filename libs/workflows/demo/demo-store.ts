@@ -1,6 +1,6 @@
 import { SEALS_STREAM } from '../../engine/audit/seals.js';
 import { DomainError } from '../../engine/commands/command.js';
-import type { EventStore, RecordedEvent } from '../../engine/event-store/event-store.js';
+import { readRecordedToHead, type EventStore, type RecordedEvent } from '../../engine/event-store/event-store.js';
 import { BOOTSTRAP_STREAM } from '../accounts/accounts.events.js';
 import { DEMO_CORRELATION_PREFIX, DEMO_STREAM, type DemoYearPlayed, type DemoYearStarted } from './demo.events.js';
 
@@ -41,19 +41,15 @@ function classify(e: RecordedEvent, survey: StoreSurvey): boolean {
 export async function surveyStore(store: EventStore): Promise<StoreSurvey> {
   const survey: StoreSurvey = { planPublications: 0, accounts: 0, seals: 0, demo: 0 };
   // Up to the head as it stands: a reader's horizon may trail a commit just made (PostgreSQL).
-  const head = await store.headPosition();
-  const deadline = Date.now() + 30_000;
-  let at: string | undefined;
-  while (head !== undefined && (at === undefined || store.comparePositions(at, head) < 0)) {
-    const page = await store.readAll({ ...(at !== undefined ? { fromPosition: at } : {}), maxCount: 2000 });
-    if (page.length === 0) {
-      if (Date.now() > deadline) throw new Error(`the store could not be read up to ${head}: an older transaction holds readers back`);
-      await new Promise((r) => setTimeout(r, 20));
-      continue;
-    }
-    for (const e of page) if (!classify(e, survey)) return survey;
-    at = page.at(-1)!.position;
-  }
+  await readRecordedToHead(
+    store,
+    undefined,
+    (page) => {
+      for (const e of page) if (!classify(e, survey)) return false;
+      return true;
+    },
+    { pageSize: 2000, timeoutMs: 30_000 },
+  );
   return survey;
 }
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   binaryEvent,
   jsonEvent,
@@ -11,7 +10,9 @@ import {
   type Position,
   type RecordedEvent as EsdbRecordedEvent,
 } from '@eventstore/db-client';
+import { deterministicUuid } from '../../ids.js';
 import { EventStoreError, InvalidEventError } from '../errors.js';
+import { redact } from '../redact.js';
 import type { RawAppendOutcome, StoredEvent, StoredEventInput } from '../storage.js';
 
 /**
@@ -50,7 +51,7 @@ export interface EsdbTarget {
 
 export function parseEsdbUrl(url: string): EsdbTarget {
   const scheme = ESDB_URL.exec(url.trim());
-  if (!scheme) throw new Error(`"${redactUrl(url)}" is not an EventStoreDB URL: use esdb://, esdb+discover://, kurrentdb:// or kurrentdb+discover://`);
+  if (!scheme) throw new Error(`"${redact(url)}" is not an EventStoreDB URL: use esdb://, esdb+discover://, kurrentdb:// or kurrentdb+discover://`);
   const rest = url.trim().slice(scheme[0].length);
   const clientScheme = scheme[1]!.toLowerCase().replace('kurrentdb', 'esdb');
   const q = rest.indexOf('?');
@@ -84,11 +85,6 @@ export function withNamespace(url: string, namespace: string): string {
   );
   params.push(`${NAMESPACE_OPTION}=${encodeURIComponent(namespace)}`);
   return `${base}?${params.join('&')}`;
-}
-
-/** For messages and logs: the client's own parse errors print the whole string, password included. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -142,15 +138,6 @@ export function decodeClaim(e: Pick<EsdbRecordedEvent, 'type' | 'data' | 'stream
     throw new Error(`${e.streamId} holds an event that is not a Jixiao event-id claim`);
   }
   return { streamId: d.streamId, revision: d.revision as number };
-}
-
-/** A UUID (version 8, RFC 9562 "custom") from a SHA-256 of `text`. */
-export function deterministicUuid(text: string): string {
-  const h = createHash('sha256').update(text).digest('hex').slice(0, 32).split('');
-  h[12] = '8';
-  h[16] = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
-  const s = h.join('');
-  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -213,8 +200,7 @@ export class StreamDeletedInStoreError extends EventStoreError {
 export function mapAppendError(err: unknown, streamId: string): RawAppendOutcome {
   if (err instanceof WrongExpectedVersionError) {
     const actual = err.actualVersion;
-    if (actual === 'no_stream') return { kind: 'head-moved', actualHead: -1 };
-    if (typeof actual === 'bigint' && actual <= BigInt(Number.MAX_SAFE_INTEGER)) return { kind: 'head-moved', actualHead: Number(actual) };
+    if (actual === 'no_stream' || (typeof actual === 'bigint' && actual <= BigInt(Number.MAX_SAFE_INTEGER))) return { kind: 'head-moved' };
     // ESDB reports a deleted stream's version as a sentinel far above any real revision.
     throw new StreamDeletedInStoreError(streamId, `is deleted in EventStoreDB (its version is reported as ${String(actual)})`);
   }

@@ -12,6 +12,7 @@ import {
   type RecordedEvent as EsdbRecordedEvent,
 } from '@eventstore/db-client';
 import { EventIdConflictError } from '../errors.js';
+import { redact } from '../redact.js';
 import type { RawAppendOutcome, StorageAdapter, StoredEvent, StoredEventInput, StreamHead } from '../storage.js';
 import {
   claimEvent,
@@ -27,7 +28,6 @@ import {
   mapAppendError,
   parseEsdbUrl,
   parsePosition,
-  redactUrl,
   sameStoredContent,
   StreamDeletedInStoreError,
   toExpectedRevision,
@@ -77,14 +77,14 @@ export class EsdbStorage implements StorageAdapter {
     try {
       client = EventStoreDBClient.connectionString(target.connectionString);
     } catch (err) {
-      throw new Error(`EVENT_STORE_URL "${redactUrl(url)}" is not a valid EventStoreDB connection string: ${redactUrl((err as Error).message)}`);
+      throw new Error(`EVENT_STORE_URL "${redact(url)}" is not a valid EventStoreDB connection string: ${redact((err as Error).message)}`);
     }
     const storage = new EsdbStorage(client, target.namespace);
     try {
       await storage.probe(options.probeTimeoutMs ?? 10_000);
     } catch (err) {
       await client.dispose().catch(() => undefined);
-      throw new Error(`EventStoreDB at ${redactUrl(url)} cannot be used: ${redactUrl((err as Error).message)}`);
+      throw new Error(`EventStoreDB at ${redact(url)} cannot be used: ${redact((err as Error).message)}`);
     }
     return storage;
   }
@@ -116,7 +116,7 @@ export class EsdbStorage implements StorageAdapter {
       expectedHead === -1 ? this.#refuseIfDeleted(streamId) : undefined,
     ]);
     if (claims.includes('stored')) return { kind: 'duplicate-id' };
-    if (claims.includes('behind')) return { kind: 'head-moved', actualHead: (await this.head(streamId)).revision };
+    if (claims.includes('behind')) return { kind: 'head-moved' };
 
     let result;
     try {

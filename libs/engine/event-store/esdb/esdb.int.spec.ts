@@ -5,7 +5,8 @@ import { EventIdConflictError } from '../errors.js';
 import { EventStore } from '../event-store.js';
 import { openEventStore } from '../open-event-store.js';
 import { testEvent } from '../../testing/fixtures.js';
-import { claimEvent, claimStreamName, esdbStreamName, redactUrl, StreamDeletedInStoreError, withNamespace } from './esdb-mapping.js';
+import { redact } from '../redact.js';
+import { claimEvent, claimStreamName, esdbStreamName, StreamDeletedInStoreError, withNamespace } from './esdb-mapping.js';
 import { EsdbStorage } from './esdb-storage.js';
 
 /**
@@ -30,7 +31,7 @@ async function whyNotRun(url: string | undefined): Promise<string | undefined> {
     await probe.close();
     return undefined;
   } catch (err) {
-    return `${URL_VARIABLE}=${redactUrl(url)} is set but the server is not reachable: ${(err as Error).message}`;
+    return `${URL_VARIABLE}=${redact(url)} is set but the server is not reachable: ${(err as Error).message}`;
   }
 }
 

@@ -79,8 +79,7 @@ ins AS (
   FROM head, unnest($3::uuid[], $4::text[], $5::json[], $6::json[], $7::text[]) WITH ORDINALITY AS e(id, type, data, metadata, hash, ord)
   WHERE head.rev = $2
   RETURNING transaction_id, global_position)
-SELECT (SELECT rev FROM head) AS head,
-       (SELECT transaction_id::text || ':' || global_position FROM ins ORDER BY global_position DESC LIMIT 1) AS position`;
+SELECT (SELECT transaction_id::text || ':' || global_position FROM ins ORDER BY global_position DESC LIMIT 1) AS position`;
 
 const READ_ALL = `
 SELECT ${COLUMNS} FROM events
@@ -128,19 +127,15 @@ export class PostgresStorage implements StorageAdapter {
                 events.map((e) => e.hash),
               ],
             });
-      const row = result.rows[0] as { head?: string | number; position: string | null } | undefined;
-      if (!row || row.position === null) {
-        // Nothing inserted: the stream is not at the expected revision (the single-event form does not say where it is).
-        return { kind: 'head-moved', actualHead: row?.head !== undefined ? Number(row.head) : (await this.head(streamId)).revision };
-      }
+      const row = result.rows[0] as { position: string | null } | undefined;
+      // Nothing inserted: the stream is not at the expected revision.
+      if (!row || row.position === null) return { kind: 'head-moved' };
       return { kind: 'appended', lastPosition: row.position };
     } catch (err) {
       const e = err as { code?: string; constraint?: string };
       if (e.code === '23505' && e.constraint === 'events_event_id') return { kind: 'duplicate-id' };
       // Another writer inserted the same revision after our statement read the head.
-      if (e.code === '23505' && e.constraint === 'events_stream_revision') {
-        return { kind: 'head-moved', actualHead: (await this.head(streamId)).revision };
-      }
+      if (e.code === '23505' && e.constraint === 'events_stream_revision') return { kind: 'head-moved' };
       throw err;
     }
   }
@@ -217,11 +212,15 @@ export class PostgresStorage implements StorageAdapter {
     return (r.rows as [string, string, string, number, string][]).map((x) => ({ position: `${x[0]}:${x[1]}`, streamId: x[2], revision: x[3], hash: x[4] }));
   }
 
-  /** The stream id a fraction of the way through all events in (stream, revision) order: where parallel verification splits. */
-  async streamIdAt(fraction: number): Promise<string | undefined> {
+  /** The stream ids fractions of the way through all events in (stream, revision) order: where parallel verification splits. */
+  async streamIdsAt(fractions: readonly number[]): Promise<(string | undefined)[]> {
     const count = Number((await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]!.n);
-    const r = await this.pool.query<{ stream_id: string }>('SELECT stream_id FROM events ORDER BY stream_id, revision OFFSET $1 LIMIT 1', [Math.floor(count * fraction)]);
-    return r.rows[0]?.stream_id;
+    const out: (string | undefined)[] = [];
+    for (const fraction of fractions) {
+      const r = await this.pool.query<{ stream_id: string }>('SELECT stream_id FROM events ORDER BY stream_id, revision OFFSET $1 LIMIT 1', [Math.floor(count * fraction)]);
+      out.push(r.rows[0]?.stream_id);
+    }
+    return out;
   }
 
   async headPosition(): Promise<string | undefined> {

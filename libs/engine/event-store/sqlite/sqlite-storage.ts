@@ -52,6 +52,11 @@ export class SqliteStorage implements StorageAdapter {
   readonly #byStreamStart;
   readonly #byStreamAfter;
   readonly #readHeads;
+  readonly #byId;
+  readonly #countAfter;
+  readonly #count;
+  readonly #streamIdAtOffset;
+  readonly #headPosition;
 
   constructor(readonly path: string) {
     this.db = openSqlite(path);
@@ -80,13 +85,18 @@ export class SqliteStorage implements StorageAdapter {
     this.#byStreamAfter = this.db
       .prepare(`SELECT ${COLUMNS} FROM events WHERE (stream_id, revision) > (?, ?) ORDER BY stream_id, revision LIMIT ?`)
       .raw(true);
+    this.#byId = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE event_id = ?`).raw(true);
+    this.#countAfter = this.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM events WHERE global_position > ?');
+    this.#count = this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events');
+    this.#streamIdAtOffset = this.db.prepare<[number], { stream_id: string }>('SELECT stream_id FROM events ORDER BY stream_id, revision LIMIT 1 OFFSET ?');
+    this.#headPosition = this.db.prepare<[], { p: number | null }>('SELECT max(global_position) AS p FROM events');
 
     // IMMEDIATE takes the write lock up front, so the head check and the insert see the same state
     // even with other processes writing to the same file.
     this.#appendTx = this.db
       .transaction((streamId: string, expectedHead: number, events: StoredEventInput[]): RawAppendOutcome => {
         const actual = this.#headStmt.get(streamId)?.revision ?? -1;
-        if (actual !== expectedHead) return { kind: 'head-moved', actualHead: actual };
+        if (actual !== expectedHead) return { kind: 'head-moved' };
         let rowid: number | bigint = 0;
         for (let i = 0; i < events.length; i++) {
           const e = events[i]!;
@@ -102,7 +112,7 @@ export class SqliteStorage implements StorageAdapter {
       return this.#appendTx(streamId, expectedHead, events);
     } catch (err) {
       if (isUniqueViolation(err, 'events.event_id')) return { kind: 'duplicate-id' };
-      if (isUniqueViolation(err, 'events.stream_id')) return { kind: 'head-moved', actualHead: (await this.head(streamId)).revision };
+      if (isUniqueViolation(err, 'events.stream_id')) return { kind: 'head-moved' };
       throw err;
     }
   }
@@ -136,16 +146,15 @@ export class SqliteStorage implements StorageAdapter {
 
   async findByIds(ids: string[]): Promise<StoredEvent[]> {
     const out: StoredEvent[] = [];
-    const stmt = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE event_id = ?`).raw(true);
     for (const id of ids) {
-      const row = stmt.get(id) as unknown[] | undefined;
+      const row = this.#byId.get(id) as unknown[] | undefined;
       if (row) out.push(toStored(row));
     }
     return out;
   }
 
   async countAfter(position: string | undefined): Promise<number> {
-    return (this.db.prepare('SELECT count(*) AS n FROM events WHERE global_position > ?').get(position === undefined ? 0 : parsePosition(position)) as { n: number }).n;
+    return this.#countAfter.get(position === undefined ? 0 : parsePosition(position))!.n;
   }
 
   async readAllHeads(after: string | undefined, maxCount: number) {
@@ -153,15 +162,14 @@ export class SqliteStorage implements StorageAdapter {
     return rows.map((r) => ({ position: String(r[0]), streamId: r[1], revision: r[2], hash: r[3] }));
   }
 
-  /** The stream id a fraction of the way through all events in (stream, revision) order: where parallel verification splits. */
-  async streamIdAt(fraction: number): Promise<string | undefined> {
-    const { n } = this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number };
-    const row = this.db.prepare('SELECT stream_id FROM events ORDER BY stream_id, revision LIMIT 1 OFFSET ?').get(Math.floor(n * fraction)) as { stream_id: string } | undefined;
-    return row?.stream_id;
+  /** The stream ids fractions of the way through all events in (stream, revision) order: where parallel verification splits. */
+  async streamIdsAt(fractions: readonly number[]): Promise<(string | undefined)[]> {
+    const { n } = this.#count.get()!;
+    return fractions.map((fraction) => this.#streamIdAtOffset.get(Math.floor(n * fraction))?.stream_id);
   }
 
   async headPosition(): Promise<string | undefined> {
-    const row = this.db.prepare('SELECT max(global_position) AS p FROM events').get() as { p: number | null };
+    const row = this.#headPosition.get()!;
     return row.p === null ? undefined : String(row.p);
   }
 

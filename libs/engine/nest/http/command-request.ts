@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import type { Clock } from '../../clock.js';
 import { newUuid } from '../../ids.js';
 import type { CommandMeta, Principal } from '../../commands/command.js';
+import type { ExecuteOptions } from '../../commands/command-executor.js';
 import { badRequest } from './problem-details.js';
 
 /** Set on the request by the authentication guard; nothing else may set it. */
@@ -46,4 +47,10 @@ export function expectedRevision(req: Request): number | undefined {
   const m = /^\s*(?:W\/)?"?(-?\d+)"?\s*$/.exec(h);
   if (!m || Number(m[1]) < -1) throw badRequest('If-Match', `"${h}" is not a revision this API gave out as an ETag (e.g. "3")`);
   return Number(m[1]);
+}
+
+/** The execute options a request asks for: its If-Match as the expected revision, if it sent one. */
+export function executeOptions(req: Request): ExecuteOptions {
+  const revision = expectedRevision(req);
+  return revision === undefined ? {} : { expectedRevision: revision };
 }
