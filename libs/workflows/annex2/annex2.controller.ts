@@ -3,13 +3,9 @@ import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '../../engine/commands/command.js';
 import { Engine } from '../../engine/nest/engine.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
-import { foldAsOf, parseAsOf } from '../../engine/projections/as-of.js';
+import { parseAsOf } from '../../engine/projections/as-of.js';
 import { PlanService } from '../plan/plan.service.js';
-import { planStream } from '../plan/plan.events.js';
-import { candidatePeriods } from '../ranking/ranking-periods.js';
-import { figuresStream, scoringStream } from '../ranking/ranking.events.js';
-import { reportStream } from '../reporting/reporting.events.js';
-import { ANNEX2_PROJECTION, annex2Projection, annex2Table, type Annex2Table } from './annex2.projection.js';
+import { annex2Projection, annex2Streams, annex2Table, type Annex2Table } from './annex2.projection.js';
 
 @ApiTags('annex2')
 @Controller('plans/:planId/annex2')
@@ -29,22 +25,8 @@ export class Annex2Controller {
   async table(@Param('planId') planId: string, @Param('period') period: string, @Query('asOf') asOf?: string, @Query('minPosition') minPosition?: string): Promise<Annex2Table & { asOf?: string }> {
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw badRequest('period', `"${period}" is not a month written YYYY-MM`);
     const moment = parseAsOf(asOf, undefined);
-    let table: Annex2Table | undefined;
-    if (moment) {
-      const plan = await this.plans.get(planId);
-      // The plan, the month's reports, the scoring rule, and every figures stream that may stand for the month.
-      const periods = candidatePeriods(period);
-      const streams = [
-        planStream(planId),
-        scoringStream(planId),
-        ...plan.units.map((u) => reportStream({ planId, unitId: u.id, period })),
-        ...plan.indicators.flatMap((i) => periods.map((p) => figuresStream(planId, i.no, p))),
-      ];
-      table = await annex2Table(await foldAsOf(this.engine.store, annex2Projection, moment, streams), planId, period);
-    } else {
-      await this.engine.waitFor(minPosition, [ANNEX2_PROJECTION]);
-      table = await annex2Table(this.engine.query(ANNEX2_PROJECTION), planId, period);
-    }
+    const docs = await this.engine.docs(annex2Projection, { asOf: moment, minPosition, streams: async () => annex2Streams(await this.plans.get(planId), period) });
+    const table = await annex2Table(docs, planId, period);
     if (!table) throw new DomainError('plan-not-found', `no plan ${planId} ${moment ? 'was published by then' : 'has been published'}`, { status: 404 });
     return { ...table, ...(moment?.time ? { asOf: moment.time } : {}) };
   }

@@ -1,12 +1,12 @@
 import type { DocReader, Projection } from '../../engine/projections/docs.js';
 import type { PlanDefinition } from '../plan/plan-file.js';
-import { evolvePlan } from '../plan/plan.decider.js';
-import { PLAN_EVENT_TYPES, type PlanEvent } from '../plan/plan.events.js';
+import { PLAN_EVENT_TYPES, planStream } from '../plan/plan.events.js';
+import { applyPlanEvent } from '../plan/plan.projection.js';
 import { candidatePeriods, resolvePeriod } from '../ranking/ranking-periods.js';
-import type { PeerFiguresRecorded, ScoringRulePublished, StandingChanged } from '../ranking/ranking.events.js';
+import { figuresStream, scoringStream, type PeerFiguresRecorded, type ScoringRulePublished, type StandingChanged } from '../ranking/ranking.events.js';
 import { roundScore, scoreOf, type ScoringRule } from '../ranking/scoring.js';
 import { tierOf, type Tier } from '../reporting/report-content.js';
-import type { ReportingEvent } from '../reporting/reporting.events.js';
+import { reportStream, type ReportingEvent } from '../reporting/reporting.events.js';
 
 /**
  * Annex 2 (一览表): the monthly table the office compiles, with the seed's columns. A read model
@@ -58,6 +58,17 @@ export interface UnitResult {
 export const resultKey = (planId: string, period: string, no: number, unitId: string) => `${planId}/${period}/${String(no).padStart(3, '0')}/${unitId}`;
 export const officialKey = (planId: string, no: number, period: string) => `${planId}/${String(no).padStart(3, '0')}/${period}`;
 
+/** The streams behind a month's Annex 2: the plan, the scoring rule, the month's reports, and every figures stream that may stand for the month. */
+export function annex2Streams(plan: Pick<PlanDefinition, 'id' | 'units' | 'indicators'>, period: string): string[] {
+  const periods = candidatePeriods(period);
+  return [
+    planStream(plan.id),
+    scoringStream(plan.id),
+    ...plan.units.map((u) => reportStream({ planId: plan.id, unitId: u.id, period })),
+    ...plan.indicators.flatMap((i) => periods.map((p) => figuresStream(plan.id, i.no, p))),
+  ];
+}
+
 export const annex2Projection: Projection = {
   name: ANNEX2_PROJECTION,
   version: 2,
@@ -79,14 +90,7 @@ export const annex2Projection: Projection = {
       docs.put('scoring', d.planId, { version: d.version, coefficients: d.coefficients, missingRankCoefficient: d.missingRankCoefficient } satisfies ScoringRule);
       return;
     }
-    if ((PLAN_EVENT_TYPES as readonly string[]).includes(e.type)) {
-      const event = { type: e.type, data: e.data } as PlanEvent;
-      const planId = event.type === 'PlanPublished' ? event.data.plan.id : event.data.planId;
-      const current = await docs.get<PlanDefinition>('plan', planId);
-      const state = evolvePlan(current ? { status: 'published', plan: current } : { status: 'none' }, event);
-      if (state.status === 'published') docs.put('plan', planId, state.plan);
-      return;
-    }
+    if ((PLAN_EVENT_TYPES as readonly string[]).includes(e.type)) return applyPlanEvent(e, docs);
     const event = { type: e.type, data: e.data } as ReportingEvent;
     const at = e.metadata.recordedAt;
     switch (event.type) {

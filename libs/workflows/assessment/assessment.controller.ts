@@ -4,7 +4,7 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsString, Matches, Max
 import type { CommandResult } from '../../engine/commands/command-executor.js';
 import { DomainError, ForbiddenError } from '../../engine/commands/command.js';
 import { Engine } from '../../engine/nest/engine.js';
-import { commandMeta, expectedRevision, principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
+import { commandMeta, executeOptions, principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { parseAsOf } from '../../engine/projections/as-of.js';
@@ -143,11 +143,8 @@ export class AssessmentController {
   }
 
   #run(req: AuthenticatedRequest, command: Omit<AssessmentRequest, 'meta'>, reason?: string): Promise<CommandResult> {
-    const revision = expectedRevision(req);
-    return this.assessment.handle(
-      { ...command, meta: commandMeta(req, this.engine.clock, reason ? { reason } : {}) } as AssessmentRequest,
-      revision === undefined ? {} : { expectedRevision: revision },
-    );
+    const options = executeOptions(req);
+    return this.assessment.handle({ ...command, meta: commandMeta(req, this.engine.clock, reason ? { reason } : {}) } as AssessmentRequest, options);
   }
 }
 

@@ -2,19 +2,18 @@ import { isDeepStrictEqual } from 'node:util';
 import { DomainError } from '../../engine/commands/command.js';
 import type { EventStore, RecordedEvent } from '../../engine/event-store/event-store.js';
 import { foldAsOf, type AsOf } from '../../engine/projections/as-of.js';
-import { annex2Projection, annex2Table } from '../annex2/annex2.projection.js';
+import { annex2Projection, annex2Streams, annex2Table } from '../annex2/annex2.projection.js';
 import type { PlanDefinition } from '../plan/plan-file.js';
 import { planStream } from '../plan/plan.events.js';
 import { candidatePeriods, quarterPeriods } from '../ranking/ranking-periods.js';
 import { figuresStream, scoringStream } from '../ranking/ranking.events.js';
-import { standingsProjection, warningBoard } from '../ranking/standings.projection.js';
+import { standingsProjection, standingsStreams, warningBoard } from '../ranking/standings.projection.js';
 import { reportStream } from '../reporting/reporting.events.js';
-import { cellKey, reportsProjection, type ComplianceCell } from '../reporting/reports.projection.js';
+import { cellKey, reportsProjection, reportStreams, type ComplianceCell } from '../reporting/reports.projection.js';
 import { readDecisions, readProposal, reviewProjection } from '../rewards/review.projection.js';
 import { reviewStream } from '../rewards/rewards.events.js';
 import { supervisionBoard, supervisionBoardProjection } from '../supervision/supervision-board.projection.js';
 import { caseLineStream } from '../supervision/supervision.events.js';
-import { assessmentStream } from '../assessment/assessment.events.js';
 
 /**
  * The tables and boards auditors compare, each re-derived from the events recorded up to a moment
@@ -53,16 +52,6 @@ const months = (year: number) => Array.from({ length: 12 }, (_, i) => `${year}-$
 const indicatorOf = (plan: PlanDefinition, no: number) => plan.indicators.find((i) => i.no === no);
 const caseLines = (plan: PlanDefinition) => plan.indicators.flatMap((i) => i.units.map((unitId) => caseLineStream({ planId: plan.id, unitId, indicatorNo: i.no })));
 
-const annex2Streams = (plan: PlanDefinition, period: string) => {
-  const periods = candidatePeriods(period);
-  return [
-    planStream(plan.id),
-    scoringStream(plan.id),
-    ...plan.units.map((u) => reportStream({ planId: plan.id, unitId: u.id, period })),
-    ...plan.indicators.flatMap((i) => periods.map((p) => figuresStream(plan.id, i.no, p))),
-  ];
-};
-
 export const VIEWS: Record<string, ViewDef> = {
   annex2: {
     needs: ['period'],
@@ -95,7 +84,7 @@ export const VIEWS: Record<string, ViewDef> = {
 
   compliance: {
     needs: ['year'],
-    streams: (plan, p) => plan.units.flatMap((u) => months(p.year!).map((period) => reportStream({ planId: plan.id, unitId: u.id, period }))),
+    streams: (plan, p) => reportStreams(plan, months(p.year!)),
     async rows(store, plan, p, asOf) {
       const docs = await foldAsOf(store, reportsProjection, asOf, VIEWS.compliance!.streams(plan, p));
       const rows: Record<string, Record<string, unknown>> = {};
@@ -120,11 +109,7 @@ export const VIEWS: Record<string, ViewDef> = {
 
   warnings: {
     needs: ['quarter'],
-    streams: (plan, p) => [
-      planStream(plan.id),
-      ...plan.indicators.flatMap((i) => quarterPeriods(p.quarter!).map((x) => figuresStream(plan.id, i.no, x))),
-      ...[1, 2, 3, 4].map((q) => assessmentStream(plan.id, `${plan.year}-Q${q}`)),
-    ],
+    streams: (plan, p) => standingsStreams(plan, quarterPeriods(p.quarter!), { meetings: true }),
     async rows(store, plan, p, asOf) {
       const board = await warningBoard(await foldAsOf(store, standingsProjection, asOf, VIEWS.warnings!.streams(plan, p)), plan.id, p.quarter!);
       const rows: Record<string, Record<string, unknown>> = {};

@@ -5,7 +5,7 @@ import { ArrayMinSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Max
 import { createHash } from 'node:crypto';
 import type { CommandResult } from '../../engine/commands/command-executor.js';
 import { Engine } from '../../engine/nest/engine.js';
-import { commandMeta, expectedRevision, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
+import { commandMeta, executeOptions, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
 import { ProblemException, problem } from '../../engine/nest/http/problem-details.js';
 import { parsePlanFile, PlanFileError, WARNING_TIERS, type PlanDefinition, type WarningTier } from './plan-file.js';
@@ -168,11 +168,8 @@ export class PlanController {
   }
 
   #execute(req: AuthenticatedRequest, command: { type: string; data: unknown }, reason: string): Promise<CommandResult> {
-    const revision = expectedRevision(req);
-    return this.plans.handle(
-      { ...command, meta: commandMeta(req, this.engine.clock, { reason }) } as never,
-      revision === undefined ? {} : { expectedRevision: revision },
-    );
+    const options = executeOptions(req);
+    return this.plans.handle({ ...command, meta: commandMeta(req, this.engine.clock, { reason }) } as never, options);
   }
 }
 

@@ -1,4 +1,5 @@
-import type { Projection } from '../../engine/projections/docs.js';
+import type { RecordedEvent } from '../../engine/event-store/event-store.js';
+import type { DocWriter, Projection } from '../../engine/projections/docs.js';
 import type { PlanDefinition } from './plan-file.js';
 import { evolvePlan } from './plan.decider.js';
 import { PLAN_EVENT_TYPES, type PlanEvent } from './plan.events.js';
@@ -56,6 +57,18 @@ export const plansProjection: Projection = {
     docs.put('changes', `${planId}/${String(e.revision).padStart(6, '0')}`, change);
   },
 };
+
+/**
+ * For a projection that reads the plan with its own documents: folds a plan event into the plan as
+ * it stands, kept under ('plan', plan id).
+ */
+export async function applyPlanEvent(e: RecordedEvent, docs: DocWriter): Promise<void> {
+  const event = { type: e.type, data: e.data } as PlanEvent;
+  const planId = event.type === 'PlanPublished' ? event.data.plan.id : event.data.planId;
+  const current = await docs.get<PlanDefinition>('plan', planId);
+  const state = evolvePlan(current ? { status: 'published', plan: current } : { status: 'none' }, event);
+  if (state.status === 'published') docs.put('plan', planId, state.plan);
+}
 
 function summarize(e: PlanEvent): string {
   switch (e.type) {

@@ -13,13 +13,19 @@ import { planStream, type PlanEvent } from './plan.events.js';
 import { BUILTIN_PLANS_DIR } from './plans.js';
 import { PLANS_PROJECTION, plansProjection, type PlanDoc } from './plan.projection.js';
 
+export interface PlanWithTiers {
+  plan: PlanDefinition;
+  /** The plan stream revision that put the warning tiers in force (0: as published). */
+  tiersRevision: number;
+}
+
 /**
  * The plan workflow's handler, and how other workflows read a plan. Decisions read the plan from
  * its stream (not a projection that may lag), cached by the stream's revision.
  */
 @Injectable()
 export class PlanService {
-  readonly #cache = new Map<string, { revision: number; plan: PlanDefinition }>();
+  readonly #cache = new Map<string, { revision: number } & PlanWithTiers>();
 
   constructor(private readonly engine: Engine) {
     engine.registerProjections(plansProjection);
@@ -33,16 +39,30 @@ export class PlanService {
 
   /** The plan as it stands now, with every revision applied; 404 if never published. */
   async get(planId: string): Promise<PlanDefinition> {
+    return (await this.getWithTiers(planId)).plan;
+  }
+
+  /** The plan stream revision that put the plan's warning tiers in force (0: as published). */
+  async tiersRevision(planId: string): Promise<number> {
+    return (await this.getWithTiers(planId)).tiersRevision;
+  }
+
+  /** The plan now and its warning tiers' revision, from one read of the stream; 404 if never published. */
+  async getWithTiers(planId: string): Promise<PlanWithTiers> {
     const stream = planStream(planId);
     const [last] = await this.engine.store.readStream(stream, { direction: 'backwards', maxCount: 1 });
     if (!last) throw new DomainError('plan-not-found', `no plan ${planId} has been published`, { status: 404 });
     const cached = this.#cache.get(planId);
-    if (cached?.revision === last.revision) return cached.plan;
-    const events = await this.engine.store.readStream(stream);
-    const state = events.reduce<PlanState>((s, e) => planDecider.evolve(s, { type: e.type, data: e.data } as PlanEvent), planDecider.initialState());
+    if (cached?.revision === last.revision) return { plan: cached.plan, tiersRevision: cached.tiersRevision };
+    let state: PlanState = planDecider.initialState();
+    let tiersRevision = 0;
+    for (const e of await this.engine.store.readStream(stream)) {
+      state = planDecider.evolve(state, { type: e.type, data: e.data } as PlanEvent);
+      if (e.type === 'PlanRuleRevised' && (e.data as { rule: string }).rule === 'warningTiers') tiersRevision = e.revision;
+    }
     if (state.status !== 'published') throw new DomainError('plan-not-found', `no plan ${planId} has been published`, { status: 404 });
-    this.#cache.set(planId, { revision: last.revision, plan: state.plan });
-    return state.plan;
+    this.#cache.set(planId, { revision: last.revision, plan: state.plan, tiersRevision });
+    return { plan: state.plan, tiersRevision };
   }
 
   async list(): Promise<PlanDoc[]> {

@@ -7,18 +7,29 @@ import type { Response } from 'express';
 import type { CommandResult } from '../../engine/commands/command-executor.js';
 import { DomainError } from '../../engine/commands/command.js';
 import { Engine } from '../../engine/nest/engine.js';
-import { commandMeta, expectedRevision, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
+import { commandMeta, executeOptions, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { parseAsOf } from '../../engine/projections/as-of.js';
 import { planStream } from '../plan/plan.events.js';
 import { PlanService } from '../plan/plan.service.js';
-import { isQuarter } from './ranking-periods.js';
+import { candidatePeriods, isQuarter, quarterPeriods } from './ranking-periods.js';
 import { figuresStream, scoringStream } from './ranking.events.js';
 import type { ImportOutcome } from './peer-figures-import.js';
-import { RankingService, type RankingRequest } from './ranking.service.js';
+import { indicatorOf, RankingService, type RankingRequest } from './ranking.service.js';
 import { whatIf, type WhatIfResult } from './scoring.js';
-import { scoreFor, scoringRuleOf, standingOf, standingsForPeriod, warningBoard, type StandingView, type WarningBoard } from './standings.projection.js';
+import {
+  scoreFor,
+  scoreWithRule,
+  scoringRuleOf,
+  standingOf,
+  standingsForPeriod,
+  standingsProjection,
+  standingsStreams,
+  warningBoard,
+  type StandingView,
+  type WarningBoard,
+} from './standings.projection.js';
 
 const PERIOD = /^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/;
 const MAX_UPLOAD = 10 * 1024 * 1024;
@@ -192,12 +203,15 @@ export class RankingController {
     @Query('asOf') asOf?: string,
     @Query('minPosition') minPosition?: string,
   ): Promise<StandingView & { asOf?: string }> {
-    const context = await this.ranking.figuresContext({ planId, indicatorNo: no, period: checkPeriod(period) }); // 404s and 422s
+    const written = checkPeriod(period);
+    const plan = await this.plans.get(planId);
+    const p = this.ranking.checkPeriod(plan, written);
+    const indicator = indicatorOf(plan, no);
     const moment = parseAsOf(asOf, undefined);
-    const docs = await this.ranking.docs(moment, minPosition, () => [planStream(planId), figuresStream(planId, no, context.period)]);
-    const view = await standingOf(docs, planId, no, context.period);
+    const docs = await this.engine.docs(standingsProjection, { asOf: moment, minPosition, streams: () => [planStream(planId), figuresStream(planId, no, p)] });
+    const view = await standingOf(docs, planId, no, p);
     if (!view) {
-      throw new DomainError('standing-not-found', `no figures of indicator ${no} (${context.indicator.name}) for ${context.period} ${moment ? 'were known then' : 'have been recorded'}`, { status: 404 });
+      throw new DomainError('standing-not-found', `no figures of indicator ${no} (${indicator.name}) for ${p} ${moment ? 'were known then' : 'have been recorded'}`, { status: 404 });
     }
     res.setHeader('ETag', `"${view.revision}"`);
     return { ...view, ...(moment?.time ? { asOf: moment.time } : {}) };
@@ -212,7 +226,7 @@ export class RankingController {
     const plan = await this.plans.get(planId);
     const p = this.ranking.checkPeriod(plan, checkPeriod(period));
     const moment = parseAsOf(asOf, undefined);
-    const docs = await this.ranking.docs(moment, minPosition, () => this.ranking.streamsFor(plan, [p]));
+    const docs = await this.engine.docs(standingsProjection, { asOf: moment, minPosition, streams: () => standingsStreams(plan, [p]) });
     return { ...known(await standingsForPeriod(docs, planId, p), planId), ...(moment?.time ? { asOf: moment.time } : {}) };
   }
 
@@ -226,7 +240,7 @@ export class RankingController {
     if (!quarter || !isQuarter(quarter)) throw badRequest('quarter', `"${quarter ?? ''}" is not a quarter written YYYY-Qn`);
     this.ranking.checkPeriod(plan, quarter);
     const moment = parseAsOf(asOf, undefined);
-    const docs = await this.ranking.docs(moment, minPosition, () => this.ranking.streamsFor(plan, this.ranking.quarterPeriods(quarter), { meetings: true }));
+    const docs = await this.engine.docs(standingsProjection, { asOf: moment, minPosition, streams: () => standingsStreams(plan, quarterPeriods(quarter), { meetings: true }) });
     return { ...known(await warningBoard(docs, planId, quarter), planId), ...(moment?.time ? { asOf: moment.time } : {}) };
   }
 
@@ -239,7 +253,7 @@ export class RankingController {
     const plan = await this.plans.get(planId);
     const p = this.ranking.checkPeriod(plan, checkPeriod(period));
     const moment = parseAsOf(asOf, undefined);
-    const docs = await this.ranking.docs(moment, minPosition, () => this.ranking.streamsFor(plan, this.ranking.scorePeriods(p), { scoring: true }));
+    const docs = await this.engine.docs(standingsProjection, { asOf: moment, minPosition, streams: () => standingsStreams(plan, candidatePeriods(p), { scoring: true }) });
     return { ...known(await scoreFor(docs, planId, p), planId), ...(moment?.time ? { asOf: moment.time } : {}) };
   }
 
@@ -250,10 +264,9 @@ export class RankingController {
     const plan = await this.plans.get(planId);
     const p = this.ranking.checkPeriod(plan, body.period);
     const moment = parseAsOf(body.asOf, undefined);
-    const docs = await this.ranking.docs(moment, minPosition, () => this.ranking.streamsFor(plan, this.ranking.scorePeriods(p), { scoring: true }));
-    const sheet = known(await scoreFor(docs, planId, p), planId);
-    const { current } = await scoringRuleOf(docs, planId);
-    return { period: p, ...whatIf(sheet, current, body.changes, plan.peerGroup.size) };
+    const docs = await this.engine.docs(standingsProjection, { asOf: moment, minPosition, streams: () => standingsStreams(plan, candidatePeriods(p), { scoring: true }) });
+    const { sheet, rule } = known(await scoreWithRule(docs, planId, p), planId);
+    return { period: p, ...whatIf(sheet, rule, body.changes, plan.peerGroup.size) };
   }
 
   @Get('scoring-rules')
@@ -263,7 +276,7 @@ export class RankingController {
   async scoringRules(@Param('planId') planId: string, @Query('asOf') asOf?: string, @Query('minPosition') minPosition?: string) {
     await this.plans.get(planId);
     const moment = parseAsOf(asOf, undefined);
-    const docs = await this.ranking.docs(moment, minPosition, () => [planStream(planId), scoringStream(planId)]);
+    const docs = await this.engine.docs(standingsProjection, { asOf: moment, minPosition, streams: () => [planStream(planId), scoringStream(planId)] });
     return { planId, ...(await scoringRuleOf(docs, planId)) };
   }
 
@@ -303,11 +316,8 @@ export class RankingController {
   }
 
   #run(req: AuthenticatedRequest, command: Omit<RankingRequest, 'meta'>, reason?: string): Promise<CommandResult> {
-    const revision = expectedRevision(req);
-    return this.ranking.execute(
-      { ...command, meta: commandMeta(req, this.engine.clock, reason ? { reason } : {}) } as RankingRequest,
-      revision === undefined ? {} : { expectedRevision: revision },
-    );
+    const options = executeOptions(req);
+    return this.ranking.execute({ ...command, meta: commandMeta(req, this.engine.clock, reason ? { reason } : {}) } as RankingRequest, options);
   }
 }
 

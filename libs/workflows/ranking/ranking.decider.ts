@@ -65,8 +65,6 @@ export type ScoringCommand = Command<
   { context: ScoringContext; coefficients: { rank: number; coefficient: number }[]; missingRankCoefficient: number; note: string }
 >;
 
-export type RankingCommand = FiguresCommand | ScoringCommand;
-
 export const FIGURES_COMMANDS = ['ranking.RecordFigures', 'ranking.CorrectFigure', 'ranking.ApplyRuleChange'] as const satisfies readonly FiguresCommand['type'][];
 export const SCORING_COMMANDS = ['ranking.PublishScoringRule'] as const satisfies readonly ScoringCommand['type'][];
 export const RANKING_COMMANDS = [...FIGURES_COMMANDS, ...SCORING_COMMANDS] as const;

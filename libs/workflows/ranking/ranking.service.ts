@@ -3,16 +3,12 @@ import { createHash } from 'node:crypto';
 import { assertNever, DomainError, type Command, type CommandMeta } from '../../engine/commands/command.js';
 import { executeCommand, type CommandResult, type ExecuteOptions } from '../../engine/commands/command-executor.js';
 import { Engine } from '../../engine/nest/engine.js';
-import { foldAsOf, type AsOf } from '../../engine/projections/as-of.js';
-import type { DocReader } from '../../engine/projections/docs.js';
 import { SYSTEM_PRINCIPAL } from '../../engine/timers/timer-scheduler.js';
 import { authorize } from '../access/access.js';
-import { assessmentStream } from '../assessment/assessment.events.js';
 import type { PlanDefinition } from '../plan/plan-file.js';
-import { planStream } from '../plan/plan.events.js';
 import { PlanService } from '../plan/plan.service.js';
 import { parsePeerFiguresWorkbook, peerFiguresTemplate, type CellProblem, type ImportOutcome } from './peer-figures-import.js';
-import { candidatePeriods, parsePeriod, quarterPeriods } from './ranking-periods.js';
+import { parsePeriod } from './ranking-periods.js';
 import {
   figuresDecider,
   RANKING_COMMANDS,
@@ -25,7 +21,7 @@ import {
 } from './ranking.decider.js';
 import { figuresStream, scoringStream, type FigureSource } from './ranking.events.js';
 import { ruleChangeReactor, type RuleChangeTrigger } from './rule-change.reactor.js';
-import { STANDINGS_PROJECTION, standingsProjection } from './standings.projection.js';
+import { standingsProjection } from './standings.projection.js';
 
 /**
  * What other parts of the system send (HTTP, the CLI, the rule-change reactor, engine.execute):
@@ -40,8 +36,6 @@ export type RankingRequest =
 /** The ranking workflow's handler: the plan's facts, then load, decide, append. */
 @Injectable()
 export class RankingService {
-  readonly #tiers = new Map<string, { head: number; tiersRevision: number }>();
-
   constructor(
     private readonly engine: Engine,
     private readonly plans: PlanService,
@@ -63,7 +57,7 @@ export class RankingService {
         if (request.type !== 'ranking.ApplyRuleChange' && result.events.length > 0 && !result.replayed) {
           // The tiers may have been revised between our reading the plan and our append, after
           // the rule-change reaction had passed this stream by: settle it now.
-          if ((await this.#tiersRevision(planId)) !== context.tiersRevision) {
+          if ((await this.plans.tiersRevision(planId)) !== context.tiersRevision) {
             await this.recompute(
               { planId, indicatorNo, period },
               { commandId: `${request.meta.commandId}/tiers-recheck`, causationId: request.meta.commandId, correlationId: request.meta.correlationId ?? request.meta.commandId, reason: 'warning tiers revised while the figures were recorded' },
@@ -108,7 +102,7 @@ export class RankingService {
 
   /** The plan's facts about an indicator × period, checked. */
   async figuresContext(ref: FiguresRef): Promise<FiguresContext> {
-    const plan = await this.plans.get(ref.planId);
+    const { plan, tiersRevision } = await this.plans.getWithTiers(ref.planId);
     const period = this.checkPeriod(plan, ref.period);
     const indicator = indicatorOf(plan, ref.indicatorNo);
     return {
@@ -118,7 +112,7 @@ export class RankingService {
       indicator: { name: indicator.name, kind: indicator.kind, direction: indicator.direction },
       counties: plan.peerGroup.counties.map((c) => ({ id: c.id, name: c.name, ours: c.ours })),
       warningTiers: plan.warningTiers.map(({ tier, fromRank, toRank }) => ({ tier, fromRank, toRank })),
-      tiersRevision: await this.#tiersRevision(plan.id),
+      tiersRevision,
     };
   }
 
@@ -131,21 +125,6 @@ export class RankingService {
       });
     }
     return period;
-  }
-
-  /** The plan stream revision that put the warning tiers in force, cached by the stream's head. */
-  async #tiersRevision(planId: string): Promise<number> {
-    const stream = planStream(planId);
-    const [last] = await this.engine.store.readStream(stream, { direction: 'backwards', maxCount: 1 });
-    if (!last) return 0;
-    const cached = this.#tiers.get(planId);
-    if (cached?.head === last.revision) return cached.tiersRevision;
-    let tiersRevision = 0;
-    for (const e of await this.engine.store.readStream(stream)) {
-      if (e.type === 'PlanRuleRevised' && (e.data as { rule: string }).rule === 'warningTiers') tiersRevision = e.revision;
-    }
-    this.#tiers.set(planId, { head: last.revision, tiersRevision });
-    return tiersRevision;
   }
 
   // Import --------------------------------------------------------------------------------------
@@ -189,39 +168,10 @@ export class RankingService {
     const plan = await this.plans.get(planId);
     return peerFiguresTemplate(plan, this.checkPeriod(plan, period));
   }
-
-  // Reads ----------------------------------------------------------------------------------------
-
-  /**
-   * The documents to answer from: the stored projection (after waiting for minPosition), or, as
-   * known at a moment, the same projection folded from the streams that can matter.
-   */
-  async docs(moment: AsOf | undefined, minPosition: string | undefined, streams: () => string[]): Promise<DocReader> {
-    if (moment) return foldAsOf(this.engine.store, standingsProjection, moment, streams());
-    await this.engine.waitFor(minPosition, [STANDINGS_PROJECTION]);
-    return this.engine.query(STANDINGS_PROJECTION);
-  }
-
-  /** Streams behind a set of periods' standings (with the plan's; the scoring rule's and meetings' if asked). */
-  streamsFor(plan: PlanDefinition, periods: readonly string[], extra: { scoring?: boolean; meetings?: boolean } = {}): string[] {
-    return [
-      planStream(plan.id),
-      ...(extra.scoring ? [scoringStream(plan.id)] : []),
-      ...(extra.meetings ? [1, 2, 3, 4].map((q) => assessmentStream(plan.id, `${plan.year}-Q${q}`)) : []),
-      ...plan.indicators.flatMap((i) => periods.map((p) => figuresStream(plan.id, i.no, p))),
-    ];
-  }
-
-  scorePeriods(period: string): string[] {
-    return candidatePeriods(period);
-  }
-
-  quarterPeriods(quarter: string): string[] {
-    return quarterPeriods(quarter);
-  }
 }
 
-function indicatorOf(plan: PlanDefinition, no: number) {
+/** An indicator of the plan, or 404. */
+export function indicatorOf(plan: PlanDefinition, no: number) {
   const indicator = plan.indicators.find((i) => i.no === no);
   if (!indicator) throw new DomainError('indicator-not-found', `plan ${plan.id} has no indicator ${no}`, { status: 404, fields: [{ field: 'indicatorNo', message: `1–${plan.indicators.length}` }] });
   return indicator;

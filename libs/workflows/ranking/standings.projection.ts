@@ -1,13 +1,13 @@
 import type { RecordedEvent } from '../../engine/event-store/event-store.js';
 import type { DocReader, DocWriter, Projection } from '../../engine/projections/docs.js';
-import type { QuarterPublished } from '../assessment/assessment.events.js';
+import { assessmentStream, type QuarterPublished } from '../assessment/assessment.events.js';
 import type { PlanDefinition } from '../plan/plan-file.js';
-import { evolvePlan } from '../plan/plan.decider.js';
-import { PLAN_EVENT_TYPES, type PlanEvent } from '../plan/plan.events.js';
+import { PLAN_EVENT_TYPES, planStream } from '../plan/plan.events.js';
+import { applyPlanEvent } from '../plan/plan.projection.js';
 import type { Tier } from '../reporting/report-content.js';
 import { rankBasis, rankCounties, type RankBasis } from './rank-counties.js';
 import { candidatePeriods, quarterPeriods, resolvePeriod } from './ranking-periods.js';
-import { RANKING_EVENT_TYPES, type FigureSource, type RankingEvent, type StandingCause } from './ranking.events.js';
+import { figuresStream, RANKING_EVENT_TYPES, scoringStream, type FigureSource, type RankingEvent, type StandingCause } from './ranking.events.js';
 import { scoreSheet, type ScoreSheet, type ScoringRule } from './scoring.js';
 
 /**
@@ -105,6 +105,23 @@ export interface ScoringVersion extends ScoringRule {
 
 export const standingKey = (planId: string, indicatorNo: number, period: string) => `${planId}/${String(indicatorNo).padStart(3, '0')}/${period}`;
 
+/**
+ * The streams behind a set of periods' standings: the plan's and its figures streams for those
+ * periods, with the scoring rule's and the year's quarterly assessments' (meetings) if asked.
+ */
+export function standingsStreams(
+  plan: Pick<PlanDefinition, 'id' | 'year' | 'indicators'>,
+  periods: readonly string[],
+  extra: { scoring?: boolean; meetings?: boolean } = {},
+): string[] {
+  return [
+    planStream(plan.id),
+    ...(extra.scoring ? [scoringStream(plan.id)] : []),
+    ...(extra.meetings ? [1, 2, 3, 4].map((q) => assessmentStream(plan.id, `${plan.year}-Q${q}`)) : []),
+    ...plan.indicators.flatMap((i) => periods.map((p) => figuresStream(plan.id, i.no, p))),
+  ];
+}
+
 const actorOf = (e: RecordedEvent): Actor => {
   const a = e.metadata.actor;
   return { userId: a.userId, role: a.role, ...(a.name ? { name: a.name } : {}) };
@@ -115,7 +132,7 @@ export const standingsProjection: Projection = {
   version: 1,
   eventTypes: STANDINGS_EVENT_TYPES,
   async apply(e, docs) {
-    if ((PLAN_EVENT_TYPES as readonly string[]).includes(e.type)) return applyPlan(e, docs);
+    if ((PLAN_EVENT_TYPES as readonly string[]).includes(e.type)) return applyPlanEvent(e, docs);
     if (e.type === 'QuarterPublished') {
       const d = e.data as QuarterPublished['data'];
       const track = await planTrack(docs, d.planId);
@@ -125,14 +142,6 @@ export const standingsProjection: Projection = {
     return applyRanking(e, docs);
   },
 };
-
-async function applyPlan(e: RecordedEvent, docs: DocWriter): Promise<void> {
-  const event = { type: e.type, data: e.data } as PlanEvent;
-  const planId = event.type === 'PlanPublished' ? event.data.plan.id : event.data.planId;
-  const current = await docs.get<PlanDefinition>('plan', planId);
-  const state = evolvePlan(current ? { status: 'published', plan: current } : { status: 'none' }, event);
-  if (state.status === 'published') docs.put('plan', planId, state.plan);
-}
 
 async function planTrack(docs: DocReader, planId: string): Promise<PlanTrack> {
   return (await docs.get<PlanTrack>('track', planId)) ?? { meetings: 0, lastMeeting: null, changes: 0 };
@@ -362,6 +371,15 @@ export async function standingsForPeriod(docs: DocReader, planId: string, period
  * rule version in force.
  */
 export async function scoreFor(docs: DocReader, planId: string, period: string): Promise<(ScoreSheet & { planId: string; period: string }) | undefined> {
+  return (await scoreWithRule(docs, planId, period))?.sheet;
+}
+
+/** The score for a period (as `scoreFor`) with the scoring rule version in force it was computed under. */
+export async function scoreWithRule(
+  docs: DocReader,
+  planId: string,
+  period: string,
+): Promise<{ sheet: ScoreSheet & { planId: string; period: string }; rule: ScoringVersion | null } | undefined> {
   const plan = await docs.get<PlanDefinition>('plan', planId);
   if (!plan) return undefined;
   const byKey = await standingsByKey(docs, planId);
@@ -372,6 +390,6 @@ export async function scoreFor(docs: DocReader, planId: string, period: string):
     const v = p ? byKey.get(standingKey(planId, i.no, p)) : undefined;
     return { indicatorNo: i.no, name: i.name, points: i.points, period: p, rank: v?.ours.rank ?? null, warning: v?.ours.warning ?? null };
   });
-  return { planId, period, ...scoreSheet(inputs, current, plan.totalPoints) };
+  return { sheet: { planId, period, ...scoreSheet(inputs, current, plan.totalPoints) }, rule: current };
 }
 

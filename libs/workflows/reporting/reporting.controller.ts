@@ -5,16 +5,16 @@ import { IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Max
 import type { CommandResult } from '../../engine/commands/command-executor.js';
 import { DomainError, ForbiddenError } from '../../engine/commands/command.js';
 import { Engine } from '../../engine/nest/engine.js';
-import { commandMeta, expectedRevision, principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
+import { commandMeta, executeOptions, principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
-import { foldAsOf, parseAsOf } from '../../engine/projections/as-of.js';
+import { parseAsOf } from '../../engine/projections/as-of.js';
 import { mayReadUnit } from '../access/access.js';
 import { PlanService } from '../plan/plan.service.js';
 import type { ReportingCommand } from './reporting.decider.js';
 import { reportStream, type ReportRef } from './reporting.events.js';
 import { ReportingService } from './reporting.service.js';
-import { cellKey, REPORTS_PROJECTION, reportKey, reportsProjection, type ComplianceCell, type ReportView } from './reports.projection.js';
+import { cellKey, REPORTS_PROJECTION, reportKey, reportsProjection, reportStreams, type ComplianceCell, type ReportView } from './reports.projection.js';
 
 const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 const TEXT = 4000;
@@ -101,13 +101,8 @@ export class ReportingController {
     this.#mayRead(req, unitId);
     const ref = { planId, unitId, period: checkPeriod(period) };
     const moment = parseAsOf(asOf, undefined);
-    let view: ReportView | undefined;
-    if (moment) {
-      view = await (await foldAsOf(this.engine.store, reportsProjection, moment, [reportStream(ref)])).get<ReportView>('reports', reportKey(planId, unitId, ref.period));
-    } else {
-      await this.engine.waitFor(minPosition, [REPORTS_PROJECTION]);
-      view = await this.engine.query(REPORTS_PROJECTION).get<ReportView>('reports', reportKey(planId, unitId, ref.period));
-    }
+    const docs = await this.engine.docs(reportsProjection, { asOf: moment, minPosition, streams: () => [reportStream(ref)] });
+    const view = await docs.get<ReportView>('reports', reportKey(planId, unitId, ref.period));
     if (!view) {
       const context = await this.reporting.context(ref); // 404s for an unknown plan or unit
       throw new DomainError('report-not-found', `no ${ref.period} report of ${context.unitName} ${moment ? 'was known then' : 'has been opened or drafted yet'}`, { status: 404 });
@@ -186,14 +181,7 @@ export class ReportingController {
     const last = to ? checkPeriod(to) : `${plan.year}-12`;
     const moment = parseAsOf(asOf, undefined);
     const periods = Array.from({ length: 12 }, (_, i) => `${plan.year}-${String(i + 1).padStart(2, '0')}`).filter((p) => p >= first && p <= last);
-    let docs;
-    if (moment) {
-      const streams = plan.units.flatMap((u) => periods.map((period) => reportStream({ planId, unitId: u.id, period })));
-      docs = await foldAsOf(this.engine.store, reportsProjection, moment, streams);
-    } else {
-      await this.engine.waitFor(minPosition, [REPORTS_PROJECTION]);
-      docs = this.engine.query(REPORTS_PROJECTION);
-    }
+    const docs = await this.engine.docs(reportsProjection, { asOf: moment, minPosition, streams: () => reportStreams(plan, periods) });
     const cells = new Map((await docs.list<ComplianceCell>('compliance', `${planId}/`)).map((r) => [r.key, r.doc]));
     return {
       planId,
@@ -238,11 +226,8 @@ export class ReportingController {
   }
 
   #run(req: AuthenticatedRequest, command: Omit<ReportingCommand, 'meta'>, reason?: string): Promise<CommandResult> {
-    const revision = expectedRevision(req);
-    return this.reporting.handle(
-      { ...command, meta: commandMeta(req, this.engine.clock, reason ? { reason } : {}) } as ReportingCommand,
-      revision === undefined ? {} : { expectedRevision: revision },
-    );
+    const options = executeOptions(req);
+    return this.reporting.handle({ ...command, meta: commandMeta(req, this.engine.clock, reason ? { reason } : {}) } as ReportingCommand, options);
   }
 }
 

@@ -3,7 +3,7 @@ import { cancelTimer, pendingTimers, scheduleTimer, type TimerScheduled } from '
 import { authorize } from '../access/access.js';
 import type { WarningTier } from '../plan/plan-file.js';
 import { contentHash, isLagging, minutesBetween, type ReportIndicator, type ReportLine } from './report-content.js';
-import type { ReportOpened, ReportRef, ReportingEvent } from './reporting.events.js';
+import { reportStream, type ReportOpened, type ReportRef, type ReportingEvent } from './reporting.events.js';
 
 /**
  * What the plan says about this report, looked up by the handler when the command arrives and
@@ -89,7 +89,8 @@ export function evolveReport(s: ReportState, e: ReportingEvent): ReportState {
   }
 }
 
-function refOf(c: ReportingCommand): ReportRef {
+/** The report a command is about. */
+export function refOf(c: ReportingCommand): ReportRef {
   const d = 'context' in c.data ? c.data.context : c.data;
   return { planId: d.planId, unitId: d.unitId, period: d.period };
 }
@@ -248,7 +249,7 @@ export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportS
 
 function open(ctx: ReportContext): ReportingEvent[] {
   const ref = { planId: ctx.planId, unitId: ctx.unitId, period: ctx.period };
-  const id = `report-${ctx.planId}-${ctx.unitId}-${ctx.period}`;
+  const id = reportStream(ctx);
   return [
     { type: 'ReportOpened', data: { ...ref, unitName: ctx.unitName, indicators: ctx.indicators, dueAt: ctx.dueAt, reminderAt: ctx.reminderAt } },
     scheduleTimer({ timerId: `${id}-reminder`, dueAt: ctx.reminderAt, command: { type: 'reporting.SendReminder', data: ref }, purpose: 'reminder before the monthly deadline' }),

@@ -1,11 +1,17 @@
 import type { RecordedEvent } from '../../engine/event-store/event-store.js';
 import type { Projection } from '../../engine/projections/docs.js';
 import { TIMER_EVENT_TYPES } from '../../engine/timers/timer-events.js';
+import type { PlanDefinition } from '../plan/plan-file.js';
 import type { ReportIndicator, ReportLine } from './report-content.js';
-import { REPORTING_EVENT_TYPES, type ReportingEvent } from './reporting.events.js';
+import { REPORTING_EVENT_TYPES, reportStream, type ReportingEvent } from './reporting.events.js';
 import type { ReportStatus } from './reporting.decider.js';
 
 export const REPORTS_PROJECTION = 'reports';
+
+/** The streams behind the reports of some months: every responsible unit's report of each. */
+export function reportStreams(plan: Pick<PlanDefinition, 'id' | 'units'>, periods: readonly string[]): string[] {
+  return plan.units.flatMap((u) => periods.map((period) => reportStream({ planId: plan.id, unitId: u.id, period })));
+}
 
 export interface StepRecord {
   type: string;
@@ -190,11 +196,3 @@ function toCell(v: ReportView): ComplianceCell {
     corrections: v.corrections.length,
   };
 }
-
-/** The figure in force for a line: the latest correction if any, else what was submitted. */
-export function figureInForce(v: ReportView, indicatorNo: number, field: 'value' | 'rank'): { value: number | null; corrected: boolean } {
-  const last = [...v.corrections].reverse().find((c) => c.indicatorNo === indicatorNo && c.field === field);
-  if (last) return { value: last.corrected, corrected: true };
-  return { value: v.lines.find((l) => l.indicatorNo === indicatorNo)?.[field] ?? null, corrected: false };
-}
-

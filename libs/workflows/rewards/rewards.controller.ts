@@ -5,17 +5,17 @@ import { ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Ma
 import type { CommandResult } from '../../engine/commands/command-executor.js';
 import { DomainError, ForbiddenError, type Principal } from '../../engine/commands/command.js';
 import { Engine } from '../../engine/nest/engine.js';
-import { commandMeta, expectedRevision, principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
+import { commandMeta, executeOptions, principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
-import { foldAsOf, parseAsOf } from '../../engine/projections/as-of.js';
+import { parseAsOf } from '../../engine/projections/as-of.js';
 import { hasRole, mayReadUnit } from '../access/access.js';
 import { CONSEQUENCE_KINDS, PROMOTION_PERSONS, type Consequence } from '../plan/plan-file.js';
 import type { RewardsCommand } from './rewards.decider.js';
 import { lineEvidence, type LineEvidence } from './rewards.evidence.js';
 import { reviewStream, type ReviewRef } from './rewards.events.js';
 import { RewardsService } from './rewards.service.js';
-import { readDecisions, readProposal, REWARDS_PROJECTION, reviewProjection, type DecisionListView, type ProposalView } from './review.projection.js';
+import { readDecisions, readProposal, reviewProjection, type DecisionListView, type ProposalView } from './review.projection.js';
 
 const TEXT = 2000;
 
@@ -81,7 +81,7 @@ export class RewardsController {
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   async generate(@Param('planId') planId: string, @Param('year') year: string, @Body() body: OptionalReasonDto, @Req() req: AuthenticatedRequest): Promise<CommandResult> {
     const ref = refOf(planId, year);
-    return this.rewards.generate(ref, commandMeta(req, this.engine.clock, body.reason ? { reason: body.reason } : {}), options(req));
+    return this.rewards.generate(ref, commandMeta(req, this.engine.clock, body.reason ? { reason: body.reason } : {}), executeOptions(req));
   }
 
   @Get('proposal')
@@ -92,7 +92,7 @@ export class RewardsController {
     if (!mayReadProposal(principalOf(req))) throw new ForbiddenError('the year-end proposal is read by the office, the county leaders, supervisors and auditors; units read the published decisions');
     const ref = refOf(planId, year);
     const moment = parseAsOf(asOf, undefined);
-    const docs = moment ? await foldAsOf(this.engine.store, reviewProjection, moment, [reviewStream(ref)]) : await this.#current(minPosition);
+    const docs = await this.engine.docs(reviewProjection, { asOf: moment, minPosition, streams: () => [reviewStream(ref)] });
     const view = await readProposal(docs, ref.planId, ref.year);
     if (!view) {
       await this.rewards.plan(ref);
@@ -160,7 +160,7 @@ export class RewardsController {
   async decisions(@Param('planId') planId: string, @Param('year') year: string, @Req() req: AuthenticatedRequest, @Query('asOf') asOf?: string, @Query('minPosition') minPosition?: string): Promise<DecisionListView> {
     const ref = refOf(planId, year);
     const moment = parseAsOf(asOf, undefined);
-    const docs = moment ? await foldAsOf(this.engine.store, reviewProjection, moment, [reviewStream(ref)]) : await this.#current(minPosition);
+    const docs = await this.engine.docs(reviewProjection, { asOf: moment, minPosition, streams: () => [reviewStream(ref)] });
     const list = await readDecisions(docs, ref.planId, ref.year);
     const principal = principalOf(req);
     if (!list || (list.status !== 'published' && !mayReadProposal(principal))) {
@@ -188,19 +188,9 @@ export class RewardsController {
     return evidence;
   }
 
-  async #current(minPosition: string | undefined) {
-    await this.engine.waitFor(minPosition, [REWARDS_PROJECTION]);
-    return this.engine.query(REWARDS_PROJECTION);
-  }
-
   #run(req: AuthenticatedRequest, command: Omit<RewardsCommand, 'meta'>, reason?: string): Promise<CommandResult> {
-    return this.rewards.handle({ ...command, meta: commandMeta(req, this.engine.clock, reason ? { reason } : {}) } as RewardsCommand, options(req));
+    return this.rewards.handle({ ...command, meta: commandMeta(req, this.engine.clock, reason ? { reason } : {}) } as RewardsCommand, executeOptions(req));
   }
-}
-
-function options(req: AuthenticatedRequest): { expectedRevision?: number } {
-  const revision = expectedRevision(req);
-  return revision === undefined ? {} : { expectedRevision: revision };
 }
 
 function refOf(planId: string, year: string): ReviewRef {

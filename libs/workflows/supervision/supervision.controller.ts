@@ -4,7 +4,7 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength }
 import type { CommandResult } from '../../engine/commands/command-executor.js';
 import { ForbiddenError, type Principal } from '../../engine/commands/command.js';
 import { Engine } from '../../engine/nest/engine.js';
-import { commandMeta, expectedRevision, principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
+import { commandMeta, executeOptions, principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { parseAsOf } from '../../engine/projections/as-of.js';
@@ -112,8 +112,8 @@ export class SupervisionController {
   @ApiOperation({ summary: 'Open a case by hand for a red warning of a ranking period (supervisor); published quarters open theirs automatically' })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   async open(@Param('planId') planId: string, @Body() body: OpenDto, @Req() req: AuthenticatedRequest) {
-    const revision = expectedRevision(req);
-    return this.supervision.openByHand({ planId, ...body }, commandMeta(req, this.engine.clock, { reason: body.note }), revision === undefined ? {} : { expectedRevision: revision });
+    const options = executeOptions(req);
+    return this.supervision.openByHand({ planId, ...body }, commandMeta(req, this.engine.clock, { reason: body.note }), options);
   }
 
   @Get('cases/:unitId/:indicatorNo/:caseNo')
@@ -209,11 +209,8 @@ export class SupervisionController {
   }
 
   #run(req: AuthenticatedRequest, command: Omit<SupervisionRequest, 'meta'>, reason?: string): Promise<CommandResult> {
-    const revision = expectedRevision(req);
-    return this.supervision.handle(
-      { ...command, meta: commandMeta(req, this.engine.clock, reason ? { reason } : {}) } as SupervisionRequest,
-      revision === undefined ? {} : { expectedRevision: revision },
-    );
+    const options = executeOptions(req);
+    return this.supervision.handle({ ...command, meta: commandMeta(req, this.engine.clock, reason ? { reason } : {}) } as SupervisionRequest, options);
   }
 }
 
