@@ -19,7 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { verifySeals } from '../libs/engine/audit/seals.js';
 import { verifyChainsInParallel } from '../libs/engine/audit/verify-parallel.js';
 import { readConfig } from '../libs/engine/config.js';
-import type { EventStore } from '../libs/engine/event-store/event-store.js';
+import { readHeadsToHead, readToHead, type EventStore } from '../libs/engine/event-store/event-store.js';
 import type { StoredEvent } from '../libs/engine/event-store/storage.js';
 import { orderedUuid } from '../libs/engine/ids.js';
 import { Engine } from '../libs/engine/nest/engine.js';
@@ -30,7 +30,8 @@ import { AuditService } from '../libs/workflows/audit/audit.service.js';
 import { timelineProjection } from '../libs/workflows/audit/timeline.projection.js';
 import { playDemoYear } from '../libs/workflows/demo/demo-year.js';
 import { SYSTEM_PRINCIPAL } from '../libs/engine/timers/timer-scheduler.js';
-import { makeSeal } from '../libs/workflows/audit/seal.service.js';
+import { makeSeal } from '../libs/workflows/audit/sealing.js';
+import { Prng } from './prng.js';
 
 const PLAN = 'ye-county-2023';
 /** Streams that belong to the store as a whole, not to a plan: not replicated. */
@@ -75,7 +76,8 @@ async function scaleAndMeasure(url: string, o: Options): Promise<void> {
     // 1. The demo year, once, through the real commands.
     let t = performance.now();
     await playDemoYear(app, { planId: PLAN, operator: SYSTEM_PRINCIPAL, progress: () => undefined });
-    const template = await readAllStored(engine.store);
+    const template: StoredEvent[] = [];
+    await readToHead(engine.store, undefined, (page) => void template.push(...page));
     log(`demo year: ${template.length} events in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
     // 2. Replicas of the plan's events until the store holds the events asked for.
@@ -89,7 +91,8 @@ async function scaleAndMeasure(url: string, o: Options): Promise<void> {
       if (r % 10 === 0) log(`replica ${r}/${replicas} (${(((performance.now() - t) / 1000) | 0)} s)`);
     }
     await makeSeal(engine.store, SYSTEM_PRINCIPAL, new Date().toISOString(), 'bench: scaled');
-    const total = await countEvents(engine.store);
+    let total = 0;
+    await readHeadsToHead(engine.store, undefined, (page) => void (total += page.length), { pageSize: 50_000 });
     log(`${total} events in the store after ${replicas} replicas, ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
     // 3. The timeline projection over everything (the other views are folded from streams on demand).
@@ -101,8 +104,9 @@ async function scaleAndMeasure(url: string, o: Options): Promise<void> {
     // The service reads the stored timeline through the engine's (not started) runner.
     const audit = app.get(AuditService);
 
-    const rng = mulberry(42);
-    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rng() * xs.length)]!;
+    const prng = new Prng(42);
+    const rng = () => prng.next();
+    const pick = <T>(xs: readonly T[]) => prng.pick(xs);
     const plans = [PLAN, ...Array.from({ length: replicas }, (_, i) => `${PLAN}-r${String(i + 1).padStart(3, '0')}`)];
     const units = ['fgw', 'gxj', 'sthjj', 'czj', 'nyncj', 'rsj', 'zsfwzx'];
     const months = Array.from({ length: 12 }, (_, i) => `2023-${String(i + 1).padStart(2, '0')}`);
@@ -153,12 +157,6 @@ async function scaleAndMeasure(url: string, o: Options): Promise<void> {
   }
 }
 
-async function readAllStored(store: EventStore): Promise<StoredEvent[]> {
-  const out: StoredEvent[] = [];
-  for (let page = await store.storage.readAll(undefined, 5000); page.length; page = await store.storage.readAll(page.at(-1)!.position, 5000)) out.push(...page);
-  return out;
-}
-
 /**
  * The plan's events again under another plan id: stream ids and plan ids rewritten, event ids
  * derived anew, metadata kept, consecutive events of one stream appended together (as recorded).
@@ -201,21 +199,3 @@ function line(workload: string, store: string, events: number, sorted: number[],
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
-
-function mulberry(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-async function countEvents(store: EventStore): Promise<number> {
-  let n = 0;
-  const read = (after: string | undefined) => (store.storage.readAllHeads ?? store.storage.readAll).call(store.storage, after, 50_000);
-  for (let page = await read(undefined); page.length; page = await read(page.at(-1)!.position)) n += page.length;
-  return n;
-}

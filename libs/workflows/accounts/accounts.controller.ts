@@ -5,7 +5,7 @@ import type { CookieOptions, Response } from 'express';
 import { DomainError, ForbiddenError, type Principal } from '../../engine/commands/command.js';
 import type { CommandResult } from '../../engine/commands/command-executor.js';
 import { Engine } from '../../engine/nest/engine.js';
-import { commandMeta, expectedRevision, principalOf } from '../../engine/nest/http/command-request.js';
+import { commandMeta, executeOptions, principalOf } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
 import { ProblemException, problem } from '../../engine/nest/http/problem-details.js';
 import { Public } from '../../engine/nest/http/public.js';
@@ -17,7 +17,7 @@ import { ACCOUNTS_SETTINGS, type AccountsSettings } from './accounts.settings.js
 import { LoginAddressGuard, LoginThrottle, tooManyAttempts } from './login-throttle.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './passwords.js';
 import { AllowedBeforePasswordChange, type SessionRequest } from './session.guard.js';
-import { SESSION_COOKIE } from './sessions.js';
+import { SESSION_COOKIE, sessionEndsAt } from './sessions.js';
 
 class LoginDto {
   @ApiProperty({ example: 'fgw-reporter' }) @IsString() @MaxLength(100) username!: string;
@@ -156,15 +156,13 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'The signed-in user: roles as granted now, unit, and when the session ends' })
   async me(@Req() req: SessionRequest) {
-    const principal = principalOf(req);
-    const user = await this.accounts.user(principal.userId);
     const s = req.jxSession!;
     return {
-      user: user ? userView(user) : principal,
+      user: userView(req.jxUser!),
       session: {
         createdAt: new Date(s.createdAt).toISOString(),
         expiresAt: new Date(s.expiresAt).toISOString(),
-        idleExpiresAt: new Date(Math.min(s.expiresAt, s.lastSeenAt + this.settings.sessionIdleMs)).toISOString(),
+        idleExpiresAt: new Date(sessionEndsAt(s, this.settings.sessionIdleMs)).toISOString(),
       },
     };
   }
@@ -177,15 +175,14 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Change one’s own password (required after a one-time password); the user’s other sessions end' })
   async changePassword(@Body() body: ChangePasswordDto, @Req() req: SessionRequest, @Res({ passthrough: true }) res: Response): Promise<CommandResult> {
-    const principal = principalOf(req);
-    const user = await this.accounts.user(principal.userId);
-    const account = user?.username ?? principal.userId;
+    const user = req.jxUser!;
+    const account = user.username;
     const wait = this.throttle.blockedFor(account);
     if (wait > 0) {
       res.setHeader('Retry-After', String(wait));
       throw tooManyAttempts(wait, `too many wrong passwords for this account; try again in ${wait} s`);
     }
-    const result = await this.accounts.changeOwnPassword(principal, req.jxSession!.tokenHash, body.current, body.next, commandMeta(req, this.engine.clock));
+    const result = await this.accounts.changeOwnPassword(user, req.jxSession!.tokenHash, body.current, body.next, commandMeta(req, this.engine.clock));
     if (!result) {
       await this.throttle.recordFailure(account);
       throw new ProblemException(
@@ -284,18 +281,15 @@ export class UsersController {
   @UseInterceptors(CommandResultInterceptor)
   @ApiOperation({ summary: 'Reset a user’s password: a new one-time password, shown once (oneTimePassword); their sessions end' })
   async resetPassword(@Param('id') id: string, @Req() req: SessionRequest, @Res({ passthrough: true }) res: Response) {
-    const revision = expectedRevision(req);
-    const { oneTimePassword, result } = await this.accounts.resetPassword(userIdOf(id), commandMeta(req, this.engine.clock), revision === undefined ? {} : { expectedRevision: revision });
+    const options = executeOptions(req);
+    const { oneTimePassword, result } = await this.accounts.resetPassword(userIdOf(id), commandMeta(req, this.engine.clock), options);
     res.setHeader('Cache-Control', 'no-store');
     return { ...result, oneTimePassword };
   }
 
   #execute(req: SessionRequest, command: Pick<UserCommand, 'type' | 'data'>, reason?: string): Promise<CommandResult> {
-    const revision = expectedRevision(req);
-    return this.accounts.execute(
-      { ...command, meta: commandMeta(req, this.engine.clock, reason ? { reason } : {}) } as UserCommand,
-      revision === undefined ? {} : { expectedRevision: revision },
-    );
+    const options = executeOptions(req);
+    return this.accounts.execute({ ...command, meta: commandMeta(req, this.engine.clock, reason ? { reason } : {}) } as UserCommand, options);
   }
 
   async #user(id: string): Promise<UserDoc> {

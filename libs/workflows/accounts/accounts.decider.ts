@@ -37,15 +37,6 @@ export type UserCommand =
   /** Whether the new password is a one-time one follows from who sets it: only the user chooses a lasting one. */
   | Command<'accounts.SetPassword', { userId: string; by: PasswordSet['data']['by'] }>;
 
-export const USER_COMMANDS = [
-  'accounts.CreateUser',
-  'accounts.GrantRole',
-  'accounts.RevokeRole',
-  'accounts.DisableUser',
-  'accounts.EnableUser',
-  'accounts.SetPassword',
-] as const satisfies readonly UserCommand['type'][];
-
 export type UserState =
   | { status: 'none' }
   | { status: 'active' | 'disabled'; userId: string; username: string; name: string; unitId?: string; roles: string[] };

@@ -161,9 +161,7 @@ export class Accounts {
    * The signed-in user replaces their password (the one-time one, or their own). Their other
    * sessions end; this one goes on. Returns undefined when `current` is wrong.
    */
-  async changeOwnPassword(principal: Principal, sessionTokenHash: string, current: string, next: string, meta: CommandMeta): Promise<CommandResult | undefined> {
-    const user = await this.user(principal.userId);
-    if (!user) throw new DomainError('user-not-found', `no user ${principal.userId}`, { status: 404 });
+  async changeOwnPassword(user: UserDoc, sessionTokenHash: string, current: string, next: string, meta: CommandMeta): Promise<CommandResult | undefined> {
     const refused = passwordProblem(next, { username: user.username, current });
     if (refused) {
       throw new ProblemException(problem(422, 'password-rejected', 'The new password is not acceptable', `next: ${refused}`, { errors: [{ field: 'next', message: refused }] }));

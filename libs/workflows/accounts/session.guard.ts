@@ -4,12 +4,15 @@ import type { AuthenticatedRequest } from '../../engine/nest/http/command-reques
 import { ProblemException, problem } from '../../engine/nest/http/problem-details.js';
 import { IS_PUBLIC } from '../../engine/nest/http/public.js';
 import { Accounts } from './accounts.service.js';
+import type { UserDoc } from './accounts.projection.js';
 import type { SessionRecord } from './credential-store.js';
 import { SESSION_COOKIE } from './sessions.js';
 
 export interface SessionRequest extends AuthenticatedRequest {
   /** The live session the request came with; set by SessionGuard only. */
   jxSession?: SessionRecord;
+  /** The session's user as the guard found it (enabled); set by SessionGuard only. */
+  jxUser?: UserDoc;
 }
 
 const ALLOWED_BEFORE_PASSWORD_CHANGE = 'jixiao:allowed-before-password-change';
@@ -43,6 +46,7 @@ export class SessionGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<SessionRequest>();
     delete req.principal;
     delete req.jxSession;
+    delete req.jxUser;
     const targets = [context.getHandler(), context.getClass()];
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true;
 
@@ -51,6 +55,7 @@ export class SessionGuard implements CanActivate {
     if (auth) {
       req.principal = auth.principal;
       req.jxSession = auth.session;
+      req.jxUser = auth.user;
     }
     if (isPublic) return true;
     if (!auth) {

@@ -1,5 +1,6 @@
 import { assertNever, DomainError, type Command, type Decider } from '../../engine/commands/command.js';
 import { authorize } from '../access/access.js';
+import { isIsoDate } from '../plan/working-calendar.js';
 import {
   recipientId,
   type AssessmentEvent,
@@ -62,8 +63,6 @@ export function evolveAssessment(s: AssessmentState, e: AssessmentEvent): Assess
       return assertNever(e, 'assessment event');
   }
 }
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export const assessmentDecider: Decider<AssessmentCommand, AssessmentEvent, AssessmentState> = {
   initialState: () => ({ status: 'none', preparations: 0 }),
@@ -148,7 +147,7 @@ function checkMeeting(m: MeetingInput, quarter: string, now: string): MeetingInp
   const quarterStart = `${quarter.slice(0, 4)}-${String((Number(quarter.slice(6)) - 1) * 3 + 1).padStart(2, '0')}-01`;
   // A day of slack: `now` is UTC and the meeting date is local (UTC+8 at the earliest hours).
   const latest = new Date(Date.parse(now) + 86_400_000).toISOString().slice(0, 10);
-  if (!ISO_DATE.test(m.date ?? '') || Number.isNaN(Date.parse(`${m.date}T00:00:00Z`)) || new Date(`${m.date}T00:00:00Z`).toISOString().slice(0, 10) !== m.date) {
+  if (!isIsoDate(m.date)) {
     fields.push({ field: 'date', message: 'a date written YYYY-MM-DD' });
   } else if (m.date < quarterStart) fields.push({ field: 'date', message: `the ${quarter} meeting cannot be before the quarter began (${quarterStart})` });
   else if (m.date > latest) fields.push({ field: 'date', message: 'a meeting is recorded after it was held, not before' });

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, type Command } from '../../engine/commands/command.js';
 import { executeCommand, type CommandResult, type ExecuteOptions } from '../../engine/commands/command-executor.js';
-import type { RecordedEvent } from '../../engine/event-store/event-store.js';
+import { readHeadsToHead, type RecordedEvent } from '../../engine/event-store/event-store.js';
 import { Engine } from '../../engine/nest/engine.js';
-import { foldAsOf, type AsOf } from '../../engine/projections/as-of.js';
+import { foldAsOf, readStreamsAsOf, type AsOf } from '../../engine/projections/as-of.js';
 import { MemoryDocs } from '../../engine/projections/docs.js';
 import { ProjectionTimeoutError } from '../../engine/projections/projection-runner.js';
 import type { PlanDefinition } from '../plan/plan-file.js';
@@ -53,21 +53,13 @@ export class AssessmentService {
   /** The quarter's workflow view: prepared, meeting, published, every step. */
   async view(planId: string, quarter: string, asOf?: AsOf, minPosition?: string): Promise<QuarterView | undefined> {
     await this.#plan(planId, quarter);
-    if (asOf) {
-      const docs = await foldAsOf(this.engine.store, assessmentProjection, asOf, [assessmentStream(planId, quarter)]);
-      return docs.get<QuarterView>('quarters', quarterKey(planId, quarter));
-    }
-    await this.engine.waitFor(minPosition, [ASSESSMENT_PROJECTION]);
-    return this.engine.query(ASSESSMENT_PROJECTION).get<QuarterView>('quarters', quarterKey(planId, quarter));
+    return this.#view(planId, quarter, asOf, minPosition);
   }
 
   /** "As presented at the meeting": the frozen snapshot, exactly as published. */
   async published(planId: string, quarter: string, asOf?: AsOf, minPosition?: string): Promise<NonNullable<QuarterView['published']>> {
-    const view = await this.view(planId, quarter, asOf, minPosition);
-    if (!view?.published) {
-      throw new DomainError('quarter-not-published', `${quarter} ${asOf ? 'had not been published by then' : 'has not been published yet'}`, { status: 404 });
-    }
-    return view.published;
+    await this.#plan(planId, quarter);
+    return this.#published(planId, quarter, asOf, minPosition);
   }
 
   /** "As known now" (or at asOf): the same snapshot shape, folded from the ranking events afresh. */
@@ -78,11 +70,30 @@ export class AssessmentService {
   /** The published snapshot against the quarter as known now (or at asOf), with the events that moved each changed row. */
   async diff(planId: string, quarter: string, asOf?: AsOf, minPosition?: string): Promise<SnapshotDiff> {
     const plan = await this.#plan(planId, quarter);
-    const presented = (await this.published(planId, quarter, asOf)).snapshot;
+    const presented = (await this.#published(planId, quarter, asOf)).snapshot;
     const { snapshot: now, events } = await this.#known(plan, quarter, asOf, minPosition);
     const store = this.engine.store;
     const later = events.filter((e) => store.comparePositions(e.position, presented.asOfPosition) > 0 && store.comparePositions(e.position, now.asOfPosition) <= 0);
     return diffSnapshots(presented, now, later);
+  }
+
+  /** view() once the quarter is checked against the plan. */
+  async #view(planId: string, quarter: string, asOf?: AsOf, minPosition?: string): Promise<QuarterView | undefined> {
+    if (asOf) {
+      const docs = await foldAsOf(this.engine.store, assessmentProjection, asOf, [assessmentStream(planId, quarter)]);
+      return docs.get<QuarterView>('quarters', quarterKey(planId, quarter));
+    }
+    await this.engine.waitFor(minPosition, [ASSESSMENT_PROJECTION]);
+    return this.engine.query(ASSESSMENT_PROJECTION).get<QuarterView>('quarters', quarterKey(planId, quarter));
+  }
+
+  /** published() once the quarter is checked against the plan. */
+  async #published(planId: string, quarter: string, asOf?: AsOf, minPosition?: string): Promise<NonNullable<QuarterView['published']>> {
+    const view = await this.#view(planId, quarter, asOf, minPosition);
+    if (!view?.published) {
+      throw new DomainError('quarter-not-published', `${quarter} ${asOf ? 'had not been published by then' : 'has not been published yet'}`, { status: 404 });
+    }
+    return view.published;
   }
 
   /**
@@ -95,14 +106,13 @@ export class AssessmentService {
   async #known(plan: PlanDefinition, quarter: string, asOf?: AsOf, minPosition?: string): Promise<{ snapshot: QuarterSnapshot; events: RecordedEvent[] }> {
     const store = this.engine.store;
     const streams = quarterStreams(plan.id, plan.indicators.map((i) => i.no), quarter);
-    const inTime = (e: RecordedEvent) => asOf?.time === undefined || e.metadata.recordedAt <= asOf.time;
-    const below = (e: RecordedEvent, p: string | undefined) => p === undefined || store.comparePositions(e.position, p) <= 0;
-    const read = (await Promise.all(streams.map((s) => store.readStream(s)))).flat().filter((e) => inTime(e) && below(e, asOf?.position));
+    const read = await readStreamsAsOf(store, asOf, streams);
     let atLeast = minPosition;
-    for (const e of read) if (atLeast === undefined || store.comparePositions(e.position, atLeast) > 0) atLeast = e.position;
-    const head = await this.headPosition(atLeast);
+    const last = read.at(-1)?.position;
+    if (last !== undefined && (atLeast === undefined || store.comparePositions(last, atLeast) > 0)) atLeast = last;
+    const head = await this.#headPosition(atLeast);
     const position = asOf?.position !== undefined && store.comparePositions(asOf.position, head) < 0 ? asOf.position : head;
-    const events = read.filter((e) => below(e, position)).sort((a, b) => store.comparePositions(a.position, b.position));
+    const events = read.filter((e) => store.comparePositions(e.position, position) <= 0);
     const ours = plan.peerGroup.counties.find((c) => c.ours)!.id;
     const docs = await new MemoryDocs().fold(events, quarterFiguresFold(ours));
     const indicators = plan.indicators.map((i) => ({ no: i.no, name: i.name, points: i.points, units: i.units }));
@@ -110,11 +120,11 @@ export class AssessmentService {
   }
 
   /**
-   * The last position in the global order, read through readAll (not a stream) so that no event
-   * below it can still appear; at least `atLeast` (waits for it). Starts from the projections'
-   * checkpoints, which are near the head.
+   * A position in the global order that readers of it have reached — no event below it can still
+   * appear — at or past the head as it stood when called, and at least `atLeast` (waits for it).
+   * Walks only the events' heads, from the projections' checkpoints, which are near the head.
    */
-  async headPosition(atLeast?: string): Promise<string> {
+  async #headPosition(atLeast?: string): Promise<string> {
     const store = this.engine.store;
     let from: string | undefined;
     for (const s of this.engine.runner.status()) {
@@ -122,11 +132,8 @@ export class AssessmentService {
     }
     const deadline = Date.now() + HEAD_TIMEOUT_MS;
     for (;;) {
-      for (;;) {
-        const page = await store.readAll({ ...(from !== undefined ? { fromPosition: from } : {}), maxCount: 1000 });
-        if (!page.length) break;
-        from = page.at(-1)!.position;
-      }
+      // Past the deadline this throws ReaderHorizonTimeoutError: 503, as the wait for atLeast below.
+      from = await readHeadsToHead(store, from, () => {}, { timeoutMs: Math.max(0, deadline - Date.now()) });
       if (atLeast === undefined || (from !== undefined && store.comparePositions(from, atLeast) >= 0)) break;
       if (Date.now() > deadline) throw new ProjectionTimeoutError(`the global order did not reach position ${atLeast} in time`);
       await new Promise((r) => setTimeout(r, 10));

@@ -2,12 +2,11 @@ import { Module } from '@nestjs/common';
 import { PlanModule } from '../plan/plan.module.js';
 import { AuditController } from './audit.controller.js';
 import { AuditService } from './audit.service.js';
-import { SealService } from './seal.service.js';
 
 @Module({
   imports: [PlanModule],
-  providers: [AuditService, SealService],
+  providers: [AuditService],
   controllers: [AuditController],
-  exports: [AuditService, SealService],
+  exports: [AuditService],
 })
 export class AuditModule {}

@@ -12,7 +12,7 @@ import type { Projection } from '../../engine/projections/docs.js';
 import { SYSTEM_PRINCIPAL } from '../../engine/timers/timer-scheduler.js';
 import { authorize } from '../access/access.js';
 import { PlanService } from '../plan/plan.service.js';
-import { makeSeal, sealsSoFar } from './seal.service.js';
+import { lastSeal, makeSeal, sealsSoFar } from './sealing.js';
 import { caseKey, indicatorKey, TIMELINE_PROJECTION, timelineProjection, unitKey, type TimelineEntry, type TimelinePage } from './timeline.projection.js';
 import { diff, provenance, snapshot, type ProvenanceField, type ViewParams } from './views.js';
 
@@ -34,7 +34,7 @@ const quarterSealReactor = (engine: Engine): Projection => ({
   async apply(e) {
     const d = e.data as { planId: string; quarter: string };
     // Already under a seal (made at publication by whoever published, or on a rebuild of this reactor): nothing to do.
-    const { last } = await sealsSoFar(engine.store);
+    const last = await lastSeal(engine.store);
     if (last && engine.store.comparePositions(last.position, e.position) >= 0) return;
     await makeSeal(engine.store, SYSTEM_PRINCIPAL, engine.clock.now().toISOString(), `quarter ${d.quarter} of ${d.planId} published`);
   },
@@ -84,7 +84,7 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** Seals unless a seal was made in the last day. */
   async sealDaily(): Promise<SealRecordedData | undefined> {
-    const { last } = await sealsSoFar(this.engine.store);
+    const last = await lastSeal(this.engine.store);
     const now = this.engine.clock.now();
     if (last && now.getTime() - Date.parse(last.sealedAt) < DAY_MS - 60_000) return undefined;
     return makeSeal(this.engine.store, SYSTEM_PRINCIPAL, now.toISOString(), 'daily');

@@ -11,7 +11,7 @@ import { openEventStore } from '../../engine/event-store/open-event-store.js';
 import { createPostgresDatabase, createSqliteDirectory } from '../../engine/testing/databases.js';
 import { testEvent } from '../../engine/testing/fixtures.js';
 import { SYSTEM_PRINCIPAL } from '../../engine/timers/timer-scheduler.js';
-import { makeSeal } from './seal.service.js';
+import { makeSeal } from './sealing.js';
 
 const CLI = join(process.cwd(), 'dist/apps/api/src/cli.js');
 

@@ -116,7 +116,7 @@ export const timelineProjection: Projection = {
       ...(touched.caseKey ? { caseKey: touched.caseKey } : {}),
     };
     for (const unitId of touched.units) {
-      const status = evolveStatus((await docs.get<UnitStatus>('status', `${planId}/${unitId}`)) ?? emptyStatus(), event, unitId, index);
+      const status = evolveStatus((await docs.get<UnitStatus>('status', `${planId}/${unitId}`)) ?? emptyStatus(), event, unitId);
       docs.put('status', `${planId}/${unitId}`, status);
       docs.put('unit', unitKey(planId, unitId, seq), { ...base, status });
     }
@@ -214,7 +214,7 @@ function periodRank(p: string): string {
   return `${p}~0`;
 }
 
-export function evolveStatus(s: UnitStatus, e: AnyEvent, unitId: string, index: PlanIndex): UnitStatus {
+export function evolveStatus(s: UnitStatus, e: AnyEvent, unitId: string): UnitStatus {
   switch (e.type) {
     case 'StandingChanged': {
       const key = String(e.data.indicatorNo);
@@ -255,7 +255,6 @@ export function evolveStatus(s: UnitStatus, e: AnyEvent, unitId: string, index: 
         decisions: Object.fromEntries(e.data.decisions.filter((d) => d.unitId === unitId).map((d) => [String(d.indicatorNo), d.tier])),
       };
     default:
-      void index;
       return s;
   }
 }

@@ -28,14 +28,15 @@ import { CLI_PRINCIPAL } from '../accounts/accounts.decider.js';
 import type { DemoUser } from '../accounts/demo-users.js';
 import type { QuarterPrepared, QuarterPublished } from '../assessment/assessment.events.js';
 import { assessmentStream } from '../assessment/assessment.events.js';
-import { makeSeal } from '../audit/seal.service.js';
+import { makeSeal } from '../audit/sealing.js';
 import type { PlanDefinition } from '../plan/plan-file.js';
 import { PlanService } from '../plan/plan.service.js';
 import { addCalendarDays, isWorkingDay, isoWeekday, localMidnightToUtc, monthlyReportDates, type IsoDate } from '../plan/working-calendar.js';
 import { isLagging, type ReportLine } from '../reporting/report-content.js';
 import type { ReportContext } from '../reporting/reporting.decider.js';
+import { reportStream } from '../reporting/reporting.events.js';
 import { ReportingService } from '../reporting/reporting.service.js';
-import type { ProposalGenerated, ProposalSubmitted } from '../rewards/rewards.events.js';
+import { reviewStream, type ProposalGenerated, type ProposalSubmitted } from '../rewards/rewards.events.js';
 import { RewardsService } from '../rewards/rewards.service.js';
 import { localDate, workingDaysAfter } from '../supervision/supervision.deadlines.js';
 import type { CaseRef } from '../supervision/supervision.events.js';
@@ -475,7 +476,7 @@ class DemoYear {
 
   /** The head signs exactly the content submitted, as the sign page shows it. */
   async #sign(head: Principal, ref: { planId: string; unitId: string; period: string }, story: string): Promise<void> {
-    const submitted = (await this.engine.store.readStream(`report-${ref.planId}-${ref.unitId}-${ref.period}`, { direction: 'backwards' })).find((e) => e.type === 'ReportSubmitted');
+    const submitted = (await this.engine.store.readStream(reportStream(ref), { direction: 'backwards' })).find((e) => e.type === 'ReportSubmitted');
     if (!submitted) throw new Error(`no submission of ${story} to sign`);
     await this.#exec(head, 'reporting.Sign', { ...ref, contentHash: (submitted.data as { contentHash: string }).contentHash }, story, 'sign', '单位主要负责人签字盖章');
   }
@@ -726,7 +727,7 @@ class DemoYear {
       );
     }
     const march = { planId: this.plan.id, unitId: ref.unitId, period: `${this.#Y}-03` };
-    const report = await this.engine.store.readStream(`report-${march.planId}-${march.unitId}-${march.period}`);
+    const report = await this.engine.store.readStream(reportStream(march));
     if (report.some((e) => e.type === 'ReportReceived')) {
       await this.#exec(this.people.office, 'reporting.Correct', { ...march, indicatorNo: ref.indicatorNo, field: 'value', corrected: c.corrected }, story, 'report-value', why);
       await this.#exec(this.people.office, 'reporting.Correct', { ...march, indicatorNo: ref.indicatorNo, field: 'rank', corrected: 4 }, story, 'report-rank', why);
@@ -744,7 +745,7 @@ class DemoYear {
       await this.#exec(office, 'rewards.GenerateProposal', { context: await this.#rewards.context(ref) }, story, 'generate', `依据${this.#Y}年度排名生成奖惩建议名单`);
     });
     this.#push(this.#at(this.#wd(q4Published, 2), 15), 'amend proposal', async () => {
-      const generated = (await this.engine.store.readStream(`review-${ref.planId}-${ref.year}`)).find((e) => e.type === 'ProposalGenerated')!.data as ProposalGenerated['data'];
+      const generated = (await this.engine.store.readStream(reviewStream(ref))).find((e) => e.type === 'ProposalGenerated')!.data as ProposalGenerated['data'];
       const third = generated.lines.find((l) => l.tier === 'third') ?? generated.lines[0];
       if (!third) throw new Error('the year-end proposal has no line to amend');
       await this.#exec(office, 'rewards.AmendLine', { ...ref, lineId: third.lineId, excluded: true }, story, 'amend', `第${third.indicatorNo}项指标下滑系上级统计口径调整所致，经研究该单位不予处罚`);

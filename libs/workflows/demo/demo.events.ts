@@ -38,7 +38,6 @@ export type DemoYearPlayed = DomainEvent<
 >;
 
 export type DemoEvent = DemoYearStarted | DemoYearPlayed;
-export const DEMO_EVENT_TYPES = ['DemoYearStarted', 'DemoYearPlayed'] as const satisfies readonly DemoEvent['type'][];
 
 /** `synthetic demo data` in a reason: what the demo adds to every command it sends. */
 export const demoReason = (what?: string) => (what ? `${what}（${DEMO_LABEL}）` : DEMO_LABEL);

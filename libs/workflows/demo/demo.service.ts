@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { executeCommand, type CommandResult, type ExecuteOptions } from '../../engine/commands/command-executor.js';
 import { Engine } from '../../engine/nest/engine.js';
-import type { AsOf } from '../../engine/projections/as-of.js';
+import { knownAt, type AsOf } from '../../engine/projections/as-of.js';
 import { DEMO_COMMANDS, demoDecider, evolveDemo, type DemoCommand, type DemoState } from './demo.decider.js';
 import { DEMO_LABEL, DEMO_STREAM, type DemoEvent, type DemoYearPlayed, type DemoYearStarted } from './demo.events.js';
 
@@ -34,9 +34,7 @@ export class DemoService {
   /** undefined when no demo was played on this store (or none was known at asOf). */
   async status(asOf?: AsOf): Promise<DemoStatus | undefined> {
     const store = this.engine.store;
-    const events = (await store.readStream(DEMO_STREAM)).filter(
-      (e) => (asOf?.time === undefined || e.metadata.recordedAt <= asOf.time) && (asOf?.position === undefined || store.comparePositions(e.position, asOf.position) <= 0),
-    );
+    const events = (await store.readStream(DEMO_STREAM)).filter(knownAt(store, asOf));
     const state = events.reduce<DemoState>((s, e) => evolveDemo(s, { type: e.type, data: e.data } as DemoEvent), { status: 'none' });
     if (state.status === 'none') return undefined;
     const started = events.find((e) => e.type === 'DemoYearStarted')!.data as DemoYearStarted['data'];

@@ -1,7 +1,7 @@
 import { assertNever, DomainError } from '../../engine/commands/command.js';
 import type { Actor } from '../../engine/event-store/envelope.js';
 import type { EventStore, RecordedEvent } from '../../engine/event-store/event-store.js';
-import type { AsOf } from '../../engine/projections/as-of.js';
+import { knownAt, type AsOf } from '../../engine/projections/as-of.js';
 import { planStream, type PlanEvent } from '../plan/plan.events.js';
 import { figuresStream, scoringStream, type ScoringRulePublished } from '../ranking/ranking.events.js';
 import { reportStream, type FigureCorrected } from '../reporting/reporting.events.js';
@@ -66,8 +66,7 @@ export interface LineEvidence extends ReviewRef {
  * and the scoring rule. As of a moment, only events recorded by then count.
  */
 export async function lineEvidence(store: EventStore, ref: ReviewRef, lineId: string, asOf?: AsOf): Promise<LineEvidence> {
-  const within = (e: RecordedEvent) =>
-    (asOf?.time === undefined || e.metadata.recordedAt <= asOf.time) && (asOf?.position === undefined || store.comparePositions(e.position, asOf.position) <= 0);
+  const within = knownAt(store, asOf);
   const review = (await store.readStream(reviewStream(ref))).filter(within);
   let state = rewardsDecider.initialState();
   let last: { line: ProposalLine; generated: RecordedEvent } | undefined;

@@ -74,7 +74,6 @@ export interface CaseView {
 /** The current case of a line, so timer events (which name no case) still move its revision. */
 interface LineDoc {
   key: string;
-  revision: number;
 }
 
 export const caseKey = (planId: string, unitId: string, indicatorNo: number, caseNo: number) =>
@@ -89,7 +88,6 @@ export const supervisionBoardProjection: Projection = {
     if ((TIMER_EVENT_TYPES as readonly string[]).includes(e.type)) {
       const line = await docs.get<LineDoc>('lines', e.streamId);
       if (!line) return;
-      docs.put('lines', e.streamId, { ...line, revision: e.revision });
       const view = await docs.get<CaseView>('cases', line.key);
       if (view) docs.put('cases', line.key, { ...view, revision: e.revision });
       return;
@@ -100,7 +98,7 @@ export const supervisionBoardProjection: Projection = {
     const view = event.type === 'CaseOpened' ? opened(event.data, e) : await docs.get<CaseView>('cases', key);
     if (!view) return;
     docs.put('cases', key, applyToView(view, event, e));
-    docs.put('lines', e.streamId, { key, revision: e.revision } satisfies LineDoc);
+    docs.put('lines', e.streamId, { key } satisfies LineDoc);
   },
 };
 

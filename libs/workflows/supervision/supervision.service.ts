@@ -43,9 +43,13 @@ export class SupervisionService {
   }
 
   async handle(request: SupervisionRequest, options?: ExecuteOptions): Promise<CommandResult> {
+    const plan = await this.plans.get(request.data.planId);
+    return this.#handle(plan, lineFacts(plan, request.data), request, options);
+  }
+
+  /** handle() once the plan is loaded and the line checked against it. */
+  async #handle(plan: PlanDefinition, { indicator, unit }: LineFacts, request: SupervisionRequest, options?: ExecuteOptions): Promise<CommandResult> {
     const d = request.data;
-    const plan = await this.plans.get(d.planId);
-    const { indicator, unit } = lineFacts(plan, d);
     const schedule: Schedule = { timeZone: plan.monthlyReport.timeZone, calendar: plan.calendar, rules: this.deadlineRules };
     let command: SupervisionCommand;
     switch (request.type) {
@@ -75,7 +79,7 @@ export class SupervisionService {
    */
   async openByHand(line: CaseLineRef & { period: string; note: string }, meta: CommandMeta, options?: ExecuteOptions): Promise<CommandResult> {
     const plan = await this.plans.get(line.planId);
-    lineFacts(plan, line);
+    const facts = lineFacts(plan, line);
     if (!periodsOfYear(plan.year).includes(line.period)) {
       throw new DomainError('period-outside-plan', `${line.period} is not a ranking period of plan ${plan.id} (a month, quarter or the year ${plan.year})`, { status: 422, fields: [{ field: 'period', message: 'YYYY-MM, YYYY-Qn or YYYY' }] });
     }
@@ -85,7 +89,9 @@ export class SupervisionService {
       throw new DomainError('warning-not-red', `indicator ${line.indicatorNo} is ${standing?.warning ?? 'without a standing'} for ${line.period}: cases are opened for red warnings`, { standing });
     }
     const ours = plan.peerGroup.counties.find((c) => c.ours)!.id;
-    return this.handle(
+    return this.#handle(
+      plan,
+      facts,
       {
         type: 'supervision.Open',
         data: {
@@ -135,6 +141,8 @@ export class SupervisionService {
     return view;
   }
 }
+
+type LineFacts = ReturnType<typeof lineFacts>;
 
 /** The indicator and the unit, which must be one of its responsible units. */
 function lineFacts(plan: PlanDefinition, line: CaseLineRef) {

@@ -2,16 +2,15 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { parseSealText, sealText, verifySeals } from '../../../../libs/engine/audit/seals.js';
 import { verifyChainsInParallel } from '../../../../libs/engine/audit/verify-parallel.js';
-import { EventStore } from '../../../../libs/engine/event-store/event-store.js';
-import { openStorage, redact } from '../../../../libs/engine/event-store/open-event-store.js';
+import { redact } from '../../../../libs/engine/event-store/open-event-store.js';
 import { SYSTEM_PRINCIPAL } from '../../../../libs/engine/timers/timer-scheduler.js';
-import { makeSeal, sealsSoFar } from '../../../../libs/workflows/audit/seal.service.js';
+import { makeSeal, sealsSoFar } from '../../../../libs/workflows/audit/sealing.js';
 import { userInfo } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import type { Principal } from '../../../../libs/engine/commands/command.js';
 import { AuditService, toJsonLines, toXlsx } from '../../../../libs/workflows/audit/audit.service.js';
 import type { ProvenanceField, ViewParams } from '../../../../libs/workflows/audit/views.js';
-import { configFor, storeOption, withApp } from './context.js';
+import { storeOption, withApp, withStore } from './context.js';
 
 const PLAN = 'ye-county-2023';
 /** Who runs the CLI, for the record: the operating-system account, reading as an auditor. */
@@ -33,18 +32,16 @@ export function auditCommands(program: Command): void {
     .description('recompute every hash chain and every seal; exit 0 when intact, else name the first altered, removed or reordered event')
     .option('--seal <file>', 'an exported seal (text block) to prove the record up to it unchanged; "-" reads standard input')
     .action(async (opts: { store?: string; seal?: string }) => {
-      const config = configFor(opts.store);
-      const store = new EventStore(await openStorage(config.eventStoreUrl));
-      const started = Date.now();
-      try {
+      await withStore(opts.store, async (store, url) => {
+        const started = Date.now();
         const exported = opts.seal ? parseSealText(readFileSync(opts.seal === '-' ? 0 : opts.seal, 'utf8')) : undefined;
         // Chains in worker threads, seals here, at the same time.
-        const [chains, seals] = await Promise.all([verifyChainsInParallel(config.eventStoreUrl), verifySeals(store, exported)]);
+        const [chains, seals] = await Promise.all([verifyChainsInParallel(url), verifySeals(store, exported)]);
         const seconds = (Date.now() - started) / 1000;
         if (chains.ok && seals.ok) {
           console.log(
             `intact: ${chains.events} events in ${chains.streams} streams verified in ${seconds.toFixed(2)} s (${Math.round(chains.events / Math.max(seconds, 0.001))} events/s); ` +
-              `${seals.seals} seal(s) hold (${redact(config.eventStoreUrl)})`,
+              `${seals.seals} seal(s) hold (${redact(url)})`,
           );
           if (exported) console.log(`the exported seal ${exported.sealId} (${exported.sealedAt}) matches the record: nothing up to position ${exported.position} has changed`);
           return;
@@ -57,33 +54,25 @@ export function auditCommands(program: Command): void {
         for (const p of seals.problems) console.error(`${chains.ok && p === seals.problems[0] ? 'TAMPERED: ' : '  seal: '}${p.kind} (${p.sealId}): ${p.detail}`);
         console.error(`${chains.problems.length} broken stream(s) among ${chains.streams}; ${seals.problems.length} seal problem(s) among ${seals.seals} seal(s); ${chains.events} events read.`);
         process.exitCode = 3;
-      } finally {
-        await store.close();
-      }
+      });
     });
 
   storeOption(audit.command('seal'))
     .description('seal the record as it stands now and print the seal to export')
     .option('--occasion <text>', 'why this seal is made', 'on request (command line)')
     .action(async (opts: { store?: string; occasion: string }) => {
-      const store = new EventStore(await openStorage(configFor(opts.store).eventStoreUrl));
-      try {
+      await withStore(opts.store, async (store) => {
         const seal = await makeSeal(store, SYSTEM_PRINCIPAL, new Date().toISOString(), opts.occasion);
         console.log(seal ? sealText(seal, store.kind) : 'nothing to seal: the store is empty');
-      } finally {
-        await store.close();
-      }
+      });
     });
 
   storeOption(audit.command('seals'))
     .description('print every recorded seal as its exportable text block')
     .action(async (opts: { store?: string }) => {
-      const store = new EventStore(await openStorage(configFor(opts.store).eventStoreUrl));
-      try {
+      await withStore(opts.store, async (store) => {
         for (const s of (await sealsSoFar(store)).all) console.log(`${sealText(s, store.kind)}\n(${s.occasion})\n`);
-      } finally {
-        await store.close();
-      }
+      });
     });
 
   viewOptions(audit.command('table <view>'))
@@ -159,8 +148,7 @@ export function auditCommands(program: Command): void {
   storeOption(audit.command('check-export <file>'))
     .description('check a JSON-lines export against the record: every event still stored exactly so, and its seal holding')
     .action(async (file: string, o: { store?: string }) => {
-      const store = new EventStore(await openStorage(configFor(o.store).eventStoreUrl));
-      try {
+      await withStore(o.store, async (store) => {
         const [headerLine, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
         const header = JSON.parse(headerLine!) as { seal: string | null; unitId: string };
         let problems = 0;
@@ -177,8 +165,6 @@ export function auditCommands(program: Command): void {
         if (problems === 0 && (seals?.ok ?? true)) {
           console.log(`the export of ${header.unitId} matches the record: ${lines.length} events unchanged${seals ? ', and its seal holds' : ''}`);
         } else process.exitCode = 3;
-      } finally {
-        await store.close();
-      }
+      });
     });
 }

@@ -2,6 +2,8 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Command } from 'commander';
 import { readConfig } from '../../../../libs/engine/config.js';
+import type { EventStore } from '../../../../libs/engine/event-store/event-store.js';
+import { openEventStore } from '../../../../libs/engine/event-store/open-event-store.js';
 import { Engine } from '../../../../libs/engine/nest/engine.js';
 import { AppModule } from '../app.module.js';
 
@@ -22,5 +24,16 @@ export async function withApp<T>(store: string | undefined, work: (app: INestApp
     return await work(app, app.get(Engine));
   } finally {
     await app.close();
+  }
+}
+
+/** The event store alone, for commands that read or verify the record as stored. */
+export async function withStore<T>(store: string | undefined, work: (store: EventStore, url: string) => Promise<T>): Promise<T> {
+  const url = configFor(store).eventStoreUrl;
+  const opened = await openEventStore(url);
+  try {
+    return await work(opened, url);
+  } finally {
+    await opened.close();
   }
 }

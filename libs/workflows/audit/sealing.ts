@@ -1,11 +1,15 @@
-import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../engine/commands/command.js';
 import { DomainError } from '../../engine/commands/command.js';
 import { executeCommand } from '../../engine/commands/command-executor.js';
-import { changedHeads, HeadTracker, merkleRoot, SEAL_HEADS_RECORDED, SEAL_RECORDED, SEALS_STREAM, sealText, type SealHeadsRecordedData, type SealRecordedData, type StreamHeadEntry } from '../../engine/audit/seals.js';
+import { changedHeads, HeadTracker, merkleRoot, SEAL_HEADS_RECORDED, SEAL_RECORDED, SEALS_STREAM, type SealHeadsRecordedData, type SealRecordedData, type StreamHeadEntry } from '../../engine/audit/seals.js';
 import { readHeadsToHead, type EventStore } from '../../engine/event-store/event-store.js';
-import { Engine } from '../../engine/nest/engine.js';
 import { sealDecider, type SealCommand } from './seal.decider.js';
+
+/** The latest seal, from the stream's last event: a seal's chunks are appended before it, in one append. */
+export async function lastSeal(store: EventStore): Promise<SealRecordedData | null> {
+  const [e] = await store.readStream(SEALS_STREAM, { direction: 'backwards', maxCount: 1 });
+  return e?.type === SEAL_RECORDED ? (e.data as SealRecordedData) : null;
+}
 
 /** Reads the seals recorded so far: the latest seal and every head it vouches for. */
 export async function sealsSoFar(store: EventStore): Promise<{ last: SealRecordedData | null; claimed: Map<string, StreamHeadEntry>; all: SealRecordedData[] }> {
@@ -55,8 +59,8 @@ export async function makeSeal(store: EventStore, actor: Principal, now: string,
       meta: { commandId: sealId, actor, now, reason: occasion },
     };
     try {
-      await executeCommand(store, sealDecider, SEALS_STREAM, command);
-      return { ...seal, chunks: Math.ceil(command.data.changed.length / 4000) };
+      const { events } = await executeCommand(store, sealDecider, SEALS_STREAM, command);
+      return events.at(-1)!.data as SealRecordedData;
     } catch (err) {
       if (err instanceof DomainError && err.code === 'seal-raced') continue;
       throw err;
@@ -65,15 +69,3 @@ export async function makeSeal(store: EventStore, actor: Principal, now: string,
   throw new DomainError('seal-raced', 'other seals kept being recorded; try again');
 }
 
-@Injectable()
-export class SealService {
-  constructor(private readonly engine: Engine) {}
-
-  seal(actor: Principal, occasion: string): Promise<SealRecordedData | undefined> {
-    return makeSeal(this.engine.store, actor, this.engine.clock.now().toISOString(), occasion);
-  }
-
-  async list(): Promise<(SealRecordedData & { text: string })[]> {
-    return (await sealsSoFar(this.engine.store)).all.map((s) => ({ ...s, text: sealText(s, this.engine.store.kind) }));
-  }
-}
