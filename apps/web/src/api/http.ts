@@ -35,7 +35,6 @@ export class ApiProblem extends Error {
 export const API_BASE = '/api/v1';
 
 let lastPosition: string | undefined;
-const positionListeners = new Set<(p: string) => void>();
 
 /**
  * Positions are opaque to clients, but every store writes them as runs of digits (SQLite "42",
@@ -56,15 +55,7 @@ function later(a: string, b: string): boolean {
 
 export function notePosition(position: string | null | undefined): void {
   if (!position) return;
-  if (lastPosition === undefined || later(position, lastPosition)) {
-    lastPosition = position;
-    for (const l of positionListeners) l(position);
-  }
-}
-
-export function onPosition(listener: (p: string) => void): () => void {
-  positionListeners.add(listener);
-  return () => positionListeners.delete(listener);
+  if (lastPosition === undefined || later(position, lastPosition)) lastPosition = position;
 }
 
 export type Query = Record<string, string | number | boolean | null | undefined>;

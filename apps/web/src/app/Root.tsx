@@ -3,22 +3,18 @@ import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter } from 'react-router-dom';
-import type { Language } from '../i18n';
+import { currentLanguage } from '../i18n';
 import { AppRoutes } from './routes';
 import { SessionProvider } from './session';
 
 /** Ant Design's, dayjs's and our strings switch together. */
 export function Root() {
+  // useTranslation re-renders on every change of language; the language is read from it.
   const { i18n } = useTranslation();
-  const [lang, setLang] = useState<Language>(i18n.language === 'en-US' ? 'en-US' : 'zh-CN');
-  useEffect(() => {
-    const onChange = (l: string) => setLang(l === 'en-US' ? 'en-US' : 'zh-CN');
-    i18n.on('languageChanged', onChange);
-    return () => i18n.off('languageChanged', onChange);
-  }, [i18n]);
+  const lang = currentLanguage();
   dayjs.locale(lang === 'en-US' ? 'en' : 'zh-cn');
   useEffect(() => {
     document.documentElement.lang = lang;

@@ -17,7 +17,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { request } from '../api/http';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router-dom';
-import { rememberLanguage, type Language } from '../i18n';
+import { currentLanguage, rememberLanguage, type Language } from '../i18n';
 import { usePlan } from './plan';
 import { PAGE_ROLES } from './access';
 import { hasRole, useSession } from './session';
@@ -41,7 +41,7 @@ export function LanguageSwitch() {
       size="small"
       aria-label="language"
       data-testid="language-switch"
-      value={i18n.language === 'en-US' ? 'en-US' : 'zh-CN'}
+      value={currentLanguage()}
       options={[
         { label: '中文', value: 'zh-CN' },
         { label: 'EN', value: 'en-US' },

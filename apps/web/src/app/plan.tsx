@@ -37,6 +37,16 @@ export function unitName(plan: Plan, unitId: string): string {
   return plan.units.find((u) => u.id === unitId)?.shortName ?? unitId;
 }
 
+/** The plan's units as choices of a Select, by short name. */
+export function unitOptions(plan: Plan): { value: string; label: string }[] {
+  return plan.units.map((u) => ({ value: u.id, label: u.shortName }));
+}
+
+/** One of the six counties of the peer group, by name. */
+export function countyName(plan: Plan, countyId: string): string {
+  return plan.peerGroup.counties.find((c) => c.id === countyId)?.name ?? countyId;
+}
+
 export function uomSymbol(plan: Plan, id: string): string {
   return plan.unitsOfMeasure.find((u) => u.id === id)?.symbol ?? '';
 }

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { usePlan } from '../app/plan';
+import { countyName, usePlan } from '../app/plan';
 import type { StandingChange } from '../api/types';
 
 type Figure = { value?: number | null; rank?: number | null };
@@ -11,7 +11,7 @@ type Figure = { value?: number | null; rank?: number | null };
 export function CauseText({ cause }: { cause: StandingChange['cause'] }) {
   const { t } = useTranslation();
   const plan = usePlan();
-  const county = (id: unknown) => plan.peerGroup.counties.find((c) => c.id === id)?.name ?? String(id);
+  const county = (id: unknown) => countyName(plan, String(id));
   // A rank-only indicator has no value: show the rank instead, as the office would.
   const figure = ({ value, rank }: Figure) =>
     value === null || value === undefined ? (rank === null || rank === undefined ? '—' : t('cause.rank', { rank })) : String(value);

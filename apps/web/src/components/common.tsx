@@ -1,7 +1,7 @@
 import { ClockCircleOutlined } from '@ant-design/icons';
 import { Button, DatePicker, Select, Space, Tag, Tooltip, Typography } from 'antd';
 import dayjs from 'dayjs';
-import type { ReactNode } from 'react';
+import type { CSSProperties, ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Tier } from '../api/types';
 import { fmtDateTime, fmtPeriod } from '../lib/format';
@@ -33,11 +33,11 @@ export function PageTitle({ title, extra }: { title: ReactNode; extra?: ReactNod
   );
 }
 
-export function PeriodSelect({ value, periods, onChange, testId }: { value: string; periods: string[]; onChange: (p: string) => void; testId?: string }) {
+export function PeriodSelect({ value, periods, onChange, testId, style = { minWidth: 130 } }: { value: string; periods: string[]; onChange: (p: string) => void; testId?: string; style?: CSSProperties }) {
   return (
     <Select
       value={value}
-      style={{ minWidth: 130 }}
+      style={style}
       onChange={onChange}
       data-testid={testId}
       options={periods.map((p) => ({ value: p, label: fmtPeriod(p) }))}
@@ -85,7 +85,9 @@ export function AsOfBanner({ asOf }: { asOf: string | null | undefined }) {
   );
 }
 
-export function Who({ by }: { by: { userId: string; role?: string; name?: string } | string | null | undefined }) {
+export type WhoBy = { userId: string; role?: string; name?: string } | string | null | undefined;
+
+export function Who({ by }: { by: WhoBy }) {
   const { t } = useTranslation();
   if (!by) return <>—</>;
   if (typeof by === 'string') return <>{by}</>;

@@ -26,7 +26,7 @@ export const enUS: Shape<typeof zhCN> = {
     field: { value: 'value', rank: 'rank' },
     period: { quarter: 'Q{{quarter}} {{year}}', year: '{{year}}' },
     duration: { daysHours: '{{days}} d {{hours}} h', hoursMinutes: '{{hours}} h {{minutes}} min', minutes: '{{minutes}} min' },
-    form: { required: 'Required', reason: 'Reason', reasonRequired: 'Give a reason (at least 2 characters)', cancel: 'Cancel', save: 'Save' },
+    form: { required: 'Required', reason: 'Reason', reasonRequired: 'Give a reason (at least 2 characters)', save: 'Save' },
     problem: { detail: 'Detail' },
     plan: { loadFailed: 'The plan could not be loaded', none: 'No performance plan has been published yet' },
     asOf: { now: 'Now (latest)', help: 'Pick a moment to re-draw this view as it was known then', backToNow: 'Back to now', showing: 'As known at {{at}}' },
@@ -81,7 +81,6 @@ export const enUS: Shape<typeof zhCN> = {
       warning: 'Warning',
       reported: '(reported)',
       corrected: 'corrected',
-      summary: '{{rows}} indicators, {{withResult}} reported, {{official}} with an official rank',
     },
     reportStatus: { none: 'Not opened', open: 'To fill in', draft: 'Draft', submitted: 'Submitted, awaiting signature', signed: 'Signed, awaiting receipt', received: 'Received', returned: 'Returned' },
     unit: {

@@ -11,10 +11,12 @@ export const LANGUAGES = ['zh-CN', 'en-US'] as const;
 export type Language = (typeof LANGUAGES)[number];
 const STORAGE_KEY = 'jixiao.language';
 
+/** English if asked for, Chinese otherwise (also for anything i18next might report, such as 'cimode'). */
+const asLanguage = (v: string | null | undefined): Language => (v === 'en-US' ? 'en-US' : 'zh-CN');
+
 export function storedLanguage(): Language {
   try {
-    const v = localStorage.getItem(STORAGE_KEY);
-    return v === 'en-US' ? 'en-US' : 'zh-CN';
+    return asLanguage(localStorage.getItem(STORAGE_KEY));
   } catch {
     return 'zh-CN';
   }
@@ -40,5 +42,10 @@ void i18n.use(initReactI18next).init({
   interpolation: { escapeValue: false },
   returnNull: false,
 });
+
+/** The language the UI is showing now. */
+export function currentLanguage(): Language {
+  return asLanguage(i18n.language);
+}
 
 export default i18n;

@@ -22,7 +22,7 @@ export const zhCN = {
     field: { value: '完成值', rank: '排名' },
     period: { quarter: '{{year}}年第{{quarter}}季度', year: '{{year}}年' },
     duration: { daysHours: '{{days}}天{{hours}}小时', hoursMinutes: '{{hours}}小时{{minutes}}分钟', minutes: '{{minutes}}分钟' },
-    form: { required: '必填', reason: '理由', reasonRequired: '请填写理由（至少2个字）', cancel: '取消', save: '保存' },
+    form: { required: '必填', reason: '理由', reasonRequired: '请填写理由（至少2个字）', save: '保存' },
     problem: { detail: '详情' },
     plan: { loadFailed: '方案加载失败', none: '尚未发布任何绩效方案' },
     asOf: { now: '当前（最新）', help: '选择一个时刻，按当时已知的记录重新呈现', backToNow: '回到当前', showing: '按 {{at}} 时已知的情况显示' },
@@ -77,7 +77,6 @@ export const zhCN = {
       warning: '预警提示',
       reported: '(自报)',
       corrected: '已更正',
-      summary: '共 {{rows}} 项，已报 {{withResult}} 项，官方排名 {{official}} 项',
     },
     reportStatus: { none: '未开启', open: '待填报', draft: '草稿', submitted: '已提交待签字', signed: '已签字待接收', received: '已接收', returned: '已退回' },
     unit: {

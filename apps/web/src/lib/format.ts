@@ -1,4 +1,4 @@
-import i18n from '../i18n';
+import i18n, { currentLanguage } from '../i18n';
 
 /**
  * Dates, numbers and percentages for the user's language, through Intl. Times are shown in the
@@ -9,34 +9,30 @@ let timeZone = 'Asia/Shanghai';
 export function setDisplayTimeZone(tz: string): void {
   timeZone = tz;
 }
-export function displayTimeZone(): string {
-  return timeZone;
-}
 
-const lang = () => (i18n.language === 'en-US' ? 'en-US' : 'zh-CN');
+/** The reader's half of a text the API sends in both languages. */
+export function localized<T>(text: { zh: T; en: T }): T {
+  return currentLanguage() === 'en-US' ? text.en : text.zh;
+}
 
 export function fmtNumber(v: number | null | undefined, maximumFractionDigits = 2): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
-  return new Intl.NumberFormat(lang(), { maximumFractionDigits }).format(v);
+  return new Intl.NumberFormat(currentLanguage(), { maximumFractionDigits }).format(v);
 }
 
 /** A figure in its unit: percentages through Intl (the API gives 8.5 for 8.5 %), others with their symbol. */
 export function fmtValue(v: number | null | undefined, symbol: string): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
-  if (symbol === '%') return new Intl.NumberFormat(lang(), { style: 'percent', maximumFractionDigits: 2 }).format(v / 100);
+  if (symbol === '%') return new Intl.NumberFormat(currentLanguage(), { style: 'percent', maximumFractionDigits: 2 }).format(v / 100);
   const n = fmtNumber(v);
   return symbol ? `${n} ${symbol}` : n;
-}
-
-export function fmtPercentShare(share: number): string {
-  return new Intl.NumberFormat(lang(), { style: 'percent', maximumFractionDigits: 1 }).format(share);
 }
 
 export function fmtDateTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(lang(), { dateStyle: 'medium', timeStyle: 'short', timeZone, hourCycle: 'h23' }).format(d);
+  return new Intl.DateTimeFormat(currentLanguage(), { dateStyle: 'medium', timeStyle: 'short', timeZone, hourCycle: 'h23' }).format(d);
 }
 
 export function fmtDate(iso: string | null | undefined): string {
@@ -44,14 +40,14 @@ export function fmtDate(iso: string | null | undefined): string {
   // A bare YYYY-MM-DD is a calendar day, not an instant: format it without shifting zones.
   const d = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(`${iso}T12:00:00Z`) : new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(lang(), { dateStyle: 'medium', timeZone: /^\d{4}-\d{2}-\d{2}$/.test(iso) ? 'UTC' : timeZone }).format(d);
+  return new Intl.DateTimeFormat(currentLanguage(), { dateStyle: 'medium', timeZone: /^\d{4}-\d{2}-\d{2}$/.test(iso) ? 'UTC' : timeZone }).format(d);
 }
 
 /** '2023-07' → 2023年7月 / Jul 2023; '2023-Q3' → 2023年第三季度 / Q3 2023; '2023' → 2023年 / 2023. */
 export function fmtPeriod(period: string | null | undefined): string {
   if (!period) return '—';
   let m = /^(\d{4})-(\d{2})$/.exec(period);
-  if (m) return new Intl.DateTimeFormat(lang(), { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 15)));
+  if (m) return new Intl.DateTimeFormat(currentLanguage(), { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 15)));
   m = /^(\d{4})-Q([1-4])$/.exec(period);
   if (m) return i18n.t('period.quarter', { year: m[1], quarter: m[2] });
   m = /^(\d{4})$/.exec(period);

@@ -20,4 +20,3 @@ export function defaultMonth(year: number, now: Date = new Date()): string {
 }
 
 export const isMonth = (s: string | null | undefined): s is string => !!s && /^\d{4}-(0[1-9]|1[0-2])$/.test(s);
-export const isQuarter = (s: string | null | undefined): s is string => !!s && /^\d{4}-Q[1-4]$/.test(s);

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { users } from '../api/endpoints';
 import { newCommandId } from '../api/http';
 import type { Role, User } from '../api/types';
-import { usePlan } from '../app/plan';
+import { unitName, unitOptions, usePlan } from '../app/plan';
 import { PageTitle } from '../components/common';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
 import { fmtDateTime } from '../lib/format';
@@ -22,7 +22,6 @@ export default function AdminUsersPage() {
   const { message, modal } = App.useApp();
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<{ username: string; password: string } | null>(null);
-  const unitName = (id?: string) => (id ? plan.units.find((u) => u.id === id)?.shortName ?? id : '—');
   const run = (fn: () => Promise<unknown>) => fn().then(() => { message.success(t('admin.done')); list.reload(); }, (err) => notice(err));
 
   return (
@@ -42,7 +41,7 @@ export default function AdminUsersPage() {
         columns={[
           { title: t('login.username'), dataIndex: 'username' },
           { title: t('admin.name'), dataIndex: 'name' },
-          { title: t('office.unit'), dataIndex: 'unitId', render: unitName },
+          { title: t('office.unit'), dataIndex: 'unitId', render: (id?: string) => (id ? unitName(plan, id) : '—') },
           {
             title: t('admin.roles'),
             key: 'roles',
@@ -133,7 +132,7 @@ function CreateModal({ onClose, onCreated }: { onClose: () => void; onCreated: (
           <Select mode="multiple" options={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))} />
         </Form.Item>
         <Form.Item name="unitId" label={t('office.unit')} rules={[{ required: needsUnit, message: t('admin.unitRequired') }]}>
-          <Select allowClear showSearch optionFilterProp="label" options={plan.units.map((u) => ({ value: u.id, label: u.shortName }))} />
+          <Select allowClear showSearch optionFilterProp="label" options={unitOptions(plan)} />
         </Form.Item>
       </Form>
     </Modal>

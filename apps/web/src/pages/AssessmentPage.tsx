@@ -1,4 +1,4 @@
-import { App, Button, Card, Col, DatePicker, Descriptions, Empty, Form, Input, Modal, Row, Select, Space, Statistic, Table, Tag, Timeline, Typography } from 'antd';
+import { App, Button, Card, Col, DatePicker, Descriptions, Empty, Form, Input, Modal, Row, Select, Space, Statistic, Table, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,10 +8,11 @@ import { ApiProblem } from '../api/http';
 import type { QuarterSnapshot, QuarterView, SnapshotDiff, SnapshotRow } from '../api/types';
 import { usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
-import { PageTitle, WarningTag, Who } from '../components/common';
+import { PageTitle, PeriodSelect, WarningTag, Who } from '../components/common';
+import { HistoryTimeline } from '../components/HistoryTimeline';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
 import { Provenance } from '../components/Provenance';
-import { fmtDate, fmtDateTime, fmtNumber, fmtPeriod } from '../lib/format';
+import { fmtDate, fmtDateTime, fmtNumber } from '../lib/format';
 import { quarterOf, quartersOf, defaultMonth } from '../lib/periods';
 import { useAsync } from '../lib/useAsync';
 
@@ -72,7 +73,7 @@ export default function AssessmentPage() {
         title={t('assessment.title')}
         extra={
           <Space wrap>
-            <Select value={quarter} onChange={(q) => setParams({ quarter: q }, { replace: true })} options={quartersOf(plan.year).map((q) => ({ value: q, label: fmtPeriod(q) }))} style={{ minWidth: 140 }} />
+            <PeriodSelect value={quarter} periods={quartersOf(plan.year)} onChange={(q) => setParams({ quarter: q }, { replace: true })} style={{ minWidth: 140 }} />
             {isOffice && !v?.published && (
               <>
                 <Button onClick={prepare} loading={busy} data-testid="prepare">{t('assessment.prepare')}</Button>
@@ -115,7 +116,7 @@ export default function AssessmentPage() {
             </Card>
           ) : null}
           <Card size="small" title={t('unit.history')} style={{ marginTop: 16 }}>
-            <Timeline items={v.steps.map((s, i) => ({ key: i, title: `${t(`event.${s.type}`, { defaultValue: s.type })} · ${fmtDateTime(s.at)}`, content: <><Who by={s.by} />{s.reason ? ` — ${s.reason}` : ''}</> }))} />
+            <HistoryTimeline steps={v.steps} />
           </Card>
         </>
       )}

@@ -3,33 +3,29 @@ import { Alert, App, Button, Card, Col, DatePicker, Empty, Input, List, Row, Sel
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router-dom';
 import { audit } from '../api/endpoints';
 import { saveBlob } from '../api/http';
 import type { TimelineEntry, VerifyReport, ViewDiff } from '../api/types';
-import { usePlan } from '../app/plan';
+import { unitOptions, usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
-import { PageTitle, WarningTag, Who } from '../components/common';
+import { PageTitle, PeriodSelect, WarningTag, Who } from '../components/common';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
-import { fmtDateTime, fmtPeriod } from '../lib/format';
+import { fmtDateTime, fmtPeriod, localized } from '../lib/format';
 import { defaultMonth, monthsOf, quarterOf, quartersOf } from '../lib/periods';
 import { useAsync } from '../lib/useAsync';
+import { useSearchParam } from '../lib/useSearchParam';
 
 /** Auditors: a unit's timeline, two moments side by side with their differences and causes, seals and verification, exports. */
 export default function AuditPage() {
   const { t } = useTranslation();
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useSearchParam();
   const tab = params.get('tab') ?? 'timeline';
   return (
     <div data-testid="audit">
       <PageTitle title={t('audit.title')} />
       <Tabs
         activeKey={tab}
-        onChange={(k) => {
-          const next = new URLSearchParams(params);
-          next.set('tab', k);
-          setParams(next, { replace: true });
-        }}
+        onChange={(k) => set('tab', k)}
         items={[
           { key: 'timeline', label: t('audit.timeline'), children: <UnitTimeline /> },
           { key: 'diff', label: t('audit.diff'), children: <TwoMoments /> },
@@ -55,24 +51,13 @@ function StatusAfter({ e }: { e: TimelineEntry }) {
 }
 
 function UnitTimeline() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const plan = usePlan();
   const notice = useProblemNotice();
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useSearchParam();
   const unitId = params.get('unit') ?? plan.units[0]?.id ?? '';
   const [indicator, setIndicator] = useState<number | null>(null);
-  const [pages, setPages] = useState<{ entries: TimelineEntry[]; next: string | null } | null>(null);
-  const first = useAsync(async () => {
-    const p = await audit.unitTimeline(plan.id, unitId, { ...(indicator ? { indicator } : {}) });
-    setPages(p);
-    return p;
-  }, [plan.id, unitId, indicator]);
   const [exporting, setExporting] = useState<string | null>(null);
-  const more = async () => {
-    if (!pages?.next) return;
-    const p = await audit.unitTimeline(plan.id, unitId, { ...(indicator ? { indicator } : {}), after: pages.next });
-    setPages({ entries: [...pages.entries, ...p.entries], next: p.next });
-  };
   const exportAs = async (format: 'jsonl' | 'xlsx') => {
     setExporting(format);
     try {
@@ -87,19 +72,7 @@ function UnitTimeline() {
   return (
     <>
       <Space wrap style={{ marginBottom: 12 }}>
-        <Select
-          showSearch
-          optionFilterProp="label"
-          value={unitId}
-          style={{ minWidth: 180 }}
-          data-testid="audit-unit"
-          onChange={(u) => {
-            const next = new URLSearchParams(params);
-            next.set('unit', u);
-            setParams(next, { replace: true });
-          }}
-          options={plan.units.map((u) => ({ value: u.id, label: u.shortName }))}
-        />
+        <Select showSearch optionFilterProp="label" value={unitId} style={{ minWidth: 180 }} data-testid="audit-unit" onChange={(u) => set('unit', u)} options={unitOptions(plan)} />
         <Select
           allowClear
           placeholder={t('audit.allIndicators')}
@@ -111,13 +84,35 @@ function UnitTimeline() {
         <Button icon={<DownloadOutlined />} loading={exporting === 'xlsx'} onClick={() => void exportAs('xlsx')}>{t('audit.exportXlsx')}</Button>
         <Button icon={<DownloadOutlined />} loading={exporting === 'jsonl'} onClick={() => void exportAs('jsonl')}>{t('audit.exportJsonl')}</Button>
       </Space>
+      {/* Keyed by what is asked: another unit or indicator starts from its own first page, and a page of "more" still on its way for the old one is dropped. */}
+      <TimelineEntries key={`${plan.id}/${unitId}/${indicator ?? ''}`} unitId={unitId} indicator={indicator} title={t('audit.timelineOf', { unit: unit?.name ?? unitId })} />
+    </>
+  );
+}
+
+/** One unit's timeline (optionally one indicator's), page by page: the first as loaded, the further ones as "more" fetches them. */
+function TimelineEntries({ unitId, indicator, title }: { unitId: string; indicator: number | null; title: string }) {
+  const { t } = useTranslation();
+  const plan = usePlan();
+  const filter = indicator ? { indicator } : {};
+  const first = useAsync(() => audit.unitTimeline(plan.id, unitId, filter), [plan.id, unitId, indicator]);
+  const [more, setMore] = useState<{ entries: TimelineEntry[]; next: string | null } | null>(null);
+  const entries = first.data ? [...first.data.entries, ...(more?.entries ?? [])] : [];
+  const next = more ? more.next : first.data?.next ?? null;
+  const loadMore = async () => {
+    if (!next) return;
+    const p = await audit.unitTimeline(plan.id, unitId, { ...filter, after: next });
+    setMore((m) => ({ entries: [...(m?.entries ?? []), ...p.entries], next: p.next }));
+  };
+  return (
+    <>
       <ProblemAlert error={first.error} />
-      <Card size="small" title={t('audit.timelineOf', { unit: unit?.name ?? unitId })} data-testid="unit-timeline" loading={first.loading && !pages}>
-        {pages && pages.entries.length === 0 ? (
+      <Card size="small" title={title} data-testid="unit-timeline" loading={first.loading && !first.data}>
+        {first.data && entries.length === 0 ? (
           <Empty description={t('provenance.none')} />
         ) : (
           <Timeline
-            items={(pages?.entries ?? []).map((e) => ({
+            items={entries.map((e) => ({
               key: `${e.seq}`,
               color: e.type === 'StandingChanged' ? 'red' : e.why ? 'orange' : 'blue',
               title: (
@@ -128,7 +123,7 @@ function UnitTimeline() {
               ),
               content: (
                 <div className="timeline-entry" data-testid="timeline-entry">
-                  <div>{i18n.language === 'en-US' ? e.summary.en : e.summary.zh}</div>
+                  <div>{localized(e.summary)}</div>
                   <div>
                     <Who by={e.who} />
                     {e.onBehalfOf ? ` (${t('audit.onBehalfOf', { who: e.onBehalfOf })})` : ''}
@@ -141,7 +136,7 @@ function UnitTimeline() {
             }))}
           />
         )}
-        {pages?.next && <Button onClick={() => void more()}>{t('audit.more')}</Button>}
+        {next && <Button onClick={() => void loadMore()}>{t('audit.more')}</Button>}
       </Card>
     </>
   );
@@ -159,18 +154,12 @@ function show(v: unknown): string {
 function TwoMoments() {
   const { t } = useTranslation();
   const plan = usePlan();
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useSearchParam();
   const view = params.get('view') && params.get('view')! in VIEW_PARAMS ? params.get('view')! : 'annex2';
   const period = params.get('period') ?? defaultMonth(plan.year);
   const quarter = params.get('quarter') ?? quarterOf(defaultMonth(plan.year));
   const t1 = params.get('t1');
   const t2 = params.get('t2');
-  const set = (k: string, v: string | null) => {
-    const next = new URLSearchParams(params);
-    if (v) next.set(k, v);
-    else next.delete(k);
-    setParams(next, { replace: true });
-  };
   const setView = (v: string) => set('view', v);
   const setPeriod = (v: string) => set('period', v);
   const setQuarter = (v: string) => set('quarter', v);
@@ -190,8 +179,8 @@ function TwoMoments() {
       <Card size="small" style={{ marginBottom: 16 }}>
         <Space wrap>
           <Select value={view} onChange={setView} style={{ minWidth: 160 }} data-testid="diff-view" options={Object.keys(VIEW_PARAMS).map((v) => ({ value: v, label: t(`audit.view.${v}`) }))} />
-          {param === 'period' && <Select value={period} onChange={setPeriod} options={monthsOf(plan.year).map((p) => ({ value: p, label: fmtPeriod(p) }))} />}
-          {param === 'quarter' && <Select value={quarter} onChange={setQuarter} options={quartersOf(plan.year).map((p) => ({ value: p, label: fmtPeriod(p) }))} />}
+          {param === 'period' && <PeriodSelect value={period} periods={monthsOf(plan.year)} onChange={setPeriod} style={{}} />}
+          {param === 'quarter' && <PeriodSelect value={quarter} periods={quartersOf(plan.year)} onChange={setQuarter} style={{}} />}
           <span>{t('audit.t1')}</span>
           <DatePicker showTime format="YYYY-MM-DD HH:mm" value={t1 ? dayjs(t1) : null} onChange={(d) => setT1(d ? d.toDate().toISOString() : null)} data-testid="diff-t1" />
           <span>{t('audit.t2')}</span>

@@ -1,4 +1,4 @@
-import { App, Button, Card, Col, DatePicker, Descriptions, Form, Input, Modal, Radio, Row, Space, Steps, Table, Tag, Timeline, Typography } from 'antd';
+import { App, Button, Card, Col, DatePicker, Descriptions, Form, Input, Modal, Radio, Row, Space, Steps, Table, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,11 +8,12 @@ import type { CaseView } from '../api/types';
 import { usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
 import { AsOfBanner, PageTitle, WarningTag, Who } from '../components/common';
+import { HistoryTimeline } from '../components/HistoryTimeline';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
 import { Provenance } from '../components/Provenance';
+import { DeadlineLight, EscalationTag, lightOf } from '../components/status';
 import { fmtDate, fmtDateTime, fmtPeriod } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
-import { DeadlineLight, lightOf } from './SupervisionPage';
 
 const STEPS = ['acknowledge', 'plan', 'feedback', 'review', 'close'] as const;
 type Action = 'acknowledge' | 'plan' | 'feedback' | 'review' | 'escalations' | 'leader-reports' | 'close';
@@ -113,20 +114,7 @@ export default function CasePage() {
             </Col>
             <Col xs={24} lg={10}>
               <Card size="small" title={t('unit.history')} data-testid="case-history">
-                <Timeline
-                  items={c.history
-                    .filter((h) => !h.type.startsWith('Timer'))
-                    .map((h) => ({
-                      key: h.position,
-                      title: `${t(`event.${h.type}`, { defaultValue: h.type })} · ${fmtDateTime(h.at)}`,
-                      content: (
-                        <>
-                          <Who by={h.by} />
-                          {h.reason ? <div>{h.reason}</div> : null}
-                        </>
-                      ),
-                    }))}
-                />
+                <HistoryTimeline steps={c.history} hideTimers reasonOnOwnLine />
               </Card>
             </Col>
           </Row>
@@ -143,7 +131,7 @@ function CaseRecords({ c }: { c: CaseView }) {
     ...(c.acknowledged ? [{ key: 'ack', label: t('caseAction.acknowledge'), children: <>{c.acknowledged.note || '—'} · <Who by={c.acknowledged.by} /> · {fmtDateTime(c.acknowledged.at)}</> }] : []),
     ...c.plans.map((p, i) => ({ key: `plan${i}`, label: t('caseAction.plan'), children: <>{p.text} ({t('supervision.rectifyBy')} {fmtDate(p.rectifyBy)}) · <Who by={p.by} />{p.review && <div>{t(`review.${p.review.decision}`)}: {p.review.comment}</div>}</> })),
     ...c.feedbacks.map((f, i) => ({ key: `fb${i}`, label: t('caseAction.feedback'), children: <>{f.text} · <Who by={f.by} />{f.review && <div>{t(`review.${f.review.decision}`)}: {f.review.comment}</div>}</> })),
-    ...c.escalations.map((e, i) => ({ key: `esc${i}`, label: <Tag color={e.kind === 'admonitory-talk' ? 'magenta' : 'orange'}>{t(`escalation.${e.kind}`)}</Tag>, children: <span data-testid="escalation">{e.reason} · <Who by={e.by} /> · {fmtDateTime(e.at)}</span> })),
+    ...c.escalations.map((e, i) => ({ key: `esc${i}`, label: <EscalationTag kind={e.kind} />, children: <span data-testid="escalation">{e.reason} · <Who by={e.by} /> · {fmtDateTime(e.at)}</span> })),
     ...c.leaderReports.map((r, i) => ({ key: `lr${i}`, label: t('caseAction.report'), children: <>{r.summary} · <Who by={r.by} /> · {fmtDateTime(r.at)}</> })),
     ...(c.closure ? [{ key: 'close', label: t('caseAction.close'), children: <>{t(`closeReason.${c.closure.reason}`)}: {c.closure.text} · <Who by={c.closure.by} /></> }] : []),
   ];

@@ -2,7 +2,6 @@ import { DownloadOutlined } from '@ant-design/icons';
 import { App, Button, Card, Col, Grid, List, Row, Skeleton, Space, Statistic, Typography } from 'antd';
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router-dom';
 import { plans, ranking } from '../api/endpoints';
 import { saveBlob } from '../api/http';
 import { usePlan } from '../app/plan';
@@ -14,6 +13,7 @@ import { Provenance } from '../components/Provenance';
 import { fmtDateTime, fmtNumber, fmtPeriod } from '../lib/format';
 import { defaultMonth, isMonth, monthsOf, quarterOf } from '../lib/periods';
 import { useAsync } from '../lib/useAsync';
+import { useSearchParam } from '../lib/useSearchParam';
 
 const ScoreGauge = lazy(() => import('../components/charts/ScoreGauge'));
 
@@ -22,18 +22,15 @@ export default function DashboardPage() {
   const { t } = useTranslation();
   const plan = usePlan();
   const screens = Grid.useBreakpoint();
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useSearchParam();
   const period = isMonth(params.get('period')) ? params.get('period')! : defaultMonth(plan.year);
   const asOf = params.get('asOf');
-  const set = (k: string, v: string | null) => {
-    const next = new URLSearchParams(params);
-    if (v) next.set(k, v);
-    else next.delete(k);
-    setParams(next, { replace: true });
-  };
   const quarter = quarterOf(period);
-  const data = useAsync(() => Promise.all([plans.annex2(plan.id, period, asOf), ranking.warnings(plan.id, quarter, asOf).catch(() => null)]), [plan.id, period, asOf]);
-  const [table, board] = data.data ?? [undefined, undefined];
+  const data = useAsync(() => plans.annex2(plan.id, period, asOf), [plan.id, period, asOf]);
+  // The warning board is the quarter's: another month of the same quarter does not fetch it again.
+  const warnings = useAsync(() => ranking.warnings(plan.id, quarter, asOf).catch(() => null), [plan.id, quarter, asOf]);
+  const table = data.data;
+  const board = warnings.data;
   const notice = useProblemNotice();
   const { message } = App.useApp();
   const [exporting, setExporting] = useState(false);

@@ -1,5 +1,5 @@
 import { CheckCircleOutlined, EditOutlined, PrinterOutlined, SaveOutlined, SendOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, InputNumber, Modal, Row, Space, Table, Tag, Timeline, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, InputNumber, Row, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router-dom';
@@ -8,24 +8,16 @@ import { ApiProblem } from '../api/http';
 import type { ReportIndicator, ReportLine, ReportView, Tier, UnitReportSummary } from '../api/types';
 import { uomSymbol, usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
-import { PageTitle, PeriodSelect, WarningTag, Who } from '../components/common';
+import { PageTitle, PeriodSelect, WarningTag } from '../components/common';
+import { HistoryTimeline } from '../components/HistoryTimeline';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
+import { ReportStatusTag } from '../components/status';
 import { fmtDateTime, fmtDuration, fmtPeriod, fmtValue } from '../lib/format';
 import { isLagging, tierOf } from '../lib/lagging';
 import { defaultMonth, isMonth, monthsOf } from '../lib/periods';
 import { useAsync } from '../lib/useAsync';
 
 const EDITABLE = new Set(['none', 'open', 'draft', 'returned']);
-
-export function ReportStatusTag({ status }: { status: string }) {
-  const { t } = useTranslation();
-  const colour: Record<string, string> = { open: 'default', draft: 'blue', submitted: 'gold', signed: 'cyan', received: 'green', returned: 'red', none: 'default' };
-  return (
-    <Tag color={colour[status] ?? 'default'} data-testid="report-status" data-status={status}>
-      {t(`reportStatus.${status}`)}
-    </Tag>
-  );
-}
 
 function pickPeriod(reports: UnitReportSummary[], year: number): string {
   const pending = reports.filter((r) => r.status !== 'received').sort((a, b) => a.period.localeCompare(b.period))[0];
@@ -285,18 +277,7 @@ function ReportEditor({ report, summary, onChanged }: { report: ReportView; summ
       </Space>
       {report.steps.length > 0 && (
         <Card size="small" type="inner" title={t('unit.history')} style={{ marginTop: 16 }}>
-          <Timeline
-            items={report.steps.filter((s) => !s.type.startsWith('Timer')).map((s) => ({
-              key: s.position,
-              title: `${t(`event.${s.type}`, { defaultValue: s.type })} · ${fmtDateTime(s.at)}`,
-              content: (
-                <>
-                  <Who by={s.by} />
-                  {s.reason ? ` — ${s.reason}` : ''}
-                </>
-              ),
-            }))}
-          />
+          <HistoryTimeline steps={report.steps} hideTimers />
         </Card>
       )}
     </Card>

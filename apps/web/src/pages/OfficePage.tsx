@@ -7,15 +7,15 @@ import { useSearchParams } from 'react-router-dom';
 import { plans, ranking, reporting, supervision } from '../api/endpoints';
 import { newCommandId } from '../api/http';
 import type { ComplianceBoard, ComplianceCell, ReportView } from '../api/types';
-import { uomSymbol, usePlan } from '../app/plan';
+import { unitOptions, uomSymbol, usePlan } from '../app/plan';
 import { AsOfBanner, AsOfPicker, PageTitle, PeriodSelect } from '../components/common';
 import { ImpactPreview } from '../components/ImpactPreview';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
+import { ReportStatusTag } from '../components/status';
 import { fmtDateTime, fmtDuration, fmtPeriod, fmtValue } from '../lib/format';
 import { reportCorrectionImpact } from '../lib/impact';
 import { defaultMonth, monthsOf } from '../lib/periods';
 import { useAsync } from '../lib/useAsync';
-import { ReportStatusTag } from './MyUnitPage';
 
 /** The advancement office: reports to receive or return, the compliance board, and corrections. */
 export default function OfficePage() {
@@ -280,13 +280,13 @@ function Corrections() {
   const field = Form.useWatch('field', form) ?? 'value';
   const corrected = Form.useWatch('corrected', form);
   const report = useAsync(() => (unitId ? reporting.report(plan.id, unitId, period) : Promise.resolve(undefined)), [plan.id, unitId, period]);
+  // What the preview needs besides the report: Annex 2 of the month and the unit's open cases, whichever
+  // indicator is picked; the scoring rules are the plan's, loaded once.
   const context = useAsync(
-    () =>
-      indicatorNo && unitId
-        ? Promise.all([plans.annex2(plan.id, period), ranking.scoringRules(plan.id).catch(() => null), supervision.board(plan.id, { unitId, status: 'open' }).catch(() => ({ cases: [] }))])
-        : Promise.resolve(undefined),
-    [plan.id, period, indicatorNo, unitId],
+    () => (unitId ? Promise.all([plans.annex2(plan.id, period), supervision.board(plan.id, { unitId, status: 'open' }).catch(() => ({ cases: [] }))]) : Promise.resolve(undefined)),
+    [plan.id, period, unitId],
   );
+  const rules = useAsync(() => ranking.scoringRules(plan.id).catch(() => null), [plan.id]);
   const r = report.data;
   const line = r?.lines.find((l) => l.indicatorNo === indicatorNo);
   const previous = (() => {
@@ -295,12 +295,12 @@ function Corrections() {
     return last ? last.corrected : line[field];
   })();
   const impact = useMemo(() => {
-    if (!context.data || !indicatorNo || !unitId || corrected === undefined) return undefined;
-    const [table, rules, cases] = context.data;
+    if (!context.data || rules.data === undefined || !indicatorNo || !unitId || corrected === undefined) return undefined;
+    const [table, cases] = context.data;
     const row = table.sections.flatMap((s) => s.rows).find((x) => x.no === indicatorNo);
     if (!row) return undefined;
-    return reportCorrectionImpact({ plan, row, totalScore: table.totalScore, rules, field, unitId, previous, corrected: corrected ?? null, openCases: cases.cases.filter((c) => c.indicatorNo === indicatorNo) });
-  }, [context.data, indicatorNo, unitId, corrected, field, previous, plan]);
+    return reportCorrectionImpact({ plan, row, totalScore: table.totalScore, rules: rules.data, field, unitId, previous, corrected: corrected ?? null, openCases: cases.cases.filter((c) => c.indicatorNo === indicatorNo) });
+  }, [context.data, rules.data, indicatorNo, unitId, corrected, field, previous, plan]);
 
   const submit = async () => {
     const v = await form.validateFields();
@@ -328,7 +328,7 @@ function Corrections() {
       <Card size="small" title={t('correct.title')}>
         <Form form={form} layout="vertical" initialValues={{ period: defaultMonth(plan.year), field: 'value' }}>
           <Form.Item name="unitId" label={t('office.unit')} rules={[{ required: true, message: t('form.required') }]}>
-            <Select showSearch optionFilterProp="label" options={plan.units.map((u) => ({ value: u.id, label: u.shortName }))} data-testid="correct-unit" />
+            <Select showSearch optionFilterProp="label" options={unitOptions(plan)} data-testid="correct-unit" />
           </Form.Item>
           <Form.Item name="period" label={t('unit.period')}>
             <Select options={monthsOf(plan.year).map((p) => ({ value: p, label: fmtPeriod(p) }))} data-testid="correct-period" />

@@ -1,14 +1,13 @@
 import { DownloadOutlined, EditOutlined, UploadOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Form, Input, InputNumber, Modal, Progress, Select, Space, Table, Typography, Upload } from 'antd';
+import { Alert, App, Button, Card, Form, Input, InputNumber, Modal, Progress, Space, Table, Typography, Upload } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router-dom';
 import { plans, ranking, supervision } from '../api/endpoints';
 import { ApiProblem, newCommandId, saveBlob } from '../api/http';
 import type { CountyStanding, ImportOutcome, PeriodStandings } from '../api/types';
-import { uomSymbol, usePlan } from '../app/plan';
+import { countyName, uomSymbol, usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
-import { AsOfBanner, AsOfPicker, PageTitle, WarningTag } from '../components/common';
+import { AsOfBanner, AsOfPicker, PageTitle, PeriodSelect, WarningTag } from '../components/common';
 import { ImpactPreview } from '../components/ImpactPreview';
 import { ProblemAlert, problemTitle, useProblemNotice } from '../components/problems';
 import { Provenance } from '../components/Provenance';
@@ -16,6 +15,7 @@ import { fmtPeriod, fmtValue } from '../lib/format';
 import { figureCorrectionImpact } from '../lib/impact';
 import { defaultMonth, monthsOf, quartersOf } from '../lib/periods';
 import { useAsync } from '../lib/useAsync';
+import { useSearchParam } from '../lib/useSearchParam';
 
 type Row = PeriodStandings['indicators'][number];
 
@@ -25,16 +25,10 @@ export default function PeerFiguresPage() {
   const plan = usePlan();
   const { user } = useSession();
   const isOffice = hasRole(user, 'office');
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useSearchParam();
   const periods = [...monthsOf(plan.year), ...quartersOf(plan.year), String(plan.year)];
   const period = params.get('period') && periods.includes(params.get('period')!) ? params.get('period')! : defaultMonth(plan.year);
   const asOf = params.get('asOf');
-  const set = (k: string, v: string | null) => {
-    const next = new URLSearchParams(params);
-    if (v) next.set(k, v);
-    else next.delete(k);
-    setParams(next, { replace: true });
-  };
   const data = useAsync(() => ranking.standings(plan.id, period, asOf), [plan.id, period, asOf]);
   const [editing, setEditing] = useState<Row | null>(null);
   const [correcting, setCorrecting] = useState<{ row: Row; county: CountyStanding } | null>(null);
@@ -46,7 +40,7 @@ export default function PeerFiguresPage() {
         title={t('peer.title')}
         extra={
           <Space wrap>
-            <Select value={period} onChange={(p) => set('period', p)} style={{ minWidth: 140 }} options={periods.map((p) => ({ value: p, label: fmtPeriod(p) }))} data-testid="peer-period" />
+            <PeriodSelect value={period} periods={periods} onChange={(p) => set('period', p)} style={{ minWidth: 140 }} testId="peer-period" />
             <AsOfPicker value={asOf} onChange={(v) => set('asOf', v)} />
           </Space>
         }
@@ -210,7 +204,6 @@ function CorrectionModal({ target, period, onClose, onSaved }: { target: { row: 
       setBusy(false);
     }
   };
-  const countyName = (id: string) => plan.peerGroup.counties.find((c) => c.id === id)?.name ?? id;
   return (
     <Modal open width={640} title={t('peer.correctTitle', { county: county.name, indicator: `${row.indicatorNo}. ${row.name}` })} onCancel={onClose} onOk={() => void save()} okButtonProps={{ loading: busy, disabled: !context.data, 'data-testid': 'figure-correct-save' }} okText={t('correct.submit')}>
       <Form form={form} layout="vertical" initialValues={{ value: county.value, rank: county.publishedRank }}>
@@ -228,7 +221,7 @@ function CorrectionModal({ target, period, onClose, onSaved }: { target: { row: 
       </Form>
       <ProblemAlert error={context.error} />
       <Typography.Title level={5}>{t('correct.preview')}</Typography.Title>
-      {impact && <ImpactPreview impact={impact} countyName={countyName} />}
+      {impact && <ImpactPreview impact={impact} countyName={(id) => countyName(plan, id)} />}
     </Modal>
   );
 }

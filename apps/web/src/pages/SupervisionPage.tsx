@@ -1,49 +1,29 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { App, Badge, Button, Form, Input, Modal, Segmented, Select, Space, Table, Tag, Tooltip } from 'antd';
+import { App, Button, Form, Input, Modal, Segmented, Select, Space, Table, Tag, Tooltip } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
 import { supervision } from '../api/endpoints';
 import { newCommandId } from '../api/http';
 import type { BoardRow } from '../api/types';
-import { usePlan } from '../app/plan';
+import { unitOptions, usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
 import { AsOfBanner, AsOfPicker, PageTitle } from '../components/common';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
+import { DeadlineLight, EscalationTag, lightOf } from '../components/status';
 import { fmtDate, fmtDateTime, fmtPeriod } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
-
-export type Light = 'overdue' | 'due-soon' | 'on-track' | 'closed';
-
-/** The deadline light of a case: red past due, yellow within two days, green otherwise. */
-export function lightOf(c: Pick<BoardRow, 'status' | 'overdue' | 'nextDeadline'>, now: string): Light {
-  if (c.status === 'closed') return 'closed';
-  if (c.overdue) return 'overdue';
-  if (c.nextDeadline && Date.parse(c.nextDeadline.dueAt) - Date.parse(now) < 2 * 86_400_000) return 'due-soon';
-  return 'on-track';
-}
-
-export function DeadlineLight({ light }: { light: Light }) {
-  const { t } = useTranslation();
-  const status = { overdue: 'error', 'due-soon': 'warning', 'on-track': 'success', closed: 'default' } as const;
-  return <Badge status={status[light]} text={t(`light.${light}`)} data-testid="deadline-light" data-light={light} />;
-}
+import { useSearchParam } from '../lib/useSearchParam';
 
 /** The supervision bureau's board: every case, its step, its next deadline as a light, and its escalations. */
 export default function SupervisionPage() {
   const { t } = useTranslation();
   const plan = usePlan();
   const { user } = useSession();
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useSearchParam();
   const status = params.get('status') ?? 'open';
   const asOf = params.get('asOf');
   const unitId = params.get('unit') ?? undefined;
-  const set = (k: string, v: string | null | undefined) => {
-    const next = new URLSearchParams(params);
-    if (v) next.set(k, v);
-    else next.delete(k);
-    setParams(next, { replace: true });
-  };
   const board = useAsync(() => supervision.board(plan.id, { status, asOf, ...(unitId ? { unitId } : {}) }), [plan.id, status, asOf, unitId]);
   const countyWide = hasRole(user, 'office', 'supervisor', 'leader', 'auditor', 'admin');
   const [opening, setOpening] = useState(false);
@@ -56,7 +36,7 @@ export default function SupervisionPage() {
           <Space wrap>
             <Segmented value={status} onChange={(v) => set('status', String(v))} options={['open', 'closed', 'all'].map((s) => ({ value: s, label: t(`supervision.status.${s}`) }))} />
             {countyWide && (
-              <Select allowClear placeholder={t('supervision.allUnits')} value={unitId} onChange={(v) => set('unit', v)} style={{ minWidth: 140 }} options={plan.units.map((u) => ({ value: u.id, label: u.shortName }))} />
+              <Select allowClear placeholder={t('supervision.allUnits')} value={unitId} onChange={(v) => set('unit', v)} style={{ minWidth: 140 }} options={unitOptions(plan)} />
             )}
             <AsOfPicker value={asOf} onChange={(v) => set('asOf', v)} />
             {hasRole(user, 'supervisor') && !asOf && (
@@ -100,7 +80,7 @@ export default function SupervisionPage() {
           {
             title: t('supervision.escalations'),
             key: 'esc',
-            render: (_, c) => c.escalations.map((e, i) => <Tag key={i} color={e.kind === 'admonitory-talk' ? 'magenta' : 'orange'}>{t(`escalation.${e.kind}`)}</Tag>),
+            render: (_, c) => c.escalations.map((e, i) => <EscalationTag key={i} kind={e.kind} />),
           },
           { title: t('supervision.overdueSteps'), key: 'overdue', render: (_, c) => c.overdueSteps.map((s, i) => <Tag key={i} color="red">{t(`caseStep.${s}`)}</Tag>) },
         ]}
@@ -137,7 +117,7 @@ function OpenCaseModal({ onClose, onOpened }: { onClose: () => void; onOpened: (
     >
       <Form form={form} layout="vertical">
         <Form.Item name="unitId" label={t('office.unit')} rules={[{ required: true, message: t('form.required') }]}>
-          <Select showSearch optionFilterProp="label" options={plan.units.map((u) => ({ value: u.id, label: u.shortName }))} />
+          <Select showSearch optionFilterProp="label" options={unitOptions(plan)} />
         </Form.Item>
         <Form.Item name="indicatorNo" label={t('annex2.indicator')} rules={[{ required: true, message: t('form.required') }]}>
           <Select options={plan.indicators.filter((i) => !unitId || i.units.includes(unitId)).map((i) => ({ value: i.no, label: `${i.no}. ${i.name}` }))} />

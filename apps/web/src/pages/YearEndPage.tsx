@@ -7,13 +7,14 @@ import type { ProposalLine, ProposalView } from '../api/types';
 import { usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
 import { PageTitle, Who } from '../components/common';
+import { HistoryTimeline } from '../components/HistoryTimeline';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
-import { fmtDateTime, fmtPeriod } from '../lib/format';
+import { fmtDateTime, fmtPeriod, localized } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 
 /** Year end: the office's proposal of rewards and penalties, amended with reasons, approved or sent back by the county government; the evidence behind each line. */
 export default function YearEndPage() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const plan = usePlan();
   const { user } = useSession();
   const isOffice = hasRole(user, 'office');
@@ -25,7 +26,6 @@ export default function YearEndPage() {
   const { message, modal } = App.useApp();
   const [amending, setAmending] = useState<ProposalLine | null>(null);
   const [evidence, setEvidence] = useState<ProposalLine | null>(null);
-  const label = (l: { zh: string; en: string }) => (i18n.language === 'en-US' ? l.en : l.zh);
 
   const run = (fn: () => Promise<unknown>, done: string) =>
     fn().then(
@@ -94,7 +94,7 @@ export default function YearEndPage() {
               { title: t('office.unit'), dataIndex: 'unitName' },
               { title: t('annex2.indicator'), key: 'i', render: (_, l) => `${l.indicatorNo}. ${l.indicatorName}` },
               { title: t('yearEnd.annualRank'), key: 'r', render: (_, l) => <>{l.annualRank} <Typography.Text type="secondary">({fmtPeriod(l.basis.period)}{l.basis.fallback ? ' ⚠' : ''})</Typography.Text></> },
-              { title: t('yearEnd.tier'), key: 't', render: (_, l) => <Tag color={l.tier === 'first' ? 'green' : 'red'}>{label(l.tierLabel)}</Tag> },
+              { title: t('yearEnd.tier'), key: 't', render: (_, l) => <Tag color={l.tier === 'first' ? 'green' : 'red'}>{localized(l.tierLabel)}</Tag> },
               { title: t('yearEnd.consequences'), key: 'c', render: (_, l) => l.consequences.map((c, i) => <div key={i}>{c.zh}</div>) },
               { title: t('yearEnd.excluded'), key: 'x', render: (_, l) => (l.excluded ? <Tag>{t('yearEnd.excluded')}</Tag> : '—') },
               { title: t('yearEnd.amendments'), key: 'a', render: (_, l) => l.amendments.map((a, i) => <div key={i}>{a.reason} · <Who by={a.by} /></div>) },
@@ -117,7 +117,7 @@ export default function YearEndPage() {
             </Card>
           )}
           <Card size="small" title={t('unit.history')} style={{ marginTop: 16 }}>
-            <Timeline items={p.history.map((h) => ({ key: h.position, title: `${t(`event.${h.type}`, { defaultValue: h.type })} · ${fmtDateTime(h.at)}`, content: <><Who by={h.by} />{h.reason ? ` — ${h.reason}` : ''}</> }))} />
+            <HistoryTimeline steps={p.history} />
           </Card>
           {amending && <AmendModal p={p} line={amending} onClose={() => setAmending(null)} onDone={() => { setAmending(null); view.reload(); }} />}
           <EvidenceDrawer line={evidence} onClose={() => setEvidence(null)} />
@@ -128,7 +128,7 @@ export default function YearEndPage() {
 }
 
 function AmendModal({ p, line, onClose, onDone }: { p: ProposalView; line: ProposalLine; onClose: () => void; onDone: () => void }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const plan = usePlan();
   const notice = useProblemNotice();
   const [form] = Form.useForm<{ tier: string; excluded: boolean; reason: string }>();
@@ -145,7 +145,7 @@ function AmendModal({ p, line, onClose, onDone }: { p: ProposalView; line: Propo
     >
       <Form form={form} layout="vertical" initialValues={{ tier: line.tier, excluded: line.excluded }}>
         <Form.Item name="tier" label={t('yearEnd.tier')}>
-          <Select options={p.tiers.map((tier) => ({ value: tier.tier, label: i18n.language === 'en-US' ? tier.label.en : tier.label.zh }))} />
+          <Select options={p.tiers.map((tier) => ({ value: tier.tier, label: localized(tier.label) }))} />
         </Form.Item>
         <Form.Item name="excluded" label={t('yearEnd.excluded')} valuePropName="checked">
           <Switch />
