@@ -10,7 +10,7 @@ import { AuditModule } from '../../../libs/workflows/audit/audit.module.js';
 import { DemoModule } from '../../../libs/workflows/demo/demo.module.js';
 import { PlanModule } from '../../../libs/workflows/plan/plan.module.js';
 import { RankingModule } from '../../../libs/workflows/ranking/ranking.module.js';
-import { ReportingModule } from '../../../libs/workflows/reporting/reporting.module.js';
+import { WORKFLOWS } from '../../../libs/workflows/workflows.js';
 import { RewardsModule } from '../../../libs/workflows/rewards/rewards.module.js';
 import { SupervisionModule } from '../../../libs/workflows/supervision/supervision.module.js';
 import { MetricsController } from '../../../libs/engine/nest/metrics.controller.js';
@@ -30,11 +30,10 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        EngineModule.forRoot({ config: options.config, background: options.background ?? true, ...(options.clock ? { clock: options.clock } : {}) }),
+        EngineModule.forRoot({ config: options.config, background: options.background ?? true, workflows: WORKFLOWS, ...(options.clock ? { clock: options.clock } : {}) }),
         TerminusModule,
         AccountsModule,
         PlanModule,
-        ReportingModule,
         Annex2Module,
         RankingModule,
         RewardsModule,
@@ -44,7 +43,7 @@ export class AppModule {
         DemoModule,
         WebUiModule.forRoot(),
       ],
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, MetricsController, ...WORKFLOWS.flatMap((w) => w.controllers ?? [])],
     };
   }
 }

@@ -1,25 +1,34 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
 import { systemClock, type Clock } from '../clock.js';
 import type { Upcasters } from '../event-store/envelope.js';
 import { EventStore } from '../event-store/event-store.js';
 import { openEventStore } from '../event-store/open-event-store.js';
 import { openReadModelStore } from '../projections/read-model-store.js';
-import { CLOCK, Engine, ENGINE_CONFIG, READ_MODELS, type EngineOptions } from './engine.js';
+import type { WorkflowDefinition } from './cqrs.js';
+import { CLOCK, Engine, ENGINE_CONFIG, READ_MODELS, WORKFLOWS, type EngineOptions } from './engine.js';
 
+/**
+ * The engine for an application (the API, the worker, the CLI, a test), given the workflows it
+ * runs. It brings @nestjs/cqrs's buses (CqrsModule.forRoot, global) and each workflow's module.
+ */
 @Global()
 @Module({})
 export class EngineModule {
-  static forRoot(options: EngineOptions & { clock?: Clock; upcasters?: Upcasters }): DynamicModule {
+  static forRoot(options: EngineOptions & { clock?: Clock; upcasters?: Upcasters; workflows: readonly WorkflowDefinition[] }): DynamicModule {
+    const { workflows, ...engineOptions } = options;
     return {
       module: EngineModule,
+      imports: [CqrsModule.forRoot(), ...workflows.map((w) => w.module)],
       providers: [
-        { provide: ENGINE_CONFIG, useValue: options },
+        { provide: ENGINE_CONFIG, useValue: engineOptions },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
+        { provide: WORKFLOWS, useValue: workflows },
         { provide: EventStore, useFactory: () => openEventStore(options.config.eventStoreUrl, { upcasters: options.upcasters ?? {} }) },
         { provide: READ_MODELS, useFactory: () => openReadModelStore(options.config.readModelUrl) },
         Engine,
       ],
-      exports: [Engine, EventStore, CLOCK, READ_MODELS, ENGINE_CONFIG],
+      exports: [Engine, EventStore, CLOCK, READ_MODELS, ENGINE_CONFIG, WORKFLOWS],
     };
   }
 }

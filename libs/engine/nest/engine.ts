@@ -1,36 +1,41 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import type { Clock } from '../clock.js';
-import type { Command } from '../commands/command.js';
-import type { CommandResult, ExecuteOptions } from '../commands/command-executor.js';
+import type { Command, Decider, DomainEvent } from '../commands/command.js';
+import { executeCommand, type CommandResult, type ExecuteOptions } from '../commands/command-executor.js';
 import { CommandRouter } from '../commands/command-router.js';
 import { EventStore } from '../event-store/event-store.js';
-import { foldAsOf, type AsOf } from '../projections/as-of.js';
+import { foldAsOf } from '../projections/as-of.js';
 import type { DocReader, Projection } from '../projections/docs.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
 import type { ReadModelStore } from '../projections/read-model-store.js';
+import { reactorProjection } from '../reactors/reactor-projection.js';
 import { BullmqTimerScheduler, InProcessTimerScheduler, type TimerScheduler } from '../timers/timer-scheduler.js';
 import { timersProjection } from '../timers/timers.projection.js';
 import type { JixiaoConfig } from '../config.js';
+import type { ReadAt, WorkflowDefinition } from './cqrs.js';
 
 export const CLOCK = Symbol('Clock');
 export const READ_MODELS = Symbol('ReadModelStore');
 export const ENGINE_CONFIG = Symbol('EngineConfig');
+export const WORKFLOWS = Symbol('Workflows');
 
 export interface EngineOptions {
   config: JixiaoConfig;
-  /** Follow the store with projections and deliver timers (off for one-shot CLI commands). */
+  /** Follow the store with projections and reactors, and deliver timers (off for one-shot CLI commands). */
   background: boolean;
 }
 
 /**
- * The engine as the application sees it: the store, commands, projections and timers. Workflow
- * modules register their command handlers and projections while the app starts; the projections
- * and timers start once every module is in.
+ * The engine as the application sees it: the store, the one command executor, projections,
+ * reactors and timers. What it runs comes from the workflows' declarations (WORKFLOWS), read once
+ * here; commands reach their workflow's @CommandHandler through @nestjs/cqrs's CommandBus.
  */
 @Injectable()
 export class Engine implements OnApplicationBootstrap, OnApplicationShutdown {
+  /** Command type → the workflow's command class on the bus: for commands stored as data (timers) or sent by reactors and the CLI. */
   readonly router = new CommandRouter();
-  #projections: Projection[] = [timersProjection];
+  readonly #projections: Projection[];
   #runner: ProjectionRunner | undefined;
   #timers: TimerScheduler | undefined;
   readonly #log = new Logger('Engine');
@@ -40,19 +45,49 @@ export class Engine implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(READ_MODELS) readonly readModels: ReadModelStore,
     @Inject(CLOCK) readonly clock: Clock,
     @Inject(ENGINE_CONFIG) readonly options: EngineOptions,
-  ) {}
+    @Inject(WORKFLOWS) readonly workflows: readonly WorkflowDefinition[],
+    private readonly commandBus: CommandBus,
+  ) {
+    for (const w of workflows) {
+      if (w.commands) {
+        const Message = w.commands.message;
+        this.router.register(w.commands.types, (c, o) => this.commandBus.execute(new Message(c, o)));
+      }
+    }
+    const send = (c: Command) => this.execute(c);
+    const now = () => this.clock.now().toISOString();
+    this.#projections = [
+      timersProjection,
+      ...workflows.flatMap((w) => w.projections ?? []),
+      ...workflows.flatMap((w) => (w.reactors ?? []).map((r) => reactorProjection(r, send, now))),
+    ];
+  }
 
+  /**
+   * @deprecated Migration shim while workflows move to declarations (WorkflowDefinition); removed
+   * once none calls it.
+   */
   registerProjections(...projections: Projection[]): void {
     if (this.#runner) throw new Error('projections must be registered before the application starts');
     this.#projections.push(...projections);
   }
 
+  /** @deprecated Migration shim, as registerProjections. */
   registerCommands(types: readonly string[], handler: (command: Command, options?: ExecuteOptions) => Promise<CommandResult>): void {
     this.router.register(types, handler);
   }
 
+  /** Sends a command, given as data, through the CommandBus to its workflow's handler. */
   execute(command: Command, options?: ExecuteOptions): Promise<CommandResult> {
     return this.router.execute(command, options);
+  }
+
+  /**
+   * The one executor every command handler calls: load the stream, authorise, decide, append with
+   * the expected revision, retry on a concurrent write (see executeCommand).
+   */
+  decide<C extends Command, E extends DomainEvent, S>(decider: Decider<C, E, S>, streamId: string, command: C, options?: ExecuteOptions): Promise<CommandResult> {
+    return executeCommand(this.store, decider, streamId, command, options);
   }
 
   get runner(): ProjectionRunner {
@@ -77,16 +112,18 @@ export class Engine implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   /**
-   * The documents a read answers from: as known at `asOf`, the projection folded with its own code
-   * from `streams` (the whole log without them); otherwise the stored documents, once the projection
-   * has applied `minPosition`. `streams` is asked for only when folding.
+   * The documents a query answers from, the same way for every query: as known at `at.asOf`, the
+   * projection folded with its own code from `streams` (the whole log without them); otherwise the
+   * stored documents, once the projection has applied `at.minPosition`. `streams` is asked for only
+   * when folding.
    */
   async docs(
     projection: Projection,
-    { asOf, minPosition, streams }: { asOf?: AsOf | undefined; minPosition?: string | undefined; streams?: () => readonly string[] | Promise<readonly string[]> },
+    at: ReadAt & { /** @deprecated pass streams as the third argument */ streams?: () => readonly string[] | Promise<readonly string[]> } = {},
+    streams: (() => readonly string[] | Promise<readonly string[]>) | undefined = at.streams,
   ): Promise<DocReader> {
-    if (asOf) return foldAsOf(this.store, projection, asOf, streams && (await streams()));
-    await this.waitFor(minPosition, [projection.name]);
+    if (at.asOf) return foldAsOf(this.store, projection, at.asOf, streams && (await streams()));
+    await this.waitFor(at.minPosition, [projection.name]);
     return this.query(projection.name);
   }
 
@@ -99,7 +136,7 @@ export class Engine implements OnApplicationBootstrap, OnApplicationShutdown {
     if (!this.options.background) return;
     await this.runner.start();
     await this.timers.start();
-    this.#log.log(`projections and ${this.options.config.redisUrl ? 'BullMQ' : 'in-process'} timers running on ${this.store.kind}`);
+    this.#log.log(`projections, reactors and ${this.options.config.redisUrl ? 'BullMQ' : 'in-process'} timers running on ${this.store.kind}`);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -10,6 +10,8 @@ import { planStream } from '../plan/plan.events.js';
 import type { ReportLine } from './report-content.js';
 import { reportStream } from './reporting.events.js';
 import { ReportingService } from './reporting.service.js';
+import { OpenReportingPeriod } from './reporting.handlers.js';
+import { CommandBus } from '@nestjs/cqrs';
 import { cellKey, REPORTS_PROJECTION, reportKey, type ComplianceCell, type ReportView } from './reports.projection.js';
 
 const planId = 'ye-county-2023';
@@ -45,7 +47,7 @@ describe.each(STORE_TARGETS)('the monthly report workflow through the applicatio
 
   it('takes a month’s report from opening to receipt, with a refusal, a correction and overdue reports, and every view shows it', async () => {
     // The office opens June: 21 reports with their deadline timers.
-    const opened = await reporting.openPeriod(planId, period, { commandId: 'open-june', actor: office, now: clock.now().toISOString() });
+    const opened = await app.get(CommandBus).execute(new OpenReportingPeriod(planId, period, { commandId: 'open-june', actor: office, now: clock.now().toISOString() }));
     expect(opened.opened).toHaveLength(21);
     const context = await reporting.context(ref);
     expect(context.indicators.map((i) => i.no)).toEqual([27, 28, 29]);

@@ -1,30 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, type CommandMeta } from '../../engine/commands/command.js';
-import { executeCommand, type CommandResult, type ExecuteOptions } from '../../engine/commands/command-executor.js';
-import { Engine } from '../../engine/nest/engine.js';
+import { DomainError } from '../../engine/commands/command.js';
 import type { PlanDefinition } from '../plan/plan-file.js';
 import { localMidnightToUtc, monthlyReportDates } from '../plan/working-calendar.js';
 import { PlanService } from '../plan/plan.service.js';
-import { refOf, REPORTING_COMMANDS, reportingDecider, type ReportContext, type ReportingCommand } from './reporting.decider.js';
-import { reportStream, type ReportRef } from './reporting.events.js';
-import { reportsProjection } from './reports.projection.js';
+import type { ReportContext } from './reporting.decider.js';
+import type { ReportRef } from './reporting.events.js';
 
 const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
-/** The reporting workflow's handler: looks up what the plan says, then load, decide, append. */
+/**
+ * How a report gets its plan facts: the unit's indicators, targets, warning tiers and deadlines,
+ * read from the plan as it stands. The command handler and the queries ask it; it decides nothing.
+ */
 @Injectable()
 export class ReportingService {
-  constructor(
-    private readonly engine: Engine,
-    private readonly plans: PlanService,
-  ) {
-    engine.registerProjections(reportsProjection);
-    engine.registerCommands(REPORTING_COMMANDS, (c, o) => this.handle(c as ReportingCommand, o));
-  }
-
-  handle(command: ReportingCommand, options?: ExecuteOptions): Promise<CommandResult> {
-    return executeCommand(this.engine.store, reportingDecider, reportStream(refOf(command)), command, options);
-  }
+  constructor(private readonly plans: PlanService) {}
 
   /** The plan's facts for one report: the unit's indicators, targets, warning tiers and deadlines. */
   async context(ref: ReportRef): Promise<ReportContext> {
@@ -34,22 +24,11 @@ export class ReportingService {
     return contextFor(plan, reportDates(plan, ref.period), ref);
   }
 
-  /** The office opens a month: every responsible unit's report, with its deadline timers. */
-  async openPeriod(planId: string, period: string, meta: CommandMeta): Promise<{ period: string; opened: string[]; alreadyOpen: string[]; position?: string }> {
+  /** The units that report for a month of the plan (checked). */
+  async unitsReporting(planId: string, period: string): Promise<string[]> {
     const plan = await this.plans.get(planId);
     checkMonth(plan, period);
-    const dates = reportDates(plan, period);
-    const opened: string[] = [];
-    const alreadyOpen: string[] = [];
-    let position: string | undefined;
-    for (const unit of plan.units) {
-      const context = contextFor(plan, dates, { planId, unitId: unit.id, period });
-      // One command per unit, its id derived from the request's, so a retried request opens each once.
-      const r = await this.handle({ type: 'reporting.Open', data: { context }, meta: { ...meta, commandId: `${meta.commandId}/${unit.id}` } });
-      (r.events.length ? opened : alreadyOpen).push(unit.id);
-      position = r.position ?? position;
-    }
-    return { period, opened, alreadyOpen, ...(position ? { position } : {}) };
+    return plan.units.map((u) => u.id);
   }
 }
 

@@ -1,0 +1,8 @@
+import type { WorkflowDefinition } from '../engine/nest/cqrs.js';
+import { reportingWorkflow } from './reporting/reporting.module.js';
+
+/**
+ * Every workflow the application runs, declared: the API mounts their controllers, the worker and
+ * the CLI run them without HTTP, and the engine reads their commands, projections and reactors.
+ */
+export const WORKFLOWS: readonly WorkflowDefinition[] = [reportingWorkflow];
