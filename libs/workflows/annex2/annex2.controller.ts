@@ -1,19 +1,15 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { DomainError } from '../../engine/commands/command.js';
-import { Engine } from '../../engine/nest/engine.js';
+import { ReadAtParam, type ReadAt } from '../../engine/nest/cqrs.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
-import { parseAsOf } from '../../engine/projections/as-of.js';
-import { PlanService } from '../plan/plan.service.js';
-import { annex2Projection, annex2Streams, annex2Table, type Annex2Table } from './annex2.projection.js';
+import type { Annex2Table } from './annex2.projection.js';
+import { GetAnnex2Table } from './annex2.queries.js';
 
 @ApiTags('annex2')
 @Controller('plans/:planId/annex2')
 export class Annex2Controller {
-  constructor(
-    private readonly engine: Engine,
-    private readonly plans: PlanService,
-  ) {}
+  constructor(private readonly queries: QueryBus) {}
 
   @Get(':period')
   @ApiOperation({
@@ -22,12 +18,8 @@ export class Annex2Controller {
   })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO date-time: the table as it was known then, re-derived from the events recorded up to then' })
   @ApiQuery({ name: 'minPosition', required: false })
-  async table(@Param('planId') planId: string, @Param('period') period: string, @Query('asOf') asOf?: string, @Query('minPosition') minPosition?: string): Promise<Annex2Table & { asOf?: string }> {
+  table(@Param('planId') planId: string, @Param('period') period: string, @ReadAtParam() at: ReadAt): Promise<Annex2Table & { asOf?: string }> {
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw badRequest('period', `"${period}" is not a month written YYYY-MM`);
-    const moment = parseAsOf(asOf, undefined);
-    const docs = await this.engine.docs(annex2Projection, { asOf: moment, minPosition, streams: async () => annex2Streams(await this.plans.get(planId), period) });
-    const table = await annex2Table(docs, planId, period);
-    if (!table) throw new DomainError('plan-not-found', `no plan ${planId} ${moment ? 'was published by then' : 'has been published'}`, { status: 404 });
-    return { ...table, ...(moment?.time ? { asOf: moment.time } : {}) };
+    return this.queries.execute(new GetAnnex2Table(planId, period, at));
   }
 }

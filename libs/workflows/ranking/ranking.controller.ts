@@ -1,35 +1,24 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, Req, Res, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Query, Req, Res, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import type { Response } from 'express';
+import type { Clock } from '../../engine/clock.js';
 import type { CommandResult } from '../../engine/commands/command-executor.js';
-import { DomainError } from '../../engine/commands/command.js';
-import { Engine } from '../../engine/nest/engine.js';
+import { ReadAtParam, type ReadAt } from '../../engine/nest/cqrs.js';
+import { CLOCK } from '../../engine/nest/engine.js';
 import { commandMeta, executeOptions, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { parseAsOf } from '../../engine/projections/as-of.js';
-import { planStream } from '../plan/plan.events.js';
-import { PlanService } from '../plan/plan.service.js';
-import { candidatePeriods, isQuarter, quarterPeriods } from './ranking-periods.js';
-import { figuresStream, scoringStream } from './ranking.events.js';
 import type { ImportOutcome } from './peer-figures-import.js';
-import { indicatorOf, RankingService, type RankingRequest } from './ranking.service.js';
-import { whatIf, type WhatIfResult } from './scoring.js';
-import {
-  scoreFor,
-  scoreWithRule,
-  scoringRuleOf,
-  standingOf,
-  standingsForPeriod,
-  standingsProjection,
-  standingsStreams,
-  warningBoard,
-  type StandingView,
-  type WarningBoard,
-} from './standings.projection.js';
+import { isQuarter } from './ranking-periods.js';
+import { ImportPeerFigures, RankingBusCommand, type RankingRequest } from './ranking.handlers.js';
+import type { WhatIfResult } from './scoring.js';
+import type { StandingView, WarningBoard } from './standings.projection.js';
+import { GetFiguresTemplate, GetScore, GetScoringRules, GetStanding, GetStandings, GetWarningBoard, GetWhatIf } from './standings.queries.js';
 
 const PERIOD = /^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/;
 const MAX_UPLOAD = 10 * 1024 * 1024;
@@ -150,9 +139,9 @@ interface UploadedXlsx {
 @Controller('ranking/:planId')
 export class RankingController {
   constructor(
-    private readonly ranking: RankingService,
-    private readonly plans: PlanService,
-    private readonly engine: Engine,
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Post('figures')
@@ -160,7 +149,7 @@ export class RankingController {
   @ApiOperation({ summary: 'Record (some of) the six counties’ figures for an indicator and period as the city published them (office); a changed figure is recorded as a revision' })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiHeader({ name: 'If-Match', required: false, description: 'the figures stream’s revision (ETag of the standing)' })
-  async record(@Param('planId') planId: string, @Body() body: RecordFiguresDto, @Req() req: AuthenticatedRequest): Promise<CommandResult> {
+  record(@Param('planId') planId: string, @Body() body: RecordFiguresDto, @Req() req: AuthenticatedRequest): Promise<CommandResult> {
     return this.#run(req, {
       type: 'ranking.RecordFigures',
       data: {
@@ -177,7 +166,7 @@ export class RankingController {
   @HttpCode(200)
   @UseInterceptors(CommandResultInterceptor)
   @ApiOperation({ summary: 'Correct a figure the office entered wrongly, with a reason (office); the recorded figure stays in the record' })
-  async correct(
+  correct(
     @Param('planId') planId: string,
     @Param('no', ParseIntPipe) no: number,
     @Param('period') period: string,
@@ -199,22 +188,12 @@ export class RankingController {
     @Param('planId') planId: string,
     @Param('no', ParseIntPipe) no: number,
     @Param('period') period: string,
+    @ReadAtParam() at: ReadAt,
     @Res({ passthrough: true }) res: Response,
-    @Query('asOf') asOf?: string,
-    @Query('minPosition') minPosition?: string,
   ): Promise<StandingView & { asOf?: string }> {
-    const written = checkPeriod(period);
-    const plan = await this.plans.get(planId);
-    const p = this.ranking.checkPeriod(plan, written);
-    const indicator = indicatorOf(plan, no);
-    const moment = parseAsOf(asOf, undefined);
-    const docs = await this.engine.docs(standingsProjection, { asOf: moment, minPosition, streams: () => [planStream(planId), figuresStream(planId, no, p)] });
-    const view = await standingOf(docs, planId, no, p);
-    if (!view) {
-      throw new DomainError('standing-not-found', `no figures of indicator ${no} (${indicator.name}) for ${p} ${moment ? 'were known then' : 'have been recorded'}`, { status: 404 });
-    }
+    const view = await this.queries.execute(new GetStanding(planId, no, checkPeriod(period), at));
     res.setHeader('ETag', `"${view.revision}"`);
-    return { ...view, ...(moment?.time ? { asOf: moment.time } : {}) };
+    return view;
   }
 
   @Get('standings')
@@ -222,12 +201,8 @@ export class RankingController {
   @ApiQuery({ name: 'period', required: true, example: '2023-Q3' })
   @ApiQuery({ name: 'asOf', required: false })
   @ApiQuery({ name: 'minPosition', required: false })
-  async standings(@Param('planId') planId: string, @Query('period') period?: string, @Query('asOf') asOf?: string, @Query('minPosition') minPosition?: string) {
-    const plan = await this.plans.get(planId);
-    const p = this.ranking.checkPeriod(plan, checkPeriod(period));
-    const moment = parseAsOf(asOf, undefined);
-    const docs = await this.engine.docs(standingsProjection, { asOf: moment, minPosition, streams: () => standingsStreams(plan, [p]) });
-    return { ...known(await standingsForPeriod(docs, planId, p), planId), ...(moment?.time ? { asOf: moment.time } : {}) };
+  standings(@Param('planId') planId: string, @ReadAtParam() at: ReadAt, @Query('period') period?: string) {
+    return this.queries.execute(new GetStandings(planId, checkPeriod(period), at));
   }
 
   @Get('warnings')
@@ -235,13 +210,9 @@ export class RankingController {
   @ApiQuery({ name: 'quarter', required: true, example: '2023-Q3' })
   @ApiQuery({ name: 'asOf', required: false })
   @ApiQuery({ name: 'minPosition', required: false })
-  async warnings(@Param('planId') planId: string, @Query('quarter') quarter?: string, @Query('asOf') asOf?: string, @Query('minPosition') minPosition?: string): Promise<WarningBoard & { asOf?: string }> {
-    const plan = await this.plans.get(planId);
+  warnings(@Param('planId') planId: string, @ReadAtParam() at: ReadAt, @Query('quarter') quarter?: string): Promise<WarningBoard & { asOf?: string }> {
     if (!quarter || !isQuarter(quarter)) throw badRequest('quarter', `"${quarter ?? ''}" is not a quarter written YYYY-Qn`);
-    this.ranking.checkPeriod(plan, quarter);
-    const moment = parseAsOf(asOf, undefined);
-    const docs = await this.engine.docs(standingsProjection, { asOf: moment, minPosition, streams: () => standingsStreams(plan, quarterPeriods(quarter), { meetings: true }) });
-    return { ...known(await warningBoard(docs, planId, quarter), planId), ...(moment?.time ? { asOf: moment.time } : {}) };
+    return this.queries.execute(new GetWarningBoard(planId, quarter, at));
   }
 
   @Get('score')
@@ -249,41 +220,31 @@ export class RankingController {
   @ApiQuery({ name: 'period', required: true, example: '2023-Q3' })
   @ApiQuery({ name: 'asOf', required: false })
   @ApiQuery({ name: 'minPosition', required: false })
-  async score(@Param('planId') planId: string, @Query('period') period?: string, @Query('asOf') asOf?: string, @Query('minPosition') minPosition?: string) {
-    const plan = await this.plans.get(planId);
-    const p = this.ranking.checkPeriod(plan, checkPeriod(period));
-    const moment = parseAsOf(asOf, undefined);
-    const docs = await this.engine.docs(standingsProjection, { asOf: moment, minPosition, streams: () => standingsStreams(plan, candidatePeriods(p), { scoring: true }) });
-    return { ...known(await scoreFor(docs, planId, p), planId), ...(moment?.time ? { asOf: moment.time } : {}) };
+  score(@Param('planId') planId: string, @ReadAtParam() at: ReadAt, @Query('period') period?: string) {
+    return this.queries.execute(new GetScore(planId, checkPeriod(period), at));
   }
 
   @Post('score/what-if')
   @HttpCode(200)
   @ApiOperation({ summary: 'What if: the projected total with some indicators at other ranks ("if indicator 7 rose to rank 2"); nothing is recorded' })
-  async whatIf(@Param('planId') planId: string, @Body() body: WhatIfDto, @Query('minPosition') minPosition?: string): Promise<WhatIfResult & { period: string }> {
-    const plan = await this.plans.get(planId);
-    const p = this.ranking.checkPeriod(plan, body.period);
-    const moment = parseAsOf(body.asOf, undefined);
-    const docs = await this.engine.docs(standingsProjection, { asOf: moment, minPosition, streams: () => standingsStreams(plan, candidatePeriods(p), { scoring: true }) });
-    const { sheet, rule } = known(await scoreWithRule(docs, planId, p), planId);
-    return { period: p, ...whatIf(sheet, rule, body.changes, plan.peerGroup.size) };
+  whatIf(@Param('planId') planId: string, @Body() body: WhatIfDto, @ReadAtParam() at: ReadAt): Promise<WhatIfResult & { period: string }> {
+    // The moment to start from is in the body (this is a POST); minPosition comes with the query string.
+    const asOf = parseAsOf(body.asOf, undefined);
+    return this.queries.execute(new GetWhatIf(planId, body.period, body.changes, { ...at, ...(asOf ? { asOf } : {}) }));
   }
 
   @Get('scoring-rules')
   @ApiOperation({ summary: 'The scoring rule in force and every earlier version, with who published it and why' })
   @ApiQuery({ name: 'asOf', required: false })
   @ApiQuery({ name: 'minPosition', required: false })
-  async scoringRules(@Param('planId') planId: string, @Query('asOf') asOf?: string, @Query('minPosition') minPosition?: string) {
-    await this.plans.get(planId);
-    const moment = parseAsOf(asOf, undefined);
-    const docs = await this.engine.docs(standingsProjection, { asOf: moment, minPosition, streams: () => [planStream(planId), scoringStream(planId)] });
-    return { planId, ...(await scoringRuleOf(docs, planId)) };
+  scoringRules(@Param('planId') planId: string, @ReadAtParam() at: ReadAt) {
+    return this.queries.execute(new GetScoringRules(planId, at));
   }
 
   @Post('scoring-rules')
   @UseInterceptors(CommandResultInterceptor)
   @ApiOperation({ summary: 'Publish a new version of the scoring rule: a coefficient per rank (office; a reason once a version is in force)' })
-  async publishScoringRule(@Param('planId') planId: string, @Body() body: ScoringRuleDto, @Req() req: AuthenticatedRequest): Promise<CommandResult> {
+  publishScoringRule(@Param('planId') planId: string, @Body() body: ScoringRuleDto, @Req() req: AuthenticatedRequest): Promise<CommandResult> {
     return this.#run(
       req,
       { type: 'ranking.PublishScoringRule', data: { planId, coefficients: body.coefficients, missingRankCoefficient: body.missingRankCoefficient, note: body.note } },
@@ -298,9 +259,9 @@ export class RankingController {
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
   @UseInterceptors(FileInterceptor('file', { limits: { fileSize: MAX_UPLOAD, files: 1 }, defParamCharset: 'utf8' }))
-  async importFile(@Param('planId') planId: string, @UploadedFile() file: UploadedXlsx | undefined, @Req() req: AuthenticatedRequest): Promise<ImportOutcome> {
+  importFile(@Param('planId') planId: string, @UploadedFile() file: UploadedXlsx | undefined, @Req() req: AuthenticatedRequest): Promise<ImportOutcome> {
     if (!file) throw badRequest('file', 'attach the .xlsx workbook as the multipart form field "file"');
-    return this.ranking.importWorkbook(planId, { name: file.originalname || 'upload.xlsx', data: file.buffer }, commandMeta(req, this.engine.clock));
+    return this.commands.execute(new ImportPeerFigures(planId, { name: file.originalname || 'upload.xlsx', data: file.buffer }, commandMeta(req, this.clock)));
   }
 
   @Get('imports/template')
@@ -309,22 +270,16 @@ export class RankingController {
   @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
   async template(@Param('planId') planId: string, @Res({ passthrough: true }) res: Response, @Query('period') period?: string): Promise<StreamableFile> {
     const p = checkPeriod(period);
-    const buffer = await this.ranking.template(planId, p);
+    const buffer = await this.queries.execute(new GetFiguresTemplate(planId, p));
     res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     res.setHeader('Content-Disposition', `attachment; filename="peer-figures-${planId}-${p}.xlsx"`);
     return new StreamableFile(buffer);
   }
 
   #run(req: AuthenticatedRequest, command: Omit<RankingRequest, 'meta'>, reason?: string): Promise<CommandResult> {
-    const options = executeOptions(req);
-    return this.ranking.execute({ ...command, meta: commandMeta(req, this.engine.clock, reason ? { reason } : {}) } as RankingRequest, options);
+    const meta = commandMeta(req, this.clock, reason ? { reason } : {});
+    return this.commands.execute(new RankingBusCommand({ ...command, meta } as RankingRequest, executeOptions(req)));
   }
-}
-
-/** A view is undefined when the plan was not published by the moment asked about. */
-function known<T>(view: T | undefined, planId: string): T {
-  if (view === undefined) throw new DomainError('plan-not-found', `plan ${planId} was not published by then`, { status: 404 });
-  return view;
 }
 
 function checkPeriod(period: string | undefined): string {

@@ -1,17 +1,20 @@
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import ExcelJS from 'exceljs';
 import { ManualClock } from '../../engine/clock.js';
-import { DomainError, ForbiddenError, type Principal } from '../../engine/commands/command.js';
+import { DomainError, ForbiddenError, type CommandMeta, type Principal } from '../../engine/commands/command.js';
+import type { ReadAt } from '../../engine/nest/cqrs.js';
 import { Engine } from '../../engine/nest/engine.js';
 import { testMetadata } from '../../engine/testing/fixtures.js';
 import { STORE_TARGETS, startAppContext, type AppContext } from '../../../test/support/app.js';
-import { Annex2Controller } from '../annex2/annex2.controller.js';
+import { parseAsOf } from '../../engine/projections/as-of.js';
+import { GetAnnex2Table } from '../annex2/annex2.queries.js';
 import { assessmentStream, type QuarterPublished } from '../assessment/assessment.events.js';
-import { RankingController } from './ranking.controller.js';
 import { figuresStream, type StandingChanged } from './ranking.events.js';
-import { RankingService } from './ranking.service.js';
+import { ImportPeerFigures } from './ranking.handlers.js';
 import type { StandingView } from './standings.projection.js';
+import { GetFiguresTemplate, GetScore, GetStanding, GetWarningBoard, GetWhatIf } from './standings.queries.js';
 
 const planId = 'ye-county-2023';
 const office: Principal = { userId: 'office-1', name: '推进办 张', roles: ['office'] };
@@ -19,7 +22,8 @@ const reporter: Principal = { userId: 'sthjj-reporter', roles: ['reporter'], uni
 const ids = ['ye', 'baofeng', 'jia', 'lushan', 'wugang', 'ruzhou'];
 const six = (...vs: (number | null)[]) => vs.flatMap((value, i) => (value === null ? [] : [{ countyId: ids[i]!, value, rank: null }]));
 const COUNTIES = ['叶县', '宝丰县', '郏县', '鲁山县', '舞钢市', '汝州市'];
-const fakeResponse = { setHeader: () => undefined } as never;
+/** ?asOf= as a client writes it. */
+const at = (asOf?: string): ReadAt => (asOf ? { asOf: parseAsOf(asOf, undefined)! } : {});
 
 async function xlsx(rows: unknown[][], sheetName = '2023-Q2'): Promise<Uint8Array> {
   const wb = new ExcelJS.Workbook();
@@ -33,18 +37,16 @@ describe.each(STORE_TARGETS)('rankings and warnings through the application on $
   let ctx: AppContext;
   let app: INestApplicationContext;
   let engine: Engine;
-  let ranking: RankingService;
-  let controller: RankingController;
-  let annex2: Annex2Controller;
+  let commands: CommandBus;
+  let queries: QueryBus;
   let clock: ManualClock;
   let n = 0;
 
   beforeAll(async () => {
     ctx = await startAppContext(target, '2023-07-10T01:00:00.000Z');
     ({ app, engine, clock } = ctx);
-    ranking = app.get(RankingService);
-    controller = app.get(RankingController);
-    annex2 = app.get(Annex2Controller);
+    commands = app.get(CommandBus);
+    queries = app.get(QueryBus);
   });
   afterAll(() => ctx.close());
 
@@ -57,7 +59,8 @@ describe.each(STORE_TARGETS)('rankings and warnings through the application on $
   const settle = async () => {
     for (let i = 0; i < 3; i++) await engine.waitFor(await engine.store.headPosition());
   };
-  const standing = (asOf?: string) => controller.standing(planId, 28, '2023-Q2', fakeResponse, asOf);
+  const standing = (asOf?: string) => queries.execute(new GetStanding(planId, 28, '2023-Q2', at(asOf)));
+  const importWorkbook = (file: { name: string; data: Uint8Array }, meta: CommandMeta) => commands.execute(new ImportPeerFigures(planId, file, meta));
 
   it('records, ranks, revises, corrects and re-tiers a standing, and the standing, the warning board, Annex 2 and the score all show it, then and now', async () => {
     // The city's 2023 Q2 PM2.5 figures (lower is better): ours 41 is second.
@@ -129,31 +132,31 @@ describe.each(STORE_TARGETS)('rankings and warnings through the application on $
     expect(ruleChange.metadata).toMatchObject({ actor: { userId: 'system', role: 'system' }, causationId: revision!.id });
 
     // The warning board: Q2's count, and the change since the Q2 meeting with its cause.
-    const board = await controller.warnings(planId, '2023-Q2');
+    const board = await queries.execute(new GetWarningBoard(planId, '2023-Q2'));
     expect(board.counts).toEqual({ green: 0, yellow: 1, red: 0, missing: 48 });
     expect(board.lastMeeting).toMatchObject({ quarter: '2023-Q2' });
     expect(board.changesSinceLastMeeting.map((c) => [c.indicatorNo, c.cause.kind, c.warning.from, c.warning.to])).toEqual([[28, 'rule-change', 'green', 'yellow']]);
 
     // Annex 2 for June takes Q2's official standing, with its score.
-    const june = await annex2.table(planId, '2023-06');
+    const june = await queries.execute(new GetAnnex2Table(planId, '2023-06'));
     const row28 = june.sections.flatMap((s) => s.rows).find((r) => r.no === 28)!;
     expect(row28).toMatchObject({ rank: 2, rankSource: 'official', rankPeriod: '2023-Q2', warning: 'yellow', score: 1.8 });
     expect(june).toMatchObject({ scoringRuleVersion: 1, totalScore: 1.8, maxScore: 116, summary: { official: 1, yellow: 1 } });
 
     // The score and a what-if.
-    const score = await controller.score(planId, '2023-Q2');
+    const score = await queries.execute(new GetScore(planId, '2023-Q2'));
     expect(score).toMatchObject({ totalScore: 1.8, maxScore: 116, scoringRuleVersion: 1 });
-    const whatIf = await controller.whatIf(planId, { period: '2023-Q2', changes: [{ indicatorNo: 28, rank: 1 }, { indicatorNo: 1, rank: 3 }] });
+    const whatIf = await queries.execute(new GetWhatIf(planId, '2023-Q2', [{ indicatorNo: 28, rank: 1 }, { indicatorNo: 1, rank: 3 }]));
     expect(whatIf).toMatchObject({ baseTotal: 1.8, projectedTotal: 6, delta: 4.2 });
 
     // As known before the rule change: green, everywhere.
     expect((await standing(beforeRuleChange)).ours).toMatchObject({ rank: 2, warning: 'green' });
-    expect((await controller.warnings(planId, '2023-Q2', beforeRuleChange)).counts).toMatchObject({ green: 1, yellow: 0 });
-    const juneThen = await annex2.table(planId, '2023-06', beforeRuleChange);
+    expect((await queries.execute(new GetWarningBoard(planId, '2023-Q2', at(beforeRuleChange)))).counts).toMatchObject({ green: 1, yellow: 0 });
+    const juneThen = await queries.execute(new GetAnnex2Table(planId, '2023-06', at(beforeRuleChange)));
     expect(juneThen.sections.flatMap((s) => s.rows).find((r) => r.no === 28)).toMatchObject({ rankSource: 'official', warning: 'green', score: 1.8 });
     // And before the revision by 舞钢: second with 41.
     expect((await standing('2023-07-11T00:00:00.000Z')).counties.find((c) => c.countyId === 'ye')).toMatchObject({ value: 41, rank: 2 });
-    await expect(controller.score(planId, '2023-Q2', '2023-07-10T00:00:00.000Z')).rejects.toMatchObject({ code: 'plan-not-found' });
+    await expect(queries.execute(new GetScore(planId, '2023-Q2', at('2023-07-10T00:00:00.000Z')))).rejects.toMatchObject({ code: 'plan-not-found' });
   });
 
   it('a unit may not record figures, and nothing is written', async () => {
@@ -166,7 +169,7 @@ describe.each(STORE_TARGETS)('rankings and warnings through the application on $
       [7, '规模以上工业企业研发费用支出增速', 5.1, '五点二', 6, 4.2, 8.8, 3.9],
       [8, '地方一般公共预算科学技术支出增速', 12, 10, 9, 8, '第9名', 7],
     ]);
-    const refused = await ranking.importWorkbook(planId, { name: '二季度.xlsx', data: malformed }, { commandId: 'upload-1', actor: office, now: clock.now().toISOString() }).catch((e: unknown) => e);
+    const refused = await importWorkbook({ name: '二季度.xlsx', data: malformed }, { commandId: 'upload-1', actor: office, now: clock.now().toISOString() }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(DomainError);
     expect(refused).toMatchObject({
       code: 'invalid-spreadsheet',
@@ -181,31 +184,31 @@ describe.each(STORE_TARGETS)('rankings and warnings through the application on $
     // Row 2 was fine on its own, yet nothing of the file was recorded.
     expect(await engine.store.readStream(figuresStream(planId, 7, '2023-Q2'))).toEqual([]);
 
-    await expect(ranking.importWorkbook(planId, { name: 'x.xlsx', data: malformed }, { commandId: 'upload-r', actor: reporter, now: clock.now().toISOString() })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(importWorkbook({ name: 'x.xlsx', data: malformed }, { commandId: 'upload-r', actor: reporter, now: clock.now().toISOString() })).rejects.toBeInstanceOf(ForbiddenError);
 
     const good = await xlsx([
       [7, '规模以上工业企业研发费用支出增速', 5.1, 5.2, 6, 4.2, 8.8, 3.9],
       [8, '地方一般公共预算科学技术支出增速', '第2名', '第1名', '第3名', '第4名', '第5名', '第6名'],
       [9, null],
     ]);
-    const first = await ranking.importWorkbook(planId, { name: '二季度.xlsx', data: good }, { commandId: 'upload-2', actor: office, now: clock.now().toISOString() });
+    const first = await importWorkbook({ name: '二季度.xlsx', data: good }, { commandId: 'upload-2', actor: office, now: clock.now().toISOString() });
     expect(first).toMatchObject({ recorded: 2, replayed: 0, unchanged: 0, sheets: [{ sheet: '2023-Q2', period: '2023-Q2', rows: 2 }], skipped: [{ row: 4, indicatorNo: 9 }] });
-    const again = await ranking.importWorkbook(planId, { name: '二季度.xlsx', data: good }, { commandId: 'upload-3', actor: office, now: clock.now().toISOString() });
+    const again = await importWorkbook({ name: '二季度.xlsx', data: good }, { commandId: 'upload-3', actor: office, now: clock.now().toISOString() });
     expect(again).toMatchObject({ importId: first.importId, recorded: 0, replayed: 2 });
     const stream = await engine.store.readStream(figuresStream(planId, 7, '2023-Q2'));
     expect(stream.map((e) => e.type)).toEqual(['PeerFiguresRecorded', 'StandingChanged']);
     expect(stream[0]!.data).toMatchObject({ source: { kind: 'import', importId: first.importId, file: '二季度.xlsx', sheet: '2023-Q2', row: 2 } });
     await settle();
-    const v: StandingView = await controller.standing(planId, 8, '2023-Q2', fakeResponse);
+    const v: StandingView = await queries.execute(new GetStanding(planId, 8, '2023-Q2'));
     expect(v).toMatchObject({ rankBasis: 'published', ours: { rank: 2 } });
   });
 
   it('the template is a workbook for the period that imports clean', async () => {
-    const buffer = await ranking.template(planId, '2023-Q3');
+    const buffer = await queries.execute(new GetFiguresTemplate(planId, '2023-Q3'));
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(buffer as unknown as ExcelJS.Buffer);
     expect(wb.worksheets[0]!.name).toBe('2023-Q3');
-    const outcome = await ranking.importWorkbook(planId, { name: 't.xlsx', data: new Uint8Array(buffer) }, { commandId: 'upload-t', actor: office, now: clock.now().toISOString() });
+    const outcome = await importWorkbook({ name: 't.xlsx', data: new Uint8Array(buffer) }, { commandId: 'upload-t', actor: office, now: clock.now().toISOString() });
     expect(outcome).toMatchObject({ recorded: 0, skipped: expect.arrayContaining([expect.objectContaining({ indicatorNo: 49 })]) });
   });
 });
