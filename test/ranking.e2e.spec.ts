@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { PlanService } from '../libs/workflows/plan/plan.service.js';
+import { Engine } from '../libs/engine/nest/engine.js';
 import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, STORE_TARGETS, startAppOn, type RunningApp, type TestSession } from './support/app.js';
 
 const planId = 'ye-county-2023';
@@ -150,10 +150,8 @@ describe.each(STORE_TARGETS)('rankings and warnings over HTTP on $name', (target
       { tier: 'yellow', fromRank: 2, toRank: 4, label: { zh: '黄色', en: 'yellow' } },
       { tier: 'red', fromRank: 5, toRank: 6, label: { zh: '红色', en: 'red' } },
     ];
-    // Sent through the plan workflow's handler in the running app rather than PUT /plans/:id/rules/warning-tiers,
-    // which at the time of writing stores the request's DTO instances and is refused by the store
-    // ("is a WarningTierDto object, not plain JSON"): reported to the plan workflow's owner.
-    const revised = await running.app.get(PlanService).handle({
+    // Sent through the engine (the CommandBus) in the running app, as the CLI and jobs send commands.
+    const revised = await running.app.get(Engine).execute({
       type: 'plan.ReviseWarningTiers',
       data: { planId, tiers: tiers as never },
       meta: { commandId: 'revise-tiers-q3', actor: { userId: office.userId, roles: ['office'] }, now: new Date().toISOString(), reason: '市里调整预警档次' },

@@ -6,12 +6,8 @@ import { EngineModule } from '../../../libs/engine/nest/engine.module.js';
 import { AccountsModule } from '../../../libs/workflows/accounts/accounts.module.js';
 import { AssessmentModule } from '../../../libs/workflows/assessment/assessment.module.js';
 import { Annex2Module } from '../../../libs/workflows/annex2/annex2.module.js';
-import { AuditModule } from '../../../libs/workflows/audit/audit.module.js';
-import { DemoModule } from '../../../libs/workflows/demo/demo.module.js';
-import { PlanModule } from '../../../libs/workflows/plan/plan.module.js';
 import { RankingModule } from '../../../libs/workflows/ranking/ranking.module.js';
 import { WORKFLOWS } from '../../../libs/workflows/workflows.js';
-import { RewardsModule } from '../../../libs/workflows/rewards/rewards.module.js';
 import { SupervisionModule } from '../../../libs/workflows/supervision/supervision.module.js';
 import { MetricsController } from '../../../libs/engine/nest/metrics.controller.js';
 import { HealthController } from './health/health.controller.js';
@@ -33,14 +29,10 @@ export class AppModule {
         EngineModule.forRoot({ config: options.config, background: options.background ?? true, workflows: WORKFLOWS, ...(options.clock ? { clock: options.clock } : {}) }),
         TerminusModule,
         AccountsModule,
-        PlanModule,
         Annex2Module,
         RankingModule,
-        RewardsModule,
         AssessmentModule,
         SupervisionModule,
-        AuditModule,
-        DemoModule,
         WebUiModule.forRoot(),
       ],
       controllers: [HealthController, MetricsController, ...WORKFLOWS.flatMap((w) => w.controllers ?? [])],

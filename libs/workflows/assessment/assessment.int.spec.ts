@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import { ManualClock } from '../../engine/clock.js';
 import type { Principal } from '../../engine/commands/command.js';
 import { Engine } from '../../engine/nest/engine.js';
 import { STORE_TARGETS, startAppContext, type AppContext } from '../../../test/support/app.js';
 import { caseLineStream } from '../supervision/supervision.events.js';
 import { ASSESSMENT_PROJECTION, type NotificationView } from './assessment.projection.js';
-import { AssessmentService } from './assessment.service.js';
+import { GetKnownQuarter, GetPublishedQuarter, GetQuarterDiff } from './assessment.queries.js';
 
 const planId = 'ye-county-2023';
 const quarter = '2023-Q3';
@@ -22,13 +23,13 @@ describe.each(STORE_TARGETS)('the quarterly assessment through the application o
   let ctx: AppContext;
   let app: INestApplicationContext;
   let engine: Engine;
-  let assessment: AssessmentService;
+  let queries: QueryBus;
   let clock: ManualClock;
 
   beforeAll(async () => {
     ctx = await startAppContext(target, '2023-10-09T02:00:00.000Z');
     ({ app, engine, clock } = ctx);
-    assessment = app.get(AssessmentService);
+    queries = app.get(QueryBus);
   });
   afterAll(() => ctx.close());
 
@@ -58,7 +59,7 @@ describe.each(STORE_TARGETS)('the quarterly assessment through the application o
     const published = await run(office, 'assessment.Publish', { planId, quarter });
     await settle(published.position);
 
-    const presented = await assessment.published(planId, quarter);
+    const presented = await queries.execute(new GetPublishedQuarter(planId, quarter));
     const preparedSnapshot = (prepared.events[0]!.data as { snapshot: unknown }).snapshot;
     expect(presented.snapshot).toEqual(preparedSnapshot);
     const row = (no: number) => presented.snapshot.rows.find((r) => r.indicatorNo === no)!;
@@ -85,14 +86,14 @@ describe.each(STORE_TARGETS)('the quarterly assessment through the application o
     await run(office, 'ranking.CorrectFigure', { planId, indicatorNo: 28, period: quarter, countyId: 'ye', corrected: { value: 41, rank: null } }, '市生态环境局通报数据更正');
     await settle();
 
-    expect((await assessment.published(planId, quarter)).snapshot).toEqual(preparedSnapshot);
-    const now = await assessment.known(planId, quarter);
+    expect((await queries.execute(new GetPublishedQuarter(planId, quarter))).snapshot).toEqual(preparedSnapshot);
+    const now = await queries.execute(new GetKnownQuarter(planId, quarter));
     expect(now.rows.find((r) => r.indicatorNo === 28)).toMatchObject({ value: 41, rank: 4, warning: 'yellow', score: 1.4 });
     expect(now.rows.find((r) => r.indicatorNo === 2)).toMatchObject({ rank: 1, warning: 'green' });
-    const then = await assessment.known(planId, quarter, { time: beforeCorrection });
+    const then = await queries.execute(new GetKnownQuarter(planId, quarter, { asOf: { time: beforeCorrection } }));
     expect(then.rows.find((r) => r.indicatorNo === 28)).toMatchObject({ value: 47, rank: 6, warning: 'red' });
 
-    const diff = await assessment.diff(planId, quarter);
+    const diff = await queries.execute(new GetQuarterDiff(planId, quarter));
     expect(diff.rows.map((r) => [r.indicatorNo, r.changed])).toEqual([
       [2, ['value', 'rank', 'warning', 'score']],
       [28, ['value', 'rank', 'warning', 'score']],
@@ -106,7 +107,7 @@ describe.each(STORE_TARGETS)('the quarterly assessment through the application o
     ]);
     expect(diff.rows.find((r) => r.indicatorNo === 2)!.events.map((e) => e.type)).toEqual(['PeerFiguresRecorded', 'StandingChanged']);
     // As known before the correction, only the figures recorded after the meeting differ.
-    expect((await assessment.diff(planId, quarter, { time: beforeCorrection })).rows.map((r) => r.indicatorNo)).toEqual([2]);
+    expect((await queries.execute(new GetQuarterDiff(planId, quarter, { asOf: { time: beforeCorrection } }))).rows.map((r) => r.indicatorNo)).toEqual([2]);
 
     // The supervision case opened by the red closes as cleared by the correction, recorded as such.
     const ref = { planId, unitId: 'sthjj', indicatorNo: 28, caseNo: 1 };

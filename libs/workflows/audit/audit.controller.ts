@@ -1,14 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import type { Response } from 'express';
 import { parseSealText } from '../../engine/audit/seals.js';
-import { ForbiddenError } from '../../engine/commands/command.js';
 import { principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { parseAsOf } from '../../engine/projections/as-of.js';
-import { mayAudit, mayReadUnit } from '../access/access.js';
-import { AuditService, toJsonLines, toXlsx, type TimelineFilter } from './audit.service.js';
+import { ExportUnitHistory, GetAuditDiff, GetAuditView, GetProvenance, GetTimeline, ListSeals, SealRecord, VerifyRecord } from './audit.queries.js';
+import { toJsonLines, toXlsx, type TimelineFilter } from './audit.service.js';
 import { VIEWS, type ProvenanceField, type ViewParams } from './views.js';
 
 class SealRequestDto {
@@ -37,7 +37,10 @@ const FIELDS: ProvenanceField[] = ['result', 'rank', 'warning', 'score', 'target
 @ApiTags('audit')
 @Controller('audit')
 export class AuditController {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
 
   @Get(':planId/units/:unitId/timeline')
   @ApiOperation({ summary: 'Every event that touched a unit, in order, with who, when, on whose behalf, why, and the unit’s standing after each step' })
@@ -47,22 +50,19 @@ export class AuditController {
   @ApiQuery({ name: 'to', required: false, description: 'ISO date-time (recorded at or before)' })
   @ApiQuery({ name: 'after', required: false, description: 'the `next` of the previous page' })
   @ApiQuery({ name: 'limit', required: false, description: '1–200, default 50' })
-  async unitTimeline(@Param('planId') planId: string, @Param('unitId') unitId: string, @Req() req: AuthenticatedRequest, @Query() q: Record<string, string | undefined>) {
-    const p = principalOf(req);
-    if (!mayAudit(p) && !mayReadUnit(p, unitId)) throw new ForbiddenError(`you may read only your own unit’s timeline, not ${unitId}’s`);
-    return this.audit.unitTimeline(planId, unitId, filterOf(q), q.after, limitOf(q.limit), q.minPosition);
+  unitTimeline(@Param('planId') planId: string, @Param('unitId') unitId: string, @Req() req: AuthenticatedRequest, @Query() q: Record<string, string | undefined>) {
+    return this.queries.execute(new GetTimeline(principalOf(req), planId, { kind: 'unit', unitId }, pageOf(q)));
   }
 
   @Get(':planId/indicators/:no/timeline')
   @ApiOperation({ summary: 'Every event about one indicator across all units (figures, standings and their causes, reports, corrections, cases, decisions)' })
-  async indicatorTimeline(@Param('planId') planId: string, @Param('no', ParseIntPipe) no: number, @Req() req: AuthenticatedRequest, @Query() q: Record<string, string | undefined>) {
-    this.#auditor(req);
-    return this.audit.indicatorTimeline(planId, no, filterOf(q), q.after, limitOf(q.limit), q.minPosition);
+  indicatorTimeline(@Param('planId') planId: string, @Param('no', ParseIntPipe) no: number, @Req() req: AuthenticatedRequest, @Query() q: Record<string, string | undefined>) {
+    return this.queries.execute(new GetTimeline(principalOf(req), planId, { kind: 'indicator', indicatorNo: no }, pageOf(q)));
   }
 
   @Get(':planId/cases/:unitId/:no/:caseNo/timeline')
   @ApiOperation({ summary: 'Every step of one supervision case, with who, when and why' })
-  async caseTimeline(
+  caseTimeline(
     @Param('planId') planId: string,
     @Param('unitId') unitId: string,
     @Param('no', ParseIntPipe) no: number,
@@ -70,35 +70,32 @@ export class AuditController {
     @Req() req: AuthenticatedRequest,
     @Query() q: Record<string, string | undefined>,
   ) {
-    const p = principalOf(req);
-    if (!mayAudit(p) && !mayReadUnit(p, unitId)) throw new ForbiddenError('you may read only your own unit’s cases');
-    return this.audit.caseTimeline(planId, unitId, no, caseNo, q.after, limitOf(q.limit), q.minPosition);
+    const { after, limit, minPosition } = pageOf(q);
+    return this.queries.execute(new GetTimeline(principalOf(req), planId, { kind: 'case', unitId, indicatorNo: no, caseNo }, { filter: {}, after, limit, minPosition }));
   }
 
   @Get(':planId/views/:view')
   @ApiOperation({ summary: `A table or board as known at a moment, re-derived from the events recorded up to then. Views: ${Object.keys(VIEWS).join(', ')}` })
   @ApiQuery({ name: 'asOf', required: true })
-  async view(@Param('planId') planId: string, @Param('view') view: string, @Req() req: AuthenticatedRequest, @Query() q: Record<string, string | undefined>) {
-    this.#auditor(req);
+  view(@Param('planId') planId: string, @Param('view') view: string, @Req() req: AuthenticatedRequest, @Query() q: Record<string, string | undefined>) {
     const asOf = parseAsOf(q.asOf ?? new Date().toISOString(), undefined)!;
-    return this.audit.view(planId, view, paramsOf(q), asOf);
+    return this.queries.execute(new GetAuditView(principalOf(req), planId, view, paramsOf(q), asOf));
   }
 
   @Get(':planId/diff/:view')
   @ApiOperation({ summary: 'A table or board as known at T1 and at T2: the rows that differ, each with the events between that caused it' })
   @ApiQuery({ name: 't1', required: true })
   @ApiQuery({ name: 't2', required: false, description: 'default: now' })
-  async diff(@Param('planId') planId: string, @Param('view') view: string, @Req() req: AuthenticatedRequest, @Query() q: Record<string, string | undefined>) {
-    this.#auditor(req);
+  diff(@Param('planId') planId: string, @Param('view') view: string, @Req() req: AuthenticatedRequest, @Query() q: Record<string, string | undefined>) {
     const t1 = parseAsOf(q.t1, undefined)?.time;
     if (!t1) throw badRequest('t1', 'the earlier moment (ISO date-time) is required');
     const t2 = parseAsOf(q.t2 ?? new Date().toISOString(), undefined)!.time!;
-    return this.audit.diff(planId, view, paramsOf(q), t1, t2);
+    return this.queries.execute(new GetAuditDiff(principalOf(req), planId, view, paramsOf(q), t1, t2));
   }
 
   @Get(':planId/provenance/annex2/:period/:no/:field')
   @ApiOperation({ summary: 'Where one figure, rank, colour or score of Annex 2 comes from: the events behind it and the rule versions in force' })
-  async provenance(
+  provenance(
     @Param('planId') planId: string,
     @Param('period') period: string,
     @Param('no', ParseIntPipe) no: number,
@@ -109,14 +106,13 @@ export class AuditController {
     principalOf(req);
     if (!FIELDS.includes(field as ProvenanceField)) throw badRequest('field', `one of ${FIELDS.join(', ')}`);
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw badRequest('period', `"${period}" is not a month written YYYY-MM`);
-    return this.audit.provenance(planId, period, no, field as ProvenanceField, parseAsOf(asOf, undefined));
+    return this.queries.execute(new GetProvenance(planId, period, no, field as ProvenanceField, parseAsOf(asOf, undefined)));
   }
 
   @Get(':planId/units/:unitId/export')
   @ApiOperation({ summary: 'A unit’s full history as JSON lines or .xlsx, sealed on the way out so it can be checked against the record later' })
   async exportUnit(@Param('planId') planId: string, @Param('unitId') unitId: string, @Query() q: ExportQuery, @Req() req: AuthenticatedRequest, @Res() res: Response) {
-    this.#auditor(req);
-    const x = await this.audit.exportUnit(planId, unitId, principalOf(req));
+    const x = await this.commands.execute(new ExportUnitHistory(principalOf(req), planId, unitId));
     const name = `jixiao-${planId}-${unitId}-${x.header.exportedAt.slice(0, 10)}`;
     if (q.format === 'xlsx') {
       res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').attachment(`${name}.xlsx`).send(await toXlsx(x));
@@ -127,35 +123,35 @@ export class AuditController {
 
   @Get('seals')
   @ApiOperation({ summary: 'Every seal, each with its exportable text block' })
-  async seals(@Req() req: AuthenticatedRequest) {
-    this.#auditor(req);
-    return this.audit.seals();
+  seals(@Req() req: AuthenticatedRequest) {
+    return this.queries.execute(new ListSeals(principalOf(req)));
   }
 
   @Post('seals')
   @ApiOperation({ summary: 'Seal the record as it stands now (admin or office)' })
   async seal(@Body() body: SealRequestDto, @Req() req: AuthenticatedRequest) {
     const p = principalOf(req);
-    return (await this.audit.seal(p, body.occasion ?? `on request of ${p.name ?? p.userId}`)) ?? { sealed: false, reason: 'the store is empty' };
+    return (await this.commands.execute(new SealRecord(p, body.occasion ?? `on request of ${p.name ?? p.userId}`))) ?? { sealed: false, reason: 'the store is empty' };
   }
 
   @Post('verify')
   @HttpCode(200)
   @ApiOperation({ summary: 'Recompute every hash chain and every seal (writes nothing); with an exported seal, prove the record up to it unchanged' })
-  async verify(@Body() body: VerifyDto, @Req() req: AuthenticatedRequest) {
-    this.#auditor(req);
+  verify(@Body() body: VerifyDto, @Req() req: AuthenticatedRequest) {
+    const reader = principalOf(req);
     let exported;
     try {
       exported = body.seal ? parseSealText(body.seal) : undefined;
     } catch (err) {
       throw badRequest('seal', (err as Error).message);
     }
-    return this.audit.verify(exported);
+    return this.queries.execute(new VerifyRecord(reader, exported));
   }
 
-  #auditor(req: AuthenticatedRequest): void {
-    if (!mayAudit(principalOf(req))) throw new ForbiddenError('the audit pages are for the auditor and county-level roles');
-  }
+}
+
+function pageOf(q: Record<string, string | undefined>) {
+  return { filter: filterOf(q), after: q.after, limit: limitOf(q.limit), minPosition: q.minPosition };
 }
 
 function limitOf(limit: string | undefined): number {

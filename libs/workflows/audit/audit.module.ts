@@ -1,12 +1,22 @@
 import { Module } from '@nestjs/common';
+import type { WorkflowDefinition } from '../../engine/nest/cqrs.js';
 import { PlanModule } from '../plan/plan.module.js';
 import { AuditController } from './audit.controller.js';
+import { AUDIT_HANDLERS } from './audit.queries.js';
 import { AuditService } from './audit.service.js';
+import { timelineProjection } from './timeline.projection.js';
 
 @Module({
   imports: [PlanModule],
-  providers: [AuditService],
-  controllers: [AuditController],
+  providers: [AuditService, ...AUDIT_HANDLERS],
   exports: [AuditService],
 })
 export class AuditModule {}
+
+/** The auditors' questions: timelines, views as of a moment, diffs, provenance, seals and verification. */
+export const auditWorkflow: WorkflowDefinition = {
+  name: 'audit',
+  module: AuditModule,
+  controllers: [AuditController],
+  projections: [timelineProjection],
+};

@@ -27,7 +27,7 @@ const DAY_MS = 86_400_000;
 export const AUDIT_QUEUE = 'jixiao-audit';
 
 /** Seals a quarter when it is published: the record as presented at the meeting, fixed for good. */
-const quarterSealReactor = (engine: Engine): Projection => ({
+export const quarterSealReactor = (engine: Engine): Projection => ({
   name: 'audit-quarter-seals',
   version: 1,
   eventTypes: ['QuarterPublished'],
@@ -51,7 +51,8 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly engine: Engine,
     private readonly plans: PlanService,
   ) {
-    engine.registerProjections(timelineProjection, quarterSealReactor(engine));
+    // Migration shim until sealing is a command (the seal timer work): the quarter seal as a reactor.
+    engine.registerProjections(quarterSealReactor(engine));
   }
 
   /**

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { executeCommand, type CommandResult, type ExecuteOptions } from '../../engine/commands/command-executor.js';
 import { Engine } from '../../engine/nest/engine.js';
 import { knownAt, type AsOf } from '../../engine/projections/as-of.js';
-import { DEMO_COMMANDS, demoDecider, evolveDemo, type DemoCommand, type DemoState } from './demo.decider.js';
+import { evolveDemo, type DemoState } from './demo.decider.js';
 import { DEMO_LABEL, DEMO_STREAM, type DemoEvent, type DemoYearPlayed, type DemoYearStarted } from './demo.events.js';
 
 /** What the UI shows in its banner: the store's figures are synthetic. */
@@ -20,16 +19,10 @@ export interface DemoStatus {
   counts: Record<string, number> | null;
 }
 
-/** The demo workflow's handler, and the status the API serves. Read from the stream itself: it is two events long. */
+/** The status the API serves. Read from the stream itself: it is two events long. */
 @Injectable()
 export class DemoService {
-  constructor(private readonly engine: Engine) {
-    engine.registerCommands(DEMO_COMMANDS, (c, o) => this.handle(c as DemoCommand, o));
-  }
-
-  handle(command: DemoCommand, options?: ExecuteOptions): Promise<CommandResult> {
-    return executeCommand(this.engine.store, demoDecider, DEMO_STREAM, command, options);
-  }
+  constructor(private readonly engine: Engine) {}
 
   /** undefined when no demo was played on this store (or none was known at asOf). */
   async status(asOf?: AsOf): Promise<DemoStatus | undefined> {

@@ -1,16 +1,19 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Put, Query, Req, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, ParseIntPipe, Post, Put, Req, UseInterceptors } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBody, ApiHeader, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
-import { createHash } from 'node:crypto';
+import type { Clock } from '../../engine/clock.js';
 import type { CommandResult } from '../../engine/commands/command-executor.js';
-import { Engine } from '../../engine/nest/engine.js';
+import { ReadAtParam, type ReadAt } from '../../engine/nest/cqrs.js';
+import { CLOCK } from '../../engine/nest/engine.js';
 import { commandMeta, executeOptions, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
-import { ProblemException, problem } from '../../engine/nest/http/problem-details.js';
-import { parsePlanFile, PlanFileError, WARNING_TIERS, type PlanDefinition, type WarningTier } from './plan-file.js';
-import { PLANS_PROJECTION, type PlanChangeDoc, type PlanDoc } from './plan.projection.js';
-import { PlanService } from './plan.service.js';
+import { WARNING_TIERS, type PlanDefinition, type WarningTier } from './plan-file.js';
+import type { PlanCommand } from './plan.decider.js';
+import { PlanBusCommand, PublishPlanFile } from './plan.handlers.js';
+import type { PlanChangeDoc } from './plan.projection.js';
+import { GetPlan, GetPlanChanges, ListPlans } from './plan.queries.js';
 
 class ReasonDto {
   @ApiProperty({ description: 'Why the published plan changes (recorded with the change)', example: '县定目标 adopted by the county executive meeting' })
@@ -80,80 +83,50 @@ class PublishPlanDto {
 @Controller('plans')
 export class PlanController {
   constructor(
-    private readonly plans: PlanService,
-    private readonly engine: Engine,
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get()
   @ApiOperation({ summary: 'The published plans' })
   @ApiQuery({ name: 'minPosition', required: false, description: 'wait until this position (a command’s X-Position) is reflected' })
-  async list(@Query('minPosition') minPosition?: string) {
-    await this.engine.waitFor(minPosition, [PLANS_PROJECTION]);
-    return (await this.plans.list()).map(({ plan, revision, publishedAt, updatedAt }) => ({
-      id: plan.id,
-      title: plan.title,
-      documentNumber: plan.documentNumber,
-      year: plan.year,
-      county: plan.county,
-      indicators: plan.indicators.length,
-      totalPoints: plan.totalPoints,
-      revision,
-      publishedAt,
-      updatedAt,
-    }));
+  list(@ReadAtParam() at: ReadAt) {
+    return this.queries.execute(new ListPlans(at));
   }
 
   @Get(':planId')
   @ApiOperation({ summary: 'A plan as it stands now, every revision applied (ETag: its revision)' })
-  async get(@Param('planId') planId: string): Promise<PlanDefinition> {
-    return this.plans.get(planId);
+  get(@Param('planId') planId: string): Promise<PlanDefinition> {
+    return this.queries.execute(new GetPlan(planId));
   }
 
   @Get(':planId/changes')
   @ApiOperation({ summary: 'Every change to the plan since publication: what, who, when, why' })
-  async changes(@Param('planId') planId: string, @Query('minPosition') minPosition?: string): Promise<PlanChangeDoc[]> {
-    await this.engine.waitFor(minPosition, [PLANS_PROJECTION]);
-    return (await this.engine.query(PLANS_PROJECTION).list<PlanChangeDoc>('changes', `${planId}/`)).map((r) => r.doc);
+  changes(@Param('planId') planId: string, @ReadAtParam() at: ReadAt): Promise<PlanChangeDoc[]> {
+    return this.queries.execute(new GetPlanChanges(planId, at));
   }
 
   @Post()
   @UseInterceptors(CommandResultInterceptor)
   @ApiOperation({ summary: 'Publish a plan (another year or county) from its YAML file; errors name the line' })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  async publish(@Body() body: PublishPlanDto, @Req() req: AuthenticatedRequest): Promise<CommandResult> {
-    const fileName = body.fileName ?? 'plan.yaml';
-    let plan: PlanDefinition;
-    try {
-      plan = parsePlanFile(body.yaml, fileName);
-    } catch (err) {
-      if (err instanceof PlanFileError) {
-        throw new ProblemException(
-          problem(422, 'invalid-plan-file', 'The plan file is not valid', err.message, {
-            errors: err.errors.map((e) => ({ field: `${e.file} line ${e.line}: ${e.field}`, message: e.reason })),
-          }),
-        );
-      }
-      throw err;
-    }
-    return this.plans.handle({
-      type: 'plan.Publish',
-      data: { plan, source: { file: fileName, sha256: createHash('sha256').update(body.yaml).digest('hex') } },
-      meta: commandMeta(req, this.engine.clock),
-    });
+  publish(@Body() body: PublishPlanDto, @Req() req: AuthenticatedRequest): Promise<CommandResult> {
+    return this.commands.execute(new PublishPlanFile(body.yaml, body.fileName ?? 'plan.yaml', commandMeta(req, this.clock)));
   }
 
   @Put(':planId/indicators/:no/target')
   @UseInterceptors(CommandResultInterceptor)
   @ApiOperation({ summary: 'Set or revise an indicator’s county target, with a reason' })
   @ApiHeader({ name: 'If-Match', required: false, description: 'the plan’s revision (ETag)' })
-  async setTarget(@Param('planId') planId: string, @Param('no', ParseIntPipe) no: number, @Body() body: SetTargetDto, @Req() req: AuthenticatedRequest) {
+  setTarget(@Param('planId') planId: string, @Param('no', ParseIntPipe) no: number, @Body() body: SetTargetDto, @Req() req: AuthenticatedRequest) {
     return this.#execute(req, { type: 'plan.SetTarget', data: { planId, indicatorNo: no, target: body.target } }, body.reason);
   }
 
   @Put(':planId/indicators/:no/baseline')
   @UseInterceptors(CommandResultInterceptor)
   @ApiOperation({ summary: 'Set or revise an indicator’s previous-year result and rank, with a reason' })
-  async setBaseline(@Param('planId') planId: string, @Param('no', ParseIntPipe) no: number, @Body() body: SetBaselineDto, @Req() req: AuthenticatedRequest) {
+  setBaseline(@Param('planId') planId: string, @Param('no', ParseIntPipe) no: number, @Body() body: SetBaselineDto, @Req() req: AuthenticatedRequest) {
     return this.#execute(req, { type: 'plan.SetBaseline', data: { planId, indicatorNo: no, value: body.value, rank: body.rank } }, body.reason);
   }
 
@@ -161,15 +134,14 @@ export class PlanController {
   @UseInterceptors(CommandResultInterceptor)
   @ApiOperation({ summary: 'Revise the warning tiers (ranks → green/yellow/red), with a reason' })
   @ApiBody({ type: ReviseWarningTiersDto })
-  async reviseWarningTiers(@Param('planId') planId: string, @Body() body: ReviseWarningTiersDto, @Req() req: AuthenticatedRequest) {
+  reviseWarningTiers(@Param('planId') planId: string, @Body() body: ReviseWarningTiersDto, @Req() req: AuthenticatedRequest) {
     // Events hold plain JSON: copy the validated DTO instances into plain objects.
     const tiers = body.tiers.map((t) => ({ tier: t.tier, fromRank: t.fromRank, toRank: t.toRank, label: { zh: t.label.zh, en: t.label.en } }));
     return this.#execute(req, { type: 'plan.ReviseWarningTiers', data: { planId, tiers } }, body.reason);
   }
 
-  #execute(req: AuthenticatedRequest, command: { type: string; data: unknown }, reason: string): Promise<CommandResult> {
-    const options = executeOptions(req);
-    return this.plans.handle({ ...command, meta: commandMeta(req, this.engine.clock, { reason }) } as never, options);
+  #execute(req: AuthenticatedRequest, command: Omit<PlanCommand, 'meta'>, reason: string): Promise<CommandResult> {
+    const meta = commandMeta(req, this.clock, { reason });
+    return this.commands.execute(new PlanBusCommand({ ...command, meta } as PlanCommand, executeOptions(req)));
   }
 }
-

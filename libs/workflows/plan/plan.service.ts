@@ -4,14 +4,12 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { DomainError } from '../../engine/commands/command.js';
 import type { CommandResult } from '../../engine/commands/command-executor.js';
-import { executeCommand } from '../../engine/commands/command-executor.js';
 import { Engine } from '../../engine/nest/engine.js';
 import { SYSTEM_PRINCIPAL } from '../../engine/timers/timer-scheduler.js';
 import { parsePlanFile, type PlanDefinition } from './plan-file.js';
-import { PLAN_COMMANDS, planDecider, type PlanCommand, type PlanState } from './plan.decider.js';
+import { planDecider, type PlanState } from './plan.decider.js';
 import { planStream, type PlanEvent } from './plan.events.js';
 import { BUILTIN_PLANS_DIR } from './plans.js';
-import { PLANS_PROJECTION, plansProjection, type PlanDoc } from './plan.projection.js';
 
 export interface PlanWithTiers {
   plan: PlanDefinition;
@@ -20,22 +18,14 @@ export interface PlanWithTiers {
 }
 
 /**
- * The plan workflow's handler, and how other workflows read a plan. Decisions read the plan from
+ * How every workflow reads a plan, and how the shipped plan files are published. Decisions read the plan from
  * its stream (not a projection that may lag), cached by the stream's revision.
  */
 @Injectable()
 export class PlanService {
   readonly #cache = new Map<string, { revision: number } & PlanWithTiers>();
 
-  constructor(private readonly engine: Engine) {
-    engine.registerProjections(plansProjection);
-    engine.registerCommands(PLAN_COMMANDS, (c, o) => this.handle(c as PlanCommand, o));
-  }
-
-  handle(command: PlanCommand, options?: { expectedRevision?: number }): Promise<CommandResult> {
-    const planId = command.type === 'plan.Publish' ? command.data.plan.id : command.data.planId;
-    return executeCommand(this.engine.store, planDecider, planStream(planId), command, options);
-  }
+  constructor(private readonly engine: Engine) {}
 
   /** The plan as it stands now, with every revision applied; 404 if never published. */
   async get(planId: string): Promise<PlanDefinition> {
@@ -65,10 +55,6 @@ export class PlanService {
     return { plan: state.plan, tiersRevision };
   }
 
-  async list(): Promise<PlanDoc[]> {
-    return (await this.engine.query(PLANS_PROJECTION).list<PlanDoc>('plan')).map((r) => r.doc);
-  }
-
   /**
    * Publishes a plan file unless its plan is published already. The command id comes from the
    * plan and the file's digest, so two servers starting at once publish it once.
@@ -82,7 +68,7 @@ export class PlanService {
   async publish(plan: PlanDefinition, source: { file: string; sha256: string }, actor = SYSTEM_PRINCIPAL): Promise<CommandResult | undefined> {
     const [existing] = await this.engine.store.readStream(planStream(plan.id), { maxCount: 1 });
     if (existing) return undefined;
-    return this.handle({
+    return this.engine.execute({
       type: 'plan.Publish',
       data: { plan, source },
       meta: { commandId: `publish-${plan.id}-${source.sha256.slice(0, 16)}`, actor, now: this.engine.clock.now().toISOString(), reason: `plan file ${source.file}` },

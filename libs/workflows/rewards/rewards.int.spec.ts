@@ -39,7 +39,7 @@ describe.each(STORE_TARGETS)('the year-end rewards and penalties through the app
 
   const run = (actor: Principal, type: string, data: object, reason?: string) => ctx.run(actor, type, data, reason);
   const generate = (actor: Principal, reason?: string) =>
-    rewards.generate(ref, { commandId: `c-${++n}`, actor, now: clock.now().toISOString(), ...(reason ? { reason } : {}) });
+    engine.execute({ type: 'rewards.GenerateProposal', data: ref, meta: { commandId: `c-${++n}`, actor, now: clock.now().toISOString(), ...(reason ? { reason } : {}) } });
 
   /**
    * TEST SETUP: the ranking workflow's commands are built by another engineer; until they exist its

@@ -1,12 +1,25 @@
 import { Module } from '@nestjs/common';
+import type { WorkflowDefinition } from '../../engine/nest/cqrs.js';
 import { PlanModule } from '../plan/plan.module.js';
 import { RewardsController } from './rewards.controller.js';
+import { REWARDS_COMMANDS } from './rewards.decider.js';
+import { RewardsBusCommand, RewardsHandler } from './rewards.handlers.js';
 import { RewardsService } from './rewards.service.js';
+import { reviewProjection } from './review.projection.js';
+import { REVIEW_QUERY_HANDLERS } from './review.queries.js';
 
 @Module({
   imports: [PlanModule],
-  providers: [RewardsService],
-  controllers: [RewardsController],
+  providers: [RewardsService, RewardsHandler, ...REVIEW_QUERY_HANDLERS],
   exports: [RewardsService],
 })
 export class RewardsModule {}
+
+/** The year-end review: proposal, amendments, approval, publication; the review projection and its queries. */
+export const rewardsWorkflow: WorkflowDefinition = {
+  name: 'rewards',
+  module: RewardsModule,
+  controllers: [RewardsController],
+  commands: { types: REWARDS_COMMANDS, message: RewardsBusCommand },
+  projections: [reviewProjection],
+};

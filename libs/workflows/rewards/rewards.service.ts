@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, type CommandMeta } from '../../engine/commands/command.js';
-import { executeCommand, type CommandResult, type ExecuteOptions } from '../../engine/commands/command-executor.js';
+import { DomainError } from '../../engine/commands/command.js';
 import type { RecordedEvent } from '../../engine/event-store/event-store.js';
 import { Engine } from '../../engine/nest/engine.js';
 import type { PlanDefinition } from '../plan/plan-file.js';
@@ -8,30 +7,16 @@ import { planStream, type PlanEvent } from '../plan/plan.events.js';
 import { PlanService } from '../plan/plan.service.js';
 import { figuresStream, scoringStream, type ScoringRulePublished } from '../ranking/ranking.events.js';
 import { annualStanding, candidatePeriods } from './annual-standing.js';
-import { REWARDS_COMMANDS, rewardsDecider, type ReviewContext, type RewardsCommand } from './rewards.decider.js';
-import { reviewStream, type PlanRuleRef, type ReviewRef, type ScoringRuleRef } from './rewards.events.js';
-import { reviewProjection } from './review.projection.js';
+import type { ReviewContext } from './rewards.decider.js';
+import type { PlanRuleRef, ReviewRef, ScoringRuleRef } from './rewards.events.js';
 
-/** The rewards workflow's handler: gathers the plan's tiers and the annual standings, then load, decide, append. */
+/** How the year-end review gets its facts: the plan's tiers and rule versions, and the annual standings. */
 @Injectable()
 export class RewardsService {
   constructor(
     private readonly engine: Engine,
     private readonly plans: PlanService,
-  ) {
-    engine.registerProjections(reviewProjection);
-    engine.registerCommands(REWARDS_COMMANDS, (c, o) => this.handle(c as RewardsCommand, o));
-  }
-
-  handle(command: RewardsCommand, options?: ExecuteOptions): Promise<CommandResult> {
-    const d = 'context' in command.data ? command.data.context : command.data;
-    return executeCommand(this.engine.store, rewardsDecider, reviewStream(d), command, options);
-  }
-
-  /** Generates (or, in draft, regenerates) the proposal from what is recorded now. */
-  async generate(ref: ReviewRef, meta: CommandMeta, options?: ExecuteOptions): Promise<CommandResult> {
-    return this.handle({ type: 'rewards.GenerateProposal', data: { context: await this.context(ref) }, meta }, options);
-  }
+  ) {}
 
   /** The plan year under review; 404 for an unknown plan, 422 for another year. */
   async plan(ref: ReviewRef): Promise<PlanDefinition> {

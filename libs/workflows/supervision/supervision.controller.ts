@@ -1,17 +1,19 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import type { Response } from 'express';
 import { ApiHeader, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import type { Clock } from '../../engine/clock.js';
 import type { CommandResult } from '../../engine/commands/command-executor.js';
-import { ForbiddenError, type Principal } from '../../engine/commands/command.js';
-import { Engine } from '../../engine/nest/engine.js';
+import { ReadAtParam, type ReadAt } from '../../engine/nest/cqrs.js';
+import { CLOCK } from '../../engine/nest/engine.js';
 import { commandMeta, executeOptions, principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
-import { parseAsOf } from '../../engine/projections/as-of.js';
-import { hasRole, mayReadUnit } from '../access/access.js';
-import type { BoardFilter } from './supervision-board.projection.js';
+import type { BoardFilter, CaseView } from './supervision-board.projection.js';
 import { CLOSE_REASONS, ESCALATION_KINDS, type CaseRef, type CloseReason, type EscalationKind } from './supervision.events.js';
-import { SupervisionService, type SupervisionRequest } from './supervision.service.js';
+import { OpenCaseByHand, SupervisionBusCommand, type SupervisionRequest } from './supervision.handlers.js';
+import { GetCase, GetSupervisionBoard } from './supervision.queries.js';
 
 const TEXT = 8000;
 
@@ -71,8 +73,9 @@ const AS_OF = { name: 'asOf', required: false, description: 'ISO date-time: as k
 @Controller('supervision/:planId')
 export class SupervisionController {
   constructor(
-    private readonly supervision: SupervisionService,
-    private readonly engine: Engine,
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get('board')
@@ -82,28 +85,21 @@ export class SupervisionController {
   @ApiQuery({ name: 'status', required: false, enum: ['open', 'closed', 'all'], description: 'default open' })
   @ApiQuery(AS_OF)
   @ApiQuery({ name: 'minPosition', required: false })
-  async board(
+  board(
     @Param('planId') planId: string,
     @Req() req: AuthenticatedRequest,
+    @ReadAtParam() at: ReadAt,
     @Query('unitId') unitId?: string,
     @Query('indicatorNo') indicatorNo?: string,
     @Query('status') status?: string,
-    @Query('asOf') asOf?: string,
-    @Query('minPosition') minPosition?: string,
   ) {
-    const principal = principalOf(req);
-    const unit = unitId ?? (countyWide(principal) ? undefined : principal.unitId);
-    if (unit === undefined && !countyWide(principal)) throw new ForbiddenError('you may read only your own unit’s cases');
-    if (unit !== undefined && !mayReadUnit(principal, unit)) throw new ForbiddenError(`you may read only your own unit’s cases, not ${unit}’s`);
     if (status !== undefined && !['open', 'closed', 'all'].includes(status)) throw badRequest('status', 'open | closed | all');
     const filter: BoardFilter = {
-      ...(unit !== undefined ? { unitId: unit } : {}),
+      ...(unitId !== undefined ? { unitId } : {}),
       ...(indicatorNo !== undefined ? { indicatorNo: positiveInt('indicatorNo', indicatorNo) } : {}),
       ...(status !== undefined ? { status: status as BoardFilter['status'] } : {}),
     };
-    const moment = parseAsOf(asOf, undefined);
-    const cases = await this.supervision.board(planId, filter, moment, minPosition);
-    return { planId, ...filter, status: filter.status ?? 'open', asOf: moment?.time ?? this.engine.clock.now().toISOString(), cases };
+    return this.queries.execute(new GetSupervisionBoard(principalOf(req), planId, filter, at));
   }
 
   @Post('cases')
@@ -111,31 +107,17 @@ export class SupervisionController {
   @UseInterceptors(CommandResultInterceptor)
   @ApiOperation({ summary: 'Open a case by hand for a red warning of a ranking period (supervisor); published quarters open theirs automatically' })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  async open(@Param('planId') planId: string, @Body() body: OpenDto, @Req() req: AuthenticatedRequest) {
-    const options = executeOptions(req);
-    return this.supervision.openByHand({ planId, ...body }, commandMeta(req, this.engine.clock, { reason: body.note }), options);
+  open(@Param('planId') planId: string, @Body() body: OpenDto, @Req() req: AuthenticatedRequest) {
+    return this.commands.execute(new OpenCaseByHand({ planId, ...body }, commandMeta(req, this.clock, { reason: body.note }), executeOptions(req)));
   }
 
   @Get('cases/:unitId/:indicatorNo/:caseNo')
   @ApiOperation({ summary: 'A case’s page: warnings, every step with its deadline, reviews, escalations, reports to leaders, closing and history (ETag: its revision)' })
   @ApiQuery(AS_OF)
   @ApiQuery({ name: 'minPosition', required: false })
-  async case(
-    @Param('planId') planId: string,
-    @Param('unitId') unitId: string,
-    @Param('indicatorNo') indicatorNo: string,
-    @Param('caseNo') caseNo: string,
-    @Req() req: AuthenticatedRequest,
-    @Query('asOf') asOf?: string,
-    @Query('minPosition') minPosition?: string,
-  ) {
-    if (!mayReadUnit(principalOf(req), unitId)) throw new ForbiddenError(`you may read only your own unit’s cases, not ${unitId}’s`);
-    const view = await this.supervision.case(
-      { planId, unitId, indicatorNo: positiveInt('indicatorNo', indicatorNo), caseNo: positiveInt('caseNo', caseNo) },
-      parseAsOf(asOf, undefined),
-      minPosition,
-    );
-    (req.res as { setHeader?: (k: string, v: string) => void } | undefined)?.setHeader?.('ETag', `"${view.revision}"`);
+  async case(@Param() p: CaseParams, @Req() req: AuthenticatedRequest, @ReadAtParam() at: ReadAt, @Res({ passthrough: true }) res: Response): Promise<CaseView> {
+    const view = await this.queries.execute(new GetCase(principalOf(req), refOf(p), at));
+    res.setHeader('ETag', `"${view.revision}"`);
     return view;
   }
 
@@ -145,7 +127,7 @@ export class SupervisionController {
   @ApiOperation({ summary: 'Acknowledge the case (the unit’s head or reporter)' })
   @ApiHeader({ name: 'If-Match', required: false })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  async acknowledge(@Param() p: CaseParams, @Body() body: AcknowledgeDto, @Req() req: AuthenticatedRequest) {
+  acknowledge(@Param() p: CaseParams, @Body() body: AcknowledgeDto, @Req() req: AuthenticatedRequest) {
     return this.#run(req, { type: 'supervision.Acknowledge', data: { ...refOf(p), ...(body.note ? { note: body.note } : {}) } });
   }
 
@@ -155,7 +137,7 @@ export class SupervisionController {
   @ApiOperation({ summary: 'Submit the rectification plan with the unit’s own completion date (the unit’s head or reporter)' })
   @ApiHeader({ name: 'If-Match', required: false })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  async plan(@Param() p: CaseParams, @Body() body: PlanDto, @Req() req: AuthenticatedRequest) {
+  plan(@Param() p: CaseParams, @Body() body: PlanDto, @Req() req: AuthenticatedRequest) {
     return this.#run(req, { type: 'supervision.SubmitRectificationPlan', data: { ...refOf(p), plan: body.plan, rectifyBy: body.rectifyBy } });
   }
 
@@ -165,7 +147,7 @@ export class SupervisionController {
   @ApiOperation({ summary: 'Submit the rectification feedback (the unit’s head or reporter)' })
   @ApiHeader({ name: 'If-Match', required: false })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  async feedback(@Param() p: CaseParams, @Body() body: FeedbackDto, @Req() req: AuthenticatedRequest) {
+  feedback(@Param() p: CaseParams, @Body() body: FeedbackDto, @Req() req: AuthenticatedRequest) {
     return this.#run(req, { type: 'supervision.SubmitFeedback', data: { ...refOf(p), feedback: body.feedback } });
   }
 
@@ -175,7 +157,7 @@ export class SupervisionController {
   @ApiOperation({ summary: 'Review the feedback (or the plan, before feedback): accept, or request more with a comment (supervisor)' })
   @ApiHeader({ name: 'If-Match', required: false })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  async review(@Param() p: CaseParams, @Body() body: ReviewDto, @Req() req: AuthenticatedRequest) {
+  review(@Param() p: CaseParams, @Body() body: ReviewDto, @Req() req: AuthenticatedRequest) {
     return this.#run(req, { type: 'supervision.Review', data: { ...refOf(p), decision: body.decision, ...(body.comment ? { comment: body.comment } : {}) } }, body.comment);
   }
 
@@ -185,7 +167,7 @@ export class SupervisionController {
   @ApiOperation({ summary: 'Escalate: a public notice (通报) or an admonitory talk (约谈), with a reason (supervisor)' })
   @ApiHeader({ name: 'If-Match', required: false })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  async escalate(@Param() p: CaseParams, @Body() body: EscalateDto, @Req() req: AuthenticatedRequest) {
+  escalate(@Param() p: CaseParams, @Body() body: EscalateDto, @Req() req: AuthenticatedRequest) {
     return this.#run(req, { type: 'supervision.Escalate', data: { ...refOf(p), kind: body.kind } }, body.reason);
   }
 
@@ -194,7 +176,7 @@ export class SupervisionController {
   @UseInterceptors(CommandResultInterceptor)
   @ApiOperation({ summary: 'Report the case’s result to the county leaders (supervisor)' })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  async reportToLeaders(@Param() p: CaseParams, @Body() body: LeaderReportDto, @Req() req: AuthenticatedRequest) {
+  reportToLeaders(@Param() p: CaseParams, @Body() body: LeaderReportDto, @Req() req: AuthenticatedRequest) {
     return this.#run(req, { type: 'supervision.ReportToLeaders', data: { ...refOf(p), summary: body.summary } });
   }
 
@@ -204,13 +186,13 @@ export class SupervisionController {
   @ApiOperation({ summary: 'Close with a reason: warning-improved (the latest warning is no longer red), rectification-accepted (feedback accepted) or cleared-by-correction (supervisor)' })
   @ApiHeader({ name: 'If-Match', required: false })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  async close(@Param() p: CaseParams, @Body() body: CloseDto, @Req() req: AuthenticatedRequest) {
+  close(@Param() p: CaseParams, @Body() body: CloseDto, @Req() req: AuthenticatedRequest) {
     return this.#run(req, { type: 'supervision.Close', data: { ...refOf(p), reason: body.reason, text: body.text } }, body.text);
   }
 
   #run(req: AuthenticatedRequest, command: Omit<SupervisionRequest, 'meta'>, reason?: string): Promise<CommandResult> {
-    const options = executeOptions(req);
-    return this.supervision.handle({ ...command, meta: commandMeta(req, this.engine.clock, reason ? { reason } : {}) } as SupervisionRequest, options);
+    const meta = commandMeta(req, this.clock, reason ? { reason } : {});
+    return this.commands.execute(new SupervisionBusCommand({ ...command, meta } as SupervisionRequest, executeOptions(req)));
   }
 }
 
@@ -221,9 +203,4 @@ function refOf(p: CaseParams): CaseRef {
 function positiveInt(field: string, text: string): number {
   if (!/^[1-9]\d{0,5}$/.test(text)) throw badRequest(field, `"${text}" is not a positive whole number`);
   return Number(text);
-}
-
-/** County-level roles read every unit's cases; a unit's head and reporters read their own. */
-function countyWide(p: Principal): boolean {
-  return hasRole(p, 'office', 'supervisor', 'leader', 'auditor', 'admin');
 }

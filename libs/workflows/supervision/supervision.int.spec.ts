@@ -1,15 +1,19 @@
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ManualClock } from '../../engine/clock.js';
-import { ForbiddenError, type Principal } from '../../engine/commands/command.js';
+import { ForbiddenError, type CommandMeta, type Principal } from '../../engine/commands/command.js';
 import { Engine } from '../../engine/nest/engine.js';
+import { REACTOR_OUTCOMES } from '../../engine/reactors/reactor-projection.js';
+import type { ReactorOutcome } from '../../engine/reactors/reactor.js';
 import { STORE_TARGETS, startAppContext, type AppContext } from '../../../test/support/app.js';
 import { PlanService } from '../plan/plan.service.js';
 import { settleCases } from './supervision.fixtures.js';
-import { caseKey, SUPERVISION_BOARD_PROJECTION, type CaseView } from './supervision-board.projection.js';
+import { caseKey, SUPERVISION_BOARD_PROJECTION, type BoardFilter, type CaseView } from './supervision-board.projection.js';
 import { caseLineStream } from './supervision.events.js';
-import { SUPERVISION_REACTOR, type ReactionRecord } from './supervision.reactor.js';
-import { SupervisionService } from './supervision.service.js';
+import { OpenCaseByHand } from './supervision.handlers.js';
+import { GetSupervisionBoard } from './supervision.queries.js';
+import { reactionOf, SUPERVISION_REACTOR } from './supervision.reactor.js';
 
 const planId = 'ye-county-2023';
 const office: Principal = { userId: 'office-1', name: '推进办 张', roles: ['office'] };
@@ -29,14 +33,16 @@ describe.each(STORE_TARGETS)('red warnings supervised through the application on
   let ctx: AppContext;
   let app: INestApplicationContext;
   let engine: Engine;
-  let supervision: SupervisionService;
+  let queries: QueryBus;
+  let commands: CommandBus;
   let clock: ManualClock;
   let n = 0;
 
   beforeAll(async () => {
     ctx = await startAppContext(target, '2023-10-09T02:00:00.000Z');
     ({ app, engine, clock } = ctx);
-    supervision = app.get(SupervisionService);
+    queries = app.get(QueryBus);
+    commands = app.get(CommandBus);
   });
   afterAll(() => ctx.close());
 
@@ -52,7 +58,11 @@ describe.each(STORE_TARGETS)('red warnings supervised through the application on
     await settle(published.position);
     return published;
   };
-  const board = (filter = {}) => supervision.board(planId, filter);
+  const board = async (filter: BoardFilter = {}, at = {}) => (await queries.execute(new GetSupervisionBoard(supervisor, planId, filter, at))).cases;
+  /** What the reactor's openings came to, from its recorded outcomes (those answering one published event, given its id). */
+  const reactions = async (eventId = '') => (await engine.query(SUPERVISION_REACTOR).list<ReactorOutcome>(REACTOR_OUTCOMES, `${planId}/${eventId}`)).map(reactionOf);
+  const publishedId = async (quarter: string) => (await engine.store.readStream(`assessment-${planId}-${quarter}`)).find((e) => e.type === 'QuarterPublished')!.id;
+  const openByHand = (line: { planId: string; unitId: string; indicatorNo: number; period: string; note: string }, meta: CommandMeta) => commands.execute(new OpenCaseByHand(line, meta));
   const caseView = (unitId: string, no: number, caseNo = 1) => engine.query(SUPERVISION_BOARD_PROJECTION).get<CaseView>('cases', caseKey(planId, unitId, no, caseNo));
   const ref = (unitId: string, indicatorNo: number, caseNo = 1) => ({ planId, unitId, indicatorNo, caseNo });
 
@@ -72,8 +82,7 @@ describe.each(STORE_TARGETS)('red warnings supervised through the application on
       ['fgw', 15, 1, 'acknowledge', 0, '2023-10-12'],
       ['sthjj', 28, 1, 'acknowledge', 0, '2023-10-12'],
     ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
-    const reactions = await engine.query(SUPERVISION_REACTOR).list<ReactionRecord>('reactions', `${planId}/`);
-    expect(reactions.map((r) => r.doc.outcome).sort()).toEqual(['opened', 'opened', 'opened']);
+    expect((await reactions()).map((r) => r.outcome).sort()).toEqual(['opened', 'opened', 'opened']);
     const opened = (await engine.store.readStream(caseLineStream(ref('sthjj', 28))))[0]!;
     expect(opened.metadata).toMatchObject({ actor: { userId: 'system', role: 'system' }, causationId: (await engine.store.readStream(`assessment-${planId}-2023-Q3`)).find((e) => e.type === 'QuarterPublished')!.id });
 
@@ -139,22 +148,22 @@ describe.each(STORE_TARGETS)('red warnings supervised through the application on
       ['sthjj', 28, 1, 'closed', ['2023-Q3']],
     ]);
     expect((await caseView('fgw', 15))!.escalations).toEqual([expect.objectContaining({ kind: 'admonitory-talk', reason: '逾期未确认督查事项' })]);
-    const q4 = await engine.query(SUPERVISION_REACTOR).list<ReactionRecord>('reactions', `${planId}/`);
-    expect(q4.filter((r) => r.doc.quarter === '2023-Q4').map((r) => `${r.doc.unitId}:${r.doc.outcome}`).sort()).toEqual(['czj:opened', 'fgw:linked', 'sthjj:opened']);
+    const q4 = await reactions(`${await publishedId('2023-Q4')}/`);
+    expect(q4.map((r) => `${r.unitId}:${r.outcome}`).sort()).toEqual(['czj:opened', 'fgw:linked', 'sthjj:opened']);
 
     // Filters: by unit, by indicator; and the board as known at a past moment.
     expect((await board({ unitId: 'fgw' })).map((c) => c.indicatorNo)).toEqual([15]);
     expect((await board({ indicatorNo: 28, status: 'all' })).map((c) => c.caseNo)).toEqual([2, 1]);
-    const then = await supervision.board(planId, { status: 'all' }, { time: '2023-10-13T00:00:00.000Z' });
+    const then = await board({ status: 'all' }, { asOf: { time: '2023-10-13T00:00:00.000Z' } });
     expect(then.map((c) => [c.unitId, c.status, c.ageDays])).toEqual([['czj', 'open', 3], ['fgw', 'open', 3], ['sthjj', 'open', 3]]);
 
     // The bureau opens a case by hand for a red month; not for a period that is not red, and not as the office.
     await record(1, '2023-11', 6);
     const meta = (actor: Principal) => ({ commandId: `c-${++n}`, actor, now: clock.now().toISOString() });
-    await expect(supervision.openByHand({ planId, unitId: 'fgw', indicatorNo: 1, period: '2023-09', note: '复查' }, meta(supervisor))).rejects.toMatchObject({ code: 'warning-not-red' });
-    await expect(supervision.openByHand({ planId, unitId: 'czj', indicatorNo: 1, period: '2023-11', note: '复查' }, meta(supervisor))).rejects.toMatchObject({ code: 'unit-not-responsible' });
-    await expect(supervision.openByHand({ planId, unitId: 'fgw', indicatorNo: 1, period: '2023-11', note: '复查' }, meta(office))).rejects.toBeInstanceOf(ForbiddenError);
-    const byHand = await supervision.openByHand({ planId, unitId: 'fgw', indicatorNo: 1, period: '2023-11', note: '11月固定资产投资增速全市末位' }, meta(supervisor));
+    await expect(openByHand({ planId, unitId: 'fgw', indicatorNo: 1, period: '2023-09', note: '复查' }, meta(supervisor))).rejects.toMatchObject({ code: 'warning-not-red' });
+    await expect(openByHand({ planId, unitId: 'czj', indicatorNo: 1, period: '2023-11', note: '复查' }, meta(supervisor))).rejects.toMatchObject({ code: 'unit-not-responsible' });
+    await expect(openByHand({ planId, unitId: 'fgw', indicatorNo: 1, period: '2023-11', note: '复查' }, meta(office))).rejects.toBeInstanceOf(ForbiddenError);
+    const byHand = await openByHand({ planId, unitId: 'fgw', indicatorNo: 1, period: '2023-11', note: '11月固定资产投资增速全市末位' }, meta(supervisor));
     expect(byHand.events[0]).toMatchObject({
       type: 'CaseOpened',
       data: { unitId: 'fgw', indicatorNo: 1, caseNo: 1, warning: { quarter: '2023-11', figuresPeriod: '2023-11', rank: 6, value: 10, source: { kind: 'manual', note: '11月固定资产投资增速全市末位' } } },

@@ -1,8 +1,8 @@
-import { DomainError, ForbiddenError, type Principal } from '../../engine/commands/command.js';
-import type { CommandResult } from '../../engine/commands/command-executor.js';
+import type { Principal } from '../../engine/commands/command.js';
 import type { RecordedEvent } from '../../engine/event-store/event-store.js';
-import type { Projection } from '../../engine/projections/docs.js';
+import type { Reactor, ReactorOutcome, ReactorOutput } from '../../engine/reactors/reactor.js';
 import type { QuarterPublished } from '../assessment/assessment.events.js';
+import type { SupervisionRequest } from './supervision.handlers.js';
 import type { CaseLineRef, RedWarning } from './supervision.events.js';
 
 /** Automatic openings act as the system, on behalf of the rule "every red warning is supervised". */
@@ -41,45 +41,75 @@ export function openingsFor(e: RecordedEvent): Opening[] {
     );
 }
 
+/** The command an opening sends: as the system, caused by (and correlated with) the published event, at `now`. */
+export function openCommandFor(o: Opening, cause: RecordedEvent, now: string): SupervisionRequest {
+  return {
+    type: 'supervision.Open',
+    data: { planId: o.planId, unitId: o.unitId, indicatorNo: o.indicatorNo, warning: o.warning },
+    meta: { commandId: o.commandId, actor: SUPERVISION_SYSTEM, now, causationId: cause.id, correlationId: cause.metadata.correlationId },
+  };
+}
+
+export const SUPERVISION_REACTOR = 'supervision-reactor';
+
+/** Where an opening's outcome is kept in the reactor's `outcomes`: by plan, published event, unit and indicator. */
+export const reactionKey = (planId: string, eventId: string, unitId: string, indicatorNo: number) => `${planId}/${eventId}/${unitId}/${indicatorNo}`;
+
+/**
+ * The rule "every red warning is supervised", as a reactor the supervision workflow declares: fed
+ * QuarterPublished in the global order, it sends supervision.Open for each red row and responsible
+ * unit. The engine runs it on its own checkpoint and records what each command came to in its
+ * `outcomes` (a refusal by the rules with its reason, not retried), each opening under its
+ * reactionKey; a quarter without a red row is recorded as ignored, with the reason, under the
+ * engine's default key. Command ids derived from the event make a redelivery (a crash, a rebuild)
+ * answered, not repeated.
+ */
+export const supervisionReactor: Reactor = {
+  name: SUPERVISION_REACTOR,
+  version: 1,
+  eventTypes: ['QuarterPublished'],
+  react(e, { now }): ReactorOutput[] {
+    const openings = openingsFor(e);
+    if (openings.length === 0) {
+      const { planId, quarter } = e.data as QuarterPublished['data'];
+      return [{ kind: 'ignore', reason: `plan ${planId}: ${quarter} was published without a red warning` }];
+    }
+    return openings.map((o) => ({ kind: 'send', command: openCommandFor(o, e, now), key: reactionKey(o.planId, e.id, o.unitId, o.indicatorNo) }));
+  },
+};
+
 export type Outcome = 'opened' | 'linked' | 'already-covered' | 'refused';
 
-/** What each automatic opening came to, kept so nothing is dropped silently. */
-export interface ReactionRecord extends CaseLineRef {
+/** Pure: what an automatic opening came to, from the outcome the engine recorded for its command (a sent one). */
+export function outcomeOf(o: ReactorOutcome): Outcome {
+  if (o.result?.outcome === 'refused') return 'refused';
+  const first = o.result?.firstEvent?.type;
+  return first === 'CaseOpened' ? 'opened' : first === 'CaseWarningLinked' ? 'linked' : 'already-covered';
+}
+
+/** One automatic opening as read back from the reactor's `outcomes`. */
+export interface Reaction extends CaseLineRef {
   eventId: string;
-  quarter: string;
   outcome: Outcome;
   caseNo: number | null;
   refusal?: { code: string; message: string };
 }
 
-export const SUPERVISION_REACTOR = 'supervision-reactor';
-
-/**
- * A reactor: registered with the engine like a projection, fed QuarterPublished in the global order,
- * and answering each red row with a command. The projection runner's exactly-once checkpoint plus
- * command ids derived from the event make a replay (a crash, a rebuild) harmless. A refusal by the
- * rules is recorded with its reason and not retried; any other failure is retried by the runner.
- */
-export function supervisionReactor(open: (o: Opening, cause: RecordedEvent) => Promise<CommandResult>): Projection {
+/** Pure: a recorded outcome (its key, see reactionKey, and document) as the opening it answered. */
+export function reactionOf({ key, doc }: { key: string; doc: ReactorOutcome }): Reaction {
+  const parts = key.split('/');
+  const indicatorNo = Number(parts.pop());
+  const unitId = parts.pop()!;
+  const eventId = parts.pop()!;
+  const outcome = outcomeOf(doc);
+  const caseNo = (doc.result?.firstEvent?.data as { caseNo?: number } | undefined)?.caseNo ?? null;
   return {
-    name: SUPERVISION_REACTOR,
-    version: 1,
-    eventTypes: ['QuarterPublished'],
-    async apply(e, docs) {
-      for (const o of openingsFor(e)) {
-        const base = { planId: o.planId, unitId: o.unitId, indicatorNo: o.indicatorNo, eventId: e.id, quarter: o.warning.quarter };
-        let record: ReactionRecord;
-        try {
-          const r = await open(o, e);
-          const first = r.events[0] as { type: string; data: { caseNo?: number } } | undefined;
-          const outcome: Outcome = first?.type === 'CaseOpened' ? 'opened' : first?.type === 'CaseWarningLinked' ? 'linked' : 'already-covered';
-          record = { ...base, outcome, caseNo: first?.data.caseNo ?? null };
-        } catch (err) {
-          if (!(err instanceof DomainError || err instanceof ForbiddenError)) throw err;
-          record = { ...base, outcome: 'refused', caseNo: null, refusal: { code: err.code, message: err.message } };
-        }
-        docs.put('reactions', `${o.planId}/${e.id}/${o.unitId}/${o.indicatorNo}`, record);
-      }
-    },
+    planId: parts.join('/'),
+    unitId,
+    indicatorNo,
+    eventId,
+    outcome,
+    caseNo: outcome === 'refused' ? null : caseNo,
+    ...(outcome === 'refused' ? { refusal: { code: doc.result?.code ?? 'refused', message: doc.result?.message ?? '' } } : {}),
   };
 }

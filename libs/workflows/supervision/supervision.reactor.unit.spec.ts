@@ -1,10 +1,13 @@
-import { DomainError } from '../../engine/commands/command.js';
+import { DomainError, type Command } from '../../engine/commands/command.js';
 import type { CommandResult } from '../../engine/commands/command-executor.js';
 import { RecordedEvent } from '../../engine/event-store/event-store.js';
 import { MemoryDocs } from '../../engine/projections/docs.js';
+import { REACTOR_OUTCOMES, reactorProjection } from '../../engine/reactors/reactor-projection.js';
+import type { ReactorOutcome } from '../../engine/reactors/reactor.js';
 import type { QuarterPublished, QuarterSnapshot, SnapshotRow } from '../assessment/assessment.events.js';
 import { caseLineStream } from './supervision.events.js';
-import { openingsFor, supervisionReactor, type Opening, type ReactionRecord } from './supervision.reactor.js';
+import type { SupervisionRequest } from './supervision.handlers.js';
+import { openingsFor, reactionOf, supervisionReactor } from './supervision.reactor.js';
 
 const planId = 'ye-county-2023';
 const row = (no: number, units: string[], warning: SnapshotRow['warning'], period: string | null = '2023-Q3'): SnapshotRow => ({
@@ -36,23 +39,39 @@ describe('the supervision reactor', () => {
   });
 
   it('records each outcome; a refusal by the rules is recorded with its reason, not retried forever', async () => {
-    const sent: Opening[] = [];
-    const reactor = supervisionReactor(async (o) => {
-      sent.push(o);
+    const sent: Command[] = [];
+    const reactor = reactorProjection(supervisionReactor, async (c) => {
+      sent.push(c);
+      const o = (c as SupervisionRequest).data;
       if (o.unitId === 'czj') throw new DomainError('unit-not-responsible', '县财政局 is not responsible');
       const type = o.unitId === 'fgw' ? 'CaseOpened' : 'CaseWarningLinked';
       return { streamId: caseLineStream(o), revision: 0, events: [{ type, data: { caseNo: 1 } }] } satisfies CommandResult;
-    });
+    }, () => '2023-10-13T02:00:01.000Z');
     const docs = await new MemoryDocs().fold([published()], reactor);
     expect(sent).toHaveLength(3);
-    const records = (await docs.list<ReactionRecord>('reactions')).map((r) => [r.doc.unitId, r.doc.outcome, r.doc.refusal?.code ?? null]);
+    const records = (await docs.list<ReactorOutcome>(REACTOR_OUTCOMES)).map(reactionOf).map((r) => [r.unitId, r.outcome, r.refusal?.code ?? null]);
     expect(records).toEqual(expect.arrayContaining([['fgw', 'opened', null], ['czj', 'refused', 'unit-not-responsible'], ['sthjj', 'linked', null]]));
   });
 
-  it('any other failure is thrown, so the runner retries the event', async () => {
-    const reactor = supervisionReactor(async () => {
-      throw new Error('connection lost');
+  it('a quarter published without a red warning sends nothing, and says why', async () => {
+    const calm = new RecordedEvent(published().streamId, 3, '000100', published().id, 'QuarterPublished', { ...published().data, snapshot: { ...snapshot, rows: snapshot.rows.filter((r) => r.warning !== 'red') } }, JSON.stringify(published().metadata));
+    const outputs = await supervisionReactor.react(calm, { memory: new MemoryDocs(), now: '2023-10-13T02:00:01.000Z' });
+    expect(outputs).toEqual([{ kind: 'ignore', reason: 'plan ye-county-2023: 2023-Q3 was published without a red warning' }]);
+  });
+
+  it('sends each opening as the system, caused by and correlated with the published event', async () => {
+    const [first] = await supervisionReactor.react(published(), { memory: new MemoryDocs(), now: '2023-10-13T02:00:01.000Z' });
+    expect(first).toMatchObject({
+      kind: 'send',
+      key: `${planId}/${published().id}/fgw/15`,
+      command: { type: 'supervision.Open', data: { planId, unitId: 'fgw', indicatorNo: 15 }, meta: { commandId: `supervision-open-${published().id}-fgw-15`, actor: { userId: 'system' }, causationId: published().id, correlationId: 'corr-1', now: '2023-10-13T02:00:01.000Z' } },
     });
+  });
+
+  it('any other failure is thrown, so the runner retries the event', async () => {
+    const reactor = reactorProjection(supervisionReactor, async () => {
+      throw new Error('connection lost');
+    }, () => '2023-10-13T02:00:01.000Z');
     await expect(new MemoryDocs().fold([published()], reactor)).rejects.toThrow('connection lost');
   });
 });
