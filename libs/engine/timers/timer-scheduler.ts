@@ -102,6 +102,12 @@ export class InProcessTimerScheduler implements TimerScheduler {
 
 export const TIMER_QUEUE = 'jixiao-timers';
 
+/** Works one timer job: the timer's command, sent at the clock's time; its id makes a second delivery an answer, not a repeat. */
+export async function fireTimerJob(router: Pick<CommandRouter, 'execute'>, clock: Clock, timer: PendingTimer): Promise<{ position: string | null }> {
+  const r = await router.execute(timerCommand(timer, clock.now()));
+  return { position: r.position ?? null };
+}
+
 /**
  * With Redis: a timer is a BullMQ delayed job whose id is the timer id. Redis may lose data, so
  * the reconciler (at start and then every few seconds) makes sure every pending timer has a job,
@@ -128,10 +134,7 @@ export class BullmqTimerScheduler implements TimerScheduler {
     if (this.options.process !== false) {
       this.#worker = new Worker(
         this.queue.name,
-        async (job) => {
-          const r = await this.router.execute(timerCommand(job.data as PendingTimer, this.clock.now()));
-          return { position: r.position ?? null };
-        },
+        (job) => fireTimerJob(this.router, this.clock, job.data as PendingTimer),
         { connection: this.connection, concurrency: 4 },
       );
       this.#worker.on('failed', (job, err) => this.options.log?.(`timer job ${job?.id} failed`, err));
