@@ -4,6 +4,7 @@ import { DomainError } from '../../engine/commands/command.js';
 import { Engine } from '../../engine/nest/engine.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { parseAsOf } from '../../engine/projections/as-of.js';
+import { isMonth } from '../plan/period.js';
 import { PlanService } from '../plan/plan.service.js';
 import { annex2Projection, annex2Streams, annex2Table, type Annex2Table } from './annex2.projection.js';
 
@@ -23,7 +24,7 @@ export class Annex2Controller {
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO date-time: the table as it was known then, re-derived from the events recorded up to then' })
   @ApiQuery({ name: 'minPosition', required: false })
   async table(@Param('planId') planId: string, @Param('period') period: string, @Query('asOf') asOf?: string, @Query('minPosition') minPosition?: string): Promise<Annex2Table & { asOf?: string }> {
-    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw badRequest('period', `"${period}" is not a month written YYYY-MM`);
+    if (!isMonth(period)) throw badRequest('period', `"${period}" is not a month written YYYY-MM`);
     const moment = parseAsOf(asOf, undefined);
     const docs = await this.engine.docs(annex2Projection, { asOf: moment, minPosition, streams: async () => annex2Streams(await this.plans.get(planId), period) });
     const table = await annex2Table(docs, planId, period);

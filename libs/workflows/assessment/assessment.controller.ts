@@ -9,10 +9,10 @@ import { CommandResultInterceptor } from '../../engine/nest/http/command-result.
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { parseAsOf } from '../../engine/projections/as-of.js';
 import { hasRole, mayReadUnit } from '../access/access.js';
+import { QUARTER_PATTERN as QUARTER } from '../plan/period.js';
 import { ASSESSMENT_PROJECTION, type NotificationView, type QuarterView } from './assessment.projection.js';
 import { AssessmentService, type AssessmentRequest } from './assessment.service.js';
 
-const QUARTER = /^\d{4}-Q[1-4]$/;
 const TEXT = 8000;
 
 class PrepareDto {

@@ -8,6 +8,7 @@ import { principalOf, type AuthenticatedRequest } from '../../engine/nest/http/c
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { parseAsOf } from '../../engine/projections/as-of.js';
 import { mayAudit, mayReadUnit } from '../access/access.js';
+import { isMonth, isPeriod, isQuarter } from '../plan/period.js';
 import { AuditService, toJsonLines, toXlsx, type TimelineFilter } from './audit.service.js';
 import { VIEWS, type ProvenanceField, type ViewParams } from './views.js';
 
@@ -108,7 +109,7 @@ export class AuditController {
   ) {
     principalOf(req);
     if (!FIELDS.includes(field as ProvenanceField)) throw badRequest('field', `one of ${FIELDS.join(', ')}`);
-    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw badRequest('period', `"${period}" is not a month written YYYY-MM`);
+    if (!isMonth(period)) throw badRequest('period', `"${period}" is not a month written YYYY-MM`);
     return this.audit.provenance(planId, period, no, field as ProvenanceField, parseAsOf(asOf, undefined));
   }
 
@@ -173,7 +174,7 @@ function filterOf(q: Record<string, string | undefined>): TimelineFilter {
     f.indicatorNo = n;
   }
   if (q.period !== undefined) {
-    if (!/^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$/.test(q.period)) throw badRequest('period', 'YYYY-MM, YYYY-Qn or YYYY');
+    if (!isPeriod(q.period)) throw badRequest('period', 'YYYY-MM, YYYY-Qn or YYYY');
     f.period = q.period;
   }
   if (q.from !== undefined) f.from = parseAsOf(q.from, undefined)!.time!;
@@ -184,11 +185,11 @@ function filterOf(q: Record<string, string | undefined>): TimelineFilter {
 function paramsOf(q: Record<string, string | undefined>): ViewParams {
   const p: ViewParams = {};
   if (q.period !== undefined) {
-    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(q.period)) throw badRequest('period', 'YYYY-MM');
+    if (!isMonth(q.period)) throw badRequest('period', 'YYYY-MM');
     p.period = q.period;
   }
   if (q.quarter !== undefined) {
-    if (!/^\d{4}-Q[1-4]$/.test(q.quarter)) throw badRequest('quarter', 'YYYY-Qn');
+    if (!isQuarter(q.quarter)) throw badRequest('quarter', 'YYYY-Qn');
     p.quarter = q.quarter;
   }
   if (q.year !== undefined) {

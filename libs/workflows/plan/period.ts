@@ -30,9 +30,15 @@ export type Period = MonthPeriod | QuarterPeriod | YearPeriod;
 export type PeriodKind = Period['kind'];
 
 // Four-digit years only: the written form must sort as text and round-trip through format().
-const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
-const QUARTER = /^(\d{4})-Q([1-4])$/;
-const YEAR = /^(\d{4})$/;
+// Exported for validation decorators (class-validator's @Matches) and form rules that want a RegExp.
+export const MONTH_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/;
+export const QUARTER_PATTERN = /^(\d{4})-Q([1-4])$/;
+export const YEAR_PATTERN = /^(\d{4})$/;
+/** Any period: `YYYY-MM`, `YYYY-Qn` or `YYYY`. */
+export const PERIOD_PATTERN = /^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$/;
+const MONTH = MONTH_PATTERN;
+const QUARTER = QUARTER_PATTERN;
+const YEAR = YEAR_PATTERN;
 
 export const month = (year: number, m: number): MonthPeriod => check({ kind: 'month', year, month: m });
 export const quarter = (year: number, q: number): QuarterPeriod => check({ kind: 'quarter', year, quarter: q });
@@ -163,9 +169,10 @@ export const quartersOfYear = (y: number): string[] => [1, 2, 3, 4].map((q) => f
 
 export type PeriodLocale = 'zh-CN' | 'en-US';
 
-const EN_MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+// As Intl writes them (`{ year: 'numeric', month: 'short' }`), so pages that format dates agree with these.
+const EN_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** How people read a period: 2023年5月 / 2023年第1季度 / 2023年度, or May 2023 / Q1 2023 / 2023. */
+/** How people read a period: 2023年5月 / 2023年第1季度 / 2023年, or May 2023 / Q1 2023 / 2023. */
 export function displayPeriod(p: Period, locale: PeriodLocale): string {
   switch (p.kind) {
     case 'month':
@@ -173,8 +180,7 @@ export function displayPeriod(p: Period, locale: PeriodLocale): string {
     case 'quarter':
       return locale === 'zh-CN' ? `${p.year}年第${p.quarter}季度` : `Q${p.quarter} ${p.year}`;
     case 'year':
-      // 年度, as the plan says of its own year (2023年度).
-      return locale === 'zh-CN' ? `${p.year}年度` : String(p.year);
+      return locale === 'zh-CN' ? `${p.year}年` : String(p.year);
     default: {
       const unreachable: never = p;
       return unreachable;

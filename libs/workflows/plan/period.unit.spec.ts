@@ -90,11 +90,12 @@ describe('a period is a month, a quarter or a year', () => {
     expect(quartersOfYear(2023)).toEqual(['2023-Q1', '2023-Q2', '2023-Q3', '2023-Q4']);
   });
 
-  // 叶政〔2023〕20号: "逐月监测、逐季评估" and the 2023年度 plan: month, quarter and year, as people read them.
+  // 叶政〔2023〕20号: "逐月监测、逐季评估": month, quarter and year, as people read them (the web UI's words).
   it.each<[string, string, string]>([
     ['2023-05', '2023年5月', 'May 2023'],
     ['2023-Q1', '2023年第1季度', 'Q1 2023'],
-    ['2023', '2023年度', '2023'],
+    ['2023', '2023年', '2023'],
+    ['2023-07', '2023年7月', 'Jul 2023'],
   ])('displays %s as %s and %s', (text, zh, en) => {
     const p: Period = parsePeriod(text)!;
     expect(displayPeriod(p, 'zh-CN')).toBe(zh);

@@ -12,6 +12,7 @@ import { CommandResultInterceptor } from '../../engine/nest/http/command-result.
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { parseAsOf } from '../../engine/projections/as-of.js';
 import { planStream } from '../plan/plan.events.js';
+import { PERIOD_PATTERN as PERIOD } from '../plan/period.js';
 import { PlanService } from '../plan/plan.service.js';
 import { candidatePeriods, isQuarter, quarterPeriods } from './ranking-periods.js';
 import { figuresStream, scoringStream } from './ranking.events.js';
@@ -31,7 +32,6 @@ import {
   type WarningBoard,
 } from './standings.projection.js';
 
-const PERIOD = /^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/;
 const MAX_UPLOAD = 10 * 1024 * 1024;
 
 class CountyFigureDto {

@@ -10,13 +10,13 @@ import { CommandResultInterceptor } from '../../engine/nest/http/command-result.
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { parseAsOf } from '../../engine/projections/as-of.js';
 import { mayReadUnit } from '../access/access.js';
+import { MONTH_PATTERN as PERIOD } from '../plan/period.js';
 import { PlanService } from '../plan/plan.service.js';
 import type { ReportingCommand } from './reporting.decider.js';
 import { reportStream, type ReportRef } from './reporting.events.js';
 import { ReportingService } from './reporting.service.js';
 import { cellKey, REPORTS_PROJECTION, reportKey, reportsProjection, reportStreams, type ComplianceCell, type ReportView } from './reports.projection.js';
 
-const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 const TEXT = 4000;
 
 class ReportLineDto {
