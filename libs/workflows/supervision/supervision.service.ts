@@ -50,7 +50,7 @@ export class SupervisionService {
   /** handle() once the plan is loaded and the line checked against it. */
   async #handle(plan: PlanDefinition, { indicator, unit }: LineFacts, request: SupervisionRequest, options?: ExecuteOptions): Promise<CommandResult> {
     const d = request.data;
-    const schedule: Schedule = { timeZone: plan.monthlyReport.timeZone, calendar: plan.calendar, rules: this.deadlineRules };
+    const schedule: Schedule = { timeZone: plan.monthlyReport.timeZone, calendar: plan.calendar, rules: plan.supervisionDeadlines ?? this.deadlineRules };
     let command: SupervisionCommand;
     switch (request.type) {
       case 'supervision.Open':
