@@ -190,8 +190,13 @@ function describe(e: ErrorObject, value: unknown, path: Path): { at: Path; reaso
     }
     case 'enum':
       return { at: path, reason: `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}${got}` };
-    case 'discriminator':
-      return { at: [...path, e.params.tag as string], reason: custom ?? `must be a known ${e.params.tag}${got}` };
+    case 'discriminator': {
+      // Worded as the tag's own enum error, so the two reports of one mistake collapse into one.
+      const tag = e.params.tag as string;
+      const known = (e.parentSchema as { properties?: Record<string, { enum?: unknown[] }> }).properties?.[tag]?.enum;
+      const tagValue = e.params.tagValue === undefined ? '' : `, got ${JSON.stringify(e.params.tagValue)}`;
+      return { at: [...path, tag], reason: known ? `must be one of ${known.join(', ')}${tagValue}` : `must be a known ${tag}${tagValue}` };
+    }
     case 'minItems':
       return { at: path, reason: e.params.limit === 1 ? 'must not be empty' : `must list at least ${e.params.limit} items` };
     case 'uniqueItems':
