@@ -5,6 +5,7 @@ import { ReadAtParam, type ReadAt } from '../../engine/nest/cqrs.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import type { Annex2Table } from './annex2.projection.js';
 import { GetAnnex2Table } from './annex2.queries.js';
+import { isMonth } from '../plan/period.js';
 
 @ApiTags('annex2')
 @Controller('plans/:planId/annex2')
@@ -19,7 +20,7 @@ export class Annex2Controller {
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO date-time: the table as it was known then, re-derived from the events recorded up to then' })
   @ApiQuery({ name: 'minPosition', required: false })
   table(@Param('planId') planId: string, @Param('period') period: string, @ReadAtParam() at: ReadAt): Promise<Annex2Table & { asOf?: string }> {
-    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw badRequest('period', `"${period}" is not a month written YYYY-MM`);
+    if (!isMonth(period)) throw badRequest('period', `"${period}" is not a month written YYYY-MM`);
     return this.queries.execute(new GetAnnex2Table(planId, period, at));
   }
 }

@@ -13,8 +13,8 @@ import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { AssessmentBusCommand, type AssessmentRequest } from './assessment.handlers.js';
 import type { QuarterView } from './assessment.projection.js';
 import { GetKnownQuarter, GetLeaderNotifications, GetPublishedQuarter, GetQuarter, GetQuarterDiff, GetUnitNotifications } from './assessment.queries.js';
+import { QUARTER_PATTERN as QUARTER } from '../plan/period.js';
 
-const QUARTER = /^\d{4}-Q[1-4]$/;
 const TEXT = 8000;
 
 class PrepareDto {

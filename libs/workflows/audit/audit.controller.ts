@@ -10,6 +10,7 @@ import { parseAsOf } from '../../engine/projections/as-of.js';
 import { ExportUnitHistory, GetAuditDiff, GetAuditView, GetProvenance, GetTimeline, ListSeals, SealRecord, VerifyRecord } from './audit.queries.js';
 import { toJsonLines, toXlsx, type TimelineFilter } from './audit.service.js';
 import { VIEWS, type ProvenanceField, type ViewParams } from './views.js';
+import { isMonth, isPeriod, isQuarter } from '../plan/period.js';
 
 class SealRequestDto {
   @ApiPropertyOptional({ description: 'why this seal is made, recorded with it' })
@@ -105,7 +106,7 @@ export class AuditController {
   ) {
     principalOf(req);
     if (!FIELDS.includes(field as ProvenanceField)) throw badRequest('field', `one of ${FIELDS.join(', ')}`);
-    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw badRequest('period', `"${period}" is not a month written YYYY-MM`);
+    if (!isMonth(period)) throw badRequest('period', `"${period}" is not a month written YYYY-MM`);
     return this.queries.execute(new GetProvenance(planId, period, no, field as ProvenanceField, parseAsOf(asOf, undefined)));
   }
 
@@ -169,7 +170,7 @@ function filterOf(q: Record<string, string | undefined>): TimelineFilter {
     f.indicatorNo = n;
   }
   if (q.period !== undefined) {
-    if (!/^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$/.test(q.period)) throw badRequest('period', 'YYYY-MM, YYYY-Qn or YYYY');
+    if (!isPeriod(q.period)) throw badRequest('period', 'YYYY-MM, YYYY-Qn or YYYY');
     f.period = q.period;
   }
   if (q.from !== undefined) f.from = parseAsOf(q.from, undefined)!.time!;
@@ -180,11 +181,11 @@ function filterOf(q: Record<string, string | undefined>): TimelineFilter {
 function paramsOf(q: Record<string, string | undefined>): ViewParams {
   const p: ViewParams = {};
   if (q.period !== undefined) {
-    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(q.period)) throw badRequest('period', 'YYYY-MM');
+    if (!isMonth(q.period)) throw badRequest('period', 'YYYY-MM');
     p.period = q.period;
   }
   if (q.quarter !== undefined) {
-    if (!/^\d{4}-Q[1-4]$/.test(q.quarter)) throw badRequest('quarter', 'YYYY-Qn');
+    if (!isQuarter(q.quarter)) throw badRequest('quarter', 'YYYY-Qn');
     p.quarter = q.quarter;
   }
   if (q.year !== undefined) {

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { monthsOfYear } from '../plan/period.js';
 import { DomainError } from '../../engine/commands/command.js';
 import type { EventStore, RecordedEvent } from '../../engine/event-store/event-store.js';
 import { foldAsOf, type AsOf } from '../../engine/projections/as-of.js';
@@ -48,7 +49,7 @@ interface ViewDef {
   rowStreams(plan: PlanDefinition, p: ViewParams, key: string): string[];
 }
 
-const months = (year: number) => Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`);
+const months = monthsOfYear;
 const indicatorOf = (plan: PlanDefinition, no: number) => plan.indicators.find((i) => i.no === no);
 const caseLines = (plan: PlanDefinition) => plan.indicators.flatMap((i) => i.units.map((unitId) => caseLineStream({ planId: plan.id, unitId, indicatorNo: i.no })));
 

@@ -31,7 +31,7 @@ import { assessmentStream } from '../assessment/assessment.events.js';
 import { makeSeal } from '../audit/sealing.js';
 import type { PlanDefinition } from '../plan/plan-file.js';
 import { PlanService } from '../plan/plan.service.js';
-import { addCalendarDays, isWorkingDay, isoWeekday, localMidnightToUtc, monthlyReportDates, type IsoDate } from '../plan/working-calendar.js';
+import { addCalendarDays, isWorkingDay, localMidnightToUtc, monthlyReportDates, type IsoDate } from '../plan/working-calendar.js';
 import { isLagging, type ReportLine } from '../reporting/report-content.js';
 import type { ReportContext } from '../reporting/reporting.decider.js';
 import { reportStream } from '../reporting/reporting.events.js';
@@ -302,8 +302,7 @@ class DemoYear {
   }
 
   #isWorking(date: IsoDate): boolean {
-    const c = this.plan.calendar;
-    return date >= c.covers.from && date <= c.covers.to ? isWorkingDay(c, date) : !c.weekendDays.includes(isoWeekday(date));
+    return isWorkingDay(this.plan.calendar, date);
   }
 
   /** `date` itself if it is a working day, else the next one. */

@@ -3,23 +3,18 @@
  * plan or another county's is a new YAML file, never new code, so nothing here knows about any
  * particular county; every fact comes from the file and every cross-reference is checked.
  *
+ * The file's shape is a JSON Schema (plan.schema.ts, published as plans/plan.schema.json for
+ * editors); what a schema cannot say (references, the points' sum, numbering) is checked below.
  * `parsePlanFile` refuses a file with a `PlanFileError` listing every problem found, each naming the
- * line and the field, because the people who maintain plan files are not the people who read stack
- * traces.
+ * line and the field.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
-import {
-  isIsoDate,
-  isoWeekday,
-  isKnownTimeZone,
-  type Holiday,
-  type IsoDate,
-  type IsoWeekday,
-  type WorkingCalendar,
-  type WorkingWeekendDay,
-} from './working-calendar.js';
+import { builtinCalendars, workingCalendarOf, type CalendarYear } from './calendars.js';
+import { PLAN_SCHEMA } from './plan.schema.js';
+import { isKnownTimeZone, type HolidayPolicy, type IsoDate, type WorkingCalendar } from './working-calendar.js';
+import { Issues, type Path } from './yaml-schema.js';
 
-export type { IsoDate, IsoWeekday, WorkingCalendar, Holiday, WorkingWeekendDay } from './working-calendar.js';
+export type { IsoDate, IsoWeekday, WorkingCalendar, Holiday, WorkingWeekendDay, HolidayPolicy } from './working-calendar.js';
+export { PlanFileError, type PlanFileIssue } from './yaml-schema.js';
 
 export const PLAN_SCHEMA_VERSION = 1;
 
@@ -167,6 +162,8 @@ export interface Rewards {
 export interface MonthlyReportRule {
   /** Due before this day of the following month, i.e. by the end of the day before, local time. */
   readonly dueBeforeDayOfNextMonth: number;
+  /** When that last day is a public holiday or a weekend not worked in exchange; parsed plans always state it (`stays` by default). */
+  readonly holidayPolicy?: HolidayPolicy;
   /** IANA time zone, e.g. Asia/Shanghai. */
   readonly timeZone: string;
   readonly reminderWorkingDaysBefore: number;
@@ -178,6 +175,30 @@ export interface MonthlyReportRule {
   readonly email: string;
   readonly note?: string;
 }
+
+/** How long each step of a supervision case (督查) may take, in working days of the calendar. */
+export interface SupervisionDeadlines {
+  readonly acknowledgeWorkingDays: number;
+  readonly planWorkingDays: number;
+  readonly reviewWorkingDays: number;
+  readonly resubmitWorkingDays: number;
+  readonly reminderWorkingDaysBefore: number;
+  /** Local hour of the reminder on its day. */
+  readonly reminderLocalHour: number;
+}
+
+/**
+ * The bureau's working defaults since 2023, for a plan file that sets none: the seed gives no
+ * numbers ("及时", promptly).
+ */
+export const DEFAULT_SUPERVISION_DEADLINES: SupervisionDeadlines = {
+  acknowledgeWorkingDays: 3,
+  planWorkingDays: 10,
+  reviewWorkingDays: 5,
+  resubmitWorkingDays: 5,
+  reminderWorkingDaysBefore: 1,
+  reminderLocalHour: 9,
+};
 
 export interface LeadingGroupMember {
   /** e.g. `leader`, `executive-deputy-leader`, `deputy-leader`. */
@@ -239,530 +260,173 @@ export interface PlanDefinition {
   readonly rewards: Rewards;
   readonly monthlyReport: MonthlyReportRule;
   readonly leadingGroup: LeadingGroup;
+  /** From plans/calendars/<year>.yaml, every year there is a file for (calendars.ts). */
   readonly calendar: WorkingCalendar;
+  /** Parsed plans always carry it (DEFAULT_SUPERVISION_DEADLINES when the file sets none). */
+  readonly supervisionDeadlines?: SupervisionDeadlines;
 }
 
-export interface PlanFileIssue {
-  readonly file: string;
-  /** 1-based. */
-  readonly line: number;
-  /** Path into the document, e.g. `indicators[11].points`. */
-  readonly field: string;
-  /** The problem alone, e.g. `points must be a positive number`. */
-  readonly reason: string;
-  /** `<file> line <n>: <where>: <reason>`. */
-  readonly message: string;
+
+export interface ParseOptions {
+  /** The working calendar's years; the shipped plans/calendars/*.yaml when absent. */
+  readonly calendars?: readonly CalendarYear[];
 }
-
-/** The plan file was refused; `errors` lists every problem in line order, the first is also the message's first line. */
-export class PlanFileError extends Error {
-  override readonly name = 'PlanFileError';
-  readonly file: string;
-  readonly line: number;
-  readonly field: string;
-  constructor(readonly errors: readonly PlanFileIssue[]) {
-    const [first, ...rest] = errors;
-    if (!first) throw new TypeError('PlanFileError needs at least one issue');
-    super(
-      rest.length === 0
-        ? first.message
-        : `${first.message}\n(${rest.length} more problem${rest.length === 1 ? '' : 's'}:)\n${rest.map((e) => `  ${e.message}`).join('\n')}`,
-    );
-    this.file = first.file;
-    this.line = first.line;
-    this.field = first.field;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading YAML nodes while keeping track of where they are, so every complaint can name its line.
-
-interface Ctx {
-  readonly file: string;
-  readonly doc: Document;
-  readonly lines: LineCounter;
-  readonly issues: PlanFileIssue[];
-}
-
-/** A value in the document: its node (absent for a missing key), its line, its path and how to name it to a person. */
-interface At {
-  readonly node: Node | null;
-  readonly line: number;
-  readonly field: string;
-  readonly label: string;
-}
-
-function report(ctx: Ctx, at: Pick<At, 'line' | 'field' | 'label'>, reason: string): void {
-  ctx.issues.push({
-    file: ctx.file,
-    line: at.line,
-    field: at.field,
-    reason,
-    message: `${ctx.file} line ${at.line}: ${at.label}: ${reason}`,
-  });
-}
-
-function lineOf(ctx: Ctx, node: Node | null | undefined, fallback: number): number {
-  const offset = node?.range?.[0];
-  return offset === undefined ? fallback : ctx.lines.linePos(offset).line;
-}
-
-function resolve(ctx: Ctx, node: unknown): Node | null {
-  if (isAlias(node)) return (node.resolve(ctx.doc) as Node | undefined) ?? null;
-  return (node as Node | null) ?? null;
-}
-
-function child(parent: Pick<At, 'field' | 'label'>, key: string): Pick<At, 'field' | 'label'> {
-  return {
-    field: parent.field ? `${parent.field}.${key}` : key,
-    label: parent.label ? `${parent.label}: ${key}` : key,
-  };
-}
-
-/** The fields of a mapping, each with its line; reports keys not in `allowed` (a typo in an optional key would otherwise be lost). */
-type Fields = { readonly at: At; readonly get: (key: string) => At | undefined };
-
-function openMap(ctx: Ctx, at: At, allowed: readonly string[] | ((key: string) => boolean)): Fields | undefined {
-  if (!isMap(at.node)) {
-    report(ctx, at, 'must be a mapping (key: value pairs)');
-    return undefined;
-  }
-  const byKey = new Map<string, At>();
-  const isAllowed = typeof allowed === 'function' ? allowed : (k: string) => allowed.includes(k);
-  for (const pair of at.node.items as Pair[]) {
-    const keyNode = resolve(ctx, pair.key);
-    const key = isScalar(keyNode) ? String(keyNode.value) : '?';
-    const keyLine = lineOf(ctx, keyNode, at.line);
-    const where = child(at, key);
-    if (!isAllowed(key)) {
-      const known = typeof allowed === 'function' ? '' : `; expected one of: ${allowed.join(', ')}`;
-      report(ctx, { ...where, line: keyLine }, `unknown field "${key}"${known}`);
-      continue;
-    }
-    // A field is named by its key's line: a block list or mapping value only starts on the next line.
-    byKey.set(key, { ...where, node: resolve(ctx, pair.value), line: keyLine });
-  }
-  return { at, get: (key) => byKey.get(key) };
-}
-
-function required(ctx: Ctx, fields: Fields, key: string): At | undefined {
-  const at = fields.get(key);
-  // Named at the line where the enclosing mapping starts: there is no line for what is not there.
-  if (at === undefined) report(ctx, { field: child(fields.at, key).field, label: fields.at.label, line: fields.at.line }, `missing required field "${key}"`);
-  return at;
-}
-
-function scalarValue(at: At): unknown {
-  return isScalar(at.node) ? at.node.value : at.node === null ? null : undefined;
-}
-
-function readString(ctx: Ctx, at: At | undefined, { allowEmpty = false } = {}): string | undefined {
-  if (!at) return undefined;
-  const v = scalarValue(at);
-  if (typeof v !== 'string' || (!allowEmpty && v.trim() === '')) {
-    report(ctx, at, allowEmpty ? 'must be text' : 'must be non-empty text');
-    return undefined;
-  }
-  return v;
-}
-
-function readOptionalString(ctx: Ctx, fields: Fields, key: string): string | undefined {
-  return readString(ctx, fields.get(key));
-}
-
-const ASCII_ID = /^[a-z][a-z0-9-]*$/;
-
-function readId(ctx: Ctx, at: At | undefined, pattern = ASCII_ID): string | undefined {
-  const v = readString(ctx, at);
-  if (v !== undefined && !pattern.test(v)) {
-    report(ctx, at!, `"${v}" is not a valid id: use lower-case ASCII letters, digits and "-" (matching ${pattern})`);
-    return undefined;
-  }
-  return v;
-}
-
-function readNumber(ctx: Ctx, at: At | undefined, what: string, ok: (n: number) => boolean): number | undefined {
-  if (!at) return undefined;
-  const v = scalarValue(at);
-  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) {
-    report(ctx, at, `must be ${what}${v === undefined || v === null ? '' : `, got ${JSON.stringify(v)}`}`);
-    return undefined;
-  }
-  return v;
-}
-
-const positiveInteger = (n: number) => Number.isInteger(n) && n > 0;
-
-function readNullableNumber(ctx: Ctx, at: At | undefined, what: string, ok: (n: number) => boolean): number | null | undefined {
-  if (!at) return undefined;
-  if (scalarValue(at) === null) return null;
-  return readNumber(ctx, at, `${what} or null`, ok);
-}
-
-function readBoolean(ctx: Ctx, at: At | undefined): boolean | undefined {
-  if (!at) return undefined;
-  const v = scalarValue(at);
-  if (typeof v !== 'boolean') {
-    report(ctx, at, 'must be true or false');
-    return undefined;
-  }
-  return v;
-}
-
-function readOneOf<T extends string>(ctx: Ctx, at: At | undefined, values: readonly T[]): T | undefined {
-  if (!at) return undefined;
-  const v = scalarValue(at);
-  if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) {
-    report(ctx, at, `must be one of ${values.join(', ')}${v === undefined ? '' : `, got ${JSON.stringify(v)}`}`);
-    return undefined;
-  }
-  return v as T;
-}
-
-function readDate(ctx: Ctx, at: At | undefined): IsoDate | undefined {
-  if (!at) return undefined;
-  const v = scalarValue(at);
-  if (!isIsoDate(v)) {
-    report(ctx, at, `must be a date written YYYY-MM-DD${v === undefined ? '' : `, got ${JSON.stringify(v)}`}`);
-    return undefined;
-  }
-  return v;
-}
-
-/** The items of a list, each with its own line, named `field[i]`. */
-function readSeq(ctx: Ctx, at: At | undefined, { nonEmpty = true } = {}): At[] | undefined {
-  if (!at) return undefined;
-  if (!isSeq(at.node)) {
-    report(ctx, at, 'must be a list');
-    return undefined;
-  }
-  if (nonEmpty && at.node.items.length === 0) {
-    report(ctx, at, 'must not be empty');
-    return undefined;
-  }
-  return at.node.items.map((item, i) => {
-    const node = resolve(ctx, item);
-    return { node, line: lineOf(ctx, node, at.line), field: `${at.field}[${i}]`, label: `${at.label}[${i}]` };
-  });
-}
-
-function readLabel(ctx: Ctx, at: At | undefined): Label | undefined {
-  if (!at) return undefined;
-  const f = openMap(ctx, at, ['zh', 'en']);
-  if (!f) return undefined;
-  const zh = readString(ctx, required(ctx, f, 'zh'));
-  const en = readString(ctx, required(ctx, f, 'en'));
-  return zh === undefined || en === undefined ? undefined : { zh, en };
-}
-
-/** Reports every value met a second time, naming where it was first seen. */
-function checkUnique<T>(ctx: Ctx, items: readonly { at: At; value: T | undefined }[], what: string): void {
-  const seen = new Map<T, number>();
-  for (const { at, value } of items) {
-    if (value === undefined) continue;
-    const first = seen.get(value);
-    if (first === undefined) seen.set(value, at.line);
-    else report(ctx, at, `duplicate ${what} ${JSON.stringify(value)} (first at line ${first})`);
-  }
-}
-
-function checkRef(ctx: Ctx, at: At | undefined, value: string | undefined, known: ReadonlySet<string>, what: string): void {
-  if (!at || value === undefined || known.size === 0 || known.has(value)) return;
-  report(ctx, at, `unknown ${what} "${value}"; known: ${[...known].join(', ')}`);
-}
-
-// ---------------------------------------------------------------------------------------------
-
-const TOP_LEVEL = [
-  'schemaVersion',
-  'id',
-  'documentNumber',
-  'issuer',
-  'issuedOn',
-  'noticeTitle',
-  'title',
-  'basis',
-  'year',
-  'province',
-  'city',
-  'county',
-  'totalPoints',
-  'peerGroup',
-  'sections',
-  'units',
-  'supervisionBureau',
-  'unitsOfMeasure',
-  'indicators',
-  'warningTiers',
-  'rewards',
-  'monthlyReport',
-  'leadingGroup',
-  'calendar',
-] as const;
 
 /**
- * Parses and validates a plan file. Pure: the text in, a `PlanDefinition` out, or a `PlanFileError`
- * with every problem found (`fileName` is only used to name the file in messages).
+ * Parses and validates a plan file: the text in, a `PlanDefinition` out, or a `PlanFileError` with
+ * every problem found (`fileName` is only used to name the file in messages). The working calendar
+ * comes from `options.calendars`, by default the shipped calendar files (read once).
  */
-export function parsePlanFile(text: string, fileName = 'plan.yaml'): PlanDefinition {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
-  const ctx: Ctx = { file: fileName, doc, lines, issues: [] };
-
-  if (doc.errors.length > 0) {
-    for (const e of doc.errors) {
-      report(ctx, { line: e.linePos?.[0].line ?? 1, field: '', label: 'YAML syntax' }, e.message.split('\n')[0] ?? e.message);
-    }
-    throw new PlanFileError(ctx.issues);
-  }
-
-  const plan = readPlan(ctx, { node: resolve(ctx, doc.contents), line: lineOf(ctx, doc.contents, 1), field: '', label: 'plan' });
-  if (ctx.issues.length > 0 || plan === undefined) {
-    const sorted = [...ctx.issues].sort((a, b) => a.line - b.line);
-    throw new PlanFileError(sorted.length > 0 ? sorted : [{ file: fileName, line: 1, field: '', reason: 'invalid plan', message: `${fileName} line 1: invalid plan` }]);
-  }
-  return plan;
+export function parsePlanFile(text: string, fileName = 'plan.yaml', options: ParseOptions = {}): PlanDefinition {
+  const { issues, value } = Issues.parse(text, fileName, (path, item) =>
+    // People know indicators by number; fall back to the list position only when the number is unusable.
+    path.length === 2 && path[0] === 'indicators' && isPositiveInteger((item as { no?: unknown } | null)?.no) ? `indicator ${(item as { no: number }).no}` : undefined,
+  );
+  issues.validate(PLAN_SCHEMA, value);
+  const file = (value ?? {}) as PlanFile;
+  const calendars = options.calendars ?? builtinCalendars();
+  checkPlan(issues, file, calendars);
+  issues.throwIfAny();
+  return toDefinition(file, calendars);
 }
 
-function readPlan(ctx: Ctx, root: At): PlanDefinition | undefined {
-  const f = openMap(ctx, root, TOP_LEVEL);
-  if (!f) return undefined;
-  const top = (key: string) => required(ctx, f, key);
-  // Top-level fields are named by their key alone.
-  const rootless = (at: At | undefined): At | undefined => at && { ...at, label: at.field };
+/** The file as the schema lets it through: a PlanDefinition with the year-named slots and defaults still to resolve. */
+type PlanFile = Omit<PlanDefinition, 'indicators' | 'calendar' | 'units' | 'peerGroup' | 'leadingGroup'> & {
+  indicators: (Omit<Indicator, 'baseline' | 'target'> & Record<string, unknown>)[];
+  units: (Omit<Unit, 'aliases'> & { aliases?: string[] })[];
+  peerGroup: Omit<PeerGroup, 'counties'> & { counties: (Omit<PeerCounty, 'ours'> & { ours?: boolean })[] };
+  leadingGroup: Omit<LeadingGroup, 'office'> & { office: Omit<LeadingGroup['office'], 'deputyDirectors'> & { deputyDirectors?: OfficeHolder[] } };
+};
 
-  const schemaVersionAt = rootless(top('schemaVersion'));
-  const schemaVersion = readNumber(ctx, schemaVersionAt, `${PLAN_SCHEMA_VERSION} (the only schema version this code reads)`, (n) => n === PLAN_SCHEMA_VERSION);
-  const id = readId(ctx, rootless(top('id')));
-  const documentNumber = readString(ctx, rootless(top('documentNumber')));
-  const issuer = readString(ctx, rootless(top('issuer')));
-  const issuedOn = readDate(ctx, rootless(top('issuedOn')));
-  const noticeTitle = readString(ctx, rootless(f.get('noticeTitle')));
-  const title = readString(ctx, rootless(top('title')));
-  const basis = readString(ctx, rootless(f.get('basis')));
-  const year = readNumber(ctx, rootless(top('year')), 'a year such as 2023', (n) => Number.isInteger(n) && n >= 1900 && n <= 9999);
-  const province = readString(ctx, rootless(f.get('province')));
-  const city = readString(ctx, rootless(top('city')));
-  const countyAt = rootless(top('county'));
-  const county = readString(ctx, countyAt);
-  const totalPointsAt = rootless(top('totalPoints'));
-  const totalPoints = readNumber(ctx, totalPointsAt, 'a positive number', (n) => n > 0);
-
-  const peerGroup = readPeerGroup(ctx, rootless(top('peerGroup')), county, countyAt);
-  const sections = readSections(ctx, rootless(top('sections')));
-  const units = readUnits(ctx, rootless(top('units')));
-  const unitIds = new Set(units?.map((u) => u.id).filter((x): x is string => x !== undefined));
-  const supervisionAt = rootless(top('supervisionBureau'));
-  const supervisionBureau = readId(ctx, supervisionAt);
-  checkRef(ctx, supervisionAt, supervisionBureau, unitIds, 'unit');
-  const unitsOfMeasure = readUnitsOfMeasure(ctx, rootless(top('unitsOfMeasure')));
-
-  const indicators = readIndicators(ctx, rootless(top('indicators')), {
-    year,
-    peerCount: peerGroup?.size,
-    sectionIds: new Set(sections?.map((s) => s.id).filter((x): x is number => x !== undefined)),
-    unitIds,
-    measureIds: new Set(unitsOfMeasure?.map((u) => u.id).filter((x): x is string => x !== undefined)),
-  });
-
-  if (totalPointsAt && totalPoints !== undefined && indicators?.allPointsValid) {
-    const sum = indicators.list.reduce((s, i) => s + (i.points ?? 0), 0);
-    // Points may be fractional; compare at a precision no plan would ever use.
-    if (Math.abs(sum - totalPoints) > 1e-9) {
-      report(ctx, totalPointsAt, `declared ${totalPoints} but the indicators' points add up to ${Math.round(sum * 1e6) / 1e6}`);
-    }
-  }
-
-  const warningTiers = readWarningTiers(ctx, rootless(top('warningTiers')), peerGroup?.size);
-  const rewards = readRewards(ctx, rootless(top('rewards')), peerGroup?.size);
-  const monthlyReport = readMonthlyReport(ctx, rootless(top('monthlyReport')));
-  const leadingGroup = readLeadingGroup(ctx, rootless(top('leadingGroup')), unitIds);
-  const calendar = readCalendar(ctx, rootless(top('calendar')));
-
-  if (ctx.issues.length > 0) return undefined;
+function toDefinition(file: PlanFile, calendars: readonly CalendarYear[]): PlanDefinition {
+  const { indicators, units, peerGroup, leadingGroup, monthlyReport, supervisionDeadlines, ...rest } = file;
   return {
-    schemaVersion: schemaVersion as typeof PLAN_SCHEMA_VERSION,
-    id: id!,
-    documentNumber: documentNumber!,
-    issuer: issuer!,
-    issuedOn: issuedOn!,
-    ...(noticeTitle !== undefined && { noticeTitle }),
-    title: title!,
-    ...(basis !== undefined && { basis }),
-    year: year!,
-    ...(province !== undefined && { province }),
-    city: city!,
-    county: county!,
-    totalPoints: totalPoints!,
-    peerGroup: peerGroup as PeerGroup,
-    sections: sections as Section[],
-    units: units as Unit[],
-    supervisionBureau: supervisionBureau!,
-    unitsOfMeasure: unitsOfMeasure as UnitOfMeasure[],
-    indicators: indicators!.list as Indicator[],
-    warningTiers: warningTiers!,
-    rewards: rewards!,
-    monthlyReport: monthlyReport!,
-    leadingGroup: leadingGroup!,
-    calendar: calendar!,
+    ...rest,
+    peerGroup: { ...peerGroup, counties: peerGroup.counties.map((c) => ({ ...c, ours: c.ours === true })) },
+    units: units.map((u) => ({ ...u, aliases: u.aliases ?? [] })),
+    indicators: indicators.map((i): Indicator => {
+      const { [`baseline${file.year - 1}`]: baseline, [`target${file.year}`]: target, ...fields } = i;
+      return { ...(fields as Omit<Indicator, 'baseline' | 'target'>), baseline: baseline as Baseline, target: target as number | null };
+    }),
+    monthlyReport: { ...monthlyReport, holidayPolicy: monthlyReport.holidayPolicy ?? 'stays' },
+    leadingGroup: { ...leadingGroup, office: { ...leadingGroup.office, deputyDirectors: leadingGroup.office.deputyDirectors ?? [] } },
+    calendar: workingCalendarOf(calendars),
+    supervisionDeadlines: supervisionDeadlines ?? DEFAULT_SUPERVISION_DEADLINES,
   };
 }
 
-type Draft<T> = { -readonly [K in keyof T]?: T[K] };
+// ---------------------------------------------------------------------------------------------
+// What a schema cannot say. Each check reads defensively: the schema's own complaints are already
+// in `issues`, and a value of the wrong type is skipped here rather than reported twice.
 
-function readPeerGroup(ctx: Ctx, at: At | undefined, county: string | undefined, countyAt: At | undefined): PeerGroup | undefined {
-  if (!at) return undefined;
-  const f = openMap(ctx, at, ['name', 'size', 'counties']);
-  if (!f) return undefined;
-  const name = readString(ctx, required(ctx, f, 'name'));
-  const sizeAt = required(ctx, f, 'size');
-  const size = readNumber(ctx, sizeAt, 'a whole number of counties of at least 2', (n) => Number.isInteger(n) && n >= 2);
-  const countiesAt = required(ctx, f, 'counties');
-  const items = readSeq(ctx, countiesAt);
-  if (!items || !countiesAt) return undefined;
+const isPositiveInteger = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0;
+const listOf = <T>(x: unknown): T[] => (Array.isArray(x) ? (x as T[]) : []);
+const objectOf = <T>(x: unknown): Partial<T> => (x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as Partial<T>) : {});
 
-  const counties = items.map((item) => {
-    const c = openMap(ctx, item, ['id', 'name', 'ours']);
-    if (!c) return { at: item };
-    const ours = c.get('ours');
-    return {
-      at: item,
-      id: readId(ctx, required(ctx, c, 'id')),
-      name: readString(ctx, required(ctx, c, 'name')),
-      ours: ours ? readBoolean(ctx, ours) : false,
-    };
+function checkPlan(issues: Issues, plan: Partial<PlanFile>, calendars: readonly CalendarYear[]): void {
+  const peerGroup = objectOf<PlanFile['peerGroup']>(plan.peerGroup);
+  const size = isPositiveInteger(peerGroup.size) ? peerGroup.size : undefined;
+  checkPeerGroup(issues, peerGroup, plan.county);
+
+  const sections = listOf<Partial<Section>>(plan.sections);
+  sections.forEach((s, i) => {
+    if (isPositiveInteger(s.id) && s.id !== i + 1) issues.report(['sections', i, 'id'], `sections must be numbered 1, 2, 3… in order: expected ${i + 1}, found ${s.id}`);
   });
-  checkUnique(ctx, counties.map((c) => ({ at: c.at, value: c.id })), 'county id');
-  checkUnique(ctx, counties.map((c) => ({ at: c.at, value: c.name })), 'county name');
+  checkUnique(issues, ['sections'], sections.map((s) => s.title), 'section title');
 
-  if (size !== undefined && counties.length !== size) {
-    report(ctx, countiesAt, `lists ${counties.length} counties but peerGroup.size is ${size}; every peer must be listed exactly once`);
+  const units = listOf<Partial<PlanFile['units'][number]>>(plan.units);
+  checkUnique(issues, ['units'], units.map((u) => u.id), 'unit id');
+  // Names are how people (and transcribed tables) refer to units, so no spelling may mean two units.
+  const spellings = units.map((u) => [...new Set([u.name, u.shortName, ...listOf<string>(u.aliases)])]);
+  checkUnique(issues, ['units'], spellings, 'unit name');
+  const unitIds = new Set(units.map((u) => u.id).filter((x) => typeof x === 'string'));
+  const checkUnit = (path: Path, id: unknown) => checkRef(issues, path, id, unitIds, 'unit');
+  checkUnit(['supervisionBureau'], plan.supervisionBureau);
+
+  const measures = listOf<Partial<UnitOfMeasure>>(plan.unitsOfMeasure);
+  checkUnique(issues, ['unitsOfMeasure'], measures.map((m) => m.id), 'unit of measure');
+
+  checkIndicators(issues, plan, { size, unitIds, sectionIds: new Set(sections.map((s) => s.id)), measureIds: new Set(measures.map((m) => m.id)) });
+
+  const tiers = listOf<Partial<WarningTier>>(plan.warningTiers);
+  checkUnique(issues, ['warningTiers'], tiers.map((t) => t.tier), 'warning tier');
+  checkRankRanges(issues, ['warningTiers'], tiers.map((t) => ({ name: t.tier, from: t.fromRank, to: t.toRank })), size, true);
+  const rewardTiers = listOf<Partial<RewardTier>>(objectOf<Rewards>(plan.rewards).tiers);
+  checkUnique(issues, ['rewards', 'tiers'], rewardTiers.map((t) => t.tier), 'reward tier');
+  checkRankRanges(issues, ['rewards', 'tiers'], rewardTiers.map((t) => ({ name: t.tier, from: t.fromRank, to: t.toRank })), size, false);
+
+  const timeZone = objectOf<MonthlyReportRule>(plan.monthlyReport).timeZone;
+  if (typeof timeZone === 'string' && timeZone !== '' && !isKnownTimeZone(timeZone)) issues.report(['monthlyReport', 'timeZone'], `"${timeZone}" is not an IANA time zone`);
+
+  const group = objectOf<PlanFile['leadingGroup']>(plan.leadingGroup);
+  const members = listOf<Partial<LeadingGroupMember>>(group.members);
+  const leaders = members.filter((m) => m.role === 'leader').length;
+  if (Array.isArray(group.members) && leaders !== 1) issues.report(['leadingGroup', 'members'], `exactly one member must have role "leader" (组长), found ${leaders}`);
+  const office = objectOf<PlanFile['leadingGroup']['office']>(group.office);
+  checkUnit(['leadingGroup', 'office', 'hostUnit'], office.hostUnit);
+  checkUnit(['leadingGroup', 'office', 'director', 'unit'], objectOf<OfficeHolder>(office.director).unit);
+  listOf<Partial<OfficeHolder>>(office.deputyDirectors).forEach((d, i) => checkUnit(['leadingGroup', 'office', 'deputyDirectors', i, 'unit'], d?.unit));
+
+  // The plan's own year must be in the calendar; later years (the December report is due in January)
+  // are asked for only when a date falls in them, since their notice may not be out yet.
+  if (isPositiveInteger(plan.year) && !calendars.some((c) => c.year === plan.year)) {
+    issues.report(['year'], `there is no working calendar for ${plan.year}: add plans/calendars/${plan.year}.yaml from the State Council's notice on ${plan.year}'s public holidays`);
+  }
+  try {
+    if (calendars.length > 0) workingCalendarOf(calendars);
+  } catch (e) {
+    issues.report(['year'], (e as Error).message);
+  }
+}
+
+function checkPeerGroup(issues: Issues, group: Partial<PlanFile['peerGroup']>, county: unknown): void {
+  if (!Array.isArray(group.counties)) return;
+  const counties = listOf<Partial<PeerCounty>>(group.counties);
+  const at = ['peerGroup', 'counties'];
+  checkUnique(issues, at, counties.map((c) => c.id), 'county id');
+  checkUnique(issues, at, counties.map((c) => c.name), 'county name');
+  if (isPositiveInteger(group.size) && counties.length !== group.size) {
+    issues.report(at, `lists ${counties.length} counties but peerGroup.size is ${group.size}; every peer must be listed exactly once`);
   }
   const ours = counties.filter((c) => c.ours === true);
   if (ours.length !== 1) {
-    report(ctx, countiesAt, `exactly one county must be marked "ours: true" (the plan's own county), found ${ours.length}`);
-  } else if (county !== undefined && countyAt && ours[0]!.name !== undefined && ours[0]!.name !== county) {
-    report(ctx, countyAt, `"${county}" is not the peer county marked ours ("${ours[0]!.name}")`);
+    issues.report(at, `exactly one county must be marked "ours: true" (the plan's own county), found ${ours.length}`);
+  } else if (typeof county === 'string' && typeof ours[0]!.name === 'string' && ours[0]!.name !== county) {
+    issues.report(['county'], `"${county}" is not the peer county marked ours ("${ours[0]!.name}")`);
   }
-  return {
-    name: name!,
-    size: size!,
-    counties: counties.map((c) => ({ id: c.id!, name: c.name!, ours: c.ours === true })),
-  };
-}
-
-function readSections(ctx: Ctx, at: At | undefined): Draft<Section>[] | undefined {
-  const items = readSeq(ctx, at);
-  if (!items) return undefined;
-  const sections = items.map((item, i) => {
-    const s = openMap(ctx, item, ['id', 'numeral', 'title']);
-    if (!s) return { at: item };
-    const idAt = required(ctx, s, 'id');
-    const id = readNumber(ctx, idAt, 'a positive whole number', positiveInteger);
-    if (idAt && id !== undefined && id !== i + 1) report(ctx, idAt, `sections must be numbered 1, 2, 3… in order: expected ${i + 1}, found ${id}`);
-    return { at: item, id, numeral: readString(ctx, required(ctx, s, 'numeral')), title: readString(ctx, required(ctx, s, 'title')) };
-  });
-  checkUnique(ctx, sections.map((s) => ({ at: s.at, value: s.title })), 'section title');
-  return sections.map(({ at: _, ...s }) => s);
-}
-
-function readUnits(ctx: Ctx, at: At | undefined): Draft<Unit>[] | undefined {
-  const items = readSeq(ctx, at);
-  if (!items) return undefined;
-  const units = items.map((item): Draft<Unit> & { at: At } => {
-    const u = openMap(ctx, item, ['id', 'name', 'shortName', 'aliases', 'note', 'sourceNote']);
-    if (!u) return { at: item };
-    const aliasesAt = u.get('aliases');
-    const aliases = aliasesAt ? readSeq(ctx, aliasesAt, { nonEmpty: false })?.map((a) => readString(ctx, a)) : [];
-    const note = readOptionalString(ctx, u, 'note');
-    const sourceNote = readOptionalString(ctx, u, 'sourceNote');
-    return {
-      at: item,
-      id: readId(ctx, required(ctx, u, 'id')),
-      name: readString(ctx, required(ctx, u, 'name')),
-      shortName: readString(ctx, required(ctx, u, 'shortName')),
-      aliases: aliases?.filter((a): a is string => a !== undefined),
-      ...(note !== undefined && { note }),
-      ...(sourceNote !== undefined && { sourceNote }),
-    };
-  });
-  checkUnique(ctx, units.map((u) => ({ at: u.at, value: u.id })), 'unit id');
-  // Names are how people (and transcribed tables) refer to units, so no spelling may mean two units.
-  const spellings = units.flatMap((u) =>
-    [...new Set([u.name, u.shortName, ...(u.aliases ?? [])])].filter((s) => s !== undefined).map((value) => ({ at: u.at, value })),
-  );
-  checkUnique(ctx, spellings, 'unit name');
-  return units.map(({ at: _, ...u }) => u);
-}
-
-const MEASURE_ID = /^[a-z0-9][a-z0-9/_-]*$/;
-
-function readUnitsOfMeasure(ctx: Ctx, at: At | undefined): Draft<UnitOfMeasure>[] | undefined {
-  const items = readSeq(ctx, at);
-  if (!items) return undefined;
-  const measures = items.map((item) => {
-    const m = openMap(ctx, item, ['id', 'symbol', 'zh', 'en']);
-    if (!m) return { at: item };
-    return {
-      at: item,
-      id: readId(ctx, required(ctx, m, 'id'), MEASURE_ID),
-      symbol: readString(ctx, required(ctx, m, 'symbol'), { allowEmpty: true }),
-      zh: readString(ctx, required(ctx, m, 'zh')),
-      en: readString(ctx, required(ctx, m, 'en')),
-    };
-  });
-  checkUnique(ctx, measures.map((m) => ({ at: m.at, value: m.id })), 'unit of measure');
-  return measures.map(({ at: _, ...m }) => m);
 }
 
 interface IndicatorRefs {
-  readonly year: number | undefined;
-  readonly peerCount: number | undefined;
-  readonly sectionIds: ReadonlySet<number>;
-  readonly unitIds: ReadonlySet<string>;
-  readonly measureIds: ReadonlySet<string>;
+  readonly size: number | undefined;
+  readonly sectionIds: ReadonlySet<unknown>;
+  readonly unitIds: ReadonlySet<unknown>;
+  readonly measureIds: ReadonlySet<unknown>;
 }
 
-const INDICATOR_FIELDS = ['no', 'section', 'name', 'alias', 'points', 'units', 'kind', 'unitOfMeasure', 'direction', 'note', 'sourceNote'];
-
-function readIndicators(ctx: Ctx, at: At | undefined, refs: IndicatorRefs): { list: Draft<Indicator>[]; allPointsValid: boolean } | undefined {
-  const items = readSeq(ctx, at);
-  if (!items) return undefined;
+function checkIndicators(issues: Issues, plan: Partial<PlanFile>, refs: IndicatorRefs): void {
+  const indicators = listOf<Record<string, unknown>>(plan.indicators).map((i) => objectOf<Record<string, unknown>>(i));
   // The slots are named after the years they hold, so a file cannot carry last year's figures by mistake.
-  const baselineKey = refs.year === undefined ? undefined : `baseline${refs.year - 1}`;
-  const targetKey = refs.year === undefined ? undefined : `target${refs.year}`;
-  // Without a valid year the slot names cannot be checked; the year itself is reported already.
-  const isYearSlot = (key: string): boolean => INDICATOR_FIELDS.includes(key) || /^(baseline|target)\d{4}$/.test(key);
+  const year = isPositiveInteger(plan.year) ? plan.year : undefined;
+  const slots = year === undefined ? [] : [`baseline${year - 1}`, `target${year}`];
 
-  let allPointsValid = true;
   let expectedNo = 1;
   let lastSection: number | undefined;
   const seenNo = new Map<number, number>();
-  const list = items.map((item): Draft<Indicator> => {
-    const noPair = isMap(item.node) ? (item.node.items as Pair[]).find((p) => isScalar(p.key) && p.key.value === 'no') : undefined;
-    const noGuess = isScalar(noPair?.value) && positiveInteger(Number(noPair.value.value)) ? Number(noPair.value.value) : undefined;
-    // People know indicators by number; fall back to the list position only when the number is unusable.
-    const named: At = { ...item, label: noGuess === undefined ? item.label : `indicator ${noGuess}` };
-    const f = openMap(ctx, named, baselineKey === undefined ? isYearSlot : [...INDICATOR_FIELDS, baselineKey, targetKey!]);
-    if (!f) {
-      allPointsValid = false;
-      expectedNo++;
-      return {};
-    }
-
-    const noAt = required(ctx, f, 'no');
-    const no = readNumber(ctx, noAt, 'a positive whole number', positiveInteger);
-    if (noAt && no !== undefined) {
-      const firstLine = seenNo.get(no);
-      if (firstLine !== undefined) {
-        report(ctx, noAt, `duplicate indicator number ${no} (first at line ${firstLine})`);
+  let allPointsValid = Array.isArray(plan.indicators);
+  indicators.forEach((ind, i) => {
+    const at = (...rest: (string | number)[]): Path => ['indicators', i, ...rest];
+    const no = ind['no'];
+    if (isPositiveInteger(no)) {
+      const first = seenNo.get(no);
+      if (first !== undefined) {
+        issues.report(at('no'), `duplicate indicator number ${no} (first at line ${issues.lineOf(['indicators', first, 'no'])})`);
       } else {
-        seenNo.set(no, noAt.line);
-        const skipped = Array.from({ length: Math.max(0, no - expectedNo) }, (_, k) => expectedNo + k);
+        seenNo.set(no, i);
+        const skipped = Array.from({ length: Math.max(0, no - expectedNo) }, (_, k) => expectedNo + k).filter((n) => !seenNo.has(n));
         // After an out-of-order number the list may resume where it left off; that is not a second problem.
-        if (no < expectedNo || skipped.some((n) => !seenNo.has(n))) {
-          const why = no < expectedNo ? 'out of order' : `skips ${skipped.filter((n) => !seenNo.has(n)).join(', ')}`;
-          report(ctx, noAt, `indicators must be numbered 1, 2, 3… in order: expected ${expectedNo}, found ${no} (${why})`);
+        if (no < expectedNo || skipped.length > 0) {
+          const why = no < expectedNo ? 'out of order' : `skips ${skipped.join(', ')}`;
+          issues.report(at('no'), `indicators must be numbered 1, 2, 3… in order: expected ${expectedNo}, found ${no} (${why})`);
         }
         expectedNo = no + 1;
       }
@@ -770,367 +434,89 @@ function readIndicators(ctx: Ctx, at: At | undefined, refs: IndicatorRefs): { li
       expectedNo++;
     }
 
-    const sectionAt = required(ctx, f, 'section');
-    const section = readNumber(ctx, sectionAt, 'a section id', positiveInteger);
-    if (sectionAt && section !== undefined) {
+    const section = ind['section'];
+    if (isPositiveInteger(section)) {
       if (refs.sectionIds.size > 0 && !refs.sectionIds.has(section)) {
-        report(ctx, sectionAt, `unknown section ${section}; known: ${[...refs.sectionIds].join(', ')}`);
+        issues.report(at('section'), `unknown section ${section}; known: ${[...refs.sectionIds].join(', ')}`);
       } else {
         if (lastSection !== undefined && section < lastSection) {
-          report(ctx, sectionAt, `section ${section} comes after section ${lastSection}; indicators must be grouped by section, in section order`);
+          issues.report(at('section'), `section ${section} comes after section ${lastSection}; indicators must be grouped by section, in section order`);
         }
         lastSection = Math.max(section, lastSection ?? section);
       }
     }
 
-    const name = readString(ctx, required(ctx, f, 'name'));
-    const aliasAt = f.get('alias');
-    const alias = readString(ctx, aliasAt);
-    if (aliasAt && alias !== undefined && alias === name) report(ctx, aliasAt, 'is the same as name; give an alias only where the wording differs');
+    if (typeof ind['alias'] === 'string' && ind['alias'] === ind['name']) issues.report(at('alias'), 'is the same as name; give an alias only where the wording differs');
+    if (!(typeof ind['points'] === 'number' && ind['points'] > 0)) allPointsValid = false;
 
-    const points = readNumber(ctx, required(ctx, f, 'points'), 'a positive number', (n) => n > 0);
-    if (points === undefined) allPointsValid = false;
+    const units = listOf<unknown>(ind['units']);
+    units.forEach((u, k) => checkRef(issues, at('units', k), u, refs.unitIds, 'unit'));
+    checkUnique(issues, at('units'), units, 'unit');
+    checkRef(issues, at('unitOfMeasure'), ind['unitOfMeasure'], refs.measureIds, 'unit of measure');
 
-    const unitsAt = required(ctx, f, 'units');
-    const unitItems = readSeq(ctx, unitsAt);
-    const units = unitItems?.map((u) => {
-      const id = readId(ctx, u);
-      checkRef(ctx, u, id, refs.unitIds, 'unit');
-      return { at: u, value: id };
-    });
-    if (units) checkUnique(ctx, units, 'unit');
-
-    const kind = readOneOf(ctx, required(ctx, f, 'kind'), INDICATOR_KINDS);
-    const measureAt = required(ctx, f, 'unitOfMeasure');
-    const unitOfMeasure = readString(ctx, measureAt);
-    checkRef(ctx, measureAt, unitOfMeasure, refs.measureIds, 'unit of measure');
-    const direction = readOneOf(ctx, required(ctx, f, 'direction'), DIRECTIONS);
-
-    let baseline: Baseline | undefined;
-    const baselineAt = baselineKey === undefined ? undefined : required(ctx, f, baselineKey);
-    if (baselineAt) {
-      const b = openMap(ctx, baselineAt, ['value', 'rank']);
-      if (b) {
-        const value = readNullableNumber(ctx, required(ctx, b, 'value'), 'a number', () => true);
-        const rankMax = refs.peerCount;
-        const rank = readNullableNumber(ctx, required(ctx, b, 'rank'), `a rank from 1 to ${rankMax ?? 'the peer group size'}`, (n) =>
-          positiveInteger(n) && (rankMax === undefined || n <= rankMax),
-        );
-        if (value !== undefined && rank !== undefined) baseline = { value, rank };
+    if (year !== undefined) {
+      for (const slot of slots) if (!(slot in ind)) issues.report(at(slot), `missing required field "${slot}"`, { missing: true });
+      for (const key of Object.keys(ind)) {
+        if (/^(baseline|target)\d{4}$/.test(key) && !slots.includes(key)) {
+          issues.report(at(key), `unknown field "${key}"; expected one of: ${[...INDICATOR_FIELDS, ...slots].join(', ')}`);
+        }
+      }
+      const rank = objectOf<Baseline>(ind[slots[0]!]).rank;
+      if (refs.size !== undefined && isPositiveInteger(rank) && rank > refs.size) {
+        issues.report(at(slots[0]!, 'rank'), `must be a rank from 1 to ${refs.size} or null, got ${rank}`);
       }
     }
-    const target = targetKey === undefined ? undefined : readNullableNumber(ctx, required(ctx, f, targetKey), 'a number', () => true);
-
-    const note = readOptionalString(ctx, f, 'note');
-    const sourceNote = readOptionalString(ctx, f, 'sourceNote');
-    return {
-      no,
-      section,
-      name,
-      ...(alias !== undefined && { alias }),
-      points,
-      units: units?.map((u) => u.value).filter((x): x is string => x !== undefined),
-      kind,
-      unitOfMeasure,
-      direction,
-      baseline,
-      target,
-      ...(note !== undefined && { note }),
-      ...(sourceNote !== undefined && { sourceNote }),
-    };
   });
-  return { list, allPointsValid };
+
+  const declared = plan.totalPoints;
+  if (allPointsValid && typeof declared === 'number' && declared > 0) {
+    const sum = indicators.reduce((s, i) => s + (i['points'] as number), 0);
+    // Points may be fractional; compare at a precision no plan would ever use.
+    if (Math.abs(sum - declared) > 1e-9) {
+      issues.report(['totalPoints'], `declared ${declared} but the indicators' points add up to ${Math.round(sum * 1e6) / 1e6}`);
+    }
+  }
+}
+
+const INDICATOR_FIELDS = Object.keys((PLAN_SCHEMA as unknown as { properties: { indicators: { items: { properties: object } } } }).properties.indicators.items.properties);
+
+/** Reports every value met a second time in the list at `listPath`, naming where it was first seen. */
+function checkUnique(issues: Issues, listPath: Path, values: readonly unknown[], what: string): void {
+  const seen = new Map<string, number>();
+  values.forEach((v, i) => {
+    // A unit's spellings come as a list: each may appear in one unit only.
+    for (const value of Array.isArray(v) ? v : [v]) {
+      if (typeof value !== 'string' && typeof value !== 'number') continue;
+      const key = JSON.stringify(value);
+      const first = seen.get(key);
+      if (first === undefined) seen.set(key, i);
+      else if (first !== i) issues.report([...listPath, i], `duplicate ${what} ${key} (first at line ${issues.lineOf([...listPath, first])})`);
+    }
+  });
+}
+
+function checkRef(issues: Issues, path: Path, value: unknown, known: ReadonlySet<unknown>, what: string): void {
+  if (typeof value !== 'string' || known.size === 0 || known.has(value)) return;
+  issues.report(path, `unknown ${what} "${value}"; known: ${[...known].join(', ')}`);
 }
 
 /** Reports rank ranges that fall outside 1..size and, when `exhaustive`, ranks covered zero or several times. */
-function checkRankRanges(
-  ctx: Ctx,
-  listAt: At,
-  ranges: readonly { at: At; fromAt?: At; toAt?: At; from?: number; to?: number; name?: string }[],
-  size: number | undefined,
-  exhaustive: boolean,
-): void {
+function checkRankRanges(issues: Issues, listPath: Path, ranges: readonly { name?: unknown; from?: unknown; to?: unknown }[], size: number | undefined, exhaustive: boolean): void {
   const coveredBy = new Map<number, string[]>();
-  for (const r of ranges) {
-    if (r.from === undefined || r.to === undefined) continue;
-    if (r.from > r.to) {
-      report(ctx, r.fromAt ?? r.at, `fromRank ${r.from} is after toRank ${r.to}`);
-      continue;
-    }
-    if (size !== undefined && r.to > size) {
-      report(ctx, r.toAt ?? r.at, `toRank ${r.to} is beyond the ${size} counties of the peer group`);
-    }
-    for (let rank = r.from; rank <= r.to; rank++) coveredBy.set(rank, [...(coveredBy.get(rank) ?? []), r.name ?? '?']);
-  }
+  ranges.forEach((r, i) => {
+    if (!isPositiveInteger(r.from) || !isPositiveInteger(r.to)) return;
+    if (r.from > r.to) return issues.report([...listPath, i, 'fromRank'], `fromRank ${r.from} is after toRank ${r.to}`);
+    if (size !== undefined && r.to > size) issues.report([...listPath, i, 'toRank'], `toRank ${r.to} is beyond the ${size} counties of the peer group`);
+    for (let rank = r.from; rank <= r.to; rank++) coveredBy.set(rank, [...(coveredBy.get(rank) ?? []), String(r.name ?? '?')]);
+  });
   for (const [rank, names] of [...coveredBy].sort(([a], [b]) => a - b)) {
-    if (names.length > 1) report(ctx, listAt, `rank ${rank} is in more than one tier (${names.join(', ')})`);
+    if (names.length > 1) issues.report(listPath, `rank ${rank} is in more than one tier (${names.join(', ')})`);
   }
-  if (exhaustive && size !== undefined) {
+  if (exhaustive && size !== undefined && ranges.length > 0) {
     const missing = Array.from({ length: size }, (_, i) => i + 1).filter((rank) => !coveredBy.has(rank));
     if (missing.length > 0) {
       const ranks = missing.length === 1 ? `rank ${missing[0]} is` : `ranks ${missing.join(', ')} are`;
-      report(ctx, listAt, `${ranks} in no tier; the tiers must cover ranks 1 to ${size} exactly once`);
+      issues.report(listPath, `${ranks} in no tier; the tiers must cover ranks 1 to ${size} exactly once`);
     }
   }
-}
-
-function readWarningTiers(ctx: Ctx, at: At | undefined, size: number | undefined): WarningTier[] | undefined {
-  const items = readSeq(ctx, at);
-  if (!items || !at) return undefined;
-  const tiers = items.map((item) => {
-    const t = openMap(ctx, item, ['tier', 'fromRank', 'toRank', 'label']);
-    if (!t) return { at: item };
-    const fromAt = required(ctx, t, 'fromRank');
-    const toAt = required(ctx, t, 'toRank');
-    const tier = readOneOf(ctx, required(ctx, t, 'tier'), WARNING_TIERS);
-    return {
-      at: item,
-      fromAt,
-      toAt,
-      name: tier,
-      tier,
-      from: readNumber(ctx, fromAt, 'a rank (a positive whole number)', positiveInteger),
-      to: readNumber(ctx, toAt, 'a rank (a positive whole number)', positiveInteger),
-      label: readLabel(ctx, required(ctx, t, 'label')),
-    };
-  });
-  checkUnique(ctx, tiers.map((t) => ({ at: t.at, value: t.name })), 'warning tier');
-  checkRankRanges(ctx, at, tiers, size, true);
-  return tiers.map((t) => ({ tier: t.tier!, fromRank: t.from!, toRank: t.to!, label: t.label! }));
-}
-
-function readRewards(ctx: Ctx, at: At | undefined, size: number | undefined): Rewards | undefined {
-  if (!at) return undefined;
-  const f = openMap(ctx, at, ['proposedBy', 'approvedBy', 'note', 'tiers']);
-  if (!f) return undefined;
-  const proposedBy = readString(ctx, required(ctx, f, 'proposedBy'));
-  const approvedBy = readString(ctx, required(ctx, f, 'approvedBy'));
-  const note = readOptionalString(ctx, f, 'note');
-  const tiersAt = required(ctx, f, 'tiers');
-  const items = readSeq(ctx, tiersAt);
-  if (!items || !tiersAt) return undefined;
-  const tiers = items.map((item) => {
-    const t = openMap(ctx, item, ['tier', 'label', 'fromRank', 'toRank', 'consequences']);
-    if (!t) return { at: item };
-    const fromAt = required(ctx, t, 'fromRank');
-    const toAt = required(ctx, t, 'toRank');
-    const tier = readId(ctx, required(ctx, t, 'tier'));
-    const consequences = readSeq(ctx, required(ctx, t, 'consequences'))?.map((c) => readConsequence(ctx, c));
-    return {
-      at: item,
-      fromAt,
-      toAt,
-      name: tier,
-      from: readNumber(ctx, fromAt, 'a rank (a positive whole number)', positiveInteger),
-      to: readNumber(ctx, toAt, 'a rank (a positive whole number)', positiveInteger),
-      label: readLabel(ctx, required(ctx, t, 'label')),
-      consequences,
-    };
-  });
-  checkUnique(ctx, tiers.map((t) => ({ at: t.at, value: t.name })), 'reward tier');
-  checkRankRanges(ctx, tiersAt, tiers, size, false);
-  return {
-    proposedBy: proposedBy!,
-    approvedBy: approvedBy!,
-    ...(note !== undefined && { note }),
-    tiers: tiers.map((t) => ({ tier: t.name!, label: t.label!, fromRank: t.from!, toRank: t.to!, consequences: t.consequences as Consequence[] })),
-  };
-}
-
-function readConsequence(ctx: Ctx, at: At): Consequence | undefined {
-  const f = openMap(ctx, at, ['kind', 'persons', 'months', 'zh']);
-  if (!f) return undefined;
-  const kind = readOneOf(ctx, required(ctx, f, 'kind'), CONSEQUENCE_KINDS);
-  const zh = readString(ctx, required(ctx, f, 'zh'));
-  const persons = () => readSeq(ctx, required(ctx, f, 'persons'))?.map((p) => readOneOf(ctx, p, PROMOTION_PERSONS)!);
-  const refuse = (key: string) => {
-    const extra = f.get(key);
-    if (extra) report(ctx, extra, `does not apply to a "${kind}" consequence`);
-  };
-  switch (kind) {
-    case undefined:
-      return undefined;
-    case 'commendation-priority':
-    case 'public-criticism':
-      refuse('persons');
-      refuse('months');
-      return { kind, zh: zh! };
-    case 'recommend-for-promotion':
-      refuse('months');
-      return { kind, persons: persons()!, zh: zh! };
-    case 'pause-promotion':
-      return { kind, persons: persons()!, months: readNumber(ctx, required(ctx, f, 'months'), 'a positive whole number of months', positiveInteger)!, zh: zh! };
-    case 'working-funds':
-      refuse('persons');
-      return {
-        kind,
-        months: readNumber(ctx, required(ctx, f, 'months'), 'a non-zero whole number of months (negative deducts)', (n) => Number.isInteger(n) && n !== 0)!,
-        zh: zh!,
-      };
-    default: {
-      const unreachable: never = kind;
-      return unreachable;
-    }
-  }
-}
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-function readMonthlyReport(ctx: Ctx, at: At | undefined): MonthlyReportRule | undefined {
-  if (!at) return undefined;
-  const f = openMap(ctx, at, [
-    'dueBeforeDayOfNextMonth',
-    'timeZone',
-    'reminderWorkingDaysBefore',
-    'signedByHead',
-    'stampedByUnit',
-    'paperCopies',
-    'deliverTo',
-    'officeRoom',
-    'email',
-    'note',
-  ]);
-  if (!f) return undefined;
-  // Day 1 would make the last day fall in the reported month itself; past 28 some months lack the day.
-  const due = readNumber(ctx, required(ctx, f, 'dueBeforeDayOfNextMonth'), 'a day of the month from 2 to 28', (n) => Number.isInteger(n) && n >= 2 && n <= 28);
-  const tzAt = required(ctx, f, 'timeZone');
-  const timeZone = readString(ctx, tzAt);
-  if (tzAt && timeZone !== undefined && !isKnownTimeZone(timeZone)) report(ctx, tzAt, `"${timeZone}" is not an IANA time zone`);
-  const reminder = readNumber(ctx, required(ctx, f, 'reminderWorkingDaysBefore'), 'a whole number of working days (0 or more)', (n) => Number.isInteger(n) && n >= 0);
-  const signedByHead = readBoolean(ctx, required(ctx, f, 'signedByHead'));
-  const stampedByUnit = readBoolean(ctx, required(ctx, f, 'stampedByUnit'));
-  const paperCopies = readNumber(ctx, required(ctx, f, 'paperCopies'), 'a whole number (0 or more)', (n) => Number.isInteger(n) && n >= 0);
-  const deliverTo = readString(ctx, required(ctx, f, 'deliverTo'));
-  const officeRoom = readString(ctx, required(ctx, f, 'officeRoom'));
-  const emailAt = required(ctx, f, 'email');
-  const email = readString(ctx, emailAt);
-  if (emailAt && email !== undefined && !EMAIL.test(email)) report(ctx, emailAt, `"${email}" is not an e-mail address`);
-  const note = readOptionalString(ctx, f, 'note');
-  return {
-    dueBeforeDayOfNextMonth: due!,
-    timeZone: timeZone!,
-    reminderWorkingDaysBefore: reminder!,
-    signedByHead: signedByHead!,
-    stampedByUnit: stampedByUnit!,
-    paperCopies: paperCopies!,
-    deliverTo: deliverTo!,
-    officeRoom: officeRoom!,
-    email: email!,
-    ...(note !== undefined && { note }),
-  };
-}
-
-function readOfficeHolder(ctx: Ctx, at: At | undefined, unitIds: ReadonlySet<string>): OfficeHolder | undefined {
-  if (!at) return undefined;
-  const f = openMap(ctx, at, ['name', 'title', 'unit']);
-  if (!f) return undefined;
-  const unitAt = required(ctx, f, 'unit');
-  const unit = readId(ctx, unitAt);
-  checkRef(ctx, unitAt, unit, unitIds, 'unit');
-  return { name: readString(ctx, required(ctx, f, 'name'))!, title: readString(ctx, required(ctx, f, 'title'))!, unit: unit! };
-}
-
-function readLeadingGroup(ctx: Ctx, at: At | undefined, unitIds: ReadonlySet<string>): LeadingGroup | undefined {
-  if (!at) return undefined;
-  const f = openMap(ctx, at, ['name', 'members', 'memberUnits', 'substitutionRule', 'office']);
-  if (!f) return undefined;
-  const name = readString(ctx, required(ctx, f, 'name'));
-  const membersAt = required(ctx, f, 'members');
-  const members = readSeq(ctx, membersAt)?.map((item): Draft<LeadingGroupMember> => {
-    const m = openMap(ctx, item, ['role', 'roleZh', 'name', 'title']);
-    if (!m) return {};
-    return {
-      role: readId(ctx, required(ctx, m, 'role')),
-      roleZh: readString(ctx, required(ctx, m, 'roleZh')),
-      name: readString(ctx, required(ctx, m, 'name')),
-      title: readString(ctx, required(ctx, m, 'title')),
-    };
-  });
-  if (members && membersAt) {
-    const leaders = members.filter((m) => m.role === 'leader').length;
-    if (leaders !== 1) report(ctx, membersAt, `exactly one member must have role "leader" (组长), found ${leaders}`);
-  }
-  const memberUnits = readOptionalString(ctx, f, 'memberUnits');
-  const substitutionRule = readOptionalString(ctx, f, 'substitutionRule');
-
-  const officeAt = required(ctx, f, 'office');
-  let office: LeadingGroup['office'] | undefined;
-  const o = officeAt && openMap(ctx, officeAt, ['name', 'hostUnit', 'duties', 'director', 'deputyDirectors']);
-  if (o) {
-    const hostAt = required(ctx, o, 'hostUnit');
-    const hostUnit = readId(ctx, hostAt);
-    checkRef(ctx, hostAt, hostUnit, unitIds, 'unit');
-    const duties = readOptionalString(ctx, o, 'duties');
-    const deputiesAt = o.get('deputyDirectors');
-    office = {
-      name: readString(ctx, required(ctx, o, 'name'))!,
-      hostUnit: hostUnit!,
-      ...(duties !== undefined && { duties }),
-      director: readOfficeHolder(ctx, required(ctx, o, 'director'), unitIds)!,
-      deputyDirectors: deputiesAt ? (readSeq(ctx, deputiesAt, { nonEmpty: false })?.map((d) => readOfficeHolder(ctx, d, unitIds)!) ?? []) : [],
-    };
-  }
-  return {
-    name: name!,
-    members: members as LeadingGroupMember[],
-    ...(memberUnits !== undefined && { memberUnits }),
-    ...(substitutionRule !== undefined && { substitutionRule }),
-    office: office!,
-  };
-}
-
-function readCalendar(ctx: Ctx, at: At | undefined): WorkingCalendar | undefined {
-  if (!at) return undefined;
-  const f = openMap(ctx, at, ['covers', 'weekendDays', 'holidays', 'workingWeekendDays']);
-  if (!f) return undefined;
-
-  const coversAt = required(ctx, f, 'covers');
-  const c = coversAt && openMap(ctx, coversAt, ['from', 'to']);
-  const from = c ? readDate(ctx, required(ctx, c, 'from')) : undefined;
-  const to = c ? readDate(ctx, required(ctx, c, 'to')) : undefined;
-  if (coversAt && from !== undefined && to !== undefined && from > to) report(ctx, coversAt, `from ${from} is after to ${to}`);
-  const covered = (d: IsoDate) => from === undefined || to === undefined || (from <= d && d <= to);
-
-  const weekendAt = required(ctx, f, 'weekendDays');
-  const weekendItems = readSeq(ctx, weekendAt, { nonEmpty: false });
-  const weekendDays = weekendItems?.map((w) => readNumber(ctx, w, 'an ISO weekday from 1 (Monday) to 7 (Sunday)', (n) => Number.isInteger(n) && n >= 1 && n <= 7) as IsoWeekday);
-  if (weekendItems) checkUnique(ctx, weekendItems.map((w, i) => ({ at: w, value: weekendDays?.[i] })), 'weekend day');
-
-  const holidays = readSeq(ctx, required(ctx, f, 'holidays'), { nonEmpty: false })?.map((item) => {
-    const h = openMap(ctx, item, ['name', 'from', 'to']);
-    if (!h) return { at: item };
-    const fromAt = required(ctx, h, 'from');
-    const toAt = required(ctx, h, 'to');
-    const hf = readDate(ctx, fromAt);
-    const ht = readDate(ctx, toAt);
-    if (fromAt && hf !== undefined && ht !== undefined && hf > ht) report(ctx, fromAt, `${hf} is after to ${ht}`);
-    for (const [a, d] of [[fromAt, hf], [toAt, ht]] as const) {
-      if (a && d !== undefined && !covered(d)) report(ctx, a, `${d} is outside calendar.covers (${from} to ${to})`);
-    }
-    return { at: item, name: readString(ctx, required(ctx, h, 'name')), from: hf, to: ht };
-  });
-
-  const working = readSeq(ctx, required(ctx, f, 'workingWeekendDays'), { nonEmpty: false })?.map((item) => {
-    const w = openMap(ctx, item, ['date', 'holiday']);
-    if (!w) return { at: item };
-    const dateAt = required(ctx, w, 'date');
-    const date = readDate(ctx, dateAt);
-    const holiday = readString(ctx, required(ctx, w, 'holiday'));
-    if (dateAt && date !== undefined) {
-      if (!covered(date)) report(ctx, dateAt, `${date} is outside calendar.covers (${from} to ${to})`);
-      const weekday = isoWeekday(date);
-      if (weekendDays && !weekendDays.includes(weekday)) report(ctx, dateAt, `${date} is not a weekend day, so it cannot be an exchanged working day`);
-      const clash = holidays?.find((h) => h.from !== undefined && h.to !== undefined && h.from <= date && date <= h.to);
-      if (clash) report(ctx, dateAt, `${date} is also inside the holiday ${clash.name ?? ''} (line ${clash.at.line})`);
-    }
-    return { at: item, date, holiday };
-  });
-  if (working) checkUnique(ctx, working.map((w) => ({ at: w.at, value: w.date })), 'working weekend day');
-
-  return {
-    covers: { from: from!, to: to! },
-    weekendDays: weekendDays!,
-    holidays: (holidays ?? []).map((h): Holiday => ({ name: h.name!, from: h.from!, to: h.to! })),
-    workingWeekendDays: (working ?? []).map((w): WorkingWeekendDay => ({ date: w.date!, holiday: w.holiday! })),
-  };
 }

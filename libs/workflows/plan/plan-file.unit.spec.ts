@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parsePlanFile, PlanFileError, type PlanDefinition } from './plan-file.js';
+import { DEFAULT_SUPERVISION_DEADLINES, parsePlanFile, PlanFileError, type PlanDefinition } from './plan-file.js';
 import { BUILTIN_PLANS_DIR, loadBuiltinPlan } from './plans.js';
 
 const FILE = 'ye-county-2023.yaml';
@@ -248,6 +248,17 @@ describe('the shipped Ye County 2023 plan', () => {
     expect(plan.leadingGroup.office.deputyDirectors.map((d) => d.name)).toEqual(['王向民', '任克胜', '张俊超']);
   });
 
+  it('has the supervision step deadlines as data; the seed says only "县委县政府督查局要及时…开展督查"', () => {
+    expect(plan.supervisionDeadlines).toEqual({
+      acknowledgeWorkingDays: 3,
+      planWorkingDays: 10,
+      reviewWorkingDays: 5,
+      resubmitWorkingDays: 5,
+      reminderWorkingDaysBefore: 1,
+      reminderLocalHour: 9,
+    });
+  });
+
   it('is what loadBuiltinPlan returns', () => {
     expect(loadBuiltinPlan('ye-county-2023')).toEqual(plan);
   });
@@ -395,6 +406,27 @@ describe('parsePlanFile refuses a bad plan, naming the line and the field', () =
     expect(e.errors.map((x) => x.field)).toEqual(['indicators[4].units[0]', 'indicators[39].kind']);
     expect(e.message.split('\n')[0]).toBe(e.errors[0]!.message);
     expect(e.message).toContain(e.errors[1]!.message);
+  });
+});
+
+describe('optional sections take the 2023 values', () => {
+  it('a plan without supervisionDeadlines or holidayPolicy gets the defaults', () => {
+    const text = TEXT.replace(/^supervisionDeadlines:[\s\S]*$/m, '').replace(/^  holidayPolicy: .*\n/m, '');
+    const plan = parsePlanFile(text, FILE);
+    expect(plan.supervisionDeadlines).toEqual(DEFAULT_SUPERVISION_DEADLINES);
+    expect(plan.monthlyReport.holidayPolicy).toBe('stays');
+  });
+
+  it('refuses a step deadline that is not a positive whole number of working days', () => {
+    const line = lineOf(/^  planWorkingDays:/);
+    const e = refusal(withLine(line, '  planWorkingDays: 0'));
+    expect(e.message).toBe(`${FILE} line ${line}: supervisionDeadlines: planWorkingDays: must be a positive whole number of working days, got 0`);
+  });
+
+  it('refuses an unknown holiday policy', () => {
+    const line = lineOf(/^  holidayPolicy:/);
+    const e = refusal(withLine(line, '  holidayPolicy: postpone'));
+    expect(e.message).toBe(`${FILE} line ${line}: monthlyReport: holidayPolicy: must be one of stays, next-working-day, got "postpone"`);
   });
 });
 

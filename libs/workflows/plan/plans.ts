@@ -3,19 +3,11 @@
  * pure and testable on strings.
  */
 import { readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parsePlanFile, PlanFileError, type PlanDefinition } from './plan-file.js';
+import { BUILTIN_PLANS_DIR } from './plans-dir.js';
 
-function repoRootFrom(moduleDir: string): string {
-  // This file is libs/workflows/plan/; compiled, it is dist/libs/workflows/plan/, and the build does
-  // not copy plans/, so step out of dist/ as well.
-  const up = resolve(moduleDir, '..', '..', '..');
-  return basename(up) === 'dist' ? dirname(up) : up;
-}
-
-/** The plans the product ships with (`<repo>/plans`), one `<plan id>.yaml` each. */
-export const BUILTIN_PLANS_DIR = join(repoRootFrom(dirname(fileURLToPath(import.meta.url))), 'plans');
+export { BUILTIN_CALENDARS_DIR, BUILTIN_PLANS_DIR } from './plans-dir.js';
 
 /** Reads and validates a plan file; messages name the file as `path` is given. */
 export function loadPlanFile(path: string): PlanDefinition {

@@ -1,9 +1,10 @@
 /**
  * Working days per a plan's calendar: official holidays and the weekend days worked in exchange
- * (调休) are data in the plan file, so deadlines and reminders follow the published schedule rather
- * than a plain Monday–Friday week. Dates are ISO `YYYY-MM-DD` strings in the plan's local time;
+ * (调休) are data (plans/calendars/<year>.yaml, see calendars.ts), so deadlines and reminders follow
+ * the published schedule rather than a plain Monday–Friday week. Dates are ISO `YYYY-MM-DD` strings in the plan's local time;
  * they are handled as UTC calendar dates so no host time zone leaks in.
  */
+import { firstDayOf, formatPeriod, next, parseMonth } from './period.js';
 
 /** `YYYY-MM-DD`. */
 export type IsoDate = string;
@@ -65,7 +66,11 @@ export function addCalendarDays(date: IsoDate, n: number): IsoDate {
 function checkCovered(calendar: WorkingCalendar, date: IsoDate): void {
   const { from, to } = calendar.covers;
   if (date < from || date > to) {
-    throw new RangeError(`${date} is outside the working calendar, which covers ${from} to ${to}`);
+    const year = date.slice(0, 4);
+    throw new RangeError(
+      `${date} is outside the working calendar, which covers ${from} to ${to}: the ${year} calendar is missing ` +
+        `(add plans/calendars/${year}.yaml from 国务院办公厅关于${year}年部分节假日安排的通知)`,
+    );
   }
 }
 
@@ -98,9 +103,14 @@ export function addWorkingDays(calendar: WorkingCalendar, date: IsoDate, n: numb
 /** A reporting period: one calendar month, `YYYY-MM`. */
 export type IsoMonth = string;
 
+/** What happens to a deadline whose last day is not a working day: it stays, or moves to the next working day (顺延). */
+export type HolidayPolicy = 'stays' | 'next-working-day';
+
 export interface MonthlyDeadlineRule {
   /** "于次月6日前": the report is due before this day of the month after the period. */
   readonly dueBeforeDayOfNextMonth: number;
+  /** When the last day is a public holiday or a weekend not worked in exchange; `stays` when absent. */
+  readonly holidayPolicy?: HolidayPolicy;
   readonly reminderWorkingDaysBefore: number;
   /** IANA zone the deadline is read in, e.g. Asia/Shanghai. */
   readonly timeZone: string;
@@ -108,26 +118,24 @@ export interface MonthlyDeadlineRule {
 
 export interface MonthlyReportDates {
   readonly period: IsoMonth;
-  /** The last local day on which the report is on time. */
+  /** The last local day on which the report is on time (moved to a working day under `next-working-day`). */
   readonly lastDay: IsoDate;
-  /** The instant from which a report is late: local midnight starting `dueBeforeDayOfNextMonth`. */
+  /** The instant from which a report is late: local midnight after `lastDay`. */
   readonly dueBefore: string;
   /** `reminderWorkingDaysBefore` working days before `lastDay`. */
   readonly reminderOn: IsoDate;
 }
 
-const ISO_MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
-
 export function monthlyReportDates(rule: MonthlyDeadlineRule, calendar: WorkingCalendar, period: IsoMonth): MonthlyReportDates {
-  const m = ISO_MONTH.exec(period);
-  if (!m) throw new RangeError(`"${period}" is not a month written YYYY-MM`);
-  const nextMonthStart = new Date(Date.UTC(Number(m[1]), Number(m[2]), 1)).toISOString().slice(0, 10);
-  const dueDay = addCalendarDays(nextMonthStart, rule.dueBeforeDayOfNextMonth - 1);
-  const lastDay = addCalendarDays(dueDay, -1);
+  const month = parseMonth(period);
+  if (!month) throw new RangeError(`"${period}" is not a month written YYYY-MM`);
+  const nominal = addCalendarDays(firstDayOf(next(month)), rule.dueBeforeDayOfNextMonth - 2);
+  // 顺延: the first working day on or after the nominal last day.
+  const lastDay = rule.holidayPolicy === 'next-working-day' && !isWorkingDay(calendar, nominal) ? addWorkingDays(calendar, nominal, 1) : nominal;
   return {
-    period,
+    period: formatPeriod(month),
     lastDay,
-    dueBefore: localMidnightToUtc(dueDay, rule.timeZone),
+    dueBefore: localMidnightToUtc(addCalendarDays(lastDay, 1), rule.timeZone),
     reminderOn: addWorkingDays(calendar, lastDay, -rule.reminderWorkingDaysBefore),
   };
 }

@@ -19,8 +19,8 @@ import { ImportPeerFigures, RankingBusCommand, type RankingRequest } from './ran
 import type { WhatIfResult } from './scoring.js';
 import type { StandingView, WarningBoard } from './standings.projection.js';
 import { GetFiguresTemplate, GetScore, GetScoringRules, GetStanding, GetStandings, GetWarningBoard, GetWhatIf } from './standings.queries.js';
+import { PERIOD_PATTERN as PERIOD } from '../plan/period.js';
 
-const PERIOD = /^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/;
 const MAX_UPLOAD = 10 * 1024 * 1024;
 
 class CountyFigureDto {

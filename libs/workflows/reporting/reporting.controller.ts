@@ -15,8 +15,8 @@ import type { ReportRef } from './reporting.events.js';
 import { OpenReportingPeriod, ReportingBusCommand, type ReportingRequest } from './reporting.handlers.js';
 import type { ReportView } from './reports.projection.js';
 import { GetCompliance, GetReport, GetReportTemplate, GetUnitReports } from './reports.queries.js';
+import { MONTH_PATTERN as PERIOD } from '../plan/period.js';
 
-const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 const TEXT = 4000;
 
 class ReportLineDto {

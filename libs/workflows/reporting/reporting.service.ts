@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../engine/commands/command.js';
 import type { PlanDefinition } from '../plan/plan-file.js';
+import { parseMonth } from '../plan/period.js';
 import { localMidnightToUtc, monthlyReportDates } from '../plan/working-calendar.js';
 import { PlanService } from '../plan/plan.service.js';
 import type { ReportContext } from './reporting.decider.js';
 import type { ReportRef } from './reporting.events.js';
-
-const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
 /**
  * How a report gets its plan facts: the unit's indicators, targets, warning tiers and deadlines,
@@ -39,8 +38,7 @@ export interface ReportDates {
 }
 
 function checkMonth(plan: PlanDefinition, period: string): void {
-  const m = PERIOD.exec(period);
-  if (!m || Number(m[1]) !== plan.year) {
+  if (parseMonth(period)?.year !== plan.year) {
     throw new DomainError('period-outside-plan', `${period} is not a month of plan ${plan.id} (${plan.year}-01 … ${plan.year}-12)`, { status: 422 });
   }
 }

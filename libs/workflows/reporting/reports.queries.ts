@@ -4,6 +4,7 @@ import { DomainError, ForbiddenError, type Principal } from '../../engine/comman
 import { ProjectionQuery, type ReadAt } from '../../engine/nest/cqrs.js';
 import { Engine } from '../../engine/nest/engine.js';
 import { mayReadUnit } from '../access/access.js';
+import { monthsOfYear } from '../plan/period.js';
 import { PlanService } from '../plan/plan.service.js';
 import type { ReportContext } from './reporting.decider.js';
 import { reportStream, type ReportRef } from './reporting.events.js';
@@ -125,7 +126,7 @@ export class GetComplianceHandler implements IQueryHandler<GetCompliance, Compli
     const plan = await this.plans.get(planId);
     const first = range.from ?? `${plan.year}-01`;
     const last = range.to ?? `${plan.year}-12`;
-    const periods = Array.from({ length: 12 }, (_, i) => `${plan.year}-${String(i + 1).padStart(2, '0')}`).filter((p) => p >= first && p <= last);
+    const periods = monthsOfYear(plan.year).filter((p) => p >= first && p <= last);
     const docs = await this.engine.docs(reportsProjection, at, () => reportStreams(plan, periods));
     const cells = new Map((await docs.list<ComplianceCell>('compliance', `${planId}/`)).map((r) => [r.key, r.doc]));
     return {

@@ -1,3 +1,4 @@
+import { periodsOfYear } from '../plan/period.js';
 import type { StandingChanged } from '../ranking/ranking.events.js';
 import type { StandingRef } from './rewards.events.js';
 
@@ -30,12 +31,7 @@ export interface AnnualStanding {
  * date, while a quarter's figure may cover the quarter alone.
  */
 export function candidatePeriods(year: number): string[] {
-  const out = [String(year)];
-  for (let m = 12; m >= 1; m--) {
-    out.push(`${year}-${String(m).padStart(2, '0')}`);
-    if (m % 3 === 0) out.push(`${year}-Q${m / 3}`);
-  }
-  return out;
+  return [String(year), ...periodsOfYear(year).filter((p) => p !== String(year)).reverse()];
 }
 
 /** The standing in force in one figures stream: the last StandingChanged's rank, with every StandingChanged behind it. */

@@ -1,4 +1,5 @@
 import { assertNever, DomainError } from '../../engine/commands/command.js';
+import { monthsOfYear } from '../plan/period.js';
 import type { Actor } from '../../engine/event-store/envelope.js';
 import type { EventStore, RecordedEvent } from '../../engine/event-store/event-store.js';
 import { knownAt, type AsOf } from '../../engine/projections/as-of.js';
@@ -116,7 +117,7 @@ export async function lineEvidence(store: EventStore, ref: ReviewRef, lineId: st
   }
 
   // The responsible unit's own figure for the indicator, corrected by the office in its monthly reports.
-  const months = Array.from({ length: 12 }, (_, i) => `${ref.year}-${String(i + 1).padStart(2, '0')}`);
+  const months = monthsOfYear(ref.year);
   const reports = await Promise.all(months.map((period) => store.readStream(reportStream({ planId: ref.planId, unitId: line.unitId, period }))));
   for (const e of reports.flat().filter(within)) {
     if (e.type === 'FigureCorrected' && (e.data as FigureCorrected['data']).indicatorNo === line.indicatorNo) push(e, 'report-correction', e.data, false, true);

@@ -1,3 +1,4 @@
+import { comparePeriods, parsePeriod } from '../plan/period.js';
 import type { DomainEvent } from '../../engine/commands/command.js';
 import type { StandingChanged } from '../ranking/ranking.events.js';
 import type { StandingFact } from './supervision.events.js';
@@ -7,28 +8,17 @@ import type { StandingFact } from './supervision.events.js';
  * StandingChanged events only: the facts a closing decision rests on ("is the warning still red?").
  */
 
-const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
-const QUARTER = /^(\d{4})-Q([1-4])$/;
-const YEAR = /^(\d{4})$/;
-
 /** Every ranking period of a year: its months, quarters and the year. */
-export function periodsOfYear(year: number): string[] {
-  const months = Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`);
-  return [...months, ...[1, 2, 3, 4].map((q) => `${year}-Q${q}`), String(year)];
-}
+export { periodsOfYear } from '../plan/period.js';
 
 /**
  * Orders periods by when they end; where a month, a quarter and the year end together the month is
- * latest, since monthly figures are cumulative to the month's end (the ranking workflow's rule).
+ * latest, since monthly figures are cumulative to the month's end (the ranking workflow's rule,
+ * which is comparePeriods'). Text that is no period sorts first.
  */
-export function periodOrder(period: string): number {
-  let m = MONTH.exec(period);
-  if (m) return Number(m[1]) * 1000 + Number(m[2]) * 10 + 3;
-  m = QUARTER.exec(period);
-  if (m) return Number(m[1]) * 1000 + Number(m[2]) * 30 + 2;
-  m = YEAR.exec(period);
-  if (m) return Number(m[1]) * 1000 + 120 + 1;
-  return -1;
+export function periodOrder(a: string, b: string): number {
+  const [p, q] = [parsePeriod(a), parsePeriod(b)];
+  return p && q ? comparePeriods(p, q) : Number(p !== undefined) - Number(q !== undefined);
 }
 
 /** The standing a stream's events leave: its last StandingChanged. */
@@ -39,7 +29,7 @@ export function standingOf(period: string, events: readonly DomainEvent[]): Stan
 
 /** The latest period with a standing, or null. */
 export function latestStanding(standings: readonly StandingFact[]): StandingFact | null {
-  return [...standings].sort((a, b) => periodOrder(b.period) - periodOrder(a.period))[0] ?? null;
+  return [...standings].sort((a, b) => periodOrder(b.period, a.period))[0] ?? null;
 }
 
 /** Our county's value in a StandingChanged (for the record of a case opened by hand). */

@@ -14,6 +14,7 @@ import type { BoardFilter, CaseView } from './supervision-board.projection.js';
 import { CLOSE_REASONS, ESCALATION_KINDS, type CaseRef, type CloseReason, type EscalationKind } from './supervision.events.js';
 import { OpenCaseByHand, SupervisionBusCommand, type SupervisionRequest } from './supervision.handlers.js';
 import { GetCase, GetSupervisionBoard } from './supervision.queries.js';
+import { PERIOD_PATTERN } from '../plan/period.js';
 
 const TEXT = 8000;
 
@@ -21,7 +22,7 @@ class OpenDto {
   @ApiProperty({ example: 'sthjj' }) @IsString() @MinLength(1) unitId!: string;
   @ApiProperty({ example: 28 }) @IsInt() @Min(1) indicatorNo!: number;
   @ApiProperty({ example: '2023-08', description: 'the ranking period whose red warning the case is about (YYYY-MM, YYYY-Qn or YYYY)' })
-  @Matches(/^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/)
+  @Matches(PERIOD_PATTERN)
   period!: string;
   @ApiProperty({ description: 'why the bureau opens this case by hand' }) @IsString() @MinLength(2) @MaxLength(2000) note!: string;
 }

@@ -1,19 +1,12 @@
-import {
-  addCalendarDays,
-  isIsoDate,
-  isoWeekday,
-  isWorkingDay,
-  localMidnightToUtc,
-  type IsoDate,
-  type WorkingCalendar,
-} from '../plan/working-calendar.js';
+import { DEFAULT_SUPERVISION_DEADLINES } from '../plan/plan-file.js';
+import { addCalendarDays, addWorkingDays, isIsoDate, localMidnightToUtc, type IsoDate, type WorkingCalendar } from '../plan/working-calendar.js';
 
 /**
  * How long each step of a supervision case may take. The seed sets no numbers (it says only
- * "及时": promptly), so these are the bureau's working defaults, in working days of the plan's
- * calendar (holidays and exchanged weekend days included). The handler passes them to every
- * decision, so a deployment changes them here, in one place, and every event records the deadline
- * it was given:
+ * "及时": promptly), so these are the bureau's working deadlines, in working days of the plan's
+ * calendar (holidays and exchanged weekend days included). They are plan data (the plan file's
+ * `supervisionDeadlines`, these values when it sets none); the handler passes them to every
+ * decision, and every event records the deadline it was given:
  *
  * | step | deadline |
  * |---|---|
@@ -35,14 +28,7 @@ export interface DeadlineRules {
   reminderLocalHour: number;
 }
 
-export const SUPERVISION_DEADLINES: DeadlineRules = {
-  acknowledgeWorkingDays: 3,
-  planWorkingDays: 10,
-  reviewWorkingDays: 5,
-  resubmitWorkingDays: 5,
-  reminderWorkingDaysBefore: 1,
-  reminderLocalHour: 9,
-};
+export const SUPERVISION_DEADLINES: DeadlineRules = { ...DEFAULT_SUPERVISION_DEADLINES };
 
 /** The plan's calendar and zone plus the rules: everything a deadline decision needs. */
 export interface Schedule {
@@ -58,18 +44,12 @@ export function localDate(instant: string, timeZone: string): IsoDate {
 }
 
 /**
- * Like the calendar's own working-day arithmetic, but a case may run past the dates the calendar
- * vouches for (a Q4 case opened in January): beyond its coverage only the weekend days are off.
+ * The calendar's own working-day arithmetic. A case may run into the next year (a Q4 case opened in
+ * January), which the calendar files cover as far as the State Council has published; beyond that
+ * it throws, naming the missing year, rather than guess with weekends only.
  */
 export function workingDaysAfter(calendar: WorkingCalendar, date: IsoDate, n: number): IsoDate {
-  const step = Math.sign(n);
-  let day = date;
-  for (let left = Math.abs(n); left > 0; ) {
-    day = addCalendarDays(day, step);
-    const covered = day >= calendar.covers.from && day <= calendar.covers.to;
-    if (covered ? isWorkingDay(calendar, day) : !calendar.weekendDays.includes(isoWeekday(day))) left--;
-  }
-  return day;
+  return addWorkingDays(calendar, date, n);
 }
 
 export interface DeadlineDates {

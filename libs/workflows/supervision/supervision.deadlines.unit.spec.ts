@@ -1,3 +1,4 @@
+import { loadCalendars, workingCalendarOf } from '../plan/calendars.js';
 import { deadlineAfter, deadlineOn, localDate, SUPERVISION_DEADLINES, workingDaysAfter } from './supervision.deadlines.js';
 import { calendar2023, schedule2023 } from './supervision.fixtures.js';
 
@@ -21,9 +22,14 @@ describe('supervision deadlines', () => {
     expect(workingDaysAfter(calendar2023, '2023-09-28', 3)).toBe('2023-10-09');
   });
 
-  it('beyond the calendar’s coverage only weekends are off', () => {
-    expect(workingDaysAfter(calendar2023, '2024-01-30', 3)).toBe('2024-02-02');
-    expect(workingDaysAfter(calendar2023, '2024-02-02', 1)).toBe('2024-02-05');
+  it('a case running into the next year counts that year’s calendar: 2024 "2月4日（星期日）、2月18日（星期日）上班"', () => {
+    const calendar = workingCalendarOf(loadCalendars());
+    expect(workingDaysAfter(calendar, '2024-01-30', 3)).toBe('2024-02-02');
+    expect(workingDaysAfter(calendar, '2024-02-02', 1)).toBe('2024-02-04');
+  });
+
+  it('beyond the calendar it refuses to guess with weekends only, naming the missing year', () => {
+    expect(() => workingDaysAfter(calendar2023, '2024-01-30', 3)).toThrow(/the 2024 calendar is missing/);
   });
 
   it('a reminder whose moment has passed is not set', () => {

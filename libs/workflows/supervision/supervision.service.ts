@@ -30,7 +30,7 @@ export class SupervisionService {
 
   /** The calendar and rules a decision works its deadlines out with. */
   schedule(plan: PlanDefinition): Schedule {
-    return { timeZone: plan.monthlyReport.timeZone, calendar: plan.calendar, rules: this.deadlineRules };
+    return { timeZone: plan.monthlyReport.timeZone, calendar: plan.calendar, rules: plan.supervisionDeadlines ?? this.deadlineRules };
   }
 
   /** Our county's standing in every period of the plan's year that has one, as known now. */

@@ -1,3 +1,4 @@
+import { displayPeriod, parsePeriod } from '../../../../libs/workflows/plan/period.js';
 import i18n, { currentLanguage } from '../i18n';
 
 /**
@@ -46,13 +47,8 @@ export function fmtDate(iso: string | null | undefined): string {
 /** '2023-07' → 2023年7月 / Jul 2023; '2023-Q3' → 2023年第三季度 / Q3 2023; '2023' → 2023年 / 2023. */
 export function fmtPeriod(period: string | null | undefined): string {
   if (!period) return '—';
-  let m = /^(\d{4})-(\d{2})$/.exec(period);
-  if (m) return new Intl.DateTimeFormat(currentLanguage(), { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 15)));
-  m = /^(\d{4})-Q([1-4])$/.exec(period);
-  if (m) return i18n.t('period.quarter', { year: m[1], quarter: m[2] });
-  m = /^(\d{4})$/.exec(period);
-  if (m) return i18n.t('period.year', { year: m[1] });
-  return period;
+  const p = parsePeriod(period);
+  return p ? displayPeriod(p, currentLanguage()) : period;
 }
 
 /** How long until (positive) or since (negative) a deadline, in days and hours. */

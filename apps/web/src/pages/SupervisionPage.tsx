@@ -14,6 +14,7 @@ import { DeadlineLight, EscalationTag, lightOf } from '../components/status';
 import { fmtDate, fmtDateTime, fmtPeriod } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 import { useSearchParam } from '../lib/useSearchParam';
+import { PERIOD_PATTERN } from '../../../../libs/workflows/plan/period.js';
 
 /** The supervision bureau's board: every case, its step, its next deadline as a light, and its escalations. */
 export default function SupervisionPage() {
@@ -122,7 +123,7 @@ function OpenCaseModal({ onClose, onOpened }: { onClose: () => void; onOpened: (
         <Form.Item name="indicatorNo" label={t('annex2.indicator')} rules={[{ required: true, message: t('form.required') }]}>
           <Select options={plan.indicators.filter((i) => !unitId || i.units.includes(unitId)).map((i) => ({ value: i.no, label: `${i.no}. ${i.name}` }))} />
         </Form.Item>
-        <Form.Item name="period" label={t('supervision.period')} rules={[{ required: true, pattern: /^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/, message: 'YYYY-MM / YYYY-Qn' }]}>
+        <Form.Item name="period" label={t('supervision.period')} rules={[{ required: true, pattern: PERIOD_PATTERN, message: 'YYYY-MM / YYYY-Qn' }]}>
           <Input placeholder={`${plan.year}-Q3`} />
         </Form.Item>
         <Form.Item name="note" label={t('form.reason')} rules={[{ required: true, min: 2, message: t('form.reasonRequired') }]}>
