@@ -16,7 +16,7 @@
  * starts with `demo-`, texts start with 【演示数据】, and the `demo` stream records the run.
  */
 import type { INestApplicationContext } from '@nestjs/common';
-import { ManualClock } from '../../engine/clock.js';
+import { isManualClock, type ManualClock } from '../../engine/clock.js';
 import { DomainError, type Principal } from '../../engine/commands/command.js';
 import type { CommandResult } from '../../engine/commands/command-executor.js';
 import { readToHead } from '../../engine/event-store/event-store.js';
@@ -40,7 +40,9 @@ import { reviewStream, type ProposalGenerated, type ProposalSubmitted } from '..
 import { RewardsService } from '../rewards/rewards.service.js';
 import { localDate, workingDaysAfter } from '../supervision/supervision.deadlines.js';
 import type { CaseRef } from '../supervision/supervision.events.js';
-import { openingsFor, SUPERVISION_SYSTEM } from '../supervision/supervision.reactor.js';
+import { openingsFor, reactionOf, SUPERVISION_REACTOR } from '../supervision/supervision.reactor.js';
+import { REACTOR_OUTCOMES } from '../../engine/reactors/reactor-projection.js';
+import type { ReactorOutcome } from '../../engine/reactors/reactor.js';
 import { ensureDemoAccounts, type DemoPeople } from './demo-accounts.js';
 import { refusalOf, surveyStore } from './demo-store.js';
 import { DEMO_CORRELATION_PREFIX, demoReason } from './demo.events.js';
@@ -92,6 +94,11 @@ export async function playDemoYear(app: INestApplicationContext, options: DemoOp
       'demo-needs-quiet-engine',
       'the demo moves its own clock through the plan year, so it runs before the engine’s background projections and timers start (on today’s date they would fire every deadline of the year at once): run it from the command line or at first start',
     );
+  }
+  if (!isManualClock(engine.clock)) {
+    // The engine's reactors (automatic supervision cases, rule changes) stamp their commands with
+    // the engine's clock, so the demo moves that clock, not one of its own.
+    throw new DomainError('demo-needs-manual-clock', 'the demo moves the engine’s clock through the plan year: start the application with a ManualClock to play it');
   }
   const planId = options.planId ?? (process.env.JIXIAO_PLANS ?? 'ye-county-2023').split(',')[0]!.trim();
   const plan = await app.get(PlanService).get(planId);
@@ -192,7 +199,8 @@ class DemoYear {
   ) {
     this.#Y = plan.year;
     this.#tz = plan.monthlyReport.timeZone;
-    this.clock = new ManualClock(localMidnightToUtc(`${this.#Y}-01-01`, this.#tz));
+    this.clock = engine.clock as ManualClock;
+    this.clock.set(localMidnightToUtc(`${this.#Y}-01-01`, this.#tz));
     this.simulatedFrom = this.clock.now().toISOString();
     this.#scheduler = new InProcessTimerScheduler(engine.router, engine.runner, this.clock, { log: (m, d) => this.#timerFailures.push(`${m}${d instanceof Error ? `: ${d.message}` : ''}`) });
     this.#reporting = app.get(ReportingService);
@@ -563,9 +571,10 @@ class DemoYear {
     });
     this.#push(this.#at(publishDay, 10), `publish ${quarter}`, async () => {
       await this.#exec(office, 'assessment.Publish', ref, story, 'publish', `发布${quarter}季度评估结果`);
-      await this.#openCases(quarter, publishDay);
-      // Sealed at once: "as presented at the meeting", fixed before anything else is recorded.
+      // Sealed at once: "as presented at the meeting", fixed before anything else is recorded (the
+      // quarter-seal reactor then finds the publication sealed); then the reactors answer it.
       await this.#seal(`${quarter} 季度评估发布后封存`);
+      await this.#openCases(quarter, publishDay);
     });
     if (q === 4 && this.o.months === 12) this.#scheduleYearEnd(publishDay);
   }
@@ -578,26 +587,24 @@ class DemoYear {
 
   /**
    * The supervision reactor answers a published quarter by opening a case per red row and unit, as
-   * the system. Its projection does not run during the demo, so the demo sends exactly the commands
-   * it would (same ids, actor, causation and correlation) at the demo's time; when the projections
-   * catch up, the reactor finds each answered.
+   * the system: the demo lets it (the runner catches up, reactors included, on the demo's clock) and
+   * reads what it did from its recorded outcomes, to play each new case's script.
    */
   async #openCases(quarter: string, publishDay: IsoDate): Promise<void> {
     const published = (await this.engine.store.readStream(assessmentStream(this.plan.id, quarter))).find((e) => e.type === 'QuarterPublished');
     if (!published) throw new Error(`${quarter} was not published`);
     const snapshot = (published.data as QuarterPublished['data']).snapshot;
-    for (const o of openingsFor(published)) {
-      const r = await this.engine.execute({
-        type: 'supervision.Open',
-        data: { planId: o.planId, unitId: o.unitId, indicatorNo: o.indicatorNo, warning: o.warning },
-        meta: { commandId: o.commandId, actor: SUPERVISION_SYSTEM, now: this.clock.now().toISOString(), causationId: published.id, correlationId: published.metadata.correlationId },
-      });
+    await this.engine.runner.catchUp();
+    const reactions = (await this.engine.query(SUPERVISION_REACTOR).list<ReactorOutcome>(REACTOR_OUTCOMES, `${this.plan.id}/${published.id}/`)).map(reactionOf);
+    const expected = openingsFor(published).length;
+    if (reactions.length !== expected) throw new Error(`the supervision reactor answered ${reactions.length} of ${expected} red rows of ${quarter}`);
+    for (const r of reactions) {
+      if (r.outcome === 'refused') throw new Error(`the supervision reactor's opening for ${r.unitId} no. ${r.indicatorNo} was refused: ${r.refusal?.message}`);
       this.commands++;
-      this.#noteTimers(r);
-      const opened = r.events.find((e) => e.type === 'CaseOpened');
-      if (!opened) continue; // a repeated red linked to a case still open: that case's script goes on
-      const ref: CaseRef = { planId: o.planId, unitId: o.unitId, indicatorNo: o.indicatorNo, caseNo: (opened.data as { caseNo: number }).caseNo };
-      this.#scheduleCase(ref, this.#roleOf(quarter, o.indicatorNo), quarter, publishDay);
+      this.#timersDirty = true;
+      if (r.outcome !== 'opened' || r.caseNo === null) continue; // a repeated red linked to a case still open: that case's script goes on
+      const ref: CaseRef = { planId: r.planId, unitId: r.unitId, indicatorNo: r.indicatorNo, caseNo: r.caseNo };
+      this.#scheduleCase(ref, this.#roleOf(quarter, r.indicatorNo), quarter, publishDay);
     }
     if (!snapshot.rows.some((r) => r.warning === 'red')) this.o.say(`demo: ${quarter} has no red warning`);
   }

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { ManualClock } from '../../engine/clock.js';
 import type { INestApplicationContext } from '@nestjs/common';
 import { SEALS_STREAM, verifySeals, type SealRecordedData } from '../../engine/audit/seals.js';
 import { verifyChains } from '../../engine/audit/verify-chains.js';
@@ -29,7 +30,7 @@ const planId = 'ye-county-2023';
 const months = (n: number) => Array.from({ length: n }, (_, i) => `2023-${String(i + 1).padStart(2, '0')}`);
 
 async function contextOn(storeUrl: string, env: NodeJS.ProcessEnv = {}): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: readConfig({ ...env, EVENT_STORE_URL: storeUrl }), background: false }), { logger: ['error'] });
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: readConfig({ ...env, EVENT_STORE_URL: storeUrl }), background: false, clock: new ManualClock('2022-12-31T00:00:00.000Z') }), { logger: ['error'] });
   await app.init();
   return app;
 }

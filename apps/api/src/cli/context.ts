@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Command } from 'commander';
+import type { Clock } from '../../../../libs/engine/clock.js';
 import { readConfig } from '../../../../libs/engine/config.js';
 import type { EventStore } from '../../../../libs/engine/event-store/event-store.js';
 import { openEventStore } from '../../../../libs/engine/event-store/open-event-store.js';
@@ -17,8 +18,8 @@ export function configFor(store: string | undefined) {
  * The application without its HTTP server and without background work, for one-shot commands:
  * they go through the same modules, commands and rules as the API.
  */
-export async function withApp<T>(store: string | undefined, work: (app: INestApplicationContext, engine: Engine) => Promise<T>): Promise<T> {
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: configFor(store), background: false }), { logger: ['error', 'warn'] });
+export async function withApp<T>(store: string | undefined, work: (app: INestApplicationContext, engine: Engine) => Promise<T>, options: { clock?: Clock } = {}): Promise<T> {
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: configFor(store), background: false, ...options }), { logger: ['error', 'warn'] });
   await app.init();
   try {
     return await work(app, app.get(Engine));

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ManualClock } from '../../../../libs/engine/clock.js';
 import { CLI_PRINCIPAL } from '../../../../libs/workflows/accounts/accounts.decider.js';
 import { playDemoYear } from '../../../../libs/workflows/demo/demo-year.js';
 import { usersTable } from '../../../../libs/workflows/demo/first-start.js';
@@ -20,6 +21,6 @@ export function demoCommands(program: Command): void {
           console.log('');
           for (const line of usersTable(outcome.createdUsers)) console.log(line);
         }
-      });
+      }, { clock: new ManualClock() }); // the demo moves it through the plan year
     });
 }
