@@ -41,11 +41,12 @@ function span(p: ParsedPeriod): number {
 /** Every ranking period of a year: its twelve months, four quarters and the year itself. */
 export function periodsOfYear(year: number): RankingPeriod[] {
   const out: RankingPeriod[] = [];
+  const y = String(year).padStart(4, '0'); // year 0000 too: a period written "0-01" would parse as none (a 500, found by the fuzz test)
   for (let m = 1; m <= 12; m++) {
-    out.push(`${year}-${pad(m)}`);
-    if (m % 3 === 0) out.push(`${year}-Q${m / 3}`);
+    out.push(`${y}-${pad(m)}`);
+    if (m % 3 === 0) out.push(`${y}-Q${m / 3}`);
   }
-  out.push(String(year));
+  out.push(y);
   return out;
 }
 
