@@ -240,6 +240,11 @@ export interface PlanDefinition {
   readonly monthlyReport: MonthlyReportRule;
   readonly leadingGroup: LeadingGroup;
   readonly calendar: WorkingCalendar;
+  /**
+   * Who reads the compliance and supervision boards. Absent or `publicInCounty: false`: a unit's
+   * people read their own unit's rows only; `true`: every signed-in user of the county reads all.
+   */
+  readonly boards?: { readonly publicInCounty: boolean };
 }
 
 export interface PlanFileIssue {
@@ -498,6 +503,7 @@ const TOP_LEVEL = [
   'monthlyReport',
   'leadingGroup',
   'calendar',
+  'boards',
 ] as const;
 
 /**
@@ -578,6 +584,7 @@ function readPlan(ctx: Ctx, root: At): PlanDefinition | undefined {
   const monthlyReport = readMonthlyReport(ctx, rootless(top('monthlyReport')));
   const leadingGroup = readLeadingGroup(ctx, rootless(top('leadingGroup')), unitIds);
   const calendar = readCalendar(ctx, rootless(top('calendar')));
+  const boards = readBoards(ctx, rootless(f.get('boards')));
 
   if (ctx.issues.length > 0) return undefined;
   return {
@@ -605,7 +612,16 @@ function readPlan(ctx: Ctx, root: At): PlanDefinition | undefined {
     monthlyReport: monthlyReport!,
     leadingGroup: leadingGroup!,
     calendar: calendar!,
+    ...(boards !== undefined && { boards }),
   };
+}
+
+function readBoards(ctx: Ctx, at: At | undefined): PlanDefinition['boards'] {
+  if (!at) return undefined;
+  const f = openMap(ctx, at, ['publicInCounty']);
+  if (!f) return undefined;
+  const flag = f.get('publicInCounty');
+  return { publicInCounty: flag ? readBoolean(ctx, flag) === true : false };
 }
 
 type Draft<T> = { -readonly [K in keyof T]?: T[K] };

@@ -10,6 +10,7 @@ import { CommandResultInterceptor } from '../../engine/nest/http/command-result.
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { parseAsOf } from '../../engine/projections/as-of.js';
 import { mayReadUnit } from '../access/access.js';
+import { mayReadBoardRow } from '../access/boards.js';
 import { PlanService } from '../plan/plan.service.js';
 import type { ReportingCommand } from './reporting.decider.js';
 import { reportStream, type ReportRef } from './reporting.events.js';
@@ -171,12 +172,13 @@ export class ReportingController {
   }
 
   @Get('compliance')
-  @ApiOperation({ summary: 'The compliance board: each unit × month — on time, late by how long, overdue, returned, signed, received' })
+  @ApiOperation({ summary: 'The compliance board: each unit × month — on time, late by how long, overdue, returned, signed, received (a unit’s people see their own unit’s row unless the plan makes boards public in the county)' })
   @ApiQuery({ name: 'from', required: false, example: '2023-01' })
   @ApiQuery({ name: 'to', required: false, example: '2023-12' })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO date-time: the board as it was known then' })
-  async compliance(@Param('planId') planId: string, @Query('from') from?: string, @Query('to') to?: string, @Query('asOf') asOf?: string, @Query('minPosition') minPosition?: string) {
+  async compliance(@Param('planId') planId: string, @Req() req: AuthenticatedRequest, @Query('from') from?: string, @Query('to') to?: string, @Query('asOf') asOf?: string, @Query('minPosition') minPosition?: string) {
     const plan = await this.plans.get(planId);
+    const principal = principalOf(req);
     const first = from ? checkPeriod(from) : `${plan.year}-01`;
     const last = to ? checkPeriod(to) : `${plan.year}-12`;
     const moment = parseAsOf(asOf, undefined);
@@ -187,7 +189,7 @@ export class ReportingController {
       planId,
       periods,
       ...(moment ? { asOf: moment.time } : {}),
-      units: plan.units.map((u) => ({
+      units: plan.units.filter((u) => mayReadBoardRow(principal, plan, u.id)).map((u) => ({
         unitId: u.id,
         unitName: u.name,
         shortName: u.shortName,

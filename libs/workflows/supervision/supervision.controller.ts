@@ -9,6 +9,7 @@ import { CommandResultInterceptor } from '../../engine/nest/http/command-result.
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { parseAsOf } from '../../engine/projections/as-of.js';
 import { hasRole, mayReadUnit } from '../access/access.js';
+import { PlanService } from '../plan/plan.service.js';
 import type { BoardFilter } from './supervision-board.projection.js';
 import { CLOSE_REASONS, ESCALATION_KINDS, type CaseRef, type CloseReason, type EscalationKind } from './supervision.events.js';
 import { SupervisionService, type SupervisionRequest } from './supervision.service.js';
@@ -73,6 +74,7 @@ export class SupervisionController {
   constructor(
     private readonly supervision: SupervisionService,
     private readonly engine: Engine,
+    private readonly plans: PlanService,
   ) {}
 
   @Get('board')
@@ -92,9 +94,11 @@ export class SupervisionController {
     @Query('minPosition') minPosition?: string,
   ) {
     const principal = principalOf(req);
-    const unit = unitId ?? (countyWide(principal) ? undefined : principal.unitId);
-    if (unit === undefined && !countyWide(principal)) throw new ForbiddenError('you may read only your own unit’s cases');
-    if (unit !== undefined && !mayReadUnit(principal, unit)) throw new ForbiddenError(`you may read only your own unit’s cases, not ${unit}’s`);
+    // The plan file may make the boards public inside the county (boards.publicInCounty).
+    const everyUnit = countyWide(principal) || (await this.plans.get(planId)).boards?.publicInCounty === true;
+    const unit = unitId ?? (everyUnit ? undefined : principal.unitId);
+    if (unit === undefined && !everyUnit) throw new ForbiddenError('you may read only your own unit’s cases');
+    if (unit !== undefined && !everyUnit && !mayReadUnit(principal, unit)) throw new ForbiddenError(`you may read only your own unit’s cases, not ${unit}’s`);
     if (status !== undefined && !['open', 'closed', 'all'].includes(status)) throw badRequest('status', 'open | closed | all');
     const filter: BoardFilter = {
       ...(unit !== undefined ? { unitId: unit } : {}),
