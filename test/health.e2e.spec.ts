@@ -1,9 +1,12 @@
 import { STORE_TARGETS, startAppOn, type RunningApp } from './support/app.js';
 
+const METRICS_TOKEN = 'metrics-token-for-tests';
+const scrape = { headers: { authorization: `Bearer ${METRICS_TOKEN}` } };
+
 describe.each(STORE_TARGETS)('the API on $name', (target) => {
   let running: RunningApp;
   beforeAll(async () => {
-    running = await startAppOn(target);
+    running = await startAppOn(target, { env: { JIXIAO_METRICS_TOKEN: METRICS_TOKEN } });
   });
   afterAll(async () => {
     await running.close();
@@ -22,8 +25,8 @@ describe.each(STORE_TARGETS)('the API on $name', (target) => {
   });
 
   it('serves Prometheus metrics: projection lag and failures, and the timer backlog', async () => {
-    await eventually(async () => /^jixiao_projection_lag_events\{projection="plans"\} 0$/m.test(await (await fetch(`${running.url}/api/v1/metrics`)).text()));
-    const res = await fetch(`${running.url}/api/v1/metrics`);
+    await eventually(async () => /^jixiao_projection_lag_events\{projection="plans"\} 0$/m.test(await (await fetch(`${running.url}/api/v1/metrics`, scrape)).text()));
+    const res = await fetch(`${running.url}/api/v1/metrics`, scrape);
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(text).toMatch(/^jixiao_projection_lag_events\{projection="plans"\} 0$/m);

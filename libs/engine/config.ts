@@ -13,6 +13,8 @@ export interface JixiaoConfig {
   processJobs: boolean;
   port: number;
   production: boolean;
+  /** JIXIAO_METRICS_TOKEN: the bearer token GET /api/v1/metrics requires; without one it answers nobody. */
+  metricsToken?: string;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): JixiaoConfig {
@@ -30,5 +32,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): JixiaoConfig {
     port,
     processJobs: env.JIXIAO_PROCESS_JOBS !== 'false',
     production: env.NODE_ENV === 'production',
+    ...(env.JIXIAO_METRICS_TOKEN ? { metricsToken: env.JIXIAO_METRICS_TOKEN } : {}),
   };
 }

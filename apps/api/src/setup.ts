@@ -1,18 +1,56 @@
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
+import helmet from 'helmet';
 import { ProblemDetailsFilter, validationProblem } from '../../../libs/engine/nest/http/problem-details.js';
+import { BodyDepthPipe, noStore, RequestPolicyGuard } from '../../../libs/engine/nest/http/request-policy.js';
 
 export const API_PREFIX = 'api/v1';
+
+/**
+ * Security headers on every answer, the web UI's included: a strict Content-Security-Policy (our
+ * own scripts only; inline styles, which Ant Design's CSS-in-JS injects; no framing, no plugins),
+ * HSTS, nosniff, no X-Powered-By. The UI runs under it (test/web).
+ */
+export const HELMET: Parameters<typeof helmet>[0] = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:', 'blob:'],
+      fontSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      workerSrc: ["'self'", 'blob:'],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+  frameguard: { action: 'deny' },
+  strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
+  referrerPolicy: { policy: 'no-referrer' },
+};
 
 /** Everything main.ts and the end-to-end tests both need, so tests run the app as it ships. */
 export function configureApp(app: INestApplication): void {
   app.setGlobalPrefix(API_PREFIX);
   // Behind a reverse proxy (docker/compose.yml puts Caddy in front), the client's address comes from
   // X-Forwarded-For, which only the named proxies may set: sign-in throttling is per address.
-  if (process.env.TRUST_PROXY) (app.getHttpAdapter().getInstance() as { set(k: string, v: string): void }).set('trust proxy', process.env.TRUST_PROXY);
+  const express = app.getHttpAdapter().getInstance() as { set(k: string, v: string): void; disable(k: string): void };
+  if (process.env.TRUST_PROXY) express.set('trust proxy', process.env.TRUST_PROXY);
+  express.disable('x-powered-by');
+  app.use(helmet(HELMET));
+  app.use(`/${API_PREFIX}`, noStore);
   app.use(cookieParser());
+  // Cross-site changes and non-JSON command bodies are refused before any handler (issue 13).
+  app.useGlobalGuards(new RequestPolicyGuard(app.get(Reflector)));
   app.useGlobalPipes(
+    // A body nested deeper than real ones is a 400 before class-transformer recurses into it.
+    new BodyDepthPipe(),
     new ValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,

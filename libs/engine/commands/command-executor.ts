@@ -1,9 +1,10 @@
+import { hash } from 'node:crypto';
 import type { EventMetadata } from '../event-store/envelope.js';
 import { WrongExpectedRevisionError } from '../event-store/errors.js';
 import type { EventStore, RecordedEvent } from '../event-store/event-store.js';
 import { orderedUuid } from '../ids.js';
 import { TIMER_FIRED, isTimerSettled, type TimerFired } from '../timers/timer-events.js';
-import { PreconditionFailedError, type Command, type Decider, type DomainEvent } from './command.js';
+import { IdempotencyKeyReusedError, PreconditionFailedError, type Command, type Decider, type DomainEvent } from './command.js';
 
 export interface CommandResult {
   streamId: string;
@@ -25,9 +26,17 @@ const MAX_ATTEMPTS = 5;
 
 /**
  * Load, authorize, decide, append with the expected revision: the whole of a command handler.
- * Every event gets the audit envelope from the command, and an id derived from the command's id and
- * time. A retried command (same id) is answered from the stream's history with its first result;
- * two deliveries racing meet at the expected revision, and the second is answered the same way.
+ * Every event gets the audit envelope from the command, and an id derived from the command's id,
+ * actor and time.
+ *
+ * Idempotency (the Idempotency-Key, issue 13): a command id is bound to its actor, the command's
+ * type, the target stream and a digest of its content (`commandDigest` in every event's metadata).
+ * The actor is authorised against the stream's current state before anything is answered, a
+ * replay included. Then a retry — same id, same actor, same digest — is answered from the stream's
+ * history with its first result; the same id with another command, content or target is refused
+ * (`IdempotencyKeyReusedError`, 422) and writes nothing; the same id sent by another actor is that
+ * actor's own, fresh command. Two deliveries racing meet at the expected revision, and the second
+ * is answered the same way.
  */
 export async function executeCommand<C extends Command, E extends DomainEvent, S>(
   store: EventStore,
@@ -36,25 +45,33 @@ export async function executeCommand<C extends Command, E extends DomainEvent, S
   command: C,
   options: ExecuteOptions = {},
 ): Promise<CommandResult> {
+  const digest = commandDigest(streamId, command);
   for (let attempt = 1; ; attempt++) {
     const history = await store.readStream(streamId);
-    const earlier = history.filter((e) => e.metadata.commandId === command.meta.commandId);
-    if (earlier.length > 0) return answer(streamId, earlier);
-
     const revision = history.length - 1;
+    const state = history.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as E), decider.initialState());
+    // Who may send this is decided first, on the state as it is now: a replay answers no one who
+    // could not send the command itself.
+    const role = decider.authorize(command, state);
+
+    const earlier = history.filter((e) => e.metadata.commandId === command.meta.commandId && e.metadata.actor.userId === command.meta.actor.userId);
+    if (earlier.length > 0) {
+      const stored = (earlier[0]!.metadata as EventMetadata & { commandDigest?: string }).commandDigest;
+      // Events written before digests were recorded carry none: they are answered as before.
+      if (stored !== undefined && stored !== digest) throw new IdempotencyKeyReusedError(command.meta.commandId, earlier[0]!.type);
+      return answer(streamId, earlier);
+    }
+
     if (options.expectedRevision !== undefined && options.expectedRevision !== revision) {
       throw new PreconditionFailedError(options.expectedRevision, revision);
     }
-    const state = history.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as E), decider.initialState());
 
     let events: DomainEvent[];
-    let role: string;
     const timerId = command.meta.timerId;
     if (timerId !== undefined && isTimerSettled(history, timerId)) {
       // Fired or cancelled already (a duplicate delivery, or cancelled after it was queued).
       return { streamId, revision, events: [] };
     }
-    role = decider.authorize(command, state);
     events = decider.decide(command, state);
     if (timerId !== undefined) {
       const fired: TimerFired = { type: TIMER_FIRED, data: { timerId, outcome: events.length ? 'acted' : 'nothing to do' } };
@@ -62,12 +79,12 @@ export async function executeCommand<C extends Command, E extends DomainEvent, S
     }
     if (events.length === 0) return { streamId, revision, events: [] };
 
-    const metadata = envelope(command, role);
+    const metadata = { ...envelope(command, role), commandDigest: digest };
     try {
       const appended = await store.appendToStream(
         streamId,
         events.map((e, i) => ({
-          id: orderedUuid(Date.parse(command.meta.now), `${command.meta.commandId}\n${streamId}\n${i}`),
+          id: orderedUuid(Date.parse(command.meta.now), `${command.meta.commandId}\n${command.meta.actor.userId}\n${streamId}\n${i}`),
           type: e.type,
           data: e.data as object,
           metadata,
@@ -98,6 +115,23 @@ export function envelope(command: Command, role: string): EventMetadata {
     recordedAt: m.now,
     ...(m.reason ? { reason: m.reason } : {}),
   };
+}
+
+/**
+ * What a command id is bound to besides its actor: the command's type, its target stream and its
+ * content, as the SHA-256 of their canonical JSON (keys sorted, undefined left out).
+ */
+export function commandDigest(streamId: string, command: Pick<Command, 'type' | 'data'>): string {
+  return hash('sha256', canonicalJson({ type: command.type, stream: streamId, data: command.data }), 'hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined && typeof v !== 'function')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
 function answer(streamId: string, earlier: RecordedEvent[]): CommandResult {

@@ -73,6 +73,21 @@ export class ForbiddenError extends Error {
   readonly code = 'forbidden';
 }
 
+/**
+ * The command id (Idempotency-Key) was used by the same actor for another command, another target
+ * or other content. Nothing is written. (IETF draft "The Idempotency-Key HTTP Header Field": 422.)
+ */
+export class IdempotencyKeyReusedError extends Error {
+  readonly code = 'idempotency-key-reused';
+  constructor(
+    readonly commandId: string,
+    /** The first event the key answered with, which names the command it was used for. */
+    readonly earlierEventType: string,
+  ) {
+    super(`the Idempotency-Key "${commandId}" was already used for another request (answered with ${earlierEventType}); use a new key for a new request`);
+  }
+}
+
 /** The client's If-Match revision is stale. Nothing is written. */
 export class PreconditionFailedError extends Error {
   readonly code = 'precondition-failed';

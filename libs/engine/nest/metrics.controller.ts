@@ -1,15 +1,19 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, Req } from '@nestjs/common';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Request } from 'express';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { TIMERS_PROJECTION, type PendingTimer } from '../timers/timers.projection.js';
 import { Engine } from './engine.js';
+import { ProblemException, problem } from './http/problem-details.js';
 import { Public } from './http/public.js';
 
 /**
  * Prometheus metrics: what an operator watches (docs/deploy.md) — each projection's lag behind the
  * store and whether it is failing, and the timer backlog — plus the process's own. Read on scrape,
- * so the figures are the store's, whichever replica answers. Public like the health check: counts
- * only, no content; keep the endpoint on the internal network.
+ * so the figures are the store's, whichever replica answers. It needs no session, but answers only
+ * the scraper holding JIXIAO_METRICS_TOKEN (`Authorization: Bearer <token>`); without a token
+ * configured it answers nobody (issue 13).
  */
 @ApiTags('health')
 @Controller('metrics')
@@ -56,7 +60,14 @@ export class MetricsController {
   @Public()
   @Header('Content-Type', 'text/plain; version=0.0.4')
   @ApiOperation({ summary: 'Prometheus metrics: projection lag and failures, timer backlog, process figures' })
-  metrics(): Promise<string> {
+  metrics(@Req() req: Request): Promise<string> {
+    const expected = this.engine.options.config.metricsToken;
+    const given = /^Bearer\s+(\S+)\s*$/i.exec(req.header('authorization') ?? '')?.[1];
+    if (!expected || !given || !sameSecret(given, expected)) {
+      throw new ProblemException(
+        problem(401, 'metrics-token-required', 'Metrics token required', 'the metrics endpoint answers only requests carrying the metrics token (Authorization: Bearer <JIXIAO_METRICS_TOKEN>)'),
+      );
+    }
     return this.#registry.metrics();
   }
 }
@@ -67,4 +78,9 @@ export async function lagOf(engine: Engine, checkpoint: string | undefined): Pro
   if (storage.countAfter) return storage.countAfter(checkpoint);
   const head = await engine.store.headPosition();
   return head !== undefined && (checkpoint === undefined || engine.store.comparePositions(checkpoint, head) < 0) ? 1 : 0;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(a), digest(b));
 }

@@ -30,6 +30,14 @@ export class ProjectionTimeoutError extends Error {
   readonly code = 'projection-timeout';
 }
 
+/** A ?minPosition= the store never issued (malformed, or beyond its head): waiting could not help. */
+export class InvalidPositionError extends Error {
+  readonly code = 'invalid-position';
+  constructor(readonly position: string) {
+    super(`minPosition "${position.slice(0, 100)}" is not a position this store has issued (pass the X-Position of a command's answer)`);
+  }
+}
+
 /**
  * Feeds projections from the global order. Each page of events is applied to every projection in
  * memory, and all their document changes and checkpoints are committed in one transaction, so a
@@ -155,6 +163,7 @@ export class ProjectionRunner {
         const t = this.#active(this.#projections.get(n)!);
         return t?.state.checkpoint !== undefined && this.store.comparePositions(t.state.checkpoint, position) >= 0;
       });
+    if (!(await this.#issued(position))) throw new InvalidPositionError(position);
     if (reached()) return;
     const deadline = Date.now() + (options.timeoutMs ?? 10_000);
     while (!reached()) {
@@ -175,6 +184,21 @@ export class ProjectionRunner {
         }
         this.#waiters.add(done);
       });
+    }
+  }
+
+  /**
+   * Whether the store has issued `position`: well formed for its adapter and not beyond its head
+   * (the last committed event, which a reader may still be waiting to see on PostgreSQL).
+   */
+  async #issued(position: string): Promise<boolean> {
+    if (typeof position !== 'string' || position.length === 0 || position.length > 100) return false;
+    const head = await this.store.headPosition();
+    if (head === undefined) return false;
+    try {
+      return this.store.comparePositions(position, head) <= 0 && this.store.comparePositions(position, position) === 0;
+    } catch {
+      return false;
     }
   }
 

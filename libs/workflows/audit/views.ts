@@ -176,7 +176,7 @@ export const VIEWS: Record<string, ViewDef> = {
 };
 
 export function viewDef(view: string): ViewDef {
-  const def = VIEWS[view];
+  const def = Object.hasOwn(VIEWS, view) ? VIEWS[view] : undefined; // not Object.prototype's __proto__ or constructor
   if (!def) throw new DomainError('unknown-view', `no view "${view}"; known: ${Object.keys(VIEWS).join(', ')}`, { status: 404 });
   return def;
 }

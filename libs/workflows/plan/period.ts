@@ -84,14 +84,17 @@ export const isQuarter = (text: string | null | undefined): text is string => ty
 const pad2 = (n: number) => String(n).padStart(2, '0');
 
 /** The written form parsePeriod reads. */
+const year4 = (y: number) => String(y).padStart(4, '0');
+
 export function formatPeriod(p: Period): string {
   switch (p.kind) {
+    // Four digits always: year 0 written "0-01" would not parse back (found by the fuzz test).
     case 'month':
-      return `${p.year}-${pad2(p.month)}`;
+      return `${year4(p.year)}-${pad2(p.month)}`;
     case 'quarter':
-      return `${p.year}-Q${p.quarter}`;
+      return `${year4(p.year)}-Q${p.quarter}`;
     case 'year':
-      return String(p.year);
+      return year4(p.year);
     default: {
       const unreachable: never = p;
       return unreachable;

@@ -264,6 +264,11 @@ export interface PlanDefinition {
   readonly calendar: WorkingCalendar;
   /** Parsed plans always carry it (DEFAULT_SUPERVISION_DEADLINES when the file sets none). */
   readonly supervisionDeadlines?: SupervisionDeadlines;
+  /**
+   * Who reads the compliance and supervision boards. Absent or `publicInCounty: false`: a unit's
+   * people read their own unit's rows only; `true`: every signed-in user of the county reads all.
+   */
+  readonly boards?: { readonly publicInCounty: boolean };
 }
 
 

@@ -170,6 +170,10 @@ export const PLAN_SCHEMA = {
         },
         ['dueBeforeDayOfNextMonth', 'timeZone', 'reminderWorkingDaysBefore', 'signedByHead', 'stampedByUnit', 'paperCopies', 'deliverTo', 'officeRoom', 'email'],
       ),
+      boards: object(
+        { publicInCounty: { type: 'boolean', description: 'true: every signed-in user of the county reads every unit’s rows of the compliance and supervision boards; false: a unit’s people read their own rows only' } },
+        ['publicInCounty'],
+      ),
       supervisionDeadlines: object(
         {
           acknowledgeWorkingDays: workingDays('the unit confirms it has the case, from opening'),

@@ -156,8 +156,8 @@ export class ReportingController {
   @ApiQuery({ name: 'from', required: false, example: '2023-01' })
   @ApiQuery({ name: 'to', required: false, example: '2023-12' })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO date-time: the board as it was known then' })
-  compliance(@Param('planId') planId: string, @ReadAtParam() at: ReadAt, @Query('from') from?: string, @Query('to') to?: string) {
-    return this.queries.execute(new GetCompliance(planId, { from: from && checkPeriod(from), to: to && checkPeriod(to) }, at));
+  compliance(@Param('planId') planId: string, @Req() req: AuthenticatedRequest, @ReadAtParam() at: ReadAt, @Query('from') from?: string, @Query('to') to?: string) {
+    return this.queries.execute(new GetCompliance(principalOf(req), planId, { from: from && checkPeriod(from), to: to && checkPeriod(to) }, at));
   }
 
   @Get('units/:unitId/reports')

@@ -4,6 +4,7 @@ import { DomainError, ForbiddenError, type Principal } from '../../engine/comman
 import { ProjectionQuery, type ReadAt } from '../../engine/nest/cqrs.js';
 import { Engine } from '../../engine/nest/engine.js';
 import { mayReadUnit } from '../access/access.js';
+import { mayReadBoardRow } from '../access/boards.js';
 import { monthsOfYear } from '../plan/period.js';
 import { PlanService } from '../plan/plan.service.js';
 import type { ReportContext } from './reporting.decider.js';
@@ -37,6 +38,8 @@ export class GetReportTemplate extends ProjectionQuery<ReportContext> {
 /** The compliance board: each unit × month. */
 export class GetCompliance extends ProjectionQuery<ComplianceBoard> {
   constructor(
+    /** A unit's people read their own unit's row unless the plan makes the boards public in the county. */
+    readonly reader: Principal,
     readonly planId: string,
     readonly range: { from?: string | undefined; to?: string | undefined },
     at: ReadAt = {},
@@ -122,7 +125,7 @@ export class GetComplianceHandler implements IQueryHandler<GetCompliance, Compli
     private readonly plans: PlanService,
   ) {}
 
-  async execute({ planId, range, at }: GetCompliance): Promise<ComplianceBoard> {
+  async execute({ reader, planId, range, at }: GetCompliance): Promise<ComplianceBoard> {
     const plan = await this.plans.get(planId);
     const first = range.from ?? `${plan.year}-01`;
     const last = range.to ?? `${plan.year}-12`;
@@ -133,7 +136,9 @@ export class GetComplianceHandler implements IQueryHandler<GetCompliance, Compli
       planId,
       periods,
       ...(at.asOf?.time ? { asOf: at.asOf.time } : {}),
-      units: plan.units.map((u) => ({
+      units: plan.units
+        .filter((u) => mayReadBoardRow(reader, plan, u.id))
+        .map((u) => ({
         unitId: u.id,
         unitName: u.name,
         shortName: u.shortName,

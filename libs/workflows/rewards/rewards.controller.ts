@@ -3,7 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { ApiHeader, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import type { CommandResult } from '../../engine/commands/command-executor.js';
 import type { Clock } from '../../engine/clock.js';
 import { ReadAtParam, type ReadAt } from '../../engine/nest/cqrs.js';
@@ -42,19 +42,19 @@ class ConsequenceDto {
 
 class AmendLineDto extends OptionalReasonDto {
   @ApiPropertyOptional({ description: 'A reward tier of the plan (e.g. first, third); brings its consequences unless consequences are given' })
-  @IsOptional()
+  @ValidateIf((o) => o.tier !== undefined)
   @IsString()
   @MaxLength(100)
   tier?: string;
 
   @ApiPropertyOptional({ type: [ConsequenceDto] })
-  @IsOptional()
+  @ValidateIf((o) => o.consequences !== undefined) // null is not "absent": it is refused, not mapped over
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => ConsequenceDto)
   consequences?: ConsequenceDto[];
 
-  @ApiPropertyOptional({ description: 'true leaves the line out of the list; false puts it back' }) @IsOptional() @IsBoolean() excluded?: boolean;
+  @ApiPropertyOptional({ description: 'true leaves the line out of the list; false puts it back' }) @ValidateIf((o) => o.excluded !== undefined) @IsBoolean() excluded?: boolean;
 }
 
 class ApproveDto extends OptionalReasonDto {

@@ -56,11 +56,13 @@ export class GetSupervisionBoardHandler implements IQueryHandler<GetSupervisionB
   ) {}
 
   async execute({ reader, planId, filter: asked, at }: GetSupervisionBoard): Promise<SupervisionBoard> {
-    const unit = asked.unitId ?? (countyWide(reader) ? undefined : reader.unitId);
-    if (unit === undefined && !countyWide(reader)) throw new ForbiddenError('you may read only your own unit’s cases');
-    if (unit !== undefined && !mayReadUnit(reader, unit)) throw new ForbiddenError(`you may read only your own unit’s cases, not ${unit}’s`);
-    const filter: BoardFilter = { ...asked, ...(unit !== undefined ? { unitId: unit } : {}) };
     const plan = await this.plans.get(planId);
+    // The plan file may make the boards public inside the county (boards.publicInCounty).
+    const everyUnit = countyWide(reader) || plan.boards?.publicInCounty === true;
+    const unit = asked.unitId ?? (everyUnit ? undefined : reader.unitId);
+    if (unit === undefined && !everyUnit) throw new ForbiddenError('you may read only your own unit’s cases');
+    if (unit !== undefined && !everyUnit && !mayReadUnit(reader, unit)) throw new ForbiddenError(`you may read only your own unit’s cases, not ${unit}’s`);
+    const filter: BoardFilter = { ...asked, ...(unit !== undefined ? { unitId: unit } : {}) };
     const lines = () => plan.indicators.flatMap((i) => i.units.filter((u) => !filter.unitId || u === filter.unitId).map((unitId) => caseLineStream({ planId, unitId, indicatorNo: i.no })));
     const docs = await this.engine.docs(supervisionBoardProjection, at, lines);
     const now = at.asOf?.time ?? this.engine.clock.now().toISOString();
