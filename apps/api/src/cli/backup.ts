@@ -432,7 +432,7 @@ export async function restore(file: string, to: string, options: { manifest?: st
   }
   const checked = await checkRestoredPostgres(to, manifest, out);
   // Before a pg_resetwal jump every database of the cluster must be frozen, not only this one.
-  if (!checked.safe && !options.checkOnly) await run('vacuumdb', ['--all', '--freeze', '--quiet', `--maintenance-db=${to}`]);
+  if (!checked.safe) await run('vacuumdb', ['--all', '--freeze', '--quiet', `--maintenance-db=${to}`]);
   return checked;
 }
 
