@@ -50,3 +50,27 @@ export class InvalidEventError extends EventStoreError {
 export class ReaderHorizonTimeoutError extends EventStoreError {
   readonly code = 'reader-horizon-timeout';
 }
+
+/**
+ * PostgreSQL: the cluster's transaction counter is not above the largest transaction id stored
+ * in `events` — a dump restored into another cluster without moving the counter past it. New
+ * events would sort before events readers have already passed, and readers cannot see the
+ * restored ones. The store refuses to open and to append; nothing was written.
+ */
+export class TransactionCounterBehindError extends EventStoreError {
+  readonly code = 'transaction-counter-behind';
+  constructor(
+    /** The next transaction id the cluster will hand out. */
+    readonly next: string,
+    /** The largest transaction id stored in the events table. */
+    readonly largestStored: string,
+  ) {
+    super(
+      `The PostgreSQL cluster's next transaction id (${next}) is not above the largest transaction id stored in the events table (${largestStored}): ` +
+        `this database was restored from a dump into a cluster whose transaction counter was not moved past the stored events. ` +
+        `New events would sort before events that readers have already passed and be lost from every read model, and readers cannot see the restored events. ` +
+        `Nothing was written. Stop the API and the worker and follow docs/deploy.md §3.3 ("Restoring into a new cluster: the transaction counter"); ` +
+        `\`jixiao restore\` computes the pg_resetwal step from the dump and the cluster, and \`jixiao recover-writes\` repairs writes accepted before it.`,
+    );
+  }
+}

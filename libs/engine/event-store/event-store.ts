@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { isDeepStrictEqual } from 'node:util';
 import { checkMetadata, type EventMetadata, type Upcasters } from './envelope.js';
-import { EventIdConflictError, InvalidEventError, ReaderHorizonTimeoutError, WrongExpectedRevisionError } from './errors.js';
+import { EventIdConflictError, InvalidEventError, ReaderHorizonTimeoutError, TransactionCounterBehindError, WrongExpectedRevisionError } from './errors.js';
 import { chainHash, GENESIS_HASH } from './hash-chain.js';
 import { newUuid } from '../ids.js';
 import type { StorageAdapter, StoredEvent, StoredEventInput, StreamHead } from './storage.js';
@@ -418,9 +418,17 @@ async function walkToHead<R extends { position: string }>(
   if (head === undefined) return after;
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   let at = after;
+  let counterChecked = false;
   while (at === undefined || store.comparePositions(at, head) < 0) {
     const page = await read(at, options.pageSize ?? 5000);
     if (page.length === 0) {
+      // Before waiting on an older transaction, rule out the cause no wait can cure: a restored
+      // database whose transaction counter is behind its stored ids (PostgreSQL).
+      if (!counterChecked && store.storage.transactionCounter) {
+        counterChecked = true;
+        const counter = await store.storage.transactionCounter();
+        if (!counter.safe) throw new TransactionCounterBehindError(counter.next, counter.largestStored!);
+      }
       if (Date.now() > deadline) throw new ReaderHorizonTimeoutError(`the log could not be read up to ${head}: an older transaction is holding readers back`);
       await new Promise((r) => setTimeout(r, 20));
       continue;

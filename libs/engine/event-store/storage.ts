@@ -79,5 +79,19 @@ export interface StorageAdapter {
    * verification across threads. All at once, so the events are counted once.
    */
   streamIdsAt?(fractions: readonly number[]): Promise<(string | undefined)[]>;
+  /**
+   * Optional (PostgreSQL): whether the cluster's transaction counter is above every stored
+   * transaction id, as the global order needs (a dump restored into another cluster may not be).
+   */
+  transactionCounter?(): Promise<TransactionCounterStatus>;
   close(): Promise<void>;
+}
+
+export interface TransactionCounterStatus {
+  /** The next transaction id the cluster hands out (xid8, decimal). */
+  next: string;
+  /** The largest transaction id stored (xid8, decimal); null on an empty store. */
+  largestStored: string | null;
+  /** next > largestStored: appends sort after every stored event and readers can reach them all. */
+  safe: boolean;
 }

@@ -212,6 +212,9 @@ export class ProjectionRunner {
     while (!mine()?.state.active) {
       if (!mine()) throw new Error(`generation ${created.generation} of ${name} was replaced by another rebuild`);
       if (!(await this.#step())) await sleep(10);
+      // A projection that refuses an event stops the rebuild, loudly: the old generation keeps serving.
+      const failed = mine()?.error;
+      if (failed) throw new Error(`rebuilding ${name} (generation ${created.generation}) stopped; the old generation keeps serving: ${failed}`);
     }
     return mine()!.state;
   }

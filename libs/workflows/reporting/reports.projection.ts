@@ -85,7 +85,14 @@ export const reportsProjection: Projection = {
     const key = reportKey(planId, unitId, period);
     if (event.type === 'ReportOpened') docs.put('streams', e.streamId, key);
     const view = event.type === 'ReportOpened' ? opened(event.data) : await docs.get<ReportView>('reports', key);
-    if (!view) return;
+    if (!view) {
+      // Never skip: a report event before its ReportOpened means the global order is broken (events
+      // appended at low transaction ids after a restore), and skipping it would lose it for good.
+      throw new Error(
+        `projection ${REPORTS_PROJECTION}: ${e.type} of report ${key} (stream "${e.streamId}" revision ${e.revision}, position ${e.position}) arrived before its ReportOpened; ` +
+          `the projection stops here rather than drop it. The global order is broken — events appended at low transaction ids after a restore? See docs/deploy.md §3.4 (jixiao recover-writes).`,
+      );
+    }
     const next = applyToView(view, event, e);
     docs.put('reports', key, next);
     docs.put('compliance', cellKey(planId, period, unitId), toCell(next));

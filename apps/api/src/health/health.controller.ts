@@ -23,8 +23,14 @@ export class HealthController {
       async () => {
         const probe = this.indicators.check('eventStore');
         try {
-          const [last] = await this.engine.store.readAll({ maxCount: 1 });
-          return probe.up({ kind: this.engine.store.kind, empty: last === undefined });
+          // Empty means no event is stored, not "none readable yet" (a reader may trail the head).
+          const empty = (await this.engine.store.headPosition()) === undefined;
+          const counter = await this.engine.store.storage.transactionCounter?.();
+          const detail = { kind: this.engine.store.kind, empty, ...(counter ? { transactionCounter: counter } : {}) };
+          if (counter && !counter.safe) {
+            return probe.down({ ...detail, error: `the transaction counter (${counter.next}) is not above the largest stored transaction id (${counter.largestStored}): writes are refused; see docs/deploy.md §3.3` });
+          }
+          return probe.up(detail);
         } catch (err) {
           return probe.down({ kind: this.engine.store.kind, error: (err as Error).message });
         }

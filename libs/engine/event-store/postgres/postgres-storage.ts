@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { InvalidEventError } from '../errors.js';
-import type { RawAppendOutcome, StorageAdapter, StoredEvent, StoredEventInput, StreamHead } from '../storage.js';
+import { InvalidEventError, TransactionCounterBehindError } from '../errors.js';
+import type { RawAppendOutcome, StorageAdapter, StoredEvent, StoredEventInput, StreamHead, TransactionCounterStatus } from '../storage.js';
 
 /**
  * PostgreSQL. Sequence values commit out of order: a reader paging on `global_position >
@@ -58,6 +58,18 @@ export async function migrate(pool: pg.Pool, ddl: string, lockKey: number): Prom
   }
 }
 
+/**
+ * The append guard, part of every append statement: no visible row may carry a transaction id at
+ * or above the snapshot's xmax. In a healthy cluster that cannot happen (a visible row was written
+ * by a transaction that completed before the snapshot); it happens when a dump was restored into a
+ * cluster whose counter is behind the stored ids. Then the append writes nothing, and the adapter
+ * says why. One probe of the primary key's leading column.
+ */
+const COUNTER_AHEAD = `NOT EXISTS (SELECT 1 FROM events WHERE transaction_id >= pg_snapshot_xmax(pg_current_snapshot()))`;
+
+const COUNTER_STATUS = `SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS next,
+  (SELECT transaction_id::text FROM events ORDER BY transaction_id DESC LIMIT 1) AS largest`;
+
 const COLUMNS = `transaction_id::text AS tx, global_position::text AS pos, stream_id, revision, event_id::text AS id, type, data::text AS data_text, metadata::text AS metadata_text, hash`;
 
 /**
@@ -68,7 +80,7 @@ const COLUMNS = `transaction_id::text AS tx, global_position::text AS pos, strea
 const APPEND_ONE = `
 INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash)
 SELECT $1, $2::int + 1, $3::uuid, $4, $5::json, $6::json, $7
-WHERE $2::int = -1 OR EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND revision = $2::int)
+WHERE ($2::int = -1 OR EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND revision = $2::int)) AND ${COUNTER_AHEAD}
 RETURNING transaction_id::text || ':' || global_position AS position`;
 
 const APPEND_MANY = `
@@ -77,7 +89,7 @@ ins AS (
   INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash)
   SELECT $1, head.rev + e.ord, e.id, e.type, e.data, e.metadata, e.hash
   FROM head, unnest($3::uuid[], $4::text[], $5::json[], $6::json[], $7::text[]) WITH ORDINALITY AS e(id, type, data, metadata, hash, ord)
-  WHERE head.rev = $2
+  WHERE head.rev = $2 AND ${COUNTER_AHEAD}
   RETURNING transaction_id, global_position)
 SELECT (SELECT transaction_id::text || ':' || global_position FROM ins ORDER BY global_position DESC LIMIT 1) AS position`;
 
@@ -99,10 +111,38 @@ export class PostgresStorage implements StorageAdapter {
     readonly ownsPool = true,
   ) {}
 
-  static async open(url: string, options: { poolSize?: number } = {}): Promise<PostgresStorage> {
+  /**
+   * Refuses (TransactionCounterBehindError) a database whose cluster's transaction counter is not
+   * above the stored transaction ids, unless `transactionGuard` is false (backup and restore tools,
+   * which must look at such a database to repair it).
+   */
+  static async open(url: string, options: { poolSize?: number; transactionGuard?: boolean } = {}): Promise<PostgresStorage> {
     const pool = createPool(url, options.poolSize);
-    await migrate(pool, POSTGRES_SCHEMA, 0x6a78_0001);
-    return new PostgresStorage(pool);
+    try {
+      await migrate(pool, POSTGRES_SCHEMA, 0x6a78_0001);
+      const storage = new PostgresStorage(pool);
+      if (options.transactionGuard !== false) {
+        const counter = await storage.transactionCounter();
+        if (!counter.safe) throw new TransactionCounterBehindError(counter.next, counter.largestStored!);
+      }
+      return storage;
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async transactionCounter(): Promise<TransactionCounterStatus> {
+    const r = await this.pool.query<{ next: string; largest: string | null }>({ name: 'jx_counter_status', text: COUNTER_STATUS });
+    const { next, largest } = r.rows[0]!;
+    return { next, largestStored: largest, safe: largest === null || BigInt(next) > BigInt(largest) };
+  }
+
+  /** Nothing was inserted: the head moved, or the guard refused. Only the rare first case costs this probe. */
+  async #refusedOrMoved(): Promise<RawAppendOutcome> {
+    const counter = await this.transactionCounter();
+    if (!counter.safe) throw new TransactionCounterBehindError(counter.next, counter.largestStored!);
+    return { kind: 'head-moved' };
   }
 
   async append(streamId: string, expectedHead: number, events: StoredEventInput[]): Promise<RawAppendOutcome> {
@@ -129,7 +169,7 @@ export class PostgresStorage implements StorageAdapter {
             });
       const row = result.rows[0] as { position: string | null } | undefined;
       // Nothing inserted: the stream is not at the expected revision.
-      if (!row || row.position === null) return { kind: 'head-moved' };
+      if (!row || row.position === null) return this.#refusedOrMoved();
       return { kind: 'appended', lastPosition: row.position };
     } catch (err) {
       const e = err as { code?: string; constraint?: string };

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { DomainError, ForbiddenError, IdempotencyKeyReusedError, PreconditionFailedError } from '../../commands/command.js';
 import { UnknownCommandError } from '../../commands/command-router.js';
-import { EventIdConflictError, InvalidEventError, ReaderHorizonTimeoutError, WrongExpectedRevisionError } from '../../event-store/errors.js';
+import { EventIdConflictError, InvalidEventError, ReaderHorizonTimeoutError, TransactionCounterBehindError, WrongExpectedRevisionError } from '../../event-store/errors.js';
 import { InvalidPositionError, ProjectionTimeoutError } from '../../projections/projection-runner.js';
 
 /** RFC 9457 problem details. `code` is stable, so a client can translate the message. */
@@ -84,6 +84,7 @@ export function toProblem(err: unknown): ProblemDetails | undefined {
   }
   if (err instanceof EventIdConflictError) return problem(409, err.code, 'Event id conflict', err.message);
   if (err instanceof UnknownCommandError) return problem(400, err.code, 'Unknown command', err.message);
+  if (err instanceof TransactionCounterBehindError) return problem(503, err.code, 'The event store refuses writes', err.message, { next: err.next, largestStored: err.largestStored });
   if (err instanceof ProjectionTimeoutError || err instanceof ReaderHorizonTimeoutError) return problem(503, err.code, 'Not up to date yet', err.message);
   if (err instanceof HttpException) {
     const status = err.getStatus();
