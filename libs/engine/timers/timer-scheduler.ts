@@ -84,12 +84,14 @@ export class InProcessTimerScheduler implements TimerScheduler {
   }
 
   async #deliver(): Promise<number> {
-    const now = this.clock.now();
+    const due = this.clock.now();
     let fired = 0;
     for (const t of await pending(this.runner)) {
-      if (Date.parse(t.dueAt) > now.getTime()) break;
+      if (Date.parse(t.dueAt) > due.getTime()) break;
       try {
-        const r = await this.router.execute(timerCommand(t, now));
+        // The clock is read per command, not once per round: each timer's events are stamped when
+        // it is delivered, so they never precede what other writers recorded during the round.
+        const r = await this.router.execute(timerCommand(t, this.clock.now()), { clock: this.clock });
         if (r.position) await this.runner.waitFor(r.position, { projections: [TIMERS_PROJECTION] });
         fired++;
       } catch (err) {
@@ -129,7 +131,7 @@ export class BullmqTimerScheduler implements TimerScheduler {
       this.#worker = new Worker(
         this.queue.name,
         async (job) => {
-          const r = await this.router.execute(timerCommand(job.data as PendingTimer, this.clock.now()));
+          const r = await this.router.execute(timerCommand(job.data as PendingTimer, this.clock.now()), { clock: this.clock });
           return { position: r.position ?? null };
         },
         { connection: this.connection, concurrency: 4 },
