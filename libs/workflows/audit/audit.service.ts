@@ -1,5 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Queue, Worker } from 'bullmq';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import ExcelJS from 'exceljs';
 import { sealText, verifySeals, type SealRecordedData } from '../../engine/audit/seals.js';
 import { verifyChains } from '../../engine/audit/verify-chains.js';
@@ -12,7 +11,8 @@ import type { Projection } from '../../engine/projections/docs.js';
 import { SYSTEM_PRINCIPAL } from '../../engine/timers/timer-scheduler.js';
 import { authorize } from '../access/access.js';
 import { PlanService } from '../plan/plan.service.js';
-import { lastSeal, makeSeal, sealsSoFar } from './sealing.js';
+import { SCHEDULED_SEAL } from './seal.decider.js';
+import { ensureSealTimer, lastSeal, makeSeal, scheduledSeal, sealingFromEnv, sealsSoFar, useSealing, verifyOptionsFor } from './sealing.js';
 import { caseKey, indicatorKey, TIMELINE_PROJECTION, timelineProjection, unitKey, type TimelineEntry, type TimelinePage } from './timeline.projection.js';
 import { diff, provenance, snapshot, type ProvenanceField, type ViewParams } from './views.js';
 
@@ -23,8 +23,6 @@ export interface TimelineFilter {
   to?: string;
 }
 
-const DAY_MS = 86_400_000;
-export const AUDIT_QUEUE = 'jixiao-audit';
 
 /** Seals a quarter when it is published: the record as presented at the meeting, fixed for good. */
 const quarterSealReactor = (engine: Engine): Projection => ({
@@ -41,10 +39,7 @@ const quarterSealReactor = (engine: Engine): Projection => ({
 });
 
 @Injectable()
-export class AuditService implements OnApplicationBootstrap, OnApplicationShutdown {
-  #daily: NodeJS.Timeout | undefined;
-  #queue: Queue | undefined;
-  #worker: Worker | undefined;
+export class AuditService implements OnApplicationBootstrap {
   readonly #log = new Logger('Audit');
 
   constructor(
@@ -52,42 +47,20 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly plans: PlanService,
   ) {
     engine.registerProjections(timelineProjection, quarterSealReactor(engine));
+    // Frequent seals are an engine timer (sealing.ts): its command is handled here like any other.
+    const { config } = engine.options;
+    const sealing = sealingFromEnv({ env: process.env, storeUrl: config.eventStoreUrl, production: config.production, log: (m) => this.#log.warn(m) });
+    useSealing(engine.store, sealing);
+    engine.registerCommands([SCHEDULED_SEAL], (c, o) => scheduledSeal(engine.store, c, o));
+    if (sealing.signer) this.#log.log(`seals are signed with ${sealing.signer.publicKey} (key ${sealing.keyFrom}${sealing.generated ? ', generated now: keep a copy of the public key outside this server' : ''})`);
+    else this.#log.warn('no seal key (JIXIAO_SEAL_KEY or JIXIAO_SEAL_KEY_FILE): seals are recorded unsigned, and whoever can write the database can forge them');
   }
 
-  /**
-   * The daily seal. In-process here (hourly check, one seal a day); with Redis the worker's
-   * BullMQ scheduler makes it instead, so replicas do not each seal.
-   */
+  /** The first seal timer (each round schedules the next): where timers are worked, once every module is in. */
   async onApplicationBootstrap(): Promise<void> {
     const { background, config } = this.engine.options;
-    if (!background) return;
-    const seal = () => this.sealDaily().catch((err) => this.#log.warn(`daily seal failed: ${(err as Error).message}`));
-    if (!config.redisUrl) {
-      this.#daily = setInterval(() => void seal(), 3600_000);
-      this.#daily.unref();
-      setTimeout(() => void seal(), 10_000).unref();
-      return;
-    }
-    if (!config.processJobs) return;
-    // One scheduler for every process that works jobs: BullMQ makes one job a day, one worker takes it.
-    const connection = { url: config.redisUrl, maxRetriesPerRequest: null };
-    this.#queue = new Queue(AUDIT_QUEUE, { connection });
-    await this.#queue.upsertJobScheduler('daily-seal', { pattern: '0 2 * * *', tz: 'Asia/Shanghai' }, { name: 'daily-seal' });
-    this.#worker = new Worker(AUDIT_QUEUE, async () => (await this.sealDaily())?.sealId ?? null, { connection });
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.#daily);
-    await this.#worker?.close();
-    await this.#queue?.close();
-  }
-
-  /** Seals unless a seal was made in the last day. */
-  async sealDaily(): Promise<SealRecordedData | undefined> {
-    const last = await lastSeal(this.engine.store);
-    const now = this.engine.clock.now();
-    if (last && now.getTime() - Date.parse(last.sealedAt) < DAY_MS - 60_000) return undefined;
-    return makeSeal(this.engine.store, SYSTEM_PRINCIPAL, now.toISOString(), 'daily');
+    if (!background || (config.redisUrl && !config.processJobs)) return;
+    await ensureSealTimer(this.engine.store, this.engine.clock);
   }
 
   async seal(actor: Principal, occasion: string): Promise<SealRecordedData | undefined> {
@@ -103,7 +76,7 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
   async verify(exported?: Parameters<typeof verifySeals>[1]) {
     const started = Date.now();
     const chains = await verifyChains(this.engine.store.storage);
-    const seals = await verifySeals(this.engine.store, exported);
+    const seals = await verifySeals(this.engine.store, exported, verifyOptionsFor(this.engine.store));
     return {
       ok: chains.ok && seals.ok,
       events: chains.events,
