@@ -52,14 +52,20 @@ export class AuditService implements OnApplicationBootstrap {
     const sealing = sealingFromEnv({ env: process.env, storeUrl: config.eventStoreUrl, production: config.production, log: (m) => this.#log.warn(m) });
     useSealing(engine.store, sealing);
     engine.registerCommands([SCHEDULED_SEAL], (c, o) => scheduledSeal(engine.store, c, o));
-    if (sealing.signer) this.#log.log(`seals are signed with ${sealing.signer.publicKey} (key ${sealing.keyFrom}${sealing.generated ? ', generated now: keep a copy of the public key outside this server' : ''})`);
-    else this.#log.warn('no seal key (JIXIAO_SEAL_KEY or JIXIAO_SEAL_KEY_FILE): seals are recorded unsigned, and whoever can write the database can forge them');
+    this.#sealing = sealing;
   }
+
+  readonly #sealing: ReturnType<typeof sealingFromEnv>;
 
   /** The first seal timer (each round schedules the next): where timers are worked, once every module is in. */
   async onApplicationBootstrap(): Promise<void> {
     const { background, config } = this.engine.options;
-    if (!background || (config.redisUrl && !config.processJobs)) return;
+    if (!background) return;
+    // The public half is printed where the server starts (stdout of one-shot CLI commands stays theirs).
+    const sealing = this.#sealing;
+    if (sealing.signer) this.#log.log(`seals are signed with ${sealing.signer.publicKey} (key ${sealing.keyFrom}${sealing.generated ? ', generated now: keep a copy of this public key outside the server' : ''})`);
+    else this.#log.warn('no seal key (JIXIAO_SEAL_KEY or JIXIAO_SEAL_KEY_FILE): seals are recorded unsigned, and whoever can write the database can forge them');
+    if (config.redisUrl && !config.processJobs) return;
     await ensureSealTimer(this.engine.store, this.engine.clock);
   }
 
