@@ -7,7 +7,7 @@ import { AppModule } from '../../api/src/app.module.js';
 
 /**
  * The worker: no HTTP, the same modules as the API, and all the background work — projections,
- * BullMQ timers (deadlines, reminders, case steps) and the daily seal. API replicas beside it set
+ * BullMQ timers (deadlines, reminders, case steps, the seal timer). API replicas beside it set
  * JIXIAO_PROCESS_JOBS=false and only enqueue.
  */
 const config = readConfig();
