@@ -1,4 +1,5 @@
-import { hash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
+import { verifySignature } from './seal-key.js';
 import { readHeadsToHead, type EventStore } from '../event-store/event-store.js';
 import type { StoredEvent } from '../event-store/storage.js';
 
@@ -7,6 +8,12 @@ import type { StoredEvent } from '../event-store/storage.js';
  * head (its last revision and that event's chained hash) as of that position. Hash chains make a
  * change inside a stream evident; a seal makes evident what chains alone cannot — the newest events
  * of a stream removed, a whole stream rewritten with a fresh chain, or a stream dropped.
+ *
+ * Since version 2 a seal also covers the global order since the previous seal: a Merkle tree
+ * (RFC 9162's, as transparency logs use) over every event in between, in order, so two events of
+ * different streams swapped anywhere before the newest seal are named. And it is signed (Ed25519)
+ * with a key the database does not hold, so whoever rewrites the database cannot make a seal
+ * that verifies; witnesses outside the database keep a copy of each (witness.ts).
  *
  * Each seal is itself recorded in the `audit-seals` stream (so later seals cover earlier ones),
  * with the heads that changed since the previous seal, so a verifier can name what differs and
@@ -37,8 +44,90 @@ export interface SealRecordedData {
   previous: { sealId: string; root: string } | null;
   /** How many SealHeadsRecorded events (in the same append, before this one) carry the changed heads. */
   chunks: number;
-  /** Why this seal was made: 'daily', 'quarter 2023-Q3 published', 'on request'. */
+  /** Why this seal was made: 'every 5 minutes', 'quarter 2023-Q3 published', 'on request'. */
   occasion: string;
+  /** 2: ranged, with the changed heads' digest, and signed when a key is configured. Absent: legacy. */
+  version?: 2;
+  /** The events after the previous seal's position up to this one's, as a Merkle tree in global order. */
+  range?: SealRange;
+  /** sha256 over the changed heads recorded with the seal (SealHeadsRecordedData, in order). */
+  changed?: string;
+  signature?: SealSignature;
+}
+
+export interface SealRange {
+  /** The previous seal's position (exclusive); null from the first event. */
+  after: string | null;
+  count: number;
+  root: string;
+}
+
+export interface SealSignature {
+  alg: 'ed25519';
+  /** `ed25519:<base64url>` */
+  key: string;
+  /** base64url signature over sealPayload() */
+  sig: string;
+}
+
+/**
+ * An RFC 9162 Merkle tree hash over the events of a range, built as they stream past: a stack of
+ * perfect subtrees (sizes the binary digits of the count), folded right to left at the end, which
+ * is MTH(D[0:n]) with the split at the largest power of two below n. A leaf is an event's stream,
+ * revision and chained hash (the hash covers its content); its place in the tree is its place in
+ * the global order. Positions are not hashed, so a restore that numbers them anew keeps the roots.
+ */
+export class RangeTree {
+  readonly #stack: { size: number; hash: Buffer }[] = [];
+  count = 0;
+  add(e: Pick<StoredEvent, 'streamId' | 'revision' | 'hash'>): void {
+    let node = { size: 1, hash: createHash('sha256').update(Buffer.from([0])).update(`${e.streamId}\n${e.revision}\n${e.hash}`).digest() };
+    this.count++;
+    const stack = this.#stack;
+    while (stack.length > 0 && stack[stack.length - 1]!.size === node.size) {
+      const left = stack.pop()!;
+      node = { size: left.size * 2, hash: interior(left.hash, node.hash) };
+    }
+    stack.push(node);
+  }
+  root(): string {
+    if (this.#stack.length === 0) return createHash('sha256').digest('hex');
+    let acc = this.#stack[this.#stack.length - 1]!.hash;
+    for (let i = this.#stack.length - 2; i >= 0; i--) acc = interior(this.#stack[i]!.hash, acc);
+    return acc.toString('hex');
+  }
+}
+
+const interior = (left: Buffer, right: Buffer) => createHash('sha256').update(Buffer.from([1])).update(left).update(right).digest();
+
+/** The digest of the changed heads a seal records beside it: the signature covers them through it. */
+export function changedDigest(heads: readonly StreamHeadEntry[]): string {
+  const h = createHash('sha256');
+  for (const x of heads) h.update(`${x.streamId}\n${x.revision}\n${x.hash}\n`);
+  return h.digest('hex');
+}
+
+/** What a seal's signature covers: every line of its exported block but the signature itself. */
+export type SealFields = Pick<SealRecordedData, 'sealId' | 'sealedAt' | 'position' | 'events' | 'streams' | 'root' | 'range' | 'changed' | 'previous'>;
+export function sealPayload(seal: SealFields, key: string): string {
+  return [
+    'jixiao-seal v2',
+    `seal: ${seal.sealId}`,
+    `sealed-at: ${seal.sealedAt}`,
+    `position: ${seal.position}`,
+    `events: ${seal.events}`,
+    `streams: ${seal.streams}`,
+    `root: ${seal.root}`,
+    `range: ${seal.range ? `${seal.range.after ?? 'start'} ${seal.range.count} ${seal.range.root}` : 'none'}`,
+    `changed: ${seal.changed ?? 'none'}`,
+    `previous: ${seal.previous ? `${seal.previous.sealId} ${seal.previous.root}` : 'none'}`,
+    `key: ${key}`,
+  ].join('\n');
+}
+
+/** Whether a signed seal's signature verifies with the key it names. */
+export function signatureHolds(seal: SealFields & { signature?: SealSignature }): boolean {
+  return seal.signature !== undefined && verifySignature(seal.signature.key, sealPayload(seal, seal.signature.key), seal.signature.sig);
 }
 
 export interface SealHeadsRecordedData {
@@ -83,14 +172,9 @@ export function changedHeads(before: ReadonlyMap<string, StreamHeadEntry>, now: 
   return out.sort((a, b) => (a.streamId < b.streamId ? -1 : 1));
 }
 
-export interface ExportedSeal {
-  sealId: string;
-  position: string;
-  sealedAt: string;
-  streams: number;
-  events: number;
-  root: string;
+export interface ExportedSeal extends SealFields {
   store: string;
+  signature?: SealSignature;
 }
 
 /** The short text block printed in the minutes or handed to the audit bureau. */
@@ -104,6 +188,16 @@ export function sealText(seal: SealRecordedData, storeKind: string): string {
     `events: ${seal.events}`,
     `streams: ${seal.streams}`,
     `root: sha256:${seal.root}`,
+    ...(seal.range
+      ? [
+          `range-after: ${seal.range.after ?? 'start'}`,
+          `range-events: ${seal.range.count}`,
+          `range-root: sha256:${seal.range.root}`,
+          `changed: sha256:${seal.changed ?? ''}`,
+          `previous: ${seal.previous ? `${seal.previous.sealId} sha256:${seal.previous.root}` : 'none'}`,
+        ]
+      : []),
+    ...(seal.signature ? [`key: ${seal.signature.key}`, `signature: ${seal.signature.sig}`] : seal.range ? ['signature: none (unsigned)'] : []),
     '-----END JIXIAO SEAL-----',
   ].join('\n');
 }
@@ -123,7 +217,8 @@ export function parseSealText(text: string): ExportedSeal {
   };
   const root = need('root').replace(/^sha256:/, '');
   if (!/^[0-9a-f]{64}$/.test(root)) throw new Error('the seal\'s root is not a sha256 hex digest');
-  return {
+  const hex = (k: string) => need(k).replace(/^sha256:/, '');
+  const exported: ExportedSeal = {
     sealId: need('seal'),
     sealedAt: need('sealed-at'),
     store: need('store'),
@@ -131,10 +226,44 @@ export function parseSealText(text: string): ExportedSeal {
     events: Number(need('events')),
     streams: Number(need('streams')),
     root,
+    previous: null,
   };
+  if (fields.has('range-root')) {
+    const after = need('range-after');
+    exported.range = { after: after === 'start' ? null : after, count: Number(need('range-events')), root: hex('range-root') };
+    exported.changed = hex('changed');
+    const previous = need('previous');
+    const [sealId, proot] = previous.split(/\s+/);
+    exported.previous = previous === 'none' ? null : { sealId: sealId!, root: (proot ?? '').replace(/^sha256:/, '') };
+  }
+  const key = fields.get('key');
+  const sig = fields.get('signature');
+  if (key && sig && !sig.startsWith('none')) exported.signature = { alg: 'ed25519', key, sig };
+  return exported;
 }
 
-export type SealProblemKind = 'seal-missing' | 'seal-replaced' | 'stream-dropped' | 'stream-truncated' | 'stream-rewritten' | 'stream-unexpected' | 'root-mismatch';
+export type SealProblemKind =
+  | 'seal-missing'
+  | 'seal-replaced'
+  | 'stream-dropped'
+  | 'stream-truncated'
+  | 'stream-rewritten'
+  | 'stream-unexpected'
+  | 'root-mismatch'
+  /** Same events between two seals, in another order: swapped or moved across streams. */
+  | 'order-changed'
+  | 'events-inserted'
+  | 'events-removed'
+  | 'seal-signature-invalid'
+  | 'seal-key-unknown'
+  /** An unsigned seal after signed ones: a seal someone without the key recorded. */
+  | 'seal-unsigned'
+  /** The heads recorded with a signed seal are not the ones it signed. */
+  | 'seal-altered'
+  | 'seal-chain-broken'
+  /** The witness holds a seal the record does not: its newest events (and the seals over them) were removed, or the seals stream rewritten. */
+  | 'witness-seal-missing'
+  | 'witness-seal-replaced';
 
 export interface SealProblem {
   kind: SealProblemKind;
@@ -146,23 +275,44 @@ export interface SealProblem {
 export interface SealReport {
   ok: boolean;
   seals: number;
+  /** Seals with a signature that holds (by a trusted key, when keys were given). */
+  signed: number;
+  /** Seals made before signing existed, recorded before any signed one: reported, not a problem. */
+  legacy: number;
+  /** The keys the seals were signed with, and whether they were pinned from outside the database. */
+  keys: string[];
+  keysTrusted: boolean;
+  /** Witness copies compared, when a witness was given. */
+  witnessed?: number;
   problems: SealProblem[];
   /** The exported seal checked, if one was given. */
   exported?: { sealId: string; ok: boolean };
 }
 
+export interface VerifySealsOptions {
+  /** Public keys (`ed25519:…`) known from outside the database: a seal signed by another is named. */
+  trustedKeys?: readonly string[];
+  /** A witness's copies of the seals (readWitnessFile): each must be in the record, unchanged. */
+  witness?: readonly SealRecordedData[];
+}
+
 /**
- * Re-derives every seal's heads from the events and compares them with what the seal recorded,
- * then (if given) checks an exported seal against the record. One pass over the log, reading only
- * each event's place and hash.
+ * Re-derives every seal's heads and range from the events and compares them with what the seal
+ * recorded, checks every signature and the seals' own chain, then (if given) checks an exported
+ * seal and a witness's copies against the record. One pass over the log, reading only each event's
+ * place and hash.
  *
  * At each seal only the streams that can differ are compared: those with events since the
  * previous seal and those whose head the seal recorded anew; every other stream matched before
- * and nothing changed on either side. The Merkle root is recomputed for the exported seal and the
- * newest one; the roots in between are vouched for by the seals stream's own hash chain (verified
- * with every chain), and an exported copy is what catches that stream rewritten whole.
+ * and nothing changed on either side. The heads' Merkle root is recomputed for the exported seal
+ * and the newest one; the heads recorded with the seals in between are vouched for by their
+ * signatures (which cover their digest). The range root is recomputed at every seal.
+ *
+ * Keys: without trusted keys, those of the exported seal and the witness (both outside the
+ * database) are trusted; with none of these, a signature is checked against the key the seal
+ * names, which proves only that the seals were not altered after signing — not by whom.
  */
-export async function verifySeals(store: EventStore, exported?: ExportedSeal): Promise<SealReport> {
+export async function verifySeals(store: EventStore, exported?: ExportedSeal, options: VerifySealsOptions = {}): Promise<SealReport> {
   const sealEvents = await store.storage.readStream(SEALS_STREAM, 'forwards', undefined, Number.MAX_SAFE_INTEGER);
   const seals: { data: SealRecordedData; delta: StreamHeadEntry[] }[] = [];
   let delta: StreamHeadEntry[] = [];
@@ -174,13 +324,49 @@ export async function verifySeals(store: EventStore, exported?: ExportedSeal): P
     }
   }
   const problems: SealProblem[] = [];
+  const outside = [...(exported?.signature ? [exported.signature.key] : []), ...(options.witness ?? []).flatMap((w) => (w.signature ? [w.signature.key] : []))];
+  const trusted = options.trustedKeys?.length ? new Set(options.trustedKeys) : outside.length ? new Set(outside) : undefined;
+
+  // Signatures, the seals' own chain, and downgrades to unsigned.
+  const keys = new Set<string>();
+  let signed = 0;
+  let legacy = 0;
+  let signedSeen = false;
+  let previous: SealRecordedData | null = null;
+  for (const { data: d, delta: heads } of seals) {
+    if (d.signature) {
+      signedSeen = true;
+      keys.add(d.signature.key);
+      if (!signatureHolds(d)) {
+        problems.push({ kind: 'seal-signature-invalid', sealId: d.sealId, detail: `seal ${d.sealId} (${d.sealedAt}) does not verify with the key it names (${d.signature.key}): it was altered or forged after signing` });
+      } else if (trusted && !trusted.has(d.signature.key)) {
+        problems.push({ kind: 'seal-key-unknown', sealId: d.sealId, detail: `seal ${d.sealId} (${d.sealedAt}) is signed by ${d.signature.key}, not by the seal key (${[...trusted].join(', ')}): someone without the key made it` });
+      } else signed++;
+      if (d.changed !== undefined && d.changed !== changedDigest(heads)) {
+        problems.push({ kind: 'seal-altered', sealId: d.sealId, detail: `the stream heads recorded with seal ${d.sealId} are not the ones it signed: they were rewritten` });
+      }
+    } else if (signedSeen || (d.version === 2 && options.trustedKeys?.length)) {
+      // Legacy seals (made before signing existed) come first; an unsigned one after a signed one,
+      // or one of this version where the seal key is known, was made without the key.
+      problems.push({ kind: 'seal-unsigned', sealId: d.sealId, detail: `seal ${d.sealId} (${d.sealedAt}) is unsigned ${signedSeen ? 'but follows signed seals' : 'though seals are signed'}: it was recorded by someone without the seal key` });
+    } else legacy++;
+    if (d.version === 2 && ((d.previous?.sealId ?? null) !== (previous?.sealId ?? null) || (d.previous !== null && d.previous.root !== previous?.root))) {
+      problems.push({ kind: 'seal-chain-broken', sealId: d.sealId, detail: `seal ${d.sealId} names ${d.previous?.sealId ?? 'no seal'} as the one before it, but the record holds ${previous?.sealId ?? 'none'} there: seals were removed or inserted` });
+    }
+    previous = d;
+  }
+
   let exportedOk: boolean | undefined;
   if (exported) {
     const found = seals.find((s) => s.data.sealId === exported.sealId);
+    if (exported.signature && !signatureHolds(exported)) {
+      problems.push({ kind: 'seal-signature-invalid', sealId: exported.sealId, detail: `the exported seal ${exported.sealId} does not verify with the key it names: the copy was altered` });
+      exportedOk = false;
+    }
     if (!found) {
       problems.push({ kind: 'seal-missing', sealId: exported.sealId, detail: `the exported seal ${exported.sealId} (${exported.sealedAt}) is not in the record: the seals stream was cut or rewritten` });
       exportedOk = false;
-    } else if (found.data.root !== exported.root || found.data.position !== exported.position) {
+    } else if (found.data.root !== exported.root || found.data.position !== exported.position || (exported.range && found.data.range?.root !== exported.range.root)) {
       problems.push({
         kind: 'seal-replaced',
         sealId: exported.sealId,
@@ -190,8 +376,34 @@ export async function verifySeals(store: EventStore, exported?: ExportedSeal): P
     }
   }
 
+  let witnessed: number | undefined;
+  if (options.witness) {
+    witnessed = 0;
+    const byId = new Map(seals.map((s) => [s.data.sealId, s.data]));
+    const newest = seals.at(-1)?.data;
+    for (const w of options.witness) {
+      witnessed++;
+      const found = byId.get(w.sealId);
+      if (w.signature && !signatureHolds(w)) {
+        problems.push({ kind: 'seal-signature-invalid', sealId: w.sealId, detail: `the witness's copy of seal ${w.sealId} does not verify with the key it names: the witness was altered` });
+      } else if (!found) {
+        const beyond = !newest || store.comparePositions(w.position, newest.position) > 0;
+        problems.push({
+          kind: 'witness-seal-missing',
+          sealId: w.sealId,
+          detail: beyond
+            ? `the witness holds seal ${w.sealId} (${w.sealedAt}, ${w.events} events up to position ${w.position}) but the record's newest seal is ${newest ? `${newest.sealId} at ${newest.position}` : 'none'}: the newest events, and the seals over them, were removed`
+            : `the witness holds seal ${w.sealId} (${w.sealedAt}, position ${w.position}) which the record does not: the seals stream was cut or rewritten`,
+        });
+      } else if (found.root !== w.root || found.position !== w.position || found.range?.root !== w.range?.root || found.signature?.sig !== w.signature?.sig) {
+        problems.push({ kind: 'witness-seal-replaced', sealId: w.sealId, detail: `the record's seal ${w.sealId} differs from the witness's copy (root ${found.root.slice(0, 12)}… vs ${w.root.slice(0, 12)}…, range ${found.range?.root.slice(0, 12)}… vs ${w.range?.root.slice(0, 12)}…): it was recomputed` });
+      }
+    }
+  }
+
   const claimed = new Map<string, StreamHeadEntry>();
   const tracker = new HeadTracker();
+  let range = new RangeTree();
   const touched = new Set<string>();
   const reported = new Set<string>();
   const newest = seals.at(-1);
@@ -223,6 +435,17 @@ export async function verifySeals(store: EventStore, exported?: ExportedSeal): P
         report({ kind: 'stream-rewritten', sealId: seal.data.sealId, streamId, detail: `stream "${streamId}" was rewritten: its head at revision ${c.revision} no longer matches the sealed hash` });
       }
     }
+    const r = seal.data.range;
+    if (r) {
+      const where = `between ${r.after === null ? 'the start' : `position ${r.after}`} and ${seal.data.position} (seal ${seal.data.sealId})`;
+      if (range.count > r.count) problems.push({ kind: 'events-inserted', sealId: seal.data.sealId, detail: `${range.count} events lie ${where} where the seal counted ${r.count}: ${range.count - r.count} event(s) were inserted into the sealed past` });
+      else if (range.count < r.count) problems.push({ kind: 'events-removed', sealId: seal.data.sealId, detail: `${range.count} events lie ${where} where the seal counted ${r.count}: ${r.count - range.count} event(s) were removed` });
+      // Same count, another root: reordered — unless a stream was found rewritten here, which changes its events' hashes too.
+      else if (range.root() !== r.root && !problems.slice(before).some((p) => p.kind === 'stream-rewritten')) {
+        problems.push({ kind: 'order-changed', sealId: seal.data.sealId, detail: `the ${r.count} events ${where} are no longer in the order sealed: events were swapped or moved in the global order` });
+      }
+    }
+    range = new RangeTree();
     const isExported = exported !== undefined && seal.data.sealId === exported.sealId;
     if (isExported || seal === newest) {
       const root = merkleRoot(tracker.heads.values());
@@ -239,6 +462,7 @@ export async function verifySeals(store: EventStore, exported?: ExportedSeal): P
       while (i < pending.length && store.comparePositions(e.position, pending[i]!.data.position) > 0) check(pending[i++]!);
       tracker.apply(e);
       touched.add(e.streamId);
+      range.add(e);
     }
     return i < pending.length;
   });
@@ -252,5 +476,15 @@ export async function verifySeals(store: EventStore, exported?: ExportedSeal): P
       p.detail = `stream "${p.streamId}" was replaced: the events sealed are gone and ${head.revision + 1} event(s) recorded after the seal stand in their place`;
     }
   }
-  return { ok: problems.length === 0, seals: seals.length, problems, ...(exported ? { exported: { sealId: exported.sealId, ok: exportedOk ?? false } } : {}) };
+  return {
+    ok: problems.length === 0,
+    seals: seals.length,
+    signed,
+    legacy,
+    keys: [...keys],
+    keysTrusted: trusted !== undefined,
+    ...(witnessed !== undefined ? { witnessed } : {}),
+    problems,
+    ...(exported ? { exported: { sealId: exported.sealId, ok: exportedOk ?? false } } : {}),
+  };
 }

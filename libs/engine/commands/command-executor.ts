@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import type { EventMetadata } from '../event-store/envelope.js';
-import { WrongExpectedRevisionError } from '../event-store/errors.js';
+import type { Clock } from '../clock.js';
+import { RecordedTimeRegressionError, WrongExpectedRevisionError } from '../event-store/errors.js';
 import type { EventStore, RecordedEvent } from '../event-store/event-store.js';
 import { orderedUuid } from '../ids.js';
 import { TIMER_FIRED, isTimerSettled, type TimerFired } from '../timers/timer-events.js';
@@ -20,6 +21,8 @@ export interface CommandResult {
 export interface ExecuteOptions {
   /** From If-Match: refuse unless the stream is at exactly this revision. */
   expectedRevision?: number;
+  /** Read again if the stream moved past the command's time, so the events are stamped when appended. */
+  clock?: Clock;
 }
 
 const MAX_ATTEMPTS = 5;
@@ -93,6 +96,13 @@ export async function executeCommand<C extends Command, E extends DomainEvent, S
       );
       return { streamId, revision: appended.nextExpectedRevision, position: appended.position, events };
     } catch (err) {
+      // The stream holds an event recorded after this command read the clock (another writer got in
+      // between): the append happens now, so stamp it now — never earlier than that event — and
+      // decide again on the state as it is.
+      if (err instanceof RecordedTimeRegressionError && attempt < MAX_ATTEMPTS) {
+        command = { ...command, meta: { ...command.meta, now: restamp(err.previousRecordedAt, options.clock) } } as C;
+        continue;
+      }
       // Someone else wrote to the stream between our read and our append. Without If-Match the
       // client asked for the command on the current state: decide again on it.
       if (err instanceof WrongExpectedRevisionError && options.expectedRevision === undefined && attempt < MAX_ATTEMPTS) continue;
@@ -102,6 +112,11 @@ export async function executeCommand<C extends Command, E extends DomainEvent, S
       throw err;
     }
   }
+}
+
+function restamp(previous: string, clock: Clock | undefined): string {
+  const now = clock?.now();
+  return now && now.getTime() >= Date.parse(previous) ? now.toISOString() : new Date(previous).toISOString();
 }
 
 export function envelope(command: Command, role: string): EventMetadata {

@@ -74,3 +74,25 @@ export class TransactionCounterBehindError extends EventStoreError {
     );
   }
 }
+
+/**
+ * An event's recorded time is earlier than the last one of its stream (or of the events before it
+ * in the same append); nothing was written. "As known at T" folds each stream up to T, so a stream
+ * whose recorded times go back would show at some T a state that never existed.
+ */
+export class RecordedTimeRegressionError extends EventStoreError {
+  readonly code = 'recorded-time-regression';
+  constructor(
+    readonly streamId: string,
+    /** The revision the refused event would have had. */
+    readonly revision: number,
+    readonly recordedAt: string,
+    readonly previousRecordedAt: string,
+  ) {
+    const seconds = (Date.parse(previousRecordedAt) - Date.parse(recordedAt)) / 1000;
+    super(
+      `Stream "${streamId}" at revision ${revision - 1} was recorded at ${previousRecordedAt}; an event recorded at ${recordedAt} (${seconds} s earlier) ` +
+        `cannot follow it: recorded times never go back within a stream. Stamp the event when it is appended; nothing was written.`,
+    );
+  }
+}

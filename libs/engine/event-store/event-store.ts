@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { isDeepStrictEqual } from 'node:util';
 import { checkMetadata, type EventMetadata, type Upcasters } from './envelope.js';
-import { EventIdConflictError, InvalidEventError, ReaderHorizonTimeoutError, TransactionCounterBehindError, WrongExpectedRevisionError } from './errors.js';
+import { EventIdConflictError, InvalidEventError, ReaderHorizonTimeoutError, RecordedTimeRegressionError, TransactionCounterBehindError, WrongExpectedRevisionError } from './errors.js';
 import { chainHash, GENESIS_HASH } from './hash-chain.js';
 import { newUuid } from '../ids.js';
 import type { StorageAdapter, StoredEvent, StoredEventInput, StreamHead } from './storage.js';
@@ -85,6 +85,11 @@ export interface EventStoreOptions {
 
 const READ_PAGE = 1000;
 
+/** A stream head as the store chains on it, with its last event's recorded time (absent: no stream). */
+interface KnownHead extends StreamHead {
+  recordedAt?: string;
+}
+
 /**
  * The event store port, implemented once above the storage adapters. The adapters store and
  * read rows; this class owns the rules: validation, hash chains, the expected-revision forms,
@@ -93,7 +98,7 @@ const READ_PAGE = 1000;
 export class EventStore {
   readonly #storage: StorageAdapter;
   readonly #upcasters: Upcasters;
-  readonly #heads = new Map<string, StreamHead>();
+  readonly #heads = new Map<string, KnownHead>();
   readonly #headCacheSize: number;
   readonly #appended = new EventEmitter();
   #closed = false;
@@ -139,12 +144,12 @@ export class EventStore {
     // Chain on the head we believe in (cached, or "absent" when the caller says no_stream), and let
     // the adapter's atomic check tell us if the stream moved. A cached head is never wrong about
     // the hash at its revision (stored events are immutable), only possibly behind.
-    let head: StreamHead | undefined =
+    let head: KnownHead | undefined =
       this.#heads.get(streamId) ?? (expected === 'no_stream' ? { revision: -1, hash: GENESIS_HASH } : undefined);
     let fresh = false;
     for (let attempt = 0; ; attempt++) {
       if (!head) {
-        head = await this.#storage.head(streamId);
+        head = await this.#headOf(streamId);
         fresh = true;
       }
       const violated = violates(expected, head.revision);
@@ -157,12 +162,25 @@ export class EventStore {
         if (replay) return replay;
         throw new WrongExpectedRevisionError(streamId, describe(expected), head.revision);
       }
+      // Recorded times never go back within a stream. Checked against the head the adapter will
+      // confirm atomically (expectedHead below), so a writer that moved the stream meanwhile sends
+      // us round again with the head as stored; a cached head may only be behind, never ahead.
+      const regression = timeRegression(streamId, head, prepared);
+      if (regression) {
+        if (!fresh) {
+          head = undefined;
+          continue;
+        }
+        const replay = await this.#replayOf(streamId, prepared);
+        if (replay) return replay;
+        throw regression;
+      }
       const rows = chain(streamId, head, prepared);
       const outcome = await this.#storage.append(streamId, head.revision, rows);
       if (outcome.kind === 'appended') {
         const last = rows[rows.length - 1]!;
         const revision = head.revision + rows.length;
-        this.#remember(streamId, { revision, hash: last.hash });
+        this.#remember(streamId, { revision, hash: last.hash, recordedAt: prepared[prepared.length - 1]!.recordedAt });
         this.#appended.emit('appended');
         return { nextExpectedRevision: revision, position: outcome.lastPosition };
       }
@@ -191,7 +209,7 @@ export class EventStore {
     // A full forward read ends at the head: remember it so the next append chains without a read.
     if (direction === 'forwards' && fromRevision === undefined && rows.length > 0 && rows.length < maxCount) {
       const last = rows[rows.length - 1]!;
-      this.#remember(streamId, { revision: last.revision, hash: last.hash });
+      this.#remember(streamId, { revision: last.revision, hash: last.hash, recordedAt: recordedAtOf(last.metadata) });
     }
     return rows.map((r) => this.#toRecorded(r));
   }
@@ -262,7 +280,13 @@ export class EventStore {
     return new RecordedEvent(r.streamId, r.revision, r.position, r.id, r.type, data, r.metadata);
   }
 
-  #remember(streamId: string, head: StreamHead): void {
+  /** The stream's head as stored, with its last event's recorded time: one row read backwards. */
+  async #headOf(streamId: string): Promise<KnownHead> {
+    const [last] = await this.#storage.readStream(streamId, 'backwards', undefined, 1);
+    return last ? { revision: last.revision, hash: last.hash, recordedAt: recordedAtOf(last.metadata) } : { revision: -1, hash: GENESIS_HASH };
+  }
+
+  #remember(streamId: string, head: KnownHead): void {
     const heads = this.#heads;
     heads.delete(streamId);
     heads.set(streamId, head);
@@ -302,6 +326,23 @@ interface PreparedEvent {
   type: string;
   data: string;
   metadata: string;
+  /** From the envelope (validated by checkMetadata); not stored separately, only compared. */
+  recordedAt: string;
+}
+
+function recordedAtOf(metadataText: string): string | undefined {
+  const at = (JSON.parse(metadataText) as Partial<EventMetadata>).recordedAt;
+  return typeof at === 'string' ? at : undefined;
+}
+
+/** The first event recorded earlier than the one before it (the stream's head, then its own batch). */
+function timeRegression(streamId: string, head: KnownHead, events: PreparedEvent[]): RecordedTimeRegressionError | undefined {
+  let previous = head.recordedAt;
+  for (const [i, e] of events.entries()) {
+    if (previous !== undefined && Date.parse(e.recordedAt) < Date.parse(previous)) return new RecordedTimeRegressionError(streamId, head.revision + 1 + i, e.recordedAt, previous);
+    previous = e.recordedAt;
+  }
+  return undefined;
 }
 
 function prepare(e: NewEvent<object>, where: string, envelopes: Map<object, string>): PreparedEvent {
@@ -315,12 +356,12 @@ function prepare(e: NewEvent<object>, where: string, envelopes: Map<object, stri
     metadata = toJsonText(e.metadata, `${where}.metadata`);
     envelopes.set(e.metadata, metadata);
   }
-  return { id, type: e.type, data: toJsonText(e.data, `${where}.data`), metadata };
+  return { id, type: e.type, data: toJsonText(e.data, `${where}.data`), metadata, recordedAt: e.metadata.recordedAt };
 }
 
 function chain(streamId: string, head: StreamHead, events: PreparedEvent[]): StoredEventInput[] {
   let previous = head.hash;
-  return events.map((e, i) => {
+  return events.map(({ recordedAt: _, ...e }, i) => {
     const hash = chainHash(previous, { streamId, revision: head.revision + 1 + i, ...e });
     previous = hash;
     return { ...e, hash };

@@ -84,12 +84,14 @@ export class InProcessTimerScheduler implements TimerScheduler {
   }
 
   async #deliver(): Promise<number> {
-    const now = this.clock.now();
+    const due = this.clock.now();
     let fired = 0;
     for (const t of await pending(this.runner)) {
-      if (Date.parse(t.dueAt) > now.getTime()) break;
+      if (Date.parse(t.dueAt) > due.getTime()) break;
       try {
-        const r = await this.router.execute(timerCommand(t, now));
+        // The clock is read per command, not once per round: each timer's events are stamped when
+        // it is delivered, so they never precede what other writers recorded during the round.
+        const r = await this.router.execute(timerCommand(t, this.clock.now()), { clock: this.clock });
         if (r.position) await this.runner.waitFor(r.position, { projections: [TIMERS_PROJECTION] });
         fired++;
       } catch (err) {
@@ -104,7 +106,7 @@ export const TIMER_QUEUE = 'jixiao-timers';
 
 /** Works one timer job: the timer's command, sent at the clock's time; its id makes a second delivery an answer, not a repeat. */
 export async function fireTimerJob(router: Pick<CommandRouter, 'execute'>, clock: Clock, timer: PendingTimer): Promise<{ position: string | null }> {
-  const r = await router.execute(timerCommand(timer, clock.now()));
+  const r = await router.execute(timerCommand(timer, clock.now()), { clock });
   return { position: r.position ?? null };
 }
 

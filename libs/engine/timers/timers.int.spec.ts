@@ -6,6 +6,7 @@ import { executeCommand } from '../commands/command-executor.js';
 import { CommandRouter } from '../commands/command-router.js';
 import type { EventStore } from '../event-store/event-store.js';
 import { openEventStore } from '../event-store/open-event-store.js';
+import { testMetadata } from '../testing/fixtures.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
 import { openReadModelStore, type ReadModelStore } from '../projections/read-model-store.js';
 import { alarmDecider, type AlarmCommand } from '../testing/alarm.decider.js';
@@ -96,6 +97,56 @@ describe.each([
       const ring = (i: number) => ({ ...cmd('alarm.Ring', { alarmId: 'e' }), meta: { commandId: `ring-${i}`, actor: { userId: 'system', roles: ['system'] }, now: clock.now().toISOString() } }) as AlarmCommand;
       await Promise.all([1, 2, 3, 4].map((i) => router.execute(ring(i))));
       expect((await types('e')).filter((t) => t === 'AlarmRang')).toHaveLength(4);
+    });
+  });
+
+  describe('recorded time', () => {
+    const recordedAts = async (stream: string) => (await store.readStream(stream)).map((e) => e.metadata.recordedAt);
+    const nondecreasing = (times: string[]) => times.every((t, i) => i === 0 || Date.parse(t) >= Date.parse(times[i - 1]!));
+    const note = (stream: string) => store.appendToStream(stream, [{ type: 'AlarmNoted', data: {}, metadata: testMetadata({ recordedAt: clock.now().toISOString() }) }]);
+
+    it('a command stamped before its stream’s last event is stamped again at append, with the clock, not refused', async () => {
+      await router.execute(cmd('alarm.Set', { alarmId: 's', at: '2023-07-02T00:00:00Z' }));
+      const stale = cmd('alarm.Cancel', { alarmId: 's' }); // read the clock at 00:00:00 …
+      clock.advance(3000);
+      await note('alarm-s'); // … another writer recorded at 00:00:03 meanwhile …
+      clock.advance(2000); // … and the command's append happens at 00:00:05
+      await router.execute(stale, { clock });
+      const times = await recordedAts('alarm-s');
+      expect(times.at(-1)).toBe('2023-07-01T00:00:05.000Z');
+      expect(nondecreasing(times)).toBe(true);
+    });
+
+    it('without a clock to read, it is stamped at the stream’s last recorded time (the earliest true one)', async () => {
+      await router.execute(cmd('alarm.Set', { alarmId: 't', at: '2023-07-02T00:00:00Z' }));
+      const stale = cmd('alarm.Cancel', { alarmId: 't' });
+      clock.advance(3000);
+      await note('alarm-t');
+      await router.execute(stale);
+      expect((await recordedAts('alarm-t')).at(-1)).toBe('2023-07-01T00:00:03.000Z');
+    });
+
+    it('each timer of a round is stamped with the clock when its own command runs, never before the event before it', async () => {
+      await router.execute(cmd('alarm.Set', { alarmId: 'r1', at: '2023-07-01T01:00:00Z' }));
+      const set = await router.execute(cmd('alarm.Set', { alarmId: 'r2', at: '2023-07-01T01:00:00Z' }));
+      await runner.waitFor(set.position!);
+      // Delivering r1 takes 4.2 s, during which someone records an event in r2's stream.
+      const slow = new CommandRouter();
+      slow.register(['alarm.Ring'], async (c, o) => {
+        const r = await router.execute(c, o);
+        if ((c as AlarmCommand).data.alarmId === 'r1') {
+          clock.advance(4200);
+          await note('alarm-r2');
+        }
+        return r;
+      });
+      clock.set('2023-07-01T01:00:00Z');
+      const scheduler = new InProcessTimerScheduler(slow, runner, clock, { tickMs: 60_000 });
+      expect(await scheduler.deliverDue()).toBe(2);
+      const times = await recordedAts('alarm-r2');
+      expect(times.at(-1)).toBe('2023-07-01T01:00:04.200Z');
+      expect(nondecreasing(times)).toBe(true);
+      expect((await store.readStream('alarm-r2')).map((e) => e.type)).toEqual(['AlarmSet', TIMER_SCHEDULED, 'AlarmNoted', 'AlarmRang', TIMER_FIRED]);
     });
   });
 

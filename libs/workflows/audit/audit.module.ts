@@ -4,11 +4,12 @@ import { PlanModule } from '../plan/plan.module.js';
 import { AuditController } from './audit.controller.js';
 import { AUDIT_HANDLERS } from './audit.queries.js';
 import { AuditService } from './audit.service.js';
+import { quarterSealReactor, SEAL_COMMANDS, SealBusCommand, SealHandler } from './seal.handlers.js';
 import { timelineProjection } from './timeline.projection.js';
 
 @Module({
   imports: [PlanModule],
-  providers: [AuditService, ...AUDIT_HANDLERS],
+  providers: [AuditService, SealHandler, ...AUDIT_HANDLERS],
   exports: [AuditService],
 })
 export class AuditModule {}
@@ -18,5 +19,7 @@ export const auditWorkflow: WorkflowDefinition = {
   name: 'audit',
   module: AuditModule,
   controllers: [AuditController],
+  commands: { types: SEAL_COMMANDS, message: SealBusCommand },
   projections: [timelineProjection],
+  reactors: [quarterSealReactor],
 };

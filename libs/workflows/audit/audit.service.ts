@@ -1,5 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Queue, Worker } from 'bullmq';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import ExcelJS from 'exceljs';
 import { sealText, verifySeals, type SealRecordedData } from '../../engine/audit/seals.js';
 import { verifyChains } from '../../engine/audit/verify-chains.js';
@@ -8,12 +7,11 @@ import { DomainError } from '../../engine/commands/command.js';
 import type { StoredEvent } from '../../engine/event-store/storage.js';
 import { Engine } from '../../engine/nest/engine.js';
 import type { AsOf } from '../../engine/projections/as-of.js';
-import type { Projection } from '../../engine/projections/docs.js';
 import { SYSTEM_PRINCIPAL } from '../../engine/timers/timer-scheduler.js';
 import { authorize } from '../access/access.js';
 import { PlanService } from '../plan/plan.service.js';
-import { lastSeal, makeSeal, sealsSoFar } from './sealing.js';
-import { caseKey, indicatorKey, TIMELINE_PROJECTION, timelineProjection, unitKey, type TimelineEntry, type TimelinePage } from './timeline.projection.js';
+import { ensureSealTimer, makeSeal, sealingFromEnv, sealsSoFar, useSealing, verifyOptionsFor } from './sealing.js';
+import { caseKey, indicatorKey, TIMELINE_PROJECTION, unitKey, type TimelineEntry, type TimelinePage } from './timeline.projection.js';
 import { diff, provenance, snapshot, type ProvenanceField, type ViewParams } from './views.js';
 
 export interface TimelineFilter {
@@ -23,72 +21,34 @@ export interface TimelineFilter {
   to?: string;
 }
 
-const DAY_MS = 86_400_000;
-export const AUDIT_QUEUE = 'jixiao-audit';
-
-/** Seals a quarter when it is published: the record as presented at the meeting, fixed for good. */
-export const quarterSealReactor = (engine: Engine): Projection => ({
-  name: 'audit-quarter-seals',
-  version: 1,
-  eventTypes: ['QuarterPublished'],
-  async apply(e) {
-    const d = e.data as { planId: string; quarter: string };
-    // Already under a seal (made at publication by whoever published, or on a rebuild of this reactor): nothing to do.
-    const last = await lastSeal(engine.store);
-    if (last && engine.store.comparePositions(last.position, e.position) >= 0) return;
-    await makeSeal(engine.store, SYSTEM_PRINCIPAL, engine.clock.now().toISOString(), `quarter ${d.quarter} of ${d.planId} published`);
-  },
-});
 
 @Injectable()
-export class AuditService implements OnApplicationBootstrap, OnApplicationShutdown {
-  #daily: NodeJS.Timeout | undefined;
-  #queue: Queue | undefined;
-  #worker: Worker | undefined;
+export class AuditService implements OnModuleInit, OnApplicationBootstrap {
   readonly #log = new Logger('Audit');
+  #sealing!: ReturnType<typeof sealingFromEnv>;
 
   constructor(
     private readonly engine: Engine,
     private readonly plans: PlanService,
-  ) {
-    // Migration shim until sealing is a command (the seal timer work): the quarter seal as a reactor.
-    engine.registerProjections(quarterSealReactor(engine));
+  ) {}
+
+  /** The store's seal key and witnesses (sealing.ts), before anything seals. */
+  onModuleInit(): void {
+    const { config } = this.engine.options;
+    this.#sealing = sealingFromEnv({ env: process.env, storeUrl: config.eventStoreUrl, production: config.production, log: (m) => this.#log.warn(m) });
+    useSealing(this.engine.store, this.#sealing);
   }
 
-  /**
-   * The daily seal. In-process here (hourly check, one seal a day); with Redis the worker's
-   * BullMQ scheduler makes it instead, so replicas do not each seal.
-   */
+  /** The first seal timer (each round schedules the next): where timers are worked, once every module is in. */
   async onApplicationBootstrap(): Promise<void> {
     const { background, config } = this.engine.options;
     if (!background) return;
-    const seal = () => this.sealDaily().catch((err) => this.#log.warn(`daily seal failed: ${(err as Error).message}`));
-    if (!config.redisUrl) {
-      this.#daily = setInterval(() => void seal(), 3600_000);
-      this.#daily.unref();
-      setTimeout(() => void seal(), 10_000).unref();
-      return;
-    }
-    if (!config.processJobs) return;
-    // One scheduler for every process that works jobs: BullMQ makes one job a day, one worker takes it.
-    const connection = { url: config.redisUrl, maxRetriesPerRequest: null };
-    this.#queue = new Queue(AUDIT_QUEUE, { connection });
-    await this.#queue.upsertJobScheduler('daily-seal', { pattern: '0 2 * * *', tz: 'Asia/Shanghai' }, { name: 'daily-seal' });
-    this.#worker = new Worker(AUDIT_QUEUE, async () => (await this.sealDaily())?.sealId ?? null, { connection });
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.#daily);
-    await this.#worker?.close();
-    await this.#queue?.close();
-  }
-
-  /** Seals unless a seal was made in the last day. */
-  async sealDaily(): Promise<SealRecordedData | undefined> {
-    const last = await lastSeal(this.engine.store);
-    const now = this.engine.clock.now();
-    if (last && now.getTime() - Date.parse(last.sealedAt) < DAY_MS - 60_000) return undefined;
-    return makeSeal(this.engine.store, SYSTEM_PRINCIPAL, now.toISOString(), 'daily');
+    // The public half is printed where the server starts (stdout of one-shot CLI commands stays theirs).
+    const sealing = this.#sealing;
+    if (sealing.signer) this.#log.log(`seals are signed with ${sealing.signer.publicKey} (key ${sealing.keyFrom}${sealing.generated ? ', generated now: keep a copy of this public key outside the server' : ''})`);
+    else this.#log.warn('no seal key (JIXIAO_SEAL_KEY or JIXIAO_SEAL_KEY_FILE): seals are recorded unsigned, and whoever can write the database can forge them');
+    if (config.redisUrl && !config.processJobs) return;
+    await ensureSealTimer(this.engine.store, this.engine.clock);
   }
 
   async seal(actor: Principal, occasion: string): Promise<SealRecordedData | undefined> {
@@ -104,7 +64,7 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
   async verify(exported?: Parameters<typeof verifySeals>[1]) {
     const started = Date.now();
     const chains = await verifyChains(this.engine.store.storage);
-    const seals = await verifySeals(this.engine.store, exported);
+    const seals = await verifySeals(this.engine.store, exported, verifyOptionsFor(this.engine.store));
     return {
       ok: chains.ok && seals.ok,
       events: chains.events,

@@ -11,7 +11,12 @@ import { openEventStore } from '../../engine/event-store/open-event-store.js';
 import { createPostgresDatabase, createSqliteDirectory } from '../../engine/testing/databases.js';
 import { testEvent } from '../../engine/testing/fixtures.js';
 import { SYSTEM_PRINCIPAL } from '../../engine/timers/timer-scheduler.js';
-import { makeSeal } from './sealing.js';
+import { DEFAULT_SEAL_EVERY_MS, makeSeal, useSealing } from './sealing.js';
+import { signerFromPem } from '../../engine/audit/seal-key.js';
+import { generateKeyPairSync } from 'node:crypto';
+
+// Seals are signed with a key of this test's own, as the application signs them with its configured key.
+const KEY = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 
 const CLI = join(process.cwd(), 'dist/apps/api/src/cli.js');
 
@@ -74,6 +79,7 @@ describe.each(targets)('seals on $name', (target) => {
   beforeEach(async () => {
     ({ url, dir, sql, drop } = await target.create());
     store = await openEventStore(url);
+    useSealing(store, { signer: signerFromPem(KEY), witnesses: [], everyMs: DEFAULT_SEAL_EVERY_MS });
     for (const stream of ['report-a', 'report-b', 'figures-c']) {
       for (let i = 0; i < 4; i++) await store.appendToStream(stream, [testEvent('Recorded', { stream, i })]);
     }
@@ -97,7 +103,7 @@ describe.each(targets)('seals on $name', (target) => {
   const cli = (text: string) => {
     const file = join(dir, 'seal.txt');
     writeFileSync(file, text);
-    return spawnSync(process.execPath, [CLI, 'audit', 'verify', '--store', url, '--seal', file], { encoding: 'utf8' });
+    return spawnSync(process.execPath, [CLI, 'audit', 'verify', '--store', url, '--seal', file], { encoding: 'utf8', env: { ...process.env, JIXIAO_SEAL_KEY: KEY, JIXIAO_WITNESS: 'off' } });
   };
 
   it('a seal is a Merkle root over every stream head, recorded as an event and exportable as a short text block', async () => {
@@ -112,7 +118,7 @@ describe.each(targets)('seals on $name', (target) => {
 
   it('an intact record verifies against every seal and the exported one; the CLI exits 0', async () => {
     const report = await verifyWith(sealText(seal, store.kind));
-    expect(report).toEqual({ ok: true, seals: 1, problems: [], exported: { sealId: seal.sealId, ok: true } });
+    expect(report).toMatchObject({ ok: true, seals: 1, problems: [], exported: { sealId: seal.sealId, ok: true } });
     const run = cli(sealText(seal, store.kind));
     expect(run.stdout).toContain('matches the record');
     expect(run.status).toBe(0);

@@ -4,7 +4,9 @@ import { parseSealText, sealText, verifySeals } from '../../../../libs/engine/au
 import { verifyChainsInParallel } from '../../../../libs/engine/audit/verify-parallel.js';
 import { redact } from '../../../../libs/engine/event-store/open-event-store.js';
 import { SYSTEM_PRINCIPAL } from '../../../../libs/engine/timers/timer-scheduler.js';
-import { makeSeal, sealsSoFar } from '../../../../libs/workflows/audit/sealing.js';
+import { makeSeal, sealingFromEnv, sealsSoFar, useSealing, verifyOptionsFor } from '../../../../libs/workflows/audit/sealing.js';
+import { readWitnessFile } from '../../../../libs/engine/audit/witness.js';
+import type { EventStore } from '../../../../libs/engine/event-store/event-store.js';
 import { userInfo } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import type { Principal } from '../../../../libs/engine/commands/command.js';
@@ -16,6 +18,12 @@ const PLAN = 'ye-county-2023';
 /** Who runs the CLI, for the record: the operating-system account, reading as an auditor. */
 const cliAuditor = (): Principal => ({ userId: `cli:${userInfo().username}`, name: `command line (${userInfo().username})`, roles: ['auditor'] });
 const print = (x: unknown) => console.log(JSON.stringify(x, null, 2));
+/** The key and witnesses configured for this store (JIXIAO_SEAL_KEY…, JIXIAO_WITNESS); `generate` only where a seal is made. */
+function configureSealing(store: EventStore, url: string, generate: boolean) {
+  const sealing = sealingFromEnv({ env: process.env, storeUrl: url, production: process.env.NODE_ENV === 'production', generate, log: (m) => console.error(m) });
+  useSealing(store, sealing);
+  return sealing;
+}
 function viewParams(o: { period?: string; quarter?: string; year?: string }): ViewParams {
   return { ...(o.period ? { period: o.period } : {}), ...(o.quarter ? { quarter: o.quarter } : {}), ...(o.year ? { year: Number(o.year) } : {}) };
 }
@@ -31,17 +39,31 @@ export function auditCommands(program: Command): void {
   storeOption(audit.command('verify'))
     .description('recompute every hash chain and every seal; exit 0 when intact, else name the first altered, removed or reordered event')
     .option('--seal <file>', 'an exported seal (text block) to prove the record up to it unchanged; "-" reads standard input')
-    .action(async (opts: { store?: string; seal?: string }) => {
+    .option('--witness <file>', 'a witness file (JIXIAO_WITNESS; default: the one beside the store, if any): every seal it holds must be in the record, unchanged')
+    .option('--public-key <key>', 'the seal key’s public half (ed25519:…, from `audit public-key`): seals signed by any other key are named (default: the configured key’s)')
+    .action(async (opts: { store?: string; seal?: string; witness?: string; publicKey?: string }) => {
       await withStore(opts.store, async (store, url) => {
         const started = Date.now();
         const exported = opts.seal ? parseSealText(readFileSync(opts.seal === '-' ? 0 : opts.seal, 'utf8')) : undefined;
+        // Verification reads the configured key and witness, and never generates a key.
+        configureSealing(store, url, false);
+        const defaults = verifyOptionsFor(store);
+        const options = {
+          ...defaults,
+          ...(opts.publicKey ? { trustedKeys: [opts.publicKey] } : {}),
+          ...(opts.witness ? { witness: readWitnessFile(opts.witness) } : {}),
+        };
         // Chains in worker threads, seals here, at the same time.
-        const [chains, seals] = await Promise.all([verifyChainsInParallel(url), verifySeals(store, exported)]);
+        const [chains, seals] = await Promise.all([verifyChainsInParallel(url), verifySeals(store, exported, options)]);
         const seconds = (Date.now() - started) / 1000;
         if (chains.ok && seals.ok) {
           console.log(
             `intact: ${chains.events} events in ${chains.streams} streams verified in ${seconds.toFixed(2)} s (${Math.round(chains.events / Math.max(seconds, 0.001))} events/s); ` +
               `${seals.seals} seal(s) hold (${redact(url)})`,
+          );
+          console.log(
+            `seals: ${seals.signed} signed by ${seals.keys.join(', ') || 'no key'}${seals.keysTrusted ? ' (the trusted key)' : ' (the key the record names: pass --public-key to pin it)'}; ` +
+              `${seals.legacy} unsigned (legacy); ${seals.witnessed !== undefined ? `${seals.witnessed} compared with the witness` : 'no witness compared (--witness FILE)'}`,
           );
           if (exported) console.log(`the exported seal ${exported.sealId} (${exported.sealedAt}) matches the record: nothing up to position ${exported.position} has changed`);
           return;
@@ -61,9 +83,22 @@ export function auditCommands(program: Command): void {
     .description('seal the record as it stands now and print the seal to export')
     .option('--occasion <text>', 'why this seal is made', 'on request (command line)')
     .action(async (opts: { store?: string; occasion: string }) => {
-      await withStore(opts.store, async (store) => {
+      await withStore(opts.store, async (store, url) => {
+        configureSealing(store, url, true);
         const seal = await makeSeal(store, SYSTEM_PRINCIPAL, new Date().toISOString(), opts.occasion);
         console.log(seal ? sealText(seal, store.kind) : 'nothing to seal: the store is empty');
+      });
+    });
+
+  storeOption(audit.command('public-key'))
+    .description('print the seal key’s public half (ed25519:…) to keep outside the server and pass to `audit verify --public-key`')
+    .action(async (opts: { store?: string }) => {
+      await withStore(opts.store, async (store, url) => {
+        const sealing = configureSealing(store, url, true);
+        if (!sealing.signer) {
+          console.error('no seal key: set JIXIAO_SEAL_KEY or JIXIAO_SEAL_KEY_FILE');
+          process.exitCode = 2;
+        } else console.log(sealing.signer.publicKey);
       });
     });
 

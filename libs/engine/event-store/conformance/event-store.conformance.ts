@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventIdConflictError, InvalidEventError, WrongExpectedRevisionError } from '../errors.js';
+import { EventIdConflictError, InvalidEventError, RecordedTimeRegressionError, WrongExpectedRevisionError } from '../errors.js';
 import { EventStore, type RecordedEvent } from '../event-store.js';
 import { chainHash, GENESIS_HASH } from '../hash-chain.js';
 import { openStorage } from '../open-event-store.js';
@@ -153,6 +153,50 @@ export function eventStoreConformance(target: ConformanceTarget): void {
           expect((r as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
         }
         expect(await store.readStream(id)).toHaveLength(2);
+      });
+    });
+
+    describe('recorded time never goes back within a stream', () => {
+      // "As known at T" folds each stream up to T; an event recorded earlier than the one before it
+      // would make a state appear at T that never existed, so the store refuses it.
+      const at = (recordedAt: string, id: string = randomUUID()) => ({ id, type: 'Timed', data: { recordedAt }, metadata: testMetadata({ recordedAt }) });
+
+      it('refuses an event recorded earlier than its stream’s last one, with a typed error, and writes nothing', async () => {
+        const id = s();
+        await store.appendToStream(id, [at('2023-07-01T00:00:05.000Z')]);
+        const err = (await refusedWithoutWrite(() => store.appendToStream(id, [at('2023-07-01T00:00:00.800Z')]), RecordedTimeRegressionError)) as RecordedTimeRegressionError;
+        expect(err).toMatchObject({ code: 'recorded-time-regression', streamId: id, revision: 1, previousRecordedAt: '2023-07-01T00:00:05.000Z', recordedAt: '2023-07-01T00:00:00.800Z' });
+        expect(err.message).toContain('4.2 s');
+        // The same instant is not earlier; another stream has no say.
+        expect((await store.appendToStream(id, [at('2023-07-01T00:00:05.000Z')])).nextExpectedRevision).toBe(1);
+        expect((await store.appendToStream(s(), [at('2023-07-01T00:00:00.000Z')])).nextExpectedRevision).toBe(0);
+      });
+
+      it('refuses one append whose own events go back in time', async () => {
+        const id = s();
+        await refusedWithoutWrite(() => store.appendToStream(id, [at('2023-07-01T00:00:05.000Z'), at('2023-07-01T00:00:04.000Z')]), RecordedTimeRegressionError);
+        expect(await store.readStream(id)).toEqual([]);
+      });
+
+      it('checks the stream as stored, not a cached head: another instance appended a later event', async () => {
+        const other = new EventStore(await openStorage(url));
+        try {
+          const id = s();
+          await store.appendToStream(id, [at('2023-07-01T00:00:01.000Z')]);
+          await other.appendToStream(id, [at('2023-07-01T00:00:09.000Z')]);
+          await refusedWithoutWrite(() => store.appendToStream(id, [at('2023-07-01T00:00:05.000Z')]), RecordedTimeRegressionError);
+          expect((await store.appendToStream(id, [at('2023-07-01T00:00:09.500Z')])).nextExpectedRevision).toBe(2);
+        } finally {
+          await other.close();
+        }
+      });
+
+      it('a retry of events already stored is answered as before, even after later events', async () => {
+        const id = s();
+        const first = at('2023-07-01T00:00:01.000Z');
+        const r = await store.appendToStream(id, [first]);
+        await store.appendToStream(id, [at('2023-07-01T00:00:09.000Z')]);
+        expect(await store.appendToStream(id, [first])).toEqual(r);
       });
     });
 

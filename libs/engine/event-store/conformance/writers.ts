@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { EventStore } from '../event-store.js';
-import { testEvent } from '../../testing/fixtures.js';
+import { RecordedTimeRegressionError } from '../errors.js';
+import type { EventStore, NewEvent } from '../event-store.js';
+import { testEvent, testMetadata } from '../../testing/fixtures.js';
 
 export interface WriterPlan {
   writers: number;
@@ -21,7 +22,7 @@ export async function runWriters(store: EventStore, plan: WriterPlan): Promise<s
         await store.appendToStream(own, [e], { expectedRevision: i === 0 ? 'no_stream' : i - 1 });
         acked.push(e.id!);
         const f = testEvent('Shared', { w, i, p: plan.prefix });
-        await store.appendToStream(plan.shared, [f], { expectedRevision: 'any' });
+        await appendStampedNow(store, plan.shared, f);
         acked.push(f.id!);
       }
     }),
@@ -29,3 +30,19 @@ export async function runWriters(store: EventStore, plan: WriterPlan): Promise<s
   return acked;
 }
 
+
+/**
+ * Writers racing on one stream: each stamps its event just before appending, yet another may stamp
+ * later and land first. The store then refuses the earlier stamp; stamping again (the time of
+ * this append) and retrying is what an application does (the command executor re-stamps).
+ */
+async function appendStampedNow(store: EventStore, stream: string, e: NewEvent): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await store.appendToStream(stream, [{ ...e, metadata: testMetadata({ ...e.metadata, recordedAt: new Date().toISOString() }) }], { expectedRevision: 'any' });
+      return;
+    } catch (err) {
+      if (!(err instanceof RecordedTimeRegressionError) || attempt > 50) throw err;
+    }
+  }
+}
