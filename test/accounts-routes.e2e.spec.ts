@@ -85,7 +85,7 @@ describe.each(STORE_TARGETS)('the API without a session, and the first users, on
     const s = await loginAs(running, 'fgw-reporter', demo.find((u) => u.username === 'fgw-reporter')!.password);
     const me = await fetch(`${running.url}/api/v1/auth/me`, { headers: s.headers });
     expect(me.status).toBe(403); // one-time password: change it first
-    await changePassword(running, s, demo.find((u) => u.username === 'fgw-reporter')!.password, 'fgw reporter password');
+    await changePassword(running, s, demo.find((u) => u.username === 'fgw-reporter')!.password, 'Fgw reporter password');
     expect(await (await fetch(`${running.url}/api/v1/auth/me`, { headers: s.headers })).json()).toMatchObject({
       user: { username: 'fgw-reporter', roles: ['reporter'], unitId: 'fgw' },
     });
@@ -135,7 +135,7 @@ describe.each(STORE_TARGETS)('the users command line on $name', (target) => {
       try {
         const s = await loginAs(running, 'zhang.wei', password);
         expect((await fetch(`${running.url}/api/v1/users`, { headers: s.headers })).status).toBe(403);
-        await changePassword(running, s, password, 'zhang wei password');
+        await changePassword(running, s, password, 'Zhang-Wei password');
         const created = await fetch(`${running.url}/api/v1/users`, {
           method: 'POST',
           headers: { ...s.headers, 'content-type': 'application/json' },
