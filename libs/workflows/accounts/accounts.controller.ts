@@ -118,7 +118,7 @@ export class AuthController {
     description: 'A failed sign-in does not say whether the username exists. Too many failures for an account, or attempts from an address, answer 429 with Retry-After.',
   })
   async login(@Body() body: LoginDto, @Req() req: SessionRequest, @Res({ passthrough: true }) res: Response) {
-    const wait = this.throttle.blockedFor(body.username);
+    const wait = await this.throttle.blockedFor(body.username);
     if (wait > 0) {
       res.setHeader('Retry-After', String(wait));
       throw tooManyAttempts(wait, `too many failed sign-ins for this account; try again in ${wait} s`);
@@ -180,7 +180,7 @@ export class AuthController {
   async changePassword(@Body() body: ChangePasswordDto, @Req() req: SessionRequest, @Res({ passthrough: true }) res: Response): Promise<CommandResult> {
     const user = req.jxUser!;
     const account = user.username;
-    const wait = this.throttle.blockedFor(account);
+    const wait = await this.throttle.blockedFor(account);
     if (wait > 0) {
       res.setHeader('Retry-After', String(wait));
       throw tooManyAttempts(wait, `too many wrong passwords for this account; try again in ${wait} s`);
