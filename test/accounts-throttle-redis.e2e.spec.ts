@@ -1,5 +1,5 @@
 import { bootstrapAdmin, createUserViaApi, STORE_TARGETS, startApp, startAppOn, type RunningApp, type TestSession } from './support/app.js';
-import { TestRedisServer } from './support/redis-server.js';
+import { TestRedisServer } from '../libs/engine/testing/redis-server.js';
 
 /**
  * Issue 13, "Sign-in across instances": two API instances over one PostgreSQL store and one Redis
