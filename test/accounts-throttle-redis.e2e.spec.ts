@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { bootstrapAdmin, createUserViaApi, STORE_TARGETS, startApp, startAppOn, type RunningApp, type TestSession } from './support/app.js';
 import { TestRedisServer } from '../libs/engine/testing/redis-server.js';
 
@@ -49,6 +50,13 @@ describe('sign-in throttling across two API instances sharing Redis', () => {
       expect(blocked.status).toBe(429);
       expect(blocked.body.code).toBe('too-many-requests');
       expect(Number(blocked.retryAfter)).toBeGreaterThan(14 * 60);
+    }
+    // The block is in the Redis of REDIS_URL (this test's own), shared by both.
+    const own = new Redis(redis.url);
+    try {
+      expect(await own.pttl('jixiao:login:login-account:target:blocked')).toBeGreaterThan(14 * 60_000);
+    } finally {
+      own.disconnect();
     }
     // Other accounts are not affected.
     expect((await login(second, 'admin', admin.password)).status).toBe(200);

@@ -7,7 +7,7 @@
  *   once, then at most one a window with how many were left out, and one line when it is back.
  *   Without a listener, ioredis and BullMQ print every failed attempt as a multi-line stack trace.
  */
-import type { RedisOptions } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 
 export const REDIS_RECONNECT_MAX_MS = 500;
 
@@ -16,9 +16,12 @@ export function redisRetryStrategy(times: number): number {
   return Math.min(50 * 2 ** Math.max(0, times - 1), REDIS_RECONNECT_MAX_MS);
 }
 
-/** Options for a connection to `url` that reconnects promptly; `extra` wins. */
-export function redisOptions(url: string, extra: RedisOptions = {}): RedisOptions & { url: string } {
-  return { url, retryStrategy: redisRetryStrategy, connectTimeout: 2_000, ...extra };
+/**
+ * An ioredis client for `url` that reconnects promptly; `extra` wins. (ioredis takes the URL as its
+ * first argument only: a `url` key among the options is ignored, and it would connect to 6379.)
+ */
+export function redisClient(url: string, extra: RedisOptions = {}): Redis {
+  return new Redis(url, { retryStrategy: redisRetryStrategy, connectTimeout: 2_000, ...extra });
 }
 
 /** One logfmt field: bare when it can be, quoted otherwise; always one line. */

@@ -7,8 +7,8 @@
  * While Redis is unreachable the counts fall back to this process's memory (as without Redis),
  * so signing in keeps working through an outage, limited per instance; one log line says so.
  */
-import { Redis } from 'ioredis';
-import { RedisErrorLog, redisOptions } from '../../engine/redis-connection.js';
+import type { Redis } from 'ioredis';
+import { redisClient, RedisErrorLog } from '../../engine/redis-connection.js';
 import { LoginAttempts, type LoginAttemptStore, type ThrottlerStorageRecord } from './login-throttle.js';
 
 const INCREMENT = `
@@ -46,7 +46,7 @@ export class RedisLoginAttempts implements LoginAttemptStore {
     this.#fallback = new LoginAttempts(options.now);
     this.#errors = new RedisErrorLog('login-throttle', options.log);
     // No offline queue: while disconnected a command fails at once and the fallback counts instead.
-    this.redis = new Redis(redisOptions(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1_000 }));
+    this.redis = redisClient(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1_000 });
     this.redis.on('error', (err) => this.#errors.error(err));
     this.redis.on('ready', () => this.#errors.ready());
     this.redis.defineCommand('jixiaoLoginHit', { numberOfKeys: 2, lua: INCREMENT });
