@@ -5,6 +5,7 @@ import { ForbiddenError } from '../libs/engine/commands/command.js';
 import { Engine } from '../libs/engine/nest/engine.js';
 import { Accounts } from '../libs/workflows/accounts/accounts.service.js';
 import { ensureDemoUsers } from '../libs/workflows/accounts/demo-users.js';
+import { passwordProblems } from '../libs/workflows/accounts/password-policy.js';
 import { loadBuiltinPlan } from '../libs/workflows/plan/plans.js';
 import { changePassword, loginAs, relaxLoginLimits, STORE_TARGETS, startApp, startAppOn, type RunningApp } from './support/app.js';
 
@@ -85,7 +86,7 @@ describe.each(STORE_TARGETS)('the API without a session, and the first users, on
     const s = await loginAs(running, 'fgw-reporter', demo.find((u) => u.username === 'fgw-reporter')!.password);
     const me = await fetch(`${running.url}/api/v1/auth/me`, { headers: s.headers });
     expect(me.status).toBe(403); // one-time password: change it first
-    await changePassword(running, s, demo.find((u) => u.username === 'fgw-reporter')!.password, 'fgw reporter password');
+    await changePassword(running, s, demo.find((u) => u.username === 'fgw-reporter')!.password, 'Fgw reporter password');
     expect(await (await fetch(`${running.url}/api/v1/auth/me`, { headers: s.headers })).json()).toMatchObject({
       user: { username: 'fgw-reporter', roles: ['reporter'], unitId: 'fgw' },
     });
@@ -135,7 +136,7 @@ describe.each(STORE_TARGETS)('the users command line on $name', (target) => {
       try {
         const s = await loginAs(running, 'zhang.wei', password);
         expect((await fetch(`${running.url}/api/v1/users`, { headers: s.headers })).status).toBe(403);
-        await changePassword(running, s, password, 'zhang wei password');
+        await changePassword(running, s, password, 'Zhang-Wei password');
         const created = await fetch(`${running.url}/api/v1/users`, {
           method: 'POST',
           headers: { ...s.headers, 'content-type': 'application/json' },
@@ -154,6 +155,59 @@ describe.each(STORE_TARGETS)('the users command line on $name', (target) => {
       const disable = cli('users', 'disable', 'fgw-reporter', ...store, '--reason', '账号泄露 compromised');
       expect(disable.status).toBe(0);
       expect(cli('users', 'list', ...store).stdout).toMatch(/^fgw-reporter\t.*DISABLED \(账号泄露 compromised\)/m);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('users reset-password: a locked-out administrator gets a new one-time password, printed once, obeying the rules, used once', async () => {
+    const db = await target.create();
+    try {
+      const store = ['--store', db.storeUrl];
+      const add = cli('users', 'add', ...store, '--username', 'zhang.wei', '--name', '张伟');
+      const first = /one-time password: (\S+)/.exec(add.stdout)![1]!;
+
+      const reset = cli('users', 'reset-password', ...store, '--username', 'Zhang.Wei');
+      expect(reset.stderr).toBe('');
+      expect(reset.status).toBe(0);
+      const fresh = /one-time password: (\S+)/.exec(reset.stdout)![1]!;
+      expect(fresh).toMatch(/^\w{4}-\w{4}-\w{4}-\w{4}$/);
+      expect(fresh).not.toBe(first);
+      expect(passwordProblems(fresh, { username: 'zhang.wei' })).toEqual([]);
+      expect(reset.stdout.match(/one-time password: /g)).toHaveLength(1);
+      expect(reset.stdout).toMatch(/within 24 hours/);
+
+      const running = await startApp({ storeUrl: db.storeUrl });
+      try {
+        relaxLoginLimits(running);
+        const login = (password: string) =>
+          fetch(`${running.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'zhang.wei', password }) }).then((r) => r.status);
+        expect(await login(first)).toBe(401); // replaced
+        const s = await loginAs(running, 'zhang.wei', fresh);
+        expect(await login(fresh)).toBe(401); // used once
+        await changePassword(running, s, fresh, 'Ye-County-2023!');
+        const created = await fetch(`${running.url}/api/v1/users`, {
+          method: 'POST',
+          headers: { ...s.headers, 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'fgw-reporter', name: '发改委填报员', unitId: 'fgw', roles: ['reporter'] }),
+        });
+        expect(created.status).toBe(201);
+        // The record: the reset, from the command line, with why.
+        const events = await running.app.get(Engine).store.readStream(`user-${s.userId}`);
+        const byCli = events.filter((e) => e.type === 'PasswordSet' && e.data.by === 'cli');
+        expect(byCli).toHaveLength(2);
+        expect(byCli[1]!.metadata).toMatchObject({ actor: { userId: 'cli', role: 'admin' }, reason: expect.stringMatching(/locked out/) });
+      } finally {
+        await running.close();
+      }
+
+      const notAdmin = cli('users', 'reset-password', ...store, '--username', 'fgw-reporter');
+      expect(notAdmin.status).toBe(1);
+      expect(notAdmin.stderr).toMatch(/fgw-reporter is not an administrator/);
+      expect(notAdmin.stdout).not.toMatch(/one-time password/);
+      const unknown = cli('users', 'reset-password', ...store, '--username', 'nobody');
+      expect(unknown.status).toBe(1);
+      expect(unknown.stderr).toMatch(/no user nobody/);
     } finally {
       await db.drop();
     }

@@ -47,7 +47,7 @@ describe.each(STORE_TARGETS)('sign-in throttling on $name', (target) => {
       fetch(`${running.url}/api/v1/auth/password`, {
         method: 'POST',
         headers: { ...admin.headers, 'content-type': 'application/json' },
-        body: JSON.stringify({ current, next: 'a brand new password' }),
+        body: JSON.stringify({ current, next: 'A brand new password' }),
       }).then((r) => r.status);
     const statuses = [];
     for (let i = 0; i < 6; i++) statuses.push(await change(`wrong-${i}-password`));

@@ -74,17 +74,20 @@ describe.each(STORE_TARGETS)('accounts and sessions on $name', (target) => {
       expect(r.status).toBe(403);
       expect(r.body).toMatchObject({ code: 'password-change-required' });
     }
-    expect((await api('POST', '/auth/password', { session: s, body: { current: oneTimePassword, next: 'short' } })).status).toBe(400);
-    expect(await api('POST', '/auth/password', { session: s, body: { current: oneTimePassword, next: 'fgw-reporter' } })).toMatchObject({
+    expect(await api('POST', '/auth/password', { session: s, body: { current: oneTimePassword, next: 'Qz7!xy' } })).toMatchObject({
       status: 422,
-      body: { code: 'password-rejected', errors: [{ field: 'next' }] },
+      body: { code: 'password-rejected', errors: [{ field: 'next', code: 'password-too-short' }] },
     });
-    expect(await api('POST', '/auth/password', { session: s, body: { current: 'not-the-password', next: 'a good new password' } })).toMatchObject({
+    expect(await api('POST', '/auth/password', { session: s, body: { current: oneTimePassword, next: 'Fgw-Reporter-1' } })).toMatchObject({
+      status: 422,
+      body: { code: 'password-rejected', errors: [{ field: 'next', code: 'password-contains-username' }] },
+    });
+    expect(await api('POST', '/auth/password', { session: s, body: { current: 'not-the-password', next: 'A good new password' } })).toMatchObject({
       status: 422,
       body: { code: 'wrong-password' },
     });
 
-    await changePassword(running, s, oneTimePassword, 'a good new password');
+    await changePassword(running, s, oneTimePassword, 'A good new password');
     const me = await api('GET', '/auth/me', { headers: { cookie: s.cookie } });
     expect(me.status).toBe(200);
     expect(me.body.user).toMatchObject({ userId, username: 'fgw-reporter', name: '发改委填报员', roles: ['reporter'], unitId: 'fgw', disabled: false });
@@ -92,17 +95,18 @@ describe.each(STORE_TARGETS)('accounts and sessions on $name', (target) => {
 
     // The one-time password is gone; the new one works.
     expect((await api('POST', '/auth/login', { body: { username: 'fgw-reporter', password: oneTimePassword } })).status).toBe(401);
-    const again = await loginAs(running, 'fgw-reporter', 'a good new password');
+    const again = await loginAs(running, 'fgw-reporter', 'A good new password');
 
-    // The record: created by the admin, the password first set by the admin (one-time), then by the user.
+    // The record: created by the admin, the password first set by the admin (one-time), used once to sign in, then set by the user.
     const events = await userEvents(userId);
     expect(events.map((e) => [e.type, e.metadata.actor.userId, e.metadata.actor.role, e.data.by ?? null])).toEqual([
       ['UserCreated', admin.userId, 'admin', null],
       ['RoleGranted', admin.userId, 'admin', null],
       ['PasswordSet', admin.userId, 'admin', 'admin'],
+      ['OneTimePasswordUsed', userId, 'self', null],
       ['PasswordSet', userId, 'self', 'self'],
     ]);
-    expect(events[3]!.data).toEqual({ userId, by: 'self', mustChange: false });
+    expect(events[4]!.data).toEqual({ userId, by: 'self', mustChange: false });
 
     // Signing out ends that session at once; the other one lives on.
     expect((await api('POST', '/auth/logout', { session: again })).status).toBe(204);
@@ -231,7 +235,7 @@ describe.each(STORE_TARGETS)('accounts and sessions on $name', (target) => {
     const all = JSON.stringify(await allEvents());
     expect(all).not.toMatch(/\$argon2/);
     expect(all).not.toContain(admin.password);
-    expect(all).not.toContain('a good new password');
+    expect(all).not.toContain('A good new password');
     expect(all).not.toContain('password_hash');
   });
 
@@ -250,7 +254,7 @@ describe.each(STORE_TARGETS)('accounts and sessions on $name', (target) => {
   it('changing one’s password ends one’s other sessions, not this one', async () => {
     const user = await createUserViaApi(running, admin, { username: 'two-browsers', roles: ['leader'] });
     const other = await loginAs(running, 'two-browsers', user.password);
-    await changePassword(running, user, user.password, 'another good password');
+    await changePassword(running, user, user.password, 'Another good password');
     expect((await api('GET', '/auth/me', { session: user })).status).toBe(200);
     expect((await api('GET', '/auth/me', { session: other })).status).toBe(401);
   });

@@ -45,7 +45,7 @@ describe.each(STORE_TARGETS)('the demo year over HTTP on $name', (target) => {
 
   it('a demo user signs in with the one-time password and sees the synthetic January in Annex 2 and on the compliance board', async () => {
     const session = await loginAs(running, office.username, office.password);
-    await changePassword(running, session, office.password, 'office-password-2023');
+    await changePassword(running, session, office.password, 'Ye-County-2023!');
     const annex2 = await fetch(`${running.url}/api/v1/plans/ye-county-2023/annex2/2023-01`, { headers: session.headers });
     expect(annex2.status).toBe(200);
     const table = (await annex2.json()) as { summary: { rows: number; withResult: number; official: number } };

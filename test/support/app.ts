@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { ManualClock, type Clock } from '../../libs/engine/clock.js';
@@ -112,6 +113,14 @@ export async function changePassword(running: RunningApp, session: TestSession, 
 }
 
 /**
+ * A password that obeys the rules (8+ characters of three kinds, not containing the username, not
+ * a common one) and is different every time.
+ */
+export function testPassword(): string {
+  return `Jx-${randomBytes(4).toString('hex')}-Pw9`;
+}
+
+/**
  * The first administrator, as `npm run cli -- users add` creates it, signed in with its password
  * already changed from the one-time one. Once per app (the bootstrap is refused once users exist).
  */
@@ -120,7 +129,7 @@ export async function bootstrapAdmin(
   options: { username?: string; name?: string; password?: string } = {},
 ): Promise<TestSession & { password: string }> {
   const username = options.username ?? 'admin';
-  const password = options.password ?? `${username}-password-2023`;
+  const password = options.password ?? testPassword();
   const created = await running.app.get(Accounts).bootstrapAdmin({ username, name: options.name ?? '系统管理员', roles: ['admin'] });
   const session = await loginAs(running, username, created.oneTimePassword);
   await changePassword(running, session, created.oneTimePassword, password);
@@ -129,7 +138,7 @@ export async function bootstrapAdmin(
 
 /**
  * An administrator creates a user over the API; the user signs in with the one-time password and
- * sets `password` (default `<username>-password-2023`). Returns the user's live session.
+ * sets `password` (default: a fresh testPassword()). Returns the user's live session.
  */
 export async function createUserViaApi(
   running: RunningApp,
@@ -143,7 +152,7 @@ export async function createUserViaApi(
   });
   const body = (await res.json()) as { oneTimePassword?: string };
   if (res.status !== 201 || !body.oneTimePassword) throw new Error(`creating ${user.username} answered ${res.status}: ${JSON.stringify(body)}`);
-  const password = user.password ?? `${user.username}-password-2023`;
+  const password = user.password ?? testPassword();
   const session = await loginAs(running, user.username, body.oneTimePassword);
   await changePassword(running, session, body.oneTimePassword, password);
   return { ...session, password };

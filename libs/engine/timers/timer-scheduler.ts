@@ -4,6 +4,7 @@ import { isManualClock } from '../clock.js';
 import type { Command, Principal } from '../commands/command.js';
 import type { CommandRouter } from '../commands/command-router.js';
 import type { ProjectionRunner } from '../projections/projection-runner.js';
+import { RedisErrorLog, redisRetryStrategy } from '../redis-connection.js';
 import { TIMERS_PROJECTION, type PendingTimer } from './timers.projection.js';
 
 /** Timers act as the system, on behalf of the rule that set them. */
@@ -109,29 +110,42 @@ export async function fireTimerJob(router: Pick<CommandRouter, 'execute'>, clock
   const r = await router.execute(timerCommand(timer, clock.now()), { clock });
   return { position: r.position ?? null };
 }
+/** While a reconcile fails, the next is tried this soon, so timers resume promptly once Redis is back. */
+const RECONCILE_RETRY_MS = 250;
 
 /**
  * With Redis: a timer is a BullMQ delayed job whose id is the timer id. Redis may lose data, so
  * the reconciler (at start and then every few seconds) makes sure every pending timer has a job,
  * and promotes the due ones; a job delivered twice is answered once (its command id).
+ *
+ * When Redis goes away, its connections retry every ≤500 ms (BullMQ's default backs off to 20 s),
+ * reconciliation is retried every 250 ms, and connection errors are single rate-limited log lines,
+ * so timers resume within about a second of Redis returning, and the log says what happened once.
  */
 export class BullmqTimerScheduler implements TimerScheduler {
   readonly queue: Queue;
+  readonly connection: ConnectionOptions;
   #worker: Worker | undefined;
-  #interval: NodeJS.Timeout | undefined;
+  #next: NodeJS.Timeout | undefined;
+  #stopped = false;
   #unsubscribe: (() => void) | undefined;
+  readonly #errors: RedisErrorLog;
 
   constructor(
     readonly router: CommandRouter,
     readonly runner: ProjectionRunner,
     readonly clock: Clock,
-    readonly connection: ConnectionOptions,
+    connection: ConnectionOptions,
     readonly options: { process?: boolean; reconcileMs?: number; queueName?: string; log?: Log } = {},
   ) {
-    this.queue = new Queue(options.queueName ?? TIMER_QUEUE, { connection });
+    this.connection = withPromptReconnection(connection);
+    this.#errors = new RedisErrorLog('timers', (line) => options.log?.(line));
+    this.queue = new Queue(options.queueName ?? TIMER_QUEUE, { connection: this.connection });
+    this.queue.on('error', (err) => this.#errors.error(err));
   }
 
   async start(): Promise<void> {
+    this.#stopped = false;
     await this.reconcile();
     if (this.options.process !== false) {
       this.#worker = new Worker(
@@ -140,13 +154,32 @@ export class BullmqTimerScheduler implements TimerScheduler {
         { connection: this.connection, concurrency: 4 },
       );
       this.#worker.on('failed', (job, err) => this.options.log?.(`timer job ${job?.id} failed`, err));
+      this.#worker.on('error', (err) => this.#errors.error(err));
     }
-    this.#interval = setInterval(() => void this.reconcile().catch((e) => this.options.log?.('timer reconcile failed', e)), this.options.reconcileMs ?? 2000);
+    this.#schedule(this.options.reconcileMs ?? 2000);
     if (isManualClock(this.clock)) this.#unsubscribe = this.clock.onChange(() => void this.reconcile().catch(() => undefined));
   }
 
+  /** One reconcile at a time (while Redis is away a call waits for it); sooner again after a failure. */
+  #schedule(ms: number): void {
+    if (this.#stopped) return;
+    this.#next = setTimeout(() => {
+      this.reconcile().then(
+        () => {
+          this.#errors.ready();
+          this.#schedule(this.options.reconcileMs ?? 2000);
+        },
+        (err) => {
+          this.#errors.error(err);
+          this.#schedule(RECONCILE_RETRY_MS);
+        },
+      );
+    }, ms);
+  }
+
   async stop(): Promise<void> {
-    clearInterval(this.#interval);
+    this.#stopped = true;
+    clearTimeout(this.#next);
     this.#unsubscribe?.();
     await this.#worker?.close();
     await this.queue.close();
@@ -186,4 +219,11 @@ export class BullmqTimerScheduler implements TimerScheduler {
     const { added, promoted } = await this.reconcile();
     return added + promoted;
   }
+}
+
+/** Plain connection options get the prompt reconnection (redis-connection.ts) unless they name their own; a client instance is kept as it is. */
+function withPromptReconnection(connection: ConnectionOptions): ConnectionOptions {
+  if (typeof (connection as { duplicate?: unknown }).duplicate === 'function') return connection;
+  const options = connection as { retryStrategy?: unknown };
+  return options.retryStrategy ? connection : ({ ...connection, retryStrategy: redisRetryStrategy } as ConnectionOptions);
 }

@@ -15,7 +15,7 @@ import { ACCOUNTS_PROJECTION, type UserDoc } from './accounts.projection.js';
 import { Accounts } from './accounts.service.js';
 import { ACCOUNTS_SETTINGS, type AccountsSettings } from './accounts.settings.js';
 import { LoginAddressGuard, LoginThrottle, tooManyAttempts } from './login-throttle.js';
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './passwords.js';
+import { languageOf, MIN_PASSWORD_LENGTH } from './password-policy.js';
 import { AllowedBeforePasswordChange, type SessionRequest } from './session.guard.js';
 import { SESSION_COOKIE, sessionEndsAt } from './sessions.js';
 
@@ -30,10 +30,13 @@ class ChangePasswordDto {
   @MaxLength(1024)
   current!: string;
 
-  @ApiProperty({ format: 'password', minLength: MIN_PASSWORD_LENGTH, description: `at least ${MIN_PASSWORD_LENGTH} characters, not the username` })
+  @ApiProperty({
+    format: 'password',
+    minLength: MIN_PASSWORD_LENGTH,
+    description: `at least ${MIN_PASSWORD_LENGTH} characters of three kinds (upper, lower, digit, symbol), not containing the username, not a common password (422 password-rejected lists each rule broken, by code, in the Accept-Language)`,
+  })
   @IsString()
-  @MinLength(MIN_PASSWORD_LENGTH)
-  @MaxLength(MAX_PASSWORD_LENGTH)
+  @MaxLength(1024)
   next!: string;
 }
 
@@ -115,7 +118,7 @@ export class AuthController {
     description: 'A failed sign-in does not say whether the username exists. Too many failures for an account, or attempts from an address, answer 429 with Retry-After.',
   })
   async login(@Body() body: LoginDto, @Req() req: SessionRequest, @Res({ passthrough: true }) res: Response) {
-    const wait = this.throttle.blockedFor(body.username);
+    const wait = await this.throttle.blockedFor(body.username);
     if (wait > 0) {
       res.setHeader('Retry-After', String(wait));
       throw tooManyAttempts(wait, `too many failed sign-ins for this account; try again in ${wait} s`);
@@ -177,12 +180,12 @@ export class AuthController {
   async changePassword(@Body() body: ChangePasswordDto, @Req() req: SessionRequest, @Res({ passthrough: true }) res: Response): Promise<CommandResult> {
     const user = req.jxUser!;
     const account = user.username;
-    const wait = this.throttle.blockedFor(account);
+    const wait = await this.throttle.blockedFor(account);
     if (wait > 0) {
       res.setHeader('Retry-After', String(wait));
       throw tooManyAttempts(wait, `too many wrong passwords for this account; try again in ${wait} s`);
     }
-    const result = await this.accounts.changeOwnPassword(user, req.jxSession!.tokenHash, body.current, body.next, commandMeta(req, this.engine.clock));
+    const result = await this.accounts.changeOwnPassword(user, req.jxSession!.tokenHash, body.current, body.next, commandMeta(req, this.engine.clock), languageOf(req));
     if (!result) {
       await this.throttle.recordFailure(account);
       throw new ProblemException(

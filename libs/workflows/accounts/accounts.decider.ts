@@ -35,7 +35,9 @@ export type UserCommand =
   | Command<'accounts.DisableUser', { userId: string; reason: string }>
   | Command<'accounts.EnableUser', { userId: string }>
   /** Whether the new password is a one-time one follows from who sets it: only the user chooses a lasting one. */
-  | Command<'accounts.SetPassword', { userId: string; by: PasswordSet['data']['by'] }>;
+  | Command<'accounts.SetPassword', { userId: string; by: PasswordSet['data']['by'] }>
+  /** Recorded when a one-time password signs in (the secret's check is the credential store's). */
+  | Command<'accounts.UseOneTimePassword', { userId: string }>;
 
 export type UserState =
   | { status: 'none' }
@@ -63,6 +65,7 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
     case 'UserEnabled':
       return { ...state, status: 'active' };
     case 'PasswordSet':
+    case 'OneTimePasswordUsed':
       return state;
     default:
       return assertNever(event, 'user event');
@@ -75,6 +78,10 @@ export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
 
   authorize(c) {
     const actor = c.meta.actor;
+    if (c.type === 'accounts.UseOneTimePassword') {
+      if (actor.userId !== c.data.userId) throw new ForbiddenError('only the user signs in with their one-time password');
+      return 'self';
+    }
     if (c.type === 'accounts.SetPassword') {
       // The kind of setter is part of the record, so it must be the truth about the actor.
       if (c.data.by === 'self') {
@@ -150,6 +157,9 @@ export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
       case 'accounts.SetPassword':
         if (c.data.by === 'self' && state.status === 'disabled') throw new DomainError('user-disabled', `${state.username} is disabled`);
         return [{ type: 'PasswordSet', data: { userId, by: c.data.by, mustChange: c.data.by !== 'self' } }];
+      case 'accounts.UseOneTimePassword':
+        if (state.status === 'disabled') throw new DomainError('user-disabled', `${state.username} is disabled`);
+        return [{ type: 'OneTimePasswordUsed', data: { userId } }];
       default:
         return assertNever(c, 'user command');
     }

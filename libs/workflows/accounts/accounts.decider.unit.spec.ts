@@ -205,6 +205,16 @@ describe('user decider', () => {
       expect(() => given(userDecider, [created]).when(cmd('accounts.SetPassword', { userId: U, by: 'admin' }, cli()))).toThrow(ForbiddenError);
       expect(given(userDecider, [created]).when(cmd('accounts.SetPassword', { userId: U, by: 'cli' }, cli()))).toHaveLength(1);
     });
+
+    it('signing in with a one-time password is recorded, by the user themselves; not for a disabled user, and nobody else records it', () => {
+      const self = meta([], { userId: U });
+      const use = cmd('accounts.UseOneTimePassword', { userId: U }, self);
+      expect(given(userDecider, [created, reporter]).when(use)).toEqual([{ type: 'OneTimePasswordUsed', data: { userId: U } }]);
+      expect(given(userDecider, [created, reporter]).role(use)).toBe('self');
+      expect(() => given(userDecider, [created]).when(cmd('accounts.UseOneTimePassword', { userId: U }))).toThrow(ForbiddenError);
+      const d: UserEvent = { type: 'UserDisabled', data: { userId: U, reason: 'x' } };
+      expect(() => given(userDecider, [created, d]).when(use)).toThrow(expect.objectContaining({ code: 'user-disabled' }));
+    });
   });
 });
 

@@ -11,9 +11,22 @@ export type RoleRevoked = DomainEvent<'RoleRevoked', { userId: string; role: str
 export type UserDisabled = DomainEvent<'UserDisabled', { userId: string; reason: string }>;
 export type UserEnabled = DomainEvent<'UserEnabled', { userId: string }>;
 export type PasswordSet = DomainEvent<'PasswordSet', { userId: string; by: 'self' | 'admin' | 'cli'; mustChange: boolean }>;
+/**
+ * The user signed in with their one-time password: it is spent, and signs in never again. The
+ * session it opened may only change the password. The actor is the user.
+ */
+export type OneTimePasswordUsed = DomainEvent<'OneTimePasswordUsed', { userId: string }>;
 
-export type UserEvent = UserCreated | RoleGranted | RoleRevoked | UserDisabled | UserEnabled | PasswordSet;
-export const USER_EVENT_TYPES = ['UserCreated', 'RoleGranted', 'RoleRevoked', 'UserDisabled', 'UserEnabled', 'PasswordSet'] as const satisfies readonly UserEvent['type'][];
+export type UserEvent = UserCreated | RoleGranted | RoleRevoked | UserDisabled | UserEnabled | PasswordSet | OneTimePasswordUsed;
+export const USER_EVENT_TYPES = [
+  'UserCreated',
+  'RoleGranted',
+  'RoleRevoked',
+  'UserDisabled',
+  'UserEnabled',
+  'PasswordSet',
+  'OneTimePasswordUsed',
+] as const satisfies readonly UserEvent['type'][];
 
 /** The only record of a username: its stream exists once, so two admins cannot both take it. */
 export type UsernameReserved = DomainEvent<'UsernameReserved', { username: string; userId: string }>;

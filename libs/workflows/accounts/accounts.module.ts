@@ -9,9 +9,10 @@
  * - a global guard (SessionGuard) requires a session on every endpoint not marked @Public() and
  *   puts the session's user, with the roles granted now, on the request as the principal;
  * - sign-in is throttled per address (every attempt) and per account (failures), behind
- *   @nestjs/throttler's ThrottlerStorage interface (login-throttle.ts).
+ *   @nestjs/throttler's ThrottlerStorage interface (login-throttle.ts): in Redis when REDIS_URL is
+ *   set, so every API instance shares the counts (login-attempts-redis.ts), else in the process.
  */
-import { Module } from '@nestjs/common';
+import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { Engine, ENGINE_CONFIG, READ_MODELS, type EngineOptions } from '../../engine/nest/engine.js';
 import type { ReadModelStore } from '../../engine/projections/read-model-store.js';
@@ -21,14 +22,23 @@ import { accountsProjection } from './accounts.projection.js';
 import { Accounts, CREDENTIALS, ROUTABLE_USER_COMMANDS } from './accounts.service.js';
 import { ACCOUNTS_SETTINGS, defaultAccountsSettings, LOGIN_ATTEMPTS } from './accounts.settings.js';
 import { credentialStoreFor } from './credential-store.js';
-import { LoginAddressGuard, LoginAttempts, LoginThrottle } from './login-throttle.js';
+import { RedisLoginAttempts } from './login-attempts-redis.js';
+import { LoginAddressGuard, LoginAttempts, LoginThrottle, type LoginAttemptStore } from './login-throttle.js';
 import { SessionGuard } from './session.guard.js';
 
 @Module({
   controllers: [AuthController, UsersController],
   providers: [
     { provide: ACCOUNTS_SETTINGS, useFactory: (o: EngineOptions) => defaultAccountsSettings({ production: o.config.production }), inject: [ENGINE_CONFIG] },
-    { provide: LOGIN_ATTEMPTS, useFactory: () => new LoginAttempts() },
+    {
+      // With Redis, the counts are shared by every API instance; without it, kept in this process.
+      provide: LOGIN_ATTEMPTS,
+      useFactory: (o: EngineOptions): LoginAttemptStore => {
+        const log = new Logger('LoginThrottle');
+        return o.config.redisUrl ? new RedisLoginAttempts(o.config.redisUrl, { log: (line) => log.warn(line) }) : new LoginAttempts();
+      },
+      inject: [ENGINE_CONFIG],
+    },
     { provide: CREDENTIALS, useFactory: (readModels: ReadModelStore) => credentialStoreFor(readModels), inject: [READ_MODELS] },
     Accounts,
     LoginThrottle,
@@ -37,9 +47,17 @@ import { SessionGuard } from './session.guard.js';
   ],
   exports: [Accounts],
 })
-export class AccountsModule {
-  constructor(engine: Engine, accounts: Accounts) {
+export class AccountsModule implements OnApplicationShutdown {
+  constructor(
+    engine: Engine,
+    accounts: Accounts,
+    @Inject(LOGIN_ATTEMPTS) private readonly attempts: LoginAttemptStore,
+  ) {
     engine.registerProjections(accountsProjection);
     engine.registerCommands(ROUTABLE_USER_COMMANDS, (c, o) => accounts.execute(c as UserCommand, o));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.attempts.close?.();
   }
 }

@@ -18,6 +18,8 @@ export interface UserDoc {
   updatedAt: string;
   passwordSetAt?: string;
   passwordSetBy?: 'self' | 'admin' | 'cli';
+  /** When the current one-time password signed in (it is spent); absent while unused, and once the user sets their own. */
+  oneTimePasswordUsedAt?: string;
   /** The user stream's revision: the ETag for If-Match on the user's commands. */
   revision: number;
 }
@@ -75,6 +77,10 @@ export const accountsProjection: Projection = {
       case 'PasswordSet':
         doc.passwordSetAt = at;
         doc.passwordSetBy = e.data.by;
+        delete doc.oneTimePasswordUsedAt;
+        break;
+      case 'OneTimePasswordUsed':
+        doc.oneTimePasswordUsedAt = at;
         break;
     }
     docs.put('users', doc.userId, doc);

@@ -40,5 +40,10 @@ describe('accounts projection', () => {
     const enabled = await docs.get<UserDoc>('users', 'u1');
     expect(enabled).toMatchObject({ disabled: false, revision: 6 });
     expect(enabled).not.toHaveProperty('disabledReason');
+
+    await docs.fold([recorded({ type: 'OneTimePasswordUsed', data: { userId: 'u1' } }, 7, 'u1')], accountsProjection);
+    expect(await docs.get<UserDoc>('users', 'u1')).toMatchObject({ oneTimePasswordUsedAt: '2023-07-08T00:00:00.000Z', revision: 7 });
+    await docs.fold([recorded({ type: 'PasswordSet', data: { userId: 'u1', by: 'self', mustChange: false } }, 8, 'u1')], accountsProjection);
+    expect(await docs.get<UserDoc>('users', 'u1')).not.toHaveProperty('oneTimePasswordUsedAt');
   });
 });

@@ -22,7 +22,8 @@ import { BOOTSTRAP_STREAM, userStream, usernameStream, type AccountsBootstrapped
 import { ACCOUNTS_PROJECTION, type UserDoc, type UsernameDoc } from './accounts.projection.js';
 import { ACCOUNTS_SETTINGS, defaultAccountsSettings, type AccountsSettings } from './accounts.settings.js';
 import { credentialStoreFor, type CredentialStore, type SessionRecord } from './credential-store.js';
-import { dummyHash, generateOneTimePassword, hashPassword, passwordProblem, verifyPassword } from './passwords.js';
+import { DEFAULT_LANGUAGE, passwordProblems, passwordRuleMessage, type Language } from './password-policy.js';
+import { dummyHash, generateOneTimePassword, hashPassword, verifyPassword } from './passwords.js';
 import { isWellFormedToken, hashToken, newSessionToken, sessionStatus, TOUCH_INTERVAL_MS } from './sessions.js';
 
 export const CREDENTIALS = Symbol('CredentialStore');
@@ -115,7 +116,7 @@ export class Accounts {
     };
     await executeCommand(this.engine.store, bootstrapDecider, BOOTSTRAP_STREAM, bootstrap);
     const result = await this.#create(create);
-    await this.credentials.setCredential(userId, passwordHash, true);
+    await this.credentials.setCredential(userId, passwordHash, true, this.#oneTime());
     await this.engine.waitFor(result.position, [ACCOUNTS_PROJECTION]);
     return { userId, username: create.data.username, oneTimePassword: password, result };
   }
@@ -126,15 +127,15 @@ export class Accounts {
     const result = await this.#create(create);
     let oneTimePassword: string | undefined = password;
     if (result.replayed && (await this.credentials.getCredential(userId))) oneTimePassword = undefined;
-    else await this.credentials.setCredential(userId, passwordHash, true);
+    else await this.credentials.setCredential(userId, passwordHash, true, this.#oneTime());
     await this.engine.waitFor(result.position, [ACCOUNTS_PROJECTION]);
     return { userId, username: create.data.username, ...(oneTimePassword ? { oneTimePassword } : {}), result };
   }
 
   /** Roles, disabling and enabling. Disabling also ends the user's sessions at once. */
   async execute(command: UserCommand, options: ExecuteOptions = {}): Promise<CommandResult> {
-    if (command.type === 'accounts.CreateUser' || command.type === 'accounts.SetPassword') {
-      throw new Error(`${command.type} needs a password: use createUser / resetPassword / changeOwnPassword`);
+    if (command.type === 'accounts.CreateUser' || command.type === 'accounts.SetPassword' || command.type === 'accounts.UseOneTimePassword') {
+      throw new Error(`${command.type} goes with a secret: use createUser / resetPassword / changeOwnPassword / login`);
     }
     const result = await executeCommand(this.engine.store, userDecider, userStream(command.data.userId), command, options);
     if (command.type === 'accounts.DisableUser') await this.credentials.revokeUserSessions(command.data.userId);
@@ -144,14 +145,15 @@ export class Accounts {
 
   /**
    * An administrator gives the user a new one-time password (shown once) and ends their sessions.
-   * A retried request sets another one: the last one shown is the one that works.
+   * A retried request sets another one: the last one shown is the one that works. Like every
+   * one-time password it signs in once, within AccountsSettings.oneTimePasswordTtlMs.
    */
   async resetPassword(userId: string, meta: CommandMeta, options: ExecuteOptions = {}): Promise<{ oneTimePassword: string; result: CommandResult }> {
-    const oneTimePassword = generateOneTimePassword();
+    const oneTimePassword = generateOneTimePassword((await this.user(userId))?.username ?? '');
     const passwordHash = await hashPassword(oneTimePassword);
     const command: UserCommand = { type: 'accounts.SetPassword', data: { userId, by: isCliPrincipal(meta.actor) ? 'cli' : 'admin' }, meta };
     const result = await executeCommand(this.engine.store, userDecider, userStream(userId), command, options);
-    await this.credentials.setCredential(userId, passwordHash, true);
+    await this.credentials.setCredential(userId, passwordHash, true, this.#oneTime());
     await this.credentials.revokeUserSessions(userId);
     await this.engine.waitFor(result.position, [ACCOUNTS_PROJECTION]);
     return { oneTimePassword, result };
@@ -159,12 +161,23 @@ export class Accounts {
 
   /**
    * The signed-in user replaces their password (the one-time one, or their own). Their other
-   * sessions end; this one goes on. Returns undefined when `current` is wrong.
+   * sessions end; this one goes on. Returns undefined when `current` is wrong. A new password that
+   * breaks the rules (password-policy.ts) is refused with every rule it breaks, each with its
+   * code and a message in `language`.
    */
-  async changeOwnPassword(user: UserDoc, sessionTokenHash: string, current: string, next: string, meta: CommandMeta): Promise<CommandResult | undefined> {
-    const refused = passwordProblem(next, { username: user.username, current });
-    if (refused) {
-      throw new ProblemException(problem(422, 'password-rejected', 'The new password is not acceptable', `next: ${refused}`, { errors: [{ field: 'next', message: refused }] }));
+  async changeOwnPassword(
+    user: UserDoc,
+    sessionTokenHash: string,
+    current: string,
+    next: string,
+    meta: CommandMeta,
+    language: Language = DEFAULT_LANGUAGE,
+  ): Promise<CommandResult | undefined> {
+    const refused = passwordProblems(next, { username: user.username, current });
+    if (refused.length) {
+      const errors = refused.map((code) => ({ field: 'next', code, message: passwordRuleMessage(code, language) }));
+      const title = language === 'en-US' ? 'The new password is not acceptable' : '新密码不符合要求';
+      throw new ProblemException(problem(422, 'password-rejected', title, errors.map((e) => `next: ${e.message}`).join('; '), { errors }));
     }
     const credential = await this.credentials.getCredential(user.userId);
     if (!credential || !(await verifyPassword(credential.passwordHash, current))) return undefined;
@@ -181,8 +194,12 @@ export class Accounts {
 
   /**
    * Checks a username and password. Every failure looks the same (unknown user, wrong password,
-   * disabled user, no password set) and costs the same argon2 verification, so neither the
-   * answer nor its timing tells whether the username exists.
+   * disabled user, no password set, a one-time password used already or expired) and costs the
+   * same argon2 verification, so neither the answer nor its timing tells whether the username exists.
+   *
+   * A one-time password signs in once: the credential store spends it atomically (of several
+   * sign-ins at once, one wins), and OneTimePasswordUsed records it in the user's stream. Its
+   * session may only change the password (SessionGuard).
    */
   async login(username: string, password: string): Promise<LoginOutcome> {
     const name = normalizeUsername(username);
@@ -192,6 +209,15 @@ export class Accounts {
     if (!ok || !user || !credential || user.disabled) return { ok: false };
 
     const now = this.settings.sessionClock();
+    if (credential.mustChange) {
+      if (!(await this.credentials.consumeOneTimePassword(user.userId, credential.passwordHash, now))) return { ok: false };
+      const use: UserCommand = {
+        type: 'accounts.UseOneTimePassword',
+        data: { userId: user.userId },
+        meta: this.metaFor(principalOfUser(user), { reason: 'signed in with the one-time password, to set a password of their own' }),
+      };
+      await executeCommand(this.engine.store, userDecider, userStream(user.userId), use);
+    }
     const { token, tokenHash } = newSessionToken();
     const expiresAt = now + this.settings.sessionAbsoluteMs;
     await this.credentials.createSession({ tokenHash, userId: user.userId, createdAt: now, expiresAt });
@@ -230,6 +256,10 @@ export class Accounts {
    * empty stream (authorisation and every rule), then the slow hash. The user id comes from the
    * command id, so a retry (same Idempotency-Key) finds its own reservation and user.
    */
+  #oneTime(): { expiresAt: number } {
+    return { expiresAt: this.settings.sessionClock() + this.settings.oneTimePasswordTtlMs };
+  }
+
   async #prepare(input: NewUser, meta: CommandMeta) {
     const userId = deterministicUuid(`user\n${meta.commandId}`);
     const create: Extract<UserCommand, { type: 'accounts.CreateUser' }> = {
@@ -244,7 +274,7 @@ export class Accounts {
       meta,
     };
     dryRun(userDecider, create);
-    const password = generateOneTimePassword();
+    const password = generateOneTimePassword(create.data.username);
     return { userId, create, password, passwordHash: await hashPassword(password) };
   }
 

@@ -17,6 +17,8 @@ export interface AccountsSettings {
   loginAttemptsPerAddress: number;
   /** …per this window. */
   loginAddressWindowMs: number;
+  /** A one-time password signs in once, within this long of being set (real time, the session clock). */
+  oneTimePasswordTtlMs: number;
   /** Cookies only over HTTPS (production). */
   secureCookies: boolean;
 }
@@ -34,6 +36,7 @@ export function defaultAccountsSettings(options: { production: boolean }): Accou
     loginFailureWindowMs: 15 * 60 * 1000,
     loginAttemptsPerAddress: 20,
     loginAddressWindowMs: 60 * 1000,
+    oneTimePasswordTtlMs: 24 * 60 * 60 * 1000,
     secureCookies: options.production,
   };
 }

@@ -1,6 +1,7 @@
+import Database from 'better-sqlite3';
 import { openReadModelStore, type ReadModelStore } from '../../engine/projections/read-model-store.js';
 import { createPostgresDatabase, createSqliteDirectory } from '../../engine/testing/databases.js';
-import { credentialStoreFor, type CredentialStore } from './credential-store.js';
+import { credentialStoreFor, SqliteCredentialStore, type CredentialStore } from './credential-store.js';
 import { hashToken, newSessionToken } from './sessions.js';
 
 const targets = [
@@ -45,10 +46,28 @@ describe.each(targets)('credential store on $name', (target) => {
 
   it('keeps one credential per user, replaced by the next', async () => {
     expect(await store.getCredential('u1')).toBeUndefined();
-    await store.setCredential('u1', '$argon2id$first', true);
-    expect(await store.getCredential('u1')).toEqual({ userId: 'u1', passwordHash: '$argon2id$first', mustChange: true });
+    await store.setCredential('u1', '$argon2id$first', true, { expiresAt: 1_767_225_600_000 });
+    expect(await store.getCredential('u1')).toEqual({ userId: 'u1', passwordHash: '$argon2id$first', mustChange: true, oneTimeExpiresAt: 1_767_225_600_000 });
     await store.setCredential('u1', '$argon2id$second', false);
     expect(await store.getCredential('u1')).toEqual({ userId: 'u1', passwordHash: '$argon2id$second', mustChange: false });
+  });
+
+  it('a one-time password is used once, never after its expiry, and never when replaced meanwhile', async () => {
+    await expect(store.setCredential('otp', '$argon2id$otp', true)).rejects.toThrow(/expiry/);
+    await store.setCredential('otp', '$argon2id$otp', true, { expiresAt: 5_000 });
+    expect(await store.consumeOneTimePassword('otp', '$argon2id$other', 1_000)).toBe(false); // replaced meanwhile
+    expect(await store.consumeOneTimePassword('otp', '$argon2id$otp', 5_000)).toBe(false); // expired
+    // Several sign-ins at once with the same one-time password: exactly one uses it.
+    const racing = await Promise.all(Array.from({ length: 8 }, () => store.consumeOneTimePassword('otp', '$argon2id$otp', 1_000)));
+    expect(racing.filter(Boolean)).toHaveLength(1);
+    expect(await store.getCredential('otp')).toEqual({ userId: 'otp', passwordHash: '$argon2id$otp', mustChange: true, oneTimeExpiresAt: 5_000, oneTimeUsedAt: 1_000 });
+    // A new one-time password (an administrator's reset) may be used again; a lasting password is never "consumed".
+    await store.setCredential('otp', '$argon2id$otp2', true, { expiresAt: 5_000 });
+    expect(await store.getCredential('otp')).not.toHaveProperty('oneTimeUsedAt');
+    expect(await store.consumeOneTimePassword('otp', '$argon2id$otp2', 2_000)).toBe(true);
+    await store.setCredential('otp', '$argon2id$own', false);
+    expect(await store.getCredential('otp')).toEqual({ userId: 'otp', passwordHash: '$argon2id$own', mustChange: false });
+    expect(await store.consumeOneTimePassword('otp', '$argon2id$own', 2_000)).toBe(false);
   });
 
   it('finds a session by the hash of its token, with the user’s must-change flag', async () => {
@@ -64,7 +83,7 @@ describe.each(targets)('credential store on $name', (target) => {
       mustChange: false,
     });
     expect(await store.findSession(hashToken(newSessionToken().token))).toBeUndefined();
-    await store.setCredential('u1', '$argon2id$third', true);
+    await store.setCredential('u1', '$argon2id$third', true, { expiresAt: 10_000 });
     expect((await store.findSession(tokenHash))!.mustChange).toBe(true);
   });
 
@@ -122,5 +141,17 @@ describe.each(targets)('credential store on $name', (target) => {
     } finally {
       await again.close();
     }
+  });
+});
+
+describe('credential store on a SQLite database made before one-time passwords expired', () => {
+  it('adds the columns, and an older one-time password counts as expired', async () => {
+    const db = new Database(':memory:');
+    db.exec(`CREATE TABLE credentials (user_id TEXT PRIMARY KEY, password_hash TEXT NOT NULL, must_change INTEGER NOT NULL);
+             INSERT INTO credentials VALUES ('old', '$argon2id$old', 1)`);
+    const store = new SqliteCredentialStore(db);
+    expect(await store.getCredential('old')).toEqual({ userId: 'old', passwordHash: '$argon2id$old', mustChange: true });
+    expect(await store.consumeOneTimePassword('old', '$argon2id$old', 1)).toBe(false);
+    db.close();
   });
 });

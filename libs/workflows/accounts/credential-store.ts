@@ -33,6 +33,15 @@ export interface Credential {
   passwordHash: string;
   /** A one-time password (set by an administrator or the command line): only a password change is allowed. */
   mustChange: boolean;
+  /** A one-time password signs in until then (epoch ms, real time); undefined for one set before expiry existed: expired. */
+  oneTimeExpiresAt?: number;
+  /** When the one-time password signed in (epoch ms): it never signs in again. */
+  oneTimeUsedAt?: number;
+}
+
+/** Setting a one-time password: until when it may sign in (real time, epoch ms). */
+export interface OneTimeOptions {
+  expiresAt: number;
 }
 
 export interface SessionRecord extends SessionTimes {
@@ -45,7 +54,13 @@ export interface SessionRecord extends SessionTimes {
 export interface CredentialStore {
   readonly kind: string;
   getCredential(userId: string): Promise<Credential | undefined>;
-  setCredential(userId: string, passwordHash: string, mustChange: boolean): Promise<void>;
+  /** A lasting password (mustChange false), or a one-time one (true) with its expiry; either way not yet used. */
+  setCredential(userId: string, passwordHash: string, mustChange: boolean, oneTime?: OneTimeOptions): Promise<void>;
+  /**
+   * Marks the one-time password `passwordHash` as used, at most once: true for the one caller that
+   * did it, false if it was used already, has expired, or was replaced meanwhile.
+   */
+  consumeOneTimePassword(userId: string, passwordHash: string, at: number): Promise<boolean>;
   createSession(session: { tokenHash: string; userId: string; createdAt: number; expiresAt: number }): Promise<void>;
   findSession(tokenHash: string): Promise<SessionRecord | undefined>;
   /** Moves last_seen_at forward (never back). */
@@ -61,7 +76,9 @@ const SQLITE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS credentials (
   user_id TEXT PRIMARY KEY,
   password_hash TEXT NOT NULL,
-  must_change INTEGER NOT NULL
+  must_change INTEGER NOT NULL,
+  otp_expires_at INTEGER,
+  otp_used_at INTEGER
 );
 CREATE TABLE IF NOT EXISTS sessions (
   token_hash TEXT PRIMARY KEY,
@@ -81,6 +98,9 @@ CREATE TABLE IF NOT EXISTS credentials (
   password_hash text NOT NULL,
   must_change boolean NOT NULL
 );
+-- Since one-time passwords expire and are used once (issue 13); NULL expiry on an older one-time password: expired.
+ALTER TABLE credentials ADD COLUMN IF NOT EXISTS otp_expires_at bigint;
+ALTER TABLE credentials ADD COLUMN IF NOT EXISTS otp_used_at bigint;
 CREATE TABLE IF NOT EXISTS sessions (
   token_hash text PRIMARY KEY,
   user_id text NOT NULL,
@@ -114,6 +134,27 @@ const toSession = (r: SessionRow): SessionRecord => ({
   mustChange: r.must_change === null ? true : Boolean(r.must_change),
 });
 
+interface CredentialRow {
+  user_id: string;
+  password_hash: string;
+  must_change: number | boolean;
+  otp_expires_at: number | string | null;
+  otp_used_at: number | string | null;
+}
+
+const toCredential = (r: CredentialRow): Credential => ({
+  userId: r.user_id,
+  passwordHash: r.password_hash,
+  mustChange: Boolean(r.must_change),
+  ...(r.otp_expires_at !== null ? { oneTimeExpiresAt: Number(r.otp_expires_at) } : {}),
+  ...(r.otp_used_at !== null ? { oneTimeUsedAt: Number(r.otp_used_at) } : {}),
+});
+
+function oneTimeExpiry(oneTime: OneTimeOptions | undefined): number {
+  if (!oneTime || !Number.isFinite(oneTime.expiresAt)) throw new Error('a one-time password needs its expiry');
+  return oneTime.expiresAt;
+}
+
 const FIND_SESSION = `SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.revoked, c.must_change
   FROM sessions s LEFT JOIN credentials c ON c.user_id = s.user_id WHERE s.token_hash = `;
 
@@ -121,6 +162,7 @@ export class SqliteCredentialStore implements CredentialStore {
   readonly kind = 'sqlite';
   readonly #get;
   readonly #set;
+  readonly #consume;
   readonly #create;
   readonly #find;
   readonly #touch;
@@ -130,12 +172,17 @@ export class SqliteCredentialStore implements CredentialStore {
 
   constructor(db: Database.Database) {
     db.exec(SQLITE_SCHEMA);
-    this.#get = db.prepare<[string], { user_id: string; password_hash: string; must_change: number }>(
-      'SELECT user_id, password_hash, must_change FROM credentials WHERE user_id = ?',
-    );
+    // Tables made before one-time passwords expired: add the columns (NULL expiry: expired).
+    const columns = new Set(db.prepare<[], { name: string }>('PRAGMA table_info(credentials)').all().map((c) => c.name));
+    for (const column of ['otp_expires_at', 'otp_used_at']) if (!columns.has(column)) db.exec(`ALTER TABLE credentials ADD COLUMN ${column} INTEGER`);
+    this.#get = db.prepare<[string], CredentialRow>('SELECT user_id, password_hash, must_change, otp_expires_at, otp_used_at FROM credentials WHERE user_id = ?');
     this.#set = db.prepare(
-      `INSERT INTO credentials (user_id, password_hash, must_change) VALUES (?, ?, ?)
-       ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, must_change = excluded.must_change`,
+      `INSERT INTO credentials (user_id, password_hash, must_change, otp_expires_at, otp_used_at) VALUES (?, ?, ?, ?, NULL)
+       ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, must_change = excluded.must_change,
+         otp_expires_at = excluded.otp_expires_at, otp_used_at = NULL`,
+    );
+    this.#consume = db.prepare(
+      `UPDATE credentials SET otp_used_at = ? WHERE user_id = ? AND password_hash = ? AND must_change = 1 AND otp_used_at IS NULL AND otp_expires_at > ?`,
     );
     this.#create = db.prepare('INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, revoked) VALUES (?, ?, ?, ?, ?, 0)');
     this.#find = db.prepare<[string], SessionRow>(`${FIND_SESSION}?`);
@@ -147,10 +194,13 @@ export class SqliteCredentialStore implements CredentialStore {
 
   async getCredential(userId: string): Promise<Credential | undefined> {
     const r = this.#get.get(userId);
-    return r && { userId: r.user_id, passwordHash: r.password_hash, mustChange: Boolean(r.must_change) };
+    return r && toCredential(r);
   }
-  async setCredential(userId: string, passwordHash: string, mustChange: boolean): Promise<void> {
-    this.#set.run(userId, passwordHash, mustChange ? 1 : 0);
+  async setCredential(userId: string, passwordHash: string, mustChange: boolean, oneTime?: OneTimeOptions): Promise<void> {
+    this.#set.run(userId, passwordHash, mustChange ? 1 : 0, mustChange ? oneTimeExpiry(oneTime) : null);
+  }
+  async consumeOneTimePassword(userId: string, passwordHash: string, at: number): Promise<boolean> {
+    return this.#consume.run(at, userId, passwordHash, at).changes === 1;
   }
   async createSession(s: { tokenHash: string; userId: string; createdAt: number; expiresAt: number }): Promise<void> {
     this.#create.run(s.tokenHash, s.userId, s.createdAt, s.createdAt, s.expiresAt);
@@ -183,19 +233,27 @@ export class PostgresCredentialStore implements CredentialStore {
   }
 
   async getCredential(userId: string): Promise<Credential | undefined> {
-    const r = await this.pool.query<{ user_id: string; password_hash: string; must_change: boolean }>(
-      'SELECT user_id, password_hash, must_change FROM credentials WHERE user_id = $1',
+    const r = await this.pool.query<CredentialRow>(
+      'SELECT user_id, password_hash, must_change, otp_expires_at, otp_used_at FROM credentials WHERE user_id = $1',
       [userId],
     );
     const row = r.rows[0];
-    return row && { userId: row.user_id, passwordHash: row.password_hash, mustChange: row.must_change };
+    return row && toCredential(row);
   }
-  async setCredential(userId: string, passwordHash: string, mustChange: boolean): Promise<void> {
+  async setCredential(userId: string, passwordHash: string, mustChange: boolean, oneTime?: OneTimeOptions): Promise<void> {
     await this.pool.query(
-      `INSERT INTO credentials (user_id, password_hash, must_change) VALUES ($1, $2, $3)
-       ON CONFLICT (user_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, must_change = EXCLUDED.must_change`,
-      [userId, passwordHash, mustChange],
+      `INSERT INTO credentials (user_id, password_hash, must_change, otp_expires_at, otp_used_at) VALUES ($1, $2, $3, $4, NULL)
+       ON CONFLICT (user_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, must_change = EXCLUDED.must_change,
+         otp_expires_at = EXCLUDED.otp_expires_at, otp_used_at = NULL`,
+      [userId, passwordHash, mustChange, mustChange ? oneTimeExpiry(oneTime) : null],
     );
+  }
+  async consumeOneTimePassword(userId: string, passwordHash: string, at: number): Promise<boolean> {
+    const r = await this.pool.query(
+      `UPDATE credentials SET otp_used_at = $1 WHERE user_id = $2 AND password_hash = $3 AND must_change AND otp_used_at IS NULL AND otp_expires_at > $1`,
+      [at, userId, passwordHash],
+    );
+    return r.rowCount === 1;
   }
   async createSession(s: { tokenHash: string; userId: string; createdAt: number; expiresAt: number }): Promise<void> {
     await this.pool.query('INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, revoked) VALUES ($1, $2, $3, $3, $4, false)', [

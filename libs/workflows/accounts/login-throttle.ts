@@ -15,7 +15,18 @@ import type { Request, Response } from 'express';
 import { ProblemException, problem } from '../../engine/nest/http/problem-details.js';
 import { ACCOUNTS_SETTINGS, LOGIN_ATTEMPTS, type AccountsSettings } from './accounts.settings.js';
 
-type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+export type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+
+/**
+ * Where the counts live: this process's memory (LoginAttempts), or Redis when REDIS_URL is set
+ * (RedisLoginAttempts, shared by every API instance). The ThrottlerStorage interface, plus the one
+ * read it lacks: is a key blocked now?
+ */
+export interface LoginAttemptStore extends ThrottlerStorage {
+  /** Seconds until `key` may be tried again; 0 if it may now. Counts nothing. */
+  blockedFor(key: string): Promise<number>;
+  close?(): Promise<void>;
+}
 
 export function tooManyAttempts(retryAfterSeconds: number, detail: string): ProblemException {
   return new ProblemException(problem(429, 'too-many-requests', 'Too many sign-in attempts', detail, { retryAfterSeconds }));
@@ -27,8 +38,8 @@ interface Entry {
   blockedUntil: number;
 }
 
-/** In-memory ThrottlerStorage (one API process), plus the one read the interface lacks: is a key blocked now? */
-export class LoginAttempts implements ThrottlerStorage {
+/** In-memory counts: one API process (without Redis), and the fallback while Redis is unreachable. */
+export class LoginAttempts implements LoginAttemptStore {
   readonly #entries = new Map<string, Entry>();
   #lastSweep = 0;
 
@@ -52,7 +63,7 @@ export class LoginAttempts implements ThrottlerStorage {
   }
 
   /** Seconds until `key` may be tried again; 0 if it may now. Counts nothing. */
-  blockedFor(key: string): number {
+  async blockedFor(key: string): Promise<number> {
     const ms = (this.#entries.get(key)?.blockedUntil ?? 0) - this.now();
     return ms > 0 ? Math.ceil(ms / 1000) : 0;
   }
@@ -82,7 +93,7 @@ function record(e: Entry, now: number, isBlocked: boolean): ThrottlerStorageReco
 @Injectable()
 export class LoginAddressGuard implements CanActivate {
   constructor(
-    @Inject(LOGIN_ATTEMPTS) private readonly attempts: LoginAttempts,
+    @Inject(LOGIN_ATTEMPTS) private readonly attempts: LoginAttemptStore,
     @Inject(ACCOUNTS_SETTINGS) private readonly settings: AccountsSettings,
   ) {}
 
@@ -105,12 +116,12 @@ export class LoginAddressGuard implements CanActivate {
 @Injectable()
 export class LoginThrottle {
   constructor(
-    @Inject(LOGIN_ATTEMPTS) private readonly attempts: LoginAttempts,
+    @Inject(LOGIN_ATTEMPTS) private readonly attempts: LoginAttemptStore,
     @Inject(ACCOUNTS_SETTINGS) private readonly settings: AccountsSettings,
   ) {}
 
   /** Seconds until the account may try again; 0 if it may now. */
-  blockedFor(username: string): number {
+  blockedFor(username: string): Promise<number> {
     return this.attempts.blockedFor(accountKey(username));
   }
 

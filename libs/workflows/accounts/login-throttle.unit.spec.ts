@@ -7,14 +7,14 @@ describe('LoginAttempts (a ThrottlerStorage in memory)', () => {
   it('counts hits in a sliding window and blocks once they exceed the limit, for the block duration', async () => {
     const a = attempts();
     for (let i = 1; i <= 3; i++) expect(await a.increment('k', 60_000, 3, 30_000, 'n')).toMatchObject({ totalHits: i, isBlocked: false, timeToBlockExpire: 0 });
-    expect(a.blockedFor('k')).toBe(0);
+    expect(await a.blockedFor('k')).toBe(0);
     expect(await a.increment('k', 60_000, 3, 30_000, 'n')).toMatchObject({ isBlocked: true, timeToBlockExpire: 30 });
-    expect(a.blockedFor('k')).toBe(30);
+    expect(await a.blockedFor('k')).toBe(30);
     now += 10_000;
     // Blocked attempts are refused and not counted.
     expect(await a.increment('k', 60_000, 3, 30_000, 'n')).toMatchObject({ isBlocked: true, timeToBlockExpire: 20 });
     now += 20_000;
-    expect(a.blockedFor('k')).toBe(0);
+    expect(await a.blockedFor('k')).toBe(0);
     expect(await a.increment('k', 60_000, 3, 30_000, 'n')).toMatchObject({ totalHits: 1, isBlocked: false });
   });
 
@@ -30,8 +30,8 @@ describe('LoginAttempts (a ThrottlerStorage in memory)', () => {
   it('keeps keys apart', async () => {
     const a = attempts();
     await a.increment('a', 1000, 0, 1000, 'n');
-    expect(a.blockedFor('a')).toBe(1);
-    expect(a.blockedFor('b')).toBe(0);
+    expect(await a.blockedFor('a')).toBe(1);
+    expect(await a.blockedFor('b')).toBe(0);
   });
 });
 

@@ -1,5 +1,8 @@
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
 import { randomInt } from 'node:crypto';
+import { passwordProblems } from './password-policy.js';
+
+export { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './password-policy.js';
 
 /**
  * argon2id with OWASP's minimum parameters (19 MiB, 2 passes, 1 lane): about 20–50 ms a hash on a
@@ -7,9 +10,6 @@ import { randomInt } from 'node:crypto';
  * string keeps the parameters, so they can be raised later and old hashes still verify.
  */
 export const ARGON2_OPTIONS = { algorithm: 2 as Algorithm /* Argon2id */, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
-
-export const MIN_PASSWORD_LENGTH = 10;
-export const MAX_PASSWORD_LENGTH = 256;
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, ARGON2_OPTIONS);
@@ -36,17 +36,15 @@ export function dummyHash(): Promise<string> {
 // No 0/O, 1/l/I: one-time passwords are read off a screen and typed in.
 const ALPHABET = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
-/** 16 characters from 56 (about 93 bits), in groups of four: xxxx-xxxx-xxxx-xxxx. */
-export function generateOneTimePassword(): string {
-  const chars = Array.from({ length: 16 }, () => ALPHABET[randomInt(ALPHABET.length)]);
-  return [0, 4, 8, 12].map((i) => chars.slice(i, i + 4).join('')).join('-');
-}
-
-/** Why a new password is refused, or undefined if it is acceptable. */
-export function passwordProblem(next: string, context: { username: string; current?: string }): string | undefined {
-  if (typeof next !== 'string' || next.length < MIN_PASSWORD_LENGTH) return `must have at least ${MIN_PASSWORD_LENGTH} characters`;
-  if (next.length > MAX_PASSWORD_LENGTH) return `may have at most ${MAX_PASSWORD_LENGTH} characters`;
-  if (next.trim().toLowerCase() === context.username.toLowerCase()) return 'may not be the username';
-  if (context.current !== undefined && next === context.current) return 'must differ from the current password';
-  return undefined;
+/**
+ * 16 characters from 56 (about 93 bits), in groups of four: xxxx-xxxx-xxxx-xxxx. Drawn again until
+ * it obeys the password rules itself (three kinds of character, not containing the username), so
+ * a one-time password is never weaker than the password that replaces it.
+ */
+export function generateOneTimePassword(username = ''): string {
+  for (;;) {
+    const chars = Array.from({ length: 16 }, () => ALPHABET[randomInt(ALPHABET.length)]);
+    const password = [0, 4, 8, 12].map((i) => chars.slice(i, i + 4).join('')).join('-');
+    if (passwordProblems(password, { username }).length === 0) return password;
+  }
 }

@@ -1,4 +1,5 @@
-import { generateOneTimePassword, hashPassword, passwordProblem, verifyPassword } from './passwords.js';
+import { passwordProblems } from './password-policy.js';
+import { generateOneTimePassword, hashPassword, verifyPassword } from './passwords.js';
 import { hashToken, isWellFormedToken, newSessionToken, sessionEndsAt, sessionStatus, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from './sessions.js';
 
 const H = 60 * 60 * 1000;
@@ -58,15 +59,7 @@ describe('passwords', () => {
     for (const p of seen) {
       expect(p).toMatch(/^[a-zA-Z2-9]{4}(-[a-zA-Z2-9]{4}){3}$/);
       expect(p).not.toMatch(/[01lOI]/);
-      expect(passwordProblem(p, { username: 'x' })).toBeUndefined();
+      expect(passwordProblems(p, { username: 'wang.fang' })).toEqual([]);
     }
-  });
-
-  it('a new password has at least 10 characters, is not the username, and differs from the current one', () => {
-    expect(passwordProblem('short', { username: 'u' })).toMatch(/at least 10/);
-    expect(passwordProblem('Wang.Fang.', { username: 'wang.fang.' })).toMatch(/username/);
-    expect(passwordProblem('same-password', { username: 'u', current: 'same-password' })).toMatch(/differ/);
-    expect(passwordProblem('a'.repeat(257), { username: 'u' })).toMatch(/at most/);
-    expect(passwordProblem('a good passphrase', { username: 'u', current: 'old one here' })).toBeUndefined();
   });
 });

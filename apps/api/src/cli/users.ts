@@ -6,7 +6,7 @@ import { storeOption, withApp } from './context.js';
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function userCommands(program: Command): void {
-  const users = program.command('users').description('accounts: the first administrator, listing, disabling');
+  const users = program.command('users').description('accounts: the first administrator, an administrator locked out, listing, disabling');
 
   storeOption(users.command('add'))
     .description('create the FIRST administrator (refused once any user exists; later users are added by an administrator) and print a one-time password')
@@ -24,7 +24,32 @@ export function userCommands(program: Command): void {
         });
         console.log(`created ${created.username} (${created.userId})`);
         console.log(`one-time password: ${created.oneTimePassword}`);
-        console.log('It is shown only this once and must be changed at the first sign-in.');
+        const hours = Math.round(app.get(Accounts).settings.oneTimePasswordTtlMs / 3_600_000);
+        console.log(`It is shown only this once, signs in once, within ${hours} hours, and must then be replaced.`);
+      });
+    });
+
+  storeOption(users.command('reset-password'))
+    .description(
+      'an administrator locked out: give them a new one-time password, printed once (it signs in once, to set a new password; their sessions end). Other users are reset by an administrator.',
+    )
+    .requiredOption('--username <name>', 'the administrator')
+    .option('--reason <reason>', 'why (recorded)', 'administrator locked out: password reset from the command line')
+    .action(async (opts: { store?: string; username: string; reason: string }) => {
+      await withApp(opts.store, async (app, engine) => {
+        await engine.runner.catchUp();
+        const accounts = app.get(Accounts);
+        const user = await accounts.userByUsername(opts.username);
+        if (!user) throw new Error(`no user ${opts.username}`);
+        if (!user.roles.includes('admin')) {
+          throw new Error(`${user.username} is not an administrator: an administrator resets their password (POST /api/v1/users/${user.userId}/password)`);
+        }
+        const { oneTimePassword } = await accounts.resetPassword(user.userId, accounts.metaFor(CLI_PRINCIPAL, { reason: opts.reason }));
+        const hours = Math.round(accounts.settings.oneTimePasswordTtlMs / 3_600_000);
+        console.log(`reset the password of ${user.username} (${user.userId}); their sessions have ended`);
+        console.log(`one-time password: ${oneTimePassword}`);
+        console.log(`It is shown only this once, signs in once, within ${hours} hours, and must then be replaced.`);
+        if (user.disabled) console.log(`${user.username} is disabled: an administrator must enable the account before it can sign in`);
       });
     });
 
