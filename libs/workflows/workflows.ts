@@ -1,4 +1,5 @@
 import type { WorkflowDefinition } from '../engine/nest/cqrs.js';
+import { accountsWorkflow } from './accounts/accounts.module.js';
 import { annex2Workflow } from './annex2/annex2.module.js';
 import { assessmentWorkflow } from './assessment/assessment.module.js';
 import { auditWorkflow } from './audit/audit.module.js';
@@ -13,4 +14,4 @@ import { supervisionWorkflow } from './supervision/supervision.module.js';
  * Every workflow the application runs, declared: the API mounts their controllers, the worker and
  * the CLI run them without HTTP, and the engine reads their commands, projections and reactors.
  */
-export const WORKFLOWS: readonly WorkflowDefinition[] = [planWorkflow, reportingWorkflow, rankingWorkflow, annex2Workflow, rewardsWorkflow, assessmentWorkflow, supervisionWorkflow, demoWorkflow, auditWorkflow];
+export const WORKFLOWS: readonly WorkflowDefinition[] = [accountsWorkflow, planWorkflow, reportingWorkflow, rankingWorkflow, annex2Workflow, rewardsWorkflow, assessmentWorkflow, supervisionWorkflow, demoWorkflow, auditWorkflow];

@@ -3,12 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import type { Clock } from '../../../libs/engine/clock.js';
 import type { JixiaoConfig } from '../../../libs/engine/config.js';
 import { EngineModule } from '../../../libs/engine/nest/engine.module.js';
-import { AccountsModule } from '../../../libs/workflows/accounts/accounts.module.js';
-import { AssessmentModule } from '../../../libs/workflows/assessment/assessment.module.js';
-import { Annex2Module } from '../../../libs/workflows/annex2/annex2.module.js';
-import { RankingModule } from '../../../libs/workflows/ranking/ranking.module.js';
 import { WORKFLOWS } from '../../../libs/workflows/workflows.js';
-import { SupervisionModule } from '../../../libs/workflows/supervision/supervision.module.js';
 import { MetricsController } from '../../../libs/engine/nest/metrics.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { WebUiModule } from './web/web-ui.module.js';
@@ -28,11 +23,6 @@ export class AppModule {
       imports: [
         EngineModule.forRoot({ config: options.config, background: options.background ?? true, workflows: WORKFLOWS, ...(options.clock ? { clock: options.clock } : {}) }),
         TerminusModule,
-        AccountsModule,
-        Annex2Module,
-        RankingModule,
-        AssessmentModule,
-        SupervisionModule,
         WebUiModule.forRoot(),
       ],
       controllers: [HealthController, MetricsController, ...WORKFLOWS.flatMap((w) => w.controllers ?? [])],

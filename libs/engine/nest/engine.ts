@@ -63,20 +63,6 @@ export class Engine implements OnApplicationBootstrap, OnApplicationShutdown {
     ];
   }
 
-  /**
-   * @deprecated Migration shim while workflows move to declarations (WorkflowDefinition); removed
-   * once none calls it.
-   */
-  registerProjections(...projections: Projection[]): void {
-    if (this.#runner) throw new Error('projections must be registered before the application starts');
-    this.#projections.push(...projections);
-  }
-
-  /** @deprecated Migration shim, as registerProjections. */
-  registerCommands(types: readonly string[], handler: (command: Command, options?: ExecuteOptions) => Promise<CommandResult>): void {
-    this.router.register(types, handler);
-  }
-
   /** Sends a command, given as data, through the CommandBus to its workflow's handler. */
   execute(command: Command, options?: ExecuteOptions): Promise<CommandResult> {
     return this.router.execute(command, options);
@@ -117,11 +103,7 @@ export class Engine implements OnApplicationBootstrap, OnApplicationShutdown {
    * stored documents, once the projection has applied `at.minPosition`. `streams` is asked for only
    * when folding.
    */
-  async docs(
-    projection: Projection,
-    at: ReadAt & { /** @deprecated pass streams as the third argument */ streams?: () => readonly string[] | Promise<readonly string[]> } = {},
-    streams: (() => readonly string[] | Promise<readonly string[]>) | undefined = at.streams,
-  ): Promise<DocReader> {
+  async docs(projection: Projection, at: ReadAt = {}, streams?: () => readonly string[] | Promise<readonly string[]>): Promise<DocReader> {
     if (at.asOf) return foldAsOf(this.store, projection, at.asOf, streams && (await streams()));
     await this.waitFor(at.minPosition, [projection.name]);
     return this.query(projection.name);

@@ -1,20 +1,20 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Logger, Param, Post, Query, Req, Res, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, Res, UseGuards, UseInterceptors } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCookieAuth, ApiHeader, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import type { CookieOptions, Response } from 'express';
-import { DomainError, ForbiddenError, type Principal } from '../../engine/commands/command.js';
+import type { Clock } from '../../engine/clock.js';
+import { DomainError } from '../../engine/commands/command.js';
 import type { CommandResult } from '../../engine/commands/command-executor.js';
-import { Engine } from '../../engine/nest/engine.js';
+import { CLOCK } from '../../engine/nest/engine.js';
 import { commandMeta, executeOptions, principalOf } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
-import { ProblemException, problem } from '../../engine/nest/http/problem-details.js';
 import { Public } from '../../engine/nest/http/public.js';
-import { hasRole, ROLES } from '../access/access.js';
-import type { UserCommand } from './accounts.decider.js';
-import { ACCOUNTS_PROJECTION, type UserDoc } from './accounts.projection.js';
-import { Accounts } from './accounts.service.js';
+import { ROLES } from '../access/access.js';
+import { AccountsBusCommand, ChangeOwnPassword, CreateUser, GetUser, ListUsers, ResetPassword, SignIn, SignOut } from './accounts.handlers.js';
+import type { UserDoc } from './accounts.projection.js';
 import { ACCOUNTS_SETTINGS, type AccountsSettings } from './accounts.settings.js';
-import { LoginAddressGuard, LoginThrottle, tooManyAttempts } from './login-throttle.js';
+import { LoginAddressGuard } from './login-throttle.js';
 import { languageOf, MIN_PASSWORD_LENGTH } from './password-policy.js';
 import { AllowedBeforePasswordChange, type SessionRequest } from './session.guard.js';
 import { SESSION_COOKIE, sessionEndsAt } from './sessions.js';
@@ -94,18 +94,12 @@ function userView(u: UserDoc) {
   };
 }
 
-const invalidCredentials = () =>
-  new ProblemException(problem(401, 'invalid-credentials', 'Sign-in failed', 'the username or password is not correct'));
-
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  readonly #log = new Logger('Auth');
-
   constructor(
-    private readonly accounts: Accounts,
-    private readonly throttle: LoginThrottle,
-    private readonly engine: Engine,
+    private readonly commands: CommandBus,
+    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ACCOUNTS_SETTINGS) private readonly settings: AccountsSettings,
   ) {}
 
@@ -118,20 +112,7 @@ export class AuthController {
     description: 'A failed sign-in does not say whether the username exists. Too many failures for an account, or attempts from an address, answer 429 with Retry-After.',
   })
   async login(@Body() body: LoginDto, @Req() req: SessionRequest, @Res({ passthrough: true }) res: Response) {
-    const wait = await this.throttle.blockedFor(body.username);
-    if (wait > 0) {
-      res.setHeader('Retry-After', String(wait));
-      throw tooManyAttempts(wait, `too many failed sign-ins for this account; try again in ${wait} s`);
-    }
-    const outcome = await this.accounts.login(body.username, body.password);
-    if (!outcome.ok) {
-      await this.throttle.recordFailure(body.username);
-      this.#log.warn(`failed sign-in as ${JSON.stringify(body.username.slice(0, 100))} from ${req.ip}`);
-      throw invalidCredentials();
-    }
-    // A browser signing in again replaces its session rather than leaving the old one alive.
-    if (req.jxSession) await this.accounts.logout(req.jxSession.tokenHash);
-    const { token, session, user } = outcome;
+    const { token, session, user } = await this.commands.execute(new SignIn(body.username, body.password, { ip: req.ip, replacing: req.jxSession?.tokenHash }));
     res.setHeader('Cache-Control', 'no-store');
     res.cookie(SESSION_COOKIE, token, { ...this.#cookie(), expires: new Date(session.expiresAt) });
     return {
@@ -150,7 +131,7 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Sign out: the session ends at once' })
   async logout(@Req() req: SessionRequest, @Res({ passthrough: true }) res: Response): Promise<void> {
-    await this.accounts.logout(req.jxSession!.tokenHash);
+    await this.commands.execute(new SignOut(req.jxSession!.tokenHash));
     res.clearCookie(SESSION_COOKIE, this.#cookie());
   }
 
@@ -177,24 +158,8 @@ export class AuthController {
   @ApiCookieAuth()
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Change one’s own password (required after a one-time password); the user’s other sessions end' })
-  async changePassword(@Body() body: ChangePasswordDto, @Req() req: SessionRequest, @Res({ passthrough: true }) res: Response): Promise<CommandResult> {
-    const user = req.jxUser!;
-    const account = user.username;
-    const wait = await this.throttle.blockedFor(account);
-    if (wait > 0) {
-      res.setHeader('Retry-After', String(wait));
-      throw tooManyAttempts(wait, `too many wrong passwords for this account; try again in ${wait} s`);
-    }
-    const result = await this.accounts.changeOwnPassword(user, req.jxSession!.tokenHash, body.current, body.next, commandMeta(req, this.engine.clock), languageOf(req));
-    if (!result) {
-      await this.throttle.recordFailure(account);
-      throw new ProblemException(
-        problem(422, 'wrong-password', 'The current password is not correct', 'current: is not your current password', {
-          errors: [{ field: 'current', message: 'is not your current password' }],
-        }),
-      );
-    }
-    return result;
+  changePassword(@Body() body: ChangePasswordDto, @Req() req: SessionRequest): Promise<CommandResult> {
+    return this.commands.execute(new ChangeOwnPassword(req.jxUser!, req.jxSession!.tokenHash, body.current, body.next, commandMeta(req, this.clock), languageOf(req)));
   }
 
   #cookie(): CookieOptions {
@@ -209,24 +174,23 @@ export class AuthController {
 @Controller('users')
 export class UsersController {
   constructor(
-    private readonly accounts: Accounts,
-    private readonly engine: Engine,
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get()
   @ApiOperation({ summary: 'Every user with their roles and unit (administrators and auditors)' })
   @ApiQuery({ name: 'minPosition', required: false, description: 'wait until this position (a command’s X-Position) is reflected' })
   async list(@Req() req: SessionRequest, @Query('minPosition') minPosition?: string) {
-    mayReadAccounts(principalOf(req));
-    await this.engine.waitFor(minPosition, [ACCOUNTS_PROJECTION]);
-    return (await this.accounts.listUsers()).map(userView);
+    return (await this.queries.execute(new ListUsers(principalOf(req), minPosition))).map(userView);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One user (ETag: the user’s revision, for If-Match)' })
   async get(@Param('id') id: string, @Req() req: SessionRequest, @Res({ passthrough: true }) res: Response) {
-    mayReadAccounts(principalOf(req));
-    const user = await this.#user(id);
+    const user = await this.queries.execute(new GetUser(principalOf(req), userIdOf(id)));
+    if (!user) throw notFound(id);
     res.setHeader('ETag', `"${user.revision}"`);
     return userView(user);
   }
@@ -236,9 +200,8 @@ export class UsersController {
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiOperation({ summary: 'Create a user with a one-time password, shown once in the answer (oneTimePassword)' })
   async create(@Body() body: CreateUserDto, @Req() req: SessionRequest, @Res({ passthrough: true }) res: Response) {
-    const created = await this.accounts.createUser(
-      { username: body.username, name: body.name, ...(body.unitId !== undefined ? { unitId: body.unitId } : {}), roles: body.roles ?? [] },
-      commandMeta(req, this.engine.clock),
+    const created = await this.commands.execute(
+      new CreateUser({ username: body.username, name: body.name, ...(body.unitId !== undefined ? { unitId: body.unitId } : {}), roles: body.roles ?? [] }, commandMeta(req, this.clock)),
     );
     res.setHeader('Cache-Control', 'no-store');
     return { ...created.result, userId: created.userId, username: created.username, ...(created.oneTimePassword ? { oneTimePassword: created.oneTimePassword } : {}) };
@@ -284,27 +247,15 @@ export class UsersController {
   @UseInterceptors(CommandResultInterceptor)
   @ApiOperation({ summary: 'Reset a user’s password: a new one-time password, shown once (oneTimePassword); their sessions end' })
   async resetPassword(@Param('id') id: string, @Req() req: SessionRequest, @Res({ passthrough: true }) res: Response) {
-    const options = executeOptions(req);
-    const { oneTimePassword, result } = await this.accounts.resetPassword(userIdOf(id), commandMeta(req, this.engine.clock), options);
+    const { oneTimePassword, result } = await this.commands.execute(new ResetPassword(userIdOf(id), commandMeta(req, this.clock), executeOptions(req)));
     res.setHeader('Cache-Control', 'no-store');
     return { ...result, oneTimePassword };
   }
 
-  #execute(req: SessionRequest, command: Pick<UserCommand, 'type' | 'data'>, reason?: string): Promise<CommandResult> {
-    const options = executeOptions(req);
-    return this.accounts.execute({ ...command, meta: commandMeta(req, this.engine.clock, reason ? { reason } : {}) } as UserCommand, options);
+  #execute(req: SessionRequest, command: Pick<AccountsBusCommand['command'], 'type' | 'data'>, reason?: string): Promise<CommandResult> {
+    const meta = commandMeta(req, this.clock, reason ? { reason } : {});
+    return this.commands.execute(new AccountsBusCommand({ ...command, meta } as AccountsBusCommand['command'], executeOptions(req)));
   }
-
-  async #user(id: string): Promise<UserDoc> {
-    const user = await this.accounts.user(userIdOf(id));
-    if (!user) throw notFound(id);
-    return user;
-  }
-}
-
-/** Who may see the accounts: administrators, and auditors (who and which roles is part of the record). */
-function mayReadAccounts(principal: Principal): void {
-  if (!hasRole(principal, 'admin', 'auditor')) throw new ForbiddenError('only administrators and auditors may see the users');
 }
 
 function userIdOf(id: string): string {

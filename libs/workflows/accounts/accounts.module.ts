@@ -17,7 +17,9 @@ import { APP_GUARD } from '@nestjs/core';
 import { Engine, ENGINE_CONFIG, READ_MODELS, type EngineOptions } from '../../engine/nest/engine.js';
 import type { ReadModelStore } from '../../engine/projections/read-model-store.js';
 import type { UserCommand } from './accounts.decider.js';
+import type { WorkflowDefinition } from '../../engine/nest/cqrs.js';
 import { AuthController, UsersController } from './accounts.controller.js';
+import { ACCOUNTS_HANDLERS, AccountsBusCommand } from './accounts.handlers.js';
 import { accountsProjection } from './accounts.projection.js';
 import { Accounts, CREDENTIALS, ROUTABLE_USER_COMMANDS } from './accounts.service.js';
 import { ACCOUNTS_SETTINGS, defaultAccountsSettings, LOGIN_ATTEMPTS } from './accounts.settings.js';
@@ -27,8 +29,8 @@ import { LoginAddressGuard, LoginAttempts, LoginThrottle, type LoginAttemptStore
 import { SessionGuard } from './session.guard.js';
 
 @Module({
-  controllers: [AuthController, UsersController],
   providers: [
+    ...ACCOUNTS_HANDLERS,
     { provide: ACCOUNTS_SETTINGS, useFactory: (o: EngineOptions) => defaultAccountsSettings({ production: o.config.production }), inject: [ENGINE_CONFIG] },
     {
       // With Redis, the counts are shared by every API instance; without it, kept in this process.
@@ -48,16 +50,18 @@ import { SessionGuard } from './session.guard.js';
   exports: [Accounts],
 })
 export class AccountsModule implements OnApplicationShutdown {
-  constructor(
-    engine: Engine,
-    accounts: Accounts,
-    @Inject(LOGIN_ATTEMPTS) private readonly attempts: LoginAttemptStore,
-  ) {
-    engine.registerProjections(accountsProjection);
-    engine.registerCommands(ROUTABLE_USER_COMMANDS, (c, o) => accounts.execute(c as UserCommand, o));
-  }
+  constructor(@Inject(LOGIN_ATTEMPTS) private readonly attempts: LoginAttemptStore) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.attempts.close?.();
   }
 }
+
+/** Users, roles, sessions and passwords; the accounts projection. */
+export const accountsWorkflow: WorkflowDefinition = {
+  name: 'accounts',
+  module: AccountsModule,
+  controllers: [AuthController, UsersController],
+  commands: { types: ROUTABLE_USER_COMMANDS, message: AccountsBusCommand },
+  projections: [accountsProjection],
+};

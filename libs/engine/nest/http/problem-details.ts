@@ -181,6 +181,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     body = { ...localize(body, language), instance: req.originalUrl };
     if (WORDING[body.code]) res.setHeader('Content-Language', language);
     if (body.status === 503) res.setHeader('Retry-After', '1');
+    else if (body.status === 429 && typeof body.retryAfterSeconds === 'number') res.setHeader('Retry-After', String(body.retryAfterSeconds));
     res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
   }
 }
