@@ -36,7 +36,6 @@ interface Operation {
   queryParams: string[];
   body?: Schema;
 }
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 interface Sample {
   who: number; // index into the sessions, -1 for none
   path: Record<string, string>;

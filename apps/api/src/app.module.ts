@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import type { Clock } from '../../../libs/engine/clock.js';
 import type { JixiaoConfig } from '../../../libs/engine/config.js';
 import { EngineModule } from '../../../libs/engine/nest/engine.module.js';
+import type { WorkflowDefinition } from '../../../libs/engine/nest/cqrs.js';
 import { WORKFLOWS } from '../../../libs/workflows/workflows.js';
 import { MetricsController } from '../../../libs/engine/nest/metrics.controller.js';
 import { HealthController } from './health/health.controller.js';
@@ -15,6 +16,16 @@ export interface AppOptions {
   background?: boolean;
 }
 
+/**
+ * A workflow's HTTP controllers in a module of their own that imports the workflow's module, so a
+ * controller's guards and settings resolve where the workflow provides them.
+ */
+function httpModuleOf(w: WorkflowDefinition): DynamicModule {
+  const HttpModule = class {};
+  Object.defineProperty(HttpModule, 'name', { value: `${w.name[0]!.toUpperCase()}${w.name.slice(1)}HttpModule` });
+  return { module: HttpModule, imports: [w.module], controllers: w.controllers ?? [] };
+}
+
 @Module({})
 export class AppModule {
   static forRoot(options: AppOptions): DynamicModule {
@@ -23,9 +34,10 @@ export class AppModule {
       imports: [
         EngineModule.forRoot({ config: options.config, background: options.background ?? true, workflows: WORKFLOWS, ...(options.clock ? { clock: options.clock } : {}) }),
         TerminusModule,
+        ...WORKFLOWS.filter((w) => w.controllers?.length).map(httpModuleOf),
         WebUiModule.forRoot(),
       ],
-      controllers: [HealthController, MetricsController, ...WORKFLOWS.flatMap((w) => w.controllers ?? [])],
+      controllers: [HealthController, MetricsController],
     };
   }
 }

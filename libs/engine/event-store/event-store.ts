@@ -26,6 +26,7 @@ export interface AppendResult {
 }
 
 /** An event as read back. `metadata` is parsed on first access: most readers only fold data. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- readers narrow `data` by the event's type
 export class RecordedEvent<D = any> {
   #metadataText: string;
   #metadata: EventMetadata | undefined;
@@ -231,6 +232,7 @@ export class EventStore {
     const pageSize = options.pageSize ?? READ_PAGE;
     const pollIntervalMs = options.pollIntervalMs ?? 100;
     const stop = new AbortController();
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the generator below is a function, not a method
     const self = this;
     async function* run(): AsyncGenerator<RecordedEvent> {
       let checkpoint = options.fromPosition;

@@ -14,9 +14,8 @@
  */
 import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { Engine, ENGINE_CONFIG, READ_MODELS, type EngineOptions } from '../../engine/nest/engine.js';
+import { ENGINE_CONFIG, READ_MODELS, type EngineOptions } from '../../engine/nest/engine.js';
 import type { ReadModelStore } from '../../engine/projections/read-model-store.js';
-import type { UserCommand } from './accounts.decider.js';
 import type { WorkflowDefinition } from '../../engine/nest/cqrs.js';
 import { AuthController, UsersController } from './accounts.controller.js';
 import { ACCOUNTS_HANDLERS, AccountsBusCommand } from './accounts.handlers.js';
@@ -47,7 +46,8 @@ import { SessionGuard } from './session.guard.js';
     LoginAddressGuard,
     { provide: APP_GUARD, useClass: SessionGuard },
   ],
-  exports: [Accounts],
+  // The HTTP controllers' guards and settings (apps/api mounts them in a module importing this one).
+  exports: [Accounts, ACCOUNTS_SETTINGS, LOGIN_ATTEMPTS, LoginThrottle, LoginAddressGuard],
 })
 export class AccountsModule implements OnApplicationShutdown {
   constructor(@Inject(LOGIN_ATTEMPTS) private readonly attempts: LoginAttemptStore) {}

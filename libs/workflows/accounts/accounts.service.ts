@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { CommandMeta, Decider, Principal } from '../../engine/commands/command.js';
-import { DomainError } from '../../engine/commands/command.js';
 import { executeCommand, type CommandResult, type ExecuteOptions } from '../../engine/commands/command-executor.js';
 import { deterministicUuid } from '../../engine/ids.js';
 import { Engine } from '../../engine/nest/engine.js';
@@ -299,6 +298,7 @@ export function principalOfUser(user: UserDoc): Principal {
   return { userId: user.userId, name: user.name, roles: [...user.roles], ...(user.unitId ? { unitId: user.unitId } : {}) };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any decider over user commands
 function dryRun<C extends UserCommand>(decider: Decider<UserCommand, any, any>, command: C): void {
   const state = decider.initialState();
   decider.authorize(command, state);

@@ -36,7 +36,7 @@ describe.each(STORE_TARGETS)('audit over a real workflow history on $name', (tar
   let engine: Engine;
   let audit: AuditService;
   let clock: ManualClock;
-  let n = 0;
+  const n = 0;
   let t1: string;
   let t2: string;
 

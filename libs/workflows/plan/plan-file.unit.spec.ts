@@ -5,7 +5,6 @@ import { BUILTIN_PLANS_DIR, loadBuiltinPlan } from './plans.js';
 
 const FILE = 'ye-county-2023.yaml';
 const TEXT = readFileSync(join(BUILTIN_PLANS_DIR, FILE), 'utf8');
-const LINES = TEXT.split('\n');
 
 /**
  * Annex 2 (一览表) of 叶政〔2023〕20号, transcribed by hand: number, points, responsible units exactly as

@@ -10,7 +10,7 @@ import { PlanService } from '../plan/plan.service.js';
 import type { ReportContext } from './reporting.decider.js';
 import { reportStream, type ReportRef } from './reporting.events.js';
 import { ReportingService } from './reporting.service.js';
-import { cellKey, REPORTS_PROJECTION, reportKey, reportsProjection, reportStreams, type ComplianceCell, type ReportView } from './reports.projection.js';
+import { cellKey, reportKey, reportsProjection, reportStreams, type ComplianceCell, type ReportView } from './reports.projection.js';
 
 // The reads the reports projection serves, each a query on the QueryBus with its handler.
 

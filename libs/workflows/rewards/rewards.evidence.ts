@@ -145,7 +145,7 @@ export async function lineEvidence(store: EventStore, ref: ReviewRef, lineId: st
     const event = { type: e.type, data: e.data } as RewardsEvent;
     switch (event.type) {
       case 'ProposalGenerated': {
-        const { lines, untiered, unranked, tiers: _tiers, ...rest } = event.data;
+        const { lines, untiered: _untiered, unranked: _unranked, tiers: _tiers, ...rest } = event.data;
         push(e, 'proposal', { ...rest, line: lines.find((l) => l.lineId === lineId) ?? null }, true, false);
         break;
       }

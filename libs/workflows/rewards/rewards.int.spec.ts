@@ -10,7 +10,6 @@ import type { ReportLine } from '../reporting/report-content.js';
 import { ReportingService } from '../reporting/reporting.service.js';
 import { lineEvidence } from './rewards.evidence.js';
 import { reviewStream, type ProposalGenerated } from './rewards.events.js';
-import { RewardsService } from './rewards.service.js';
 import { readDecisions, readProposal, REWARDS_PROJECTION, reviewProjection } from './review.projection.js';
 
 const planId = 'ye-county-2023';
@@ -26,14 +25,12 @@ describe.each(STORE_TARGETS)('the year-end rewards and penalties through the app
   let ctx: AppContext;
   let app: INestApplicationContext;
   let engine: Engine;
-  let rewards: RewardsService;
   let clock: ManualClock;
   let n = 0;
 
   beforeAll(async () => {
     ctx = await startAppContext(target, '2024-01-10T01:00:00.000Z');
     ({ app, engine, clock } = ctx);
-    rewards = app.get(RewardsService);
   });
   afterAll(() => ctx.close());
 

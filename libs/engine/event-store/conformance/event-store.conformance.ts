@@ -75,6 +75,7 @@ export function eventStoreConformance(target: ConformanceTarget): void {
       return out;
     };
     /** Runs `act`, expects it to throw `type`, and checks that the store is unchanged. */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any error class, whatever its constructor takes
     async function refusedWithoutWrite(act: () => Promise<unknown>, type: new (...a: any[]) => Error): Promise<Error> {
       const before = (await all()).length;
       const err = await act().then(
