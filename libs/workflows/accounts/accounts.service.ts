@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { CommandMeta, Decider, Principal } from '../../engine/commands/command.js';
-import { executeCommand, type CommandResult, type ExecuteOptions } from '../../engine/commands/command-executor.js';
+import type { CommandResult, ExecuteOptions } from '../../engine/commands/command-executor.js';
 import { deterministicUuid } from '../../engine/ids.js';
 import { Engine } from '../../engine/nest/engine.js';
 import { ProblemException, problem } from '../../engine/nest/http/problem-details.js';
@@ -113,7 +113,7 @@ export class Accounts {
       data: { userId, username: create.data.username, roles: create.data.roles, ...(previous && !previous.userExists ? { abandonedUserId: previous.userId } : {}) },
       meta,
     };
-    await executeCommand(this.engine.store, bootstrapDecider, BOOTSTRAP_STREAM, bootstrap);
+    await this.engine.decide(bootstrapDecider, BOOTSTRAP_STREAM, bootstrap);
     const result = await this.#create(create);
     await this.credentials.setCredential(userId, passwordHash, true, this.#oneTime());
     await this.engine.waitFor(result.position, [ACCOUNTS_PROJECTION]);
@@ -136,7 +136,7 @@ export class Accounts {
     if (command.type === 'accounts.CreateUser' || command.type === 'accounts.SetPassword' || command.type === 'accounts.UseOneTimePassword') {
       throw new Error(`${command.type} goes with a secret: use createUser / resetPassword / changeOwnPassword / login`);
     }
-    const result = await executeCommand(this.engine.store, userDecider, userStream(command.data.userId), command, options);
+    const result = await this.engine.decide(userDecider, userStream(command.data.userId), command, options);
     if (command.type === 'accounts.DisableUser') await this.credentials.revokeUserSessions(command.data.userId);
     await this.engine.waitFor(result.position, [ACCOUNTS_PROJECTION]);
     return result;
@@ -151,7 +151,7 @@ export class Accounts {
     const oneTimePassword = generateOneTimePassword((await this.user(userId))?.username ?? '');
     const passwordHash = await hashPassword(oneTimePassword);
     const command: UserCommand = { type: 'accounts.SetPassword', data: { userId, by: isCliPrincipal(meta.actor) ? 'cli' : 'admin' }, meta };
-    const result = await executeCommand(this.engine.store, userDecider, userStream(userId), command, options);
+    const result = await this.engine.decide(userDecider, userStream(userId), command, options);
     await this.credentials.setCredential(userId, passwordHash, true, this.#oneTime());
     await this.credentials.revokeUserSessions(userId);
     await this.engine.waitFor(result.position, [ACCOUNTS_PROJECTION]);
@@ -182,7 +182,7 @@ export class Accounts {
     if (!credential || !(await verifyPassword(credential.passwordHash, current))) return undefined;
     const passwordHash = await hashPassword(next);
     const command: UserCommand = { type: 'accounts.SetPassword', data: { userId: user.userId, by: 'self' }, meta };
-    const result = await executeCommand(this.engine.store, userDecider, userStream(user.userId), command);
+    const result = await this.engine.decide(userDecider, userStream(user.userId), command);
     await this.credentials.setCredential(user.userId, passwordHash, false);
     await this.credentials.revokeUserSessions(user.userId, { except: sessionTokenHash });
     await this.engine.waitFor(result.position, [ACCOUNTS_PROJECTION]);
@@ -215,7 +215,7 @@ export class Accounts {
         data: { userId: user.userId },
         meta: this.metaFor(principalOfUser(user), { reason: 'signed in with the one-time password, to set a password of their own' }),
       };
-      await executeCommand(this.engine.store, userDecider, userStream(user.userId), use);
+      await this.engine.decide(userDecider, userStream(user.userId), use);
     }
     const { token, tokenHash } = newSessionToken();
     const expiresAt = now + this.settings.sessionAbsoluteMs;
@@ -280,8 +280,8 @@ export class Accounts {
   async #create(create: Extract<UserCommand, { type: 'accounts.CreateUser' }>): Promise<CommandResult> {
     const { username, userId } = create.data;
     const reserve: ReserveUsername = { type: 'accounts.ReserveUsername', data: { username, userId }, meta: create.meta };
-    await executeCommand(this.engine.store, usernameDecider, usernameStream(username), reserve);
-    return executeCommand(this.engine.store, userDecider, userStream(userId), create);
+    await this.engine.decide(usernameDecider, usernameStream(username), reserve);
+    return this.engine.decide(userDecider, userStream(userId), create);
   }
 
   #meta(actor: Principal): CommandMeta {
