@@ -42,17 +42,11 @@ module.exports = {
     {
       name: 'workflows-meet-through-published-types',
       severity: 'error',
-      comment:
-        'A workflow may use another only through its published event types (*.events.ts) and the shared kernel: the plan (its types, calendar and PlanService) and access.',
+      comment: 'A workflow may use another only through its published event types (*.events.ts) and the shared kernel: the plan (its types, calendar and PlanService) and access.',
       from: { path: '^libs/workflows/([^/]+)/', pathNot: '^libs/workflows/(audit|annex2|demo)/' },
       to: {
         path: '^libs/workflows/([^/]+)/',
-        pathNot: [
-          '^libs/workflows/$1/',
-          '\\.events\\.ts$',
-          '^libs/workflows/(plan|access)/',
-          '^libs/workflows/reporting/report-content\\.ts$',
-        ],
+        pathNot: ['^libs/workflows/$1/', '\\.events\\.ts$', '^libs/workflows/(plan|access)/', '^libs/workflows/reporting/report-content\\.ts$'],
       },
     },
     {

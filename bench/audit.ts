@@ -67,9 +67,12 @@ export async function runAuditBench(argv: string[]): Promise<void> {
 
 async function scaleAndMeasure(url: string, o: Options): Promise<void> {
   const log = (m: string) => process.stderr.write(`[audit bench] ${m}\n`);
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: readConfig({ ...process.env, EVENT_STORE_URL: url, NODE_ENV: 'development' }), background: false }), {
-    logger: ['error'],
-  });
+  const app = await NestFactory.createApplicationContext(
+    AppModule.forRoot({ config: readConfig({ ...process.env, EVENT_STORE_URL: url, NODE_ENV: 'development' }), background: false }),
+    {
+      logger: ['error'],
+    },
+  );
   await app.init();
   const engine = app.get(Engine);
   try {
@@ -88,7 +91,7 @@ async function scaleAndMeasure(url: string, o: Options): Promise<void> {
       await replicate(engine.store, perPlan, `${PLAN}-r${String(r).padStart(3, '0')}`);
       // Seals along the whole log, as daily sealing leaves them: verify must walk all of it.
       if (r % 20 === 0) await makeSeal(engine.store, SYSTEM_PRINCIPAL, new Date().toISOString(), `bench: after replica ${r}`);
-      if (r % 10 === 0) log(`replica ${r}/${replicas} (${(((performance.now() - t) / 1000) | 0)} s)`);
+      if (r % 10 === 0) log(`replica ${r}/${replicas} (${((performance.now() - t) / 1000) | 0} s)`);
     }
     await makeSeal(engine.store, SYSTEM_PRINCIPAL, new Date().toISOString(), 'bench: scaled');
     let total = 0;
@@ -164,7 +167,7 @@ async function scaleAndMeasure(url: string, o: Options): Promise<void> {
 async function replicate(store: EventStore, events: readonly StoredEvent[], planId: string): Promise<void> {
   const salt = randomBytes(4).toString('hex');
   const rename = (text: string) => text.split(PLAN).join(planId);
-  for (let i = 0; i < events.length; ) {
+  for (let i = 0; i < events.length;) {
     const streamId = events[i]!.streamId;
     let j = i;
     while (j < events.length && events[j]!.streamId === streamId && j - i < 100) j++;

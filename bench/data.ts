@@ -54,11 +54,51 @@ export interface BenchEvent {
 }
 
 const WORDS = [
-  'quarterly', 'target', 'indicator', 'county', 'progress', 'verified', 'office', 'township', 'report',
-  'figure', 'revised', 'audit', 'plan', 'milestone', 'budget', 'household', 'road', 'water', 'school',
-  'clinic', 'survey', 'sample', 'submitted', 'reviewed', 'approved', 'pending', 'adjusted', 'source',
-  'statistics', 'bureau', 'village', 'committee', 'inspection', 'record', 'estimate', 'baseline',
-  'completed', 'delayed', 'weather', 'supply', 'contract', 'payment', 'training', 'staff', 'meeting',
+  'quarterly',
+  'target',
+  'indicator',
+  'county',
+  'progress',
+  'verified',
+  'office',
+  'township',
+  'report',
+  'figure',
+  'revised',
+  'audit',
+  'plan',
+  'milestone',
+  'budget',
+  'household',
+  'road',
+  'water',
+  'school',
+  'clinic',
+  'survey',
+  'sample',
+  'submitted',
+  'reviewed',
+  'approved',
+  'pending',
+  'adjusted',
+  'source',
+  'statistics',
+  'bureau',
+  'village',
+  'committee',
+  'inspection',
+  'record',
+  'estimate',
+  'baseline',
+  'completed',
+  'delayed',
+  'weather',
+  'supply',
+  'contract',
+  'payment',
+  'training',
+  'staff',
+  'meeting',
 ];
 
 const BASE_TIME = Date.parse('2026-11-25T01:00:00.000Z');
@@ -146,8 +186,7 @@ export function generateWorkload(scale: Scale, seed = 0x5eed_2023, ids: IdOrder 
   const rng = new Prng(seed);
   const clock = { t: 0 };
   let next = 0;
-  const streams = (n: number, count: number, perCommand: number) =>
-    Array.from({ length: n }, () => streamEvents(rng, next++, count, perCommand, clock));
+  const streams = (n: number, count: number, perCommand: number) => Array.from({ length: n }, () => streamEvents(rng, next++, count, perCommand, clock));
 
   const a = streams(scale.w1Streams, scale.w1PerStream, 1);
   const b = streams(scale.w1Streams, scale.w1PerStream, 1);

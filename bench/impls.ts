@@ -200,9 +200,7 @@ class RawSqlite implements Impl {
     this.#readAll = this.db
       .prepare<[number, number]>('SELECT global_position, stream_id, version, type, data FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?')
       .raw(true);
-    this.#readStream = this.db
-      .prepare<[string]>('SELECT global_position, stream_id, version, type, data FROM events WHERE stream_id = ? ORDER BY version')
-      .raw(true);
+    this.#readStream = this.db.prepare<[string]>('SELECT global_position, stream_id, version, type, data FROM events WHERE stream_id = ? ORDER BY version').raw(true);
   }
 
   async appendOne(e: BenchEvent): Promise<boolean> {

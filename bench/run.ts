@@ -56,7 +56,10 @@ function parseArgs(argv: string[]): Options {
         break;
       }
       case '--only': {
-        const names = value().split(',').map((s) => s.trim()).filter(Boolean);
+        const names = value()
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         for (const n of names) if (!(PHASES as readonly string[]).includes(n)) throw new Error(`--only ${n}: phases are ${PHASES.join(', ')}`);
         opts.only = new Set(names as Phase[]);
         break;
@@ -271,7 +274,9 @@ async function main(): Promise<void> {
   const run = phasesToRun(opts.only);
   const t0 = performance.now();
   const wl = generateWorkload(scale, undefined, opts.ids);
-  log(`workload generated in ${(performance.now() - t0).toFixed(0)} ms (${opts.quick ? 'quick' : 'full'}; ${opts.ids} ids; phases ${[...run].join(', ')}; printing ${[...opts.only].join(', ')})`);
+  log(
+    `workload generated in ${(performance.now() - t0).toFixed(0)} ms (${opts.quick ? 'quick' : 'full'}; ${opts.ids} ids; phases ${[...run].join(', ')}; printing ${[...opts.only].join(', ')})`,
+  );
 
   const summaries: Record<string, unknown>[] = [];
   for (const store of opts.stores) {

@@ -181,7 +181,11 @@ describe.each(STORE_TARGETS)('the users command line on $name', (target) => {
       try {
         relaxLoginLimits(running);
         const login = (password: string) =>
-          fetch(`${running.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'zhang.wei', password }) }).then((r) => r.status);
+          fetch(`${running.url}/api/v1/auth/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ username: 'zhang.wei', password }),
+          }).then((r) => r.status);
         expect(await login(first)).toBe(401); // replaced
         const s = await loginAs(running, 'zhang.wei', fresh);
         expect(await login(fresh)).toBe(401); // used once

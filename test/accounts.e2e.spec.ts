@@ -69,7 +69,10 @@ describe.each(STORE_TARGETS)('accounts and sessions on $name', (target) => {
     expect(cookie).not.toMatch(/Secure/i); // NODE_ENV is not production here
     const s: TestSession = { userId, username: 'fgw-reporter', token: body.token, cookie: `jx_session=${body.token}`, headers: { authorization: `Bearer ${body.token}` } };
 
-    for (const [method, path] of [['GET', '/auth/me'], ['GET', '/users']] as const) {
+    for (const [method, path] of [
+      ['GET', '/auth/me'],
+      ['GET', '/users'],
+    ] as const) {
       const r = await api(method, path, { session: s });
       expect(r.status).toBe(403);
       expect(r.body).toMatchObject({ code: 'password-change-required' });
@@ -122,7 +125,13 @@ describe.each(STORE_TARGETS)('accounts and sessions on $name', (target) => {
       expect(r.status).toBe(401);
       expect(r.headers.get('set-cookie')).toBeNull();
       const { instance: _, ...rest } = r.body;
-      expect(rest).toEqual({ type: 'urn:jixiao:problem:invalid-credentials', title: 'Sign-in failed', status: 401, code: 'invalid-credentials', detail: 'the username or password is not correct' });
+      expect(rest).toEqual({
+        type: 'urn:jixiao:problem:invalid-credentials',
+        title: 'Sign-in failed',
+        status: 401,
+        code: 'invalid-credentials',
+        detail: 'the username or password is not correct',
+      });
     }
   });
 
@@ -162,7 +171,10 @@ describe.each(STORE_TARGETS)('accounts and sessions on $name', (target) => {
     const reporter = await createUserViaApi(running, admin, { username: 'sthjj-reporter', roles: ['reporter'], unitId: 'sthjj' });
     const before = (await allEvents()).length;
 
-    expect(await api('POST', '/users', { session: reporter, body: { username: 'sneaky', name: 'x', roles: ['admin'] } })).toMatchObject({ status: 403, body: { code: 'forbidden' } });
+    expect(await api('POST', '/users', { session: reporter, body: { username: 'sneaky', name: 'x', roles: ['admin'] } })).toMatchObject({
+      status: 403,
+      body: { code: 'forbidden' },
+    });
     expect(await api('POST', `/users/${reporter.userId}/roles`, { session: reporter, body: { role: 'admin' } })).toMatchObject({ status: 403 });
     expect(await api('POST', `/users/${admin.userId}/disable`, { session: reporter, body: { reason: 'x' } })).toMatchObject({ status: 403 });
     expect(await api('POST', `/users/${admin.userId}/password`, { session: reporter })).toMatchObject({ status: 403 });

@@ -54,7 +54,14 @@ describe.each(STORE_TARGETS)('the quarterly assessment and supervision over HTTP
   }
 
   it('prepares, records the meeting and publishes Q3; red warnings open cases the units answer and the bureau closes, all over HTTP', async () => {
-    await ok(api('POST', `/ranking/${planId}/scoring-rules`, office, { coefficients: [1, 0.9, 0.8, 0.7, 0.6, 0.5].map((coefficient, i) => ({ rank: i + 1, coefficient })), missingRankCoefficient: 0, note: '试行' }), 201);
+    await ok(
+      api('POST', `/ranking/${planId}/scoring-rules`, office, {
+        coefficients: [1, 0.9, 0.8, 0.7, 0.6, 0.5].map((coefficient, i) => ({ rank: i + 1, coefficient })),
+        missingRankCoefficient: 0,
+        note: '试行',
+      }),
+      201,
+    );
     await ok(api('POST', `/ranking/${planId}/figures`, office, { indicatorNo: 28, period: Q3, figures: figures(47, [35, 38, 40, 42, 45]) }), 201);
     await ok(api('POST', `/ranking/${planId}/figures`, office, { indicatorNo: 15, period: Q3, figures: figures(1, [9, 8, 7, 6, 0]) }), 201);
 
@@ -68,10 +75,24 @@ describe.each(STORE_TARGETS)('the quarterly assessment and supervision over HTTP
     expect((await api('POST', `/assessment/${planId}/quarters/2023-Q9/prepare`, office, {})).status).toBe(400);
 
     // The meeting: a bad record names its fields and writes nothing.
-    const bad = await api('PUT', `/assessment/${planId}/quarters/${Q3}/meeting`, office, { date: '2023-10-08', attendees: [], conclusions: '', nextSteps: '扬尘治理', suggestions: '' });
+    const bad = await api('PUT', `/assessment/${planId}/quarters/${Q3}/meeting`, office, {
+      date: '2023-10-08',
+      attendees: [],
+      conclusions: '',
+      nextSteps: '扬尘治理',
+      suggestions: '',
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['attendees', 'conclusions']));
-    await ok(api('PUT', `/assessment/${planId}/quarters/${Q3}/meeting`, office, { date: '2023-10-08', attendees: ['文晓凡', '胡炜哲'], conclusions: 'PM2.5 与战略性新兴产业排名靠后', nextSteps: '督查跟进', suggestions: '加强调度' }));
+    await ok(
+      api('PUT', `/assessment/${planId}/quarters/${Q3}/meeting`, office, {
+        date: '2023-10-08',
+        attendees: ['文晓凡', '胡炜哲'],
+        conclusions: 'PM2.5 与战略性新兴产业排名靠后',
+        nextSteps: '督查跟进',
+        suggestions: '加强调度',
+      }),
+    );
     const published = await ok(api('POST', `/assessment/${planId}/quarters/${Q3}/publish`, office));
     const position = published.headers.get('x-position')!;
     expect(position).toBeTruthy();
@@ -136,7 +157,11 @@ describe.each(STORE_TARGETS)('the quarterly assessment and supervision over HTTP
     expect(closed.body.events[0]).toMatchObject({ type: 'CaseClosed', data: { evidence: { linked: [{ period: Q3, warning: 'yellow' }] } } });
     const reported = await ok(api('POST', `/supervision/${planId}/cases/sthjj/28/1/leader-reports`, supervisor, { summary: 'PM2.5 红色预警因数据更正消除，已结案' }));
     const casePage = await ok(api('GET', `/supervision/${planId}/cases/sthjj/28/1?minPosition=${reported.headers.get('x-position')}`, sthjjHead));
-    expect(casePage.body).toMatchObject({ status: 'closed', closure: { reason: 'cleared-by-correction', text: '更正后为黄色预警' }, leaderReports: [{ summary: 'PM2.5 红色预警因数据更正消除，已结案' }] });
+    expect(casePage.body).toMatchObject({
+      status: 'closed',
+      closure: { reason: 'cleared-by-correction', text: '更正后为黄色预警' },
+      leaderReports: [{ summary: 'PM2.5 红色预警因数据更正消除，已结案' }],
+    });
     expect(casePage.body.history.map((h: any) => h.type)).toEqual(['CaseOpened', 'CaseAcknowledged', 'CaseClosed', 'CaseReportedToLeaders']);
     expect((await api('GET', `/supervision/${planId}/cases/sthjj/28/1`, fgwReporter)).status).toBe(403);
     expect((await api('GET', `/supervision/${planId}/cases/sthjj/28/9`, supervisor)).status).toBe(404);

@@ -17,7 +17,10 @@ describe.each(STORE_TARGETS)('the demo year over HTTP on $name', (target) => {
     const db = await target.create();
     drops.push(db.drop);
     // As main.ts does: played in an application context without background work, closed, then served.
-    const setup = await NestFactory.createApplicationContext(AppModule.forRoot({ config: readConfig({ EVENT_STORE_URL: db.storeUrl }), background: false, clock: new ManualClock('2022-12-31T00:00:00.000Z') }), { logger: ['error'] });
+    const setup = await NestFactory.createApplicationContext(
+      AppModule.forRoot({ config: readConfig({ EVENT_STORE_URL: db.storeUrl }), background: false, clock: new ManualClock('2022-12-31T00:00:00.000Z') }),
+      { logger: ['error'] },
+    );
     await setup.init();
     const outcome = await playDemoYear(setup, { months: 1, seed: 5 });
     await setup.close();

@@ -123,7 +123,8 @@ describe('docker/ (static checks: no image is built and no container is started 
     it('holds no literal secret: passwords are required variables, URLs carry them by reference', () => {
       for (const [name, service] of Object.entries(services)) {
         for (const [key, value] of Object.entries(env(service))) {
-          if (/PASSWORD|SECRET|TOKEN|_KEY$/.test(key)) expect({ service: name, key, value }).toEqual({ service: name, key, value: expect.stringMatching(/^\$\{[A-Z_]+:\?[^}]+\}$/) });
+          if (/PASSWORD|SECRET|TOKEN|_KEY$/.test(key))
+            expect({ service: name, key, value }).toEqual({ service: name, key, value: expect.stringMatching(/^\$\{[A-Z_]+:\?[^}]+\}$/) });
         }
       }
       // Any user:password@ in the file must take the password from a variable.
@@ -205,11 +206,17 @@ describe('docker/ (static checks: no image is built and no container is started 
     it('is multi-stage: a build stage with the native toolchain, and a separate runtime', () => {
       expect(stages.length).toBeGreaterThanOrEqual(2);
       expect(build).toBeDefined();
-      const buildRuns = build.steps.filter((s) => s.op === 'RUN').map((s) => s.args).join('\n');
+      const buildRuns = build.steps
+        .filter((s) => s.op === 'RUN')
+        .map((s) => s.args)
+        .join('\n');
       expect(buildRuns).toMatch(/apt-get install[^\n]*python3[^\n]*make[^\n]*g\+\+/);
       expect(buildRuns).toMatch(/(^|\s)npm ci(\s|$)/m);
       expect(buildRuns).toMatch(/npm run build/);
-      const runtimeRuns = runtime.steps.filter((s) => s.op === 'RUN').map((s) => s.args).join('\n');
+      const runtimeRuns = runtime.steps
+        .filter((s) => s.op === 'RUN')
+        .map((s) => s.args)
+        .join('\n');
       expect(runtimeRuns).not.toMatch(/g\+\+|npm (ci|install)/);
     });
 

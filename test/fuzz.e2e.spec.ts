@@ -159,7 +159,11 @@ describe('fuzz: every operation of the OpenAPI document with bad input (SQLite)'
     '1:2',
     '999999999999',
   );
-  const badString = fc.oneof({ weight: 3, arbitrary: nasty }, { weight: 2, arbitrary: fc.string({ maxLength: 40 }) }, { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 20 }) });
+  const badString = fc.oneof(
+    { weight: 3, arbitrary: nasty },
+    { weight: 2, arbitrary: fc.string({ maxLength: 40 }) },
+    { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 20 }) },
+  );
   const value = (name: string) =>
     GOOD[name] !== undefined ? fc.oneof({ weight: 2, arbitrary: fc.constant(name === 'id' ? spareUserId : GOOD[name]!) }, { weight: 3, arbitrary: badString }) : badString;
   const idValue = () => fc.oneof({ weight: 2, arbitrary: fc.constant(spareUserId) }, { weight: 3, arbitrary: badString });
@@ -198,17 +202,17 @@ describe('fuzz: every operation of the OpenAPI document with bad input (SQLite)'
     if (s.enum?.length) good = fc.constantFrom(...s.enum);
     else if (s.type === 'object' || s.properties) {
       const props = s.properties ?? {};
-      good = fc.record(
-        Object.fromEntries(Object.entries(props).map(([k, v]) => [k, fc.option(shaped(v, depth + 1), { nil: undefined, freq: 5 })])),
-        { requiredKeys: [] },
-      ).chain((o) =>
-        fc.oneof(
-          { weight: 4, arbitrary: fc.constant(o) },
-          { weight: 1, arbitrary: fc.constantFrom('actor', 'principal', '__proto__', 'constructor', 'extra').map((k) => ({ ...o, [k]: { userId: 'forged' } })) },
-        ),
-      );
+      good = fc
+        .record(Object.fromEntries(Object.entries(props).map(([k, v]) => [k, fc.option(shaped(v, depth + 1), { nil: undefined, freq: 5 })])), { requiredKeys: [] })
+        .chain((o) =>
+          fc.oneof(
+            { weight: 4, arbitrary: fc.constant(o) },
+            { weight: 1, arbitrary: fc.constantFrom('actor', 'principal', '__proto__', 'constructor', 'extra').map((k) => ({ ...o, [k]: { userId: 'forged' } })) },
+          ),
+        );
     } else if (s.type === 'array') good = fc.array(shaped(s.items, depth + 1), { maxLength: 4 });
-    else if (s.type === 'integer' || s.type === 'number') good = fc.oneof(s.example !== undefined ? fc.constant(s.example) : fc.integer({ min: -3, max: 60 }), fc.double({ noNaN: true }));
+    else if (s.type === 'integer' || s.type === 'number')
+      good = fc.oneof(s.example !== undefined ? fc.constant(s.example) : fc.integer({ min: -3, max: 60 }), fc.double({ noNaN: true }));
     else if (s.type === 'boolean') good = fc.boolean();
     else if (s.type === 'string') good = fc.oneof(s.example !== undefined ? fc.constant(s.example) : fc.string({ maxLength: 30 }), fc.constant('f'.repeat(64)), badString);
     else good = badJson;
@@ -228,9 +232,9 @@ describe('fuzz: every operation of the OpenAPI document with bad input (SQLite)'
   function sample(op: Operation): fc.Arbitrary<Sample> {
     const path = fc.record(Object.fromEntries(op.pathParams.map((p) => [p, p === 'id' ? idValue() : value(p)])) as Record<string, fc.Arbitrary<string>>);
     const queryNames = [...new Set([...op.queryParams, 'minPosition', 'asOf', '__proto__'])];
-    const query = fc.uniqueArray(fc.constantFrom(...queryNames), { maxLength: 3 }).chain((names) =>
-      names.length === 0 ? fc.constant([] as [string, string][]) : fc.tuple(...names.map((n) => value(n).map((v) => [n, v] as [string, string]))),
-    );
+    const query = fc
+      .uniqueArray(fc.constantFrom(...queryNames), { maxLength: 3 })
+      .chain((names) => (names.length === 0 ? fc.constant([] as [string, string][]) : fc.tuple(...names.map((n) => value(n).map((v) => [n, v] as [string, string])))));
     const takesBody = op.method !== 'GET';
     const body = takesBody
       ? fc.option(
@@ -249,7 +253,17 @@ describe('fuzz: every operation of the OpenAPI document with bad input (SQLite)'
         body,
         contentType: fc.oneof(
           { weight: 6, arbitrary: fc.constant('application/json') },
-          { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', 'application/xml', '') },
+          {
+            weight: 1,
+            arbitrary: fc.constantFrom(
+              'text/plain',
+              'application/x-www-form-urlencoded',
+              'multipart/form-data; boundary=x',
+              'application/json; charset=latin1',
+              'application/xml',
+              '',
+            ),
+          },
         ),
         idempotencyKey: fc.option(fc.oneof(fc.uuid(), badString.map(headerSafe)), { nil: undefined, freq: 2 }),
         ifMatch: fc.option(fc.oneof(fc.constantFrom('"0"', '"-5"', '*', 'W/"1"', '"99999999999999999999"'), badString.map(headerSafe)), { nil: undefined, freq: 3 }),
@@ -300,7 +314,8 @@ describe('fuzz: every operation of the OpenAPI document with bad input (SQLite)'
         const text = await res.text();
         requests++;
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-        const what = () => `${op.method} ${url.pathname}${url.search.slice(0, 120)} as ${who?.username ?? 'nobody'} body ${(body ?? '').slice(0, 160)} → ${res.status} ${text.slice(0, 240)}`;
+        const what = () =>
+          `${op.method} ${url.pathname}${url.search.slice(0, 120)} as ${who?.username ?? 'nobody'} body ${(body ?? '').slice(0, 160)} → ${res.status} ${text.slice(0, 240)}`;
         if (res.status >= 500) failures.push(`5xx: ${what()}`);
         if (res.status >= 400 && !(res.headers.get('content-type') ?? '').includes('application/problem+json')) failures.push(`not problem details: ${what()}`);
         if (res.status >= 400) {
@@ -322,7 +337,10 @@ describe('fuzz: every operation of the OpenAPI document with bad input (SQLite)'
       await fc.assert(property, { numRuns: RUNS, seed: SEED + i, interruptAfterTimeLimit: Math.min(perOperation * 2, remaining), markInterruptAsFailure: false });
     }
 
-    const summary = [...statuses.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ');
+    const summary = [...statuses.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([s, n]) => `${s}×${n}`)
+      .join(' ');
     console.log(`fuzz: ${requests} requests over ${ops.length} operations in ${Date.now() - started} ms (seed ${SEED}): ${summary}`);
     expect(failures.slice(0, 30)).toEqual([]);
     expect(requests).toBeGreaterThan(ops.length * 4);

@@ -115,7 +115,11 @@ describe('the HTTP pipeline (SQLite)', () => {
     it('refuses a cookie-only submit from another site, and a command that is not JSON', async () => {
       const before = await eventCount();
       const cookie = { cookie: reporter.cookie };
-      const forged = await fetch(`${running.url}/api/v1${report}/submit`, { method: 'POST', headers: { ...cookie, 'content-type': 'text/plain', origin: 'https://evil.example' }, body: '' });
+      const forged = await fetch(`${running.url}/api/v1${report}/submit`, {
+        method: 'POST',
+        headers: { ...cookie, 'content-type': 'text/plain', origin: 'https://evil.example' },
+        body: '',
+      });
       expect(forged.status).toBe(403);
       expect((await problemOf(forged)).code).toBe('cross-site-request');
       const fetchSite = await fetch(`${running.url}/api/v1${report}/submit`, { method: 'POST', headers: { ...cookie, 'sec-fetch-site': 'cross-site' } });
@@ -126,12 +130,20 @@ describe('the HTTP pipeline (SQLite)', () => {
       const text = await fetch(`${running.url}/api/v1${report}/submit`, { method: 'POST', headers: { ...cookie, 'content-type': 'text/plain', origin: running.url }, body: 'x' });
       expect(text.status).toBe(415);
       expect((await problemOf(text)).code).toBe('unsupported-media-type');
-      const form = await fetch(`${running.url}/api/v1${report}/draft`, { method: 'PUT', headers: { ...cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'lines=1' });
+      const form = await fetch(`${running.url}/api/v1${report}/draft`, {
+        method: 'PUT',
+        headers: { ...cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'lines=1',
+      });
       expect(form.status).toBe(415);
       const multipart = new FormData();
       multipart.set('lines', '[]');
       expect((await fetch(`${running.url}/api/v1${report}/draft`, { method: 'PUT', headers: cookie, body: multipart })).status).toBe(415);
-      const login = await fetch(`${running.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body: JSON.stringify({ username: 'admin', password: admin.token }) });
+      const login = await fetch(`${running.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+        body: JSON.stringify({ username: 'admin', password: admin.token }),
+      });
       expect(login.status).toBe(403);
       expect(await eventCount()).toBe(before);
       // The same request from our own page (same origin, JSON) goes through.

@@ -75,7 +75,14 @@ describe.each(STORE_TARGETS)('rankings and warnings over HTTP on $name', (target
     await wb.xlsx.load((await template.arrayBuffer()) as unknown as ExcelJS.Buffer);
     expect(wb.worksheets.map((w) => w.name)).toEqual(['2023-Q3', '说明']);
 
-    const bad = await upload(office, await workbook([[7, '规模以上工业企业研发费用支出增速', 5.1, 'abc', 6, 4.2, 8.8, 3.9], [28, null, '第8名']]), '三季度.xlsx');
+    const bad = await upload(
+      office,
+      await workbook([
+        [7, '规模以上工业企业研发费用支出增速', 5.1, 'abc', 6, 4.2, 8.8, 3.9],
+        [28, null, '第8名'],
+      ]),
+      '三季度.xlsx',
+    );
     expect(bad.status).toBe(422);
     expect(bad.body).toMatchObject({ code: 'invalid-spreadsheet', status: 422 });
     expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(["'2023-Q3'!D2", "'2023-Q3'!C3"]);
@@ -98,7 +105,12 @@ describe.each(STORE_TARGETS)('rankings and warnings over HTTP on $name', (target
     expect(s7.status).toBe(200);
     expect(s7.headers.get('etag')).toBe('"1"');
     expect(s7.body).toMatchObject({ ours: { rank: 2, warning: 'green' }, rankBasis: 'values' });
-    expect(s7.body.counties.find((c: { countyId: string }) => c.countyId === 'ye').lastChange.source).toMatchObject({ kind: 'import', file: '三季度.xlsx', sheet: '2023-Q3', row: 2 });
+    expect(s7.body.counties.find((c: { countyId: string }) => c.countyId === 'ye').lastChange.source).toMatchObject({
+      kind: 'import',
+      file: '三季度.xlsx',
+      sheet: '2023-Q3',
+      row: 2,
+    });
     const beforeRevision = new Date().toISOString();
     await new Promise((r) => setTimeout(r, 20));
 
@@ -127,7 +139,10 @@ describe.each(STORE_TARGETS)('rankings and warnings over HTTP on $name', (target
     const corrected = await api('POST', `/ranking/${planId}/figures/28/2023-Q3/corrections`, office, { countyId: 'ye', value: 39, reason: '录入错误：叶县应为39' });
     expect(corrected.status).toBe(200);
     expect(corrected.body.events).toEqual([
-      { type: 'PeerFigureCorrected', data: expect.objectContaining({ countyId: 'ye', previous: { value: 41, rank: null }, corrected: { value: 39, rank: null }, reason: '录入错误：叶县应为39' }) },
+      {
+        type: 'PeerFigureCorrected',
+        data: expect.objectContaining({ countyId: 'ye', previous: { value: 41, rank: null }, corrected: { value: 39, rank: null }, reason: '录入错误：叶县应为39' }),
+      },
     ]);
 
     // The scoring rule, the score and a what-if.
@@ -192,7 +207,11 @@ describe.each(STORE_TARGETS)('rankings and warnings over HTTP on $name', (target
 
   it('documents every ranking endpoint in OpenAPI', async () => {
     const doc = (await (await fetch(`${running.url}/api/docs-json`)).json()) as { paths: Record<string, unknown> };
-    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/api/v1/ranking/')).sort()).toEqual([
+    expect(
+      Object.keys(doc.paths)
+        .filter((p) => p.startsWith('/api/v1/ranking/'))
+        .sort(),
+    ).toEqual([
       '/api/v1/ranking/{planId}/figures',
       '/api/v1/ranking/{planId}/figures/{no}/{period}/corrections',
       '/api/v1/ranking/{planId}/imports',

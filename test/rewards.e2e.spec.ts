@@ -31,16 +31,33 @@ describe.each(STORE_TARGETS)('year-end rewards and penalties over HTTP on $name'
         figuresStream(planId, indicatorNo, period),
         (
           [
-            { type: 'PeerFiguresRecorded', data: { planId, indicatorNo, period, figures: [{ countyId: 'ye', value: 10 - rank, rank: null }], source: { kind: 'manual' }, revised: [] } },
+            {
+              type: 'PeerFiguresRecorded',
+              data: { planId, indicatorNo, period, figures: [{ countyId: 'ye', value: 10 - rank, rank: null }], source: { kind: 'manual' }, revised: [] },
+            },
             {
               type: 'StandingChanged',
-              data: { planId, indicatorNo, period, ranks: [{ countyId: 'ye', value: 10 - rank, rank }], rank: { from: null, to: rank }, warning: { from: null, to: rank <= 2 ? 'green' : rank <= 4 ? 'yellow' : 'red' }, cause: { kind: 'first-figures' } },
+              data: {
+                planId,
+                indicatorNo,
+                period,
+                ranks: [{ countyId: 'ye', value: 10 - rank, rank }],
+                rank: { from: null, to: rank },
+                warning: { from: null, to: rank <= 2 ? 'green' : rank <= 4 ? 'yellow' : 'red' },
+                cause: { kind: 'first-figures' },
+              },
             },
           ] satisfies RankingEvent[]
         ).map((e) => ({
           type: e.type,
           data: e.data,
-          metadata: { actor: { userId: office1.userId, role: 'office' }, commandId: `setup-${++n}`, correlationId: `setup-${n}`, causationId: `setup-${n}`, recordedAt: new Date().toISOString() },
+          metadata: {
+            actor: { userId: office1.userId, role: 'office' },
+            commandId: `setup-${++n}`,
+            correlationId: `setup-${n}`,
+            causationId: `setup-${n}`,
+            recordedAt: new Date().toISOString(),
+          },
         })),
       );
     await standing(1, '2023', 1);
@@ -83,11 +100,18 @@ describe.each(STORE_TARGETS)('year-end rewards and penalties over HTTP on $name'
 
     // Regenerating or amending without a reason is refused, naming the field; bad input is a validation problem.
     expect((await api('POST', `${base}/proposal`, office1, {})).body).toMatchObject({ status: 422, code: 'reason-required', errors: [{ field: 'reason' }] });
-    expect((await api('POST', `${base}/lines/15-czj/amend`, office2, { excluded: true })).body).toMatchObject({ status: 422, code: 'reason-required', errors: [{ field: 'reason' }] });
+    expect((await api('POST', `${base}/lines/15-czj/amend`, office2, { excluded: true })).body).toMatchObject({
+      status: 422,
+      code: 'reason-required',
+      errors: [{ field: 'reason' }],
+    });
     const bad = await api('POST', `${base}/lines/15-czj/amend`, office2, { reason: 'x', consequences: [{ kind: 'fine', zh: '罚款' }] });
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'consequences[0].kind' })]);
-    const amended = await api('POST', `${base}/lines/15-czj/amend`, office2, { reason: '财政局为配合单位，仅通报批评', consequences: [{ kind: 'public-criticism', zh: '县政府予以通报批评' }] });
+    const amended = await api('POST', `${base}/lines/15-czj/amend`, office2, {
+      reason: '财政局为配合单位，仅通报批评',
+      consequences: [{ kind: 'public-criticism', zh: '县政府予以通报批评' }],
+    });
     expect(amended.status).toBe(200);
     expect(amended.body.events[0]).toMatchObject({ type: 'LineAmended', data: { lineId: '15-czj', reason: '财政局为配合单位，仅通报批评', amendedBy: office2.userId } });
 
@@ -110,7 +134,10 @@ describe.each(STORE_TARGETS)('year-end rewards and penalties over HTTP on $name'
     expect(approved.body.events[0].data.decisions.map((d: { lineId: string }) => d.lineId)).toEqual(['1-fgw', '15-fgw', '15-czj']);
 
     // Approved but not yet published: county roles read the decisions, units do not.
-    expect((await api('GET', `${base}/decisions?minPosition=${approved.headers.get('x-position')}`, office1)).body).toMatchObject({ status: 'approved', counts: { first: 1, third: 2 } });
+    expect((await api('GET', `${base}/decisions?minPosition=${approved.headers.get('x-position')}`, office1)).body).toMatchObject({
+      status: 'approved',
+      counts: { first: 1, third: 2 },
+    });
     expect((await api('GET', `${base}/decisions`, fgwHead)).body).toMatchObject({ status: 404, code: 'decisions-not-found' });
     const published = await api('POST', `${base}/publish`, office1);
     expect(published.status).toBe(200);
@@ -132,7 +159,10 @@ describe.each(STORE_TARGETS)('year-end rewards and penalties over HTTP on $name'
       why: '财政局为配合单位，仅通报批评',
       position: amended.headers.get('x-position'),
     });
-    expect(evidence.body.items.find((i: { kind: string }) => i.kind === 'approval')).toMatchObject({ who: { userId: leader.userId, role: 'leader' }, position: approved.headers.get('x-position') });
+    expect(evidence.body.items.find((i: { kind: string }) => i.kind === 'approval')).toMatchObject({
+      who: { userId: leader.userId, role: 'leader' },
+      position: approved.headers.get('x-position'),
+    });
     expect((await api('GET', `${base}/lines/1-fgw/evidence`, fgwHead)).status).toBe(200);
     expect((await api('GET', `${base}/lines/15-czj/evidence`, fgwHead)).status).toBe(403);
     expect((await api('GET', `${base}/lines/20-fgw/evidence`, leader)).body).toMatchObject({ status: 404, code: 'line-not-found' });

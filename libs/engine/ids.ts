@@ -8,7 +8,9 @@ import { hash, randomBytes } from 'node:crypto';
  * with random ids).
  */
 export function orderedUuid(timeMs: number, name: string): string {
-  const t = Math.max(0, Math.min(Math.floor(timeMs), 2 ** 48 - 1)).toString(16).padStart(12, '0');
+  const t = Math.max(0, Math.min(Math.floor(timeMs), 2 ** 48 - 1))
+    .toString(16)
+    .padStart(12, '0');
   const h = hash('sha256', name, 'hex');
   const variant = ((parseInt(h[3]!, 16) & 0x3) | 0x8).toString(16);
   return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${h.slice(0, 3)}-${variant}${h.slice(4, 7)}-${h.slice(7, 19)}`;

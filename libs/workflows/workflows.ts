@@ -14,4 +14,15 @@ import { supervisionWorkflow } from './supervision/supervision.module.js';
  * Every workflow the application runs, declared: the API mounts their controllers, the worker and
  * the CLI run them without HTTP, and the engine reads their commands, projections and reactors.
  */
-export const WORKFLOWS: readonly WorkflowDefinition[] = [accountsWorkflow, planWorkflow, reportingWorkflow, rankingWorkflow, annex2Workflow, rewardsWorkflow, assessmentWorkflow, supervisionWorkflow, demoWorkflow, auditWorkflow];
+export const WORKFLOWS: readonly WorkflowDefinition[] = [
+  accountsWorkflow,
+  planWorkflow,
+  reportingWorkflow,
+  rankingWorkflow,
+  annex2Workflow,
+  rewardsWorkflow,
+  assessmentWorkflow,
+  supervisionWorkflow,
+  demoWorkflow,
+  auditWorkflow,
+];

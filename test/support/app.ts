@@ -124,10 +124,7 @@ export function testPassword(): string {
  * The first administrator, as `npm run cli -- users add` creates it, signed in with its password
  * already changed from the one-time one. Once per app (the bootstrap is refused once users exist).
  */
-export async function bootstrapAdmin(
-  running: RunningApp,
-  options: { username?: string; name?: string; password?: string } = {},
-): Promise<TestSession & { password: string }> {
+export async function bootstrapAdmin(running: RunningApp, options: { username?: string; name?: string; password?: string } = {}): Promise<TestSession & { password: string }> {
   const username = options.username ?? 'admin';
   const password = options.password ?? testPassword();
   const created = await running.app.get(Accounts).bootstrapAdmin({ username, name: options.name ?? '系统管理员', roles: ['admin'] });
@@ -189,7 +186,11 @@ export async function startAppContext(target: StoreTarget, start: string): Promi
     engine,
     clock,
     run: (actor, type, data, reason) =>
-      engine.execute({ type, data, meta: { commandId: `c-${++n}-${Math.random().toString(36).slice(2, 8)}`, actor, now: clock.now().toISOString(), ...(reason ? { reason } : {}) } }),
+      engine.execute({
+        type,
+        data,
+        meta: { commandId: `c-${++n}-${Math.random().toString(36).slice(2, 8)}`, actor, now: clock.now().toISOString(), ...(reason ? { reason } : {}) },
+      }),
     async close() {
       await app.close();
       await db.drop();

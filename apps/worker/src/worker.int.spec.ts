@@ -45,7 +45,11 @@ describe('the worker application works the timers an API replica enqueues (real 
 
   it('a reminder falls due and the worker, not the API, sends it through the command bus', async () => {
     const engine = api.get(Engine);
-    const opened = await engine.execute({ type: 'reporting.Open', data: { planId: 'ye-county-2023', unitId: 'sthjj', period: '2023-06' }, meta: { commandId: 'open-sthjj-june', actor: office, now: clock.now().toISOString() } });
+    const opened = await engine.execute({
+      type: 'reporting.Open',
+      data: { planId: 'ye-county-2023', unitId: 'sthjj', period: '2023-06' },
+      meta: { commandId: 'open-sthjj-june', actor: office, now: clock.now().toISOString() },
+    });
     expect(opened.events.map((e) => e.type)).toEqual(['ReportOpened', 'TimerScheduled', 'TimerScheduled']);
     await engine.waitFor(opened.position);
 

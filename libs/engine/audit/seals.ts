@@ -81,7 +81,13 @@ export class RangeTree {
   readonly #stack: { size: number; hash: Buffer }[] = [];
   count = 0;
   add(e: Pick<StoredEvent, 'streamId' | 'revision' | 'hash'>): void {
-    let node = { size: 1, hash: createHash('sha256').update(Buffer.from([0])).update(`${e.streamId}\n${e.revision}\n${e.hash}`).digest() };
+    let node = {
+      size: 1,
+      hash: createHash('sha256')
+        .update(Buffer.from([0]))
+        .update(`${e.streamId}\n${e.revision}\n${e.hash}`)
+        .digest(),
+    };
     this.count++;
     const stack = this.#stack;
     while (stack.length > 0 && stack[stack.length - 1]!.size === node.size) {
@@ -98,7 +104,12 @@ export class RangeTree {
   }
 }
 
-const interior = (left: Buffer, right: Buffer) => createHash('sha256').update(Buffer.from([1])).update(left).update(right).digest();
+const interior = (left: Buffer, right: Buffer) =>
+  createHash('sha256')
+    .update(Buffer.from([1]))
+    .update(left)
+    .update(right)
+    .digest();
 
 /** The digest of the changed heads a seal records beside it: the signature covers them through it. */
 export function changedDigest(heads: readonly StreamHeadEntry[]): string {
@@ -216,7 +227,7 @@ export function parseSealText(text: string): ExportedSeal {
     return v;
   };
   const root = need('root').replace(/^sha256:/, '');
-  if (!/^[0-9a-f]{64}$/.test(root)) throw new Error('the seal\'s root is not a sha256 hex digest');
+  if (!/^[0-9a-f]{64}$/.test(root)) throw new Error("the seal's root is not a sha256 hex digest");
   const hex = (k: string) => need(k).replace(/^sha256:/, '');
   const exported: ExportedSeal = {
     sealId: need('seal'),
@@ -338,9 +349,17 @@ export async function verifySeals(store: EventStore, exported?: ExportedSeal, op
       signedSeen = true;
       keys.add(d.signature.key);
       if (!signatureHolds(d)) {
-        problems.push({ kind: 'seal-signature-invalid', sealId: d.sealId, detail: `seal ${d.sealId} (${d.sealedAt}) does not verify with the key it names (${d.signature.key}): it was altered or forged after signing` });
+        problems.push({
+          kind: 'seal-signature-invalid',
+          sealId: d.sealId,
+          detail: `seal ${d.sealId} (${d.sealedAt}) does not verify with the key it names (${d.signature.key}): it was altered or forged after signing`,
+        });
       } else if (trusted && !trusted.has(d.signature.key)) {
-        problems.push({ kind: 'seal-key-unknown', sealId: d.sealId, detail: `seal ${d.sealId} (${d.sealedAt}) is signed by ${d.signature.key}, not by the seal key (${[...trusted].join(', ')}): someone without the key made it` });
+        problems.push({
+          kind: 'seal-key-unknown',
+          sealId: d.sealId,
+          detail: `seal ${d.sealId} (${d.sealedAt}) is signed by ${d.signature.key}, not by the seal key (${[...trusted].join(', ')}): someone without the key made it`,
+        });
       } else signed++;
       if (d.changed !== undefined && d.changed !== changedDigest(heads)) {
         problems.push({ kind: 'seal-altered', sealId: d.sealId, detail: `the stream heads recorded with seal ${d.sealId} are not the ones it signed: they were rewritten` });
@@ -348,10 +367,18 @@ export async function verifySeals(store: EventStore, exported?: ExportedSeal, op
     } else if (signedSeen || (d.version === 2 && options.trustedKeys?.length)) {
       // Legacy seals (made before signing existed) come first; an unsigned one after a signed one,
       // or one of this version where the seal key is known, was made without the key.
-      problems.push({ kind: 'seal-unsigned', sealId: d.sealId, detail: `seal ${d.sealId} (${d.sealedAt}) is unsigned ${signedSeen ? 'but follows signed seals' : 'though seals are signed'}: it was recorded by someone without the seal key` });
+      problems.push({
+        kind: 'seal-unsigned',
+        sealId: d.sealId,
+        detail: `seal ${d.sealId} (${d.sealedAt}) is unsigned ${signedSeen ? 'but follows signed seals' : 'though seals are signed'}: it was recorded by someone without the seal key`,
+      });
     } else legacy++;
     if (d.version === 2 && ((d.previous?.sealId ?? null) !== (previous?.sealId ?? null) || (d.previous !== null && d.previous.root !== previous?.root))) {
-      problems.push({ kind: 'seal-chain-broken', sealId: d.sealId, detail: `seal ${d.sealId} names ${d.previous?.sealId ?? 'no seal'} as the one before it, but the record holds ${previous?.sealId ?? 'none'} there: seals were removed or inserted` });
+      problems.push({
+        kind: 'seal-chain-broken',
+        sealId: d.sealId,
+        detail: `seal ${d.sealId} names ${d.previous?.sealId ?? 'no seal'} as the one before it, but the record holds ${previous?.sealId ?? 'none'} there: seals were removed or inserted`,
+      });
     }
     previous = d;
   }
@@ -360,11 +387,19 @@ export async function verifySeals(store: EventStore, exported?: ExportedSeal, op
   if (exported) {
     const found = seals.find((s) => s.data.sealId === exported.sealId);
     if (exported.signature && !signatureHolds(exported)) {
-      problems.push({ kind: 'seal-signature-invalid', sealId: exported.sealId, detail: `the exported seal ${exported.sealId} does not verify with the key it names: the copy was altered` });
+      problems.push({
+        kind: 'seal-signature-invalid',
+        sealId: exported.sealId,
+        detail: `the exported seal ${exported.sealId} does not verify with the key it names: the copy was altered`,
+      });
       exportedOk = false;
     }
     if (!found) {
-      problems.push({ kind: 'seal-missing', sealId: exported.sealId, detail: `the exported seal ${exported.sealId} (${exported.sealedAt}) is not in the record: the seals stream was cut or rewritten` });
+      problems.push({
+        kind: 'seal-missing',
+        sealId: exported.sealId,
+        detail: `the exported seal ${exported.sealId} (${exported.sealedAt}) is not in the record: the seals stream was cut or rewritten`,
+      });
       exportedOk = false;
     } else if (found.data.root !== exported.root || found.data.position !== exported.position || (exported.range && found.data.range?.root !== exported.range.root)) {
       problems.push({
@@ -385,7 +420,11 @@ export async function verifySeals(store: EventStore, exported?: ExportedSeal, op
       witnessed++;
       const found = byId.get(w.sealId);
       if (w.signature && !signatureHolds(w)) {
-        problems.push({ kind: 'seal-signature-invalid', sealId: w.sealId, detail: `the witness's copy of seal ${w.sealId} does not verify with the key it names: the witness was altered` });
+        problems.push({
+          kind: 'seal-signature-invalid',
+          sealId: w.sealId,
+          detail: `the witness's copy of seal ${w.sealId} does not verify with the key it names: the witness was altered`,
+        });
       } else if (!found) {
         const beyond = !newest || store.comparePositions(w.position, newest.position) > 0;
         problems.push({
@@ -396,7 +435,11 @@ export async function verifySeals(store: EventStore, exported?: ExportedSeal, op
             : `the witness holds seal ${w.sealId} (${w.sealedAt}, position ${w.position}) which the record does not: the seals stream was cut or rewritten`,
         });
       } else if (found.root !== w.root || found.position !== w.position || found.range?.root !== w.range?.root || found.signature?.sig !== w.signature?.sig) {
-        problems.push({ kind: 'witness-seal-replaced', sealId: w.sealId, detail: `the record's seal ${w.sealId} differs from the witness's copy (root ${found.root.slice(0, 12)}… vs ${w.root.slice(0, 12)}…, range ${found.range?.root.slice(0, 12)}… vs ${w.range?.root.slice(0, 12)}…): it was recomputed` });
+        problems.push({
+          kind: 'witness-seal-replaced',
+          sealId: w.sealId,
+          detail: `the record's seal ${w.sealId} differs from the witness's copy (root ${found.root.slice(0, 12)}… vs ${w.root.slice(0, 12)}…, range ${found.range?.root.slice(0, 12)}… vs ${w.range?.root.slice(0, 12)}…): it was recomputed`,
+        });
       }
     }
   }
@@ -428,21 +471,50 @@ export async function verifySeals(store: EventStore, exported?: ExportedSeal, op
         if (h) report({ kind: 'stream-unexpected', sealId: seal.data.sealId, streamId, detail: `stream "${streamId}" appears before the sealed position but was not sealed` });
       } else if (!h) report({ kind: 'stream-dropped', sealId: seal.data.sealId, streamId, detail: `stream "${streamId}" (revision ${c.revision} when sealed) is gone` });
       else if (h.revision < c.revision) {
-        report({ kind: 'stream-truncated', sealId: seal.data.sealId, streamId, detail: `stream "${streamId}" was sealed at revision ${c.revision} but now ends at ${h.revision}: its newest events were removed` });
+        report({
+          kind: 'stream-truncated',
+          sealId: seal.data.sealId,
+          streamId,
+          detail: `stream "${streamId}" was sealed at revision ${c.revision} but now ends at ${h.revision}: its newest events were removed`,
+        });
       } else if (h.revision > c.revision) {
-        report({ kind: 'stream-unexpected', sealId: seal.data.sealId, streamId, detail: `stream "${streamId}" has events up to revision ${h.revision} at the sealed position, the seal says ${c.revision}` });
+        report({
+          kind: 'stream-unexpected',
+          sealId: seal.data.sealId,
+          streamId,
+          detail: `stream "${streamId}" has events up to revision ${h.revision} at the sealed position, the seal says ${c.revision}`,
+        });
       } else if (h.hash !== c.hash) {
-        report({ kind: 'stream-rewritten', sealId: seal.data.sealId, streamId, detail: `stream "${streamId}" was rewritten: its head at revision ${c.revision} no longer matches the sealed hash` });
+        report({
+          kind: 'stream-rewritten',
+          sealId: seal.data.sealId,
+          streamId,
+          detail: `stream "${streamId}" was rewritten: its head at revision ${c.revision} no longer matches the sealed hash`,
+        });
       }
     }
     const r = seal.data.range;
     if (r) {
       const where = `between ${r.after === null ? 'the start' : `position ${r.after}`} and ${seal.data.position} (seal ${seal.data.sealId})`;
-      if (range.count > r.count) problems.push({ kind: 'events-inserted', sealId: seal.data.sealId, detail: `${range.count} events lie ${where} where the seal counted ${r.count}: ${range.count - r.count} event(s) were inserted into the sealed past` });
-      else if (range.count < r.count) problems.push({ kind: 'events-removed', sealId: seal.data.sealId, detail: `${range.count} events lie ${where} where the seal counted ${r.count}: ${r.count - range.count} event(s) were removed` });
+      if (range.count > r.count)
+        problems.push({
+          kind: 'events-inserted',
+          sealId: seal.data.sealId,
+          detail: `${range.count} events lie ${where} where the seal counted ${r.count}: ${range.count - r.count} event(s) were inserted into the sealed past`,
+        });
+      else if (range.count < r.count)
+        problems.push({
+          kind: 'events-removed',
+          sealId: seal.data.sealId,
+          detail: `${range.count} events lie ${where} where the seal counted ${r.count}: ${r.count - range.count} event(s) were removed`,
+        });
       // Same count, another root: reordered — unless a stream was found rewritten here, which changes its events' hashes too.
       else if (range.root() !== r.root && !problems.slice(before).some((p) => p.kind === 'stream-rewritten')) {
-        problems.push({ kind: 'order-changed', sealId: seal.data.sealId, detail: `the ${r.count} events ${where} are no longer in the order sealed: events were swapped or moved in the global order` });
+        problems.push({
+          kind: 'order-changed',
+          sealId: seal.data.sealId,
+          detail: `the ${r.count} events ${where} are no longer in the order sealed: events were swapped or moved in the global order`,
+        });
       }
     }
     range = new RangeTree();

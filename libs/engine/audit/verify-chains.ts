@@ -47,7 +47,7 @@ export async function verifyChains(
 
   const until = options.untilStreamId;
   let done = false;
-  for (let after = options.fromStreamId !== undefined ? { streamId: options.fromStreamId, revision: -1 } : undefined; !done; ) {
+  for (let after = options.fromStreamId !== undefined ? { streamId: options.fromStreamId, revision: -1 } : undefined; !done;) {
     const page = await storage.readAllByStream(after, pageSize);
     if (page.length === 0) break;
     for (const row of page) {

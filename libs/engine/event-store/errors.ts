@@ -15,11 +15,7 @@ export class WrongExpectedRevisionError extends EventStoreError {
     /** -1 when the stream does not exist. */
     readonly actual: number,
   ) {
-    super(
-      `Stream "${streamId}" was expected to be at ${expected} but is ${
-        actual < 0 ? 'absent (no stream)' : `at revision ${actual}`
-      }; nothing was written.`,
-    );
+    super(`Stream "${streamId}" was expected to be at ${expected} but is ${actual < 0 ? 'absent (no stream)' : `at revision ${actual}`}; nothing was written.`);
   }
 }
 

@@ -1,7 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { isDeepStrictEqual } from 'node:util';
 import { checkMetadata, type EventMetadata, type Upcasters } from './envelope.js';
-import { EventIdConflictError, InvalidEventError, ReaderHorizonTimeoutError, RecordedTimeRegressionError, TransactionCounterBehindError, WrongExpectedRevisionError } from './errors.js';
+import {
+  EventIdConflictError,
+  InvalidEventError,
+  ReaderHorizonTimeoutError,
+  RecordedTimeRegressionError,
+  TransactionCounterBehindError,
+  WrongExpectedRevisionError,
+} from './errors.js';
 import { chainHash, GENESIS_HASH } from './hash-chain.js';
 import { newUuid } from '../ids.js';
 import type { StorageAdapter, StoredEvent, StoredEventInput, StreamHead } from './storage.js';
@@ -124,11 +131,7 @@ export class EventStore {
     return this.#storage.comparePositions(a, b);
   }
 
-  async appendToStream(
-    streamId: string,
-    events: readonly NewEvent<object>[],
-    options: { expectedRevision?: ExpectedRevision } = {},
-  ): Promise<AppendResult> {
+  async appendToStream(streamId: string, events: readonly NewEvent<object>[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
     const expected = options.expectedRevision ?? 'any';
     checkStreamId(streamId);
     checkExpectedRevision(expected);
@@ -145,8 +148,7 @@ export class EventStore {
     // Chain on the head we believe in (cached, or "absent" when the caller says no_stream), and let
     // the adapter's atomic check tell us if the stream moved. A cached head is never wrong about
     // the hash at its revision (stored events are immutable), only possibly behind.
-    let head: KnownHead | undefined =
-      this.#heads.get(streamId) ?? (expected === 'no_stream' ? { revision: -1, hash: GENESIS_HASH } : undefined);
+    let head: KnownHead | undefined = this.#heads.get(streamId) ?? (expected === 'no_stream' ? { revision: -1, hash: GENESIS_HASH } : undefined);
     let fresh = false;
     for (let attempt = 0; ; attempt++) {
       if (!head) {
@@ -373,10 +375,7 @@ function chain(streamId: string, head: StreamHead, events: PreparedEvent[]): Sto
 function checkExpectedRevision(expected: unknown): asserts expected is ExpectedRevision {
   if (expected === 'no_stream' || expected === 'any' || expected === 'stream_exists') return;
   if (typeof expected === 'number' && Number.isSafeInteger(expected) && expected >= 0) return;
-  throw new InvalidEventError(
-    'expectedRevision',
-    `${JSON.stringify(expected)} is not an expected revision: use "no_stream", "any", "stream_exists" or a revision number ≥ 0`,
-  );
+  throw new InvalidEventError('expectedRevision', `${JSON.stringify(expected)} is not an expected revision: use "no_stream", "any", "stream_exists" or a revision number ≥ 0`);
 }
 
 function violates(expected: ExpectedRevision, actual: number): boolean {

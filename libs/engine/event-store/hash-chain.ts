@@ -22,9 +22,5 @@ export interface ChainedFields {
 }
 
 export function chainHash(previousHash: string, e: ChainedFields): string {
-  return hash(
-    'sha256',
-    `${previousHash}\n${e.streamId}\n${e.revision}\n${e.id}\n${e.type}\n${e.data}\n${e.metadata}`,
-    'hex',
-  );
+  return hash('sha256', `${previousHash}\n${e.streamId}\n${e.revision}\n${e.id}\n${e.type}\n${e.data}\n${e.metadata}`, 'hex');
 }

@@ -34,10 +34,7 @@ export function checkEventId(id: unknown, where: string): asserts id is string {
 
 export function checkEventType(type: unknown, where: string): asserts type is string {
   if (typeof type !== 'string' || !EVENT_TYPE.test(type) || type.length > MAX_EVENT_TYPE_LENGTH) {
-    throw new InvalidEventError(
-      where,
-      `an event type must be 1–${MAX_EVENT_TYPE_LENGTH} characters: a letter, then letters, digits or _ . : -`,
-    );
+    throw new InvalidEventError(where, `an event type must be 1–${MAX_EVENT_TYPE_LENGTH} characters: a letter, then letters, digits or _ . : -`);
   }
 }
 

@@ -65,7 +65,12 @@ export class MetricsController {
     const given = /^Bearer\s+(\S+)\s*$/i.exec(req.header('authorization') ?? '')?.[1];
     if (!expected || !given || !sameSecret(given, expected)) {
       throw new ProblemException(
-        problem(401, 'metrics-token-required', 'Metrics token required', 'the metrics endpoint answers only requests carrying the metrics token (Authorization: Bearer <JIXIAO_METRICS_TOKEN>)'),
+        problem(
+          401,
+          'metrics-token-required',
+          'Metrics token required',
+          'the metrics endpoint answers only requests carrying the metrics token (Authorization: Bearer <JIXIAO_METRICS_TOKEN>)',
+        ),
       );
     }
     return this.#registry.metrics();

@@ -22,8 +22,7 @@ export function parseAsOf(time: string | undefined, position: string | undefined
  * `asOf.position` (each bound only when given; without a moment, every event was).
  */
 export function knownAt(store: Pick<EventStore, 'comparePositions'>, asOf: AsOf | undefined): (e: RecordedEvent) => boolean {
-  return (e) =>
-    (asOf?.time === undefined || e.metadata.recordedAt <= asOf.time) && (asOf?.position === undefined || store.comparePositions(e.position, asOf.position) <= 0);
+  return (e) => (asOf?.time === undefined || e.metadata.recordedAt <= asOf.time) && (asOf?.position === undefined || store.comparePositions(e.position, asOf.position) <= 0);
 }
 
 /** The given streams' events known at the moment, in global order. */

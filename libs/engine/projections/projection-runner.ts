@@ -98,8 +98,7 @@ export class ProjectionRunner {
     const head = await this.store.headPosition();
     const deadline = Date.now() + timeoutMs;
     const reached = () =>
-      head === undefined ||
-      this.#targets.every((t) => t.error !== undefined || (t.state.checkpoint !== undefined && this.store.comparePositions(t.state.checkpoint, head) >= 0));
+      head === undefined || this.#targets.every((t) => t.error !== undefined || (t.state.checkpoint !== undefined && this.store.comparePositions(t.state.checkpoint, head) >= 0));
     for (;;) {
       const progressed = await this.#step();
       if (!progressed && reached()) return;

@@ -78,8 +78,7 @@ describe.each(targets)('projections on $name', (target) => {
     await append(14);
     const r = runner([counterProjection()]);
     await r.catchUp();
-    const keys = async (options: { after?: string; limit: number; reverse?: boolean }) =>
-      (await r.reader('counter').page('streams', 's-', options)).map((p) => p.key);
+    const keys = async (options: { after?: string; limit: number; reverse?: boolean }) => (await r.reader('counter').page('streams', 's-', options)).map((p) => p.key);
     expect(await keys({ limit: 3 })).toEqual(['s-0', 's-1', 's-2']);
     expect(await keys({ after: 's-2', limit: 3 })).toEqual(['s-3', 's-4', 's-5']);
     expect(await keys({ after: 's-5', limit: 3 })).toEqual(['s-6']);
@@ -203,9 +202,7 @@ function runUntilKilled(url: string, afterMs: number): Promise<boolean> {
     child.stderr.on('data', (d) => (err += d));
     child.stdout.once('data', () => setTimeout(() => child.kill('SIGKILL'), afterMs));
     child.on('error', reject);
-    child.on('exit', (code, signal) =>
-      signal === 'SIGKILL' ? resolve(true) : code === 0 ? resolve(false) : reject(new Error(`crash worker exited ${code}: ${err}`)),
-    );
+    child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve(true) : code === 0 ? resolve(false) : reject(new Error(`crash worker exited ${code}: ${err}`))));
   });
 }
 

@@ -107,9 +107,7 @@ function prepareSqlite(db: Database.Database) {
   const pageWhere = `SELECT key, doc FROM projection_docs WHERE projection = ? AND generation = ? AND collection = ? AND key >= ? AND key < ?`;
   type PageArgs = [string, number, string, string, string, string, number];
   return {
-    get: db.prepare<[string, number, string, string], { doc: string }>(
-      'SELECT doc FROM projection_docs WHERE projection = ? AND generation = ? AND collection = ? AND key = ?',
-    ),
+    get: db.prepare<[string, number, string, string], { doc: string }>('SELECT doc FROM projection_docs WHERE projection = ? AND generation = ? AND collection = ? AND key = ?'),
     list: db.prepare<[string, number, string, string, string], { key: string; doc: string }>(
       `SELECT key, doc FROM projection_docs WHERE projection = ? AND generation = ? AND collection = ?
        AND key >= ? AND key < ? ORDER BY key`,
@@ -146,9 +144,10 @@ export class SqliteReadModelStore implements ReadModelStore {
   async createGeneration(projection: string, version: number): Promise<GenerationState> {
     return this.db
       .transaction(() => {
-        const max = this.db
-          .prepare('SELECT max(generation) AS g, sum(active) AS a FROM projection_generations WHERE projection = ?')
-          .get(projection) as { g: number | null; a: number | null };
+        const max = this.db.prepare('SELECT max(generation) AS g, sum(active) AS a FROM projection_generations WHERE projection = ?').get(projection) as {
+          g: number | null;
+          a: number | null;
+        };
         const generation = (max.g ?? 0) + 1;
         const active = !max.a;
         this.db
@@ -209,7 +208,9 @@ export class SqliteReadModelStore implements ReadModelStore {
   async activate(projection: string, generation: number): Promise<void> {
     this.db
       .transaction(() => {
-        const previous = (this.db.prepare('SELECT generation FROM projection_generations WHERE projection = ? AND active = 1').get(projection) as { generation: number } | undefined)?.generation ?? generation;
+        const previous =
+          (this.db.prepare('SELECT generation FROM projection_generations WHERE projection = ? AND active = 1').get(projection) as { generation: number } | undefined)
+            ?.generation ?? generation;
         this.db.prepare('UPDATE projection_generations SET active = (generation = ?) WHERE projection = ?').run(generation, projection);
         this.db.prepare('DELETE FROM projection_docs WHERE projection = ? AND generation < ? AND generation <> ?').run(projection, generation, previous);
         this.db.prepare('DELETE FROM projection_generations WHERE projection = ? AND generation < ? AND generation <> ?').run(projection, generation, previous);
@@ -240,10 +241,9 @@ export class PostgresReadModelStore implements ReadModelStore {
   async createGeneration(projection: string, version: number): Promise<GenerationState> {
     return this.#tx(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`jx-projection:${projection}`]);
-      const r = await c.query<{ g: number | null; a: boolean | null }>(
-        'SELECT max(generation) AS g, bool_or(active) AS a FROM projection_generations WHERE projection = $1',
-        [projection],
-      );
+      const r = await c.query<{ g: number | null; a: boolean | null }>('SELECT max(generation) AS g, bool_or(active) AS a FROM projection_generations WHERE projection = $1', [
+        projection,
+      ]);
       const generation = (r.rows[0]!.g ?? 0) + 1;
       const active = !r.rows[0]!.a;
       await c.query('INSERT INTO projection_generations (projection, generation, version, checkpoint, active) VALUES ($1, $2, $3, NULL, $4)', [
@@ -337,7 +337,8 @@ export class PostgresReadModelStore implements ReadModelStore {
   async activate(projection: string, generation: number): Promise<void> {
     await this.#tx(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`jx-projection:${projection}`]);
-      const previous = (await c.query<{ generation: number }>('SELECT generation FROM projection_generations WHERE projection = $1 AND active', [projection])).rows[0]?.generation ?? generation;
+      const previous =
+        (await c.query<{ generation: number }>('SELECT generation FROM projection_generations WHERE projection = $1 AND active', [projection])).rows[0]?.generation ?? generation;
       await c.query('UPDATE projection_generations SET active = (generation = $2) WHERE projection = $1', [projection, generation]);
       await c.query('DELETE FROM projection_docs WHERE projection = $1 AND generation < $2 AND generation <> $3', [projection, generation, previous]);
       await c.query('DELETE FROM projection_generations WHERE projection = $1 AND generation < $2 AND generation <> $3', [projection, generation, previous]);

@@ -9,8 +9,7 @@ import type { DocWriter } from '../projections/docs.js';
  * by a reactor, so they stay in the stream that owns them.
  */
 export type ReactorOutput =
-  | { kind: 'send'; command: Command; /** Key under which the outcome is recorded (defaults to the command id). */ key?: string }
-  | { kind: 'ignore'; reason: string; key?: string };
+  { kind: 'send'; command: Command; /** Key under which the outcome is recorded (defaults to the command id). */ key?: string } | { kind: 'ignore'; reason: string; key?: string };
 
 /** What the engine recorded for one output, kept in the reactor's own `outcomes` collection. */
 export interface ReactorOutcome {

@@ -2,10 +2,7 @@ import { ForbiddenError, type Command, type Decider, type DomainEvent } from '..
 import { cancelTimer, scheduleTimer, type TimerEvent } from '../timers/timer-events.js';
 
 /** A tiny workflow for engine tests: an alarm that rings at a time unless cancelled. */
-export type AlarmCommand =
-  | Command<'alarm.Set', { alarmId: string; at: string }>
-  | Command<'alarm.Cancel', { alarmId: string }>
-  | Command<'alarm.Ring', { alarmId: string }>;
+export type AlarmCommand = Command<'alarm.Set', { alarmId: string; at: string }> | Command<'alarm.Cancel', { alarmId: string }> | Command<'alarm.Ring', { alarmId: string }>;
 export type AlarmEvent = DomainEvent<'AlarmSet', { alarmId: string; at: string }> | DomainEvent<'AlarmRang', { alarmId: string; at: string }> | TimerEvent;
 export interface AlarmState {
   set: boolean;

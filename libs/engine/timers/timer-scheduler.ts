@@ -148,11 +148,7 @@ export class BullmqTimerScheduler implements TimerScheduler {
     this.#stopped = false;
     await this.reconcile();
     if (this.options.process !== false) {
-      this.#worker = new Worker(
-        this.queue.name,
-        (job) => fireTimerJob(this.router, this.clock, job.data as PendingTimer),
-        { connection: this.connection, concurrency: 4 },
-      );
+      this.#worker = new Worker(this.queue.name, (job) => fireTimerJob(this.router, this.clock, job.data as PendingTimer), { connection: this.connection, concurrency: 4 });
       this.#worker.on('failed', (job, err) => this.options.log?.(`timer job ${job?.id} failed`, err));
       this.#worker.on('error', (err) => this.#errors.error(err));
     }

@@ -55,10 +55,20 @@ describe('BullMQ timers through a Redis outage', () => {
     // What BullMQ and ioredis print on their own when nobody listens for their errors.
     const consoleError = console.error;
     console.error = (...args: unknown[]) => void printed.push(args.map((a) => (a instanceof Error ? a.stack : String(a))).join(' '));
-    const scheduler = new BullmqTimerScheduler(router, runner, clock, { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null }, { log, queueName: `outage-${randomUUID()}` });
+    const scheduler = new BullmqTimerScheduler(
+      router,
+      runner,
+      clock,
+      { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null },
+      { log, queueName: `outage-${randomUUID()}` },
+    );
     await scheduler.start();
     try {
-      const set = await router.execute({ type: 'alarm.Set', data: { alarmId: 'a', at: '2023-07-01T06:00:00Z' }, meta: { commandId: randomUUID(), actor: office, now: clock.now().toISOString() } });
+      const set = await router.execute({
+        type: 'alarm.Set',
+        data: { alarmId: 'a', at: '2023-07-01T06:00:00Z' },
+        meta: { commandId: randomUUID(), actor: office, now: clock.now().toISOString() },
+      });
       await runner.waitFor(set.position!);
       await waitUntil(async () => (await scheduler.queue.getDelayedCount()) === 1);
 

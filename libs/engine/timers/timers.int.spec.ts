@@ -19,8 +19,20 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const office: Principal = { userId: 'u-office', name: '推进办', roles: ['office'] };
 
 describe.each([
-  { name: 'SQLite', create: async () => { const d = createSqliteDirectory('timers'); return { url: d.url(), drop: async () => d.drop() }; } },
-  { name: 'PostgreSQL', create: async () => { const d = await createPostgresDatabase('timers'); return { url: d.url, drop: () => d.drop() }; } },
+  {
+    name: 'SQLite',
+    create: async () => {
+      const d = createSqliteDirectory('timers');
+      return { url: d.url(), drop: async () => d.drop() };
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    create: async () => {
+      const d = await createPostgresDatabase('timers');
+      return { url: d.url, drop: () => d.drop() };
+    },
+  },
 ])('commands and durable timers on $name', ({ create }) => {
   let store: EventStore;
   let readModels: ReadModelStore;
@@ -38,9 +50,7 @@ describe.each([
     runner = new ProjectionRunner(store, readModels, [timersProjection], { pollIntervalMs: 20 });
     await runner.start();
     router = new CommandRouter();
-    router.register(['alarm.Set', 'alarm.Cancel', 'alarm.Ring'], (c, o) =>
-      executeCommand(store, alarmDecider, `alarm-${(c as AlarmCommand).data.alarmId}`, c as AlarmCommand, o),
-    );
+    router.register(['alarm.Set', 'alarm.Cancel', 'alarm.Ring'], (c, o) => executeCommand(store, alarmDecider, `alarm-${(c as AlarmCommand).data.alarmId}`, c as AlarmCommand, o));
   });
   afterEach(async () => {
     await runner.stop();
@@ -94,7 +104,11 @@ describe.each([
 
     it('concurrent commands without If-Match are each decided on the latest state', async () => {
       await router.execute(cmd('alarm.Set', { alarmId: 'e', at: '2023-07-02T00:00:00Z' }));
-      const ring = (i: number) => ({ ...cmd('alarm.Ring', { alarmId: 'e' }), meta: { commandId: `ring-${i}`, actor: { userId: 'system', roles: ['system'] }, now: clock.now().toISOString() } }) as AlarmCommand;
+      const ring = (i: number) =>
+        ({
+          ...cmd('alarm.Ring', { alarmId: 'e' }),
+          meta: { commandId: `ring-${i}`, actor: { userId: 'system', roles: ['system'] }, now: clock.now().toISOString() },
+        }) as AlarmCommand;
       await Promise.all([1, 2, 3, 4].map((i) => router.execute(ring(i))));
       expect((await types('e')).filter((t) => t === 'AlarmRang')).toHaveLength(4);
     });
@@ -209,7 +223,19 @@ describe.each([
         for (const id of ids) await waitUntil(async () => (await types(id)).includes(TIMER_FIRED));
         // Deliver them all again, as a Redis replay or a second reconcile race would.
         for (const id of ids) {
-          await scheduler.queue.add('fire', (await runner.reader('timers').get('pending', `alarm-${id}`)) ?? { timerId: `alarm-${id}`, command: { type: 'alarm.Ring', data: { alarmId: id } }, dueAt: '2023-07-01T06:00:00Z', scheduledBy: randomUUID(), correlationId: 'x', streamId: `alarm-${id}`, purpose: 'ring' }, { jobId: `again-${id}` });
+          await scheduler.queue.add(
+            'fire',
+            (await runner.reader('timers').get('pending', `alarm-${id}`)) ?? {
+              timerId: `alarm-${id}`,
+              command: { type: 'alarm.Ring', data: { alarmId: id } },
+              dueAt: '2023-07-01T06:00:00Z',
+              scheduledBy: randomUUID(),
+              correlationId: 'x',
+              streamId: `alarm-${id}`,
+              purpose: 'ring',
+            },
+            { jobId: `again-${id}` },
+          );
         }
         await waitUntil(async () => (await scheduler.queue.getCompletedCount()) >= 24);
         for (const id of ids) {

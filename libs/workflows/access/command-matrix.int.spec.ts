@@ -103,10 +103,21 @@ describe('the authorisation matrix: every command × every role × own unit / ot
     on('reporting.Sign', (w) => ({ ...report(w), contentHash: 'f'.repeat(64) }));
     for (const t of ['reporting.Receive', 'reporting.Return', 'reporting.SendReminder', 'reporting.MarkOverdue']) on(t, report);
     on('reporting.Correct', (w) => ({ ...report(w), indicatorNo: UNITS[w].indicatorNo, field: 'value', corrected: 1 }));
-    on('ranking.RecordFigures', (w) => ({ planId: PLAN, indicatorNo: UNITS[w].indicatorNo, period: '2023-06', figures: [{ countyId: 'ye', value: 1, rank: null }], source: { kind: 'manual' } }));
+    on('ranking.RecordFigures', (w) => ({
+      planId: PLAN,
+      indicatorNo: UNITS[w].indicatorNo,
+      period: '2023-06',
+      figures: [{ countyId: 'ye', value: 1, rank: null }],
+      source: { kind: 'manual' },
+    }));
     on('ranking.CorrectFigure', (w) => ({ planId: PLAN, indicatorNo: UNITS[w].indicatorNo, period: '2023-05', countyId: 'ye', corrected: { value: 2, rank: null } }));
     on('ranking.ApplyRuleChange', (w) => ({ planId: PLAN, indicatorNo: UNITS[w].indicatorNo, period: '2023-04' }));
-    on('ranking.PublishScoringRule', () => ({ planId: PLAN, coefficients: [1, 2, 3, 4, 5, 6].map((rank) => ({ rank, coefficient: 1 - (rank - 1) * 0.1 })), missingRankCoefficient: 0, note: 'matrix' }));
+    on('ranking.PublishScoringRule', () => ({
+      planId: PLAN,
+      coefficients: [1, 2, 3, 4, 5, 6].map((rank) => ({ rank, coefficient: 1 - (rank - 1) * 0.1 })),
+      missingRankCoefficient: 0,
+      note: 'matrix',
+    }));
     on('assessment.Prepare', () => ({ planId: PLAN, quarter: '2023-Q2' }));
     on('assessment.RecordMeeting', () => ({ planId: PLAN, quarter: '2023-Q2', date: '2023-07-10', attendees: ['文晓凡'], conclusions: 'c', nextSteps: 'n', suggestions: 's' }));
     on('assessment.Publish', () => ({ planId: PLAN, quarter: '2023-Q2' }));
@@ -151,7 +162,11 @@ describe('the authorisation matrix: every command × every role × own unit / ot
         const allowed = ALLOWED[type]!.includes(role as Token) || (which === 'own' && ALLOWED[type]!.includes(`${role}@own` as Token));
         const before = await engine.store.headPosition();
         const result = await engine
-          .execute({ type, data: await data.get(type)!(which), meta: { commandId: `matrix-${type}-${role}-${which}-${++n}`, actor, now: '2023-07-20T00:00:00.000Z', reason: 'matrix' } })
+          .execute({
+            type,
+            data: await data.get(type)!(which),
+            meta: { commandId: `matrix-${type}-${role}-${which}-${++n}`, actor, now: '2023-07-20T00:00:00.000Z', reason: 'matrix' },
+          })
           .then(
             () => 'allowed',
             (err: Error) => (err instanceof ForbiddenError ? 'denied' : err instanceof TypeError ? `TypeError: ${err.message}` : 'allowed'),

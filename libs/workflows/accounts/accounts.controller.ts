@@ -201,7 +201,10 @@ export class UsersController {
   @ApiOperation({ summary: 'Create a user with a one-time password, shown once in the answer (oneTimePassword)' })
   async create(@Body() body: CreateUserDto, @Req() req: SessionRequest, @Res({ passthrough: true }) res: Response) {
     const created = await this.commands.execute(
-      new CreateUser({ username: body.username, name: body.name, ...(body.unitId !== undefined ? { unitId: body.unitId } : {}), roles: body.roles ?? [] }, commandMeta(req, this.clock)),
+      new CreateUser(
+        { username: body.username, name: body.name, ...(body.unitId !== undefined ? { unitId: body.unitId } : {}), roles: body.roles ?? [] },
+        commandMeta(req, this.clock),
+      ),
     );
     res.setHeader('Cache-Control', 'no-store');
     return { ...created.result, userId: created.userId, username: created.username, ...(created.oneTimePassword ? { oneTimePassword: created.oneTimePassword } : {}) };

@@ -39,9 +39,7 @@ export type UserCommand =
   /** Recorded when a one-time password signs in (the secret's check is the credential store's). */
   | Command<'accounts.UseOneTimePassword', { userId: string }>;
 
-export type UserState =
-  | { status: 'none' }
-  | { status: 'active' | 'disabled'; userId: string; username: string; name: string; unitId?: string; roles: string[] };
+export type UserState = { status: 'none' } | { status: 'active' | 'disabled'; userId: string; username: string; name: string; unitId?: string; roles: string[] };
 
 const isUnitScoped = (role: string) => (UNIT_SCOPED_ROLES as readonly string[]).includes(role);
 
@@ -141,7 +139,10 @@ export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
       case 'accounts.RevokeRole': {
         const role = checkRole(c.data.role, 'role');
         if (role === 'admin' && c.meta.actor.userId === userId) {
-          throw new DomainError('cannot-revoke-own-admin', 'an administrator may not revoke their own admin role (ask another administrator), so the county is never left without one');
+          throw new DomainError(
+            'cannot-revoke-own-admin',
+            'an administrator may not revoke their own admin role (ask another administrator), so the county is never left without one',
+          );
         }
         return state.roles.includes(role) ? [{ type: 'RoleRevoked', data: { userId, role } }] : [];
       }

@@ -1,14 +1,6 @@
 import { DomainError, ForbiddenError } from '../../engine/commands/command.js';
 import { given, meta } from '../../engine/testing/given-when-then.js';
-import {
-  bootstrapDecider,
-  CLI_PRINCIPAL,
-  userDecider,
-  usernameDecider,
-  type Bootstrap,
-  type ReserveUsername,
-  type UserCommand,
-} from './accounts.decider.js';
+import { bootstrapDecider, CLI_PRINCIPAL, userDecider, usernameDecider, type Bootstrap, type ReserveUsername, type UserCommand } from './accounts.decider.js';
 import type { AccountsBootstrapped, UserEvent, UsernameReserved } from './accounts.events.js';
 
 const admin = (userId = 'admin-1') => meta(['admin'], { userId });
@@ -29,11 +21,7 @@ const cmd = <T extends UserCommand['type']>(type: T, data: Extract<UserCommand, 
 describe('user decider', () => {
   describe('creating a user', () => {
     it('given nothing, when an admin creates a reporter of fgw, then the user, the role (for fgw) and a one-time password set by the admin', () => {
-      expect(given(userDecider).when(create())).toEqual([
-        created,
-        reporter,
-        { type: 'PasswordSet', data: { userId: U, by: 'admin', mustChange: true } },
-      ]);
+      expect(given(userDecider).when(create())).toEqual([created, reporter, { type: 'PasswordSet', data: { userId: U, by: 'admin', mustChange: true } }]);
     });
 
     it('normalises the username to lower case and trims the name', () => {
@@ -52,7 +40,9 @@ describe('user decider', () => {
     });
 
     it('refuses a malformed username, an empty name, an unknown role', () => {
-      expect(() => given(userDecider).when(create({ username: 'a b' }))).toThrow(expect.objectContaining({ code: 'invalid-value', details: expect.objectContaining({ status: 422 }) }));
+      expect(() => given(userDecider).when(create({ username: 'a b' }))).toThrow(
+        expect.objectContaining({ code: 'invalid-value', details: expect.objectContaining({ status: 422 }) }),
+      );
       expect(() => given(userDecider).when(create({ username: 'x' }))).toThrow(/username/);
       expect(() => given(userDecider).when(create({ username: '王芳' }))).toThrow(/username/);
       expect(() => given(userDecider).when(create({ name: '  ' }))).toThrow(/name/);
@@ -68,10 +58,7 @@ describe('user decider', () => {
 
     it('county-level roles carry no unit on their grant, even if the user has one', () => {
       const events = given(userDecider).when(create({ roles: ['office', 'reporter'] }));
-      expect(events.filter((e) => e.type === 'RoleGranted')).toEqual([
-        { type: 'RoleGranted', data: { userId: U, role: 'office' } },
-        reporter,
-      ]);
+      expect(events.filter((e) => e.type === 'RoleGranted')).toEqual([{ type: 'RoleGranted', data: { userId: U, role: 'office' } }, reporter]);
     });
 
     it('from the command line, the user must be an administrator and the password is recorded as set by the command line', () => {
@@ -107,7 +94,9 @@ describe('user decider', () => {
     });
 
     it('a county-level role is granted without a unit', () => {
-      expect(given(userDecider, [created]).when(cmd('accounts.GrantRole', { userId: U, role: 'auditor' }))).toEqual([{ type: 'RoleGranted', data: { userId: U, role: 'auditor' } }]);
+      expect(given(userDecider, [created]).when(cmd('accounts.GrantRole', { userId: U, role: 'auditor' }))).toEqual([
+        { type: 'RoleGranted', data: { userId: U, role: 'auditor' } },
+      ]);
       expect(() => given(userDecider, [created]).when(cmd('accounts.GrantRole', { userId: U, role: 'office', unitId: 'fgw' }))).toThrow(
         expect.objectContaining({ code: 'role-not-unit-scoped' }),
       );
@@ -227,7 +216,9 @@ describe('username reservation', () => {
   });
 
   it('given a username taken by another user, it is refused: duplicate usernames are impossible', () => {
-    expect(() => given(usernameDecider, [taken]).when(reserve('u-2'))).toThrow(expect.objectContaining({ code: 'username-taken', details: expect.objectContaining({ fields: [{ field: 'username', message: 'is taken' }] }) }));
+    expect(() => given(usernameDecider, [taken]).when(reserve('u-2'))).toThrow(
+      expect.objectContaining({ code: 'username-taken', details: expect.objectContaining({ fields: [{ field: 'username', message: 'is taken' }] }) }),
+    );
   });
 
   it('the same user again (a retried creation) changes nothing', () => {

@@ -6,7 +6,15 @@ import { accountsProjection, type UserDoc } from './accounts.projection.js';
 
 let position = 0;
 const recorded = (e: UserEvent, revision: number, actor = 'admin-1') =>
-  new RecordedEvent(`user-${e.data.userId}`, revision, String(++position), `id-${position}`, e.type, e.data, JSON.stringify(testMetadata({ actor: { userId: actor, role: 'admin' }, recordedAt: `2023-07-0${revision + 1}T00:00:00.000Z` })));
+  new RecordedEvent(
+    `user-${e.data.userId}`,
+    revision,
+    String(++position),
+    `id-${position}`,
+    e.type,
+    e.data,
+    JSON.stringify(testMetadata({ actor: { userId: actor, role: 'admin' }, recordedAt: `2023-07-0${revision + 1}T00:00:00.000Z` })),
+  );
 
 describe('accounts projection', () => {
   it('keeps each user with the roles granted now, the unit and the status, and finds them by username', async () => {
@@ -18,7 +26,10 @@ describe('accounts projection', () => {
       { type: 'RoleRevoked', data: { userId: 'u1', role: 'reporter' } },
       { type: 'UserDisabled', data: { userId: 'u1', reason: 'transferred' } },
     ];
-    const docs = await new MemoryDocs().fold(events.map((e, i) => recorded(e, i)), accountsProjection);
+    const docs = await new MemoryDocs().fold(
+      events.map((e, i) => recorded(e, i)),
+      accountsProjection,
+    );
     expect(await docs.get<UserDoc>('users', 'u1')).toEqual({
       userId: 'u1',
       username: 'wang.fang',

@@ -173,7 +173,12 @@ export class SqliteCredentialStore implements CredentialStore {
   constructor(db: Database.Database) {
     db.exec(SQLITE_SCHEMA);
     // Tables made before one-time passwords expired: add the columns (NULL expiry: expired).
-    const columns = new Set(db.prepare<[], { name: string }>('PRAGMA table_info(credentials)').all().map((c) => c.name));
+    const columns = new Set(
+      db
+        .prepare<[], { name: string }>('PRAGMA table_info(credentials)')
+        .all()
+        .map((c) => c.name),
+    );
     for (const column of ['otp_expires_at', 'otp_used_at']) if (!columns.has(column)) db.exec(`ALTER TABLE credentials ADD COLUMN ${column} INTEGER`);
     this.#get = db.prepare<[string], CredentialRow>('SELECT user_id, password_hash, must_change, otp_expires_at, otp_used_at FROM credentials WHERE user_id = ?');
     this.#set = db.prepare(
@@ -181,9 +186,7 @@ export class SqliteCredentialStore implements CredentialStore {
        ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, must_change = excluded.must_change,
          otp_expires_at = excluded.otp_expires_at, otp_used_at = NULL`,
     );
-    this.#consume = db.prepare(
-      `UPDATE credentials SET otp_used_at = ? WHERE user_id = ? AND password_hash = ? AND must_change = 1 AND otp_used_at IS NULL AND otp_expires_at > ?`,
-    );
+    this.#consume = db.prepare(`UPDATE credentials SET otp_used_at = ? WHERE user_id = ? AND password_hash = ? AND must_change = 1 AND otp_used_at IS NULL AND otp_expires_at > ?`);
     this.#create = db.prepare('INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, revoked) VALUES (?, ?, ?, ?, ?, 0)');
     this.#find = db.prepare<[string], SessionRow>(`${FIND_SESSION}?`);
     this.#touch = db.prepare('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?');
@@ -233,10 +236,7 @@ export class PostgresCredentialStore implements CredentialStore {
   }
 
   async getCredential(userId: string): Promise<Credential | undefined> {
-    const r = await this.pool.query<CredentialRow>(
-      'SELECT user_id, password_hash, must_change, otp_expires_at, otp_used_at FROM credentials WHERE user_id = $1',
-      [userId],
-    );
+    const r = await this.pool.query<CredentialRow>('SELECT user_id, password_hash, must_change, otp_expires_at, otp_used_at FROM credentials WHERE user_id = $1', [userId]);
     const row = r.rows[0];
     return row && toCredential(row);
   }
@@ -274,10 +274,7 @@ export class PostgresCredentialStore implements CredentialStore {
     await this.pool.query('UPDATE sessions SET revoked = true WHERE token_hash = $1', [tokenHash]);
   }
   async revokeUserSessions(userId: string, options: { except?: string } = {}): Promise<number> {
-    const r = await this.pool.query('UPDATE sessions SET revoked = true WHERE user_id = $1 AND NOT revoked AND token_hash IS DISTINCT FROM $2', [
-      userId,
-      options.except ?? null,
-    ]);
+    const r = await this.pool.query('UPDATE sessions SET revoked = true WHERE user_id = $1 AND NOT revoked AND token_hash IS DISTINCT FROM $2', [userId, options.except ?? null]);
     return r.rowCount ?? 0;
   }
   async purgeSessions(before: number): Promise<number> {

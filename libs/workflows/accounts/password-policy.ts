@@ -12,13 +12,7 @@ export const MAX_PASSWORD_LENGTH = 256;
 /** Of upper-case, lower-case, digits and symbols (anything else, such as 汉字, counts as a symbol). */
 export const MIN_CHARACTER_KINDS = 3;
 
-export type PasswordRule =
-  | 'password-too-short'
-  | 'password-too-long'
-  | 'password-too-simple'
-  | 'password-contains-username'
-  | 'password-too-common'
-  | 'password-unchanged';
+export type PasswordRule = 'password-too-short' | 'password-too-long' | 'password-too-simple' | 'password-contains-username' | 'password-too-common' | 'password-unchanged';
 
 export type Language = 'zh-CN' | 'en-US';
 export const DEFAULT_LANGUAGE: Language = 'zh-CN';

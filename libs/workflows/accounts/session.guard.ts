@@ -72,7 +72,12 @@ export class SessionGuard implements CanActivate {
     }
     if (auth.session.mustChange && !this.reflector.getAllAndOverride<boolean>(ALLOWED_BEFORE_PASSWORD_CHANGE, targets)) {
       throw new ProblemException(
-        problem(403, 'password-change-required', 'Change your password first', 'you signed in with a one-time password: set your own (POST /api/v1/auth/password) before anything else'),
+        problem(
+          403,
+          'password-change-required',
+          'Change your password first',
+          'you signed in with a one-time password: set your own (POST /api/v1/auth/password) before anything else',
+        ),
       );
     }
     return true;

@@ -108,7 +108,10 @@ export class AssessmentController {
   }
 
   @Get('quarters/:quarter/diff')
-  @ApiOperation({ summary: 'As presented against as known now (or at ?asOf=): rows whose value, rank, warning or score differ, with the events since the snapshot that touch them (type, who, when, reason)' })
+  @ApiOperation({
+    summary:
+      'As presented against as known now (or at ?asOf=): rows whose value, rank, warning or score differ, with the events since the snapshot that touch them (type, who, when, reason)',
+  })
   @ApiQuery(AS_OF)
   @ApiQuery({ name: 'minPosition', required: false, description: 'a command’s X-Position: the answer includes it' })
   diff(@Param('planId') planId: string, @Param('quarter') quarter: string, @ReadAtParam() at: ReadAt) {

@@ -1,14 +1,7 @@
 import { assertNever, DomainError, type Command, type Decider } from '../../engine/commands/command.js';
 import { authorize } from '../access/access.js';
 import { isIsoDate } from '../plan/working-calendar.js';
-import {
-  recipientId,
-  type AssessmentEvent,
-  type MeetingRecorded,
-  type NotificationRecipient,
-  type QuarterNotificationSent,
-  type QuarterSnapshot,
-} from './assessment.events.js';
+import { recipientId, type AssessmentEvent, type MeetingRecorded, type NotificationRecipient, type QuarterNotificationSent, type QuarterSnapshot } from './assessment.events.js';
 
 export interface QuarterRef {
   planId: string;
@@ -84,7 +77,10 @@ export const assessmentDecider: Decider<AssessmentCommand, AssessmentEvent, Asse
   decide(c, s) {
     const ref = { planId: c.data.planId, quarter: c.data.quarter };
     if (s.status === 'published') {
-      throw new DomainError('quarter-published', `${ref.quarter} is published and frozen: later corrections show in "${ref.quarter} as known now", never in the published snapshot`);
+      throw new DomainError(
+        'quarter-published',
+        `${ref.quarter} is published and frozen: later corrections show in "${ref.quarter} as known now", never in the published snapshot`,
+      );
     }
     switch (c.type) {
       case 'assessment.Prepare': {
@@ -95,10 +91,14 @@ export const assessmentDecider: Decider<AssessmentCommand, AssessmentEvent, Asse
         // The meeting heard the figures prepared before: replacing them is a change to what was
         // presented, so it needs a reason, and the meeting must be recorded again before publishing.
         if (s.meeting && s.meetingHeard === s.preparations && !c.meta.reason?.trim()) {
-          throw new DomainError('reason-required', `the leading group’s meeting heard the ${ref.quarter} figures prepared before; preparing them again needs a reason (and the meeting must then be recorded again)`, {
-            status: 422,
-            fields: [{ field: 'reason', message: 'required once the meeting is recorded' }],
-          });
+          throw new DomainError(
+            'reason-required',
+            `the leading group’s meeting heard the ${ref.quarter} figures prepared before; preparing them again needs a reason (and the meeting must then be recorded again)`,
+            {
+              status: 422,
+              fields: [{ field: 'reason', message: 'required once the meeting is recorded' }],
+            },
+          );
         }
         return [{ type: 'QuarterPrepared', data: { ...ref, snapshot } }];
       }
@@ -106,7 +106,10 @@ export const assessmentDecider: Decider<AssessmentCommand, AssessmentEvent, Asse
       case 'assessment.RecordMeeting': {
         if (!s.prepared) throw new DomainError('quarter-not-prepared', `prepare the ${ref.quarter} figures first: the meeting hears the prepared figures`);
         if (s.meeting && !c.meta.reason?.trim()) {
-          throw new DomainError('reason-required', `the ${ref.quarter} meeting is recorded already; recording it again needs a reason`, { status: 422, fields: [{ field: 'reason', message: 'required to amend' }] });
+          throw new DomainError('reason-required', `the ${ref.quarter} meeting is recorded already; recording it again needs a reason`, {
+            status: 422,
+            fields: [{ field: 'reason', message: 'required to amend' }],
+          });
         }
         const meeting = checkMeeting(c.data, ref.quarter, c.meta.now);
         return [{ type: 'MeetingRecorded', data: { ...ref, ...meeting, snapshotAsOfPosition: s.prepared.asOfPosition } }];
@@ -116,9 +119,13 @@ export const assessmentDecider: Decider<AssessmentCommand, AssessmentEvent, Asse
         if (!s.prepared) throw new DomainError('quarter-not-prepared', `the ${ref.quarter} figures have not been prepared`);
         if (!s.meeting) throw new DomainError('meeting-not-recorded', `record the leading group’s ${ref.quarter} meeting before publishing`);
         if (s.meetingHeard !== s.preparations) {
-          throw new DomainError('meeting-before-latest-preparation', `the figures were prepared again after the meeting was recorded; record the meeting that heard these figures before publishing them`);
+          throw new DomainError(
+            'meeting-before-latest-preparation',
+            `the figures were prepared again after the meeting was recorded; record the meeting that heard these figures before publishing them`,
+          );
         }
-        if (!c.data.recipients.length) throw new DomainError('no-recipients', 'a published quarter goes to every responsible unit and the county leaders; none were given', { status: 422 });
+        if (!c.data.recipients.length)
+          throw new DomainError('no-recipients', 'a published quarter goes to every responsible unit and the county leaders; none were given', { status: 422 });
         const snapshot = s.prepared;
         const notified = c.data.recipients.map(recipientId);
         const notifications: QuarterNotificationSent[] = c.data.recipients.map((to) => ({

@@ -56,7 +56,9 @@ describe('quarterly assessment decider', () => {
       expect(g.when(cmd('assessment.Prepare', { snapshot: snapshot('000200') }, office({ reason: '会后市统计局更正数据' })))).toHaveLength(1);
     });
     it('a snapshot of another quarter is refused', () => {
-      expect(() => given(assessmentDecider).when(cmd('assessment.Prepare', { snapshot: { ...snapshot(), quarter: '2023-Q2' } }))).toThrow(expect.objectContaining({ code: 'snapshot-mismatch' }));
+      expect(() => given(assessmentDecider).when(cmd('assessment.Prepare', { snapshot: { ...snapshot(), quarter: '2023-Q2' } }))).toThrow(
+        expect.objectContaining({ code: 'snapshot-mismatch' }),
+      );
     });
     it('only the office prepares', () => {
       expect(() => given(assessmentDecider).when(cmd('assessment.Prepare', { snapshot: snapshot() }, meta(['supervisor'])))).toThrow(ForbiddenError);
@@ -98,7 +100,8 @@ describe('quarterly assessment decider', () => {
       const events = given(assessmentDecider, ready()).when(cmd('assessment.Publish', { recipients }));
       expect(events[0]).toEqual({ type: 'QuarterPublished', data: { ...ref, snapshot: snapshot(), notified: ['unit:fgw', 'unit:czj', 'unit:sthjj', 'leader:文晓凡'] } });
       expect(events.slice(1).map((e) => e.type)).toEqual(Array(4).fill('QuarterNotificationSent'));
-      const rowsOf = (recipient: string) => (events.find((e) => e.type === 'QuarterNotificationSent' && e.data.recipient === recipient)!.data as { rows: { indicatorNo: number }[] }).rows.map((r) => r.indicatorNo);
+      const rowsOf = (recipient: string) =>
+        (events.find((e) => e.type === 'QuarterNotificationSent' && e.data.recipient === recipient)!.data as { rows: { indicatorNo: number }[] }).rows.map((r) => r.indicatorNo);
       expect(rowsOf('unit:fgw')).toEqual([1, 15]);
       expect(rowsOf('unit:czj')).toEqual([15]);
       expect(rowsOf('unit:sthjj')).toEqual([28]);
@@ -129,13 +132,19 @@ describe('quarterly assessment decider', () => {
   });
 
   describe('frozen once published', () => {
-    const published = (): AssessmentEvent[] => [ev.prepared(), ev.meeting(), ...given(assessmentDecider, [ev.prepared(), ev.meeting()]).when(cmd('assessment.Publish', { recipients }))];
+    const published = (): AssessmentEvent[] => [
+      ev.prepared(),
+      ev.meeting(),
+      ...given(assessmentDecider, [ev.prepared(), ev.meeting()]).when(cmd('assessment.Publish', { recipients })),
+    ];
     it.each([
       ['assessment.Prepare', { snapshot: snapshot('000900') }],
       ['assessment.RecordMeeting', meeting],
       ['assessment.Publish', { recipients }],
     ] as const)('%s is refused', (type, data) => {
-      expect(() => given(assessmentDecider, published()).when(cmd(type, data, office({ reason: 'late correction' })))).toThrow(expect.objectContaining({ code: 'quarter-published' }));
+      expect(() => given(assessmentDecider, published()).when(cmd(type, data, office({ reason: 'late correction' })))).toThrow(
+        expect.objectContaining({ code: 'quarter-published' }),
+      );
     });
     it('the state keeps what was published', () => {
       expect(given(assessmentDecider, published()).state).toMatchObject({ status: 'published', published: { snapshot: { asOfPosition: '000100' } } });

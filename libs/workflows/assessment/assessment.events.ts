@@ -57,9 +57,7 @@ export type MeetingRecorded = DomainEvent<
 export type QuarterPublished = DomainEvent<'QuarterPublished', { planId: string; quarter: string; snapshot: QuarterSnapshot; notified: string[] }>;
 
 /** Who a published quarter is sent to: each responsible unit (its own rows) and each county leader (the whole table). */
-export type NotificationRecipient =
-  | { kind: 'unit'; unitId: string; name: string }
-  | { kind: 'leader'; name: string; title: string };
+export type NotificationRecipient = { kind: 'unit'; unitId: string; name: string } | { kind: 'leader'; name: string; title: string };
 
 /**
  * One recipient was notified of the published quarter, in the same append as QuarterPublished, so

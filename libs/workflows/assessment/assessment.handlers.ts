@@ -10,9 +10,7 @@ import { AssessmentService, recipientsOf } from './assessment.service.js';
 
 /** What callers send: the handler adds the snapshot (Prepare) and the recipients (Publish). */
 export type AssessmentRequest =
-  | Command<'assessment.Prepare', QuarterRef>
-  | Command<'assessment.RecordMeeting', QuarterRef & MeetingInput>
-  | Command<'assessment.Publish', QuarterRef>;
+  Command<'assessment.Prepare', QuarterRef> | Command<'assessment.RecordMeeting', QuarterRef & MeetingInput> | Command<'assessment.Publish', QuarterRef>;
 
 /** The quarterly assessment's command on the bus. */
 export class AssessmentBusCommand extends WorkflowCommand<AssessmentRequest> {}

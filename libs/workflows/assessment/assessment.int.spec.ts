@@ -42,7 +42,12 @@ describe.each(STORE_TARGETS)('the quarterly assessment through the application o
   };
 
   it('publishes Q3 frozen "as presented at the meeting", while "Q3 as known now" follows a later correction, and the diff names it', async () => {
-    await run(office, 'ranking.PublishScoringRule', { planId, coefficients: [1, 0.9, 0.8, 0.7, 0.6, 0.5].map((coefficient, i) => ({ rank: i + 1, coefficient })), missingRankCoefficient: 0, note: '试行' });
+    await run(office, 'ranking.PublishScoringRule', {
+      planId,
+      coefficients: [1, 0.9, 0.8, 0.7, 0.6, 0.5].map((coefficient, i) => ({ rank: i + 1, coefficient })),
+      missingRankCoefficient: 0,
+      note: '试行',
+    });
     // PM2.5 (lower is better): 47 ranks 6th, red. Indicator 1 only has September figures: the fallback month.
     await run(office, 'ranking.RecordFigures', { planId, indicatorNo: 28, period: quarter, figures: figures(47, [35, 38, 40, 42, 45]), source: { kind: 'manual' } });
     await run(office, 'ranking.RecordFigures', { planId, indicatorNo: 1, period: '2023-09', figures: figures(12, [10, 8, 6, 4, 2]), source: { kind: 'manual' } });
@@ -51,7 +56,15 @@ describe.each(STORE_TARGETS)('the quarterly assessment through the application o
     await expect(run(office, 'assessment.Publish', { planId, quarter })).rejects.toMatchObject({ code: 'quarter-not-prepared' });
     const prepared = await run(office, 'assessment.Prepare', { planId, quarter });
     await expect(run(office, 'assessment.Publish', { planId, quarter })).rejects.toMatchObject({ code: 'meeting-not-recorded' });
-    await run(office, 'assessment.RecordMeeting', { planId, quarter, date: '2023-10-08', attendees: ['文晓凡', '胡炜哲', '郭志钢'], conclusions: 'PM2.5排名靠后', nextSteps: '扬尘治理', suggestions: '加强联防联控' });
+    await run(office, 'assessment.RecordMeeting', {
+      planId,
+      quarter,
+      date: '2023-10-08',
+      attendees: ['文晓凡', '胡炜哲', '郭志钢'],
+      conclusions: 'PM2.5排名靠后',
+      nextSteps: '扬尘治理',
+      suggestions: '加强联防联控',
+    });
 
     // Figures recorded after the meeting do not reach what is published: the meeting heard the prepared ones.
     clock.set('2023-10-10T02:00:00.000Z');
@@ -71,7 +84,16 @@ describe.each(STORE_TARGETS)('the quarterly assessment through the application o
 
     // Every unit and leader was notified; a unit sees its own rows.
     const sthjj = await engine.query(ASSESSMENT_PROJECTION).list<NotificationView>('notifications', `${planId}/unit:sthjj/`);
-    expect(sthjj.map((r) => [r.doc.quarter, r.doc.rows.map((x) => [x.indicatorNo, x.warning])])).toEqual([[quarter, [[27, null], [28, 'red'], [29, null]]]]);
+    expect(sthjj.map((r) => [r.doc.quarter, r.doc.rows.map((x) => [x.indicatorNo, x.warning])])).toEqual([
+      [
+        quarter,
+        [
+          [27, null],
+          [28, 'red'],
+          [29, null],
+        ],
+      ],
+    ]);
     const leaders = await engine.query(ASSESSMENT_PROJECTION).list<NotificationView>('notifications', `${planId}/leader:`);
     expect(leaders).toHaveLength(11);
     expect(leaders[0]!.doc.rows.map((r) => r.indicatorNo)).toEqual([28]);
@@ -112,7 +134,10 @@ describe.each(STORE_TARGETS)('the quarterly assessment through the application o
     // The supervision case opened by the red closes as cleared by the correction, recorded as such.
     const ref = { planId, unitId: 'sthjj', indicatorNo: 28, caseNo: 1 };
     const closed = await run(supervisor, 'supervision.Close', { ...ref, reason: 'cleared-by-correction', text: '数据更正后为黄色预警' });
-    expect(closed.events[0]).toMatchObject({ type: 'CaseClosed', data: { reason: 'cleared-by-correction', evidence: { linked: [{ period: quarter, rank: 4, warning: 'yellow' }] } } });
+    expect(closed.events[0]).toMatchObject({
+      type: 'CaseClosed',
+      data: { reason: 'cleared-by-correction', evidence: { linked: [{ period: quarter, rank: 4, warning: 'yellow' }] } },
+    });
     expect(published.events[0]!.type).toBe('QuarterPublished');
   });
 });

@@ -1,6 +1,13 @@
 import type { RecordedEvent } from '../../engine/event-store/event-store.js';
 import type { Projection } from '../../engine/projections/docs.js';
-import { ASSESSMENT_EVENT_TYPES, type AssessmentEvent, type MeetingRecorded, type NotificationRecipient, type QuarterNotificationSent, type QuarterSnapshot } from './assessment.events.js';
+import {
+  ASSESSMENT_EVENT_TYPES,
+  type AssessmentEvent,
+  type MeetingRecorded,
+  type NotificationRecipient,
+  type QuarterNotificationSent,
+  type QuarterSnapshot,
+} from './assessment.events.js';
 import type { AssessmentStatus } from './assessment.decider.js';
 
 export const ASSESSMENT_PROJECTION = 'assessment';
@@ -54,7 +61,16 @@ export const assessmentProjection: Projection = {
     const { planId, quarter } = event.data;
     const at = e.metadata.recordedAt;
     if (event.type === 'QuarterNotificationSent') {
-      const n: NotificationView = { planId, quarter, recipient: event.data.recipient, to: event.data.to, rows: event.data.rows, counts: event.data.counts, at, position: e.position };
+      const n: NotificationView = {
+        planId,
+        quarter,
+        recipient: event.data.recipient,
+        to: event.data.to,
+        rows: event.data.rows,
+        counts: event.data.counts,
+        at,
+        position: e.position,
+      };
       docs.put('notifications', notificationKey(planId, event.data.recipient, quarter), n);
     }
     const key = quarterKey(planId, quarter);
@@ -74,7 +90,13 @@ function applyToView(view: QuarterView, event: AssessmentEvent, e: RecordedEvent
   if (event.type !== 'QuarterNotificationSent') {
     v.steps = [
       ...view.steps,
-      { type: event.type, at: m.recordedAt, by: { userId: by, role: m.actor.role, ...(m.actor.name ? { name: m.actor.name } : {}) }, ...(m.reason ? { reason: m.reason } : {}), position: e.position },
+      {
+        type: event.type,
+        at: m.recordedAt,
+        by: { userId: by, role: m.actor.role, ...(m.actor.name ? { name: m.actor.name } : {}) },
+        ...(m.reason ? { reason: m.reason } : {}),
+        position: e.position,
+      },
     ];
   }
   switch (event.type) {
@@ -82,7 +104,10 @@ function applyToView(view: QuarterView, event: AssessmentEvent, e: RecordedEvent
       const s = event.data.snapshot;
       v.status = 'prepared';
       v.prepared = { ...s, preparedAt: m.recordedAt, preparedBy: by };
-      v.preparations = [...view.preparations, { at: m.recordedAt, by, asOfPosition: s.asOfPosition, totalScore: s.totalScore, counts: s.counts, ...(m.reason ? { reason: m.reason } : {}) }];
+      v.preparations = [
+        ...view.preparations,
+        { at: m.recordedAt, by, asOfPosition: s.asOfPosition, totalScore: s.totalScore, counts: s.counts, ...(m.reason ? { reason: m.reason } : {}) },
+      ];
       if (v.meeting) v.meeting = { ...v.meeting, heardLatestPreparation: false };
       break;
     }

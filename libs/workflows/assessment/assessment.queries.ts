@@ -184,7 +184,8 @@ export class GetLeaderNotificationsHandler implements IQueryHandler<GetLeaderNot
   constructor(private readonly engine: Engine) {}
 
   async execute({ reader, planId, at }: GetLeaderNotifications) {
-    if (!hasRole(reader, 'leader', 'office', 'supervisor', 'auditor', 'admin')) throw new ForbiddenError('the leaders’ notifications are for the county leaders and county-level roles');
+    if (!hasRole(reader, 'leader', 'office', 'supervisor', 'auditor', 'admin'))
+      throw new ForbiddenError('the leaders’ notifications are for the county leaders and county-level roles');
     return { planId, notifications: await notifications(this.engine, planId, 'leader:', at) };
   }
 }

@@ -48,7 +48,11 @@ export class AssessmentService {
    */
   async known(plan: PlanDefinition, quarter: string, at: ReadAt = {}): Promise<{ snapshot: QuarterSnapshot; events: RecordedEvent[] }> {
     const store = this.engine.store;
-    const streams = quarterStreams(plan.id, plan.indicators.map((i) => i.no), quarter);
+    const streams = quarterStreams(
+      plan.id,
+      plan.indicators.map((i) => i.no),
+      quarter,
+    );
     const read = await readStreamsAsOf(store, at.asOf, streams);
     let atLeast = at.minPosition;
     const last = read.at(-1)?.position;

@@ -8,14 +8,39 @@ const planId = 'ye-county-2023';
 let position = 0;
 function recorded(streamId: string, event: RankingEvent, meta: { reason?: string; userId?: string } = {}): RecordedEvent {
   position++;
-  const metadata = { actor: { userId: meta.userId ?? 'office-1', role: 'office' }, commandId: `c${position}`, correlationId: `c${position}`, causationId: `c${position}`, recordedAt: `2023-10-0${Math.min(9, position)}T00:00:00.000Z`, ...(meta.reason ? { reason: meta.reason } : {}) };
+  const metadata = {
+    actor: { userId: meta.userId ?? 'office-1', role: 'office' },
+    commandId: `c${position}`,
+    correlationId: `c${position}`,
+    causationId: `c${position}`,
+    recordedAt: `2023-10-0${Math.min(9, position)}T00:00:00.000Z`,
+    ...(meta.reason ? { reason: meta.reason } : {}),
+  };
   return new RecordedEvent(streamId, 0, String(position).padStart(6, '0'), `id-${position}`, event.type, event.data, JSON.stringify(metadata));
 }
 
-const standing = (no: number, period: string, rank: number | null, warning: Tier | null, value: number | null, cause: StandingChanged['data']['cause'] = { kind: 'first-figures' }): RecordedEvent =>
+const standing = (
+  no: number,
+  period: string,
+  rank: number | null,
+  warning: Tier | null,
+  value: number | null,
+  cause: StandingChanged['data']['cause'] = { kind: 'first-figures' },
+): RecordedEvent =>
   recorded(figuresStream(planId, no, period), {
     type: 'StandingChanged',
-    data: { planId, indicatorNo: no, period, ranks: [{ countyId: 'ye', value, rank }, { countyId: 'baofeng', value: 1, rank: 1 }], rank: { from: null, to: rank }, warning: { from: null, to: warning }, cause },
+    data: {
+      planId,
+      indicatorNo: no,
+      period,
+      ranks: [
+        { countyId: 'ye', value, rank },
+        { countyId: 'baofeng', value: 1, rank: 1 },
+      ],
+      rank: { from: null, to: rank },
+      warning: { from: null, to: warning },
+      cause,
+    },
   });
 const rule = (version: number, coefficients: [number, number][], missing = 0): RecordedEvent =>
   recorded(scoringStream(planId), {
@@ -28,7 +53,14 @@ const indicators: SnapshotIndicator[] = [
   { no: 15, name: '规模以上工业战略性新兴产业增加值增速', points: 3, units: ['fgw', 'czj'] },
   { no: 28, name: 'PM2.5年均浓度', points: 2, units: ['sthjj'] },
 ];
-const COEFFICIENTS: [number, number][] = [[1, 1], [2, 0.9], [3, 0.8], [4, 0.7], [5, 0.6], [6, 0.5]];
+const COEFFICIENTS: [number, number][] = [
+  [1, 1],
+  [2, 0.9],
+  [3, 0.8],
+  [4, 0.7],
+  [5, 0.6],
+  [6, 0.5],
+];
 
 async function snapshotOf(events: RecordedEvent[], asOfPosition = 'head') {
   const docs = await new MemoryDocs().fold(events, quarterFiguresFold('ye'));
@@ -39,8 +71,14 @@ describe('a quarter’s figures from the ranking events', () => {
   it('the quarter’s periods are the quarter, then its months latest first; its streams are every indicator × those, and the scoring rule', () => {
     expect(quarterPeriods('2023-Q3')).toEqual(['2023-Q3', '2023-09', '2023-08', '2023-07']);
     expect(quarterStreams(planId, [1, 28], '2023-Q1')).toEqual([
-      'figures-ye-county-2023-1-2023-Q1', 'figures-ye-county-2023-1-2023-03', 'figures-ye-county-2023-1-2023-02', 'figures-ye-county-2023-1-2023-01',
-      'figures-ye-county-2023-28-2023-Q1', 'figures-ye-county-2023-28-2023-03', 'figures-ye-county-2023-28-2023-02', 'figures-ye-county-2023-28-2023-01',
+      'figures-ye-county-2023-1-2023-Q1',
+      'figures-ye-county-2023-1-2023-03',
+      'figures-ye-county-2023-1-2023-02',
+      'figures-ye-county-2023-1-2023-01',
+      'figures-ye-county-2023-28-2023-Q1',
+      'figures-ye-county-2023-28-2023-03',
+      'figures-ye-county-2023-28-2023-02',
+      'figures-ye-county-2023-28-2023-01',
       'scoring-ye-county-2023',
     ]);
   });
@@ -56,10 +94,28 @@ describe('a quarter’s figures from the ranking events', () => {
     const s = await snapshotOf(events);
     expect(s.rows).toEqual([
       { indicatorNo: 1, name: '固定值产投资增速', points: 5, units: ['fgw'], value: 6.2, rank: 5, warning: 'red', score: 3, basedOn: events[2]!.position, period: '2023-Q3' },
-      { indicatorNo: 15, name: '规模以上工业战略性新兴产业增加值增速', points: 3, units: ['fgw', 'czj'], value: null, rank: null, warning: null, score: 0, basedOn: null, period: null },
+      {
+        indicatorNo: 15,
+        name: '规模以上工业战略性新兴产业增加值增速',
+        points: 3,
+        units: ['fgw', 'czj'],
+        value: null,
+        rank: null,
+        warning: null,
+        score: 0,
+        basedOn: null,
+        period: null,
+      },
       { indicatorNo: 28, name: 'PM2.5年均浓度', points: 2, units: ['sthjj'], value: 47, rank: 6, warning: 'red', score: 1, basedOn: events[4]!.position, period: '2023-08' },
     ]);
-    expect(s).toMatchObject({ figuresPeriod: '2023-Q3', scoringRuleVersion: 1, totalScore: 4, maxScore: 10, counts: { green: 0, yellow: 0, red: 2, missing: 1 }, asOfPosition: 'head' });
+    expect(s).toMatchObject({
+      figuresPeriod: '2023-Q3',
+      scoringRuleVersion: 1,
+      totalScore: 4,
+      maxScore: 10,
+      counts: { green: 0, yellow: 0, red: 2, missing: 1 },
+      asOfPosition: 'head',
+    });
   });
 
   it('a correction moves the standing; the latest StandingChanged in a stream wins', async () => {
@@ -70,10 +126,19 @@ describe('a quarter’s figures from the ranking events', () => {
   it('our value follows recorded figures and corrections even when the rank does not move', async () => {
     const stream = figuresStream(planId, 1, '2023-Q3');
     const s = await snapshotOf([
-      recorded(stream, { type: 'PeerFiguresRecorded', data: { planId, indicatorNo: 1, period: '2023-Q3', figures: [{ countyId: 'ye', value: 5, rank: null }], source: { kind: 'manual' }, revised: [] } }),
+      recorded(stream, {
+        type: 'PeerFiguresRecorded',
+        data: { planId, indicatorNo: 1, period: '2023-Q3', figures: [{ countyId: 'ye', value: 5, rank: null }], source: { kind: 'manual' }, revised: [] },
+      }),
       standing(1, '2023-Q3', 3, 'yellow', 5),
-      recorded(stream, { type: 'PeerFigureCorrected', data: { planId, indicatorNo: 1, period: '2023-Q3', countyId: 'ye', previous: { value: 5, rank: null }, corrected: { value: 5.5, rank: null }, reason: '录入错误' } }),
-      recorded(stream, { type: 'PeerFigureCorrected', data: { planId, indicatorNo: 1, period: '2023-Q3', countyId: 'baofeng', previous: { value: 1, rank: null }, corrected: { value: 2, rank: null }, reason: '录入错误' } }),
+      recorded(stream, {
+        type: 'PeerFigureCorrected',
+        data: { planId, indicatorNo: 1, period: '2023-Q3', countyId: 'ye', previous: { value: 5, rank: null }, corrected: { value: 5.5, rank: null }, reason: '录入错误' },
+      }),
+      recorded(stream, {
+        type: 'PeerFigureCorrected',
+        data: { planId, indicatorNo: 1, period: '2023-Q3', countyId: 'baofeng', previous: { value: 1, rank: null }, corrected: { value: 2, rank: null }, reason: '录入错误' },
+      }),
     ]);
     expect(s.rows[0]).toMatchObject({ value: 5.5, rank: 3, warning: 'yellow' });
   });
@@ -106,7 +171,14 @@ describe('a quarter’s figures from the ranking events', () => {
         presented: { value: 47, rank: 5, warning: 'red', score: 1.2, period: '2023-Q3' },
         now: { value: 43, rank: 4, warning: 'yellow', score: 1.4, period: '2023-Q3' },
         events: [
-          expect.objectContaining({ type: 'StandingChanged', position: correction.position, period: '2023-Q3', who: { userId: 'office-1', role: 'office' }, reason: '市生态环境局数据更正', cause: expect.objectContaining({ kind: 'correction' }) }),
+          expect.objectContaining({
+            type: 'StandingChanged',
+            position: correction.position,
+            period: '2023-Q3',
+            who: { userId: 'office-1', role: 'office' },
+            reason: '市生态环境局数据更正',
+            cause: expect.objectContaining({ kind: 'correction' }),
+          }),
         ],
       },
     ]);

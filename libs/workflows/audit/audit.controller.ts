@@ -116,7 +116,10 @@ export class AuditController {
     const x = await this.commands.execute(new ExportUnitHistory(principalOf(req), planId, unitId));
     const name = `jixiao-${planId}-${unitId}-${x.header.exportedAt.slice(0, 10)}`;
     if (q.format === 'xlsx') {
-      res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').attachment(`${name}.xlsx`).send(await toXlsx(x));
+      res
+        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .attachment(`${name}.xlsx`)
+        .send(await toXlsx(x));
     } else {
       res.type('application/x-ndjson').attachment(`${name}.jsonl`).send(toJsonLines(x));
     }
@@ -148,7 +151,6 @@ export class AuditController {
     }
     return this.queries.execute(new VerifyRecord(reader, exported));
   }
-
 }
 
 function pageOf(q: Record<string, string | undefined>) {

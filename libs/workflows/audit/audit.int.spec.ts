@@ -92,8 +92,18 @@ describe.each(STORE_TARGETS)('audit over a real workflow history on $name', (tar
     expect(next).toBeNull();
     const types = entries.map((e) => e.type);
     expect(types).toEqual([
-      'ReportOpened', 'ReportDraftSaved', 'ReportSubmitted', 'ReportSigned', 'ReportReceived',
-      'PeerFiguresRecorded', 'StandingChanged', 'PeerFiguresRecorded', 'StandingChanged', 'PeerFiguresRecorded', 'StandingChanged', 'FigureCorrected',
+      'ReportOpened',
+      'ReportDraftSaved',
+      'ReportSubmitted',
+      'ReportSigned',
+      'ReportReceived',
+      'PeerFiguresRecorded',
+      'StandingChanged',
+      'PeerFiguresRecorded',
+      'StandingChanged',
+      'PeerFiguresRecorded',
+      'StandingChanged',
+      'FigureCorrected',
     ]);
     const signed = entries.find((e) => e.type === 'ReportSigned')!;
     expect(signed).toMatchObject({ who: { userId: 'sthjj-head', role: 'head', name: '王局长' }, at: '2023-07-03T02:00:00.000Z', period });
@@ -117,7 +127,9 @@ describe.each(STORE_TARGETS)('audit over a real workflow history on $name', (tar
     const first = await audit.unitTimeline(planId, 'sthjj', {}, undefined, 5);
     const second = await audit.unitTimeline(planId, 'sthjj', {}, first.next!, 5);
     const third = await audit.unitTimeline(planId, 'sthjj', {}, second.next!, 5);
-    expect([...first.entries, ...second.entries, ...third.entries].map((e) => e.seq)).toEqual((await audit.unitTimeline(planId, 'sthjj', {}, undefined, 200)).entries.map((e) => e.seq));
+    expect([...first.entries, ...second.entries, ...third.entries].map((e) => e.seq)).toEqual(
+      (await audit.unitTimeline(planId, 'sthjj', {}, undefined, 200)).entries.map((e) => e.seq),
+    );
     expect(third.next).toBeNull();
     const august = await audit.unitTimeline(planId, 'sthjj', { from: '2023-08-01T00:00:00.000Z' }, undefined, 50);
     expect(august.entries.map((e) => e.type)).toEqual(['PeerFiguresRecorded', 'StandingChanged', 'PeerFiguresRecorded', 'StandingChanged', 'FigureCorrected']);

@@ -200,4 +200,13 @@ export class ExportUnitHistoryHandler implements ICommandHandler<ExportUnitHisto
   }
 }
 
-export const AUDIT_HANDLERS = [GetTimelineHandler, GetAuditViewHandler, GetAuditDiffHandler, GetProvenanceHandler, ListSealsHandler, VerifyRecordHandler, SealRecordHandler, ExportUnitHistoryHandler];
+export const AUDIT_HANDLERS = [
+  GetTimelineHandler,
+  GetAuditViewHandler,
+  GetAuditDiffHandler,
+  GetProvenanceHandler,
+  ListSealsHandler,
+  VerifyRecordHandler,
+  SealRecordHandler,
+  ExportUnitHistoryHandler,
+];

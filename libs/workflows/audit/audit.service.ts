@@ -21,7 +21,6 @@ export interface TimelineFilter {
   to?: string;
 }
 
-
 @Injectable()
 export class AuditService implements OnModuleInit, OnApplicationBootstrap {
   readonly #log = new Logger('Audit');
@@ -45,7 +44,10 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
     if (!background) return;
     // The public half is printed where the server starts (stdout of one-shot CLI commands stays theirs).
     const sealing = this.#sealing;
-    if (sealing.signer) this.#log.log(`seals are signed with ${sealing.signer.publicKey} (key ${sealing.keyFrom}${sealing.generated ? ', generated now: keep a copy of this public key outside the server' : ''})`);
+    if (sealing.signer)
+      this.#log.log(
+        `seals are signed with ${sealing.signer.publicKey} (key ${sealing.keyFrom}${sealing.generated ? ', generated now: keep a copy of this public key outside the server' : ''})`,
+      );
     else this.#log.warn('no seal key (JIXIAO_SEAL_KEY or JIXIAO_SEAL_KEY_FILE): seals are recorded unsigned, and whoever can write the database can forge them');
     if (config.redisUrl && !config.processJobs) return;
     await ensureSealTimer(this.engine.store, this.engine.clock);
@@ -147,7 +149,12 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
       }
     }
     events.sort((a, b) => this.engine.store.comparePositions(a.position, b.position));
-    const seal = await makeSeal(this.engine.store, SYSTEM_PRINCIPAL, this.engine.clock.now().toISOString(), `export of unit ${unitId} requested by ${requestedBy.name ?? requestedBy.userId}`);
+    const seal = await makeSeal(
+      this.engine.store,
+      SYSTEM_PRINCIPAL,
+      this.engine.clock.now().toISOString(),
+      `export of unit ${unitId} requested by ${requestedBy.name ?? requestedBy.userId}`,
+    );
     return {
       header: {
         kind: 'jixiao-unit-export',
@@ -182,7 +189,14 @@ export interface UnitExport {
 
 /** One JSON line for the header, then one per event exactly as stored (data and metadata as JSON text, hash). */
 export function toJsonLines(x: UnitExport): string {
-  return [JSON.stringify(x.header), ...x.events.map((e) => JSON.stringify({ position: e.position, streamId: e.streamId, revision: e.revision, id: e.id, type: e.type, data: e.data, metadata: e.metadata, hash: e.hash }))].join('\n') + '\n';
+  return (
+    [
+      JSON.stringify(x.header),
+      ...x.events.map((e) =>
+        JSON.stringify({ position: e.position, streamId: e.streamId, revision: e.revision, id: e.id, type: e.type, data: e.data, metadata: e.metadata, hash: e.hash }),
+      ),
+    ].join('\n') + '\n'
+  );
 }
 
 export async function toXlsx(x: UnitExport): Promise<Buffer> {

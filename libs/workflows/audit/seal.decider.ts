@@ -1,12 +1,5 @@
 import { DomainError, type Command, type Decider, type DomainEvent } from '../../engine/commands/command.js';
-import {
-  HEADS_PER_CHUNK,
-  SEAL_HEADS_RECORDED,
-  SEAL_RECORDED,
-  type SealHeadsRecordedData,
-  type SealRecordedData,
-  type StreamHeadEntry,
-} from '../../engine/audit/seals.js';
+import { HEADS_PER_CHUNK, SEAL_HEADS_RECORDED, SEAL_RECORDED, type SealHeadsRecordedData, type SealRecordedData, type StreamHeadEntry } from '../../engine/audit/seals.js';
 import { scheduleTimer, TIMER_CANCELLED, TIMER_FIRED, TIMER_SCHEDULED, type TimerEvent, type TimerScheduled } from '../../engine/timers/timer-events.js';
 import { authorize } from '../access/access.js';
 

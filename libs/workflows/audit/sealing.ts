@@ -1,4 +1,16 @@
-import { changedDigest, changedHeads, HeadTracker, merkleRoot, RangeTree, SEAL_HEADS_RECORDED, SEAL_RECORDED, SEALS_STREAM, type SealHeadsRecordedData, type SealRecordedData, type StreamHeadEntry } from '../../engine/audit/seals.js';
+import {
+  changedDigest,
+  changedHeads,
+  HeadTracker,
+  merkleRoot,
+  RangeTree,
+  SEAL_HEADS_RECORDED,
+  SEAL_RECORDED,
+  SEALS_STREAM,
+  type SealHeadsRecordedData,
+  type SealRecordedData,
+  type StreamHeadEntry,
+} from '../../engine/audit/seals.js';
 import { besideStore, loadSealKey, type SealSigner } from '../../engine/audit/seal-key.js';
 import { FileWitness, readWitnessFile, type SealWitness } from '../../engine/audit/witness.js';
 import { existsSync } from 'node:fs';
@@ -39,7 +51,13 @@ export function sealingOf(store: EventStore): Sealing {
  * (a file; default `seal-witness.jsonl` beside the SQLite store, `off` for none), JIXIAO_SEAL_EVERY
  * (minutes, default 5).
  */
-export function sealingFromEnv(o: { env: NodeJS.ProcessEnv; storeUrl: string; production: boolean; generate?: boolean; log?: (m: string) => void }): Sealing & { keyFrom?: string; generated?: boolean } {
+export function sealingFromEnv(o: {
+  env: NodeJS.ProcessEnv;
+  storeUrl: string;
+  production: boolean;
+  generate?: boolean;
+  log?: (m: string) => void;
+}): Sealing & { keyFrom?: string; generated?: boolean } {
   const key = loadSealKey(o);
   const witnessPath = o.env.JIXIAO_WITNESS ?? (o.production ? undefined : besideStore(o.storeUrl, defaultWitnessFile(o.storeUrl)));
   const minutes = o.env.JIXIAO_SEAL_EVERY ? Number(o.env.JIXIAO_SEAL_EVERY) : DEFAULT_SEAL_EVERY_MS / 60_000;
@@ -77,7 +95,7 @@ export function verifyOptionsFor(store: EventStore): VerifySealsOptions {
 
 /** The latest seal. The seals stream also holds the seal timer's events, so look back past them. */
 export async function lastSeal(store: EventStore): Promise<SealRecordedData | null> {
-  for (let from: number | undefined; ; ) {
+  for (let from: number | undefined; ;) {
     const page = await store.readStream(SEALS_STREAM, { direction: 'backwards', maxCount: 20, ...(from !== undefined ? { fromRevision: from } : {}) });
     const seal = page.find((e) => e.type === SEAL_RECORDED);
     if (seal) return seal.data as SealRecordedData;
@@ -214,6 +232,10 @@ export async function ensureSealTimer(store: EventStore, clock: Clock): Promise<
   const now = clock.now();
   const everyMs = sealingOf(store).everyMs;
   const dueAt = new Date(now.getTime() + everyMs).toISOString();
-  const command: SealCommand = { type: 'audit.ScheduleSeals', data: { dueAt, everyMs }, meta: { commandId: `schedule-seals-${dueAt}`, actor: SYSTEM_PRINCIPAL, now: now.toISOString() } };
+  const command: SealCommand = {
+    type: 'audit.ScheduleSeals',
+    data: { dueAt, everyMs },
+    meta: { commandId: `schedule-seals-${dueAt}`, actor: SYSTEM_PRINCIPAL, now: now.toISOString() },
+  };
   return executeCommand(store, sealDecider, SEALS_STREAM, command, { clock });
 }

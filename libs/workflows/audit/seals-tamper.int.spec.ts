@@ -96,7 +96,12 @@ function swapRows(a: StoredEvent, b: StoredEvent): string[] {
   ];
 }
 /** Rewrites a stream from `revision` on (by default: a forged value), recomputing its chain so every hash fits. */
-async function rechain(ctx: Ctx, streamId: string, revision: number, edit: (r: StoredEvent) => string = (r) => JSON.stringify({ ...JSON.parse(r.data), value: 'forged' })): Promise<void> {
+async function rechain(
+  ctx: Ctx,
+  streamId: string,
+  revision: number,
+  edit: (r: StoredEvent) => string = (r) => JSON.stringify({ ...JSON.parse(r.data), value: 'forged' }),
+): Promise<void> {
   const rows = (await ctx.rows()).filter((r) => r.streamId === streamId).sort((x, y) => x.revision - y.revision);
   let previous = rows[revision - 1]?.hash ?? '';
   const statements: string[] = [];

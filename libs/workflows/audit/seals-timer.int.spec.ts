@@ -86,7 +86,10 @@ describe.each([
   it('a round with nothing new seals nothing, yet keeps the timer going', async () => {
     const before = (await seals()).length;
     clock.set('2023-09-30T08:10:00Z');
-    await until(async () => ((await sealEvents()).some((e) => e.type === TIMER_SCHEDULED && (e.data as { dueAt: string }).dueAt === '2023-09-30T08:15:00.000Z') ? true : undefined), 'the next round');
+    await until(
+      async () => ((await sealEvents()).some((e) => e.type === TIMER_SCHEDULED && (e.data as { dueAt: string }).dueAt === '2023-09-30T08:15:00.000Z') ? true : undefined),
+      'the next round',
+    );
     expect((await seals()).length).toBe(before);
   });
 });

@@ -103,7 +103,10 @@ describe.each(targets)('seals on $name', (target) => {
   const cli = (text: string) => {
     const file = join(dir, 'seal.txt');
     writeFileSync(file, text);
-    return spawnSync(process.execPath, [CLI, 'audit', 'verify', '--store', url, '--seal', file], { encoding: 'utf8', env: { ...process.env, JIXIAO_SEAL_KEY: KEY, JIXIAO_WITNESS: 'off' } });
+    return spawnSync(process.execPath, [CLI, 'audit', 'verify', '--store', url, '--seal', file], {
+      encoding: 'utf8',
+      env: { ...process.env, JIXIAO_SEAL_KEY: KEY, JIXIAO_WITNESS: 'off' },
+    });
   };
 
   it('a seal is a Merkle root over every stream head, recorded as an event and exportable as a short text block', async () => {

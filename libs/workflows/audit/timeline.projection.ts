@@ -232,7 +232,9 @@ export function evolveStatus(s: UnitStatus, e: AnyEvent, unitId: string): UnitSt
       const status =
         e.type === 'ReportOverdue'
           ? `${s.reports[e.data.period] ?? 'open'}+overdue`
-          : { ReportOpened: 'open', ReportDraftSaved: 'draft', ReportSubmitted: 'submitted', ReportSigned: 'signed', ReportReceived: 'received', ReportReturned: 'returned' }[e.type];
+          : { ReportOpened: 'open', ReportDraftSaved: 'draft', ReportSubmitted: 'submitted', ReportSigned: 'signed', ReportReceived: 'received', ReportReturned: 'returned' }[
+              e.type
+            ];
       return { ...s, reports: { ...s.reports, [e.data.period]: status } };
     }
     case 'CaseOpened':
@@ -269,7 +271,10 @@ function describeCause(c: StandingCause, index: PlanIndex): { zh: string; en: st
     case 'own-figure':
       return { zh: `本县数据 ${c.previous ?? '—'} → ${c.value ?? '—'}`, en: `our own figure ${c.previous ?? '—'} → ${c.value ?? '—'}` };
     case 'peer-revision':
-      return { zh: `${county(c.countyId)} 修订数据 ${c.previous ?? '—'} → ${c.value ?? '—'}`, en: `${county(c.countyId)} revised its figure ${c.previous ?? '—'} → ${c.value ?? '—'}` };
+      return {
+        zh: `${county(c.countyId)} 修订数据 ${c.previous ?? '—'} → ${c.value ?? '—'}`,
+        en: `${county(c.countyId)} revised its figure ${c.previous ?? '—'} → ${c.value ?? '—'}`,
+      };
     case 'correction':
       return { zh: `更正 ${county(c.countyId)} 数据：${c.reason}`, en: `correction of ${county(c.countyId)}'s figure: ${c.reason}` };
     case 'rule-change':
@@ -306,7 +311,10 @@ export function describe(e: AnyEvent, index: PlanIndex): { zh: string; en: strin
         en: `recorded indicator ${e.data.indicatorNo} ${period} figures for ${e.data.figures.length} counties${e.data.revised.length ? ` (${e.data.revised.length} revised)` : ''}`,
       };
     case 'CaseOpened':
-      return { zh: `红色预警督查立案：指标${e.data.indicatorNo}（${e.data.warning.quarter}）`, en: `supervision case opened for indicator ${e.data.indicatorNo} (${e.data.warning.quarter})` };
+      return {
+        zh: `红色预警督查立案：指标${e.data.indicatorNo}（${e.data.warning.quarter}）`,
+        en: `supervision case opened for indicator ${e.data.indicatorNo} (${e.data.warning.quarter})`,
+      };
     case 'CaseEscalated':
       return {
         zh: `${e.data.kind === 'public-notice' ? '通报' : '约谈'}：${e.data.reason}`,

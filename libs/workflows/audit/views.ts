@@ -64,7 +64,15 @@ export const VIEWS: Record<string, ViewDef> = {
       for (const r of table?.sections.flatMap((s) => s.rows) ?? []) {
         const key = String(r.no);
         labels[key] = `${r.no} ${r.name}`;
-        rows[key] = { result: r.result, rank: r.rank, rankSource: r.rankSource, warning: r.warning, score: (r as { score?: number | null }).score ?? null, target: r.target, baseline: r.baseline };
+        rows[key] = {
+          result: r.result,
+          rank: r.rank,
+          rankSource: r.rankSource,
+          warning: r.warning,
+          score: (r as { score?: number | null }).score ?? null,
+          target: r.target,
+          baseline: r.baseline,
+        };
       }
       if (table) rows['total'] = { totalScore: (table as { totalScore?: number }).totalScore ?? null, ...table.summary };
       labels['total'] = 'total';
@@ -160,7 +168,7 @@ export const VIEWS: Record<string, ViewDef> = {
       const decisions = await readDecisions(docs, plan.id, p.year!);
       const rows: Record<string, Record<string, unknown>> = {};
       const labels: Record<string, string> = {};
-      for (const line of ((proposal as { lines?: { lineId: string; unitId: string; indicatorNo: number; [k: string]: unknown }[] } | undefined)?.lines ?? [])) {
+      for (const line of (proposal as { lines?: { lineId: string; unitId: string; indicatorNo: number; [k: string]: unknown }[] } | undefined)?.lines ?? []) {
         labels[line.lineId] = `${line.indicatorNo} · ${line.unitId}`;
         const { amendments: _a, basis: _b, ...rest } = line as Record<string, unknown>;
         rows[line.lineId] = rest;
@@ -310,14 +318,20 @@ export async function provenance(store: EventStore, plan: PlanDefinition, period
     const d = e.data as { indicatorNo?: number; lines?: { indicatorNo: number }[] };
     return d.indicatorNo === indicatorNo || !!d.lines?.some((l) => l.indicatorNo === indicatorNo) || ['ReportSigned', 'ReportReceived', 'ReportReturned'].includes(e.type);
   };
-  const planAbout = planEvents.filter((e) => e.type === 'PlanPublished' || (e.data as { indicatorNo?: number }).indicatorNo === indicatorNo || (e.data as { rule?: string }).rule === 'warningTiers');
+  const planAbout = planEvents.filter(
+    (e) => e.type === 'PlanPublished' || (e.data as { indicatorNo?: number }).indicatorNo === indicatorNo || (e.data as { rule?: string }).rule === 'warningTiers',
+  );
   switch (field) {
     case 'result':
       events = reports.filter((e) => e.type !== 'ReportDraftSaved' && aboutThis(e));
       break;
     case 'rank':
     case 'warning':
-      events = [...figures, ...planAbout.filter((e) => e.type === 'PlanPublished' || (e.data as { rule?: string }).rule === 'warningTiers'), ...reports.filter((e) => e.type === 'ReportSubmitted' || e.type === 'FigureCorrected')];
+      events = [
+        ...figures,
+        ...planAbout.filter((e) => e.type === 'PlanPublished' || (e.data as { rule?: string }).rule === 'warningTiers'),
+        ...reports.filter((e) => e.type === 'ReportSubmitted' || e.type === 'FigureCorrected'),
+      ];
       break;
     case 'score':
       events = [...figures, ...scoring, ...planAbout];

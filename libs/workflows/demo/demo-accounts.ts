@@ -30,12 +30,7 @@ const COUNTY_ROLES = ['office', 'supervisor', 'leader'] as const;
  * engine's clock), not in the simulated year. Returns every account created, with its one-time
  * password, to print once.
  */
-export async function ensureDemoAccounts(
-  app: INestApplicationContext,
-  engine: Engine,
-  plan: PlanDefinition,
-  seed: number,
-): Promise<{ people: DemoPeople; created: DemoUser[] }> {
+export async function ensureDemoAccounts(app: INestApplicationContext, engine: Engine, plan: PlanDefinition, seed: number): Promise<{ people: DemoPeople; created: DemoUser[] }> {
   const accounts = app.get(Accounts);
   const created = await ensureDemoUsers(engine, plan);
   await engine.runner.catchUp();

@@ -112,11 +112,19 @@ export async function playDemoYear(app: INestApplicationContext, options: DemoOp
   const start = await engine.execute({
     type: 'demo.Start',
     data: { planId, year: plan.year, seed, months },
-    meta: { commandId: `${DEMO_CORRELATION_PREFIX}${seed}-start`, correlationId: `${DEMO_CORRELATION_PREFIX}${seed}-year`, actor: operator, now: engine.clock.now().toISOString(), reason: demoReason('the demo year starts') },
+    meta: {
+      commandId: `${DEMO_CORRELATION_PREFIX}${seed}-start`,
+      correlationId: `${DEMO_CORRELATION_PREFIX}${seed}-year`,
+      actor: operator,
+      now: engine.clock.now().toISOString(),
+      reason: demoReason('the demo year starts'),
+    },
   });
   // Another run with the same seed got there first (its start is answered to us as a retry): it plays, not us.
   if (start.replayed) throw new DomainError('demo-already-played', `another demo run with seed ${seed} started on this store at the same moment`);
-  say(`demo: playing a synthetic ${plan.year} of ${plan.county} (${plan.id}), seed ${seed}, ${months === 12 ? 'the whole year' : `${months} month(s)`}; every figure is 演示数据 / synthetic demo data`);
+  say(
+    `demo: playing a synthetic ${plan.year} of ${plan.county} (${plan.id}), seed ${seed}, ${months === 12 ? 'the whole year' : `${months} month(s)`}; every figure is 演示数据 / synthetic demo data`,
+  );
 
   const { people, created } = await ensureDemoAccounts(app, engine, plan, seed);
   if (created.length) say(`demo: ${created.length} demo account(s) created`);
@@ -130,7 +138,13 @@ export async function playDemoYear(app: INestApplicationContext, options: DemoOp
   await engine.execute({
     type: 'demo.Complete',
     data: { simulated, counts, commands: play.commands, durationMs },
-    meta: { commandId: `${DEMO_CORRELATION_PREFIX}${seed}-complete`, correlationId: `${DEMO_CORRELATION_PREFIX}${seed}-year`, actor: operator, now: engine.clock.now().toISOString(), reason: demoReason('the demo year was played') },
+    meta: {
+      commandId: `${DEMO_CORRELATION_PREFIX}${seed}-complete`,
+      correlationId: `${DEMO_CORRELATION_PREFIX}${seed}-year`,
+      actor: operator,
+      now: engine.clock.now().toISOString(),
+      reason: demoReason('the demo year was played'),
+    },
   });
   await engine.runner.catchUp();
   return { planId, seed, months, createdUsers: created, counts, commands: play.commands, timersFired: play.timersFired, durationMs, simulated };
@@ -202,7 +216,9 @@ class DemoYear {
     this.clock = engine.clock as ManualClock;
     this.clock.set(localMidnightToUtc(`${this.#Y}-01-01`, this.#tz));
     this.simulatedFrom = this.clock.now().toISOString();
-    this.#scheduler = new InProcessTimerScheduler(engine.router, engine.runner, this.clock, { log: (m, d) => this.#timerFailures.push(`${m}${d instanceof Error ? `: ${d.message}` : ''}`) });
+    this.#scheduler = new InProcessTimerScheduler(engine.router, engine.runner, this.clock, {
+      log: (m, d) => this.#timerFailures.push(`${m}${d instanceof Error ? `: ${d.message}` : ''}`),
+    });
     this.#reporting = app.get(ReportingService);
     this.#rewards = app.get(RewardsService);
     this.#rng = new Rng(o.seed).fork('script');
@@ -226,7 +242,9 @@ class DemoYear {
       await Promise.all(
         group.map((a) =>
           a.run().catch((err: Error) => {
-            throw Object.assign(new Error(`demo step "${a.label}" at ${new Date(at).toISOString()} failed: ${err.message}`, { cause: err }), { code: (err as { code?: string }).code });
+            throw Object.assign(new Error(`demo step "${a.label}" at ${new Date(at).toISOString()} failed: ${err.message}`, { cause: err }), {
+              code: (err as { code?: string }).code,
+            });
           }),
         ),
       );
@@ -291,7 +309,8 @@ class DemoYear {
         this.#timersStale = false;
       }
       if (this.#nextDue === undefined || this.#nextDue > until) return;
-      if (last === this.#nextDue) throw new Error(`a timer due at ${new Date(last).toISOString()} stays pending after delivery: ${this.#timerFailures.join('; ') || 'no error reported'}`);
+      if (last === this.#nextDue)
+        throw new Error(`a timer due at ${new Date(last).toISOString()} stays pending after delivery: ${this.#timerFailures.join('; ') || 'no error reported'}`);
       last = this.#nextDue;
       await this.#progressTo(this.#nextDue);
       this.clock.set(new Date(Math.max(this.#nextDue, this.clock.now().getTime())));
@@ -431,7 +450,14 @@ class DemoYear {
 
       this.#push(submitAt - 40 * 60_000, `draft ${story}`, async () => {
         const context = await this.#context(unitId, period);
-        await this.#exec(who.reporter, 'reporting.SaveDraft', { context, lines: this.#lines(context, rng, { ...(typo !== undefined ? { typo } : {}) }) }, story, 'draft', '填写月报');
+        await this.#exec(
+          who.reporter,
+          'reporting.SaveDraft',
+          { context, lines: this.#lines(context, rng, { ...(typo !== undefined ? { typo } : {}) }) },
+          story,
+          'draft',
+          '填写月报',
+        );
       });
       if (kind === 'missing') continue;
 
@@ -445,12 +471,26 @@ class DemoYear {
         this.#push(receiveAt, `return ${story}`, async () => {
           const context = await this.#context(unitId, period);
           const lagging = this.#lines(context, rng).some((l) => l.analysis);
-          await this.#exec(office, 'reporting.Return', ref, story, 'return', lagging ? '落后指标原因分析不够具体，请补充量化分析和责任措施后重新报送' : '存在问题和下步举措填写过于笼统，请细化后重新报送');
+          await this.#exec(
+            office,
+            'reporting.Return',
+            ref,
+            story,
+            'return',
+            lagging ? '落后指标原因分析不够具体，请补充量化分析和责任措施后重新报送' : '存在问题和下步举措填写过于笼统，请细化后重新报送',
+          );
         });
         const again = this.#at(this.#wd(this.#day(receiveAt), 1), 10, 30);
         this.#push(again, `redraft ${story}`, async () => {
           const context = await this.#context(unitId, period);
-          await this.#exec(who.reporter, 'reporting.SaveDraft', { context, lines: this.#lines(context, this.#rng.fork(`again-${story}`), { detailed: true }) }, story, 'redraft', '按推进办意见修改月报');
+          await this.#exec(
+            who.reporter,
+            'reporting.SaveDraft',
+            { context, lines: this.#lines(context, this.#rng.fork(`again-${story}`), { detailed: true }) },
+            story,
+            'redraft',
+            '按推进办意见修改月报',
+          );
         });
         this.#push(again + 10 * 60_000, `resubmit ${story}`, async () => {
           await this.#exec(who.reporter, 'reporting.Submit', { context: await this.#context(unitId, period) }, story, 'resubmit', '修改后重新报送');
@@ -560,7 +600,9 @@ class DemoYear {
           ...ref,
           date: meetingDay,
           attendees: this.plan.leadingGroup.members.map((m) => m.name),
-          conclusions: tag(`领导小组听取${quarter}各责任单位汇报：绿色${counts?.green ?? 0}项、黄色${counts?.yellow ?? 0}项、红色${counts?.red ?? 0}项。总体进度符合预期，短板指标需加力攻坚。`),
+          conclusions: tag(
+            `领导小组听取${quarter}各责任单位汇报：绿色${counts?.green ?? 0}项、黄色${counts?.yellow ?? 0}项、红色${counts?.red ?? 0}项。总体进度符合预期，短板指标需加力攻坚。`,
+          ),
           nextSteps: tag('红色预警指标由督查局跟踪督办，责任单位10个工作日内报送整改方案。'),
           suggestions: tag('加强与市直部门数据会商，提前研判指标走势。'),
         },
@@ -630,16 +672,33 @@ class DemoYear {
       this.#push(at, `${label} ${story}`, async () => {
         await this.#exec(actor, type, { ...ref, ...data }, story, label, reason);
       });
-    const ack = (day: IsoDate, hour = 10) => step(this.#at(day, hour, rng.int(0, 5) * 10), 'acknowledge', unit.head, 'supervision.Acknowledge', { note: tag('已收悉，由分管负责同志牵头整改') }, '确认督查事项');
+    const ack = (day: IsoDate, hour = 10) =>
+      step(this.#at(day, hour, rng.int(0, 5) * 10), 'acknowledge', unit.head, 'supervision.Acknowledge', { note: tag('已收悉，由分管负责同志牵头整改') }, '确认督查事项');
     const plan = (day: IsoDate, rectifyBy: IsoDate) =>
-      step(this.#at(day, 15), 'plan', unit.reporter, 'supervision.SubmitRectificationPlan', { plan: tag(`针对“${name}”红色预警，成立专班，逐月调度，力争下季度退出红色`), rectifyBy }, '报送整改方案');
-    const reviewPlan = (day: IsoDate) => step(this.#at(day, 10), 'review-plan', supervisor, 'supervision.Review', { decision: 'accept', comment: tag('整改方案可行，按期落实') }, '审核整改方案');
+      step(
+        this.#at(day, 15),
+        'plan',
+        unit.reporter,
+        'supervision.SubmitRectificationPlan',
+        { plan: tag(`针对“${name}”红色预警，成立专班，逐月调度，力争下季度退出红色`), rectifyBy },
+        '报送整改方案',
+      );
+    const reviewPlan = (day: IsoDate) =>
+      step(this.#at(day, 10), 'review-plan', supervisor, 'supervision.Review', { decision: 'accept', comment: tag('整改方案可行，按期落实') }, '审核整改方案');
     const feedback = (day: IsoDate, label = 'feedback') =>
       step(this.#at(day, 16), label, unit.reporter, 'supervision.SubmitFeedback', { feedback: tag(`“${name}”整改措施已落实，相关项目已入统，指标逐月回升`) }, '报送整改反馈');
     const accept = (day: IsoDate) => step(this.#at(day, 10), 'review', supervisor, 'supervision.Review', { decision: 'accept', comment: tag('整改到位') }, '审核整改反馈');
     const close = (day: IsoDate, reason: 'rectification-accepted' | 'warning-improved' | 'cleared-by-correction', text: string) =>
       step(this.#at(day, 11), 'close', supervisor, 'supervision.Close', { reason, text: tag(text) }, text);
-    const report = (day: IsoDate) => step(this.#at(day, 15), 'report', supervisor, 'supervision.ReportToLeaders', { summary: tag(`${this.plan.units.find((u) => u.id === ref.unitId)!.shortName}“${name}”${quarter}红色预警督查已办结`) }, '向县领导报告督查结果');
+    const report = (day: IsoDate) =>
+      step(
+        this.#at(day, 15),
+        'report',
+        supervisor,
+        'supervision.ReportToLeaders',
+        { summary: tag(`${this.plan.units.find((u) => u.id === ref.unitId)!.shortName}“${name}”${quarter}红色预警督查已办结`) },
+        '向县领导报告督查结果',
+      );
     const routine = (planDay: IsoDate, rectifyDays: number) => {
       const rectifyBy = addCalendarDays(planDay, rectifyDays);
       plan(planDay, rectifyBy);
@@ -688,7 +747,14 @@ class DemoYear {
         const fb = this.#wd(rectifyBy, -4);
         feedback(fb);
         const back = this.#wd(fb, 1);
-        step(this.#at(back, 10), 'request-more', supervisor, 'supervision.Review', { decision: 'request-more', comment: tag('整改反馈流于形式，缺少量化成效，请补充') }, '整改反馈退回补充');
+        step(
+          this.#at(back, 10),
+          'request-more',
+          supervisor,
+          'supervision.Review',
+          { decision: 'request-more', comment: tag('整改反馈流于形式，缺少量化成效，请补充') },
+          '整改反馈退回补充',
+        );
         step(this.#at(back, 11), 'escalate', supervisor, 'supervision.Escalate', { kind: 'admonitory-talk' }, '整改不力，约谈单位主要负责人');
         feedback(this.#wd(fb, 3), 'feedback-again');
         accept(this.#wd(fb, 4));
@@ -754,7 +820,14 @@ class DemoYear {
       const generated = (await this.engine.store.readStream(reviewStream(ref))).find((e) => e.type === 'ProposalGenerated')!.data as ProposalGenerated['data'];
       const third = generated.lines.find((l) => l.tier === 'third') ?? generated.lines[0];
       if (!third) throw new Error('the year-end proposal has no line to amend');
-      await this.#exec(office, 'rewards.AmendLine', { ...ref, lineId: third.lineId, excluded: true }, story, 'amend', `第${third.indicatorNo}项指标下滑系上级统计口径调整所致，经研究该单位不予处罚`);
+      await this.#exec(
+        office,
+        'rewards.AmendLine',
+        { ...ref, lineId: third.lineId, excluded: true },
+        story,
+        'amend',
+        `第${third.indicatorNo}项指标下滑系上级统计口径调整所致，经研究该单位不予处罚`,
+      );
     });
     const submit = (day: IsoDate, step: string) =>
       this.#push(this.#at(day, 10), step, async () => {

@@ -8,15 +8,11 @@ import type { DemoEvent, DemoYearPlayed, DemoYearRef } from './demo.events.js';
  * once, after it started. Whether the store holds real data is checked by the handler before
  * starting (demo-store.ts); this decides only the demo stream.
  */
-export type DemoCommand =
-  | Command<'demo.Start', DemoYearRef>
-  | Command<'demo.Complete', Pick<DemoYearPlayed['data'], 'simulated' | 'counts' | 'commands' | 'durationMs'>>;
+export type DemoCommand = Command<'demo.Start', DemoYearRef> | Command<'demo.Complete', Pick<DemoYearPlayed['data'], 'simulated' | 'counts' | 'commands' | 'durationMs'>>;
 
 export const DEMO_COMMANDS = ['demo.Start', 'demo.Complete'] as const satisfies readonly DemoCommand['type'][];
 
-export type DemoState =
-  | { status: 'none' }
-  | { status: 'started' | 'played'; ref: DemoYearRef; startedAt: string; playedAt?: string };
+export type DemoState = { status: 'none' } | { status: 'started' | 'played'; ref: DemoYearRef; startedAt: string; playedAt?: string };
 
 export function evolveDemo(s: DemoState, e: DemoEvent): DemoState {
   switch (e.type) {

@@ -29,7 +29,9 @@ describe('the demo decider', () => {
   });
 
   it('given a demo that was played, when it is started again, then it is refused: it plays once per store', () => {
-    expect(() => given(demoDecider, [started, played]).when(start())).toThrow(expect.objectContaining({ code: 'demo-already-played', message: expect.stringMatching(/already.*seed 7/) }));
+    expect(() => given(demoDecider, [started, played]).when(start())).toThrow(
+      expect.objectContaining({ code: 'demo-already-played', message: expect.stringMatching(/already.*seed 7/) }),
+    );
   });
 
   it('given a demo that started and never finished, a new start is refused and says so', () => {
@@ -37,7 +39,12 @@ describe('the demo decider', () => {
   });
 
   it('refuses a seed or a number of months out of range, naming the field', () => {
-    for (const [data, field] of [[{ seed: -1 }, 'seed'], [{ seed: 1.5 }, 'seed'], [{ months: 0 }, 'months'], [{ months: 13 }, 'months']] as const) {
+    for (const [data, field] of [
+      [{ seed: -1 }, 'seed'],
+      [{ seed: 1.5 }, 'seed'],
+      [{ months: 0 }, 'months'],
+      [{ months: 13 }, 'months'],
+    ] as const) {
       let error: unknown;
       try {
         given(demoDecider).when(start(data));
@@ -54,7 +61,15 @@ describe('the demo decider', () => {
     expect(events).toEqual([
       {
         type: 'DemoYearPlayed',
-        data: { ...ref, synthetic: true, playedAt: '2026-01-01T00:00:00.000Z', simulated: { from: '2022-12-31T16:00:00.000Z', to: '2024-01-31T09:00:00.000Z' }, counts: { ReportOpened: 252 }, commands: 2000, durationMs: 5000 },
+        data: {
+          ...ref,
+          synthetic: true,
+          playedAt: '2026-01-01T00:00:00.000Z',
+          simulated: { from: '2022-12-31T16:00:00.000Z', to: '2024-01-31T09:00:00.000Z' },
+          counts: { ReportOpened: 252 },
+          commands: 2000,
+          durationMs: 5000,
+        },
       },
     ]);
     expect(given(demoDecider, [started, played]).when(complete())).toEqual([]);

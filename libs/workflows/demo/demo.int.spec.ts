@@ -30,7 +30,10 @@ const planId = 'ye-county-2023';
 const months = (n: number) => Array.from({ length: n }, (_, i) => `2023-${String(i + 1).padStart(2, '0')}`);
 
 async function contextOn(storeUrl: string, env: NodeJS.ProcessEnv = {}): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: readConfig({ ...env, EVENT_STORE_URL: storeUrl }), background: false, clock: new ManualClock('2022-12-31T00:00:00.000Z') }), { logger: ['error'] });
+  const app = await NestFactory.createApplicationContext(
+    AppModule.forRoot({ config: readConfig({ ...env, EVENT_STORE_URL: storeUrl }), background: false, clock: new ManualClock('2022-12-31T00:00:00.000Z') }),
+    { logger: ['error'] },
+  );
   await app.init();
   return app;
 }
@@ -91,7 +94,9 @@ async function expectFullBoards(app: INestApplicationContext, outcome: DemoOutco
 
   const events = await allEvents(engine);
   // A peer county's revision changed our colour, and says so.
-  const peer = events.filter((e) => e.type === 'StandingChanged' && (e.data as StandingChanged['data']).cause.kind === 'peer-revision').map((e) => e.data as StandingChanged['data']);
+  const peer = events
+    .filter((e) => e.type === 'StandingChanged' && (e.data as StandingChanged['data']).cause.kind === 'peer-revision')
+    .map((e) => e.data as StandingChanged['data']);
   expect(peer).toEqual([expect.objectContaining({ period: '2023-02', warning: { from: 'green', to: 'yellow' } })]);
 
   // Labelled: every command of the demo is correlated `demo-…` and every person's step says synthetic.
@@ -103,7 +108,9 @@ async function expectFullBoards(app: INestApplicationContext, outcome: DemoOutco
   expect(seals.length).toBe(quarters + 1);
   expect(seals.every((s) => s.occasion.includes(DEMO_LABEL))).toBe(true);
   // Recorded in the simulated year, not today.
-  expect(demoStreams.filter((e) => e.streamId !== DEMO_STREAM && !e.metadata.recordedAt.startsWith('2023') && !e.metadata.recordedAt.startsWith('2024')).map((e) => e.type)).toEqual([]);
+  expect(
+    demoStreams.filter((e) => e.streamId !== DEMO_STREAM && !e.metadata.recordedAt.startsWith('2023') && !e.metadata.recordedAt.startsWith('2024')).map((e) => e.type),
+  ).toEqual([]);
 
   // The record of the run, as the API serves it for the banner.
   const status = (await app.get(DemoService).status())!;
@@ -143,7 +150,9 @@ describe('the demo year: the whole year on SQLite', () => {
     expect(outcome.commands).toBeGreaterThan(2000);
     expect(outcome.timersFired).toBeGreaterThan(100);
     expect(outcome.simulated).toEqual({ from: '2022-12-31T16:00:00.000Z', to: '2024-01-31T09:00:00.000Z' });
-    expect(outcome.createdUsers.map((u) => u.username)).toEqual(expect.arrayContaining(['admin', 'office', 'supervisor', 'leader', 'fgw-reporter', 'fgw-head', 'sfj-reporter', 'sfj-head']));
+    expect(outcome.createdUsers.map((u) => u.username)).toEqual(
+      expect.arrayContaining(['admin', 'office', 'supervisor', 'leader', 'fgw-reporter', 'fgw-head', 'sfj-reporter', 'sfj-head']),
+    );
     expect(outcome.createdUsers).toHaveLength(47);
   });
 

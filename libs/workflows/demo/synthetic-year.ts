@@ -172,14 +172,7 @@ const better = (direction: Direction) => (a: number, b: number) => (direction ==
  * Six values with ours at `rank` (1 = best for the direction): the peers' values come from their
  * own persistent levels; ours is placed between the peers that must rank above and below it.
  */
-function valuesFor(
-  rng: Rng,
-  domain: ValueDomain,
-  direction: Direction,
-  peerLevels: number[],
-  month: number,
-  rank: number,
-): { ours: number; peers: number[] } {
+function valuesFor(rng: Rng, domain: ValueDomain, direction: Direction, peerLevels: number[], month: number, rank: number): { ours: number; peers: number[] } {
   const scale = domain.cumulative ? month / 12 : 1;
   const res = 10 ** -domain.decimals;
   const clamp = (x: number) => Math.min(domain.max, Math.max(domain.min, x));
@@ -299,7 +292,10 @@ export function syntheticYear(plan: PlanDefinition, seed: number): SyntheticYear
   if (clearedNo !== undefined) {
     // The value that should have been entered for Q1 (and March): between the 3rd and 4th peer, so 4th.
     const f = figuresOf(clearedNo, month(3));
-    const sorted = f.filter((x) => x.countyId !== ours).map((x) => x.value!).sort((a, b) => b - a);
+    const sorted = f
+      .filter((x) => x.countyId !== ours)
+      .map((x) => x.value!)
+      .sort((a, b) => b - a);
     const corrected = round((sorted[2]! + sorted[3]!) / 2, 1);
     scenario.clearedByCorrection = { indicatorNo: clearedNo, periods: [`${year}-Q1`, month(3)], corrected };
   }

@@ -75,7 +75,12 @@ describe('the synthetic year', () => {
     for (const period of c.periods) {
       const f = year.figures(c.indicatorNo, period);
       expect(rankOf(c.indicatorNo, f)).toBe(5);
-      expect(rankOf(c.indicatorNo, f.map((x) => (x.countyId === 'ye' ? { ...x, value: c.corrected } : x)))).toBe(4);
+      expect(
+        rankOf(
+          c.indicatorNo,
+          f.map((x) => (x.countyId === 'ye' ? { ...x, value: c.corrected } : x)),
+        ),
+      ).toBe(4);
     }
   });
 

@@ -77,7 +77,10 @@ export function workingCalendarOf(years: readonly CalendarYear[]): WorkingCalend
   if (!first || !last) throw new RangeError('no working calendar: add plans/calendars/<year>.yaml, one per year');
   sorted.forEach((y, i) => {
     if (i > 0 && y.year === sorted[i - 1]!.year) throw new RangeError(`two working calendars for ${y.year}`);
-    if (i > 0 && y.year !== sorted[i - 1]!.year + 1) throw new RangeError(`there are working calendars for ${sorted[i - 1]!.year} and ${y.year} but none for ${sorted[i - 1]!.year + 1}: ${missingCalendar(sorted[i - 1]!.year + 1)}`);
+    if (i > 0 && y.year !== sorted[i - 1]!.year + 1)
+      throw new RangeError(
+        `there are working calendars for ${sorted[i - 1]!.year} and ${y.year} but none for ${sorted[i - 1]!.year + 1}: ${missingCalendar(sorted[i - 1]!.year + 1)}`,
+      );
   });
   return {
     covers: { from: `${first.year}-01-01`, to: `${last.year}-12-31` },

@@ -75,16 +75,35 @@ describe('a period is a month, a quarter or a year', () => {
     expect(formatPeriod(shift(month(2023, 5), -17))).toBe('2021-12');
   });
 
-  it('orders by end, the month last where periods end together (monthly figures are cumulative to the month\'s end)', () => {
-    const sorted = (texts: string[]) => texts.map((t) => parsePeriod(t)!).sort(comparePeriods).map(formatPeriod);
+  it("orders by end, the month last where periods end together (monthly figures are cumulative to the month's end)", () => {
+    const sorted = (texts: string[]) =>
+      texts
+        .map((t) => parsePeriod(t)!)
+        .sort(comparePeriods)
+        .map(formatPeriod);
     expect(sorted(['2023-04', '2023-Q1', '2023-03', '2022-12', '2023'])).toEqual(['2022-12', '2023-Q1', '2023-03', '2023-04', '2023']);
     expect(sorted(['2023-12', '2023-Q4', '2023'])).toEqual(['2023', '2023-Q4', '2023-12']);
   });
 
   it('lists the 17 periods of a year in that order, and its months and quarters', () => {
     expect(periodsOfYear(2023)).toEqual([
-      '2023-01', '2023-02', '2023-Q1', '2023-03', '2023-04', '2023-05', '2023-Q2', '2023-06',
-      '2023-07', '2023-08', '2023-Q3', '2023-09', '2023-10', '2023-11', '2023', '2023-Q4', '2023-12',
+      '2023-01',
+      '2023-02',
+      '2023-Q1',
+      '2023-03',
+      '2023-04',
+      '2023-05',
+      '2023-Q2',
+      '2023-06',
+      '2023-07',
+      '2023-08',
+      '2023-Q3',
+      '2023-09',
+      '2023-10',
+      '2023-11',
+      '2023',
+      '2023-Q4',
+      '2023-12',
     ]);
     expect(monthsOfYear(2023)[11]).toBe('2023-12');
     expect(quartersOfYear(2023)).toEqual(['2023-Q1', '2023-Q2', '2023-Q3', '2023-Q4']);

@@ -271,7 +271,6 @@ export interface PlanDefinition {
   readonly boards?: { readonly publicInCounty: boolean };
 }
 
-
 export interface ParseOptions {
   /** The working calendar's years; the shipped plans/calendars/*.yaml when absent. */
   readonly calendars?: readonly CalendarYear[];
@@ -337,10 +336,20 @@ function checkPlan(issues: Issues, plan: Partial<PlanFile>, calendars: readonly 
   sections.forEach((s, i) => {
     if (isPositiveInteger(s.id) && s.id !== i + 1) issues.report(['sections', i, 'id'], `sections must be numbered 1, 2, 3… in order: expected ${i + 1}, found ${s.id}`);
   });
-  checkUnique(issues, ['sections'], sections.map((s) => s.title), 'section title');
+  checkUnique(
+    issues,
+    ['sections'],
+    sections.map((s) => s.title),
+    'section title',
+  );
 
   const units = listOf<Partial<PlanFile['units'][number]>>(plan.units);
-  checkUnique(issues, ['units'], units.map((u) => u.id), 'unit id');
+  checkUnique(
+    issues,
+    ['units'],
+    units.map((u) => u.id),
+    'unit id',
+  );
   // Names are how people (and transcribed tables) refer to units, so no spelling may mean two units.
   const spellings = units.map((u) => [...new Set([u.name, u.shortName, ...listOf<string>(u.aliases)])]);
   checkUnique(issues, ['units'], spellings, 'unit name');
@@ -349,16 +358,43 @@ function checkPlan(issues: Issues, plan: Partial<PlanFile>, calendars: readonly 
   checkUnit(['supervisionBureau'], plan.supervisionBureau);
 
   const measures = listOf<Partial<UnitOfMeasure>>(plan.unitsOfMeasure);
-  checkUnique(issues, ['unitsOfMeasure'], measures.map((m) => m.id), 'unit of measure');
+  checkUnique(
+    issues,
+    ['unitsOfMeasure'],
+    measures.map((m) => m.id),
+    'unit of measure',
+  );
 
   checkIndicators(issues, plan, { size, unitIds, sectionIds: new Set(sections.map((s) => s.id)), measureIds: new Set(measures.map((m) => m.id)) });
 
   const tiers = listOf<Partial<WarningTier>>(plan.warningTiers);
-  checkUnique(issues, ['warningTiers'], tiers.map((t) => t.tier), 'warning tier');
-  checkRankRanges(issues, ['warningTiers'], tiers.map((t) => ({ name: t.tier, from: t.fromRank, to: t.toRank })), size, true);
+  checkUnique(
+    issues,
+    ['warningTiers'],
+    tiers.map((t) => t.tier),
+    'warning tier',
+  );
+  checkRankRanges(
+    issues,
+    ['warningTiers'],
+    tiers.map((t) => ({ name: t.tier, from: t.fromRank, to: t.toRank })),
+    size,
+    true,
+  );
   const rewardTiers = listOf<Partial<RewardTier>>(objectOf<Rewards>(plan.rewards).tiers);
-  checkUnique(issues, ['rewards', 'tiers'], rewardTiers.map((t) => t.tier), 'reward tier');
-  checkRankRanges(issues, ['rewards', 'tiers'], rewardTiers.map((t) => ({ name: t.tier, from: t.fromRank, to: t.toRank })), size, false);
+  checkUnique(
+    issues,
+    ['rewards', 'tiers'],
+    rewardTiers.map((t) => t.tier),
+    'reward tier',
+  );
+  checkRankRanges(
+    issues,
+    ['rewards', 'tiers'],
+    rewardTiers.map((t) => ({ name: t.tier, from: t.fromRank, to: t.toRank })),
+    size,
+    false,
+  );
 
   const timeZone = objectOf<MonthlyReportRule>(plan.monthlyReport).timeZone;
   if (typeof timeZone === 'string' && timeZone !== '' && !isKnownTimeZone(timeZone)) issues.report(['monthlyReport', 'timeZone'], `"${timeZone}" is not an IANA time zone`);
@@ -375,7 +411,10 @@ function checkPlan(issues: Issues, plan: Partial<PlanFile>, calendars: readonly 
   // The plan's own year must be in the calendar; later years (the December report is due in January)
   // are asked for only when a date falls in them, since their notice may not be out yet.
   if (isPositiveInteger(plan.year) && !calendars.some((c) => c.year === plan.year)) {
-    issues.report(['year'], `there is no working calendar for ${plan.year}: add plans/calendars/${plan.year}.yaml from the State Council's notice on ${plan.year}'s public holidays`);
+    issues.report(
+      ['year'],
+      `there is no working calendar for ${plan.year}: add plans/calendars/${plan.year}.yaml from the State Council's notice on ${plan.year}'s public holidays`,
+    );
   }
   try {
     if (calendars.length > 0) workingCalendarOf(calendars);
@@ -388,8 +427,18 @@ function checkPeerGroup(issues: Issues, group: Partial<PlanFile['peerGroup']>, c
   if (!Array.isArray(group.counties)) return;
   const counties = listOf<Partial<PeerCounty>>(group.counties);
   const at = ['peerGroup', 'counties'];
-  checkUnique(issues, at, counties.map((c) => c.id), 'county id');
-  checkUnique(issues, at, counties.map((c) => c.name), 'county name');
+  checkUnique(
+    issues,
+    at,
+    counties.map((c) => c.id),
+    'county id',
+  );
+  checkUnique(
+    issues,
+    at,
+    counties.map((c) => c.name),
+    'county name',
+  );
   if (isPositiveInteger(group.size) && counties.length !== group.size) {
     issues.report(at, `lists ${counties.length} counties but peerGroup.size is ${group.size}; every peer must be listed exactly once`);
   }

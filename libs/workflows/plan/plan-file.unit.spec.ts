@@ -84,8 +84,7 @@ function lineOf(anchor: RegExp, target: RegExp = anchor, text = TEXT): number {
   return found + 1;
 }
 
-const indicatorLine = (no: number, field?: string): number =>
-  lineOf(new RegExp(`^  - no: ${no}$`), field === undefined ? undefined : new RegExp(`^    ${field}:`));
+const indicatorLine = (no: number, field?: string): number => lineOf(new RegExp(`^  - no: ${no}$`), field === undefined ? undefined : new RegExp(`^    ${field}:`));
 
 /** The text with 1-based line `line` replaced by `by` (or removed when `by` is null). */
 function withLine(line: number, by: string | null, text = TEXT): string {
@@ -162,9 +161,7 @@ describe('the shipped Ye County 2023 plan', () => {
 
   it('matches Annex 2: numbers, points and responsible units', () => {
     const unitBySpelling = new Map(plan.units.flatMap((u) => [u.name, u.shortName, ...u.aliases].map((s) => [s, u.id] as const)));
-    expect(plan.indicators.map((i) => [i.no, i.points, i.units])).toEqual(
-      ANNEX_2.map(([no, points, units]) => [no, points, units.map((u) => unitBySpelling.get(u) ?? `?${u}`)]),
-    );
+    expect(plan.indicators.map((i) => [i.no, i.points, i.units])).toEqual(ANNEX_2.map(([no, points, units]) => [no, points, units.map((u) => unitBySpelling.get(u) ?? `?${u}`)]));
   });
 
   it('places each indicator in the section Annex 2 lists it under', () => {
@@ -444,7 +441,7 @@ describe('another county or year is data, not code', () => {
     expect(plan.indicators[0]!.baseline).toEqual({ value: 7.5, rank: 2 });
   });
 
-  it('refuses last year\'s slot names in a new year\'s plan', () => {
+  it("refuses last year's slot names in a new year's plan", () => {
     const e = refusal(TEXT.replace(/^year: .*$/m, 'year: 2024'));
     const first = e.errors.filter((x) => x.field.startsWith('indicators[0].')).map((x) => x.message);
     expect(first).toEqual([

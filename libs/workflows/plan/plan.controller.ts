@@ -78,7 +78,6 @@ class PublishPlanDto {
   fileName?: string;
 }
 
-
 @ApiTags('plans')
 @Controller('plans')
 export class PlanController {

@@ -21,9 +21,7 @@ describe('plan decider', () => {
 
   it('given a published plan, when a target is set with a reason, then it records the new and previous value', () => {
     const c: PlanCommand = { type: 'plan.SetTarget', data: { planId: plan.id, indicatorNo: 7, target: 12.5 }, meta: office('县定目标 from the 2023 work report') };
-    expect(given(planDecider, [published]).when(c)).toEqual([
-      { type: 'PlanTargetSet', data: { planId: plan.id, indicatorNo: 7, target: 12.5, previous: null } },
-    ]);
+    expect(given(planDecider, [published]).when(c)).toEqual([{ type: 'PlanTargetSet', data: { planId: plan.id, indicatorNo: 7, target: 12.5, previous: null } }]);
   });
 
   it('a change without a reason is refused', () => {

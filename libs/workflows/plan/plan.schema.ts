@@ -25,7 +25,8 @@ function object(properties: Record<string, object>, required: readonly string[] 
 const label = object({ zh: text, en: text });
 const officeHolder = object({ name: text, title: text, unit: { ...id, description: 'a units[].id' } });
 
-const consequence = (kind: string, extra: Record<string, object>) => object({ kind: { type: 'string', const: kind }, ...extra, zh: { ...text, description: 'the source\'s words' } });
+const consequence = (kind: string, extra: Record<string, object>) =>
+  object({ kind: { type: 'string', const: kind }, ...extra, zh: { ...text, description: "the source's words" } });
 const persons = { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: ['head', 'deputy'] } };
 
 export const PLAN_SCHEMA = {
@@ -46,7 +47,7 @@ export const PLAN_SCHEMA = {
       province: text,
       city: text,
       county: { ...text, description: 'the name of the peer county marked ours' },
-      totalPoints: { type: 'number', exclusiveMinimum: 0, errorMessage: 'must be a positive number', description: 'the sum of the indicators\' points' },
+      totalPoints: { type: 'number', exclusiveMinimum: 0, errorMessage: 'must be a positive number', description: "the sum of the indicators' points" },
       peerGroup: object({
         name: text,
         size: { type: 'integer', minimum: 2, errorMessage: 'must be a whole number of counties of at least 2' },
@@ -88,7 +89,7 @@ export const PLAN_SCHEMA = {
           },
           ['no', 'section', 'name', 'points', 'units', 'kind', 'unitOfMeasure', 'direction'],
           {
-            description: 'Also baseline<year-1> and target<year>, named after the plan\'s year (e.g. baseline2022, target2023).',
+            description: "Also baseline<year-1> and target<year>, named after the plan's year (e.g. baseline2022, target2023).",
             patternProperties: {
               '^baseline\\d{4}$': object({
                 value: { type: ['number', 'null'], errorMessage: 'must be a number or null' },
@@ -156,7 +157,8 @@ export const PLAN_SCHEMA = {
           holidayPolicy: {
             type: 'string',
             enum: ['stays', 'next-working-day'],
-            description: 'When the last day is not a working day (a public holiday, or a weekend not worked in exchange): stays, or moves to the next working day (顺延). Default: stays.',
+            description:
+              'When the last day is not a working day (a public holiday, or a weekend not worked in exchange): stays, or moves to the next working day (顺延). Default: stays.',
           },
           timeZone: { ...text, description: 'IANA time zone, e.g. Asia/Shanghai' },
           reminderWorkingDaysBefore: { type: 'integer', minimum: 0, errorMessage: 'must be a whole number of working days (0 or more)' },
@@ -171,7 +173,13 @@ export const PLAN_SCHEMA = {
         ['dueBeforeDayOfNextMonth', 'timeZone', 'reminderWorkingDaysBefore', 'signedByHead', 'stampedByUnit', 'paperCopies', 'deliverTo', 'officeRoom', 'email'],
       ),
       boards: object(
-        { publicInCounty: { type: 'boolean', description: 'true: every signed-in user of the county reads every unit’s rows of the compliance and supervision boards; false: a unit’s people read their own rows only' } },
+        {
+          publicInCounty: {
+            type: 'boolean',
+            description:
+              'true: every signed-in user of the county reads every unit’s rows of the compliance and supervision boards; false: a unit’s people read their own rows only',
+          },
+        },
         ['publicInCounty'],
       ),
       supervisionDeadlines: object(
@@ -224,12 +232,12 @@ export const PLAN_SCHEMA = {
   ),
 };
 
-const says = { ...text, description: 'the notice\'s sentence this entry comes from' };
+const says = { ...text, description: "the notice's sentence this entry comes from" };
 
 export const CALENDAR_SCHEMA = {
   $schema: DRAFT,
   title: 'Jixiao working calendar (one year)',
-  description: 'Public holidays and the weekend days worked in exchange (调休), from the State Council\'s notice for the year. Checked further by libs/workflows/plan/calendars.ts.',
+  description: "Public holidays and the weekend days worked in exchange (调休), from the State Council's notice for the year. Checked further by libs/workflows/plan/calendars.ts.",
   ...object(
     {
       year: { type: 'integer', minimum: 1900, maximum: 9999, errorMessage: 'must be a year such as 2023' },

@@ -77,7 +77,10 @@ export class PlanService {
 
   /** The plans shipped in plans/ that this deployment loads at start (JIXIAO_PLANS, default ye-county-2023). */
   static builtinPlanPaths(env: NodeJS.ProcessEnv = process.env): string[] {
-    const ids = (env.JIXIAO_PLANS ?? 'ye-county-2023').split(',').map((s) => s.trim()).filter(Boolean);
+    const ids = (env.JIXIAO_PLANS ?? 'ye-county-2023')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     return ids.map((id) => `${BUILTIN_PLANS_DIR}/${id}.yaml`);
   }
 }

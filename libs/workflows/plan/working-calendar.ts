@@ -56,7 +56,7 @@ function fromEpochDay(day: number): IsoDate {
 
 export function isoWeekday(date: IsoDate): IsoWeekday {
   // 1970-01-01 was a Thursday (ISO 4).
-  return ((((toEpochDay(date) + 3) % 7) + 7) % 7 + 1) as IsoWeekday;
+  return (((((toEpochDay(date) + 3) % 7) + 7) % 7) + 1) as IsoWeekday;
 }
 
 export function addCalendarDays(date: IsoDate, n: number): IsoDate {
@@ -93,7 +93,7 @@ export function addWorkingDays(calendar: WorkingCalendar, date: IsoDate, n: numb
   toEpochDay(date);
   const step = Math.sign(n);
   let day = date;
-  for (let left = Math.abs(n); left > 0; ) {
+  for (let left = Math.abs(n); left > 0;) {
     day = addCalendarDays(day, step);
     if (isWorkingDay(calendar, day)) left--;
   }

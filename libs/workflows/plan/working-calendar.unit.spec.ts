@@ -3,15 +3,7 @@ import { join } from 'node:path';
 import { loadCalendars, parseCalendarFile, workingCalendarOf } from './calendars.js';
 import { parsePlanFile, PlanFileError } from './plan-file.js';
 import { BUILTIN_CALENDARS_DIR, BUILTIN_PLANS_DIR } from './plans.js';
-import {
-  addWorkingDays,
-  isIsoDate,
-  isoWeekday,
-  isWorkingDay,
-  localMidnightToUtc,
-  monthlyReportDates,
-  type WorkingCalendar,
-} from './working-calendar.js';
+import { addWorkingDays, isIsoDate, isoWeekday, isWorkingDay, localMidnightToUtc, monthlyReportDates, type WorkingCalendar } from './working-calendar.js';
 
 const TEXT = readFileSync(join(BUILTIN_PLANS_DIR, 'ye-county-2023.yaml'), 'utf8');
 const plan = parsePlanFile(TEXT, 'ye-county-2023.yaml');
@@ -161,10 +153,10 @@ describe('a small calendar, independent of any plan', () => {
   });
 });
 
-describe('the calendar files, one per year from the State Council\'s notices', () => {
+describe("the calendar files, one per year from the State Council's notices", () => {
   const text = (year: number) => readFileSync(join(BUILTIN_CALENDARS_DIR, `${year}.yaml`), 'utf8');
 
-  it('are 2023 to 2026, and a plan\'s calendar covers all of them', () => {
+  it("are 2023 to 2026, and a plan's calendar covers all of them", () => {
     expect(loadCalendars().map((c) => [c.year, c.notice.title])).toEqual([2023, 2024, 2025, 2026].map((y) => [y, `国务院办公厅关于${y}年部分节假日安排的通知`]));
     expect(cal.covers).toEqual({ from: '2023-01-01', to: '2026-12-31' });
   });

@@ -29,11 +29,7 @@ export class PlanFileError extends Error {
   constructor(readonly errors: readonly PlanFileIssue[]) {
     const [first, ...rest] = errors;
     if (!first) throw new TypeError('PlanFileError needs at least one issue');
-    super(
-      rest.length === 0
-        ? first.message
-        : `${first.message}\n(${rest.length} more problem${rest.length === 1 ? '' : 's'}:)\n${rest.map((e) => `  ${e.message}`).join('\n')}`,
-    );
+    super(rest.length === 0 ? first.message : `${first.message}\n(${rest.length} more problem${rest.length === 1 ? '' : 's'}:)\n${rest.map((e) => `  ${e.message}`).join('\n')}`);
     this.file = first.file;
     this.line = first.line;
     this.field = first.field;
@@ -82,7 +78,11 @@ export class Issues {
     if (validate(value)) return;
     const seen = new Set<string>();
     for (const e of validate.errors ?? []) {
-      const path = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).map((s, i, all) => (isIndex(this.valueAt(value, all.slice(0, i)), s) ? Number(s) : s));
+      const path = e.instancePath
+        .split('/')
+        .slice(1)
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+        .map((s, i, all) => (isIndex(this.valueAt(value, all.slice(0, i)), s) ? Number(s) : s));
       const { at, reason } = describe(e, this.valueAt(value, path), path);
       const key = `${at.join('/')}\u0000${reason}`;
       if (seen.has(key)) continue;

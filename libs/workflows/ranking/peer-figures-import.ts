@@ -144,7 +144,11 @@ export async function parsePeerFiguresWorkbook(data: Uint8Array, plan: PlanDefin
     const period = sheet.trim();
     const parsed = parsePeriod(period);
     if (!parsed || parsed.year !== plan.year) {
-      at(null, null, `the sheet name "${sheet}" is not a ranking period of ${plan.year}: name it like ${plan.year}-Q3, ${plan.year}-08 or ${plan.year} (or start it with ${INSTRUCTIONS_SHEET} to have it ignored)`);
+      at(
+        null,
+        null,
+        `the sheet name "${sheet}" is not a ranking period of ${plan.year}: name it like ${plan.year}-Q3, ${plan.year}-08 or ${plan.year} (or start it with ${INSTRUCTIONS_SHEET} to have it ignored)`,
+      );
       continue;
     }
     if (periodsSeen.has(period)) {
@@ -233,11 +237,7 @@ export async function peerFiguresTemplate(plan: PlanDefinition, period: string):
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Jixiao 绩效';
   const ws = wb.addWorksheet(period, { views: [{ state: 'frozen', xSplit: 2, ySplit: 1 }] });
-  ws.columns = [
-    { header: HEADER_NO, width: 6 },
-    { header: HEADER_NAME, width: 48 },
-    ...plan.peerGroup.counties.map((c) => ({ header: c.name, width: 14 })),
-  ];
+  ws.columns = [{ header: HEADER_NO, width: 6 }, { header: HEADER_NAME, width: 48 }, ...plan.peerGroup.counties.map((c) => ({ header: c.name, width: 14 }))];
   ws.getRow(1).font = { bold: true };
   for (const i of plan.indicators) ws.addRow([i.no, i.name]);
   const help = wb.addWorksheet(INSTRUCTIONS_SHEET);

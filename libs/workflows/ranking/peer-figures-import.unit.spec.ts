@@ -22,13 +22,18 @@ function sheet(wb: ExcelJS.Workbook, title: string, header: unknown[], rows: unk
 describe('the peer figures spreadsheet', () => {
   it('reads values, ranks, both, percentages as shown, and leaves out what the city did not publish', async () => {
     const data = await workbook((wb) => {
-      const ws = sheet(wb, '2023-Q3', ['序号', '指标', ...COUNTIES], [
-        [7, name(7), 5.1, 7.3, 6, 4.2, 8.8, 3.9],
-        [28, name(28), '第3名', '第2名', '第4名', '6名', '第 1 名', '第5名'],
-        [38, name(38), '98（第2名）', '100(第1名)', null, '—', 90, 97],
-        [1, plan.indicators[0]!.alias, 0.052],
-        [2, name(2)],
-      ]);
+      const ws = sheet(
+        wb,
+        '2023-Q3',
+        ['序号', '指标', ...COUNTIES],
+        [
+          [7, name(7), 5.1, 7.3, 6, 4.2, 8.8, 3.9],
+          [28, name(28), '第3名', '第2名', '第4名', '6名', '第 1 名', '第5名'],
+          [38, name(38), '98（第2名）', '100(第1名)', null, '—', 90, 97],
+          [1, plan.indicators[0]!.alias, 0.052],
+          [2, name(2)],
+        ],
+      );
       ws.getCell('C5').numFmt = '0.0%';
       wb.addWorksheet('说明').addRow(['anything']);
     });
@@ -61,16 +66,21 @@ describe('the peer figures spreadsheet', () => {
 
   it('reports every bad cell of a malformed workbook by sheet, row and column', async () => {
     const data = await workbook((wb) => {
-      const ws = sheet(wb, '2023-Q3', ['序号', '指标', '叶县', '宝丰县', '平顶山市', '汝州市'], [
-        [7, name(7), 5.1, 'n/a', null, 3.9],
-        [99, '不存在的指标', 1],
-        [28, name(27), 41, '第7名', null, 40],
-        [7, name(7), 5.1],
-        ['', '', 3],
-        [38, name(38), -5, new Date('2023-09-30T00:00:00Z'), null, { formula: '1/0', result: { error: '#DIV/0!' } }],
-        [36, name(36), 0.41],
-        [37, name(37), null, null, null, null, 7],
-      ]);
+      const ws = sheet(
+        wb,
+        '2023-Q3',
+        ['序号', '指标', '叶县', '宝丰县', '平顶山市', '汝州市'],
+        [
+          [7, name(7), 5.1, 'n/a', null, 3.9],
+          [99, '不存在的指标', 1],
+          [28, name(27), 41, '第7名', null, 40],
+          [7, name(7), 5.1],
+          ['', '', 3],
+          [38, name(38), -5, new Date('2023-09-30T00:00:00Z'), null, { formula: '1/0', result: { error: '#DIV/0!' } }],
+          [36, name(36), 0.41],
+          [37, name(37), null, null, null, null, 7],
+        ],
+      );
       ws.getCell('C8').numFmt = '0%';
       sheet(wb, 'Q3 2023', ['序号', '指标', '叶县'], [[7, name(7), 1]]);
       sheet(wb, '2023-08', ['编号', '指标', '叶县', '叶县'], [[7, name(7), 1, 2]]);

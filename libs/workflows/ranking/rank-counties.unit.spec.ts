@@ -48,7 +48,10 @@ describe('rankCounties', () => {
   });
 
   describe('properties', () => {
-    const figure = fc.option(fc.integer({ min: -50, max: 50 }).map((n) => n / 2), { nil: null, freq: 4 });
+    const figure = fc.option(
+      fc.integer({ min: -50, max: 50 }).map((n) => n / 2),
+      { nil: null, freq: 4 },
+    );
     const figureSets = fc.array(figure, { minLength: 0, maxLength: 6 }).map((vs) => values(...vs));
     const direction = fc.constantFrom<Direction>('higher-is-better', 'lower-is-better');
     const better = (d: Direction, a: number, b: number) => (d === 'higher-is-better' ? a > b : a < b);
@@ -106,7 +109,7 @@ describe('rankCounties', () => {
             .filter((x): x is number => x !== null)
             .sort((a, b) => a - b);
           let expected = 1;
-          for (let i = 0; i < sorted.length; ) {
+          for (let i = 0; i < sorted.length;) {
             expect(sorted[i]).toBe(expected);
             let k = 0;
             while (sorted[i + k] === sorted[i]) k++;

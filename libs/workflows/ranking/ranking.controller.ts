@@ -29,7 +29,11 @@ class CountyFigureDto {
   @MaxLength(100)
   countyId!: string;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, description: 'the figure in the indicator’s unit (for a task indicator: the score the city gave); null or absent when the city gave only a rank' })
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    description: 'the figure in the indicator’s unit (for a task indicator: the score the city gave); null or absent when the city gave only a rank',
+  })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   value?: number | null;
@@ -146,7 +150,9 @@ export class RankingController {
 
   @Post('figures')
   @UseInterceptors(CommandResultInterceptor)
-  @ApiOperation({ summary: 'Record (some of) the six counties’ figures for an indicator and period as the city published them (office); a changed figure is recorded as a revision' })
+  @ApiOperation({
+    summary: 'Record (some of) the six counties’ figures for an indicator and period as the city published them (office); a changed figure is recorded as a revision',
+  })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiHeader({ name: 'If-Match', required: false, description: 'the figures stream’s revision (ETag of the standing)' })
   record(@Param('planId') planId: string, @Body() body: RecordFiguresDto, @Req() req: AuthenticatedRequest): Promise<CommandResult> {
@@ -175,13 +181,18 @@ export class RankingController {
   ): Promise<CommandResult> {
     return this.#run(
       req,
-      { type: 'ranking.CorrectFigure', data: { planId, indicatorNo: no, period: checkPeriod(period), countyId: body.countyId, corrected: { value: body.value, rank: body.rank ?? null } } },
+      {
+        type: 'ranking.CorrectFigure',
+        data: { planId, indicatorNo: no, period: checkPeriod(period), countyId: body.countyId, corrected: { value: body.value, rank: body.rank ?? null } },
+      },
       body.reason,
     );
   }
 
   @Get('standings/:no/:period')
-  @ApiOperation({ summary: 'An indicator’s standing for a period: the six counties’ figures and ranks, our rank and warning, and every change with its cause (ETag: the stream revision)' })
+  @ApiOperation({
+    summary: 'An indicator’s standing for a period: the six counties’ figures and ranks, our rank and warning, and every change with its cause (ETag: the stream revision)',
+  })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO date-time: as known then, re-derived from the events' })
   @ApiQuery({ name: 'minPosition', required: false })
   async standing(
@@ -206,7 +217,9 @@ export class RankingController {
   }
 
   @Get('warnings')
-  @ApiOperation({ summary: 'The warning board of a quarter: counts green/yellow/red/missing, each indicator’s warning, and the changes since the last quarterly meeting with their causes' })
+  @ApiOperation({
+    summary: 'The warning board of a quarter: counts green/yellow/red/missing, each indicator’s warning, and the changes since the last quarterly meeting with their causes',
+  })
   @ApiQuery({ name: 'quarter', required: true, example: '2023-Q3' })
   @ApiQuery({ name: 'asOf', required: false })
   @ApiQuery({ name: 'minPosition', required: false })
@@ -254,7 +267,8 @@ export class RankingController {
 
   @Post('imports')
   @ApiOperation({
-    summary: 'Import the city’s spreadsheet (.xlsx, multipart field "file"; layout in docs/peer-figures-import.md). Every bad cell is reported by sheet, row and column and nothing is recorded; re-uploading the same file is answered, not repeated (office)',
+    summary:
+      'Import the city’s spreadsheet (.xlsx, multipart field "file"; layout in docs/peer-figures-import.md). Every bad cell is reported by sheet, row and column and nothing is recorded; re-uploading the same file is answered, not repeated (office)',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })

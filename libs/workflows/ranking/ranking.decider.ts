@@ -141,11 +141,17 @@ function ruleCatchUp(s: FiguresState, ctx: FiguresContext): StandingChanged | un
   if (!s.standing.known) return undefined;
   const warning = tierOf(s.standing.rank, ctx.warningTiers);
   if (warning === s.standing.warning) return undefined;
-  return standingChanged(ctx, ranksOf(s.figures, ctx), s.standing, { rank: s.standing.rank, warning }, {
-    kind: 'rule-change',
-    rule: 'warningTiers',
-    planRevision: ctx.tiersRevision,
-  });
+  return standingChanged(
+    ctx,
+    ranksOf(s.figures, ctx),
+    s.standing,
+    { rank: s.standing.rank, warning },
+    {
+      kind: 'rule-change',
+      rule: 'warningTiers',
+      planRevision: ctx.tiersRevision,
+    },
+  );
 }
 
 const moved = (a: { rank: number | null; warning: Tier | null }, b: { rank: number | null; warning: Tier | null }) => a.rank !== b.rank || a.warning !== b.warning;
@@ -169,8 +175,7 @@ function causeOfRecording(standing: FiguresState['standing'], before: Record<str
   }
   // Several peers may change in one recording; the one named is the first (in the plan's order)
   // whose change alone would have moved our standing, and the others are listed beside it.
-  const decisive =
-    changes.find((f) => moved(ourStanding({ ...before, [f.countyId]: { value: f.value, rank: f.rank } }, ctx), standing)) ?? changes[0]!;
+  const decisive = changes.find((f) => moved(ourStanding({ ...before, [f.countyId]: { value: f.value, rank: f.rank } }, ctx), standing)) ?? changes[0]!;
   return {
     kind: 'peer-revision',
     countyId: decisive.countyId,
@@ -193,7 +198,8 @@ function figureProblems(f: Figure, prefix: string, ctx: FiguresContext): { field
   else if (f.value !== null && ctx.indicator.kind === 'task' && f.value < 0) {
     out.push({ field: `${prefix}.value`, message: 'a task indicator’s value is the score the city gave, which is never negative' });
   }
-  if (f.rank !== null && !(Number.isInteger(f.rank) && f.rank >= 1 && f.rank <= size)) out.push({ field: `${prefix}.rank`, message: `must be a whole number from 1 to ${size}, or null` });
+  if (f.rank !== null && !(Number.isInteger(f.rank) && f.rank >= 1 && f.rank <= size))
+    out.push({ field: `${prefix}.rank`, message: `must be a whole number from 1 to ${size}, or null` });
   return out;
 }
 
@@ -211,7 +217,10 @@ function checkFigures(figures: readonly FigureInput[], ctx: FiguresContext): Fig
     if (f.value === null && f.rank === null) {
       problems.push({
         field: `figures[${i}]`,
-        message: ctx.indicator.kind === 'task' ? 'give the score or the rank the city gave, or leave the county out' : 'give the value or the rank the city published, or leave the county out',
+        message:
+          ctx.indicator.kind === 'task'
+            ? 'give the score or the rank the city gave, or leave the county out'
+            : 'give the value or the rank the city published, or leave the county out',
       });
     }
     return f;
@@ -344,7 +353,8 @@ export const scoringDecider: Decider<ScoringCommand, ScoringRulePublished, Scori
       }
     }
     const missing = c.data.missingRankCoefficient;
-    if (!(typeof missing === 'number' && Number.isFinite(missing) && missing >= 0 && missing <= 1)) fields.push({ field: 'missingRankCoefficient', message: 'must be a number from 0 to 1' });
+    if (!(typeof missing === 'number' && Number.isFinite(missing) && missing >= 0 && missing <= 1))
+      fields.push({ field: 'missingRankCoefficient', message: 'must be a number from 0 to 1' });
     if (fields.length) throw new DomainError('invalid-scoring-rule', fields.map((f) => `${f.field}: ${f.message}`).join('; '), { status: 422, fields });
 
     const sorted = [...byRank.entries()].sort(([a], [b]) => a - b).map(([rank, coefficient]) => ({ rank, coefficient }));
@@ -357,6 +367,8 @@ export const scoringDecider: Decider<ScoringCommand, ScoringRulePublished, Scori
         fields: [{ field: 'reason', message: 'required' }],
       });
     }
-    return [{ type: 'ScoringRulePublished', data: { planId: context.planId, version: s.version + 1, coefficients: sorted, missingRankCoefficient: missing, note: (note ?? '').trim() } }];
+    return [
+      { type: 'ScoringRulePublished', data: { planId: context.planId, version: s.version + 1, coefficients: sorted, missingRankCoefficient: missing, note: (note ?? '').trim() } },
+    ];
   },
 };

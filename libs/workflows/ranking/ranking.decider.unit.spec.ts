@@ -1,15 +1,7 @@
 import { DomainError, ForbiddenError } from '../../engine/commands/command.js';
 import { given, meta } from '../../engine/testing/given-when-then.js';
 import type { Direction, IndicatorKind } from '../plan/plan-file.js';
-import {
-  figuresDecider,
-  scoringDecider,
-  type FigureInput,
-  type FiguresCommand,
-  type FiguresContext,
-  type FiguresEvent,
-  type ScoringCommand,
-} from './ranking.decider.js';
+import { figuresDecider, scoringDecider, type FigureInput, type FiguresCommand, type FiguresContext, type FiguresEvent, type ScoringCommand } from './ranking.decider.js';
 import type { FigureSource, ScoringRulePublished, StandingChanged } from './ranking.events.js';
 
 const planId = 'ye-county-2023';
@@ -49,10 +41,8 @@ const system = (o = {}) => meta(['system'], { userId: 'system', ...o });
 const manual: FigureSource = { kind: 'manual' };
 
 /** Figures in the plan's county order: ye, baofeng, jia, lushan, wugang, ruzhou (null: left out). */
-const six = (...vs: (number | null)[]): FigureInput[] =>
-  vs.flatMap((value, i) => (value === null ? [] : [{ countyId: counties[i]!.id, value, rank: null }]));
-const rankOnly = (...rs: (number | null)[]): FigureInput[] =>
-  rs.flatMap((rank, i) => (rank === null ? [] : [{ countyId: counties[i]!.id, value: null, rank }]));
+const six = (...vs: (number | null)[]): FigureInput[] => vs.flatMap((value, i) => (value === null ? [] : [{ countyId: counties[i]!.id, value, rank: null }]));
+const rankOnly = (...rs: (number | null)[]): FigureInput[] => rs.flatMap((rank, i) => (rank === null ? [] : [{ countyId: counties[i]!.id, value: null, rank }]));
 
 const record = (c: FiguresContext, figures: FigureInput[], m = office(), source: FigureSource = manual) =>
   ({ type: 'ranking.RecordFigures', data: { context: c, figures, source }, meta: m }) as FiguresCommand;
@@ -293,13 +283,7 @@ describe('ranking decider: figures and standing', () => {
       expect(err).toBeInstanceOf(DomainError);
       expect(err.code).toBe('invalid-figures');
       expect(err.details.status).toBe(422);
-      expect(err.details.fields!.map((f) => f.field)).toEqual([
-        'figures[0].countyId',
-        'figures[1].value',
-        'figures[2].rank',
-        'figures[3].countyId',
-        'figures[4]',
-      ]);
+      expect(err.details.fields!.map((f) => f.field)).toEqual(['figures[0].countyId', 'figures[1].value', 'figures[2].rank', 'figures[3].countyId', 'figures[4]']);
     });
 
     it('refuses an empty recording', () => {
@@ -337,7 +321,11 @@ describe('ranking decider: figures and standing', () => {
     });
 
     it('a correction that does not move us records only the corrected figure', () => {
-      expect(given(figuresDecider, history()).when(correct(ctx(7), 'lushan', { value: 4.6, rank: null })).map((e) => e.type)).toEqual(['PeerFigureCorrected']);
+      expect(
+        given(figuresDecider, history())
+          .when(correct(ctx(7), 'lushan', { value: 4.6, rank: null }))
+          .map((e) => e.type),
+      ).toEqual(['PeerFigureCorrected']);
     });
 
     it('withdrawing our own figure makes our rank missing again', () => {
@@ -347,7 +335,9 @@ describe('ranking decider: figures and standing', () => {
 
     it('a figure never recorded cannot be corrected; the same figure again changes nothing; an unknown county is refused', () => {
       const h = historyOf(record(ctx(7), six(6, 7)));
-      expect(() => given(figuresDecider, h).when(correct(ctx(7), 'ruzhou', { value: 1, rank: null }))).toThrow(expect.objectContaining({ code: 'figure-not-recorded' }) as unknown as Error);
+      expect(() => given(figuresDecider, h).when(correct(ctx(7), 'ruzhou', { value: 1, rank: null }))).toThrow(
+        expect.objectContaining({ code: 'figure-not-recorded' }) as unknown as Error,
+      );
       expect(given(figuresDecider, h).when(correct(ctx(7), 'ye', { value: 6, rank: null }))).toEqual([]);
       expect(() => given(figuresDecider, h).when(correct(ctx(7), 'xuchang', { value: 1, rank: null }))).toThrow(/countyId/);
       expect(() => given(figuresDecider, h).when(correct(ctx(7), 'ye', { value: 6, rank: 9 }))).toThrow(/corrected\.rank/);
@@ -371,7 +361,11 @@ describe('ranking decider: figures and standing', () => {
       expect(events).toEqual([
         {
           type: 'StandingChanged',
-          data: expect.objectContaining({ rank: { from: 3, to: 3 }, warning: { from: 'yellow', to: 'green' }, cause: { kind: 'rule-change', rule: 'warningTiers', planRevision: 4 } }),
+          data: expect.objectContaining({
+            rank: { from: 3, to: 3 },
+            warning: { from: 'yellow', to: 'green' },
+            cause: { kind: 'rule-change', rule: 'warningTiers', planRevision: 4 },
+          }),
         },
       ]);
       expect((events[0] as StandingChanged).data.ranks.map((r) => r.rank)).toEqual([3, 2, 4, 6, 1, 5]);
@@ -390,12 +384,14 @@ describe('ranking decider: figures and standing', () => {
     });
 
     it('figures recorded under new tiers before the rule change reached the stream: the rule change is recorded first, then the figures’ own effect', () => {
-      const events = given(figuresDecider, yellowThird()).when(
-        record(ctx(28, { warningTiers: revisedTiers, tiersRevision: 4 }), [{ countyId: 'jia', value: 40, rank: null }]),
-      );
+      const events = given(figuresDecider, yellowThird()).when(record(ctx(28, { warningTiers: revisedTiers, tiersRevision: 4 }), [{ countyId: 'jia', value: 40, rank: null }]));
       expect(events.map((e) => e.type)).toEqual(['StandingChanged', 'PeerFiguresRecorded', 'StandingChanged']);
       expect(events[0]!.data).toMatchObject({ warning: { from: 'yellow', to: 'green' }, cause: { kind: 'rule-change', planRevision: 4 } });
-      expect(events[2]!.data).toMatchObject({ rank: { from: 3, to: 4 }, warning: { from: 'green', to: 'yellow' }, cause: { kind: 'peer-revision', countyId: 'jia', previous: 45, value: 40 } });
+      expect(events[2]!.data).toMatchObject({
+        rank: { from: 3, to: 4 },
+        warning: { from: 'green', to: 'yellow' },
+        cause: { kind: 'peer-revision', countyId: 'jia', previous: 45, value: 40 },
+      });
     });
 
     it('the system and the office may recompute; a unit may not', () => {
@@ -446,7 +442,9 @@ describe('ranking decider: the scoring rule', () => {
     };
     expect(bad(linear.slice(0, 5))).toEqual(['coefficients: rank 6 has no coefficient']);
     expect(bad([...linear, { rank: 3, coefficient: 0.8 }])).toEqual(['coefficients[6].rank: rank 3 appears twice']);
-    expect(bad(linear.map((c) => (c.rank === 1 ? { rank: 1, coefficient: 1.2 } : c)))).toEqual(['coefficients[0].coefficient: must be a number from 0 to 1 (the share of the indicator’s points)']);
+    expect(bad(linear.map((c) => (c.rank === 1 ? { rank: 1, coefficient: 1.2 } : c)))).toEqual([
+      'coefficients[0].coefficient: must be a number from 0 to 1 (the share of the indicator’s points)',
+    ]);
     expect(bad(linear.map((c) => (c.rank === 4 ? { rank: 4, coefficient: 0.95 } : c)))).toEqual(['coefficients: rank 4 may not score more than rank 3 (0.95 > 0.8)']);
     expect(bad(linear, -1)).toEqual(['missingRankCoefficient: must be a number from 0 to 1']);
   });

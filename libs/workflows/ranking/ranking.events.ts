@@ -22,9 +22,7 @@ export interface CountyFigure {
   rank: number | null;
 }
 
-export type FigureSource =
-  | { kind: 'manual' }
-  | { kind: 'import'; importId: string; file: string; sheet: string; row: number };
+export type FigureSource = { kind: 'manual' } | { kind: 'import'; importId: string; file: string; sheet: string; row: number };
 
 /** The office records (some of) the six counties' figures for an indicator and period. */
 export type PeerFiguresRecorded = DomainEvent<

@@ -142,7 +142,11 @@ function checkSource(source: FigureSource): void {
   const ok =
     source?.kind === 'manual' ||
     (source?.kind === 'import' && typeof source.importId === 'string' && typeof source.file === 'string' && typeof source.sheet === 'string' && Number.isInteger(source.row));
-  if (!ok) throw new DomainError('invalid-source', 'source must be { kind: "manual" } or an import with importId, file, sheet and row', { status: 422, fields: [{ field: 'source', message: 'manual or import' }] });
+  if (!ok)
+    throw new DomainError('invalid-source', 'source must be { kind: "manual" } or an import with importId, file, sheet and row', {
+      status: 422,
+      fields: [{ field: 'source', message: 'manual or import' }],
+    });
 }
 
 function spreadsheetProblem(file: string, problems: CellProblem[]): DomainError {

@@ -93,7 +93,17 @@ describe.each(STORE_TARGETS)('rankings and warnings through the application on $
         data: {
           planId,
           quarter: '2023-Q2',
-          snapshot: { planId, quarter: '2023-Q2', figuresPeriod: '2023-Q2', scoringRuleVersion: 1, rows: [], totalScore: 1.8, maxScore: 116, counts: { green: 1, yellow: 0, red: 0, missing: 48 }, asOfPosition: '0' },
+          snapshot: {
+            planId,
+            quarter: '2023-Q2',
+            figuresPeriod: '2023-Q2',
+            scoringRuleVersion: 1,
+            rows: [],
+            totalScore: 1.8,
+            maxScore: 116,
+            counts: { green: 1, yellow: 0, red: 0, missing: 48 },
+            asOfPosition: '0',
+          },
           notified: [],
         } satisfies QuarterPublished['data'],
         metadata: testMetadata({ recordedAt: clock.now().toISOString() }),
@@ -146,7 +156,12 @@ describe.each(STORE_TARGETS)('rankings and warnings through the application on $
     // The score and a what-if.
     const score = await queries.execute(new GetScore(planId, '2023-Q2'));
     expect(score).toMatchObject({ totalScore: 1.8, maxScore: 116, scoringRuleVersion: 1 });
-    const whatIf = await queries.execute(new GetWhatIf(planId, '2023-Q2', [{ indicatorNo: 28, rank: 1 }, { indicatorNo: 1, rank: 3 }]));
+    const whatIf = await queries.execute(
+      new GetWhatIf(planId, '2023-Q2', [
+        { indicatorNo: 28, rank: 1 },
+        { indicatorNo: 1, rank: 3 },
+      ]),
+    );
     expect(whatIf).toMatchObject({ baseTotal: 1.8, projectedTotal: 6, delta: 4.2 });
 
     // As known before the rule change: green, everywhere.
@@ -160,7 +175,9 @@ describe.each(STORE_TARGETS)('rankings and warnings through the application on $
   });
 
   it('a unit may not record figures, and nothing is written', async () => {
-    await expect(run(reporter, 'ranking.RecordFigures', { planId, indicatorNo: 27, period: '2023-Q2', figures: six(80), source: { kind: 'manual' } })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(run(reporter, 'ranking.RecordFigures', { planId, indicatorNo: 27, period: '2023-Q2', figures: six(80), source: { kind: 'manual' } })).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
     expect(await engine.store.readStream(figuresStream(planId, 27, '2023-Q2'))).toEqual([]);
   });
 
@@ -169,7 +186,9 @@ describe.each(STORE_TARGETS)('rankings and warnings through the application on $
       [7, '规模以上工业企业研发费用支出增速', 5.1, '五点二', 6, 4.2, 8.8, 3.9],
       [8, '地方一般公共预算科学技术支出增速', 12, 10, 9, 8, '第9名', 7],
     ]);
-    const refused = await importWorkbook({ name: '二季度.xlsx', data: malformed }, { commandId: 'upload-1', actor: office, now: clock.now().toISOString() }).catch((e: unknown) => e);
+    const refused = await importWorkbook({ name: '二季度.xlsx', data: malformed }, { commandId: 'upload-1', actor: office, now: clock.now().toISOString() }).catch(
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(DomainError);
     expect(refused).toMatchObject({
       code: 'invalid-spreadsheet',
@@ -184,7 +203,9 @@ describe.each(STORE_TARGETS)('rankings and warnings through the application on $
     // Row 2 was fine on its own, yet nothing of the file was recorded.
     expect(await engine.store.readStream(figuresStream(planId, 7, '2023-Q2'))).toEqual([]);
 
-    await expect(importWorkbook({ name: 'x.xlsx', data: malformed }, { commandId: 'upload-r', actor: reporter, now: clock.now().toISOString() })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(importWorkbook({ name: 'x.xlsx', data: malformed }, { commandId: 'upload-r', actor: reporter, now: clock.now().toISOString() })).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
 
     const good = await xlsx([
       [7, '规模以上工业企业研发费用支出增速', 5.1, 5.2, 6, 4.2, 8.8, 3.9],

@@ -61,6 +61,10 @@ export class RankingService {
 /** An indicator of the plan, or 404. */
 export function indicatorOf(plan: PlanDefinition, no: number) {
   const indicator = plan.indicators.find((i) => i.no === no);
-  if (!indicator) throw new DomainError('indicator-not-found', `plan ${plan.id} has no indicator ${no}`, { status: 404, fields: [{ field: 'indicatorNo', message: `1–${plan.indicators.length}` }] });
+  if (!indicator)
+    throw new DomainError('indicator-not-found', `plan ${plan.id} has no indicator ${no}`, {
+      status: 404,
+      fields: [{ field: 'indicatorNo', message: `1–${plan.indicators.length}` }],
+    });
   return indicator;
 }

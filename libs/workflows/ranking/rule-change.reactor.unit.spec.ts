@@ -16,7 +16,14 @@ const event = (streamId: string, type: string, data: object, reason?: string) =>
     `event-${position}`,
     type,
     data,
-    JSON.stringify({ actor: { userId: 'office-1', role: 'office' }, commandId: `c${position}`, correlationId: `corr-${position}`, causationId: `c${position}`, recordedAt: '2023-07-01T00:00:00.000Z', ...(reason ? { reason } : {}) }),
+    JSON.stringify({
+      actor: { userId: 'office-1', role: 'office' },
+      commandId: `c${position}`,
+      correlationId: `corr-${position}`,
+      causationId: `c${position}`,
+      recordedAt: '2023-07-01T00:00:00.000Z',
+      ...(reason ? { reason } : {}),
+    }),
   );
 const recorded = (planId: string, indicatorNo: number, period: string) =>
   event(`figures-${planId}-${indicatorNo}-${period}`, 'PeerFiguresRecorded', { planId, indicatorNo, period, figures: [], source: { kind: 'manual' }, revised: [] });
@@ -54,7 +61,12 @@ describe('the rule-change reaction', () => {
     });
     // Every output is recorded with its outcome, the revision of another rule as ignored with its reason.
     const outcomes = (await docs.list<ReactorOutcome>(REACTOR_OUTCOMES)).map((r) => r.doc);
-    expect(outcomes.filter((o) => o.kind === 'send').map((o) => [o.commandId, o.result?.outcome]).sort()).toEqual(sent.map((c) => [c.meta.commandId, 'nothing-to-do']).sort());
+    expect(
+      outcomes
+        .filter((o) => o.kind === 'send')
+        .map((o) => [o.commandId, o.result?.outcome])
+        .sort(),
+    ).toEqual(sent.map((c) => [c.meta.commandId, 'nothing-to-do']).sort());
     expect(outcomes.filter((o) => o.kind === 'ignore')).toEqual([expect.objectContaining({ eventId: monthly.id, reason: expect.stringContaining('monthlyReport') })]);
     // Delivered again (a crash before the checkpoint, a rebuild): the same commands, so the store answers them once.
     const again: Command[] = [];

@@ -47,14 +47,31 @@ describe('the composite score', () => {
     });
 
     it('several changes add up, a missing rank gaining one counts, a fall counts against', () => {
-      const r = whatIf(sheet, rule, [{ indicatorNo: 38, rank: 1 }, { indicatorNo: 1, rank: 6 }], 6);
+      const r = whatIf(
+        sheet,
+        rule,
+        [
+          { indicatorNo: 38, rank: 1 },
+          { indicatorNo: 1, rank: 6 },
+        ],
+        6,
+      );
       expect(r.changes.map((c) => c.delta)).toEqual([1, -2.5]);
       expect(r).toMatchObject({ baseTotal: 9.8, projectedTotal: 8.3, delta: -1.5 });
     });
 
     it('refuses an unknown indicator, one named twice or a rank outside 1–6, naming the field', () => {
       try {
-        whatIf(sheet, rule, [{ indicatorNo: 99, rank: 1 }, { indicatorNo: 7, rank: 7 }, { indicatorNo: 7, rank: 2 }], 6);
+        whatIf(
+          sheet,
+          rule,
+          [
+            { indicatorNo: 99, rank: 1 },
+            { indicatorNo: 7, rank: 7 },
+            { indicatorNo: 7, rank: 2 },
+          ],
+          6,
+        );
         throw new Error('not refused');
       } catch (err) {
         expect(err).toBeInstanceOf(DomainError);

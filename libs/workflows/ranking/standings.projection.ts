@@ -136,7 +136,11 @@ export const standingsProjection: Projection = {
     if (e.type === 'QuarterPublished') {
       const d = e.data as QuarterPublished['data'];
       const track = await planTrack(docs, d.planId);
-      docs.put('track', d.planId, { ...track, meetings: track.meetings + 1, lastMeeting: { quarter: d.quarter, at: e.metadata.recordedAt, position: e.position } } satisfies PlanTrack);
+      docs.put('track', d.planId, {
+        ...track,
+        meetings: track.meetings + 1,
+        lastMeeting: { quarter: d.quarter, at: e.metadata.recordedAt, position: e.position },
+      } satisfies PlanTrack);
       return;
     }
     return applyRanking(e, docs);
@@ -236,7 +240,15 @@ async function applyRanking(e: RecordedEvent, docs: DocWriter): Promise<void> {
       );
       v.figureHistory = [
         ...v.figureHistory,
-        { type: 'PeerFigureCorrected', figures: [{ countyId: d.countyId, ...d.corrected, previous: d.previous }], reason: d.reason, at, by, position: e.position, revision: e.revision },
+        {
+          type: 'PeerFigureCorrected',
+          figures: [{ countyId: d.countyId, ...d.corrected, previous: d.previous }],
+          reason: d.reason,
+          at,
+          by,
+          position: e.position,
+          revision: e.revision,
+        },
       ];
       v = rerank(v);
       break;
@@ -360,7 +372,15 @@ export async function standingsForPeriod(docs: DocReader, planId: string, period
     period,
     indicators: plan.indicators.map((i) => {
       const v = byKey.get(standingKey(planId, i.no, period));
-      return { indicatorNo: i.no, name: i.name, points: i.points, recorded: v !== undefined, rankBasis: v?.rankBasis ?? 'none', counties: v?.counties ?? [], ours: v?.ours ?? null };
+      return {
+        indicatorNo: i.no,
+        name: i.name,
+        points: i.points,
+        recorded: v !== undefined,
+        rankBasis: v?.rankBasis ?? 'none',
+        counties: v?.counties ?? [],
+        ours: v?.ours ?? null,
+      };
     }),
   };
 }
@@ -392,4 +412,3 @@ export async function scoreWithRule(
   });
   return { sheet: { planId, period, ...scoreSheet(inputs, current, plan.totalPoints) }, rule: current };
 }
-

@@ -84,7 +84,14 @@ describe('the standings projection', () => {
   it('shows an indicator × period: every county’s figure and rank, our standing, and every change with its cause and who made it', async () => {
     const docs = await new MemoryDocs().fold(story().events, standingsProjection);
     const v = (await standingOf(docs, planId, 7, '2023-Q3'))!;
-    expect(v).toMatchObject({ name: plan.indicators[6]!.name, points: 4, direction: 'higher-is-better', rankBasis: 'values', ours: { countyId: 'ye', rank: 3, warning: 'yellow' }, revision: 3 });
+    expect(v).toMatchObject({
+      name: plan.indicators[6]!.name,
+      points: 4,
+      direction: 'higher-is-better',
+      rankBasis: 'values',
+      ours: { countyId: 'ye', rank: 3, warning: 'yellow' },
+      revision: 3,
+    });
     expect(v.counties.map((c) => [c.name, c.value, c.rank])).toEqual([
       ['叶县', 6, 3],
       ['宝丰县', 7, 1],
@@ -118,7 +125,10 @@ describe('the standings projection', () => {
   });
 
   it('without a published quarter every change of the quarter is "since the last meeting"', async () => {
-    const docs = await new MemoryDocs().fold(story().events.filter((e) => e.type !== 'QuarterPublished'), standingsProjection);
+    const docs = await new MemoryDocs().fold(
+      story().events.filter((e) => e.type !== 'QuarterPublished'),
+      standingsProjection,
+    );
     const board = (await warningBoard(docs, planId, '2023-Q3'))!;
     expect(board.lastMeeting).toBeNull();
     expect(board.changesSinceLastMeeting).toHaveLength(4);
@@ -144,9 +154,12 @@ describe('the standings projection', () => {
   });
 
   it('explains every kind of cause in words', () => {
-    expect(explainCause({ kind: 'own-figure', previous: null, value: null, previousRank: 5, rank: 4, alongWith: [{ countyId: 'jia', previous: null, current: { value: 1, rank: null } }] }, plan)).toBe(
-      '叶县’s own figure rank 5 → rank 4 (with 郏县 in the same recording)',
-    );
+    expect(
+      explainCause(
+        { kind: 'own-figure', previous: null, value: null, previousRank: 5, rank: 4, alongWith: [{ countyId: 'jia', previous: null, current: { value: 1, rank: null } }] },
+        plan,
+      ),
+    ).toBe('叶县’s own figure rank 5 → rank 4 (with 郏县 in the same recording)');
     expect(explainCause({ kind: 'rule-change', rule: 'warningTiers', planRevision: 3 }, plan)).toBe('warning tiers revised (plan revision 3)');
   });
 });

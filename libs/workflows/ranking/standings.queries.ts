@@ -135,7 +135,9 @@ export class GetStandingHandler implements IQueryHandler<GetStanding, Dated<Stan
     const docs = await this.engine.docs(standingsProjection, at, () => [planStream(planId), figuresStream(planId, indicatorNo, p)]);
     const view = await standingOf(docs, planId, indicatorNo, p);
     if (!view) {
-      throw new DomainError('standing-not-found', `no figures of indicator ${indicatorNo} (${indicator.name}) for ${p} ${at.asOf ? 'were known then' : 'have been recorded'}`, { status: 404 });
+      throw new DomainError('standing-not-found', `no figures of indicator ${indicatorNo} (${indicator.name}) for ${p} ${at.asOf ? 'were known then' : 'have been recorded'}`, {
+        status: 404,
+      });
     }
     return { ...view, ...dated(at) };
   }

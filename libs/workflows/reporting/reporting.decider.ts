@@ -158,7 +158,13 @@ export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportS
             fields: missing.map((i) => ({ field: `lines[indicatorNo=${i.no}]`, message: 'missing' })),
           });
         }
-        const lagging = ctx.indicators.filter((i) => isLagging(lines.find((l) => l.indicatorNo === i.no)!, i, ctx.warningTiers));
+        const lagging = ctx.indicators.filter((i) =>
+          isLagging(
+            lines.find((l) => l.indicatorNo === i.no)!,
+            i,
+            ctx.warningTiers,
+          ),
+        );
         const unexplained = lagging.filter((i) => {
           const l = lines.find((x) => x.indicatorNo === i.no)!;
           return !l.analysis?.trim() || !l.countermeasures?.trim();
@@ -202,7 +208,12 @@ export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportS
         return [
           {
             type: 'ReportSigned',
-            data: { ...ref, contentHash: s.contentHash, signedBy: { userId: c.meta.actor.userId, name: c.meta.actor.name ?? c.meta.actor.userId }, seal: { unitId: ref.unitId, unitName } },
+            data: {
+              ...ref,
+              contentHash: s.contentHash,
+              signedBy: { userId: c.meta.actor.userId, name: c.meta.actor.name ?? c.meta.actor.userId },
+              seal: { unitId: ref.unitId, unitName },
+            },
           },
         ];
       }
@@ -210,7 +221,10 @@ export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportS
       case 'reporting.Receive':
         if (s.status === 'received') return [];
         if (s.status !== 'signed') {
-          throw new DomainError('report-not-signed', s.status === 'submitted' ? 'the report awaits the unit head’s signature and seal' : `a ${s.status === 'none' ? 'missing' : s.status} report cannot be received`);
+          throw new DomainError(
+            'report-not-signed',
+            s.status === 'submitted' ? 'the report awaits the unit head’s signature and seal' : `a ${s.status === 'none' ? 'missing' : s.status} report cannot be received`,
+          );
         }
         return [{ type: 'ReportReceived', data: { ...ref, contentHash: s.contentHash! } }];
 
@@ -253,7 +267,12 @@ function open(ctx: ReportContext): ReportingEvent[] {
   return [
     { type: 'ReportOpened', data: { ...ref, unitName: ctx.unitName, indicators: ctx.indicators, dueAt: ctx.dueAt, reminderAt: ctx.reminderAt } },
     scheduleTimer({ timerId: `${id}-reminder`, dueAt: ctx.reminderAt, command: { type: 'reporting.SendReminder', data: ref }, purpose: 'reminder before the monthly deadline' }),
-    scheduleTimer({ timerId: `${id}-deadline`, dueAt: ctx.dueAt, command: { type: 'reporting.MarkOverdue', data: ref }, purpose: 'the monthly deadline: unsubmitted reports become overdue' }),
+    scheduleTimer({
+      timerId: `${id}-deadline`,
+      dueAt: ctx.dueAt,
+      command: { type: 'reporting.MarkOverdue', data: ref },
+      purpose: 'the monthly deadline: unsubmitted reports become overdue',
+    }),
   ];
 }
 

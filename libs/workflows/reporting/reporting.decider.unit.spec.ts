@@ -32,8 +32,24 @@ const good: ReportLine[] = [line(27, { value: 75, rank: 2 }), line(28, { value: 
 const ev = {
   opened: (): ReportingEvent[] => [
     { type: 'ReportOpened', data: { ...ref, unitName: context.unitName, indicators: context.indicators, dueAt: context.dueAt, reminderAt: context.reminderAt } },
-    { type: 'TimerScheduled', data: { timerId: 'report-ye-county-2023-sthjj-2023-06-reminder', dueAt: context.reminderAt, command: { type: 'reporting.SendReminder', data: ref }, purpose: 'reminder before the monthly deadline' } },
-    { type: 'TimerScheduled', data: { timerId: 'report-ye-county-2023-sthjj-2023-06-deadline', dueAt: context.dueAt, command: { type: 'reporting.MarkOverdue', data: ref }, purpose: 'the monthly deadline: unsubmitted reports become overdue' } },
+    {
+      type: 'TimerScheduled',
+      data: {
+        timerId: 'report-ye-county-2023-sthjj-2023-06-reminder',
+        dueAt: context.reminderAt,
+        command: { type: 'reporting.SendReminder', data: ref },
+        purpose: 'reminder before the monthly deadline',
+      },
+    },
+    {
+      type: 'TimerScheduled',
+      data: {
+        timerId: 'report-ye-county-2023-sthjj-2023-06-deadline',
+        dueAt: context.dueAt,
+        command: { type: 'reporting.MarkOverdue', data: ref },
+        purpose: 'the monthly deadline: unsubmitted reports become overdue',
+      },
+    },
   ],
   drafted: (lines = good): ReportingEvent => ({ type: 'ReportDraftSaved', data: { ...ref, lines } }),
   submitted: (lines = good, by = 'li-reporter'): ReportingEvent => ({
@@ -69,7 +85,9 @@ describe('monthly report decider', () => {
       expect(() => given(reportingDecider).when(cmd('reporting.SaveDraft', { context, lines: good }, meta(['reporter'], { unitId: 'fgw' })))).toThrow(ForbiddenError);
     });
     it('a submitted report cannot be changed until it is returned', () => {
-      expect(() => given(reportingDecider, history.submitted()).when(cmd('reporting.SaveDraft', { context, lines: good }))).toThrow(/can be changed only after the office returns it/);
+      expect(() => given(reportingDecider, history.submitted()).when(cmd('reporting.SaveDraft', { context, lines: good }))).toThrow(
+        /can be changed only after the office returns it/,
+      );
     });
   });
 
@@ -115,7 +133,9 @@ describe('monthly report decider', () => {
 
     it('resubmitted after a return, an on-time report does not become late', () => {
       const returned: ReportingEvent = { type: 'ReportReturned', data: { ...ref, reason: '数据有误' } };
-      const [submitted] = given(reportingDecider, [...history.submitted(), returned, ev.drafted()]).when(cmd('reporting.Submit', { context }, reporter({ now: '2023-07-09T00:00:00.000Z' })));
+      const [submitted] = given(reportingDecider, [...history.submitted(), returned, ev.drafted()]).when(
+        cmd('reporting.Submit', { context }, reporter({ now: '2023-07-09T00:00:00.000Z' })),
+      );
       expect(submitted).toMatchObject({ type: 'ReportSubmitted', data: { late: null } });
     });
   });
@@ -191,7 +211,9 @@ describe('monthly report decider', () => {
       expect(given(reportingDecider, history.submitted()).when(cmd('reporting.MarkOverdue', ref, system()))).toEqual([]);
     });
     it('the reminder goes only to a unit that has not submitted', () => {
-      expect(given(reportingDecider, history.drafted()).when(cmd('reporting.SendReminder', ref, system()))).toEqual([{ type: 'ReportReminderSent', data: { ...ref, dueAt: context.dueAt } }]);
+      expect(given(reportingDecider, history.drafted()).when(cmd('reporting.SendReminder', ref, system()))).toEqual([
+        { type: 'ReportReminderSent', data: { ...ref, dueAt: context.dueAt } },
+      ]);
       expect(given(reportingDecider, history.signed()).when(cmd('reporting.SendReminder', ref, system()))).toEqual([]);
     });
     it('only the system’s timers mark a report overdue', () => {

@@ -13,10 +13,7 @@ export interface ReportRef {
   period: string;
 }
 
-export type ReportOpened = DomainEvent<
-  'ReportOpened',
-  ReportRef & { unitName: string; indicators: ReportIndicator[]; dueAt: string; reminderAt: string }
->;
+export type ReportOpened = DomainEvent<'ReportOpened', ReportRef & { unitName: string; indicators: ReportIndicator[]; dueAt: string; reminderAt: string }>;
 export type ReportDraftSaved = DomainEvent<'ReportDraftSaved', ReportRef & { lines: ReportLine[] }>;
 export type ReportSubmitted = DomainEvent<
   'ReportSubmitted',
@@ -31,10 +28,7 @@ export type ReportSubmitted = DomainEvent<
     late: { dueAt: string; byMinutes: number } | null;
   }
 >;
-export type ReportSigned = DomainEvent<
-  'ReportSigned',
-  ReportRef & { contentHash: string; signedBy: { userId: string; name: string }; seal: { unitId: string; unitName: string } }
->;
+export type ReportSigned = DomainEvent<'ReportSigned', ReportRef & { contentHash: string; signedBy: { userId: string; name: string }; seal: { unitId: string; unitName: string } }>;
 export type ReportReceived = DomainEvent<'ReportReceived', ReportRef & { contentHash: string }>;
 export type ReportReturned = DomainEvent<'ReportReturned', ReportRef & { reason: string }>;
 export type ReportReminderSent = DomainEvent<'ReportReminderSent', ReportRef & { dueAt: string }>;
@@ -49,16 +43,7 @@ export type FigureCorrected = DomainEvent<
 >;
 
 export type ReportingEvent =
-  | ReportOpened
-  | ReportDraftSaved
-  | ReportSubmitted
-  | ReportSigned
-  | ReportReceived
-  | ReportReturned
-  | ReportReminderSent
-  | ReportOverdue
-  | FigureCorrected
-  | TimerEvent;
+  ReportOpened | ReportDraftSaved | ReportSubmitted | ReportSigned | ReportReceived | ReportReturned | ReportReminderSent | ReportOverdue | FigureCorrected | TimerEvent;
 
 export const REPORTING_EVENT_TYPES = [
   'ReportOpened',

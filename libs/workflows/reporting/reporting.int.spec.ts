@@ -91,7 +91,13 @@ describe.each(STORE_TARGETS)('the monthly report workflow through the applicatio
     expect(report!.revision).toBe((await engine.store.readStream(reportStream(ref))).at(-1)!.revision);
     expect(report!.corrections).toEqual([expect.objectContaining({ indicatorNo: 28, previous: 41, corrected: 42.5, reason: '市生态环境局通报数据修正' })]);
     expect(report!.steps.map((s) => s.type)).toEqual([
-      'ReportOpened', 'ReportDraftSaved', 'ReportDraftSaved', 'ReportSubmitted', 'ReportSigned', 'ReportReceived', 'FigureCorrected',
+      'ReportOpened',
+      'ReportDraftSaved',
+      'ReportDraftSaved',
+      'ReportSubmitted',
+      'ReportSigned',
+      'ReportReceived',
+      'FigureCorrected',
     ]);
 
     const cell = (unitId: string) => engine.query(REPORTS_PROJECTION).get<ComplianceCell>('compliance', cellKey(planId, period, unitId));

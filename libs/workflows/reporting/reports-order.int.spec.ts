@@ -23,7 +23,9 @@ describe('the reports projection on a report event that arrives before its Repor
       const stream = reportStream(report);
       await store.appendToStream(stream, [testEvent('ReportReminderSent', { ...report })]);
       await expect(runner.rebuild(REPORTS_PROJECTION)).rejects.toThrow(
-        new RegExp(`rebuilding reports .* stopped; the old generation keeps serving: projection reports: ReportReminderSent of report ye-county-2023/sthjj/2023-01 \\(stream "${stream}" revision 0, position 1\\) arrived before its ReportOpened`),
+        new RegExp(
+          `rebuilding reports .* stopped; the old generation keeps serving: projection reports: ReportReminderSent of report ye-county-2023/sthjj/2023-01 \\(stream "${stream}" revision 0, position 1\\) arrived before its ReportOpened`,
+        ),
       );
       await runner.catchUp(2_000).catch(() => undefined);
       const status = runner.status().find((s) => s.name === REPORTS_PROJECTION)!;

@@ -177,7 +177,16 @@ function applyToView(view: ReportView, event: ReportingEvent, e: RecordedEvent):
     case 'FigureCorrected':
       v.corrections = [
         ...view.corrections,
-        { indicatorNo: event.data.indicatorNo, field: event.data.field, previous: event.data.previous, corrected: event.data.corrected, reason: event.data.reason, by: m.actor.userId, at, position: e.position },
+        {
+          indicatorNo: event.data.indicatorNo,
+          field: event.data.field,
+          previous: event.data.previous,
+          corrected: event.data.corrected,
+          reason: event.data.reason,
+          by: m.actor.userId,
+          at,
+          position: e.position,
+        },
       ];
       break;
     default:

@@ -139,11 +139,11 @@ export class GetComplianceHandler implements IQueryHandler<GetCompliance, Compli
       units: plan.units
         .filter((u) => mayReadBoardRow(reader, plan, u.id))
         .map((u) => ({
-        unitId: u.id,
-        unitName: u.name,
-        shortName: u.shortName,
-        cells: Object.fromEntries(periods.map((period) => [period, cells.get(cellKey(planId, period, u.id)) ?? null])),
-      })),
+          unitId: u.id,
+          unitName: u.name,
+          shortName: u.shortName,
+          cells: Object.fromEntries(periods.map((period) => [period, cells.get(cellKey(planId, period, u.id)) ?? null])),
+        })),
     };
   }
 }

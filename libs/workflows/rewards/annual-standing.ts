@@ -31,7 +31,12 @@ export interface AnnualStanding {
  * date, while a quarter's figure may cover the quarter alone.
  */
 export function candidatePeriods(year: number): string[] {
-  return [String(year), ...periodsOfYear(year).filter((p) => p !== String(year)).reverse()];
+  return [
+    String(year),
+    ...periodsOfYear(year)
+      .filter((p) => p !== String(year))
+      .reverse(),
+  ];
 }
 
 /** The standing in force in one figures stream: the last StandingChanged's rank, with every StandingChanged behind it. */

@@ -157,7 +157,14 @@ function applyToProposal(current: ProposalView | undefined, event: RewardsEvent,
       };
     }
     case 'ProposalSubmitted':
-      return { ...current!, status: 'submitted', revision: e.revision, listHash: event.data.listHash, submitted: { by, at, position: e.position, listHash: event.data.listHash }, history: [...current!.history, step] };
+      return {
+        ...current!,
+        status: 'submitted',
+        revision: e.revision,
+        listHash: event.data.listHash,
+        submitted: { by, at, position: e.position, listHash: event.data.listHash },
+        history: [...current!.history, step],
+      };
     case 'ProposalSentBack':
       return {
         ...current!,

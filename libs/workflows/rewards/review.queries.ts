@@ -55,7 +55,8 @@ export class GetProposalHandler implements IQueryHandler<GetProposal, ProposalVi
   ) {}
 
   async execute({ reader, ref, at }: GetProposal): Promise<ProposalView> {
-    if (!mayReadProposal(reader)) throw new ForbiddenError('the year-end proposal is read by the office, the county leaders, supervisors and auditors; units read the published decisions');
+    if (!mayReadProposal(reader))
+      throw new ForbiddenError('the year-end proposal is read by the office, the county leaders, supervisors and auditors; units read the published decisions');
     const docs = await this.engine.docs(reviewProjection, at, () => [reviewStream(ref)]);
     const view = await readProposal(docs, ref.planId, ref.year);
     if (view) return view;
@@ -78,7 +79,11 @@ export class GetDecisionsHandler implements IQueryHandler<GetDecisions, Decision
     if (list && (list.status === 'published' || mayReadProposal(reader))) return list;
     await this.rewards.plan(ref);
     const then = !!at.asOf;
-    throw new DomainError('decisions-not-found', `no ${ref.year} decisions of ${ref.planId} ${then ? 'were' : 'have been'} ${mayReadProposal(reader) ? 'approved' : 'published'}${then ? ' then' : ' yet'}`, { status: 404 });
+    throw new DomainError(
+      'decisions-not-found',
+      `no ${ref.year} decisions of ${ref.planId} ${then ? 'were' : 'have been'} ${mayReadProposal(reader) ? 'approved' : 'published'}${then ? ' then' : ' yet'}`,
+      { status: 404 },
+    );
   }
 }
 

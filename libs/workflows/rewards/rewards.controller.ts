@@ -86,7 +86,13 @@ export class RewardsController {
   @ApiOperation({ summary: 'The proposal: its lines (unit, indicator, annual rank, tier, consequences, basis) with their amendments, and every step (ETag: its revision)' })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO date-time: the proposal as it was known then, re-derived from the events' })
   @ApiQuery({ name: 'minPosition', required: false })
-  async proposal(@Param('planId') planId: string, @Param('year') year: string, @Req() req: AuthenticatedRequest, @ReadAtParam() at: ReadAt, @Res({ passthrough: true }) res: Response): Promise<ProposalView> {
+  async proposal(
+    @Param('planId') planId: string,
+    @Param('year') year: string,
+    @Req() req: AuthenticatedRequest,
+    @ReadAtParam() at: ReadAt,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ProposalView> {
     const view = await this.queries.execute(new GetProposal(principalOf(req), refOf(planId, year), at));
     res.setHeader('ETag', `"${view.revision}"`);
     return view;
@@ -99,16 +105,20 @@ export class RewardsController {
   @ApiHeader({ name: 'If-Match', required: false })
   amend(@Param('planId') planId: string, @Param('year') year: string, @Param('lineId') lineId: string, @Body() body: AmendLineDto, @Req() req: AuthenticatedRequest) {
     const { reason, tier, consequences, excluded } = body;
-    return this.#run(req, {
-      type: 'rewards.AmendLine',
-      data: {
-        ...refOf(planId, year),
-        lineId,
-        ...(tier !== undefined ? { tier } : {}),
-        ...(consequences !== undefined ? { consequences: consequences.map((c) => ({ ...c }) as Consequence) } : {}),
-        ...(excluded !== undefined ? { excluded } : {}),
+    return this.#run(
+      req,
+      {
+        type: 'rewards.AmendLine',
+        data: {
+          ...refOf(planId, year),
+          lineId,
+          ...(tier !== undefined ? { tier } : {}),
+          ...(consequences !== undefined ? { consequences: consequences.map((c) => ({ ...c }) as Consequence) } : {}),
+          ...(excluded !== undefined ? { excluded } : {}),
+        },
       },
-    }, reason);
+      reason,
+    );
   }
 
   @Post('submit')
@@ -157,7 +167,13 @@ export class RewardsController {
       'The events behind a line: figures, standings (with their causes), corrections, the rule versions, the proposal, amendments with reasons, submission, approval and publication — each with type, data, who, when, why and position',
   })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO date-time: only the events recorded by then' })
-  evidence(@Param('planId') planId: string, @Param('year') year: string, @Param('lineId') lineId: string, @Req() req: AuthenticatedRequest, @ReadAtParam() at: ReadAt): Promise<LineEvidence> {
+  evidence(
+    @Param('planId') planId: string,
+    @Param('year') year: string,
+    @Param('lineId') lineId: string,
+    @Req() req: AuthenticatedRequest,
+    @ReadAtParam() at: ReadAt,
+  ): Promise<LineEvidence> {
     return this.queries.execute(new GetLineEvidence(principalOf(req), refOf(planId, year), lineId, at));
   }
 

@@ -117,7 +117,9 @@ export function listHash(generation: number, lines: readonly ProposalLine[]): st
   const canonical = [...lines]
     .sort((a, b) => (a.lineId < b.lineId ? -1 : a.lineId > b.lineId ? 1 : 0))
     .map((l) => [l.lineId, l.annualRank, l.tier, l.excluded, l.consequences.map(canonicalConsequence)]);
-  return createHash('sha256').update(JSON.stringify([generation, canonical])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([generation, canonical]))
+    .digest('hex');
 }
 
 function canonicalConsequence(c: Consequence): unknown[] {
@@ -179,7 +181,8 @@ export const rewardsDecider: Decider<RewardsCommand, RewardsEvent, ReviewState> 
           throw new DomainError('proposal-not-draft', `the ${ref.year} proposal is ${s.status}; it can be regenerated only while it is a draft`);
         }
         // A regeneration replaces a recorded proposal (and any amendments to it): say why.
-        const reason = s.status === 'draft' ? requireReason(c.meta.reason, 'regenerating the proposal replaces the recorded one and its amendments') : (c.meta.reason?.trim() || null);
+        const reason =
+          s.status === 'draft' ? requireReason(c.meta.reason, 'regenerating the proposal replaces the recorded one and its amendments') : c.meta.reason?.trim() || null;
         const { lines, untiered, unranked } = proposalLines(c.data.context);
         return [
           {
@@ -204,7 +207,10 @@ export const rewardsDecider: Decider<RewardsCommand, RewardsEvent, ReviewState> 
         const reason = requireReason(c.meta.reason, 'an amendment changes what the rules gave');
         const line = s.lines.find((l) => l.lineId === c.data.lineId);
         if (!line) {
-          throw new DomainError('line-not-found', `the proposal has no line ${c.data.lineId}`, { status: 404, fields: [{ field: 'lineId', message: 'not a line of the proposal' }] });
+          throw new DomainError('line-not-found', `the proposal has no line ${c.data.lineId}`, {
+            status: 404,
+            fields: [{ field: 'lineId', message: 'not a line of the proposal' }],
+          });
         }
         const { tier, consequences, excluded } = c.data;
         if (tier === undefined && consequences === undefined && excluded === undefined) {
@@ -252,7 +258,10 @@ export const rewardsDecider: Decider<RewardsCommand, RewardsEvent, ReviewState> 
 
       case 'rewards.Approve': {
         if (s.status !== 'submitted') {
-          throw new DomainError('proposal-not-submitted', s.status === 'draft' ? 'the proposal is still a draft: the office submits it first' : `the ${ref.year} list is ${s.status} already`);
+          throw new DomainError(
+            'proposal-not-submitted',
+            s.status === 'draft' ? 'the proposal is still a draft: the office submits it first' : `the ${ref.year} list is ${s.status} already`,
+          );
         }
         if (c.data.listHash !== s.listHash) {
           throw new DomainError('list-changed', 'the list changed since you read it: the approval must cover exactly the submitted list; reload and approve again', {
@@ -397,7 +406,10 @@ export function checkConsequences(list: unknown): Consequence[] {
 
 function requireDraft(s: ReviewState, ref: ReviewRef, verb: string): void {
   if (s.status !== 'draft') {
-    throw new DomainError('proposal-not-draft', `the ${ref.year} proposal is ${s.status}; it can be ${verb} only while it is a draft${s.status === 'submitted' ? ' (the county government may send it back)' : ''}`);
+    throw new DomainError(
+      'proposal-not-draft',
+      `the ${ref.year} proposal is ${s.status}; it can be ${verb} only while it is a draft${s.status === 'submitted' ? ' (the county government may send it back)' : ''}`,
+    );
   }
 }
 

@@ -49,7 +49,14 @@ const context: ReviewContext = {
   indicators: [
     { no: 1, name: '固定资产投资增速', units: [{ id: 'fgw', name: '县发改委' }] },
     { no: 2, name: '工业投资占固定资产投资比重', units: [{ id: 'gxj', name: '县工信局' }] },
-    { no: 15, name: '规模以上工业战略性新兴产业增加值增速', units: [{ id: 'fgw', name: '县发改委' }, { id: 'czj', name: '县财政局' }] },
+    {
+      no: 15,
+      name: '规模以上工业战略性新兴产业增加值增速',
+      units: [
+        { id: 'fgw', name: '县发改委' },
+        { id: 'czj', name: '县财政局' },
+      ],
+    },
     { no: 28, name: 'PM2.5年均浓度', units: [{ id: 'sthjj', name: '县生态环境局' }] },
     { no: 30, name: '地区生产总值增速', units: [{ id: 'fgw', name: '县发改委' }] },
   ],
@@ -123,7 +130,11 @@ describe('year-end rewards and penalties decider', () => {
         standingEvents: [{ streamId: 'figures-ye-county-2023-1-2023', revision: 1, position: '101', rank: 2, cause: 'first-figures' }],
         ...rules,
       });
-      expect(data.lines.find((l) => l.lineId === '28-sthjj')!.basis).toMatchObject({ period: '2023-12', fallback: true, note: expect.stringContaining('latest period of the year') });
+      expect(data.lines.find((l) => l.lineId === '28-sthjj')!.basis).toMatchObject({
+        period: '2023-12',
+        fallback: true,
+        note: expect.stringContaining('latest period of the year'),
+      });
     });
 
     it('every rank maps by the plan’s tiers: 1–2 first, 3–4 nothing, 5–6 third', () => {
@@ -153,7 +164,15 @@ describe('year-end rewards and penalties decider', () => {
   describe('regenerate', () => {
     const amended: RewardsEvent = {
       type: 'LineAmended',
-      data: { ...ref, generation: 1, lineId: '1-fgw', before: { tier: 'first', consequences: tiers[0]!.consequences as never, excluded: false }, after: { tier: 'first', consequences: tiers[0]!.consequences as never, excluded: true }, amendedBy: 'office-zhang', reason: '数据存疑' },
+      data: {
+        ...ref,
+        generation: 1,
+        lineId: '1-fgw',
+        before: { tier: 'first', consequences: tiers[0]!.consequences as never, excluded: false },
+        after: { tier: 'first', consequences: tiers[0]!.consequences as never, excluded: true },
+        amendedBy: 'office-zhang',
+        reason: '数据存疑',
+      },
     };
 
     it('while a draft, with a reason, is recorded as the next generation, counting the amendments it discards', () => {
@@ -195,7 +214,9 @@ describe('year-end rewards and penalties decider', () => {
     });
 
     it('with a reason, excluding a line records before and after and who amended it', () => {
-      const [event] = given(rewardsDecider, history.draft()).when(cmd('rewards.AmendLine', { ...ref, lineId: '1-fgw', excluded: true }, office2({ reason: '该指标由市里统一调整' })));
+      const [event] = given(rewardsDecider, history.draft()).when(
+        cmd('rewards.AmendLine', { ...ref, lineId: '1-fgw', excluded: true }, office2({ reason: '该指标由市里统一调整' })),
+      );
       expect(event).toEqual({
         type: 'LineAmended',
         data: {
@@ -212,18 +233,26 @@ describe('year-end rewards and penalties decider', () => {
     });
 
     it('changing the tier brings that tier’s consequences and label', () => {
-      const [event] = given(rewardsDecider, history.draft()).when(cmd('rewards.AmendLine', { ...ref, lineId: '28-sthjj', tier: 'first' }, office({ reason: '全年数据经核实为第二名' })));
+      const [event] = given(rewardsDecider, history.draft()).when(
+        cmd('rewards.AmendLine', { ...ref, lineId: '28-sthjj', tier: 'first' }, office({ reason: '全年数据经核实为第二名' })),
+      );
       const line = given(rewardsDecider, [...history.draft(), event!]).state.lines.find((l) => l.lineId === '28-sthjj')!;
       expect(line).toMatchObject({ tier: 'first', tierLabel: { zh: '第一方阵' }, consequences: tiers[0]!.consequences });
     });
 
     it('consequences can be set explicitly; they are checked like the plan’s, naming the field', () => {
       const only = [{ kind: 'public-criticism', zh: '通报批评' }];
-      const [event] = given(rewardsDecider, history.draft()).when(cmd('rewards.AmendLine', { ...ref, lineId: '15-czj', consequences: only }, office({ reason: '财政局为配合单位，减轻处理' })));
+      const [event] = given(rewardsDecider, history.draft()).when(
+        cmd('rewards.AmendLine', { ...ref, lineId: '15-czj', consequences: only }, office({ reason: '财政局为配合单位，减轻处理' })),
+      );
       expect((event!.data as { after: { consequences: unknown } }).after.consequences).toEqual(only);
       expect(() =>
-        given(rewardsDecider, history.draft()).when(cmd('rewards.AmendLine', { ...ref, lineId: '15-czj', consequences: [{ kind: 'working-funds', months: 0, zh: '不变' }] }, office({ reason: 'x' }))),
-      ).toThrow(expect.objectContaining({ code: 'invalid-value', details: expect.objectContaining({ fields: [{ field: 'consequences[0].months', message: expect.any(String) }] }) }));
+        given(rewardsDecider, history.draft()).when(
+          cmd('rewards.AmendLine', { ...ref, lineId: '15-czj', consequences: [{ kind: 'working-funds', months: 0, zh: '不变' }] }, office({ reason: 'x' })),
+        ),
+      ).toThrow(
+        expect.objectContaining({ code: 'invalid-value', details: expect.objectContaining({ fields: [{ field: 'consequences[0].months', message: expect.any(String) }] }) }),
+      );
       expect(() =>
         given(rewardsDecider, history.draft()).when(cmd('rewards.AmendLine', { ...ref, lineId: '15-czj', consequences: [{ kind: 'fine', zh: '罚款' }] }, office({ reason: 'x' }))),
       ).toThrow(/consequences\[0\]\.kind/);
@@ -231,20 +260,28 @@ describe('year-end rewards and penalties decider', () => {
 
     it('an unknown tier, an unknown line, or an empty amendment is refused', () => {
       const draft = given(rewardsDecider, history.draft());
-      expect(() => draft.when(cmd('rewards.AmendLine', { ...ref, lineId: '1-fgw', tier: 'second' }, office({ reason: 'x' })))).toThrow(expect.objectContaining({ code: 'unknown-tier' }));
-      expect(() => draft.when(cmd('rewards.AmendLine', { ...ref, lineId: '2-gxj', excluded: true }, office({ reason: 'x' })))).toThrow(expect.objectContaining({ code: 'line-not-found' }));
+      expect(() => draft.when(cmd('rewards.AmendLine', { ...ref, lineId: '1-fgw', tier: 'second' }, office({ reason: 'x' })))).toThrow(
+        expect.objectContaining({ code: 'unknown-tier' }),
+      );
+      expect(() => draft.when(cmd('rewards.AmendLine', { ...ref, lineId: '2-gxj', excluded: true }, office({ reason: 'x' })))).toThrow(
+        expect.objectContaining({ code: 'line-not-found' }),
+      );
       expect(() => draft.when(cmd('rewards.AmendLine', { ...ref, lineId: '1-fgw' }, office({ reason: 'x' })))).toThrow(expect.objectContaining({ code: 'amendment-empty' }));
     });
 
     it('an amendment that changes nothing records nothing', () => {
-      expect(given(rewardsDecider, history.draft()).when(cmd('rewards.AmendLine', { ...ref, lineId: '1-fgw', tier: 'first', excluded: false }, office({ reason: 'x' })))).toEqual([]);
+      expect(given(rewardsDecider, history.draft()).when(cmd('rewards.AmendLine', { ...ref, lineId: '1-fgw', tier: 'first', excluded: false }, office({ reason: 'x' })))).toEqual(
+        [],
+      );
     });
 
     it('is refused once submitted, and for anyone but the office', () => {
       expect(() => given(rewardsDecider, history.submitted()).when(cmd('rewards.AmendLine', { ...ref, lineId: '1-fgw', excluded: true }, office({ reason: 'x' })))).toThrow(
         expect.objectContaining({ code: 'proposal-not-draft' }),
       );
-      expect(() => given(rewardsDecider, history.draft()).when(cmd('rewards.AmendLine', { ...ref, lineId: '1-fgw', excluded: true }, leader({ reason: 'x' })))).toThrow(ForbiddenError);
+      expect(() => given(rewardsDecider, history.draft()).when(cmd('rewards.AmendLine', { ...ref, lineId: '1-fgw', excluded: true }, leader({ reason: 'x' })))).toThrow(
+        ForbiddenError,
+      );
     });
 
     it('is refused before any proposal exists', () => {
@@ -266,7 +303,6 @@ describe('year-end rewards and penalties decider', () => {
   });
 
   describe('approve', () => {
-
     it('by the county government, the approval carries the final list of decisions (excluded lines listed apart)', () => {
       const h0 = [generated()];
       const exclude = given(rewardsDecider, h0).when(cmd('rewards.AmendLine', { ...ref, lineId: '15-czj', excluded: true }, office({ reason: '配合单位' })));
@@ -274,7 +310,11 @@ describe('year-end rewards and penalties decider', () => {
       const h = [...h1, submitted(h1)];
       const [event] = given(rewardsDecider, h).when(cmd('rewards.Approve', { ...ref, listHash: listHash(1, linesOf(h1)) }, leader()));
       expect(event!.type).toBe('ProposalApproved');
-      expect(event!.data).toMatchObject({ generation: 1, approvedBy: { userId: 'county-head', name: '县长' }, excluded: [{ lineId: '15-czj', unitId: 'czj', indicatorNo: 15, tier: 'third' }] });
+      expect(event!.data).toMatchObject({
+        generation: 1,
+        approvedBy: { userId: 'county-head', name: '县长' },
+        excluded: [{ lineId: '15-czj', unitId: 'czj', indicatorNo: 15, tier: 'third' }],
+      });
       const decisions = (event!.data as { decisions: { lineId: string; tier: string; amended: boolean; period: string }[] }).decisions;
       expect(decisions.map((d) => [d.lineId, d.tier, d.period, d.amended])).toEqual([
         ['1-fgw', 'first', '2023', false],
@@ -284,15 +324,17 @@ describe('year-end rewards and penalties decider', () => {
     });
 
     it('is refused for the person who generated the proposal, even holding the leader role (four eyes)', () => {
-      expect(() => given(rewardsDecider, history.submitted()).when(cmd('rewards.Approve', { ...ref, listHash: hash() }, meta(['office', 'leader'], { userId: 'office-zhang' })))).toThrow(
-        /may not approve it/,
-      );
+      expect(() =>
+        given(rewardsDecider, history.submitted()).when(cmd('rewards.Approve', { ...ref, listHash: hash() }, meta(['office', 'leader'], { userId: 'office-zhang' }))),
+      ).toThrow(/may not approve it/);
     });
 
     it('is refused for the person who submitted it (four eyes)', () => {
       const h = [generated()];
       const withSubmitter = [...h, submitted(h, 'deputy-head')];
-      expect(() => given(rewardsDecider, withSubmitter).when(cmd('rewards.Approve', { ...ref, listHash: hash() }, meta(['office', 'leader'], { userId: 'deputy-head' })))).toThrow(ForbiddenError);
+      expect(() => given(rewardsDecider, withSubmitter).when(cmd('rewards.Approve', { ...ref, listHash: hash() }, meta(['office', 'leader'], { userId: 'deputy-head' })))).toThrow(
+        ForbiddenError,
+      );
     });
 
     it('is refused for anyone but a leader', () => {
@@ -308,8 +350,12 @@ describe('year-end rewards and penalties decider', () => {
     });
 
     it('is refused while the proposal is a draft, and once approved', () => {
-      expect(() => given(rewardsDecider, history.draft()).when(cmd('rewards.Approve', { ...ref, listHash: 'x' }, leader()))).toThrow(expect.objectContaining({ code: 'proposal-not-submitted' }));
-      expect(() => given(rewardsDecider, history.approved()).when(cmd('rewards.Approve', { ...ref, listHash: hash() }, leader()))).toThrow(expect.objectContaining({ code: 'proposal-not-submitted' }));
+      expect(() => given(rewardsDecider, history.draft()).when(cmd('rewards.Approve', { ...ref, listHash: 'x' }, leader()))).toThrow(
+        expect.objectContaining({ code: 'proposal-not-submitted' }),
+      );
+      expect(() => given(rewardsDecider, history.approved()).when(cmd('rewards.Approve', { ...ref, listHash: hash() }, leader()))).toThrow(
+        expect.objectContaining({ code: 'proposal-not-submitted' }),
+      );
     });
   });
 
@@ -327,7 +373,9 @@ describe('year-end rewards and penalties decider', () => {
     });
     it('is for leaders only, and only for a submitted proposal', () => {
       expect(() => given(rewardsDecider, history.submitted()).when(cmd('rewards.SendBack', ref, office({ reason: 'x' })))).toThrow(ForbiddenError);
-      expect(() => given(rewardsDecider, history.draft()).when(cmd('rewards.SendBack', ref, leader({ reason: 'x' })))).toThrow(expect.objectContaining({ code: 'proposal-not-submitted' }));
+      expect(() => given(rewardsDecider, history.draft()).when(cmd('rewards.SendBack', ref, leader({ reason: 'x' })))).toThrow(
+        expect.objectContaining({ code: 'proposal-not-submitted' }),
+      );
     });
   });
 

@@ -122,10 +122,7 @@ export type ProposalGenerated = DomainEvent<
     reason: string | null;
   }
 >;
-export type LineAmended = DomainEvent<
-  'LineAmended',
-  ReviewRef & { generation: number; lineId: string; before: LineTerms; after: LineTerms; amendedBy: string; reason: string }
->;
+export type LineAmended = DomainEvent<'LineAmended', ReviewRef & { generation: number; lineId: string; before: LineTerms; after: LineTerms; amendedBy: string; reason: string }>;
 export type ProposalSubmitted = DomainEvent<
   'ProposalSubmitted',
   ReviewRef & {

@@ -111,7 +111,8 @@ export async function lineEvidence(store: EventStore, ref: ReviewRef, lineId: st
   if (generations.some((g) => g.basis.fallback)) periods.add(String(ref.year));
   for (const period of periods) {
     for (const e of (await store.readStream(figuresStream(ref.planId, line.indicatorNo, period))).filter(within)) {
-      const kind: EvidenceKind = e.type === 'PeerFiguresRecorded' ? 'figures' : e.type === 'StandingChanged' ? 'standing' : e.type === 'PeerFigureCorrected' ? 'peer-correction' : 'ranking';
+      const kind: EvidenceKind =
+        e.type === 'PeerFiguresRecorded' ? 'figures' : e.type === 'StandingChanged' ? 'standing' : e.type === 'PeerFigureCorrected' ? 'peer-correction' : 'ranking';
       push(e, kind, e.data, false, true);
     }
   }

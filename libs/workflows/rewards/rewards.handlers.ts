@@ -12,7 +12,8 @@ import { RewardsService } from './rewards.service.js';
  * What callers send: GenerateProposal names the review; the handler gathers its facts (tiers, rule
  * versions, annual standings) from the streams. A `context` sent along is ignored.
  */
-export type RewardsRequest = Exclude<RewardsCommand, { type: 'rewards.GenerateProposal' }> | Command<'rewards.GenerateProposal', (ReviewRef | { context: ReviewRef }) & { context?: unknown }>;
+export type RewardsRequest =
+  Exclude<RewardsCommand, { type: 'rewards.GenerateProposal' }> | Command<'rewards.GenerateProposal', (ReviewRef | { context: ReviewRef }) & { context?: unknown }>;
 
 /** The rewards workflow's command on the bus. */
 export class RewardsBusCommand extends WorkflowCommand<RewardsRequest> {}

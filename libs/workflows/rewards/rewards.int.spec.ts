@@ -49,13 +49,30 @@ describe.each(STORE_TARGETS)('the year-end rewards and penalties through the app
       events.map((e) => ({
         type: e.type,
         data: e.data as object,
-        metadata: { actor: { userId: 'office-zhang', role: 'office' }, commandId: `rank-${++n}`, correlationId: `rank-${n}`, causationId: `rank-${n}`, recordedAt: clock.now().toISOString(), ...(reason ? { reason } : {}) },
+        metadata: {
+          actor: { userId: 'office-zhang', role: 'office' },
+          commandId: `rank-${++n}`,
+          correlationId: `rank-${n}`,
+          causationId: `rank-${n}`,
+          recordedAt: clock.now().toISOString(),
+          ...(reason ? { reason } : {}),
+        },
       })),
     );
   const recorded = (indicatorNo: number, period: string, ye: number, rank: number, from: number | null = null): RankingEvent[] => [
     {
       type: 'PeerFiguresRecorded',
-      data: { planId, indicatorNo, period, figures: [{ countyId: 'ye', value: ye, rank: null }, { countyId: 'baofeng', value: ye + 1, rank: null }], source: { kind: 'manual' }, revised: [] },
+      data: {
+        planId,
+        indicatorNo,
+        period,
+        figures: [
+          { countyId: 'ye', value: ye, rank: null },
+          { countyId: 'baofeng', value: ye + 1, rank: null },
+        ],
+        source: { kind: 'manual' },
+        revised: [],
+      },
     },
     {
       type: 'StandingChanged',
@@ -77,7 +94,13 @@ describe.each(STORE_TARGETS)('the year-end rewards and penalties through the app
       {
         type: 'ScoringRulePublished',
         data: { planId, version: 1, coefficients: [{ rank: 1, coefficient: 1 }], missingRankCoefficient: 0, note: 'v1' },
-        metadata: { actor: { userId: 'office-zhang', role: 'office' }, commandId: 'scoring-1', correlationId: 'scoring-1', causationId: 'scoring-1', recordedAt: clock.now().toISOString() },
+        metadata: {
+          actor: { userId: 'office-zhang', role: 'office' },
+          commandId: 'scoring-1',
+          correlationId: 'scoring-1',
+          causationId: 'scoring-1',
+          recordedAt: clock.now().toISOString(),
+        },
       },
     ]);
     const fgw1 = await ranking(1, '2023', recorded(1, '2023', 12.5, 2)); // first tier
@@ -88,10 +111,21 @@ describe.each(STORE_TARGETS)('the year-end rewards and penalties through the app
       15,
       '2023',
       [
-        { type: 'PeerFigureCorrected', data: { planId, indicatorNo: 15, period: '2023', countyId: 'ye', previous: { value: 8, rank: null }, corrected: { value: 3.1, rank: null }, reason: '录入错误' } },
+        {
+          type: 'PeerFigureCorrected',
+          data: { planId, indicatorNo: 15, period: '2023', countyId: 'ye', previous: { value: 8, rank: null }, corrected: { value: 3.1, rank: null }, reason: '录入错误' },
+        },
         {
           type: 'StandingChanged',
-          data: { planId, indicatorNo: 15, period: '2023', ranks: [], rank: { from: 4, to: 5 }, warning: { from: 'yellow', to: 'red' }, cause: { kind: 'correction', countyId: 'ye', reason: '录入错误' } },
+          data: {
+            planId,
+            indicatorNo: 15,
+            period: '2023',
+            ranks: [],
+            rank: { from: 4, to: 5 },
+            warning: { from: 'yellow', to: 'red' },
+            cause: { kind: 'correction', countyId: 'ye', reason: '录入错误' },
+          },
         },
       ],
       '录入错误',
@@ -133,7 +167,11 @@ describe.each(STORE_TARGETS)('the year-end rewards and penalties through the app
       [corrected15.position, 5, 'correction'],
     ]);
     expect(proposal.lines.find((l) => l.lineId === '1-fgw')!.basis.standingEvents.map((s) => s.position)).toEqual([fgw1.position]);
-    expect(proposal.lines.find((l) => l.lineId === '28-sthjj')!.basis).toMatchObject({ period: '2023-12', fallback: true, note: expect.stringContaining('2023-12, the latest period of the year') });
+    expect(proposal.lines.find((l) => l.lineId === '28-sthjj')!.basis).toMatchObject({
+      period: '2023-12',
+      fallback: true,
+      note: expect.stringContaining('2023-12, the latest period of the year'),
+    });
     expect(proposal.lines.find((l) => l.lineId === '28-sthjj')!.basis.standingEvents[0]!.position).toBe(pm25.position);
 
     // An amendment without a reason is refused and writes nothing.
@@ -144,9 +182,25 @@ describe.each(STORE_TARGETS)('the year-end rewards and penalties through the app
     clock.set('2024-01-12T03:00:00.000Z');
     await run(office2, 'rewards.AmendLine', { ...ref, lineId: '15-czj', excluded: true }, '财政局为第15项配合单位');
     // After the proposal: the city corrects indicator 1's figures. The evidence must show it as not taken into account.
-    const late = await ranking(1, '2023', [
-      { type: 'PeerFigureCorrected', data: { planId, indicatorNo: 1, period: '2023', countyId: 'baofeng', previous: { value: 13.5, rank: null }, corrected: { value: 13.6, rank: null }, reason: '宝丰县数据修订' } },
-    ], '宝丰县数据修订');
+    const late = await ranking(
+      1,
+      '2023',
+      [
+        {
+          type: 'PeerFigureCorrected',
+          data: {
+            planId,
+            indicatorNo: 1,
+            period: '2023',
+            countyId: 'baofeng',
+            previous: { value: 13.5, rank: null },
+            corrected: { value: 13.6, rank: null },
+            reason: '宝丰县数据修订',
+          },
+        },
+      ],
+      '宝丰县数据修订',
+    );
     clock.set('2024-01-13T02:00:00.000Z');
     const sub1 = await run(office1, 'rewards.SubmitForApproval', ref);
     const hash1 = (sub1.events[0]!.data as { listHash: string }).listHash;
@@ -161,7 +215,12 @@ describe.each(STORE_TARGETS)('the year-end rewards and penalties through the app
     clock.set('2024-01-15T02:00:00.000Z');
     await expect(run(countyHead, 'rewards.SendBack', ref)).rejects.toMatchObject({ code: 'reason-required' });
     await run(countyHead, 'rewards.SendBack', ref, '财政局不应整体排除，改为仅通报批评');
-    await run(office2, 'rewards.AmendLine', { ...ref, lineId: '15-czj', excluded: false, consequences: [{ kind: 'public-criticism', zh: '县政府予以通报批评' }] }, '按县政府意见：仅通报批评');
+    await run(
+      office2,
+      'rewards.AmendLine',
+      { ...ref, lineId: '15-czj', excluded: false, consequences: [{ kind: 'public-criticism', zh: '县政府予以通报批评' }] },
+      '按县政府意见：仅通报批评',
+    );
     await expect(run(office2, 'rewards.Publish', ref)).rejects.toMatchObject({ code: 'proposal-not-approved' });
     const sub2 = await run(office1, 'rewards.SubmitForApproval', ref);
     const hash2 = (sub2.events[0]!.data as { listHash: string }).listHash;
@@ -176,7 +235,12 @@ describe.each(STORE_TARGETS)('the year-end rewards and penalties through the app
     // --- The projections -----------------------------------------------------------------------
     const docs = engine.query(REWARDS_PROJECTION);
     const view = (await readProposal(docs, planId, year))!;
-    expect(view).toMatchObject({ status: 'published', generation: 1, listHash: hash2, sendBacks: [{ reason: '财政局不应整体排除，改为仅通报批评', by: { userId: 'county-head' } }] });
+    expect(view).toMatchObject({
+      status: 'published',
+      generation: 1,
+      listHash: hash2,
+      sendBacks: [{ reason: '财政局不应整体排除，改为仅通报批评', by: { userId: 'county-head' } }],
+    });
     const czj = view.lines.find((l) => l.lineId === '15-czj')!;
     expect(czj).toMatchObject({ excluded: false, consequences: [{ kind: 'public-criticism' }] });
     expect(czj.amendments.map((a) => [a.reason, a.before.excluded, a.after.excluded, a.by.userId])).toEqual([
@@ -184,10 +248,22 @@ describe.each(STORE_TARGETS)('the year-end rewards and penalties through the app
       ['按县政府意见：仅通报批评', true, false, 'office-li'],
     ]);
     expect(view.history.map((s) => s.type)).toEqual([
-      'ProposalGenerated', 'LineAmended', 'ProposalSubmitted', 'ProposalSentBack', 'LineAmended', 'ProposalSubmitted', 'ProposalApproved', 'DecisionsPublished',
+      'ProposalGenerated',
+      'LineAmended',
+      'ProposalSubmitted',
+      'ProposalSentBack',
+      'LineAmended',
+      'ProposalSubmitted',
+      'ProposalApproved',
+      'DecisionsPublished',
     ]);
     const list = (await readDecisions(docs, planId, year))!;
-    expect(list).toMatchObject({ status: 'published', listHash: hash2, approved: { by: { userId: 'county-head' }, reason: '县政府第3次常务会议审定' }, counts: { first: 1, third: 3 } });
+    expect(list).toMatchObject({
+      status: 'published',
+      listHash: hash2,
+      approved: { by: { userId: 'county-head' }, reason: '县政府第3次常务会议审定' },
+      counts: { first: 1, third: 3 },
+    });
     expect(list.decisions.map((d) => [d.lineId, d.tier, d.amended])).toEqual([
       ['1-fgw', 'first', false],
       ['15-fgw', 'third', false],
@@ -197,7 +273,11 @@ describe.each(STORE_TARGETS)('the year-end rewards and penalties through the app
 
     // As known when first submitted: the excluded line, and no decisions.
     const then = await foldAsOf(engine.store, reviewProjection, { time: asSubmitted }, [reviewStream(ref)]);
-    expect(await readProposal(then, planId, year)).toMatchObject({ status: 'submitted', listHash: hash1, lines: expect.arrayContaining([expect.objectContaining({ lineId: '15-czj', excluded: true })]) });
+    expect(await readProposal(then, planId, year)).toMatchObject({
+      status: 'submitted',
+      listHash: hash1,
+      lines: expect.arrayContaining([expect.objectContaining({ lineId: '15-czj', excluded: true })]),
+    });
     expect(await readDecisions(then, planId, year)).toBeUndefined();
 
     // --- Evidence ------------------------------------------------------------------------------
@@ -221,12 +301,28 @@ describe.each(STORE_TARGETS)('the year-end rewards and penalties through the app
       ['publication', 'DecisionsPublished'],
     ]);
     const item = (type: string, k = 0) => ev.items.filter((i) => i.type === type)[k]!;
-    expect(item('StandingChanged', 1)).toMatchObject({ position: corrected15.position, data: { cause: { kind: 'correction', reason: '录入错误' } }, why: '录入错误', who: { userId: 'office-zhang', role: 'office' }, afterProposal: false });
+    expect(item('StandingChanged', 1)).toMatchObject({
+      position: corrected15.position,
+      data: { cause: { kind: 'correction', reason: '录入错误' } },
+      why: '录入错误',
+      who: { userId: 'office-zhang', role: 'office' },
+      afterProposal: false,
+    });
     expect(item('FigureCorrected')).toMatchObject({ position: reportFix.position, why: '与市统计局数据核对后更正', data: { indicatorNo: 15, previous: 10, corrected: 3.1 } });
     expect(item('PlanPublished')).toMatchObject({ revision: 0, excerpt: true, data: { rewards: { tiers: [{ tier: 'first' }, { tier: 'third' }] } } });
-    expect(item('ProposalGenerated')).toMatchObject({ who: { userId: 'office-zhang', role: 'office' }, when: '2024-01-12T02:00:00.000Z', excerpt: true, data: { generation: 1, line: { lineId: '15-czj', annualRank: 5 } } });
+    expect(item('ProposalGenerated')).toMatchObject({
+      who: { userId: 'office-zhang', role: 'office' },
+      when: '2024-01-12T02:00:00.000Z',
+      excerpt: true,
+      data: { generation: 1, line: { lineId: '15-czj', annualRank: 5 } },
+    });
     expect(item('LineAmended', 1)).toMatchObject({ why: '按县政府意见：仅通报批评', data: { before: { excluded: true }, after: { excluded: false } } });
-    expect(item('ProposalApproved')).toMatchObject({ position: approved.position, who: { userId: 'county-head', role: 'leader' }, why: '县政府第3次常务会议审定', data: { decision: { lineId: '15-czj' }, excluded: null } });
+    expect(item('ProposalApproved')).toMatchObject({
+      position: approved.position,
+      who: { userId: 'county-head', role: 'leader' },
+      why: '县政府第3次常务会议审定',
+      data: { decision: { lineId: '15-czj' }, excluded: null },
+    });
     expect(ev.items.every((i, k) => k === 0 || engine.store.comparePositions(ev.items[k - 1]!.position, i.position) < 0)).toBe(true);
 
     // Indicator 1: the peer correction recorded after the proposal is listed, flagged as not taken into account.

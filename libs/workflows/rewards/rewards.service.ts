@@ -22,7 +22,10 @@ export class RewardsService {
   async plan(ref: ReviewRef): Promise<PlanDefinition> {
     const plan = await this.plans.get(ref.planId);
     if (ref.year !== plan.year) {
-      throw new DomainError('year-outside-plan', `plan ${plan.id} is for ${plan.year}, not ${ref.year}`, { status: 422, fields: [{ field: 'year', message: `must be ${plan.year}` }] });
+      throw new DomainError('year-outside-plan', `plan ${plan.id} is for ${plan.year}, not ${ref.year}`, {
+        status: 422,
+        fields: [{ field: 'year', message: `must be ${plan.year}` }],
+      });
     }
     return plan;
   }

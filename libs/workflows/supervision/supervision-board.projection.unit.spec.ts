@@ -16,21 +16,51 @@ async function fold(commands: SupervisionCommand[]) {
   for (const c of commands) {
     for (const e of given(supervisionDecider, history).when(c)) {
       history.push(e);
-      const metadata = { actor: { userId: c.meta.actor.userId, role: c.meta.actor.roles[0]! }, commandId: c.meta.commandId, correlationId: c.meta.commandId, causationId: c.meta.commandId, recordedAt: c.meta.now };
-      recorded.push(new RecordedEvent('cases-ye-county-2023-sthjj-28', recorded.length, String(recorded.length + 1).padStart(6, '0'), `e${recorded.length}`, e.type, e.data, JSON.stringify(metadata)));
+      const metadata = {
+        actor: { userId: c.meta.actor.userId, role: c.meta.actor.roles[0]! },
+        commandId: c.meta.commandId,
+        correlationId: c.meta.commandId,
+        causationId: c.meta.commandId,
+        recordedAt: c.meta.now,
+      };
+      recorded.push(
+        new RecordedEvent(
+          'cases-ye-county-2023-sthjj-28',
+          recorded.length,
+          String(recorded.length + 1).padStart(6, '0'),
+          `e${recorded.length}`,
+          e.type,
+          e.data,
+          JSON.stringify(metadata),
+        ),
+      );
     }
   }
   return new MemoryDocs().fold(recorded, supervisionBoardProjection);
 }
 
-const open = { type: 'supervision.Open', data: { ...line, warning, context: { unitName: '县生态环境局', indicatorName: 'PM2.5年均浓度' }, schedule }, meta: meta(['system'], { now: '2023-10-09T02:00:00.000Z' }) } as SupervisionCommand;
-const escalate = { type: 'supervision.Escalate', data: { ...line, caseNo: 1, kind: 'public-notice' }, meta: meta(['supervisor'], { now: '2023-10-11T02:00:00.000Z', reason: '未按时确认' }) } as SupervisionCommand;
+const open = {
+  type: 'supervision.Open',
+  data: { ...line, warning, context: { unitName: '县生态环境局', indicatorName: 'PM2.5年均浓度' }, schedule },
+  meta: meta(['system'], { now: '2023-10-09T02:00:00.000Z' }),
+} as SupervisionCommand;
+const escalate = {
+  type: 'supervision.Escalate',
+  data: { ...line, caseNo: 1, kind: 'public-notice' },
+  meta: meta(['supervisor'], { now: '2023-10-11T02:00:00.000Z', reason: '未按时确认' }),
+} as SupervisionCommand;
 
 describe('the supervision board', () => {
   it('a case’s age and whether its step is overdue are reckoned at query time, before any timer fires', async () => {
     const docs = await fold([open, escalate]);
     const [early] = await supervisionBoard(docs, 'ye-county-2023', {}, '2023-10-12T15:59:00.000Z');
-    expect(early).toMatchObject({ ageDays: 3, step: 'acknowledge', overdue: false, nextDeadline: { lastDay: '2023-10-12' }, escalations: [{ kind: 'public-notice', at: '2023-10-11T02:00:00.000Z' }] });
+    expect(early).toMatchObject({
+      ageDays: 3,
+      step: 'acknowledge',
+      overdue: false,
+      nextDeadline: { lastDay: '2023-10-12' },
+      escalations: [{ kind: 'public-notice', at: '2023-10-11T02:00:00.000Z' }],
+    });
     const [late] = await supervisionBoard(docs, 'ye-county-2023', {}, '2023-10-12T16:00:00.000Z');
     expect(late).toMatchObject({ overdue: true, overdueSteps: [] });
   });

@@ -184,7 +184,9 @@ export class SupervisionController {
   @Post('cases/:unitId/:indicatorNo/:caseNo/close')
   @HttpCode(200)
   @UseInterceptors(CommandResultInterceptor)
-  @ApiOperation({ summary: 'Close with a reason: warning-improved (the latest warning is no longer red), rectification-accepted (feedback accepted) or cleared-by-correction (supervisor)' })
+  @ApiOperation({
+    summary: 'Close with a reason: warning-improved (the latest warning is no longer red), rectification-accepted (feedback accepted) or cleared-by-correction (supervisor)',
+  })
   @ApiHeader({ name: 'If-Match', required: false })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   close(@Param() p: CaseParams, @Body() body: CloseDto, @Req() req: AuthenticatedRequest) {

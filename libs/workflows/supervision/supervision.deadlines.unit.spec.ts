@@ -6,7 +6,14 @@ const schedule = schedule2023;
 
 describe('supervision deadlines', () => {
   it('the defaults: 3 working days to acknowledge, 10 for the plan, 5 to review, 5 to resubmit, a reminder one working day before at 09:00', () => {
-    expect(SUPERVISION_DEADLINES).toEqual({ acknowledgeWorkingDays: 3, planWorkingDays: 10, reviewWorkingDays: 5, resubmitWorkingDays: 5, reminderWorkingDaysBefore: 1, reminderLocalHour: 9 });
+    expect(SUPERVISION_DEADLINES).toEqual({
+      acknowledgeWorkingDays: 3,
+      planWorkingDays: 10,
+      reviewWorkingDays: 5,
+      resubmitWorkingDays: 5,
+      reminderWorkingDaysBefore: 1,
+      reminderLocalHour: 9,
+    });
   });
 
   it('counts working days from the local date: opened Monday 9 October 10:00 Beijing time, acknowledged by the end of Thursday 12th', () => {
@@ -37,6 +44,10 @@ describe('supervision deadlines', () => {
   });
 
   it('a date the unit chose is due at the local midnight after it', () => {
-    expect(deadlineOn('2023-11-30', schedule, '2023-10-20T02:00:00.000Z')).toEqual({ lastDay: '2023-11-30', dueAt: '2023-11-30T16:00:00.000Z', reminderAt: '2023-11-29T01:00:00.000Z' });
+    expect(deadlineOn('2023-11-30', schedule, '2023-10-20T02:00:00.000Z')).toEqual({
+      lastDay: '2023-11-30',
+      dueAt: '2023-11-30T16:00:00.000Z',
+      reminderAt: '2023-11-29T01:00:00.000Z',
+    });
   });
 });

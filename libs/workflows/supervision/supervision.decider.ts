@@ -91,7 +91,17 @@ export function evolveCaseLine(s: CaseLineState, e: CaseLineEvent): CaseLineStat
       return {
         ...s,
         cases: e.data.caseNo,
-        current: { caseNo: e.data.caseNo, status: 'open', warnings: [e.data.warning], step: 'acknowledge', due: e.data.next, seq: e.data.next.seq, overdue: [], plan: null, feedback: null },
+        current: {
+          caseNo: e.data.caseNo,
+          status: 'open',
+          warnings: [e.data.warning],
+          step: 'acknowledge',
+          due: e.data.next,
+          seq: e.data.next.seq,
+          overdue: [],
+          plan: null,
+          feedback: null,
+        },
       };
     case 'CaseWarningLinked':
       return withCase({ warnings: [...(c?.warnings ?? []), e.data.warning] });
@@ -106,9 +116,7 @@ export function evolveCaseLine(s: CaseLineState, e: CaseLineEvent): CaseLineStat
       const { subject, decision, next } = e.data;
       const seq = next ? next.seq : c.seq;
       if (subject === 'plan') {
-        return decision === 'accepted'
-          ? withCase({ plan: c.plan && { ...c.plan, accepted: true } })
-          : withCase({ step: 'plan', due: next, seq });
+        return decision === 'accepted' ? withCase({ plan: c.plan && { ...c.plan, accepted: true } }) : withCase({ step: 'plan', due: next, seq });
       }
       return decision === 'accepted'
         ? withCase({ step: 'close', due: null, feedback: c.feedback && { ...c.feedback, accepted: true } })
@@ -172,7 +180,9 @@ export const supervisionDecider: Decider<SupervisionCommand, CaseLineEvent, Case
         const { warning } = c.data;
         const line = { planId: c.data.planId, unitId: c.data.unitId, indicatorNo: c.data.indicatorNo };
         if (warning.warning !== 'red') {
-          throw new DomainError('warning-not-red', `a supervision case is opened for a red warning; indicator ${line.indicatorNo} is ${warning.warning} for ${warning.quarter}`, { status: 422 });
+          throw new DomainError('warning-not-red', `a supervision case is opened for a red warning; indicator ${line.indicatorNo} is ${warning.warning} for ${warning.quarter}`, {
+            status: 422,
+          });
         }
         const open = s.current?.status === 'open' ? s.current : null;
         if (open) {
@@ -182,17 +192,17 @@ export const supervisionDecider: Decider<SupervisionCommand, CaseLineEvent, Case
         }
         const ref = { ...line, caseNo: s.cases + 1 };
         const next = due('acknowledge', 1, deadlineAfter(c.data.schedule.rules.acknowledgeWorkingDays, c.data.schedule, now));
-        return [
-          { type: 'CaseOpened', data: { ...ref, unitName: c.data.context.unitName, indicatorName: c.data.context.indicatorName, warning, next } },
-          ...timersFor(ref, next),
-        ];
+        return [{ type: 'CaseOpened', data: { ...ref, unitName: c.data.context.unitName, indicatorName: c.data.context.indicatorName, warning, next } }, ...timersFor(ref, next)];
       }
 
       case 'supervision.Acknowledge': {
         const k = openCase(s, c.data);
         expectStep(k, 'acknowledge', 'acknowledge');
         const next = due('plan', k.seq + 1, deadlineAfter(c.data.schedule.rules.planWorkingDays, c.data.schedule, now));
-        return [{ type: 'CaseAcknowledged', data: { ...refOf(c.data), note: (c.data.note ?? '').trim(), next } }, ...moveTimers(s, refOf(c.data), next, 'the case was acknowledged')];
+        return [
+          { type: 'CaseAcknowledged', data: { ...refOf(c.data), note: (c.data.note ?? '').trim(), next } },
+          ...moveTimers(s, refOf(c.data), next, 'the case was acknowledged'),
+        ];
       }
 
       case 'supervision.SubmitRectificationPlan': {
@@ -273,15 +283,15 @@ export const supervisionDecider: Decider<SupervisionCommand, CaseLineEvent, Case
       case 'supervision.Close': {
         const k = openCase(s, c.data);
         if (!(CLOSE_REASONS as readonly string[]).includes(c.data.reason)) {
-          throw new DomainError('invalid-close-reason', `a case closes only for one of: ${CLOSE_REASONS.join(', ')}`, { status: 422, fields: [{ field: 'reason', message: CLOSE_REASONS.join(' | ') }] });
+          throw new DomainError('invalid-close-reason', `a case closes only for one of: ${CLOSE_REASONS.join(', ')}`, {
+            status: 422,
+            fields: [{ field: 'reason', message: CLOSE_REASONS.join(' | ') }],
+          });
         }
         const text = (c.data.text ?? c.meta.reason ?? '').trim();
         if (!text) throw reasonRequired('closing a case needs an explanation', 'text');
         const evidence = closingEvidence(k, c.data.reason, c.data.standing);
-        return [
-          { type: 'CaseClosed', data: { ...refOf(c.data), reason: c.data.reason, text, evidence } },
-          ...s.timers.map((t) => cancelTimer(t.timerId, 'the case was closed')),
-        ];
+        return [{ type: 'CaseClosed', data: { ...refOf(c.data), reason: c.data.reason, text, evidence } }, ...s.timers.map((t) => cancelTimer(t.timerId, 'the case was closed'))];
       }
 
       case 'supervision.RemindStep': {
@@ -345,9 +355,21 @@ function timersFor(ref: CaseRef, next: StepDue): CaseLineEvent[] {
   const data = { ...ref, step: next.step, seq: next.seq };
   return [
     ...(next.reminderAt
-      ? [scheduleTimer({ timerId: `${id}-reminder`, dueAt: next.reminderAt, command: { type: 'supervision.RemindStep', data }, purpose: `reminder before the ${next.step} deadline (${next.lastDay})` })]
+      ? [
+          scheduleTimer({
+            timerId: `${id}-reminder`,
+            dueAt: next.reminderAt,
+            command: { type: 'supervision.RemindStep', data },
+            purpose: `reminder before the ${next.step} deadline (${next.lastDay})`,
+          }),
+        ]
       : []),
-    scheduleTimer({ timerId: `${id}-due`, dueAt: next.dueAt, command: { type: 'supervision.MarkStepOverdue', data }, purpose: `the ${next.step} deadline: after ${next.lastDay} the step is overdue` }),
+    scheduleTimer({
+      timerId: `${id}-due`,
+      dueAt: next.dueAt,
+      command: { type: 'supervision.MarkStepOverdue', data },
+      purpose: `the ${next.step} deadline: after ${next.lastDay} the step is overdue`,
+    }),
   ];
 }
 
@@ -383,9 +405,13 @@ function closingEvidence(k: CaseState, reason: CloseReason, standing: ClosingSta
         return !now || now.warning === 'red';
       });
       if (stillRed.length) {
-        throw new DomainError('warning-not-cleared', `no correction has cleared the red warning of ${stillRed.map((w) => `${w.quarter} (${w.figuresPeriod})`).join(', ')}: it is still red as known now`, {
-          periods: stillRed.map((w) => w.figuresPeriod),
-        });
+        throw new DomainError(
+          'warning-not-cleared',
+          `no correction has cleared the red warning of ${stillRed.map((w) => `${w.quarter} (${w.figuresPeriod})`).join(', ')}: it is still red as known now`,
+          {
+            periods: stillRed.map((w) => w.figuresPeriod),
+          },
+        );
       }
       return { linked };
     }

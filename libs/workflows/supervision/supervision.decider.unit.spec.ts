@@ -25,13 +25,16 @@ const reporter = (o: Partial<CommandMeta> = {}) => meta(['reporter'], { unitId: 
 
 const cmd = {
   open: (warning = red(), m = system()) => ({ type: 'supervision.Open', data: { ...line, warning, context, schedule }, meta: m }) as SupervisionCommand,
-  ack: (m = head(at('2023-10-10T02:00:00.000Z')), caseNo = 1) => ({ type: 'supervision.Acknowledge', data: { ...line, caseNo, note: '分管副局长牵头', schedule }, meta: m }) as SupervisionCommand,
+  ack: (m = head(at('2023-10-10T02:00:00.000Z')), caseNo = 1) =>
+    ({ type: 'supervision.Acknowledge', data: { ...line, caseNo, note: '分管副局长牵头', schedule }, meta: m }) as SupervisionCommand,
   plan: (rectifyBy = '2023-11-30', m = reporter(at('2023-10-16T02:00:00.000Z'))) =>
     ({ type: 'supervision.SubmitRectificationPlan', data: { ...case1, plan: '开展扬尘专项整治', rectifyBy, schedule }, meta: m }) as SupervisionCommand,
-  feedback: (m = head(at('2023-11-20T02:00:00.000Z'))) => ({ type: 'supervision.SubmitFeedback', data: { ...case1, feedback: '整治完成，10月浓度下降', schedule }, meta: m }) as SupervisionCommand,
+  feedback: (m = head(at('2023-11-20T02:00:00.000Z'))) =>
+    ({ type: 'supervision.SubmitFeedback', data: { ...case1, feedback: '整治完成，10月浓度下降', schedule }, meta: m }) as SupervisionCommand,
   review: (decision: 'accept' | 'request-more', comment?: string, m = supervisor(at('2023-11-22T02:00:00.000Z'))) =>
     ({ type: 'supervision.Review', data: { ...case1, decision, ...(comment ? { comment } : {}), schedule }, meta: m }) as SupervisionCommand,
-  escalate: (kind: string, reason?: string, m = supervisor(reason ? { reason } : {})) => ({ type: 'supervision.Escalate', data: { ...case1, kind }, meta: m }) as SupervisionCommand,
+  escalate: (kind: string, reason?: string, m = supervisor(reason ? { reason } : {})) =>
+    ({ type: 'supervision.Escalate', data: { ...case1, kind }, meta: m }) as SupervisionCommand,
   report: (summary: string, m = supervisor()) => ({ type: 'supervision.ReportToLeaders', data: { ...case1, summary }, meta: m }) as SupervisionCommand,
   close: (reason: string, standing: ClosingStanding = { latest: null, byPeriod: [] }, text = '结案', m = supervisor()) =>
     ({ type: 'supervision.Close', data: { ...case1, reason, text, standing }, meta: m }) as SupervisionCommand,
@@ -63,15 +66,30 @@ describe('supervision case decider', () => {
       expect(given(supervisionDecider).when(cmd.open())).toEqual([
         {
           type: 'CaseOpened',
-          data: { ...case1, ...context, warning: red(), next: { step: 'acknowledge', seq: 1, lastDay: '2023-10-12', dueAt: '2023-10-12T16:00:00.000Z', reminderAt: '2023-10-11T01:00:00.000Z' } },
+          data: {
+            ...case1,
+            ...context,
+            warning: red(),
+            next: { step: 'acknowledge', seq: 1, lastDay: '2023-10-12', dueAt: '2023-10-12T16:00:00.000Z', reminderAt: '2023-10-11T01:00:00.000Z' },
+          },
         },
         {
           type: 'TimerScheduled',
-          data: { timerId: `${T}-1-acknowledge-reminder`, dueAt: '2023-10-11T01:00:00.000Z', command: { type: 'supervision.RemindStep', data: { ...case1, step: 'acknowledge', seq: 1 } }, purpose: 'reminder before the acknowledge deadline (2023-10-12)' },
+          data: {
+            timerId: `${T}-1-acknowledge-reminder`,
+            dueAt: '2023-10-11T01:00:00.000Z',
+            command: { type: 'supervision.RemindStep', data: { ...case1, step: 'acknowledge', seq: 1 } },
+            purpose: 'reminder before the acknowledge deadline (2023-10-12)',
+          },
         },
         {
           type: 'TimerScheduled',
-          data: { timerId: `${T}-1-acknowledge-due`, dueAt: '2023-10-12T16:00:00.000Z', command: { type: 'supervision.MarkStepOverdue', data: { ...case1, step: 'acknowledge', seq: 1 } }, purpose: 'the acknowledge deadline: after 2023-10-12 the step is overdue' },
+          data: {
+            timerId: `${T}-1-acknowledge-due`,
+            dueAt: '2023-10-12T16:00:00.000Z',
+            command: { type: 'supervision.MarkStepOverdue', data: { ...case1, step: 'acknowledge', seq: 1 } },
+            purpose: 'the acknowledge deadline: after 2023-10-12 the step is overdue',
+          },
         },
       ]);
     });
@@ -108,7 +126,11 @@ describe('supervision case decider', () => {
       const events = given(supervisionDecider, h.opened()).when(cmd.ack());
       expect(events[0]).toEqual({
         type: 'CaseAcknowledged',
-        data: { ...case1, note: '分管副局长牵头', next: { step: 'plan', seq: 2, lastDay: '2023-10-24', dueAt: '2023-10-24T16:00:00.000Z', reminderAt: '2023-10-23T01:00:00.000Z' } },
+        data: {
+          ...case1,
+          note: '分管副局长牵头',
+          next: { step: 'plan', seq: 2, lastDay: '2023-10-24', dueAt: '2023-10-24T16:00:00.000Z', reminderAt: '2023-10-23T01:00:00.000Z' },
+        },
       });
       expect(timerIds(events, 'TimerCancelled')).toEqual([`${T}-1-acknowledge-reminder`, `${T}-1-acknowledge-due`]);
       expect(timerIds(events, 'TimerScheduled')).toEqual([`${T}-2-plan-reminder`, `${T}-2-plan-due`]);
@@ -117,7 +139,12 @@ describe('supervision case decider', () => {
       const events = given(supervisionDecider, h.acknowledged()).when(cmd.plan());
       expect(events[0]).toEqual({
         type: 'RectificationPlanSubmitted',
-        data: { ...case1, plan: '开展扬尘专项整治', rectifyBy: '2023-11-30', next: { step: 'feedback', seq: 3, lastDay: '2023-11-30', dueAt: '2023-11-30T16:00:00.000Z', reminderAt: '2023-11-29T01:00:00.000Z' } },
+        data: {
+          ...case1,
+          plan: '开展扬尘专项整治',
+          rectifyBy: '2023-11-30',
+          next: { step: 'feedback', seq: 3, lastDay: '2023-11-30', dueAt: '2023-11-30T16:00:00.000Z', reminderAt: '2023-11-29T01:00:00.000Z' },
+        },
       });
     });
     it('a completion date that is not after today is refused', () => {
@@ -200,7 +227,9 @@ describe('supervision case decider', () => {
       expect(given(supervisionDecider, overdue).when(cmd.ack(head(at('2023-10-16T02:00:00.000Z'))))[0]).toMatchObject({ type: 'CaseAcknowledged' });
     });
     it('the reminder is sent for the step still waiting', () => {
-      expect(given(supervisionDecider, h.opened()).when(cmd.remind('acknowledge', 1))).toEqual([{ type: 'CaseStepReminderSent', data: { ...case1, step: 'acknowledge', seq: 1, dueAt: '2023-10-12T16:00:00.000Z' } }]);
+      expect(given(supervisionDecider, h.opened()).when(cmd.remind('acknowledge', 1))).toEqual([
+        { type: 'CaseStepReminderSent', data: { ...case1, step: 'acknowledge', seq: 1, dueAt: '2023-10-12T16:00:00.000Z' } },
+      ]);
     });
     it('a timer of a step already done, or of a closed case, does nothing', () => {
       expect(given(supervisionDecider, h.acknowledged()).when(cmd.overdue('acknowledge', 1))).toEqual([]);
@@ -242,11 +271,15 @@ describe('supervision case decider', () => {
       expect(timerIds(events, 'TimerCancelled')).toEqual([`${T}-3-feedback-reminder`, `${T}-3-feedback-due`]);
     });
     it('warning-improved is refused while the latest warning is red, or nothing is known', () => {
-      expect(() => given(supervisionDecider, h.planned()).when(cmd.close('warning-improved', standing({ period: '2023-11', rank: 5, warning: 'red' })))).toThrow(expect.objectContaining({ code: 'warning-still-red' }));
+      expect(() => given(supervisionDecider, h.planned()).when(cmd.close('warning-improved', standing({ period: '2023-11', rank: 5, warning: 'red' })))).toThrow(
+        expect.objectContaining({ code: 'warning-still-red' }),
+      );
       expect(() => given(supervisionDecider, h.planned()).when(cmd.close('warning-improved', standing(null)))).toThrow(expect.objectContaining({ code: 'warning-still-red' }));
     });
     it('rectification-accepted: only after the feedback was reviewed and accepted', () => {
-      expect(given(supervisionDecider, h.accepted()).when(cmd.close('rectification-accepted'))[0]).toMatchObject({ data: { reason: 'rectification-accepted', evidence: { acceptedFeedback: '整治完成，10月浓度下降' } } });
+      expect(given(supervisionDecider, h.accepted()).when(cmd.close('rectification-accepted'))[0]).toMatchObject({
+        data: { reason: 'rectification-accepted', evidence: { acceptedFeedback: '整治完成，10月浓度下降' } },
+      });
       expect(() => given(supervisionDecider, h.fedBack()).when(cmd.close('rectification-accepted'))).toThrow(expect.objectContaining({ code: 'rectification-not-accepted' }));
       const sentBack = history(cmd.open(), cmd.ack(), cmd.plan(), cmd.feedback(), cmd.review('request-more', '不充分'));
       expect(() => given(supervisionDecider, sentBack).when(cmd.close('rectification-accepted'))).toThrow(expect.objectContaining({ code: 'rectification-not-accepted' }));
@@ -259,9 +292,13 @@ describe('supervision case decider', () => {
       });
     });
     it('cleared-by-correction is refused while a linked red stands', () => {
-      expect(() => given(supervisionDecider, h.opened()).when(cmd.close('cleared-by-correction', standing(null, [{ period: '2023-Q3', rank: 6, warning: 'red' }])))).toThrow(expect.objectContaining({ code: 'warning-not-cleared' }));
+      expect(() => given(supervisionDecider, h.opened()).when(cmd.close('cleared-by-correction', standing(null, [{ period: '2023-Q3', rank: 6, warning: 'red' }])))).toThrow(
+        expect.objectContaining({ code: 'warning-not-cleared' }),
+      );
       const twoReds = [...h.opened(), { type: 'CaseWarningLinked', data: { ...case1, warning: red('2023-Q4') } } as CaseLineEvent];
-      expect(() => given(supervisionDecider, twoReds).when(cmd.close('cleared-by-correction', standing(null, [{ period: '2023-Q3', rank: 4, warning: 'yellow' }])))).toThrow(/2023-Q4/);
+      expect(() => given(supervisionDecider, twoReds).when(cmd.close('cleared-by-correction', standing(null, [{ period: '2023-Q3', rank: 4, warning: 'yellow' }])))).toThrow(
+        /2023-Q4/,
+      );
     });
     it('a closing needs its explanation and one of the three reasons', () => {
       expect(() => given(supervisionDecider, h.accepted()).when(cmd.close('rectification-accepted', undefined, ' '))).toThrow(expect.objectContaining({ code: 'reason-required' }));

@@ -68,10 +68,7 @@ export type CaseWarningLinked = DomainEvent<'CaseWarningLinked', CaseRef & { war
 export type CaseAcknowledged = DomainEvent<'CaseAcknowledged', CaseRef & { note: string; next: StepDue }>;
 export type RectificationPlanSubmitted = DomainEvent<'RectificationPlanSubmitted', CaseRef & { plan: string; rectifyBy: string; next: StepDue }>;
 export type RectificationFeedbackSubmitted = DomainEvent<'RectificationFeedbackSubmitted', CaseRef & { feedback: string; next: StepDue }>;
-export type CaseReviewed = DomainEvent<
-  'CaseReviewed',
-  CaseRef & { subject: 'plan' | 'feedback'; decision: 'accepted' | 'more-requested'; comment: string; next: StepDue | null }
->;
+export type CaseReviewed = DomainEvent<'CaseReviewed', CaseRef & { subject: 'plan' | 'feedback'; decision: 'accepted' | 'more-requested'; comment: string; next: StepDue | null }>;
 export type CaseEscalated = DomainEvent<'CaseEscalated', CaseRef & { kind: EscalationKind; reason: string }>;
 export type CaseReportedToLeaders = DomainEvent<'CaseReportedToLeaders', CaseRef & { summary: string }>;
 export type CaseStepReminderSent = DomainEvent<'CaseStepReminderSent', CaseRef & { step: DeadlineStep; seq: number; dueAt: string }>;

@@ -53,7 +53,15 @@ describe.each(STORE_TARGETS)('red warnings supervised through the application on
   const settle = async (after?: string) => settleCases(engine, await app.get(PlanService).get(planId), after);
   const publishQuarter = async (quarter: string, date: string) => {
     await run(office, 'assessment.Prepare', { planId, quarter });
-    await run(office, 'assessment.RecordMeeting', { planId, quarter, date, attendees: ['文晓凡', '胡炜哲'], conclusions: '研究红色预警指标', nextSteps: '督查跟进', suggestions: '' });
+    await run(office, 'assessment.RecordMeeting', {
+      planId,
+      quarter,
+      date,
+      attendees: ['文晓凡', '胡炜哲'],
+      conclusions: '研究红色预警指标',
+      nextSteps: '督查跟进',
+      suggestions: '',
+    });
     const published = await run(office, 'assessment.Publish', { planId, quarter });
     await settle(published.position);
     return published;
@@ -62,12 +70,18 @@ describe.each(STORE_TARGETS)('red warnings supervised through the application on
   /** What the reactor's openings came to, from its recorded outcomes (those answering one published event, given its id). */
   const reactions = async (eventId = '') => (await engine.query(SUPERVISION_REACTOR).list<ReactorOutcome>(REACTOR_OUTCOMES, `${planId}/${eventId}`)).map(reactionOf);
   const publishedId = async (quarter: string) => (await engine.store.readStream(`assessment-${planId}-${quarter}`)).find((e) => e.type === 'QuarterPublished')!.id;
-  const openByHand = (line: { planId: string; unitId: string; indicatorNo: number; period: string; note: string }, meta: CommandMeta) => commands.execute(new OpenCaseByHand(line, meta));
+  const openByHand = (line: { planId: string; unitId: string; indicatorNo: number; period: string; note: string }, meta: CommandMeta) =>
+    commands.execute(new OpenCaseByHand(line, meta));
   const caseView = (unitId: string, no: number, caseNo = 1) => engine.query(SUPERVISION_BOARD_PROJECTION).get<CaseView>('cases', caseKey(planId, unitId, no, caseNo));
   const ref = (unitId: string, indicatorNo: number, caseNo = 1) => ({ planId, unitId, indicatorNo, caseNo });
 
   it('publishing a quarter with red warnings opens a case per responsible unit, which then goes through its steps to a closing with a reason', async () => {
-    await run(office, 'ranking.PublishScoringRule', { planId, coefficients: [1, 0.9, 0.8, 0.7, 0.6, 0.5].map((coefficient, i) => ({ rank: i + 1, coefficient })), missingRankCoefficient: 0, note: '试行' });
+    await run(office, 'ranking.PublishScoringRule', {
+      planId,
+      coefficients: [1, 0.9, 0.8, 0.7, 0.6, 0.5].map((coefficient, i) => ({ rank: i + 1, coefficient })),
+      missingRankCoefficient: 0,
+      note: '试行',
+    });
     await record(1, '2023-Q3', 2); // green
     await record(15, '2023-Q3', 5); // red, two units: 发改委 and 财政局
     await record(28, '2023-Q3', 6, true); // PM2.5: lower is better; red
@@ -77,14 +91,19 @@ describe.each(STORE_TARGETS)('red warnings supervised through the application on
 
     // One case per red row and responsible unit: indicator 15 opens two.
     const open = await board();
-    expect(open.map((c) => [c.unitId, c.indicatorNo, c.caseNo, c.step, c.ageDays, c.nextDeadline?.lastDay])).toEqual([
-      ['czj', 15, 1, 'acknowledge', 0, '2023-10-12'],
-      ['fgw', 15, 1, 'acknowledge', 0, '2023-10-12'],
-      ['sthjj', 28, 1, 'acknowledge', 0, '2023-10-12'],
-    ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
+    expect(open.map((c) => [c.unitId, c.indicatorNo, c.caseNo, c.step, c.ageDays, c.nextDeadline?.lastDay])).toEqual(
+      [
+        ['czj', 15, 1, 'acknowledge', 0, '2023-10-12'],
+        ['fgw', 15, 1, 'acknowledge', 0, '2023-10-12'],
+        ['sthjj', 28, 1, 'acknowledge', 0, '2023-10-12'],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
     expect((await reactions()).map((r) => r.outcome).sort()).toEqual(['opened', 'opened', 'opened']);
     const opened = (await engine.store.readStream(caseLineStream(ref('sthjj', 28))))[0]!;
-    expect(opened.metadata).toMatchObject({ actor: { userId: 'system', role: 'system' }, causationId: (await engine.store.readStream(`assessment-${planId}-2023-Q3`)).find((e) => e.type === 'QuarterPublished')!.id });
+    expect(opened.metadata).toMatchObject({
+      actor: { userId: 'system', role: 'system' },
+      causationId: (await engine.store.readStream(`assessment-${planId}-2023-Q3`)).find((e) => e.type === 'QuarterPublished')!.id,
+    });
 
     // The unit's head acknowledges its own case; another unit's reporter may not.
     await expect(run(fgwReporter, 'supervision.Acknowledge', ref('sthjj', 28))).rejects.toBeInstanceOf(ForbiddenError);
@@ -96,7 +115,12 @@ describe.each(STORE_TARGETS)('red warnings supervised through the application on
     await engine.timers.deliverDue();
     await settle();
     const late = await board();
-    expect(late.filter((c) => c.overdue).map((c) => c.unitId).sort()).toEqual(['czj', 'fgw']);
+    expect(
+      late
+        .filter((c) => c.overdue)
+        .map((c) => c.unitId)
+        .sort(),
+    ).toEqual(['czj', 'fgw']);
     expect(late.find((c) => c.unitId === 'sthjj')).toMatchObject({ step: 'plan', overdue: false, ageDays: 3, nextDeadline: { lastDay: '2023-10-24' } });
     expect(late.find((c) => c.unitId === 'fgw')).toMatchObject({ overdueSteps: ['acknowledge'] });
 
@@ -107,7 +131,9 @@ describe.each(STORE_TARGETS)('red warnings supervised through the application on
     // 生态环境局: plan, feedback, review accepted, closed as rectification accepted, reported to leaders.
     clock.set('2023-10-16T02:00:00.000Z');
     await run(sthjjHead, 'supervision.SubmitRectificationPlan', { ...ref('sthjj', 28), plan: '开展扬尘专项整治', rectifyBy: '2023-11-30' });
-    await expect(run(supervisor, 'supervision.Close', { ...ref('sthjj', 28), reason: 'rectification-accepted', text: '结案' })).rejects.toMatchObject({ code: 'rectification-not-accepted' });
+    await expect(run(supervisor, 'supervision.Close', { ...ref('sthjj', 28), reason: 'rectification-accepted', text: '结案' })).rejects.toMatchObject({
+      code: 'rectification-not-accepted',
+    });
     clock.set('2023-11-20T02:00:00.000Z');
     await run(sthjjHead, 'supervision.SubmitFeedback', { ...ref('sthjj', 28), feedback: '整治完成' });
     await run(supervisor, 'supervision.Review', { ...ref('sthjj', 28), decision: 'accept', comment: '整改到位' });
@@ -116,12 +142,25 @@ describe.each(STORE_TARGETS)('red warnings supervised through the application on
     await engine.waitFor(reported.position);
 
     const page = (await caseView('sthjj', 28))!;
-    expect(page).toMatchObject({ status: 'closed', closure: { reason: 'rectification-accepted', by: { userId: 'dcj-zhao' } }, leaderReports: [{ summary: 'PM2.5红色预警已整改结案' }] });
+    expect(page).toMatchObject({
+      status: 'closed',
+      closure: { reason: 'rectification-accepted', by: { userId: 'dcj-zhao' } },
+      leaderReports: [{ summary: 'PM2.5红色预警已整改结案' }],
+    });
     expect(page.history.map((h) => h.type)).toEqual([
-      'CaseOpened', 'CaseAcknowledged', 'RectificationPlanSubmitted', 'RectificationFeedbackSubmitted', 'CaseReviewed', 'CaseClosed', 'CaseReportedToLeaders',
+      'CaseOpened',
+      'CaseAcknowledged',
+      'RectificationPlanSubmitted',
+      'RectificationFeedbackSubmitted',
+      'CaseReviewed',
+      'CaseClosed',
+      'CaseReportedToLeaders',
     ]);
     expect(page.deadlines.map((d) => [d.step, d.doneAt !== null, d.overdueAt !== null])).toEqual([
-      ['acknowledge', true, false], ['plan', true, false], ['feedback', true, false], ['review', true, false],
+      ['acknowledge', true, false],
+      ['plan', true, false],
+      ['feedback', true, false],
+      ['review', true, false],
     ]);
     // Its pending timers were cancelled: nothing of this case is left to fire.
     const pendingOfCase = (await engine.store.readStream(caseLineStream(ref('sthjj', 28)))).filter((e) => e.type === 'TimerScheduled').length;
@@ -155,7 +194,11 @@ describe.each(STORE_TARGETS)('red warnings supervised through the application on
     expect((await board({ unitId: 'fgw' })).map((c) => c.indicatorNo)).toEqual([15]);
     expect((await board({ indicatorNo: 28, status: 'all' })).map((c) => c.caseNo)).toEqual([2, 1]);
     const then = await board({ status: 'all' }, { asOf: { time: '2023-10-13T00:00:00.000Z' } });
-    expect(then.map((c) => [c.unitId, c.status, c.ageDays])).toEqual([['czj', 'open', 3], ['fgw', 'open', 3], ['sthjj', 'open', 3]]);
+    expect(then.map((c) => [c.unitId, c.status, c.ageDays])).toEqual([
+      ['czj', 'open', 3],
+      ['fgw', 'open', 3],
+      ['sthjj', 'open', 3],
+    ]);
 
     // The bureau opens a case by hand for a red month; not for a period that is not red, and not as the office.
     await record(1, '2023-11', 6);
@@ -166,7 +209,12 @@ describe.each(STORE_TARGETS)('red warnings supervised through the application on
     const byHand = await openByHand({ planId, unitId: 'fgw', indicatorNo: 1, period: '2023-11', note: '11月固定资产投资增速全市末位' }, meta(supervisor));
     expect(byHand.events[0]).toMatchObject({
       type: 'CaseOpened',
-      data: { unitId: 'fgw', indicatorNo: 1, caseNo: 1, warning: { quarter: '2023-11', figuresPeriod: '2023-11', rank: 6, value: 10, source: { kind: 'manual', note: '11月固定资产投资增速全市末位' } } },
+      data: {
+        unitId: 'fgw',
+        indicatorNo: 1,
+        caseNo: 1,
+        warning: { quarter: '2023-11', figuresPeriod: '2023-11', rank: 6, value: 10, source: { kind: 'manual', note: '11月固定资产投资增速全市末位' } },
+      },
     });
   });
 });

@@ -63,7 +63,8 @@ export class GetSupervisionBoardHandler implements IQueryHandler<GetSupervisionB
     if (unit === undefined && !everyUnit) throw new ForbiddenError('you may read only your own unit’s cases');
     if (unit !== undefined && !everyUnit && !mayReadUnit(reader, unit)) throw new ForbiddenError(`you may read only your own unit’s cases, not ${unit}’s`);
     const filter: BoardFilter = { ...asked, ...(unit !== undefined ? { unitId: unit } : {}) };
-    const lines = () => plan.indicators.flatMap((i) => i.units.filter((u) => !filter.unitId || u === filter.unitId).map((unitId) => caseLineStream({ planId, unitId, indicatorNo: i.no })));
+    const lines = () =>
+      plan.indicators.flatMap((i) => i.units.filter((u) => !filter.unitId || u === filter.unitId).map((unitId) => caseLineStream({ planId, unitId, indicatorNo: i.no })));
     const docs = await this.engine.docs(supervisionBoardProjection, at, lines);
     const now = at.asOf?.time ?? this.engine.clock.now().toISOString();
     return { planId, ...filter, status: filter.status ?? 'open', asOf: now, cases: await supervisionBoard(docs, planId, filter, now) };

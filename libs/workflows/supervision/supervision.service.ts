@@ -47,12 +47,19 @@ export class SupervisionService {
   async redWarningByHand(line: CaseLineRef & { period: string; note: string }): Promise<RedWarning> {
     const { plan } = await this.line(line);
     if (!periodsOfYear(plan.year).includes(line.period)) {
-      throw new DomainError('period-outside-plan', `${line.period} is not a ranking period of plan ${plan.id} (a month, quarter or the year ${plan.year})`, { status: 422, fields: [{ field: 'period', message: 'YYYY-MM, YYYY-Qn or YYYY' }] });
+      throw new DomainError('period-outside-plan', `${line.period} is not a ranking period of plan ${plan.id} (a month, quarter or the year ${plan.year})`, {
+        status: 422,
+        fields: [{ field: 'period', message: 'YYYY-MM, YYYY-Qn or YYYY' }],
+      });
     }
     const events = await this.engine.store.readStream(figuresStream(line.planId, line.indicatorNo, line.period));
     const standing = standingOf(line.period, events);
     if (standing?.warning !== 'red') {
-      throw new DomainError('warning-not-red', `indicator ${line.indicatorNo} is ${standing?.warning ?? 'without a standing'} for ${line.period}: cases are opened for red warnings`, { standing });
+      throw new DomainError(
+        'warning-not-red',
+        `indicator ${line.indicatorNo} is ${standing?.warning ?? 'without a standing'} for ${line.period}: cases are opened for red warnings`,
+        { standing },
+      );
     }
     const ours = plan.peerGroup.counties.find((c) => c.ours)!.id;
     return { quarter: line.period, figuresPeriod: line.period, value: ourValue(events, ours), rank: standing.rank, warning: 'red', source: { kind: 'manual', note: line.note } };

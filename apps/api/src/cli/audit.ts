@@ -74,7 +74,9 @@ export function auditCommands(program: Command): void {
           for (const p of chains.problems.slice(1)) console.error(`  also: ${p.kind} in "${p.streamId}" at revision ${p.revision}: ${p.detail}`);
         }
         for (const p of seals.problems) console.error(`${chains.ok && p === seals.problems[0] ? 'TAMPERED: ' : '  seal: '}${p.kind} (${p.sealId}): ${p.detail}`);
-        console.error(`${chains.problems.length} broken stream(s) among ${chains.streams}; ${seals.problems.length} seal problem(s) among ${seals.seals} seal(s); ${chains.events} events read.`);
+        console.error(
+          `${chains.problems.length} broken stream(s) among ${chains.streams}; ${seals.problems.length} seal problem(s) among ${seals.seals} seal(s); ${chains.events} events read.`,
+        );
         process.exitCode = 3;
       });
     });
@@ -129,7 +131,8 @@ export function auditCommands(program: Command): void {
         if (d.differences.length === 0) console.log(`no differences in ${view} between ${d.t1} and ${d.t2}`);
         for (const x of d.differences) {
           console.log(`${x.label} (${x.change}): ${x.fields.map((f) => `${f.field} ${JSON.stringify(f.before)} → ${JSON.stringify(f.after)}`).join('; ')}`);
-          for (const c of x.causes) console.log(`    ${c.at}  ${c.type}  by ${c.who.name ?? c.who.userId} (${c.who.role})${c.why ? `: ${c.why}` : ''}  [${c.streamId}@${c.revision}]`);
+          for (const c of x.causes)
+            console.log(`    ${c.at}  ${c.type}  by ${c.who.name ?? c.who.userId} (${c.who.role})${c.why ? `: ${c.why}` : ''}  [${c.streamId}@${c.revision}]`);
         }
       });
     });
@@ -162,7 +165,9 @@ export function auditCommands(program: Command): void {
     .option('--as-of <time>', 'ISO date-time')
     .action(async (o: { store?: string; plan: string; period: string; indicator: string; field: string; asOf?: string }) => {
       await withApp(o.store, async (app) => {
-        print(await app.get(AuditService).provenance(o.plan, o.period, Number(o.indicator), o.field as ProvenanceField, o.asOf ? { time: new Date(o.asOf).toISOString() } : undefined));
+        print(
+          await app.get(AuditService).provenance(o.plan, o.period, Number(o.indicator), o.field as ProvenanceField, o.asOf ? { time: new Date(o.asOf).toISOString() } : undefined),
+        );
       });
     });
 

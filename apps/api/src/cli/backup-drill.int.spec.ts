@@ -36,8 +36,7 @@ interface Target {
 
 const DOCS_SQL = `SELECT d.projection, d.collection, d.key, d.doc FROM projection_docs d
   JOIN projection_generations g ON g.projection = d.projection AND g.generation = d.generation WHERE g.active`;
-const asLines = (rows: { projection: string; collection: string; key: string; doc: string }[]) =>
-  rows.map((r) => `${r.projection}\t${r.collection}\t${r.key}\t${r.doc}`).sort();
+const asLines = (rows: { projection: string; collection: string; key: string; doc: string }[]) => rows.map((r) => `${r.projection}\t${r.collection}\t${r.key}\t${r.doc}`).sort();
 
 const targets: Target[] = [
   {

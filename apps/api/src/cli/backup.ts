@@ -102,7 +102,9 @@ function run(cmd: string, args: string[]): Promise<void> {
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', (err) => reject(new Error(`${cmd} could not run: ${err.message} (is the PostgreSQL 15 client installed?)`)));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} failed (exit ${code}): ${stderr.trim().replaceAll(/postgres(ql)?:\/\/[^\s"]+/g, (u) => redact(u))}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${cmd} failed (exit ${code}): ${stderr.trim().replaceAll(/postgres(ql)?:\/\/[^\s"]+/g, (u) => redact(u))}`)),
+    );
   });
 }
 
@@ -140,7 +142,11 @@ async function verifyStore(store: EventStore, exported?: ExportedSeal): Promise<
  */
 async function examine(
   store: EventStore,
-  { manifest, exported, acknowledged = manifest?.acknowledged }: { manifest?: BackupManifest | undefined; exported?: ExportedSeal | undefined; acknowledged?: BackupManifest['acknowledged'] | undefined },
+  {
+    manifest,
+    exported,
+    acknowledged = manifest?.acknowledged,
+  }: { manifest?: BackupManifest | undefined; exported?: ExportedSeal | undefined; acknowledged?: BackupManifest['acknowledged'] | undefined },
 ): Promise<CopyReport> {
   const summary = await summarize(store);
   const { verification, sealMissing } = await verifyStore(store, exported);
@@ -166,18 +172,24 @@ async function examine(
     if (manifest.lastSeal && summary.lastSeal?.sealId !== manifest.lastSeal.sealId) {
       if (!summary.lastSeal || before(summary.headPosition, manifest.lastSeal.position)) truncated = true;
       else differs = true;
-      findings.push(`the manifest's last seal ${manifest.lastSeal.sealId} (${manifest.lastSeal.sealedAt}) is ${summary.lastSeal ? `not the copy's last (${summary.lastSeal.sealId})` : 'not in the copy'}`);
+      findings.push(
+        `the manifest's last seal ${manifest.lastSeal.sealId} (${manifest.lastSeal.sealedAt}) is ${summary.lastSeal ? `not the copy's last (${summary.lastSeal.sealId})` : 'not in the copy'}`,
+      );
     }
   }
   if (acknowledged && (before(summary.headPosition, acknowledged.headPosition) || summary.events < acknowledged.events)) {
     truncated = true;
-    findings.push(`the source had acknowledged ${acknowledged.events} events up to ${acknowledged.headPosition} when the copy began; the copy holds ${summary.events} up to ${summary.headPosition ?? '(empty)'}`);
+    findings.push(
+      `the source had acknowledged ${acknowledged.events} events up to ${acknowledged.headPosition} when the copy began; the copy holds ${summary.events} up to ${summary.headPosition ?? '(empty)'}`,
+    );
   }
   if (exported) {
     if (sealMissing) {
       if (before(summary.headPosition, exported.position) || summary.events < exported.events) {
         truncated = true;
-        findings.push(`the exported seal ${exported.sealId} (${exported.sealedAt}, ${exported.events} events up to ${exported.position}) is not in the copy, which ends at ${summary.headPosition ?? '(empty)'} with ${summary.events} events: the copy lacks acknowledged events`);
+        findings.push(
+          `the exported seal ${exported.sealId} (${exported.sealedAt}, ${exported.events} events up to ${exported.position}) is not in the copy, which ends at ${summary.headPosition ?? '(empty)'} with ${summary.events} events: the copy lacks acknowledged events`,
+        );
       } else {
         differs = true;
         findings.push(`the exported seal ${exported.sealId} is not in the copy though the copy reaches past its position: this is another record`);
@@ -186,7 +198,9 @@ async function examine(
   }
   const verdict: Verdict = !verification.ok ? 'tampered' : truncated ? 'truncated' : differs ? 'differs' : manifest || exported || acknowledged ? 'intact' : 'unconfirmed';
   if (verdict === 'unconfirmed') {
-    findings.push('chains and seals hold, but with no manifest and no exported seal nothing says the copy is complete: events after the newest seal are covered only by their own hash chains');
+    findings.push(
+      'chains and seals hold, but with no manifest and no exported seal nothing says the copy is complete: events after the newest seal are covered only by their own hash chains',
+    );
   }
   return { verdict, summary, verification, findings };
 }
@@ -198,14 +212,17 @@ function readManifest(file: string, explicit?: string): BackupManifest | undefin
     return undefined;
   }
   const m = JSON.parse(readFileSync(path, 'utf8')) as BackupManifest;
-  if (m.format !== MANIFEST_FORMAT) throw new Refused('manifest-format', `${path} is not a Jixiao backup manifest (format ${JSON.stringify(m.format)}, expected ${MANIFEST_FORMAT})`);
+  if (m.format !== MANIFEST_FORMAT)
+    throw new Refused('manifest-format', `${path} is not a Jixiao backup manifest (format ${JSON.stringify(m.format)}, expected ${MANIFEST_FORMAT})`);
   return m;
 }
 
 async function checkChecksum(file: string, manifest: BackupManifest | undefined): Promise<string | undefined> {
   if (!manifest) return undefined;
   const sum = await sha256File(file);
-  return sum === manifest.sha256 ? undefined : `the file's SHA-256 is ${sum}, the manifest says ${manifest.sha256}: the file is not the one backed up (damaged, cut short, or another file)`;
+  return sum === manifest.sha256
+    ? undefined
+    : `the file's SHA-256 is ${sum}, the manifest says ${manifest.sha256}: the file is not the one backed up (damaged, cut short, or another file)`;
 }
 
 const verdictLine = (r: CopyReport) =>
@@ -356,7 +373,10 @@ async function refuseBusyOrNonEmptyPostgres(url: string): Promise<void> {
       )
     ).rows[0]!;
     if (Number(others.n) > 0) {
-      throw new Refused('target-in-use', `${others.n} other session(s) are connected to the target database (${others.who}): stop the API and the worker before restoring (docs/deploy.md §3)`);
+      throw new Refused(
+        'target-in-use',
+        `${others.n} other session(s) are connected to the target database (${others.who}): stop the API and the worker before restoring (docs/deploy.md §3)`,
+      );
     }
     const tables = (
       await c.query<{ names: string | null }>(
@@ -409,7 +429,8 @@ export async function restore(file: string, to: string, options: { manifest?: st
   if (isSqlite(to)) {
     const path = sqlitePath(to);
     if (!options.checkOnly) {
-      for (const f of [path, `${path}-wal`]) if (existsSync(f)) throw new Refused('target-not-empty', `${f} exists: restore to a new file (an app may be using this one), never over a store`);
+      for (const f of [path, `${path}-wal`])
+        if (existsSync(f)) throw new Refused('target-not-empty', `${f} exists: restore to a new file (an app may be using this one), never over a store`);
       copyFileSync(file, path);
     }
     const store = await openEventStore(to);
@@ -464,8 +485,9 @@ export async function recoverWrites(url: string, dryRun: boolean): Promise<{ res
       );
     }
     const pool = storage.pool as pg.Pool;
-    const restoredUpTo =
-      (await pool.query<{ m: string | null }>(`SELECT max(transaction_id)::text AS m FROM events WHERE xmin::text::numeric <> transaction_id::text::numeric % 4294967296`)).rows[0]!.m;
+    const restoredUpTo = (
+      await pool.query<{ m: string | null }>(`SELECT max(transaction_id)::text AS m FROM events WHERE xmin::text::numeric <> transaction_id::text::numeric % 4294967296`)
+    ).rows[0]!.m;
     if (restoredUpTo === null) return { restoredUpTo, stranded: [] };
     const rows = await pool.query<{ pos: string; stream_id: string; revision: number; type: string }>(
       `SELECT global_position::text AS pos, stream_id, revision, type FROM events
@@ -542,7 +564,10 @@ export function backupCommands(program: Command): void {
         process.exitCode = r.safe ? exitFor(r.report!.verdict) : 4;
         if (o.json) return console.log(JSON.stringify(r, null, 2));
         if (!o.checkOnly) console.log(`restored ${file} into ${r.target}`);
-        if (r.counter) console.log(`  transaction counter: next ${r.counter.next}; largest stored ${r.counter.largestStored ?? '(none)'}; largest in the dump ${r.counter.largestInDump ?? '(no manifest)'}`);
+        if (r.counter)
+          console.log(
+            `  transaction counter: next ${r.counter.next}; largest stored ${r.counter.largestStored ?? '(none)'}; largest in the dump ${r.counter.largestInDump ?? '(no manifest)'}`,
+          );
         if (!r.safe) {
           console.error(`NOT YET SAFE: the cluster's transaction counter is not above the restored events. Do not start the API or the worker (they would refuse).`);
           console.error(`  1. stop PostgreSQL cleanly; as the postgres user, on its stopped data directory: pg_resetwal -e ${r.step!.epoch} -x ${r.step!.xid} PGDATA`);
@@ -572,7 +597,11 @@ export function backupCommands(program: Command): void {
         const checksum = await checkChecksum(file, manifest);
         const isDump = readFileSync(file).subarray(0, 5).toString() === 'PGDMP';
         const server = o.scratch ?? configFor(undefined).eventStoreUrl;
-        if (isDump && !isPostgres(server)) throw new Refused('scratch-needed', 'a pg_dump archive is checked by restoring it into a scratch database: give --scratch postgres://… (a server where a database may be created)');
+        if (isDump && !isPostgres(server))
+          throw new Refused(
+            'scratch-needed',
+            'a pg_dump archive is checked by restoring it into a scratch database: give --scratch postgres://… (a server where a database may be created)',
+          );
         const report = isDump
           ? await withScratchDatabase(server, 'backup_check', async (scratch) => {
               await run('pg_restore', ['--no-owner', '--exit-on-error', `--dbname=${scratch}`, file]);
@@ -603,11 +632,15 @@ export function backupCommands(program: Command): void {
         if (r.restoredUpTo === null) return console.log('no restored events in this database: nothing to recover');
         if (r.stranded.length === 0) return console.log(`no event was appended below the restored transaction ids (up to ${r.restoredUpTo}): nothing to recover`);
         const streams = new Set(r.stranded.map((s) => s.streamId));
-        console.log(`${r.stranded.length} event(s) in ${streams.size} stream(s) were appended at transaction ids below the restored ones (up to ${r.restoredUpTo}); readers had passed them:`);
+        console.log(
+          `${r.stranded.length} event(s) in ${streams.size} stream(s) were appended at transaction ids below the restored ones (up to ${r.restoredUpTo}); readers had passed them:`,
+        );
         for (const s of r.stranded.slice(0, 20)) console.log(`  ${s.position}  ${s.streamId}@${s.revision}  ${s.type}`);
         if (r.stranded.length > 20) console.log(`  … and ${r.stranded.length - 20} more`);
         if (!r.movedTo) return console.log('dry run: nothing changed; run again without --dry-run to move them');
-        console.log(`moved to transaction ${r.movedTo}: they now sort after every stored event, in their original order; the running projections apply them next (watch the lag in /api/v1/health).`);
+        console.log(
+          `moved to transaction ${r.movedTo}: they now sort after every stored event, in their original order; the running projections apply them next (watch the lag in /api/v1/health).`,
+        );
         console.log('A projection rebuilt from the start since the restore may have applied them already: rebuild it again (projections rebuild NAME). Then run audit verify.');
       } catch (err) {
         fail(err, o.json);

@@ -11,16 +11,22 @@ export function demoCommands(program: Command): void {
     .option('--seed <n>', 'seed of the synthetic figures and of every choice the script makes', '2023')
     .option('--months <n>', 'play only the first n months (and what follows from them)', '12')
     .action(async (opts: { store?: string; seed: string; months: string }) => {
-      await withApp(opts.store, async (app) => {
-        const outcome = await playDemoYear(app, { seed: Number(opts.seed), months: Number(opts.months), operator: CLI_PRINCIPAL, progress: (line) => console.log(line) });
-        const total = Object.values(outcome.counts).reduce((a, b) => a + b, 0);
-        console.log(`\nPlayed ${outcome.months === 12 ? 'the whole year' : `${outcome.months} month(s)`} of ${outcome.planId} (seed ${outcome.seed}) in ${(outcome.durationMs / 1000).toFixed(1)} s: ${outcome.commands} commands, ${outcome.timersFired} timers fired, ${total} events, recorded ${outcome.simulated.from} … ${outcome.simulated.to}.`);
-        const width = Math.max(...Object.keys(outcome.counts).map((t) => t.length));
-        for (const [type, n] of Object.entries(outcome.counts).sort(([a], [b]) => a.localeCompare(b))) console.log(`  ${type.padEnd(width)}  ${n}`);
-        if (outcome.createdUsers.length) {
-          console.log('');
-          for (const line of usersTable(outcome.createdUsers)) console.log(line);
-        }
-      }, { clock: new ManualClock() }); // the demo moves it through the plan year
+      await withApp(
+        opts.store,
+        async (app) => {
+          const outcome = await playDemoYear(app, { seed: Number(opts.seed), months: Number(opts.months), operator: CLI_PRINCIPAL, progress: (line) => console.log(line) });
+          const total = Object.values(outcome.counts).reduce((a, b) => a + b, 0);
+          console.log(
+            `\nPlayed ${outcome.months === 12 ? 'the whole year' : `${outcome.months} month(s)`} of ${outcome.planId} (seed ${outcome.seed}) in ${(outcome.durationMs / 1000).toFixed(1)} s: ${outcome.commands} commands, ${outcome.timersFired} timers fired, ${total} events, recorded ${outcome.simulated.from} … ${outcome.simulated.to}.`,
+          );
+          const width = Math.max(...Object.keys(outcome.counts).map((t) => t.length));
+          for (const [type, n] of Object.entries(outcome.counts).sort(([a], [b]) => a.localeCompare(b))) console.log(`  ${type.padEnd(width)}  ${n}`);
+          if (outcome.createdUsers.length) {
+            console.log('');
+            for (const line of usersTable(outcome.createdUsers)) console.log(line);
+          }
+        },
+        { clock: new ManualClock() },
+      ); // the demo moves it through the plan year
     });
 }

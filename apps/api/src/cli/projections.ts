@@ -9,7 +9,9 @@ export function projectionCommands(program: Command): void {
       await withApp(opts.store, async (_app, engine) => {
         const started = Date.now();
         const state = await engine.runner.rebuild(name);
-        console.log(`projection ${name}: generation ${state.generation} built up to ${state.checkpoint ?? 'the start'} in ${((Date.now() - started) / 1000).toFixed(2)} s and now serves`);
+        console.log(
+          `projection ${name}: generation ${state.generation} built up to ${state.checkpoint ?? 'the start'} in ${((Date.now() - started) / 1000).toFixed(2)} s and now serves`,
+        );
       });
     });
   storeOption(projections.command('status'))

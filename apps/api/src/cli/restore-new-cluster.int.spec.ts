@@ -205,7 +205,15 @@ it('a dump restored into a new cluster without the counter step is refused by th
   for (let revision = 0; revision < 2; revision++) {
     const e = { id: crypto.randomUUID(), type: 'DrillWritten', data: JSON.stringify({ revision }), metadata: JSON.stringify(testMetadata()) };
     const hash = chainHash(previous, { streamId: 'drill-stranded', revision, ...e });
-    await raw.query('INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)', ['drill-stranded', revision, e.id, e.type, e.data, e.metadata, hash]);
+    await raw.query('INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+      'drill-stranded',
+      revision,
+      e.id,
+      e.type,
+      e.data,
+      e.metadata,
+      hash,
+    ]);
     previous = hash;
   }
   await raw.end();
@@ -254,7 +262,13 @@ it('a dump restored into a new cluster without the counter step is refused by th
   expect((await bStore.readAll({ fromPosition: manifest.headPosition })).map((e) => e.streamId)).not.toContain('drill-stranded');
   const dry = cli(['recover-writes', '--store', b, '--dry-run', '--json']);
   expect(dry.status).toBe(0);
-  expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, stranded: [{ streamId: 'drill-stranded', revision: 0 }, { streamId: 'drill-stranded', revision: 1 }] });
+  expect(JSON.parse(dry.stdout)).toMatchObject({
+    dryRun: true,
+    stranded: [
+      { streamId: 'drill-stranded', revision: 0 },
+      { streamId: 'drill-stranded', revision: 1 },
+    ],
+  });
   expect((await bStore.readAll({ fromPosition: manifest.headPosition })).map((e) => e.streamId)).not.toContain('drill-stranded');
   const recovered = cli(['recover-writes', '--store', b]);
   expect(recovered.status).toBe(0);

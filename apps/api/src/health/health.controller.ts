@@ -79,7 +79,10 @@ export class HealthController implements OnApplicationShutdown {
       const counter = await this.engine.store.storage.transactionCounter?.();
       const detail = { kind: this.engine.store.kind, empty, ...(counter ? { transactionCounter: counter } : {}) };
       if (counter && !counter.safe) {
-        return probe.down({ ...detail, error: `the transaction counter (${counter.next}) is not above the largest stored transaction id (${counter.largestStored}): writes are refused; see docs/deploy.md §3.3` });
+        return probe.down({
+          ...detail,
+          error: `the transaction counter (${counter.next}) is not above the largest stored transaction id (${counter.largestStored}): writes are refused; see docs/deploy.md §3.3`,
+        });
       }
       return probe.up(detail);
     } catch (err) {

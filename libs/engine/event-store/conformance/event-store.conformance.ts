@@ -93,10 +93,7 @@ export function eventStoreConformance(target: ConformanceTarget): void {
         const r = await store.appendToStream(id, [testEvent()], { expectedRevision: 'no_stream' });
         expect(r.nextExpectedRevision).toBe(0);
         expect(typeof r.position).toBe('string');
-        const err = await refusedWithoutWrite(
-          () => store.appendToStream(id, [testEvent()], { expectedRevision: 'no_stream' }),
-          WrongExpectedRevisionError,
-        );
+        const err = await refusedWithoutWrite(() => store.appendToStream(id, [testEvent()], { expectedRevision: 'no_stream' }), WrongExpectedRevisionError);
         expect((err as WrongExpectedRevisionError).actual).toBe(0);
         expect((err as WrongExpectedRevisionError).streamId).toBe(id);
       });
@@ -113,10 +110,7 @@ export function eventStoreConformance(target: ConformanceTarget): void {
 
       it('stream_exists: refuses an absent stream, appends to an existing one', async () => {
         const id = s();
-        const err = await refusedWithoutWrite(
-          () => store.appendToStream(id, [testEvent()], { expectedRevision: 'stream_exists' }),
-          WrongExpectedRevisionError,
-        );
+        const err = await refusedWithoutWrite(() => store.appendToStream(id, [testEvent()], { expectedRevision: 'stream_exists' }), WrongExpectedRevisionError);
         expect((err as WrongExpectedRevisionError).actual).toBe(-1);
         await store.appendToStream(id, [testEvent()]);
         expect((await store.appendToStream(id, [testEvent()], { expectedRevision: 'stream_exists' })).nextExpectedRevision).toBe(1);
@@ -146,9 +140,7 @@ export function eventStoreConformance(target: ConformanceTarget): void {
       it('concurrent appends with the same exact revision: exactly one wins', async () => {
         const id = s();
         await store.appendToStream(id, [testEvent()], { expectedRevision: 'no_stream' });
-        const results = await Promise.allSettled(
-          Array.from({ length: 8 }, () => store.appendToStream(id, [testEvent()], { expectedRevision: 0 })),
-        );
+        const results = await Promise.allSettled(Array.from({ length: 8 }, () => store.appendToStream(id, [testEvent()], { expectedRevision: 0 })));
         expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
         for (const r of results.filter((r) => r.status === 'rejected')) {
           expect((r as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
@@ -166,7 +158,13 @@ export function eventStoreConformance(target: ConformanceTarget): void {
         const id = s();
         await store.appendToStream(id, [at('2023-07-01T00:00:05.000Z')]);
         const err = (await refusedWithoutWrite(() => store.appendToStream(id, [at('2023-07-01T00:00:00.800Z')]), RecordedTimeRegressionError)) as RecordedTimeRegressionError;
-        expect(err).toMatchObject({ code: 'recorded-time-regression', streamId: id, revision: 1, previousRecordedAt: '2023-07-01T00:00:05.000Z', recordedAt: '2023-07-01T00:00:00.800Z' });
+        expect(err).toMatchObject({
+          code: 'recorded-time-regression',
+          streamId: id,
+          revision: 1,
+          previousRecordedAt: '2023-07-01T00:00:05.000Z',
+          recordedAt: '2023-07-01T00:00:00.800Z',
+        });
         expect(err.message).toContain('4.2 s');
         // The same instant is not earlier; another stream has no say.
         expect((await store.appendToStream(id, [at('2023-07-01T00:00:05.000Z')])).nextExpectedRevision).toBe(1);
@@ -229,10 +227,7 @@ export function eventStoreConformance(target: ConformanceTarget): void {
         const id = s();
         const e = testEvent('A', { n: 1 });
         await store.appendToStream(id, [e]);
-        const err = await refusedWithoutWrite(
-          () => store.appendToStream(id, [{ ...e, data: { n: 2 } }], { expectedRevision: 'any' }),
-          EventIdConflictError,
-        );
+        const err = await refusedWithoutWrite(() => store.appendToStream(id, [{ ...e, data: { n: 2 } }], { expectedRevision: 'any' }), EventIdConflictError);
         expect(err.message).toContain(e.id!);
         await refusedWithoutWrite(() => store.appendToStream(s(), [e], { expectedRevision: 'any' }), EventIdConflictError);
         await refusedWithoutWrite(() => store.appendToStream(id, [e, testEvent()], { expectedRevision: 'any' }), EventIdConflictError);
@@ -242,7 +237,10 @@ export function eventStoreConformance(target: ConformanceTarget): void {
     describe('reading', () => {
       it('reads a stream forwards and backwards with a start and a limit', async () => {
         const id = s();
-        await store.appendToStream(id, Array.from({ length: 10 }, (_, i) => testEvent('N', { i })));
+        await store.appendToStream(
+          id,
+          Array.from({ length: 10 }, (_, i) => testEvent('N', { i })),
+        );
         await store.appendToStream(s(), [testEvent()]);
         const revs = (events: RecordedEvent[]) => events.map((e) => e.revision);
         expect(revs(await store.readStream(id))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -261,7 +259,10 @@ export function eventStoreConformance(target: ConformanceTarget): void {
         // First, on an empty store: a batch shares one transaction on PostgreSQL, and its positions
         // 1…12 must not sort as text (1, 10, 11, 12, 2…).
         const batch = s();
-        await store.appendToStream(batch, Array.from({ length: 12 }, (_, i) => testEvent('Batched', { i })));
+        await store.appendToStream(
+          batch,
+          Array.from({ length: 12 }, (_, i) => testEvent('Batched', { i })),
+        );
         expect((await all()).map((e) => e.revision)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
         const ids = [s(), s(), s()];
         for (let i = 0; i < 9; i++) await store.appendToStream(ids[i % 3]!, [testEvent('N', { i })]);
@@ -343,11 +344,15 @@ export function eventStoreConformance(target: ConformanceTarget): void {
         ['NaN in data', () => [s(), [testEvent('N', { v: NaN })], 'any'], /events\[0\]\.data\.v: NaN is not a JSON number/],
         ['a bigint in data', () => [s(), [testEvent('N', { v: 10n as unknown })], 'any'], /data\.v: is a bigint/],
         ['a function in data', () => [s(), [testEvent('N', { f: () => 1 })], 'any'], /data\.f: is a function/],
-        ['circular data', () => {
-          const o: Record<string, unknown> = {};
-          o.self = o;
-          return [s(), [testEvent('N', o)], 'any'];
-        }, /circular/],
+        [
+          'circular data',
+          () => {
+            const o: Record<string, unknown> = {};
+            o.self = o;
+            return [s(), [testEvent('N', o)], 'any'];
+          },
+          /circular/,
+        ],
         ['data that is not an object', () => [s(), [{ ...testEvent(), data: 'text' }], 'any'], /data: must be a JSON object/],
         ['data over 1 MiB', () => [s(), [testEvent('N', { big: 'x'.repeat(1024 * 1024) })], 'any'], /limit is 1048576/],
         ['an unknown expected-revision form', () => [s(), [testEvent()], 'latest'], /expectedRevision.*"latest"/],
@@ -356,17 +361,18 @@ export function eventStoreConformance(target: ConformanceTarget): void {
         ['an event id that is not a UUID', () => [s(), [{ ...testEvent(), id: 'x' }], 'any'], /id: an event id must be/],
         ['an event type with spaces', () => [s(), [{ ...testEvent(), type: 'Report submitted' }], 'any'], /type/],
         ['an event without an actor', () => [s(), [{ ...testEvent(), metadata: { ...testMetadata(), actor: undefined } }], 'any'], /actor/],
-        ['the same id twice in one append', () => {
-          const e = testEvent();
-          return [s(), [e, e], 'any'];
-        }, /appears twice/],
+        [
+          'the same id twice in one append',
+          () => {
+            const e = testEvent();
+            return [s(), [e, e], 'any'];
+          },
+          /appears twice/,
+        ],
       ];
       it.each(cases)('%s', async (_label, make, message) => {
         const [streamId, events, expectedRevision] = make();
-        const err = await refusedWithoutWrite(
-          () => store.appendToStream(streamId, events as never, { expectedRevision: expectedRevision as never }),
-          InvalidEventError,
-        );
+        const err = await refusedWithoutWrite(() => store.appendToStream(streamId, events as never, { expectedRevision: expectedRevision as never }), InvalidEventError);
         expect(err.message).toMatch(message);
       });
 
@@ -491,7 +497,11 @@ export function eventStoreConformance(target: ConformanceTarget): void {
         await other.close();
 
         const ackedSet = new Set(acked);
-        for (const [name, seen] of [['reader 1', reader1], ['reader 2', reader2], ['live subscriber', subscribed]] as const) {
+        for (const [name, seen] of [
+          ['reader 1', reader1],
+          ['reader 2', reader2],
+          ['live subscriber', subscribed],
+        ] as const) {
           const ids = seen.map((e) => e.id);
           const got = new Set(ids);
           const summary = {

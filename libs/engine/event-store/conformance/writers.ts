@@ -30,7 +30,6 @@ export async function runWriters(store: EventStore, plan: WriterPlan): Promise<s
   return acked;
 }
 
-
 /**
  * Writers racing on one stream: each stamps its event just before appending, yet another may stamp
  * later and land first. The store then refuses the earlier stamp; stamping again (the time of

@@ -80,9 +80,7 @@ export function withNamespace(url: string, namespace: string): string {
   const trimmed = url.trim();
   const q = trimmed.indexOf('?');
   const base = q < 0 ? trimmed : trimmed.slice(0, q);
-  const params = (q < 0 ? [] : trimmed.slice(q + 1).split('&')).filter(
-    (p) => p && p.split('=')[0]!.toLowerCase() !== NAMESPACE_OPTION.toLowerCase(),
-  );
+  const params = (q < 0 ? [] : trimmed.slice(q + 1).split('&')).filter((p) => p && p.split('=')[0]!.toLowerCase() !== NAMESPACE_OPTION.toLowerCase());
   params.push(`${NAMESPACE_OPTION}=${encodeURIComponent(namespace)}`);
   return `${base}?${params.join('&')}`;
 }
@@ -310,7 +308,5 @@ export function decodeEvent(e: EsdbRecordedEvent, streamId: string): StoredEvent
 
 /** Did the store write exactly these rows (id, type and the exact texts and hash)? */
 export function sameStoredContent(stored: StoredEvent, sent: StoredEventInput): boolean {
-  return (
-    stored.id === sent.id && stored.type === sent.type && stored.data === sent.data && stored.metadata === sent.metadata && stored.hash === sent.hash
-  );
+  return stored.id === sent.id && stored.type === sent.type && stored.data === sent.data && stored.metadata === sent.metadata && stored.hash === sent.hash;
 }

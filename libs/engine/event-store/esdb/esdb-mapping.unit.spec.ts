@@ -270,7 +270,12 @@ describe('EventStoreDB mapping', () => {
     });
 
     it('decode from what the client reads back', () => {
-      const recorded = throughTheWire(claimEvent(id, { streamId: '叶县/report 1', revision: 12 }), { stream: claimStreamName(undefined, id), revision: 0n, commit: 1n, prepare: 1n });
+      const recorded = throughTheWire(claimEvent(id, { streamId: '叶县/report 1', revision: 12 }), {
+        stream: claimStreamName(undefined, id),
+        revision: 0n,
+        commit: 1n,
+        prepare: 1n,
+      });
       expect(decodeClaim(recorded)).toEqual({ streamId: '叶县/report 1', revision: 12 });
       expect(() => decodeClaim({ ...recorded, type: 'Other' })).toThrow(/not a Jixiao event-id claim/);
     });
@@ -283,9 +288,7 @@ describe('EventStoreDB mapping', () => {
     });
 
     it('rewrites kurrentdb:// for the 6.x client, which only parses esdb://', () => {
-      expect(parseEsdbUrl('kurrentdb://a:2113,b:2113,c:2113?tls=true&nodePreference=leader').connectionString).toBe(
-        'esdb://a:2113,b:2113,c:2113?tls=true&nodePreference=leader',
-      );
+      expect(parseEsdbUrl('kurrentdb://a:2113,b:2113,c:2113?tls=true&nodePreference=leader').connectionString).toBe('esdb://a:2113,b:2113,c:2113?tls=true&nodePreference=leader');
       expect(parseEsdbUrl('kurrentdb+discover://db.example:2113').connectionString).toBe('esdb+discover://db.example:2113');
     });
 

@@ -61,30 +61,18 @@ export class SqliteStorage implements StorageAdapter {
   constructor(readonly path: string) {
     this.db = openSqlite(path);
     this.db.exec(SQLITE_SCHEMA);
-    this.#headStmt = this.db.prepare<[string], { revision: number; hash: string }>(
-      'SELECT revision, hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
-    );
-    this.#insert = this.db.prepare(
-      'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
+    this.#headStmt = this.db.prepare<[string], { revision: number; hash: string }>('SELECT revision, hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1');
+    this.#insert = this.db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash) VALUES (?, ?, ?, ?, ?, ?, ?)');
     const readAll = `SELECT ${COLUMNS} FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?`;
     this.#readAllStmt = this.db.prepare(readAll).raw(true);
     this.#readAllFromStart = this.db.prepare(`SELECT ${COLUMNS} FROM events ORDER BY global_position LIMIT ?`).raw(true);
     this.#fwd = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? ORDER BY revision LIMIT ?`).raw(true);
-    this.#fwdFrom = this.db
-      .prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`)
-      .raw(true);
+    this.#fwdFrom = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`).raw(true);
     this.#bwd = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT ?`).raw(true);
-    this.#bwdFrom = this.db
-      .prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`)
-      .raw(true);
-    this.#readHeads = this.db
-      .prepare('SELECT global_position, stream_id, revision, hash FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?')
-      .raw(true);
+    this.#bwdFrom = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`).raw(true);
+    this.#readHeads = this.db.prepare('SELECT global_position, stream_id, revision, hash FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?').raw(true);
     this.#byStreamStart = this.db.prepare(`SELECT ${COLUMNS} FROM events ORDER BY stream_id, revision LIMIT ?`).raw(true);
-    this.#byStreamAfter = this.db
-      .prepare(`SELECT ${COLUMNS} FROM events WHERE (stream_id, revision) > (?, ?) ORDER BY stream_id, revision LIMIT ?`)
-      .raw(true);
+    this.#byStreamAfter = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE (stream_id, revision) > (?, ?) ORDER BY stream_id, revision LIMIT ?`).raw(true);
     this.#byId = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE event_id = ?`).raw(true);
     this.#countAfter = this.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM events WHERE global_position > ?');
     this.#count = this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events');
@@ -93,18 +81,16 @@ export class SqliteStorage implements StorageAdapter {
 
     // IMMEDIATE takes the write lock up front, so the head check and the insert see the same state
     // even with other processes writing to the same file.
-    this.#appendTx = this.db
-      .transaction((streamId: string, expectedHead: number, events: StoredEventInput[]): RawAppendOutcome => {
-        const actual = this.#headStmt.get(streamId)?.revision ?? -1;
-        if (actual !== expectedHead) return { kind: 'head-moved' };
-        let rowid: number | bigint = 0;
-        for (let i = 0; i < events.length; i++) {
-          const e = events[i]!;
-          rowid = this.#insert.run(streamId, expectedHead + 1 + i, e.id, e.type, e.data, e.metadata, e.hash).lastInsertRowid;
-        }
-        return { kind: 'appended', lastPosition: String(rowid) };
-      })
-      .immediate;
+    this.#appendTx = this.db.transaction((streamId: string, expectedHead: number, events: StoredEventInput[]): RawAppendOutcome => {
+      const actual = this.#headStmt.get(streamId)?.revision ?? -1;
+      if (actual !== expectedHead) return { kind: 'head-moved' };
+      let rowid: number | bigint = 0;
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i]!;
+        rowid = this.#insert.run(streamId, expectedHead + 1 + i, e.id, e.type, e.data, e.metadata, e.hash).lastInsertRowid;
+      }
+      return { kind: 'appended', lastPosition: String(rowid) };
+    }).immediate;
   }
 
   async append(streamId: string, expectedHead: number, events: StoredEventInput[]): Promise<RawAppendOutcome> {

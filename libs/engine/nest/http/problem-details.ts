@@ -1,13 +1,4 @@
-import {
-  ArgumentsHost,
-  BadRequestException,
-  Catch,
-  HttpException,
-  HttpStatus,
-  Logger,
-  type ExceptionFilter,
-  type ValidationError,
-} from '@nestjs/common';
+import { ArgumentsHost, BadRequestException, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter, type ValidationError } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { DomainError, ForbiddenError, IdempotencyKeyReusedError, PreconditionFailedError } from '../../commands/command.js';
@@ -54,9 +45,7 @@ export function validationProblem(errors: ValidationError[]): ProblemException {
     }
   };
   walk(errors, '');
-  return new ProblemException(
-    problem(400, 'validation-failed', 'The request is not valid', flat.map((f) => `${f.field}: ${f.message}`).join('; '), { errors: flat }),
-  );
+  return new ProblemException(problem(400, 'validation-failed', 'The request is not valid', flat.map((f) => `${f.field}: ${f.message}`).join('; '), { errors: flat }));
 }
 
 export function toProblem(err: unknown): ProblemDetails | undefined {
@@ -84,14 +73,28 @@ export function toProblem(err: unknown): ProblemDetails | undefined {
   }
   if (err instanceof EventIdConflictError) return problem(409, err.code, 'Event id conflict', err.message);
   if (err instanceof UnknownCommandError) return problem(400, err.code, 'Unknown command', err.message);
-  if (err instanceof TransactionCounterBehindError) return problem(503, err.code, 'The event store refuses writes', err.message, { next: err.next, largestStored: err.largestStored });
+  if (err instanceof TransactionCounterBehindError)
+    return problem(503, err.code, 'The event store refuses writes', err.message, { next: err.next, largestStored: err.largestStored });
   if (err instanceof ProjectionTimeoutError || err instanceof ReaderHorizonTimeoutError) return problem(503, err.code, 'Not up to date yet', err.message);
   if (err instanceof HttpException) {
     const status = err.getStatus();
     const body = err.getResponse();
     const message =
-      typeof body === 'string' ? body : Array.isArray((body as { message?: unknown }).message) ? ((body as { message: string[] }).message).join('; ') : String((body as { message?: unknown }).message ?? err.message);
-    const code = status === 401 ? 'unauthenticated' : status === 404 ? 'not-found' : status === 429 ? 'too-many-requests' : err instanceof BadRequestException ? 'invalid-request' : `http-${status}`;
+      typeof body === 'string'
+        ? body
+        : Array.isArray((body as { message?: unknown }).message)
+          ? (body as { message: string[] }).message.join('; ')
+          : String((body as { message?: unknown }).message ?? err.message);
+    const code =
+      status === 401
+        ? 'unauthenticated'
+        : status === 404
+          ? 'not-found'
+          : status === 429
+            ? 'too-many-requests'
+            : err instanceof BadRequestException
+              ? 'invalid-request'
+              : `http-${status}`;
     return problem(status, code, HttpStatus[status]?.toLowerCase().replace(/_/g, ' ') ?? 'error', message);
   }
   return undefined;
@@ -128,7 +131,10 @@ type Wording = (p: ProblemDetails) => { title: string; detail: string };
  */
 const WORDING: Record<string, Record<Language, Wording>> = {
   'idempotency-key-reused': {
-    'zh-CN': (p) => ({ title: '幂等键已被使用', detail: `幂等键（Idempotency-Key）“${String(p.idempotencyKey ?? '')}”已用于另一个请求（另一命令、另一对象或不同内容），本次未写入任何内容；新的请求请使用新的键。` }),
+    'zh-CN': (p) => ({
+      title: '幂等键已被使用',
+      detail: `幂等键（Idempotency-Key）“${String(p.idempotencyKey ?? '')}”已用于另一个请求（另一命令、另一对象或不同内容），本次未写入任何内容；新的请求请使用新的键。`,
+    }),
     'en-US': (p) => ({
       title: 'Idempotency-Key reused',
       detail: `the Idempotency-Key "${String(p.idempotencyKey ?? '')}" was already used for another request (another command, target or content); nothing was written. Use a new key for a new request.`,
@@ -136,7 +142,10 @@ const WORDING: Record<string, Record<Language, Wording>> = {
   },
   'invalid-position': {
     'zh-CN': (p) => ({ title: '请求无效', detail: `minPosition “${String(p.position ?? '')}” 不是本系统给出的位置（请使用命令应答中的 X-Position）。` }),
-    'en-US': (p) => ({ title: 'Invalid request', detail: `minPosition "${String(p.position ?? '')}" is not a position this store has issued (pass the X-Position of a command's answer).` }),
+    'en-US': (p) => ({
+      title: 'Invalid request',
+      detail: `minPosition "${String(p.position ?? '')}" is not a position this store has issued (pass the X-Position of a command's answer).`,
+    }),
   },
   'nesting-too-deep': {
     'zh-CN': (p) => ({ title: '请求无效', detail: `请求体嵌套过深（最多 ${String(p.maxDepth)} 层）。` }),
@@ -148,11 +157,17 @@ const WORDING: Record<string, Record<Language, Wording>> = {
   },
   'cross-site-request': {
     'zh-CN': () => ({ title: '拒绝跨站请求', detail: '不接受来自其他站点的更改请求（Origin 或 Sec-Fetch-Site 表明是跨站请求），未写入任何内容。' }),
-    'en-US': () => ({ title: 'Cross-site request refused', detail: 'a request that changes something is not accepted from another site (its Origin or Sec-Fetch-Site says cross-site); nothing was written.' }),
+    'en-US': () => ({
+      title: 'Cross-site request refused',
+      detail: 'a request that changes something is not accepted from another site (its Origin or Sec-Fetch-Site says cross-site); nothing was written.',
+    }),
   },
   'metrics-token-required': {
     'zh-CN': () => ({ title: '需要监控令牌', detail: '指标接口只回应带监控令牌（Authorization: Bearer <JIXIAO_METRICS_TOKEN>）的请求。' }),
-    'en-US': () => ({ title: 'Metrics token required', detail: 'the metrics endpoint answers only requests carrying the metrics token (Authorization: Bearer <JIXIAO_METRICS_TOKEN>).' }),
+    'en-US': () => ({
+      title: 'Metrics token required',
+      detail: 'the metrics endpoint answers only requests carrying the metrics token (Authorization: Bearer <JIXIAO_METRICS_TOKEN>).',
+    }),
   },
 };
 

@@ -79,7 +79,12 @@ export class RequestPolicyGuard implements CanActivate {
     if (!CHANGES.has(req.method.toUpperCase())) return true;
     if (isCrossSite(req)) {
       throw new ProblemException(
-        problem(403, 'cross-site-request', 'Cross-site request refused', 'a request that changes something is not accepted from another site (its Origin or Sec-Fetch-Site says cross-site); nothing was written'),
+        problem(
+          403,
+          'cross-site-request',
+          'Cross-site request refused',
+          'a request that changes something is not accepted from another site (its Origin or Sec-Fetch-Site says cross-site); nothing was written',
+        ),
       );
     }
     const type = req.header('content-type');
