@@ -10,7 +10,7 @@ import type { EventStore } from '../../../../libs/engine/event-store/event-store
 import { userInfo } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import type { Principal } from '../../../../libs/engine/commands/command.js';
-import { AuditService, toJsonLines, toXlsx } from '../../../../libs/workflows/audit/audit.service.js';
+import type { AuditService as AuditServiceType } from '../../../../libs/workflows/audit/audit.service.js';
 import type { ProvenanceField, ViewParams } from '../../../../libs/workflows/audit/views.js';
 import { storeOption, withApp, withStore } from './context.js';
 
@@ -117,7 +117,7 @@ export function auditCommands(program: Command): void {
     .option('--as-of <time>', 'ISO date-time (default: now)')
     .action(async (view: string, o: { store?: string; plan: string; period?: string; quarter?: string; year?: string; asOf?: string }) => {
       await withApp(o.store, async (app) => {
-        print(await app.get(AuditService).view(o.plan, view, viewParams(o), { time: new Date(o.asOf ?? Date.now()).toISOString() }));
+        print(await app.get(await auditService()).view(o.plan, view, viewParams(o), { time: new Date(o.asOf ?? Date.now()).toISOString() }));
       });
     });
 
@@ -127,7 +127,7 @@ export function auditCommands(program: Command): void {
     .option('--to <time>', 'the later moment (default: now)')
     .action(async (view: string, o: { store?: string; plan: string; period?: string; quarter?: string; year?: string; from: string; to?: string }) => {
       await withApp(o.store, async (app) => {
-        const d = await app.get(AuditService).diff(o.plan, view, viewParams(o), new Date(o.from).toISOString(), new Date(o.to ?? Date.now()).toISOString());
+        const d = await app.get(await auditService()).diff(o.plan, view, viewParams(o), new Date(o.from).toISOString(), new Date(o.to ?? Date.now()).toISOString());
         if (d.differences.length === 0) console.log(`no differences in ${view} between ${d.t1} and ${d.t2}`);
         for (const x of d.differences) {
           console.log(`${x.label} (${x.change}): ${x.fields.map((f) => `${f.field} ${JSON.stringify(f.before)} → ${JSON.stringify(f.after)}`).join('; ')}`);
@@ -146,7 +146,7 @@ export function auditCommands(program: Command): void {
     .action(async (o: { store?: string; plan: string; unit?: string; indicator?: string; limit: string }) => {
       await withApp(o.store, async (app, engine) => {
         await engine.runner.catchUp();
-        const audit = app.get(AuditService);
+        const audit = app.get(await auditService());
         const filter = o.indicator && o.unit ? { indicatorNo: Number(o.indicator) } : {};
         const page = o.unit
           ? await audit.unitTimeline(o.plan, o.unit, filter, undefined, Number(o.limit))
@@ -166,7 +166,9 @@ export function auditCommands(program: Command): void {
     .action(async (o: { store?: string; plan: string; period: string; indicator: string; field: string; asOf?: string }) => {
       await withApp(o.store, async (app) => {
         print(
-          await app.get(AuditService).provenance(o.plan, o.period, Number(o.indicator), o.field as ProvenanceField, o.asOf ? { time: new Date(o.asOf).toISOString() } : undefined),
+          await app
+            .get(await auditService())
+            .provenance(o.plan, o.period, Number(o.indicator), o.field as ProvenanceField, o.asOf ? { time: new Date(o.asOf).toISOString() } : undefined),
         );
       });
     });
@@ -179,7 +181,8 @@ export function auditCommands(program: Command): void {
     .requiredOption('--out <file>', 'where to write it')
     .action(async (o: { store?: string; plan: string; unit: string; format: string; out: string }) => {
       await withApp(o.store, async (app) => {
-        const x = await app.get(AuditService).exportUnit(o.plan, o.unit, cliAuditor());
+        const x = await app.get(await auditService()).exportUnit(o.plan, o.unit, cliAuditor());
+        const { toJsonLines, toXlsx } = await import('../../../../libs/workflows/audit/audit.service.js');
         writeFileSync(o.out, o.format === 'xlsx' ? await toXlsx(x) : toJsonLines(x));
         console.log(`${x.events.length} events of ${x.header.unitName} written to ${o.out}, sealed:\n${x.header.seal}`);
       });
@@ -207,4 +210,9 @@ export function auditCommands(program: Command): void {
         } else process.exitCode = 3;
       });
     });
+}
+
+/** The audit service class, loaded when a command needs the application (not for --help). */
+async function auditService(): Promise<new (...args: never[]) => AuditServiceType> {
+  return (await import('../../../../libs/workflows/audit/audit.service.js')).AuditService;
 }

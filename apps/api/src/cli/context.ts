@@ -1,12 +1,10 @@
-import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Command } from 'commander';
 import type { Clock } from '../../../../libs/engine/clock.js';
 import { readConfig } from '../../../../libs/engine/config.js';
 import type { EventStore } from '../../../../libs/engine/event-store/event-store.js';
 import { openEventStore } from '../../../../libs/engine/event-store/open-event-store.js';
-import { Engine } from '../../../../libs/engine/nest/engine.js';
-import { AppModule } from '../app.module.js';
+import type { Engine } from '../../../../libs/engine/nest/engine.js';
 
 export const storeOption = (cmd: Command) => cmd.option('--store <url>', 'event store URL (default: EVENT_STORE_URL, else sqlite:./data/jixiao.db)');
 
@@ -19,6 +17,8 @@ export function configFor(store: string | undefined) {
  * they go through the same modules, commands and rules as the API.
  */
 export async function withApp<T>(store: string | undefined, work: (app: INestApplicationContext, engine: Engine) => Promise<T>, options: { clock?: Clock } = {}): Promise<T> {
+  // Loaded here, not at the top: `jixiao --help` and the store-only commands start without Nest.
+  const [{ NestFactory }, { AppModule }, { Engine }] = await Promise.all([import('@nestjs/core'), import('../app.module.js'), import('../../../../libs/engine/nest/engine.js')]);
   const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: configFor(store), background: false, ...options }), { logger: ['error', 'warn'] });
   await app.init();
   try {

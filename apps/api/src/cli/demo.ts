@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { ManualClock } from '../../../../libs/engine/clock.js';
 import { CLI_PRINCIPAL } from '../../../../libs/workflows/accounts/accounts.decider.js';
-import { playDemoYear } from '../../../../libs/workflows/demo/demo-year.js';
-import { usersTable } from '../../../../libs/workflows/demo/first-start.js';
 import { storeOption, withApp } from './context.js';
 
 export function demoCommands(program: Command): void {
@@ -14,6 +12,10 @@ export function demoCommands(program: Command): void {
       await withApp(
         opts.store,
         async (app) => {
+          const [{ playDemoYear }, { usersTable }] = await Promise.all([
+            import('../../../../libs/workflows/demo/demo-year.js'),
+            import('../../../../libs/workflows/demo/first-start.js'),
+          ]);
           const outcome = await playDemoYear(app, { seed: Number(opts.seed), months: Number(opts.months), operator: CLI_PRINCIPAL, progress: (line) => console.log(line) });
           const total = Object.values(outcome.counts).reduce((a, b) => a + b, 0);
           console.log(

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { CLI_PRINCIPAL } from '../../../../libs/workflows/accounts/accounts.decider.js';
-import { Accounts } from '../../../../libs/workflows/accounts/accounts.service.js';
+import type { Accounts as AccountsType } from '../../../../libs/workflows/accounts/accounts.service.js';
 import { storeOption, withApp } from './context.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -16,7 +16,7 @@ export function userCommands(program: Command): void {
     .option('--unit <unitId>', 'the user’s unit, for reporter and head')
     .action(async (opts: { store?: string; username: string; name: string; role: string[]; unit?: string }) => {
       await withApp(opts.store, async (app) => {
-        const created = await app.get(Accounts).bootstrapAdmin({
+        const created = await app.get(await accountsClass()).bootstrapAdmin({
           username: opts.username,
           name: opts.name,
           roles: opts.role.length ? opts.role : ['admin'],
@@ -24,7 +24,7 @@ export function userCommands(program: Command): void {
         });
         console.log(`created ${created.username} (${created.userId})`);
         console.log(`one-time password: ${created.oneTimePassword}`);
-        const hours = Math.round(app.get(Accounts).settings.oneTimePasswordTtlMs / 3_600_000);
+        const hours = Math.round(app.get(await accountsClass()).settings.oneTimePasswordTtlMs / 3_600_000);
         console.log(`It is shown only this once, signs in once, within ${hours} hours, and must then be replaced.`);
       });
     });
@@ -38,7 +38,7 @@ export function userCommands(program: Command): void {
     .action(async (opts: { store?: string; username: string; reason: string }) => {
       await withApp(opts.store, async (app, engine) => {
         await engine.runner.catchUp();
-        const accounts = app.get(Accounts);
+        const accounts = app.get(await accountsClass());
         const user = await accounts.userByUsername(opts.username);
         if (!user) throw new Error(`no user ${opts.username}`);
         if (!user.roles.includes('admin')) {
@@ -58,7 +58,7 @@ export function userCommands(program: Command): void {
     .action(async (opts: { store?: string }) => {
       await withApp(opts.store, async (app, engine) => {
         await engine.runner.catchUp();
-        for (const u of await app.get(Accounts).listUsers()) {
+        for (const u of await app.get(await accountsClass()).listUsers()) {
           console.log([u.username, u.name, u.roles.join(',') || '-', u.unitId ?? '-', u.disabled ? `DISABLED (${u.disabledReason ?? ''})` : 'active', u.userId].join('\t'));
         }
       });
@@ -70,7 +70,7 @@ export function userCommands(program: Command): void {
     .action(async (username: string, opts: { store?: string; reason: string }) => {
       await withApp(opts.store, async (app, engine) => {
         await engine.runner.catchUp();
-        const accounts = app.get(Accounts);
+        const accounts = app.get(await accountsClass());
         const user = await accounts.userByUsername(username);
         if (!user) throw new Error(`no user ${username}`);
         const result = await accounts.execute({
@@ -81,4 +81,9 @@ export function userCommands(program: Command): void {
         console.log(result.events.length ? `disabled ${user.username}; their sessions have ended` : `${user.username} was disabled already`);
       });
     });
+}
+
+/** The accounts service class, loaded when a command needs the application (not for --help). */
+async function accountsClass(): Promise<new (...args: never[]) => AccountsType> {
+  return (await import('../../../../libs/workflows/accounts/accounts.service.js')).Accounts;
 }
