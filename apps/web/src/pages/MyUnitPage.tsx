@@ -13,7 +13,7 @@ import { HistoryTimeline } from '../components/HistoryTimeline';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
 import { ReportStatusTag } from '../components/status';
 import { fmtDateTime, fmtDuration, fmtPeriod, fmtValue } from '../lib/format';
-import { isLagging, tierOf } from '../lib/lagging';
+import { isLagging, tierOf } from '../../../../libs/workflows/ranking/rules.js';
 import { defaultMonth, isMonth, monthsOf } from '../lib/periods';
 import { useAsync } from '../lib/useAsync';
 
