@@ -2,7 +2,7 @@
  * The boundaries style.md asks for, checked on every `npm test`:
  * the engine knows nothing of counties; deciders import no framework or driver; the store's core
  * imports none of its adapters; workflows meet only through published event types and the shared
- * kernel (the plan, who may do what). Read sides over everything (audit, Annex 2, the demo) and the
+ * kernel (the plan, who may do what, the rules of colour, lagging, rank and score). Read sides over everything (audit, Annex 2, the demo) and the
  * apps may import any workflow.
  */
 module.exports = {
@@ -42,12 +42,27 @@ module.exports = {
     {
       name: 'workflows-meet-through-published-types',
       severity: 'error',
-      comment: 'A workflow may use another only through its published event types (*.events.ts) and the shared kernel: the plan (its types, calendar and PlanService) and access.',
+      comment:
+        'A workflow may use another only through its published event types (*.events.ts) and the shared kernel: the plan (its types, calendar and PlanService), access, and the rules of colour, lagging, rank and score (ranking/rules.ts).',
       from: { path: '^libs/workflows/([^/]+)/', pathNot: '^libs/workflows/(audit|annex2|demo)/' },
       to: {
         path: '^libs/workflows/([^/]+)/',
-        pathNot: ['^libs/workflows/$1/', '\\.events\\.ts$', '^libs/workflows/(plan|access)/', '^libs/workflows/reporting/report-content\\.ts$'],
+        pathNot: [
+          '^libs/workflows/$1/',
+          '\\.events\\.ts$',
+          '^libs/workflows/(plan|access)/',
+          '^libs/workflows/reporting/report-content\\.ts$',
+          // The plan's colour, lagging, rank and score rules: pure, shared by the workflows and the web UI.
+          '^libs/workflows/ranking/rules\\.ts$',
+        ],
       },
+    },
+    {
+      name: 'shared-rules-stand-alone',
+      severity: 'error',
+      comment: 'ranking/rules.ts is bundled into the web UI: it may import nothing but the plan file’s types (no Nest, no I/O, no node: module).',
+      from: { path: '^libs/workflows/ranking/rules\\.ts$' },
+      to: { pathNot: '^libs/workflows/plan/plan-file\\.ts$' },
     },
     {
       name: 'no-circular',

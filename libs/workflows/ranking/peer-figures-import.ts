@@ -242,10 +242,21 @@ export async function peerFiguresTemplate(plan: PlanDefinition, period: string):
   for (const i of plan.indicators) ws.addRow([i.no, i.name]);
   const help = wb.addWorksheet(INSTRUCTIONS_SHEET);
   help.getColumn(1).width = 110;
+  const names = plan.peerGroup.counties.map((c) => c.name).join('、');
+  // Chinese first (the county's working language), then the same in English.
   for (const line of [
+    `${plan.title}：按市里公布的六县市数据填写（${plan.peerGroup.name}）。`,
+    `每个排名期间一个工作表，以期间命名：${plan.year}-08 表示 ${plan.year}年8月（累计），${plan.year}-Q3 表示 ${plan.year}年第3季度，${plan.year} 表示 ${plan.year}年全年。`,
+    `第1行：${HEADER_NO} | ${HEADER_NAME} | 每县市一列，以县市名称为列名（${names}），可缺列。`,
+    '其后每行：指标序号和名称（与方案一致），然后各县市该指标的数值，按指标计量单位填写。',
+    '数值可填数字（5.2；设为百分比格式的单元格按显示值读取）、仅排名（第2名）或两者（5.2（第2名））。任务类指标填市里给出的得分或排名。',
+    '市里未公布的留空（或填 —）：按缺失记录，绝不推算。',
+    '先检查整个文件：任何单元格有误，按工作表、行、列列出全部问题，且不记录任何数据。',
+    `名称以“${INSTRUCTIONS_SHEET}”开头的工作表不读取。`,
+    '',
     `${plan.title}: the six counties' figures as the city publishes them (${plan.peerGroup.name}).`,
     `One sheet per ranking period, named after it: ${plan.year}-08 (a month, cumulative), ${plan.year}-Q3 (a quarter) or ${plan.year} (the year).`,
-    `Row 1: ${HEADER_NO} | ${HEADER_NAME} | one column per county, by its name (${plan.peerGroup.counties.map((c) => c.name).join('、')}). A county may be left out.`,
+    `Row 1: ${HEADER_NO} | ${HEADER_NAME} | one column per county, by its name (${names}). A county may be left out.`,
     'Each further row: the indicator number and name (as in the plan), then each county’s figure in the indicator’s unit.',
     'A figure is a number (5.2; a cell formatted as a percentage is read as shown), a rank only (第2名), or both (5.2（第2名）). For task indicators, the score or rank the city gave.',
     'Leave a cell empty (or write —) where the city published nothing: it is recorded as missing, never guessed.',

@@ -1,16 +1,13 @@
 import { DomainError } from '../../engine/commands/command.js';
 import type { Tier } from '../reporting/report-content.js';
+import { coefficientFor, roundScore, scoreOf, type ScoringRule } from './rules.js';
 
 /**
- * The composite score: each indicator scores its points × the coefficient the scoring rule gives
- * its rank (a missing rank scores the rule's missingRankCoefficient). Pure, so the score, the
+ * The composite score sheet and the what-if: each indicator scores its points × the coefficient
+ * the scoring rule gives its rank (rules.ts, shared with the web UI). Pure, so the score, the
  * what-if and Annex 2 compute it the same way.
  */
-export interface ScoringRule {
-  version: number;
-  coefficients: { rank: number; coefficient: number }[];
-  missingRankCoefficient: number;
-}
+export { coefficientFor, roundScore, scoreOf, type ScoringRule };
 
 export interface ScoreInput {
   indicatorNo: number;
@@ -34,18 +31,6 @@ export interface ScoreSheet {
   /** null while no scoring rule is published. */
   totalScore: number | null;
   maxScore: number;
-}
-
-/** Scores are sums of products of decimals: rounded so 3 × 0.7 reads 2.1, not 2.0999999999999996. */
-export const roundScore = (x: number): number => Math.round(x * 1e6) / 1e6;
-
-export function coefficientFor(rule: ScoringRule, rank: number | null): number {
-  if (rank === null) return rule.missingRankCoefficient;
-  return rule.coefficients.find((c) => c.rank === rank)?.coefficient ?? rule.missingRankCoefficient;
-}
-
-export function scoreOf(points: number, rank: number | null, rule: ScoringRule | null): number | null {
-  return rule ? roundScore(points * coefficientFor(rule, rank)) : null;
 }
 
 export function scoreSheet(inputs: readonly ScoreInput[], rule: ScoringRule | null, maxScore: number): ScoreSheet {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Direction, IndicatorKind, WarningTier } from '../plan/plan-file.js';
+import type { Direction, IndicatorKind } from '../plan/plan-file.js';
 
 /** What a report needs to know of each indicator the unit owns, as the plan said when it was decided. */
 export interface ReportIndicator {
@@ -28,23 +28,8 @@ export interface ReportLine {
   countermeasures?: string;
 }
 
-export type Tier = WarningTier['tier'];
-
-export function tierOf(rank: number | null, tiers: readonly Pick<WarningTier, 'tier' | 'fromRank' | 'toRank'>[]): Tier | null {
-  if (rank === null) return null;
-  return tiers.find((t) => rank >= t.fromRank && rank <= t.toRank)?.tier ?? null;
-}
-
-export function behindTarget(value: number | null, target: number | null, direction: Direction): boolean {
-  if (value === null || target === null) return false;
-  return direction === 'higher-is-better' ? value < target : value > target;
-}
-
-/** 短板指标: yellow or red by its rank, or behind the county target. */
-export function isLagging(line: ReportLine, indicator: ReportIndicator, tiers: readonly Pick<WarningTier, 'tier' | 'fromRank' | 'toRank'>[]): boolean {
-  const tier = tierOf(line.rank, tiers);
-  return tier === 'yellow' || tier === 'red' || behindTarget(line.value, indicator.target, indicator.direction);
-}
+/** The colour and lagging rules, in one copy shared with the web UI (libs/workflows/ranking/rules.ts). */
+export { behindTarget, isLagging, tierOf, type Tier } from '../ranking/rules.js';
 
 /** SHA-256 over the lines in a canonical form (ordered by indicator, fixed key order). */
 export function contentHash(lines: readonly ReportLine[]): string {

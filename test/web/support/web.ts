@@ -4,7 +4,12 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { ManualClock } from '../../../libs/engine/clock.js';
 import { createSqliteDirectory } from '../../../libs/engine/testing/databases.js';
 import { webDistDir } from '../../../apps/api/src/web/web-ui.module.js';
-import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, startApp, type RunningApp, type TestSession } from '../../support/app.js';
+import { NestFactory } from '@nestjs/core';
+import { readConfig } from '../../../libs/engine/config.js';
+import { playDemoYear, type DemoOutcome } from '../../../libs/workflows/demo/demo-year.js';
+import { AppModule } from '../../../apps/api/src/app.module.js';
+import { bootstrapAdmin, changePassword, createUserViaApi, loginAs, relaxLoginLimits, startApp, type RunningApp, type TestSession } from '../../support/app.js';
+import { AxeLedger } from './axe.js';
 
 /**
  * Browser journeys: the real app (API and the built UI it serves) on a SQLite store of its own,
@@ -41,23 +46,49 @@ export class WebWorld {
   #drop!: () => void;
   readonly #contexts: BrowserContext[] = [];
   readonly errors: string[] = [];
+  /** Playwright's wait for each step; the demo-year survey waits longer on a loaded machine. */
+  timeout = 30_000;
+  /** axe-core on every page state the journey visits (support/axe.ts). */
+  readonly axe: AxeLedger;
+  /** The demo year's outcome (its users' one-time passwords), when started with { demo: true }. */
+  demo?: DemoOutcome;
 
-  constructor(start: string) {
+  constructor(start: string, journey = 'browser journey') {
     this.clock = new ManualClock(start);
+    this.axe = new AxeLedger(journey);
   }
 
-  async start(): Promise<this> {
+  /** `demo`: play the synthetic demo year first, as `npm start` does on a first start, the clock left at its end. */
+  async start(options: { demo?: boolean } = {}): Promise<this> {
     this.browser = await launchChromium();
     const dir = createSqliteDirectory('web');
     this.#drop = () => dir.drop();
+    if (options.demo) {
+      const setup = await NestFactory.createApplicationContext(AppModule.forRoot({ config: readConfig({ EVENT_STORE_URL: dir.url() }), background: false }), { logger: ['error'] });
+      await setup.init();
+      this.demo = await playDemoYear(setup);
+      await setup.close();
+      this.clock.set(this.demo.simulated.to);
+    }
     this.running = await startApp({ storeUrl: dir.url(), clock: this.clock });
     relaxLoginLimits(this.running);
-    this.admin = { ...(await bootstrapAdmin(this.running)), name: '系统管理员' };
+    if (!options.demo) this.admin = { ...(await bootstrapAdmin(this.running)), name: '系统管理员' };
     mkdirSync(SCREENSHOTS, { recursive: true });
     return this;
   }
 
+  /** A demo user signed in, the one-time password replaced (`keepOneTime`: not replaced, so the app asks for a new one). */
+  async demoUser(username: string, options: { keepOneTime?: boolean } = {}): Promise<WebUser> {
+    const u = this.demo?.createdUsers.find((x) => x.username === username);
+    if (!u) throw new Error(`no demo user ${username}`);
+    const session = await loginAs(this.running, username, u.password);
+    const password = options.keepOneTime ? u.password : `${username}-password-2023`;
+    if (!options.keepOneTime) await changePassword(this.running, session, u.password, password);
+    return { ...session, password, name: u.name };
+  }
+
   async stop(): Promise<void> {
+    this.axe.print();
     for (const c of this.#contexts) await c.close().catch(() => undefined);
     await this.browser?.close().catch(() => undefined);
     await this.running?.close();
@@ -81,13 +112,19 @@ export class WebWorld {
     if (user) await context.addCookies([{ name: 'jx_session', value: user.token, url: `${this.running.url}/api` }]);
     if (options.language) await context.addInitScript({ content: `localStorage.setItem('jixiao.language', ${JSON.stringify(options.language)})` });
     const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    page.setDefaultTimeout(this.timeout);
     page.on('pageerror', (e) => this.errors.push(`pageerror: ${e.message}`));
     page.on('console', (m) => {
       // A 4xx from the API is logged by the browser as a failed resource; journeys assert on those answers themselves.
       if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) this.errors.push(`console: ${m.text()}`);
     });
     return page;
+  }
+
+  /** A page state the journey reached: screenshot it and run axe-core on it (asserted by expectAccessible). */
+  async state(page: Page, name: string): Promise<void> {
+    await screenshot(page, name);
+    await this.axe.check(page, name);
   }
 
   url(path: string): string {
@@ -111,4 +148,32 @@ export async function screenshot(page: Page, journey: string): Promise<string> {
   const path = join(SCREENSHOTS, `${journey}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** A browser expression: is the element with this test id, or one inside it, focused? (A string: this file is compiled without the DOM's types.) */
+export function focusIs(testId: string): string {
+  return `(() => { const a = document.activeElement; return !!a && a !== document.body && (a.getAttribute('data-testid') === ${JSON.stringify(testId)} || !!a.closest(${JSON.stringify(`[data-testid="${testId}"]`)})); })()`;
+}
+
+/** Waits until the element with this test id (or one inside it) has the focus. */
+export async function waitForFocus(page: Page, testId: string): Promise<void> {
+  await page.waitForFunction(focusIs(testId), undefined, { timeout: 10_000 });
+}
+
+/**
+ * Keyboard only: Tab (or Shift+Tab) until the element with this test id, or one inside it, has the
+ * focus; fails if it is not reached in `max` presses. Returns the number of presses.
+ */
+export async function tabTo(page: Page, testId: string, options: { max?: number; back?: boolean } = {}): Promise<number> {
+  const max = options.max ?? 400;
+  for (let i = 0; i <= max; i++) {
+    if (await page.evaluate(focusIs(testId))) return i;
+    await page.keyboard.press(options.back ? 'Shift+Tab' : 'Tab');
+  }
+  throw new Error(`${testId} was not reached by ${max} presses of ${options.back ? 'Shift+Tab' : 'Tab'}`);
+}
+
+/** The test id of the focused element (or its nearest ancestor with one). */
+export async function focusedTestId(page: Page): Promise<string | null> {
+  return (await page.evaluate(`(() => { const a = document.activeElement && document.activeElement.closest('[data-testid]'); return a ? a.getAttribute('data-testid') : null; })()`)) as string | null;
 }

@@ -8,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { BrowserRouter } from 'react-router-dom';
 import { currentLanguage } from '../i18n';
 import { AppRoutes } from './routes';
+import { theme } from './theme';
 import { SessionProvider } from './session';
 
 /** Ant Design's, dayjs's and our strings switch together. */
@@ -21,7 +22,7 @@ export function Root() {
     document.title = i18n.t('app.title');
   }, [lang, i18n]);
   return (
-    <ConfigProvider locale={lang === 'en-US' ? enUS : zhCN} theme={{ token: { colorPrimary: '#b71c1c', borderRadius: 4 } }}>
+    <ConfigProvider locale={lang === 'en-US' ? enUS : zhCN} theme={theme}>
       <AntApp>
         <BrowserRouter>
           <SessionProvider>

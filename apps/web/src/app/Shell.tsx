@@ -35,16 +35,16 @@ const PAGES: { path: string; key: string; icon: ReactNode }[] = [
 ];
 
 export function LanguageSwitch() {
-  const { i18n } = useTranslation();
+  const { t, i18n } = useTranslation();
   return (
     <Segmented<Language>
       size="small"
-      aria-label="language"
+      aria-label={t('a11y.language')}
       data-testid="language-switch"
       value={currentLanguage()}
       options={[
-        { label: '中文', value: 'zh-CN' },
-        { label: 'EN', value: 'en-US' },
+        { label: <span lang="zh-CN">中文</span>, value: 'zh-CN' },
+        { label: <span lang="en-US" aria-label="English">EN</span>, value: 'en-US' },
       ]}
       onChange={(lang) => {
         rememberLanguage(lang);
@@ -69,6 +69,9 @@ export function Shell({ children }: { children: ReactNode }) {
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
+      <a className="skip-link no-print" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }} data-testid="skip-link">
+        {t('a11y.skip')}
+      </a>
       <Layout.Sider
         className="no-print"
         breakpoint="lg"
@@ -82,16 +85,18 @@ export function Shell({ children }: { children: ReactNode }) {
         style={narrow ? { position: 'fixed', height: '100vh', zIndex: 20 } : undefined}
       >
         <div className="brand">{t('app.brand')}</div>
-        <Menu
-          theme="dark"
-          mode="inline"
-          selectedKeys={selected ? [selected] : []}
-          items={items}
-          onClick={({ key }) => {
-            navigate(key);
-            if (narrow) setCollapsed(true);
-          }}
-        />
+        <nav aria-label={t('a11y.mainNav')}>
+          <Menu
+            theme="dark"
+            mode="inline"
+            selectedKeys={selected ? [selected] : []}
+            items={items}
+            onClick={({ key }) => {
+              navigate(key);
+              if (narrow) setCollapsed(true);
+            }}
+          />
+        </nav>
       </Layout.Sider>
       <Layout>
         <Layout.Header className="app-header no-print">
@@ -101,11 +106,13 @@ export function Shell({ children }: { children: ReactNode }) {
           <Space size="middle">
             <LanguageSwitch />
             <Dropdown
+              trigger={['click']}
+              autoFocus
               menu={{
                 items: [
                   { key: 'roles', label: roles, disabled: true },
-                  { key: 'password', icon: <KeyOutlined />, label: t('nav.password') },
-                  { key: 'logout', icon: <LogoutOutlined />, label: t('nav.logout') },
+                  { key: 'password', icon: <KeyOutlined />, label: t('nav.password'), 'data-testid': 'menu-password' } as { key: string; label: string },
+                  { key: 'logout', icon: <LogoutOutlined />, label: t('nav.logout'), 'data-testid': 'menu-logout' } as { key: string; label: string },
                 ],
                 onClick: ({ key }) => {
                   if (key === 'password') navigate('/password');
@@ -113,14 +120,16 @@ export function Shell({ children }: { children: ReactNode }) {
                 },
               }}
             >
-              <Button type="text" icon={<UserOutlined />} data-testid="user-menu" style={{ color: 'inherit' }}>
+              <Button type="text" icon={<UserOutlined />} data-testid="user-menu" aria-label={t('a11y.userMenu', { name: user?.name ?? '' })} style={{ color: 'inherit' }}>
                 {screens.sm ? user?.name : null}
               </Button>
             </Dropdown>
           </Space>
         </Layout.Header>
         <DemoBanner />
-        <Layout.Content className="app-content">{children}</Layout.Content>
+        <Layout.Content className="app-content" id="main" tabIndex={-1}>
+          {children}
+        </Layout.Content>
       </Layout>
     </Layout>
   );

@@ -1,11 +1,11 @@
 import { InfoCircleOutlined } from '@ant-design/icons';
 import { Popover, Spin, Timeline, Typography } from 'antd';
-import { useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { audit, ranking, reporting } from '../api/endpoints';
 import { ApiProblem } from '../api/http';
 import i18n from '../i18n';
-import { fmtDateTime, fmtNumber } from '../lib/format';
+import { fmtDateTime, fmtNumber, fmtPeriod } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 import { CauseText } from './CauseText';
 import { Who, WarningTag } from './common';
@@ -33,7 +33,7 @@ async function load(source: ProvenanceSource): Promise<{ heading: ReactNode; ite
       return {
         heading: (
           <>
-            {p.indicatorNo} · {i18n.t(`provenanceField.${p.field}`)} · {p.period}: {typeof p.value === 'object' ? JSON.stringify(p.value) : String(p.value ?? '—')}
+            {p.indicatorNo} · {i18n.t(`provenanceField.${p.field}`)} · {fmtPeriod(p.period)}: {typeof p.value === 'object' ? JSON.stringify(p.value) : String(p.value ?? '—')}
             {p.rules.scoringRuleVersion !== null && <> · {i18n.t('provenance.scoringRule', { v: p.rules.scoringRuleVersion })}</>}
           </>
         ),
@@ -50,7 +50,7 @@ async function load(source: ProvenanceSource): Promise<{ heading: ReactNode; ite
     return {
       heading: (
         <>
-          {s.indicatorNo}. {s.name} · {s.period} · <WarningTag tier={s.ours.warning} /> #{s.ours.rank ?? '—'}
+          {s.indicatorNo}. {s.name} · {fmtPeriod(s.period)} · <WarningTag tier={s.ours.warning} /> #{s.ours.rank ?? '—'}
         </>
       ),
       items: s.history.map((h) => ({
@@ -79,7 +79,7 @@ async function load(source: ProvenanceSource): Promise<{ heading: ReactNode; ite
   return {
     heading: (
       <>
-        {r.unitName} · {r.period} · {source.indicatorNo} · {source.field === 'value' ? fmtNumber(line?.value) : `#${line?.rank ?? '—'}`}
+        {r.unitName} · {fmtPeriod(r.period)} · {source.indicatorNo} · {source.field === 'value' ? fmtNumber(line?.value) : `#${line?.rank ?? '—'}`}
       </>
     ),
     items,
@@ -89,11 +89,17 @@ async function load(source: ProvenanceSource): Promise<{ heading: ReactNode; ite
 function ProvenanceBody({ source }: { source: ProvenanceSource }) {
   const { t } = useTranslation();
   const data = useAsync(() => load(source), [JSON.stringify(source)]);
+  const body = useRef<HTMLDivElement>(null);
+  const loaded = !!data.data;
+  // Opened by keyboard or mouse, the reader lands in the popup: its list scrolls, and Tab goes on from there.
+  useEffect(() => {
+    if (loaded) body.current?.focus();
+  }, [loaded]);
   if (data.loading && !data.data) return <Spin size="small" />;
   if (data.error) return <ProblemAlert error={data.error} />;
   const d = data.data!;
   return (
-    <div className="provenance" data-testid="provenance">
+    <div className="provenance" data-testid="provenance" ref={body} tabIndex={0} role="region" aria-label={t('a11y.provenanceDialog')}>
       <Typography.Text strong>{d.heading}</Typography.Text>
       {d.items.length === 0 ? (
         <Typography.Paragraph type="secondary">{t('provenance.none')}</Typography.Paragraph>
@@ -134,22 +140,40 @@ function ProvenanceBody({ source }: { source: ProvenanceSource }) {
 export function Provenance({ source, children }: { source: ProvenanceSource | null; children: ReactNode }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
+  const trigger = useRef<HTMLSpanElement>(null);
   if (!source) return <>{children}</>;
+  // A role="button" span: Enter and Space open it as a click does; Escape closes it and returns focus.
+  const onTriggerKey = (e: KeyboardEvent) => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      setOpen((o) => !o);
+    }
+  };
+  const onContentKey = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      setOpen(false);
+      trigger.current?.focus();
+    }
+  };
   return (
     <Popover
       trigger="click"
       open={open}
-      onOpenChange={setOpen}
+      onOpenChange={(o) => {
+        setOpen(o);
+        if (!o && trigger.current?.ownerDocument.activeElement?.closest('.ant-popover')) trigger.current.focus();
+      }}
       title={
         <>
           <InfoCircleOutlined /> {t('provenance.title')}
         </>
       }
-      content={open ? <ProvenanceBody source={source} /> : null}
+      content={open ? <div onKeyDown={onContentKey}><ProvenanceBody source={source} /></div> : null}
       styles={{ root: { maxWidth: 460 } }}
       destroyOnHidden
     >
-      <span className="has-provenance" role="button" tabIndex={0} data-testid="provenance-trigger">
+      <span className="has-provenance" role="button" tabIndex={0} aria-haspopup="dialog" aria-expanded={open} onKeyDown={onTriggerKey} ref={trigger} data-testid="provenance-trigger">
         {children}
       </span>
     </Popover>

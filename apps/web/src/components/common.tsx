@@ -15,8 +15,13 @@ export const TIER_COLOURS: Record<Tier, { bg: string; fg: string; tag: string }>
 export function WarningTag({ tier }: { tier: Tier | null | undefined }) {
   const { t } = useTranslation();
   if (!tier) return <Typography.Text type="secondary">—</Typography.Text>;
+  // Colour, word and shape (● ▲ ■) each tell the tier: red against green alone fails colour-blind readers.
+  const c = TIER_COLOURS[tier];
   return (
-    <Tag color={TIER_COLOURS[tier].tag} className={`warning-tag warning-${tier}`} data-warning={tier}>
+    <Tag className={`warning-tag warning-${tier}`} data-warning={tier} style={{ color: c.fg, background: c.bg, borderColor: c.fg }}>
+      <span className="tier-shape" aria-hidden="true">
+        {t(`a11y.tierShape.${tier}`)}
+      </span>
       {t(`tier.${tier}`)}
     </Tag>
   );
@@ -25,7 +30,7 @@ export function WarningTag({ tier }: { tier: Tier | null | undefined }) {
 export function PageTitle({ title, extra }: { title: ReactNode; extra?: ReactNode }) {
   return (
     <div className="page-title">
-      <Typography.Title level={3} style={{ margin: 0 }}>
+      <Typography.Title level={1} style={{ margin: 0 }}>
         {title}
       </Typography.Title>
       {extra && <div className="page-title-extra">{extra}</div>}
@@ -34,6 +39,7 @@ export function PageTitle({ title, extra }: { title: ReactNode; extra?: ReactNod
 }
 
 export function PeriodSelect({ value, periods, onChange, testId, style = { minWidth: 130 } }: { value: string; periods: string[]; onChange: (p: string) => void; testId?: string; style?: CSSProperties }) {
+  const { t } = useTranslation();
   return (
     <Select
       value={value}
@@ -41,7 +47,7 @@ export function PeriodSelect({ value, periods, onChange, testId, style = { minWi
       onChange={onChange}
       data-testid={testId}
       options={periods.map((p) => ({ value: p, label: fmtPeriod(p) }))}
-      aria-label="period"
+      aria-label={t('a11y.period')}
     />
   );
 }
@@ -62,6 +68,7 @@ export function AsOfPicker({ value, onChange }: { value: string | null; onChange
           value={value ? dayjs(value) : null}
           onChange={(d) => onChange(d ? d.toDate().toISOString() : null)}
           prefix={<ClockCircleOutlined />}
+          aria-label={t('asOf.label')}
           data-testid="as-of-picker"
           allowClear
         />
@@ -93,7 +100,7 @@ export function Who({ by }: { by: WhoBy }) {
   if (typeof by === 'string') return <>{by}</>;
   const role = by.role ? t(`role.${by.role}`, { defaultValue: by.role }) : '';
   return (
-    <span title={by.userId}>
+    <span>
       {by.name ?? by.userId}
       {role ? <Typography.Text type="secondary"> · {role}</Typography.Text> : null}
     </span>

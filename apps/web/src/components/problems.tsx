@@ -69,11 +69,10 @@ export function useProblemNotice() {
       const p = err instanceof ApiProblem ? err : undefined;
       if (form && p?.errors.length) {
         const known = new Set(Object.keys(form.getFieldsValue(true) as object));
-        form.setFields(
-          p.errors
-            .map((e) => ({ name: fieldPath(e.field), errors: [e.message] }))
-            .filter((f) => known.has(String(f.name[0]))),
-        );
+        const fields = p.errors.map((e) => ({ name: fieldPath(e.field), errors: [e.message] })).filter((f) => known.has(String(f.name[0])));
+        form.setFields(fields);
+        // Focus goes to the first field the API refused, not to the page body.
+        if (fields[0]) form.scrollToField(fields[0].name, { focus: true, block: 'center' });
       }
       notification.error({
         title: problemTitle(err),

@@ -5,6 +5,26 @@ type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
 /** English: the same keys as zh-CN.ts (the type makes a missing key a compile error). */
 export const enUS: Shape<typeof zhCN> = {
   translation: {
+    a11y: {
+      skip: 'Skip to main content',
+      mainNav: 'Main navigation',
+      language: 'Language',
+      period: 'Period',
+      userMenu: 'User menu: {{name}}',
+      provenance: 'Where this comes from: {{what}}',
+      provenanceDialog: 'Provenance',
+      scrollRegion: 'Scrollable region',
+      roleToGrant: 'Add a role to {{name}}',
+      unitFilter: 'Filter by unit',
+      indicatorFilter: 'Filter by indicator',
+      typeFilter: 'Filter by event type',
+      statusFilter: 'Filter by status',
+      tierShape: { green: '●', yellow: '▲', red: '■' },
+      increase: 'Increase',
+      decrease: 'Decrease',
+      revokeRole: 'Remove the role {{role}} from {{name}}',
+      close: 'Close',
+    },
     app: { title: 'Jixiao · County performance plan', brand: 'Jixiao 绩效' },
     demo: { banner: 'Demo data: a synthetic {{year}} (seed {{seed}}), not real statistics, for trying the system out.' },
     nav: {
@@ -29,7 +49,7 @@ export const enUS: Shape<typeof zhCN> = {
     form: { required: 'Required', reason: 'Reason', reasonRequired: 'Give a reason (at least 2 characters)', save: 'Save' },
     problem: { detail: 'Detail' },
     plan: { loadFailed: 'The plan could not be loaded', none: 'No performance plan has been published yet' },
-    asOf: { now: 'Now (latest)', help: 'Pick a moment to re-draw this view as it was known then', backToNow: 'Back to now', showing: 'As known at {{at}}' },
+    asOf: { label: 'As known at', now: 'Now (latest)', help: 'Pick a moment to re-draw this view as it was known then', backToNow: 'Back to now', showing: 'As known at {{at}}' },
     login: { intro: 'Ye County high-quality development performance system. Sign in with the account you were given.', username: 'Username', password: 'Password', submit: 'Sign in' },
     password: {
       title: 'Change password',
@@ -328,6 +348,7 @@ export const enUS: Shape<typeof zhCN> = {
       done: 'Saved',
     },
     audit: {
+      viewLabel: 'View',
       title: 'Audit',
       timeline: 'Unit timeline',
       diff: 'Two moments',

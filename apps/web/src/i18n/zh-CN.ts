@@ -1,6 +1,26 @@
 /** 简体中文: the UI's first language. Keys are the same in en-US.ts (a unit test checks both). */
 export const zhCN = {
   translation: {
+    a11y: {
+      skip: '跳到主要内容',
+      mainNav: '主导航',
+      language: '界面语言',
+      period: '期间',
+      userMenu: '用户菜单：{{name}}',
+      provenance: '查看出处：{{what}}',
+      provenanceDialog: '数据出处',
+      scrollRegion: '可滚动区域',
+      roleToGrant: '为 {{name}} 添加角色',
+      unitFilter: '按单位筛选',
+      indicatorFilter: '按指标筛选',
+      typeFilter: '按事件类型筛选',
+      statusFilter: '按状态筛选',
+      tierShape: { green: '●', yellow: '▲', red: '■' },
+      increase: '增加',
+      decrease: '减少',
+      revokeRole: '取消 {{name}} 的角色：{{role}}',
+      close: '关闭',
+    },
     app: { title: '绩效 · 高质量发展综合绩效推进', brand: '绩效 Jixiao' },
     demo: { banner: '演示数据：以下为合成的 {{year}} 年数据（种子 {{seed}}），并非真实统计，仅供体验。' },
     nav: {
@@ -25,7 +45,7 @@ export const zhCN = {
     form: { required: '必填', reason: '理由', reasonRequired: '请填写理由（至少2个字）', save: '保存' },
     problem: { detail: '详情' },
     plan: { loadFailed: '方案加载失败', none: '尚未发布任何绩效方案' },
-    asOf: { now: '当前（最新）', help: '选择一个时刻，按当时已知的记录重新呈现', backToNow: '回到当前', showing: '按 {{at}} 时已知的情况显示' },
+    asOf: { label: '按时刻查看', now: '当前（最新）', help: '选择一个时刻，按当时已知的记录重新呈现', backToNow: '回到当前', showing: '按 {{at}} 时已知的情况显示' },
     login: { intro: '叶县高质量发展综合绩效推进系统。请使用分配的账号登录。', username: '用户名', password: '密码', submit: '登录' },
     password: {
       title: '修改密码',
@@ -324,6 +344,7 @@ export const zhCN = {
       done: '已保存',
     },
     audit: {
+      viewLabel: '视图',
       title: '审计',
       timeline: '单位时间线',
       diff: '两个时刻对比',

@@ -1,9 +1,9 @@
-import type { Annex2Row, BoardRow, Plan, ScoringRules, Tier } from '../api/types';
-import { tierOf } from './lagging';
+import type { Annex2Row, BoardRow, Plan, ScoringRules, Tier } from '../api/types.js';
+import { rankCounties, rankOf, scoreOf, tierOf, totalWith } from '../../../../libs/workflows/ranking/rules.js';
 
 /**
- * What a correction will change, worked out before it is made, from the same rules the API applies
- * (rank-counties.ts, scoring.ts, annex2.projection.ts): our rank and colour, the row's and the
+ * What a correction will change, worked out before it is made with the rules the API applies
+ * (libs/workflows/ranking/rules.ts, imported, not copied): our rank and colour, the row's and the
  * total score, and the supervision cases open on the line. The API stays the judge: once made, the
  * page re-reads everything from it.
  */
@@ -19,24 +19,8 @@ export interface Impact {
   caseEffect: 'may-close' | 'may-open' | 'none';
 }
 
-const round = (x: number) => Math.round(x * 1e6) / 1e6;
-
-export function scoreFor(points: number, rank: number | null, rules: ScoringRules | null | undefined): number | null {
-  const rule = rules?.current;
-  if (!rule) return null;
-  const c = rank === null ? rule.missingRankCoefficient : (rule.coefficients.find((x) => x.rank === rank)?.coefficient ?? rule.missingRankCoefficient);
-  return round(points * c);
-}
-
-/** Competition ranking by the indicator's direction; a county without a value has no rank (ranking.rankCounties). */
-export function rankCounties(figures: { countyId: string; value: number | null; rank: number | null }[], direction: 'higher-is-better' | 'lower-is-better') {
-  if (figures.some((f) => f.rank !== null)) return figures.map((f) => ({ ...f }));
-  const better = direction === 'higher-is-better' ? (a: number, b: number) => a > b : (a: number, b: number) => a < b;
-  const known = figures.map((f) => f.value).filter((v): v is number => v !== null);
-  return figures.map((f) => ({ ...f, rank: f.value === null ? null : 1 + known.filter((v) => better(v, f.value!)).length }));
-}
-
-function caseEffect(from: Tier | null, to: Tier | null, open: BoardRow[]): Impact['caseEffect'] {
+/** A red warning opens a supervision case when the quarter is published; leaving red may let an open one close. */
+export function caseEffect(from: Tier | null, to: Tier | null, open: readonly BoardRow[]): Impact['caseEffect'] {
   if (from === 'red' && to !== 'red' && open.length) return 'may-close';
   if (from !== 'red' && to === 'red') return 'may-open';
   return 'none';
@@ -44,8 +28,8 @@ function caseEffect(from: Tier | null, to: Tier | null, open: BoardRow[]): Impac
 
 /** A unit's reported figure corrected after receipt (reporting.Correct). */
 export function reportCorrectionImpact(args: {
-  plan: Plan;
-  row: Annex2Row;
+  plan: Pick<Plan, 'warningTiers'>;
+  row: Pick<Annex2Row, 'rank' | 'warning' | 'score' | 'points' | 'rankSource' | 'result' | 'byUnit'>;
   totalScore: number | null;
   rules: ScoringRules | null | undefined;
   field: 'value' | 'rank';
@@ -64,14 +48,20 @@ export function reportCorrectionImpact(args: {
   const leadRank = row.byUnit.find((u) => u.rank !== null) ?? row.byUnit[0];
   const to = !leadRank || leadRank.unitId === args.unitId ? args.corrected : row.rank;
   const warning = tierOf(to, plan.warningTiers);
-  const score = scoreFor(row.points, to, args.rules);
-  const total = args.totalScore === null || score === null ? null : round(args.totalScore - (row.score ?? 0) + score);
-  return { rank: { from: row.rank, to }, warning: { from: row.warning, to: warning }, score: { from: row.score, to: score }, total: { from: args.totalScore, to: total }, openCases: args.openCases, caseEffect: caseEffect(row.warning, warning, args.openCases) };
+  const score = scoreOf(row.points, to, args.rules?.current);
+  return {
+    rank: { from: row.rank, to },
+    warning: { from: row.warning, to: warning },
+    score: { from: row.score, to: score },
+    total: { from: args.totalScore, to: totalWith(args.totalScore, row.score, score) },
+    openCases: args.openCases,
+    caseEffect: caseEffect(row.warning, warning, args.openCases),
+  };
 }
 
 /** A peer county's figure corrected (ranking.CorrectFigure): every rank is computed again. */
 export function figureCorrectionImpact(args: {
-  plan: Plan;
+  plan: Pick<Plan, 'warningTiers' | 'peerGroup'>;
   indicator: { points: number; direction: 'higher-is-better' | 'lower-is-better' };
   counties: { countyId: string; value: number | null; publishedRank: number | null; rank: number | null }[];
   ours: { rank: number | null; warning: Tier | null };
@@ -84,17 +74,15 @@ export function figureCorrectionImpact(args: {
 }): Impact & { ranks: { countyId: string; from: number | null; to: number | null }[] } {
   const figures = args.counties.map((c) => (c.countyId === args.countyId ? { countyId: c.countyId, value: args.corrected.value, rank: args.corrected.rank } : { countyId: c.countyId, value: c.value, rank: c.publishedRank }));
   const ranked = rankCounties(figures, args.indicator.direction);
-  const oursId = args.plan.peerGroup.counties.find((c) => c.ours)?.id;
-  const to = ranked.find((r) => r.countyId === oursId)?.rank ?? null;
+  const to = rankOf(ranked, args.plan.peerGroup.counties.find((c) => c.ours)?.id);
   const warning = tierOf(to, args.plan.warningTiers);
-  const score = scoreFor(args.indicator.points, to, args.rules);
-  const from = scoreFor(args.indicator.points, args.ours.rank, args.rules);
-  const total = args.totalScore === null || score === null ? null : round(args.totalScore - (args.rowScore ?? from ?? 0) + score);
+  const score = scoreOf(args.indicator.points, to, args.rules?.current);
+  const from = scoreOf(args.indicator.points, args.ours.rank, args.rules?.current);
   return {
     rank: { from: args.ours.rank, to },
     warning: { from: args.ours.warning, to: warning },
     score: { from, to: score },
-    total: { from: args.totalScore, to: total },
+    total: { from: args.totalScore, to: totalWith(args.totalScore, args.rowScore ?? from, score) },
     openCases: args.openCases,
     caseEffect: caseEffect(args.ours.warning, warning, args.openCases),
     ranks: ranked.map((r) => ({ countyId: r.countyId, from: args.counties.find((c) => c.countyId === r.countyId)?.rank ?? null, to: r.rank })),

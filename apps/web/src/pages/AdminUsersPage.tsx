@@ -48,7 +48,7 @@ export default function AdminUsersPage() {
             render: (_, u) => (
               <Space wrap size={4}>
                 {u.roles.map((r) => (
-                  <Tag key={r} closable={!u.disabled} onClose={(e) => { e.preventDefault(); void run(() => users.revoke(u.userId, r, u.revision)); }}>
+                  <Tag key={r} closable={u.disabled ? false : { 'aria-label': t('a11y.revokeRole', { role: t(`role.${r}`), name: u.name }) }} onClose={(e) => { e.preventDefault(); void run(() => users.revoke(u.userId, r, u.revision)); }}>
                     {t(`role.${r}`)}
                   </Tag>
                 ))}
@@ -56,6 +56,7 @@ export default function AdminUsersPage() {
                   <Select
                     size="small"
                     placeholder="+"
+                    aria-label={t('a11y.roleToGrant', { name: u.name })}
                     style={{ width: 110 }}
                     value={null}
                     options={ROLES.filter((r) => !u.roles.includes(r)).map((r) => ({ value: r, label: t(`role.${r}`) }))}

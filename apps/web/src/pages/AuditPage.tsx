@@ -72,10 +72,11 @@ function UnitTimeline() {
   return (
     <>
       <Space wrap style={{ marginBottom: 12 }}>
-        <Select showSearch optionFilterProp="label" value={unitId} style={{ minWidth: 180 }} data-testid="audit-unit" onChange={(u) => set('unit', u)} options={unitOptions(plan)} />
+        <Select showSearch optionFilterProp="label" value={unitId} style={{ minWidth: 180 }} data-testid="audit-unit" aria-label={t('a11y.unitFilter')} onChange={(u) => set('unit', u)} options={unitOptions(plan)} />
         <Select
           allowClear
           placeholder={t('audit.allIndicators')}
+          aria-label={t('a11y.indicatorFilter')}
           value={indicator}
           style={{ minWidth: 220 }}
           onChange={(v) => setIndicator(v ?? null)}
@@ -178,13 +179,13 @@ function TwoMoments() {
     <>
       <Card size="small" style={{ marginBottom: 16 }}>
         <Space wrap>
-          <Select value={view} onChange={setView} style={{ minWidth: 160 }} data-testid="diff-view" options={Object.keys(VIEW_PARAMS).map((v) => ({ value: v, label: t(`audit.view.${v}`) }))} />
+          <Select value={view} onChange={setView} style={{ minWidth: 160 }} data-testid="diff-view" aria-label={t('audit.viewLabel')} options={Object.keys(VIEW_PARAMS).map((v) => ({ value: v, label: t(`audit.view.${v}`) }))} />
           {param === 'period' && <PeriodSelect value={period} periods={monthsOf(plan.year)} onChange={setPeriod} style={{}} />}
           {param === 'quarter' && <PeriodSelect value={quarter} periods={quartersOf(plan.year)} onChange={setQuarter} style={{}} />}
-          <span>{t('audit.t1')}</span>
-          <DatePicker showTime format="YYYY-MM-DD HH:mm" value={t1 ? dayjs(t1) : null} onChange={(d) => setT1(d ? d.toDate().toISOString() : null)} data-testid="diff-t1" />
-          <span>{t('audit.t2')}</span>
-          <DatePicker showTime format="YYYY-MM-DD HH:mm" placeholder={t('asOf.now')} value={t2 ? dayjs(t2) : null} onChange={(d) => setT2(d ? d.toDate().toISOString() : null)} data-testid="diff-t2" />
+          <span id="diff-t1-label">{t('audit.t1')}</span>
+          <DatePicker aria-labelledby="diff-t1-label" showTime format="YYYY-MM-DD HH:mm" value={t1 ? dayjs(t1) : null} onChange={(d) => setT1(d ? d.toDate().toISOString() : null)} data-testid="diff-t1" />
+          <span id="diff-t2-label">{t('audit.t2')}</span>
+          <DatePicker aria-labelledby="diff-t2-label" showTime format="YYYY-MM-DD HH:mm" placeholder={t('asOf.now')} value={t2 ? dayjs(t2) : null} onChange={(d) => setT2(d ? d.toDate().toISOString() : null)} data-testid="diff-t2" />
           <Button type="primary" disabled={!t1} loading={busy} onClick={() => void compare()} data-testid="diff-compare">{t('audit.compare')}</Button>
         </Space>
       </Card>

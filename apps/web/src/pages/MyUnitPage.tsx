@@ -1,6 +1,6 @@
 import { CheckCircleOutlined, EditOutlined, PrinterOutlined, SaveOutlined, SendOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, InputNumber, Row, Space, Table, Tag, Typography } from 'antd';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router-dom';
 import { reporting } from '../api/endpoints';
@@ -13,7 +13,7 @@ import { HistoryTimeline } from '../components/HistoryTimeline';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
 import { ReportStatusTag } from '../components/status';
 import { fmtDateTime, fmtDuration, fmtPeriod, fmtValue } from '../lib/format';
-import { isLagging, tierOf } from '../lib/lagging';
+import { isLagging, tierOf } from '../../../../libs/workflows/ranking/rules.js';
 import { defaultMonth, isMonth, monthsOf } from '../lib/periods';
 import { useAsync } from '../lib/useAsync';
 
@@ -56,7 +56,10 @@ export default function MyUnitPage() {
     }
   }, [plan.id, unitId, period]);
 
+  // After a save, submission or signature the editor is drawn again: focus goes to its heading (the new status), not the page body.
+  const refocus = useRef(false);
   const reload = () => {
+    refocus.current = true;
     summaries.reload();
     report.reload();
   };
@@ -69,7 +72,7 @@ export default function MyUnitPage() {
         extra={period && <PeriodSelect value={period} periods={monthsOf(plan.year)} onChange={(p) => setParams({ period: p }, { replace: true })} testId="unit-period" />}
       />
       <ProblemAlert error={summaries.error ?? report.error} />
-      {report.data && <ReportEditor key={`${report.data.period}/${report.data.revision}`} report={report.data} summary={summary} onChanged={reload} />}
+      {report.data && <ReportEditor key={`${report.data.period}/${report.data.revision}`} report={report.data} summary={summary} onChanged={reload} refocus={refocus} />}
       <Card title={t('unit.pastMonths')} size="small" style={{ marginTop: 16 }}>
         <Table<UnitReportSummary>
           size="small"
@@ -79,7 +82,18 @@ export default function MyUnitPage() {
           locale={{ emptyText: <Empty description={t('unit.noReports')} /> }}
           scroll={{ x: 640 }}
           columns={[
-            { title: t('unit.period'), dataIndex: 'period', render: (p: string) => <a onClick={() => setParams({ period: p })}>{fmtPeriod(p)}</a> },
+            { title: t('unit.period'), dataIndex: 'period', render: (p: string) => (
+                <a
+                  href={`?period=${p}`}
+                  onClick={(e) => {
+                    e.preventDefault();
+                    setParams({ period: p });
+                  }}
+                >
+                  {fmtPeriod(p)}
+                </a>
+              ),
+            },
             { title: t('unit.status'), dataIndex: 'status', render: (s: string) => <ReportStatusTag status={s} /> },
             { title: t('unit.due'), dataIndex: 'dueAt', render: fmtDateTime },
             {
@@ -119,8 +133,15 @@ function Deadline({ report, summary }: { report: ReportView; summary: UnitReport
   );
 }
 
-function ReportEditor({ report, summary, onChanged }: { report: ReportView; summary: UnitReportSummary | undefined; onChanged: () => void }) {
+function ReportEditor({ report, summary, onChanged, refocus }: { report: ReportView; summary: UnitReportSummary | undefined; onChanged: () => void; refocus: RefObject<boolean> }) {
   const { t } = useTranslation();
+  const heading = useRef<HTMLSpanElement>(null);
+  useEffect(() => {
+    if (refocus.current) {
+      refocus.current = false;
+      heading.current?.focus();
+    }
+  }, [refocus, report.status, report.revision]);
   const plan = usePlan();
   const { user } = useSession();
   const { message, modal } = App.useApp();
@@ -180,8 +201,11 @@ function ReportEditor({ report, summary, onChanged }: { report: ReportView; summ
   const onSubmit = async () => {
     try {
       await form.validateFields();
-    } catch {
+    } catch (err) {
       message.error(t('unit.fixFields'));
+      // Focus to the first field to fix (a lagging line's analysis), not the page body.
+      const first = (err as { errorFields?: { name: (string | number)[] }[] }).errorFields?.[0];
+      if (first) form.scrollToField(first.name, { focus: true, block: 'center' });
       return;
     }
     await run(
@@ -214,10 +238,12 @@ function ReportEditor({ report, summary, onChanged }: { report: ReportView; summ
     <Card
       data-testid="report-card"
       title={
-        <Space wrap>
-          {t('unit.reportOf', { period: fmtPeriod(report.period) })}
-          <ReportStatusTag status={report.status} />
-        </Space>
+        <span ref={heading} tabIndex={-1} data-testid="report-heading" className="report-heading">
+          <Space wrap>
+            {t('unit.reportOf', { period: fmtPeriod(report.period) })}
+            <ReportStatusTag status={report.status} />
+          </Space>
+        </span>
       }
       extra={
         <Link to={`/unit/${report.unitId}/${report.period}/print`} target="_blank">

@@ -254,8 +254,18 @@ function Compliance() {
             render: (_: unknown, u: ComplianceBoard['units'][number]) => {
               const v = cellView(u.cells[p] ?? null, t);
               return (
-                <Tooltip title={v.title}>
-                  <Tag color={v.colour} style={{ marginInlineEnd: 0 }} data-testid={`cell-${u.unitId}-${p}`} data-status={u.cells[p]?.status ?? 'none'}>
+                // Each cell takes focus, and its details show on focus as on hover (and are its name for screen readers).
+                <Tooltip title={v.title} trigger={['hover', 'focus']}>
+                  <Tag
+                    color={v.colour}
+                    className="compliance-cell"
+                    tabIndex={0}
+                    role="img"
+                    aria-label={`${u.shortName} ${fmtPeriod(p)}: ${v.title || v.label}`}
+                    style={{ marginInlineEnd: 0 }}
+                    data-testid={`cell-${u.unitId}-${p}`}
+                    data-status={u.cells[p]?.status ?? 'none'}
+                  >
                     {v.label}
                   </Tag>
                 </Tooltip>

@@ -35,9 +35,9 @@ export default function SupervisionPage() {
         title={t('supervision.title')}
         extra={
           <Space wrap>
-            <Segmented value={status} onChange={(v) => set('status', String(v))} options={['open', 'closed', 'all'].map((s) => ({ value: s, label: t(`supervision.status.${s}`) }))} />
+            <Segmented aria-label={t('a11y.statusFilter')} value={status} onChange={(v) => set('status', String(v))} options={['open', 'closed', 'all'].map((s) => ({ value: s, label: t(`supervision.status.${s}`) }))} />
             {countyWide && (
-              <Select allowClear placeholder={t('supervision.allUnits')} value={unitId} onChange={(v) => set('unit', v)} style={{ minWidth: 140 }} options={unitOptions(plan)} />
+              <Select allowClear placeholder={t('supervision.allUnits')} aria-label={t('a11y.unitFilter')} value={unitId} onChange={(v) => set('unit', v)} style={{ minWidth: 140 }} options={unitOptions(plan)} />
             )}
             <AsOfPicker value={asOf} onChange={(v) => set('asOf', v)} />
             {hasRole(user, 'supervisor') && !asOf && (
