@@ -32,7 +32,9 @@ export default defineConfig({
       output: {
         // Shared chunks that are mostly library code are named for what they are, not after whichever of our modules rode along.
         chunkFileNames: (chunk) =>
-          !chunk.isDynamicEntry && !['react', 'i18n', 'echarts'].includes(chunk.name) && chunk.moduleIds.filter((id) => id.includes('/node_modules/')).length * 2 > chunk.moduleIds.length
+          !chunk.isDynamicEntry &&
+          !['react', 'i18n', 'echarts'].includes(chunk.name) &&
+          chunk.moduleIds.filter((id) => id.includes('/node_modules/')).length * 2 > chunk.moduleIds.length
             ? 'assets/vendor-[hash].js'
             : 'assets/[name]-[hash].js',
         codeSplitting: {

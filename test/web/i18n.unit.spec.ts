@@ -23,7 +23,9 @@ function sources(dir: string): string[] {
 
 const zh = new Set([...keys(zhCN.translation as Tree), ...keys(zhCN.problems as Tree).map((k) => `problems:${k}`)]);
 const en = new Set([...keys(enUS.translation as Tree), ...keys(enUS.problems as Tree).map((k) => `problems:${k}`)]);
-const code = sources(join(process.cwd(), 'apps', 'web', 'src')).map((f) => readFileSync(f, 'utf8')).join('\n');
+const code = sources(join(process.cwd(), 'apps', 'web', 'src'))
+  .map((f) => readFileSync(f, 'utf8'))
+  .join('\n');
 
 describe('the web UI’s strings', () => {
   it('zh-CN and en-US have the same keys, none empty', () => {

@@ -11,9 +11,27 @@ const plan = {
     { tier: 'yellow' as const, fromRank: 3, toRank: 4 },
     { tier: 'red' as const, fromRank: 5, toRank: 6 },
   ],
-  peerGroup: { size: 3, counties: [{ id: 'ye', name: '叶县', ours: true }, { id: 'jia', name: '郏县', ours: false }, { id: 'lushan', name: '鲁山县', ours: false }] },
+  peerGroup: {
+    size: 3,
+    counties: [
+      { id: 'ye', name: '叶县', ours: true },
+      { id: 'jia', name: '郏县', ours: false },
+      { id: 'lushan', name: '鲁山县', ours: false },
+    ],
+  },
 } as unknown as Parameters<typeof figureCorrectionImpact>[0]['plan'];
-const rules = { planId: 'p', versions: [], current: { version: 1, coefficients: [1, 0.9, 0.8, 0.7, 0.6, 0.5].map((coefficient, i) => ({ rank: i + 1, coefficient })), missingRankCoefficient: 0, note: '', at: '', by: { userId: 'u' } } } as unknown as ScoringRules;
+const rules = {
+  planId: 'p',
+  versions: [],
+  current: {
+    version: 1,
+    coefficients: [1, 0.9, 0.8, 0.7, 0.6, 0.5].map((coefficient, i) => ({ rank: i + 1, coefficient })),
+    missingRankCoefficient: 0,
+    note: '',
+    at: '',
+    by: { userId: 'u' },
+  },
+} as unknown as ScoringRules;
 const openCase = { unitId: 'sthjj', indicatorNo: 28, caseNo: 1 } as BoardRow;
 const row = (over: Partial<Annex2Row>): Annex2Row =>
   ({ rank: 5, warning: 'red', score: 3, points: 5, rankSource: 'reported', result: 45, byUnit: [{ unitId: 'sthjj', value: 45, rank: 5 }], ...over }) as unknown as Annex2Row;
@@ -21,7 +39,13 @@ const row = (over: Partial<Annex2Row>): Annex2Row =>
 describe('a unit’s reported figure corrected', () => {
   it('a rank corrected out of red: the colour, the line’s score and the total move, and the open case may close', () => {
     const impact = reportCorrectionImpact({ plan, row: row({}), totalScore: 100, rules, field: 'rank', unitId: 'sthjj', previous: 5, corrected: 2, openCases: [openCase] });
-    expect(impact).toMatchObject({ rank: { from: 5, to: 2 }, warning: { from: 'red', to: 'green' }, score: { from: 3, to: 4.5 }, total: { from: 100, to: 101.5 }, caseEffect: 'may-close' });
+    expect(impact).toMatchObject({
+      rank: { from: 5, to: 2 },
+      warning: { from: 'red', to: 'green' },
+      score: { from: 3, to: 4.5 },
+      total: { from: 100, to: 101.5 },
+      caseEffect: 'may-close',
+    });
   });
 
   it('a value corrected moves neither rank nor colour', () => {
@@ -30,7 +54,17 @@ describe('a unit’s reported figure corrected', () => {
   });
 
   it('a rank the city published is not moved by the unit’s correction', () => {
-    const impact = reportCorrectionImpact({ plan, row: row({ rankSource: 'official' } as Partial<Annex2Row>), totalScore: 100, rules, field: 'rank', unitId: 'sthjj', previous: 5, corrected: 1, openCases: [] });
+    const impact = reportCorrectionImpact({
+      plan,
+      row: row({ rankSource: 'official' } as Partial<Annex2Row>),
+      totalScore: 100,
+      rules,
+      field: 'rank',
+      unitId: 'sthjj',
+      previous: 5,
+      corrected: 1,
+      openCases: [],
+    });
     expect(impact).toMatchObject({ unchangedBecause: 'official-rank', rank: { from: 5, to: 5 }, warning: { from: 'red', to: 'red' } });
   });
 
@@ -64,7 +98,13 @@ describe('a peer county’s figure corrected', () => {
       { countyId: 'jia', from: 1, to: 2 },
       { countyId: 'lushan', from: 3, to: 1 },
     ]);
-    expect(impact).toMatchObject({ rank: { from: 2, to: 3 }, warning: { from: 'green', to: 'yellow' }, score: { from: 4.5, to: 4 }, total: { from: 100, to: 99.5 }, caseEffect: 'none' });
+    expect(impact).toMatchObject({
+      rank: { from: 2, to: 3 },
+      warning: { from: 'green', to: 'yellow' },
+      score: { from: 4.5, to: 4 },
+      total: { from: 100, to: 99.5 },
+      caseEffect: 'none',
+    });
   });
 });
 

@@ -65,7 +65,11 @@ describe('monthly report journey in the browser (SQLite)', () => {
     await page.getByTestId('report-card').getByTestId('report-status').and(page.locator('[data-status="submitted"]')).waitFor();
     await world.state(page, 'reporter-submits');
 
-    const view = await world.api<{ status: string; lines: { indicatorNo: number; analysis?: string }[]; submitted: { lagging: number[] } }>(office, 'GET', `/reporting/${PLAN}/reports/sthjj/2023-07`);
+    const view = await world.api<{ status: string; lines: { indicatorNo: number; analysis?: string }[]; submitted: { lagging: number[] } }>(
+      office,
+      'GET',
+      `/reporting/${PLAN}/reports/sthjj/2023-07`,
+    );
     expect(view.status).toBe('submitted');
     expect(view.submitted.lagging).toEqual([28]);
     expect(view.lines.find((l) => l.indicatorNo === 28)?.analysis).toContain('扬尘');

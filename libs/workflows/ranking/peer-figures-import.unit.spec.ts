@@ -137,7 +137,11 @@ describe('the peer figures spreadsheet', () => {
   it('the instructions sheet is in Chinese first, periods named as people say them (2023年第3季度), then in English', async () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load((await peerFiguresTemplate(plan, '2023-Q3')) as unknown as ExcelJS.Buffer);
-    const lines = wb.getWorksheet('说明')!.getSheetValues().slice(1).map((r) => String((r as unknown[] | undefined)?.[1] ?? ''));
+    const lines = wb
+      .getWorksheet('说明')!
+      .getSheetValues()
+      .slice(1)
+      .map((r) => String((r as unknown[] | undefined)?.[1] ?? ''));
     const blank = lines.indexOf('');
     expect(blank).toBeGreaterThan(0);
     for (const line of lines.slice(0, blank)) expect(line).toMatch(/[\u4e00-\u9fff]/);

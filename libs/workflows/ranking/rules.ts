@@ -29,11 +29,7 @@ export function behindTarget(value: number | null | undefined, target: number | 
 }
 
 /** 短板指标: yellow or red by its rank, or behind the county target. Such a line needs its analysis and countermeasures. */
-export function isLagging(
-  line: { value?: number | null; rank?: number | null },
-  indicator: { target: number | null; direction: Direction },
-  tiers: readonly TierBand[],
-): boolean {
+export function isLagging(line: { value?: number | null; rank?: number | null }, indicator: { target: number | null; direction: Direction }, tiers: readonly TierBand[]): boolean {
   const tier = tierOf(line.rank, tiers);
   return tier === 'yellow' || tier === 'red' || behindTarget(line.value, indicator.target, indicator.direction);
 }

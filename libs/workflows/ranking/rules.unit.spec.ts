@@ -92,11 +92,17 @@ describe('a line’s score and the total with it replaced', () => {
 
   it('for any rank change, the new total less the old is the new line score less the old', () => {
     fc.assert(
-      fc.property(fc.double({ min: 0, max: 116, noNaN: true }), fc.integer({ min: 1, max: 10 }), fc.option(fc.integer({ min: 1, max: 6 }), { nil: null }), fc.option(fc.integer({ min: 1, max: 6 }), { nil: null }), (total, points, from, to) => {
-        const a = scoreOf(points, from, rule)!;
-        const b = scoreOf(points, to, rule)!;
-        expect(totalWith(total, a, b)! - total).toBeCloseTo(b - a, 5);
-      }),
+      fc.property(
+        fc.double({ min: 0, max: 116, noNaN: true }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.option(fc.integer({ min: 1, max: 6 }), { nil: null }),
+        fc.option(fc.integer({ min: 1, max: 6 }), { nil: null }),
+        (total, points, from, to) => {
+          const a = scoreOf(points, from, rule)!;
+          const b = scoreOf(points, to, rule)!;
+          expect(totalWith(total, a, b)! - total).toBeCloseTo(b - a, 5);
+        },
+      ),
     );
   });
 });

@@ -31,7 +31,9 @@ export async function runAxe(page: Page, state: string): Promise<AxeState> {
   // Animations (Ant Design's fades and slides) end before axe reads the colours.
   await page.waitForTimeout(400);
   if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(AXE_SOURCE);
-  const violations = (await page.evaluate(`window.axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(TAGS)} }, resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length, targets: v.nodes.slice(0, 4).map((n) => n.target.join(' ')) })))`)) as AxeViolation[];
+  const violations = (await page.evaluate(
+    `window.axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(TAGS)} }, resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length, targets: v.nodes.slice(0, 4).map((n) => n.target.join(' ')) })))`,
+  )) as AxeViolation[];
   const counts = Object.fromEntries(IMPACTS.map((i) => [i, violations.filter((v) => v.impact === i).reduce((sum, v) => sum + v.nodes, 0)])) as Record<Impact, number>;
   return { state, counts, violations };
 }
@@ -50,12 +52,21 @@ export class AxeLedger {
 
   /** Fails on any critical or serious violation of a state checked so far (from the `from`th), naming rule, count and elements. */
   expectClean(from = 0): void {
-    const bad = this.states.slice(from).flatMap((s) => s.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious').map((v) => `${s.state}: ${v.impact} ${v.id} ×${v.nodes} (${v.help}) e.g. ${v.targets.join(' | ')}`));
+    const bad = this.states
+      .slice(from)
+      .flatMap((s) =>
+        s.violations
+          .filter((v) => v.impact === 'critical' || v.impact === 'serious')
+          .map((v) => `${s.state}: ${v.impact} ${v.id} ×${v.nodes} (${v.help}) e.g. ${v.targets.join(' | ')}`),
+      );
     expect(bad).toEqual([]);
   }
 
   report(): string {
-    const rows = this.states.map((s) => `${s.state.padEnd(44)} ${String(s.counts.critical).padStart(8)} ${String(s.counts.serious).padStart(8)} ${String(s.counts.moderate).padStart(8)} ${String(s.counts.minor).padStart(6)}  ${s.violations.map((v) => `${v.id}(${v.impact[0]})×${v.nodes}`).join(' ')}`);
+    const rows = this.states.map(
+      (s) =>
+        `${s.state.padEnd(44)} ${String(s.counts.critical).padStart(8)} ${String(s.counts.serious).padStart(8)} ${String(s.counts.moderate).padStart(8)} ${String(s.counts.minor).padStart(6)}  ${s.violations.map((v) => `${v.id}(${v.impact[0]})×${v.nodes}`).join(' ')}`,
+    );
     return [`axe-core ${TAGS.join(',')} — ${this.journey}`, `${'page state'.padEnd(44)} critical  serious moderate  minor  rules`, ...rows].join('\n');
   }
 

@@ -29,7 +29,17 @@ export async function launchChromium(): Promise<Browser> {
   }
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 
@@ -175,5 +185,7 @@ export async function tabTo(page: Page, testId: string, options: { max?: number;
 
 /** The test id of the focused element (or its nearest ancestor with one). */
 export async function focusedTestId(page: Page): Promise<string | null> {
-  return (await page.evaluate(`(() => { const a = document.activeElement && document.activeElement.closest('[data-testid]'); return a ? a.getAttribute('data-testid') : null; })()`)) as string | null;
+  return (await page.evaluate(
+    `(() => { const a = document.activeElement && document.activeElement.closest('[data-testid]'); return a ? a.getAttribute('data-testid') : null; })()`,
+  )) as string | null;
 }

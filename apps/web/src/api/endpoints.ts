@@ -67,12 +67,20 @@ export const reporting = {
   // If-Match with the revision the editor loaded: a draft saved meanwhile in another tab is not
   // overwritten silently (412, reload). The view's revision is the stream's, timer events included.
   saveDraft: (planId: string, unitId: string, period: string, lines: ReportLine[], revision?: number) =>
-    request<CommandResult>(`/reporting/${enc(planId)}/reports/${enc(unitId)}/${enc(period)}/draft`, { method: 'PUT', body: { lines }, ...(revision !== undefined ? { ifMatch: revision } : {}) }),
+    request<CommandResult>(`/reporting/${enc(planId)}/reports/${enc(unitId)}/${enc(period)}/draft`, {
+      method: 'PUT',
+      body: { lines },
+      ...(revision !== undefined ? { ifMatch: revision } : {}),
+    }),
   submit: (planId: string, unitId: string, period: string, revisionFromCommand?: number) =>
-    request<CommandResult>(`/reporting/${enc(planId)}/reports/${enc(unitId)}/${enc(period)}/submit`, { method: 'POST', ...(revisionFromCommand !== undefined ? { ifMatch: revisionFromCommand } : {}) }),
+    request<CommandResult>(`/reporting/${enc(planId)}/reports/${enc(unitId)}/${enc(period)}/submit`, {
+      method: 'POST',
+      ...(revisionFromCommand !== undefined ? { ifMatch: revisionFromCommand } : {}),
+    }),
   sign: (planId: string, unitId: string, period: string, contentHash: string) =>
     request<CommandResult>(`/reporting/${enc(planId)}/reports/${enc(unitId)}/${enc(period)}/sign`, { method: 'POST', body: { contentHash } }),
-  receive: (planId: string, unitId: string, period: string) => request<CommandResult>(`/reporting/${enc(planId)}/reports/${enc(unitId)}/${enc(period)}/receive`, { method: 'POST' }),
+  receive: (planId: string, unitId: string, period: string) =>
+    request<CommandResult>(`/reporting/${enc(planId)}/reports/${enc(unitId)}/${enc(period)}/receive`, { method: 'POST' }),
   return: (planId: string, unitId: string, period: string, reason: string) =>
     request<CommandResult>(`/reporting/${enc(planId)}/reports/${enc(unitId)}/${enc(period)}/return`, { method: 'POST', body: { reason } }),
   correct: (planId: string, unitId: string, period: string, body: { indicatorNo: number; field: 'value' | 'rank'; corrected: number | null; reason: string }) =>
@@ -84,11 +92,16 @@ export const reporting = {
 
 export const ranking = {
   standings: (planId: string, period: string, asOf?: string | null) => request<PeriodStandings>(`/ranking/${enc(planId)}/standings`, { query: { period, ...asOfQuery(asOf) } }),
-  standing: (planId: string, no: number, period: string, asOf?: string | null) => request<StandingView>(`/ranking/${enc(planId)}/standings/${no}/${enc(period)}`, { query: asOfQuery(asOf) }),
+  standing: (planId: string, no: number, period: string, asOf?: string | null) =>
+    request<StandingView>(`/ranking/${enc(planId)}/standings/${no}/${enc(period)}`, { query: asOfQuery(asOf) }),
   warnings: (planId: string, quarter: string, asOf?: string | null) => request<WarningBoard>(`/ranking/${enc(planId)}/warnings`, { query: { quarter, ...asOfQuery(asOf) } }),
   scoringRules: (planId: string) => request<ScoringRules>(`/ranking/${enc(planId)}/scoring-rules`),
-  record: (planId: string, body: { indicatorNo: number; period: string; figures: { countyId: string; value: number | null; rank: number | null }[] }, key: string, revision?: number) =>
-    request<CommandResult>(`/ranking/${enc(planId)}/figures`, { method: 'POST', body, idempotencyKey: key, ...(revision !== undefined ? { ifMatch: revision } : {}) }),
+  record: (
+    planId: string,
+    body: { indicatorNo: number; period: string; figures: { countyId: string; value: number | null; rank: number | null }[] },
+    key: string,
+    revision?: number,
+  ) => request<CommandResult>(`/ranking/${enc(planId)}/figures`, { method: 'POST', body, idempotencyKey: key, ...(revision !== undefined ? { ifMatch: revision } : {}) }),
   correct: (planId: string, no: number, period: string, body: { countyId: string; value: number | null; rank: number | null; reason: string }, revision: number) =>
     request<CommandResult>(`/ranking/${enc(planId)}/figures/${no}/${enc(period)}/corrections`, { method: 'POST', body, ifMatch: revision }),
   import: (planId: string, file: File, onProgress: (fraction: number) => void) => {
@@ -101,22 +114,39 @@ export const ranking = {
 
 export const assessment = {
   view: (planId: string, quarter: string, asOf?: string | null) => request<QuarterView>(`/assessment/${enc(planId)}/quarters/${enc(quarter)}`, { query: asOfQuery(asOf) }),
-  known: (planId: string, quarter: string, asOf?: string | null) => request<QuarterSnapshot>(`/assessment/${enc(planId)}/quarters/${enc(quarter)}/known`, { query: asOfQuery(asOf) }),
+  known: (planId: string, quarter: string, asOf?: string | null) =>
+    request<QuarterSnapshot>(`/assessment/${enc(planId)}/quarters/${enc(quarter)}/known`, { query: asOfQuery(asOf) }),
   diff: (planId: string, quarter: string, asOf?: string | null) => request<SnapshotDiff>(`/assessment/${enc(planId)}/quarters/${enc(quarter)}/diff`, { query: asOfQuery(asOf) }),
   prepare: (planId: string, quarter: string, reason: string | undefined, revision?: number) =>
-    request<CommandResult>(`/assessment/${enc(planId)}/quarters/${enc(quarter)}/prepare`, { method: 'POST', body: reason ? { reason } : {}, ...(revision !== undefined ? { ifMatch: revision } : {}) }),
-  meeting: (planId: string, quarter: string, body: { date: string; attendees: string[]; conclusions: string; nextSteps: string; suggestions: string; reason?: string }, revision?: number) =>
-    request<CommandResult>(`/assessment/${enc(planId)}/quarters/${enc(quarter)}/meeting`, { method: 'PUT', body, ...(revision !== undefined ? { ifMatch: revision } : {}) }),
+    request<CommandResult>(`/assessment/${enc(planId)}/quarters/${enc(quarter)}/prepare`, {
+      method: 'POST',
+      body: reason ? { reason } : {},
+      ...(revision !== undefined ? { ifMatch: revision } : {}),
+    }),
+  meeting: (
+    planId: string,
+    quarter: string,
+    body: { date: string; attendees: string[]; conclusions: string; nextSteps: string; suggestions: string; reason?: string },
+    revision?: number,
+  ) => request<CommandResult>(`/assessment/${enc(planId)}/quarters/${enc(quarter)}/meeting`, { method: 'PUT', body, ...(revision !== undefined ? { ifMatch: revision } : {}) }),
   publish: (planId: string, quarter: string, revision?: number) =>
     request<CommandResult>(`/assessment/${enc(planId)}/quarters/${enc(quarter)}/publish`, { method: 'POST', ...(revision !== undefined ? { ifMatch: revision } : {}) }),
 };
 
 export const supervision = {
   board: (planId: string, q: { unitId?: string; status?: string; asOf?: string | null }) =>
-    request<{ cases: BoardRow[]; asOf: string }>(`/supervision/${enc(planId)}/board`, { query: { ...(q.unitId ? { unitId: q.unitId } : {}), status: q.status ?? 'open', ...asOfQuery(q.asOf) } }),
+    request<{ cases: BoardRow[]; asOf: string }>(`/supervision/${enc(planId)}/board`, {
+      query: { ...(q.unitId ? { unitId: q.unitId } : {}), status: q.status ?? 'open', ...asOfQuery(q.asOf) },
+    }),
   case: (planId: string, unitId: string, no: number, caseNo: number, asOf?: string | null) =>
     request<CaseView>(`/supervision/${enc(planId)}/cases/${enc(unitId)}/${no}/${caseNo}`, { query: asOfQuery(asOf) }),
-  act: (planId: string, c: { unitId: string; indicatorNo: number; caseNo: number }, action: 'acknowledge' | 'plan' | 'feedback' | 'review' | 'escalations' | 'leader-reports' | 'close', body: object, revision?: number) =>
+  act: (
+    planId: string,
+    c: { unitId: string; indicatorNo: number; caseNo: number },
+    action: 'acknowledge' | 'plan' | 'feedback' | 'review' | 'escalations' | 'leader-reports' | 'close',
+    body: object,
+    revision?: number,
+  ) =>
     request<CommandResult>(`/supervision/${enc(planId)}/cases/${enc(c.unitId)}/${c.indicatorNo}/${c.caseNo}/${action}`, {
       method: 'POST',
       body,
@@ -129,7 +159,11 @@ export const supervision = {
 export const rewards = {
   proposal: (planId: string, year: number, asOf?: string | null) => request<ProposalView>(`/rewards/${enc(planId)}/${year}/proposal`, { query: asOfQuery(asOf) }),
   generate: (planId: string, year: number, reason: string | undefined, revision?: number) =>
-    request<CommandResult>(`/rewards/${enc(planId)}/${year}/proposal`, { method: 'POST', body: reason ? { reason } : {}, ...(revision !== undefined ? { ifMatch: revision } : {}) }),
+    request<CommandResult>(`/rewards/${enc(planId)}/${year}/proposal`, {
+      method: 'POST',
+      body: reason ? { reason } : {},
+      ...(revision !== undefined ? { ifMatch: revision } : {}),
+    }),
   amend: (planId: string, year: number, lineId: string, body: { tier?: string; excluded?: boolean; reason: string }, revision: number) =>
     request<CommandResult>(`/rewards/${enc(planId)}/${year}/lines/${enc(lineId)}/amend`, { method: 'POST', body, ifMatch: revision }),
   submit: (planId: string, year: number, revision: number) => request<CommandResult>(`/rewards/${enc(planId)}/${year}/submit`, { method: 'POST', ifMatch: revision }),
@@ -143,8 +177,11 @@ export const rewards = {
 
 export const audit = {
   unitTimeline: (planId: string, unitId: string, q: { indicator?: number; period?: string; after?: string | null; limit?: number }) =>
-    request<TimelinePage>(`/audit/${enc(planId)}/units/${enc(unitId)}/timeline`, { query: { ...(q.indicator ? { indicator: q.indicator } : {}), ...(q.period ? { period: q.period } : {}), ...(q.after ? { after: q.after } : {}), limit: q.limit ?? 50 } }),
-  diff: (planId: string, view: string, t1: string, t2: string | null, params: Query) => request<ViewDiff>(`/audit/${enc(planId)}/diff/${enc(view)}`, { query: { t1, ...(t2 ? { t2 } : {}), ...params } }),
+    request<TimelinePage>(`/audit/${enc(planId)}/units/${enc(unitId)}/timeline`, {
+      query: { ...(q.indicator ? { indicator: q.indicator } : {}), ...(q.period ? { period: q.period } : {}), ...(q.after ? { after: q.after } : {}), limit: q.limit ?? 50 },
+    }),
+  diff: (planId: string, view: string, t1: string, t2: string | null, params: Query) =>
+    request<ViewDiff>(`/audit/${enc(planId)}/diff/${enc(view)}`, { query: { t1, ...(t2 ? { t2 } : {}), ...params } }),
   provenance: (planId: string, period: string, no: number, field: string, asOf?: string | null) =>
     request<AnnexProvenance>(`/audit/${enc(planId)}/provenance/annex2/${enc(period)}/${no}/${enc(field)}`, { query: asOfQuery(asOf) }),
   exportUnit: (planId: string, unitId: string, format: 'jsonl' | 'xlsx') => download(`/audit/${enc(planId)}/units/${enc(unitId)}/export`, { format }),

@@ -111,7 +111,9 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   const parsed: unknown = type.includes('json') ? await res.json().catch(() => undefined) : await res.text();
   if (!res.ok) {
     const problem = new ApiProblem(
-      parsed && typeof parsed === 'object' ? ({ status: res.status, ...(parsed as object) } as ProblemBody) : { status: res.status, detail: typeof parsed === 'string' ? parsed.slice(0, 500) : res.statusText },
+      parsed && typeof parsed === 'object'
+        ? ({ status: res.status, ...(parsed as object) } as ProblemBody)
+        : { status: res.status, detail: typeof parsed === 'string' ? parsed.slice(0, 500) : res.statusText },
     );
     if (problem.status === 401 || problem.code === 'password-change-required') unauthenticatedHandler?.(problem);
     throw problem;

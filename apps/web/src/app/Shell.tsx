@@ -44,7 +44,14 @@ export function LanguageSwitch() {
       value={currentLanguage()}
       options={[
         { label: <span lang="zh-CN">中文</span>, value: 'zh-CN' },
-        { label: <span lang="en-US" aria-label="English">EN</span>, value: 'en-US' },
+        {
+          label: (
+            <span lang="en-US" aria-label="English">
+              EN
+            </span>
+          ),
+          value: 'en-US',
+        },
       ]}
       onChange={(lang) => {
         rememberLanguage(lang);
@@ -69,7 +76,15 @@ export function Shell({ children }: { children: ReactNode }) {
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <a className="skip-link no-print" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }} data-testid="skip-link">
+      <a
+        className="skip-link no-print"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+        data-testid="skip-link"
+      >
         {t('a11y.skip')}
       </a>
       <Layout.Sider

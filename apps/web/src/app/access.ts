@@ -22,4 +22,3 @@ export function homeOf(user: User | undefined): string {
   if (hasRole(user, 'admin') && !hasRole(user, 'leader')) return '/admin/users';
   return '/dashboard';
 }
-

@@ -11,7 +11,9 @@ type Line = { line: 'section'; key: string; title: string } | ({ line: 'row'; ke
 /** Annex 2's cells ask the audit API where they come from; the workflows' own records stand in where it is absent. */
 function resultSource(table: Annex2Table, row: Annex2Row, asOf?: string | null): ProvenanceSource | null {
   const lead = row.byUnit.find((u) => u.value !== null) ?? row.byUnit[0];
-  const fallback: ProvenanceSource | null = lead ? { kind: 'report-figure', planId: table.planId, unitId: lead.unitId, period: table.period, indicatorNo: row.no, field: 'value', asOf: asOf ?? null } : null;
+  const fallback: ProvenanceSource | null = lead
+    ? { kind: 'report-figure', planId: table.planId, unitId: lead.unitId, period: table.period, indicatorNo: row.no, field: 'value', asOf: asOf ?? null }
+    : null;
   return { kind: 'annex2', planId: table.planId, period: table.period, indicatorNo: row.no, field: 'result', asOf: asOf ?? null, fallback };
 }
 
@@ -64,10 +66,31 @@ export function Annex2Grid({ table, asOf }: { table: Annex2Table; asOf?: string 
   const columns: ColumnsType<Line> = [
     { title: t('annex2.no'), key: 'no', width: 56, align: 'center', onCell: (l) => span(l, true), render: (_, l) => (l.line === 'section' ? <strong>{l.title}</strong> : l.no) },
     { title: t('annex2.indicator'), key: 'name', onCell: (l) => span(l), render: (_, l) => (l.line === 'row' ? <span title={l.alias}>{l.name}</span> : null) },
-    { title: t('annex2.points', { total: fmtNumber(table.totalPoints) }), key: 'points', width: 84, align: 'center', onCell: (l) => span(l), render: (_, l) => (l.line === 'row' ? fmtNumber(l.points) : null) },
+    {
+      title: t('annex2.points', { total: fmtNumber(table.totalPoints) }),
+      key: 'points',
+      width: 84,
+      align: 'center',
+      onCell: (l) => span(l),
+      render: (_, l) => (l.line === 'row' ? fmtNumber(l.points) : null),
+    },
     { title: t('annex2.unit'), key: 'unit', width: 120, onCell: (l) => span(l), render: (_, l) => (l.line === 'row' ? l.units.map((u) => u.shortName).join(' ') : null) },
-    { title: t('annex2.baseline', { year: year - 1 }), key: 'baseline', width: 130, align: 'center', onCell: (l) => span(l), render: (_, l) => (l.line === 'row' ? baselineText(l) : null) },
-    { title: t('annex2.target', { year }), key: 'target', width: 110, align: 'center', onCell: (l) => span(l), render: (_, l) => (l.line === 'row' ? fmtValue(l.target, l.unitOfMeasure.symbol) : null) },
+    {
+      title: t('annex2.baseline', { year: year - 1 }),
+      key: 'baseline',
+      width: 130,
+      align: 'center',
+      onCell: (l) => span(l),
+      render: (_, l) => (l.line === 'row' ? baselineText(l) : null),
+    },
+    {
+      title: t('annex2.target', { year }),
+      key: 'target',
+      width: 110,
+      align: 'center',
+      onCell: (l) => span(l),
+      render: (_, l) => (l.line === 'row' ? fmtValue(l.target, l.unitOfMeasure.symbol) : null),
+    },
     {
       title: t('annex2.result'),
       key: 'result',
@@ -86,13 +109,20 @@ export function Annex2Grid({ table, asOf }: { table: Annex2Table; asOf?: string 
           )
         ) : null,
     },
-    { title: t('annex2.rank'), key: 'rank', width: 100, align: 'center', onCell: (l) => span(l), render: (_, l) => (l.line === 'row' ? <RankCell table={table} row={l} asOf={asOf} /> : null) },
+    {
+      title: t('annex2.rank'),
+      key: 'rank',
+      width: 100,
+      align: 'center',
+      onCell: (l) => span(l),
+      render: (_, l) => (l.line === 'row' ? <RankCell table={table} row={l} asOf={asOf} /> : null),
+    },
     {
       title: t('annex2.warning'),
       key: 'warning',
       width: 90,
       align: 'center',
-      onCell: (l) => (l.line === 'section' ? { colSpan: 0 } : l.warning ? { style: { background: TIER_COLOURS[l.warning].bg }, 'data-warning-cell': l.warning } as object : {}),
+      onCell: (l) => (l.line === 'section' ? { colSpan: 0 } : l.warning ? ({ style: { background: TIER_COLOURS[l.warning].bg }, 'data-warning-cell': l.warning } as object) : {}),
       render: (_, l) =>
         l.line === 'row' && l.warning ? (
           <Provenance source={rankSource(table, l, asOf, 'warning')}>

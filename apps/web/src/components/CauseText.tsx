@@ -13,14 +13,14 @@ export function CauseText({ cause }: { cause: StandingChange['cause'] }) {
   const plan = usePlan();
   const county = (id: unknown) => countyName(plan, String(id));
   // A rank-only indicator has no value: show the rank instead, as the office would.
-  const figure = ({ value, rank }: Figure) =>
-    value === null || value === undefined ? (rank === null || rank === undefined ? '—' : t('cause.rank', { rank })) : String(value);
+  const figure = ({ value, rank }: Figure) => (value === null || value === undefined ? (rank === null || rank === undefined ? '—' : t('cause.rank', { rank })) : String(value));
   const c = cause as Record<string, unknown> & { kind: string };
   const before = figure({ value: c.previous as number | null, rank: c.previousRank as number | null });
   const after = figure({ value: c.value as number | null, rank: c.rank as number | null });
-  const along = Array.isArray(c.alongWith) && c.alongWith.length
-    ? t('cause.alongWith', { counties: (c.alongWith as { countyId: string }[]).map((a) => county(a.countyId)).join(t('cause.listSeparator')) })
-    : '';
+  const along =
+    Array.isArray(c.alongWith) && c.alongWith.length
+      ? t('cause.alongWith', { counties: (c.alongWith as { countyId: string }[]).map((a) => county(a.countyId)).join(t('cause.listSeparator')) })
+      : '';
   switch (c.kind) {
     case 'first-figures':
       return <>{t('cause.firstFigures')}</>;

@@ -26,7 +26,7 @@ export function HistoryTimeline({ steps, hideTimers = false, reasonOnOwnLine = f
         content: (
           <>
             <Who by={s.by} />
-            {reasonOnOwnLine ? (s.reason ? <div>{s.reason}</div> : null) : s.reason ? ` — ${s.reason}` : ''}
+            {reasonOnOwnLine ? s.reason ? <div>{s.reason}</div> : null : s.reason ? ` — ${s.reason}` : ''}
           </>
         ),
       }))}

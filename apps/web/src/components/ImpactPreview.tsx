@@ -12,7 +12,13 @@ const Arrow = ({ from, to }: { from: React.ReactNode; to: React.ReactNode }) => 
 );
 
 /** "What this correction will change", shown before the office confirms it. */
-export function ImpactPreview({ impact, countyName }: { impact: Impact & { ranks?: { countyId: string; from: number | null; to: number | null }[] }; countyName?: (id: string) => string }) {
+export function ImpactPreview({
+  impact,
+  countyName,
+}: {
+  impact: Impact & { ranks?: { countyId: string; from: number | null; to: number | null }[] };
+  countyName?: (id: string) => string;
+}) {
   const { t } = useTranslation();
   const moved = (a: unknown, b: unknown) => (a !== b ? <Tag color="orange">{t('impact.changes')}</Tag> : <Tag>{t('impact.same')}</Tag>);
   return (
@@ -24,13 +30,29 @@ export function ImpactPreview({ impact, countyName }: { impact: Impact & { ranks
         column={1}
         items={[
           ...(impact.value ? [{ key: 'value', label: t('impact.value'), children: <Arrow from={fmtNumber(impact.value.from)} to={fmtNumber(impact.value.to)} /> }] : []),
-          { key: 'rank', label: t('impact.rank'), children: <>{<Arrow from={impact.rank.from ?? '—'} to={<strong data-testid="impact-rank">{impact.rank.to ?? '—'}</strong>} />} {moved(impact.rank.from, impact.rank.to)}</> },
+          {
+            key: 'rank',
+            label: t('impact.rank'),
+            children: (
+              <>
+                {<Arrow from={impact.rank.from ?? '—'} to={<strong data-testid="impact-rank">{impact.rank.to ?? '—'}</strong>} />} {moved(impact.rank.from, impact.rank.to)}
+              </>
+            ),
+          },
           {
             key: 'warning',
             label: t('impact.warning'),
             children: (
               <>
-                <Arrow from={<WarningTag tier={impact.warning.from} />} to={<span data-testid="impact-warning" data-warning={impact.warning.to ?? ''}><WarningTag tier={impact.warning.to} /></span>} /> {moved(impact.warning.from, impact.warning.to)}
+                <Arrow
+                  from={<WarningTag tier={impact.warning.from} />}
+                  to={
+                    <span data-testid="impact-warning" data-warning={impact.warning.to ?? ''}>
+                      <WarningTag tier={impact.warning.to} />
+                    </span>
+                  }
+                />{' '}
+                {moved(impact.warning.from, impact.warning.to)}
               </>
             ),
           },

@@ -13,7 +13,15 @@ import { ProblemAlert } from './problems';
 
 /** What a figure, rank or colour on screen came from; each kind names the record that holds its events. */
 export type ProvenanceSource =
-  | { kind: 'annex2'; planId: string; period: string; indicatorNo: number; field: 'result' | 'rank' | 'warning' | 'score' | 'target' | 'baseline'; asOf?: string | null; fallback?: ProvenanceSource | null }
+  | {
+      kind: 'annex2';
+      planId: string;
+      period: string;
+      indicatorNo: number;
+      field: 'result' | 'rank' | 'warning' | 'score' | 'target' | 'baseline';
+      asOf?: string | null;
+      fallback?: ProvenanceSource | null;
+    }
   | { kind: 'standing'; planId: string; indicatorNo: number; period: string; asOf?: string | null }
   | { kind: 'report-figure'; planId: string; unitId: string; period: string; indicatorNo: number; field: 'value' | 'rank'; asOf?: string | null };
 
@@ -37,7 +45,14 @@ async function load(source: ProvenanceSource): Promise<{ heading: ReactNode; ite
             {p.rules.scoringRuleVersion !== null && <> · {i18n.t('provenance.scoringRule', { v: p.rules.scoringRuleVersion })}</>}
           </>
         ),
-        items: p.events.map((e) => ({ type: e.type, at: e.at, by: e.who, why: e.why ?? null, position: e.position, what: <Typography.Text type="secondary">{e.streamId}</Typography.Text> })),
+        items: p.events.map((e) => ({
+          type: e.type,
+          at: e.at,
+          by: e.who,
+          why: e.why ?? null,
+          position: e.position,
+          what: <Typography.Text type="secondary">{e.streamId}</Typography.Text>,
+        })),
       };
     } catch (err) {
       // An API without the audit module still has the workflows' own records of the figure.
@@ -73,7 +88,18 @@ async function load(source: ProvenanceSource): Promise<{ heading: ReactNode; ite
     .filter((s) => ['ReportDraftSaved', 'ReportSubmitted', 'ReportSigned', 'ReportReceived', 'ReportReturned'].includes(s.type))
     .map((s) => ({ type: s.type, at: s.at, by: s.by, why: s.reason ?? null, position: s.position }));
   for (const c of r.corrections.filter((c) => c.indicatorNo === source.indicatorNo && c.field === source.field)) {
-    items.push({ type: 'FigureCorrected', at: c.at, by: c.by, why: c.reason, position: c.position, what: <>{fmtNumber(c.previous)} → {fmtNumber(c.corrected)}</> });
+    items.push({
+      type: 'FigureCorrected',
+      at: c.at,
+      by: c.by,
+      why: c.reason,
+      position: c.position,
+      what: (
+        <>
+          {fmtNumber(c.previous)} → {fmtNumber(c.corrected)}
+        </>
+      ),
+    });
   }
   items.sort((a, b) => a.at.localeCompare(b.at));
   return {
@@ -169,11 +195,26 @@ export function Provenance({ source, children }: { source: ProvenanceSource | nu
           <InfoCircleOutlined /> {t('provenance.title')}
         </>
       }
-      content={open ? <div onKeyDown={onContentKey}><ProvenanceBody source={source} /></div> : null}
+      content={
+        open ? (
+          <div onKeyDown={onContentKey}>
+            <ProvenanceBody source={source} />
+          </div>
+        ) : null
+      }
       styles={{ root: { maxWidth: 460 } }}
       destroyOnHidden
     >
-      <span className="has-provenance" role="button" tabIndex={0} aria-haspopup="dialog" aria-expanded={open} onKeyDown={onTriggerKey} ref={trigger} data-testid="provenance-trigger">
+      <span
+        className="has-provenance"
+        role="button"
+        tabIndex={0}
+        aria-haspopup="dialog"
+        aria-expanded={open}
+        onKeyDown={onTriggerKey}
+        ref={trigger}
+        data-testid="provenance-trigger"
+      >
         {children}
       </span>
     </Popover>

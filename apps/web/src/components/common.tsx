@@ -38,17 +38,22 @@ export function PageTitle({ title, extra }: { title: ReactNode; extra?: ReactNod
   );
 }
 
-export function PeriodSelect({ value, periods, onChange, testId, style = { minWidth: 130 } }: { value: string; periods: string[]; onChange: (p: string) => void; testId?: string; style?: CSSProperties }) {
+export function PeriodSelect({
+  value,
+  periods,
+  onChange,
+  testId,
+  style = { minWidth: 130 },
+}: {
+  value: string;
+  periods: string[];
+  onChange: (p: string) => void;
+  testId?: string;
+  style?: CSSProperties;
+}) {
   const { t } = useTranslation();
   return (
-    <Select
-      value={value}
-      style={style}
-      onChange={onChange}
-      data-testid={testId}
-      options={periods.map((p) => ({ value: p, label: fmtPeriod(p) }))}
-      aria-label={t('a11y.period')}
-    />
+    <Select value={value} style={style} onChange={onChange} data-testid={testId} options={periods.map((p) => ({ value: p, label: fmtPeriod(p) }))} aria-label={t('a11y.period')} />
   );
 }
 

@@ -35,7 +35,17 @@ export async function annex2Workbook(table: Annex2Table, asOfLabel: string | nul
   ws.mergeCells('A2:I2');
   ws.getCell('A2').value = `${table.county} · ${table.documentNumber}${asOfLabel ? ` · 截至 ${asOfLabel} 所知` : ''}`;
   ws.getCell('A2').alignment = { horizontal: 'center' };
-  const header = ws.addRow(['序号', '指标内容', `总分 ${table.totalPoints} 分`, '责任单位', `${year - 1} 年度完成情况（位次）`, `${year} 年度县定目标`, '截至本月底完成情况', '六县市排名', '预警提示']);
+  const header = ws.addRow([
+    '序号',
+    '指标内容',
+    `总分 ${table.totalPoints} 分`,
+    '责任单位',
+    `${year - 1} 年度完成情况（位次）`,
+    `${year} 年度县定目标`,
+    '截至本月底完成情况',
+    '六县市排名',
+    '预警提示',
+  ]);
   header.font = { bold: true };
   header.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
   const border: Partial<ExcelJS.Borders> = { top: { style: 'thin' }, left: { style: 'thin' }, bottom: { style: 'thin' }, right: { style: 'thin' } };
@@ -47,7 +57,8 @@ export async function annex2Workbook(table: Annex2Table, asOfLabel: string | nul
     sr.font = { bold: true };
     sr.getCell(1).border = border;
     for (const r of s.rows) {
-      const baseline = r.baseline.value === null && r.baseline.rank === null ? '' : `${fmt(r.baseline.value, r.unitOfMeasure.symbol)}${r.baseline.rank !== null ? `（${r.baseline.rank}）` : ''}`;
+      const baseline =
+        r.baseline.value === null && r.baseline.rank === null ? '' : `${fmt(r.baseline.value, r.unitOfMeasure.symbol)}${r.baseline.rank !== null ? `（${r.baseline.rank}）` : ''}`;
       const row = ws.addRow([
         r.no,
         r.name,

@@ -39,10 +39,21 @@ export function reportCorrectionImpact(args: {
   openCases: BoardRow[];
 }): Impact {
   const { plan, row, field } = args;
-  const same = { rank: { from: row.rank, to: row.rank }, warning: { from: row.warning, to: row.warning }, score: { from: row.score, to: row.score }, total: { from: args.totalScore, to: args.totalScore } };
+  const same = {
+    rank: { from: row.rank, to: row.rank },
+    warning: { from: row.warning, to: row.warning },
+    score: { from: row.score, to: row.score },
+    total: { from: args.totalScore, to: args.totalScore },
+  };
   const lead = row.byUnit.find((u) => u.value !== null) ?? row.byUnit[0];
   if (field === 'value') {
-    return { ...same, unchangedBecause: 'value-only', value: { from: args.previous, to: lead?.unitId === args.unitId ? args.corrected : row.result }, openCases: args.openCases, caseEffect: 'none' };
+    return {
+      ...same,
+      unchangedBecause: 'value-only',
+      value: { from: args.previous, to: lead?.unitId === args.unitId ? args.corrected : row.result },
+      openCases: args.openCases,
+      caseEffect: 'none',
+    };
   }
   if (row.rankSource === 'official') return { ...same, unchangedBecause: 'official-rank', openCases: args.openCases, caseEffect: 'none' };
   const leadRank = row.byUnit.find((u) => u.rank !== null) ?? row.byUnit[0];
@@ -72,7 +83,11 @@ export function figureCorrectionImpact(args: {
   rowScore: number | null;
   openCases: BoardRow[];
 }): Impact & { ranks: { countyId: string; from: number | null; to: number | null }[] } {
-  const figures = args.counties.map((c) => (c.countyId === args.countyId ? { countyId: c.countyId, value: args.corrected.value, rank: args.corrected.rank } : { countyId: c.countyId, value: c.value, rank: c.publishedRank }));
+  const figures = args.counties.map((c) =>
+    c.countyId === args.countyId
+      ? { countyId: c.countyId, value: args.corrected.value, rank: args.corrected.rank }
+      : { countyId: c.countyId, value: c.value, rank: c.publishedRank },
+  );
   const ranked = rankCounties(figures, args.indicator.direction);
   const to = rankOf(ranked, args.plan.peerGroup.counties.find((c) => c.ours)?.id);
   const warning = tierOf(to, args.plan.warningTiers);

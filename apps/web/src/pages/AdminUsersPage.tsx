@@ -22,14 +22,39 @@ export default function AdminUsersPage() {
   const { message, modal } = App.useApp();
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<{ username: string; password: string } | null>(null);
-  const run = (fn: () => Promise<unknown>) => fn().then(() => { message.success(t('admin.done')); list.reload(); }, (err) => notice(err));
+  const run = (fn: () => Promise<unknown>) =>
+    fn().then(
+      () => {
+        message.success(t('admin.done'));
+        list.reload();
+      },
+      (err) => notice(err),
+    );
 
   return (
     <div data-testid="admin-users">
-      <PageTitle title={t('admin.title')} extra={<Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="create-user">{t('admin.create')}</Button>} />
+      <PageTitle
+        title={t('admin.title')}
+        extra={
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="create-user">
+            {t('admin.create')}
+          </Button>
+        }
+      />
       <ProblemAlert error={list.error} />
       {secret && (
-        <Alert type="warning" showIcon closable={{ onClose: () => setSecret(null) }} style={{ marginBottom: 16 }} title={t('admin.oneTime', { username: secret.username })} description={<Typography.Text code copyable data-testid="one-time-password">{secret.password}</Typography.Text>} />
+        <Alert
+          type="warning"
+          showIcon
+          closable={{ onClose: () => setSecret(null) }}
+          style={{ marginBottom: 16 }}
+          title={t('admin.oneTime', { username: secret.username })}
+          description={
+            <Typography.Text code copyable data-testid="one-time-password">
+              {secret.password}
+            </Typography.Text>
+          }
+        />
       )}
       <Table<User>
         size="small"
@@ -48,7 +73,14 @@ export default function AdminUsersPage() {
             render: (_, u) => (
               <Space wrap size={4}>
                 {u.roles.map((r) => (
-                  <Tag key={r} closable={u.disabled ? false : { 'aria-label': t('a11y.revokeRole', { role: t(`role.${r}`), name: u.name }) }} onClose={(e) => { e.preventDefault(); void run(() => users.revoke(u.userId, r, u.revision)); }}>
+                  <Tag
+                    key={r}
+                    closable={u.disabled ? false : { 'aria-label': t('a11y.revokeRole', { role: t(`role.${r}`), name: u.name }) }}
+                    onClose={(e) => {
+                      e.preventDefault();
+                      void run(() => users.revoke(u.userId, r, u.revision));
+                    }}
+                  >
                     {t(`role.${r}`)}
                   </Tag>
                 ))}
@@ -66,7 +98,18 @@ export default function AdminUsersPage() {
               </Space>
             ),
           },
-          { title: t('admin.status'), key: 's', render: (_, u) => (u.disabled ? <Tag color="red" title={u.disabledReason}>{t('admin.disabled')}</Tag> : <Tag color="green">{t('admin.active')}</Tag>) },
+          {
+            title: t('admin.status'),
+            key: 's',
+            render: (_, u) =>
+              u.disabled ? (
+                <Tag color="red" title={u.disabledReason}>
+                  {t('admin.disabled')}
+                </Tag>
+              ) : (
+                <Tag color="green">{t('admin.active')}</Tag>
+              ),
+          },
           { title: t('admin.updated'), dataIndex: 'updatedAt', render: fmtDateTime },
           {
             title: t('office.actions'),
@@ -74,7 +117,9 @@ export default function AdminUsersPage() {
             render: (_, u) => (
               <Space>
                 {u.disabled ? (
-                  <Button size="small" onClick={() => void run(() => users.enable(u.userId, u.revision))}>{t('admin.enable')}</Button>
+                  <Button size="small" onClick={() => void run(() => users.enable(u.userId, u.revision))}>
+                    {t('admin.enable')}
+                  </Button>
                 ) : (
                   <Button
                     size="small"
@@ -91,7 +136,18 @@ export default function AdminUsersPage() {
                     {t('admin.disable')}
                   </Button>
                 )}
-                <Popconfirm title={t('admin.resetConfirm')} onConfirm={() => users.resetPassword(u.userId, u.revision).then((r) => { setSecret({ username: u.username, password: r.oneTimePassword }); list.reload(); }, (err) => notice(err))}>
+                <Popconfirm
+                  title={t('admin.resetConfirm')}
+                  onConfirm={() =>
+                    users.resetPassword(u.userId, u.revision).then(
+                      (r) => {
+                        setSecret({ username: u.username, password: r.oneTimePassword });
+                        list.reload();
+                      },
+                      (err) => notice(err),
+                    )
+                  }
+                >
                   <Button size="small">{t('admin.reset')}</Button>
                 </Popconfirm>
               </Space>
@@ -99,7 +155,16 @@ export default function AdminUsersPage() {
           },
         ]}
       />
-      {creating && <CreateModal onClose={() => setCreating(false)} onCreated={(username, password) => { setCreating(false); setSecret({ username, password }); list.reload(); }} />}
+      {creating && (
+        <CreateModal
+          onClose={() => setCreating(false)}
+          onCreated={(username, password) => {
+            setCreating(false);
+            setSecret({ username, password });
+            list.reload();
+          }}
+        />
+      )}
     </div>
   );
 }
@@ -119,7 +184,12 @@ function CreateModal({ onClose, onCreated }: { onClose: () => void; onCreated: (
       onCancel={onClose}
       okButtonProps={{ 'data-testid': 'create-user-ok' }}
       onOk={() =>
-        form.validateFields().then((v) => users.create({ username: v.username.trim(), name: v.name.trim(), roles: v.roles ?? [], ...(v.unitId ? { unitId: v.unitId } : {}) }, key).then((r) => onCreated(v.username, r.oneTimePassword ?? ''), (err) => notice(err, form)))
+        form.validateFields().then((v) =>
+          users.create({ username: v.username.trim(), name: v.name.trim(), roles: v.roles ?? [], ...(v.unitId ? { unitId: v.unitId } : {}) }, key).then(
+            (r) => onCreated(v.username, r.oneTimePassword ?? ''),
+            (err) => notice(err, form),
+          ),
+        )
       }
     >
       <Form form={form} layout="vertical" initialValues={{ roles: [] }}>

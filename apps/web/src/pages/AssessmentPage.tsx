@@ -76,9 +76,15 @@ export default function AssessmentPage() {
             <PeriodSelect value={quarter} periods={quartersOf(plan.year)} onChange={(q) => setParams({ quarter: q }, { replace: true })} style={{ minWidth: 140 }} />
             {isOffice && !v?.published && (
               <>
-                <Button onClick={prepare} loading={busy} data-testid="prepare">{t('assessment.prepare')}</Button>
-                <Button onClick={() => setMeeting(true)} disabled={!v?.prepared} data-testid="record-meeting">{t('assessment.recordMeeting')}</Button>
-                <Button type="primary" onClick={publish} disabled={!v?.prepared || !v.meeting} data-testid="publish">{t('assessment.publish')}</Button>
+                <Button onClick={prepare} loading={busy} data-testid="prepare">
+                  {t('assessment.prepare')}
+                </Button>
+                <Button onClick={() => setMeeting(true)} disabled={!v?.prepared} data-testid="record-meeting">
+                  {t('assessment.recordMeeting')}
+                </Button>
+                <Button type="primary" onClick={publish} disabled={!v?.prepared || !v.meeting} data-testid="publish">
+                  {t('assessment.publish')}
+                </Button>
               </>
             )}
           </Space>
@@ -89,7 +95,9 @@ export default function AssessmentPage() {
       {v && (
         <>
           <Space wrap style={{ marginBottom: 12 }}>
-            <Tag color={v.published ? 'green' : 'blue'} data-testid="quarter-status">{t(`assessment.status.${v.status}`, { defaultValue: v.status })}</Tag>
+            <Tag color={v.published ? 'green' : 'blue'} data-testid="quarter-status">
+              {t(`assessment.status.${v.status}`, { defaultValue: v.status })}
+            </Tag>
             {v.published && <span>{t('assessment.publishedAt', { at: fmtDateTime(v.published.at) })}</span>}
           </Space>
           {v.meeting && (
@@ -120,7 +128,16 @@ export default function AssessmentPage() {
           </Card>
         </>
       )}
-      {meeting && v && <MeetingModal view={v} onClose={() => setMeeting(false)} onSaved={() => { setMeeting(false); view.reload(); }} />}
+      {meeting && v && (
+        <MeetingModal
+          view={v}
+          onClose={() => setMeeting(false)}
+          onSaved={() => {
+            setMeeting(false);
+            view.reload();
+          }}
+        />
+      )}
     </div>
   );
 }
@@ -130,7 +147,9 @@ function Counts({ s }: { s: QuarterSnapshot }) {
   return (
     <Space size="large" wrap>
       <Statistic title={t('dashboard.score')} value={fmtNumber(s.totalScore)} suffix={`/ ${fmtNumber(s.maxScore)}`} />
-      {(['red', 'yellow', 'green'] as const).map((tier) => <Statistic key={tier} title={<WarningTag tier={tier} />} value={s.counts[tier]} />)}
+      {(['red', 'yellow', 'green'] as const).map((tier) => (
+        <Statistic key={tier} title={<WarningTag tier={tier} />} value={s.counts[tier]} />
+      ))}
     </Space>
   );
 }
@@ -152,7 +171,17 @@ function SnapshotTable({ snapshot, changed, testId }: { snapshot: QuarterSnapsho
         columns={[
           { title: t('annex2.no'), dataIndex: 'indicatorNo', width: 50 },
           { title: t('annex2.indicator'), dataIndex: 'name' },
-          { title: t('annex2.rank'), key: 'rank', width: 70, render: (_, r) => (r.rank !== null && r.period ? <Provenance source={{ kind: 'standing', planId: plan.id, indicatorNo: r.indicatorNo, period: r.period }}>{r.rank}</Provenance> : r.rank ?? '—') },
+          {
+            title: t('annex2.rank'),
+            key: 'rank',
+            width: 70,
+            render: (_, r) =>
+              r.rank !== null && r.period ? (
+                <Provenance source={{ kind: 'standing', planId: plan.id, indicatorNo: r.indicatorNo, period: r.period }}>{r.rank}</Provenance>
+              ) : (
+                (r.rank ?? '—')
+              ),
+          },
           { title: t('annex2.warning'), key: 'w', width: 80, render: (_, r) => <WarningTag tier={r.warning} /> },
           { title: t('assessment.score'), dataIndex: 'score', width: 70, render: (s: number | null) => fmtNumber(s) },
         ]}
@@ -174,7 +203,9 @@ function Compare({ presented, now, diff, error }: { presented: QuarterSnapshot; 
           </Card>
         </Col>
         <Col xs={24} xl={12}>
-          <Card size="small" title={t('assessment.knownNow')}>{now ? <SnapshotTable snapshot={now} changed={changed} testId="known-snapshot" /> : null}</Card>
+          <Card size="small" title={t('assessment.knownNow')}>
+            {now ? <SnapshotTable snapshot={now} changed={changed} testId="known-snapshot" /> : null}
+          </Card>
         </Col>
       </Row>
       {diff && (
@@ -190,9 +221,35 @@ function Compare({ presented, now, diff, error }: { presented: QuarterSnapshot; 
               columns={[
                 { title: t('annex2.indicator'), key: 'i', render: (_, r) => `${r.indicatorNo}. ${r.name}` },
                 { title: t('assessment.changed'), key: 'c', render: (_, r) => r.changed.map((f) => t(`assessment.field.${f}`)).join('、') },
-                { title: t('assessment.presentedShort'), key: 'p', render: (_, r) => <>#{r.presented.rank ?? '—'} <WarningTag tier={r.presented.warning} /> {fmtNumber(r.presented.score)}</> },
-                { title: t('assessment.nowShort'), key: 'n', render: (_, r) => <>#{r.now.rank ?? '—'} <WarningTag tier={r.now.warning} /> {fmtNumber(r.now.score)}</> },
-                { title: t('assessment.causes'), key: 'e', render: (_, r) => r.events.map((e, i) => <div key={i}>{t(`event.${e.type}`, { defaultValue: e.type })} · <Who by={e.who} /> · {fmtDateTime(e.at)}{e.reason ? ` — ${e.reason}` : ''}</div>) },
+                {
+                  title: t('assessment.presentedShort'),
+                  key: 'p',
+                  render: (_, r) => (
+                    <>
+                      #{r.presented.rank ?? '—'} <WarningTag tier={r.presented.warning} /> {fmtNumber(r.presented.score)}
+                    </>
+                  ),
+                },
+                {
+                  title: t('assessment.nowShort'),
+                  key: 'n',
+                  render: (_, r) => (
+                    <>
+                      #{r.now.rank ?? '—'} <WarningTag tier={r.now.warning} /> {fmtNumber(r.now.score)}
+                    </>
+                  ),
+                },
+                {
+                  title: t('assessment.causes'),
+                  key: 'e',
+                  render: (_, r) =>
+                    r.events.map((e, i) => (
+                      <div key={i}>
+                        {t(`event.${e.type}`, { defaultValue: e.type })} · <Who by={e.who} /> · {fmtDateTime(e.at)}
+                        {e.reason ? ` — ${e.reason}` : ''}
+                      </div>
+                    )),
+                },
               ]}
             />
           )}
@@ -221,7 +278,19 @@ function MeetingModal({ view, onClose, onSaved }: { view: QuarterView; onClose: 
         form.validateFields().then(async (v: { date: dayjs.Dayjs; attendees: string[]; conclusions: string; nextSteps: string; suggestions?: string; reason?: string }) => {
           setBusy(true);
           try {
-            await assessment.meeting(plan.id, view.quarter, { date: v.date.format('YYYY-MM-DD'), attendees: v.attendees, conclusions: v.conclusions, nextSteps: v.nextSteps, suggestions: v.suggestions ?? '', ...(v.reason ? { reason: v.reason } : {}) }, view.revision);
+            await assessment.meeting(
+              plan.id,
+              view.quarter,
+              {
+                date: v.date.format('YYYY-MM-DD'),
+                attendees: v.attendees,
+                conclusions: v.conclusions,
+                nextSteps: v.nextSteps,
+                suggestions: v.suggestions ?? '',
+                ...(v.reason ? { reason: v.reason } : {}),
+              },
+              view.revision,
+            );
             onSaved();
           } catch (err) {
             notice(err, form);

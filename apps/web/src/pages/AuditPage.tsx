@@ -44,7 +44,13 @@ function StatusAfter({ e }: { e: TimelineEntry }) {
   return (
     <Space size={4} wrap className="status-after">
       <Typography.Text type="secondary">{t('audit.after')}:</Typography.Text>
-      {(['red', 'yellow', 'green'] as const).filter((c) => counts[c]).map((c) => <span key={c}><WarningTag tier={c} />×{counts[c]}</span>)}
+      {(['red', 'yellow', 'green'] as const)
+        .filter((c) => counts[c])
+        .map((c) => (
+          <span key={c}>
+            <WarningTag tier={c} />×{counts[c]}
+          </span>
+        ))}
       {s.openCases.length > 0 && <Tag color="red">{t('audit.openCases', { n: s.openCases.length })}</Tag>}
     </Space>
   );
@@ -72,7 +78,16 @@ function UnitTimeline() {
   return (
     <>
       <Space wrap style={{ marginBottom: 12 }}>
-        <Select showSearch optionFilterProp="label" value={unitId} style={{ minWidth: 180 }} data-testid="audit-unit" aria-label={t('a11y.unitFilter')} onChange={(u) => set('unit', u)} options={unitOptions(plan)} />
+        <Select
+          showSearch
+          optionFilterProp="label"
+          value={unitId}
+          style={{ minWidth: 180 }}
+          data-testid="audit-unit"
+          aria-label={t('a11y.unitFilter')}
+          onChange={(u) => set('unit', u)}
+          options={unitOptions(plan)}
+        />
         <Select
           allowClear
           placeholder={t('audit.allIndicators')}
@@ -82,8 +97,12 @@ function UnitTimeline() {
           onChange={(v) => setIndicator(v ?? null)}
           options={plan.indicators.filter((i) => i.units.includes(unitId)).map((i) => ({ value: i.no, label: `${i.no}. ${i.name}` }))}
         />
-        <Button icon={<DownloadOutlined />} loading={exporting === 'xlsx'} onClick={() => void exportAs('xlsx')}>{t('audit.exportXlsx')}</Button>
-        <Button icon={<DownloadOutlined />} loading={exporting === 'jsonl'} onClick={() => void exportAs('jsonl')}>{t('audit.exportJsonl')}</Button>
+        <Button icon={<DownloadOutlined />} loading={exporting === 'xlsx'} onClick={() => void exportAs('xlsx')}>
+          {t('audit.exportXlsx')}
+        </Button>
+        <Button icon={<DownloadOutlined />} loading={exporting === 'jsonl'} onClick={() => void exportAs('jsonl')}>
+          {t('audit.exportJsonl')}
+        </Button>
       </Space>
       {/* Keyed by what is asked: another unit or indicator starts from its own first page, and a page of "more" still on its way for the old one is dropped. */}
       <TimelineEntries key={`${plan.id}/${unitId}/${indicator ?? ''}`} unitId={unitId} indicator={indicator} title={t('audit.timelineOf', { unit: unit?.name ?? unitId })} />
@@ -99,7 +118,7 @@ function TimelineEntries({ unitId, indicator, title }: { unitId: string; indicat
   const first = useAsync(() => audit.unitTimeline(plan.id, unitId, filter), [plan.id, unitId, indicator]);
   const [more, setMore] = useState<{ entries: TimelineEntry[]; next: string | null } | null>(null);
   const entries = first.data ? [...first.data.entries, ...(more?.entries ?? [])] : [];
-  const next = more ? more.next : first.data?.next ?? null;
+  const next = more ? more.next : (first.data?.next ?? null);
   const loadMore = async () => {
     if (!next) return;
     const p = await audit.unitTimeline(plan.id, unitId, { ...filter, after: next });
@@ -129,9 +148,15 @@ function TimelineEntries({ unitId, indicator, title }: { unitId: string; indicat
                     <Who by={e.who} />
                     {e.onBehalfOf ? ` (${t('audit.onBehalfOf', { who: e.onBehalfOf })})` : ''}
                   </div>
-                  {e.why && <div>{t('provenance.why')}: {e.why}</div>}
+                  {e.why && (
+                    <div>
+                      {t('provenance.why')}: {e.why}
+                    </div>
+                  )}
                   <StatusAfter e={e} />
-                  <Typography.Text type="secondary" style={{ fontSize: 11 }}>{e.streamId}@{e.revision} · {t('provenance.position')} {e.position}</Typography.Text>
+                  <Typography.Text type="secondary" style={{ fontSize: 11 }}>
+                    {e.streamId}@{e.revision} · {t('provenance.position')} {e.position}
+                  </Typography.Text>
                 </div>
               ),
             }))}
@@ -168,7 +193,10 @@ function TwoMoments() {
   const setT2 = (v: string | null) => set('t2', v);
   const param = VIEW_PARAMS[view];
   const diff = useAsync(
-    () => (t1 ? audit.diff(plan.id, view, t1, t2, param === 'period' ? { period } : param === 'quarter' ? { quarter } : param === 'year' ? { year: plan.year } : {}) : Promise.resolve(null)),
+    () =>
+      t1
+        ? audit.diff(plan.id, view, t1, t2, param === 'period' ? { period } : param === 'quarter' ? { quarter } : param === 'year' ? { year: plan.year } : {})
+        : Promise.resolve(null),
     [plan.id, view, t1, t2, period, quarter],
   );
   const result: ViewDiff | null = diff.data ?? null;
@@ -179,14 +207,38 @@ function TwoMoments() {
     <>
       <Card size="small" style={{ marginBottom: 16 }}>
         <Space wrap>
-          <Select value={view} onChange={setView} style={{ minWidth: 160 }} data-testid="diff-view" aria-label={t('audit.viewLabel')} options={Object.keys(VIEW_PARAMS).map((v) => ({ value: v, label: t(`audit.view.${v}`) }))} />
+          <Select
+            value={view}
+            onChange={setView}
+            style={{ minWidth: 160 }}
+            data-testid="diff-view"
+            aria-label={t('audit.viewLabel')}
+            options={Object.keys(VIEW_PARAMS).map((v) => ({ value: v, label: t(`audit.view.${v}`) }))}
+          />
           {param === 'period' && <PeriodSelect value={period} periods={monthsOf(plan.year)} onChange={setPeriod} style={{}} />}
           {param === 'quarter' && <PeriodSelect value={quarter} periods={quartersOf(plan.year)} onChange={setQuarter} style={{}} />}
           <span id="diff-t1-label">{t('audit.t1')}</span>
-          <DatePicker aria-labelledby="diff-t1-label" showTime format="YYYY-MM-DD HH:mm" value={t1 ? dayjs(t1) : null} onChange={(d) => setT1(d ? d.toDate().toISOString() : null)} data-testid="diff-t1" />
+          <DatePicker
+            aria-labelledby="diff-t1-label"
+            showTime
+            format="YYYY-MM-DD HH:mm"
+            value={t1 ? dayjs(t1) : null}
+            onChange={(d) => setT1(d ? d.toDate().toISOString() : null)}
+            data-testid="diff-t1"
+          />
           <span id="diff-t2-label">{t('audit.t2')}</span>
-          <DatePicker aria-labelledby="diff-t2-label" showTime format="YYYY-MM-DD HH:mm" placeholder={t('asOf.now')} value={t2 ? dayjs(t2) : null} onChange={(d) => setT2(d ? d.toDate().toISOString() : null)} data-testid="diff-t2" />
-          <Button type="primary" disabled={!t1} loading={busy} onClick={() => void compare()} data-testid="diff-compare">{t('audit.compare')}</Button>
+          <DatePicker
+            aria-labelledby="diff-t2-label"
+            showTime
+            format="YYYY-MM-DD HH:mm"
+            placeholder={t('asOf.now')}
+            value={t2 ? dayjs(t2) : null}
+            onChange={(d) => setT2(d ? d.toDate().toISOString() : null)}
+            data-testid="diff-t2"
+          />
+          <Button type="primary" disabled={!t1} loading={busy} onClick={() => void compare()} data-testid="diff-compare">
+            {t('audit.compare')}
+          </Button>
         </Space>
       </Card>
       <ProblemAlert error={error} />
@@ -202,9 +254,38 @@ function TwoMoments() {
               dataSource={result.differences}
               scroll={{ x: 900 }}
               columns={[
-                { title: t('audit.row'), key: 'l', width: 220, render: (_, d) => <>{d.label} <Tag>{t(`audit.change.${d.change}`)}</Tag></> },
-                { title: t('audit.before', { at: fmtDateTime(result.t1) }), key: 'b', render: (_, d) => d.fields.map((f) => <div key={f.field} data-testid="diff-before">{t(`diffField.${f.field}`, { defaultValue: f.field })}: {show(f.before)}</div>) },
-                { title: t('audit.afterAt', { at: fmtDateTime(result.t2) }), key: 'a', render: (_, d) => d.fields.map((f) => <div key={f.field} data-testid="diff-after"><strong>{t(`diffField.${f.field}`, { defaultValue: f.field })}: {show(f.after)}</strong></div>) },
+                {
+                  title: t('audit.row'),
+                  key: 'l',
+                  width: 220,
+                  render: (_, d) => (
+                    <>
+                      {d.label} <Tag>{t(`audit.change.${d.change}`)}</Tag>
+                    </>
+                  ),
+                },
+                {
+                  title: t('audit.before', { at: fmtDateTime(result.t1) }),
+                  key: 'b',
+                  render: (_, d) =>
+                    d.fields.map((f) => (
+                      <div key={f.field} data-testid="diff-before">
+                        {t(`diffField.${f.field}`, { defaultValue: f.field })}: {show(f.before)}
+                      </div>
+                    )),
+                },
+                {
+                  title: t('audit.afterAt', { at: fmtDateTime(result.t2) }),
+                  key: 'a',
+                  render: (_, d) =>
+                    d.fields.map((f) => (
+                      <div key={f.field} data-testid="diff-after">
+                        <strong>
+                          {t(`diffField.${f.field}`, { defaultValue: f.field })}: {show(f.after)}
+                        </strong>
+                      </div>
+                    )),
+                },
                 {
                   title: t('assessment.causes'),
                   key: 'c',
@@ -261,8 +342,14 @@ function Seals() {
       <Col xs={24} lg={12}>
         <Card size="small" title={t('audit.verify')}>
           <Space wrap>
-            <Button type="primary" icon={<SafetyOutlined />} loading={busy === 'verify'} onClick={() => void verify()} data-testid="verify">{t('audit.verifyAll')}</Button>
-            {hasRole(user, 'admin', 'office') && <Button loading={busy === 'seal'} onClick={() => void sealNow()}>{t('audit.sealNow')}</Button>}
+            <Button type="primary" icon={<SafetyOutlined />} loading={busy === 'verify'} onClick={() => void verify()} data-testid="verify">
+              {t('audit.verifyAll')}
+            </Button>
+            {hasRole(user, 'admin', 'office') && (
+              <Button loading={busy === 'seal'} onClick={() => void sealNow()}>
+                {t('audit.sealNow')}
+              </Button>
+            )}
           </Space>
           {report && (
             <Alert
@@ -275,15 +362,25 @@ function Seals() {
               title={report.ok ? t('audit.intact', { events: report.events, streams: report.streams, seals: report.seals }) : t('audit.broken')}
               description={
                 <>
-                  {[...report.chainProblems.map((p) => `${p.streamId ?? ''} ${p.detail ?? JSON.stringify(p)}`), ...report.sealProblems.map((p) => `${p.sealId}: ${p.detail}`)].map((x, i) => <div key={i}>{x}</div>)}
-                  {report.exported && <div>{t('audit.exportedSeal', { id: report.exported.sealId })}: {report.exported.ok ? '✓' : '✗'}</div>}
+                  {[...report.chainProblems.map((p) => `${p.streamId ?? ''} ${p.detail ?? JSON.stringify(p)}`), ...report.sealProblems.map((p) => `${p.sealId}: ${p.detail}`)].map(
+                    (x, i) => (
+                      <div key={i}>{x}</div>
+                    ),
+                  )}
+                  {report.exported && (
+                    <div>
+                      {t('audit.exportedSeal', { id: report.exported.sealId })}: {report.exported.ok ? '✓' : '✗'}
+                    </div>
+                  )}
                 </>
               }
             />
           )}
           <Typography.Paragraph style={{ marginTop: 16 }}>{t('audit.checkExported')}</Typography.Paragraph>
           <Input.TextArea rows={4} value={exported} onChange={(e) => setExported(e.target.value)} placeholder={t('audit.pasteSeal')} />
-          <Button style={{ marginTop: 8 }} disabled={exported.trim().length < 20} loading={busy === 'exported'} onClick={() => void verify(exported.trim())}>{t('audit.verifyExported')}</Button>
+          <Button style={{ marginTop: 8 }} disabled={exported.trim().length < 20} loading={busy === 'exported'} onClick={() => void verify(exported.trim())}>
+            {t('audit.verifyExported')}
+          </Button>
         </Card>
       </Col>
       <Col xs={24} lg={12}>
@@ -296,8 +393,12 @@ function Seals() {
             renderItem={(s) => (
               <List.Item key={s.sealId}>
                 <Space orientation="vertical" size={0} style={{ width: '100%' }}>
-                  <span>{fmtDateTime(s.sealedAt)} · {t('audit.sealCovers', { events: s.events, streams: s.streams })}</span>
-                  <Typography.Text code copyable={{ text: s.text }} style={{ fontSize: 11 }}>{s.root.slice(0, 24)}…</Typography.Text>
+                  <span>
+                    {fmtDateTime(s.sealedAt)} · {t('audit.sealCovers', { events: s.events, streams: s.streams })}
+                  </span>
+                  <Typography.Text code copyable={{ text: s.text }} style={{ fontSize: 11 }}>
+                    {s.root.slice(0, 24)}…
+                  </Typography.Text>
                 </Space>
               </List.Item>
             )}

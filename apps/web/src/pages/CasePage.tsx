@@ -70,13 +70,41 @@ export default function CasePage() {
           {open && (isUnit || isBureau) && (
             <Card size="small" style={{ marginBottom: 16 }} title={t('supervision.actions')}>
               <Space wrap>
-                {isUnit && c.step === 'acknowledge' && <Button type="primary" onClick={() => setAction('acknowledge')} data-testid="act-acknowledge">{t('caseAction.acknowledge')}</Button>}
-                {isUnit && (c.step === 'plan' || c.step === 'acknowledge') && <Button onClick={() => setAction('plan')} data-testid="act-plan">{t('caseAction.plan')}</Button>}
-                {isUnit && c.step === 'feedback' && <Button type="primary" onClick={() => setAction('feedback')} data-testid="act-feedback">{t('caseAction.feedback')}</Button>}
-                {isBureau && c.step === 'review' && <Button type="primary" onClick={() => setAction('review')} data-testid="act-review">{t('caseAction.review')}</Button>}
-                {isBureau && <Button danger onClick={() => setAction('escalations')} data-testid="act-escalate">{t('caseAction.escalate')}</Button>}
-                {isBureau && <Button onClick={() => setAction('leader-reports')} data-testid="act-report">{t('caseAction.report')}</Button>}
-                {isBureau && <Button onClick={() => setAction('close')} data-testid="act-close">{t('caseAction.close')}</Button>}
+                {isUnit && c.step === 'acknowledge' && (
+                  <Button type="primary" onClick={() => setAction('acknowledge')} data-testid="act-acknowledge">
+                    {t('caseAction.acknowledge')}
+                  </Button>
+                )}
+                {isUnit && (c.step === 'plan' || c.step === 'acknowledge') && (
+                  <Button onClick={() => setAction('plan')} data-testid="act-plan">
+                    {t('caseAction.plan')}
+                  </Button>
+                )}
+                {isUnit && c.step === 'feedback' && (
+                  <Button type="primary" onClick={() => setAction('feedback')} data-testid="act-feedback">
+                    {t('caseAction.feedback')}
+                  </Button>
+                )}
+                {isBureau && c.step === 'review' && (
+                  <Button type="primary" onClick={() => setAction('review')} data-testid="act-review">
+                    {t('caseAction.review')}
+                  </Button>
+                )}
+                {isBureau && (
+                  <Button danger onClick={() => setAction('escalations')} data-testid="act-escalate">
+                    {t('caseAction.escalate')}
+                  </Button>
+                )}
+                {isBureau && (
+                  <Button onClick={() => setAction('leader-reports')} data-testid="act-report">
+                    {t('caseAction.report')}
+                  </Button>
+                )}
+                {isBureau && (
+                  <Button onClick={() => setAction('close')} data-testid="act-close">
+                    {t('caseAction.close')}
+                  </Button>
+                )}
               </Space>
             </Card>
           )}
@@ -90,7 +118,13 @@ export default function CasePage() {
                   dataSource={c.warnings}
                   columns={[
                     { title: t('supervision.period'), key: 'q', render: (_, w) => `${fmtPeriod(w.quarter)} (${fmtPeriod(w.figuresPeriod)})` },
-                    { title: t('annex2.rank'), key: 'rank', render: (_, w) => <Provenance source={{ kind: 'standing', planId: plan.id, indicatorNo: c.indicatorNo, period: w.figuresPeriod, asOf }}>{w.rank ?? '—'}</Provenance> },
+                    {
+                      title: t('annex2.rank'),
+                      key: 'rank',
+                      render: (_, w) => (
+                        <Provenance source={{ kind: 'standing', planId: plan.id, indicatorNo: c.indicatorNo, period: w.figuresPeriod, asOf }}>{w.rank ?? '—'}</Provenance>
+                      ),
+                    },
                     { title: t('annex2.warning'), key: 'w', render: (_, w) => <WarningTag tier={w.warning} /> },
                     { title: t('supervision.linkedAt'), dataIndex: 'linkedAt', render: fmtDateTime },
                   ]}
@@ -118,7 +152,17 @@ export default function CasePage() {
               </Card>
             </Col>
           </Row>
-          {action && <ActionModal action={action} c={c} onClose={() => setAction(null)} onDone={() => { setAction(null); view.reload(); }} />}
+          {action && (
+            <ActionModal
+              action={action}
+              c={c}
+              onClose={() => setAction(null)}
+              onDone={() => {
+                setAction(null);
+                view.reload();
+              }}
+            />
+          )}
         </>
       )}
     </div>
@@ -128,12 +172,78 @@ export default function CasePage() {
 function CaseRecords({ c }: { c: CaseView }) {
   const { t } = useTranslation();
   const items = [
-    ...(c.acknowledged ? [{ key: 'ack', label: t('caseAction.acknowledge'), children: <>{c.acknowledged.note || '—'} · <Who by={c.acknowledged.by} /> · {fmtDateTime(c.acknowledged.at)}</> }] : []),
-    ...c.plans.map((p, i) => ({ key: `plan${i}`, label: t('caseAction.plan'), children: <>{p.text} ({t('supervision.rectifyBy')} {fmtDate(p.rectifyBy)}) · <Who by={p.by} />{p.review && <div>{t(`review.${p.review.decision}`)}: {p.review.comment}</div>}</> })),
-    ...c.feedbacks.map((f, i) => ({ key: `fb${i}`, label: t('caseAction.feedback'), children: <>{f.text} · <Who by={f.by} />{f.review && <div>{t(`review.${f.review.decision}`)}: {f.review.comment}</div>}</> })),
-    ...c.escalations.map((e, i) => ({ key: `esc${i}`, label: <EscalationTag kind={e.kind} />, children: <span data-testid="escalation">{e.reason} · <Who by={e.by} /> · {fmtDateTime(e.at)}</span> })),
-    ...c.leaderReports.map((r, i) => ({ key: `lr${i}`, label: t('caseAction.report'), children: <>{r.summary} · <Who by={r.by} /> · {fmtDateTime(r.at)}</> })),
-    ...(c.closure ? [{ key: 'close', label: t('caseAction.close'), children: <>{t(`closeReason.${c.closure.reason}`)}: {c.closure.text} · <Who by={c.closure.by} /></> }] : []),
+    ...(c.acknowledged
+      ? [
+          {
+            key: 'ack',
+            label: t('caseAction.acknowledge'),
+            children: (
+              <>
+                {c.acknowledged.note || '—'} · <Who by={c.acknowledged.by} /> · {fmtDateTime(c.acknowledged.at)}
+              </>
+            ),
+          },
+        ]
+      : []),
+    ...c.plans.map((p, i) => ({
+      key: `plan${i}`,
+      label: t('caseAction.plan'),
+      children: (
+        <>
+          {p.text} ({t('supervision.rectifyBy')} {fmtDate(p.rectifyBy)}) · <Who by={p.by} />
+          {p.review && (
+            <div>
+              {t(`review.${p.review.decision}`)}: {p.review.comment}
+            </div>
+          )}
+        </>
+      ),
+    })),
+    ...c.feedbacks.map((f, i) => ({
+      key: `fb${i}`,
+      label: t('caseAction.feedback'),
+      children: (
+        <>
+          {f.text} · <Who by={f.by} />
+          {f.review && (
+            <div>
+              {t(`review.${f.review.decision}`)}: {f.review.comment}
+            </div>
+          )}
+        </>
+      ),
+    })),
+    ...c.escalations.map((e, i) => ({
+      key: `esc${i}`,
+      label: <EscalationTag kind={e.kind} />,
+      children: (
+        <span data-testid="escalation">
+          {e.reason} · <Who by={e.by} /> · {fmtDateTime(e.at)}
+        </span>
+      ),
+    })),
+    ...c.leaderReports.map((r, i) => ({
+      key: `lr${i}`,
+      label: t('caseAction.report'),
+      children: (
+        <>
+          {r.summary} · <Who by={r.by} /> · {fmtDateTime(r.at)}
+        </>
+      ),
+    })),
+    ...(c.closure
+      ? [
+          {
+            key: 'close',
+            label: t('caseAction.close'),
+            children: (
+              <>
+                {t(`closeReason.${c.closure.reason}`)}: {c.closure.text} · <Who by={c.closure.by} />
+              </>
+            ),
+          },
+        ]
+      : []),
   ];
   if (!items.length) return null;
   return (
@@ -170,7 +280,13 @@ function ActionModal({ action, c, onClose, onDone }: { action: Action; c: CaseVi
     </Form.Item>
   );
   return (
-    <Modal open title={t(`caseAction.${action === 'escalations' ? 'escalate' : action === 'leader-reports' ? 'report' : action}`)} onCancel={onClose} onOk={() => void submit()} okButtonProps={{ loading: busy, 'data-testid': 'case-action-ok' }}>
+    <Modal
+      open
+      title={t(`caseAction.${action === 'escalations' ? 'escalate' : action === 'leader-reports' ? 'report' : action}`)}
+      onCancel={onClose}
+      onOk={() => void submit()}
+      okButtonProps={{ loading: busy, 'data-testid': 'case-action-ok' }}
+    >
       <Form form={form} layout="vertical" initialValues={action === 'escalations' ? { kind: 'public-notice' } : action === 'review' ? { decision: 'accept' } : {}}>
         {action === 'acknowledge' && text('note', t('supervision.note'), false)}
         {action === 'plan' && (
@@ -185,7 +301,12 @@ function ActionModal({ action, c, onClose, onDone }: { action: Action; c: CaseVi
         {action === 'review' && (
           <>
             <Form.Item name="decision">
-              <Radio.Group options={[{ value: 'accept', label: t('review.accepted') }, { value: 'request-more', label: t('review.more-requested') }]} />
+              <Radio.Group
+                options={[
+                  { value: 'accept', label: t('review.accepted') },
+                  { value: 'request-more', label: t('review.more-requested') },
+                ]}
+              />
             </Form.Item>
             {text('comment', t('supervision.comment'), false)}
           </>
@@ -193,7 +314,13 @@ function ActionModal({ action, c, onClose, onDone }: { action: Action; c: CaseVi
         {action === 'escalations' && (
           <>
             <Form.Item name="kind">
-              <Radio.Group data-testid="escalation-kind" options={[{ value: 'public-notice', label: t('escalation.public-notice') }, { value: 'admonitory-talk', label: t('escalation.admonitory-talk') }]} />
+              <Radio.Group
+                data-testid="escalation-kind"
+                options={[
+                  { value: 'public-notice', label: t('escalation.public-notice') },
+                  { value: 'admonitory-talk', label: t('escalation.admonitory-talk') },
+                ]}
+              />
             </Form.Item>
             {text('reason', t('form.reason'))}
           </>

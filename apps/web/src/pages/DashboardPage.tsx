@@ -102,7 +102,9 @@ export default function DashboardPage() {
           <Card
             size="small"
             title={t('dashboard.changes', { quarter: fmtPeriod(quarter) })}
-            extra={board?.lastMeeting ? t('dashboard.lastMeeting', { quarter: fmtPeriod(board.lastMeeting.quarter), at: fmtDateTime(board.lastMeeting.at) }) : t('dashboard.noMeeting')}
+            extra={
+              board?.lastMeeting ? t('dashboard.lastMeeting', { quarter: fmtPeriod(board.lastMeeting.quarter), at: fmtDateTime(board.lastMeeting.at) }) : t('dashboard.noMeeting')
+            }
           >
             <List
               size="small"
@@ -136,15 +138,7 @@ export default function DashboardPage() {
           </Card>
         </Col>
       </Row>
-      {table ? (
-        screens.md ? (
-          <Annex2Grid table={table} asOf={asOf} />
-        ) : (
-          <Annex2List table={table} asOf={asOf} />
-        )
-      ) : (
-        !data.error && <Skeleton active paragraph={{ rows: 12 }} />
-      )}
+      {table ? screens.md ? <Annex2Grid table={table} asOf={asOf} /> : <Annex2List table={table} asOf={asOf} /> : !data.error && <Skeleton active paragraph={{ rows: 12 }} />}
     </div>
   );
 }

@@ -22,7 +22,10 @@ const EDITABLE = new Set(['none', 'open', 'draft', 'returned']);
 function pickPeriod(reports: UnitReportSummary[], year: number): string {
   const pending = reports.filter((r) => r.status !== 'received').sort((a, b) => a.period.localeCompare(b.period))[0];
   if (pending) return pending.period;
-  const latest = reports.map((r) => r.period).sort().at(-1);
+  const latest = reports
+    .map((r) => r.period)
+    .sort()
+    .at(-1);
   return latest ?? defaultMonth(year);
 }
 
@@ -50,7 +53,21 @@ export default function MyUnitPage() {
       // Nothing opened or drafted yet: the reporter starts from the plan's lines for the month.
       if (err instanceof ApiProblem && err.code === 'report-not-found') {
         const tpl = await reporting.template(plan.id, unitId, period);
-        return { ...tpl, status: 'none', revision: -1, lines: [], contentHash: null, submitted: null, signature: null, received: null, returns: [], overdueAt: null, remindedAt: null, corrections: [], steps: [] } as ReportView;
+        return {
+          ...tpl,
+          status: 'none',
+          revision: -1,
+          lines: [],
+          contentHash: null,
+          submitted: null,
+          signature: null,
+          received: null,
+          returns: [],
+          overdueAt: null,
+          remindedAt: null,
+          corrections: [],
+          steps: [],
+        } as ReportView;
       }
       throw err;
     }
@@ -82,7 +99,10 @@ export default function MyUnitPage() {
           locale={{ emptyText: <Empty description={t('unit.noReports')} /> }}
           scroll={{ x: 640 }}
           columns={[
-            { title: t('unit.period'), dataIndex: 'period', render: (p: string) => (
+            {
+              title: t('unit.period'),
+              dataIndex: 'period',
+              render: (p: string) => (
                 <a
                   href={`?period=${p}`}
                   onClick={(e) => {
@@ -99,7 +119,16 @@ export default function MyUnitPage() {
             {
               title: t('unit.timeliness'),
               key: 'late',
-              render: (_, r) => (r.late ? <Tag color="orange">{t('unit.lateBy', { d: fmtDuration(r.late.byMinutes) })}</Tag> : r.overdue ? <Tag color="red">{t('unit.overdue')}</Tag> : r.status === 'received' || r.status === 'signed' || r.status === 'submitted' ? <Tag color="green">{t('unit.onTime')}</Tag> : '—'),
+              render: (_, r) =>
+                r.late ? (
+                  <Tag color="orange">{t('unit.lateBy', { d: fmtDuration(r.late.byMinutes) })}</Tag>
+                ) : r.overdue ? (
+                  <Tag color="red">{t('unit.overdue')}</Tag>
+                ) : r.status === 'received' || r.status === 'signed' || r.status === 'submitted' ? (
+                  <Tag color="green">{t('unit.onTime')}</Tag>
+                ) : (
+                  '—'
+                ),
             },
             { title: t('unit.returns'), key: 'returns', render: (_, r) => r.returns.length || '—' },
             { title: t('unit.corrections'), dataIndex: 'corrections', render: (n: number) => n || '—' },
@@ -157,7 +186,15 @@ function ReportEditor({ report, summary, onChanged, refocus }: { report: ReportV
     () =>
       report.indicators.map((i) => {
         const l = report.lines.find((x) => x.indicatorNo === i.no);
-        return { indicatorNo: i.no, value: l?.value ?? null, rank: l?.rank ?? null, problems: l?.problems ?? '', nextSteps: l?.nextSteps ?? '', analysis: l?.analysis ?? '', countermeasures: l?.countermeasures ?? '' };
+        return {
+          indicatorNo: i.no,
+          value: l?.value ?? null,
+          rank: l?.rank ?? null,
+          problems: l?.problems ?? '',
+          nextSteps: l?.nextSteps ?? '',
+          analysis: l?.analysis ?? '',
+          countermeasures: l?.countermeasures ?? '',
+        };
       }),
     [report],
   );
@@ -254,10 +291,27 @@ function ReportEditor({ report, summary, onChanged, refocus }: { report: ReportV
       }
     >
       <Deadline report={report} summary={summary} />
-      {lastReturn && <Alert type="error" showIcon style={{ margin: '12px 0' }} data-testid="return-reason" title={t('unit.returnedBecause')} description={<>{lastReturn.reason} <Typography.Text type="secondary">· {fmtDateTime(lastReturn.at)}</Typography.Text></>} />}
+      {lastReturn && (
+        <Alert
+          type="error"
+          showIcon
+          style={{ margin: '12px 0' }}
+          data-testid="return-reason"
+          title={t('unit.returnedBecause')}
+          description={
+            <>
+              {lastReturn.reason} <Typography.Text type="secondary">· {fmtDateTime(lastReturn.at)}</Typography.Text>
+            </>
+          }
+        />
+      )}
       {report.returns.length > 1 && (
         <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
-          {t('unit.earlierReturns')}: {report.returns.slice(0, -1).map((r) => `${fmtDateTime(r.at)} ${r.reason}`).join('；')}
+          {t('unit.earlierReturns')}:{' '}
+          {report.returns
+            .slice(0, -1)
+            .map((r) => `${fmtDateTime(r.at)} ${r.reason}`)
+            .join('；')}
         </Typography.Paragraph>
       )}
       {report.signature && (
@@ -278,7 +332,15 @@ function ReportEditor({ report, summary, onChanged, refocus }: { report: ReportV
               const line = watched[i] ?? initial[i]!;
               const lag = isLagging(line, indicator, tiers);
               return (
-                <LineCard key={field.key} index={i} indicator={indicator} lagging={lag} tier={tierOf(line.rank, tiers)} symbol={uomSymbol(plan, indicator.unitOfMeasure)} corrections={report.corrections.filter((c) => c.indicatorNo === indicator.no)} />
+                <LineCard
+                  key={field.key}
+                  index={i}
+                  indicator={indicator}
+                  lagging={lag}
+                  tier={tierOf(line.rank, tiers)}
+                  symbol={uomSymbol(plan, indicator.unitOfMeasure)}
+                  corrections={report.corrections.filter((c) => c.indicatorNo === indicator.no)}
+                />
               );
             })
           }

@@ -79,7 +79,16 @@ export default function PeerFiguresPage() {
               return (
                 <Space size={2}>
                   <Provenance source={{ kind: 'standing', planId: plan.id, indicatorNo: r.indicatorNo, period, asOf }}>{text}</Provenance>
-                  {isOffice && !asOf && <Button size="small" type="text" icon={<EditOutlined />} aria-label={t('peer.correct')} onClick={() => setCorrecting({ row: r, county: s })} data-testid={`correct-${r.indicatorNo}-${c.id}`} />}
+                  {isOffice && !asOf && (
+                    <Button
+                      size="small"
+                      type="text"
+                      icon={<EditOutlined />}
+                      aria-label={t('peer.correct')}
+                      onClick={() => setCorrecting({ row: r, county: s })}
+                      data-testid={`correct-${r.indicatorNo}-${c.id}`}
+                    />
+                  )}
                 </Space>
               );
             },
@@ -89,16 +98,65 @@ export default function PeerFiguresPage() {
             key: 'rank',
             width: 90,
             align: 'center',
-            render: (_, r) => (r.ours?.rank ? <Provenance source={{ kind: 'standing', planId: plan.id, indicatorNo: r.indicatorNo, period, asOf }}><span data-testid={`our-rank-${r.indicatorNo}`}>{r.ours.rank}</span></Provenance> : '—'),
+            render: (_, r) =>
+              r.ours?.rank ? (
+                <Provenance source={{ kind: 'standing', planId: plan.id, indicatorNo: r.indicatorNo, period, asOf }}>
+                  <span data-testid={`our-rank-${r.indicatorNo}`}>{r.ours.rank}</span>
+                </Provenance>
+              ) : (
+                '—'
+              ),
           },
-          { title: t('annex2.warning'), key: 'warning', width: 80, align: 'center', render: (_, r) => <span data-testid={`peer-warning-${r.indicatorNo}`}><WarningTag tier={r.ours?.warning ?? null} /></span> },
+          {
+            title: t('annex2.warning'),
+            key: 'warning',
+            width: 80,
+            align: 'center',
+            render: (_, r) => (
+              <span data-testid={`peer-warning-${r.indicatorNo}`}>
+                <WarningTag tier={r.ours?.warning ?? null} />
+              </span>
+            ),
+          },
           ...(isOffice && !asOf
-            ? [{ title: t('office.actions'), key: 'edit', width: 90, fixed: 'right' as const, render: (_: unknown, r: Row) => <Button size="small" onClick={() => setEditing(r)} data-testid={`enter-${r.indicatorNo}`}>{t('peer.enter')}</Button> }]
+            ? [
+                {
+                  title: t('office.actions'),
+                  key: 'edit',
+                  width: 90,
+                  fixed: 'right' as const,
+                  render: (_: unknown, r: Row) => (
+                    <Button size="small" onClick={() => setEditing(r)} data-testid={`enter-${r.indicatorNo}`}>
+                      {t('peer.enter')}
+                    </Button>
+                  ),
+                },
+              ]
             : []),
         ]}
       />
-      {editing && <EntryModal row={editing} period={period} onClose={() => setEditing(null)} onSaved={() => { setEditing(null); data.reload(); }} />}
-      {correcting && <CorrectionModal target={correcting} period={period} onClose={() => setCorrecting(null)} onSaved={() => { setCorrecting(null); data.reload(); }} />}
+      {editing && (
+        <EntryModal
+          row={editing}
+          period={period}
+          onClose={() => setEditing(null)}
+          onSaved={() => {
+            setEditing(null);
+            data.reload();
+          }}
+        />
+      )}
+      {correcting && (
+        <CorrectionModal
+          target={correcting}
+          period={period}
+          onClose={() => setCorrecting(null)}
+          onSaved={() => {
+            setCorrecting(null);
+            data.reload();
+          }}
+        />
+      )}
     </div>
   );
 }
@@ -112,10 +170,12 @@ function EntryModal({ row, period, onClose, onSaved }: { row: Row; period: strin
   const [busy, setBusy] = useState(false);
   const [key] = useState(newCommandId);
   const indicator = plan.indicators.find((i) => i.no === row.indicatorNo);
-  const initial = Object.fromEntries(plan.peerGroup.counties.map((c) => {
-    const s = row.counties.find((x) => x.countyId === c.id);
-    return [c.id, { value: s?.value ?? null, rank: s?.publishedRank ?? null }];
-  }));
+  const initial = Object.fromEntries(
+    plan.peerGroup.counties.map((c) => {
+      const s = row.counties.find((x) => x.countyId === c.id);
+      return [c.id, { value: s?.value ?? null, rank: s?.publishedRank ?? null }];
+    }),
+  );
   const save = async () => {
     const v = form.getFieldsValue(true) as typeof initial;
     const figures = plan.peerGroup.counties
@@ -137,7 +197,15 @@ function EntryModal({ row, period, onClose, onSaved }: { row: Row; period: strin
     }
   };
   return (
-    <Modal open title={`${row.indicatorNo}. ${row.name} · ${fmtPeriod(period)}`} onCancel={onClose} onOk={() => void save()} okButtonProps={{ loading: busy, 'data-testid': 'entry-save' }} okText={t('form.save')} width={560}>
+    <Modal
+      open
+      title={`${row.indicatorNo}. ${row.name} · ${fmtPeriod(period)}`}
+      onCancel={onClose}
+      onOk={() => void save()}
+      okButtonProps={{ loading: busy, 'data-testid': 'entry-save' }}
+      okText={t('form.save')}
+      width={560}
+    >
       <Typography.Paragraph type="secondary">
         {t('peer.entryHint', { unit: uomSymbol(plan, indicator?.unitOfMeasure ?? '') || '—', direction: t(`direction.${indicator?.direction ?? 'higher-is-better'}`) })}
       </Typography.Paragraph>
@@ -171,7 +239,13 @@ function CorrectionModal({ target, period, onClose, onSaved }: { target: { row: 
   const { row, county } = target;
   const indicator = plan.indicators.find((i) => i.no === row.indicatorNo)!;
   const context = useAsync(
-    () => Promise.all([ranking.standing(plan.id, row.indicatorNo, period), ranking.scoringRules(plan.id).catch(() => null), supervision.board(plan.id, { status: 'open' }).catch(() => ({ cases: [] })), /^\d{4}-\d{2}$/.test(period) ? plans.annex2(plan.id, period).catch(() => null) : Promise.resolve(null)]),
+    () =>
+      Promise.all([
+        ranking.standing(plan.id, row.indicatorNo, period),
+        ranking.scoringRules(plan.id).catch(() => null),
+        supervision.board(plan.id, { status: 'open' }).catch(() => ({ cases: [] })),
+        /^\d{4}-\d{2}$/.test(period) ? plans.annex2(plan.id, period).catch(() => null) : Promise.resolve(null),
+      ]),
     [plan.id, row.indicatorNo, period],
   );
   const impact = useMemo(() => {
@@ -195,7 +269,13 @@ function CorrectionModal({ target, period, onClose, onSaved }: { target: { row: 
     const v = await form.validateFields();
     setBusy(true);
     try {
-      await ranking.correct(plan.id, row.indicatorNo, period, { countyId: county.countyId, value: v.value ?? null, rank: v.rank ?? null, reason: v.reason }, context.data![0].revision);
+      await ranking.correct(
+        plan.id,
+        row.indicatorNo,
+        period,
+        { countyId: county.countyId, value: v.value ?? null, rank: v.rank ?? null, reason: v.reason },
+        context.data![0].revision,
+      );
       message.success(t('correct.done'));
       onSaved();
     } catch (err) {
@@ -205,7 +285,15 @@ function CorrectionModal({ target, period, onClose, onSaved }: { target: { row: 
     }
   };
   return (
-    <Modal open width={640} title={t('peer.correctTitle', { county: county.name, indicator: `${row.indicatorNo}. ${row.name}` })} onCancel={onClose} onOk={() => void save()} okButtonProps={{ loading: busy, disabled: !context.data, 'data-testid': 'figure-correct-save' }} okText={t('correct.submit')}>
+    <Modal
+      open
+      width={640}
+      title={t('peer.correctTitle', { county: county.name, indicator: `${row.indicatorNo}. ${row.name}` })}
+      onCancel={onClose}
+      onOk={() => void save()}
+      okButtonProps={{ loading: busy, disabled: !context.data, 'data-testid': 'figure-correct-save' }}
+      okText={t('correct.submit')}
+    >
       <Form form={form} layout="vertical" initialValues={{ value: county.value, rank: county.publishedRank }}>
         <Space>
           <Form.Item name="value" label={t('field.value')}>
@@ -254,8 +342,17 @@ function ImportCard({ period, onImported }: { period: string; onImported: () => 
   return (
     <Card size="small" style={{ marginBottom: 16 }} title={t('peer.import')}>
       <Space wrap>
-        <Upload accept=".xlsx" showUploadList={false} beforeUpload={(file) => { void run(file); return false; }}>
-          <Button icon={<UploadOutlined />} data-testid="import-button">{t('peer.chooseFile')}</Button>
+        <Upload
+          accept=".xlsx"
+          showUploadList={false}
+          beforeUpload={(file) => {
+            void run(file);
+            return false;
+          }}
+        >
+          <Button icon={<UploadOutlined />} data-testid="import-button">
+            {t('peer.chooseFile')}
+          </Button>
         </Upload>
         <Button icon={<DownloadOutlined />} onClick={() => ranking.template(plan.id, period).then((b) => saveBlob(b, `peer-figures-${plan.id}-${period}.xlsx`), notice)}>
           {t('peer.template', { period: fmtPeriod(period) })}

@@ -35,9 +35,22 @@ export default function SupervisionPage() {
         title={t('supervision.title')}
         extra={
           <Space wrap>
-            <Segmented aria-label={t('a11y.statusFilter')} value={status} onChange={(v) => set('status', String(v))} options={['open', 'closed', 'all'].map((s) => ({ value: s, label: t(`supervision.status.${s}`) }))} />
+            <Segmented
+              aria-label={t('a11y.statusFilter')}
+              value={status}
+              onChange={(v) => set('status', String(v))}
+              options={['open', 'closed', 'all'].map((s) => ({ value: s, label: t(`supervision.status.${s}`) }))}
+            />
             {countyWide && (
-              <Select allowClear placeholder={t('supervision.allUnits')} aria-label={t('a11y.unitFilter')} value={unitId} onChange={(v) => set('unit', v)} style={{ minWidth: 140 }} options={unitOptions(plan)} />
+              <Select
+                allowClear
+                placeholder={t('supervision.allUnits')}
+                aria-label={t('a11y.unitFilter')}
+                value={unitId}
+                onChange={(v) => set('unit', v)}
+                style={{ minWidth: 140 }}
+                options={unitOptions(plan)}
+              />
             )}
             <AsOfPicker value={asOf} onChange={(v) => set('asOf', v)} />
             {hasRole(user, 'supervisor') && !asOf && (
@@ -64,7 +77,10 @@ export default function SupervisionPage() {
             title: t('supervision.case'),
             key: 'case',
             render: (_, c) => (
-              <Link to={`/supervision/cases/${c.unitId}/${c.indicatorNo}/${c.caseNo}${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`} data-testid={`case-${c.unitId}-${c.indicatorNo}-${c.caseNo}`}>
+              <Link
+                to={`/supervision/cases/${c.unitId}/${c.indicatorNo}/${c.caseNo}${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`}
+                data-testid={`case-${c.unitId}-${c.indicatorNo}-${c.caseNo}`}
+              >
                 {c.unitName} · {c.indicatorNo}. {c.indicatorName} #{c.caseNo}
               </Link>
             ),
@@ -74,7 +90,14 @@ export default function SupervisionPage() {
             title: t('supervision.nextDeadline'),
             key: 'deadline',
             width: 170,
-            render: (_, c) => (c.nextDeadline ? <Tooltip title={fmtDateTime(c.nextDeadline.dueAt)}>{t(`caseStep.${c.nextDeadline.step}`)} · {fmtDate(c.nextDeadline.lastDay)}</Tooltip> : '—'),
+            render: (_, c) =>
+              c.nextDeadline ? (
+                <Tooltip title={fmtDateTime(c.nextDeadline.dueAt)}>
+                  {t(`caseStep.${c.nextDeadline.step}`)} · {fmtDate(c.nextDeadline.lastDay)}
+                </Tooltip>
+              ) : (
+                '—'
+              ),
           },
           { title: t('supervision.age'), dataIndex: 'ageDays', width: 80, render: (d: number) => t('supervision.days', { n: d }) },
           { title: t('supervision.warnings'), key: 'warnings', render: (_, c) => c.warnings.map((w) => fmtPeriod(w)).join('、') },
@@ -83,10 +106,27 @@ export default function SupervisionPage() {
             key: 'esc',
             render: (_, c) => c.escalations.map((e, i) => <EscalationTag key={i} kind={e.kind} />),
           },
-          { title: t('supervision.overdueSteps'), key: 'overdue', render: (_, c) => c.overdueSteps.map((s, i) => <Tag key={i} color="red">{t(`caseStep.${s}`)}</Tag>) },
+          {
+            title: t('supervision.overdueSteps'),
+            key: 'overdue',
+            render: (_, c) =>
+              c.overdueSteps.map((s, i) => (
+                <Tag key={i} color="red">
+                  {t(`caseStep.${s}`)}
+                </Tag>
+              )),
+          },
         ]}
       />
-      {opening && <OpenCaseModal onClose={() => setOpening(false)} onOpened={() => { setOpening(false); board.reload(); }} />}
+      {opening && (
+        <OpenCaseModal
+          onClose={() => setOpening(false)}
+          onOpened={() => {
+            setOpening(false);
+            board.reload();
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -2,7 +2,7 @@ import { Skeleton } from 'antd';
 import type { EChartsCoreOption } from 'echarts/core';
 import { useEffect, useRef, useState } from 'react';
 
-type ECharts = typeof import('./echarts')['echarts'];
+type ECharts = (typeof import('./echarts'))['echarts'];
 let loading: Promise<ECharts> | undefined;
 const loadECharts = () => (loading ??= import('./echarts').then((m) => m.echarts));
 
