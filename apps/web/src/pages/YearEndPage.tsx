@@ -57,20 +57,51 @@ export default function YearEndPage() {
         extra={
           <Space wrap>
             {isOffice && (!p || p.status === 'draft') && (
-              <Button onClick={() => (p ? withReason(t('yearEnd.regenerate'), true, (r) => rewards.generate(plan.id, year, r, p.revision), t('yearEnd.generated')) : void run(() => rewards.generate(plan.id, year, undefined), t('yearEnd.generated')))} data-testid="generate">
+              <Button
+                onClick={() =>
+                  p
+                    ? withReason(t('yearEnd.regenerate'), true, (r) => rewards.generate(plan.id, year, r, p.revision), t('yearEnd.generated'))
+                    : void run(() => rewards.generate(plan.id, year, undefined), t('yearEnd.generated'))
+                }
+                data-testid="generate"
+              >
                 {p ? t('yearEnd.regenerate') : t('yearEnd.generate')}
               </Button>
             )}
-            {isOffice && p?.status === 'draft' && <Button type="primary" onClick={() => void run(() => rewards.submit(plan.id, year, p.revision), t('yearEnd.submitted'))}>{t('yearEnd.submit')}</Button>}
+            {isOffice && p?.status === 'draft' && (
+              <Button type="primary" onClick={() => void run(() => rewards.submit(plan.id, year, p.revision), t('yearEnd.submitted'))}>
+                {t('yearEnd.submit')}
+              </Button>
+            )}
             {isLeader && p?.status === 'submitted' && p.listHash && (
               <>
-                <Button type="primary" onClick={() => modal.confirm({ title: t('yearEnd.approveTitle'), content: <>{t('yearEnd.approveText')}<Typography.Text code>{p.listHash}</Typography.Text></>, onOk: () => run(() => rewards.approve(plan.id, year, p.listHash!, p.revision), t('yearEnd.approved')) })}>
+                <Button
+                  type="primary"
+                  onClick={() =>
+                    modal.confirm({
+                      title: t('yearEnd.approveTitle'),
+                      content: (
+                        <>
+                          {t('yearEnd.approveText')}
+                          <Typography.Text code>{p.listHash}</Typography.Text>
+                        </>
+                      ),
+                      onOk: () => run(() => rewards.approve(plan.id, year, p.listHash!, p.revision), t('yearEnd.approved')),
+                    })
+                  }
+                >
                   {t('yearEnd.approve')}
                 </Button>
-                <Button danger onClick={() => withReason(t('yearEnd.sendBack'), true, (r) => rewards.sendBack(plan.id, year, r, p.revision), t('yearEnd.sentBack'))}>{t('yearEnd.sendBack')}</Button>
+                <Button danger onClick={() => withReason(t('yearEnd.sendBack'), true, (r) => rewards.sendBack(plan.id, year, r, p.revision), t('yearEnd.sentBack'))}>
+                  {t('yearEnd.sendBack')}
+                </Button>
               </>
             )}
-            {isOffice && p?.status === 'approved' && <Button type="primary" onClick={() => void run(() => rewards.publish(plan.id, year, p.revision), t('yearEnd.published'))}>{t('yearEnd.publish')}</Button>}
+            {isOffice && p?.status === 'approved' && (
+              <Button type="primary" onClick={() => void run(() => rewards.publish(plan.id, year, p.revision), t('yearEnd.published'))}>
+                {t('yearEnd.publish')}
+              </Button>
+            )}
           </Space>
         }
       />
@@ -79,7 +110,9 @@ export default function YearEndPage() {
       {p && (
         <>
           <Space wrap style={{ marginBottom: 12 }}>
-            <Tag color={{ none: 'default', draft: 'blue', submitted: 'gold', approved: 'green', published: 'purple' }[p.status] ?? 'default'}>{t(`yearEnd.status.${p.status}`, { defaultValue: p.status })}</Tag>
+            <Tag color={{ none: 'default', draft: 'blue', submitted: 'gold', approved: 'green', published: 'purple' }[p.status] ?? 'default'}>
+              {t(`yearEnd.status.${p.status}`, { defaultValue: p.status })}
+            </Tag>
             <span>{t('yearEnd.generation', { n: p.generation, at: fmtDateTime(p.generated.at) })}</span>
             {p.sendBacks.length > 0 && <Tag color="red">{t('yearEnd.sentBackTimes', { n: p.sendBacks.length, reason: p.sendBacks.at(-1)!.reason })}</Tag>}
           </Space>
@@ -92,19 +125,66 @@ export default function YearEndPage() {
             rowClassName={(l) => (l.excluded ? 'excluded-line' : '')}
             columns={[
               { title: t('office.unit'), dataIndex: 'unitName' },
-              { title: t('annex2.indicator'), key: 'i', render: (_, l) => `${l.indicatorNo}. ${l.indicatorName}` },
-              { title: t('yearEnd.annualRank'), key: 'r', render: (_, l) => <>{l.annualRank} <Typography.Text type="secondary">({fmtPeriod(l.basis.period)}{l.basis.fallback ? ' ⚠' : ''})</Typography.Text></> },
-              { title: t('yearEnd.tier'), key: 't', render: (_, l) => <Tag color={l.tier === 'first' ? 'green' : 'red'}>{localized(l.tierLabel)}</Tag> },
+              // One line per unit: its indicators and their annual ranks beneath it.
+              {
+                title: t('annex2.indicator'),
+                key: 'i',
+                render: (_, l) =>
+                  l.indicators.map((i) => (
+                    <div key={i.indicatorNo}>
+                      {i.indicatorNo}. {i.indicatorName}
+                    </div>
+                  )),
+              },
+              {
+                title: t('yearEnd.annualRank'),
+                key: 'r',
+                render: (_, l) =>
+                  l.indicators.map((i) => (
+                    <div key={i.indicatorNo}>
+                      {i.annualRank}{' '}
+                      <Typography.Text type="secondary">
+                        ({fmtPeriod(i.basis.period)}
+                        {i.basis.fallback ? ' ⚠' : ''})
+                      </Typography.Text>
+                    </div>
+                  )),
+              },
+              {
+                title: t('yearEnd.tier'),
+                key: 't',
+                render: (_, l) =>
+                  l.tierLabel ? (
+                    <Tag color={l.tier === 'first' ? 'green' : 'red'}>{localized(l.tierLabel)}</Tag>
+                  ) : (
+                    <Tag color="orange">{l.conflict ? `${l.conflict.tiers.join(' / ')}${l.conflict.decided ? ` → ${l.conflict.decided.decision}` : ' ?'}` : '—'}</Tag>
+                  ),
+              },
               { title: t('yearEnd.consequences'), key: 'c', render: (_, l) => l.consequences.map((c, i) => <div key={i}>{c.zh}</div>) },
               { title: t('yearEnd.excluded'), key: 'x', render: (_, l) => (l.excluded ? <Tag>{t('yearEnd.excluded')}</Tag> : '—') },
-              { title: t('yearEnd.amendments'), key: 'a', render: (_, l) => l.amendments.map((a, i) => <div key={i}>{a.reason} · <Who by={a.by} /></div>) },
+              {
+                title: t('yearEnd.amendments'),
+                key: 'a',
+                render: (_, l) =>
+                  l.amendments.map((a, i) => (
+                    <div key={i}>
+                      {a.reason} · <Who by={a.by} />
+                    </div>
+                  )),
+              },
               {
                 title: t('office.actions'),
                 key: 'act',
                 render: (_, l) => (
                   <Space>
-                    <Button size="small" onClick={() => setEvidence(l)}>{t('yearEnd.evidence')}</Button>
-                    {isOffice && p.status === 'draft' && <Button size="small" onClick={() => setAmending(l)}>{t('yearEnd.amend')}</Button>}
+                    <Button size="small" onClick={() => setEvidence(l)}>
+                      {t('yearEnd.evidence')}
+                    </Button>
+                    {isOffice && p.status === 'draft' && (
+                      <Button size="small" onClick={() => setAmending(l)}>
+                        {t('yearEnd.amend')}
+                      </Button>
+                    )}
                   </Space>
                 ),
               },
@@ -112,14 +192,32 @@ export default function YearEndPage() {
           />
           {(p.untiered.length > 0 || p.unranked.length > 0) && (
             <Card size="small" style={{ marginTop: 16 }} title={t('yearEnd.notInList')}>
-              {p.untiered.map((u) => <div key={u.indicatorNo}>{u.indicatorNo}. {u.indicatorName}: {t('yearEnd.rankNoTier', { rank: u.rank, period: fmtPeriod(u.period) })}</div>)}
-              {p.unranked.map((u) => <div key={u.indicatorNo}>{u.indicatorNo}. {u.indicatorName}: {t('yearEnd.unranked')}</div>)}
+              {p.untiered.map((u) => (
+                <div key={u.indicatorNo}>
+                  {u.indicatorNo}. {u.indicatorName}: {t('yearEnd.rankNoTier', { rank: u.rank, period: fmtPeriod(u.period) })}
+                </div>
+              ))}
+              {p.unranked.map((u) => (
+                <div key={u.indicatorNo}>
+                  {u.indicatorNo}. {u.indicatorName}: {t('yearEnd.unranked')}
+                </div>
+              ))}
             </Card>
           )}
           <Card size="small" title={t('unit.history')} style={{ marginTop: 16 }}>
             <HistoryTimeline steps={p.history} />
           </Card>
-          {amending && <AmendModal p={p} line={amending} onClose={() => setAmending(null)} onDone={() => { setAmending(null); view.reload(); }} />}
+          {amending && (
+            <AmendModal
+              p={p}
+              line={amending}
+              onClose={() => setAmending(null)}
+              onDone={() => {
+                setAmending(null);
+                view.reload();
+              }}
+            />
+          )}
           <EvidenceDrawer line={evidence} onClose={() => setEvidence(null)} />
         </>
       )}
@@ -135,12 +233,22 @@ function AmendModal({ p, line, onClose, onDone }: { p: ProposalView; line: Propo
   return (
     <Modal
       open
-      title={`${t('yearEnd.amend')} · ${line.unitName} · ${line.indicatorNo}. ${line.indicatorName}`}
+      title={`${t('yearEnd.amend')} · ${line.unitName}`}
       onCancel={onClose}
       onOk={() =>
-        form.validateFields().then((v) =>
-          rewards.amend(plan.id, p.year, line.lineId, { ...(v.tier !== line.tier ? { tier: v.tier } : {}), ...(v.excluded !== line.excluded ? { excluded: v.excluded } : {}), reason: v.reason }, p.revision).then(onDone, (err) => notice(err, form)),
-        )
+        form
+          .validateFields()
+          .then((v) =>
+            rewards
+              .amend(
+                plan.id,
+                p.year,
+                line.lineId,
+                { ...(v.tier !== line.tier ? { tier: v.tier } : {}), ...(v.excluded !== line.excluded ? { excluded: v.excluded } : {}), reason: v.reason },
+                p.revision,
+              )
+              .then(onDone, (err) => notice(err, form)),
+          )
       }
     >
       <Form form={form} layout="vertical" initialValues={{ tier: line.tier, excluded: line.excluded }}>
@@ -163,17 +271,32 @@ function EvidenceDrawer({ line, onClose }: { line: ProposalLine | null; onClose:
   const plan = usePlan();
   const ev = useAsync(() => (line ? rewards.evidence(plan.id, plan.year, line.lineId) : Promise.resolve(undefined)), [plan.id, line?.lineId]);
   return (
-    <Drawer open={!!line} onClose={onClose} size="large" title={line ? `${t('yearEnd.evidence')} · ${line.unitName} · ${line.indicatorNo}. ${line.indicatorName}` : ''} destroyOnHidden>
+    <Drawer open={!!line} onClose={onClose} size="large" title={line ? `${t('yearEnd.evidence')} · ${line.unitName}` : ''} destroyOnHidden>
       <ProblemAlert error={ev.error} />
       <Timeline
         items={(ev.data?.items ?? []).map((e) => ({
           key: e.position + e.type,
-          title: <>{t(`event.${e.type}`, { defaultValue: e.type })} · {fmtDateTime(e.when)}{e.afterProposal && <Tag color="orange" style={{ marginLeft: 6 }}>{t('yearEnd.afterProposal')}</Tag>}</>,
+          title: (
+            <>
+              {t(`event.${e.type}`, { defaultValue: e.type })} · {fmtDateTime(e.when)}
+              {e.afterProposal && (
+                <Tag color="orange" style={{ marginLeft: 6 }}>
+                  {t('yearEnd.afterProposal')}
+                </Tag>
+              )}
+            </>
+          ),
           content: (
             <>
               <Who by={e.who} />
-              {e.why && <div>{t('provenance.why')}: {e.why}</div>}
-              <Typography.Text type="secondary" style={{ fontSize: 11 }}>{e.streamId} · {t('provenance.position')} {e.position}</Typography.Text>
+              {e.why && (
+                <div>
+                  {t('provenance.why')}: {e.why}
+                </div>
+              )}
+              <Typography.Text type="secondary" style={{ fontSize: 11 }}>
+                {e.streamId} · {t('provenance.position')} {e.position}
+              </Typography.Text>
             </>
           ),
         }))}
