@@ -90,30 +90,52 @@ describe.each(STORE_TARGETS)('year-end rewards and penalties over HTTP on $name'
     expect(gen.headers.get('etag')).toBe('"0"');
     const proposal = await api('GET', `${base}/proposal?minPosition=${gen.headers.get('x-position')}`, office1);
     expect(proposal.status).toBe(200);
-    expect(proposal.body.lines.map((l: { lineId: string; tier: string; annualRank: number }) => [l.lineId, l.tier, l.annualRank])).toEqual([
-      ['1-fgw', 'first', 1],
-      ['15-fgw', 'third', 6],
-      ['15-czj', 'third', 6],
+    // 四(五) "对年度排名全市第一方阵的指标单位…；对年度排名全市第三方阵的指标单位…": one line per unit (these were
+    // three lines, one per indicator and unit). 发改委 has no. 1 first, no. 15 third and no. 20 in no tier:
+    // a conflict. No. 15 has two units: 财政局 gets its own line.
+    type Line = { lineId: string; tier: string | null; indicators: { indicatorNo: number; annualRank: number; tier: string | null }[] };
+    expect(proposal.body.lines.map((l: Line) => [l.lineId, l.tier, l.indicators.map((i) => [i.indicatorNo, i.annualRank, i.tier])])).toEqual([
+      [
+        'fgw',
+        null,
+        [
+          [1, 1, 'first'],
+          [15, 6, 'third'],
+          [20, 4, null],
+        ],
+      ],
+      ['czj', 'third', [[15, 6, 'third']]],
     ]);
+    expect(proposal.body.lines[0].conflict).toEqual({ tiers: ['first', 'third'], untiered: 1, decided: null });
     expect(proposal.body.untiered).toEqual([expect.objectContaining({ indicatorNo: 20, rank: 4 })]);
     expect((await api('GET', `${base}/proposal`, fgwHead)).status).toBe(403);
 
     // Regenerating or amending without a reason is refused, naming the field; bad input is a validation problem.
     expect((await api('POST', `${base}/proposal`, office1, {})).body).toMatchObject({ status: 422, code: 'reason-required', errors: [{ field: 'reason' }] });
-    expect((await api('POST', `${base}/lines/15-czj/amend`, office2, { excluded: true })).body).toMatchObject({
+    expect((await api('POST', `${base}/lines/czj/amend`, office2, { excluded: true })).body).toMatchObject({
       status: 422,
       code: 'reason-required',
       errors: [{ field: 'reason' }],
     });
-    const bad = await api('POST', `${base}/lines/15-czj/amend`, office2, { reason: 'x', consequences: [{ kind: 'fine', zh: '罚款' }] });
+    const bad = await api('POST', `${base}/lines/czj/amend`, office2, { reason: 'x', consequences: [{ kind: 'fine', zh: '罚款' }] });
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'consequences[0].kind' })]);
-    const amended = await api('POST', `${base}/lines/15-czj/amend`, office2, {
+    const amended = await api('POST', `${base}/lines/czj/amend`, office2, {
       reason: '财政局为配合单位，仅通报批评',
       consequences: [{ kind: 'public-criticism', zh: '县政府予以通报批评' }],
     });
     expect(amended.status).toBe(200);
-    expect(amended.body.events[0]).toMatchObject({ type: 'LineAmended', data: { lineId: '15-czj', reason: '财政局为配合单位，仅通报批评', amendedBy: office2.userId } });
+    expect(amended.body.events[0]).toMatchObject({ type: 'LineAmended', data: { lineId: 'czj', reason: '财政局为配合单位，仅通报批评', amendedBy: office2.userId } });
+
+    // The conflict: not to approval, nor amended, until the office decides it with a reason.
+    expect((await api('POST', `${base}/submit`, officeLeader)).body).toMatchObject({ status: 422, code: 'conflicts-undecided', errors: [{ field: 'lines.fgw' }] });
+    expect((await api('POST', `${base}/lines/fgw/amend`, office2, { reason: 'x', excluded: true })).body).toMatchObject({ status: 409, code: 'conflict-undecided' });
+    expect((await api('POST', `${base}/lines/fgw/decide`, office2, { decision: 'both', reason: 'x' })).status).toBe(400);
+    expect((await api('POST', `${base}/lines/fgw/decide`, office2, { decision: 'reward' })).body).toMatchObject({ status: 422, code: 'reason-required' });
+    expect((await api('POST', `${base}/lines/fgw/decide`, leader, { decision: 'reward', reason: 'x' })).status).toBe(403);
+    const decided = await api('POST', `${base}/lines/fgw/decide`, office2, { decision: 'reward', reason: '固定资产投资为年度首要任务' });
+    expect(decided.status).toBe(200);
+    expect(decided.body.events[0]).toMatchObject({ type: 'ConflictDecided', data: { lineId: 'fgw', decision: 'reward', after: { tier: 'first' }, decidedBy: office2.userId } });
 
     // Submitted by someone who also holds the leader role: that person may not approve it.
     const submitted = await api('POST', `${base}/submit`, officeLeader);
@@ -126,24 +148,24 @@ describe.each(STORE_TARGETS)('year-end rewards and penalties over HTTP on $name'
     expect((await api('POST', `${base}/approve`, office2, { listHash })).status).toBe(403);
     expect((await api('POST', `${base}/approve`, leader, { listHash: 'nope' })).status).toBe(400);
     expect((await api('POST', `${base}/publish`, office1)).body).toMatchObject({ status: 409, code: 'proposal-not-approved' });
-    expect((await api('POST', `${base}/lines/1-fgw/amend`, office2, { reason: 'x', excluded: true })).body).toMatchObject({ status: 409, code: 'proposal-not-draft' });
+    expect((await api('POST', `${base}/lines/fgw/amend`, office2, { reason: 'x', excluded: true })).body).toMatchObject({ status: 409, code: 'proposal-not-draft' });
 
     await new Promise((r) => setTimeout(r, 5)); // a distinct recorded time for the as-of query below
     const approved = await api('POST', `${base}/approve`, leader, { listHash, reason: '县政府常务会议审定' });
     expect(approved.status).toBe(200);
-    expect(approved.body.events[0].data.decisions.map((d: { lineId: string }) => d.lineId)).toEqual(['1-fgw', '15-fgw', '15-czj']);
+    expect(approved.body.events[0].data.decisions.map((d: { lineId: string }) => d.lineId)).toEqual(['fgw', 'czj']);
 
     // Approved but not yet published: county roles read the decisions, units do not.
     expect((await api('GET', `${base}/decisions?minPosition=${approved.headers.get('x-position')}`, office1)).body).toMatchObject({
       status: 'approved',
-      counts: { first: 1, third: 2 },
+      counts: { first: 1, third: 1 },
     });
     expect((await api('GET', `${base}/decisions`, fgwHead)).body).toMatchObject({ status: 404, code: 'decisions-not-found' });
     const published = await api('POST', `${base}/publish`, office1);
     expect(published.status).toBe(200);
     const list = await api('GET', `${base}/decisions?minPosition=${published.headers.get('x-position')}`, fgwHead);
     expect(list.body).toMatchObject({ status: 'published', approved: { by: { userId: leader.userId, role: 'leader' }, reason: '县政府常务会议审定' } });
-    expect(list.body.decisions.find((d: { lineId: string }) => d.lineId === '15-czj')).toMatchObject({ amended: true, consequences: [{ kind: 'public-criticism' }] });
+    expect(list.body.decisions.find((d: { lineId: string }) => d.lineId === 'czj')).toMatchObject({ amended: true, consequences: [{ kind: 'public-criticism' }] });
 
     // As known before the approval.
     const then = await api('GET', `${base}/proposal?asOf=${encodeURIComponent(beforeApproval)}`, leader);
@@ -151,7 +173,7 @@ describe.each(STORE_TARGETS)('year-end rewards and penalties over HTTP on $name'
     expect((await api('GET', `${base}/decisions?asOf=${encodeURIComponent(beforeApproval)}`, leader)).status).toBe(404);
 
     // Evidence: the county reads any line's; a unit reads its own published lines only.
-    const evidence = await api('GET', `${base}/lines/15-czj/evidence`, leader);
+    const evidence = await api('GET', `${base}/lines/czj/evidence`, leader);
     expect(evidence.status).toBe(200);
     expect(evidence.body.items.map((i: { kind: string }) => i.kind)).toEqual(['rule', 'figures', 'standing', 'proposal', 'amendment', 'submission', 'approval', 'publication']);
     expect(evidence.body.items.find((i: { kind: string }) => i.kind === 'amendment')).toMatchObject({
@@ -163,9 +185,11 @@ describe.each(STORE_TARGETS)('year-end rewards and penalties over HTTP on $name'
       who: { userId: leader.userId, role: 'leader' },
       position: approved.headers.get('x-position'),
     });
-    expect((await api('GET', `${base}/lines/1-fgw/evidence`, fgwHead)).status).toBe(200);
-    expect((await api('GET', `${base}/lines/15-czj/evidence`, fgwHead)).status).toBe(403);
-    expect((await api('GET', `${base}/lines/20-fgw/evidence`, leader)).body).toMatchObject({ status: 404, code: 'line-not-found' });
+    const own = await api('GET', `${base}/lines/fgw/evidence`, fgwHead);
+    expect(own.status).toBe(200);
+    expect(own.body.items.find((i: { kind: string }) => i.kind === 'conflict-decision')).toMatchObject({ why: '固定资产投资为年度首要任务' });
+    expect((await api('GET', `${base}/lines/czj/evidence`, fgwHead)).status).toBe(403);
+    expect((await api('GET', `${base}/lines/gxj/evidence`, leader)).body).toMatchObject({ status: 404, code: 'line-not-found' });
   });
 
   it('documents the endpoints in OpenAPI', async () => {
@@ -174,6 +198,7 @@ describe.each(STORE_TARGETS)('year-end rewards and penalties over HTTP on $name'
       expect.arrayContaining([
         '/api/v1/rewards/{planId}/{year}/proposal',
         '/api/v1/rewards/{planId}/{year}/lines/{lineId}/amend',
+        '/api/v1/rewards/{planId}/{year}/lines/{lineId}/decide',
         '/api/v1/rewards/{planId}/{year}/submit',
         '/api/v1/rewards/{planId}/{year}/approve',
         '/api/v1/rewards/{planId}/{year}/send-back',

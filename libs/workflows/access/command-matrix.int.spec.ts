@@ -54,6 +54,7 @@ const ALLOWED: Record<string, Token[]> = {
   'supervision.MarkStepOverdue': ['system'],
   'rewards.GenerateProposal': ['office'],
   'rewards.AmendLine': ['office'],
+  'rewards.DecideConflict': ['office'],
   'rewards.SubmitForApproval': ['office'],
   'rewards.Approve': ['leader'],
   'rewards.SendBack': ['leader'],
@@ -132,7 +133,9 @@ describe('the authorisation matrix: every command × every role × own unit / ot
     on('supervision.RemindStep', (w) => ({ ...caseRef(w), step: 'acknowledge', seq: 1 }));
     on('supervision.MarkStepOverdue', (w) => ({ ...caseRef(w), step: 'acknowledge', seq: 1 }));
     on('rewards.GenerateProposal', async () => ({ context: await rewards.context(review) }));
-    on('rewards.AmendLine', (w) => ({ ...review, lineId: `${UNITS[w].indicatorNo}-${UNITS[w].unitId}`, excluded: true }));
+    // One line per unit: its id is the unit's.
+    on('rewards.AmendLine', (w) => ({ ...review, lineId: UNITS[w].unitId, excluded: true }));
+    on('rewards.DecideConflict', (w) => ({ ...review, lineId: UNITS[w].unitId, decision: 'neither' }));
     on('rewards.SubmitForApproval', () => review);
     on('rewards.Approve', () => ({ ...review, listHash: 'x' }));
     on('rewards.SendBack', () => review);

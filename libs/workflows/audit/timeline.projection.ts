@@ -21,7 +21,7 @@ export interface UnitStatus {
   openCases: { indicatorNo: number; caseNo: number; step: string; escalations: number }[];
   /** Per month: where the report stands. */
   reports: Record<string, string>;
-  /** Year-end decisions approved for the unit (tier per indicator). */
+  /** Year-end decision approved for the unit: its one tier, under each indicator it rests on ('none' when the office decided neither). */
   decisions: Record<string, string>;
 }
 
@@ -74,7 +74,8 @@ type AnyEvent = PlanEvent | ReportingEvent | RankingEvent | AssessmentEvent | Qu
 
 export const timelineProjection: Projection = {
   name: TIMELINE_PROJECTION,
-  version: 1,
+  // 2: year-end decisions are per unit (ConflictDecided; a line id is a unit id).
+  version: 2,
   eventTypes: TIMELINE_EVENT_TYPES,
   async apply(e, docs) {
     const event = { type: e.type, data: e.data } as AnyEvent;
@@ -184,13 +185,13 @@ function touches(e: AnyEvent, index: PlanIndex, decidedUnits: string[] | undefin
       return { units: r.startsWith('unit:') ? [r.slice(5)] : [], indicators: [] };
     }
     case 'ProposalGenerated':
-      return { units: [...new Set(e.data.lines.map((l) => l.unitId))], indicators: [...new Set(e.data.lines.map((l) => l.indicatorNo))] };
-    case 'LineAmended': {
-      const [no, ...unit] = e.data.lineId.split('-');
-      return { units: [unit.join('-')], indicators: [Number(no)] };
-    }
+      return { units: [...new Set(e.data.lines.map((l) => l.unitId))], indicators: [...new Set(e.data.lines.flatMap((l) => l.indicators.map((i) => i.indicatorNo)))] };
+    // One line per unit: its id is the unit's.
+    case 'LineAmended':
+    case 'ConflictDecided':
+      return { units: [e.data.lineId], indicators: [] };
     case 'ProposalApproved':
-      return { units: [...new Set(e.data.decisions.map((d) => d.unitId))], indicators: [...new Set(e.data.decisions.map((d) => d.indicatorNo))] };
+      return { units: [...new Set(e.data.decisions.map((d) => d.unitId))], indicators: [...new Set(e.data.decisions.flatMap((d) => d.indicators.map((i) => i.indicatorNo)))] };
     case 'DecisionsPublished':
       return { units: decidedUnits ?? [], indicators: [] };
     case 'ProposalSubmitted':
@@ -254,7 +255,7 @@ export function evolveStatus(s: UnitStatus, e: AnyEvent, unitId: string): UnitSt
     case 'ProposalApproved':
       return {
         ...s,
-        decisions: Object.fromEntries(e.data.decisions.filter((d) => d.unitId === unitId).map((d) => [String(d.indicatorNo), d.tier])),
+        decisions: Object.fromEntries(e.data.decisions.filter((d) => d.unitId === unitId).flatMap((d) => d.indicators.map((i) => [String(i.indicatorNo), d.tier ?? 'none']))),
       };
     default:
       return s;
@@ -353,6 +354,7 @@ const LABEL_ZH: Record<string, string> = {
   CaseStepOverdue: '督查事项逾期',
   ProposalGenerated: '生成拟奖惩名单',
   LineAmended: '调整拟奖惩名单',
+  ConflictDecided: '推进办裁定奖惩冲突',
   ProposalSubmitted: '报县政府审定',
   ProposalSentBack: '县政府退回名单',
   ProposalApproved: '县政府审定奖惩名单',

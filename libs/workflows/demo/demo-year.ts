@@ -818,16 +818,31 @@ class DemoYear {
     });
     this.#push(this.#at(this.#wd(q4Published, 2), 15), 'amend proposal', async () => {
       const generated = (await this.engine.store.readStream(reviewStream(ref))).find((e) => e.type === 'ProposalGenerated')!.data as ProposalGenerated['data'];
-      const third = generated.lines.find((l) => l.tier === 'third') ?? generated.lines[0];
+      const third = generated.lines.find((l) => l.tier === 'third') ?? generated.lines.find((l) => !l.conflict);
       if (!third) throw new Error('the year-end proposal has no line to amend');
+      const fell = third.indicators.find((i) => i.tier === 'third') ?? third.indicators[0]!;
       await this.#exec(
         office,
         'rewards.AmendLine',
         { ...ref, lineId: third.lineId, excluded: true },
         story,
         'amend',
-        `第${third.indicatorNo}项指标下滑系上级统计口径调整所致，经研究该单位不予处罚`,
+        `第${fell.indicatorNo}项指标下滑系上级统计口径调整所致，经研究该单位不予处罚`,
       );
+      // A unit with indicators in different tiers gets one consequence, decided by the office with a
+      // reason (四(五) 指标单位); the demo's office weighs how many indicators fall each way.
+      for (const line of generated.lines.filter((l) => l.conflict)) {
+        const count = (tier: string | null) => line.indicators.filter((i) => i.tier === tier).length;
+        const [first, last] = [count('first'), count('third')];
+        const decision = first > last ? 'reward' : last > first ? 'penalty' : 'neither';
+        const why =
+          decision === 'reward'
+            ? `${line.unitName}${first}项指标居第一方阵、${last}项居第三方阵，经研究予以奖励`
+            : decision === 'penalty'
+              ? `${line.unitName}${last}项指标居第三方阵、仅${first}项居第一方阵，经研究予以处罚`
+              : `${line.unitName}第一方阵与第三方阵指标各${first}项，经研究不奖不罚`;
+        await this.#exec(office, 'rewards.DecideConflict', { ...ref, lineId: line.lineId, decision }, story, `decide ${line.unitId}`, why);
+      }
     });
     const submit = (day: IsoDate, step: string) =>
       this.#push(this.#at(day, 10), step, async () => {

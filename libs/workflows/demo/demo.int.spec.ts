@@ -167,11 +167,14 @@ describe('the demo year: the whole year on SQLite', () => {
     expect(proposal.lines.filter((l) => l.amendments.length > 0)).toHaveLength(1);
     const decisions = (await readDecisions(engine.query(REWARDS_PROJECTION), planId, 2023))!;
     expect(decisions.status).toBe('published');
-    expect(decisions.decisions.length).toBeGreaterThan(5);
+    expect(decisions.decisions.length).toBeGreaterThan(3);
     expect(decisions.approved.by.userId).not.toBe(proposal.submitted!.by.userId);
     expect(events.filter((e) => e.type === 'ProposalApproved')[0]!.metadata.actor.role).toBe('leader');
+    // 四(五) 指标单位: one decision per unit, at least one of them a conflict the office decided by hand.
+    expect(new Set(decisions.decisions.map((d) => d.unitId)).size).toBe(decisions.decisions.length);
+    expect(decisions.decisions.some((d) => d.conflict !== null)).toBe(true);
     // The year's own figures were recorded, so the annual ranks are not fallbacks.
-    expect(decisions.decisions.every((d) => d.period === '2023')).toBe(true);
+    expect(decisions.decisions.every((d) => d.indicators.every((i) => i.period === '2023'))).toBe(true);
   });
 });
 

@@ -151,12 +151,24 @@ export interface RewardTier {
   readonly consequences: readonly Consequence[];
 }
 
+/**
+ * How a unit's indicators' tiers make its one consequence (四(五) speaks of 指标单位: the unit). A
+ * unit whose ranked indicators are all in one tier gets that tier once; under `conflicts-by-hand`
+ * any other mix with a tier in it (first and third, first and untiered, …) is a conflict the office
+ * decides with a reason. A new way of combining is a new value here and a case in the decider.
+ */
+export const TIER_COMBINATIONS = ['conflicts-by-hand'] as const;
+export type TierCombination = (typeof TIER_COMBINATIONS)[number];
+export const DEFAULT_TIER_COMBINATION: TierCombination = 'conflicts-by-hand';
+
 export interface Rewards {
   readonly proposedBy: string;
   readonly approvedBy: string;
   readonly note?: string;
   /** Ranks in no tier carry no reward or penalty. */
   readonly tiers: readonly RewardTier[];
+  /** Absent: `conflicts-by-hand`. */
+  readonly combination?: TierCombination;
 }
 
 export interface MonthlyReportRule {

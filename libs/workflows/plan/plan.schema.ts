@@ -142,6 +142,12 @@ export const PLAN_SCHEMA = {
               },
             }),
           },
+          combination: {
+            type: 'string',
+            enum: ['conflicts-by-hand'],
+            errorMessage: 'must be conflicts-by-hand (the only way of combining tiers this code knows)',
+            description: "How a unit's indicators' tiers make its one consequence; absent means conflicts-by-hand",
+          },
         },
         ['proposedBy', 'approvedBy', 'tiers'],
       ),

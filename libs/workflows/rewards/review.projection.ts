@@ -2,7 +2,7 @@ import { assertNever } from '../../engine/commands/command.js';
 import type { RecordedEvent } from '../../engine/event-store/event-store.js';
 import type { DocReader, Projection } from '../../engine/projections/docs.js';
 import type { RewardTier } from '../plan/plan-file.js';
-import { withTerms, type ReviewStatus } from './rewards.decider.js';
+import { decidedLine, withTerms, type ReviewStatus } from './rewards.decider.js';
 import {
   REWARDS_EVENT_TYPES,
   type Decision,
@@ -82,7 +82,8 @@ export const reviewKey = (planId: string, year: number) => `${planId}/${year}`;
 /** The proposal (collection `proposal`) and the decision list (collection `decisions`), one document each per plan × year. */
 export const reviewProjection: Projection = {
   name: REWARDS_PROJECTION,
-  version: 1,
+  // 2: one line per unit (指标单位), with its indicators beneath it and the office's conflict decisions.
+  version: 2,
   eventTypes: REWARDS_EVENT_TYPES,
   async apply(e, docs) {
     const event = { type: e.type, data: e.data } as RewardsEvent;
@@ -156,6 +157,16 @@ function applyToProposal(current: ProposalView | undefined, event: RewardsEvent,
         history: [...v.history, step],
       };
     }
+    case 'ConflictDecided': {
+      const v = current!;
+      const d = event.data;
+      return {
+        ...v,
+        revision: e.revision,
+        lines: v.lines.map((l) => (l.lineId === d.lineId ? { ...decidedLine(l, d.decision, d.reason, d.after, v.tiers), amendments: l.amendments } : l)),
+        history: [...v.history, step],
+      };
+    }
     case 'ProposalSubmitted':
       return {
         ...current!,
@@ -186,7 +197,8 @@ function applyToProposal(current: ProposalView | undefined, event: RewardsEvent,
 
 function countByTier(decisions: readonly Decision[]): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const d of decisions) counts[d.tier] = (counts[d.tier] ?? 0) + 1;
+  // 'none': a conflict the office decided neither way.
+  for (const d of decisions) counts[d.tier ?? 'none'] = (counts[d.tier ?? 'none'] ?? 0) + 1;
   return counts;
 }
 

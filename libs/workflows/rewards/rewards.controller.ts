@@ -13,7 +13,7 @@ import { CommandResultInterceptor } from '../../engine/nest/http/command-result.
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { CONSEQUENCE_KINDS, PROMOTION_PERSONS, type Consequence } from '../plan/plan-file.js';
 import type { LineEvidence } from './rewards.evidence.js';
-import type { ReviewRef } from './rewards.events.js';
+import { CONFLICT_DECISIONS, type ConflictDecision, type ReviewRef } from './rewards.events.js';
 import { RewardsBusCommand, type RewardsRequest } from './rewards.handlers.js';
 import type { DecisionListView, ProposalView } from './review.projection.js';
 import { GetDecisions, GetLineEvidence, GetProposal } from './review.queries.js';
@@ -21,7 +21,7 @@ import { GetDecisions, GetLineEvidence, GetProposal } from './review.queries.js'
 const TEXT = 2000;
 
 class OptionalReasonDto {
-  @ApiPropertyOptional({ description: 'Why (required by the rules for a regeneration, an amendment and a send-back; recorded with the event)' })
+  @ApiPropertyOptional({ description: 'Why (required by the rules for a regeneration, an amendment, a conflict decision and a send-back; recorded with the event)' })
   @IsOptional()
   @IsString()
   @MaxLength(TEXT)
@@ -57,6 +57,12 @@ class AmendLineDto extends OptionalReasonDto {
   @ApiPropertyOptional({ description: 'true leaves the line out of the list; false puts it back' }) @ValidateIf((o) => o.excluded !== undefined) @IsBoolean() excluded?: boolean;
 }
 
+class DecideConflictDto extends OptionalReasonDto {
+  @ApiProperty({ enum: CONFLICT_DECISIONS, description: "The unit's one consequence: the reward tier's, the penalty tier's, or none" })
+  @IsIn(CONFLICT_DECISIONS)
+  decision!: ConflictDecision;
+}
+
 class ApproveDto extends OptionalReasonDto {
   @ApiProperty({ description: 'listHash of the submitted proposal as the approver read it: the approval covers exactly that list' })
   @Matches(/^[0-9a-f]{64}$/)
@@ -83,7 +89,10 @@ export class RewardsController {
   }
 
   @Get('proposal')
-  @ApiOperation({ summary: 'The proposal: its lines (unit, indicator, annual rank, tier, consequences, basis) with their amendments, and every step (ETag: its revision)' })
+  @ApiOperation({
+    summary:
+      "The proposal: one line per unit (its indicators' annual ranks and basis beneath it; its tier and consequences, or its conflict and the office's decision) with amendments, and every step (ETag: its revision)",
+  })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO date-time: the proposal as it was known then, re-derived from the events' })
   @ApiQuery({ name: 'minPosition', required: false })
   async proposal(
@@ -119,6 +128,18 @@ export class RewardsController {
       },
       reason,
     );
+  }
+
+  @Post('lines/:lineId/decide')
+  @HttpCode(200)
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiOperation({
+    summary:
+      "Decide a conflict (office), with a reason: a unit whose indicators fall in different tiers gets reward, penalty or neither; the proposal can't be submitted until each is decided",
+  })
+  @ApiHeader({ name: 'If-Match', required: false })
+  decide(@Param('planId') planId: string, @Param('year') year: string, @Param('lineId') lineId: string, @Body() body: DecideConflictDto, @Req() req: AuthenticatedRequest) {
+    return this.#run(req, { type: 'rewards.DecideConflict', data: { ...refOf(planId, year), lineId, decision: body.decision } }, body.reason);
   }
 
   @Post('submit')

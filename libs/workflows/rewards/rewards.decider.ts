@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import { assertNever, DomainError, ForbiddenError, type Command, type Decider } from '../../engine/commands/command.js';
 import { authorize } from '../access/access.js';
-import { CONSEQUENCE_KINDS, PROMOTION_PERSONS, type Consequence, type PromotionPerson, type RewardTier } from '../plan/plan-file.js';
+import { CONSEQUENCE_KINDS, PROMOTION_PERSONS, type Consequence, type PromotionPerson, type RewardTier, type TierCombination } from '../plan/plan-file.js';
 import type { AnnualStanding } from './annual-standing.js';
 import {
+  CONFLICT_DECISIONS,
   lineIdOf,
+  type ConflictDecision,
+  type IndicatorStanding,
   type Decision,
   type LineTerms,
   type PlanRuleRef,
@@ -22,6 +25,8 @@ import {
  */
 export interface ReviewContext extends ReviewRef {
   tiers: RewardTier[];
+  /** How a unit's indicators' tiers combine (the plan's rewards.combination), and the plan event that set it. */
+  combination: { rule: TierCombination; source: PlanRuleRef };
   rules: { rewardRule: PlanRuleRef; warningRule: PlanRuleRef; scoringRule: ScoringRuleRef | null };
   /** Every indicator of the plan, in order, with its responsible units in the source's order. */
   indicators: { no: number; name: string; units: { id: string; name: string }[] }[];
@@ -40,6 +45,7 @@ export interface LineAmendment {
 export type RewardsCommand =
   | Command<'rewards.GenerateProposal', { context: ReviewContext }>
   | Command<'rewards.AmendLine', ReviewRef & LineAmendment>
+  | Command<'rewards.DecideConflict', ReviewRef & { lineId: string; decision: ConflictDecision }>
   | Command<'rewards.SubmitForApproval', ReviewRef>
   | Command<'rewards.Approve', ReviewRef & { listHash: string }>
   | Command<'rewards.SendBack', ReviewRef>
@@ -48,6 +54,7 @@ export type RewardsCommand =
 export const REWARDS_COMMANDS = [
   'rewards.GenerateProposal',
   'rewards.AmendLine',
+  'rewards.DecideConflict',
   'rewards.SubmitForApproval',
   'rewards.Approve',
   'rewards.SendBack',
@@ -92,6 +99,12 @@ export function evolveReview(s: ReviewState, e: RewardsEvent): ReviewState {
         amended: s.amended.includes(e.data.lineId) ? s.amended : [...s.amended, e.data.lineId],
         proposers: withProposer(s, e.data.amendedBy),
       };
+    case 'ConflictDecided':
+      return {
+        ...s,
+        lines: s.lines.map((l) => (l.lineId === e.data.lineId ? decidedLine(l, e.data.decision, e.data.reason, e.data.after, s.tiers) : l)),
+        proposers: withProposer(s, e.data.decidedBy),
+      };
     case 'ProposalSubmitted':
       return { ...s, status: 'submitted', listHash: e.data.listHash, proposers: withProposer(s, e.data.submittedBy) };
     case 'ProposalSentBack':
@@ -106,9 +119,17 @@ export function evolveReview(s: ReviewState, e: RewardsEvent): ReviewState {
 }
 
 export function withTerms(line: ProposalLine, terms: LineTerms, tiers: readonly RewardTier[]): ProposalLine {
-  const label = tiers.find((t) => t.tier === terms.tier)?.label ?? line.tierLabel;
+  const label = terms.tier === null ? null : (tiers.find((t) => t.tier === terms.tier)?.label ?? line.tierLabel);
   return { ...line, tier: terms.tier, tierLabel: label, consequences: terms.consequences, excluded: terms.excluded };
 }
+
+export function decidedLine(line: ProposalLine, decision: ConflictDecision, reason: string, terms: LineTerms, tiers: readonly RewardTier[]): ProposalLine {
+  const withDecision = line.conflict ? { ...line, conflict: { ...line.conflict, decided: { decision, reason } } } : line;
+  return withTerms(withDecision, terms, tiers);
+}
+
+/** The conflicts the office has still to decide: the list cannot go to approval while there are any. */
+export const undecidedConflicts = (lines: readonly ProposalLine[]) => lines.filter((l) => !l.excluded && l.conflict !== null && l.conflict.decided === null);
 
 export const termsOf = (l: ProposalLine): LineTerms => ({ tier: l.tier, consequences: l.consequences, excluded: l.excluded });
 
@@ -116,7 +137,14 @@ export const termsOf = (l: ProposalLine): LineTerms => ({ tier: l.tier, conseque
 export function listHash(generation: number, lines: readonly ProposalLine[]): string {
   const canonical = [...lines]
     .sort((a, b) => (a.lineId < b.lineId ? -1 : a.lineId > b.lineId ? 1 : 0))
-    .map((l) => [l.lineId, l.annualRank, l.tier, l.excluded, l.consequences.map(canonicalConsequence)]);
+    .map((l) => [
+      l.lineId,
+      l.indicators.map((i) => [i.indicatorNo, i.annualRank, i.tier]),
+      l.tier,
+      l.excluded,
+      l.consequences.map(canonicalConsequence),
+      l.conflict?.decided?.decision ?? null,
+    ]);
   return createHash('sha256')
     .update(JSON.stringify([generation, canonical]))
     .digest('hex');
@@ -151,6 +179,7 @@ export const rewardsDecider: Decider<RewardsCommand, RewardsEvent, ReviewState> 
     switch (c.type) {
       case 'rewards.GenerateProposal':
       case 'rewards.AmendLine':
+      case 'rewards.DecideConflict':
       case 'rewards.SubmitForApproval':
       case 'rewards.Publish':
         return authorize(c.meta.actor, 'rewards.propose');
@@ -192,6 +221,7 @@ export const rewardsDecider: Decider<RewardsCommand, RewardsEvent, ReviewState> 
               generation: s.generation + 1,
               generatedBy: by,
               tiers: c.data.context.tiers,
+              combination: c.data.context.combination,
               lines,
               untiered,
               unranked,
@@ -211,6 +241,15 @@ export const rewardsDecider: Decider<RewardsCommand, RewardsEvent, ReviewState> 
             status: 404,
             fields: [{ field: 'lineId', message: 'not a line of the proposal' }],
           });
+        }
+        if (line.conflict && !line.conflict.decided) {
+          throw new DomainError(
+            'conflict-undecided',
+            `${line.unitName}'s indicators fall in different tiers: decide the conflict (reward, penalty or neither) before amending the line`,
+            {
+              status: 409,
+            },
+          );
         }
         const { tier, consequences, excluded } = c.data;
         if (tier === undefined && consequences === undefined && excluded === undefined) {
@@ -240,8 +279,38 @@ export const rewardsDecider: Decider<RewardsCommand, RewardsEvent, ReviewState> 
         return [{ type: 'LineAmended', data: { ...ref, generation: s.generation, lineId: line.lineId, before, after, amendedBy: by, reason } }];
       }
 
-      case 'rewards.SubmitForApproval':
+      case 'rewards.DecideConflict': {
+        requireDraft(s, ref, 'decided');
+        const reason = requireReason(c.meta.reason, 'the rules give no consequence for a unit whose indicators fall in different tiers');
+        const line = s.lines.find((l) => l.lineId === c.data.lineId);
+        if (!line) {
+          throw new DomainError('line-not-found', `the proposal has no line ${c.data.lineId}`, {
+            status: 404,
+            fields: [{ field: 'lineId', message: 'not a line of the proposal' }],
+          });
+        }
+        if (!line.conflict) {
+          throw new DomainError('no-conflict', `${line.unitName}'s indicators all fall in one tier: the rules decide it (amend the line to change it)`, { status: 409 });
+        }
+        const decision = c.data.decision;
+        if (!(CONFLICT_DECISIONS as readonly unknown[]).includes(decision)) throw invalid('decision', `must be one of ${CONFLICT_DECISIONS.join(', ')}`);
+        const tier = decision === 'neither' ? null : conflictTier(s.tiers, line, decision);
+        const before = termsOf(line);
+        const after: LineTerms = { ...before, tier: tier?.tier ?? null, consequences: tier ? tier.consequences.map((x) => ({ ...x })) : [] };
+        if (line.conflict.decided?.decision === decision && line.conflict.decided.reason === reason) return [];
+        return [{ type: 'ConflictDecided', data: { ...ref, generation: s.generation, lineId: line.lineId, decision, before, after, decidedBy: by, reason } }];
+      }
+
+      case 'rewards.SubmitForApproval': {
         requireDraft(s, ref, 'submitted');
+        const undecided = undecidedConflicts(s.lines);
+        if (undecided.length > 0) {
+          throw new DomainError(
+            'conflicts-undecided',
+            `decide each conflict before submitting: ${undecided.map((l) => l.unitName).join(', ')} ${undecided.length === 1 ? 'has' : 'have'} indicators in different tiers`,
+            { status: 422, fields: undecided.map((l) => ({ field: `lines.${l.lineId}`, message: 'conflict undecided: reward, penalty or neither' })) },
+          );
+        }
         return [
           {
             type: 'ProposalSubmitted',
@@ -255,6 +324,7 @@ export const rewardsDecider: Decider<RewardsCommand, RewardsEvent, ReviewState> 
             },
           },
         ];
+      }
 
       case 'rewards.Approve': {
         if (s.status !== 'submitted') {
@@ -278,7 +348,7 @@ export const rewardsDecider: Decider<RewardsCommand, RewardsEvent, ReviewState> 
               listHash: s.listHash,
               approvedBy: { userId: by, name: c.meta.actor.name ?? by },
               decisions: s.lines.filter((l) => !l.excluded).map((l) => decisionOf(l, s.amended.includes(l.lineId))),
-              excluded: s.lines.filter((l) => l.excluded).map((l) => ({ lineId: l.lineId, unitId: l.unitId, indicatorNo: l.indicatorNo, tier: l.tier })),
+              excluded: s.lines.filter((l) => l.excluded).map((l) => ({ lineId: l.lineId, unitId: l.unitId, tier: l.tier })),
             },
           },
         ];
@@ -305,37 +375,36 @@ export const rewardsDecider: Decider<RewardsCommand, RewardsEvent, ReviewState> 
   },
 };
 
-/** For each indicator in a tier, one line per responsible unit; the others are listed as untiered or unranked. */
+/**
+ * One line per responsible unit (指标单位) with an indicator in a tier, its indicators' annual ranks
+ * beneath it: "对年度排名全市第一方阵的指标单位…；对年度排名全市第三方阵的指标单位…" — the consequence falls
+ * on the unit, once. How the tiers of a unit's indicators combine is the plan's rule
+ * (`ctx.combination`). Indicators in no tier or with no rank are listed as untiered or unranked.
+ */
 export function proposalLines(ctx: ReviewContext): { lines: ProposalLine[]; untiered: UntieredIndicator[]; unranked: UnrankedIndicator[] } {
   if (ctx.standings.length === 0) {
     throw new DomainError('no-standings', `no indicator of ${ctx.planId} has a standing for ${ctx.year} yet: record the year’s figures first`);
   }
-  const lines: ProposalLine[] = [];
+  const byUnit = new Map<string, { name: string; indicators: IndicatorStanding[] }>();
   const untiered: UntieredIndicator[] = [];
   const unranked: UnrankedIndicator[] = [];
   for (const indicator of ctx.indicators) {
     const standing = ctx.standings.find((s) => s.indicatorNo === indicator.no);
     if (!standing) {
+      // No rank, no evidence either way: it neither gives a unit a tier nor makes a conflict.
       unranked.push({ indicatorNo: indicator.no, indicatorName: indicator.name });
       continue;
     }
-    const tier = ctx.tiers.find((t) => standing.rank >= t.fromRank && standing.rank <= t.toRank);
-    if (!tier) {
-      untiered.push({ indicatorNo: indicator.no, indicatorName: indicator.name, period: standing.period, rank: standing.rank });
-      continue;
-    }
+    const tier = ctx.tiers.find((t) => standing.rank >= t.fromRank && standing.rank <= t.toRank) ?? null;
+    if (!tier) untiered.push({ indicatorNo: indicator.no, indicatorName: indicator.name, period: standing.period, rank: standing.rank });
+    // An indicator with two responsible units counts for each of them.
     for (const unit of indicator.units) {
-      lines.push({
-        lineId: lineIdOf(indicator.no, unit.id),
-        unitId: unit.id,
-        unitName: unit.name,
+      const entry = byUnit.get(unit.id) ?? { name: unit.name, indicators: [] };
+      entry.indicators.push({
         indicatorNo: indicator.no,
         indicatorName: indicator.name,
         annualRank: standing.rank,
-        tier: tier.tier,
-        tierLabel: tier.label,
-        consequences: tier.consequences.map((x) => ({ ...x })),
-        excluded: false,
+        tier: tier?.tier ?? null,
         basis: {
           period: standing.period,
           rank: standing.rank,
@@ -345,9 +414,55 @@ export function proposalLines(ctx: ReviewContext): { lines: ProposalLine[]; unti
           ...ctx.rules,
         },
       });
+      byUnit.set(unit.id, entry);
     }
   }
+  const lines: ProposalLine[] = [];
+  for (const [unitId, { name, indicators }] of byUnit) {
+    const inTiers = ctx.tiers.filter((t) => indicators.some((i) => i.tier === t.tier));
+    if (inTiers.length === 0) continue; // every rank in no tier: no reward, no penalty, no line
+    const untieredCount = indicators.filter((i) => i.tier === null).length;
+    const line = { lineId: lineIdOf(unitId), unitId, unitName: name, indicators, excluded: false };
+    const combined = combineTiers(ctx.combination.rule, inTiers, untieredCount);
+    lines.push(
+      combined
+        ? { ...line, tier: combined.tier, tierLabel: combined.label, consequences: combined.consequences.map((x) => ({ ...x })), conflict: null }
+        : { ...line, tier: null, tierLabel: null, consequences: [], conflict: { tiers: inTiers.map((t) => t.tier), untiered: untieredCount, decided: null } },
+    );
+  }
   return { lines, untiered, unranked };
+}
+
+/** The unit's one tier under the plan's rule, or null for a conflict the office decides. */
+function combineTiers(rule: TierCombination, inTiers: readonly RewardTier[], untiered: number): RewardTier | null {
+  switch (rule) {
+    case 'conflicts-by-hand':
+      // All in the first tier (or all in the third) is that tier once; any mix — first and third,
+      // or a tier and ranks in no tier — is for the office to decide.
+      return inTiers.length === 1 && untiered === 0 ? inTiers[0]! : null;
+    default:
+      return assertNever(rule, 'tier combination');
+  }
+}
+
+/**
+ * The tier a conflict decision gives: a reward is the best-ranked tier among the unit's indicators'
+ * (the plan's first), a penalty the worst-ranked (its third); the unit must have an indicator in it.
+ */
+function conflictTier(tiers: readonly RewardTier[], line: ProposalLine, decision: 'reward' | 'penalty'): RewardTier {
+  const ordered = [...tiers].sort((a, b) => a.fromRank - b.fromRank);
+  const tier = decision === 'reward' ? ordered[0] : ordered[ordered.length - 1];
+  if (!tier || !line.conflict!.tiers.includes(tier.tier)) {
+    throw new DomainError(
+      'decision-without-evidence',
+      `none of ${line.unitName}'s indicators is in the ${tier?.tier ?? decision} tier: decide ${decision === 'reward' ? 'penalty' : 'reward'} or neither`,
+      {
+        status: 422,
+        fields: [{ field: 'decision', message: `no indicator of the unit is in the ${tier?.tier ?? decision} tier` }],
+      },
+    );
+  }
+  return tier;
 }
 
 function decisionOf(l: ProposalLine, amended: boolean): Decision {
@@ -355,14 +470,12 @@ function decisionOf(l: ProposalLine, amended: boolean): Decision {
     lineId: l.lineId,
     unitId: l.unitId,
     unitName: l.unitName,
-    indicatorNo: l.indicatorNo,
-    indicatorName: l.indicatorName,
-    annualRank: l.annualRank,
-    period: l.basis.period,
+    indicators: l.indicators.map((i) => ({ indicatorNo: i.indicatorNo, indicatorName: i.indicatorName, annualRank: i.annualRank, period: i.basis.period, tier: i.tier })),
     tier: l.tier,
     tierLabel: l.tierLabel,
     consequences: l.consequences,
     amended,
+    conflict: l.conflict?.decided ? { tiers: l.conflict.tiers, untiered: l.conflict.untiered, ...l.conflict.decided } : null,
   };
 }
 

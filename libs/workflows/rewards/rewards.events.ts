@@ -1,5 +1,5 @@
 import type { DomainEvent } from '../../engine/commands/command.js';
-import type { Consequence, Label, RewardTier } from '../plan/plan-file.js';
+import type { Consequence, Label, RewardTier, TierCombination } from '../plan/plan-file.js';
 
 /**
  * The year-end review of rewards and penalties (奖惩): one stream per plan × year. The office
@@ -55,20 +55,46 @@ export interface LineBasis {
   scoringRule: ScoringRuleRef | null;
 }
 
-/** One responsible unit × one indicator in a tier. An indicator with two units has two lines. */
-export interface ProposalLine {
-  /** `<indicatorNo>-<unitId>`: stable across regenerations. */
-  lineId: string;
-  unitId: string;
-  unitName: string;
+/** One of a unit's indicators with its annual rank: the evidence beneath the unit's line. */
+export interface IndicatorStanding {
   indicatorNo: number;
   indicatorName: string;
   annualRank: number;
-  tier: string;
-  tierLabel: Label;
+  /** The reward tier the rank falls in; null for a rank in no tier (e.g. 3–4). */
+  tier: string | null;
+  basis: LineBasis;
+}
+
+/** What the office decides for a unit whose indicators fall in different tiers. */
+export const CONFLICT_DECISIONS = ['reward', 'penalty', 'neither'] as const;
+export type ConflictDecision = (typeof CONFLICT_DECISIONS)[number];
+
+/** A unit whose ranked indicators do not all fall in one tier: the rules give no consequence, the office decides. */
+export interface TierConflict {
+  /** The tiers its indicators fall in, in the plan's order. */
+  tiers: string[];
+  /** How many of its ranked indicators fall in no tier. */
+  untiered: number;
+  decided: { decision: ConflictDecision; reason: string } | null;
+}
+
+/**
+ * One responsible unit (指标单位) with an indicator in a tier: one consequence per unit, whatever the
+ * number of its indicators. An indicator with two units puts each of them on its own line.
+ */
+export interface ProposalLine {
+  /** The unit's id: stable across regenerations. */
+  lineId: string;
+  unitId: string;
+  unitName: string;
+  /** Every ranked indicator of the unit, in the plan's order, in a tier or not. */
+  indicators: IndicatorStanding[];
+  /** Null while a conflict is undecided, or when it was decided "neither". */
+  tier: string | null;
+  tierLabel: Label | null;
   consequences: Consequence[];
   excluded: boolean;
-  basis: LineBasis;
+  conflict: TierConflict | null;
 }
 
 /** An indicator whose annual rank falls in no reward tier (e.g. 3–4), or that has no rank at all: listed, so nothing is dropped silently. */
@@ -85,25 +111,24 @@ export interface UnrankedIndicator {
 
 /** What a line says, before and after an amendment. */
 export interface LineTerms {
-  tier: string;
+  tier: string | null;
   consequences: Consequence[];
   excluded: boolean;
 }
 
-/** An approved decision: what the county government decided for one unit and indicator. */
+/** An approved decision: what the county government decided for one unit, with the ranks it rests on. */
 export interface Decision {
   lineId: string;
   unitId: string;
   unitName: string;
-  indicatorNo: number;
-  indicatorName: string;
-  annualRank: number;
-  period: string;
-  tier: string;
-  tierLabel: Label;
+  indicators: { indicatorNo: number; indicatorName: string; annualRank: number; period: string; tier: string | null }[];
+  tier: string | null;
+  tierLabel: Label | null;
   consequences: Consequence[];
   /** True when the office amended the line from what the rules gave. */
   amended: boolean;
+  /** The office's decision on a unit whose indicators fell in different tiers. */
+  conflict: { tiers: string[]; untiered: number; decision: ConflictDecision; reason: string } | null;
 }
 
 export type ProposalGenerated = DomainEvent<
@@ -114,6 +139,8 @@ export type ProposalGenerated = DomainEvent<
     generatedBy: string;
     /** The plan's reward tiers as they were when the proposal was made (data, not a reference). */
     tiers: RewardTier[];
+    /** The rule that made each unit's one line from its indicators' tiers, and the plan event that set it. */
+    combination: { rule: TierCombination; source: PlanRuleRef };
     lines: ProposalLine[];
     untiered: UntieredIndicator[];
     unranked: UnrankedIndicator[];
@@ -123,6 +150,11 @@ export type ProposalGenerated = DomainEvent<
   }
 >;
 export type LineAmended = DomainEvent<'LineAmended', ReviewRef & { generation: number; lineId: string; before: LineTerms; after: LineTerms; amendedBy: string; reason: string }>;
+/** The office's decision on a conflict, with its reason: the line's terms before and after. */
+export type ConflictDecided = DomainEvent<
+  'ConflictDecided',
+  ReviewRef & { generation: number; lineId: string; decision: ConflictDecision; before: LineTerms; after: LineTerms; decidedBy: string; reason: string }
+>;
 export type ProposalSubmitted = DomainEvent<
   'ProposalSubmitted',
   ReviewRef & {
@@ -146,16 +178,17 @@ export type ProposalApproved = DomainEvent<
     listHash: string;
     approvedBy: { userId: string; name: string };
     decisions: Decision[];
-    excluded: { lineId: string; unitId: string; indicatorNo: number; tier: string }[];
+    excluded: { lineId: string; unitId: string; tier: string | null }[];
   }
 >;
 export type DecisionsPublished = DomainEvent<'DecisionsPublished', ReviewRef & { generation: number; listHash: string; decisions: number }>;
 
-export type RewardsEvent = ProposalGenerated | LineAmended | ProposalSubmitted | ProposalSentBack | ProposalApproved | DecisionsPublished;
+export type RewardsEvent = ProposalGenerated | LineAmended | ConflictDecided | ProposalSubmitted | ProposalSentBack | ProposalApproved | DecisionsPublished;
 
 export const REWARDS_EVENT_TYPES = [
   'ProposalGenerated',
   'LineAmended',
+  'ConflictDecided',
   'ProposalSubmitted',
   'ProposalSentBack',
   'ProposalApproved',
@@ -163,4 +196,5 @@ export const REWARDS_EVENT_TYPES = [
 ] as const satisfies readonly RewardsEvent['type'][];
 
 export const reviewStream = (r: ReviewRef) => `review-${r.planId}-${r.year}`;
-export const lineIdOf = (indicatorNo: number, unitId: string) => `${indicatorNo}-${unitId}`;
+/** One line per unit: its id is the unit's. */
+export const lineIdOf = (unitId: string) => unitId;

@@ -7,7 +7,7 @@ import { planStream, type PlanEvent } from '../plan/plan.events.js';
 import { figuresStream, scoringStream, type ScoringRulePublished } from '../ranking/ranking.events.js';
 import { reportStream, type FigureCorrected } from '../reporting/reporting.events.js';
 import { evolveReview, rewardsDecider, type ReviewStatus } from './rewards.decider.js';
-import { reviewStream, type Decision, type ProposalLine, type ReviewRef, type RewardsEvent } from './rewards.events.js';
+import { reviewStream, type Decision, type ProposalGenerated, type ProposalLine, type ReviewRef, type RewardsEvent } from './rewards.events.js';
 
 export const EVIDENCE_KINDS = [
   'figures',
@@ -19,6 +19,7 @@ export const EVIDENCE_KINDS = [
   'scoring-rule',
   'proposal',
   'amendment',
+  'conflict-decision',
   'submission',
   'send-back',
   'approval',
@@ -106,26 +107,33 @@ export async function lineEvidence(store: EventStore, ref: ReviewRef, lineId: st
     });
   };
 
-  // The figures streams every generation's rank came from, and the year's own when one fell back to a shorter period.
-  const periods = new Set(generations.map((g) => g.basis.period));
-  if (generations.some((g) => g.basis.fallback)) periods.add(String(ref.year));
-  for (const period of periods) {
-    for (const e of (await store.readStream(figuresStream(ref.planId, line.indicatorNo, period))).filter(within)) {
-      const kind: EvidenceKind =
-        e.type === 'PeerFiguresRecorded' ? 'figures' : e.type === 'StandingChanged' ? 'standing' : e.type === 'PeerFigureCorrected' ? 'peer-correction' : 'ranking';
-      push(e, kind, e.data, false, true);
+  // A unit's line rests on each of its indicators' ranks: for each, the figures streams every
+  // generation's rank came from, and the year's own when one fell back to a shorter period.
+  const bases = generations.flatMap((g) => g.indicators.map((i) => ({ indicatorNo: i.indicatorNo, basis: i.basis })));
+  const indicatorNos = [...new Set(bases.map((b) => b.indicatorNo))];
+  for (const no of indicatorNos) {
+    const mine = bases.filter((b) => b.indicatorNo === no);
+    const periods = new Set(mine.map((b) => b.basis.period));
+    if (mine.some((b) => b.basis.fallback)) periods.add(String(ref.year));
+    for (const period of periods) {
+      for (const e of (await store.readStream(figuresStream(ref.planId, no, period))).filter(within)) {
+        const kind: EvidenceKind =
+          e.type === 'PeerFiguresRecorded' ? 'figures' : e.type === 'StandingChanged' ? 'standing' : e.type === 'PeerFigureCorrected' ? 'peer-correction' : 'ranking';
+        push(e, kind, e.data, false, true);
+      }
     }
   }
 
-  // The responsible unit's own figure for the indicator, corrected by the office in its monthly reports.
+  // The responsible unit's own figures for those indicators, corrected by the office in its monthly reports.
   const months = monthsOfYear(ref.year);
   const reports = await Promise.all(months.map((period) => store.readStream(reportStream({ planId: ref.planId, unitId: line.unitId, period }))));
   for (const e of reports.flat().filter(within)) {
-    if (e.type === 'FigureCorrected' && (e.data as FigureCorrected['data']).indicatorNo === line.indicatorNo) push(e, 'report-correction', e.data, false, true);
+    if (e.type === 'FigureCorrected' && indicatorNos.includes((e.data as FigureCorrected['data']).indicatorNo)) push(e, 'report-correction', e.data, false, true);
   }
 
-  // The rule versions the line rests on, and any revision of them recorded since.
-  const ruleRevisions = new Set(generations.flatMap((g) => [g.basis.rewardRule.planRevision, g.basis.warningRule.planRevision]));
+  // The rule versions the line rests on (the tiers, and how they combine), and any revision of them recorded since.
+  const ruleRevisions = new Set(bases.flatMap((b) => [b.basis.rewardRule.planRevision, b.basis.warningRule.planRevision]));
+  for (const e of review) if (e.type === 'ProposalGenerated') ruleRevisions.add((e.data as ProposalGenerated['data']).combination.source.planRevision);
   for (const e of (await store.readStream(planStream(ref.planId))).filter(within)) {
     const event = { type: e.type, data: e.data } as PlanEvent;
     const isRule = event.type === 'PlanPublished' || (event.type === 'PlanRuleRevised' && (event.data.rule === 'rewardTiers' || event.data.rule === 'warningTiers'));
@@ -135,7 +143,7 @@ export async function lineEvidence(store: EventStore, ref: ReviewRef, lineId: st
       push(e, 'rule', { planId: p.id, rewards: p.rewards, warningTiers: p.warningTiers, source: event.data.source }, true, true);
     } else push(e, 'rule', event.data, false, true);
   }
-  const versions = new Set(generations.flatMap((g) => (g.basis.scoringRule ? [g.basis.scoringRule.version] : [])));
+  const versions = new Set(bases.flatMap((b) => (b.basis.scoringRule ? [b.basis.scoringRule.version] : [])));
   for (const e of (await store.readStream(scoringStream(ref.planId))).filter(within)) {
     if (e.type === 'ScoringRulePublished' && (versions.has((e.data as ScoringRulePublished['data']).version) || after(e))) push(e, 'scoring-rule', e.data, false, true);
   }
@@ -152,6 +160,9 @@ export async function lineEvidence(store: EventStore, ref: ReviewRef, lineId: st
       }
       case 'LineAmended':
         if (event.data.lineId === lineId) push(e, 'amendment', event.data, false, false);
+        break;
+      case 'ConflictDecided':
+        if (event.data.lineId === lineId) push(e, 'conflict-decision', event.data, false, false);
         break;
       case 'ProposalSubmitted':
         push(e, 'submission', event.data, false, false);

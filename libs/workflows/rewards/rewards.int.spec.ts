@@ -147,40 +147,56 @@ describe.each(STORE_TARGETS)('the year-end rewards and penalties through the app
     clock.set('2024-01-12T02:00:00.000Z');
     const gen = await generate(office1);
     const proposal = gen.events[0]!.data as ProposalGenerated['data'];
-    expect(proposal.lines.map((l) => [l.lineId, l.annualRank, l.tier])).toEqual([
-      ['1-fgw', 2, 'first'],
-      ['15-fgw', 5, 'third'],
-      ['15-czj', 5, 'third'],
-      ['28-sthjj', 6, 'third'],
+    // One line per unit (指标单位), its indicators' ranks beneath it; 发改委 has no. 1 in the first tier
+    // and no. 15 in the third: a conflict, no tier until the office decides. (These were four lines,
+    // one per indicator and unit, before the rule of 四(五) was read as per unit.)
+    expect(proposal.lines.map((l) => [l.lineId, l.indicators.map((i) => [i.indicatorNo, i.annualRank, i.tier]), l.tier])).toEqual([
+      [
+        'fgw',
+        [
+          [1, 2, 'first'],
+          [15, 5, 'third'],
+        ],
+        null,
+      ],
+      ['czj', [[15, 5, 'third']], 'third'],
+      ['sthjj', [[28, 6, 'third']], 'third'],
     ]);
+    expect(proposal.lines[0]!.conflict).toEqual({ tiers: ['first', 'third'], untiered: 0, decided: null });
     expect(proposal.untiered).toEqual([expect.objectContaining({ indicatorNo: 2, rank: 3 })]);
     expect(proposal.unranked).toHaveLength(49 - 4);
-    const line15 = proposal.lines.find((l) => l.lineId === '15-czj')!;
+    const line15 = proposal.lines.find((l) => l.lineId === 'czj')!;
     expect(line15.consequences).toEqual([
       { kind: 'public-criticism', zh: '县政府予以通报批评' },
       { kind: 'pause-promotion', persons: ['head', 'deputy'], months: 6, zh: '向县委组织部门建议半年内暂缓单位一把手和分管副职提任' },
       { kind: 'working-funds', months: -1, zh: '县财政扣减1个月工作经费' },
     ]);
-    expect(line15.basis).toMatchObject({ period: '2023', rank: 5, fallback: false, rewardRule: { planRevision: 0, eventType: 'PlanPublished' }, scoringRule: { version: 1 } });
-    expect(line15.basis.standingEvents.map((s) => [s.position, s.rank, s.cause])).toEqual([
+    expect(line15.indicators[0]!.basis).toMatchObject({
+      period: '2023',
+      rank: 5,
+      fallback: false,
+      rewardRule: { planRevision: 0, eventType: 'PlanPublished' },
+      scoringRule: { version: 1 },
+    });
+    expect(line15.indicators[0]!.basis.standingEvents.map((s) => [s.position, s.rank, s.cause])).toEqual([
       [expect.any(String), 4, 'first-figures'],
       [corrected15.position, 5, 'correction'],
     ]);
-    expect(proposal.lines.find((l) => l.lineId === '1-fgw')!.basis.standingEvents.map((s) => s.position)).toEqual([fgw1.position]);
-    expect(proposal.lines.find((l) => l.lineId === '28-sthjj')!.basis).toMatchObject({
+    expect(proposal.lines.find((l) => l.lineId === 'fgw')!.indicators[0]!.basis.standingEvents.map((s) => s.position)).toEqual([fgw1.position]);
+    expect(proposal.lines.find((l) => l.lineId === 'sthjj')!.indicators[0]!.basis).toMatchObject({
       period: '2023-12',
       fallback: true,
       note: expect.stringContaining('2023-12, the latest period of the year'),
     });
-    expect(proposal.lines.find((l) => l.lineId === '28-sthjj')!.basis.standingEvents[0]!.position).toBe(pm25.position);
+    expect(proposal.lines.find((l) => l.lineId === 'sthjj')!.indicators[0]!.basis.standingEvents[0]!.position).toBe(pm25.position);
 
     // An amendment without a reason is refused and writes nothing.
     const before = (await engine.store.readStream(reviewStream(ref))).length;
-    await expect(run(office2, 'rewards.AmendLine', { ...ref, lineId: '15-czj', excluded: true })).rejects.toMatchObject({ code: 'reason-required' });
+    await expect(run(office2, 'rewards.AmendLine', { ...ref, lineId: 'czj', excluded: true })).rejects.toMatchObject({ code: 'reason-required' });
     expect(await engine.store.readStream(reviewStream(ref))).toHaveLength(before);
 
     clock.set('2024-01-12T03:00:00.000Z');
-    await run(office2, 'rewards.AmendLine', { ...ref, lineId: '15-czj', excluded: true }, '财政局为第15项配合单位');
+    await run(office2, 'rewards.AmendLine', { ...ref, lineId: 'czj', excluded: true }, '财政局为第15项配合单位');
     // After the proposal: the city corrects indicator 1's figures. The evidence must show it as not taken into account.
     const late = await ranking(
       1,
@@ -201,6 +217,11 @@ describe.each(STORE_TARGETS)('the year-end rewards and penalties through the app
       ],
       '宝丰县数据修订',
     );
+    // Not to approval while 发改委's conflict is undecided; the office decides it with a reason.
+    await expect(run(office1, 'rewards.SubmitForApproval', ref)).rejects.toMatchObject({ code: 'conflicts-undecided' });
+    await expect(run(office1, 'rewards.DecideConflict', { ...ref, lineId: 'fgw', decision: 'reward' })).rejects.toMatchObject({ code: 'reason-required' });
+    await run(office1, 'rewards.DecideConflict', { ...ref, lineId: 'fgw', decision: 'reward' }, '第1项为年度首要指标，第15项为配合推进');
+
     clock.set('2024-01-13T02:00:00.000Z');
     const sub1 = await run(office1, 'rewards.SubmitForApproval', ref);
     const hash1 = (sub1.events[0]!.data as { listHash: string }).listHash;
@@ -218,7 +239,7 @@ describe.each(STORE_TARGETS)('the year-end rewards and penalties through the app
     await run(
       office2,
       'rewards.AmendLine',
-      { ...ref, lineId: '15-czj', excluded: false, consequences: [{ kind: 'public-criticism', zh: '县政府予以通报批评' }] },
+      { ...ref, lineId: 'czj', excluded: false, consequences: [{ kind: 'public-criticism', zh: '县政府予以通报批评' }] },
       '按县政府意见：仅通报批评',
     );
     await expect(run(office2, 'rewards.Publish', ref)).rejects.toMatchObject({ code: 'proposal-not-approved' });
@@ -241,7 +262,7 @@ describe.each(STORE_TARGETS)('the year-end rewards and penalties through the app
       listHash: hash2,
       sendBacks: [{ reason: '财政局不应整体排除，改为仅通报批评', by: { userId: 'county-head' } }],
     });
-    const czj = view.lines.find((l) => l.lineId === '15-czj')!;
+    const czj = view.lines.find((l) => l.lineId === 'czj')!;
     expect(czj).toMatchObject({ excluded: false, consequences: [{ kind: 'public-criticism' }] });
     expect(czj.amendments.map((a) => [a.reason, a.before.excluded, a.after.excluded, a.by.userId])).toEqual([
       ['财政局为第15项配合单位', false, true, 'office-li'],
@@ -250,6 +271,7 @@ describe.each(STORE_TARGETS)('the year-end rewards and penalties through the app
     expect(view.history.map((s) => s.type)).toEqual([
       'ProposalGenerated',
       'LineAmended',
+      'ConflictDecided',
       'ProposalSubmitted',
       'ProposalSentBack',
       'LineAmended',
@@ -262,13 +284,12 @@ describe.each(STORE_TARGETS)('the year-end rewards and penalties through the app
       status: 'published',
       listHash: hash2,
       approved: { by: { userId: 'county-head' }, reason: '县政府第3次常务会议审定' },
-      counts: { first: 1, third: 3 },
+      counts: { first: 1, third: 2 },
     });
-    expect(list.decisions.map((d) => [d.lineId, d.tier, d.amended])).toEqual([
-      ['1-fgw', 'first', false],
-      ['15-fgw', 'third', false],
-      ['15-czj', 'third', true],
-      ['28-sthjj', 'third', false],
+    expect(list.decisions.map((d) => [d.lineId, d.tier, d.amended, d.conflict?.decision ?? null])).toEqual([
+      ['fgw', 'first', false, 'reward'],
+      ['czj', 'third', true, null],
+      ['sthjj', 'third', false, null],
     ]);
 
     // As known when first submitted: the excluded line, and no decisions.
@@ -276,13 +297,13 @@ describe.each(STORE_TARGETS)('the year-end rewards and penalties through the app
     expect(await readProposal(then, planId, year)).toMatchObject({
       status: 'submitted',
       listHash: hash1,
-      lines: expect.arrayContaining([expect.objectContaining({ lineId: '15-czj', excluded: true })]),
+      lines: expect.arrayContaining([expect.objectContaining({ lineId: 'czj', excluded: true })]),
     });
     expect(await readDecisions(then, planId, year)).toBeUndefined();
 
     // --- Evidence ------------------------------------------------------------------------------
-    const ev = await lineEvidence(engine.store, ref, '15-czj');
-    expect(ev).toMatchObject({ status: 'published', inCurrentProposal: true, decision: { lineId: '15-czj', tier: 'third', amended: true } });
+    const ev = await lineEvidence(engine.store, ref, 'czj');
+    expect(ev).toMatchObject({ status: 'published', inCurrentProposal: true, decision: { lineId: 'czj', tier: 'third', amended: true } });
     expect(ev.items.map((i) => [i.kind, i.type])).toEqual([
       ['rule', 'PlanPublished'],
       ['scoring-rule', 'ScoringRulePublished'],
@@ -314,28 +335,32 @@ describe.each(STORE_TARGETS)('the year-end rewards and penalties through the app
       who: { userId: 'office-zhang', role: 'office' },
       when: '2024-01-12T02:00:00.000Z',
       excerpt: true,
-      data: { generation: 1, line: { lineId: '15-czj', annualRank: 5 } },
+      data: { generation: 1, line: { lineId: 'czj', indicators: [{ indicatorNo: 15, annualRank: 5 }] } },
     });
     expect(item('LineAmended', 1)).toMatchObject({ why: '按县政府意见：仅通报批评', data: { before: { excluded: true }, after: { excluded: false } } });
     expect(item('ProposalApproved')).toMatchObject({
       position: approved.position,
       who: { userId: 'county-head', role: 'leader' },
       why: '县政府第3次常务会议审定',
-      data: { decision: { lineId: '15-czj' }, excluded: null },
+      data: { decision: { lineId: 'czj' }, excluded: null },
     });
     expect(ev.items.every((i, k) => k === 0 || engine.store.comparePositions(ev.items[k - 1]!.position, i.position) < 0)).toBe(true);
 
-    // Indicator 1: the peer correction recorded after the proposal is listed, flagged as not taken into account.
-    const ev1 = await lineEvidence(engine.store, ref, '1-fgw');
-    expect(ev1.items.filter((i) => i.kind === 'peer-correction')).toEqual([expect.objectContaining({ position: late.position, afterProposal: true })]);
+    // 发改委's line rests on indicators 1 and 15: the peer correction of no. 1 recorded after the
+    // proposal is listed, flagged as not taken into account; the office's conflict decision is there.
+    const ev1 = await lineEvidence(engine.store, ref, 'fgw');
+    expect(ev1.items.filter((i) => i.kind === 'peer-correction' && i.afterProposal)).toEqual([expect.objectContaining({ position: late.position })]);
+    expect(ev1.items.filter((i) => i.kind === 'conflict-decision')).toEqual([
+      expect.objectContaining({ why: '第1项为年度首要指标，第15项为配合推进', data: expect.objectContaining({ decision: 'reward' }) }),
+    ]);
     expect(ev1.items.filter((i) => i.kind === 'report-correction')).toEqual([]);
     // Indicator 28 fell back to December: the December stream is read.
-    const ev28 = await lineEvidence(engine.store, ref, '28-sthjj');
+    const ev28 = await lineEvidence(engine.store, ref, 'sthjj');
     expect(ev28.items.filter((i) => i.kind === 'standing').map((i) => i.streamId)).toEqual([figuresStream(planId, 28, '2023-12')]);
     // As of the first submission, the evidence has no approval yet.
-    const evThen = await lineEvidence(engine.store, ref, '15-czj', { time: asSubmitted });
+    const evThen = await lineEvidence(engine.store, ref, 'czj', { time: asSubmitted });
     expect(evThen.items.map((i) => i.kind)).not.toContain('approval');
     expect(evThen.decision).toBeNull();
-    await expect(lineEvidence(engine.store, ref, '2-gxj')).rejects.toMatchObject({ code: 'line-not-found' });
+    await expect(lineEvidence(engine.store, ref, 'gxj')).rejects.toMatchObject({ code: 'line-not-found' });
   });
 });

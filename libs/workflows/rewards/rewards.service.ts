@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../engine/commands/command.js';
 import type { RecordedEvent } from '../../engine/event-store/event-store.js';
 import { Engine } from '../../engine/nest/engine.js';
-import type { PlanDefinition } from '../plan/plan-file.js';
+import { DEFAULT_TIER_COMBINATION, type PlanDefinition } from '../plan/plan-file.js';
 import { planStream, type PlanEvent } from '../plan/plan.events.js';
 import { PlanService } from '../plan/plan.service.js';
 import { figuresStream, scoringStream, type ScoringRulePublished } from '../ranking/ranking.events.js';
@@ -51,6 +51,7 @@ export class RewardsService {
     return {
       ...ref,
       tiers: [...plan.rewards.tiers],
+      combination: { rule: plan.rewards.combination ?? DEFAULT_TIER_COMBINATION, source: ruleInForce(planEvents, 'tierCombination') },
       rules: {
         rewardRule: ruleInForce(planEvents, 'rewardTiers'),
         warningRule: ruleInForce(planEvents, 'warningTiers'),
@@ -62,8 +63,11 @@ export class RewardsService {
   }
 }
 
-/** The plan event that last set the rule: its stream revision is the rule's version. */
-export function ruleInForce(events: readonly RecordedEvent[], rule: 'rewardTiers' | 'warningTiers'): PlanRuleRef {
+/**
+ * The plan event that last set the rule: its stream revision is the rule's version. The tier
+ * combination is set only by publishing the plan (no rule revision changes it).
+ */
+export function ruleInForce(events: readonly RecordedEvent[], rule: 'rewardTiers' | 'warningTiers' | 'tierCombination'): PlanRuleRef {
   let found: RecordedEvent | undefined;
   for (const e of events) {
     const event = { type: e.type, data: e.data } as PlanEvent;

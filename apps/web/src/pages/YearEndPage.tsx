@@ -125,21 +125,41 @@ export default function YearEndPage() {
             rowClassName={(l) => (l.excluded ? 'excluded-line' : '')}
             columns={[
               { title: t('office.unit'), dataIndex: 'unitName' },
-              { title: t('annex2.indicator'), key: 'i', render: (_, l) => `${l.indicatorNo}. ${l.indicatorName}` },
+              // One line per unit: its indicators and their annual ranks beneath it.
+              {
+                title: t('annex2.indicator'),
+                key: 'i',
+                render: (_, l) =>
+                  l.indicators.map((i) => (
+                    <div key={i.indicatorNo}>
+                      {i.indicatorNo}. {i.indicatorName}
+                    </div>
+                  )),
+              },
               {
                 title: t('yearEnd.annualRank'),
                 key: 'r',
-                render: (_, l) => (
-                  <>
-                    {l.annualRank}{' '}
-                    <Typography.Text type="secondary">
-                      ({fmtPeriod(l.basis.period)}
-                      {l.basis.fallback ? ' ⚠' : ''})
-                    </Typography.Text>
-                  </>
-                ),
+                render: (_, l) =>
+                  l.indicators.map((i) => (
+                    <div key={i.indicatorNo}>
+                      {i.annualRank}{' '}
+                      <Typography.Text type="secondary">
+                        ({fmtPeriod(i.basis.period)}
+                        {i.basis.fallback ? ' ⚠' : ''})
+                      </Typography.Text>
+                    </div>
+                  )),
               },
-              { title: t('yearEnd.tier'), key: 't', render: (_, l) => <Tag color={l.tier === 'first' ? 'green' : 'red'}>{localized(l.tierLabel)}</Tag> },
+              {
+                title: t('yearEnd.tier'),
+                key: 't',
+                render: (_, l) =>
+                  l.tierLabel ? (
+                    <Tag color={l.tier === 'first' ? 'green' : 'red'}>{localized(l.tierLabel)}</Tag>
+                  ) : (
+                    <Tag color="orange">{l.conflict ? `${l.conflict.tiers.join(' / ')}${l.conflict.decided ? ` → ${l.conflict.decided.decision}` : ' ?'}` : '—'}</Tag>
+                  ),
+              },
               { title: t('yearEnd.consequences'), key: 'c', render: (_, l) => l.consequences.map((c, i) => <div key={i}>{c.zh}</div>) },
               { title: t('yearEnd.excluded'), key: 'x', render: (_, l) => (l.excluded ? <Tag>{t('yearEnd.excluded')}</Tag> : '—') },
               {
@@ -213,7 +233,7 @@ function AmendModal({ p, line, onClose, onDone }: { p: ProposalView; line: Propo
   return (
     <Modal
       open
-      title={`${t('yearEnd.amend')} · ${line.unitName} · ${line.indicatorNo}. ${line.indicatorName}`}
+      title={`${t('yearEnd.amend')} · ${line.unitName}`}
       onCancel={onClose}
       onOk={() =>
         form
@@ -251,13 +271,7 @@ function EvidenceDrawer({ line, onClose }: { line: ProposalLine | null; onClose:
   const plan = usePlan();
   const ev = useAsync(() => (line ? rewards.evidence(plan.id, plan.year, line.lineId) : Promise.resolve(undefined)), [plan.id, line?.lineId]);
   return (
-    <Drawer
-      open={!!line}
-      onClose={onClose}
-      size="large"
-      title={line ? `${t('yearEnd.evidence')} · ${line.unitName} · ${line.indicatorNo}. ${line.indicatorName}` : ''}
-      destroyOnHidden
-    >
+    <Drawer open={!!line} onClose={onClose} size="large" title={line ? `${t('yearEnd.evidence')} · ${line.unitName}` : ''} destroyOnHidden>
       <ProblemAlert error={ev.error} />
       <Timeline
         items={(ev.data?.items ?? []).map((e) => ({
