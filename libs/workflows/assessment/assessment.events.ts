@@ -62,7 +62,7 @@ export type NotificationRecipient = { kind: 'unit'; unitId: string; name: string
 /**
  * One recipient was notified of the published quarter, in the same append as QuarterPublished, so
  * a unit's dashboard shows what it was sent and when. `rows` are the unit's own indicators (for a
- * leader: the red ones); `recipient` is also the string listed in QuarterPublished.notified.
+ * leader: every row); `recipient` is also the string listed in QuarterPublished.notified.
  */
 export type QuarterNotificationSent = DomainEvent<
   'QuarterNotificationSent',
