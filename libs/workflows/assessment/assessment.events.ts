@@ -22,6 +22,8 @@ export interface SnapshotRow {
   basedOn: string | null;
   /** The ranking period this row's figures are from (the quarter, or its latest month with figures); null when missing. */
   period?: string | null;
+  /** Set when fewer than the peer group's figures stood behind the rank: it and its colour are provisional. */
+  provisional?: boolean;
 }
 
 export interface QuarterSnapshot {
