@@ -107,7 +107,10 @@ describe.each(STORE_TARGETS)('the quarterly assessment and supervision over HTTP
     const mine = await ok(api('GET', `/assessment/${planId}/units/sthjj/notifications?minPosition=${position}`, sthjjHead));
     expect(mine.body.notifications.map((x: any) => [x.quarter, x.rows.find((r: any) => r.indicatorNo === 28).warning])).toEqual([[Q3, 'red']]);
     expect((await api('GET', `/assessment/${planId}/units/sthjj/notifications`, fgwReporter)).status).toBe(403);
-    expect((await ok(api('GET', `/assessment/${planId}/leaders/notifications`, leader))).body.notifications).toHaveLength(11);
+    // "县委县政府督查局要及时对各责任单位指标完成情况开展督查，特别要紧盯红色预警单位工作开展情况": every leader named in the plan file is sent every row, not only the red ones (issue 12).
+    const toLeaders = (await ok(api('GET', `/assessment/${planId}/leaders/notifications`, leader))).body.notifications;
+    expect(toLeaders).toHaveLength(11);
+    expect(toLeaders[0].rows).toHaveLength(presented.body.snapshot.rows.length);
     expect((await api('POST', `/assessment/${planId}/quarters/${Q3}/prepare`, office, { reason: '更正' })).body.code).toBe('quarter-published');
 
     // The cases: 生态环境局 for no. 28, and both 发改委 and 财政局 for no. 15.

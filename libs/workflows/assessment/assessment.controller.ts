@@ -126,7 +126,7 @@ export class AssessmentController {
   }
 
   @Get('leaders/notifications')
-  @ApiOperation({ summary: 'What the county leaders were sent: each published quarter, with its red rows' })
+  @ApiOperation({ summary: 'What the county leaders were sent: each published quarter, with every row' })
   @ApiQuery({ name: 'minPosition', required: false })
   leaderNotifications(@Param('planId') planId: string, @Req() req: AuthenticatedRequest, @ReadAtParam() at: ReadAt) {
     return this.queries.execute(new GetLeaderNotifications(principalOf(req), planId, at));

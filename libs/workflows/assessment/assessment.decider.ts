@@ -134,8 +134,10 @@ export const assessmentDecider: Decider<AssessmentCommand, AssessmentEvent, Asse
             ...ref,
             recipient: recipientId(to),
             to,
+            // A unit gets its own rows; a county leader the whole table, every colour: the bureau
+            // supervises every unit, 特别要紧盯红色预警单位 but not only them (issue 12).
             rows: snapshot.rows
-              .filter((r) => (to.kind === 'unit' ? r.units.includes(to.unitId) : r.warning === 'red'))
+              .filter((r) => to.kind === 'leader' || r.units.includes(to.unitId))
               .map((r) => ({ indicatorNo: r.indicatorNo, name: r.name, value: r.value, rank: r.rank, warning: r.warning, score: r.score })),
             counts: snapshot.counts,
           },

@@ -105,7 +105,9 @@ describe('quarterly assessment decider', () => {
       expect(rowsOf('unit:fgw')).toEqual([1, 15]);
       expect(rowsOf('unit:czj')).toEqual([15]);
       expect(rowsOf('unit:sthjj')).toEqual([28]);
-      expect(rowsOf('leader:文晓凡')).toEqual([15]); // the leaders get the red rows
+      // Changed by issue 12 (it was the red rows only): "县委县政府督查局要及时对各责任单位指标完成情况开展督查，
+      // 特别要紧盯红色预警单位工作开展情况" — each leader named in the plan file gets every row.
+      expect(rowsOf('leader:文晓凡')).toEqual([1, 15, 28]);
     });
     it('the snapshot published is the prepared one, not a fresh computation', () => {
       const events = given(assessmentDecider, [ev.prepared(snapshot('000050')), ev.meeting('000050')]).when(cmd('assessment.Publish', { recipients }));

@@ -22,6 +22,8 @@ export interface SnapshotRow {
   basedOn: string | null;
   /** The ranking period this row's figures are from (the quarter, or its latest month with figures); null when missing. */
   period?: string | null;
+  /** Set when fewer than the peer group's figures stood behind the rank: it and its colour are provisional. */
+  provisional?: boolean;
 }
 
 export interface QuarterSnapshot {
@@ -62,7 +64,7 @@ export type NotificationRecipient = { kind: 'unit'; unitId: string; name: string
 /**
  * One recipient was notified of the published quarter, in the same append as QuarterPublished, so
  * a unit's dashboard shows what it was sent and when. `rows` are the unit's own indicators (for a
- * leader: the red ones); `recipient` is also the string listed in QuarterPublished.notified.
+ * leader: every row); `recipient` is also the string listed in QuarterPublished.notified.
  */
 export type QuarterNotificationSent = DomainEvent<
   'QuarterNotificationSent',

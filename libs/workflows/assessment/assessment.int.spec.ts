@@ -96,7 +96,10 @@ describe.each(STORE_TARGETS)('the quarterly assessment through the application o
     ]);
     const leaders = await engine.query(ASSESSMENT_PROJECTION).list<NotificationView>('notifications', `${planId}/leader:`);
     expect(leaders).toHaveLength(11);
-    expect(leaders[0]!.doc.rows.map((r) => r.indicatorNo)).toEqual([28]);
+    // Issue 12 (it was the red row 28 only): "县委县政府督查局要及时对各责任单位指标完成情况开展督查，
+    // 特别要紧盯红色预警单位工作开展情况" — each leader named in the plan file is sent every row, every colour.
+    expect(leaders[0]!.doc.rows).toHaveLength(presented.snapshot.rows.length);
+    expect(leaders[0]!.doc.rows.find((r) => r.indicatorNo === 28)).toMatchObject({ warning: 'red' });
 
     // Frozen: preparing again is refused.
     await expect(run(office, 'assessment.Prepare', { planId, quarter }, '更正')).rejects.toMatchObject({ code: 'quarter-published' });

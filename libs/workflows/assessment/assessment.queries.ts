@@ -75,7 +75,7 @@ export class GetUnitNotifications extends ProjectionQuery<{ planId: string; unit
   }
 }
 
-/** What the county leaders were sent: each published quarter, with its red rows. */
+/** What the county leaders were sent: each published quarter, with every row. */
 export class GetLeaderNotifications extends ProjectionQuery<{ planId: string; notifications: NotificationView[] }> {
   constructor(
     readonly reader: Principal,

@@ -36,6 +36,8 @@ export interface PeriodFigures {
   value: number | null;
   rank: number | null;
   warning: Tier | null;
+  /** Fewer than the peer group's figures stood behind the rank (see StandingChanged.provisional). */
+  provisional?: boolean;
   /** Position of the last event in the stream: the row's provenance. */
   basedOn: string;
 }
@@ -64,8 +66,20 @@ export function evolvePeriodFigures(current: PeriodFigures | undefined, event: R
       return { ...base, value: event.data.countyId === ourCountyId ? event.data.corrected.value : base.value, basedOn: position };
     case 'StandingChanged': {
       const ours = event.data.ranks.find((r) => r.countyId === ourCountyId);
-      return { ...base, value: ours ? ours.value : base.value, rank: event.data.rank.to, warning: event.data.warning.to, basedOn: position };
+      return {
+        ...base,
+        value: ours ? ours.value : base.value,
+        rank: event.data.rank.to,
+        warning: event.data.warning.to,
+        provisional: event.data.provisional ?? false,
+        basedOn: position,
+      };
     }
+    case 'ReportedFigureApplied':
+      // A report alone makes no figures of a period (the city's do); where the city gave no
+      // official figure for us, the reported one is our value.
+      if (!current) return undefined;
+      return event.data.official === null ? { ...current, value: event.data.value, basedOn: position } : { ...current, basedOn: position };
     default:
       return assertNeverEvent(event);
   }
@@ -157,6 +171,7 @@ export async function buildSnapshot(
       value: figures?.value ?? null,
       rank: figures?.rank ?? null,
       warning: figures?.warning ?? null,
+      ...(figures?.provisional ? { provisional: true } : {}),
       score: scoreOf(i.points, figures?.rank ?? null, rule),
       basedOn: figures?.basedOn ?? null,
       period: figures?.period ?? null,

@@ -11,6 +11,7 @@ import type {
   PeerFigureCorrected,
   PeerFiguresRecorded,
   RankingPeriod,
+  ReportedFigureApplied,
   ScoringRulePublished,
   StandingCause,
   StandingChanged,
@@ -41,6 +42,8 @@ export interface FiguresContext extends FiguresRef {
   warningTiers: Pick<WarningTier, 'tier' | 'fromRank' | 'toRank'>[];
   /** The plan stream revision that put these warning tiers in force (0: as published). */
   tiersRevision: number;
+  /** The unit whose monthly report gives our county's figure: the indicator's first responsible unit. */
+  reportingUnit?: string;
 }
 
 export interface ScoringContext {
@@ -58,29 +61,41 @@ export interface FigureInput {
 export type FiguresCommand =
   | Command<'ranking.RecordFigures', { context: FiguresContext; figures: FigureInput[]; source: FigureSource }>
   | Command<'ranking.CorrectFigure', { context: FiguresContext; countyId: string; corrected: { value: number | null; rank: number | null } }>
-  | Command<'ranking.ApplyRuleChange', { context: FiguresContext }>;
+  | Command<'ranking.ApplyRuleChange', { context: FiguresContext }>
+  /** Our county's figure from a received report, or the office's correction of it (reason required). */
+  | Command<'ranking.ApplyReportedFigure', { context: FiguresContext; unitId: string; value: number | null; trigger: 'received' | 'correction' }>;
 
 export type ScoringCommand = Command<
   'ranking.PublishScoringRule',
   { context: ScoringContext; coefficients: { rank: number; coefficient: number }[]; missingRankCoefficient: number; note: string }
 >;
 
-export const FIGURES_COMMANDS = ['ranking.RecordFigures', 'ranking.CorrectFigure', 'ranking.ApplyRuleChange'] as const satisfies readonly FiguresCommand['type'][];
+export const FIGURES_COMMANDS = [
+  'ranking.RecordFigures',
+  'ranking.CorrectFigure',
+  'ranking.ApplyRuleChange',
+  'ranking.ApplyReportedFigure',
+] as const satisfies readonly FiguresCommand['type'][];
 export const SCORING_COMMANDS = ['ranking.PublishScoringRule'] as const satisfies readonly ScoringCommand['type'][];
 export const RANKING_COMMANDS = [...FIGURES_COMMANDS, ...SCORING_COMMANDS] as const;
 
-export type FiguresEvent = PeerFiguresRecorded | PeerFigureCorrected | StandingChanged;
+export type FiguresEvent = PeerFiguresRecorded | PeerFigureCorrected | ReportedFigureApplied | StandingChanged;
 
 type Figure = { value: number | null; rank: number | null };
 
 export interface FiguresState {
-  /** The figure in force per county (recorded, revised or corrected). */
+  /** The city's figure in force per county (recorded, revised or corrected). */
   figures: Record<string, Figure>;
+  /** Our county's figure from its received report (as corrected); null until one arrived. */
+  reported: { unitId: string; value: number | null } | null;
   /** Our county's standing as the last StandingChanged said; `known` once one was emitted. */
-  standing: { known: boolean; rank: number | null; warning: Tier | null };
+  standing: Standing;
 }
 
-const initialFigures = (): FiguresState => ({ figures: {}, standing: { known: false, rank: null, warning: null } });
+type Standing = { known: boolean; rank: number | null; warning: Tier | null; provisional: boolean };
+type Position = Omit<Standing, 'known'>;
+
+const initialFigures = (): FiguresState => ({ figures: {}, reported: null, standing: { known: false, rank: null, warning: null, provisional: false } });
 
 export function evolveFigures(s: FiguresState, e: FiguresEvent): FiguresState {
   switch (e.type) {
@@ -91,8 +106,10 @@ export function evolveFigures(s: FiguresState, e: FiguresEvent): FiguresState {
     }
     case 'PeerFigureCorrected':
       return { ...s, figures: { ...s.figures, [e.data.countyId]: { ...e.data.corrected } } };
+    case 'ReportedFigureApplied':
+      return { ...s, reported: { unitId: e.data.unitId, value: e.data.value } };
     case 'StandingChanged':
-      return { ...s, standing: { known: true, rank: e.data.rank.to, warning: e.data.warning.to } };
+      return { ...s, standing: { known: true, rank: e.data.rank.to, warning: e.data.warning.to, provisional: e.data.provisional ?? false } };
     default:
       return assertNever(e, 'figures event');
   }
@@ -104,20 +121,28 @@ export function ranksOf(figures: Record<string, Figure>, ctx: Pick<FiguresContex
   return rankCounties(list, ctx.indicator.direction);
 }
 
-function ourStanding(figures: Record<string, Figure>, ctx: FiguresContext): { rank: number | null; warning: Tier | null; ranks: RankedCounty[] } {
-  const ranks = ranksOf(figures, ctx);
-  const ours = ctx.counties.find((c) => c.ours)!.id;
-  const rank = ranks.find((r) => r.countyId === ours)!.rank;
-  return { rank, warning: tierOf(rank, ctx.warningTiers), ranks };
+const oursOf = (ctx: Pick<FiguresContext, 'counties'>) => ctx.counties.find((c) => c.ours)!.id;
+const hasFigure = (f: Figure | undefined): f is Figure => !!f && (f.value !== null || f.rank !== null);
+
+/**
+ * The figures that rank: the city's, with our county's value from its received report where the
+ * city has published no official figure for us (an official one ranks; a difference is flagged).
+ */
+export function rankingFigures(figures: Record<string, Figure>, reported: FiguresState['reported'], ctx: Pick<FiguresContext, 'counties'>): Record<string, Figure> {
+  const ours = oursOf(ctx);
+  if (hasFigure(figures[ours]) || reported?.value === null || reported?.value === undefined) return figures;
+  return { ...figures, [ours]: { value: reported.value, rank: null } };
 }
 
-function standingChanged(
-  ctx: FiguresContext,
-  ranks: RankedCounty[],
-  from: FiguresState['standing'],
-  to: { rank: number | null; warning: Tier | null },
-  cause: StandingCause,
-): StandingChanged {
+function ourStanding(figures: Record<string, Figure>, ctx: FiguresContext): Position & { ranks: RankedCounty[] } {
+  const ranks = ranksOf(figures, ctx);
+  const rank = ranks.find((r) => r.countyId === oursOf(ctx))!.rank;
+  // With fewer counties' figures than the peer group the rank may still move: provisional.
+  const provisional = ctx.counties.filter((c) => hasFigure(figures[c.id])).length < ctx.counties.length;
+  return { rank, warning: tierOf(rank, ctx.warningTiers), provisional, ranks };
+}
+
+function standingChanged(ctx: FiguresContext, ranks: RankedCounty[], from: Standing, to: Position, cause: StandingCause): StandingChanged {
   return {
     type: 'StandingChanged',
     data: {
@@ -128,6 +153,7 @@ function standingChanged(
       rank: { from: from.rank, to: to.rank },
       warning: { from: from.warning, to: to.warning },
       cause,
+      provisional: to.provisional,
     },
   };
 }
@@ -143,9 +169,9 @@ function ruleCatchUp(s: FiguresState, ctx: FiguresContext): StandingChanged | un
   if (warning === s.standing.warning) return undefined;
   return standingChanged(
     ctx,
-    ranksOf(s.figures, ctx),
+    ranksOf(rankingFigures(s.figures, s.reported, ctx), ctx),
     s.standing,
-    { rank: s.standing.rank, warning },
+    { rank: s.standing.rank, warning, provisional: s.standing.provisional },
     {
       kind: 'rule-change',
       rule: 'warningTiers',
@@ -154,7 +180,11 @@ function ruleCatchUp(s: FiguresState, ctx: FiguresContext): StandingChanged | un
   );
 }
 
-const moved = (a: { rank: number | null; warning: Tier | null }, b: { rank: number | null; warning: Tier | null }) => a.rank !== b.rank || a.warning !== b.warning;
+// Becoming final (the last county's figure arrived) is a change of standing too, with its cause.
+const afterCatchUp = (s: FiguresState, catchUp: StandingChanged | undefined): Standing =>
+  catchUp ? { known: true, rank: catchUp.data.rank.to, warning: catchUp.data.warning.to, provisional: s.standing.provisional } : s.standing;
+
+const moved = (a: Position, b: Position) => a.rank !== b.rank || a.warning !== b.warning || a.provisional !== b.provisional;
 
 /** Published ranks before and after, only where the city gave ranks (a value says it all otherwise). */
 function rankDetail(previous: Figure | undefined, current: Figure): Pick<FigureChangeDetail, 'previousRank' | 'rank'> {
@@ -162,7 +192,7 @@ function rankDetail(previous: Figure | undefined, current: Figure): Pick<FigureC
   return previousRank === null && current.rank === null ? {} : { previousRank, rank: current.rank };
 }
 
-function causeOfRecording(standing: FiguresState['standing'], before: Record<string, Figure>, changed: FigureInput[], ctx: FiguresContext): StandingCause {
+function causeOfRecording(standing: Standing, before: Record<string, Figure>, changed: FigureInput[], ctx: FiguresContext): StandingCause {
   if (!standing.known) return { kind: 'first-figures' };
   const order = (id: string) => ctx.counties.findIndex((c) => c.id === id);
   const changes = [...changed].sort((a, b) => order(a.countyId) - order(b.countyId));
@@ -244,6 +274,7 @@ export const figuresDecider: Decider<FiguresCommand, FiguresEvent, FiguresState>
       case 'ranking.CorrectFigure':
         return authorize(c.meta.actor, 'figures.record');
       case 'ranking.ApplyRuleChange':
+      case 'ranking.ApplyReportedFigure':
         return authorize(c.meta.actor, 'standing.recompute');
       default:
         return assertNever(c, 'figures command');
@@ -265,7 +296,7 @@ export const figuresDecider: Decider<FiguresCommand, FiguresEvent, FiguresState>
         const events: FiguresEvent[] = [];
         const catchUp = ruleCatchUp(s, ctx);
         if (catchUp) events.push(catchUp);
-        const standing = catchUp ? { known: true, rank: catchUp.data.rank.to, warning: catchUp.data.warning.to } : s.standing;
+        const standing = afterCatchUp(s, catchUp);
         events.push({
           type: 'PeerFiguresRecorded',
           data: {
@@ -276,10 +307,10 @@ export const figuresDecider: Decider<FiguresCommand, FiguresEvent, FiguresState>
           },
         });
         const after = { ...s.figures, ...Object.fromEntries(figures.map((f) => [f.countyId, { value: f.value, rank: f.rank }])) };
-        const next = ourStanding(after, ctx);
+        const next = ourStanding(rankingFigures(after, s.reported, ctx), ctx);
         const firstKnown = !standing.known && next.rank !== null;
         if (firstKnown || (standing.known && moved(next, standing))) {
-          events.push(standingChanged(ctx, next.ranks, standing, next, causeOfRecording(standing, s.figures, changes, ctx)));
+          events.push(standingChanged(ctx, next.ranks, standing, next, causeOfRecording(standing, rankingFigures(s.figures, s.reported, ctx), changes, ctx)));
         }
         return events;
       }
@@ -301,9 +332,9 @@ export const figuresDecider: Decider<FiguresCommand, FiguresEvent, FiguresState>
         const events: FiguresEvent[] = [];
         const catchUp = ruleCatchUp(s, ctx);
         if (catchUp) events.push(catchUp);
-        const standing = catchUp ? { known: true, rank: catchUp.data.rank.to, warning: catchUp.data.warning.to } : s.standing;
+        const standing = afterCatchUp(s, catchUp);
         events.push({ type: 'PeerFigureCorrected', data: { ...ref, countyId, previous: { ...previous }, corrected, reason } });
-        const next = ourStanding({ ...s.figures, [countyId]: corrected }, ctx);
+        const next = ourStanding(rankingFigures({ ...s.figures, [countyId]: corrected }, s.reported, ctx), ctx);
         if ((!standing.known && next.rank !== null) || (standing.known && moved(next, standing))) {
           events.push(standingChanged(ctx, next.ranks, standing, next, { kind: 'correction', countyId, reason }));
         }
@@ -313,6 +344,42 @@ export const figuresDecider: Decider<FiguresCommand, FiguresEvent, FiguresState>
       case 'ranking.ApplyRuleChange': {
         const catchUp = ruleCatchUp(s, ctx);
         return catchUp ? [catchUp] : [];
+      }
+
+      case 'ranking.ApplyReportedFigure': {
+        const { unitId, trigger } = c.data;
+        // Our county's figure is the responsible unit's (the first one named where two report).
+        if (ctx.reportingUnit !== undefined && unitId !== ctx.reportingUnit) return [];
+        const value = c.data.value ?? null;
+        if (value !== null && !(typeof value === 'number' && Number.isFinite(value))) throw invalid([{ field: 'value', message: 'must be a number or null' }]);
+        const previous = s.reported?.value ?? null;
+        if (previous === value && (s.reported || value === null)) return [];
+        const reason = trigger === 'correction' ? requireReason(c.meta.reason) : undefined;
+        const ours = oursOf(ctx);
+        const events: FiguresEvent[] = [];
+        const catchUp = ruleCatchUp(s, ctx);
+        if (catchUp) events.push(catchUp);
+        const standing = afterCatchUp(s, catchUp);
+        const official = hasFigure(s.figures[ours]) ? s.figures[ours].value : null;
+        events.push({
+          type: 'ReportedFigureApplied',
+          data: { ...ref, countyId: ours, unitId, trigger, previous, value, official, ...(reason ? { reason } : {}) },
+        });
+        // A report alone ranks nobody: the standing is decided once the city has published figures
+        // for the period (they then rank with this value, see RecordFigures).
+        if (!Object.values(s.figures).some(hasFigure)) return events;
+        const before = rankingFigures(s.figures, s.reported, ctx);
+        const next = ourStanding(rankingFigures(s.figures, { unitId, value }, ctx), ctx);
+        if ((!standing.known && next.rank !== null) || (standing.known && moved(next, standing))) {
+          const cause: StandingCause =
+            trigger === 'correction'
+              ? { kind: 'correction', countyId: ours, reason: reason!, source: 'report', previous, value }
+              : standing.known
+                ? { kind: 'own-figure', previous: before[ours]?.value ?? null, value, source: 'report' }
+                : { kind: 'first-figures' };
+          events.push(standingChanged(ctx, next.ranks, standing, next, cause));
+        }
+        return events;
       }
 
       default:

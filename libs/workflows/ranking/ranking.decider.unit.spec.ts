@@ -84,6 +84,8 @@ describe('ranking decider: figures and standing', () => {
             rank: { from: null, to: 4 },
             warning: { from: null, to: 'yellow' },
             cause: { kind: 'first-figures' },
+            // Issue 12: six of six figures, so the standing is final (not provisional).
+            provisional: false,
           },
         },
       ]);
@@ -405,7 +407,7 @@ describe('ranking decider: figures and standing', () => {
     const h = historyOf(record(ctx(7), six(6, 7, 5, 4.5, 4, 3)), correct(ctx(7), 'ruzhou', { value: 6.4, rank: null }));
     const { state } = given(figuresDecider, h);
     expect(state.figures.ruzhou).toEqual({ value: 6.4, rank: null });
-    expect(state.standing).toEqual({ known: true, rank: 3, warning: 'yellow' });
+    expect(state.standing).toEqual({ known: true, rank: 3, warning: 'yellow', provisional: false }); // provisional: issue 12
   });
 });
 

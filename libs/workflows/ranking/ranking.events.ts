@@ -73,9 +73,10 @@ export interface FigureChangeDetail {
 /** Why our county's standing changed: it must be visible, since one county's revision can change another's colour. */
 export type StandingCause =
   | { kind: 'first-figures' }
-  | ({ kind: 'own-figure'; previous: number | null; value: number | null } & FigureChangeDetail)
   | ({ kind: 'peer-revision'; countyId: string; previous: number | null; value: number | null } & FigureChangeDetail)
-  | { kind: 'correction'; countyId: string; reason: string }
+  | ({ kind: 'own-figure'; previous: number | null; value: number | null } & FigureChangeDetail & { source?: 'report' })
+  /** The office corrected a figure: a city figure it entered wrongly, or (source 'report') our figure in a received report. */
+  | { kind: 'correction'; countyId: string; reason: string; source?: 'report'; previous?: number | null; value?: number | null }
   | { kind: 'rule-change'; rule: 'warningTiers'; planRevision: number };
 
 /**
@@ -93,6 +94,34 @@ export type StandingChanged = DomainEvent<
     rank: { from: number | null; to: number | null };
     warning: { from: Tier | null; to: Tier | null };
     cause: StandingCause;
+    /**
+     * Fewer counties than the peer group have a figure: the rank and its colour may still move when
+     * the others arrive, so every view marks them provisional and no supervision case opens from a
+     * provisional red. Absent in events recorded before the rule (read as final).
+     */
+    provisional?: boolean;
+  }
+>;
+
+/**
+ * Our county's figure from its received monthly report (or the office's correction of it) reached
+ * the figures stream. It ranks unless the city has published an official figure for our county;
+ * `official` is that figure when there is one, so a difference is visible where it is recorded.
+ */
+export type ReportedFigureApplied = DomainEvent<
+  'ReportedFigureApplied',
+  {
+    planId: string;
+    indicatorNo: number;
+    period: RankingPeriod;
+    countyId: string;
+    /** The responsible unit whose report it is. */
+    unitId: string;
+    trigger: 'received' | 'correction';
+    previous: number | null;
+    value: number | null;
+    official: number | null;
+    reason?: string;
   }
 >;
 
@@ -102,8 +131,8 @@ export type ScoringRulePublished = DomainEvent<
   { planId: string; version: number; coefficients: { rank: number; coefficient: number }[]; missingRankCoefficient: number; note: string }
 >;
 
-export type RankingEvent = PeerFiguresRecorded | PeerFigureCorrected | StandingChanged | ScoringRulePublished;
-export const RANKING_EVENT_TYPES = ['PeerFiguresRecorded', 'PeerFigureCorrected', 'StandingChanged', 'ScoringRulePublished'] as const;
+export type RankingEvent = PeerFiguresRecorded | PeerFigureCorrected | ReportedFigureApplied | StandingChanged | ScoringRulePublished;
+export const RANKING_EVENT_TYPES = ['PeerFiguresRecorded', 'PeerFigureCorrected', 'ReportedFigureApplied', 'StandingChanged', 'ScoringRulePublished'] as const;
 
 export const figuresStream = (planId: string, indicatorNo: number, period: RankingPeriod) => `figures-${planId}-${indicatorNo}-${period}`;
 export const scoringStream = (planId: string) => `scoring-${planId}`;

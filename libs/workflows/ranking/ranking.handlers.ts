@@ -20,6 +20,7 @@ export type RankingRequest =
   | Command<'ranking.RecordFigures', FiguresRef & { figures: FigureInput[]; source: FigureSource }>
   | Command<'ranking.CorrectFigure', FiguresRef & { countyId: string; corrected: { value: number | null; rank: number | null } }>
   | Command<'ranking.ApplyRuleChange', FiguresRef>
+  | Command<'ranking.ApplyReportedFigure', FiguresRef & { unitId: string; value: number | null; trigger: 'received' | 'correction' }>
   | Command<'ranking.PublishScoringRule', { planId: string; coefficients: { rank: number; coefficient: number }[]; missingRankCoefficient: number; note: string }>;
 
 /** The ranking workflow's command on the bus. */
@@ -49,13 +50,14 @@ export class RankingHandler implements ICommandHandler<RankingBusCommand, Comman
     switch (request.type) {
       case 'ranking.RecordFigures':
       case 'ranking.CorrectFigure':
-      case 'ranking.ApplyRuleChange': {
+      case 'ranking.ApplyRuleChange':
+      case 'ranking.ApplyReportedFigure': {
         const context = await this.ranking.figuresContext(request.data);
         if (request.type === 'ranking.RecordFigures') checkSource(request.data.source);
         const { planId, indicatorNo, period, ...rest } = request.data;
         const command = { ...request, data: { ...rest, context } } as FiguresCommand;
         const result = await this.engine.decide(figuresDecider, figuresStream(planId, indicatorNo, period), command, options);
-        if (request.type !== 'ranking.ApplyRuleChange' && result.events.length > 0 && !result.replayed) {
+        if (request.type !== 'ranking.ApplyRuleChange' && request.type !== 'ranking.ApplyReportedFigure' && result.events.length > 0 && !result.replayed) {
           // The tiers may have been revised between our reading the plan and our append, after
           // the rule-change reaction had passed this stream by: settle it now.
           if ((await this.ranking.tiersRevision(planId)) !== context.tiersRevision) {

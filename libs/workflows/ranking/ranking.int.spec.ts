@@ -65,7 +65,8 @@ describe.each(STORE_TARGETS)('rankings and warnings through the application on $
   it('records, ranks, revises, corrects and re-tiers a standing, and the standing, the warning board, Annex 2 and the score all show it, then and now', async () => {
     // The city's 2023 Q2 PM2.5 figures (lower is better): ours 41 is second.
     await run(office, 'ranking.RecordFigures', { planId, indicatorNo: 28, period: '2023-Q2', figures: six(41, 38.5, 45, 52, 46, 49), source: { kind: 'manual' } });
-    expect((await standing()).ours).toEqual({ countyId: 'ye', rank: 2, warning: 'green' });
+    // Six of six figures: final (issue 12 added `provisional`).
+    expect((await standing()).ours).toEqual({ countyId: 'ye', rank: 2, warning: 'green', provisional: false });
     await run(office, 'ranking.PublishScoringRule', {
       planId,
       coefficients: [1, 0.9, 0.8, 0.7, 0.6, 0.5].map((coefficient, i) => ({ rank: i + 1, coefficient })),

@@ -27,6 +27,7 @@ export class RankingService {
       counties: plan.peerGroup.counties.map((c) => ({ id: c.id, name: c.name, ours: c.ours })),
       warningTiers: plan.warningTiers.map(({ tier, fromRank, toRank }) => ({ tier, fromRank, toRank })),
       tiersRevision,
+      ...(indicator.units[0] ? { reportingUnit: indicator.units[0] } : {}),
     };
   }
 

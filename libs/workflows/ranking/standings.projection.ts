@@ -35,8 +35,8 @@ export interface CountyStanding {
   publishedRank: number | null;
   /** The rank in force: published, or computed from the values with the indicator's direction; null when missing. */
   rank: number | null;
-  /** The last event that set this county's figure. */
-  lastChange: { type: 'recorded' | 'revised' | 'corrected'; at: string; by: Actor; source?: FigureSource; reason?: string; position: string } | null;
+  /** The last event that set this county's figure ('reported': our received report, no official figure). */
+  lastChange: { type: 'recorded' | 'revised' | 'corrected' | 'reported'; at: string; by: Actor; source?: FigureSource; reason?: string; position: string } | null;
 }
 
 export interface StandingChange {
@@ -80,8 +80,15 @@ export interface StandingView {
   revision: number;
   rankBasis: RankBasis;
   counties: CountyStanding[];
-  /** Our county's standing as the last StandingChanged recorded it (null until it is known). */
-  ours: { countyId: string; rank: number | null; warning: Tier | null };
+  /**
+   * Our county's standing as the last StandingChanged recorded it (null until it is known);
+   * `provisional` while fewer than the peer group's figures stand behind it.
+   */
+  ours: { countyId: string; rank: number | null; warning: Tier | null; provisional?: boolean };
+  /** Our figure from the received report (as corrected), which ranks unless the city published one for us. */
+  reported?: { unitId: string; value: number | null; at: string; position: string };
+  /** Both an official (city) figure and a reported one exist and differ: the official one ranks. */
+  discrepancy?: { official: number; reported: number } | null;
   history: StandingChange[];
   figureHistory: FigureHistoryEntry[];
   updatedAt: string;
@@ -129,7 +136,7 @@ const actorOf = (e: RecordedEvent): Actor => {
 
 export const standingsProjection: Projection = {
   name: STANDINGS_PROJECTION,
-  version: 1,
+  version: 2,
   eventTypes: STANDINGS_EVENT_TYPES,
   async apply(e, docs) {
     if ((PLAN_EVENT_TYPES as readonly string[]).includes(e.type)) return applyPlanEvent(e, docs);
@@ -173,6 +180,28 @@ function emptyView(plan: PlanDefinition, indicatorNo: number, period: string): S
   };
 }
 
+const withReported = (r: StandingView['reported'] | undefined): Partial<StandingView> => (r ? { reported: r } : {});
+
+/**
+ * Our county's row: the city's official figure where it published one, else the reported one
+ * (the ranking workflow's rule, rankingFigures); a difference between the two is flagged.
+ */
+function withOurFigure(v: StandingView): StandingView {
+  const ours = v.counties.find((c) => c.ours);
+  if (!ours) return v;
+  // The county's figure was last set by the city (recorded, revised or corrected) and says something.
+  const official = ours.lastChange !== null && ours.lastChange.type !== 'reported' && (ours.value !== null || ours.publishedRank !== null);
+  const officialValue = official ? ours.value : null;
+  const reported = v.reported?.value ?? null;
+  const discrepancy = officialValue !== null && reported !== null && officialValue !== reported ? { official: officialValue, reported } : null;
+  if (official || !v.reported) return { ...v, discrepancy };
+  const r = v.reported;
+  const counties = v.counties.map((c) =>
+    c.ours ? { ...c, value: r.value, publishedRank: null, lastChange: { type: 'reported' as const, at: r.at, by: { userId: 'system', role: 'system' }, position: r.position } } : c,
+  );
+  return { ...v, counties, discrepancy };
+}
+
 /** Ranks of every county from the figures in force, with the indicator's direction. */
 function rerank(v: StandingView): StandingView {
   const figures = v.counties.map((c) => ({ countyId: c.countyId, value: c.value, rank: c.publishedRank }));
@@ -202,7 +231,13 @@ async function applyRanking(e: RecordedEvent, docs: DocWriter): Promise<void> {
   const plan = await docs.get<PlanDefinition>('plan', planId);
   if (!plan) return;
   const key = standingKey(planId, indicatorNo, period);
-  let v = (await docs.get<StandingView>('standing', key)) ?? emptyView(plan, indicatorNo, period);
+  const existing = await docs.get<StandingView>('standing', key);
+  if (event.type === 'ReportedFigureApplied' && !existing) {
+    // A report alone makes no standing of a period; it is kept until the city's figures arrive.
+    docs.put('reported', key, { unitId: event.data.unitId, value: event.data.value, at: e.metadata.recordedAt, position: e.position });
+    return;
+  }
+  let v = existing ?? { ...emptyView(plan, indicatorNo, period), ...withReported(await docs.get<StandingView['reported']>('reported', key)) };
   const at = e.metadata.recordedAt;
   const by = actorOf(e);
   v = { ...v, revision: e.revision, updatedAt: at };
@@ -228,7 +263,7 @@ async function applyRanking(e: RecordedEvent, docs: DocWriter): Promise<void> {
           revision: e.revision,
         },
       ];
-      v = rerank(v);
+      v = rerank(withOurFigure(v));
       break;
     }
     case 'PeerFigureCorrected': {
@@ -250,7 +285,12 @@ async function applyRanking(e: RecordedEvent, docs: DocWriter): Promise<void> {
           revision: e.revision,
         },
       ];
-      v = rerank(v);
+      v = rerank(withOurFigure(v));
+      break;
+    }
+    case 'ReportedFigureApplied': {
+      const d = event.data;
+      v = rerank(withOurFigure({ ...v, reported: { unitId: d.unitId, value: d.value, at, position: e.position } }));
       break;
     }
     case 'StandingChanged': {
@@ -258,7 +298,7 @@ async function applyRanking(e: RecordedEvent, docs: DocWriter): Promise<void> {
       const track = await planTrack(docs, planId);
       const seq = track.changes + 1;
       docs.put('track', planId, { ...track, changes: seq } satisfies PlanTrack);
-      v.ours = { ...v.ours, rank: d.rank.to, warning: d.warning.to };
+      v.ours = { ...v.ours, rank: d.rank.to, warning: d.warning.to, provisional: d.provisional ?? false };
       v.history = [
         ...v.history,
         {
@@ -298,7 +338,9 @@ export function explainCause(cause: StandingCause, plan: Pick<PlanDefinition, 'p
     case 'peer-revision':
       return `${name(cause.countyId)}’s figure ${figure(cause.previous, cause.previousRank)} → ${figure(cause.value, cause.rank)}${along(cause)}`;
     case 'correction':
-      return `correction of ${name(cause.countyId)}’s figure: ${cause.reason}`;
+      return cause.source === 'report'
+        ? `correction of ${name(cause.countyId)}’s reported figure ${show(cause.previous)} → ${show(cause.value)}: ${cause.reason}`
+        : `correction of ${name(cause.countyId)}’s figure: ${cause.reason}`;
     case 'rule-change':
       return `warning tiers revised (plan revision ${cause.planRevision})`;
   }

@@ -21,24 +21,27 @@ export interface Opening extends CaseLineRef {
 export function openingsFor(e: RecordedEvent): Opening[] {
   if (e.type !== 'QuarterPublished') return [];
   const { planId, quarter, snapshot } = e.data as QuarterPublished['data'];
-  return snapshot.rows
-    .filter((r) => r.warning === 'red')
-    .flatMap((r) =>
-      r.units.map((unitId) => ({
-        planId,
-        unitId,
-        indicatorNo: r.indicatorNo,
-        commandId: `supervision-open-${e.id}-${unitId}-${r.indicatorNo}`,
-        warning: {
-          quarter,
-          figuresPeriod: r.period ?? snapshot.figuresPeriod,
-          value: r.value,
-          rank: r.rank,
-          warning: 'red' as const,
-          source: { kind: 'quarter-published' as const, eventId: e.id, position: e.position },
-        },
-      })),
-    );
+  return (
+    snapshot.rows
+      // A provisional red (fewer than six counties' figures) opens no case: it may change when the rest arrive.
+      .filter((r) => r.warning === 'red' && !r.provisional)
+      .flatMap((r) =>
+        r.units.map((unitId) => ({
+          planId,
+          unitId,
+          indicatorNo: r.indicatorNo,
+          commandId: `supervision-open-${e.id}-${unitId}-${r.indicatorNo}`,
+          warning: {
+            quarter,
+            figuresPeriod: r.period ?? snapshot.figuresPeriod,
+            value: r.value,
+            rank: r.rank,
+            warning: 'red' as const,
+            source: { kind: 'quarter-published' as const, eventId: e.id, position: e.position },
+          },
+        })),
+      )
+  );
 }
 
 /** The command an opening sends: as the system, caused by (and correlated with) the published event, at `now`. */
@@ -70,11 +73,15 @@ export const supervisionReactor: Reactor = {
   eventTypes: ['QuarterPublished'],
   react(e, { now }): ReactorOutput[] {
     const openings = openingsFor(e);
-    if (openings.length === 0) {
-      const { planId, quarter } = e.data as QuarterPublished['data'];
-      return [{ kind: 'ignore', reason: `plan ${planId}: ${quarter} was published without a red warning` }];
-    }
-    return openings.map((o) => ({ kind: 'send', command: openCommandFor(o, e, now), key: reactionKey(o.planId, e.id, o.unitId, o.indicatorNo) }));
+    const { planId, quarter, snapshot } = e.data as QuarterPublished['data'];
+    // One ignore output under the engine's default key (reactionOf reads only the openings' keys).
+    const provisional = snapshot.rows.filter((r) => r.warning === 'red' && r.provisional).map((r) => r.indicatorNo);
+    const ignored: ReactorOutput[] = provisional.length
+      ? [{ kind: 'ignore', reason: `plan ${planId}: ${quarter} provisional red (fewer than six counties’ figures), no case opened: indicator ${provisional.join(', ')}` }]
+      : [];
+    if (openings.length === 0 && ignored.length === 0) return [{ kind: 'ignore', reason: `plan ${planId}: ${quarter} was published without a red warning` }];
+    const sends = openings.map((o): ReactorOutput => ({ kind: 'send', command: openCommandFor(o, e, now), key: reactionKey(o.planId, e.id, o.unitId, o.indicatorNo) }));
+    return [...ignored, ...sends];
   },
 };
 

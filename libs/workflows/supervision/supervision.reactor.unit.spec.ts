@@ -63,6 +63,23 @@ describe('the supervision reactor', () => {
     });
   });
 
+  it('a provisional red (fewer than six counties’ figures) opens no case, and the reactor says why (issue 12)', async () => {
+    const withProvisional = { ...snapshot, rows: [...snapshot.rows, { ...row(7, ['gxj'], 'red'), provisional: true }] };
+    const e = new RecordedEvent(
+      published().streamId,
+      3,
+      '000100',
+      published().id,
+      'QuarterPublished',
+      { planId, quarter: '2023-Q3', snapshot: withProvisional, notified: [] } satisfies QuarterPublished['data'],
+      JSON.stringify(published().metadata),
+    );
+    expect(openingsFor(e).map((o) => o.indicatorNo)).toEqual([15, 15, 28]);
+    const outputs = await supervisionReactor.react(e, { memory: new MemoryDocs(), now: '2023-10-13T02:00:00.000Z' });
+    expect(outputs[0]).toEqual({ kind: 'ignore', reason: expect.stringMatching(/provisional red.*indicator 7$/) });
+    expect(outputs.filter((o) => o.kind === 'send')).toHaveLength(3);
+  });
+
   it('derives command ids from the published event, unit and indicator: a redelivery sends the same commands', () => {
     expect(openingsFor(published()).map((o) => o.commandId)).toEqual(openingsFor(published()).map((o) => o.commandId));
     expect(openingsFor(published()).map((o) => o.commandId)).toEqual([
