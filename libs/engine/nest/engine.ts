@@ -51,7 +51,8 @@ export class Engine implements OnApplicationBootstrap, OnApplicationShutdown {
     for (const w of workflows) {
       if (w.commands) {
         const Message = w.commands.message;
-        this.router.register(w.commands.types, (c, o) => this.commandBus.execute(new Message(c, o)));
+        // async: a handler that throws before its first await still answers with a rejected promise.
+        this.router.register(w.commands.types, async (c, o) => this.commandBus.execute(new Message(c, o)));
       }
     }
     const send = (c: Command) => this.execute(c);

@@ -38,6 +38,7 @@ const ALLOWED: Record<string, Token[]> = {
   'ranking.RecordFigures': ['office'],
   'ranking.CorrectFigure': ['office'],
   'ranking.ApplyRuleChange': ['office', 'system'],
+  'ranking.ApplyReportedFigure': ['office', 'system'],
   'ranking.PublishScoringRule': ['office'],
   'assessment.Prepare': ['office'],
   'assessment.RecordMeeting': ['office'],
@@ -65,6 +66,8 @@ const ALLOWED: Record<string, Token[]> = {
   'accounts.EnableUser': ['admin'],
   'demo.Start': ['admin', 'system'],
   'demo.Complete': ['admin', 'system'],
+  'audit.ScheduledSeal': ['office', 'admin', 'system'],
+  'audit.SealNow': ['office', 'admin', 'system'],
 };
 
 const ROLES = ['reporter', 'head', 'office', 'supervisor', 'leader', 'auditor', 'admin', 'system'] as const;
@@ -112,6 +115,7 @@ describe('the authorisation matrix: every command × every role × own unit / ot
       source: { kind: 'manual' },
     }));
     on('ranking.CorrectFigure', (w) => ({ planId: PLAN, indicatorNo: UNITS[w].indicatorNo, period: '2023-05', countyId: 'ye', corrected: { value: 2, rank: null } }));
+    on('ranking.ApplyReportedFigure', (w) => ({ planId: PLAN, indicatorNo: UNITS[w].indicatorNo, period: '2023-05', unitId: UNITS[w].unitId, value: 3, trigger: 'received' }));
     on('ranking.ApplyRuleChange', (w) => ({ planId: PLAN, indicatorNo: UNITS[w].indicatorNo, period: '2023-04' }));
     on('ranking.PublishScoringRule', () => ({
       planId: PLAN,
@@ -140,6 +144,8 @@ describe('the authorisation matrix: every command × every role × own unit / ot
     on('rewards.Approve', () => ({ ...review, listHash: 'x' }));
     on('rewards.SendBack', () => review);
     on('rewards.Publish', () => review);
+    on('audit.ScheduledSeal', () => ({ everyMs: 300_000 }));
+    on('audit.SealNow', () => ({ occasion: 'the authorisation matrix' }));
     on('demo.Start', () => ({ planId: PLAN, year: 2023, seed: 1, months: 1 }));
     on('demo.Complete', () => ({ simulated: { from: '2023-01-01T00:00:00.000Z', to: '2023-02-01T00:00:00.000Z' }, counts: {}, commands: 0, durationMs: 0 }));
     for (const t of ['accounts.GrantRole', 'accounts.RevokeRole', 'accounts.DisableUser', 'accounts.EnableUser']) {

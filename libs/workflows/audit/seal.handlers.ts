@@ -27,7 +27,7 @@ export class SealBusCommand extends WorkflowCommand<SealRequest> {}
 export class SealHandler implements ICommandHandler<SealBusCommand, CommandResult> {
   constructor(private readonly engine: Engine) {}
 
-  execute({ command, options }: SealBusCommand): Promise<CommandResult> {
+  async execute({ command, options }: SealBusCommand): Promise<CommandResult> {
     switch (command.type) {
       case SCHEDULED_SEAL:
         return scheduledSeal(this.engine.store, command, options);
