@@ -73,6 +73,8 @@ describe.each([
         actor: { userId: 'u-office', role: 'office', name: '推进办' },
         onBehalfOf: 'unit-1',
         commandId: c.meta.commandId,
+        // The digest of type, target and content that binds the Idempotency-Key (a retry must match it).
+        commandDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
         correlationId: c.meta.commandId,
         causationId: c.meta.commandId,
         recordedAt: '2023-07-01T00:00:00.000Z',

@@ -209,7 +209,7 @@ describe.each(STORE_TARGETS)('audit over a real workflow history on $name', (tar
     const checked = await cli('check-export', file);
     expect(checked.stdout).toContain('matches the record');
     expect(checked.status).toBe(0);
-  });
+  }, 240_000); // seven CLI processes, each starting the application: slow on a loaded machine
 
   it('the auditor reads everything and can change nothing', async () => {
     const before = await engine.store.headPosition();
