@@ -91,7 +91,7 @@ describe('every page state of the demo year meets WCAG 2.1 AA by axe-core, in Ch
       await world.axe.check(page, `${lang} office compliance board`);
       await visit(page, '/office?tab=corrections', 'correct-unit');
       await world.axe.check(page, `${lang} office corrections`);
-      await visit(page, '/peer-figures?period=2023-Q2', 'peer-grid');
+      await visit(page, '/peer-figures?period=2023-Q2', 'enter-28');
       await world.axe.check(page, `${lang} peer figures`);
       await page.getByTestId('enter-28').click();
       await page.getByTestId('entry-value-ye').waitFor();
