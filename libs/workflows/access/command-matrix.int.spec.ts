@@ -32,7 +32,8 @@ const ALLOWED: Record<string, Token[]> = {
   'reporting.Sign': ['head@own'],
   'reporting.Receive': ['office'],
   'reporting.Return': ['office'],
-  'reporting.Correct': ['office'],
+  // Issue 12: administrators correct entries with full history, like the office (the design brief).
+  'reporting.Correct': ['office', 'admin'],
   'reporting.SendReminder': ['system'],
   'reporting.MarkOverdue': ['system'],
   'ranking.RecordFigures': ['office'],
