@@ -22,7 +22,10 @@ const EDITABLE = new Set(['none', 'open', 'draft', 'returned']);
 function pickPeriod(reports: UnitReportSummary[], year: number): string {
   const pending = reports.filter((r) => r.status !== 'received').sort((a, b) => a.period.localeCompare(b.period))[0];
   if (pending) return pending.period;
-  const latest = reports.map((r) => r.period).sort().at(-1);
+  const latest = reports
+    .map((r) => r.period)
+    .sort()
+    .at(-1);
   return latest ?? defaultMonth(year);
 }
 
@@ -50,7 +53,23 @@ export default function MyUnitPage() {
       // Nothing opened or drafted yet: the reporter starts from the plan's lines for the month.
       if (err instanceof ApiProblem && err.code === 'report-not-found') {
         const tpl = await reporting.template(plan.id, unitId, period);
-        return { ...tpl, status: 'none', revision: -1, lines: [], contentHash: null, submitted: null, signature: null, received: null, returns: [], overdueAt: null, remindedAt: null, corrections: [], steps: [] } as ReportView;
+        return {
+          ...tpl,
+          status: 'none',
+          revision: -1,
+          lines: [],
+          contentHash: null,
+          submitted: null,
+          signature: null,
+          timeliness: null,
+          remindedTo: null,
+          received: null,
+          returns: [],
+          overdueAt: null,
+          remindedAt: null,
+          corrections: [],
+          steps: [],
+        } as ReportView;
       }
       throw err;
     }
@@ -85,7 +104,16 @@ export default function MyUnitPage() {
             {
               title: t('unit.timeliness'),
               key: 'late',
-              render: (_, r) => (r.late ? <Tag color="orange">{t('unit.lateBy', { d: fmtDuration(r.late.byMinutes) })}</Tag> : r.overdue ? <Tag color="red">{t('unit.overdue')}</Tag> : r.status === 'received' || r.status === 'signed' || r.status === 'submitted' ? <Tag color="green">{t('unit.onTime')}</Tag> : '—'),
+              render: (_, r) =>
+                r.late ? (
+                  <Tag color="orange">{t('unit.lateBy', { d: fmtDuration(r.late.byMinutes) })}</Tag>
+                ) : r.overdue ? (
+                  <Tag color="red">{t('unit.overdue')}</Tag>
+                ) : r.status === 'received' || r.status === 'signed' || r.status === 'submitted' ? (
+                  <Tag color="green">{t('unit.onTime')}</Tag>
+                ) : (
+                  '—'
+                ),
             },
             { title: t('unit.returns'), key: 'returns', render: (_, r) => r.returns.length || '—' },
             { title: t('unit.corrections'), dataIndex: 'corrections', render: (n: number) => n || '—' },
@@ -136,7 +164,15 @@ function ReportEditor({ report, summary, onChanged }: { report: ReportView; summ
     () =>
       report.indicators.map((i) => {
         const l = report.lines.find((x) => x.indicatorNo === i.no);
-        return { indicatorNo: i.no, value: l?.value ?? null, rank: l?.rank ?? null, problems: l?.problems ?? '', nextSteps: l?.nextSteps ?? '', analysis: l?.analysis ?? '', countermeasures: l?.countermeasures ?? '' };
+        return {
+          indicatorNo: i.no,
+          value: l?.value ?? null,
+          rank: l?.rank ?? null,
+          problems: l?.problems ?? '',
+          nextSteps: l?.nextSteps ?? '',
+          analysis: l?.analysis ?? '',
+          countermeasures: l?.countermeasures ?? '',
+        };
       }),
     [report],
   );
@@ -228,10 +264,27 @@ function ReportEditor({ report, summary, onChanged }: { report: ReportView; summ
       }
     >
       <Deadline report={report} summary={summary} />
-      {lastReturn && <Alert type="error" showIcon style={{ margin: '12px 0' }} data-testid="return-reason" title={t('unit.returnedBecause')} description={<>{lastReturn.reason} <Typography.Text type="secondary">· {fmtDateTime(lastReturn.at)}</Typography.Text></>} />}
+      {lastReturn && (
+        <Alert
+          type="error"
+          showIcon
+          style={{ margin: '12px 0' }}
+          data-testid="return-reason"
+          title={t('unit.returnedBecause')}
+          description={
+            <>
+              {lastReturn.reason} <Typography.Text type="secondary">· {fmtDateTime(lastReturn.at)}</Typography.Text>
+            </>
+          }
+        />
+      )}
       {report.returns.length > 1 && (
         <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
-          {t('unit.earlierReturns')}: {report.returns.slice(0, -1).map((r) => `${fmtDateTime(r.at)} ${r.reason}`).join('；')}
+          {t('unit.earlierReturns')}:{' '}
+          {report.returns
+            .slice(0, -1)
+            .map((r) => `${fmtDateTime(r.at)} ${r.reason}`)
+            .join('；')}
         </Typography.Paragraph>
       )}
       {report.signature && (
@@ -252,7 +305,16 @@ function ReportEditor({ report, summary, onChanged }: { report: ReportView; summ
               const line = watched[i] ?? initial[i]!;
               const lag = isLagging(line, indicator, tiers);
               return (
-                <LineCard key={field.key} index={i} indicator={indicator} lagging={lag} tier={tierOf(line.rank, tiers)} symbol={uomSymbol(plan, indicator.unitOfMeasure)} corrections={report.corrections.filter((c) => c.indicatorNo === indicator.no)} />
+                <LineCard
+                  key={field.key}
+                  index={i}
+                  indicator={indicator}
+                  lagging={lag}
+                  tier={tierOf(line.rank, tiers)}
+                  symbol={uomSymbol(plan, indicator.unitOfMeasure)}
+                  corrections={report.corrections.filter((c) => c.indicatorNo === indicator.no)}
+                  rankSource={report.lines.find((l) => l.indicatorNo === indicator.no)?.rankSource}
+                />
               );
             })
           }
@@ -284,7 +346,16 @@ function ReportEditor({ report, summary, onChanged }: { report: ReportView; summ
   );
 }
 
-function LineCard(props: { index: number; indicator: ReportIndicator; lagging: boolean; tier: Tier | null; symbol: string; corrections: ReportView['corrections'] }) {
+function LineCard(props: {
+  index: number;
+  indicator: ReportIndicator;
+  lagging: boolean;
+  tier: Tier | null;
+  symbol: string;
+  corrections: ReportView['corrections'];
+  /** Where the saved rank came from: the official rank is the county's and read-only (issue 12). */
+  rankSource?: 'official' | 'self-reported' | undefined;
+}) {
   const { t } = useTranslation();
   const { index: i, indicator, lagging, tier, symbol } = props;
   const required = (msg: string) => [{ required: lagging, whitespace: true, message: msg }];
@@ -318,8 +389,8 @@ function LineCard(props: { index: number; indicator: ReportIndicator; lagging: b
           </Form.Item>
         </Col>
         <Col xs={12} md={6}>
-          <Form.Item name={[i, 'rank']} label={t('unit.rank')}>
-            <InputNumber min={1} max={6} precision={0} style={{ width: '100%' }} data-testid={`rank-${indicator.no}`} />
+          <Form.Item name={[i, 'rank']} label={props.rankSource === 'self-reported' ? `${t('unit.rank')}（${t('unit.selfReported')}）` : t('unit.rank')}>
+            <InputNumber min={1} max={6} precision={0} style={{ width: '100%' }} disabled={props.rankSource === 'official'} data-testid={`rank-${indicator.no}`} />
           </Form.Item>
         </Col>
         <Col xs={24} md={12}>

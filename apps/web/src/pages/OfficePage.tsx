@@ -49,7 +49,9 @@ function Inbox() {
   const [viewing, setViewing] = useState<ComplianceCell | null>(null);
   const waiting = useMemo(() => {
     const cells = (board.data?.units ?? []).flatMap((u) => Object.values(u.cells).filter((c): c is ComplianceCell => !!c));
-    return cells.filter((c) => c.status === 'signed' || c.status === 'submitted').sort((a, b) => (a.status === b.status ? a.period.localeCompare(b.period) : a.status === 'signed' ? -1 : 1));
+    return cells
+      .filter((c) => c.status === 'signed' || c.status === 'submitted')
+      .sort((a, b) => (a.status === b.status ? a.period.localeCompare(b.period) : a.status === 'signed' ? -1 : 1));
   }, [board.data]);
 
   const openMonth = async () => {
@@ -90,7 +92,12 @@ function Inbox() {
           { title: t('office.unit'), dataIndex: 'unitName' },
           { title: t('unit.period'), dataIndex: 'period', render: fmtPeriod },
           { title: t('unit.status'), dataIndex: 'status', render: (s: string) => <ReportStatusTag status={s} /> },
-          { title: t('unit.timeliness'), key: 'late', render: (_, c) => (c.onTime === false ? <Tag color="orange">{t('unit.lateBy', { d: fmtDuration(c.lateByMinutes ?? 0) })}</Tag> : <Tag color="green">{t('unit.onTime')}</Tag>) },
+          {
+            title: t('unit.timeliness'),
+            key: 'late',
+            render: (_, c) =>
+              c.onTime === false ? <Tag color="orange">{t('unit.lateBy', { d: fmtDuration(c.lateByMinutes ?? 0) })}</Tag> : <Tag color="green">{t('unit.onTime')}</Tag>,
+          },
           { title: t('unit.returns'), dataIndex: 'returned', render: (n: number) => n || '—' },
           {
             title: t('office.actions'),
@@ -103,7 +110,14 @@ function Inbox() {
           },
         ]}
       />
-      <ReportDrawer cell={viewing} onClose={() => setViewing(null)} onDone={() => { setViewing(null); board.reload(); }} />
+      <ReportDrawer
+        cell={viewing}
+        onClose={() => setViewing(null)}
+        onDone={() => {
+          setViewing(null);
+          board.reload();
+        }}
+      />
     </>
   );
 }
@@ -145,7 +159,14 @@ function ReportDrawer({ cell, onClose, onDone }: { cell: ComplianceCell | null; 
           <ReportLines report={r} />
           <Space style={{ marginTop: 16 }}>
             <Tooltip title={r.status !== 'signed' ? t('office.receiveNeedsSignature') : undefined}>
-              <Button type="primary" icon={<CheckOutlined />} disabled={r.status !== 'signed'} loading={busy} data-testid="receive-report" onClick={() => void act(() => reporting.receive(plan.id, r.unitId, r.period), t('office.received'))}>
+              <Button
+                type="primary"
+                icon={<CheckOutlined />}
+                disabled={r.status !== 'signed'}
+                loading={busy}
+                data-testid="receive-report"
+                onClick={() => void act(() => reporting.receive(plan.id, r.unitId, r.period), t('office.received'))}
+              >
                 {t('office.receive')}
               </Button>
             </Tooltip>
@@ -186,9 +207,29 @@ export function ReportLines({ report }: { report: ReportView }) {
       scroll={{ x: 720 }}
       columns={[
         { title: t('annex2.no'), dataIndex: 'no', width: 50 },
-        { title: t('annex2.indicator'), dataIndex: 'name', render: (n: string, i) => <>{n} {lagging.has(i.no) && <Tag color="volcano">{t('unit.lagging')}</Tag>}</> },
+        {
+          title: t('annex2.indicator'),
+          dataIndex: 'name',
+          render: (n: string, i) => (
+            <>
+              {n} {lagging.has(i.no) && <Tag color="volcano">{t('unit.lagging')}</Tag>}
+            </>
+          ),
+        },
         { title: t('annex2.result'), key: 'value', render: (_, i) => fmtValue(report.lines.find((l) => l.indicatorNo === i.no)?.value, uomSymbol(plan, i.unitOfMeasure)) },
-        { title: t('annex2.rank'), key: 'rank', render: (_, i) => report.lines.find((l) => l.indicatorNo === i.no)?.rank ?? '—' },
+        {
+          title: t('annex2.rank'),
+          key: 'rank',
+          render: (_, i) => {
+            // A rank without official peer figures is the unit's own: shown as such (issue 12).
+            const l = report.lines.find((x) => x.indicatorNo === i.no);
+            return (
+              <>
+                {l?.rank ?? '—'} {l?.rankSource === 'self-reported' && <Tag>{t('unit.selfReported')}</Tag>}
+              </>
+            );
+          },
+        },
         {
           title: t('unit.problems'),
           key: 'text',
@@ -196,10 +237,26 @@ export function ReportLines({ report }: { report: ReportView }) {
             const l = report.lines.find((x) => x.indicatorNo === i.no);
             return (
               <div className="line-text">
-                {l?.problems && <div>{t('unit.problems')}: {l.problems}</div>}
-                {l?.nextSteps && <div>{t('unit.nextSteps')}: {l.nextSteps}</div>}
-                {l?.analysis && <div>{t('unit.analysis')}: {l.analysis}</div>}
-                {l?.countermeasures && <div>{t('unit.countermeasures')}: {l.countermeasures}</div>}
+                {l?.problems && (
+                  <div>
+                    {t('unit.problems')}: {l.problems}
+                  </div>
+                )}
+                {l?.nextSteps && (
+                  <div>
+                    {t('unit.nextSteps')}: {l.nextSteps}
+                  </div>
+                )}
+                {l?.analysis && (
+                  <div>
+                    {t('unit.analysis')}: {l.analysis}
+                  </div>
+                )}
+                {l?.countermeasures && (
+                  <div>
+                    {t('unit.countermeasures')}: {l.countermeasures}
+                  </div>
+                )}
               </div>
             );
           },
@@ -216,8 +273,34 @@ function cellView(c: ComplianceCell | null, t: TFunction) {
   if (c.onTime === false) parts.push(t('unit.lateBy', { d: fmtDuration(c.lateByMinutes ?? 0) }));
   if (c.returned) parts.push(t('office.cell.returned', { n: c.returned }));
   if (c.corrections) parts.push(t('office.cell.corrected', { n: c.corrections }));
-  const colour = c.status === 'received' ? (c.onTime === false ? 'orange' : 'green') : c.status === 'returned' || (c.overdue && c.onTime === null) ? 'red' : c.status === 'signed' ? 'cyan' : c.status === 'submitted' ? 'gold' : c.status === 'draft' ? 'blue' : 'default';
-  const label = c.status === 'received' ? '✓' : c.status === 'signed' ? t('office.cell.s') : c.status === 'submitted' ? t('office.cell.u') : c.overdue ? '!' : c.status === 'returned' ? '↩' : c.status === 'draft' ? t('office.cell.d') : '○';
+  const colour =
+    c.status === 'received'
+      ? c.onTime === false
+        ? 'orange'
+        : 'green'
+      : c.status === 'returned' || (c.overdue && c.onTime === null)
+        ? 'red'
+        : c.status === 'signed'
+          ? 'cyan'
+          : c.status === 'submitted'
+            ? 'gold'
+            : c.status === 'draft'
+              ? 'blue'
+              : 'default';
+  const label =
+    c.status === 'received'
+      ? '✓'
+      : c.status === 'signed'
+        ? t('office.cell.s')
+        : c.status === 'submitted'
+          ? t('office.cell.u')
+          : c.overdue
+            ? '!'
+            : c.status === 'returned'
+              ? '↩'
+              : c.status === 'draft'
+                ? t('office.cell.d')
+                : '○';
   return { label, colour, title: parts.join(' · ') };
 }
 
@@ -299,7 +382,17 @@ function Corrections() {
     const [table, cases] = context.data;
     const row = table.sections.flatMap((s) => s.rows).find((x) => x.no === indicatorNo);
     if (!row) return undefined;
-    return reportCorrectionImpact({ plan, row, totalScore: table.totalScore, rules: rules.data, field, unitId, previous, corrected: corrected ?? null, openCases: cases.cases.filter((c) => c.indicatorNo === indicatorNo) });
+    return reportCorrectionImpact({
+      plan,
+      row,
+      totalScore: table.totalScore,
+      rules: rules.data,
+      field,
+      unitId,
+      previous,
+      corrected: corrected ?? null,
+      openCases: cases.cases.filter((c) => c.indicatorNo === indicatorNo),
+    });
   }, [context.data, rules.data, indicatorNo, unitId, corrected, field, previous, plan]);
 
   const submit = async () => {
@@ -339,7 +432,12 @@ function Corrections() {
             <Select options={(r?.indicators ?? []).map((i) => ({ value: i.no, label: `${i.no}. ${i.name}` }))} data-testid="correct-indicator" />
           </Form.Item>
           <Form.Item name="field" label={t('correct.field')}>
-            <Radio.Group options={[{ value: 'value', label: t('field.value') }, { value: 'rank', label: t('field.rank') }]} />
+            <Radio.Group
+              options={[
+                { value: 'value', label: t('field.value') },
+                { value: 'rank', label: t('field.rank') },
+              ]}
+            />
           </Form.Item>
           <Form.Item label={t('correct.previous')}>
             <Typography.Text data-testid="correct-previous">{previous ?? '—'}</Typography.Text>
