@@ -185,6 +185,8 @@ describe.each(STORE_TARGETS)('the monthly report over HTTP on $name', (target) =
     expect(signed.status).toBe(200);
     expect(signed.body.events[0].data.late).toEqual({ dueAt: '2023-09-05T16:00:00.000Z', byMinutes: 36 * 60 + 30 });
     expect((await api('POST', `${aug}/receive`, office)).status).toBe(200);
+    // 纸质版一式两份: the paper copies are recorded as a fact of their own (optional).
+    expect((await api('POST', `${aug}/paper-copies`, office, { copies: 2 })).status).toBe(200);
 
     // An administrator corrects a received figure with a reason, like the office.
     const first = paper[0].indicatorNo as number;
@@ -196,6 +198,7 @@ describe.each(STORE_TARGETS)('the monthly report over HTTP on $name', (target) =
     const view = await api('GET', `${aug}?minPosition=${encodeURIComponent(position)}`, fgwHead);
     expect(view.body.submitted).toMatchObject({ by: office.userId, onBehalfOf: 'fgw' });
     expect(view.body.steps.filter((s: { onBehalfOf?: string }) => s.onBehalfOf === 'fgw').map((s: { type: string }) => s.type)).toEqual(['ReportDraftSaved', 'ReportSubmitted']);
+    expect(view.body.paperCopies).toMatchObject({ copies: 2, by: office.userId });
     expect(view.body.timeliness).toMatchObject({ judgedAt: 'signature', late: { byMinutes: 36 * 60 + 30 } });
     expect(view.body.corrections).toEqual([expect.objectContaining({ corrected: 12.5, reason: '据原始台账更正' })]);
     const board = await api('GET', `/reporting/${planId}/compliance?from=2023-08&to=2023-08&minPosition=${encodeURIComponent(position)}`, office);
@@ -205,7 +208,7 @@ describe.each(STORE_TARGETS)('the monthly report over HTTP on $name', (target) =
 
   it('documents every reporting endpoint in the OpenAPI document', async () => {
     const doc = (await (await fetch(`${running.url}/api/docs-json`)).json()) as { paths: Record<string, unknown> };
-    for (const path of ['draft', 'submit', 'sign', 'receive', 'return', 'corrections']) {
+    for (const path of ['draft', 'submit', 'sign', 'receive', 'paper-copies', 'return', 'corrections']) {
       expect(Object.keys(doc.paths)).toContain(`/api/v1/reporting/{planId}/reports/{unitId}/{period}/${path}`);
     }
     expect(Object.keys(doc.paths)).toContain('/api/v1/reporting/{planId}/compliance');

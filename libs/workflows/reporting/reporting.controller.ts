@@ -63,6 +63,10 @@ class CorrectDto extends ReasonDto {
   corrected!: number | null;
 }
 
+class PaperCopiesDto {
+  @ApiProperty({ example: 2, description: '纸质版一式两份: how many paper copies arrived' }) @IsInt() @Min(1) @Max(10) copies!: number;
+}
+
 class ReportParams {
   @IsString() planId!: string;
   @IsString() unitId!: string;
@@ -135,6 +139,14 @@ export class ReportingController {
   @ApiOperation({ summary: 'Receive a signed report (office)' })
   receive(@Param() p: ReportParams, @Req() req: AuthenticatedRequest) {
     return this.#run(req, { type: 'reporting.Receive', data: refOf(p) });
+  }
+
+  @Post('reports/:unitId/:period/paper-copies')
+  @HttpCode(200)
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiOperation({ summary: 'Record the paper copies (一式两份) of a signed report as received (office); optional, it does not decide timeliness' })
+  paperCopies(@Param() p: ReportParams, @Body() body: PaperCopiesDto, @Req() req: AuthenticatedRequest) {
+    return this.#run(req, { type: 'reporting.RecordPaperCopies', data: { ...refOf(p), copies: body.copies } });
   }
 
   @Post('reports/:unitId/:period/return')

@@ -31,6 +31,7 @@ export type ReportingCommand =
   | Command<'reporting.Submit', { context: ReportContext }>
   | Command<'reporting.Sign', ReportRef & { contentHash: string }>
   | Command<'reporting.Receive', ReportRef>
+  | Command<'reporting.RecordPaperCopies', ReportRef & { copies: number }>
   | Command<'reporting.Return', ReportRef>
   | Command<'reporting.Correct', ReportRef & { indicatorNo: number; field: 'value' | 'rank'; corrected: number | null }>
   | Command<'reporting.SendReminder', ReportRef>
@@ -42,6 +43,7 @@ export const REPORTING_COMMANDS = [
   'reporting.Submit',
   'reporting.Sign',
   'reporting.Receive',
+  'reporting.RecordPaperCopies',
   'reporting.Return',
   'reporting.Correct',
   'reporting.SendReminder',
@@ -64,6 +66,8 @@ export interface ReportState {
    */
   everSigned: boolean;
   overdue: boolean;
+  /** Paper copies recorded as received, with the content they carry. */
+  paperCopies?: { copies: number; contentHash: string };
   /** Figures as corrected by the office, per indicator. */
   corrected: Record<number, { value?: number | null; rank?: number | null }>;
   timers: TimerScheduled['data'][];
@@ -83,6 +87,8 @@ export function evolveReport(s: ReportState, e: ReportingEvent): ReportState {
       return { ...s, status: 'signed', everSigned: true };
     case 'ReportReceived':
       return { ...s, status: 'received' };
+    case 'ReportPaperCopiesReceived':
+      return { ...s, paperCopies: { copies: e.data.copies, contentHash: e.data.contentHash } };
     case 'ReportReturned': {
       const { contentHash: _voided, submittedBy: _by, ...rest } = s;
       return { ...rest, status: 'returned' };
@@ -130,6 +136,7 @@ export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportS
         return role;
       }
       case 'reporting.Receive':
+      case 'reporting.RecordPaperCopies':
         return authorize(c.meta.actor, 'report.receive');
       case 'reporting.Return':
         return authorize(c.meta.actor, 'report.return');
@@ -248,6 +255,19 @@ export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportS
           );
         }
         return [{ type: 'ReportReceived', data: { ...ref, contentHash: s.contentHash! } }];
+
+      case 'reporting.RecordPaperCopies': {
+        // 纸质版一式两份: the paper copies of the signed content; recorded once per signed content.
+        if (s.status !== 'signed' && s.status !== 'received') {
+          throw new DomainError('report-not-signed', 'paper copies are recorded for a signed and sealed report');
+        }
+        const copies = c.data.copies;
+        if (!Number.isInteger(copies) || copies < 1 || copies > 10) {
+          throw new DomainError('invalid-value', 'copies is a whole number from 1 to 10', { status: 422, fields: [{ field: 'copies', message: '1..10' }] });
+        }
+        if (s.paperCopies && s.paperCopies.contentHash === s.contentHash && s.paperCopies.copies === copies) return [];
+        return [{ type: 'ReportPaperCopiesReceived', data: { ...ref, copies, contentHash: s.contentHash! } }];
+      }
 
       case 'reporting.Return':
         if (s.status !== 'submitted' && s.status !== 'signed') {

@@ -320,4 +320,18 @@ describe('monthly report decider', () => {
       expect(() => given(reportingDecider).when(cmd('reporting.SaveDraft', { context, lines: good }, reporter({ onBehalfOf: 'sthjj' })))).toThrow(ForbiddenError);
     });
   });
+  describe('paper copies (纸质版一式两份报送至县推进办)', () => {
+    const paper = (copies: number) => cmd('reporting.RecordPaperCopies', { ...ref, copies }, office());
+    it('given a signed report, when the office records two paper copies, then that is a fact of its own, tied to the signed content', () => {
+      expect(given(reportingDecider, history.signed()).when(paper(2))).toEqual([
+        { type: 'ReportPaperCopiesReceived', data: { ...ref, copies: 2, contentHash: contentHash(good) } },
+      ]);
+      const recorded: ReportingEvent = { type: 'ReportPaperCopiesReceived', data: { ...ref, copies: 2, contentHash: contentHash(good) } };
+      expect(given(reportingDecider, [...history.received(), recorded]).when(paper(2))).toEqual([]);
+    });
+    it('not before the report is signed, and only by the office', () => {
+      expect(() => given(reportingDecider, history.submitted()).when(paper(2))).toThrow(expect.objectContaining({ code: 'report-not-signed' }));
+      expect(() => given(reportingDecider, history.signed()).when({ ...paper(2), meta: reporter() } as ReportingCommand)).toThrow(ForbiddenError);
+    });
+  });
 });

@@ -55,6 +55,11 @@ export type ReportSigned = DomainEvent<
   }
 >;
 export type ReportReceived = DomainEvent<'ReportReceived', ReportRef & { contentHash: string }>;
+/**
+ * The office records the paper copies (纸质版一式两份) as received: optional, a fact of its own,
+ * beside the signed report's receipt; it does not decide timeliness.
+ */
+export type ReportPaperCopiesReceived = DomainEvent<'ReportPaperCopiesReceived', ReportRef & { copies: number; contentHash: string }>;
 export type ReportReturned = DomainEvent<'ReportReturned', ReportRef & { reason: string }>;
 /** To the unit while the report is unsubmitted, to its head while it waits for the signature (absent: the unit). */
 export type ReportReminderSent = DomainEvent<'ReportReminderSent', ReportRef & { dueAt: string; to?: 'unit' | 'head' }>;
@@ -69,7 +74,17 @@ export type FigureCorrected = DomainEvent<
 >;
 
 export type ReportingEvent =
-  ReportOpened | ReportDraftSaved | ReportSubmitted | ReportSigned | ReportReceived | ReportReturned | ReportReminderSent | ReportOverdue | FigureCorrected | TimerEvent;
+  | ReportOpened
+  | ReportDraftSaved
+  | ReportSubmitted
+  | ReportSigned
+  | ReportReceived
+  | ReportPaperCopiesReceived
+  | ReportReturned
+  | ReportReminderSent
+  | ReportOverdue
+  | FigureCorrected
+  | TimerEvent;
 
 export const REPORTING_EVENT_TYPES = [
   'ReportOpened',
@@ -77,6 +92,7 @@ export const REPORTING_EVENT_TYPES = [
   'ReportSubmitted',
   'ReportSigned',
   'ReportReceived',
+  'ReportPaperCopiesReceived',
   'ReportReturned',
   'ReportReminderSent',
   'ReportOverdue',

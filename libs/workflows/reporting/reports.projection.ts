@@ -47,6 +47,8 @@ export interface ReportView {
   /** Who the last reminder went to: the unit (unsubmitted) or its head (waiting for the signature). */
   remindedTo: 'unit' | 'head' | null;
   received: { by: string; at: string } | null;
+  /** The paper copies (一式两份), when the office recorded them. */
+  paperCopies?: { copies: number; by: string; at: string } | null;
   returns: { reason: string; by: string; at: string }[];
   overdueAt: string | null;
   remindedAt: string | null;
@@ -183,6 +185,9 @@ function applyToView(view: ReportView, event: ReportingEvent, e: RecordedEvent):
     case 'ReportReceived':
       v.status = 'received';
       v.received = { by: m.actor.userId, at };
+      break;
+    case 'ReportPaperCopiesReceived':
+      v.paperCopies = { copies: event.data.copies, by: m.actor.userId, at };
       break;
     case 'ReportReturned':
       v.status = 'returned';

@@ -416,6 +416,7 @@ export const enUS: Shape<typeof zhCN> = {
       ReportSubmitted: 'Submitted',
       ReportSigned: 'Signed and sealed',
       ReportReceived: 'Received',
+      ReportPaperCopiesReceived: 'Paper copies received',
       ReportReturned: 'Returned',
       ReportReminderSent: 'Reminder',
       ReportOverdue: 'Overdue',

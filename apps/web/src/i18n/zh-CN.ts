@@ -382,6 +382,7 @@ export const zhCN = {
       ReportSubmitted: '提交',
       ReportSigned: '签字盖章',
       ReportReceived: '接收',
+      ReportPaperCopiesReceived: '纸质版已收',
       ReportReturned: '退回',
       ReportReminderSent: '提醒',
       ReportOverdue: '逾期',
