@@ -155,9 +155,60 @@ describe.each(STORE_TARGETS)('the monthly report over HTTP on $name', (target) =
     expect(mine.body.reports).toEqual([expect.objectContaining({ period, status: 'received', signed: true, corrections: 1 })]);
   });
 
+  it('issue 12: the office enters a paper report on the unit’s behalf; the month must have ended; the signature decides timeliness; an administrator corrects', async () => {
+    // 经主要负责人签字并加盖单位印章后，于次月6日前报送: timeliness is judged when the signed and sealed report is in.
+    const fgwHead = await createUserViaApi(running, admin, { username: 'fgw-head', name: '发改委 钱主任', roles: ['head'], unitId: 'fgw' });
+    const aug = `/reporting/${planId}/reports/fgw/2023-08`;
+    clock.set('2023-08-01T01:00:00.000Z');
+    expect((await api('POST', `/reporting/${planId}/periods/2023-08/open`, office)).status).toBe(200);
+    const template = await api('GET', `${aug}/template`, office);
+    const paper = template.body.indicators.map((i: { no: number }) => ({ indicatorNo: i.no, value: null, rank: null, problems: '纸质报表', nextSteps: '按期推进' }));
+    const onBehalf = { 'x-on-behalf-of': 'fgw' };
+
+    // The office may enter it only naming the unit, never for another one.
+    expect((await api('PUT', `${aug}/draft`, office, { lines: paper })).status).toBe(403);
+    expect((await api('PUT', `${aug}/draft`, office, { lines: paper }, { 'x-on-behalf-of': 'sthjj' })).status).toBe(403);
+    expect((await api('PUT', `${aug}/draft`, office, { lines: paper }, onBehalf)).status).toBe(200);
+
+    // Its figures are "as of month end": not before the month has ended.
+    clock.set('2023-08-30T02:00:00.000Z');
+    const early = await api('POST', `${aug}/submit`, office, undefined, onBehalf);
+    expect(early.status).toBe(422);
+    expect(early.body.code).toBe('period-not-ended');
+
+    // Submitted on the 5th, signed on the 7th: late by the time after the deadline (6 September 00:00 Beijing).
+    clock.set('2023-09-05T02:00:00.000Z');
+    const submitted = await api('POST', `${aug}/submit`, office, undefined, onBehalf);
+    expect(submitted.status).toBe(200);
+    clock.set('2023-09-07T04:30:00.000Z');
+    const signed = await api('POST', `${aug}/sign`, fgwHead, { contentHash: submitted.body.events[0].data.contentHash });
+    expect(signed.status).toBe(200);
+    expect(signed.body.events[0].data.late).toEqual({ dueAt: '2023-09-05T16:00:00.000Z', byMinutes: 36 * 60 + 30 });
+    expect((await api('POST', `${aug}/receive`, office)).status).toBe(200);
+    // 纸质版一式两份: the paper copies are recorded as a fact of their own (optional).
+    expect((await api('POST', `${aug}/paper-copies`, office, { copies: 2 })).status).toBe(200);
+
+    // An administrator corrects a received figure with a reason, like the office.
+    const first = paper[0].indicatorNo as number;
+    const fixed = await api('POST', `${aug}/corrections`, admin, { indicatorNo: first, field: 'value', corrected: 12.5, reason: '据原始台账更正' });
+    expect(fixed.status).toBe(200);
+    const position = fixed.headers.get('x-position')!;
+
+    // Every view shows who typed it and for whom, and the lateness of the signed report.
+    const view = await api('GET', `${aug}?minPosition=${encodeURIComponent(position)}`, fgwHead);
+    expect(view.body.submitted).toMatchObject({ by: office.userId, onBehalfOf: 'fgw' });
+    expect(view.body.steps.filter((s: { onBehalfOf?: string }) => s.onBehalfOf === 'fgw').map((s: { type: string }) => s.type)).toEqual(['ReportDraftSaved', 'ReportSubmitted']);
+    expect(view.body.paperCopies).toMatchObject({ copies: 2, by: office.userId });
+    expect(view.body.timeliness).toMatchObject({ judgedAt: 'signature', late: { byMinutes: 36 * 60 + 30 } });
+    expect(view.body.corrections).toEqual([expect.objectContaining({ corrected: 12.5, reason: '据原始台账更正' })]);
+    const board = await api('GET', `/reporting/${planId}/compliance?from=2023-08&to=2023-08&minPosition=${encodeURIComponent(position)}`, office);
+    const cell = board.body.units.find((u: { unitId: string }) => u.unitId === 'fgw').cells['2023-08'];
+    expect(cell).toMatchObject({ onTime: false, lateByMinutes: 36 * 60 + 30, signed: true, received: true, corrections: 1 });
+  });
+
   it('documents every reporting endpoint in the OpenAPI document', async () => {
     const doc = (await (await fetch(`${running.url}/api/docs-json`)).json()) as { paths: Record<string, unknown> };
-    for (const path of ['draft', 'submit', 'sign', 'receive', 'return', 'corrections']) {
+    for (const path of ['draft', 'submit', 'sign', 'receive', 'paper-copies', 'return', 'corrections']) {
       expect(Object.keys(doc.paths)).toContain(`/api/v1/reporting/{planId}/reports/{unitId}/{period}/${path}`);
     }
     expect(Object.keys(doc.paths)).toContain('/api/v1/reporting/{planId}/compliance');

@@ -51,7 +51,13 @@ describe('every page state of the demo year meets WCAG 2.1 AA by axe-core, in Ch
       await page.keyboard.press('Enter');
       const menu = page.locator('.ant-dropdown:not(.ant-dropdown-hidden) .ant-dropdown-menu');
       // The keyboard journey asserts that Enter opens it; here the menu is only looked at.
-      if (!(await menu.waitFor({ timeout: 2_000 }).then(() => true, () => false))) await page.getByTestId('user-menu').hover();
+      if (
+        !(await menu.waitFor({ timeout: 2_000 }).then(
+          () => true,
+          () => false,
+        ))
+      )
+        await page.getByTestId('user-menu').hover();
       await menu.waitFor();
       await world.axe.check(page, `${lang} dashboard user menu`);
       await page.keyboard.press('Escape');

@@ -38,7 +38,8 @@ export const PERMISSIONS = {
   'report.sign': { roles: ['head'], description: 'sign and seal the submitted report of one’s unit' },
   'report.receive': { roles: ['office'], description: 'receive a signed report' },
   'report.return': { roles: ['office'], description: 'return a report to its unit with a reason' },
-  'report.correct': { roles: ['office'], description: 'correct a received figure with a reason' },
+  'report.enterOnBehalf': { roles: ['office'], description: 'enter a unit’s paper report on its behalf (draft and submit, naming the unit)' },
+  'report.correct': { roles: ['office', 'admin'], description: 'correct a received figure with a reason' },
   'report.deadline': { roles: [SYSTEM], description: 'deadline timers: reminders and overdue' },
 
   'figures.record': { roles: ['office'], description: 'record the six counties’ figures as the city publishes them' },

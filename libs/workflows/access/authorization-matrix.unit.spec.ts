@@ -27,7 +27,10 @@ const MATRIX: [PermissionName, ...Cell[]][] = [
   ['report.sign',            '-',     'own', '-',   '-',       '-',   '-',    '-',   '-'],
   ['report.receive',         '-',     '-',   'Y',   '-',       '-',   '-',    '-',   '-'],
   ['report.return',          '-',     '-',   'Y',   '-',       '-',   '-',    '-',   '-'],
-  ['report.correct',         '-',     '-',   'Y',   '-',       '-',   '-',    '-',   '-'],
+  // Issue 12: the office enters a unit's paper report on its behalf (naming the unit), and an
+  // administrator corrects a received figure with a reason, like the office (the design brief).
+  ['report.enterOnBehalf',   '-',     '-',   'Y',   '-',       '-',   '-',    '-',   '-'],
+  ['report.correct',         '-',     '-',   'Y',   '-',       '-',   '-',    'Y',   '-'],
   ['report.deadline',        '-',     '-',   '-',   '-',       '-',   '-',    '-',   'Y'],
   ['figures.record',         '-',     '-',   'Y',   '-',       '-',   '-',    '-',   '-'],
   ['scoring.revise',         '-',     '-',   'Y',   '-',       '-',   '-',    '-',   '-'],

@@ -31,8 +31,10 @@ const ALLOWED: Record<string, Token[]> = {
   'reporting.Submit': ['reporter@own'],
   'reporting.Sign': ['head@own'],
   'reporting.Receive': ['office'],
+  'reporting.RecordPaperCopies': ['office'],
   'reporting.Return': ['office'],
-  'reporting.Correct': ['office'],
+  // Issue 12: administrators correct entries with full history, like the office (the design brief).
+  'reporting.Correct': ['office', 'admin'],
   'reporting.SendReminder': ['system'],
   'reporting.MarkOverdue': ['system'],
   'ranking.RecordFigures': ['office'],
@@ -106,6 +108,7 @@ describe('the authorisation matrix: every command × every role × own unit / ot
     on('reporting.Submit', async (w) => ({ context: await reporting.context(report(w)) }));
     on('reporting.Sign', (w) => ({ ...report(w), contentHash: 'f'.repeat(64) }));
     for (const t of ['reporting.Receive', 'reporting.Return', 'reporting.SendReminder', 'reporting.MarkOverdue']) on(t, report);
+    on('reporting.RecordPaperCopies', (w) => ({ ...report(w), copies: 2 }));
     on('reporting.Correct', (w) => ({ ...report(w), indicatorNo: UNITS[w].indicatorNo, field: 'value', corrected: 1 }));
     on('ranking.RecordFigures', (w) => ({
       planId: PLAN,

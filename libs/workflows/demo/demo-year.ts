@@ -404,7 +404,9 @@ class DemoYear {
       const ours = this.year.ours(i.no, ctx.period);
       const value = options.typo === i.no ? typoOf(ours.value) : ours.value;
       const line: ReportLine = { indicatorNo: i.no, value, rank: ours.rank, problems: tag(rng.pick(TEXT.problems)), nextSteps: tag(rng.pick(TEXT.nextSteps)) };
-      if (isLagging(line, i, ctx.warningTiers)) {
+      // Lagging as the decider judges it: by the official standing where there is one.
+      const official = ctx.standings?.find((x) => x.indicatorNo === i.no);
+      if (isLagging(line, i, ctx.warningTiers) || isLagging(line, i, ctx.warningTiers, official)) {
         line.analysis = tag(`${rng.pick(TEXT.analysis)}${options.detailed ? '；已补充量化分析：与全市平均水平对比，差距主要来自重点项目入统进度' : ''}`);
         line.countermeasures = tag(`${rng.pick(TEXT.countermeasures)}${options.detailed ? '；明确责任人和完成时限，每周调度一次' : ''}`);
       } else if (options.detailed) {
@@ -430,8 +432,9 @@ class DemoYear {
     const dueAt = Date.parse(dates.dueBefore);
     const nextStart = `${this.#month(m + 1)}-01`;
     let onTimeDays = this.#workingDaysBetween(nextStart, dates.lastDay);
-    // When the days before the deadline are all holidays (October), units report before the month ends.
-    if (onTimeDays.length === 0) onTimeDays = this.#workingDaysBetween(`${period}-22`, addCalendarDays(nextStart, -1));
+    // When the days before the deadline are all holidays, units still report after the month has
+    // ended (its figures are "as of month end"): on the last day, holiday or not.
+    if (onTimeDays.length === 0) onTimeDays = [dates.lastDay];
     const variations = this.#variations.get(m) ?? new Map<string, Variation>();
 
     for (const [unitId, who] of this.people.units) {
@@ -449,7 +452,7 @@ class DemoYear {
       const typo = kind === 'corrected' ? typoIndicator(this.plan, unitId) : undefined;
 
       this.#push(submitAt - 40 * 60_000, `draft ${story}`, async () => {
-        const context = await this.#context(unitId, period);
+        const context = await this.#reporting.context(ref, { standings: true });
         await this.#exec(
           who.reporter,
           'reporting.SaveDraft',
@@ -469,7 +472,7 @@ class DemoYear {
       this.#push(signAt, `sign ${story}`, () => this.#sign(who.head, ref, story));
       if (kind === 'returned') {
         this.#push(receiveAt, `return ${story}`, async () => {
-          const context = await this.#context(unitId, period);
+          const context = await this.#reporting.context(ref, { standings: true });
           const lagging = this.#lines(context, rng).some((l) => l.analysis);
           await this.#exec(
             office,
@@ -482,7 +485,7 @@ class DemoYear {
         });
         const again = this.#at(this.#wd(this.#day(receiveAt), 1), 10, 30);
         this.#push(again, `redraft ${story}`, async () => {
-          const context = await this.#context(unitId, period);
+          const context = await this.#reporting.context(ref, { standings: true });
           await this.#exec(
             who.reporter,
             'reporting.SaveDraft',

@@ -28,9 +28,28 @@ export function behindTarget(value: number | null | undefined, target: number | 
   return direction === 'higher-is-better' ? value < target : value > target;
 }
 
-/** 短板指标: yellow or red by its rank, or behind the county target. Such a line needs its analysis and countermeasures. */
-export function isLagging(line: { value?: number | null; rank?: number | null }, indicator: { target: number | null; direction: Direction }, tiers: readonly TierBand[]): boolean {
-  const tier = tierOf(line.rank, tiers);
+/** Our county's latest known standing for an indicator, as the ranking workflow published it (StandingChanged). */
+export interface OfficialStanding {
+  indicatorNo: number;
+  /** The ranking period it is for: the report's month or the latest earlier period with figures. */
+  period: string;
+  rank: number | null;
+  warning: Tier | null;
+}
+
+/**
+ * 短板指标: the official warning is yellow or red, or the result is behind the county target. Only
+ * an indicator without official peer figures falls back on the rank the unit reports itself: the
+ * reporter's rank (or its absence) never overrides the county's standing. Such a line needs its
+ * analysis and countermeasures.
+ */
+export function isLagging(
+  line: { value?: number | null; rank?: number | null },
+  indicator: { target: number | null; direction: Direction },
+  tiers: readonly TierBand[],
+  official?: Pick<OfficialStanding, 'warning'>,
+): boolean {
+  const tier = official ? official.warning : tierOf(line.rank, tiers);
   return tier === 'yellow' || tier === 'red' || behindTarget(line.value, indicator.target, indicator.direction);
 }
 

@@ -63,6 +63,10 @@ class CorrectDto extends ReasonDto {
   corrected!: number | null;
 }
 
+class PaperCopiesDto {
+  @ApiProperty({ example: 2, description: '纸质版一式两份: how many paper copies arrived' }) @IsInt() @Min(1) @Max(10) copies!: number;
+}
+
 class ReportParams {
   @IsString() planId!: string;
   @IsString() unitId!: string;
@@ -104,7 +108,8 @@ export class ReportingController {
 
   @Put('reports/:unitId/:period/draft')
   @UseInterceptors(CommandResultInterceptor)
-  @ApiOperation({ summary: 'Save the draft (reporter of the unit); as often as needed' })
+  @ApiOperation({ summary: 'Save the draft (reporter of the unit, or the office entering its paper report with X-On-Behalf-Of); as often as needed' })
+  @ApiHeader({ name: 'X-On-Behalf-Of', required: false, description: 'the unit the office enters this for (its paper report); recorded beside who typed it' })
   @ApiHeader({ name: 'If-Match', required: false })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   saveDraft(@Param() p: ReportParams, @Body() body: SaveDraftDto, @Req() req: AuthenticatedRequest) {
@@ -114,7 +119,8 @@ export class ReportingController {
   @Post('reports/:unitId/:period/submit')
   @HttpCode(200)
   @UseInterceptors(CommandResultInterceptor)
-  @ApiOperation({ summary: 'Submit (reporter); refused while a lagging indicator lacks analysis and countermeasures' })
+  @ApiOperation({ summary: 'Submit (reporter, or the office with X-On-Behalf-Of); refused before the month ends, or while a lagging indicator lacks analysis and countermeasures' })
+  @ApiHeader({ name: 'X-On-Behalf-Of', required: false, description: 'the unit the office submits this for (its paper report)' })
   submit(@Param() p: ReportParams, @Req() req: AuthenticatedRequest) {
     return this.#run(req, { type: 'reporting.Submit', data: refOf(p) });
   }
@@ -135,6 +141,14 @@ export class ReportingController {
     return this.#run(req, { type: 'reporting.Receive', data: refOf(p) });
   }
 
+  @Post('reports/:unitId/:period/paper-copies')
+  @HttpCode(200)
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiOperation({ summary: 'Record the paper copies (一式两份) of a signed report as received (office); optional, it does not decide timeliness' })
+  paperCopies(@Param() p: ReportParams, @Body() body: PaperCopiesDto, @Req() req: AuthenticatedRequest) {
+    return this.#run(req, { type: 'reporting.RecordPaperCopies', data: { ...refOf(p), copies: body.copies } });
+  }
+
   @Post('reports/:unitId/:period/return')
   @HttpCode(200)
   @UseInterceptors(CommandResultInterceptor)
@@ -146,7 +160,7 @@ export class ReportingController {
   @Post('reports/:unitId/:period/corrections')
   @HttpCode(200)
   @UseInterceptors(CommandResultInterceptor)
-  @ApiOperation({ summary: 'Correct a received figure with a reason (office); the original stays in the record' })
+  @ApiOperation({ summary: 'Correct a received figure with a reason (office or administrator); the original stays in the record' })
   correct(@Param() p: ReportParams, @Body() body: CorrectDto, @Req() req: AuthenticatedRequest) {
     return this.#run(req, { type: 'reporting.Correct', data: { ...refOf(p), indicatorNo: body.indicatorNo, field: body.field, corrected: body.corrected } }, body.reason);
   }
@@ -167,7 +181,9 @@ export class ReportingController {
   }
 
   #run(req: AuthenticatedRequest, command: Omit<ReportingRequest, 'meta'>, reason?: string): Promise<CommandResult> {
-    const meta = commandMeta(req, this.clock, reason ? { reason } : {});
+    // On whose behalf: only ever explicit, and the decider accepts it only for the report's own unit.
+    const onBehalfOf = req.header('x-on-behalf-of')?.trim();
+    const meta = commandMeta(req, this.clock, { ...(reason ? { reason } : {}), ...(onBehalfOf ? { onBehalfOf } : {}) });
     return this.commands.execute(new ReportingBusCommand({ ...command, meta } as ReportingRequest, executeOptions(req)));
   }
 }

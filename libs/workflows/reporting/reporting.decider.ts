@@ -2,7 +2,7 @@ import { assertNever, DomainError, ForbiddenError, type Command, type Decider } 
 import { cancelTimer, pendingTimers, scheduleTimer, type TimerScheduled } from '../../engine/timers/timer-events.js';
 import { authorize } from '../access/access.js';
 import type { WarningTier } from '../plan/plan-file.js';
-import { contentHash, isLagging, minutesBetween, type ReportIndicator, type ReportLine } from './report-content.js';
+import { contentHash, isLagging, minutesBetween, withRankSource, type OfficialStanding, type ReportIndicator, type ReportLine } from './report-content.js';
 import { reportStream, type ReportOpened, type ReportRef, type ReportingEvent } from './reporting.events.js';
 
 /**
@@ -15,6 +15,14 @@ export interface ReportContext extends ReportRef {
   warningTiers: Pick<WarningTier, 'tier' | 'fromRank' | 'toRank'>[];
   dueAt: string;
   reminderAt: string;
+  /** When the month ends (local midnight starting the next month): its figures are "as of month end". */
+  periodEndsAt?: string;
+  /**
+   * Our county's latest known standing per indicator, read from the ranking workflow's events by the
+   * handler (drafts and submissions). An indicator missing here has no official peer figures.
+   * Absent: not looked up (opening a month), and lines keep the rank they carry.
+   */
+  standings?: OfficialStanding[];
 }
 
 export type ReportingCommand =
@@ -23,6 +31,7 @@ export type ReportingCommand =
   | Command<'reporting.Submit', { context: ReportContext }>
   | Command<'reporting.Sign', ReportRef & { contentHash: string }>
   | Command<'reporting.Receive', ReportRef>
+  | Command<'reporting.RecordPaperCopies', ReportRef & { copies: number }>
   | Command<'reporting.Return', ReportRef>
   | Command<'reporting.Correct', ReportRef & { indicatorNo: number; field: 'value' | 'rank'; corrected: number | null }>
   | Command<'reporting.SendReminder', ReportRef>
@@ -34,6 +43,7 @@ export const REPORTING_COMMANDS = [
   'reporting.Submit',
   'reporting.Sign',
   'reporting.Receive',
+  'reporting.RecordPaperCopies',
   'reporting.Return',
   'reporting.Correct',
   'reporting.SendReminder',
@@ -48,15 +58,22 @@ export interface ReportState {
   lines: ReportLine[];
   submittedBy?: string;
   contentHash?: string;
-  /** The first submission decides timeliness; a return and resubmission does not make it late. */
+  /** The first submission (kept for reading older streams). */
   everSubmitted: boolean;
+  /**
+   * The first signature decides timeliness: the signed and sealed report is what is due. A return
+   * and a second signature do not make an on-time report late.
+   */
+  everSigned: boolean;
   overdue: boolean;
+  /** Paper copies recorded as received, with the content they carry. */
+  paperCopies?: { copies: number; contentHash: string };
   /** Figures as corrected by the office, per indicator. */
   corrected: Record<number, { value?: number | null; rank?: number | null }>;
   timers: TimerScheduled['data'][];
 }
 
-const initialState = (): ReportState => ({ status: 'none', lines: [], everSubmitted: false, overdue: false, corrected: {}, timers: [] });
+const initialState = (): ReportState => ({ status: 'none', lines: [], everSubmitted: false, everSigned: false, overdue: false, corrected: {}, timers: [] });
 
 export function evolveReport(s: ReportState, e: ReportingEvent): ReportState {
   switch (e.type) {
@@ -67,9 +84,11 @@ export function evolveReport(s: ReportState, e: ReportingEvent): ReportState {
     case 'ReportSubmitted':
       return { ...s, status: 'submitted', lines: e.data.lines, contentHash: e.data.contentHash, submittedBy: e.data.submittedBy, everSubmitted: true };
     case 'ReportSigned':
-      return { ...s, status: 'signed' };
+      return { ...s, status: 'signed', everSigned: true };
     case 'ReportReceived':
       return { ...s, status: 'received' };
+    case 'ReportPaperCopiesReceived':
+      return { ...s, paperCopies: { copies: e.data.copies, contentHash: e.data.contentHash } };
     case 'ReportReturned': {
       const { contentHash: _voided, submittedBy: _by, ...rest } = s;
       return { ...rest, status: 'returned' };
@@ -105,9 +124,9 @@ export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportS
       case 'reporting.Open':
         return authorize(c.meta.actor, 'report.open', unit);
       case 'reporting.SaveDraft':
-        return authorize(c.meta.actor, 'report.draft', unit);
+        return forUnit(c, 'report.draft', unit);
       case 'reporting.Submit':
-        return authorize(c.meta.actor, 'report.submit', unit);
+        return forUnit(c, 'report.submit', unit);
       case 'reporting.Sign': {
         const role = authorize(c.meta.actor, 'report.sign', unit);
         // Four eyes: whoever submitted the report may not also sign it.
@@ -117,6 +136,7 @@ export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportS
         return role;
       }
       case 'reporting.Receive':
+      case 'reporting.RecordPaperCopies':
         return authorize(c.meta.actor, 'report.receive');
       case 'reporting.Return':
         return authorize(c.meta.actor, 'report.return');
@@ -150,6 +170,14 @@ export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportS
         }
         if (s.status === 'none' || s.status === 'open') throw new DomainError('report-empty', 'save the report’s lines before submitting it');
         const ctx = c.data.context;
+        // Its figures are "as of month end" (截至本月底): a month cannot be reported before it has ended.
+        const endsAt = ctx.periodEndsAt ?? s.opened?.periodEndsAt;
+        if (endsAt && Date.parse(c.meta.now) < Date.parse(endsAt)) {
+          throw new DomainError('period-not-ended', `the ${ref.period} report gives figures as of the month’s end; it can be submitted from ${endsAt}`, {
+            status: 422,
+            periodEndsAt: endsAt,
+          });
+        }
         const lines = checkLines(s.lines, ctx);
         const missing = ctx.indicators.filter((i) => !lines.some((l) => l.indicatorNo === i.no));
         if (missing.length) {
@@ -163,6 +191,7 @@ export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportS
             lines.find((l) => l.indicatorNo === i.no)!,
             i,
             ctx.warningTiers,
+            ctx.standings?.find((x) => x.indicatorNo === i.no),
           ),
         );
         const unexplained = lagging.filter((i) => {
@@ -183,16 +212,9 @@ export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportS
             },
           );
         }
-        const dueAt = s.opened?.dueAt ?? ctx.dueAt;
-        const late = !s.everSubmitted && Date.parse(c.meta.now) >= Date.parse(dueAt) ? { dueAt, byMinutes: minutesBetween(dueAt, c.meta.now) } : null;
-        return [
-          {
-            type: 'ReportSubmitted',
-            data: { ...ref, lines, contentHash: contentHash(lines), submittedBy: c.meta.actor.userId, lagging: lagging.map((i) => i.no), late },
-          },
-          // Timers that no longer matter are cancelled, so they leave the schedule with a reason.
-          ...s.timers.map((t) => cancelTimer(t.timerId, 'the report was submitted')),
-        ];
+        // Timeliness is not decided here: the deadline is met by the signed and sealed report, so the
+        // reminder (now to the head) and the deadline timers stay until the head signs.
+        return [{ type: 'ReportSubmitted', data: { ...ref, lines, contentHash: contentHash(lines), submittedBy: c.meta.actor.userId, lagging: lagging.map((i) => i.no) } }];
       }
 
       case 'reporting.Sign': {
@@ -205,6 +227,9 @@ export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportS
           });
         }
         const unitName = s.opened?.unitName ?? ref.unitId;
+        // 经主要负责人签字并加盖单位印章后，于次月6日前报送: the first signature decides timeliness.
+        const dueAt = s.opened?.dueAt;
+        const late = dueAt && !s.everSigned && Date.parse(c.meta.now) >= Date.parse(dueAt) ? { dueAt, byMinutes: minutesBetween(dueAt, c.meta.now) } : null;
         return [
           {
             type: 'ReportSigned',
@@ -213,8 +238,11 @@ export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportS
               contentHash: s.contentHash,
               signedBy: { userId: c.meta.actor.userId, name: c.meta.actor.name ?? c.meta.actor.userId },
               seal: { unitId: ref.unitId, unitName },
+              late,
             },
           },
+          // Timers that no longer matter are cancelled, so they leave the schedule with a reason.
+          ...s.timers.map((t) => cancelTimer(t.timerId, 'the report was signed and sealed')),
         ];
       }
 
@@ -227,6 +255,19 @@ export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportS
           );
         }
         return [{ type: 'ReportReceived', data: { ...ref, contentHash: s.contentHash! } }];
+
+      case 'reporting.RecordPaperCopies': {
+        // 纸质版一式两份: the paper copies of the signed content; recorded once per signed content.
+        if (s.status !== 'signed' && s.status !== 'received') {
+          throw new DomainError('report-not-signed', 'paper copies are recorded for a signed and sealed report');
+        }
+        const copies = c.data.copies;
+        if (!Number.isInteger(copies) || copies < 1 || copies > 10) {
+          throw new DomainError('invalid-value', 'copies is a whole number from 1 to 10', { status: 422, fields: [{ field: 'copies', message: '1..10' }] });
+        }
+        if (s.paperCopies && s.paperCopies.contentHash === s.contentHash && s.paperCopies.copies === copies) return [];
+        return [{ type: 'ReportPaperCopiesReceived', data: { ...ref, copies, contentHash: s.contentHash! } }];
+      }
 
       case 'reporting.Return':
         if (s.status !== 'submitted' && s.status !== 'signed') {
@@ -249,11 +290,19 @@ export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportS
         return [{ type: 'FigureCorrected', data: { ...ref, indicatorNo: c.data.indicatorNo, field, previous, corrected, reason: requireReason(c.meta.reason) } }];
       }
 
-      case 'reporting.SendReminder':
-        return s.status === 'open' || s.status === 'draft' || s.status === 'returned' ? [{ type: 'ReportReminderSent', data: { ...ref, dueAt: s.opened!.dueAt } }] : [];
+      case 'reporting.SendReminder': {
+        // Never before the month has ended: there is nothing to report yet.
+        if (!s.opened || (s.opened.periodEndsAt && Date.parse(c.meta.now) < Date.parse(s.opened.periodEndsAt))) return [];
+        const dueAt = s.opened.dueAt;
+        if (s.status === 'open' || s.status === 'draft' || s.status === 'returned') return [{ type: 'ReportReminderSent', data: { ...ref, dueAt, to: 'unit' } }];
+        // Submitted but unsigned: what is due is the signed report, so the head is reminded.
+        if (s.status === 'submitted') return [{ type: 'ReportReminderSent', data: { ...ref, dueAt, to: 'head' } }];
+        return [];
+      }
 
       case 'reporting.MarkOverdue':
-        return !s.everSubmitted && !s.overdue && s.opened ? [{ type: 'ReportOverdue', data: { ...ref, dueAt: s.opened.dueAt } }] : [];
+        // Overdue unless signed: a report submitted to the head but not signed has not been reported.
+        return !s.everSigned && !s.overdue && s.opened ? [{ type: 'ReportOverdue', data: { ...ref, dueAt: s.opened.dueAt } }] : [];
 
       default:
         return assertNever(c, 'reporting command');
@@ -264,9 +313,21 @@ export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportS
 function open(ctx: ReportContext): ReportingEvent[] {
   const ref = { planId: ctx.planId, unitId: ctx.unitId, period: ctx.period };
   const id = reportStream(ctx);
+  const reminderAt = ctx.periodEndsAt && Date.parse(ctx.reminderAt) < Date.parse(ctx.periodEndsAt) ? ctx.periodEndsAt : ctx.reminderAt;
   return [
-    { type: 'ReportOpened', data: { ...ref, unitName: ctx.unitName, indicators: ctx.indicators, dueAt: ctx.dueAt, reminderAt: ctx.reminderAt } },
-    scheduleTimer({ timerId: `${id}-reminder`, dueAt: ctx.reminderAt, command: { type: 'reporting.SendReminder', data: ref }, purpose: 'reminder before the monthly deadline' }),
+    {
+      type: 'ReportOpened',
+      data: {
+        ...ref,
+        unitName: ctx.unitName,
+        indicators: ctx.indicators,
+        dueAt: ctx.dueAt,
+        reminderAt: ctx.reminderAt,
+        ...(ctx.periodEndsAt ? { periodEndsAt: ctx.periodEndsAt } : {}),
+      },
+    },
+    // A reminder never fires before the month has ended (when holidays pull the reminder day into the month).
+    scheduleTimer({ timerId: `${id}-reminder`, dueAt: reminderAt, command: { type: 'reporting.SendReminder', data: ref }, purpose: 'reminder before the monthly deadline' }),
     scheduleTimer({
       timerId: `${id}-deadline`,
       dueAt: ctx.dueAt,
@@ -287,16 +348,33 @@ function checkLines(lines: readonly ReportLine[], ctx: ReportContext): ReportLin
     }
     if (seen.has(l.indicatorNo)) throw new DomainError('duplicate-line', `lines[${i}]: indicator ${l.indicatorNo} appears twice`, { status: 422 });
     seen.add(l.indicatorNo);
-    return {
-      indicatorNo: l.indicatorNo,
-      value: l.value,
-      rank: l.rank,
-      problems: l.problems ?? '',
-      nextSteps: l.nextSteps ?? '',
-      ...(l.analysis ? { analysis: l.analysis } : {}),
-      ...(l.countermeasures ? { countermeasures: l.countermeasures } : {}),
-    };
+    // The official rank replaces whatever was typed: lagging is decided from the county's standing.
+    return withRankSource(
+      {
+        indicatorNo: l.indicatorNo,
+        value: l.value,
+        rank: l.rank,
+        problems: l.problems ?? '',
+        nextSteps: l.nextSteps ?? '',
+        ...(l.analysis ? { analysis: l.analysis } : {}),
+        ...(l.countermeasures ? { countermeasures: l.countermeasures } : {}),
+        ...(l.rankSource ? { rankSource: l.rankSource } : {}),
+        ...(l.rankPeriod ? { rankPeriod: l.rankPeriod } : {}),
+      },
+      ctx.standings,
+    );
   });
+}
+
+/**
+ * The unit's own people, or the office entering the unit's paper report on its behalf: only with
+ * an explicit onBehalfOf naming this unit, which the envelope records beside who typed it.
+ */
+function forUnit(c: ReportingCommand, permission: 'report.draft' | 'report.submit', unit: string) {
+  const onBehalfOf = c.meta.onBehalfOf;
+  if (onBehalfOf === undefined) return authorize(c.meta.actor, permission, unit);
+  if (onBehalfOf !== unit) throw new ForbiddenError(`a report of unit ${unit} cannot be entered on behalf of ${onBehalfOf}`);
+  return authorize(c.meta.actor, 'report.enterOnBehalf', unit);
 }
 
 function requireReason(reason: string | undefined): string {

@@ -54,11 +54,11 @@ const ev = {
   drafted: (lines = good): ReportingEvent => ({ type: 'ReportDraftSaved', data: { ...ref, lines } }),
   submitted: (lines = good, by = 'li-reporter'): ReportingEvent => ({
     type: 'ReportSubmitted',
-    data: { ...ref, lines, contentHash: contentHash(lines), submittedBy: by, lagging: [], late: null },
+    data: { ...ref, lines, contentHash: contentHash(lines), submittedBy: by, lagging: [] },
   }),
-  signed: (lines = good): ReportingEvent => ({
+  signed: (lines = good, late: { dueAt: string; byMinutes: number } | null = null): ReportingEvent => ({
     type: 'ReportSigned',
-    data: { ...ref, contentHash: contentHash(lines), signedBy: { userId: 'wang-head', name: '王局长' }, seal: { unitId: 'sthjj', unitName: '县生态环境局' } },
+    data: { ...ref, contentHash: contentHash(lines), signedBy: { userId: 'wang-head', name: '王局长' }, seal: { unitId: 'sthjj', unitName: '县生态环境局' }, late },
   }),
   received: (lines = good): ReportingEvent => ({ type: 'ReportReceived', data: { ...ref, contentHash: contentHash(lines) } }),
 };
@@ -92,13 +92,11 @@ describe('monthly report decider', () => {
   });
 
   describe('submit', () => {
-    it('given a complete draft, when submitted before the deadline, then it is on time, hashed, and its timers are cancelled', () => {
+    // Changed by issue 12: submission no longer decides timeliness nor cancels the deadline timers —
+    // 经主要负责人签字并加盖单位印章后，于次月6日前报送: the signed report is what is due.
+    it('given a complete draft, when submitted, then it is hashed; its timers stay until the head signs', () => {
       const events = given(reportingDecider, history.drafted()).when(cmd('reporting.Submit', { context }, reporter({ now: '2023-07-04T02:00:00.000Z' })));
-      expect(events).toEqual([
-        ev.submitted(),
-        { type: 'TimerCancelled', data: { timerId: 'report-ye-county-2023-sthjj-2023-06-reminder', reason: 'the report was submitted' } },
-        { type: 'TimerCancelled', data: { timerId: 'report-ye-county-2023-sthjj-2023-06-deadline', reason: 'the report was submitted' } },
-      ]);
+      expect(events).toEqual([ev.submitted()]);
     });
 
     it('a lagging indicator (red or yellow rank) without analysis and countermeasures is refused, listing the indicators', () => {
@@ -126,24 +124,52 @@ describe('monthly report decider', () => {
       expect(() => given(reportingDecider, [...ev.opened(), ev.drafted([line(27)])]).when(cmd('reporting.Submit', { context }))).toThrow(/missing: 28 PM2.5年均浓度; 29/);
     });
 
-    it('submitted after the deadline, it is recorded as late by how long', () => {
+    // Changed by issue 12: lateness moved from the submission to the signature (see 'the deadline is met by the signed report').
+    it('submitted after the deadline, the submission itself records no timeliness', () => {
       const [submitted] = given(reportingDecider, history.drafted()).when(cmd('reporting.Submit', { context }, reporter({ now: '2023-07-07T04:30:00.000Z' })));
-      expect(submitted).toMatchObject({ data: { late: { dueAt: context.dueAt, byMinutes: 36 * 60 + 30 } } });
+      expect(submitted).toEqual(ev.submitted());
     });
+  });
 
-    it('resubmitted after a return, an on-time report does not become late', () => {
+  describe('the deadline is met by the signed report, not the draft (经主要负责人签字并加盖单位印章后，于次月6日前报送)', () => {
+    const sign = (now: string) => cmd('reporting.Sign', { ...ref, contentHash: contentHash(good) }, head({ now }));
+    const cancelled = [
+      { type: 'TimerCancelled', data: { timerId: 'report-ye-county-2023-sthjj-2023-06-reminder', reason: 'the report was signed and sealed' } },
+      { type: 'TimerCancelled', data: { timerId: 'report-ye-county-2023-sthjj-2023-06-deadline', reason: 'the report was signed and sealed' } },
+    ];
+    it('given a report submitted on the 5th, when the head signs on the 7th, then it is late by the time after the deadline', () => {
+      // Submitted 2023-07-05 10:00 (local), before the deadline (2023-07-06 00:00 local = 07-05T16:00Z); signed 07-07 12:30 local.
+      const submittedOn5th = [...history.drafted(), ev.submitted()];
+      expect(given(reportingDecider, submittedOn5th).when(sign('2023-07-07T04:30:00.000Z'))).toEqual([
+        ev.signed(good, { dueAt: context.dueAt, byMinutes: 36 * 60 + 30 }),
+        ...cancelled,
+      ]);
+    });
+    it('signed before the deadline, it is on time, and its reminder and deadline timers are cancelled', () => {
+      expect(given(reportingDecider, history.submitted()).when(sign('2023-07-05T08:00:00.000Z'))).toEqual([ev.signed(good, null), ...cancelled]);
+    });
+    it('signed again after a return, an on-time report does not become late', () => {
       const returned: ReportingEvent = { type: 'ReportReturned', data: { ...ref, reason: '数据有误' } };
-      const [submitted] = given(reportingDecider, [...history.submitted(), returned, ev.drafted()]).when(
-        cmd('reporting.Submit', { context }, reporter({ now: '2023-07-09T00:00:00.000Z' })),
-      );
-      expect(submitted).toMatchObject({ type: 'ReportSubmitted', data: { late: null } });
+      const after = [...history.signed(), returned, ev.drafted(), ev.submitted()];
+      expect(given(reportingDecider, after).when(sign('2023-07-09T00:00:00.000Z'))[0]).toMatchObject({ type: 'ReportSigned', data: { late: null } });
+    });
+    it('at the deadline, a submitted but unsigned report becomes overdue; a signed one does not', () => {
+      expect(given(reportingDecider, history.submitted()).when(cmd('reporting.MarkOverdue', ref, system()))).toEqual([
+        { type: 'ReportOverdue', data: { ...ref, dueAt: context.dueAt } },
+      ]);
+      expect(given(reportingDecider, history.signed()).when(cmd('reporting.MarkOverdue', ref, system()))).toEqual([]);
+    });
+    it('while it waits for the signature, the reminder goes to the head', () => {
+      expect(given(reportingDecider, history.submitted()).when(cmd('reporting.SendReminder', ref, system()))).toEqual([
+        { type: 'ReportReminderSent', data: { ...ref, dueAt: context.dueAt, to: 'head' } },
+      ]);
     });
   });
 
   describe('sign (four eyes)', () => {
     const sign = (m = head(), hash = contentHash(good)) => cmd('reporting.Sign', { ...ref, contentHash: hash }, m);
     it('given a submitted report, when the head signs its exact content, then the signature and the unit’s seal are recorded', () => {
-      expect(given(reportingDecider, history.submitted()).when(sign())).toEqual([ev.signed()]);
+      expect(given(reportingDecider, history.submitted()).when(sign())[0]).toEqual(ev.signed());
     });
     it('the submitter may not sign their own report, even holding the head role', () => {
       const both = meta(['reporter', 'head'], { unitId: 'sthjj', userId: 'li-reporter' });
@@ -161,7 +187,7 @@ describe('monthly report decider', () => {
       const changed = [line(27, { value: 76, rank: 2 }), good[1]!, good[2]!];
       const after = [...history.signed(), returned, ev.drafted(changed), ev.submitted(changed)];
       expect(() => given(reportingDecider, after).when(cmd('reporting.Receive', ref, office()))).toThrow(/awaits the unit head’s signature/);
-      expect(given(reportingDecider, after).when(sign(head(), contentHash(changed)))).toEqual([ev.signed(changed)]);
+      expect(given(reportingDecider, after).when(sign(head(), contentHash(changed)))[0]).toEqual(ev.signed(changed));
     });
   });
 
@@ -204,20 +230,108 @@ describe('monthly report decider', () => {
   });
 
   describe('deadlines', () => {
-    it('at the deadline, a report not yet submitted becomes overdue; a submitted one does not', () => {
+    // Changed by issue 12: a submitted but unsigned report is overdue too (the signed report is due).
+    it('at the deadline, a report not yet submitted becomes overdue; a signed one does not', () => {
       expect(given(reportingDecider, history.drafted()).when(cmd('reporting.MarkOverdue', ref, system()))).toEqual([
         { type: 'ReportOverdue', data: { ...ref, dueAt: context.dueAt } },
       ]);
-      expect(given(reportingDecider, history.submitted()).when(cmd('reporting.MarkOverdue', ref, system()))).toEqual([]);
+      expect(given(reportingDecider, history.signed()).when(cmd('reporting.MarkOverdue', ref, system()))).toEqual([]);
     });
     it('the reminder goes only to a unit that has not submitted', () => {
       expect(given(reportingDecider, history.drafted()).when(cmd('reporting.SendReminder', ref, system()))).toEqual([
-        { type: 'ReportReminderSent', data: { ...ref, dueAt: context.dueAt } },
+        { type: 'ReportReminderSent', data: { ...ref, dueAt: context.dueAt, to: 'unit' } },
       ]);
       expect(given(reportingDecider, history.signed()).when(cmd('reporting.SendReminder', ref, system()))).toEqual([]);
     });
     it('only the system’s timers mark a report overdue', () => {
       expect(() => given(reportingDecider, history.drafted()).when(cmd('reporting.MarkOverdue', ref, office()))).toThrow(ForbiddenError);
+    });
+  });
+  describe('periods: a month’s figures are “as of month end” (截至本月底完成情况)', () => {
+    const june: ReportContext = { ...context, periodEndsAt: '2023-06-30T16:00:00.000Z' };
+    it('a month’s report cannot be submitted before the month has ended', () => {
+      expect(() => given(reportingDecider, history.drafted()).when(cmd('reporting.Submit', { context: june }, reporter({ now: '2023-06-28T02:00:00.000Z' })))).toThrow(
+        expect.objectContaining({ code: 'period-not-ended' }),
+      );
+      expect(given(reportingDecider, history.drafted()).when(cmd('reporting.Submit', { context: june }, reporter({ now: '2023-07-01T01:00:00.000Z' })))[0]).toMatchObject({
+        type: 'ReportSubmitted',
+      });
+    });
+    it('a reminder never fires before the period has ended: its timer is set for the month’s end at the earliest', () => {
+      const early = { ...june, reminderAt: '2023-06-29T01:00:00.000Z' };
+      const events = given(reportingDecider).when(cmd('reporting.Open', { context: early }, office()));
+      expect(events[1]).toMatchObject({ type: 'TimerScheduled', data: { timerId: 'report-ye-county-2023-sthjj-2023-06-reminder', dueAt: june.periodEndsAt } });
+      const opened = events.slice(0, 1);
+      expect(given(reportingDecider, opened).when(cmd('reporting.SendReminder', ref, system({ now: '2023-06-29T01:00:00.000Z' })))).toEqual([]);
+    });
+  });
+
+  describe('lagging is decided from the official standing', () => {
+    const nov = { ...ref, period: '2023-11' };
+    const red27 = { indicatorNo: 27, period: '2023-11', rank: 5, warning: 'red' as const };
+    const ctx = (standings: ReportContext['standings']): ReportContext => ({ ...context, ...nov, standings });
+    const opened = (): ReportingEvent[] => [
+      { type: 'ReportOpened', data: { ...nov, unitName: context.unitName, indicators: context.indicators, dueAt: context.dueAt, reminderAt: context.reminderAt } },
+    ];
+    const drafted = (lines: ReportLine[]): ReportingEvent => ({ type: 'ReportDraftSaved', data: { ...nov, lines } });
+    it('no. 27 was officially red for 2023-11: a report with an empty rank and no analysis is refused', () => {
+      const lines = [line(27, { value: 75, rank: null }), line(28, { value: 40, rank: 1 }), line(29)];
+      expect(() => given(reportingDecider, [...opened(), drafted(lines)]).when(cmd('reporting.Submit', { context: ctx([red27]) }))).toThrow(
+        expect.objectContaining({ code: 'lagging-without-analysis', details: expect.objectContaining({ indicators: [27] }) }),
+      );
+    });
+    it('the draft’s rank is the official one (read-only), whatever was typed; an indicator without peer figures keeps its rank, marked self-reported', () => {
+      const typed = [line(27, { value: 75, rank: 1 }), line(28, { value: 40, rank: 2 }), line(29, { rank: 2 })];
+      const official28 = { indicatorNo: 28, period: '2023-Q3', rank: 2, warning: 'green' as const };
+      const [saved] = given(reportingDecider, opened()).when(cmd('reporting.SaveDraft', { context: ctx([red27, official28]), lines: typed }));
+      expect(saved).toMatchObject({
+        data: {
+          lines: [
+            { indicatorNo: 27, rank: 5, rankSource: 'official', rankPeriod: '2023-11' },
+            { indicatorNo: 28, rank: 2, rankSource: 'official', rankPeriod: '2023-Q3' },
+            { indicatorNo: 29, rank: 2, rankSource: 'self-reported' },
+          ],
+        },
+      });
+    });
+    it('an official green standing is not lagging even if a worse rank was typed; a self-reported red rank is', () => {
+      const green27 = { ...red27, rank: 1, warning: 'green' as const };
+      const lines = [line(27, { value: 75, rank: 6 }), line(28, { value: 40, rank: 1 }), line(29, { rank: 6 })];
+      expect(() => given(reportingDecider, [...opened(), drafted(lines)]).when(cmd('reporting.Submit', { context: ctx([green27]) }))).toThrow(
+        expect.objectContaining({ details: expect.objectContaining({ indicators: [29] }) }),
+      );
+    });
+  });
+
+  describe('administrators correct entries; the office enters on a unit’s behalf', () => {
+    it('an administrator may correct a received figure with a reason, like the office', () => {
+      const c = cmd('reporting.Correct', { ...ref, indicatorNo: 27, field: 'value', corrected: 74 }, meta(['admin'], { userId: 'admin-1', reason: '核对原始台账' }));
+      expect(given(reportingDecider, history.received()).when(c)).toEqual([
+        { type: 'FigureCorrected', data: { ...ref, indicatorNo: 27, field: 'value', previous: 75, corrected: 74, reason: '核对原始台账' } },
+      ]);
+    });
+    it('the office may draft and submit a unit’s paper report only naming that unit (onBehalfOf)', () => {
+      expect(() => given(reportingDecider).when(cmd('reporting.SaveDraft', { context, lines: good }, office()))).toThrow(ForbiddenError);
+      expect(() => given(reportingDecider).when(cmd('reporting.SaveDraft', { context, lines: good }, office({ onBehalfOf: 'fgw' })))).toThrow(ForbiddenError);
+      expect(given(reportingDecider).when(cmd('reporting.SaveDraft', { context, lines: good }, office({ onBehalfOf: 'sthjj' })))).toEqual([...ev.opened(), ev.drafted()]);
+      expect(given(reportingDecider, history.drafted()).when(cmd('reporting.Submit', { context }, office({ onBehalfOf: 'sthjj' })))).toEqual([ev.submitted(good, 'office-1')]);
+    });
+    it('a reporter cannot act on behalf of a unit, not even naming their own', () => {
+      expect(() => given(reportingDecider).when(cmd('reporting.SaveDraft', { context, lines: good }, reporter({ onBehalfOf: 'sthjj' })))).toThrow(ForbiddenError);
+    });
+  });
+  describe('paper copies (纸质版一式两份报送至县推进办)', () => {
+    const paper = (copies: number) => cmd('reporting.RecordPaperCopies', { ...ref, copies }, office());
+    it('given a signed report, when the office records two paper copies, then that is a fact of its own, tied to the signed content', () => {
+      expect(given(reportingDecider, history.signed()).when(paper(2))).toEqual([
+        { type: 'ReportPaperCopiesReceived', data: { ...ref, copies: 2, contentHash: contentHash(good) } },
+      ]);
+      const recorded: ReportingEvent = { type: 'ReportPaperCopiesReceived', data: { ...ref, copies: 2, contentHash: contentHash(good) } };
+      expect(given(reportingDecider, [...history.received(), recorded]).when(paper(2))).toEqual([]);
+    });
+    it('not before the report is signed, and only by the office', () => {
+      expect(() => given(reportingDecider, history.submitted()).when(paper(2))).toThrow(expect.objectContaining({ code: 'report-not-signed' }));
+      expect(() => given(reportingDecider, history.signed()).when({ ...paper(2), meta: reporter() } as ReportingCommand)).toThrow(ForbiddenError);
     });
   });
 });

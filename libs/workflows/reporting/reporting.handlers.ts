@@ -54,11 +54,14 @@ export class ReportingHandler implements ICommandHandler<ReportingBusCommand, Co
     let full: ReportingCommand;
     switch (command.type) {
       case 'reporting.Open':
-      case 'reporting.Submit':
         full = { ...command, data: { context: await this.reporting.context(ref) } };
         break;
+      // Drafts and submissions carry the official standings: the rank is the county's, and lagging is decided from it.
+      case 'reporting.Submit':
+        full = { ...command, data: { context: await this.reporting.context(ref, { standings: true }) } };
+        break;
       case 'reporting.SaveDraft':
-        full = { ...command, data: { context: await this.reporting.context(ref), lines: command.data.lines } };
+        full = { ...command, data: { context: await this.reporting.context(ref, { standings: true }), lines: command.data.lines } };
         break;
       default:
         full = command;

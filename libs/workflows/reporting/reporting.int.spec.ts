@@ -102,7 +102,9 @@ describe.each(STORE_TARGETS)('the monthly report workflow through the applicatio
 
     const cell = (unitId: string) => engine.query(REPORTS_PROJECTION).get<ComplianceCell>('compliance', cellKey(planId, period, unitId));
     expect(await cell('sthjj')).toMatchObject({ onTime: true, overdue: false, signed: true, received: true, corrections: 1 });
-    expect(await cell('fgw')).toMatchObject({ status: 'submitted', onTime: false, overdue: true, lateByMinutes: 36 * 60 });
+    // Changed by issue 12 (经主要负责人签字并加盖单位印章后，于次月6日前报送): fgw submitted after the
+    // deadline but nobody signed it, so it is overdue and its timeliness waits for the signature.
+    expect(await cell('fgw')).toMatchObject({ status: 'submitted', onTime: null, overdue: true, lateByMinutes: null });
     expect(await cell('gxj')).toMatchObject({ status: 'open', overdue: true, onTime: null });
     const overdue = (await engine.store.readStream(reportStream({ planId, unitId: 'gxj', period }))).map((e) => e.type);
     expect(overdue).toEqual(['ReportOpened', 'TimerScheduled', 'TimerScheduled', 'ReportReminderSent', 'TimerFired', 'ReportOverdue', 'TimerFired']);
@@ -115,5 +117,32 @@ describe.each(STORE_TARGETS)('the monthly report workflow through the applicatio
     const streams = [planStream(planId), reportStream(ref)];
     const then = await annex2Table(await foldAsOf(engine.store, annex2Projection, { time: beforeCorrection }, streams), planId, period);
     expect(then!.sections.flatMap((s) => s.rows).find((r) => r.no === 28)).toMatchObject({ result: 41, warning: 'red' });
+  });
+  it('decides lagging from the official standing the handler reads from the ranking workflow’s figures stream (issue 12)', async () => {
+    // No. 27 was officially red for 2023-11, yet a report with an empty rank used to be accepted.
+    clock.set('2023-12-02T02:00:00.000Z');
+    const figures = [
+      { countyId: 'baofeng', value: 90, rank: null },
+      { countyId: 'jia', value: 88, rank: null },
+      { countyId: 'lushan', value: 86, rank: null },
+      { countyId: 'wugang', value: 84, rank: null },
+      { countyId: 'ye', value: 75, rank: null },
+      { countyId: 'ruzhou', value: 70, rank: null },
+    ];
+    await run(office, 'ranking.RecordFigures', { planId, indicatorNo: 27, period: '2023-11', figures, source: { kind: 'manual' } });
+    const nov = { planId, unitId: 'sthjj', period: '2023-11' };
+    const standings = await reporting.standings(nov, [27, 28, 29]);
+    expect(standings).toEqual([{ indicatorNo: 27, period: '2023-11', rank: 5, warning: 'red' }]);
+
+    const typed = [{ ...lines()[0]!, rank: null }, { ...lines()[1]!, rank: 1 }, lines()[2]!];
+    const saved = await run(reporter, 'reporting.SaveDraft', { ...nov, lines: typed });
+    const savedLines = (saved.events.find((e) => e.type === 'ReportDraftSaved')!.data as { lines: ReportLine[] }).lines;
+    // The official rank replaces the empty one; indicators without peer figures keep theirs, marked self-reported.
+    expect(savedLines.map((l) => [l.indicatorNo, l.rank, l.rankSource])).toEqual([
+      [27, 5, 'official'],
+      [28, 1, 'self-reported'],
+      [29, 1, 'self-reported'],
+    ]);
+    await expect(run(reporter, 'reporting.Submit', nov)).rejects.toMatchObject({ code: 'lagging-without-analysis', details: expect.objectContaining({ indicators: [27] }) });
   });
 });

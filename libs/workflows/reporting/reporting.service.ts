@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '../../engine/commands/command.js';
+import { DomainError, type DomainEvent } from '../../engine/commands/command.js';
+import { Engine } from '../../engine/nest/engine.js';
 import type { PlanDefinition } from '../plan/plan-file.js';
-import { parseMonth } from '../plan/period.js';
+import { comparePeriods, firstDayOf, formatPeriod, lastMonthOf, next, parseMonth, parsePeriod, periodsOfYear } from '../plan/period.js';
 import { localMidnightToUtc, monthlyReportDates } from '../plan/working-calendar.js';
 import { PlanService } from '../plan/plan.service.js';
+import { figuresStream, type StandingChanged } from '../ranking/ranking.events.js';
+import type { OfficialStanding } from './report-content.js';
 import type { ReportContext } from './reporting.decider.js';
 import type { ReportRef } from './reporting.events.js';
 
@@ -13,14 +16,51 @@ import type { ReportRef } from './reporting.events.js';
  */
 @Injectable()
 export class ReportingService {
-  constructor(private readonly plans: PlanService) {}
+  constructor(
+    private readonly plans: PlanService,
+    private readonly engine: Engine,
+  ) {}
 
-  /** The plan's facts for one report: the unit's indicators, targets, warning tiers and deadlines. */
-  async context(ref: ReportRef): Promise<ReportContext> {
+  /**
+   * The plan's facts for one report: the unit's indicators, targets, warning tiers and deadlines;
+   * with `standings`, also our county's official standing per indicator (drafts, submissions and
+   * the template; opening a month does not need them).
+   */
+  async context(ref: ReportRef, options: { standings?: boolean } = {}): Promise<ReportContext> {
     const plan = await this.plans.get(ref.planId);
     checkMonth(plan, ref.period);
     unitOf(plan, ref.unitId); // an unknown unit is a 404 before the deadlines are worked out
-    return contextFor(plan, reportDates(plan, ref.period), ref);
+    const context = contextFor(plan, reportDates(plan, ref.period), ref);
+    return options.standings
+      ? {
+          ...context,
+          standings: await this.standings(
+            ref,
+            context.indicators.map((i) => i.no),
+          ),
+        }
+      : context;
+  }
+
+  /**
+   * Our county's latest known standing for each indicator and the report's month: the month's own
+   * figures, else the latest earlier ranking period of the year that has them. Read from the ranking
+   * workflow's published streams (never a projection, which may lag), so the decision is made on
+   * what the county knows when the command arrives.
+   */
+  async standings(ref: ReportRef, indicatorNos: readonly number[]): Promise<OfficialStanding[]> {
+    const periods = standingPeriods(ref.period);
+    const found = await Promise.all(
+      indicatorNos.map(async (indicatorNo) => {
+        for (const period of periods) {
+          const events = await this.engine.store.readStream(figuresStream(ref.planId, indicatorNo, period));
+          const last = lastStanding(events);
+          if (last) return { indicatorNo, period, rank: last.data.rank.to, warning: last.data.warning.to };
+        }
+        return null;
+      }),
+    );
+    return found.filter((s): s is OfficialStanding => s !== null);
   }
 
   /** The units that report for a month of the plan (checked). */
@@ -35,6 +75,29 @@ export class ReportingService {
 export interface ReportDates {
   dueAt: string;
   reminderAt: string;
+  /** Local midnight starting the next month: the figures are "as of month end". */
+  periodEndsAt: string;
+}
+
+/**
+ * The ranking periods whose standing may stand for a month, best first: the month, then every
+ * period of the year ending no later, latest end first (a month before a quarter ending with it,
+ * since monthly figures are cumulative). The ranking workflow orders candidates the same way.
+ */
+export function standingPeriods(period: string): string[] {
+  const p = parsePeriod(period);
+  if (!p) return [];
+  const end = lastMonthOf(p);
+  const others = periodsOfYear(p.year)
+    .filter((x) => x !== period)
+    .map((x) => parsePeriod(x)!)
+    .filter((q) => comparePeriods(lastMonthOf(q), end) <= 0)
+    .sort((a, b) => comparePeriods(b, a));
+  return [period, ...others.map(formatPeriod)];
+}
+
+function lastStanding(events: readonly DomainEvent[]): StandingChanged | undefined {
+  return [...events].reverse().find((e): e is StandingChanged => e.type === 'StandingChanged');
 }
 
 function checkMonth(plan: PlanDefinition, period: string): void {
@@ -54,7 +117,8 @@ export function reportDates(plan: PlanDefinition, period: string): ReportDates {
   const dates = monthlyReportDates(plan.monthlyReport, plan.calendar, period);
   // The reminder goes out at 09:00 local time on its day.
   const reminderAt = new Date(Date.parse(localMidnightToUtc(dates.reminderOn, plan.monthlyReport.timeZone)) + 9 * 3600_000).toISOString();
-  return { dueAt: dates.dueBefore, reminderAt };
+  const periodEndsAt = localMidnightToUtc(firstDayOf(next(parseMonth(period)!)), plan.monthlyReport.timeZone);
+  return { dueAt: dates.dueBefore, reminderAt, periodEndsAt };
 }
 
 /** The plan's facts for one report, given its month's deadlines (pure): the unit's indicators, targets and warning tiers. */
@@ -69,5 +133,6 @@ export function contextFor(plan: PlanDefinition, dates: ReportDates, ref: Report
     warningTiers: plan.warningTiers.map(({ tier, fromRank, toRank }) => ({ tier, fromRank, toRank })),
     dueAt: dates.dueAt,
     reminderAt: dates.reminderAt,
+    ...(dates.periodEndsAt ? { periodEndsAt: dates.periodEndsAt } : {}),
   };
 }

@@ -17,6 +17,8 @@ export interface StepRecord {
   type: string;
   at: string;
   by: { userId: string; role: string; name?: string };
+  /** The unit the office entered this for (its paper report): `by` typed it, for this unit. */
+  onBehalfOf?: string;
   reason?: string;
   position: string;
 }
@@ -35,9 +37,18 @@ export interface ReportView {
   indicators: ReportIndicator[];
   lines: ReportLine[];
   contentHash: string | null;
-  submitted: { by: string; at: string; late: { byMinutes: number } | null; lagging: number[] } | null;
+  submitted: { by: string; at: string; onBehalfOf?: string; late: { byMinutes: number } | null; lagging: number[] } | null;
   signature: { userId: string; name: string; at: string; contentHash: string; seal: { unitId: string; unitName: string } } | null;
+  /**
+   * Timeliness, judged when the signed and sealed report is in (经主要负责人签字并加盖单位印章后，于次月6日前报送):
+   * the first signature's. Null until then. Older reports, judged at submission, keep that judgment.
+   */
+  timeliness: { at: string; late: { byMinutes: number } | null; judgedAt: 'signature' | 'submission' } | null;
+  /** Who the last reminder went to: the unit (unsubmitted) or its head (waiting for the signature). */
+  remindedTo: 'unit' | 'head' | null;
   received: { by: string; at: string } | null;
+  /** The paper copies (一式两份), when the office recorded them. */
+  paperCopies?: { copies: number; by: string; at: string } | null;
   returns: { reason: string; by: string; at: string }[];
   overdueAt: string | null;
   remindedAt: string | null;
@@ -53,7 +64,7 @@ export interface ComplianceCell {
   period: string;
   status: ReportStatus;
   dueAt: string;
-  /** null until submitted */
+  /** Null until the signed and sealed report is in (reports recorded before the rule: until submitted). */
   onTime: boolean | null;
   lateByMinutes: number | null;
   overdue: boolean;
@@ -70,7 +81,8 @@ export const cellKey = (planId: string, period: string, unitId: string) => `${pl
 export const reportsProjection: Projection = {
   name: REPORTS_PROJECTION,
   // 2: timer events move the revision too, so the ETag is the stream's revision.
-  version: 2,
+  // 3: timeliness is judged at the signature; steps show on whose behalf.
+  version: 3,
   eventTypes: [...REPORTING_EVENT_TYPES, ...TIMER_EVENT_TYPES],
   async apply(e, docs) {
     const event = { type: e.type, data: e.data } as ReportingEvent;
@@ -114,6 +126,8 @@ function opened(d: Extract<ReportingEvent, { type: 'ReportOpened' }>['data']): R
     contentHash: null,
     submitted: null,
     signature: null,
+    timeliness: null,
+    remindedTo: null,
     received: null,
     returns: [],
     overdueAt: null,
@@ -131,6 +145,7 @@ function applyToView(view: ReportView, event: ReportingEvent, e: RecordedEvent):
     type: event.type,
     at,
     by: { userId: m.actor.userId, role: m.actor.role, ...(m.actor.name ? { name: m.actor.name } : {}) },
+    ...(m.onBehalfOf ? { onBehalfOf: m.onBehalfOf } : {}),
     ...(m.reason ? { reason: m.reason } : {}),
     position: e.position,
   };
@@ -150,18 +165,29 @@ function applyToView(view: ReportView, event: ReportingEvent, e: RecordedEvent):
       v.submitted = {
         by: event.data.submittedBy,
         at,
-        // Timeliness is the first submission's: a resubmission after a return keeps it.
+        ...(m.onBehalfOf ? { onBehalfOf: m.onBehalfOf } : {}),
+        // Older events judged timeliness at the first submission; a resubmission after a return keeps it.
         late: view.submitted ? view.submitted.late : event.data.late ? { byMinutes: event.data.late.byMinutes } : null,
         lagging: event.data.lagging,
       };
+      if (!view.timeliness && event.data.late !== undefined) {
+        v.timeliness = { at, late: event.data.late ? { byMinutes: event.data.late.byMinutes } : null, judgedAt: 'submission' };
+      }
       break;
     case 'ReportSigned':
       v.status = 'signed';
       v.signature = { userId: event.data.signedBy.userId, name: event.data.signedBy.name, at, contentHash: event.data.contentHash, seal: event.data.seal };
+      // The first signature decides; a second one after a return does not change it.
+      if (!view.timeliness && event.data.late !== undefined) {
+        v.timeliness = { at, late: event.data.late ? { byMinutes: event.data.late.byMinutes } : null, judgedAt: 'signature' };
+      }
       break;
     case 'ReportReceived':
       v.status = 'received';
       v.received = { by: m.actor.userId, at };
+      break;
+    case 'ReportPaperCopiesReceived':
+      v.paperCopies = { copies: event.data.copies, by: m.actor.userId, at };
       break;
     case 'ReportReturned':
       v.status = 'returned';
@@ -170,6 +196,7 @@ function applyToView(view: ReportView, event: ReportingEvent, e: RecordedEvent):
       break;
     case 'ReportReminderSent':
       v.remindedAt = at;
+      v.remindedTo = event.data.to ?? 'unit';
       break;
     case 'ReportOverdue':
       v.overdueAt = at;
@@ -203,8 +230,8 @@ function toCell(v: ReportView): ComplianceCell {
     period: v.period,
     status: v.status,
     dueAt: v.dueAt,
-    onTime: v.submitted ? v.submitted.late === null : null,
-    lateByMinutes: v.submitted?.late?.byMinutes ?? null,
+    onTime: v.timeliness ? v.timeliness.late === null : null,
+    lateByMinutes: v.timeliness?.late?.byMinutes ?? null,
     overdue: v.overdueAt !== null,
     returned: v.returns.length,
     signed: v.signature !== null || v.status === 'received',

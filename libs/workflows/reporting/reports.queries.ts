@@ -113,7 +113,8 @@ export class GetReportTemplateHandler implements IQueryHandler<GetReportTemplate
 
   execute({ reader, ref }: GetReportTemplate): Promise<ReportContext> {
     mayRead(reader, ref.unitId);
-    return this.reporting.context(ref);
+    // The rank is prefilled from the official standing (read-only where it exists).
+    return this.reporting.context(ref, { standings: true });
   }
 }
 

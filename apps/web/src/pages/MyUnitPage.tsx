@@ -61,6 +61,8 @@ export default function MyUnitPage() {
           contentHash: null,
           submitted: null,
           signature: null,
+          timeliness: null,
+          remindedTo: null,
           received: null,
           returns: [],
           overdueAt: null,
@@ -340,6 +342,7 @@ function ReportEditor({ report, summary, onChanged, refocus }: { report: ReportV
                   tier={tierOf(line.rank, tiers)}
                   symbol={uomSymbol(plan, indicator.unitOfMeasure)}
                   corrections={report.corrections.filter((c) => c.indicatorNo === indicator.no)}
+                  rankSource={report.lines.find((l) => l.indicatorNo === indicator.no)?.rankSource}
                 />
               );
             })
@@ -372,7 +375,16 @@ function ReportEditor({ report, summary, onChanged, refocus }: { report: ReportV
   );
 }
 
-function LineCard(props: { index: number; indicator: ReportIndicator; lagging: boolean; tier: Tier | null; symbol: string; corrections: ReportView['corrections'] }) {
+function LineCard(props: {
+  index: number;
+  indicator: ReportIndicator;
+  lagging: boolean;
+  tier: Tier | null;
+  symbol: string;
+  corrections: ReportView['corrections'];
+  /** Where the saved rank came from: the official rank is the county's and read-only (issue 12). */
+  rankSource?: 'official' | 'self-reported' | undefined;
+}) {
   const { t } = useTranslation();
   const { index: i, indicator, lagging, tier, symbol } = props;
   const required = (msg: string) => [{ required: lagging, whitespace: true, message: msg }];
@@ -406,8 +418,8 @@ function LineCard(props: { index: number; indicator: ReportIndicator; lagging: b
           </Form.Item>
         </Col>
         <Col xs={12} md={6}>
-          <Form.Item name={[i, 'rank']} label={t('unit.rank')}>
-            <InputNumber min={1} max={6} precision={0} style={{ width: '100%' }} data-testid={`rank-${indicator.no}`} />
+          <Form.Item name={[i, 'rank']} label={props.rankSource === 'self-reported' ? `${t('unit.rank')}（${t('unit.selfReported')}）` : t('unit.rank')}>
+            <InputNumber min={1} max={6} precision={0} style={{ width: '100%' }} disabled={props.rankSource === 'official'} data-testid={`rank-${indicator.no}`} />
           </Form.Item>
         </Col>
         <Col xs={24} md={12}>

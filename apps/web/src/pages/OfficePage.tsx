@@ -217,7 +217,19 @@ export function ReportLines({ report }: { report: ReportView }) {
           ),
         },
         { title: t('annex2.result'), key: 'value', render: (_, i) => fmtValue(report.lines.find((l) => l.indicatorNo === i.no)?.value, uomSymbol(plan, i.unitOfMeasure)) },
-        { title: t('annex2.rank'), key: 'rank', render: (_, i) => report.lines.find((l) => l.indicatorNo === i.no)?.rank ?? '—' },
+        {
+          title: t('annex2.rank'),
+          key: 'rank',
+          render: (_, i) => {
+            // A rank without official peer figures is the unit's own: shown as such (issue 12).
+            const l = report.lines.find((x) => x.indicatorNo === i.no);
+            return (
+              <>
+                {l?.rank ?? '—'} {l?.rankSource === 'self-reported' && <Tag>{t('unit.selfReported')}</Tag>}
+              </>
+            );
+          },
+        },
         {
           title: t('unit.problems'),
           key: 'text',

@@ -60,7 +60,10 @@ export default function ReportPrintPage() {
                 <td>{i.name}</td>
                 <td className="c">{fmtValue(i.target, symbol)}</td>
                 <td className="c">{fmtValue(l?.value, symbol)}</td>
-                <td className="c">{l?.rank ?? '—'}</td>
+                <td className="c">
+                  {l?.rank ?? '—'}
+                  {l?.rankSource === 'self-reported' ? `（${t('unit.selfReported')}）` : ''}
+                </td>
                 <td>{l?.problems}</td>
                 <td>{l?.nextSteps}</td>
               </tr>,
