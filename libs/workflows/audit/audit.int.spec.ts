@@ -142,8 +142,18 @@ describe.each(STORE_TARGETS)('audit over a real workflow history on $name', (tar
     const row = d.differences.find((x) => x.key === '28')!;
     expect(row.change).toBe('changed');
     expect(Object.fromEntries(row.fields.map((f) => [f.field, [f.before, f.after]]))).toMatchObject({ rank: [3, 5], warning: ['yellow', 'red'], result: [41, 41.5] });
-    expect(row.causes.map((c) => c.type)).toEqual(['PeerFiguresRecorded', 'StandingChanged', 'PeerFiguresRecorded', 'StandingChanged', 'FigureCorrected']);
-    expect(row.causes.at(-1)).toMatchObject({ why: '市生态环境局通报数据修正', who: { userId: 'office-1' } });
+    // Since issue 12 the received report's figure and its correction also reach the ranking
+    // (ReportedFigureApplied, sent by the reported-figure reactor): they are causes of the row too.
+    expect(row.causes.map((c) => c.type)).toEqual([
+      'PeerFiguresRecorded',
+      'StandingChanged',
+      'PeerFiguresRecorded',
+      'StandingChanged',
+      'FigureCorrected',
+      'ReportedFigureApplied',
+      'ReportedFigureApplied',
+    ]);
+    expect(row.causes.find((c) => c.type === 'FigureCorrected')).toMatchObject({ why: '市生态环境局通报数据修正', who: { userId: 'office-1' } });
     expect(d.differences.find((x) => x.key === '27')).toBeUndefined();
     // The earlier table is re-derived from the events, not read from the live projection.
     expect(d.before.rows['28']).toMatchObject({ rank: 3, warning: 'yellow', result: 41 });

@@ -74,7 +74,10 @@ export class WebWorld {
     const dir = createSqliteDirectory('web');
     this.#drop = () => dir.drop();
     if (options.demo) {
-      const setup = await NestFactory.createApplicationContext(AppModule.forRoot({ config: readConfig({ EVENT_STORE_URL: dir.url() }), background: false }), { logger: ['error'] });
+      const setup = await NestFactory.createApplicationContext(
+        AppModule.forRoot({ config: readConfig({ EVENT_STORE_URL: dir.url() }), background: false, clock: new ManualClock('2022-12-31T00:00:00.000Z') }),
+        { logger: ['error'] },
+      );
       await setup.init();
       this.demo = await playDemoYear(setup);
       await setup.close();

@@ -489,6 +489,15 @@ export async function recoverWrites(url: string, dryRun: boolean): Promise<{ res
       await pool.query<{ m: string | null }>(`SELECT max(transaction_id)::text AS m FROM events WHERE xmin::text::numeric <> transaction_id::text::numeric % 4294967296`)
     ).rows[0]!.m;
     if (restoredUpTo === null) return { restoredUpTo, stranded: [] };
+    // The moved events get this session's transaction id: it must be above every restored one.
+    // (Checked here against the restored rows themselves, not only the store's own counter probe.)
+    const next = (await pool.query<{ n: string }>('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS n')).rows[0]!.n;
+    if (!dryRun && BigInt(next) <= BigInt(restoredUpTo)) {
+      throw new Refused(
+        'transaction-counter-behind',
+        `the cluster's next transaction id (${next}) is not above the largest restored one (${restoredUpTo}): apply the step first (docs/deploy.md §3.3, \`jixiao restore … --check-only\` prints it), or moved events would get low ids again; --dry-run lists them meanwhile`,
+      );
+    }
     const rows = await pool.query<{ pos: string; stream_id: string; revision: number; type: string }>(
       `SELECT global_position::text AS pos, stream_id, revision, type FROM events
        WHERE transaction_id < $1::xid8 AND xmin::text::numeric = transaction_id::text::numeric % 4294967296
