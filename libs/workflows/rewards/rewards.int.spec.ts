@@ -136,7 +136,17 @@ describe.each(STORE_TARGETS)('the year-end rewards and penalties through the app
     const reporting = app.get(ReportingService);
     const reportRef = { planId, unitId: 'czj', period: '2023-12' };
     const context = await reporting.context(reportRef);
-    const lines: ReportLine[] = context.indicators.map((i) => ({ indicatorNo: i.no, value: 10, rank: 1, problems: '无', nextSteps: '保持' }));
+    // Lagging is decided from the official standing (issue 12): no. 15 stands in the third tier, so its
+    // line carries an analysis and countermeasures whatever rank is typed.
+    const lines: ReportLine[] = context.indicators.map((i) => ({
+      indicatorNo: i.no,
+      value: 10,
+      rank: 1,
+      problems: '无',
+      nextSteps: '保持',
+      analysis: '新兴产业项目投产滞后',
+      countermeasures: '加快项目投产达效',
+    }));
     await run(czjReporter, 'reporting.SaveDraft', { context, lines });
     const submitted = await run(czjReporter, 'reporting.Submit', { context });
     await run(czjHead, 'reporting.Sign', { ...reportRef, contentHash: (submitted.events[0]!.data as { contentHash: string }).contentHash });
