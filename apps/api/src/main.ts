@@ -37,7 +37,8 @@ if (!config.production) {
 const app = await NestFactory.create(AppModule.forRoot({ config }), { bufferLogs: false, logger: new ConsoleLogger({ json: config.production }) });
 configureApp(app);
 await app.listen(config.port);
-const url = `http://localhost:${config.port}`;
+// The port listened on (PORT=0 asks the system for a free one).
+const url = `http://localhost:${(app.getHttpServer().address() as { port: number }).port}`;
 log.log(`listening on ${url} (store ${redact(config.eventStoreUrl)}); API docs at /api/docs`);
 if (demoUsers.length) console.log(['', ...usersTable(demoUsers, url), ''].join('\n'));
 

@@ -1,5 +1,5 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /**
@@ -80,12 +80,18 @@ export function loadSealKey(options: { env: NodeJS.ProcessEnv; storeUrl: string;
   const { privateKey } = generateKeyPairSync('ed25519');
   const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   mkdirSync(dirname(file), { recursive: true });
+  // Written whole to a file of our own, then linked into place: a process starting at the same
+  // moment sees either no key or the whole key, never a half-written one (link fails if it exists).
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(tmp, pem, { mode: 0o600 });
   try {
-    writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
+    linkSync(tmp, file);
   } catch (err) {
     // Another process generated it first: use theirs, so one store has one key.
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     return { signer: signerFromPem(readFileSync(file, 'utf8')), from: file, generated: false };
+  } finally {
+    unlinkSync(tmp);
   }
   chmodSync(file, 0o600);
   return { signer: signerFromPem(pem), from: file, generated: true };

@@ -171,7 +171,7 @@ it('a dump restored into a new cluster without the counter step is refused by th
   expect(await count(a)).toBe(manifest.events);
 
   // The API refuses to start, naming the cause, the numbers and the section of the docs.
-  const api = launch('dist/apps/api/src/main.js', { EVENT_STORE_URL: a, PORT: String(await freePort()) }, /listening on/);
+  const api = launch('dist/apps/api/src/main.js', { EVENT_STORE_URL: a, PORT: '0' }, /listening on/);
   children.push(api.child);
   const apiOutcome = await api.outcome;
   expect(apiOutcome.ready).toBe(false);
@@ -240,12 +240,15 @@ it('a dump restored into a new cluster without the counter step is refused by th
   expect(JSON.parse(after.stdout)).toMatchObject({ safe: true, report: { verdict: 'intact', summary: { events: manifest.events, headPosition: manifest.headPosition } } });
 
   // The app starts and says it is healthy; new events sort after the restored ones.
-  const port = await freePort();
-  const started = launch('dist/apps/api/src/main.js', { EVENT_STORE_URL: a, PORT: String(port) }, /listening on/);
+  // PORT=0: the system picks a free port and the log names it (a port found free first may be taken
+  // by another test's process before the API binds it).
+  const started = launch('dist/apps/api/src/main.js', { EVENT_STORE_URL: a, PORT: '0' }, /listening on http:\/\/localhost:\d+/);
   children.push(started.child);
   const startedOutcome = await started.outcome;
   expect(startedOutcome.output).not.toContain('transaction id');
-  expect(startedOutcome.ready).toBe(true);
+  // With its output, so a start that fails says why.
+  expect({ ready: startedOutcome.ready, output: startedOutcome.output.slice(-2000) }).toMatchObject({ ready: true });
+  const port = Number(/listening on http:\/\/localhost:(\d+)/.exec(startedOutcome.output)![1]);
   const health = await fetch(`http://127.0.0.1:${port}/api/v1/health`);
   const body = (await health.json()) as { status: string; details: { eventStore: { empty: boolean; transactionCounter: { safe: boolean } } } };
   expect(body.details.eventStore).toMatchObject({ empty: false, transactionCounter: { safe: true } });
