@@ -190,3 +190,22 @@ export function displayPeriod(p: Period, locale: PeriodLocale): string {
     }
   }
 }
+
+/**
+ * The periods whose figures may stand for `period`, best first: the period itself, then every
+ * other period of the same year that ends no later than it does, latest end first. Where a month
+ * and a quarter (or the year) end together the month comes first: monthly figures are cumulative
+ * to the month's end, while a quarter's may cover the quarter alone. That is comparePeriods' order,
+ * latest first. Ranking, Annex 2 and the monthly report's official standing all choose by it.
+ */
+export function candidatePeriods(period: string): string[] {
+  const p = parsePeriod(period);
+  if (!p) return [];
+  const end = lastMonthOf(p);
+  const others = periodsOfYear(p.year)
+    .filter((x) => x !== period)
+    .map((x) => parsePeriod(x)!)
+    .filter((q) => comparePeriods(lastMonthOf(q), end) <= 0)
+    .sort((a, b) => comparePeriods(b, a));
+  return [period, ...others.map(formatPeriod)];
+}

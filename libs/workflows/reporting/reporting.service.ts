@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError, type DomainEvent } from '../../engine/commands/command.js';
 import { Engine } from '../../engine/nest/engine.js';
 import type { PlanDefinition } from '../plan/plan-file.js';
-import { comparePeriods, firstDayOf, formatPeriod, lastMonthOf, next, parseMonth, parsePeriod, periodsOfYear } from '../plan/period.js';
+import { candidatePeriods, firstDayOf, next, parseMonth } from '../plan/period.js';
 import { localMidnightToUtc, monthlyReportDates } from '../plan/working-calendar.js';
 import { PlanService } from '../plan/plan.service.js';
 import { figuresStream, type StandingChanged } from '../ranking/ranking.events.js';
@@ -49,7 +49,7 @@ export class ReportingService {
    * what the county knows when the command arrives.
    */
   async standings(ref: ReportRef, indicatorNos: readonly number[]): Promise<OfficialStanding[]> {
-    const periods = standingPeriods(ref.period);
+    const periods = candidatePeriods(ref.period);
     const found = await Promise.all(
       indicatorNos.map(async (indicatorNo) => {
         for (const period of periods) {
@@ -77,23 +77,6 @@ export interface ReportDates {
   reminderAt: string;
   /** Local midnight starting the next month: the figures are "as of month end". */
   periodEndsAt: string;
-}
-
-/**
- * The ranking periods whose standing may stand for a month, best first: the month, then every
- * period of the year ending no later, latest end first (a month before a quarter ending with it,
- * since monthly figures are cumulative). The ranking workflow orders candidates the same way.
- */
-export function standingPeriods(period: string): string[] {
-  const p = parsePeriod(period);
-  if (!p) return [];
-  const end = lastMonthOf(p);
-  const others = periodsOfYear(p.year)
-    .filter((x) => x !== period)
-    .map((x) => parsePeriod(x)!)
-    .filter((q) => comparePeriods(lastMonthOf(q), end) <= 0)
-    .sort((a, b) => comparePeriods(b, a));
-  return [period, ...others.map(formatPeriod)];
 }
 
 function lastStanding(events: readonly DomainEvent[]): StandingChanged | undefined {
