@@ -96,7 +96,7 @@ function launch(script: string, env: Record<string, string>, ready?: RegExp): { 
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.on('exit', (code) => resolve({ code, output, ready: false }));
+    child.on('close', (code) => resolve({ code, output, ready: false }));
   });
   return { child, outcome };
 }

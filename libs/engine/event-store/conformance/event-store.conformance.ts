@@ -570,7 +570,7 @@ function runWorker(url: string, plan: WriterPlan): Promise<string[]> {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
-    child.on('exit', (code) => {
+    child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`append worker exited ${code}: ${err}`));
       resolve(JSON.parse(out) as string[]);
     });
