@@ -100,6 +100,40 @@ describe.each(STORE_TARGETS)('Idempotency-Key on $name', (target) => {
     expect(saved.body.replayed).toBeUndefined();
   });
 
+  it('refuses the same key on another target (another month’s report) store-wide, and still answers the first request’s retry', async () => {
+    const april = `/reporting/${planId}/reports/sthjj/2023-04`;
+    const may = `/reporting/${planId}/reports/sthjj/2023-05`;
+    // One key for a whole multi-command request (the office opens a month for every unit): one claim, every command passes.
+    const opened = await api('POST', `/reporting/${planId}/periods/2023-04/open`, office, undefined, key('office-open-2023-04'));
+    expect(opened.status).toBe(200);
+    const head = await storeHead();
+    const again = await api('POST', `/reporting/${planId}/periods/2023-04/open`, office, undefined, key('office-open-2023-04'));
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(opened.body);
+    expect(await storeHead()).toBe(head);
+    expect((await api('POST', `/reporting/${planId}/periods/2023-05/open`, office)).status).toBe(200);
+    const first = await api('PUT', `${april}/draft`, reporter, { lines: lines('april') }, key('sthjj-draft-key-apr'));
+    expect(first.status).toBe(200);
+
+    const before = await storeHead();
+    const may0 = (await running.app.get(Engine).store.readStream(`report-${planId}-sthjj-2023-05`)).length;
+    const reused = await api('PUT', `${may}/draft`, reporter, { lines: lines('april') }, key('sthjj-draft-key-apr'));
+    expect(reused.status).toBe(422);
+    expect(reused.body).toMatchObject({ code: 'idempotency-key-reused', idempotencyKey: 'sthjj-draft-key-apr' });
+    expect(JSON.stringify(reused.body)).toContain('2023-04');
+    expect(await storeHead()).toBe(before);
+    expect((await running.app.get(Engine).store.readStream(`report-${planId}-sthjj-2023-05`)).length).toBe(may0);
+    // The office's key for August's opening is the office's: used for September's opening it is refused too.
+    expect((await api('POST', `/reporting/${planId}/periods/2023-05/open`, office, undefined, key('office-open-2023-04'))).status).toBe(422);
+
+    expect((await api('PUT', `${april}/draft`, reporter, { lines: lines('april') }, key('sthjj-draft-key-apr'))).body).toMatchObject({
+      replayed: true,
+      position: first.body.position,
+    });
+    // Another actor's key of the same name is theirs: no claim of the reporter's binds them.
+    expect((await api('PUT', `${may}/draft`, admin, { lines: lines('admin') }, { ...key('sthjj-draft-key-apr'), 'x-on-behalf-of': 'sthjj' })).status).not.toBe(422);
+  });
+
   it('does not answer the office’s return with the events of an earlier receive', async () => {
     const submitted = await api('POST', `${report}/submit`, reporter);
     expect(submitted.status).toBe(200);

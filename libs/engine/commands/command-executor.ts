@@ -6,6 +6,7 @@ import type { EventStore, RecordedEvent } from '../event-store/event-store.js';
 import { orderedUuid } from '../ids.js';
 import { TIMER_FIRED, isTimerSettled, type TimerFired } from '../timers/timer-events.js';
 import { IdempotencyKeyReusedError, PreconditionFailedError, type Command, type Decider, type DomainEvent } from './command.js';
+import { canonicalJson, checkClaim, claim, type RequestKey } from './idempotency-claims.js';
 
 export interface CommandResult {
   streamId: string;
@@ -39,7 +40,8 @@ const MAX_ATTEMPTS = 5;
  * history with its first result; the same id with another command, content or target is refused
  * (`IdempotencyKeyReusedError`, 422) and writes nothing; the same id sent by another actor is that
  * actor's own, fresh command. Two deliveries racing meet at the expected revision, and the second
- * is answered the same way.
+ * is answered the same way. The same key on another stream is caught by the key's claim
+ * (idempotency-claims.ts), written just before the first events a keyed request writes.
  */
 export async function executeCommand<C extends Command, E extends DomainEvent, S>(
   store: EventStore,
@@ -65,6 +67,9 @@ export async function executeCommand<C extends Command, E extends DomainEvent, S
       return answer(streamId, earlier);
     }
 
+    const keyed = command.meta.requestKey ? (command.meta as typeof command.meta & { requestKey: RequestKey }) : undefined;
+    const claimed = keyed ? await checkClaim(store, keyed) : undefined;
+
     if (options.expectedRevision !== undefined && options.expectedRevision !== revision) {
       throw new PreconditionFailedError(options.expectedRevision, revision);
     }
@@ -83,6 +88,7 @@ export async function executeCommand<C extends Command, E extends DomainEvent, S
     if (events.length === 0) return { streamId, revision, events: [] };
 
     const metadata = { ...envelope(command, role), commandDigest: digest };
+    if (keyed && claimed === 'free') await claim(store, keyed, streamId, envelope(command, role));
     try {
       const appended = await store.appendToStream(
         streamId,
@@ -138,15 +144,6 @@ export function envelope(command: Command, role: string): EventMetadata {
  */
 export function commandDigest(streamId: string, command: Pick<Command, 'type' | 'data'>): string {
   return hash('sha256', canonicalJson({ type: command.type, stream: streamId, data: command.data }), 'hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined && typeof v !== 'function')
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
 function answer(streamId: string, earlier: RecordedEvent[]): CommandResult {

@@ -25,6 +25,11 @@ export interface CommandMeta {
   onBehalfOf?: string;
   /** Set when a durable timer sends this command. */
   timerId?: string;
+  /**
+   * Set by the HTTP layer when the client sent an Idempotency-Key: the request it names, so the key
+   * cannot be reused for another request on another stream. Not recorded on the events.
+   */
+  requestKey?: { key: string; request: string; fingerprint: string };
 }
 
 export interface Command<T extends string = string, D = unknown> {

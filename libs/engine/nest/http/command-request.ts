@@ -4,6 +4,7 @@ import type { Clock } from '../../clock.js';
 import { newUuid } from '../../ids.js';
 import type { CommandMeta, Principal } from '../../commands/command.js';
 import type { ExecuteOptions } from '../../commands/command-executor.js';
+import { requestFingerprint, type RequestKey } from '../../commands/idempotency-claims.js';
 import { badRequest } from './problem-details.js';
 
 /** Set on the request by the authentication guard; nothing else may set it. */
@@ -32,6 +33,7 @@ export function commandMeta(req: AuthenticatedRequest, clock: Clock, extra: { re
   const correlation = req.header('x-correlation-id');
   return {
     commandId: key ?? newUuid(),
+    ...(key !== undefined ? { requestKey: requestKeyOf(req, key) } : {}),
     actor: principalOf(req),
     now: clock.now().toISOString(),
     ...(correlation && COMMAND_ID.test(correlation) ? { correlationId: correlation } : {}),
@@ -53,4 +55,10 @@ export function expectedRevision(req: Request): number | undefined {
 export function executeOptions(req: Request): ExecuteOptions {
   const revision = expectedRevision(req);
   return revision === undefined ? {} : { expectedRevision: revision };
+}
+
+/** The request an Idempotency-Key names: method, path (query included) and body. */
+function requestKeyOf(req: Request, key: string): RequestKey {
+  const path = req.originalUrl;
+  return { key, request: `${req.method} ${path.split('?')[0]}`, fingerprint: requestFingerprint(req.method, path, req.body) };
 }
