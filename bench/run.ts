@@ -3,6 +3,7 @@
  *
  *   npm run bench -- [--quick] [--store sqlite|postgres] [--rounds N] [--only W1a,W3,...] [--ids random|ordered]
  *   npm run bench -- --audit …   (bench/audit.ts)
+ *   npm run bench -- --http …    (bench/http.ts)
  *
  * For each store, N rounds, each on fresh databases; within a round raw and jixiao take turns in
  * steps of each timed phase (see Plan in phases.ts). Prints one JSON line per workload × store ×
@@ -264,6 +265,11 @@ function summarise(store: StoreKind, byImpl: Record<ImplKind, Line[][]>, shown: 
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (argv.includes('--http')) {
+    // Commands and reads over HTTP against a bare NestJS route (bench/http.ts); loaded only when asked for.
+    const { runHttpBench } = await import('./http.js');
+    return runHttpBench(argv.filter((a) => a !== '--http'));
+  }
   if (argv.includes('--audit')) {
     // The auditors' questions on a scaled demo store (bench/audit.ts); loaded only when asked for.
     const { runAuditBench } = await import('./audit.js');

@@ -131,8 +131,10 @@ export class SqliteReadModelStore implements ReadModelStore {
   // commit() on every page a projection applies; every value is a bound parameter.
   readonly #sql: ReturnType<typeof prepareSqlite>;
 
-  constructor(path: string) {
-    this.db = openSqlite(path);
+  #durable: Database.Database | undefined;
+
+  constructor(readonly path: string) {
+    this.db = openSqlite(path, { rebuildable: true });
     this.db.exec(SQLITE_SCHEMA);
     this.#sql = prepareSqlite(this.db);
   }
@@ -218,7 +220,18 @@ export class SqliteReadModelStore implements ReadModelStore {
       .immediate();
   }
 
+  /**
+   * A connection to the same database that commits durably (FULL), for what lives beside the
+   * projections but cannot be rebuilt from the events: credentials and sessions (a revoked session
+   * or a used one-time password must stay so after a power loss).
+   */
+  durable(): Database.Database {
+    if (this.path === ':memory:') return this.db;
+    return (this.#durable ??= openSqlite(this.path));
+  }
+
   async close(): Promise<void> {
+    if (this.#durable?.open) this.#durable.close();
     if (this.db.open) this.db.close();
   }
 }

@@ -288,7 +288,7 @@ const opened = new WeakMap<ReadModelStore, Promise<CredentialStore>>();
 export function credentialStoreFor(readModels: ReadModelStore): Promise<CredentialStore> {
   let store = opened.get(readModels);
   if (!store) {
-    if (readModels instanceof SqliteReadModelStore) store = Promise.resolve(new SqliteCredentialStore(readModels.db));
+    if (readModels instanceof SqliteReadModelStore) store = Promise.resolve(new SqliteCredentialStore(readModels.durable()));
     else if (readModels instanceof PostgresReadModelStore) store = PostgresCredentialStore.open(readModels.pool);
     else return Promise.reject(new Error(`accounts need a SQLite or PostgreSQL read-model database, not ${readModels.kind}`));
     opened.set(readModels, store);
