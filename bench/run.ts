@@ -4,6 +4,7 @@
  *   npm run bench -- [--quick] [--store sqlite|postgres] [--rounds N] [--only W1a,W3,...] [--ids random|ordered]
  *   npm run bench -- --audit …   (bench/audit.ts)
  *   npm run bench -- --http …    (bench/http.ts)
+ *   npm run bench -- --startup … (bench/startup.ts)
  *
  * For each store, N rounds, each on fresh databases; within a round raw and jixiao take turns in
  * steps of each timed phase (see Plan in phases.ts). Prints one JSON line per workload × store ×
@@ -265,6 +266,10 @@ function summarise(store: StoreKind, byImpl: Record<ImplKind, Line[][]>, shown: 
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (argv.includes('--startup')) {
+    const { runStartupBench } = await import('./startup.js');
+    return runStartupBench(argv.filter((a) => a !== '--startup'));
+  }
   if (argv.includes('--http')) {
     // Commands and reads over HTTP against a bare NestJS route (bench/http.ts); loaded only when asked for.
     const { runHttpBench } = await import('./http.js');

@@ -61,6 +61,11 @@ export class PlanService {
    */
   async publishFile(path: string, actor = SYSTEM_PRINCIPAL): Promise<CommandResult | undefined> {
     const text = readFileSync(path, 'utf8');
+    // On every start after the first the plan is published already: look at the file's top-level
+    // `id:` before parsing and validating it (a third of a restart). publish() would find the same
+    // stream and return too; a file whose id line cannot be read is parsed as before.
+    const id = /^id:\s*['"]?([A-Za-z0-9_.-]+)['"]?\s*$/m.exec(text)?.[1];
+    if (id && (await this.engine.store.readStream(planStream(id), { maxCount: 1 })).length > 0) return undefined;
     const plan = parsePlanFile(text, relative(process.cwd(), path) || path);
     return this.publish(plan, { file: relative(process.cwd(), path) || path, sha256: createHash('sha256').update(text).digest('hex') }, actor);
   }
