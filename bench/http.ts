@@ -36,10 +36,12 @@ interface Options {
   stores: StoreKind[];
   seconds: number;
   connections: number;
+  /** `--jixiao-only`: skip the bare route (to profile Jixiao alone with --cpu-prof). */
+  jixiaoOnly: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { stores: ['sqlite', 'postgres'], seconds: 10, connections: 16 };
+  const opts: Options = { stores: ['sqlite', 'postgres'], seconds: 10, connections: 16, jixiaoOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
     const value = () => inline ?? argv[++i] ?? '';
@@ -49,7 +51,8 @@ function parseArgs(argv: string[]): Options {
       opts.stores = [v];
     } else if (flag === '--seconds') opts.seconds = Number(value());
     else if (flag === '--connections') opts.connections = Number(value());
-    else throw new Error(`unknown argument ${argv[i]}; usage: --http [--store sqlite|postgres] [--seconds N] [--connections N]`);
+    else if (flag === '--jixiao-only') opts.jixiaoOnly = true;
+    else throw new Error(`unknown argument ${argv[i]}; usage: --http [--store sqlite|postgres] [--seconds N] [--connections N] [--jixiao-only]`);
   }
   if (!(opts.seconds > 0) || !(opts.connections > 0)) throw new Error('--seconds and --connections need positive numbers');
   return opts;
@@ -223,6 +226,11 @@ async function benchStore(store: StoreKind, opts: Options): Promise<Line[]> {
     await running.close();
   }
 
+  if (opts.jixiaoOnly) {
+    dir?.drop();
+    await pgDb?.drop();
+    return lines;
+  }
   log(`[${store}] starting the bare route…`);
   const db = dir ? sqliteBare(dir.url('bare.db').replace(/^sqlite:/, '')) : postgresBare(pgDb!.url);
   const bare = await startBare(db);
@@ -254,6 +262,7 @@ export async function runHttpBench(argv: string[]): Promise<void> {
   for (const store of opts.stores) {
     const load1 = loadavg()[0]!;
     const lines = await benchStore(store, opts);
+    if (opts.jixiaoOnly) continue;
     const get = (target: string, l: string) => lines.find((x) => x.target === target && x.load === l)! as unknown as LoadResult;
     const cmdRatio = get('jixiao', 'commands').perSec / get('bare', 'commands').perSec;
     const readRatio = get('jixiao', 'reads (Annex 2)').perSec / get('bare', 'reads (Annex 2)').perSec;
