@@ -9,7 +9,9 @@
  *   - a unit timeline page (50 entries) — target p99 ≤ 50 ms
  *   - Annex 2 as known at a random moment — target p99 ≤ 200 ms
  *   - a two-moment diff of Annex 2 — target p99 ≤ 400 ms
- *   - audit verify (every chain and every seal) — target ≥ 200,000 events/s
+ *   - audit verify (every chain and every seal) — target ≥ 300,000 events/s (issue 17)
+ *   - the timeline projection rebuilt over all of it — target ≥ 50,000 events/s
+ * `npm run bench -- --scale` is this on PostgreSQL with ten million events (issue 17).
  * One JSON line each, as the rest of the benchmark prints.
  */
 import 'reflect-metadata';
@@ -150,11 +152,22 @@ async function scaleAndMeasure(url: string, o: Options): Promise<void> {
         ok: chains.ok && seals.ok,
         seconds: round(seconds),
         eventsPerSec: Math.round(chains.events / seconds),
-        target: '≥ 200000 events/s',
-        pass: chains.ok && seals.ok && chains.events / seconds >= 200_000,
+        target: '≥ 300000 events/s',
+        pass: chains.ok && seals.ok && chains.events / seconds >= 300_000,
       }),
     );
-    console.log(JSON.stringify({ workload: 'A0-build', store: o.store, events: total, timelineProjectionSeconds: round(buildSeconds) }));
+    const rebuildRate = Math.round(total / buildSeconds);
+    console.log(
+      JSON.stringify({
+        workload: 'A0-projection-rebuild',
+        store: o.store,
+        events: total,
+        seconds: round(buildSeconds),
+        eventsPerSec: rebuildRate,
+        target: '≥ 50000 events/s',
+        pass: rebuildRate >= 50_000,
+      }),
+    );
   } finally {
     await app.close();
   }

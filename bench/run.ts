@@ -5,6 +5,7 @@
  *   npm run bench -- --audit …   (bench/audit.ts)
  *   npm run bench -- --http …    (bench/http.ts)
  *   npm run bench -- --startup … (bench/startup.ts)
+ *   npm run bench -- --scale [--events N]   (bench/audit.ts on PostgreSQL, 10 M events by default)
  *
  * For each store, N rounds, each on fresh databases; within a round raw and jixiao take turns in
  * steps of each timed phase (see Plan in phases.ts). Prints one JSON line per workload × store ×
@@ -274,6 +275,11 @@ async function main(): Promise<void> {
     // Commands and reads over HTTP against a bare NestJS route (bench/http.ts); loaded only when asked for.
     const { runHttpBench } = await import('./http.js');
     return runHttpBench(argv.filter((a) => a !== '--http'));
+  }
+  if (argv.includes('--scale')) {
+    // A province's worth: the auditors' questions, the projection rebuild and verify at 10 M events on PostgreSQL.
+    const { runAuditBench } = await import('./audit.js');
+    return runAuditBench(['--store', 'postgres', '--events', '10000000', ...argv.filter((a) => a !== '--scale')]);
   }
   if (argv.includes('--audit')) {
     // The auditors' questions on a scaled demo store (bench/audit.ts); loaded only when asked for.
