@@ -101,6 +101,24 @@ describe('the HTTP pipeline (SQLite)', () => {
       }
     });
 
+    it('compresses answers and the UI’s assets: brotli when the client takes it, else gzip; small answers as they are', async () => {
+      const annex2 = `/plans/${planId}/annex2/2023-06`;
+      const br = await get(annex2, auditor, { 'accept-encoding': 'br' });
+      expect(br.status).toBe(200);
+      expect(br.headers.get('content-encoding')).toBe('br');
+      const gz = await get(annex2, auditor, { 'accept-encoding': 'gzip' });
+      expect(gz.headers.get('content-encoding')).toBe('gzip');
+      // The same document either way (fetch decodes both).
+      expect(await br.json()).toEqual(await gz.json());
+      const plain = await get(annex2, auditor, { 'accept-encoding': 'identity' });
+      expect(plain.headers.get('content-encoding')).toBeNull();
+      // Under a kilobyte: not worth compressing.
+      const small = await get(annex2, undefined, { 'accept-encoding': 'br, gzip' });
+      expect(small.status).toBe(401);
+      expect((await small.clone().text()).length).toBeLessThan(1024);
+      expect(small.headers.get('content-encoding')).toBeNull();
+    });
+
     it('marks every authenticated answer Cache-Control: no-store', async () => {
       for (const path of ['/auth/me', `${report}`, `/reporting/${planId}/compliance`, '/plans']) {
         const res = await get(path, path === '/plans' ? office : reporter);

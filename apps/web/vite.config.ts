@@ -6,8 +6,8 @@ import { defineConfig } from 'vite';
  * for a production build; no React plugin is needed because nothing here relies on fast refresh.
  * `npx vite apps/web` (dev server) proxies /api to a running API on port 3000.
  *
- * Splitting: every page is a lazy chunk (src/app/routes.tsx); ECharts and exceljs are loaded only
- * by the components that draw a chart or write a workbook. React and i18next, needed by every
+ * Splitting: every page is a lazy chunk (src/app/routes.tsx); exceljs is loaded only by the
+ * component that writes a workbook (the score gauge is plain SVG: no chart library at all). React and i18next, needed by every
  * page, get a chunk each so they stay cached across deployments that change only our code;
  * Ant Design is left to automatic splitting, so the sign-in page does not load the Table.
  */
@@ -32,9 +32,7 @@ export default defineConfig({
       output: {
         // Shared chunks that are mostly library code are named for what they are, not after whichever of our modules rode along.
         chunkFileNames: (chunk) =>
-          !chunk.isDynamicEntry &&
-          !['react', 'i18n', 'echarts'].includes(chunk.name) &&
-          chunk.moduleIds.filter((id) => id.includes('/node_modules/')).length * 2 > chunk.moduleIds.length
+          !chunk.isDynamicEntry && !['react', 'i18n'].includes(chunk.name) && chunk.moduleIds.filter((id) => id.includes('/node_modules/')).length * 2 > chunk.moduleIds.length
             ? 'assets/vendor-[hash].js'
             : 'assets/[name]-[hash].js',
         codeSplitting: {
