@@ -262,6 +262,9 @@ export function evolveStatus(s: UnitStatus, e: AnyEvent, unitId: string): UnitSt
   }
 }
 
+/** 四（四）: "对行动不力、工作滞后、成效不明显的，视情形予以通报、约谈". */
+const GROUND_ZH: Record<string, string> = { 'ineffective-action': '行动不力', 'lagging-work': '工作滞后', 'little-effect': '成效不明显' };
+
 const TIER_ZH: Record<string, string> = { green: '绿', yellow: '黄', red: '红' };
 
 function describeCause(c: StandingCause, index: PlanIndex): { zh: string; en: string } {
@@ -311,11 +314,20 @@ export function describe(e: AnyEvent, index: PlanIndex): { zh: string; en: strin
         zh: `录入指标${e.data.indicatorNo} ${period} 六县市数据（${e.data.figures.length} 个县市${e.data.revised.length ? `，修订 ${e.data.revised.length}` : ''}）`,
         en: `recorded indicator ${e.data.indicatorNo} ${period} figures for ${e.data.figures.length} counties${e.data.revised.length ? ` (${e.data.revised.length} revised)` : ''}`,
       };
-    case 'CaseOpened':
+    case 'CaseOpened': {
+      if (!e.data.warning) {
+        const g = e.data.ground;
+        const zh = g ? GROUND_ZH[g.ground] : '';
+        return {
+          zh: `督查立案（${zh}）：指标${e.data.indicatorNo}${g ? `（${g.period}）：${g.note}` : ''}`,
+          en: `supervision case opened (${g?.ground ?? ''}) for indicator ${e.data.indicatorNo}${g ? ` (${g.period}): ${g.note}` : ''}`,
+        };
+      }
       return {
         zh: `红色预警督查立案：指标${e.data.indicatorNo}（${e.data.warning.quarter}）`,
         en: `supervision case opened for indicator ${e.data.indicatorNo} (${e.data.warning.quarter})`,
       };
+    }
     case 'CaseEscalated':
       return {
         zh: `${e.data.kind === 'public-notice' ? '通报' : '约谈'}：${e.data.reason}`,
