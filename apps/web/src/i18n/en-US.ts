@@ -468,6 +468,11 @@ export const enUS: Shape<typeof zhCN> = {
       ProposalApproved: 'Approved',
       DecisionsPublished: 'Published',
     },
+    rules12: {
+      // Issue 12: Annex 2's flags, supervision grounds, the year-end conflict form.
+      flag: { 'report-not-received': 'Report not received · provisional', 'provisional-rank': 'Provisional rank', discrepancy: 'Reported ≠ official figure' },
+      ground: { 'ineffective-action': 'Ineffective action', 'lagging-work': 'Lagging work', 'little-effect': 'Little effect', title: 'Ground', none: 'Red warning' },
+    },
   },
   problems: {
     unknown: 'That did not work',
@@ -564,5 +569,9 @@ export const enUS: Shape<typeof zhCN> = {
     'invalid-what-if': 'The what-if is not valid',
     'invalid-source': 'Invalid source',
     'missing-parameter': 'A parameter is missing',
+    // Issue 12
+    'invalid-ground': 'The ground must be ineffective action, lagging work or little effect',
+    'case-already-open': 'This unit already has an open case for the indicator: follow it up there',
+    'no-red-warning': 'The case was opened on a ground: there is no red warning a correction could clear',
   },
 };

@@ -434,6 +434,11 @@ export const zhCN = {
       ProposalApproved: '审定通过',
       DecisionsPublished: '公布',
     },
+    rules12: {
+      // Issue 12: Annex 2's flags, supervision grounds, the year-end conflict form.
+      flag: { 'report-not-received': '报告未接收·暂定', 'provisional-rank': '暂定排名', discrepancy: '上报数与市公布数不一致' },
+      ground: { 'ineffective-action': '行动不力', 'lagging-work': '工作滞后', 'little-effect': '成效不明显', title: '立案事由', none: '红色预警' },
+    },
   },
   problems: {
     unknown: '操作未成功',
@@ -530,5 +535,9 @@ export const zhCN = {
     'invalid-what-if': '模拟条件有误',
     'invalid-source': '来源无效',
     'missing-parameter': '缺少参数',
+    // Issue 12
+    'invalid-ground': '立案事由须为行动不力、工作滞后或成效不明显',
+    'case-already-open': '该单位该指标已有未结案件，请在原案件中跟进',
+    'no-red-warning': '该案件因事由立案，无红色预警可因更正解除',
   },
 };

@@ -101,6 +101,8 @@ export default function SupervisionPage() {
           },
           { title: t('supervision.age'), dataIndex: 'ageDays', width: 80, render: (d: number) => t('supervision.days', { n: d }) },
           { title: t('supervision.warnings'), key: 'warnings', render: (_, c) => c.warnings.map((w) => fmtPeriod(w)).join('、') },
+          // Issue 12: a case the bureau opened on a ground (行动不力、工作滞后、成效不明显) rather than a red warning.
+          { title: t('rules12.ground.title'), key: 'ground', render: (_, c) => (c.ground ? <Tag>{t(`rules12.ground.${c.ground}`)}</Tag> : t('rules12.ground.none')) },
           {
             title: t('supervision.escalations'),
             key: 'esc',
