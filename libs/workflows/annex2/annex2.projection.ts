@@ -9,6 +9,7 @@ import {
   scoringStream,
   type PeerFigureCorrected,
   type PeerFiguresRecorded,
+  type ReportedFigureApplied,
   type ScoringRulePublished,
   type StandingCause,
   type StandingChanged,
@@ -38,6 +39,7 @@ export const ANNEX2_EVENT_TYPES = [
   'FigureCorrected',
   'PeerFiguresRecorded',
   'PeerFigureCorrected',
+  'ReportedFigureApplied',
   'StandingChanged',
   'ScoringRulePublished',
 ] as const;
@@ -97,6 +99,8 @@ export interface OfficialStanding {
   rankFrom?: FigureProvenance;
   /** The event that set our official figure. */
   valueFrom?: FigureProvenance;
+  /** Our figure from the received report reached the stream (ReportedFigureApplied): it ranks while the city has published none for us. */
+  reportedApplied?: boolean;
 }
 
 export type ResultStatus = 'submitted' | 'signed' | 'received' | 'returned';
@@ -130,20 +134,21 @@ export function annex2Streams(plan: Pick<PlanDefinition, 'id' | 'units' | 'indic
 
 export const annex2Projection: Projection = {
   name: ANNEX2_PROJECTION,
-  // 3: provisional ranks, our official figure and the provenance of every figure (issue 12).
-  version: 3,
+  // 4: provisional ranks, our official figure and the provenance of every figure (issue 12).
+  version: 4,
   eventTypes: ANNEX2_EVENT_TYPES,
   async apply(e, docs) {
-    if (e.type === 'PeerFiguresRecorded' || e.type === 'StandingChanged' || e.type === 'PeerFigureCorrected') {
-      const d = e.data as PeerFiguresRecorded['data'] | StandingChanged['data'] | PeerFigureCorrected['data'];
+    if (e.type === 'PeerFiguresRecorded' || e.type === 'StandingChanged' || e.type === 'PeerFigureCorrected' || e.type === 'ReportedFigureApplied') {
+      const d = e.data as PeerFiguresRecorded['data'] | StandingChanged['data'] | PeerFigureCorrected['data'] | ReportedFigureApplied['data'];
       const key = officialKey(d.planId, d.indicatorNo, d.period);
       const current = (await docs.get<OfficialStanding>('official', key)) ?? { rank: null, warning: null, updatedAt: '', position: '' };
       const moved = { updatedAt: e.metadata.recordedAt, position: e.position };
       let next: OfficialStanding;
       if (e.type === 'StandingChanged') {
         const c = d as StandingChanged['data'];
-        // A rank from our reported figure (no city figure for us) says so; a correction's says so.
-        const source = c.cause.kind === 'correction' ? 'corrected' : c.cause.kind === 'own-figure' && c.cause.source === 'report' ? 'reported' : 'official';
+        // A rank from our reported figure (the city published none for us) says so; a correction's says so.
+        const fromReport = (c.cause.kind === 'own-figure' && c.cause.source === 'report') || (!!current.reportedApplied && (current.ourValue ?? null) === null);
+        const source = c.cause.kind === 'correction' ? 'corrected' : fromReport ? 'reported' : 'official';
         next = {
           ...current,
           ...moved,
@@ -153,6 +158,8 @@ export const annex2Projection: Projection = {
           figures: { with: c.ranks.filter((r) => r.value !== null || r.rank !== null).length, of: c.ranks.length },
           rankFrom: provenanceOf(e, source, { cause: c.cause }),
         };
+      } else if (e.type === 'ReportedFigureApplied') {
+        next = { ...current, ...moved, reportedApplied: (d as ReportedFigureApplied['data']).value !== null };
       } else {
         const ours = (await docs.get<PlanDefinition>('plan', d.planId))?.peerGroup.counties.find((c) => c.ours)?.id;
         if (e.type === 'PeerFiguresRecorded') {
