@@ -1,4 +1,5 @@
 import type { Projection } from '../../engine/projections/docs.js';
+import { formatPeriod, parsePeriod, previous } from '../plan/period.js';
 import { ASSESSMENT_EVENT_TYPES, type AssessmentEvent, type QuarterNotificationSent } from '../assessment/assessment.events.js';
 import { PLAN_EVENT_TYPES, type PlanEvent } from '../plan/plan.events.js';
 import { RANKING_EVENT_TYPES, type RankingEvent, type StandingCause } from '../ranking/ranking.events.js';
@@ -41,6 +42,12 @@ export interface TimelineEntry {
   summary: { zh: string; en: string };
   /** For a change of standing: why it changed (own figure, a peer's revision, a correction, a rule change). */
   cause?: StandingCause;
+  /**
+   * For a change of standing: the same indicator's standing in the previous period (month, quarter or
+   * year) as known when this one was recorded, so a year reads "rank 3 → 5 since 2023-05" rather than
+   * "— → red (first figures)" every month (issue 12). Null when the previous period had none.
+   */
+  since?: { period: string; rank: number | null; warning: Tier | null } | null;
   caseKey?: string;
   /** The unit's standing after this step (unit timelines only). */
   status?: UnitStatus;
@@ -67,6 +74,7 @@ interface PlanIndex {
 export const pad = (n: number, width = 10) => String(n).padStart(width, '0');
 export const unitKey = (planId: string, unitId: string, seq?: number) => `${planId}/${unitId}/${seq === undefined ? '' : pad(seq)}`;
 export const indicatorKey = (planId: string, no: number, seq?: number) => `${planId}/${pad(no, 3)}/${seq === undefined ? '' : pad(seq)}`;
+const standingKey = (planId: string, no: number, period: string) => `${planId}/${pad(no, 3)}/${period}`;
 export const caseKey = (planId: string, unitId: string, no: number, caseNo: number, seq?: number) =>
   `${planId}/${unitId}/${pad(no, 3)}/${pad(caseNo, 3)}/${seq === undefined ? '' : pad(seq)}`;
 
@@ -75,7 +83,8 @@ type AnyEvent = PlanEvent | ReportingEvent | RankingEvent | AssessmentEvent | Qu
 export const timelineProjection: Projection = {
   name: TIMELINE_PROJECTION,
   // 2: year-end decisions are per unit (ConflictDecided; a line id is a unit id).
-  version: 2,
+  // 3: a standing change compares with the previous period (since), cases opened on a ground (issue 12).
+  version: 3,
   eventTypes: TIMELINE_EVENT_TYPES,
   async apply(e, docs) {
     const event = { type: e.type, data: e.data } as AnyEvent;
@@ -96,6 +105,16 @@ export const timelineProjection: Projection = {
     const touched = touches(event, index, await docs.get<string[]>('decided-units', decidedKey(event)));
     if (touched.units.length === 0 && touched.indicators.length === 0 && !touched.caseKey) return;
 
+    let since: TimelineEntry['since'];
+    if (event.type === 'StandingChanged') {
+      const d = event.data;
+      const parsed = parsePeriod(d.period);
+      const before = parsed ? formatPeriod(previous(parsed)) : null;
+      const known = before ? await docs.get<{ rank: number | null; warning: Tier | null }>('standings', standingKey(planId, d.indicatorNo, before)) : undefined;
+      since = before && known ? { period: before, ...known } : null;
+      docs.put('standings', standingKey(planId, d.indicatorNo, d.period), { rank: d.rank.to, warning: d.warning.to });
+    }
+
     const seq = ((await docs.get<number>('seq', planId)) ?? 0) + 1;
     docs.put('seq', planId, seq);
     const m = e.metadata;
@@ -112,8 +131,8 @@ export const timelineProjection: Projection = {
       ...(m.reason ? { why: m.reason } : {}),
       ...(periodOf(event) ? { period: periodOf(event)! } : {}),
       indicatorNos: touched.indicators,
-      summary: describe(event, index),
-      ...(event.type === 'StandingChanged' ? { cause: event.data.cause } : {}),
+      summary: describe(event, index, since),
+      ...(event.type === 'StandingChanged' ? { cause: event.data.cause, since: since ?? null } : {}),
       ...(touched.caseKey ? { caseKey: touched.caseKey } : {}),
     };
     for (const unitId of touched.units) {
@@ -287,13 +306,20 @@ function describeCause(c: StandingCause, index: PlanIndex): { zh: string; en: st
 }
 
 /** A line a person can read, in both languages. */
-export function describe(e: AnyEvent, index: PlanIndex): { zh: string; en: string } {
+export function describe(e: AnyEvent, index: PlanIndex, since?: TimelineEntry['since']): { zh: string; en: string } {
   const d = e.data as Record<string, unknown>;
   const period = (d.period ?? d.quarter ?? d.year ?? '') as string;
   switch (e.type) {
     case 'StandingChanged': {
       const c = describeCause(e.data.cause, index);
       const w = e.data.warning;
+      // A period's first figures compare with the previous period's standing: "rank 3 → 5 since 2023-05".
+      if (e.data.rank.from === null && e.data.warning.from === null && since) {
+        return {
+          zh: `指标${e.data.indicatorNo} ${period} 排名 ${since.rank ?? '—'}→${e.data.rank.to ?? '—'}，预警 ${TIER_ZH[since.warning ?? ''] ?? '—'}→${TIER_ZH[w.to ?? ''] ?? '—'}（较 ${since.period}；${c.zh}）`,
+          en: `indicator ${e.data.indicatorNo} ${period}: rank ${since.rank ?? '—'}→${e.data.rank.to ?? '—'}, warning ${since.warning ?? '—'}→${w.to ?? '—'} since ${since.period} (${c.en})`,
+        };
+      }
       return {
         zh: `指标${e.data.indicatorNo} ${period} 排名 ${e.data.rank.from ?? '—'}→${e.data.rank.to ?? '—'}，预警 ${TIER_ZH[w.from ?? ''] ?? '—'}→${TIER_ZH[w.to ?? ''] ?? '—'}（${c.zh}）`,
         en: `indicator ${e.data.indicatorNo} ${period}: rank ${e.data.rank.from ?? '—'}→${e.data.rank.to ?? '—'}, warning ${w.from ?? '—'}→${w.to ?? '—'} (${c.en})`,
