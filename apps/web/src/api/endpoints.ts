@@ -173,6 +173,9 @@ export const rewards = {
     request<CommandResult>(`/rewards/${enc(planId)}/${year}/send-back`, { method: 'POST', body: { reason }, ifMatch: revision }),
   publish: (planId: string, year: number, revision: number) => request<CommandResult>(`/rewards/${enc(planId)}/${year}/publish`, { method: 'POST', ifMatch: revision }),
   evidence: (planId: string, year: number, lineId: string) => request<LineEvidence>(`/rewards/${enc(planId)}/${year}/lines/${enc(lineId)}/evidence`),
+  // Issue 12: the office decides a unit whose indicators fall in different tiers.
+  decideConflict: (planId: string, year: number, lineId: string, decision: 'reward' | 'penalty' | 'neither', reason: string, revision: number) =>
+    request<CommandResult>(`/rewards/${enc(planId)}/${year}/lines/${enc(lineId)}/decide`, { method: 'POST', body: { decision, reason }, ifMatch: revision }),
 };
 
 export const audit = {

@@ -472,6 +472,23 @@ export const enUS: Shape<typeof zhCN> = {
       // Issue 12: Annex 2's flags, supervision grounds, the year-end conflict form.
       flag: { 'report-not-received': 'Report not received · provisional', 'provisional-rank': 'Provisional rank', discrepancy: 'Reported ≠ official figure' },
       ground: { 'ineffective-action': 'Ineffective action', 'lagging-work': 'Lagging work', 'little-effect': 'Little effect', title: 'Ground', none: 'Red warning' },
+      yearEnd: {
+        decide: 'Decide',
+        decideTitle: 'Decide the conflict · {{unit}}',
+        explain: 'This unit’s indicators fall in different tiers: the plan’s rules give no consequence, so the office decides, with a reason.',
+        conflict: 'Conflict',
+        untiered: '{{n}} in no tier',
+        undecided: 'Undecided',
+        decision: 'Decision',
+        decisionRequired: 'Choose reward, penalty or neither',
+        reward: 'Reward (first-tier measures)',
+        penalty: 'Penalty (third-tier measures)',
+        neither: 'Neither',
+        confirmTitle: 'Confirm the decision',
+        confirmText: '{{unit}}: {{decision}}. Reason: {{reason}}. The decision is recorded with its reason.',
+        confirm: 'Confirm',
+        decided: 'Decision recorded',
+      },
     },
   },
   problems: {
@@ -573,5 +590,8 @@ export const enUS: Shape<typeof zhCN> = {
     'invalid-ground': 'The ground must be ineffective action, lagging work or little effect',
     'case-already-open': 'This unit already has an open case for the indicator: follow it up there',
     'no-red-warning': 'The case was opened on a ground: there is no red warning a correction could clear',
+    'no-conflict': 'This unit’s indicators all fall in one tier: the rules decide it',
+    'conflicts-undecided': 'Some conflicts are still undecided: decide each first',
+    'period-not-ended': 'A month’s report can be submitted once the month has ended (its figures are as of month end)',
   },
 };

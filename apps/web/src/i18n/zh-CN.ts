@@ -438,6 +438,23 @@ export const zhCN = {
       // Issue 12: Annex 2's flags, supervision grounds, the year-end conflict form.
       flag: { 'report-not-received': '报告未接收·暂定', 'provisional-rank': '暂定排名', discrepancy: '上报数与市公布数不一致' },
       ground: { 'ineffective-action': '行动不力', 'lagging-work': '工作滞后', 'little-effect': '成效不明显', title: '立案事由', none: '红色预警' },
+      yearEnd: {
+        decide: '处理冲突',
+        decideTitle: '处理冲突 · {{unit}}',
+        explain: '该单位的指标分处不同方阵，方案规则不能直接确定奖惩，由县推进办决定并说明理由。',
+        conflict: '冲突',
+        untiered: '{{n}} 项不在方阵',
+        undecided: '待决定',
+        decision: '决定',
+        decisionRequired: '请选择奖励、惩处或不奖不惩',
+        reward: '奖励（第一方阵措施）',
+        penalty: '惩处（第三方阵措施）',
+        neither: '不奖不惩',
+        confirmTitle: '确认决定',
+        confirmText: '{{unit}}：{{decision}}。理由：{{reason}}。决定将连同理由记录在案。',
+        confirm: '确认',
+        decided: '已记录决定',
+      },
     },
   },
   problems: {
@@ -539,5 +556,8 @@ export const zhCN = {
     'invalid-ground': '立案事由须为行动不力、工作滞后或成效不明显',
     'case-already-open': '该单位该指标已有未结案件，请在原案件中跟进',
     'no-red-warning': '该案件因事由立案，无红色预警可因更正解除',
+    'no-conflict': '该单位的指标同在一个方阵，由规则确定，无需处理冲突',
+    'conflicts-undecided': '还有冲突未决定，请先逐一处理',
+    'period-not-ended': '月末之后才能报送本月报告（数据截至月底）',
   },
 };
