@@ -154,6 +154,9 @@ export const supervision = {
     }),
   open: (planId: string, body: { unitId: string; indicatorNo: number; period: string; note: string }, key: string) =>
     request<CommandResult>(`/supervision/${enc(planId)}/cases`, { method: 'POST', body, idempotencyKey: key }),
+  // Issue 12: a case on a ground the plan names (行动不力、工作滞后、成效不明显), whatever the colour.
+  openOnGround: (planId: string, body: { unitId: string; indicatorNo: number; ground: string; period: string; note: string }, key: string) =>
+    request<CommandResult>(`/supervision/${enc(planId)}/cases/on-ground`, { method: 'POST', body, idempotencyKey: key }),
 };
 
 export const rewards = {
