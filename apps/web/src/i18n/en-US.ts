@@ -489,6 +489,7 @@ export const enUS: Shape<typeof zhCN> = {
         confirm: 'Confirm',
         decided: 'Decision recorded',
       },
+      source: { label: 'Source', reported: 'reported by the unit', official: 'official (city)', corrected: 'corrected' },
     },
   },
   problems: {

@@ -455,6 +455,7 @@ export const zhCN = {
         confirm: '确认',
         decided: '已记录决定',
       },
+      source: { label: '数据来源', reported: '单位上报', official: '市公布', corrected: '更正' },
     },
   },
   problems: {
