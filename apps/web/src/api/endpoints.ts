@@ -182,9 +182,17 @@ export const rewards = {
 };
 
 export const audit = {
-  unitTimeline: (planId: string, unitId: string, q: { indicator?: number; period?: string; after?: string | null; limit?: number }) =>
+  unitTimeline: (planId: string, unitId: string, q: { indicator?: number; period?: string; type?: string; cause?: string; after?: string | null; limit?: number }) =>
     request<TimelinePage>(`/audit/${enc(planId)}/units/${enc(unitId)}/timeline`, {
-      query: { ...(q.indicator ? { indicator: q.indicator } : {}), ...(q.period ? { period: q.period } : {}), ...(q.after ? { after: q.after } : {}), limit: q.limit ?? 50 },
+      query: {
+        ...(q.indicator ? { indicator: q.indicator } : {}),
+        ...(q.period ? { period: q.period } : {}),
+        // Issue 12: event types and causes of a standing change, comma-separated.
+        ...(q.type ? { type: q.type } : {}),
+        ...(q.cause ? { cause: q.cause } : {}),
+        ...(q.after ? { after: q.after } : {}),
+        limit: q.limit ?? 50,
+      },
     }),
   diff: (planId: string, view: string, t1: string, t2: string | null, params: Query) =>
     request<ViewDiff>(`/audit/${enc(planId)}/diff/${enc(view)}`, { query: { t1, ...(t2 ? { t2 } : {}), ...params } }),

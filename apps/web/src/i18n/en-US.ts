@@ -490,6 +490,13 @@ export const enUS: Shape<typeof zhCN> = {
         decided: 'Decision recorded',
       },
       source: { label: 'Source', reported: 'reported by the unit', official: 'official (city)', corrected: 'corrected' },
+      timeline: {
+        type: 'Event type',
+        allTypes: 'All event types',
+        cause: 'Cause of a standing change',
+        allCauses: 'All causes',
+        causes: { 'first-figures': 'First figures', 'own-figure': 'Our own figure', 'peer-revision': 'A peer’s revision', correction: 'Correction', 'rule-change': 'Rule change' },
+      },
     },
   },
   problems: {

@@ -456,6 +456,13 @@ export const zhCN = {
         decided: '已记录决定',
       },
       source: { label: '数据来源', reported: '单位上报', official: '市公布', corrected: '更正' },
+      timeline: {
+        type: '事件类型',
+        allTypes: '全部事件类型',
+        cause: '排名变化原因',
+        allCauses: '全部原因',
+        causes: { 'first-figures': '首次公布', 'own-figure': '本县数据', 'peer-revision': '他县修订', correction: '更正', 'rule-change': '规则调整' },
+      },
     },
   },
   problems: {
