@@ -6,6 +6,7 @@ import type { CommandResult, ExecuteOptions } from '../commands/command-executor
 import { parseAsOf, type AsOf } from '../projections/as-of.js';
 import type { Projection } from '../projections/docs.js';
 import type { Reactor } from '../reactors/reactor.js';
+import type { Upcasters } from '../event-store/envelope.js';
 
 /**
  * A command on @nestjs/cqrs's CommandBus: the engine's command (type, data, audit envelope) and how
@@ -70,4 +71,6 @@ export interface WorkflowDefinition {
   commands?: { types: readonly string[]; message: WorkflowCommandClass };
   projections?: readonly Projection[];
   reactors?: readonly Reactor[];
+  /** Readers of the workflow's older event shapes, by event type (the store applies them on read; nothing stored is rewritten). */
+  upcasters?: Upcasters;
 }

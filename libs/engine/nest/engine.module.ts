@@ -24,11 +24,23 @@ export class EngineModule {
         { provide: ENGINE_CONFIG, useValue: engineOptions },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: WORKFLOWS, useValue: workflows },
-        { provide: EventStore, useFactory: () => openEventStore(options.config.eventStoreUrl, { upcasters: options.upcasters ?? {} }) },
+        { provide: EventStore, useFactory: () => openEventStore(options.config.eventStoreUrl, { upcasters: upcastersOf(workflows, options.upcasters) }) },
         { provide: READ_MODELS, useFactory: () => openReadModelStore(options.config.readModelUrl) },
         Engine,
       ],
       exports: [Engine, EventStore, CLOCK, READ_MODELS, ENGINE_CONFIG, WORKFLOWS],
     };
   }
+}
+
+/** Every workflow's upcasters, then the caller's; two for the same event type is a mistake said at start. */
+function upcastersOf(workflows: readonly WorkflowDefinition[], extra: Upcasters | undefined): Upcasters {
+  const all: Record<string, Upcasters[string]> = {};
+  for (const u of [...workflows.map((w) => w.upcasters ?? {}), extra ?? {}]) {
+    for (const [type, chain] of Object.entries(u) as [string, Upcasters[string]][]) {
+      if (all[type]) throw new Error(`two upcaster chains for event type ${type}`);
+      all[type] = chain;
+    }
+  }
+  return all;
 }

@@ -51,6 +51,7 @@ export const PERMISSIONS = {
   'assessment.publish': { roles: ['office'], description: 'publish the frozen quarterly snapshot' },
 
   'supervision.open': { roles: [SYSTEM, 'supervisor'], description: 'open a supervision case for a red warning' },
+  'supervision.open-on-ground': { roles: ['supervisor'], description: 'open a case on a ground the plan names (行动不力、工作滞后、成效不明显), whatever the colour' },
   'supervision.respond': { roles: ['head', 'reporter'], description: 'acknowledge a case, submit a rectification plan or feedback for one’s unit' },
   'supervision.review': { roles: ['supervisor'], description: 'review, escalate (通报/约谈), report to leaders, close a case' },
   'supervision.deadline': { roles: [SYSTEM], description: 'case deadline timers' },

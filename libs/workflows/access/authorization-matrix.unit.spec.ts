@@ -39,6 +39,8 @@ const MATRIX: [PermissionName, ...Cell[]][] = [
   ['assessment.meeting',     '-',     '-',   'Y',   '-',       '-',   '-',    '-',   '-'],
   ['assessment.publish',     '-',     '-',   'Y',   '-',       '-',   '-',    '-',   '-'],
   ['supervision.open',       '-',     '-',   '-',   'Y',       '-',   '-',    '-',   'Y'],
+  // Issue 12: only the bureau opens a case on a ground (行动不力、工作滞后、成效不明显), never the system.
+  ['supervision.open-on-ground', '-',  '-',   '-',   'Y',       '-',   '-',    '-',   '-'],
   ['supervision.respond',    'own',   'own', '-',   '-',       '-',   '-',    '-',   '-'],
   ['supervision.review',     '-',     '-',   '-',   'Y',       '-',   '-',    '-',   '-'],
   ['supervision.deadline',   '-',     '-',   '-',   '-',       '-',   '-',    '-',   'Y'],

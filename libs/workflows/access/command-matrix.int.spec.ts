@@ -46,6 +46,8 @@ const ALLOWED: Record<string, Token[]> = {
   'assessment.RecordMeeting': ['office'],
   'assessment.Publish': ['office'],
   'supervision.Open': ['supervisor', 'system'],
+  // Issue 12: only the bureau opens a case on a ground (行动不力、工作滞后、成效不明显).
+  'supervision.OpenOnGround': ['supervisor'],
   'supervision.Acknowledge': ['reporter@own', 'head@own'],
   'supervision.SubmitRectificationPlan': ['reporter@own', 'head@own'],
   'supervision.SubmitFeedback': ['reporter@own', 'head@own'],
@@ -130,6 +132,7 @@ describe('the authorisation matrix: every command × every role × own unit / ot
     on('assessment.RecordMeeting', () => ({ planId: PLAN, quarter: '2023-Q2', date: '2023-07-10', attendees: ['文晓凡'], conclusions: 'c', nextSteps: 'n', suggestions: 's' }));
     on('assessment.Publish', () => ({ planId: PLAN, quarter: '2023-Q2' }));
     on('supervision.Open', (w) => ({ ...ref(w), warning: red }));
+    on('supervision.OpenOnGround', (w) => ({ ...ref(w), ground: 'lagging-work', period: '2023-06', note: 'matrix' }));
     on('supervision.Acknowledge', (w) => ({ ...caseRef(w), note: 'n' }));
     on('supervision.SubmitRectificationPlan', (w) => ({ ...caseRef(w), plan: 'p', rectifyBy: '2023-09-30' }));
     on('supervision.SubmitFeedback', (w) => ({ ...caseRef(w), feedback: 'f' }));

@@ -1,9 +1,19 @@
+import type { RecordedEvent } from '../../engine/event-store/event-store.js';
 import type { DocReader, Projection } from '../../engine/projections/docs.js';
 import type { PlanDefinition } from '../plan/plan-file.js';
 import { PLAN_EVENT_TYPES, planStream } from '../plan/plan.events.js';
 import { applyPlanEvent } from '../plan/plan.projection.js';
 import { candidatePeriods, resolvePeriod } from '../ranking/ranking-periods.js';
-import { figuresStream, scoringStream, type PeerFiguresRecorded, type ScoringRulePublished, type StandingChanged } from '../ranking/ranking.events.js';
+import {
+  figuresStream,
+  scoringStream,
+  type PeerFigureCorrected,
+  type PeerFiguresRecorded,
+  type ReportedFigureApplied,
+  type ScoringRulePublished,
+  type StandingCause,
+  type StandingChanged,
+} from '../ranking/ranking.events.js';
 import { roundScore, scoreOf, type ScoringRule } from '../ranking/scoring.js';
 import { tierOf, type Tier } from '../reporting/report-content.js';
 import { reportStream, type ReportingEvent } from '../reporting/reporting.events.js';
@@ -28,9 +38,48 @@ export const ANNEX2_EVENT_TYPES = [
   'ReportReturned',
   'FigureCorrected',
   'PeerFiguresRecorded',
+  'PeerFigureCorrected',
+  'ReportedFigureApplied',
   'StandingChanged',
   'ScoringRulePublished',
 ] as const;
+
+/**
+ * Which event set a figure of the table (issue 12, provenance): its source — `reported` (a unit's
+ * report), `corrected` (the office's or an administrator's correction of a received figure, or of a
+ * city figure), `official` (the city's six-county figures) — and who, when, why, on whose behalf.
+ */
+export interface FigureProvenance {
+  source: 'reported' | 'official' | 'corrected';
+  type: string;
+  eventId: string;
+  streamId: string;
+  revision: number;
+  position: string;
+  at: string;
+  by: { userId: string; role: string; name?: string };
+  onBehalfOf?: string;
+  reason?: string;
+  /** For a rank: why the standing changed (own figure, a peer's revision, a correction, a rule change). */
+  cause?: StandingCause;
+}
+
+export function provenanceOf(e: RecordedEvent, source: FigureProvenance['source'], extra: { cause?: StandingCause } = {}): FigureProvenance {
+  const m = e.metadata;
+  return {
+    source,
+    type: e.type,
+    eventId: e.id,
+    streamId: e.streamId,
+    revision: e.revision,
+    position: e.position,
+    at: m.recordedAt,
+    by: { userId: m.actor.userId, role: m.actor.role, ...(m.actor.name ? { name: m.actor.name } : {}) },
+    ...(m.onBehalfOf ? { onBehalfOf: m.onBehalfOf } : {}),
+    ...(m.reason ? { reason: m.reason } : {}),
+    ...extra,
+  };
+}
 
 /** Our county's official standing in one figures stream (indicator × ranking period). */
 export interface OfficialStanding {
@@ -40,6 +89,18 @@ export interface OfficialStanding {
   updatedAt: string;
   /** The last event behind it (provenance). */
   position: string;
+  /** Fewer than the peer group's counties had figures behind the rank (StandingChanged.provisional); absent before issue 12: final. */
+  provisional?: boolean;
+  /** How many counties had a figure behind the rank, of how many. */
+  figures?: { with: number; of: number };
+  /** Our county's figure as the city published it (recorded or corrected), null/absent when it published none. */
+  ourValue?: number | null;
+  /** The StandingChanged that set the rank and colour. */
+  rankFrom?: FigureProvenance;
+  /** The event that set our official figure. */
+  valueFrom?: FigureProvenance;
+  /** Our figure from the received report reached the stream (ReportedFigureApplied): it ranks while the city has published none for us. */
+  reportedApplied?: boolean;
 }
 
 export type ResultStatus = 'submitted' | 'signed' | 'received' | 'returned';
@@ -53,6 +114,8 @@ export interface UnitResult {
   corrected: { value?: boolean; rank?: boolean };
   submittedAt: string;
   updatedAt: string;
+  /** The events that set the value and the rank: the report, or the correction that superseded it. */
+  provenance?: { value?: FigureProvenance; rank?: FigureProvenance };
 }
 
 export const resultKey = (planId: string, period: string, no: number, unitId: string) => `${planId}/${period}/${String(no).padStart(3, '0')}/${unitId}`;
@@ -71,18 +134,43 @@ export function annex2Streams(plan: Pick<PlanDefinition, 'id' | 'units' | 'indic
 
 export const annex2Projection: Projection = {
   name: ANNEX2_PROJECTION,
-  version: 2,
+  // 4: provisional ranks, our official figure and the provenance of every figure (issue 12).
+  version: 4,
   eventTypes: ANNEX2_EVENT_TYPES,
   async apply(e, docs) {
-    if (e.type === 'PeerFiguresRecorded' || e.type === 'StandingChanged') {
-      const d = e.data as PeerFiguresRecorded['data'] | StandingChanged['data'];
+    if (e.type === 'PeerFiguresRecorded' || e.type === 'StandingChanged' || e.type === 'PeerFigureCorrected' || e.type === 'ReportedFigureApplied') {
+      const d = e.data as PeerFiguresRecorded['data'] | StandingChanged['data'] | PeerFigureCorrected['data'] | ReportedFigureApplied['data'];
       const key = officialKey(d.planId, d.indicatorNo, d.period);
       const current = (await docs.get<OfficialStanding>('official', key)) ?? { rank: null, warning: null, updatedAt: '', position: '' };
-      const next =
-        e.type === 'StandingChanged'
-          ? { rank: (d as StandingChanged['data']).rank.to, warning: (d as StandingChanged['data']).warning.to, updatedAt: e.metadata.recordedAt, position: e.position }
-          : { ...current, updatedAt: e.metadata.recordedAt, position: e.position };
-      docs.put('official', key, next satisfies OfficialStanding);
+      const moved = { updatedAt: e.metadata.recordedAt, position: e.position };
+      let next: OfficialStanding;
+      if (e.type === 'StandingChanged') {
+        const c = d as StandingChanged['data'];
+        // A rank from our reported figure (the city published none for us) says so; a correction's says so.
+        const fromReport = (c.cause.kind === 'own-figure' && c.cause.source === 'report') || (!!current.reportedApplied && (current.ourValue ?? null) === null);
+        const source = c.cause.kind === 'correction' ? 'corrected' : fromReport ? 'reported' : 'official';
+        next = {
+          ...current,
+          ...moved,
+          rank: c.rank.to,
+          warning: c.warning.to,
+          provisional: c.provisional ?? false,
+          figures: { with: c.ranks.filter((r) => r.value !== null || r.rank !== null).length, of: c.ranks.length },
+          rankFrom: provenanceOf(e, source, { cause: c.cause }),
+        };
+      } else if (e.type === 'ReportedFigureApplied') {
+        next = { ...current, ...moved, reportedApplied: (d as ReportedFigureApplied['data']).value !== null };
+      } else {
+        const ours = (await docs.get<PlanDefinition>('plan', d.planId))?.peerGroup.counties.find((c) => c.ours)?.id;
+        if (e.type === 'PeerFiguresRecorded') {
+          const mine = (d as PeerFiguresRecorded['data']).figures.find((f) => f.countyId === ours);
+          next = mine ? { ...current, ...moved, ourValue: mine.value, valueFrom: provenanceOf(e, 'official') } : { ...current, ...moved };
+        } else {
+          const c = d as PeerFigureCorrected['data'];
+          next = c.countyId === ours ? { ...current, ...moved, ourValue: c.corrected.value, valueFrom: provenanceOf(e, 'corrected') } : { ...current, ...moved };
+        }
+      }
+      docs.put('official', key, next);
       return;
     }
     if (e.type === 'ScoringRulePublished') {
@@ -96,8 +184,18 @@ export const annex2Projection: Projection = {
     switch (event.type) {
       case 'ReportSubmitted': {
         const { planId, period, unitId } = event.data;
+        const from = provenanceOf(e, 'reported');
         for (const l of event.data.lines) {
-          const r: UnitResult = { unitId, value: l.value, rank: l.rank, status: 'submitted', corrected: {}, submittedAt: at, updatedAt: at };
+          const r: UnitResult = {
+            unitId,
+            value: l.value,
+            rank: l.rank,
+            status: 'submitted',
+            corrected: {},
+            submittedAt: at,
+            updatedAt: at,
+            provenance: { value: from, rank: from },
+          };
           docs.put('results', resultKey(planId, period, l.indicatorNo, unitId), r);
         }
         return;
@@ -116,7 +214,10 @@ export const annex2Projection: Projection = {
         const { planId, period, unitId, indicatorNo, field, corrected } = event.data;
         const key = resultKey(planId, period, indicatorNo, unitId);
         const r = await docs.get<UnitResult>('results', key);
-        if (r) docs.put('results', key, { ...r, [field]: corrected, corrected: { ...r.corrected, [field]: true }, updatedAt: at });
+        if (r) {
+          const provenance = { ...r.provenance, [field]: provenanceOf(e, 'corrected') };
+          docs.put('results', key, { ...r, [field]: corrected, corrected: { ...r.corrected, [field]: true }, updatedAt: at, provenance });
+        }
         return;
       }
       default:
@@ -153,6 +254,74 @@ export interface Annex2Row {
    */
   score: number | null;
   byUnit: UnitResult[];
+  /** Some figure of the row may still change: from a report not yet received, or a rank on fewer than the peer group's figures. */
+  provisional: boolean;
+  /** Why the row is provisional, and where the reported and the official figure differ; each with its reason in both languages. */
+  flags: Annex2Flag[];
+  /** The event behind each figure shown: result, rank (and its colour), target, baseline. */
+  provenance: { result: FigureProvenance | null; rank: FigureProvenance | null; warning: FigureProvenance | null };
+}
+
+/**
+ * A row's flags (issue 12): "Ranks on incomplete peer sets are provisional … marked provisional on
+ * every view and export", a figure from a report not yet received is provisional, and "if both
+ * [reported and official] exist and differ, the official one ranks and the difference is flagged".
+ */
+export type Annex2Flag = (
+  | { kind: 'report-not-received'; unitId: string; status: ResultStatus }
+  | { kind: 'provisional-rank'; period: string; with: number; of: number }
+  | { kind: 'discrepancy'; period: string; reported: number; official: number }
+) & { reason: { zh: string; en: string } };
+
+const STATUS_ZH: Record<ResultStatus, string> = { submitted: '已提交未签字', signed: '已签字未接收', received: '已接收', returned: '已退回' };
+
+export function flagsOf(input: {
+  byUnit: UnitResult[];
+  unitName: (id: string) => string;
+  period: string;
+  rankPeriod: string | null;
+  standing: OfficialStanding | undefined;
+  result: number | null;
+}): Annex2Flag[] {
+  const flags: Annex2Flag[] = [];
+  for (const r of input.byUnit) {
+    if (r.status === 'received') continue;
+    const name = input.unitName(r.unitId);
+    flags.push({
+      kind: 'report-not-received',
+      unitId: r.unitId,
+      status: r.status,
+      reason: { zh: `${name}报告${STATUS_ZH[r.status]}，完成情况为暂定数`, en: `${name}’s report is ${r.status}, not received by the office: its figures are provisional` },
+    });
+  }
+  const st = input.standing;
+  if (st && st.rank !== null && st.provisional && input.rankPeriod) {
+    const { with: n, of } = st.figures ?? { with: 0, of: 0 };
+    flags.push({
+      kind: 'provisional-rank',
+      period: input.rankPeriod,
+      with: n,
+      of,
+      reason: {
+        zh: `${input.rankPeriod} 仅 ${n}/${of} 个县（市）有数据，排名和预警为暂定`,
+        en: `${input.rankPeriod}: only ${n} of ${of} counties’ figures: rank and warning are provisional`,
+      },
+    });
+  }
+  // The same period only: a quarter's or an earlier month's official figure is another figure, not a discrepancy.
+  if (st && input.rankPeriod === input.period && st.ourValue !== undefined && st.ourValue !== null && input.result !== null && st.ourValue !== input.result) {
+    flags.push({
+      kind: 'discrepancy',
+      period: input.period,
+      reported: input.result,
+      official: st.ourValue,
+      reason: {
+        zh: `上报完成情况 ${input.result} 与市公布数 ${st.ourValue} 不一致，排名以市公布数为准`,
+        en: `the reported figure ${input.result} differs from the city’s official ${st.ourValue}: the official one ranks`,
+      },
+    });
+  }
+  return flags;
 }
 
 export interface Annex2Table {
@@ -165,6 +334,8 @@ export interface Annex2Table {
   sections: { id: number; numeral: string; title: string; rows: Annex2Row[] }[];
   /** Counts for the header: how many rows have a figure, how many ranks are official, and by warning colour. */
   summary: { rows: number; withResult: number; official: number; green: number; yellow: number; red: number };
+  /** How many rows are provisional, and how many show a reported figure differing from the official one. */
+  flagged: { provisional: number; discrepancies: number };
   scoringRuleVersion: number | null;
   /** The sum of the rows' scores (null while no scoring rule is published), out of maxScore (the plan's total points). */
   totalScore: number | null;
@@ -186,6 +357,7 @@ export async function annex2Table(docs: DocReader, planId: string, period: strin
   const unitName = new Map(plan.units.map((u) => [u.id, u.shortName]));
   const uom = new Map(plan.unitsOfMeasure.map((u) => [u.id, u.symbol]));
   const summary = { rows: 0, withResult: 0, official: 0, green: 0, yellow: 0, red: 0 };
+  const flagged = { provisional: 0, discrepancies: 0 };
   let totalScore = 0;
   const sections = plan.sections.map((s) => ({
     id: s.id,
@@ -208,6 +380,12 @@ export async function annex2Table(docs: DocReader, planId: string, period: strin
         if (isOfficial) summary.official++;
         if (warning) summary[warning]++;
         totalScore += score ?? 0;
+        const result = lead?.value ?? null;
+        const flags = flagsOf({ byUnit, unitName: (id) => unitName.get(id) ?? id, period, rankPeriod, standing, result });
+        const provisional = flags.some((f) => f.kind !== 'discrepancy');
+        if (provisional) flagged.provisional++;
+        if (flags.some((f) => f.kind === 'discrepancy')) flagged.discrepancies++;
+        const rankFrom = isOfficial ? (standing.rankFrom ?? null) : (lead?.provenance?.rank ?? null);
         return {
           no: i.no,
           name: i.name,
@@ -219,7 +397,7 @@ export async function annex2Table(docs: DocReader, planId: string, period: strin
           kind: i.kind,
           baseline: i.baseline,
           target: i.target,
-          result: lead?.value ?? null,
+          result,
           rank,
           rankSource: isOfficial ? 'official' : rank === null ? null : 'reported',
           rankPeriod,
@@ -227,6 +405,9 @@ export async function annex2Table(docs: DocReader, planId: string, period: strin
           warning,
           score,
           byUnit,
+          provisional,
+          flags,
+          provenance: { result: lead?.provenance?.value ?? null, rank: rankFrom, warning: rankFrom },
         };
       }),
   }));
@@ -239,6 +420,7 @@ export async function annex2Table(docs: DocReader, planId: string, period: strin
     totalPoints: plan.totalPoints,
     sections,
     summary,
+    flagged,
     scoringRuleVersion: rule?.version ?? null,
     totalScore: rule ? roundScore(totalScore) : null,
     maxScore: plan.totalPoints,

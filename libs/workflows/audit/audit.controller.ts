@@ -10,6 +10,8 @@ import { parseAsOf } from '../../engine/projections/as-of.js';
 import { ExportUnitHistory, GetAuditDiff, GetAuditView, GetProvenance, GetTimeline, ListSeals, SealRecord, VerifyRecord } from './audit.queries.js';
 import { toJsonLines, toXlsx, type TimelineFilter } from './audit.service.js';
 import { VIEWS, type ProvenanceField, type ViewParams } from './views.js';
+import { TIMELINE_EVENT_TYPES } from './timeline.projection.js';
+import type { StandingCause } from '../ranking/ranking.events.js';
 import { isMonth, isPeriod, isQuarter } from '../plan/period.js';
 
 class SealRequestDto {
@@ -33,6 +35,8 @@ class ExportQuery {
   @ApiProperty({ enum: ['jsonl', 'xlsx'] }) @IsIn(['jsonl', 'xlsx']) format!: 'jsonl' | 'xlsx';
 }
 
+const STANDING_CAUSES = ['first-figures', 'own-figure', 'peer-revision', 'correction', 'rule-change'] as const satisfies readonly StandingCause['kind'][];
+
 const FIELDS: ProvenanceField[] = ['result', 'rank', 'warning', 'score', 'target', 'baseline'];
 
 @ApiTags('audit')
@@ -51,6 +55,8 @@ export class AuditController {
   @ApiQuery({ name: 'to', required: false, description: 'ISO date-time (recorded at or before)' })
   @ApiQuery({ name: 'after', required: false, description: 'the `next` of the previous page' })
   @ApiQuery({ name: 'limit', required: false, description: '1–200, default 50' })
+  @ApiQuery({ name: 'type', required: false, description: 'event types, comma-separated (e.g. StandingChanged,FigureCorrected)' })
+  @ApiQuery({ name: 'cause', required: false, description: 'standing changes with one of these causes: first-figures, own-figure, peer-revision, correction, rule-change' })
   unitTimeline(@Param('planId') planId: string, @Param('unitId') unitId: string, @Req() req: AuthenticatedRequest, @Query() q: Record<string, string | undefined>) {
     return this.queries.execute(new GetTimeline(principalOf(req), planId, { kind: 'unit', unitId }, pageOf(q)));
   }
@@ -174,6 +180,19 @@ function filterOf(q: Record<string, string | undefined>): TimelineFilter {
   if (q.period !== undefined) {
     if (!isPeriod(q.period)) throw badRequest('period', 'YYYY-MM, YYYY-Qn or YYYY');
     f.period = q.period;
+  }
+  // Issue 12: filter by event type and by the cause of a standing change, each a comma-separated list.
+  if (q.type !== undefined) {
+    const types = q.type.split(',').map((t) => t.trim());
+    const unknown = types.filter((t) => !(TIMELINE_EVENT_TYPES as readonly string[]).includes(t));
+    if (unknown.length || !types.length) throw badRequest('type', `event types, comma-separated; unknown: ${unknown.join(', ')}`);
+    f.types = types;
+  }
+  if (q.cause !== undefined) {
+    const causes = q.cause.split(',').map((t) => t.trim());
+    const unknown = causes.filter((c) => !(STANDING_CAUSES as readonly string[]).includes(c));
+    if (unknown.length || !causes.length) throw badRequest('cause', `${STANDING_CAUSES.join(' | ')}, comma-separated; unknown: ${unknown.join(', ')}`);
+    f.causes = causes;
   }
   if (q.from !== undefined) f.from = parseAsOf(q.from, undefined)!.time!;
   if (q.to !== undefined) f.to = parseAsOf(q.to, undefined)!.time!;

@@ -18,6 +18,10 @@ export interface TimelineFilter {
   period?: string;
   from?: string;
   to?: string;
+  /** Event types to keep (any of them). */
+  types?: string[];
+  /** Causes of a standing change to keep (first-figures, own-figure, peer-revision, correction, rule-change): only standing changes with one of them. */
+  causes?: string[];
 }
 
 @Injectable()
@@ -99,7 +103,9 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
       (filter.indicatorNo === undefined || e.indicatorNos.includes(filter.indicatorNo)) &&
       (filter.period === undefined || e.period === filter.period || e.period?.startsWith(`${filter.period}-`) === true) &&
       (filter.from === undefined || e.at >= filter.from) &&
-      (filter.to === undefined || e.at <= filter.to);
+      (filter.to === undefined || e.at <= filter.to) &&
+      (filter.types === undefined || filter.types.includes(e.type)) &&
+      (filter.causes === undefined || (e.cause !== undefined && filter.causes.includes(e.cause.kind)));
     const out: TimelineEntry[] = [];
     let cursor = after ? `${prefix}${after}` : undefined;
     // Filters are applied while paging along the key order; a page is full or the timeline ends.

@@ -1,4 +1,5 @@
 import type { Projection } from '../../engine/projections/docs.js';
+import { formatPeriod, parsePeriod, previous } from '../plan/period.js';
 import { ASSESSMENT_EVENT_TYPES, type AssessmentEvent, type QuarterNotificationSent } from '../assessment/assessment.events.js';
 import { PLAN_EVENT_TYPES, type PlanEvent } from '../plan/plan.events.js';
 import { RANKING_EVENT_TYPES, type RankingEvent, type StandingCause } from '../ranking/ranking.events.js';
@@ -41,6 +42,12 @@ export interface TimelineEntry {
   summary: { zh: string; en: string };
   /** For a change of standing: why it changed (own figure, a peer's revision, a correction, a rule change). */
   cause?: StandingCause;
+  /**
+   * For a change of standing: the same indicator's standing in the previous period (month, quarter or
+   * year) as known when this one was recorded, so a year reads "rank 3 → 5 since 2023-05" rather than
+   * "— → red (first figures)" every month (issue 12). Null when the previous period had none.
+   */
+  since?: { period: string; rank: number | null; warning: Tier | null } | null;
   caseKey?: string;
   /** The unit's standing after this step (unit timelines only). */
   status?: UnitStatus;
@@ -67,6 +74,7 @@ interface PlanIndex {
 export const pad = (n: number, width = 10) => String(n).padStart(width, '0');
 export const unitKey = (planId: string, unitId: string, seq?: number) => `${planId}/${unitId}/${seq === undefined ? '' : pad(seq)}`;
 export const indicatorKey = (planId: string, no: number, seq?: number) => `${planId}/${pad(no, 3)}/${seq === undefined ? '' : pad(seq)}`;
+const standingKey = (planId: string, no: number, period: string) => `${planId}/${pad(no, 3)}/${period}`;
 export const caseKey = (planId: string, unitId: string, no: number, caseNo: number, seq?: number) =>
   `${planId}/${unitId}/${pad(no, 3)}/${pad(caseNo, 3)}/${seq === undefined ? '' : pad(seq)}`;
 
@@ -75,7 +83,8 @@ type AnyEvent = PlanEvent | ReportingEvent | RankingEvent | AssessmentEvent | Qu
 export const timelineProjection: Projection = {
   name: TIMELINE_PROJECTION,
   // 2: year-end decisions are per unit (ConflictDecided; a line id is a unit id).
-  version: 2,
+  // 3: a standing change compares with the previous period (since), cases opened on a ground (issue 12).
+  version: 3,
   eventTypes: TIMELINE_EVENT_TYPES,
   async apply(e, docs) {
     const event = { type: e.type, data: e.data } as AnyEvent;
@@ -96,6 +105,16 @@ export const timelineProjection: Projection = {
     const touched = touches(event, index, await docs.get<string[]>('decided-units', decidedKey(event)));
     if (touched.units.length === 0 && touched.indicators.length === 0 && !touched.caseKey) return;
 
+    let since: TimelineEntry['since'];
+    if (event.type === 'StandingChanged') {
+      const d = event.data;
+      const parsed = parsePeriod(d.period);
+      const before = parsed ? formatPeriod(previous(parsed)) : null;
+      const known = before ? await docs.get<{ rank: number | null; warning: Tier | null }>('standings', standingKey(planId, d.indicatorNo, before)) : undefined;
+      since = before && known ? { period: before, ...known } : null;
+      docs.put('standings', standingKey(planId, d.indicatorNo, d.period), { rank: d.rank.to, warning: d.warning.to });
+    }
+
     const seq = ((await docs.get<number>('seq', planId)) ?? 0) + 1;
     docs.put('seq', planId, seq);
     const m = e.metadata;
@@ -112,8 +131,8 @@ export const timelineProjection: Projection = {
       ...(m.reason ? { why: m.reason } : {}),
       ...(periodOf(event) ? { period: periodOf(event)! } : {}),
       indicatorNos: touched.indicators,
-      summary: describe(event, index),
-      ...(event.type === 'StandingChanged' ? { cause: event.data.cause } : {}),
+      summary: describe(event, index, since),
+      ...(event.type === 'StandingChanged' ? { cause: event.data.cause, since: since ?? null } : {}),
       ...(touched.caseKey ? { caseKey: touched.caseKey } : {}),
     };
     for (const unitId of touched.units) {
@@ -262,6 +281,9 @@ export function evolveStatus(s: UnitStatus, e: AnyEvent, unitId: string): UnitSt
   }
 }
 
+/** 四（四）: "对行动不力、工作滞后、成效不明显的，视情形予以通报、约谈". */
+const GROUND_ZH: Record<string, string> = { 'ineffective-action': '行动不力', 'lagging-work': '工作滞后', 'little-effect': '成效不明显' };
+
 const TIER_ZH: Record<string, string> = { green: '绿', yellow: '黄', red: '红' };
 
 function describeCause(c: StandingCause, index: PlanIndex): { zh: string; en: string } {
@@ -284,13 +306,20 @@ function describeCause(c: StandingCause, index: PlanIndex): { zh: string; en: st
 }
 
 /** A line a person can read, in both languages. */
-export function describe(e: AnyEvent, index: PlanIndex): { zh: string; en: string } {
+export function describe(e: AnyEvent, index: PlanIndex, since?: TimelineEntry['since']): { zh: string; en: string } {
   const d = e.data as Record<string, unknown>;
   const period = (d.period ?? d.quarter ?? d.year ?? '') as string;
   switch (e.type) {
     case 'StandingChanged': {
       const c = describeCause(e.data.cause, index);
       const w = e.data.warning;
+      // A period's first figures compare with the previous period's standing: "rank 3 → 5 since 2023-05".
+      if (e.data.rank.from === null && e.data.warning.from === null && since) {
+        return {
+          zh: `指标${e.data.indicatorNo} ${period} 排名 ${since.rank ?? '—'}→${e.data.rank.to ?? '—'}，预警 ${TIER_ZH[since.warning ?? ''] ?? '—'}→${TIER_ZH[w.to ?? ''] ?? '—'}（较 ${since.period}；${c.zh}）`,
+          en: `indicator ${e.data.indicatorNo} ${period}: rank ${since.rank ?? '—'}→${e.data.rank.to ?? '—'}, warning ${since.warning ?? '—'}→${w.to ?? '—'} since ${since.period} (${c.en})`,
+        };
+      }
       return {
         zh: `指标${e.data.indicatorNo} ${period} 排名 ${e.data.rank.from ?? '—'}→${e.data.rank.to ?? '—'}，预警 ${TIER_ZH[w.from ?? ''] ?? '—'}→${TIER_ZH[w.to ?? ''] ?? '—'}（${c.zh}）`,
         en: `indicator ${e.data.indicatorNo} ${period}: rank ${e.data.rank.from ?? '—'}→${e.data.rank.to ?? '—'}, warning ${w.from ?? '—'}→${w.to ?? '—'} (${c.en})`,
@@ -311,11 +340,20 @@ export function describe(e: AnyEvent, index: PlanIndex): { zh: string; en: strin
         zh: `录入指标${e.data.indicatorNo} ${period} 六县市数据（${e.data.figures.length} 个县市${e.data.revised.length ? `，修订 ${e.data.revised.length}` : ''}）`,
         en: `recorded indicator ${e.data.indicatorNo} ${period} figures for ${e.data.figures.length} counties${e.data.revised.length ? ` (${e.data.revised.length} revised)` : ''}`,
       };
-    case 'CaseOpened':
+    case 'CaseOpened': {
+      if (!e.data.warning) {
+        const g = e.data.ground;
+        const zh = g ? GROUND_ZH[g.ground] : '';
+        return {
+          zh: `督查立案（${zh}）：指标${e.data.indicatorNo}${g ? `（${g.period}）：${g.note}` : ''}`,
+          en: `supervision case opened (${g?.ground ?? ''}) for indicator ${e.data.indicatorNo}${g ? ` (${g.period}): ${g.note}` : ''}`,
+        };
+      }
       return {
         zh: `红色预警督查立案：指标${e.data.indicatorNo}（${e.data.warning.quarter}）`,
         en: `supervision case opened for indicator ${e.data.indicatorNo} (${e.data.warning.quarter})`,
       };
+    }
     case 'CaseEscalated':
       return {
         zh: `${e.data.kind === 'public-notice' ? '通报' : '约谈'}：${e.data.reason}`,

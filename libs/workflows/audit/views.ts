@@ -3,7 +3,7 @@ import { monthsOfYear } from '../plan/period.js';
 import { DomainError } from '../../engine/commands/command.js';
 import type { EventStore, RecordedEvent } from '../../engine/event-store/event-store.js';
 import { foldAsOf, type AsOf } from '../../engine/projections/as-of.js';
-import { annex2Projection, annex2Streams, annex2Table } from '../annex2/annex2.projection.js';
+import { annex2Projection, annex2Streams, annex2Table, type Annex2Flag, type FigureProvenance } from '../annex2/annex2.projection.js';
 import type { PlanDefinition } from '../plan/plan-file.js';
 import { planStream } from '../plan/plan.events.js';
 import { candidatePeriods, quarterPeriods } from '../ranking/ranking-periods.js';
@@ -292,7 +292,13 @@ export interface Provenance {
   field: ProvenanceField;
   asOf: string | null;
   value: unknown;
-  /** The events that produced the figure, oldest first. */
+  /** The event that set the figure shown (issue 12): its source (reported, official, corrected), who, when, why. Null for the plan's figures and the score. */
+  produced: FigureProvenance | null;
+  /** The ranking period whose figures stand behind a rank, colour or score (null: the unit's own report, or none). */
+  rankPeriod: string | null;
+  /** The row's flags: provisional, or a reported figure differing from the official one. */
+  flags: Annex2Flag[];
+  /** The events that produced the figure, oldest first: only the period and source the figure rests on. */
   events: CauseEvent[];
   rules: { planRevision: number | null; warningTiersFrom: string | null; scoringRuleVersion: number | null };
 }
@@ -306,13 +312,16 @@ export async function provenance(store: EventStore, plan: PlanDefinition, period
   const i = indicatorOf(plan, indicatorNo);
   if (!i) throw new DomainError('indicator-not-found', `plan ${plan.id} has no indicator ${indicatorNo}`, { status: 404 });
   const moment: AsOf = asOf ?? {};
-  const row = (await VIEWS.annex2!.rows(store, plan, { period }, moment)).rows[String(indicatorNo)];
+  const table = await annex2Table(await foldAsOf(store, annex2Projection, moment, annex2Streams(plan, period)), plan.id, period);
+  const row = table?.sections.flatMap((s) => s.rows).find((r) => r.no === indicatorNo);
   const within = (e: RecordedEvent) => !moment.time || e.metadata.recordedAt <= moment.time;
   const read = async (streams: string[]) => (await Promise.all(streams.map((s) => store.readStream(s)))).flat().filter(within);
   let events: RecordedEvent[] = [];
   const planEvents = await read([planStream(plan.id)]);
   const scoring = await read([scoringStream(plan.id)]);
-  const figures = await read(candidatePeriods(period).map((p) => figuresStream(plan.id, indicatorNo, p)));
+  // Exactly the period the rank rests on (issue 12: "the March rank of no. 12 lists … January's and February's figures that did not produce it").
+  const rankPeriod = row?.rankSource === 'official' ? row.rankPeriod : null;
+  const figures = rankPeriod ? await read([figuresStream(plan.id, indicatorNo, rankPeriod)]) : [];
   const reports = await read(i.units.map((unitId) => reportStream({ planId: plan.id, unitId, period })));
   const aboutThis = (e: RecordedEvent) => {
     const d = e.data as { indicatorNo?: number; lines?: { indicatorNo: number }[] };
@@ -321,20 +330,22 @@ export async function provenance(store: EventStore, plan: PlanDefinition, period
   const planAbout = planEvents.filter(
     (e) => e.type === 'PlanPublished' || (e.data as { indicatorNo?: number }).indicatorNo === indicatorNo || (e.data as { rule?: string }).rule === 'warningTiers',
   );
+  const tierRule = planAbout.filter((e) => e.type === 'PlanPublished' || (e.data as { rule?: string }).rule === 'warningTiers');
+  // A rank the unit reported itself: its report and the corrections of that rank.
+  const reportedRank =
+    row?.rankSource === 'reported'
+      ? reports.filter((e) => (e.type === 'ReportSubmitted' && aboutThis(e)) || (e.type === 'FigureCorrected' && aboutThis(e) && (e.data as { field?: string }).field === 'rank'))
+      : [];
   switch (field) {
     case 'result':
       events = reports.filter((e) => e.type !== 'ReportDraftSaved' && aboutThis(e));
       break;
     case 'rank':
     case 'warning':
-      events = [
-        ...figures,
-        ...planAbout.filter((e) => e.type === 'PlanPublished' || (e.data as { rule?: string }).rule === 'warningTiers'),
-        ...reports.filter((e) => e.type === 'ReportSubmitted' || e.type === 'FigureCorrected'),
-      ];
+      events = [...figures, ...tierRule, ...reportedRank];
       break;
     case 'score':
-      events = [...figures, ...scoring, ...planAbout];
+      events = [...figures, ...reportedRank, ...scoring, ...planAbout];
       break;
     case 'target':
     case 'baseline':
@@ -352,6 +363,9 @@ export async function provenance(store: EventStore, plan: PlanDefinition, period
     field,
     asOf: moment.time ?? null,
     value: row?.[field] ?? null,
+    produced: field === 'result' || field === 'rank' || field === 'warning' ? (row?.provenance[field] ?? null) : null,
+    rankPeriod,
+    flags: row?.flags ?? [],
     events: events.map(causeOf).map((c) => (c.type === 'PlanPublished' ? { ...c, data: { documentNumber: plan.documentNumber, note: 'the plan as published (abridged)' } } : c)),
     rules: {
       planRevision: planEvents.at(-1)?.revision ?? null,

@@ -7,6 +7,7 @@ import { RewardsBusCommand, RewardsHandler } from './rewards.handlers.js';
 import { RewardsService } from './rewards.service.js';
 import { reviewProjection } from './review.projection.js';
 import { REVIEW_QUERY_HANDLERS } from './review.queries.js';
+import { REWARDS_UPCASTERS } from './rewards.upcasters.js';
 
 @Module({
   imports: [PlanModule],
@@ -22,4 +23,6 @@ export const rewardsWorkflow: WorkflowDefinition = {
   controllers: [RewardsController],
   commands: { types: REWARDS_COMMANDS, message: RewardsBusCommand },
   projections: [reviewProjection],
+  // Year-end events recorded one line per unit × indicator (before issue 12) read as one line per unit.
+  upcasters: REWARDS_UPCASTERS,
 };

@@ -3,6 +3,8 @@ import type { DocReader, Projection } from '../../engine/projections/docs.js';
 import { TIMER_EVENT_TYPES } from '../../engine/timers/timer-events.js';
 import {
   SUPERVISION_EVENT_TYPES,
+  type CaseGround,
+  type CaseGroundKind,
   type CaseStep,
   type CloseReason,
   type DeadlineStep,
@@ -61,6 +63,8 @@ export interface CaseView {
   step: CaseStep;
   next: StepDue | null;
   warnings: (RedWarning & { linkedAt: string })[];
+  /** The ground the bureau opened the case on (行动不力、工作滞后、成效不明显), null for a case opened on a red warning. */
+  ground?: CaseGround | null;
   acknowledged: { by: By; at: string; note: string } | null;
   plans: { text: string; rectifyBy: string; by: By; at: string; review: Review | null }[];
   feedbacks: { text: string; by: By; at: string; review: Review | null }[];
@@ -156,7 +160,8 @@ function applyToView(view: CaseView, event: SupervisionEvent, e: RecordedEvent):
   };
   switch (event.type) {
     case 'CaseOpened':
-      v.warnings = [{ ...event.data.warning, linkedAt: at }];
+      v.warnings = event.data.warning ? [{ ...event.data.warning, linkedAt: at }] : [];
+      v.ground = event.data.ground ?? null;
       setNext(event.data.next);
       break;
     case 'CaseWarningLinked':
@@ -235,6 +240,8 @@ export interface BoardRow {
   overdueSteps: DeadlineStep[];
   escalations: { kind: EscalationKind; at: string }[];
   warnings: string[];
+  /** The ground a case opened by the bureau rests on, null for a red warning's case. */
+  ground: CaseGroundKind | null;
   closeReason: CloseReason | null;
   revision: number;
 }
@@ -267,6 +274,7 @@ export function boardRow(c: CaseView, now: string): BoardRow {
     overdueSteps: c.deadlines.filter((d) => d.overdueAt).map((d) => d.step),
     escalations: c.escalations.map((x) => ({ kind: x.kind, at: x.at })),
     warnings: c.warnings.map((w) => w.quarter),
+    ground: c.ground?.ground ?? null,
     closeReason: c.closure?.reason ?? null,
     revision: c.revision,
   };

@@ -11,7 +11,7 @@ import { commandMeta, executeOptions, principalOf, type AuthenticatedRequest } f
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import type { BoardFilter, CaseView } from './supervision-board.projection.js';
-import { CLOSE_REASONS, ESCALATION_KINDS, type CaseRef, type CloseReason, type EscalationKind } from './supervision.events.js';
+import { CASE_GROUNDS, CLOSE_REASONS, ESCALATION_KINDS, type CaseGroundKind, type CaseRef, type CloseReason, type EscalationKind } from './supervision.events.js';
 import { OpenCaseByHand, SupervisionBusCommand, type SupervisionRequest } from './supervision.handlers.js';
 import { GetCase, GetSupervisionBoard } from './supervision.queries.js';
 import { PERIOD_PATTERN } from '../plan/period.js';
@@ -25,6 +25,14 @@ class OpenDto {
   @Matches(PERIOD_PATTERN)
   period!: string;
   @ApiProperty({ description: 'why the bureau opens this case by hand' }) @IsString() @MinLength(2) @MaxLength(2000) note!: string;
+}
+
+class OnGroundDto {
+  @ApiProperty({ example: 'fgw' }) @IsString() @MinLength(1) unitId!: string;
+  @ApiProperty({ example: 30 }) @IsInt() @Min(1) indicatorNo!: number;
+  @ApiProperty({ enum: CASE_GROUNDS, description: 'ineffective-action 行动不力 | lagging-work 工作滞后 | little-effect 成效不明显' }) @IsIn(CASE_GROUNDS) ground!: CaseGroundKind;
+  @ApiProperty({ example: '2023-08', description: 'the ranking period the ground concerns (YYYY-MM, YYYY-Qn or YYYY)' }) @Matches(PERIOD_PATTERN) period!: string;
+  @ApiProperty({ description: 'what the unit did or failed to do' }) @IsString() @MinLength(2) @MaxLength(2000) note!: string;
 }
 
 class AcknowledgeDto {
@@ -110,6 +118,16 @@ export class SupervisionController {
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   open(@Param('planId') planId: string, @Body() body: OpenDto, @Req() req: AuthenticatedRequest) {
     return this.commands.execute(new OpenCaseByHand({ planId, ...body }, commandMeta(req, this.clock, { reason: body.note }), executeOptions(req)));
+  }
+
+  @Post('cases/on-ground')
+  @HttpCode(200)
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiOperation({ summary: 'Open a case on a ground the plan names (行动不力、工作滞后、成效不明显), whatever the colour (supervisor)' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  openOnGround(@Param('planId') planId: string, @Body() body: OnGroundDto, @Req() req: AuthenticatedRequest) {
+    const { unitId, indicatorNo, ground, period, note } = body;
+    return this.#run(req, { type: 'supervision.OpenOnGround', data: { planId, unitId, indicatorNo, ground, period, note } }, note);
   }
 
   @Get('cases/:unitId/:indicatorNo/:caseNo')

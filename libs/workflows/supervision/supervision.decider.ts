@@ -4,10 +4,12 @@ import { authorize } from '../access/access.js';
 import { isIsoDate } from '../plan/working-calendar.js';
 import { deadlineAfter, deadlineOn, localDate, type DeadlineDates, type Schedule } from './supervision.deadlines.js';
 import {
+  CASE_GROUNDS,
   caseLineStream,
   CLOSE_REASONS,
   ESCALATION_KINDS,
   type CaseLineEvent,
+  type CaseGroundKind,
   type CaseLineRef,
   type CaseRef,
   type CaseStep,
@@ -36,6 +38,10 @@ export interface ClosingStanding {
 
 export type SupervisionCommand =
   | Command<'supervision.Open', CaseLineRef & { warning: RedWarning; context: CaseContext; schedule: Schedule }>
+  | Command<
+      'supervision.OpenOnGround',
+      CaseLineRef & { ground: CaseGroundKind; period: string; note: string; context: CaseContext; schedule: Schedule; standing: StandingFact | null }
+    >
   | Command<'supervision.Acknowledge', CaseRef & { note?: string; schedule: Schedule }>
   | Command<'supervision.SubmitRectificationPlan', CaseRef & { plan: string; rectifyBy: string; schedule: Schedule }>
   | Command<'supervision.SubmitFeedback', CaseRef & { feedback: string; schedule: Schedule }>
@@ -48,6 +54,7 @@ export type SupervisionCommand =
 
 export const SUPERVISION_COMMANDS = [
   'supervision.Open',
+  'supervision.OpenOnGround',
   'supervision.Acknowledge',
   'supervision.SubmitRectificationPlan',
   'supervision.SubmitFeedback',
@@ -94,7 +101,7 @@ export function evolveCaseLine(s: CaseLineState, e: CaseLineEvent): CaseLineStat
         current: {
           caseNo: e.data.caseNo,
           status: 'open',
-          warnings: [e.data.warning],
+          warnings: e.data.warning ? [e.data.warning] : [],
           step: 'acknowledge',
           due: e.data.next,
           seq: e.data.next.seq,
@@ -155,6 +162,9 @@ export const supervisionDecider: Decider<SupervisionCommand, CaseLineEvent, Case
     switch (c.type) {
       case 'supervision.Open':
         return authorize(c.meta.actor, 'supervision.open');
+      case 'supervision.OpenOnGround':
+        // A judgement of the bureau's own (督查局): never the system, the office or a unit.
+        return authorize(c.meta.actor, 'supervision.open-on-ground');
       case 'supervision.Acknowledge':
       case 'supervision.SubmitRectificationPlan':
       case 'supervision.SubmitFeedback':
@@ -193,6 +203,33 @@ export const supervisionDecider: Decider<SupervisionCommand, CaseLineEvent, Case
         const ref = { ...line, caseNo: s.cases + 1 };
         const next = due('acknowledge', 1, deadlineAfter(c.data.schedule.rules.acknowledgeWorkingDays, c.data.schedule, now));
         return [{ type: 'CaseOpened', data: { ...ref, unitName: c.data.context.unitName, indicatorName: c.data.context.indicatorName, warning, next } }, ...timersFor(ref, next)];
+      }
+
+      case 'supervision.OpenOnGround': {
+        // "对行动不力、工作滞后、成效不明显的，视情形予以通报、约谈": whatever the colour, with the ground recorded.
+        const line = { planId: c.data.planId, unitId: c.data.unitId, indicatorNo: c.data.indicatorNo };
+        if (!(CASE_GROUNDS as readonly string[]).includes(c.data.ground)) {
+          throw new DomainError('invalid-ground', `a case is opened on one of the document's grounds: ${CASE_GROUNDS.join(', ')} (行动不力、工作滞后、成效不明显)`, {
+            status: 422,
+            fields: [{ field: 'ground', message: CASE_GROUNDS.join(' | ') }],
+          });
+        }
+        const note = (c.data.note ?? c.meta.reason ?? '').trim();
+        if (!note) throw reasonRequired('say what the unit did or failed to do', 'note');
+        if (s.current?.status === 'open') {
+          throw new DomainError(
+            'case-already-open',
+            `case ${s.current.caseNo} of unit ${line.unitId} for indicator ${line.indicatorNo} is open: follow it up (or escalate it) rather than open another`,
+            { caseNo: s.current.caseNo },
+          );
+        }
+        const ref = { ...line, caseNo: s.cases + 1 };
+        const next = due('acknowledge', 1, deadlineAfter(c.data.schedule.rules.acknowledgeWorkingDays, c.data.schedule, now));
+        const ground = { ground: c.data.ground, period: c.data.period, note, standing: c.data.standing };
+        return [
+          { type: 'CaseOpened', data: { ...ref, unitName: c.data.context.unitName, indicatorName: c.data.context.indicatorName, warning: null, ground, next } },
+          ...timersFor(ref, next),
+        ];
       }
 
       case 'supervision.Acknowledge': {
@@ -399,6 +436,9 @@ function closingEvidence(k: CaseState, reason: CloseReason, standing: ClosingSta
       }
       return { acceptedFeedback: k.feedback.text };
     case 'cleared-by-correction': {
+      if (!k.warnings.length) {
+        throw new DomainError('no-red-warning', `case ${k.caseNo} was opened on a ground, not a red warning: there is no red a correction could clear`);
+      }
       const linked = k.warnings.map((w) => standing.byPeriod.find((l) => l.period === w.figuresPeriod) ?? { period: w.figuresPeriod, rank: null, warning: null });
       const stillRed = k.warnings.filter((w) => {
         const now = standing.byPeriod.find((l) => l.period === w.figuresPeriod);

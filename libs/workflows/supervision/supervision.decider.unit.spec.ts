@@ -312,3 +312,72 @@ describe('supervision case decider', () => {
     });
   });
 });
+
+/**
+ * 四（四）建立督查机制: "县委县政府督查局要及时对各责任单位指标完成情况开展督查，特别要紧盯红色预警单位工作开展情况……
+ * 对行动不力、工作滞后、成效不明显的，视情形予以通报、约谈。" The bureau supervises every unit, red or not:
+ * it opens a case on one of the three grounds, the ground recorded in the event (issue 12).
+ */
+describe('opening on a ground the document names (行动不力、工作滞后、成效不明显)', () => {
+  const yellowJune = { period: '2023-06', rank: 4, warning: 'yellow' as const };
+  const onGround = (ground: string, o: { note?: string; m?: CommandMeta; standing?: typeof yellowJune | null } = {}) =>
+    ({
+      type: 'supervision.OpenOnGround',
+      data: { ...line, ground, period: '2023-06', note: o.note ?? '整治方案迟迟未落实', context, schedule, standing: o.standing === undefined ? yellowJune : o.standing },
+      meta: o.m ?? supervisor({ now: '2023-10-09T02:00:00.000Z' }),
+    }) as SupervisionCommand;
+
+  it.each([
+    ['ineffective-action', '行动不力'],
+    ['lagging-work', '工作滞后'],
+    ['little-effect', '成效不明显'],
+  ])(
+    'given no case, when the bureau opens one for %s (%s) on a yellow indicator, then case 1 opens with the ground, the period and its standing, and the acknowledgement deadline',
+    (ground) => {
+      const events = given(supervisionDecider).when(onGround(ground));
+      expect(events[0]).toEqual({
+        type: 'CaseOpened',
+        data: {
+          ...case1,
+          ...context,
+          warning: null,
+          ground: { ground, period: '2023-06', note: '整治方案迟迟未落实', standing: yellowJune },
+          next: { step: 'acknowledge', seq: 1, lastDay: '2023-10-12', dueAt: '2023-10-12T16:00:00.000Z', reminderAt: '2023-10-11T01:00:00.000Z' },
+        },
+      });
+      expect(types(events)).toEqual(['CaseOpened', 'TimerScheduled', 'TimerScheduled']);
+      expect(given(supervisionDecider, events).state.current).toMatchObject({ caseNo: 1, status: 'open', step: 'acknowledge', warnings: [] });
+    },
+  );
+
+  it('a period with no standing known yet is recorded as such', () => {
+    expect(given(supervisionDecider).when(onGround('lagging-work', { standing: null }))[0]).toMatchObject({ data: { ground: { standing: null } } });
+  });
+
+  it('only the bureau opens a case on a ground: not the system, the office, a leader or the unit', () => {
+    expect(given(supervisionDecider).role(onGround('lagging-work'))).toBe('supervisor');
+    for (const m of [system(), meta(['office']), meta(['leader']), head()]) {
+      expect(() => given(supervisionDecider).when(onGround('lagging-work', { m }))).toThrow(ForbiddenError);
+    }
+  });
+
+  it('another ground, or no note, is refused', () => {
+    expect(() => given(supervisionDecider).when(onGround('bad-luck'))).toThrow(expect.objectContaining({ code: 'invalid-ground' }));
+    expect(() => given(supervisionDecider).when(onGround('little-effect', { note: '  ' }))).toThrow(expect.objectContaining({ code: 'reason-required' }));
+  });
+
+  it('while a case of the line is open it is refused (the open case is followed up or escalated); after it closes, case 2 opens on the ground', () => {
+    expect(() => given(supervisionDecider, h.opened()).when(onGround('lagging-work'))).toThrow(expect.objectContaining({ code: 'case-already-open', details: { caseNo: 1 } }));
+    const closed = [...h.accepted(), ...given(supervisionDecider, h.accepted()).when(cmd.close('rectification-accepted'))];
+    expect(given(supervisionDecider, closed).when(onGround('ineffective-action'))[0]).toMatchObject({
+      type: 'CaseOpened',
+      data: { caseNo: 2, ground: { ground: 'ineffective-action' } },
+    });
+  });
+
+  it('a red warning while a ground case is open links to it; a ground case with no red cannot close as cleared by a correction', () => {
+    const opened = given(supervisionDecider).when(onGround('lagging-work'));
+    expect(given(supervisionDecider, opened).when(cmd.open(red('2023-Q3')))).toEqual([{ type: 'CaseWarningLinked', data: { ...case1, warning: red('2023-Q3') } }]);
+    expect(() => given(supervisionDecider, opened).when(cmd.close('cleared-by-correction'))).toThrow(expect.objectContaining({ code: 'no-red-warning' }));
+  });
+});

@@ -52,6 +52,23 @@ export const ESCALATION_KINDS = ['public-notice', 'admonitory-talk'] as const;
 /** 通报 (public notice) or 约谈 (admonitory talk). */
 export type EscalationKind = (typeof ESCALATION_KINDS)[number];
 
+/**
+ * The grounds the document names beside red warnings, on which the bureau opens a case whatever
+ * the colour: "对行动不力、工作滞后、成效不明显的，视情形予以通报、约谈" (四（四）).
+ * ineffective-action 行动不力 · lagging-work 工作滞后 · little-effect 成效不明显.
+ */
+export const CASE_GROUNDS = ['ineffective-action', 'lagging-work', 'little-effect'] as const;
+export type CaseGroundKind = (typeof CASE_GROUNDS)[number];
+
+/** Why a case opened by the bureau on a ground was opened: the ground, the period it concerns, the note, and the standing as known then. */
+export interface CaseGround {
+  ground: CaseGroundKind;
+  period: string;
+  note: string;
+  /** Our standing for the period as the handler read it when the case opened (null: none known). */
+  standing: StandingFact | null;
+}
+
 export const CLOSE_REASONS = ['warning-improved', 'rectification-accepted', 'cleared-by-correction'] as const;
 export type CloseReason = (typeof CLOSE_REASONS)[number];
 
@@ -62,7 +79,11 @@ export interface StandingFact {
   warning: Tier | null;
 }
 
-export type CaseOpened = DomainEvent<'CaseOpened', CaseRef & { unitName: string; indicatorName: string; warning: RedWarning; next: StepDue }>;
+/**
+ * A case opens on a red warning (`warning`), or by the bureau on one of the document's grounds
+ * (`ground`, issue 12), when `warning` is null. Events recorded before grounds existed always carry a warning.
+ */
+export type CaseOpened = DomainEvent<'CaseOpened', CaseRef & { unitName: string; indicatorName: string; warning: RedWarning | null; ground?: CaseGround; next: StepDue }>;
 /** A red warning for the same unit and indicator while its case is open: linked, not a second case. */
 export type CaseWarningLinked = DomainEvent<'CaseWarningLinked', CaseRef & { warning: RedWarning }>;
 export type CaseAcknowledged = DomainEvent<'CaseAcknowledged', CaseRef & { note: string; next: StepDue }>;

@@ -49,6 +49,11 @@ export class SupervisionHandler implements ICommandHandler<SupervisionBusCommand
       case 'supervision.Open':
         command = { ...request, data: { ...request.data, context: { unitName: unit.name, indicatorName: indicator.name }, schedule } };
         break;
+      case 'supervision.OpenOnGround': {
+        const standing = await this.supervision.groundStanding(plan, request.data);
+        command = { ...request, data: { ...request.data, context: { unitName: unit.name, indicatorName: indicator.name }, schedule, standing } };
+        break;
+      }
       case 'supervision.Acknowledge':
       case 'supervision.SubmitRectificationPlan':
       case 'supervision.SubmitFeedback':

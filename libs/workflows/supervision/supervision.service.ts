@@ -41,17 +41,30 @@ export class SupervisionService {
   }
 
   /**
+   * A case opened on a ground (行动不力、工作滞后、成效不明显) names one of the plan's ranking periods;
+   * the standing of that period, as known now, is recorded beside it (null when none is known).
+   */
+  async groundStanding(plan: PlanDefinition, line: CaseLineRef & { period: string }): Promise<StandingFact | null> {
+    this.#checkPeriod(plan, line.period);
+    return standingOf(line.period, await this.engine.store.readStream(figuresStream(line.planId, line.indicatorNo, line.period)));
+  }
+
+  #checkPeriod(plan: PlanDefinition, period: string): void {
+    if (!periodsOfYear(plan.year).includes(period)) {
+      throw new DomainError('period-outside-plan', `${period} is not a ranking period of plan ${plan.id} (a month, quarter or the year ${plan.year})`, {
+        status: 422,
+        fields: [{ field: 'period', message: 'YYYY-MM, YYYY-Qn or YYYY' }],
+      });
+    }
+  }
+
+  /**
    * The red warning a case opened by hand is about: the line checked against the plan, the period
    * one of the plan's ranking periods, and the standing, as known now, red (refused otherwise).
    */
   async redWarningByHand(line: CaseLineRef & { period: string; note: string }): Promise<RedWarning> {
     const { plan } = await this.line(line);
-    if (!periodsOfYear(plan.year).includes(line.period)) {
-      throw new DomainError('period-outside-plan', `${line.period} is not a ranking period of plan ${plan.id} (a month, quarter or the year ${plan.year})`, {
-        status: 422,
-        fields: [{ field: 'period', message: 'YYYY-MM, YYYY-Qn or YYYY' }],
-      });
-    }
+    this.#checkPeriod(plan, line.period);
     const events = await this.engine.store.readStream(figuresStream(line.planId, line.indicatorNo, line.period));
     const standing = standingOf(line.period, events);
     if (standing?.warning !== 'red') {

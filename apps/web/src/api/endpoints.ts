@@ -154,6 +154,9 @@ export const supervision = {
     }),
   open: (planId: string, body: { unitId: string; indicatorNo: number; period: string; note: string }, key: string) =>
     request<CommandResult>(`/supervision/${enc(planId)}/cases`, { method: 'POST', body, idempotencyKey: key }),
+  // Issue 12: a case on a ground the plan names (行动不力、工作滞后、成效不明显), whatever the colour.
+  openOnGround: (planId: string, body: { unitId: string; indicatorNo: number; ground: string; period: string; note: string }, key: string) =>
+    request<CommandResult>(`/supervision/${enc(planId)}/cases/on-ground`, { method: 'POST', body, idempotencyKey: key }),
 };
 
 export const rewards = {
@@ -173,12 +176,23 @@ export const rewards = {
     request<CommandResult>(`/rewards/${enc(planId)}/${year}/send-back`, { method: 'POST', body: { reason }, ifMatch: revision }),
   publish: (planId: string, year: number, revision: number) => request<CommandResult>(`/rewards/${enc(planId)}/${year}/publish`, { method: 'POST', ifMatch: revision }),
   evidence: (planId: string, year: number, lineId: string) => request<LineEvidence>(`/rewards/${enc(planId)}/${year}/lines/${enc(lineId)}/evidence`),
+  // Issue 12: the office decides a unit whose indicators fall in different tiers.
+  decideConflict: (planId: string, year: number, lineId: string, decision: 'reward' | 'penalty' | 'neither', reason: string, revision: number) =>
+    request<CommandResult>(`/rewards/${enc(planId)}/${year}/lines/${enc(lineId)}/decide`, { method: 'POST', body: { decision, reason }, ifMatch: revision }),
 };
 
 export const audit = {
-  unitTimeline: (planId: string, unitId: string, q: { indicator?: number; period?: string; after?: string | null; limit?: number }) =>
+  unitTimeline: (planId: string, unitId: string, q: { indicator?: number; period?: string; type?: string; cause?: string; after?: string | null; limit?: number }) =>
     request<TimelinePage>(`/audit/${enc(planId)}/units/${enc(unitId)}/timeline`, {
-      query: { ...(q.indicator ? { indicator: q.indicator } : {}), ...(q.period ? { period: q.period } : {}), ...(q.after ? { after: q.after } : {}), limit: q.limit ?? 50 },
+      query: {
+        ...(q.indicator ? { indicator: q.indicator } : {}),
+        ...(q.period ? { period: q.period } : {}),
+        // Issue 12: event types and causes of a standing change, comma-separated.
+        ...(q.type ? { type: q.type } : {}),
+        ...(q.cause ? { cause: q.cause } : {}),
+        ...(q.after ? { after: q.after } : {}),
+        limit: q.limit ?? 50,
+      },
     }),
   diff: (planId: string, view: string, t1: string, t2: string | null, params: Query) =>
     request<ViewDiff>(`/audit/${enc(planId)}/diff/${enc(view)}`, { query: { t1, ...(t2 ? { t2 } : {}), ...params } }),

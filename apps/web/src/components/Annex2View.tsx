@@ -2,6 +2,7 @@ import { Collapse, List, Space, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useTranslation } from 'react-i18next';
 import type { Annex2Row, Annex2Table } from '../api/types';
+import { currentLanguage } from '../i18n';
 import { fmtNumber, fmtPeriod, fmtValue } from '../lib/format';
 import { TIER_COLOURS, WarningTag } from './common';
 import { Provenance, type ProvenanceSource } from './Provenance';
@@ -54,6 +55,29 @@ function RankCell({ table, row, asOf }: { table: Annex2Table; row: Annex2Row; as
   );
 }
 
+/**
+ * A row's flags (issue 12): a provisional figure or rank, a reported figure differing from the
+ * official one. The label is visible; the reason is written beside it for screen readers and on hover.
+ */
+const VISUALLY_HIDDEN = { position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' } as const;
+
+export function FlagTags({ row }: { row: Annex2Row }) {
+  const { t } = useTranslation();
+  const flags = row.flags ?? [];
+  if (!flags.length) return null;
+  const lang = currentLanguage() === 'zh-CN' ? 'zh' : 'en';
+  return (
+    <span data-testid={`flags-${row.no}`}>
+      {flags.map((f) => (
+        <Tag key={f.kind} color={f.kind === 'discrepancy' ? 'orange' : 'default'} title={f.reason[lang]} style={{ marginLeft: 4 }}>
+          {t(`rules12.flag.${f.kind}`)}
+          <span style={VISUALLY_HIDDEN}>：{f.reason[lang]}</span>
+        </Tag>
+      ))}
+    </span>
+  );
+}
+
 /** Annex 2 (一览表) with the seed's columns; warning cells coloured; every figure, rank and colour opens its provenance. */
 export function Annex2Grid({ table, asOf }: { table: Annex2Table; asOf?: string | null }) {
   const { t } = useTranslation();
@@ -65,7 +89,18 @@ export function Annex2Grid({ table, asOf }: { table: Annex2Table; asOf?: string 
   const year = Number(table.period.slice(0, 4));
   const columns: ColumnsType<Line> = [
     { title: t('annex2.no'), key: 'no', width: 56, align: 'center', onCell: (l) => span(l, true), render: (_, l) => (l.line === 'section' ? <strong>{l.title}</strong> : l.no) },
-    { title: t('annex2.indicator'), key: 'name', onCell: (l) => span(l), render: (_, l) => (l.line === 'row' ? <span title={l.alias}>{l.name}</span> : null) },
+    {
+      title: t('annex2.indicator'),
+      key: 'name',
+      onCell: (l) => span(l),
+      render: (_, l) =>
+        l.line === 'row' ? (
+          <>
+            <span title={l.alias}>{l.name}</span>
+            <FlagTags row={l} />
+          </>
+        ) : null,
+    },
     {
       title: t('annex2.points', { total: fmtNumber(table.totalPoints) }),
       key: 'points',
@@ -170,6 +205,7 @@ export function Annex2List({ table, asOf }: { table: Annex2Table; asOf?: string 
                   <Typography.Text strong>
                     {r.no}. {r.name}
                   </Typography.Text>
+                  <FlagTags row={r} />
                   <Space wrap size="small">
                     <Typography.Text type="secondary">
                       {r.units.map((u) => u.shortName).join(' ')} · {t('annex2.pointsShort', { points: fmtNumber(r.points) })}

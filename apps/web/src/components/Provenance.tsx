@@ -4,7 +4,7 @@ import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 
 import { useTranslation } from 'react-i18next';
 import { audit, ranking, reporting } from '../api/endpoints';
 import { ApiProblem } from '../api/http';
-import i18n from '../i18n';
+import i18n, { currentLanguage } from '../i18n';
 import { fmtDateTime, fmtNumber, fmtPeriod } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 import { CauseText } from './CauseText';
@@ -43,6 +43,19 @@ async function load(source: ProvenanceSource): Promise<{ heading: ReactNode; ite
           <>
             {p.indicatorNo} · {i18n.t(`provenanceField.${p.field}`)} · {fmtPeriod(p.period)}: {typeof p.value === 'object' ? JSON.stringify(p.value) : String(p.value ?? '—')}
             {p.rules.scoringRuleVersion !== null && <> · {i18n.t('provenance.scoringRule', { v: p.rules.scoringRuleVersion })}</>}
+            {/* Issue 12: the one event that set the figure shown, and the row's flags. */}
+            {p.produced && (
+              <div data-testid="provenance-produced">
+                {i18n.t('rules12.source.label')}: {i18n.t(`rules12.source.${p.produced.source}`)} · {i18n.t(`event.${p.produced.type}`, { defaultValue: p.produced.type })} ·{' '}
+                {fmtDateTime(p.produced.at)} · {p.produced.by.name ?? p.produced.by.userId}
+                {p.produced.reason ? ` · ${p.produced.reason}` : ''}
+              </div>
+            )}
+            {p.flags.map((f) => (
+              <div key={f.kind}>
+                <Typography.Text type="warning">{f.reason[currentLanguage() === 'zh-CN' ? 'zh' : 'en']}</Typography.Text>
+              </div>
+            ))}
           </>
         ),
         items: p.events.map((e) => ({

@@ -1,10 +1,13 @@
 import ExcelJS from 'exceljs';
-import type { Annex2Table } from '../api/types';
+import type { Annex2Table } from '../api/types.js';
 
 /**
  * Annex 2 as the county files it: the seed's title and columns, one row per indicator under its
  * section, warning cells filled green / yellow / red. Loaded only when someone exports (exceljs is
  * large), and written in Chinese whatever the UI language, since it is the document of record.
+ * A tenth column, 说明, carries each row's flags (issue 12): a provisional rank or figure, and a
+ * reported figure that differs from the city's official one, each with its reason; the provisional
+ * cells are italic and their values marked （暂定）.
  */
 const FILL: Record<string, string> = { green: 'FF92D050', yellow: 'FFFFFF00', red: 'FFFF0000' };
 const TIER_ZH: Record<string, string> = { green: '绿色', yellow: '黄色', red: '红色' };
@@ -26,13 +29,14 @@ export async function annex2Workbook(table: Annex2Table, asOfLabel: string | nul
     { key: 'result', width: 16 },
     { key: 'rank', width: 9 },
     { key: 'warning', width: 9 },
+    { key: 'notes', width: 48 },
   ];
-  ws.mergeCells('A1:I1');
+  ws.mergeCells('A1:J1');
   const title = ws.getCell('A1');
   title.value = `${year} 年高质量发展综合绩效指标完成情况一览表（${month} 月）`;
   title.font = { bold: true, size: 16 };
   title.alignment = { horizontal: 'center' };
-  ws.mergeCells('A2:I2');
+  ws.mergeCells('A2:J2');
   ws.getCell('A2').value = `${table.county} · ${table.documentNumber}${asOfLabel ? ` · 截至 ${asOfLabel} 所知` : ''}`;
   ws.getCell('A2').alignment = { horizontal: 'center' };
   const header = ws.addRow([
@@ -45,6 +49,7 @@ export async function annex2Workbook(table: Annex2Table, asOfLabel: string | nul
     '截至本月底完成情况',
     '六县市排名',
     '预警提示',
+    '说明',
   ]);
   header.font = { bold: true };
   header.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
@@ -53,12 +58,16 @@ export async function annex2Workbook(table: Annex2Table, asOfLabel: string | nul
   const fmt = (v: number | null, symbol: string) => (v === null ? '' : symbol === '%' ? `${v}%` : symbol ? `${v} ${symbol}` : v);
   for (const s of table.sections) {
     const sr = ws.addRow([`${s.numeral}、${s.title}`]);
-    ws.mergeCells(`A${sr.number}:I${sr.number}`);
+    ws.mergeCells(`A${sr.number}:J${sr.number}`);
     sr.font = { bold: true };
     sr.getCell(1).border = border;
     for (const r of s.rows) {
       const baseline =
         r.baseline.value === null && r.baseline.rank === null ? '' : `${fmt(r.baseline.value, r.unitOfMeasure.symbol)}${r.baseline.rank !== null ? `（${r.baseline.rank}）` : ''}`;
+      const flags = r.flags ?? [];
+      const provisionalResult = flags.some((f) => f.kind === 'report-not-received');
+      const provisionalRank = flags.some((f) => f.kind === 'provisional-rank');
+      const marked = (v: string | number, on: boolean) => (on && v !== '' ? `${v}（暂定）` : v);
       const row = ws.addRow([
         r.no,
         r.name,
@@ -66,12 +75,15 @@ export async function annex2Workbook(table: Annex2Table, asOfLabel: string | nul
         r.units.map((u) => u.shortName).join('、'),
         baseline,
         fmt(r.target, r.unitOfMeasure.symbol),
-        fmt(r.result, r.unitOfMeasure.symbol),
-        r.rank ?? '',
-        r.warning ? TIER_ZH[r.warning] : '',
+        marked(fmt(r.result, r.unitOfMeasure.symbol), provisionalResult),
+        marked(r.rank ?? '', provisionalRank),
+        marked(r.warning ? TIER_ZH[r.warning]! : '', provisionalRank),
+        flags.map((f) => f.reason.zh).join('；'),
       ]);
       row.alignment = { vertical: 'middle', wrapText: true };
       row.eachCell({ includeEmpty: true }, (c) => (c.border = border));
+      if (provisionalResult) row.getCell(7).font = { italic: true };
+      if (provisionalRank) row.getCell(8).font = { italic: true };
       if (r.warning) {
         const w = row.getCell(9);
         w.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FILL[r.warning]! } };
@@ -80,10 +92,17 @@ export async function annex2Workbook(table: Annex2Table, asOfLabel: string | nul
     }
   }
   const note = ws.addRow(['红黄绿预警提示，排名 1-2 名的用绿色标识，排名 3-4 名的用黄色标识，排名 5-6 名的用红色标识。']);
-  ws.mergeCells(`A${note.number}:I${note.number}`);
+  ws.mergeCells(`A${note.number}:J${note.number}`);
+  const flagged = table.flagged;
+  if (flagged && (flagged.provisional || flagged.discrepancies)) {
+    const marks = ws.addRow([
+      `标注“（暂定）”的数据可能变化（报告尚未接收，或六县市数据不全），共 ${flagged.provisional} 项；上报数与市公布数不一致 ${flagged.discrepancies} 项，排名以市公布数为准。`,
+    ]);
+    ws.mergeCells(`A${marks.number}:J${marks.number}`);
+  }
   if (table.totalScore !== null) {
     const total = ws.addRow([`综合得分 ${table.totalScore} / ${table.maxScore}（计分规则第 ${table.scoringRuleVersion} 版）`]);
-    ws.mergeCells(`A${total.number}:I${total.number}`);
+    ws.mergeCells(`A${total.number}:J${total.number}`);
   }
   ws.views = [{ state: 'frozen', ySplit: 3 }];
   const buffer = await wb.xlsx.writeBuffer();

@@ -63,6 +63,8 @@ function UnitTimeline() {
   const [params, set] = useSearchParam();
   const unitId = params.get('unit') ?? plan.units[0]?.id ?? '';
   const [indicator, setIndicator] = useState<number | null>(null);
+  const [types, setTypes] = useState<string[]>([]);
+  const [causes, setCauses] = useState<string[]>([]);
   const [exporting, setExporting] = useState<string | null>(null);
   const exportAs = async (format: 'jsonl' | 'xlsx') => {
     setExporting(format);
@@ -97,6 +99,28 @@ function UnitTimeline() {
           onChange={(v) => setIndicator(v ?? null)}
           options={plan.indicators.filter((i) => i.units.includes(unitId)).map((i) => ({ value: i.no, label: `${i.no}. ${i.name}` }))}
         />
+        <Select
+          mode="multiple"
+          allowClear
+          placeholder={t('rules12.timeline.allTypes')}
+          aria-label={t('rules12.timeline.type')}
+          value={types}
+          style={{ minWidth: 200 }}
+          onChange={setTypes}
+          data-testid="audit-type"
+          options={TIMELINE_TYPES.map((type) => ({ value: type, label: t(`event.${type}`, { defaultValue: type }) }))}
+        />
+        <Select
+          mode="multiple"
+          allowClear
+          placeholder={t('rules12.timeline.allCauses')}
+          aria-label={t('rules12.timeline.cause')}
+          value={causes}
+          style={{ minWidth: 180 }}
+          onChange={setCauses}
+          data-testid="audit-cause"
+          options={CAUSES.map((c) => ({ value: c, label: t(`rules12.timeline.causes.${c}`) }))}
+        />
         <Button icon={<DownloadOutlined />} loading={exporting === 'xlsx'} onClick={() => void exportAs('xlsx')}>
           {t('audit.exportXlsx')}
         </Button>
@@ -105,17 +129,42 @@ function UnitTimeline() {
         </Button>
       </Space>
       {/* Keyed by what is asked: another unit or indicator starts from its own first page, and a page of "more" still on its way for the old one is dropped. */}
-      <TimelineEntries key={`${plan.id}/${unitId}/${indicator ?? ''}`} unitId={unitId} indicator={indicator} title={t('audit.timelineOf', { unit: unit?.name ?? unitId })} />
+      <TimelineEntries
+        key={`${plan.id}/${unitId}/${indicator ?? ''}/${types.join(',')}/${causes.join(',')}`}
+        unitId={unitId}
+        indicator={indicator}
+        types={types}
+        causes={causes}
+        title={t('audit.timelineOf', { unit: unit?.name ?? unitId })}
+      />
     </>
   );
 }
 
+/** The event types a unit's timeline can be filtered by (issue 12), and the causes of a standing change. */
+const TIMELINE_TYPES = [
+  'ReportSubmitted',
+  'ReportSigned',
+  'ReportReceived',
+  'ReportReturned',
+  'ReportOverdue',
+  'FigureCorrected',
+  'PeerFiguresRecorded',
+  'PeerFigureCorrected',
+  'StandingChanged',
+  'CaseOpened',
+  'CaseEscalated',
+  'CaseClosed',
+  'ProposalApproved',
+] as const;
+const CAUSES = ['first-figures', 'own-figure', 'peer-revision', 'correction', 'rule-change'] as const;
+
 /** One unit's timeline (optionally one indicator's), page by page: the first as loaded, the further ones as "more" fetches them. */
-function TimelineEntries({ unitId, indicator, title }: { unitId: string; indicator: number | null; title: string }) {
+function TimelineEntries({ unitId, indicator, types, causes, title }: { unitId: string; indicator: number | null; types: string[]; causes: string[]; title: string }) {
   const { t } = useTranslation();
   const plan = usePlan();
-  const filter = indicator ? { indicator } : {};
-  const first = useAsync(() => audit.unitTimeline(plan.id, unitId, filter), [plan.id, unitId, indicator]);
+  const filter = { ...(indicator ? { indicator } : {}), ...(types.length ? { type: types.join(',') } : {}), ...(causes.length ? { cause: causes.join(',') } : {}) };
+  const first = useAsync(() => audit.unitTimeline(plan.id, unitId, filter), [plan.id, unitId, indicator, types.join(','), causes.join(',')]);
   const [more, setMore] = useState<{ entries: TimelineEntry[]; next: string | null } | null>(null);
   const entries = first.data ? [...first.data.entries, ...(more?.entries ?? [])] : [];
   const next = more ? more.next : (first.data?.next ?? null);

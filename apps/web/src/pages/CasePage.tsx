@@ -110,6 +110,11 @@ export default function CasePage() {
           )}
           <Row gutter={[16, 16]}>
             <Col xs={24} lg={14}>
+              {c.ground && (
+                <Card size="small" title={t('rules12.ground.title')} style={{ marginBottom: 16 }} data-testid="case-ground">
+                  <Tag>{t(`rules12.ground.${c.ground.ground}`)}</Tag> {fmtPeriod(c.ground.period)} · {c.ground.note}
+                </Card>
+              )}
               <Card size="small" title={t('supervision.warnings')} style={{ marginBottom: 16 }}>
                 <Table
                   size="small"

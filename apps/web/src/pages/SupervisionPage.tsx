@@ -101,6 +101,8 @@ export default function SupervisionPage() {
           },
           { title: t('supervision.age'), dataIndex: 'ageDays', width: 80, render: (d: number) => t('supervision.days', { n: d }) },
           { title: t('supervision.warnings'), key: 'warnings', render: (_, c) => c.warnings.map((w) => fmtPeriod(w)).join('、') },
+          // Issue 12: a case the bureau opened on a ground (行动不力、工作滞后、成效不明显) rather than a red warning.
+          { title: t('rules12.ground.title'), key: 'ground', render: (_, c) => (c.ground ? <Tag>{t(`rules12.ground.${c.ground}`)}</Tag> : t('rules12.ground.none')) },
           {
             title: t('supervision.escalations'),
             key: 'esc',
@@ -136,7 +138,7 @@ function OpenCaseModal({ onClose, onOpened }: { onClose: () => void; onOpened: (
   const plan = usePlan();
   const notice = useProblemNotice();
   const { message } = App.useApp();
-  const [form] = Form.useForm<{ unitId: string; indicatorNo: number; period: string; note: string }>();
+  const [form] = Form.useForm<{ ground: string; unitId: string; indicatorNo: number; period: string; note: string }>();
   const [key] = useState(newCommandId);
   const unitId = Form.useWatch('unitId', form);
   return (
@@ -147,7 +149,10 @@ function OpenCaseModal({ onClose, onOpened }: { onClose: () => void; onOpened: (
       onOk={() =>
         form.validateFields().then(async (v) => {
           try {
-            await supervision.open(plan.id, v, key);
+            const { ground, ...line } = v;
+            // A red warning's case, or one on a ground of 四（四） whatever the colour.
+            if (ground && ground !== 'red') await supervision.openOnGround(plan.id, { ...line, ground }, key);
+            else await supervision.open(plan.id, line, key);
             message.success(t('supervision.opened'));
             onOpened();
           } catch (err) {
@@ -156,7 +161,16 @@ function OpenCaseModal({ onClose, onOpened }: { onClose: () => void; onOpened: (
         })
       }
     >
-      <Form form={form} layout="vertical">
+      <Form form={form} layout="vertical" initialValues={{ ground: 'red' }}>
+        <Form.Item name="ground" label={t('rules12.ground.title')}>
+          <Select
+            data-testid="case-ground-select"
+            options={[
+              { value: 'red', label: t('rules12.ground.none') },
+              ...(['ineffective-action', 'lagging-work', 'little-effect'] as const).map((g) => ({ value: g, label: t(`rules12.ground.${g}`) })),
+            ]}
+          />
+        </Form.Item>
         <Form.Item name="unitId" label={t('office.unit')} rules={[{ required: true, message: t('form.required') }]}>
           <Select showSearch optionFilterProp="label" options={unitOptions(plan)} />
         </Form.Item>

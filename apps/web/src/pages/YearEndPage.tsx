@@ -1,4 +1,4 @@
-import { App, Button, Card, Drawer, Empty, Form, Input, Modal, Select, Space, Switch, Table, Tag, Timeline, Typography } from 'antd';
+import { Alert, App, Button, Card, Drawer, Empty, Form, Input, Modal, Radio, Select, Space, Switch, Table, Tag, Timeline, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { rewards } from '../api/endpoints';
@@ -26,6 +26,7 @@ export default function YearEndPage() {
   const { message, modal } = App.useApp();
   const [amending, setAmending] = useState<ProposalLine | null>(null);
   const [evidence, setEvidence] = useState<ProposalLine | null>(null);
+  const [deciding, setDeciding] = useState<ProposalLine | null>(null);
 
   const run = (fn: () => Promise<unknown>, done: string) =>
     fn().then(
@@ -153,12 +154,7 @@ export default function YearEndPage() {
               {
                 title: t('yearEnd.tier'),
                 key: 't',
-                render: (_, l) =>
-                  l.tierLabel ? (
-                    <Tag color={l.tier === 'first' ? 'green' : 'red'}>{localized(l.tierLabel)}</Tag>
-                  ) : (
-                    <Tag color="orange">{l.conflict ? `${l.conflict.tiers.join(' / ')}${l.conflict.decided ? ` → ${l.conflict.decided.decision}` : ' ?'}` : '—'}</Tag>
-                  ),
+                render: (_, l) => (l.tierLabel ? <Tag color={l.tier === 'first' ? 'green' : 'red'}>{localized(l.tierLabel)}</Tag> : <ConflictTag line={l} tiers={p.tiers} />),
               },
               { title: t('yearEnd.consequences'), key: 'c', render: (_, l) => l.consequences.map((c, i) => <div key={i}>{c.zh}</div>) },
               { title: t('yearEnd.excluded'), key: 'x', render: (_, l) => (l.excluded ? <Tag>{t('yearEnd.excluded')}</Tag> : '—') },
@@ -183,6 +179,11 @@ export default function YearEndPage() {
                     {isOffice && p.status === 'draft' && (
                       <Button size="small" onClick={() => setAmending(l)}>
                         {t('yearEnd.amend')}
+                      </Button>
+                    )}
+                    {isOffice && p.status === 'draft' && l.conflict && (
+                      <Button size="small" type={l.conflict.decided ? 'default' : 'primary'} onClick={() => setDeciding(l)} data-testid={`decide-${l.lineId}`}>
+                        {t('rules12.yearEnd.decide')}
                       </Button>
                     )}
                   </Space>
@@ -218,10 +219,120 @@ export default function YearEndPage() {
               }}
             />
           )}
+          {deciding && (
+            <DecideConflictModal
+              p={p}
+              line={deciding}
+              onClose={() => setDeciding(null)}
+              onDone={() => {
+                setDeciding(null);
+                message.success(t('rules12.yearEnd.decided'));
+                view.reload();
+              }}
+            />
+          )}
           <EvidenceDrawer line={evidence} onClose={() => setEvidence(null)} />
         </>
       )}
     </div>
+  );
+}
+
+type Decision = 'reward' | 'penalty' | 'neither';
+
+/** A conflict's tiers (by the plan's labels) and, once decided, the office's decision. */
+function ConflictTag({ line, tiers }: { line: ProposalLine; tiers: ProposalView['tiers'] }) {
+  const { t } = useTranslation();
+  if (!line.conflict) return <>—</>;
+  const label = (tier: string) => {
+    const found = tiers.find((x) => x.tier === tier);
+    return found ? localized(found.label) : tier;
+  };
+  const decided = line.conflict.decided;
+  return (
+    <Space orientation="vertical" size={2}>
+      <Tag color="orange">
+        {t('rules12.yearEnd.conflict')}：{line.conflict.tiers.map(label).join(' / ')}
+        {line.conflict.untiered > 0 ? ` + ${t('rules12.yearEnd.untiered', { n: line.conflict.untiered })}` : ''}
+      </Tag>
+      {decided ? (
+        <Typography.Text>
+          → {t(`rules12.yearEnd.${decided.decision}`)}（{decided.reason}）
+        </Typography.Text>
+      ) : (
+        <Typography.Text type="danger">{t('rules12.yearEnd.undecided')}</Typography.Text>
+      )}
+    </Space>
+  );
+}
+
+/**
+ * The office decides a conflict (a unit with indicators in different tiers): reward, penalty or
+ * neither, with a required reason, confirmed before it is recorded — careers and budgets hang on it.
+ */
+function DecideConflictModal({ p, line, onClose, onDone }: { p: ProposalView; line: ProposalLine; onClose: () => void; onDone: () => void }) {
+  const { t } = useTranslation();
+  const plan = usePlan();
+  const notice = useProblemNotice();
+  const { modal } = App.useApp();
+  const [form] = Form.useForm<{ decision: Decision; reason: string }>();
+  const decide = () =>
+    form.validateFields().then(
+      (v) =>
+        new Promise<void>((resolve) => {
+          modal.confirm({
+            title: t('rules12.yearEnd.confirmTitle'),
+            content: t('rules12.yearEnd.confirmText', { unit: line.unitName, decision: t(`rules12.yearEnd.${v.decision}`), reason: v.reason.trim() }),
+            okText: t('rules12.yearEnd.confirm'),
+            onOk: () =>
+              rewards
+                .decideConflict(plan.id, p.year, line.lineId, v.decision, v.reason.trim(), p.revision)
+                .then(onDone, (err) => notice(err, form))
+                .finally(resolve),
+            onCancel: () => resolve(),
+          });
+        }),
+      () => undefined,
+    );
+  return (
+    <Modal
+      open
+      title={t('rules12.yearEnd.decideTitle', { unit: line.unitName })}
+      onCancel={onClose}
+      onOk={() => void decide()}
+      okText={t('rules12.yearEnd.decide')}
+      destroyOnHidden
+    >
+      <Alert type="info" showIcon style={{ marginBottom: 12 }} title={t('rules12.yearEnd.explain')} />
+      <ul style={{ paddingLeft: 20 }}>
+        {line.indicators.map((i) => (
+          <li key={i.indicatorNo}>
+            {i.indicatorNo}. {i.indicatorName}：{t('yearEnd.annualRank')} {i.annualRank}
+            {i.tier ? `（${localized(p.tiers.find((x) => x.tier === i.tier)?.label ?? { zh: i.tier, en: i.tier })}）` : ''}
+          </li>
+        ))}
+      </ul>
+      <Form form={form} layout="vertical" initialValues={line.conflict?.decided ? { decision: line.conflict.decided.decision } : {}}>
+        <Form.Item name="decision" label={t('rules12.yearEnd.decision')} rules={[{ required: true, message: t('rules12.yearEnd.decisionRequired') }]}>
+          <Radio.Group>
+            <Space orientation="vertical">
+              <Radio value="reward" data-testid="decision-reward">
+                {t('rules12.yearEnd.reward')}
+              </Radio>
+              <Radio value="penalty" data-testid="decision-penalty">
+                {t('rules12.yearEnd.penalty')}
+              </Radio>
+              <Radio value="neither" data-testid="decision-neither">
+                {t('rules12.yearEnd.neither')}
+              </Radio>
+            </Space>
+          </Radio.Group>
+        </Form.Item>
+        <Form.Item name="reason" label={t('form.reason')} rules={[{ required: true, whitespace: true, min: 2, message: t('form.reasonRequired') }]}>
+          <Input.TextArea rows={3} data-testid="decision-reason" />
+        </Form.Item>
+      </Form>
+    </Modal>
   );
 }
 
