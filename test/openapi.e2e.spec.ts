@@ -111,7 +111,8 @@ describe('the OpenAPI document and real answers against it (demo year, SQLite)',
     for (const { path, method, op } of operations()) {
       if (method !== 'get') continue;
       const url = running.url + path.replace(/\{[^}]+\}/g, '1');
-      const res = await fetch(url);
+      // Once more on a reset: a kept-alive socket the server closed while idle (not what is tested here).
+      const res = await fetch(url).catch(() => fetch(url));
       const secured = (op.security ?? []).length > 0;
       if (secured !== (res.status === 401)) wrong.push(`GET ${path}: ${res.status} (${secured ? 'secured' : 'public'})`);
     }

@@ -177,6 +177,8 @@ function filterOf(q: Record<string, string | undefined>): TimelineFilter {
   }
   if (q.from !== undefined) f.from = parseAsOf(q.from, undefined, 'from')!.time!;
   if (q.to !== undefined) f.to = parseAsOf(q.to, undefined, 'to')!.time!;
+  if (q.type !== undefined) f.types = q.type.split(',').filter(Boolean);
+  if (q.cause !== undefined) f.cause = q.cause;
   return f;
 }
 

@@ -19,6 +19,10 @@ export interface TimelineFilter {
   period?: string;
   from?: string;
   to?: string;
+  /** Event types to keep (any of them). */
+  types?: string[];
+  /** For changes of standing: the cause's kind to keep (own-figure, peer-revision, correction, …). */
+  cause?: string;
 }
 
 @Injectable()
@@ -100,7 +104,9 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
       (filter.indicatorNo === undefined || e.indicatorNos.includes(filter.indicatorNo)) &&
       (filter.period === undefined || e.period === filter.period || e.period?.startsWith(`${filter.period}-`) === true) &&
       (filter.from === undefined || e.at >= filter.from) &&
-      (filter.to === undefined || e.at <= filter.to);
+      (filter.to === undefined || e.at <= filter.to) &&
+      (filter.types === undefined || filter.types.includes(e.type)) &&
+      (filter.cause === undefined || e.cause?.kind === filter.cause);
     const out: TimelineEntry[] = [];
     let cursor = after ? `${prefix}${after}` : undefined;
     // Filters are applied while paging along the key order; a page is full or the timeline ends.

@@ -129,7 +129,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     headers: { idempotencyKey: false, ifMatch: false, onBehalfOf: false },
     responseHeaders: { etag: false, location: false },
     readAt: false,
-    query: ['after', 'from', 'indicator', 'limit', 'minPosition', 'period', 'to'],
+    query: ['after', 'cause', 'from', 'indicator', 'limit', 'minPosition', 'period', 'to', 'type'],
   },
   AuditController_diff: {
     method: 'get',
@@ -160,7 +160,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     headers: { idempotencyKey: false, ifMatch: false, onBehalfOf: false },
     responseHeaders: { etag: false, location: false },
     readAt: false,
-    query: ['after', 'from', 'indicator', 'limit', 'minPosition', 'period', 'to'],
+    query: ['after', 'cause', 'from', 'indicator', 'limit', 'minPosition', 'period', 'to', 'type'],
   },
   AuditController_provenance: {
     method: 'get',
@@ -227,7 +227,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     headers: { idempotencyKey: false, ifMatch: false, onBehalfOf: false },
     responseHeaders: { etag: false, location: false },
     readAt: false,
-    query: ['after', 'from', 'indicator', 'limit', 'minPosition', 'period', 'to'],
+    query: ['after', 'cause', 'from', 'indicator', 'limit', 'minPosition', 'period', 'to', 'type'],
   },
   AuditController_verify: {
     method: 'post',
