@@ -127,10 +127,11 @@ describe.each(STORE_TARGETS)('accounts and sessions on $name', (target) => {
       const { instance: _, ...rest } = r.body;
       expect(rest).toEqual({
         type: 'urn:jixiao:problem:invalid-credentials',
-        title: 'Sign-in failed',
+        title: '登录失败', // zh-CN by default (issue 14); en-US: 'Sign-in failed'
         status: 401,
         code: 'invalid-credentials',
-        detail: 'the username or password is not correct',
+        detail: '用户名或密码不正确。',
+        params: {},
       });
     }
   });

@@ -1,12 +1,13 @@
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import compression from 'compression';
 import cookieParser from 'cookie-parser';
 import { constants as zlib } from 'node:zlib';
 import helmet from 'helmet';
 import { ProblemDetailsFilter, validationProblem } from '../../../libs/engine/nest/http/problem-details.js';
 import { BodyDepthPipe, noStore, RequestPolicyGuard } from '../../../libs/engine/nest/http/request-policy.js';
+import { completeDocument } from './openapi/document.js';
 
 export const API_PREFIX = 'api/v1';
 
@@ -66,6 +67,12 @@ export function configureApp(app: INestApplication): void {
   );
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.enableShutdownHooks();
+  const document = buildDocument(app);
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+}
+
+/** The OpenAPI 3.1 document: @nestjs/swagger's, completed from the controllers' types (openapi/document.ts). */
+export function buildDocument(app: INestApplication) {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -74,9 +81,12 @@ export function configureApp(app: INestApplication): void {
         'Event-sourced performance-plan workflows. Commands accept an Idempotency-Key (a retry is answered, not repeated) and If-Match with the ETag revision; errors are RFC 9457 problem details; queries accept ?minPosition= (the X-Position of a command) to read your own writes.',
       )
       .setVersion('1')
+      .setOpenAPIVersion('3.1.0')
+      .addServer('/', 'this server')
       .addCookieAuth('jx_session')
       .addBearerAuth()
       .build(),
   );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  document.info.license = { name: 'UNLICENSED (package.json): not open source', identifier: 'LicenseRef-UNLICENSED' } as OpenAPIObject['info']['license'];
+  return completeDocument(document);
 }

@@ -1,5 +1,4 @@
 import type { EventStore, RecordedEvent } from '../event-store/event-store.js';
-import { InvalidEventError } from '../event-store/errors.js';
 import { MemoryDocs, type Projection } from './docs.js';
 
 /**
@@ -11,9 +10,21 @@ export interface AsOf {
   position?: string;
 }
 
-export function parseAsOf(time: string | undefined, position: string | undefined): AsOf | undefined {
+/** A moment asked for that is not an ISO-8601 date-time: the client's input, a 400 `invalid-as-of` naming the parameter. */
+export class InvalidAsOfError extends Error {
+  readonly code = 'invalid-as-of';
+  constructor(
+    readonly field: string,
+    readonly value: string,
+  ) {
+    super(`${field}: "${value}" is not an ISO-8601 date-time`);
+  }
+}
+
+/** `field` names the parameter in the error (asOf, t1, from, …). */
+export function parseAsOf(time: string | undefined, position: string | undefined, field = 'asOf'): AsOf | undefined {
   if (time === undefined && position === undefined) return undefined;
-  if (time !== undefined && Number.isNaN(Date.parse(time))) throw new InvalidEventError('asOf', `"${time}" is not an ISO-8601 date-time`);
+  if (time !== undefined && Number.isNaN(Date.parse(time))) throw new InvalidAsOfError(field, time);
   return { ...(time !== undefined ? { time: new Date(time).toISOString() } : {}), ...(position !== undefined ? { position } : {}) };
 }
 

@@ -7,6 +7,7 @@ import { hasRole, mayReadUnit } from '../access/access.js';
 import { assessmentStream, type QuarterSnapshot } from './assessment.events.js';
 import { assessmentProjection, quarterKey, type NotificationView, type QuarterView } from './assessment.projection.js';
 import { AssessmentService } from './assessment.service.js';
+import { PlanService } from '../plan/plan.service.js';
 import { diffSnapshots, type SnapshotDiff } from './quarter-figures.js';
 
 // The reads of a quarter's assessment, each a query on the QueryBus with its handler: the workflow
@@ -170,10 +171,14 @@ export class GetQuarterDiffHandler implements IQueryHandler<GetQuarterDiff, Quar
 @QueryHandler(GetUnitNotifications)
 @Injectable()
 export class GetUnitNotificationsHandler implements IQueryHandler<GetUnitNotifications, { planId: string; unitId: string; notifications: NotificationView[] }> {
-  constructor(private readonly engine: Engine) {}
+  constructor(
+    private readonly engine: Engine,
+    private readonly plans: PlanService,
+  ) {}
 
   async execute({ reader, planId, unitId, at }: GetUnitNotifications) {
     if (!mayReadUnit(reader, unitId)) throw new ForbiddenError(`you may read only your own unit’s notifications, not ${unitId}’s`);
+    await this.plans.unit(planId, unitId); // an unknown unit is a 404, not an empty list
     return { planId, unitId, notifications: await notifications(this.engine, planId, `unit:${unitId}/`, at) };
   }
 }

@@ -94,9 +94,9 @@ export class AuditController {
   @ApiQuery({ name: 't1', required: true })
   @ApiQuery({ name: 't2', required: false, description: 'default: now' })
   diff(@Param('planId') planId: string, @Param('view') view: string, @Req() req: AuthenticatedRequest, @Query() q: Record<string, string | undefined>) {
-    const t1 = parseAsOf(q.t1, undefined)?.time;
+    const t1 = parseAsOf(q.t1, undefined, 't1')?.time;
     if (!t1) throw badRequest('t1', 'the earlier moment (ISO date-time) is required');
-    const t2 = parseAsOf(q.t2 ?? new Date().toISOString(), undefined)!.time!;
+    const t2 = parseAsOf(q.t2 ?? new Date().toISOString(), undefined, 't2')!.time!;
     return this.queries.execute(new GetAuditDiff(principalOf(req), planId, view, paramsOf(q), t1, t2));
   }
 
@@ -194,8 +194,8 @@ function filterOf(q: Record<string, string | undefined>): TimelineFilter {
     if (unknown.length || !causes.length) throw badRequest('cause', `${STANDING_CAUSES.join(' | ')}, comma-separated; unknown: ${unknown.join(', ')}`);
     f.causes = causes;
   }
-  if (q.from !== undefined) f.from = parseAsOf(q.from, undefined)!.time!;
-  if (q.to !== undefined) f.to = parseAsOf(q.to, undefined)!.time!;
+  if (q.from !== undefined) f.from = parseAsOf(q.from, undefined, 'from')!.time!;
+  if (q.to !== undefined) f.to = parseAsOf(q.to, undefined, 'to')!.time!;
   return f;
 }
 

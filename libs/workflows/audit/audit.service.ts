@@ -83,7 +83,7 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   async unitTimeline(planId: string, unitId: string, filter: TimelineFilter, after: string | undefined, limit: number, minPosition?: string): Promise<TimelinePage> {
-    await this.plans.get(planId);
+    await this.plans.unit(planId, unitId); // an unknown unit is a 404, not an empty history
     return this.#page('unit', unitKey(planId, unitId), filter, after, limit, minPosition);
   }
 

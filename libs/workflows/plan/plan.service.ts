@@ -32,6 +32,14 @@ export class PlanService {
     return (await this.getWithTiers(planId)).plan;
   }
 
+  /** One of the plan's units; 404 `unit-not-found` (with planId and unitId) for a unit the plan does not name. */
+  async unit(planId: string, unitId: string): Promise<PlanDefinition['units'][number]> {
+    const plan = await this.get(planId);
+    const unit = plan.units.find((u) => u.id === unitId);
+    if (!unit) throw new DomainError('unit-not-found', `plan ${planId} has no unit ${unitId}`, { status: 404, planId, unitId });
+    return unit;
+  }
+
   /** The plan stream revision that put the plan's warning tiers in force (0: as published). */
   async tiersRevision(planId: string): Promise<number> {
     return (await this.getWithTiers(planId)).tiersRevision;
@@ -41,7 +49,7 @@ export class PlanService {
   async getWithTiers(planId: string): Promise<PlanWithTiers> {
     const stream = planStream(planId);
     const [last] = await this.engine.store.readStream(stream, { direction: 'backwards', maxCount: 1 });
-    if (!last) throw new DomainError('plan-not-found', `no plan ${planId} has been published`, { status: 404 });
+    if (!last) throw new DomainError('plan-not-found', `no plan ${planId} has been published`, { status: 404, planId });
     const cached = this.#cache.get(planId);
     if (cached?.revision === last.revision) return { plan: cached.plan, tiersRevision: cached.tiersRevision };
     let state: PlanState = planDecider.initialState();
@@ -50,7 +58,7 @@ export class PlanService {
       state = planDecider.evolve(state, { type: e.type, data: e.data } as PlanEvent);
       if (e.type === 'PlanRuleRevised' && (e.data as { rule: string }).rule === 'warningTiers') tiersRevision = e.revision;
     }
-    if (state.status !== 'published') throw new DomainError('plan-not-found', `no plan ${planId} has been published`, { status: 404 });
+    if (state.status !== 'published') throw new DomainError('plan-not-found', `no plan ${planId} has been published`, { status: 404, planId });
     this.#cache.set(planId, { revision: last.revision, plan: state.plan, tiersRevision });
     return { plan: state.plan, tiersRevision };
   }

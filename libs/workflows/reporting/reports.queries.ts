@@ -152,10 +152,14 @@ export class GetComplianceHandler implements IQueryHandler<GetCompliance, Compli
 @QueryHandler(GetUnitReports)
 @Injectable()
 export class GetUnitReportsHandler implements IQueryHandler<GetUnitReports, UnitReports> {
-  constructor(private readonly engine: Engine) {}
+  constructor(
+    private readonly engine: Engine,
+    private readonly plans: PlanService,
+  ) {}
 
   async execute({ reader, planId, unitId, at }: GetUnitReports): Promise<UnitReports> {
     mayRead(reader, unitId);
+    await this.plans.unit(planId, unitId); // an unknown unit is a 404, not an empty list
     const docs = await this.engine.docs(reportsProjection, { ...(at.minPosition ? { minPosition: at.minPosition } : {}) });
     const reports = (await docs.list<ReportView>('reports', `${planId}/${unitId}/`)).map((r) => r.doc);
     const now = this.engine.clock.now().toISOString();

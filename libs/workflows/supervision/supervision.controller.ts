@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, 
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { ApiHeader, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import type { Clock } from '../../engine/clock.js';
 import type { CommandResult } from '../../engine/commands/command-executor.js';
 import { ReadAtParam, type ReadAt } from '../../engine/nest/cqrs.js';
@@ -52,7 +52,13 @@ class FeedbackDto {
 
 class ReviewDto {
   @ApiProperty({ enum: ['accept', 'request-more'] }) @IsIn(['accept', 'request-more']) decision!: 'accept' | 'request-more';
-  @ApiPropertyOptional({ description: 'required to request more' }) @IsOptional() @IsString() @MaxLength(TEXT) comment?: string;
+  // Checked here so a request for more without a comment names `comment`, the field the client sent (the decider says `reason`).
+  @ApiPropertyOptional({ description: 'required to request more' })
+  @ValidateIf((o: ReviewDto) => o.decision === 'request-more' || o.comment !== undefined)
+  @IsString()
+  @Matches(/\S/)
+  @MaxLength(TEXT)
+  comment?: string;
 }
 
 class EscalateDto {

@@ -62,6 +62,7 @@ export class GetSupervisionBoardHandler implements IQueryHandler<GetSupervisionB
     const unit = asked.unitId ?? (everyUnit ? undefined : reader.unitId);
     if (unit === undefined && !everyUnit) throw new ForbiddenError('you may read only your own unit’s cases');
     if (unit !== undefined && !everyUnit && !mayReadUnit(reader, unit)) throw new ForbiddenError(`you may read only your own unit’s cases, not ${unit}’s`);
+    if (asked.unitId !== undefined) await this.plans.unit(planId, asked.unitId); // an unknown unit is a 404, not an empty board
     const filter: BoardFilter = { ...asked, ...(unit !== undefined ? { unitId: unit } : {}) };
     const lines = () =>
       plan.indicators.flatMap((i) => i.units.filter((u) => !filter.unitId || u === filter.unitId).map((unitId) => caseLineStream({ planId, unitId, indicatorNo: i.no })));

@@ -13,11 +13,11 @@ import type { Principal } from '../../../../libs/engine/commands/command.js';
 import type { AuditService as AuditServiceType } from '../../../../libs/workflows/audit/audit.service.js';
 import type { ProvenanceField, ViewParams } from '../../../../libs/workflows/audit/views.js';
 import { storeOption, withApp, withStore } from './context.js';
+import { listingOptions, pageOf, printPage, shown, timeOf, typesOf, limitOf, type ListingOptions } from './listing.js';
 
 const PLAN = 'ye-county-2023';
 /** Who runs the CLI, for the record: the operating-system account, reading as an auditor. */
 const cliAuditor = (): Principal => ({ userId: `cli:${userInfo().username}`, name: `command line (${userInfo().username})`, roles: ['auditor'] });
-const print = (x: unknown) => console.log(JSON.stringify(x, null, 2));
 /** The key and witnesses configured for this store (JIXIAO_SEAL_KEY…, JIXIAO_WITNESS); `generate` only where a seal is made. */
 function configureSealing(store: EventStore, url: string, generate: boolean) {
   const sealing = sealingFromEnv({ env: process.env, storeUrl: url, production: process.env.NODE_ENV === 'production', generate, log: (m) => console.error(m) });
@@ -104,71 +104,130 @@ export function auditCommands(program: Command): void {
       });
     });
 
-  storeOption(audit.command('seals'))
-    .description('print every recorded seal as its exportable text block')
-    .action(async (opts: { store?: string }) => {
-      await withStore(opts.store, async (store) => {
-        for (const s of (await sealsSoFar(store)).all) console.log(`${sealText(s, store.kind)}\n(${s.occasion})\n`);
+  listingOptions(storeOption(audit.command('seals')), ['from', 'to'])
+    .description('every recorded seal as its exportable text block (paged; --json for the seals with their text)')
+    .action(async (o: { store?: string } & ListingOptions) => {
+      await withStore(o.store, async (store) => {
+        const from = timeOf('from', o.from);
+        const to = timeOf('to', o.to);
+        const seals = (await sealsSoFar(store)).all.filter((s) => (!from || s.sealedAt >= from) && (!to || s.sealedAt <= to)).map((s) => ({ ...s, text: sealText(s, store.kind) }));
+        printPage(
+          o,
+          pageOf(seals, (s) => s.sealId, o),
+          (s) => `${s.text}\n(${s.occasion})\n`,
+          'no seals',
+        );
       });
     });
 
-  viewOptions(audit.command('table <view>'))
-    .description('a table or board (annex2, compliance, warnings, supervision, proposal) as known at a moment, re-derived from the events')
+  listingOptions(viewOptions(audit.command('table <view>')), [], 100)
+    .description('a table or board (annex2, compliance, warnings, supervision, proposal) as known at a moment, re-derived from the events: a row per line (paged)')
     .option('--as-of <time>', 'ISO date-time (default: now)')
-    .action(async (view: string, o: { store?: string; plan: string; period?: string; quarter?: string; year?: string; asOf?: string }) => {
+    .action(async (view: string, o: { store?: string; plan: string; period?: string; quarter?: string; year?: string; asOf?: string } & ListingOptions) => {
       await withApp(o.store, async (app) => {
-        print(await app.get(await auditService()).view(o.plan, view, viewParams(o), { time: new Date(o.asOf ?? Date.now()).toISOString() }));
+        const asOf = timeOf('as-of', o.asOf) ?? new Date().toISOString();
+        const snapshot = await app.get(await auditService()).view(o.plan, view, viewParams(o), { time: asOf });
+        const rows = Object.entries(snapshot.rows).map(([key, row]) => ({ key, ...row }));
+        const page = pageOf(rows, (r) => r.key, o);
+        if (!o.json) console.log(`${view} ${JSON.stringify(snapshot.params)} as known at ${snapshot.asOf}: ${rows.length} rows`);
+        printPage(
+          o,
+          page,
+          ({ key, ...row }) =>
+            `${key}  ${Object.entries(row)
+              .map(([f, v]) => `${f}=${shown(v)}`)
+              .join('  ')}`,
+          'no rows',
+        );
       });
     });
 
-  viewOptions(audit.command('diff <view>'))
-    .description('a table as known at two moments: what changed, and the events between that caused it')
+  listingOptions(viewOptions(audit.command('diff <view>')), ['type'])
+    .description('a table as known at two moments: the rows that changed (paged), and the events between that caused it; --type keeps rows changed by those event types')
     .requiredOption('--from <time>', 'the earlier moment (ISO date-time)')
     .option('--to <time>', 'the later moment (default: now)')
-    .action(async (view: string, o: { store?: string; plan: string; period?: string; quarter?: string; year?: string; from: string; to?: string }) => {
+    .action(async (view: string, o: { store?: string; plan: string; period?: string; quarter?: string; year?: string; from: string; to?: string } & ListingOptions) => {
       await withApp(o.store, async (app) => {
-        const d = await app.get(await auditService()).diff(o.plan, view, viewParams(o), new Date(o.from).toISOString(), new Date(o.to ?? Date.now()).toISOString());
-        if (d.differences.length === 0) console.log(`no differences in ${view} between ${d.t1} and ${d.t2}`);
-        for (const x of d.differences) {
-          console.log(`${x.label} (${x.change}): ${x.fields.map((f) => `${f.field} ${JSON.stringify(f.before)} → ${JSON.stringify(f.after)}`).join('; ')}`);
-          for (const c of x.causes)
-            console.log(`    ${c.at}  ${c.type}  by ${c.who.name ?? c.who.userId} (${c.who.role})${c.why ? `: ${c.why}` : ''}  [${c.streamId}@${c.revision}]`);
-        }
+        const d = await app.get(await auditService()).diff(o.plan, view, viewParams(o), timeOf('from', o.from)!, timeOf('to', o.to) ?? new Date().toISOString());
+        const types = typesOf(o);
+        const rows = types ? d.differences.filter((x) => x.causes.some((c) => types.includes(c.type))) : d.differences;
+        printPage(
+          o,
+          pageOf(rows, (x) => x.key, o),
+          (x) =>
+            `${x.label} (${x.change}): ${x.fields.map((f) => `${f.field} ${JSON.stringify(f.before)} → ${JSON.stringify(f.after)}`).join('; ')}` +
+            x.causes.map((c) => `\n    ${c.at}  ${c.type}  by ${c.who.name ?? c.who.userId} (${c.who.role})${c.why ? `: ${c.why}` : ''}  [${c.streamId}@${c.revision}]`).join(''),
+          `no differences in ${view} between ${d.t1} and ${d.t2}`,
+        );
       });
     });
 
-  storeOption(audit.command('timeline'))
-    .description('a unit’s (or an indicator’s) history: who, when, why, and the standing after each step')
+  listingOptions(storeOption(audit.command('timeline')), ['from', 'to', 'type', 'cause'])
+    .description('a unit’s (or an indicator’s) history: who, when, why, and the standing after each step (paged, filtered)')
     .option('--plan <id>', 'plan id', PLAN)
     .option('--unit <id>', 'unit id, e.g. sthjj')
     .option('--indicator <no>', 'indicator number (alone: the indicator across all units)')
-    .option('--limit <n>', 'entries', '200')
-    .action(async (o: { store?: string; plan: string; unit?: string; indicator?: string; limit: string }) => {
+    .option('--period <period>', 'YYYY-MM, YYYY-Qn or YYYY')
+    .action(async (o: { store?: string; plan: string; unit?: string; indicator?: string; period?: string } & ListingOptions) => {
+      if (!o.unit && !o.indicator) throw new Error('--unit or --indicator: whose history?');
+      if (o.indicator !== undefined && !/^\d+$/.test(o.indicator)) throw new Error(`--indicator: an indicator number, not ${o.indicator}`);
+      const limit = limitOf(o);
       await withApp(o.store, async (app, engine) => {
         await engine.runner.catchUp();
         const audit = app.get(await auditService());
-        const filter = o.indicator && o.unit ? { indicatorNo: Number(o.indicator) } : {};
-        const page = o.unit
-          ? await audit.unitTimeline(o.plan, o.unit, filter, undefined, Number(o.limit))
-          : await audit.indicatorTimeline(o.plan, Number(o.indicator), {}, undefined, Number(o.limit));
-        for (const e of page.entries) console.log(`${e.at}  ${e.summary.zh}  — ${e.who.name ?? e.who.userId} (${e.who.role})${e.why ? `: ${e.why}` : ''}`);
-        if (page.next) console.log(`… more after ${page.next}`);
+        const types = typesOf(o);
+        const from = timeOf('from', o.from);
+        const to = timeOf('to', o.to);
+        const filter = {
+          ...(o.indicator && o.unit ? { indicatorNo: Number(o.indicator) } : {}),
+          ...(o.period ? { period: o.period } : {}),
+          ...(from ? { from } : {}),
+          ...(to ? { to } : {}),
+          ...(types ? { types } : {}),
+          ...(o.cause ? { causes: String(o.cause).split(',').map((c: string) => c.trim()) } : {}),
+        };
+        const page = o.unit ? await audit.unitTimeline(o.plan, o.unit, filter, o.after, limit) : await audit.indicatorTimeline(o.plan, Number(o.indicator), filter, o.after, limit);
+        printPage(
+          o,
+          { items: page.entries, next: page.next },
+          (e) =>
+            `${e.at}  ${e.summary.zh}  — ${e.who.name ?? e.who.userId} (${e.who.role})${e.onBehalfOf ? ` for ${e.onBehalfOf}` : ''}${e.why ? `: ${e.why}` : ''}${e.cause ? `  [cause: ${e.cause.kind}]` : ''}`,
+          'no entries',
+        );
       });
     });
 
-  storeOption(audit.command('provenance'))
-    .description('the events behind one Annex 2 figure, rank, colour or score, with the rule versions in force')
+  listingOptions(storeOption(audit.command('provenance')), ['from', 'to', 'type'])
+    .description('the events behind one Annex 2 figure, rank, colour or score (paged, filtered), with the rule versions in force')
     .option('--plan <id>', 'plan id', PLAN)
     .requiredOption('--period <YYYY-MM>', 'month')
     .requiredOption('--indicator <no>', 'indicator number')
     .option('--field <field>', 'result, rank, warning, score, target or baseline', 'result')
     .option('--as-of <time>', 'ISO date-time')
-    .action(async (o: { store?: string; plan: string; period: string; indicator: string; field: string; asOf?: string }) => {
+    .action(async (o: { store?: string; plan: string; period: string; indicator: string; field: string; asOf?: string } & ListingOptions) => {
       await withApp(o.store, async (app) => {
-        print(
-          await app
-            .get(await auditService())
-            .provenance(o.plan, o.period, Number(o.indicator), o.field as ProvenanceField, o.asOf ? { time: new Date(o.asOf).toISOString() } : undefined),
+        const asOf = timeOf('as-of', o.asOf);
+        const p = await app.get(await auditService()).provenance(o.plan, o.period, Number(o.indicator), o.field as ProvenanceField, asOf ? { time: asOf } : undefined);
+        const from = timeOf('from', o.from);
+        const to = timeOf('to', o.to);
+        const types = typesOf(o);
+        const events = p.events.filter((e) => (!from || e.at >= from) && (!to || e.at <= to) && (!types || types.includes(e.type)));
+        const page = pageOf(events, (e) => e.position, o);
+        if (o.json) {
+          const { events: _all, ...rest } = p;
+          console.log(JSON.stringify({ ...rest, ...page }, null, 2));
+          return;
+        }
+        console.log(`${o.period} indicator ${p.indicatorNo} ${p.field} = ${shown(p.value)}${p.asOf ? ` (as known at ${p.asOf})` : ''}`);
+        console.log(
+          `rules in force: plan revision ${shown(p.rules.planRevision)}, warning tiers from ${shown(p.rules.warningTiersFrom)}, scoring rule v${shown(p.rules.scoringRuleVersion)}`,
+        );
+        printPage(
+          o,
+          page,
+          (e) =>
+            `${e.at}  ${e.type}  by ${e.who.name ?? e.who.userId} (${e.who.role})${e.onBehalfOf ? ` for ${e.onBehalfOf}` : ''}${e.why ? `: ${e.why}` : ''}  [${e.streamId}@${e.revision}]`,
+          'no events behind it',
         );
       });
     });

@@ -1,4 +1,4 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import { Logger, type INestApplicationContext } from '@nestjs/common';
 import type { Command } from 'commander';
 import type { Clock } from '../../../../libs/engine/clock.js';
 import { readConfig } from '../../../../libs/engine/config.js';
@@ -19,7 +19,15 @@ export function configFor(store: string | undefined) {
 export async function withApp<T>(store: string | undefined, work: (app: INestApplicationContext, engine: Engine) => Promise<T>, options: { clock?: Clock } = {}): Promise<T> {
   // Loaded here, not at the top: `jixiao --help` and the store-only commands start without Nest.
   const [{ NestFactory }, { AppModule }, { Engine }] = await Promise.all([import('@nestjs/core'), import('../app.module.js'), import('../../../../libs/engine/nest/engine.js')]);
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: configFor(store), background: false, ...options }), { logger: ['error', 'warn'] });
+  // Warnings and errors to standard error: standard output is the command's answer (--json must parse).
+  const toStderr =
+    (level: string) =>
+    (message: unknown, ...rest: unknown[]) =>
+      console.error(`[${level}]`, message, ...rest.filter((r) => typeof r === 'string'));
+  const logger = { log: () => {}, verbose: () => {}, debug: () => {}, warn: toStderr('warn'), error: toStderr('error'), fatal: toStderr('fatal') };
+  // Before forRoot: building the module already logs (e.g. "no web UI"), through the static Logger.
+  Logger.overrideLogger(logger);
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: configFor(store), background: false, ...options }), { logger });
   await app.init();
   try {
     return await work(app, app.get(Engine));

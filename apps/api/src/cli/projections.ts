@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { storeOption, withApp } from './context.js';
+import { listingOptions, pageOf, printPage, type ListingOptions } from './listing.js';
 
 export function projectionCommands(program: Command): void {
   const projections = program.command('projections').description('read models');
@@ -14,14 +15,16 @@ export function projectionCommands(program: Command): void {
         );
       });
     });
-  storeOption(projections.command('status'))
+  listingOptions(storeOption(projections.command('status')), [], 100)
     .description('every projection with its generation and checkpoint (after catching up)')
-    .action(async (opts: { store?: string }) => {
+    .action(async (opts: { store?: string } & ListingOptions) => {
       await withApp(opts.store, async (_app, engine) => {
         await engine.runner.catchUp();
-        for (const s of engine.runner.status()) {
-          console.log(`${s.name}\tgeneration ${s.generation}\tversion ${s.version}\tcheckpoint ${s.checkpoint ?? '-'}${s.error ? `\tERROR ${s.error}` : ''}`);
-        }
+        printPage(
+          opts,
+          pageOf(engine.runner.status(), (s) => s.name, opts),
+          (s) => `${s.name}\tgeneration ${s.generation}\tversion ${s.version}\tcheckpoint ${s.checkpoint ?? '-'}${s.error ? `\tERROR ${s.error}` : ''}`,
+        );
       });
     });
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { CLI_PRINCIPAL } from '../../../../libs/workflows/accounts/accounts.decider.js';
 import type { Accounts as AccountsType } from '../../../../libs/workflows/accounts/accounts.service.js';
 import { storeOption, withApp } from './context.js';
+import { listingOptions, pageOf, printPage, type ListingOptions } from './listing.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -53,14 +54,18 @@ export function userCommands(program: Command): void {
       });
     });
 
-  storeOption(users.command('list'))
-    .description('every user with roles, unit and status')
-    .action(async (opts: { store?: string }) => {
+  listingOptions(storeOption(users.command('list')), [], 100)
+    .description('every user with roles, unit and status (paged by username)')
+    .action(async (opts: { store?: string } & ListingOptions) => {
       await withApp(opts.store, async (app, engine) => {
         await engine.runner.catchUp();
-        for (const u of await app.get(await accountsClass()).listUsers()) {
-          console.log([u.username, u.name, u.roles.join(',') || '-', u.unitId ?? '-', u.disabled ? `DISABLED (${u.disabledReason ?? ''})` : 'active', u.userId].join('\t'));
-        }
+        const all = [...(await app.get(await accountsClass()).listUsers())].sort((a, b) => a.username.localeCompare(b.username));
+        printPage(
+          opts,
+          pageOf(all, (u) => u.username, opts),
+          (u) => [u.username, u.name, u.roles.join(',') || '-', u.unitId ?? '-', u.disabled ? `DISABLED (${u.disabledReason ?? ''})` : 'active', u.userId].join('\t'),
+          'no users',
+        );
       });
     });
 

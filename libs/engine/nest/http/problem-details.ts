@@ -5,6 +5,7 @@ import { DomainError, ForbiddenError, IdempotencyKeyReusedError, PreconditionFai
 import { UnknownCommandError } from '../../commands/command-router.js';
 import { EventIdConflictError, InvalidEventError, ReaderHorizonTimeoutError, TransactionCounterBehindError, WrongExpectedRevisionError } from '../../event-store/errors.js';
 import { InvalidPositionError, ProjectionTimeoutError } from '../../projections/projection-runner.js';
+import { InvalidAsOfError } from '../../projections/as-of.js';
 
 /** RFC 9457 problem details. `code` is stable, so a client can translate the message. */
 export interface ProblemDetails {
@@ -14,9 +15,18 @@ export interface ProblemDetails {
   detail: string;
   code: string;
   instance?: string;
-  /** What was wrong where: one entry per field. */
-  errors?: { field: string; message: string }[];
+  /** The values the problem is about, by name: what a client's wording for `code` fills in. */
+  params?: Record<string, unknown>;
+  /** What was wrong where: one entry per field (`code` stable for validation problems). */
+  errors?: FieldError[];
   [extension: string]: unknown;
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+  code?: string;
+  params?: Record<string, unknown>;
 }
 
 export function problem(status: number, code: string, title: string, detail: string, extra: Partial<ProblemDetails> = {}): ProblemDetails {
@@ -34,13 +44,57 @@ export function badRequest(field: string, message: string): ProblemException {
   return new ProblemException(problem(400, 'invalid-request', 'Invalid request', `${field}: ${message}`, { errors: [{ field, message }] }));
 }
 
-/** ValidationPipe's exceptionFactory: every failed constraint, named by its field path. */
+/** class-validator's constraint names as stable codes a client can word (and WORDING does, below). */
+const CONSTRAINT_CODES: Record<string, string> = {
+  isString: 'not-text',
+  isInt: 'not-integer',
+  isNumber: 'not-number',
+  isBoolean: 'not-boolean',
+  isArray: 'not-list',
+  isObject: 'not-object',
+  min: 'too-small',
+  max: 'too-large',
+  minLength: 'too-short',
+  maxLength: 'too-long',
+  arrayMinSize: 'too-few',
+  arrayMaxSize: 'too-many',
+  isIn: 'not-allowed-value',
+  isEnum: 'not-allowed-value',
+  matches: 'bad-format',
+  isISO8601: 'not-date-time',
+  isDateString: 'not-date-time',
+  isNotEmpty: 'required',
+  isDefined: 'required',
+  whitelistValidation: 'unknown-field',
+};
+
+/** One constraint's failure as a field error: a stable code, and the limit or the allowed values class-validator put in its message. */
+function fieldError(field: string, constraint: string, message: string): FieldError {
+  const code = CONSTRAINT_CODES[constraint] ?? constraint.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const params: Record<string, unknown> = {};
+  if (['too-small', 'too-large', 'too-short', 'too-long', 'too-few', 'too-many'].includes(code)) {
+    const n = /(-?\d+(?:\.\d+)?)/.exec(message)?.[1];
+    if (n !== undefined) params.limit = Number(n);
+  }
+  if (code === 'not-allowed-value') {
+    const allowed = /following values: (.*)$/.exec(message)?.[1];
+    if (allowed) params.allowed = allowed.split(/,\s*/);
+  }
+  return { field, message, code, ...(Object.keys(params).length ? { params } : {}) };
+}
+
+/**
+ * ValidationPipe's exceptionFactory: every failed constraint, named by its field path. A field that
+ * is missing is one `required` error, not one per constraint it would also have failed.
+ */
 export function validationProblem(errors: ValidationError[]): ProblemException {
-  const flat: { field: string; message: string }[] = [];
+  const flat: FieldError[] = [];
   const walk = (list: ValidationError[], prefix: string) => {
     for (const e of list) {
       const field = prefix ? (/^\d+$/.test(e.property) ? `${prefix}[${e.property}]` : `${prefix}.${e.property}`) : e.property;
-      for (const message of Object.values(e.constraints ?? {})) flat.push({ field, message });
+      const constraints = Object.entries(e.constraints ?? {});
+      if (e.value === undefined && constraints.length > 0 && !constraints.some(([c]) => c === 'whitelistValidation')) flat.push({ field, message: 'required', code: 'required' });
+      else for (const [constraint, message] of constraints) flat.push(fieldError(field, constraint, message));
       if (e.children?.length) walk(e.children, field);
     }
   };
@@ -48,15 +102,32 @@ export function validationProblem(errors: ValidationError[]): ProblemException {
   return new ProblemException(problem(400, 'validation-failed', 'The request is not valid', flat.map((f) => `${f.field}: ${f.message}`).join('; '), { errors: flat }));
 }
 
-export function toProblem(err: unknown): ProblemDetails | undefined {
+/** The title of a problem that has none of its own: by status, and for a read not "the command was refused". */
+function titleFor(status: number, method: string): string {
+  const read = method === 'GET' || method === 'HEAD';
+  if (status === 404) return 'Not found';
+  if (status === 403) return 'Forbidden';
+  if (status === 400) return 'Invalid request';
+  return read ? 'The request was refused' : 'The command was refused';
+}
+
+/** `method`: the request's, so a read's refusal is not titled as a command's. */
+export function toProblem(err: unknown, method = 'POST'): ProblemDetails | undefined {
   if (err instanceof ProblemException) return err.problem;
+  if (err instanceof InvalidAsOfError) {
+    return problem(400, err.code, 'Invalid request', err.message, {
+      field: err.field,
+      value: err.value,
+      errors: [{ field: err.field, message: 'not an ISO-8601 date-time', code: 'not-date-time' }],
+    });
+  }
   if (err instanceof InvalidEventError) {
     return problem(400, err.code, 'Invalid event', err.message, { errors: [{ field: err.where, message: err.why }] });
   }
   if (err instanceof DomainError) {
     const status = err.details.status ?? 409;
     const { status: _s, fields, ...rest } = err.details;
-    return problem(status, err.code, 'The command was refused', err.message, { ...(fields ? { errors: fields } : {}), ...rest });
+    return problem(status, err.code, titleFor(status, method), err.message, { ...(fields ? { errors: fields } : {}), ...rest });
   }
   if (err instanceof ForbiddenError) return problem(403, err.code, 'Forbidden', err.message);
   if (err instanceof PreconditionFailedError) {
@@ -95,7 +166,8 @@ export function toProblem(err: unknown): ProblemDetails | undefined {
             : err instanceof BadRequestException
               ? 'invalid-request'
               : `http-${status}`;
-    return problem(status, code, HttpStatus[status]?.toLowerCase().replace(/_/g, ' ') ?? 'error', message);
+    const title = HttpStatus[status]?.toLowerCase().replace(/_/g, ' ') ?? 'error';
+    return problem(status, code, title.charAt(0).toUpperCase() + title.slice(1), message);
   }
   return undefined;
 }
@@ -162,6 +234,45 @@ const WORDING: Record<string, Record<Language, Wording>> = {
       detail: 'a request that changes something is not accepted from another site (its Origin or Sec-Fetch-Site says cross-site); nothing was written.',
     }),
   },
+  'validation-failed': {
+    'zh-CN': (p) => ({ title: '请求无效', detail: (p.errors ?? []).map((e) => `${e.field}：${e.message}`).join('；') }),
+    'en-US': (p) => ({ title: 'The request is not valid', detail: (p.errors ?? []).map((e) => `${e.field}: ${e.message}`).join('; ') }),
+  },
+  'invalid-as-of': {
+    'zh-CN': (p) => ({ title: '请求无效', detail: `${String(p.params?.field)}“${String(p.params?.value)}”不是 ISO-8601 日期时间（例如 2023-03-31T16:00:00Z）。` }),
+    'en-US': (p) => ({ title: 'Invalid request', detail: `${String(p.params?.field)}: "${String(p.params?.value)}" is not an ISO-8601 date-time (e.g. 2023-03-31T16:00:00Z).` }),
+  },
+  'unit-not-found': {
+    'zh-CN': (p) => ({ title: '未找到', detail: p.params?.unitId ? `计划 ${String(p.params.planId)} 中没有单位“${String(p.params.unitId)}”。` : '计划中没有这个单位。' }),
+    'en-US': (p) => ({ title: 'Not found', detail: p.detail }),
+  },
+  'plan-not-found': {
+    'zh-CN': (p) => ({ title: '未找到', detail: p.params?.planId ? `计划 ${String(p.params.planId)} 尚未发布。` : '该计划尚未发布。' }),
+    'en-US': (p) => ({ title: 'Not found', detail: p.detail }),
+  },
+  'invalid-credentials': {
+    'zh-CN': () => ({ title: '登录失败', detail: '用户名或密码不正确。' }),
+    'en-US': () => ({ title: 'Sign-in failed', detail: 'the username or password is not correct' }),
+  },
+  unauthenticated: {
+    'zh-CN': () => ({ title: '需要登录', detail: '请先登录：此接口需要会话。' }),
+    'en-US': (p) => ({ title: 'Sign-in required', detail: p.detail }),
+  },
+  'not-found': {
+    'zh-CN': () => ({ title: '未找到', detail: '请求的地址不存在。' }),
+    'en-US': (p) => ({ title: 'Not found', detail: p.detail }),
+  },
+  forbidden: {
+    'zh-CN': () => ({ title: '无权操作', detail: '当前账号无权执行此操作或读取此内容。' }),
+    'en-US': (p) => ({ title: 'Forbidden', detail: p.detail }),
+  },
+  'precondition-failed': {
+    'zh-CN': (p) => ({
+      title: '版本已变化',
+      detail: `内容在您读取之后已被修改（请求基于版本 ${String(p.params?.expectedRevision)}，当前为 ${String(p.params?.actualRevision)}）；请重新读取后再试，未写入任何内容。`,
+    }),
+    'en-US': (p) => ({ title: 'Precondition failed', detail: p.detail }),
+  },
   'metrics-token-required': {
     'zh-CN': () => ({ title: '需要监控令牌', detail: '指标接口只回应带监控令牌（Authorization: Bearer <JIXIAO_METRICS_TOKEN>）的请求。' }),
     'en-US': () => ({
@@ -171,10 +282,87 @@ const WORDING: Record<string, Record<Language, Wording>> = {
   },
 };
 
-/** The problem in the client's language, where its code has wording in both. */
+/** Field errors' messages by code, for the validation problems (class-validator writes English). */
+const FIELD_WORDING: Record<string, Record<Language, (params: Record<string, unknown>) => string>> = {
+  required: { 'zh-CN': () => '必填', 'en-US': () => 'required' },
+  'not-text': { 'zh-CN': () => '须为文本', 'en-US': () => 'must be text' },
+  'not-integer': { 'zh-CN': () => '须为整数', 'en-US': () => 'must be a whole number' },
+  'not-number': { 'zh-CN': () => '须为数字', 'en-US': () => 'must be a number' },
+  'not-boolean': { 'zh-CN': () => '须为 true 或 false', 'en-US': () => 'must be true or false' },
+  'not-list': { 'zh-CN': () => '须为列表', 'en-US': () => 'must be a list' },
+  'not-object': { 'zh-CN': () => '须为对象', 'en-US': () => 'must be an object' },
+  'too-small': { 'zh-CN': (p) => `不得小于 ${String(p.limit)}`, 'en-US': (p) => `must not be less than ${String(p.limit)}` },
+  'too-large': { 'zh-CN': (p) => `不得大于 ${String(p.limit)}`, 'en-US': (p) => `must not be greater than ${String(p.limit)}` },
+  'too-short': { 'zh-CN': (p) => `至少 ${String(p.limit)} 个字符`, 'en-US': (p) => `must be at least ${String(p.limit)} characters` },
+  'too-long': { 'zh-CN': (p) => `最多 ${String(p.limit)} 个字符`, 'en-US': (p) => `must be at most ${String(p.limit)} characters` },
+  'too-few': { 'zh-CN': (p) => `至少 ${String(p.limit)} 项`, 'en-US': (p) => `must have at least ${String(p.limit)} items` },
+  'too-many': { 'zh-CN': (p) => `最多 ${String(p.limit)} 项`, 'en-US': (p) => `must have at most ${String(p.limit)} items` },
+  'not-allowed-value': {
+    'zh-CN': (p) => `须为以下之一：${(p.allowed as string[] | undefined)?.join('、') ?? ''}`,
+    'en-US': (p) => `must be one of: ${(p.allowed as string[] | undefined)?.join(', ') ?? ''}`,
+  },
+  'bad-format': { 'zh-CN': () => '格式不正确', 'en-US': () => 'is not in the expected format' },
+  'not-date-time': { 'zh-CN': () => '须为 ISO-8601 日期时间', 'en-US': () => 'must be an ISO-8601 date-time' },
+  'unknown-field': { 'zh-CN': () => '不接受此字段', 'en-US': () => 'is not a field this request takes' },
+};
+
+/** Titles in Chinese for the problems without wording of their own, by the English title, else by status. */
+const TITLE_ZH: Record<string, string> = {
+  'Invalid request': '请求无效',
+  'The request is not valid': '请求无效',
+  'Invalid event': '事件无效',
+  Forbidden: '无权操作',
+  'Precondition failed': '版本已变化',
+  'Concurrent change': '并发修改冲突',
+  'Event id conflict': '事件编号冲突',
+  'Unknown command': '未知命令',
+  'The event store refuses writes': '事件存储暂停写入',
+  'Not up to date yet': '数据尚未更新',
+  'Not found': '未找到',
+  'The command was refused': '命令被拒绝',
+  'The request was refused': '请求被拒绝',
+  'Internal error': '内部错误',
+};
+const STATUS_TITLE_ZH: Record<number, string> = {
+  400: '请求无效',
+  401: '需要登录',
+  403: '无权操作',
+  404: '未找到',
+  405: '不支持的方法',
+  409: '请求被拒绝',
+  412: '版本已变化',
+  413: '请求体过大',
+  415: '不支持的内容类型',
+  422: '请求无法处理',
+  429: '请求过于频繁',
+  500: '内部错误',
+  503: '暂不可用',
+};
+
+/**
+ * Every problem carries `params`: its extension members (the values it is about), so a client can
+ * word it by `code` without knowing which members each code has.
+ */
+export function withParams(body: ProblemDetails): ProblemDetails {
+  if (body.params) return body;
+  const standard = new Set(['type', 'title', 'status', 'detail', 'code', 'instance', 'errors', 'params']);
+  return { ...body, params: Object.fromEntries(Object.entries(body).filter(([k]) => !standard.has(k))) };
+}
+
+/**
+ * The problem in the client's language: its code's wording where it has some; else, in Chinese,
+ * the title translated (the detail of a workflow's own refusal stays as written: `code` and
+ * `params` let the UI word it). Validation errors' messages are worded by their codes.
+ */
 export function localize(body: ProblemDetails, language: Language): ProblemDetails {
-  const wording = WORDING[body.code]?.[language];
-  return wording ? { ...body, ...wording(body) } : body;
+  let out = body;
+  if (out.errors?.some((e) => e.code && FIELD_WORDING[e.code])) {
+    out = { ...out, errors: out.errors.map((e) => (e.code && FIELD_WORDING[e.code] ? { ...e, message: FIELD_WORDING[e.code]![language](e.params ?? {}) } : e)) };
+  }
+  const wording = WORDING[out.code]?.[language];
+  if (wording) return { ...out, ...wording(out) };
+  if (language === 'zh-CN') return { ...out, title: TITLE_ZH[out.title] ?? STATUS_TITLE_ZH[out.status] ?? out.title };
+  return out;
 }
 
 /** Every error leaves the API as problem details; an unexpected one is logged with an id the body names. */
@@ -186,15 +374,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const res = http.getResponse<Response>();
     const req = http.getRequest<Request>();
-    let body = toProblem(err);
+    let body = toProblem(err, req.method);
     if (!body) {
       const id = randomUUID();
       this.#log.error(`unexpected error ${id} on ${req.method} ${req.originalUrl}`, err instanceof Error ? err.stack : String(err));
       body = problem(500, 'internal', 'Internal error', `An unexpected error occurred; it was logged as ${id}. Nothing was written.`, { errorId: id });
     }
     const language = languageOf(req.header('accept-language'));
-    body = { ...localize(body, language), instance: req.originalUrl };
-    if (WORDING[body.code]) res.setHeader('Content-Language', language);
+    body = { ...localize(withParams(body), language), instance: req.originalUrl };
+    res.setHeader('Content-Language', language);
     if (body.status === 503) res.setHeader('Retry-After', '1');
     else if (body.status === 429 && typeof body.retryAfterSeconds === 'number') res.setHeader('Retry-After', String(body.retryAfterSeconds));
     res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
