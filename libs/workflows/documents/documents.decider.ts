@@ -91,7 +91,8 @@ export const documentsDecider: Decider<DocumentsCommand, DocumentsEvent, SeriesS
         expected,
       });
     }
-    if (!/^[0-9a-f]{64}$/.test(f.sha256)) throw new DomainError('invalid-value', 'sha256 must be 64 hex digits', { status: 422, fields: [{ field: 'sha256', message: '64 hex digits' }] });
+    if (!/^[0-9a-f]{64}$/.test(f.sha256))
+      throw new DomainError('invalid-value', 'sha256 must be 64 hex digits', { status: 422, fields: [{ field: 'sha256', message: '64 hex digits' }] });
     const supersedes = s.latest[subjectKey(f.subject)] ?? null;
     // A second document on the same subject replaces the first in people's hands: say why.
     if (supersedes && !c.meta.reason?.trim()) {

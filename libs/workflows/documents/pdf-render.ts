@@ -123,7 +123,14 @@ export async function renderDocument(input: RenderInput): Promise<Buffer> {
   let o = body();
   doc.text(input.number, AREA.left, numberTop, { width: AREA.width, align: 'center', lineBreak: false, characterSpacing: 0 });
   const ruleY = numberTop + BODY_SIZE * 1.15 + 4 * MM;
-  doc.save().moveTo(AREA.left, ruleY).lineTo(AREA.left + AREA.width, ruleY).lineWidth(1.2).strokeColor(RED).stroke().restore();
+  doc
+    .save()
+    .moveTo(AREA.left, ruleY)
+    .lineTo(AREA.left + AREA.width, ruleY)
+    .lineWidth(1.2)
+    .strokeColor(RED)
+    .stroke()
+    .restore();
 
   // Title: two lines under the rule, 2号, bold, centred.
   doc.font('song-bold').fontSize(TITLE_SIZE).fillColor('black');
@@ -201,14 +208,21 @@ function renderTable(doc: PDFKit.PDFDocument, t: Extract<Block, { type: 'table' 
     if (doc.y + h > AREA_BOTTOM) {
       doc.addPage();
       doc.y = AREA.top;
-      if (!header) drawRow(t.columns.map((c) => c.title), true);
+      if (!header)
+        drawRow(
+          t.columns.map((c) => c.title),
+          true,
+        );
     }
     const top = doc.y;
     let x = AREA.left;
     cells.forEach((c, i) => {
       const w = widths[i]!;
       doc.save().rect(x, top, w, h).lineWidth(0.5).strokeColor('black').stroke().restore();
-      doc.font(header ? 'song-bold' : 'song').fontSize(TABLE_SIZE).fillColor('black');
+      doc
+        .font(header ? 'song-bold' : 'song')
+        .fontSize(TABLE_SIZE)
+        .fillColor('black');
       doc.text(c, x + pad, top + pad, { width: w - 2 * pad, align: header ? 'center' : (t.columns[i]!.align ?? 'left'), lineGap: 2 });
       x += w;
     });
@@ -263,8 +277,24 @@ function renderImprint(doc: PDFKit.PDFDocument, content: DocumentContent, body: 
   }
   const bottom = AREA_BOTTOM;
   const top = bottom - height;
-  const heavy = (y: number) => doc.save().moveTo(AREA.left, y).lineTo(AREA.left + AREA.width, y).lineWidth(1).strokeColor('black').stroke().restore();
-  const thin = (y: number) => doc.save().moveTo(AREA.left, y).lineTo(AREA.left + AREA.width, y).lineWidth(0.5).strokeColor('black').stroke().restore();
+  const heavy = (y: number) =>
+    doc
+      .save()
+      .moveTo(AREA.left, y)
+      .lineTo(AREA.left + AREA.width, y)
+      .lineWidth(1)
+      .strokeColor('black')
+      .stroke()
+      .restore();
+  const thin = (y: number) =>
+    doc
+      .save()
+      .moveTo(AREA.left, y)
+      .lineTo(AREA.left + AREA.width, y)
+      .lineWidth(0.5)
+      .strokeColor('black')
+      .stroke()
+      .restore();
   heavy(top);
   body('song', size);
   doc.fontSize(size).fillColor('black');
@@ -297,7 +327,11 @@ function renderFooters(doc: PDFKit.PDFDocument, input: RenderInput): void {
     const x = n % 2 === 1 ? AREA.left + AREA.width - CHAR - w : AREA.left + CHAR;
     doc.text(label, x, y, { width: w + 2, lineBreak: false });
     doc.font('song').fontSize(6.5).fillColor('#555555');
-    doc.text(`${input.number} · 依据记录封存 ${input.seal.sealId}（${input.seal.sealedAt}）生成`, AREA.left, PAGE.height - 16 * MM, { width: AREA.width, align: 'center', lineBreak: false });
+    doc.text(`${input.number} · 依据记录封存 ${input.seal.sealId}（${input.seal.sealedAt}）生成`, AREA.left, PAGE.height - 16 * MM, {
+      width: AREA.width,
+      align: 'center',
+      lineBreak: false,
+    });
     doc.text(`封存摘要 ${input.seal.root}`, AREA.left, PAGE.height - 16 * MM + 9, { width: AREA.width, align: 'center', lineBreak: false });
     doc.fillColor('black');
     doc.page.margins.bottom = bottomMargin;
