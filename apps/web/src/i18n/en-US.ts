@@ -468,6 +468,14 @@ export const enUS: Shape<typeof zhCN> = {
       ProposalApproved: 'Approved',
       DecisionsPublished: 'Published',
     },
+    documents: {
+      title: 'Official documents',
+      issue: 'Issue document',
+      issued: 'Document issued',
+      download: 'Download PDF',
+      none: 'No document issued yet',
+      reason: 'A document was issued already: why issue another (a new number, superseding it)?',
+    },
   },
   problems: {
     unknown: 'That did not work',

@@ -434,6 +434,14 @@ export const zhCN = {
       ProposalApproved: '审定通过',
       DecisionsPublished: '公布',
     },
+    documents: {
+      title: '公文',
+      issue: '生成公文',
+      issued: '公文已生成',
+      download: '下载 PDF',
+      none: '尚未生成公文',
+      reason: '已生成过公文：请说明再次生成的理由（新文号，取代前一份）',
+    },
   },
   problems: {
     unknown: '操作未成功',
