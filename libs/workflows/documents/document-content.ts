@@ -5,6 +5,7 @@ import type { CaseView } from '../supervision/supervision-board.projection.js';
 import type { ProposalView, DecisionListView } from '../rewards/review.projection.js';
 import type { ReportView } from '../reporting/reports.projection.js';
 import type { Block, DocumentContent } from './documents.events.js';
+import { chineseDate } from './pdf-render.js';
 
 /**
  * The wording of each document, as pure functions of what the projections say and the plan: the
@@ -21,6 +22,14 @@ export interface Letterhead {
 
 const WARNING_ZH: Record<string, string> = { green: '绿色', yellow: '黄色', red: '红色' };
 const num = (v: number | null | undefined) => (v === null || v === undefined ? '—' : String(v));
+/** The local date (YYYY-MM-DD) of an instant in the plan's time zone: the 成文日期 and the series' year. */
+export function localDate(iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
+}
+/** A date, or an instant as the plan's county reads it (its local date), written 2023年7月19日. */
+const dateZh = (plan: PlanDefinition, isoOrDate: string) => chineseDate(isoOrDate.length === 10 ? isoOrDate : localDate(isoOrDate, plan.monthlyReport.timeZone));
+/** 2023-Q3 → 2023年第三季度; a month or year as people write it. */
+const periodWords = (p: string) => (/^\d{4}-Q[1-4]$/.test(p) ? quarterZh(p) : /^\d{4}-\d{2}$/.test(p) ? periodZh(p) : `${p}年`);
 const quarterZh = (q: string) => {
   const [y, n] = q.split('-Q');
   return `${y}年第${['', '一', '二', '三', '四'][Number(n)] ?? n}季度`;
@@ -51,12 +60,12 @@ export function quarterlyNotice(plan: PlanDefinition, head: Letterhead, quarter:
   const body: Block[] = [
     {
       type: 'paragraph',
-      text: `根据${planRef(plan)}，县推进办对各责任单位${q}指标完成情况及在${plan.peerGroup.name}中的排名进行了评估${quarter.meeting ? `，并于${quarter.meeting.date}经领导小组会议研究` : ''}。现将有关情况通报如下。`,
+      text: `根据${planRef(plan)}，县推进办对各责任单位${q}指标完成情况及在${plan.peerGroup.name}中的排名进行了评估${quarter.meeting ? `，并于${dateZh(plan, quarter.meeting.date)}经领导小组会议研究` : ''}。现将有关情况通报如下。`,
     },
     { type: 'heading', level: 1, text: '一、总体情况' },
     {
       type: 'paragraph',
-      text: `本季度纳入评估的指标${snap.rows.length}项（数据截至${snap.figuresPeriod}），其中绿色预警${snap.counts.green}项、黄色预警${snap.counts.yellow}项、红色预警${snap.counts.red}项，暂缺排名${snap.counts.missing}项；综合得分${snap.totalScore}分（满分${snap.maxScore}分）。`,
+      text: `本季度纳入评估的指标${snap.rows.length}项（数据截至${periodWords(snap.figuresPeriod)}），其中绿色预警${snap.counts.green}项、黄色预警${snap.counts.yellow}项、红色预警${snap.counts.red}项，暂缺排名${snap.counts.missing}项；综合得分${snap.totalScore}分（满分${snap.maxScore}分）。`,
     },
     {
       type: 'table',
@@ -115,17 +124,17 @@ export function quarterlyNotice(plan: PlanDefinition, head: Letterhead, quarter:
 const caseFacts = (c: CaseView) => {
   const w = c.warnings[0];
   return w
-    ? `${c.unitName}负责的第${c.indicatorNo}项指标“${c.indicatorName}”在${w.quarter}评估中排名第${num(w.rank)}名，列为红色预警`
+    ? `${c.unitName}负责的第${c.indicatorNo}项指标“${c.indicatorName}”在${periodWords(w.quarter)}评估中排名第${num(w.rank)}名，列为红色预警`
     : `${c.unitName}负责的第${c.indicatorNo}项指标“${c.indicatorName}”列为红色预警`;
 };
 
 /** 督查通报 of a case. */
 export function supervisionNotice(plan: PlanDefinition, head: Letterhead, c: CaseView): DocumentContent {
   const steps: string[] = [];
-  if (c.acknowledged) steps.push(`${c.acknowledged.at.slice(0, 10)}确认收到督查事项`);
+  if (c.acknowledged) steps.push(`${dateZh(plan, c.acknowledged.at)}确认收到督查事项`);
   for (const p of c.plans)
-    steps.push(`${p.at.slice(0, 10)}报送整改方案（计划${p.rectifyBy}前完成）${p.review ? `，督查局审核${p.review.decision === 'accepted' ? '通过' : '退回'}` : ''}`);
-  for (const f of c.feedbacks) steps.push(`${f.at.slice(0, 10)}报送整改反馈${f.review ? `，督查局审核${f.review.decision === 'accepted' ? '通过' : '退回'}` : ''}`);
+    steps.push(`${dateZh(plan, p.at)}报送整改方案（计划${dateZh(plan, p.rectifyBy)}前完成）${p.review ? `，督查局审核${p.review.decision === 'accepted' ? '通过' : '退回'}` : ''}`);
+  for (const f of c.feedbacks) steps.push(`${dateZh(plan, f.at)}报送整改反馈${f.review ? `，督查局审核${f.review.decision === 'accepted' ? '通过' : '退回'}` : ''}`);
   const overdue = c.deadlines.filter((d) => d.overdueAt);
   const notice = c.escalations.find((e) => e.kind === 'public-notice');
   return {
@@ -135,7 +144,7 @@ export function supervisionNotice(plan: PlanDefinition, head: Letterhead, c: Cas
     body: [
       { type: 'paragraph', text: `根据${planRef(plan)}关于建立督查机制的要求，县委县政府督查局对红色预警指标开展跟踪督查。现将有关情况通报如下。` },
       { type: 'heading', level: 1, text: '一、基本情况' },
-      { type: 'paragraph', text: `${caseFacts(c)}。${c.openedAt.slice(0, 10)}督查局立案督查（督查事项第${c.caseNo}号）。` },
+      { type: 'paragraph', text: `${caseFacts(c)}。${dateZh(plan, c.openedAt)}督查局立案督查（督查事项第${c.caseNo}号）。` },
       { type: 'heading', level: 1, text: '二、整改落实情况' },
       { type: 'paragraph', text: steps.length ? `${c.unitName}${steps.join('；')}。` : `截至目前，${c.unitName}尚未确认收到督查事项。` },
       ...(overdue.length ? [{ type: 'paragraph' as const, text: `其中${overdue.length}个环节未按期完成。` }] : []),
@@ -209,7 +218,7 @@ export function rewardDecision(plan: PlanDefinition, head: Letterhead, d: Decisi
     body: [
       {
         type: 'paragraph',
-        text: `根据${planRef(plan)}，县推进办依据各责任单位指标年度排名情况提出了拟奖惩名单，经县政府审定（${d.approved.at.slice(0, 10)}），现决定如下。`,
+        text: `根据${planRef(plan)}，县推进办依据各责任单位指标年度排名情况提出了拟奖惩名单，经县政府审定（${dateZh(plan, d.approved.at)}），现决定如下。`,
       },
       {
         type: 'table',
@@ -266,7 +275,7 @@ export function monthlyReport(plan: PlanDefinition, head: Letterhead, r: ReportV
         type: 'signature',
         lines: [
           `主要负责人签字：${sig ? sig.name : '（未签字）'}`,
-          `签字时间：${sig ? sig.at.slice(0, 10) : '—'}`,
+          `签字时间：${sig ? dateZh(plan, sig.at) : '—'}`,
           `单位印章：${sig ? sig.seal.unitName : '（未盖章）'}`,
           `内容校验值：${(sig?.contentHash ?? r.contentHash ?? '—').slice(0, 16)}…`,
         ],

@@ -13,7 +13,7 @@ import { PlanService } from '../plan/plan.service.js';
 import { GetReport } from '../reporting/reports.queries.js';
 import { GetDecisions, GetProposal } from '../rewards/review.queries.js';
 import { GetCase } from '../supervision/supervision.queries.js';
-import { monthlyReport, quarterlyNotice, rewardDecision, rewardProposal, supervisionNotice, talkNotice, type Letterhead } from './document-content.js';
+import { localDate, monthlyReport, quarterlyNotice, rewardDecision, rewardProposal, supervisionNotice, talkNotice, type Letterhead } from './document-content.js';
 import { documentsDecider, ISSUE_COMMANDS, nextSerial, permissionFor, type DocumentsCommand, type IssueCommandType, type IssueFacts } from './documents.decider.js';
 import {
   documentIdOf,
@@ -30,10 +30,7 @@ import { renderDocument, sha256Hex } from './pdf-render.js';
 /** What callers send: the plan and what the document is about (the kind follows from the command). */
 export type IssueRequest = Command<IssueCommandType, { planId: string; subject: DocumentSubject; at?: ReadAt }>;
 
-/** The local date (YYYY-MM-DD) of an instant in the plan's time zone: the 成文日期 and the series' year. */
-export function localDate(iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
-}
+export { localDate };
 
 export function seriesFor(plan: PlanDefinition, kind: DocumentKind): DocumentSeries {
   const series = plan.documents?.series.find((s) => s.kinds.includes(kind));

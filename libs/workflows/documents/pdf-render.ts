@@ -195,16 +195,20 @@ function renderTable(doc: PDFKit.PDFDocument, t: Extract<Block, { type: 'table' 
   const total = t.columns.reduce((s, c) => s + c.width, 0);
   const widths = t.columns.map((c) => (c.width / total) * AREA.width);
   const pad = 3;
+  const rowHeight = (cells: string[], header: boolean) => {
+    doc.font(header ? 'song-bold' : 'song').fontSize(TABLE_SIZE);
+    return Math.max(...cells.map((c, i) => doc.heightOfString(c || ' ', { width: widths[i]! - 2 * pad, lineGap: 2 }))) + 2 * pad;
+  };
+  // The caption, the header row and the first row stay together: a header alone at a page's foot says nothing.
+  const headerRow = t.columns.map((c) => c.title);
+  ensureRoom(doc, (t.caption ? PITCH * 1.3 : 0) + 4 + rowHeight(headerRow, true) + (t.rows[0] ? rowHeight(t.rows[0], false) : 0));
   if (t.caption) {
     const o = body('song-bold');
-    ensureRoom(doc, PITCH * 3);
     doc.text(t.caption, AREA.left, doc.y + PITCH * 0.3, { width: AREA.width, align: 'center', ...o });
   }
   doc.y += 4;
   const drawRow = (cells: string[], header: boolean) => {
-    doc.font(header ? 'song-bold' : 'song').fontSize(TABLE_SIZE);
-    const heights = cells.map((c, i) => doc.heightOfString(c || ' ', { width: widths[i]! - 2 * pad, lineGap: 2 }));
-    const h = Math.max(...heights) + 2 * pad;
+    const h = rowHeight(cells, header);
     if (doc.y + h > AREA_BOTTOM) {
       doc.addPage();
       doc.y = AREA.top;
@@ -228,10 +232,7 @@ function renderTable(doc: PDFKit.PDFDocument, t: Extract<Block, { type: 'table' 
     });
     doc.y = top + h;
   };
-  drawRow(
-    t.columns.map((c) => c.title),
-    true,
-  );
+  drawRow(headerRow, true);
   for (const r of t.rows) drawRow(r, false);
   doc.y += PITCH * 0.5;
   doc.x = AREA.left;
@@ -244,14 +245,17 @@ function renderTable(doc: PDFKit.PDFDocument, t: Extract<Block, { type: 'table' 
  */
 function renderSignature(doc: PDFKit.PDFDocument, content: DocumentContent, body: BodyFont): void {
   const o = body();
-  ensureRoom(doc, PITCH * 5);
+  // GB/T 9704 7.3.5: when the space under the body is short, narrow the gap rather than carry the
+  // signature alone to a new page; the seal may press on the body above.
+  const gap = doc.y + PITCH * 4 <= AREA_BOTTOM ? 2 : 1;
+  ensureRoom(doc, PITCH * (gap + 2));
   const date = chineseDate(content.date);
   doc.font('song').fontSize(BODY_SIZE);
   const dateWidth = doc.widthOfString(date, { characterSpacing: CHAR_SPACING });
   const dateRight = AREA.left + AREA.width - 4 * CHAR;
   const centre = dateRight - dateWidth / 2;
   const issuerWidth = Math.min(doc.widthOfString(content.issuer, { characterSpacing: CHAR_SPACING }), AREA.width - 2 * CHAR);
-  const issuerY = doc.y + PITCH * 2;
+  const issuerY = doc.y + PITCH * gap;
   const issuerLeft = Math.min(centre - issuerWidth / 2, AREA.left + AREA.width - issuerWidth);
   doc.text(content.issuer, issuerLeft, issuerY, { width: issuerWidth + 2, lineBreak: false, ...o });
   const dateY = issuerY + PITCH;

@@ -572,5 +572,13 @@ export const enUS: Shape<typeof zhCN> = {
     'invalid-what-if': 'The what-if is not valid',
     'invalid-source': 'Invalid source',
     'missing-parameter': 'A parameter is missing',
+    'no-document-series': 'The plan file names no issuing body for this kind of document (documents.series)',
+    'document-year-not-configured': 'The plan file has no document numbers for this year',
+    'document-number-taken': 'The number was just taken: try again',
+    'document-kind-mismatch': 'Wrong kind of document',
+    'report-not-submitted': 'The report has not been submitted',
+    'document-not-found': 'No such document',
+    'document-render-mismatch': 'The document renders differently from the record',
+    'nothing-to-seal': 'The record is empty: nothing to issue a document on',
   },
 };

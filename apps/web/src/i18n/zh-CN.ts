@@ -538,5 +538,13 @@ export const zhCN = {
     'invalid-what-if': '模拟条件有误',
     'invalid-source': '来源无效',
     'missing-parameter': '缺少参数',
+    'no-document-series': '计划文件未配置该类公文的发文机关（documents.series）',
+    'document-year-not-configured': '计划文件未配置本年度的发文字号',
+    'document-number-taken': '文号已被占用，请重试',
+    'document-kind-mismatch': '公文类型不符',
+    'report-not-submitted': '该月报告尚未报送',
+    'document-not-found': '未找到该公文',
+    'document-render-mismatch': '重新生成的公文与记录不符',
+    'nothing-to-seal': '记录为空，无法生成公文',
   },
 };
