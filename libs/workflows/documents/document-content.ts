@@ -172,6 +172,17 @@ export function talkNotice(plan: PlanDefinition, head: Letterhead, c: CaseView):
 
 const consequencesZh = (cs: readonly { zh: string }[]) => cs.map((x) => x.zh).join('；') || '—';
 
+/** What each tier brings, said once above the list rather than on every line. */
+function tierParagraphs(tiers: readonly { tier: string; label: { zh: string }; fromRank: number; toRank: number; consequences: readonly { zh: string }[] }[]): Block[] {
+  return tiers.map((t) => ({ type: 'paragraph' as const, text: `${t.label.zh}（年度排名第${t.fromRank}至${t.toRank}名）：${consequencesZh(t.consequences)}。` }));
+}
+
+/** A line whose consequences differ from its tier's (amended by the office) says them itself. */
+const ownTerms = (tiers: ProposalView['tiers'], tier: string | null, consequences: readonly { zh: string }[]) => {
+  const def = tiers.find((t) => t.tier === tier);
+  return def && consequencesZh(def.consequences) === consequencesZh(consequences) ? '' : `（调整为：${consequencesZh(consequences)}）`;
+};
+
 /** 拟奖惩名单: the office's list as it stands, to the county government for approval. */
 export function rewardProposal(plan: PlanDefinition, head: Letterhead, p: ProposalView): DocumentContent {
   const lines = p.lines.filter((l) => !l.excluded && l.tier !== null);
@@ -182,34 +193,33 @@ export function rewardProposal(plan: PlanDefinition, head: Letterhead, p: Propos
     body: [
       {
         type: 'paragraph',
-        text: `根据${planRef(plan)}关于建立奖惩机制的要求，县推进办依据各责任单位指标年度排名情况，提出${p.year}年度拟奖惩名单（共${lines.length}个单位），现报请县政府审定。`,
+        text: `根据${planRef(plan)}关于建立奖惩机制的要求，县推进办依据各责任单位指标年度排名情况，提出${p.year}年度拟奖惩名单（共${lines.length}个单位）。各方阵奖惩措施如下：`,
       },
+      ...tierParagraphs(p.tiers),
       {
         type: 'table',
         caption: `${p.year}年度拟奖惩名单`,
         columns: [
           { title: '序号', width: 0.9, align: 'center' },
-          { title: '单位', width: 2.4 },
-          { title: '指标及年度排名', width: 4.4 },
-          { title: '方阵', width: 1.4, align: 'center' },
-          { title: '奖惩措施', width: 4.4 },
+          { title: '单位', width: 2.6 },
+          { title: '方阵', width: 1.5, align: 'center' },
+          { title: '指标及年度排名', width: 8 },
         ],
         rows: lines.map((l, i) => [
           String(i + 1),
           l.unitName,
-          l.indicators.map((x) => `${x.indicatorName}（第${x.annualRank}名）`).join('；'),
           l.tierLabel?.zh ?? '—',
-          consequencesZh(l.consequences),
+          l.indicators.map((x) => `${x.indicatorName}（第${x.annualRank}名）`).join('；') + ownTerms(p.tiers, l.tier, l.consequences),
         ]),
       },
       { type: 'paragraph', text: `名单校验值（SHA-256）：${p.listHash ?? '（尚未提交）'}。` },
-      { type: 'paragraph', text: '妥否，请批示。' },
+      { type: 'paragraph', text: '以上名单妥否，请批示。' },
     ],
   };
 }
 
 /** The county government's approved decision. */
-export function rewardDecision(plan: PlanDefinition, head: Letterhead, d: DecisionListView): DocumentContent {
+export function rewardDecision(plan: PlanDefinition, head: Letterhead, d: DecisionListView, tiers: ProposalView['tiers']): DocumentContent {
   const decided = d.decisions.filter((x) => x.tier !== null);
   return {
     ...head,
@@ -218,18 +228,24 @@ export function rewardDecision(plan: PlanDefinition, head: Letterhead, d: Decisi
     body: [
       {
         type: 'paragraph',
-        text: `根据${planRef(plan)}，县推进办依据各责任单位指标年度排名情况提出了拟奖惩名单，经县政府审定（${dateZh(plan, d.approved.at)}），现决定如下。`,
+        text: `根据${planRef(plan)}，县推进办依据各责任单位指标年度排名情况提出了拟奖惩名单，经县政府审定（${dateZh(plan, d.approved.at)}），现决定如下：`,
       },
+      ...tierParagraphs(tiers),
       {
         type: 'table',
         caption: `${d.year}年度奖惩决定`,
         columns: [
           { title: '序号', width: 0.9, align: 'center' },
           { title: '单位', width: 2.6 },
-          { title: '方阵', width: 1.4, align: 'center' },
-          { title: '奖惩措施', width: 6.4 },
+          { title: '方阵', width: 1.5, align: 'center' },
+          { title: '指标及年度排名', width: 8 },
         ],
-        rows: decided.map((x, i) => [String(i + 1), x.unitName, x.tierLabel?.zh ?? '—', consequencesZh(x.consequences)]),
+        rows: decided.map((x, i) => [
+          String(i + 1),
+          x.unitName,
+          x.tierLabel?.zh ?? '—',
+          x.indicators.map((n) => `${n.indicatorName}（第${n.annualRank}名）`).join('；') + ownTerms(tiers, x.tier, x.consequences),
+        ]),
       },
       { type: 'paragraph', text: `审定名单校验值（SHA-256）：${d.listHash}。` },
       { type: 'paragraph', text: '希望受表彰的单位再接再厉；受到通报批评的单位要深刻反思，认真整改，确保各项指标争先进位。' },

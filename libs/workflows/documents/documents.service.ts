@@ -80,7 +80,7 @@ export class DocumentsService {
     const earlier = await this.#retried(streamId, command);
     if (earlier) return earlier;
 
-    const head: Letterhead = { header: series.header, issuer: series.issuer, printedBy: plan.documents?.printedBy ?? series.issuer, date };
+    const head: Letterhead = { header: series.header, issuer: series.issuer, printedBy: series.printedBy ?? plan.documents?.printedBy ?? series.issuer, date };
     const content = await this.#content(plan, head, command.meta.actor, subject, command.data.at ?? {});
     const sealed = await makeSeal(this.engine.store, SYSTEM_PRINCIPAL, command.meta.now, `${kind} issued by ${command.meta.actor.userId}`);
     if (!sealed) throw new DomainError('nothing-to-seal', 'the record is empty: nothing to issue a document on');
@@ -131,8 +131,12 @@ export class DocumentsService {
           throw new DomainError('proposal-not-submitted', `the ${subject.year} proposal is a draft: it is sent to the county government once submitted`, { status: 409 });
         return rewardProposal(plan, head, p);
       }
-      case 'reward-decision':
-        return rewardDecision(plan, head, await this.queries.execute(new GetDecisions(reader, { planId: plan.id, year: subject.year }, at)));
+      case 'reward-decision': {
+        const decisions = await this.queries.execute(new GetDecisions(reader, { planId: plan.id, year: subject.year }, at));
+        // The tiers as the approved proposal carried them, not as the plan says today.
+        const proposal = await this.queries.execute(new GetProposal(reader, { planId: plan.id, year: subject.year }, at));
+        return rewardDecision(plan, head, decisions, proposal.tiers);
+      }
       case 'monthly-report': {
         const r = await this.queries.execute(new GetReport(reader, { planId: plan.id, unitId: subject.unitId, period: subject.period }, at));
         if (!r.submitted) throw new DomainError('report-not-submitted', `the ${subject.period} report of ${r.unitName} has not been submitted`, { status: 409 });

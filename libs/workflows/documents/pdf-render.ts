@@ -247,7 +247,8 @@ function renderSignature(doc: PDFKit.PDFDocument, content: DocumentContent, body
   const o = body();
   // GB/T 9704 7.3.5: when the space under the body is short, narrow the gap rather than carry the
   // signature alone to a new page; the seal may press on the body above.
-  const gap = doc.y + PITCH * 4 <= AREA_BOTTOM ? 2 : 1;
+  const room = (AREA_BOTTOM - doc.y) / PITCH;
+  const gap = room >= 4 ? 2 : room >= 3 ? 1 : room >= 2.2 ? 0.2 : 1;
   ensureRoom(doc, PITCH * (gap + 2));
   const date = chineseDate(content.date);
   doc.font('song').fontSize(BODY_SIZE);

@@ -302,6 +302,8 @@ export interface DocumentSeries {
   readonly issuer: string;
   /** 机关代字, e.g. 叶政办. */
   readonly prefix: string;
+  /** 印发机关 of the imprint (版记) when not documents.printedBy. */
+  readonly printedBy?: string;
   readonly kinds: readonly DocumentKind[];
   readonly years: readonly { readonly year: number; readonly first?: number }[];
 }

@@ -211,6 +211,7 @@ export const PLAN_SCHEMA = {
                 header: { ...text, description: '发文机关标志, printed red at the top, e.g. 叶县人民政府办公室文件' },
                 issuer: { ...text, description: '发文机关署名 above the date' },
                 prefix: { ...text, description: '机关代字 of the number prefix〔year〕n号, e.g. 叶政办' },
+                printedBy: { ...text, description: '印发机关 of the imprint, when not documents.printedBy' },
                 kinds: {
                   type: 'array',
                   minItems: 1,
