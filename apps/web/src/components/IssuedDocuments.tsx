@@ -1,7 +1,7 @@
-import { App, Button, Card, List, Space, Typography } from 'antd';
+import { App, Button, Card, Input, List, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { download, request, saveBlob } from '../api/http';
+import { download, newCommandId, request, saveBlob } from '../api/http';
 import { fmtDateTime } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 import { useProblemNotice } from './problems';
@@ -22,19 +22,21 @@ interface IssuedDocument {
  */
 export function IssuedDocuments(props: { planId: string; kind: string; subject: Record<string, string | number>; subjectKey: string; canIssue: boolean }) {
   const { t } = useTranslation();
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
   const notice = useProblemNotice();
   const [busy, setBusy] = useState(false);
   const list = useAsync(
     () => request<{ documents: IssuedDocument[] }>(`/documents/${encodeURIComponent(props.planId)}`, { query: { subject: props.subjectKey } }),
     [props.planId, props.subjectKey],
   );
-  const issue = async () => {
+  const send = async (reason?: string) => {
     setBusy(true);
     try {
-      const reason = list.data?.documents.length ? window.prompt(t('documents.reason')) : undefined;
-      if (reason === null) return;
-      await request(`/documents/${encodeURIComponent(props.planId)}/issue/${props.kind}`, { method: 'POST', body: { ...props.subject, ...(reason ? { reason } : {}) } });
+      await request(`/documents/${encodeURIComponent(props.planId)}/issue/${props.kind}`, {
+        method: 'POST',
+        body: { ...props.subject, ...(reason ? { reason } : {}) },
+        idempotencyKey: newCommandId(),
+      });
       message.success(t('documents.issued'));
       list.reload();
     } catch (err) {
@@ -42,6 +44,16 @@ export function IssuedDocuments(props: { planId: string; kind: string; subject: 
     } finally {
       setBusy(false);
     }
+  };
+  // A second document on the same subject supersedes the first: the server asks why.
+  const issue = () => {
+    if (!list.data?.documents.length) return void send();
+    let reason = '';
+    modal.confirm({
+      title: t('documents.reason'),
+      content: <Input.TextArea rows={2} aria-label={t('form.reason')} onChange={(e) => (reason = e.target.value)} placeholder={t('form.reason')} />,
+      onOk: () => send(reason),
+    });
   };
   const get = async (d: IssuedDocument) => {
     try {
