@@ -126,6 +126,23 @@ describe('official documents from the demo year', () => {
     expect(again.data.supersedes).toBe(issued.get('quarterly-notice')!.documentId);
   });
 
+  it('gives two documents issued at once two numbers, one after the other', async () => {
+    const reports = await engine.query(REPORTS_PROJECTION).list<ReportView>('reports', `${planId}/`);
+    const units = [
+      ...new Set(
+        reports
+          .map((x) => x.doc)
+          .filter((r) => r.period === '2023-07' && r.submitted)
+          .map((r) => r.unitId),
+      ),
+    ].slice(0, 3);
+    expect(units).toHaveLength(3);
+    const events = await Promise.all(units.map((unitId) => issue(office, { kind: 'monthly-report', unitId, period: '2023-07' })));
+    const serials = events.map((e) => e.data.serial).sort((a, b) => a - b);
+    expect(serials).toEqual([5, 6, 7]); // after the notice, the proposal, the June report and the reissued notice
+    expect(new Set(events.map((e) => e.data.number)).size).toBe(3);
+  });
+
   it('refuses the office a supervision notice, and a unit any document, writing nothing', async () => {
     const before = await engine.store.headPosition();
     const c = issued.get('supervision-notice')!.subject;
