@@ -4,6 +4,7 @@ import { annex2Workflow } from './annex2/annex2.module.js';
 import { assessmentWorkflow } from './assessment/assessment.module.js';
 import { auditWorkflow } from './audit/audit.module.js';
 import { demoWorkflow } from './demo/demo.module.js';
+import { documentsWorkflow } from './documents/documents.module.js';
 import { planWorkflow } from './plan/plan.module.js';
 import { rankingWorkflow } from './ranking/ranking.module.js';
 import { reportingWorkflow } from './reporting/reporting.module.js';
@@ -25,4 +26,5 @@ export const WORKFLOWS: readonly WorkflowDefinition[] = [
   supervisionWorkflow,
   demoWorkflow,
   auditWorkflow,
+  documentsWorkflow,
 ];

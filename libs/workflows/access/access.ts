@@ -62,6 +62,8 @@ export const PERMISSIONS = {
   'accounts.manage': { roles: ['admin'], description: 'create users, grant and revoke roles, disable users' },
   'audit.seal': { roles: ['admin', 'office', SYSTEM], description: 'seal the record up to now' },
   'demo.play': { roles: ['admin', SYSTEM], description: 'play the synthetic demo year on a store without real data (outside production)' },
+  'documents.issue': { roles: ['office'], description: 'issue an official document of the office: quarterly notice, reward/penalty list and decision, monthly report' },
+  'documents.issueSupervision': { roles: ['supervisor'], description: 'issue the supervision notice or admonitory-talk notice of a case' },
 } as const satisfies Record<string, Permission>;
 
 export type PermissionName = keyof typeof PERMISSIONS;

@@ -49,6 +49,8 @@ const MATRIX: [PermissionName, ...Cell[]][] = [
   ['accounts.manage',        '-',     '-',   '-',   '-',       '-',   '-',    'Y',   '-'],
   ['audit.seal',             '-',     '-',   'Y',   '-',       '-',   '-',    'Y',   'Y'],
   ['demo.play',              '-',     '-',   '-',   '-',       '-',   '-',    'Y',   'Y'],
+  ['documents.issue',        '-',     '-',   'Y',   '-',       '-',   '-',    '-',   '-'],
+  ['documents.issueSupervision', '-', '-',   '-',   'Y',       '-',   '-',    '-',   '-'],
 ];
 
 const OWN = 'fgw';

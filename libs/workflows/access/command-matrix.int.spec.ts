@@ -72,6 +72,12 @@ const ALLOWED: Record<string, Token[]> = {
   'demo.Complete': ['admin', 'system'],
   'audit.ScheduledSeal': ['office', 'admin', 'system'],
   'audit.SealNow': ['office', 'admin', 'system'],
+  'documents.IssueQuarterlyNotice': ['office'],
+  'documents.IssueSupervisionNotice': ['supervisor'],
+  'documents.IssueTalkNotice': ['supervisor'],
+  'documents.IssueRewardProposal': ['office'],
+  'documents.IssueRewardDecision': ['office'],
+  'documents.IssueMonthlyReport': ['office'],
 };
 
 const ROLES = ['reporter', 'head', 'office', 'supervisor', 'leader', 'auditor', 'admin', 'system'] as const;
@@ -152,6 +158,12 @@ describe('the authorisation matrix: every command × every role × own unit / ot
     on('rewards.Publish', () => review);
     on('audit.ScheduledSeal', () => ({ everyMs: 300_000 }));
     on('audit.SealNow', () => ({ occasion: 'the authorisation matrix' }));
+    on('documents.IssueQuarterlyNotice', () => ({ planId: PLAN, subject: { kind: 'quarterly-notice', quarter: '2023-Q2' } }));
+    on('documents.IssueSupervisionNotice', (w) => ({ planId: PLAN, subject: { kind: 'supervision-notice', ...UNITS[w], caseNo: 1 } }));
+    on('documents.IssueTalkNotice', (w) => ({ planId: PLAN, subject: { kind: 'talk-notice', ...UNITS[w], caseNo: 1 } }));
+    on('documents.IssueRewardProposal', () => ({ planId: PLAN, subject: { kind: 'reward-proposal', year: 2023 } }));
+    on('documents.IssueRewardDecision', () => ({ planId: PLAN, subject: { kind: 'reward-decision', year: 2023 } }));
+    on('documents.IssueMonthlyReport', (w) => ({ planId: PLAN, subject: { kind: 'monthly-report', unitId: UNITS[w].unitId, period: '2023-06' } }));
     on('demo.Start', () => ({ planId: PLAN, year: 2023, seed: 1, months: 1 }));
     on('demo.Complete', () => ({ simulated: { from: '2023-01-01T00:00:00.000Z', to: '2023-02-01T00:00:00.000Z' }, counts: {}, commands: 0, durationMs: 0 }));
     for (const t of ['accounts.GrantRole', 'accounts.RevokeRole', 'accounts.DisableUser', 'accounts.EnableUser']) {

@@ -281,6 +281,37 @@ export interface PlanDefinition {
    * people read their own unit's rows only; `true`: every signed-in user of the county reads all.
    */
   readonly boards?: { readonly publicInCounty: boolean };
+  /** The official documents (公文) Jixiao issues: who issues which kind, and each body's numbering per year. Absent: none are issued. */
+  readonly documents?: DocumentsConfig;
+}
+
+/** The kinds of official document (公文) Jixiao renders (libs/workflows/documents). */
+export const DOCUMENT_KINDS = ['quarterly-notice', 'supervision-notice', 'talk-notice', 'reward-proposal', 'reward-decision', 'monthly-report'] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+
+/**
+ * One issuing body's numbering (发文字号): `prefix〔year〕n号`, n counting from `years[].first` (1
+ * by default) in each year, never reused. A year not listed cannot be numbered: the office adds it
+ * (with the first number, when paper documents were issued earlier that year).
+ */
+export interface DocumentSeries {
+  readonly id: string;
+  /** 发文机关标志 printed red at the top, e.g. 叶县人民政府办公室文件. */
+  readonly header: string;
+  /** 发文机关署名 above the date, e.g. 叶县人民政府办公室. */
+  readonly issuer: string;
+  /** 机关代字, e.g. 叶政办. */
+  readonly prefix: string;
+  /** 印发机关 of the imprint (版记) when not documents.printedBy. */
+  readonly printedBy?: string;
+  readonly kinds: readonly DocumentKind[];
+  readonly years: readonly { readonly year: number; readonly first?: number }[];
+}
+
+export interface DocumentsConfig {
+  readonly series: readonly DocumentSeries[];
+  /** 印发机关 of the 版记 (imprint), e.g. 叶县人民政府办公室. */
+  readonly printedBy?: string;
 }
 
 export interface ParseOptions {
@@ -340,6 +371,7 @@ const listOf = <T>(x: unknown): T[] => (Array.isArray(x) ? (x as T[]) : []);
 const objectOf = <T>(x: unknown): Partial<T> => (x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as Partial<T>) : {});
 
 function checkPlan(issues: Issues, plan: Partial<PlanFile>, calendars: readonly CalendarYear[]): void {
+  checkDocuments(issues, objectOf<DocumentsConfig>(plan.documents));
   const peerGroup = objectOf<PlanFile['peerGroup']>(plan.peerGroup);
   const size = isPositiveInteger(peerGroup.size) ? peerGroup.size : undefined;
   checkPeerGroup(issues, peerGroup, plan.county);
@@ -585,4 +617,29 @@ function checkRankRanges(issues: Issues, listPath: Path, ranges: readonly { name
       issues.report(listPath, `${ranks} in no tier; the tiers must cover ranks 1 to ${size} exactly once`);
     }
   }
+}
+
+/** A kind is numbered by one body only (else the number a document gets would depend on list order); series ids and years unique. */
+function checkDocuments(issues: Issues, documents: Partial<DocumentsConfig>): void {
+  const series = listOf<Partial<DocumentSeries>>(documents.series);
+  checkUnique(
+    issues,
+    ['documents', 'series'],
+    series.map((s) => s?.id),
+    'document series id',
+  );
+  const seen = new Map<unknown, string>();
+  series.forEach((s, i) => {
+    listOf<unknown>(s?.kinds).forEach((k, j) => {
+      const other = seen.get(k);
+      if (other !== undefined) issues.report(['documents', 'series', i, 'kinds', j], `${String(k)} is numbered by series ${other} already: a kind belongs to one series`);
+      else seen.set(k, String(s?.id));
+    });
+    checkUnique(
+      issues,
+      ['documents', 'series', i, 'years'],
+      listOf<{ year?: unknown }>(s?.years).map((y) => y?.year),
+      'year',
+    );
+  });
 }

@@ -452,3 +452,30 @@ describe('another county or year is data, not code', () => {
     ]);
   });
 });
+
+describe('the official documents’ series (issue 16)', () => {
+  it('reads each body’s numbering, the first number of a year where set', () => {
+    const plan = parsePlanFile(TEXT, FILE);
+    const government = plan.documents!.series.find((s) => s.id === 'government')!;
+    expect(government).toMatchObject({ prefix: '叶政', kinds: ['reward-decision'] });
+    expect(government.years.find((y) => y.year === 2023)).toEqual({ year: 2023, first: 21 });
+  });
+
+  it('refuses a kind numbered by two bodies, and a year listed twice', () => {
+    const e = refusal(
+      TEXT.replace('kinds: [reward-decision]', 'kinds: [reward-decision, quarterly-notice]').replace(
+        'years: [{ year: 2023 }, { year: 2024 },',
+        'years: [{ year: 2023 }, { year: 2023 },',
+      ),
+    );
+    expect(e.errors.map((x) => x.message)).toEqual([
+      expect.stringContaining('documents: series[0]: years[1]: duplicate year 2023'),
+      expect.stringContaining('documents: series[1]: kinds[1]: quarterly-notice is numbered by series office already: a kind belongs to one series'),
+    ]);
+  });
+
+  it('refuses an unknown kind, naming the field', () => {
+    const e = refusal(TEXT.replace('kinds: [reward-decision]', 'kinds: [circular]'));
+    expect(e.errors.map((x) => x.field)).toContain('documents.series[1].kinds[0]');
+  });
+});

@@ -199,6 +199,43 @@ export const PLAN_SCHEMA = {
         },
         ['acknowledgeWorkingDays', 'planWorkingDays', 'reviewWorkingDays', 'resubmitWorkingDays', 'reminderWorkingDaysBefore', 'reminderLocalHour'],
       ),
+      documents: object(
+        {
+          printedBy: { ...text, description: '印发机关 of the imprint (版记)' },
+          series: {
+            type: 'array',
+            minItems: 1,
+            items: object(
+              {
+                id,
+                header: { ...text, description: '发文机关标志, printed red at the top, e.g. 叶县人民政府办公室文件' },
+                issuer: { ...text, description: '发文机关署名 above the date' },
+                prefix: { ...text, description: '机关代字 of the number prefix〔year〕n号, e.g. 叶政办' },
+                printedBy: { ...text, description: '印发机关 of the imprint, when not documents.printedBy' },
+                kinds: {
+                  type: 'array',
+                  minItems: 1,
+                  uniqueItems: true,
+                  items: { type: 'string', enum: ['quarterly-notice', 'supervision-notice', 'talk-notice', 'reward-proposal', 'reward-decision', 'monthly-report'] },
+                },
+                years: {
+                  type: 'array',
+                  minItems: 1,
+                  items: object(
+                    {
+                      year: { type: 'integer', minimum: 1900, maximum: 9999, errorMessage: 'must be a year such as 2023' },
+                      first: { ...positiveInteger, description: 'the first number Jixiao gives that year (1 by default)' },
+                    },
+                    ['year'],
+                  ),
+                },
+              },
+              ['id', 'header', 'issuer', 'prefix', 'kinds', 'years'],
+            ),
+          },
+        },
+        ['series'],
+      ),
       leadingGroup: object(
         {
           name: text,

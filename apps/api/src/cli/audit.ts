@@ -34,6 +34,29 @@ const viewOptions = (cmd: Command) =>
     .option('--quarter <YYYY-Qn>', 'quarter (warnings)')
     .option('--year <YYYY>', 'year (compliance, proposal)');
 
+/** `audit verify --document FILE.pdf`: exit 0 when the file is an issued document, unchanged; 3 otherwise. */
+async function verifyDocumentFile(storeUrl: string | undefined, file: string): Promise<void> {
+  const { verifyDocument } = await import('../../../../libs/workflows/documents/verify-document.js');
+  await withStore(storeUrl, async (store) => {
+    const v = await verifyDocument(store, readFileSync(file));
+    if (v.ok) {
+      console.log(`matches the record: ${v.number} “${v.title}” (${v.documentId}), issued ${v.issuedAt} by ${v.issuedBy.name}; SHA-256 ${v.sha256}`);
+      console.log(
+        `cites seal ${v.seal.sealId} (${v.seal.sealedAt}, position ${v.seal.position}), digest ${v.seal.root}: ${v.sealInRecord ? 'in the record, unchanged' : 'NOT in the record as printed'}; ` +
+          `rendered again from its event: ${v.rerenders ? 'the same bytes' : 'DIFFERENT bytes'}`,
+      );
+      if (!v.sealInRecord || !v.rerenders) process.exitCode = 3;
+      return;
+    }
+    console.error(
+      v.claims
+        ? `ALTERED: the file says it is ${v.claims.number} (${v.claims.documentId}), whose recorded SHA-256 is ${v.claims.recordedSha256}, but its own is ${v.sha256}`
+        : `NOT FOUND: no document in the record has SHA-256 ${v.sha256}`,
+    );
+    process.exitCode = 3;
+  });
+}
+
 export function auditCommands(program: Command): void {
   const audit = program.command('audit').description('tamper evidence');
   storeOption(audit.command('verify'))
@@ -41,7 +64,9 @@ export function auditCommands(program: Command): void {
     .option('--seal <file>', 'an exported seal (text block) to prove the record up to it unchanged; "-" reads standard input')
     .option('--witness <file>', 'a witness file (JIXIAO_WITNESS; default: the one beside the store, if any): every seal it holds must be in the record, unchanged')
     .option('--public-key <key>', 'the seal key’s public half (ed25519:…, from `audit public-key`): seals signed by any other key are named (default: the configured key’s)')
-    .action(async (opts: { store?: string; seal?: string; witness?: string; publicKey?: string }) => {
+    .option('--document <file>', 'an official document (PDF) Jixiao issued: find it by its SHA-256, say whether it matches the record and which seal it cites')
+    .action(async (opts: { store?: string; seal?: string; witness?: string; publicKey?: string; document?: string }) => {
+      if (opts.document) return verifyDocumentFile(opts.store, opts.document);
       await withStore(opts.store, async (store, url) => {
         const started = Date.now();
         const exported = opts.seal ? parseSealText(readFileSync(opts.seal === '-' ? 0 : opts.seal, 'utf8')) : undefined;

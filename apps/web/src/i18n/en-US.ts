@@ -498,6 +498,14 @@ export const enUS: Shape<typeof zhCN> = {
         causes: { 'first-figures': 'First figures', 'own-figure': 'Our own figure', 'peer-revision': 'A peer’s revision', correction: 'Correction', 'rule-change': 'Rule change' },
       },
     },
+    documents: {
+      title: 'Official documents',
+      issue: 'Issue document',
+      issued: 'Document issued',
+      download: 'Download PDF',
+      none: 'No document issued yet',
+      reason: 'A document was issued already: why issue another (a new number, superseding it)?',
+    },
   },
   problems: {
     unknown: 'That did not work',
@@ -601,5 +609,13 @@ export const enUS: Shape<typeof zhCN> = {
     'no-conflict': 'This unit’s indicators all fall in one tier: the rules decide it',
     'conflicts-undecided': 'Some conflicts are still undecided: decide each first',
     'period-not-ended': 'A month’s report can be submitted once the month has ended (its figures are as of month end)',
+    'no-document-series': 'The plan file names no issuing body for this kind of document (documents.series)',
+    'document-year-not-configured': 'The plan file has no document numbers for this year',
+    'document-number-taken': 'The number was just taken: try again',
+    'document-kind-mismatch': 'Wrong kind of document',
+    'report-not-submitted': 'The report has not been submitted',
+    'document-not-found': 'No such document',
+    'document-render-mismatch': 'The document renders differently from the record',
+    'nothing-to-seal': 'The record is empty: nothing to issue a document on',
   },
 };

@@ -464,6 +464,14 @@ export const zhCN = {
         causes: { 'first-figures': '首次公布', 'own-figure': '本县数据', 'peer-revision': '他县修订', correction: '更正', 'rule-change': '规则调整' },
       },
     },
+    documents: {
+      title: '公文',
+      issue: '生成公文',
+      issued: '公文已生成',
+      download: '下载 PDF',
+      none: '尚未生成公文',
+      reason: '已生成过公文：请说明再次生成的理由（新文号，取代前一份）',
+    },
   },
   problems: {
     unknown: '操作未成功',
@@ -567,5 +575,13 @@ export const zhCN = {
     'no-conflict': '该单位的指标同在一个方阵，由规则确定，无需处理冲突',
     'conflicts-undecided': '还有冲突未决定，请先逐一处理',
     'period-not-ended': '月末之后才能报送本月报告（数据截至月底）',
+    'no-document-series': '计划文件未配置该类公文的发文机关（documents.series）',
+    'document-year-not-configured': '计划文件未配置本年度的发文字号',
+    'document-number-taken': '文号已被占用，请重试',
+    'document-kind-mismatch': '公文类型不符',
+    'report-not-submitted': '该月报告尚未报送',
+    'document-not-found': '未找到该公文',
+    'document-render-mismatch': '重新生成的公文与记录不符',
+    'nothing-to-seal': '记录为空，无法生成公文',
   },
 };

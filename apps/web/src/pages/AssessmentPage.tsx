@@ -10,6 +10,7 @@ import { usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
 import { PageTitle, PeriodSelect, WarningTag, Who } from '../components/common';
 import { HistoryTimeline } from '../components/HistoryTimeline';
+import { IssuedDocuments } from '../components/IssuedDocuments';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
 import { Provenance } from '../components/Provenance';
 import { fmtDate, fmtDateTime, fmtNumber } from '../lib/format';
@@ -126,6 +127,7 @@ export default function AssessmentPage() {
           <Card size="small" title={t('unit.history')} style={{ marginTop: 16 }}>
             <HistoryTimeline steps={v.steps} />
           </Card>
+          {v.published && <IssuedDocuments planId={plan.id} kind="quarterly-notice" subject={{ quarter }} subjectKey={`quarterly-notice/${quarter}`} canIssue={isOffice} />}
         </>
       )}
       {meeting && v && (

@@ -10,6 +10,7 @@ import { hasRole, useSession } from '../app/session';
 import { AsOfBanner, PageTitle, WarningTag, Who } from '../components/common';
 import { HistoryTimeline } from '../components/HistoryTimeline';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
+import { IssuedDocuments } from '../components/IssuedDocuments';
 import { Provenance } from '../components/Provenance';
 import { DeadlineLight, EscalationTag, lightOf } from '../components/status';
 import { fmtDate, fmtDateTime, fmtPeriod } from '../lib/format';
@@ -43,6 +44,18 @@ export default function CasePage() {
       />
       <AsOfBanner asOf={asOf} />
       <ProblemAlert error={view.error} />
+      {c && (
+        <>
+          <IssuedDocuments
+            planId={plan.id}
+            kind="supervision-notice"
+            subject={ref}
+            subjectKey={`supervision-notice/${ref.unitId}/${ref.indicatorNo}/${ref.caseNo}`}
+            canIssue={isBureau}
+          />
+          <IssuedDocuments planId={plan.id} kind="talk-notice" subject={ref} subjectKey={`talk-notice/${ref.unitId}/${ref.indicatorNo}/${ref.caseNo}`} canIssue={isBureau} />
+        </>
+      )}
       {c && (
         <>
           <Card size="small" style={{ marginBottom: 16 }}>

@@ -9,6 +9,7 @@ import { hasRole, useSession } from '../app/session';
 import { PageTitle, Who } from '../components/common';
 import { HistoryTimeline } from '../components/HistoryTimeline';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
+import { IssuedDocuments } from '../components/IssuedDocuments';
 import { fmtDateTime, fmtPeriod, localized } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 
@@ -107,6 +108,8 @@ export default function YearEndPage() {
         }
       />
       <ProblemAlert error={view.error} />
+      <IssuedDocuments planId={plan.id} kind="reward-proposal" subject={{ year }} subjectKey={`reward-proposal/${year}`} canIssue={isOffice} />
+      <IssuedDocuments planId={plan.id} kind="reward-decision" subject={{ year }} subjectKey={`reward-decision/${year}`} canIssue={isOffice} />
       {p === null && <Empty description={t('yearEnd.none')} />}
       {p && (
         <>
