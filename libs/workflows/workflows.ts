@@ -9,6 +9,7 @@ import { rankingWorkflow } from './ranking/ranking.module.js';
 import { reportingWorkflow } from './reporting/reporting.module.js';
 import { rewardsWorkflow } from './rewards/rewards.module.js';
 import { supervisionWorkflow } from './supervision/supervision.module.js';
+import { attachmentsWorkflow } from './attachments/attachments.module.js';
 
 /**
  * Every workflow the application runs, declared: the API mounts their controllers, the worker and
@@ -25,4 +26,5 @@ export const WORKFLOWS: readonly WorkflowDefinition[] = [
   supervisionWorkflow,
   demoWorkflow,
   auditWorkflow,
+  attachmentsWorkflow,
 ];

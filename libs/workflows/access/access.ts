@@ -61,6 +61,10 @@ export const PERMISSIONS = {
   'accounts.manage': { roles: ['admin'], description: 'create users, grant and revoke roles, disable users' },
   'audit.seal': { roles: ['admin', 'office', SYSTEM], description: 'seal the record up to now' },
   'demo.play': { roles: ['admin', SYSTEM], description: 'play the synthetic demo year on a store without real data (outside production)' },
+  // Issue 16: attachments as evidence, added by those who handle the thing they are attached to.
+  'attachment.report': { roles: ['reporter', 'head', 'office'], description: 'attach a file (the scanned signed paper copy) to a monthly report' },
+  'attachment.case': { roles: ['reporter', 'head', 'supervisor'], description: 'attach a file (plan, feedback evidence, photos) to a supervision case' },
+  'attachment.decision': { roles: ['office', 'leader'], description: 'attach a file (the signed decision) to the approved year-end decision' },
 } as const satisfies Record<string, Permission>;
 
 export type PermissionName = keyof typeof PERMISSIONS;

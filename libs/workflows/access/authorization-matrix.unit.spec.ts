@@ -47,6 +47,10 @@ const MATRIX: [PermissionName, ...Cell[]][] = [
   ['accounts.manage',        '-',     '-',   '-',   '-',       '-',   '-',    'Y',   '-'],
   ['audit.seal',             '-',     '-',   'Y',   '-',       '-',   '-',    'Y',   'Y'],
   ['demo.play',              '-',     '-',   '-',   '-',       '-',   '-',    'Y',   'Y'],
+  // Issue 16: attachments, by those who handle the report, the case, the decision.
+  ['attachment.report',      'own',   'own', 'Y',   '-',       '-',   '-',    '-',   '-'],
+  ['attachment.case',        'own',   'own', '-',   'Y',       '-',   '-',    '-',   '-'],
+  ['attachment.decision',    '-',     '-',   'Y',   '-',       'Y',   '-',    '-',   '-'],
 ];
 
 const OWN = 'fgw';

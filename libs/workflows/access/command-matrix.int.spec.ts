@@ -70,6 +70,8 @@ const ALLOWED: Record<string, Token[]> = {
   'demo.Complete': ['admin', 'system'],
   'audit.ScheduledSeal': ['office', 'admin', 'system'],
   'audit.SealNow': ['office', 'admin', 'system'],
+  // Issue 16: attachments on a report (the target decides who: a case's and a decision's are in the unit test).
+  'attachments.Add': ['reporter@own', 'head@own', 'office'],
 };
 
 const ROLES = ['reporter', 'head', 'office', 'supervisor', 'leader', 'auditor', 'admin', 'system'] as const;
@@ -150,6 +152,7 @@ describe('the authorisation matrix: every command × every role × own unit / ot
     on('audit.ScheduledSeal', () => ({ everyMs: 300_000 }));
     on('audit.SealNow', () => ({ occasion: 'the authorisation matrix' }));
     on('demo.Start', () => ({ planId: PLAN, year: 2023, seed: 1, months: 1 }));
+    on('attachments.Add', (w) => ({ target: { kind: 'report', ...report(w) }, name: 'scan.pdf', bytes: Buffer.from('%PDF-1.4\n%%EOF\n') }));
     on('demo.Complete', () => ({ simulated: { from: '2023-01-01T00:00:00.000Z', to: '2023-02-01T00:00:00.000Z' }, counts: {}, commands: 0, durationMs: 0 }));
     for (const t of ['accounts.GrantRole', 'accounts.RevokeRole', 'accounts.DisableUser', 'accounts.EnableUser']) {
       on(t, (w) => ({ userId: 'nobody', role: 'reporter', unitId: UNITS[w].unitId }));
