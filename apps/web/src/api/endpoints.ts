@@ -189,3 +189,28 @@ export const audit = {
   seal: (occasion: string) => request<SealInfo | { sealed: false; reason: string }>('/audit/seals', { method: 'POST', body: { occasion } }),
   verify: (seal?: string) => request<VerifyReport>('/audit/verify', { method: 'POST', body: seal ? { seal } : {} }),
 };
+
+/** A file attached as evidence (issue 16), as the API lists it. */
+export interface AttachmentView {
+  sha256: string;
+  name: string;
+  mediaType: string;
+  size: number;
+  step?: string;
+  note?: string;
+  addedAt: string;
+  addedBy: { userId: string; role: string; name?: string };
+  reason?: string;
+}
+
+/** Attachments of a target: `reports/<plan>/<unit>/<month>`, `cases/<plan>/<unit>/<no>/<caseNo>`, `decisions/<plan>/<year>` (path segments already encoded). */
+export const attachments = {
+  target: (...segments: (string | number)[]) => segments.map((s) => enc(String(s))).join('/'),
+  list: (target: string) => request<{ attachments: AttachmentView[] }>(`/attachments/${target}`),
+  upload: (target: string, file: File, step: string | undefined, onProgress: (fraction: number) => void) => {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    if (step) form.append('step', step);
+    return upload<CommandResult>(`/attachments/${target}`, form, onProgress);
+  },
+};
