@@ -10,6 +10,7 @@ import { reportingWorkflow } from './reporting/reporting.module.js';
 import { rewardsWorkflow } from './rewards/rewards.module.js';
 import { supervisionWorkflow } from './supervision/supervision.module.js';
 import { attachmentsWorkflow } from './attachments/attachments.module.js';
+import { noticesWorkflow } from './notices/notices.module.js';
 
 /**
  * Every workflow the application runs, declared: the API mounts their controllers, the worker and
@@ -27,4 +28,5 @@ export const WORKFLOWS: readonly WorkflowDefinition[] = [
   demoWorkflow,
   auditWorkflow,
   attachmentsWorkflow,
+  noticesWorkflow,
 ];
