@@ -214,3 +214,33 @@ export const attachments = {
     return upload<CommandResult>(`/attachments/${target}`, form, onProgress);
   },
 };
+
+/** Notices (issue 16): my inbox, my to-do counts, my channels. */
+export interface InboxItem {
+  noticeId: string;
+  kind: string;
+  title: { zh: string; en: string };
+  body: { zh: string; en: string };
+  link?: string;
+  issuedAt: string;
+  readAt: string | null;
+}
+export interface TodoCounts {
+  toDraft: number;
+  overdueToDraft: number;
+  toSign: number;
+  toReceive: number;
+  casesDue: number;
+  nextCaseDeadline: string | null;
+  casesToReview: number;
+  proposalsToApprove: number;
+  unreadNotices: number;
+}
+export type NoticeChannel = 'email' | 'dingtalk' | 'wecom';
+export const notices = {
+  inbox: () => request<{ unread: number; total: number; items: InboxItem[] }>('/me/inbox', { query: { limit: 20 } }),
+  read: (noticeId: string) => request<CommandResult>(`/me/inbox/${enc(noticeId)}/read`, { method: 'POST' }),
+  todo: () => request<TodoCounts>('/me/todo'),
+  channels: () => request<{ available: NoticeChannel[]; channels: NoticeChannel[]; email: string | null }>('/me/notice-channels'),
+  choose: (channels: NoticeChannel[], email: string | null) => request<CommandResult>('/me/notice-channels', { method: 'PUT', body: { channels, email } }),
+};

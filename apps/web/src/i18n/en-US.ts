@@ -487,6 +487,21 @@ export const enUS: Shape<typeof zhCN> = {
       uploaded: '{{name}} uploaded',
       alreadyThere: 'The content of {{name}} is already attached; not stored twice',
     },
+    // Issue 16: notices.
+    notices: {
+      inbox: 'Notices',
+      none: 'No notices',
+      bell: 'Notices ({{count}} unread)',
+      todoOf: '{{page}}: {{count}} waiting',
+      channels: 'Notice channels',
+      channelsHint: 'Notices always reach your in-app inbox; you may also receive them on these channels (only those this deployment has).',
+      channelList: 'Channels',
+      channel: { email: 'E-mail', dingtalk: 'DingTalk group robot', wecom: 'WeCom group robot' },
+      email: 'E-mail address',
+      emailInvalid: 'Enter a valid e-mail address',
+      save: 'Save',
+      saved: 'Notice channels saved',
+    },
   },
   problems: {
     unknown: 'That did not work',
@@ -592,5 +607,11 @@ export const enUS: Shape<typeof zhCN> = {
     'attachment-unknown': 'No such attachment',
     'attachment-blob-missing': 'The attachment’s content is missing: run the audit verification',
     'attachment-blob-altered': 'The attachment’s content does not match its recorded hash: run the audit verification',
+    // Issue 16: notices.
+    'notice-unknown': 'No such notice',
+    'delivery-unknown': 'No such delivery',
+    'channel-unknown': 'Unknown notice channel',
+    'email-invalid': 'Not a valid e-mail address',
+    'email-required': 'E-mail notices need an address',
   },
 };

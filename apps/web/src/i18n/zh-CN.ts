@@ -453,6 +453,21 @@ export const zhCN = {
       uploaded: '已上传 {{name}}',
       alreadyThere: '{{name}} 的内容已在附件中，未重复保存',
     },
+    // Issue 16: notices.
+    notices: {
+      inbox: '通知',
+      none: '暂无通知',
+      bell: '通知（{{count}} 条未读）',
+      todoOf: '{{page}}：{{count}} 项待办',
+      channels: '通知方式',
+      channelsHint: '站内通知始终保留；另可选择以下方式接收（仅可选本系统已配置的方式）。',
+      channelList: '接收方式',
+      channel: { email: '电子邮件', dingtalk: '钉钉群机器人', wecom: '企业微信群机器人' },
+      email: '电子邮箱',
+      emailInvalid: '请输入有效的电子邮箱',
+      save: '保存',
+      saved: '通知方式已保存',
+    },
   },
   problems: {
     unknown: '操作未成功',
@@ -558,5 +573,11 @@ export const zhCN = {
     'attachment-unknown': '没有该附件',
     'attachment-blob-missing': '附件内容缺失，请运行审计核验',
     'attachment-blob-altered': '附件内容与登记的哈希不符，请运行审计核验',
+    // Issue 16: notices.
+    'notice-unknown': '没有该通知',
+    'delivery-unknown': '没有该投递',
+    'channel-unknown': '未知的通知方式',
+    'email-invalid': '电子邮箱无效',
+    'email-required': '选择电子邮件通知须填写邮箱',
   },
 };
