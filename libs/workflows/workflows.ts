@@ -10,6 +10,8 @@ import { rankingWorkflow } from './ranking/ranking.module.js';
 import { reportingWorkflow } from './reporting/reporting.module.js';
 import { rewardsWorkflow } from './rewards/rewards.module.js';
 import { supervisionWorkflow } from './supervision/supervision.module.js';
+import { attachmentsWorkflow } from './attachments/attachments.module.js';
+import { noticesWorkflow } from './notices/notices.module.js';
 
 /**
  * Every workflow the application runs, declared: the API mounts their controllers, the worker and
@@ -27,4 +29,6 @@ export const WORKFLOWS: readonly WorkflowDefinition[] = [
   demoWorkflow,
   auditWorkflow,
   documentsWorkflow,
+  attachmentsWorkflow,
+  noticesWorkflow,
 ];

@@ -64,6 +64,10 @@ export const PERMISSIONS = {
   'demo.play': { roles: ['admin', SYSTEM], description: 'play the synthetic demo year on a store without real data (outside production)' },
   'documents.issue': { roles: ['office'], description: 'issue an official document of the office: quarterly notice, reward/penalty list and decision, monthly report' },
   'documents.issueSupervision': { roles: ['supervisor'], description: 'issue the supervision notice or admonitory-talk notice of a case' },
+  // Issue 16: attachments as evidence, added by those who handle the thing they are attached to.
+  'attachment.report': { roles: ['reporter', 'head', 'office'], description: 'attach a file (the scanned signed paper copy) to a monthly report' },
+  'attachment.case': { roles: ['reporter', 'head', 'supervisor'], description: 'attach a file (plan, feedback evidence, photos) to a supervision case' },
+  'attachment.decision': { roles: ['office', 'leader'], description: 'attach a file (the signed decision) to the approved year-end decision' },
 } as const satisfies Record<string, Permission>;
 
 export type PermissionName = keyof typeof PERMISSIONS;

@@ -51,6 +51,10 @@ const MATRIX: [PermissionName, ...Cell[]][] = [
   ['demo.play',              '-',     '-',   '-',   '-',       '-',   '-',    'Y',   'Y'],
   ['documents.issue',        '-',     '-',   'Y',   '-',       '-',   '-',    '-',   '-'],
   ['documents.issueSupervision', '-', '-',   '-',   'Y',       '-',   '-',    '-',   '-'],
+  // Issue 16: attachments, by those who handle the report, the case, the decision.
+  ['attachment.report',      'own',   'own', 'Y',   '-',       '-',   '-',    '-',   '-'],
+  ['attachment.case',        'own',   'own', '-',   'Y',       '-',   '-',    '-',   '-'],
+  ['attachment.decision',    '-',     '-',   'Y',   '-',       'Y',   '-',    '-',   '-'],
 ];
 
 const OWN = 'fgw';

@@ -17,7 +17,7 @@ import { PlanService } from '../plan/plan.service.js';
  * ForbiddenError and must write nothing; an allowed command must get past authorisation (it may
  * still be refused by a rule of the domain, which is another test's business).
  */
-type Token = 'reporter@own' | 'head@own' | 'office' | 'supervisor' | 'leader' | 'auditor' | 'admin' | 'system';
+type Token = 'reporter@own' | 'head@own' | 'office' | 'supervisor' | 'leader' | 'auditor' | 'admin' | 'system' | /* any unit (issue 16: one's own inbox) */ 'reporter' | 'head';
 
 const ALLOWED: Record<string, Token[]> = {
   'plan.Publish': ['office', 'admin', 'system'],
@@ -78,6 +78,15 @@ const ALLOWED: Record<string, Token[]> = {
   'documents.IssueRewardProposal': ['office'],
   'documents.IssueRewardDecision': ['office'],
   'documents.IssueMonthlyReport': ['office'],
+  // Issue 16: attachments on a report (the target decides who: a case's and a decision's are in the unit test).
+  'attachments.Add': ['reporter@own', 'head@own', 'office'],
+  // Issue 16: notices are issued and their deliveries recorded by the system; anyone marks their
+  // own inbox read (a notice not theirs is a 404, past authorisation); channels are chosen by each
+  // person for themselves only (the matrix asks for someone else's: refused for all).
+  'notices.Issue': ['system'],
+  'notices.RecordAttempt': ['system'],
+  'notices.MarkRead': ['reporter', 'head', 'office', 'supervisor', 'leader', 'auditor', 'admin', 'system'],
+  'notices.ChooseChannels': [],
 };
 
 const ROLES = ['reporter', 'head', 'office', 'supervisor', 'leader', 'auditor', 'admin', 'system'] as const;
@@ -165,6 +174,12 @@ describe('the authorisation matrix: every command × every role × own unit / ot
     on('documents.IssueRewardDecision', () => ({ planId: PLAN, subject: { kind: 'reward-decision', year: 2023 } }));
     on('documents.IssueMonthlyReport', (w) => ({ planId: PLAN, subject: { kind: 'monthly-report', unitId: UNITS[w].unitId, period: '2023-06' } }));
     on('demo.Start', () => ({ planId: PLAN, year: 2023, seed: 1, months: 1 }));
+    on('attachments.Add', (w) => ({ target: { kind: 'report', ...report(w) }, name: 'scan.pdf', bytes: Buffer.from('%PDF-1.4\n%%EOF\n') }));
+    const source = { eventId: 'matrix-event', type: 'ReportOverdue', streamId: 'report-x', position: '1', recordedAt: '2023-07-20T00:00:00.000Z' };
+    on('notices.Issue', (w) => ({ source, event: { ...report(w), dueAt: '2023-07-05T16:00:00.000Z' }, recipients: [] }));
+    on('notices.RecordAttempt', () => ({ noticeId: 'n-matrix', deliveryId: 'n-matrix.email.x', outcome: 'failed', detail: 'matrix', maxAttempts: 5 }));
+    on('notices.MarkRead', () => ({ noticeId: 'n-matrix' }));
+    on('notices.ChooseChannels', () => ({ userId: 'someone-else', channels: [], email: null }));
     on('demo.Complete', () => ({ simulated: { from: '2023-01-01T00:00:00.000Z', to: '2023-02-01T00:00:00.000Z' }, counts: {}, commands: 0, durationMs: 0 }));
     for (const t of ['accounts.GrantRole', 'accounts.RevokeRole', 'accounts.DisableUser', 'accounts.EnableUser']) {
       on(t, (w) => ({ userId: 'nobody', role: 'reporter', unitId: UNITS[w].unitId }));

@@ -1,6 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { sealText, verifySeals, type SealRecordedData } from '../../engine/audit/seals.js';
 import { verifyChains } from '../../engine/audit/verify-chains.js';
+import { blobStoreFromEnv } from '../../engine/blobs/blob-store.js';
+import { verifyBlobs } from '../../engine/blobs/verify-blobs.js';
 import type { Principal } from '../../engine/commands/command.js';
 import { DomainError } from '../../engine/commands/command.js';
 import type { StoredEvent } from '../../engine/event-store/storage.js';
@@ -70,8 +72,12 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
     const started = Date.now();
     const chains = await verifyChains(this.engine.store.storage);
     const seals = await verifySeals(this.engine.store, exported, verifyOptionsFor(this.engine.store));
+    // Every blob an event refers to (attachments, issue 16), in the deployment's blob store.
+    const blobStore = blobStoreFromEnv(this.engine.options.config);
+    const blobs = await verifyBlobs(this.engine.store, blobStore).finally(() => blobStore.close());
     return {
-      ok: chains.ok && seals.ok,
+      ok: chains.ok && seals.ok && blobs.ok,
+      blobs: { references: blobs.references, blobs: blobs.blobs, bytes: blobs.bytes, problems: blobs.problems },
       events: chains.events,
       streams: chains.streams,
       seconds: (Date.now() - started) / 1000,

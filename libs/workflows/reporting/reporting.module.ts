@@ -7,6 +7,7 @@ import { OpenReportingPeriodHandler, ReportingBusCommand, ReportingHandler } fro
 import { ReportingService } from './reporting.service.js';
 import { reportsProjection } from './reports.projection.js';
 import { REPORTS_QUERY_HANDLERS } from './reports.queries.js';
+import { ReportingExportsController } from './reporting-exports.controller.js';
 
 @Module({
   imports: [PlanModule],
@@ -19,7 +20,7 @@ export class ReportingModule {}
 export const reportingWorkflow: WorkflowDefinition = {
   name: 'reporting',
   module: ReportingModule,
-  controllers: [ReportingController],
+  controllers: [ReportingController, ReportingExportsController],
   commands: { types: REPORTING_COMMANDS, message: ReportingBusCommand },
   projections: [reportsProjection],
 };

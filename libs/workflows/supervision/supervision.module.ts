@@ -8,6 +8,7 @@ import { OpenCaseByHandHandler, SupervisionBusCommand, SupervisionHandler } from
 import { SUPERVISION_QUERY_HANDLERS } from './supervision.queries.js';
 import { supervisionReactor } from './supervision.reactor.js';
 import { SupervisionService } from './supervision.service.js';
+import { SupervisionExportsController } from './supervision-exports.controller.js';
 
 @Module({
   imports: [PlanModule],
@@ -20,7 +21,7 @@ export class SupervisionModule {}
 export const supervisionWorkflow: WorkflowDefinition = {
   name: 'supervision',
   module: SupervisionModule,
-  controllers: [SupervisionController],
+  controllers: [SupervisionController, SupervisionExportsController],
   commands: { types: SUPERVISION_COMMANDS, message: SupervisionBusCommand },
   projections: [supervisionBoardProjection],
   reactors: [supervisionReactor],

@@ -14,6 +14,7 @@ import type { AuditService as AuditServiceType } from '../../../../libs/workflow
 import type { ProvenanceField, ViewParams } from '../../../../libs/workflows/audit/views.js';
 import { storeOption, withApp, withStore } from './context.js';
 import { listingOptions, pageOf, printPage, shown, timeOf, typesOf, limitOf, type ListingOptions } from './listing.js';
+import { verifyReferencedBlobs } from './verify-blobs.js';
 
 const PLAN = 'ye-county-2023';
 /** Who runs the CLI, for the record: the operating-system account, reading as an auditor. */
@@ -80,8 +81,10 @@ export function auditCommands(program: Command): void {
         };
         // Chains in worker threads, seals here, at the same time.
         const [chains, seals] = await Promise.all([verifyChainsInParallel(url), verifySeals(store, exported, options)]);
+        // Every blob an event refers to (attachments, issue 16): present and of its recorded hash.
+        const blobs = await verifyReferencedBlobs(store, opts.store);
         const seconds = (Date.now() - started) / 1000;
-        if (chains.ok && seals.ok) {
+        if (chains.ok && seals.ok && blobs.ok) {
           console.log(
             `intact: ${chains.events} events in ${chains.streams} streams verified in ${seconds.toFixed(2)} s (${Math.round(chains.events / Math.max(seconds, 0.001))} events/s); ` +
               `${seals.seals} seal(s) hold (${redact(url)})`,
@@ -90,6 +93,7 @@ export function auditCommands(program: Command): void {
             `seals: ${seals.signed} signed by ${seals.keys.join(', ') || 'no key'}${seals.keysTrusted ? ' (the trusted key)' : ' (the key the record names: pass --public-key to pin it)'}; ` +
               `${seals.legacy} unsigned (legacy); ${seals.witnessed !== undefined ? `${seals.witnessed} compared with the witness` : 'no witness compared (--witness FILE)'}`,
           );
+          console.log(blobs.summary);
           if (exported) console.log(`the exported seal ${exported.sealId} (${exported.sealedAt}) matches the record: nothing up to position ${exported.position} has changed`);
           return;
         }
@@ -98,6 +102,7 @@ export function auditCommands(program: Command): void {
           console.error(`TAMPERED: ${first!.kind} event in stream "${first!.streamId}" at revision ${first!.revision}: ${first!.detail}`);
           for (const p of chains.problems.slice(1)) console.error(`  also: ${p.kind} in "${p.streamId}" at revision ${p.revision}: ${p.detail}`);
         }
+        if (!blobs.ok) for (const line of blobs.lines) console.error(line);
         for (const p of seals.problems) console.error(`${chains.ok && p === seals.problems[0] ? 'TAMPERED: ' : '  seal: '}${p.kind} (${p.sealId}): ${p.detail}`);
         console.error(
           `${chains.problems.length} broken stream(s) among ${chains.streams}; ${seals.problems.length} seal problem(s) among ${seals.seals} seal(s); ${chains.events} events read.`,
@@ -209,7 +214,13 @@ export function auditCommands(program: Command): void {
           ...(from ? { from } : {}),
           ...(to ? { to } : {}),
           ...(types ? { types } : {}),
-          ...(o.cause ? { causes: String(o.cause).split(',').map((c: string) => c.trim()) } : {}),
+          ...(o.cause
+            ? {
+                causes: String(o.cause)
+                  .split(',')
+                  .map((c: string) => c.trim()),
+              }
+            : {}),
         };
         const page = o.unit ? await audit.unitTimeline(o.plan, o.unit, filter, o.after, limit) : await audit.indicatorTimeline(o.plan, Number(o.indicator), filter, o.after, limit);
         printPage(

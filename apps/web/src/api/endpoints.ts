@@ -203,3 +203,58 @@ export const audit = {
   seal: (occasion: string) => request<SealInfo | { sealed: false; reason: string }>('/audit/seals', { method: 'POST', body: { occasion } }),
   verify: (seal?: string) => request<VerifyReport>('/audit/verify', { method: 'POST', body: seal ? { seal } : {} }),
 };
+
+/** A file attached as evidence (issue 16), as the API lists it. */
+export interface AttachmentView {
+  sha256: string;
+  name: string;
+  mediaType: string;
+  size: number;
+  step?: string;
+  note?: string;
+  addedAt: string;
+  addedBy: { userId: string; role: string; name?: string };
+  reason?: string;
+}
+
+/** Attachments of a target: `reports/<plan>/<unit>/<month>`, `cases/<plan>/<unit>/<no>/<caseNo>`, `decisions/<plan>/<year>` (path segments already encoded). */
+export const attachments = {
+  target: (...segments: (string | number)[]) => segments.map((s) => enc(String(s))).join('/'),
+  list: (target: string) => request<{ attachments: AttachmentView[] }>(`/attachments/${target}`),
+  upload: (target: string, file: File, step: string | undefined, onProgress: (fraction: number) => void) => {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    if (step) form.append('step', step);
+    return upload<CommandResult>(`/attachments/${target}`, form, onProgress);
+  },
+};
+
+/** Notices (issue 16): my inbox, my to-do counts, my channels. */
+export interface InboxItem {
+  noticeId: string;
+  kind: string;
+  title: { zh: string; en: string };
+  body: { zh: string; en: string };
+  link?: string;
+  issuedAt: string;
+  readAt: string | null;
+}
+export interface TodoCounts {
+  toDraft: number;
+  overdueToDraft: number;
+  toSign: number;
+  toReceive: number;
+  casesDue: number;
+  nextCaseDeadline: string | null;
+  casesToReview: number;
+  proposalsToApprove: number;
+  unreadNotices: number;
+}
+export type NoticeChannel = 'email' | 'dingtalk' | 'wecom';
+export const notices = {
+  inbox: () => request<{ unread: number; total: number; items: InboxItem[] }>('/me/inbox', { query: { limit: 20 } }),
+  read: (noticeId: string) => request<CommandResult>(`/me/inbox/${enc(noticeId)}/read`, { method: 'POST' }),
+  todo: () => request<TodoCounts>('/me/todo'),
+  channels: () => request<{ available: NoticeChannel[]; channels: NoticeChannel[]; email: string | null }>('/me/notice-channels'),
+  choose: (channels: NoticeChannel[], email: string | null) => request<CommandResult>('/me/notice-channels', { method: 'PUT', body: { channels, email } }),
+};

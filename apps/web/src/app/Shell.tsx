@@ -11,8 +11,9 @@ import {
   TrophyOutlined,
   UserOutlined,
   AlertOutlined,
+  BellOutlined,
 } from '@ant-design/icons';
-import { Alert, Button, Dropdown, Grid, Layout, Menu, Segmented, Space, Typography } from 'antd';
+import { Alert, Badge, Button, Dropdown, Grid, Layout, Menu, Segmented, Space, Typography } from 'antd';
 import { useEffect, useState, type ReactNode } from 'react';
 import { request } from '../api/http';
 import { useTranslation } from 'react-i18next';
@@ -21,6 +22,7 @@ import { currentLanguage, rememberLanguage, type Language } from '../i18n';
 import { usePlan } from './plan';
 import { PAGE_ROLES } from './access';
 import { hasRole, useSession } from './session';
+import { NoticeBell, NoticeChannelsModal, todoOf, useTodo } from '../components/Notices';
 
 const PAGES: { path: string; key: string; icon: ReactNode }[] = [
   { path: '/dashboard', key: 'nav.dashboard', icon: <DashboardOutlined /> },
@@ -70,7 +72,23 @@ export function Shell({ children }: { children: ReactNode }) {
   const screens = Grid.useBreakpoint();
   const narrow = !screens.lg;
   const [collapsed, setCollapsed] = useState(true);
-  const items = PAGES.filter((p) => hasRole(user, ...(PAGE_ROLES[p.path] ?? []))).map((p) => ({ key: p.path, icon: p.icon, label: t(p.key) }));
+  const todo = useTodo();
+  const [channelsOpen, setChannelsOpen] = useState(false);
+  // Each page's waiting work as a badge beside its name (issue 16: to-do counts on the menu).
+  const items = PAGES.filter((p) => hasRole(user, ...(PAGE_ROLES[p.path] ?? []))).map((p) => {
+    const n = todoOf(p.path, todo);
+    return {
+      key: p.path,
+      icon: p.icon,
+      label: n ? (
+        <span aria-label={t('notices.todoOf', { page: t(p.key), count: n })}>
+          {t(p.key)} <Badge count={n} size="small" style={{ boxShadow: 'none' }} data-testid={`todo-${p.path.slice(1)}`} />
+        </span>
+      ) : (
+        t(p.key)
+      ),
+    };
+  });
   const selected = PAGES.find((p) => location.pathname.startsWith(p.path))?.path;
   const roles = user?.roles.map((r) => t(`role.${r}`)).join('、');
 
@@ -120,6 +138,7 @@ export function Shell({ children }: { children: ReactNode }) {
           </Typography.Text>
           <Space size="middle">
             <LanguageSwitch />
+            <NoticeBell unread={todo?.unreadNotices ?? 0} />
             <Dropdown
               trigger={['click']}
               autoFocus
@@ -127,10 +146,12 @@ export function Shell({ children }: { children: ReactNode }) {
                 items: [
                   { key: 'roles', label: roles, disabled: true },
                   { key: 'password', icon: <KeyOutlined />, label: t('nav.password'), 'data-testid': 'menu-password' } as { key: string; label: string },
+                  { key: 'channels', icon: <BellOutlined />, label: t('notices.channels'), 'data-testid': 'menu-notice-channels' } as { key: string; label: string },
                   { key: 'logout', icon: <LogoutOutlined />, label: t('nav.logout'), 'data-testid': 'menu-logout' } as { key: string; label: string },
                 ],
                 onClick: ({ key }) => {
                   if (key === 'password') navigate('/password');
+                  if (key === 'channels') setChannelsOpen(true);
                   if (key === 'logout') void logout();
                 },
               }}
@@ -141,6 +162,7 @@ export function Shell({ children }: { children: ReactNode }) {
             </Dropdown>
           </Space>
         </Layout.Header>
+        <NoticeChannelsModal open={channelsOpen} onClose={() => setChannelsOpen(false)} />
         <DemoBanner />
         <Layout.Content className="app-content" id="main" tabIndex={-1}>
           {children}

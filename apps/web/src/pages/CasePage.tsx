@@ -3,7 +3,8 @@ import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
-import { supervision } from '../api/endpoints';
+import { attachments, supervision } from '../api/endpoints';
+import { AttachmentsCard } from '../components/Attachments';
 import type { CaseView } from '../api/types';
 import { usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
@@ -163,6 +164,7 @@ export default function CasePage() {
                 />
               </Card>
               <CaseRecords c={c} />
+              <AttachmentsCard target={attachments.target('cases', plan.id, ref.unitId, ref.indicatorNo, ref.caseNo)} canUpload={!asOf && (isUnit || isBureau)} steps />
             </Col>
             <Col xs={24} lg={10}>
               <Card size="small" title={t('unit.history')} data-testid="case-history">

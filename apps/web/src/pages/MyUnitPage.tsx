@@ -3,11 +3,12 @@ import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, InputN
 import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router-dom';
-import { reporting } from '../api/endpoints';
+import { attachments, reporting } from '../api/endpoints';
 import { ApiProblem } from '../api/http';
 import type { ReportIndicator, ReportLine, ReportView, Tier, UnitReportSummary } from '../api/types';
 import { uomSymbol, usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
+import { AttachmentsCard } from '../components/Attachments';
 import { PageTitle, PeriodSelect, WarningTag } from '../components/common';
 import { HistoryTimeline } from '../components/HistoryTimeline';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
@@ -92,6 +93,7 @@ export default function MyUnitPage() {
       />
       <ProblemAlert error={summaries.error ?? report.error} />
       {report.data && <ReportEditor key={`${report.data.period}/${report.data.revision}`} report={report.data} summary={summary} onChanged={reload} refocus={refocus} />}
+      {report.data && report.data.status !== 'none' && <AttachmentsCard target={attachments.target('reports', plan.id, unitId, report.data.period)} canUpload />}
       <Card title={t('unit.pastMonths')} size="small" style={{ marginTop: 16 }}>
         <Table<UnitReportSummary>
           size="small"

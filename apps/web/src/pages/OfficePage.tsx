@@ -4,7 +4,8 @@ import { useMemo, useState } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
-import { plans, ranking, reporting, supervision } from '../api/endpoints';
+import { attachments, plans, ranking, reporting, supervision } from '../api/endpoints';
+import { AttachmentsCard } from '../components/Attachments';
 import { newCommandId } from '../api/http';
 import type { ComplianceBoard, ComplianceCell, ReportView } from '../api/types';
 import { unitOptions, uomSymbol, usePlan } from '../app/plan';
@@ -157,6 +158,7 @@ function ReportDrawer({ cell, onClose, onDone }: { cell: ComplianceCell | null; 
             {r.signature ? <Tag color="cyan">{t('office.signedBy', { name: r.signature.name, at: fmtDateTime(r.signature.at) })}</Tag> : <Tag>{t('unit.awaitingSignature')}</Tag>}
           </Space>
           <ReportLines report={r} />
+          <AttachmentsCard target={attachments.target('reports', plan.id, r.unitId, r.period)} canUpload />
           <Space style={{ marginTop: 16 }}>
             <Tooltip title={r.status !== 'signed' ? t('office.receiveNeedsSignature') : undefined}>
               <Button

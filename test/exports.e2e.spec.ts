@@ -1,0 +1,132 @@
+import ExcelJS from 'exceljs';
+import { ManualClock } from '../libs/engine/clock.js';
+import type { Principal } from '../libs/engine/commands/command.js';
+import { Engine } from '../libs/engine/nest/engine.js';
+import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, STORE_TARGETS, startAppOn, type RunningApp, type TestSession } from './support/app.js';
+
+const planId = 'ye-county-2023';
+const period = '2023-06';
+
+/**
+ * The exports an office asks for, from the running app: the compliance workbook (each unit × month,
+ * on-time rates per unit, per month and in total) and the supervision case list.
+ */
+describe.each(STORE_TARGETS.slice(0, 1))('exports on $name', (target) => {
+  let running: RunningApp;
+  let clock: ManualClock;
+  let admin: TestSession;
+  let reporter: TestSession;
+  let head: TestSession;
+  let office: TestSession;
+  let supervisor: TestSession;
+  let other: TestSession;
+
+  beforeAll(async () => {
+    clock = new ManualClock('2023-07-01T01:00:00.000Z');
+    running = await startAppOn(target, { clock });
+    relaxLoginLimits(running);
+    admin = await bootstrapAdmin(running);
+    reporter = await createUserViaApi(running, admin, { username: 'sthjj-reporter', roles: ['reporter'], unitId: 'sthjj' });
+    head = await createUserViaApi(running, admin, { username: 'sthjj-head', roles: ['head'], unitId: 'sthjj' });
+    office = await createUserViaApi(running, admin, { username: 'office-zhang', roles: ['office'] });
+    supervisor = await createUserViaApi(running, admin, { username: 'dcj-zhao', roles: ['supervisor'] });
+    other = await createUserViaApi(running, admin, { username: 'fgw-reporter', roles: ['reporter'], unitId: 'fgw' });
+  });
+  afterAll(() => running.close());
+
+  async function api(method: string, path: string, who: TestSession, body?: unknown) {
+    const res = await fetch(`${running.url}/api/v1${path}`, {
+      method,
+      headers: { ...who.headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as any) : undefined };
+  }
+  async function workbook(path: string, who: TestSession) {
+    const res = await fetch(`${running.url}/api/v1${path}`, { headers: who.headers });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as never);
+    return wb.worksheets[0]!;
+  }
+  const rowOf = (ws: ExcelJS.Worksheet, first: string) => {
+    let found: unknown[] | undefined;
+    ws.eachRow((row) => {
+      const values = (row.values as unknown[]).slice(1);
+      if (values[0] === first) found = values;
+    });
+    return found;
+  };
+
+  it('writes the compliance workbook with on-time rates and the supervision case list', async () => {
+    const engine = running.app.get(Engine);
+    expect((await api('POST', `/reporting/${planId}/periods/${period}/open`, office)).status).toBe(200);
+    const report = `/reporting/${planId}/reports/sthjj/${period}`;
+    const lines = [
+      { indicatorNo: 27, value: 78.5, rank: 2, problems: '无', nextSteps: '保持' },
+      { indicatorNo: 28, value: 41, rank: 2, problems: '无', nextSteps: '保持' },
+      { indicatorNo: 29, value: 92, rank: 1, problems: '无', nextSteps: '保持' },
+    ];
+    await api('PUT', `${report}/draft`, reporter, { lines });
+    const submitted = await api('POST', `${report}/submit`, reporter);
+    expect((await api('POST', `${report}/sign`, head, { contentHash: submitted.body.events[0].data.contentHash })).status).toBe(200);
+    // The deadline passes: the other twenty units are overdue.
+    clock.set('2023-07-07T01:00:00.000Z');
+    await engine.timers.deliverDue();
+    await engine.runner.catchUp();
+
+    const ws = await workbook(`/reporting/${planId}/compliance.xlsx`, office);
+    const header = rowOf(ws, '单位')!;
+    const june = header.indexOf('6月');
+    expect(june).toBeGreaterThan(0);
+    const unitRows: unknown[][] = [];
+    ws.eachRow((row, n) => n > 3 && unitRows.push((row.values as unknown[]).slice(1)));
+    const mine = unitRows.find((r) => String(r[0]).includes('生态环境'))!;
+    expect(mine[june]).toBe('按时');
+    expect(mine.slice(-3)).toEqual([1, 1, 1]);
+    const late = unitRows.find((r) => r[june] === '逾期未报')!;
+    expect(late.slice(-3)).toEqual([0, 1, 0]);
+    const totals = rowOf(ws, '合计（按时率）')!;
+    expect(totals[june]).toBeCloseTo(1 / 21);
+    expect(totals.slice(-3)).toEqual([1, 21, 1 / 21]);
+    expect(unitRows).toHaveLength(22); // 21 units and the totals
+    // Read like the board: another unit's reporter gets only their own unit's row (the plan keeps boards to the county).
+    const theirs = await workbook(`/reporting/${planId}/compliance.xlsx`, other);
+    const theirRows: unknown[][] = [];
+    theirs.eachRow((row, n) => n > 3 && theirRows.push((row.values as unknown[]).slice(1)));
+    expect(theirRows.map((r) => r[0])).toEqual([expect.stringContaining('发'), '合计（按时率）']);
+    expect((await api('GET', `/reporting/${planId}/compliance.xlsx?from=June`, office)).status).toBe(400);
+
+    // A case, then the case list.
+    const officeP: Principal = { userId: 'office-1', roles: ['office'] };
+    const run = (type: string, data: object) => engine.execute({ type, data, meta: { commandId: crypto.randomUUID(), actor: officeP, now: engine.clock.now().toISOString() } });
+    await run('ranking.PublishScoringRule', {
+      planId,
+      coefficients: [1, 0.9, 0.8, 0.7, 0.6, 0.5].map((coefficient, i) => ({ rank: i + 1, coefficient })),
+      missingRankCoefficient: 0,
+      note: '试行',
+    });
+    const counties = ['ye', 'baofeng', 'jia', 'lushan', 'wugang', 'ruzhou'];
+    const recorded = await run('ranking.RecordFigures', {
+      planId,
+      indicatorNo: 28,
+      period: '2023-Q2',
+      figures: counties.map((countyId, i) => ({ countyId, value: i === 0 ? 60 : 10 + i, rank: null })),
+      source: { kind: 'manual' },
+    });
+    await engine.waitFor(recorded.position);
+    const opened = await api('POST', `/supervision/${planId}/cases`, supervisor, { unitId: 'sthjj', indicatorNo: 28, period: '2023-Q2', note: '红色预警，人工立案' });
+    expect(opened.status).toBe(200);
+    await engine.waitFor(opened.body.position);
+    const cases = await workbook(`/supervision/${planId}/cases.xlsx`, supervisor);
+    const caseRows: unknown[][] = [];
+    cases.eachRow((r, n) => n > 3 && caseRows.push((r.values as unknown[]).slice(1)));
+    expect(caseRows).toHaveLength(1);
+    const row = caseRows[0]!;
+    expect(String(row[0])).toContain('生态环境');
+    expect(row.slice(1, 5)).toEqual(['28. PM2.5年均浓度', 1, '办理中', '签收']);
+    expect((await api('GET', `/supervision/${planId}/cases.xlsx?status=some`, supervisor)).status).toBe(400);
+  });
+});
