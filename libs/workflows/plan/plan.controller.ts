@@ -64,6 +64,11 @@ class ReviseWarningTiersDto extends ReasonDto {
   tiers!: WarningTierDto[];
 }
 
+class ReviseMonthlyReportRuleDto extends ReasonDto {
+  @ApiProperty({ example: 6, description: 'reports are due before this day of the next month (2–28)' }) @IsInt() @Min(2) dueBeforeDayOfNextMonth!: number;
+  @ApiProperty({ example: 2, description: 'working days before the deadline a reminder goes out (0–20)' }) @IsInt() @Min(0) reminderWorkingDaysBefore!: number;
+}
+
 class PublishPlanDto {
   @ApiProperty({ description: 'The plan file (YAML), as in plans/ye-county-2023.yaml' })
   @IsString()
@@ -137,6 +142,17 @@ export class PlanController {
     // Events hold plain JSON: copy the validated DTO instances into plain objects.
     const tiers = body.tiers.map((t) => ({ tier: t.tier, fromRank: t.fromRank, toRank: t.toRank, label: { zh: t.label.zh, en: t.label.en } }));
     return this.#execute(req, { type: 'plan.ReviseWarningTiers', data: { planId, tiers } }, body.reason);
+  }
+
+  @Put(':planId/rules/monthly-report')
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiOperation({ summary: 'Revise the monthly report’s deadline (due before day N of the next month) and reminder, with a reason; the rest of the rule stays' })
+  @ApiBody({ type: ReviseMonthlyReportRuleDto })
+  async reviseMonthlyReportRule(@Param('planId') planId: string, @Body() body: ReviseMonthlyReportRuleDto, @Req() req: AuthenticatedRequest) {
+    // The deadline and the reminder are what the office changes; the rest of the rule (paper copies, address) comes from the plan as it stands.
+    const plan: PlanDefinition = await this.queries.execute(new GetPlan(planId));
+    const rule = { ...plan.monthlyReport, dueBeforeDayOfNextMonth: body.dueBeforeDayOfNextMonth, reminderWorkingDaysBefore: body.reminderWorkingDaysBefore };
+    return this.#execute(req, { type: 'plan.ReviseMonthlyReportRule', data: { planId, rule } }, body.reason);
   }
 
   #execute(req: AuthenticatedRequest, command: Omit<PlanCommand, 'meta'>, reason: string): Promise<CommandResult> {

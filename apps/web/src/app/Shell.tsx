@@ -11,6 +11,7 @@ import {
   TrophyOutlined,
   UserOutlined,
   AlertOutlined,
+  ProfileOutlined,
 } from '@ant-design/icons';
 import { Alert, Button, Dropdown, Grid, Layout, Menu, Segmented, Space, Typography } from 'antd';
 import { useEffect, useState, type ReactNode } from 'react';
@@ -32,6 +33,7 @@ const PAGES: { path: string; key: string; icon: ReactNode }[] = [
   { path: '/year-end', key: 'nav.yearEnd', icon: <TrophyOutlined /> },
   { path: '/audit', key: 'nav.audit', icon: <AuditOutlined /> },
   { path: '/admin/users', key: 'nav.admin', icon: <TeamOutlined /> },
+  { path: '/plan', key: 'planPage.nav', icon: <ProfileOutlined /> },
 ];
 
 export function LanguageSwitch() {
