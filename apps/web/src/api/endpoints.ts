@@ -18,6 +18,7 @@ import type {
   PeriodStandings,
   PlanSummary,
   PlanChange,
+  TargetsImportOutcome,
   PeriodScore,
   ProposalView,
   QuarterSnapshot,
@@ -67,6 +68,14 @@ export const plans = {
     request<CommandResult>(`/plans/${enc(planId)}/indicators/${no}/baseline`, { method: 'PUT', body: { value, rank, reason } }),
   reviseWarningTiers: (planId: string, tiers: Plan['warningTiers'], reason: string) =>
     request<CommandResult>(`/plans/${enc(planId)}/rules/warning-tiers`, { method: 'PUT', body: { tiers, reason } }),
+  importTargets: (planId: string, file: File, reason: string, language: string, onProgress: (fraction: number) => void) => {
+    const form = new FormData();
+    form.append('reason', reason);
+    form.append('language', language);
+    form.append('file', file, file.name);
+    return upload<TargetsImportOutcome>(`/plans/${enc(planId)}/imports`, form, onProgress);
+  },
+  targetsTemplate: (planId: string) => download(`/plans/${enc(planId)}/imports/template`),
   reviseMonthlyReport: (planId: string, rule: { dueBeforeDayOfNextMonth: number; reminderWorkingDaysBefore: number }, reason: string) =>
     request<CommandResult>(`/plans/${enc(planId)}/rules/monthly-report`, { method: 'PUT', body: { ...rule, reason } }),
 };

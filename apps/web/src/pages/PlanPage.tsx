@@ -1,14 +1,16 @@
-import { EditOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Descriptions, Form, Input, InputNumber, Modal, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { DownloadOutlined, EditOutlined, UploadOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Card, Descriptions, Form, Input, InputNumber, Modal, Progress, Select, Space, Table, Tabs, Tag, Typography, Upload } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { coefficientFor, roundScore } from '../../../../libs/workflows/ranking/rules.js';
 import { plans, ranking } from '../api/endpoints';
-import type { Plan, PlanChange, PlanIndicator } from '../api/types';
+import { ApiProblem, saveBlob } from '../api/http';
+import type { Plan, PlanChange, PlanIndicator, TargetCellProblem, TargetsImportOutcome } from '../api/types';
+import { currentLanguage } from '../i18n';
 import { uomSymbol, usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
 import { PageTitle, Who, WarningTag } from '../components/common';
-import { ProblemAlert, useProblemNotice } from '../components/problems';
+import { ProblemAlert, problemTitle, useProblemNotice } from '../components/problems';
 import { fmtDate, fmtDateTime, fmtNumber, fmtPeriod, fmtValue, localized } from '../lib/format';
 import { quartersOf } from '../lib/periods';
 import { useAsync } from '../lib/useAsync';
@@ -86,6 +88,7 @@ function IndicatorsTab({ plan, canRevise, onChanged }: TabProps) {
   const filled = plan.indicators.filter((i) => i.target !== null).length;
   return (
     <>
+      {canRevise && <ImportCard plan={plan} onImported={onChanged} />}
       <Space wrap style={{ marginBottom: 12 }}>
         <Input.Search
           allowClear
@@ -174,6 +177,106 @@ function IndicatorsTab({ plan, canRevise, onChanged }: TabProps) {
         />
       )}
     </>
+  );
+}
+
+/** Targets and baselines from the office's workbook: the template comes filled with the plan as it stands; a reason first, then the file. */
+function ImportCard({ plan, onImported }: { plan: Plan; onImported: () => void }) {
+  const { t } = useTranslation();
+  const notice = useProblemNotice();
+  const [reason, setReason] = useState('');
+  const [reasonError, setReasonError] = useState(false);
+  const [progress, setProgress] = useState<number | null>(null);
+  const [outcome, setOutcome] = useState<TargetsImportOutcome | null>(null);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const cells = (problem?.body.cells as TargetCellProblem[] | undefined) ?? [];
+  const run = async (file: File) => {
+    setOutcome(null);
+    setProblem(null);
+    if (reason.trim().length < 2) {
+      setReasonError(true);
+      document.getElementById('import-reason')?.focus();
+      return;
+    }
+    setProgress(0);
+    try {
+      const r = await plans.importTargets(plan.id, file, reason.trim(), currentLanguage(), (f) => setProgress(Math.round(f * 90)));
+      setProgress(100);
+      setOutcome(r);
+      onImported();
+    } catch (err) {
+      if (err instanceof ApiProblem && err.code === 'invalid-spreadsheet') setProblem(err);
+      else notice(err);
+    } finally {
+      setTimeout(() => setProgress(null), 600);
+    }
+  };
+  return (
+    <Card size="small" style={{ marginBottom: 16 }} title={t('planPage.import')}>
+      <Space wrap align="start">
+        <Form.Item
+          label={t('form.reason')}
+          htmlFor="import-reason"
+          required
+          validateStatus={reasonError ? 'error' : undefined}
+          help={reasonError ? t('form.reasonRequired') : undefined}
+          style={{ marginBottom: 0 }}
+        >
+          <Input
+            id="import-reason"
+            value={reason}
+            maxLength={2000}
+            style={{ width: 320 }}
+            onChange={(e) => {
+              setReason(e.target.value);
+              setReasonError(false);
+            }}
+            data-testid="import-reason"
+          />
+        </Form.Item>
+        <Upload
+          accept=".xlsx"
+          showUploadList={false}
+          beforeUpload={(file) => {
+            void run(file);
+            return false;
+          }}
+        >
+          <Button icon={<UploadOutlined />} data-testid="import-targets">
+            {t('planPage.chooseFile')}
+          </Button>
+        </Upload>
+        <Button icon={<DownloadOutlined />} onClick={() => plans.targetsTemplate(plan.id).then((b) => saveBlob(b, `targets-${plan.id}.xlsx`), notice)}>
+          {t('planPage.template')}
+        </Button>
+        {progress !== null && <Progress percent={progress} size="small" style={{ width: 200 }} status={progress < 100 ? 'active' : 'success'} />}
+      </Space>
+      {outcome && (
+        <Alert
+          style={{ marginTop: 12 }}
+          type="success"
+          showIcon
+          data-testid="import-targets-outcome"
+          title={t('planPage.imported', { file: outcome.file, rows: outcome.rows, targets: outcome.targets, baselines: outcome.baselines, unchanged: outcome.unchanged })}
+        />
+      )}
+      {problem && (
+        <div data-testid="import-targets-errors" style={{ marginTop: 12 }}>
+          <Alert type="error" showIcon title={problemTitle(problem)} description={t('planPage.fixAndRetry', { n: cells.length })} />
+          <Table<TargetCellProblem>
+            size="small"
+            rowKey={(_, i) => String(i)}
+            pagination={false}
+            style={{ marginTop: 8 }}
+            dataSource={cells}
+            columns={[
+              { title: t('planPage.cell'), key: 'cell', width: 90, render: (_, c) => c.cell ?? (c.row !== null ? String(c.row) : '—') },
+              { title: t('planPage.problem'), dataIndex: 'message' },
+            ]}
+          />
+        </div>
+      )}
+    </Card>
   );
 }
 
