@@ -175,6 +175,8 @@ const TEXT = {
   countermeasures: ['建立周调度机制，挂图作战', '开展入企服务，帮助企业稳产增产', '加快在建项目入统，做好统计监测', '对标先进县市，查找差距补短板'],
 };
 const tag = (text: string) => `【演示数据】${text}`;
+/** Units of measure whose monthly figure is the year to date (synthetic-year.ts's cumulative domains). */
+const CUMULATIVE_UNITS = new Set(['count', 'persons', 'cases']);
 const pad = (n: number) => String(n).padStart(2, '0');
 
 class DemoYear {
@@ -360,6 +362,7 @@ class DemoYear {
 
   #script(): void {
     const N = this.o.months;
+    this.#push(this.#at(this.#workingOnOrAfter(`${this.#Y}-01-04`), 10), 'targets and baselines', () => this.#setTargetsAndBaselines());
     this.#push(this.#at(this.#workingOnOrAfter(`${this.#Y}-01-09`), 10), 'scoring rule', () => this.#publishScoringRule());
     for (let m = 1; m <= N; m++) {
       this.#scheduleReports(m);
@@ -536,6 +539,49 @@ class DemoYear {
   }
 
   // Figures ---------------------------------------------------------------------------------------
+
+  /**
+   * The county's targets and the previous year's results and ranks, as the office types them in
+   * early January (issue 15): so Annex 2's two plan columns are filled and some lines lag behind
+   * their target. Targets are set around our synthetic December: about a third just beyond it
+   * (those lines are behind target most of the year), the rest within reach. Counts, persons and
+   * cases accumulate through the year while a target is the whole year's: compared with a
+   * year-to-date figure it would mark the line lagging every month until December, so those lines
+   * get a previous-year result but no target until the plan says how a target is pro-rated.
+   */
+  async #setTargetsAndBaselines(): Promise<void> {
+    const rng = this.#rng.fork('plan-targets');
+    const last = `${this.#Y}-12`;
+    for (const i of this.plan.indicators) {
+      const final = this.year.ours(i.no, last).value;
+      const cumulative = CUMULATIVE_UNITS.has(i.unitOfMeasure);
+      const decimals = cumulative ? 0 : Math.abs(final) < 5 ? 2 : 1;
+      const r = (x: number) => Math.round(x * 10 ** decimals) / 10 ** decimals;
+      const capped = (x: number) => (i.unitOfMeasure === 'percent' && final <= 100 && final >= 0 ? Math.min(Math.max(x, 0), 100) : x);
+      const better = i.direction === 'higher-is-better' ? 1 : -1;
+      const baseline = { value: capped(r(final * (0.88 + rng.next() * 0.17) - better * Math.abs(final) * 0.02)), rank: rng.int(1, this.plan.peerGroup.size) };
+      await this.#exec(
+        this.people.office,
+        'plan.SetBaseline',
+        { planId: this.plan.id, indicatorNo: i.no, ...baseline },
+        'plan',
+        `baseline-${i.no}`,
+        `录入${this.#Y - 1}年度完成情况及位次（六县市通报）`,
+      );
+      if (cumulative) continue;
+      const stretch = rng.next() < 0.35;
+      const margin = Math.abs(final) * (stretch ? 0.03 + rng.next() * 0.05 : 0.08 + rng.next() * 0.1) + (decimals === 2 ? 0.02 : 0.2);
+      const target = capped(r(final + (stretch ? better : -better) * margin));
+      await this.#exec(
+        this.people.office,
+        'plan.SetTarget',
+        { planId: this.plan.id, indicatorNo: i.no, target },
+        'plan',
+        `target-${i.no}`,
+        `县政府常务会议审定${this.#Y}年度县定目标`,
+      );
+    }
+  }
 
   async #publishScoringRule(): Promise<void> {
     await this.#exec(

@@ -1,6 +1,8 @@
-import { Body, Controller, Get, Inject, Param, ParseIntPipe, Post, Put, Req, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, ParseIntPipe, Post, Put, Req, Res, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import type { Response } from 'express';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBody, ApiHeader, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import type { Clock } from '../../engine/clock.js';
@@ -11,9 +13,13 @@ import { commandMeta, executeOptions, type AuthenticatedRequest } from '../../en
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
 import { WARNING_TIERS, type PlanDefinition, type WarningTier } from './plan-file.js';
 import type { PlanCommand } from './plan.decider.js';
-import { PlanBusCommand, PublishPlanFile } from './plan.handlers.js';
+import { badRequest, languageOf } from '../../engine/nest/http/problem-details.js';
+import { targetsTemplate, type TargetsImportOutcome } from './plan-import.js';
+import { ImportPlanTargets, PlanBusCommand, PublishPlanFile } from './plan.handlers.js';
 import type { PlanChangeDoc } from './plan.projection.js';
 import { GetPlan, GetPlanChanges, ListPlans } from './plan.queries.js';
+
+const MAX_UPLOAD = 10 * 1024 * 1024;
 
 class ReasonDto {
   @ApiProperty({ description: 'Why the published plan changes (recorded with the change)', example: '县定目标 adopted by the county executive meeting' })
@@ -62,6 +68,11 @@ class ReviseWarningTiersDto extends ReasonDto {
   @ValidateNested({ each: true })
   @Type(() => WarningTierDto)
   tiers!: WarningTierDto[];
+}
+
+class ReviseMonthlyReportRuleDto extends ReasonDto {
+  @ApiProperty({ example: 6, description: 'reports are due before this day of the next month (2–28)' }) @IsInt() @Min(2) dueBeforeDayOfNextMonth!: number;
+  @ApiProperty({ example: 2, description: 'working days before the deadline a reminder goes out (0–20)' }) @IsInt() @Min(0) reminderWorkingDaysBefore!: number;
 }
 
 class PublishPlanDto {
@@ -137,6 +148,58 @@ export class PlanController {
     // Events hold plain JSON: copy the validated DTO instances into plain objects.
     const tiers = body.tiers.map((t) => ({ tier: t.tier, fromRank: t.fromRank, toRank: t.toRank, label: { zh: t.label.zh, en: t.label.en } }));
     return this.#execute(req, { type: 'plan.ReviseWarningTiers', data: { planId, tiers } }, body.reason);
+  }
+
+  @Put(':planId/rules/monthly-report')
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiOperation({ summary: 'Revise the monthly report’s deadline (due before day N of the next month) and reminder, with a reason; the rest of the rule stays' })
+  @ApiBody({ type: ReviseMonthlyReportRuleDto })
+  async reviseMonthlyReportRule(@Param('planId') planId: string, @Body() body: ReviseMonthlyReportRuleDto, @Req() req: AuthenticatedRequest) {
+    // The deadline and the reminder are what the office changes; the rest of the rule (paper copies, address) comes from the plan as it stands.
+    const plan: PlanDefinition = await this.queries.execute(new GetPlan(planId));
+    const rule = { ...plan.monthlyReport, dueBeforeDayOfNextMonth: body.dueBeforeDayOfNextMonth, reminderWorkingDaysBefore: body.reminderWorkingDaysBefore };
+    return this.#execute(req, { type: 'plan.ReviseMonthlyReportRule', data: { planId, rule } }, body.reason);
+  }
+
+  @Post(':planId/imports')
+  @ApiOperation({
+    summary:
+      'Import targets and baselines from the office’s workbook (.xlsx, multipart fields "file" and "reason"; the template is GET imports/template). Every bad cell is listed in the Accept-Language and nothing is recorded; each changed value is its own event with the reason (office)',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file', 'reason'],
+      properties: {
+        file: { type: 'string', format: 'binary' },
+        reason: { type: 'string' },
+        language: { type: 'string', description: 'zh-CN or en-US: the language of the problems, before Accept-Language' },
+      },
+    },
+  })
+  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: MAX_UPLOAD, files: 1 }, defParamCharset: 'utf8' }))
+  importTargets(
+    @Param('planId') planId: string,
+    @UploadedFile() file: { originalname: string; buffer: Buffer } | undefined,
+    @Body() body: { reason?: unknown; language?: unknown },
+    @Req() req: AuthenticatedRequest,
+  ): Promise<TargetsImportOutcome> {
+    if (!file) throw badRequest('file', 'attach the .xlsx workbook as the multipart form field "file"');
+    const reason = typeof body?.reason === 'string' ? body.reason.slice(0, 2000) : '';
+    // The web UI names its own language (the browser's Accept-Language may differ from the language chosen on screen).
+    const language = languageOf(typeof body?.language === 'string' ? body.language : req.header('accept-language'));
+    return this.commands.execute(new ImportPlanTargets(planId, { name: file.originalname || 'upload.xlsx', data: file.buffer }, reason, language, commandMeta(req, this.clock)));
+  }
+
+  @Get(':planId/imports/template')
+  @ApiOperation({ summary: 'The workbook of targets and baselines to fill in, filled with the plan as it stands, and its instructions' })
+  @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  async targetsTemplate(@Param('planId') planId: string, @Res({ passthrough: true }) res: Response): Promise<StreamableFile> {
+    const plan: PlanDefinition = await this.queries.execute(new GetPlan(planId));
+    res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    res.setHeader('Content-Disposition', `attachment; filename="targets-${plan.id}.xlsx"`);
+    return new StreamableFile(await targetsTemplate(plan));
   }
 
   #execute(req: AuthenticatedRequest, command: Omit<PlanCommand, 'meta'>, reason: string): Promise<CommandResult> {

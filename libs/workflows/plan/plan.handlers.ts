@@ -6,7 +6,11 @@ import type { CommandResult } from '../../engine/commands/command-executor.js';
 import { WorkflowCommand } from '../../engine/nest/cqrs.js';
 import { Engine } from '../../engine/nest/engine.js';
 import { ProblemException, problem } from '../../engine/nest/http/problem-details.js';
+import { authorize } from '../access/access.js';
+import { DomainError } from '../../engine/commands/command.js';
 import { parsePlanFile, PlanFileError, type PlanDefinition } from './plan-file.js';
+import { parseTargetsWorkbook, type ImportLanguage, type TargetCellProblem, type TargetsImportOutcome } from './plan-import.js';
+import { PlanService } from './plan.service.js';
 import { planDecider, type PlanCommand } from './plan.decider.js';
 import { planStream } from './plan.events.js';
 
@@ -59,4 +63,70 @@ export class PublishPlanFileHandler implements ICommandHandler<PublishPlanFile, 
   }
 }
 
-export const PLAN_COMMAND_HANDLERS = [PlanHandler, PublishPlanFileHandler];
+/** Targets and baselines from the office's workbook (plan-import.ts): checked whole, then one command per changed value. */
+export class ImportPlanTargets extends BusMessage<TargetsImportOutcome> {
+  constructor(
+    readonly planId: string,
+    readonly file: { name: string; data: Uint8Array },
+    readonly reason: string,
+    readonly language: ImportLanguage,
+    readonly meta: CommandMeta,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(ImportPlanTargets)
+@Injectable()
+export class ImportPlanTargetsHandler implements ICommandHandler<ImportPlanTargets, TargetsImportOutcome> {
+  constructor(
+    private readonly engine: Engine,
+    private readonly plans: PlanService,
+  ) {}
+
+  async execute({ planId, file, reason, language, meta }: ImportPlanTargets): Promise<TargetsImportOutcome> {
+    // Who may, before anything about the plan or the file is answered.
+    authorize(meta.actor, 'plan.revise');
+    if (!reason.trim()) {
+      throw new DomainError('reason-required', 'a change to a published plan needs a reason', { status: 422, fields: [{ field: 'reason', message: 'required' }] });
+    }
+    const plan = await this.plans.get(planId);
+    const parsed = await parseTargetsWorkbook(file.data, plan, language);
+    if (parsed.problems.length) throw targetsProblem(file.name, parsed.problems, language);
+    const digest = createHash('sha256').update(file.data).digest('hex').slice(0, 32);
+    const outcome: TargetsImportOutcome = { file: file.name, rows: parsed.rows.length, targets: 0, baselines: 0, unchanged: 0 };
+    const correlationId = meta.correlationId ?? `plan-import-${digest}`;
+    for (const row of parsed.rows) {
+      // Each changed value is its own command and event, under the import's reason; the command ids
+      // derive from the file, so the same upload again is answered rather than repeated.
+      const base = { ...meta, reason: reason.trim(), correlationId, causationId: meta.commandId };
+      const target = await this.engine.execute({
+        type: 'plan.SetTarget',
+        data: { planId: plan.id, indicatorNo: row.indicatorNo, target: row.target },
+        meta: { ...base, commandId: `plan-import-${digest}-${row.indicatorNo}-target` },
+      });
+      const baseline = await this.engine.execute({
+        type: 'plan.SetBaseline',
+        data: { planId: plan.id, indicatorNo: row.indicatorNo, value: row.baseline.value, rank: row.baseline.rank },
+        meta: { ...base, commandId: `plan-import-${digest}-${row.indicatorNo}-baseline` },
+      });
+      outcome.targets += target.events.length;
+      outcome.baselines += baseline.events.length;
+      if (!target.events.length && !baseline.events.length) outcome.unchanged++;
+      const position = baseline.position ?? target.position;
+      if (position) outcome.position = position;
+    }
+    return outcome;
+  }
+}
+
+function targetsProblem(file: string, problems: TargetCellProblem[], language: ImportLanguage): DomainError {
+  const where = (p: TargetCellProblem) => (p.cell ? `${p.sheet}!${p.cell}` : p.row !== null ? `${p.sheet} ${p.row}` : p.sheet || file);
+  const detail =
+    language === 'zh-CN'
+      ? `${file}：共 ${problems.length} 处问题，未记录任何数据。${problems.map((p) => `${where(p)}：${p.message}`).join('；')}`
+      : `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was recorded. ${problems.map((p) => `${where(p)}: ${p.message}`).join('; ')}`;
+  return new DomainError('invalid-spreadsheet', detail, { status: 422, fields: problems.map((p) => ({ field: where(p), message: p.message })), cells: problems });
+}
+
+export const PLAN_COMMAND_HANDLERS = [PlanHandler, PublishPlanFileHandler, ImportPlanTargetsHandler];

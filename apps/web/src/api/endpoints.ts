@@ -17,6 +17,9 @@ import type {
   Plan,
   PeriodStandings,
   PlanSummary,
+  PlanChange,
+  TargetsImportOutcome,
+  PeriodScore,
   ProposalView,
   QuarterSnapshot,
   QuarterView,
@@ -57,6 +60,24 @@ export const plans = {
   list: () => request<PlanSummary[]>('/plans'),
   get: (planId: string) => request<Plan>(`/plans/${enc(planId)}`),
   annex2: (planId: string, period: string, asOf?: string | null) => request<Annex2Table>(`/plans/${enc(planId)}/annex2/${enc(period)}`, { query: asOfQuery(asOf) }),
+  // The plan maintained on screen (PlanPage): every change carries its reason.
+  changes: (planId: string) => request<PlanChange[]>(`/plans/${enc(planId)}/changes`),
+  setTarget: (planId: string, no: number, target: number | null, reason: string) =>
+    request<CommandResult>(`/plans/${enc(planId)}/indicators/${no}/target`, { method: 'PUT', body: { target, reason } }),
+  setBaseline: (planId: string, no: number, value: number | null, rank: number | null, reason: string) =>
+    request<CommandResult>(`/plans/${enc(planId)}/indicators/${no}/baseline`, { method: 'PUT', body: { value, rank, reason } }),
+  reviseWarningTiers: (planId: string, tiers: Plan['warningTiers'], reason: string) =>
+    request<CommandResult>(`/plans/${enc(planId)}/rules/warning-tiers`, { method: 'PUT', body: { tiers, reason } }),
+  importTargets: (planId: string, file: File, reason: string, language: string, onProgress: (fraction: number) => void) => {
+    const form = new FormData();
+    form.append('reason', reason);
+    form.append('language', language);
+    form.append('file', file, file.name);
+    return upload<TargetsImportOutcome>(`/plans/${enc(planId)}/imports`, form, onProgress);
+  },
+  targetsTemplate: (planId: string) => download(`/plans/${enc(planId)}/imports/template`),
+  reviseMonthlyReport: (planId: string, rule: { dueBeforeDayOfNextMonth: number; reminderWorkingDaysBefore: number }, reason: string) =>
+    request<CommandResult>(`/plans/${enc(planId)}/rules/monthly-report`, { method: 'PUT', body: { ...rule, reason } }),
 };
 
 export const reporting = {
@@ -96,6 +117,9 @@ export const ranking = {
     request<StandingView>(`/ranking/${enc(planId)}/standings/${no}/${enc(period)}`, { query: asOfQuery(asOf) }),
   warnings: (planId: string, quarter: string, asOf?: string | null) => request<WarningBoard>(`/ranking/${enc(planId)}/warnings`, { query: { quarter, ...asOfQuery(asOf) } }),
   scoringRules: (planId: string) => request<ScoringRules>(`/ranking/${enc(planId)}/scoring-rules`),
+  score: (planId: string, period: string) => request<PeriodScore>(`/ranking/${enc(planId)}/score`, { query: { period } }),
+  publishScoringRule: (planId: string, body: { coefficients: { rank: number; coefficient: number }[]; missingRankCoefficient: number; note: string; reason?: string }) =>
+    request<CommandResult>(`/ranking/${enc(planId)}/scoring-rules`, { method: 'POST', body }),
   record: (
     planId: string,
     body: { indicatorNo: number; period: string; figures: { countyId: string; value: number | null; rank: number | null }[] },

@@ -174,3 +174,8 @@ export interface VerifyReport {
   sealProblems: { kind: string; sealId: string; detail: string }[];
   exported?: { sealId: string; ok: boolean };
 }
+
+// ---- the plan maintained on screen -------------------------------------------------------------
+export type { PlanChangeDoc as PlanChange } from '../../../../libs/workflows/plan/plan.projection.js';
+export type PeriodScore = import('../../../../libs/workflows/ranking/scoring.js').ScoreSheet & { planId: string; period: string };
+export type { TargetsImportOutcome, TargetCellProblem } from '../../../../libs/workflows/plan/plan-import.js';

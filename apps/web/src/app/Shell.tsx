@@ -12,6 +12,7 @@ import {
   UserOutlined,
   AlertOutlined,
   BellOutlined,
+  ProfileOutlined,
 } from '@ant-design/icons';
 import { Alert, Badge, Button, Dropdown, Grid, Layout, Menu, Segmented, Space, Typography } from 'antd';
 import { useEffect, useState, type ReactNode } from 'react';
@@ -34,6 +35,7 @@ const PAGES: { path: string; key: string; icon: ReactNode }[] = [
   { path: '/year-end', key: 'nav.yearEnd', icon: <TrophyOutlined /> },
   { path: '/audit', key: 'nav.audit', icon: <AuditOutlined /> },
   { path: '/admin/users', key: 'nav.admin', icon: <TeamOutlined /> },
+  { path: '/plan', key: 'planPage.nav', icon: <ProfileOutlined /> },
 ];
 
 export function LanguageSwitch() {

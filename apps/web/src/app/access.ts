@@ -12,6 +12,7 @@ export const PAGE_ROLES: Record<string, Role[]> = {
   '/year-end': ['office', 'leader', 'supervisor', 'auditor'],
   '/audit': ['auditor', 'admin', 'office'],
   '/admin/users': ['admin'],
+  '/plan': ['office', 'admin'],
 };
 
 export function homeOf(user: User | undefined): string {

@@ -20,6 +20,7 @@ const CasePage = lazy(() => import('../pages/CasePage'));
 const YearEndPage = lazy(() => import('../pages/YearEndPage'));
 const AuditPage = lazy(() => import('../pages/AuditPage'));
 const AdminUsersPage = lazy(() => import('../pages/AdminUsersPage'));
+const PlanPage = lazy(() => import('../pages/PlanPage'));
 
 const loading = <Spin size="large" style={{ display: 'block', margin: '20vh auto' }} />;
 
@@ -71,6 +72,7 @@ export function AppRoutes() {
             <Route path="/year-end" element={page('/year-end', <YearEndPage />)} />
             <Route path="/audit" element={page('/audit', <AuditPage />)} />
             <Route path="/admin/users" element={page('/admin/users', <AdminUsersPage />)} />
+            <Route path="/plan" element={page('/plan', <PlanPage />)} />
             <Route path="*" element={<Navigate to={homeOf(user)} replace />} />
           </Routes>
         </Suspense>

@@ -3,6 +3,7 @@ import type { ColumnsType } from 'antd/es/table';
 import { useTranslation } from 'react-i18next';
 import type { Annex2Row, Annex2Table } from '../api/types';
 import { currentLanguage } from '../i18n';
+import { behindTarget } from '../../../../libs/workflows/ranking/rules.js';
 import { fmtNumber, fmtPeriod, fmtValue } from '../lib/format';
 import { TIER_COLOURS, WarningTag } from './common';
 import { Provenance, type ProvenanceSource } from './Provenance';
@@ -78,6 +79,18 @@ export function FlagTags({ row }: { row: Annex2Row }) {
   );
 }
 
+/** "Behind the county target" (the plan's lagging rule, shared with the reports): a word and a shape, not colour alone. */
+function BehindTarget({ row }: { row: Annex2Row }) {
+  const { t } = useTranslation();
+  if (!behindTarget(row.result, row.target, row.direction)) return null;
+  return (
+    <Tag color="orange" style={{ marginLeft: 4, color: '#873800' }} title={t('planPage.behindTargetHint')} data-testid={`behind-${row.no}`}>
+      <span aria-hidden="true">↓ </span>
+      {t('planPage.behindTarget')}
+    </Tag>
+  );
+}
+
 /** Annex 2 (一览表) with the seed's columns; warning cells coloured; every figure, rank and colour opens its provenance. */
 export function Annex2Grid({ table, asOf }: { table: Annex2Table; asOf?: string | null }) {
   const { t } = useTranslation();
@@ -124,7 +137,7 @@ export function Annex2Grid({ table, asOf }: { table: Annex2Table; asOf?: string 
       width: 110,
       align: 'center',
       onCell: (l) => span(l),
-      render: (_, l) => (l.line === 'row' ? fmtValue(l.target, l.unitOfMeasure.symbol) : null),
+      render: (_, l) => (l.line === 'row' ? <span data-testid={`target-${l.no}`}>{fmtValue(l.target, l.unitOfMeasure.symbol)}</span> : null),
     },
     {
       title: t('annex2.result'),
@@ -137,10 +150,13 @@ export function Annex2Grid({ table, asOf }: { table: Annex2Table; asOf?: string 
           l.result === null ? (
             '—'
           ) : (
-            <Provenance source={resultSource(table, l, asOf)}>
-              <span data-testid={`result-${l.no}`}>{fmtValue(l.result, l.unitOfMeasure.symbol)}</span>
-              {l.byUnit.some((u) => u.corrected.value) && <Tag style={{ marginLeft: 4 }}>{t('annex2.corrected')}</Tag>}
-            </Provenance>
+            <>
+              <Provenance source={resultSource(table, l, asOf)}>
+                <span data-testid={`result-${l.no}`}>{fmtValue(l.result, l.unitOfMeasure.symbol)}</span>
+                {l.byUnit.some((u) => u.corrected.value) && <Tag style={{ marginLeft: 4 }}>{t('annex2.corrected')}</Tag>}
+              </Provenance>
+              <BehindTarget row={l} />
+            </>
           )
         ) : null,
     },
@@ -221,6 +237,7 @@ export function Annex2List({ table, asOf }: { table: Annex2Table; asOf?: string 
                     <span>
                       {t('annex2.rankShort')}: <RankCell table={table} row={r} asOf={asOf} />
                     </span>
+                    <BehindTarget row={r} />
                     {r.warning && (
                       <Provenance source={rankSource(table, r, asOf)}>
                         <WarningTag tier={r.warning} />

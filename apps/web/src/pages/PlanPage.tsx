@@ -1,0 +1,721 @@
+import { DownloadOutlined, EditOutlined, UploadOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Card, Descriptions, Form, Input, InputNumber, Modal, Progress, Select, Space, Table, Tabs, Tag, Typography, Upload } from 'antd';
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { coefficientFor, roundScore } from '../../../../libs/workflows/ranking/rules.js';
+import { plans, ranking } from '../api/endpoints';
+import { ApiProblem, saveBlob } from '../api/http';
+import type { Plan, PlanChange, PlanIndicator, TargetCellProblem, TargetsImportOutcome } from '../api/types';
+import { currentLanguage } from '../i18n';
+import { uomSymbol, usePlan } from '../app/plan';
+import { hasRole, useSession } from '../app/session';
+import { PageTitle, Who, WarningTag } from '../components/common';
+import { ProblemAlert, problemTitle, useProblemNotice } from '../components/problems';
+import { fmtDate, fmtDateTime, fmtNumber, fmtPeriod, fmtValue, localized } from '../lib/format';
+import { quartersOf } from '../lib/periods';
+import { useAsync } from '../lib/useAsync';
+import { useSearchParam } from '../lib/useSearchParam';
+
+const TABS = ['indicators', 'tiers', 'scoring', 'calendar', 'changes'] as const;
+type TabKey = (typeof TABS)[number];
+
+/**
+ * The plan maintained on screen (issue 15): targets and baselines, warning tiers, the scoring rule,
+ * the monthly deadline; every change with a reason, and the plan's history below. The office
+ * changes; administrators read (plan.revise is the office's: the API refuses others).
+ */
+export default function PlanPage() {
+  const { t } = useTranslation();
+  const base = usePlan();
+  const { user } = useSession();
+  const canRevise = hasRole(user, 'office');
+  const [params, set] = useSearchParam();
+  const tab: TabKey = (TABS as readonly string[]).includes(params.get('tab') ?? '') ? (params.get('tab') as TabKey) : 'indicators';
+  // The plan as it stands now (the shell's copy was read at sign-in and does not follow our changes).
+  const plan = useAsync(() => plans.get(base.id), [base.id]);
+  const changes = useAsync(() => plans.changes(base.id), [base.id]);
+  const reload = () => {
+    plan.reload();
+    changes.reload();
+  };
+  const current = plan.data ?? base;
+
+  return (
+    <div data-testid="plan-page">
+      <PageTitle title={t('planPage.title')} extra={<Typography.Text type="secondary">{`${current.documentNumber} · ${current.year}`}</Typography.Text>} />
+      {!canRevise && <Alert type="info" showIcon style={{ marginBottom: 16 }} title={t('planPage.readOnly')} data-testid="plan-read-only" />}
+      <ProblemAlert error={plan.error} />
+      <Tabs
+        activeKey={tab}
+        onChange={(k) => set('tab', k)}
+        items={[
+          { key: 'indicators', label: t('planPage.tab.indicators'), children: <IndicatorsTab plan={current} canRevise={canRevise} onChanged={reload} /> },
+          { key: 'tiers', label: t('planPage.tab.tiers'), children: <TiersTab plan={current} canRevise={canRevise} onChanged={reload} /> },
+          { key: 'scoring', label: t('planPage.tab.scoring'), children: <ScoringTab plan={current} canRevise={canRevise} onChanged={reload} /> },
+          { key: 'calendar', label: t('planPage.tab.calendar'), children: <CalendarTab plan={current} canRevise={canRevise} onChanged={reload} /> },
+          {
+            key: 'changes',
+            label: t('planPage.tab.changes'),
+            children: <ChangesTab plan={current} changes={changes.data ?? []} loading={changes.loading} error={changes.error} />,
+          },
+        ]}
+      />
+    </div>
+  );
+}
+
+interface TabProps {
+  plan: Plan;
+  canRevise: boolean;
+  onChanged: () => void;
+}
+
+function baselineText(plan: Plan, i: PlanIndicator): string {
+  const v = i.baseline.value === null ? '—' : fmtValue(i.baseline.value, uomSymbol(plan, i.unitOfMeasure));
+  return i.baseline.rank === null ? v : `${v}（${i.baseline.rank}）`;
+}
+
+function IndicatorsTab({ plan, canRevise, onChanged }: TabProps) {
+  const { t } = useTranslation();
+  const [editing, setEditing] = useState<PlanIndicator | null>(null);
+  const [query, setQuery] = useState('');
+  const [missing, setMissing] = useState<'all' | 'target' | 'baseline'>('all');
+  const rows = plan.indicators.filter(
+    (i) =>
+      (!query.trim() || i.name.includes(query.trim()) || String(i.no) === query.trim()) &&
+      (missing === 'all' || (missing === 'target' ? i.target === null : i.baseline.value === null && i.baseline.rank === null)),
+  );
+  const filled = plan.indicators.filter((i) => i.target !== null).length;
+  return (
+    <>
+      {canRevise && <ImportCard plan={plan} onImported={onChanged} />}
+      <Space wrap style={{ marginBottom: 12 }}>
+        <Input.Search
+          allowClear
+          placeholder={t('planPage.search')}
+          aria-label={t('planPage.search')}
+          onSearch={setQuery}
+          onChange={(e) => setQuery(e.target.value)}
+          style={{ width: 240 }}
+        />
+        <Select
+          value={missing}
+          onChange={setMissing}
+          aria-label={t('planPage.filter')}
+          style={{ width: 180 }}
+          options={[
+            { value: 'all', label: t('planPage.filterAll') },
+            { value: 'target', label: t('planPage.filterNoTarget') },
+            { value: 'baseline', label: t('planPage.filterNoBaseline') },
+          ]}
+        />
+        <Typography.Text type="secondary" data-testid="targets-filled">
+          {t('planPage.filled', { n: filled, total: plan.indicators.length })}
+        </Typography.Text>
+      </Space>
+      <Table<PlanIndicator>
+        size="small"
+        bordered
+        rowKey="no"
+        data-testid="plan-indicators"
+        pagination={false}
+        dataSource={rows}
+        scroll={{ x: 900 }}
+        sticky
+        locale={{ emptyText: t('planPage.noMatch') }}
+        columns={[
+          { title: t('annex2.no'), dataIndex: 'no', width: 56, align: 'center' },
+          { title: t('annex2.indicator'), dataIndex: 'name', render: (name: string, i) => <span title={i.alias}>{name}</span> },
+          { title: t('planPage.uom'), key: 'uom', width: 80, align: 'center', render: (_, i) => uomSymbol(plan, i.unitOfMeasure) || '—' },
+          { title: t('planPage.direction'), key: 'direction', width: 100, render: (_, i) => t(`direction.${i.direction}`) },
+          {
+            title: t('annex2.baseline', { year: plan.year - 1 }),
+            key: 'baseline',
+            width: 140,
+            align: 'center',
+            render: (_, i) => <span data-testid={`plan-baseline-${i.no}`}>{baselineText(plan, i)}</span>,
+          },
+          {
+            title: t('annex2.target', { year: plan.year }),
+            key: 'target',
+            width: 120,
+            align: 'center',
+            render: (_, i) => <span data-testid={`plan-target-${i.no}`}>{fmtValue(i.target, uomSymbol(plan, i.unitOfMeasure))}</span>,
+          },
+          ...(canRevise
+            ? [
+                {
+                  title: t('office.actions'),
+                  key: 'edit',
+                  width: 90,
+                  fixed: 'right' as const,
+                  render: (_: unknown, i: PlanIndicator) => (
+                    <Button
+                      size="small"
+                      icon={<EditOutlined />}
+                      onClick={() => setEditing(i)}
+                      data-testid={`plan-edit-${i.no}`}
+                      aria-label={t('planPage.editOf', { no: i.no, name: i.name })}
+                    >
+                      {t('planPage.edit')}
+                    </Button>
+                  ),
+                },
+              ]
+            : []),
+        ]}
+      />
+      {editing && (
+        <IndicatorModal
+          plan={plan}
+          indicator={editing}
+          onClose={() => setEditing(null)}
+          onSaved={() => {
+            setEditing(null);
+            onChanged();
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+/** Targets and baselines from the office's workbook: the template comes filled with the plan as it stands; a reason first, then the file. */
+function ImportCard({ plan, onImported }: { plan: Plan; onImported: () => void }) {
+  const { t } = useTranslation();
+  const notice = useProblemNotice();
+  const [reason, setReason] = useState('');
+  const [reasonError, setReasonError] = useState(false);
+  const [progress, setProgress] = useState<number | null>(null);
+  const [outcome, setOutcome] = useState<TargetsImportOutcome | null>(null);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const cells = (problem?.body.cells as TargetCellProblem[] | undefined) ?? [];
+  const run = async (file: File) => {
+    setOutcome(null);
+    setProblem(null);
+    if (reason.trim().length < 2) {
+      setReasonError(true);
+      document.getElementById('import-reason')?.focus();
+      return;
+    }
+    setProgress(0);
+    try {
+      const r = await plans.importTargets(plan.id, file, reason.trim(), currentLanguage(), (f) => setProgress(Math.round(f * 90)));
+      setProgress(100);
+      setOutcome(r);
+      onImported();
+    } catch (err) {
+      if (err instanceof ApiProblem && err.code === 'invalid-spreadsheet') setProblem(err);
+      else notice(err);
+    } finally {
+      setTimeout(() => setProgress(null), 600);
+    }
+  };
+  return (
+    <Card size="small" style={{ marginBottom: 16 }} title={t('planPage.import')}>
+      <Space wrap align="start">
+        <Form.Item
+          label={t('form.reason')}
+          htmlFor="import-reason"
+          required
+          validateStatus={reasonError ? 'error' : undefined}
+          help={reasonError ? t('form.reasonRequired') : undefined}
+          style={{ marginBottom: 0 }}
+        >
+          <Input
+            id="import-reason"
+            value={reason}
+            maxLength={2000}
+            style={{ width: 320 }}
+            onChange={(e) => {
+              setReason(e.target.value);
+              setReasonError(false);
+            }}
+            data-testid="import-reason"
+          />
+        </Form.Item>
+        <Upload
+          accept=".xlsx"
+          showUploadList={false}
+          beforeUpload={(file) => {
+            void run(file);
+            return false;
+          }}
+        >
+          <Button icon={<UploadOutlined />} data-testid="import-targets">
+            {t('planPage.chooseFile')}
+          </Button>
+        </Upload>
+        <Button icon={<DownloadOutlined />} onClick={() => plans.targetsTemplate(plan.id).then((b) => saveBlob(b, `targets-${plan.id}.xlsx`), notice)}>
+          {t('planPage.template')}
+        </Button>
+        {progress !== null && <Progress percent={progress} size="small" style={{ width: 200 }} status={progress < 100 ? 'active' : 'success'} />}
+      </Space>
+      {outcome && (
+        <Alert
+          style={{ marginTop: 12 }}
+          type="success"
+          showIcon
+          data-testid="import-targets-outcome"
+          title={t('planPage.imported', { file: outcome.file, rows: outcome.rows, targets: outcome.targets, baselines: outcome.baselines, unchanged: outcome.unchanged })}
+        />
+      )}
+      {problem && (
+        <div data-testid="import-targets-errors" style={{ marginTop: 12 }}>
+          <Alert type="error" showIcon title={problemTitle(problem)} description={t('planPage.fixAndRetry', { n: cells.length })} />
+          <Table<TargetCellProblem>
+            size="small"
+            rowKey={(_, i) => String(i)}
+            pagination={false}
+            style={{ marginTop: 8 }}
+            dataSource={cells}
+            columns={[
+              { title: t('planPage.cell'), key: 'cell', width: 90, render: (_, c) => c.cell ?? (c.row !== null ? String(c.row) : '—') },
+              { title: t('planPage.problem'), dataIndex: 'message' },
+            ]}
+          />
+        </div>
+      )}
+    </Card>
+  );
+}
+
+interface IndicatorForm {
+  target: number | null;
+  baselineValue: number | null;
+  baselineRank: number | null;
+  reason: string;
+}
+
+function IndicatorModal({ plan, indicator, onClose, onSaved }: { plan: Plan; indicator: PlanIndicator; onClose: () => void; onSaved: () => void }) {
+  const { t } = useTranslation();
+  const notice = useProblemNotice();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<IndicatorForm>();
+  const [busy, setBusy] = useState(false);
+  const symbol = uomSymbol(plan, indicator.unitOfMeasure);
+  const save = async () => {
+    let v: IndicatorForm;
+    try {
+      v = await form.validateFields();
+    } catch {
+      return; // the form shows what is missing
+    }
+    const target = v.target ?? null;
+    const value = v.baselineValue ?? null;
+    const rank = v.baselineRank ?? null;
+    const targetChanged = target !== indicator.target;
+    const baselineChanged = value !== indicator.baseline.value || rank !== indicator.baseline.rank;
+    if (!targetChanged && !baselineChanged) {
+      message.info(t('planPage.nothingChanged'));
+      return;
+    }
+    setBusy(true);
+    try {
+      // Two commands, two events, one reason: each change stands on its own in the history.
+      if (targetChanged) await plans.setTarget(plan.id, indicator.no, target, v.reason.trim());
+      if (baselineChanged) await plans.setBaseline(plan.id, indicator.no, value, rank, v.reason.trim());
+      message.success(t('planPage.saved'));
+      onSaved();
+    } catch (err) {
+      notice(err, form);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal
+      open
+      width={560}
+      title={t('planPage.editTitle', { no: indicator.no, name: indicator.name })}
+      onCancel={onClose}
+      onOk={() => void save()}
+      okText={t('form.save')}
+      okButtonProps={{ loading: busy, 'data-testid': 'plan-edit-save' }}
+      destroyOnHidden
+    >
+      <Typography.Paragraph type="secondary">{t('planPage.editHint', { unit: symbol || '—', direction: t(`direction.${indicator.direction}`) })}</Typography.Paragraph>
+      <Form<IndicatorForm>
+        form={form}
+        layout="vertical"
+        initialValues={{ target: indicator.target, baselineValue: indicator.baseline.value, baselineRank: indicator.baseline.rank, reason: '' }}
+      >
+        <Form.Item name="target" label={t('annex2.target', { year: plan.year })} extra={t('planPage.emptyClears')}>
+          <InputNumber style={{ width: 200 }} addonAfter={symbol || undefined} data-testid="plan-target-input" />
+        </Form.Item>
+        <Space wrap>
+          <Form.Item name="baselineValue" label={t('planPage.baselineValue', { year: plan.year - 1 })}>
+            <InputNumber style={{ width: 200 }} addonAfter={symbol || undefined} data-testid="plan-baseline-value-input" />
+          </Form.Item>
+          <Form.Item name="baselineRank" label={t('planPage.baselineRank', { year: plan.year - 1 })}>
+            <InputNumber min={1} max={plan.peerGroup.size} precision={0} style={{ width: 120 }} data-testid="plan-baseline-rank-input" />
+          </Form.Item>
+        </Space>
+        <Form.Item name="reason" label={t('form.reason')} rules={[{ required: true, whitespace: true, min: 2, message: t('form.reasonRequired') }]}>
+          <Input.TextArea rows={2} maxLength={2000} data-testid="plan-reason-input" />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
+type TierRow = Plan['warningTiers'][number];
+
+function TiersTab({ plan, canRevise, onChanged }: TabProps) {
+  const { t } = useTranslation();
+  const notice = useProblemNotice();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<{ tiers: { fromRank: number; toRank: number }[]; reason: string }>();
+  const [busy, setBusy] = useState(false);
+  const save = async () => {
+    let v: { tiers: { fromRank: number; toRank: number }[]; reason: string };
+    try {
+      v = await form.validateFields();
+    } catch {
+      return;
+    }
+    const tiers: TierRow[] = plan.warningTiers.map((tier, i) => ({ ...tier, fromRank: v.tiers[i]!.fromRank, toRank: v.tiers[i]!.toRank }));
+    setBusy(true);
+    try {
+      await plans.reviseWarningTiers(plan.id, tiers, v.reason.trim());
+      message.success(t('planPage.saved'));
+      form.setFieldValue('reason', '');
+      onChanged();
+    } catch (err) {
+      notice(err, form);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Card size="small" title={t('planPage.tiersTitle', { size: plan.peerGroup.size })}>
+      <Form
+        form={form}
+        layout="vertical"
+        key={JSON.stringify(plan.warningTiers)}
+        initialValues={{ tiers: plan.warningTiers.map((x) => ({ fromRank: x.fromRank, toRank: x.toRank })), reason: '' }}
+        disabled={!canRevise}
+      >
+        {plan.warningTiers.map((tier, i) => (
+          <Space key={tier.tier} align="baseline" wrap data-testid={`tier-${tier.tier}`}>
+            <span style={{ display: 'inline-block', width: 90 }}>
+              <WarningTag tier={tier.tier} />
+            </span>
+            <Form.Item name={['tiers', i, 'fromRank']} label={t('planPage.fromRank')} rules={[{ required: true, message: t('form.required') }]}>
+              <InputNumber min={1} max={plan.peerGroup.size} precision={0} />
+            </Form.Item>
+            <Form.Item name={['tiers', i, 'toRank']} label={t('planPage.toRank')} rules={[{ required: true, message: t('form.required') }]}>
+              <InputNumber min={1} max={plan.peerGroup.size} precision={0} />
+            </Form.Item>
+            <Typography.Text type="secondary">{localized(tier.label)}</Typography.Text>
+          </Space>
+        ))}
+        {canRevise && (
+          <>
+            <Form.Item name="reason" label={t('form.reason')} rules={[{ required: true, whitespace: true, min: 2, message: t('form.reasonRequired') }]}>
+              <Input.TextArea rows={2} maxLength={2000} data-testid="tiers-reason" />
+            </Form.Item>
+            <Button type="primary" loading={busy} onClick={() => void save()} data-testid="tiers-save">
+              {t('form.save')}
+            </Button>
+          </>
+        )}
+      </Form>
+    </Card>
+  );
+}
+
+interface RuleForm {
+  coefficients: number[];
+  missingRankCoefficient: number;
+  note: string;
+  reason?: string;
+}
+
+function ScoringTab({ plan, canRevise, onChanged }: TabProps) {
+  const { t } = useTranslation();
+  const notice = useProblemNotice();
+  const { message } = App.useApp();
+  const rules = useAsync(() => ranking.scoringRules(plan.id), [plan.id]);
+  const quarters = [...quartersOf(plan.year), String(plan.year)];
+  const [period, setPeriod] = useState(quarters[0]!);
+  const score = useAsync(() => ranking.score(plan.id, period).catch(() => null), [plan.id, period, rules.data?.current?.version]);
+  const [form] = Form.useForm<RuleForm>();
+  const draft = Form.useWatch([], form) as RuleForm | undefined;
+  const [busy, setBusy] = useState(false);
+  const current = rules.data?.current ?? null;
+  const ranks = Array.from({ length: plan.peerGroup.size }, (_, i) => i + 1);
+  const initial: RuleForm = {
+    coefficients: ranks.map((r) => current?.coefficients.find((c) => c.rank === r)?.coefficient ?? Math.max(0, 1 - (r - 1) * 0.1)),
+    missingRankCoefficient: current?.missingRankCoefficient ?? 0,
+    note: current?.note ?? '',
+    reason: '',
+  };
+  // What-if for a rule: every line's rank as it stands for the period, scored under the rule in force and the draft, with the shared rule module.
+  const preview = useMemo(() => {
+    const sheet = score.data;
+    if (!sheet || !draft?.coefficients) return null;
+    const next = { coefficients: ranks.map((rank, i) => ({ rank, coefficient: draft.coefficients[i] ?? 0 })), missingRankCoefficient: draft.missingRankCoefficient ?? 0 };
+    const lines = sheet.lines.map((l) => {
+      const from = l.score;
+      const to = roundScore(l.points * coefficientFor(next, l.rank));
+      return { ...l, from, to, delta: from === null ? null : roundScore(to - from) };
+    });
+    const total = roundScore(lines.reduce((s, l) => s + l.to, 0));
+    return { lines: lines.filter((l) => l.delta !== 0), baseTotal: sheet.totalScore, total, maxScore: sheet.maxScore };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [score.data, JSON.stringify(draft)]);
+  const save = async () => {
+    let v: RuleForm;
+    try {
+      v = await form.validateFields();
+    } catch {
+      return;
+    }
+    setBusy(true);
+    try {
+      await ranking.publishScoringRule(plan.id, {
+        coefficients: ranks.map((rank, i) => ({ rank, coefficient: v.coefficients[i]! })),
+        missingRankCoefficient: v.missingRankCoefficient,
+        note: v.note,
+        ...(v.reason?.trim() ? { reason: v.reason.trim() } : {}),
+      });
+      message.success(t('planPage.ruleSaved'));
+      rules.reload();
+      onChanged();
+    } catch (err) {
+      notice(err, form);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }} size="middle">
+      <ProblemAlert error={rules.error} />
+      <Card size="small" title={current ? t('planPage.ruleInForce', { version: current.version, at: fmtDateTime(current.at) }) : t('planPage.noRule')} loading={rules.loading}>
+        {current && (
+          <Typography.Paragraph>
+            {current.note} · <Who by={current.by} />
+          </Typography.Paragraph>
+        )}
+        {!rules.loading && (
+          <Form<RuleForm> form={form} layout="inline" initialValues={initial} key={current?.version ?? 0} disabled={!canRevise}>
+            {ranks.map((r, i) => (
+              <Form.Item key={r} name={['coefficients', i]} label={t('planPage.rankN', { rank: r })} rules={[{ required: true, message: t('form.required') }]}>
+                <InputNumber min={0} max={1} step={0.05} style={{ width: 90 }} data-testid={`coefficient-${r}`} />
+              </Form.Item>
+            ))}
+            <Form.Item name="missingRankCoefficient" label={t('planPage.missingRank')} rules={[{ required: true, message: t('form.required') }]}>
+              <InputNumber min={0} max={1} step={0.05} style={{ width: 90 }} />
+            </Form.Item>
+            <Form.Item
+              name="note"
+              label={t('planPage.ruleNote')}
+              style={{ width: '100%', marginTop: 8 }}
+              rules={[{ required: true, whitespace: true, message: t('form.required') }]}
+            >
+              <Input maxLength={2000} />
+            </Form.Item>
+            {canRevise && (
+              <Form.Item
+                name="reason"
+                label={t('form.reason')}
+                style={{ width: '100%', marginTop: 8 }}
+                rules={current ? [{ required: true, whitespace: true, min: 2, message: t('form.reasonRequired') }] : []}
+              >
+                <Input.TextArea rows={2} maxLength={2000} data-testid="rule-reason" />
+              </Form.Item>
+            )}
+          </Form>
+        )}
+      </Card>
+      <Card
+        size="small"
+        title={t('planPage.whatIf')}
+        extra={
+          <Select value={period} onChange={setPeriod} aria-label={t('a11y.period')} style={{ width: 140 }} options={quarters.map((p) => ({ value: p, label: fmtPeriod(p) }))} />
+        }
+      >
+        {!score.data && !score.loading && <Typography.Text type="secondary">{t('planPage.whatIfNoScore')}</Typography.Text>}
+        {preview && (
+          <div data-testid="rule-preview">
+            <Descriptions size="small" column={3}>
+              <Descriptions.Item label={t('planPage.totalNow')}>{preview.baseTotal === null ? '—' : fmtNumber(preview.baseTotal)}</Descriptions.Item>
+              <Descriptions.Item label={t('planPage.totalDraft')}>
+                <strong data-testid="rule-preview-total">{fmtNumber(preview.total)}</strong> / {fmtNumber(preview.maxScore)}
+              </Descriptions.Item>
+              <Descriptions.Item label={t('planPage.delta')}>{preview.baseTotal === null ? '—' : signed(roundScore(preview.total - preview.baseTotal))}</Descriptions.Item>
+            </Descriptions>
+            <Table
+              size="small"
+              rowKey="indicatorNo"
+              pagination={{ pageSize: 10, hideOnSinglePage: true }}
+              dataSource={preview.lines}
+              locale={{ emptyText: t('planPage.noLineChanges') }}
+              columns={[
+                { title: t('annex2.no'), dataIndex: 'indicatorNo', width: 56 },
+                { title: t('annex2.indicator'), dataIndex: 'name' },
+                { title: t('annex2.rank'), dataIndex: 'rank', width: 70, render: (r: number | null) => r ?? '—' },
+                { title: t('planPage.scoreNow'), dataIndex: 'from', width: 90, render: (v: number | null) => (v === null ? '—' : fmtNumber(v)) },
+                { title: t('planPage.scoreDraft'), dataIndex: 'to', width: 90, render: (v: number) => fmtNumber(v) },
+              ]}
+            />
+          </div>
+        )}
+        {canRevise && (
+          <Button type="primary" style={{ marginTop: 12 }} loading={busy} onClick={() => void save()} data-testid="rule-save">
+            {t('planPage.publishRule')}
+          </Button>
+        )}
+      </Card>
+    </Space>
+  );
+}
+
+const signed = (x: number) => (x > 0 ? `+${fmtNumber(x)}` : fmtNumber(x));
+
+function CalendarTab({ plan, canRevise, onChanged }: TabProps) {
+  const { t } = useTranslation();
+  const notice = useProblemNotice();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<{ dueBeforeDayOfNextMonth: number; reminderWorkingDaysBefore: number; reason: string }>();
+  const [busy, setBusy] = useState(false);
+  const rule = plan.monthlyReport;
+  const d = plan.supervisionDeadlines;
+  const save = async () => {
+    let v: { dueBeforeDayOfNextMonth: number; reminderWorkingDaysBefore: number; reason: string };
+    try {
+      v = await form.validateFields();
+    } catch {
+      return;
+    }
+    setBusy(true);
+    try {
+      await plans.reviseMonthlyReport(plan.id, { dueBeforeDayOfNextMonth: v.dueBeforeDayOfNextMonth, reminderWorkingDaysBefore: v.reminderWorkingDaysBefore }, v.reason.trim());
+      message.success(t('planPage.saved'));
+      onChanged();
+    } catch (err) {
+      notice(err, form);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }} size="middle">
+      <Card size="small" title={t('planPage.deadline')}>
+        <Form
+          form={form}
+          layout="inline"
+          key={`${rule.dueBeforeDayOfNextMonth}/${rule.reminderWorkingDaysBefore}`}
+          initialValues={{ dueBeforeDayOfNextMonth: rule.dueBeforeDayOfNextMonth, reminderWorkingDaysBefore: rule.reminderWorkingDaysBefore, reason: '' }}
+          disabled={!canRevise}
+        >
+          <Form.Item name="dueBeforeDayOfNextMonth" label={t('planPage.dueBefore')} rules={[{ required: true, message: t('form.required') }]}>
+            <InputNumber min={2} max={28} precision={0} />
+          </Form.Item>
+          <Form.Item name="reminderWorkingDaysBefore" label={t('planPage.reminder')} rules={[{ required: true, message: t('form.required') }]}>
+            <InputNumber min={0} max={20} precision={0} />
+          </Form.Item>
+          {canRevise && (
+            <>
+              <Form.Item name="reason" label={t('form.reason')} style={{ minWidth: 320 }} rules={[{ required: true, whitespace: true, min: 2, message: t('form.reasonRequired') }]}>
+                <Input maxLength={2000} />
+              </Form.Item>
+              <Button type="primary" loading={busy} onClick={() => void save()}>
+                {t('form.save')}
+              </Button>
+            </>
+          )}
+        </Form>
+        <Descriptions size="small" column={2} style={{ marginTop: 12 }}>
+          <Descriptions.Item label={t('planPage.holidayPolicy')}>{t(`planPage.policy.${rule.holidayPolicy ?? 'stays'}`)}</Descriptions.Item>
+          <Descriptions.Item label={t('planPage.timeZone')}>{rule.timeZone}</Descriptions.Item>
+          <Descriptions.Item label={t('planPage.signedByHead')}>{rule.signedByHead ? t('planPage.yes') : t('planPage.no')}</Descriptions.Item>
+          <Descriptions.Item label={t('planPage.paperCopies')}>{rule.paperCopies}</Descriptions.Item>
+        </Descriptions>
+      </Card>
+      {d && (
+        <Card size="small" title={t('planPage.supervisionDeadlines')}>
+          <Typography.Paragraph type="secondary">{t('planPage.readOnlyHint')}</Typography.Paragraph>
+          <Descriptions size="small" column={2}>
+            <Descriptions.Item label={t('planPage.acknowledge')}>{t('planPage.workingDays', { n: d.acknowledgeWorkingDays })}</Descriptions.Item>
+            <Descriptions.Item label={t('planPage.planDays')}>{t('planPage.workingDays', { n: d.planWorkingDays })}</Descriptions.Item>
+            <Descriptions.Item label={t('planPage.review')}>{t('planPage.workingDays', { n: d.reviewWorkingDays })}</Descriptions.Item>
+            <Descriptions.Item label={t('planPage.resubmit')}>{t('planPage.workingDays', { n: d.resubmitWorkingDays })}</Descriptions.Item>
+          </Descriptions>
+        </Card>
+      )}
+      <Card size="small" title={t('planPage.calendar', { from: fmtDate(plan.calendar.covers.from), to: fmtDate(plan.calendar.covers.to) })}>
+        <Typography.Paragraph type="secondary">{t('planPage.readOnlyHint')}</Typography.Paragraph>
+        <Table
+          size="small"
+          rowKey={(h) => `${h.name}/${h.from}`}
+          pagination={false}
+          dataSource={[...plan.calendar.holidays]}
+          columns={[
+            { title: t('planPage.holiday'), dataIndex: 'name' },
+            { title: t('planPage.from'), dataIndex: 'from', render: (v: string) => fmtDate(v) },
+            { title: t('planPage.to'), dataIndex: 'to', render: (v: string) => fmtDate(v) },
+          ]}
+        />
+        {plan.calendar.workingWeekendDays.length > 0 && (
+          <Typography.Paragraph style={{ marginTop: 8 }}>
+            {t('planPage.workingWeekends')}：{plan.calendar.workingWeekendDays.map((w) => fmtDate(w.date)).join('、')}
+          </Typography.Paragraph>
+        )}
+      </Card>
+    </Space>
+  );
+}
+
+/** A change in the reader's language, from the event's data (the projection's summary is English). */
+function describe(plan: Plan, c: PlanChange, t: (k: string, o?: Record<string, unknown>) => string): string {
+  const d = c.data as Record<string, unknown>;
+  const ind = (no: unknown) => plan.indicators.find((i) => i.no === no);
+  const val = (no: unknown, v: unknown) => (v === null || v === undefined ? '—' : fmtValue(v as number, uomSymbol(plan, ind(no)?.unitOfMeasure ?? '')));
+  switch (c.type) {
+    case 'PlanPublished':
+      return t('planPage.change.published', { file: (d.source as { file?: string } | undefined)?.file ?? '' });
+    case 'PlanTargetSet':
+      return t('planPage.change.target', { no: d.indicatorNo, name: ind(d.indicatorNo)?.name ?? '', from: val(d.indicatorNo, d.previous), to: val(d.indicatorNo, d.target) });
+    case 'PlanBaselineSet': {
+      const prev = d.previous as { value: number | null; rank: number | null };
+      return t('planPage.change.baseline', {
+        no: d.indicatorNo,
+        name: ind(d.indicatorNo)?.name ?? '',
+        from: `${val(d.indicatorNo, prev.value)}（${prev.rank ?? '—'}）`,
+        to: `${val(d.indicatorNo, d.value)}（${(d.rank as number | null) ?? '—'}）`,
+      });
+    }
+    case 'PlanRuleRevised':
+      return t(`planPage.change.rule.${String(d.rule)}`);
+    default:
+      return c.summary;
+  }
+}
+
+function ChangesTab({ plan, changes, loading, error }: { plan: Plan; changes: PlanChange[]; loading: boolean; error: unknown }) {
+  const { t } = useTranslation();
+  const rows = [...changes].reverse();
+  return (
+    <>
+      <ProblemAlert error={error} />
+      <Table<PlanChange>
+        size="small"
+        rowKey="revision"
+        data-testid="plan-changes"
+        loading={loading}
+        dataSource={rows}
+        pagination={{ pageSize: 20, hideOnSinglePage: true, showSizeChanger: false }}
+        locale={{ emptyText: t('planPage.noChanges') }}
+        columns={[
+          { title: t('planPage.when'), dataIndex: 'recordedAt', width: 170, render: (v: string) => fmtDateTime(v) },
+          { title: t('planPage.who'), key: 'who', width: 160, render: (_, c) => <Who by={c.actor} /> },
+          { title: t('planPage.kind'), key: 'type', width: 120, render: (_, c) => <Tag>{t(`planPage.type.${c.type}`)}</Tag> },
+          { title: t('planPage.what'), key: 'what', render: (_, c) => <span data-testid={`change-${c.revision}`}>{describe(plan, c, t)}</span> },
+          { title: t('form.reason'), dataIndex: 'reason', render: (v?: string) => v ?? '—' },
+        ]}
+      />
+    </>
+  );
+}
