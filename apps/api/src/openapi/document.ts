@@ -204,7 +204,7 @@ function complete(path: string, method: string, op: Operation, gen: GeneratedOpe
   if (![...statuses].some((s) => s < 500)) op.responses['4XX'] = { ...problemResponse(400), description: 'Any client error (none for a well-formed request), as problem details' };
 }
 
-/** The document as @nestjs/swagger built it, completed and made OpenAPI 3.1. Throws on an operation the generator has not seen (run bin/openapi-operations.mjs). */
+/** The document as @nestjs/swagger built it, completed and made OpenAPI 3.1. Warns of an operation the generator has not seen (run bin/openapi-operations.mjs). */
 export function completeDocument(document: OpenAPIObject): OpenAPIObject {
   const doc = to31(document) as OpenAPIObject;
   doc.openapi = '3.1.0';
@@ -216,7 +216,9 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
       else complete(path, method, op, gen);
     }
   }
-  if (missing.length) throw new Error(`operations unknown to apps/api/src/openapi/operations.generated.ts (run node bin/openapi-operations.mjs): ${missing.join(', ')}`);
+  // A stale module is a failing test (test/openapi.e2e.spec.ts), not a server that will not start:
+  // the API serves, and its document says less about these operations until the module is rebuilt.
+  if (missing.length) console.warn(`OpenAPI: operations unknown to apps/api/src/openapi/operations.generated.ts (run node bin/openapi-operations.mjs): ${missing.join(', ')}`);
   doc.components = {
     ...doc.components,
     securitySchemes: {
