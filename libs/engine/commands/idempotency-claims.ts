@@ -64,11 +64,19 @@ export async function claim(store: EventStore, meta: CommandMeta & { requestKey:
   }
 }
 
-export function canonicalJson(value: unknown): string {
+/**
+ * JSON with keys sorted and undefined left out. Nesting past `MAX_DEPTH` is written as a marker:
+ * the fingerprint of a body no route accepts (the depth pipe refuses it where a body is read) must
+ * not overflow the stack of the request that carries it.
+ */
+export function canonicalJson(value: unknown, depth = 0): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  if (depth >= MAX_DEPTH) return '"…"';
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v, depth + 1))).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined && typeof v !== 'function')
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v, depth + 1)}`).join(',')}}`;
 }
+
+const MAX_DEPTH = 64;
