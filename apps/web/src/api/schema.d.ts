@@ -5642,8 +5642,6 @@ export interface operations {
       /** @description OK */
       200: {
         headers: {
-          /** @description pass as ?minPosition= to read this write */
-          'X-Position'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -7728,8 +7726,6 @@ export interface operations {
       /** @description OK */
       201: {
         headers: {
-          /** @description pass as ?minPosition= to read this write */
-          'X-Position'?: string;
           [name: string]: unknown;
         };
         content: {
