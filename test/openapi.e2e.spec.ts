@@ -128,7 +128,7 @@ describe('the OpenAPI document and real answers against it (demo year, SQLite)',
     const fresh = await render();
     console.log(`generated the operations module in ${Date.now() - started} ms`);
     expect(fresh === readFileSync(OUTPUT, 'utf8') ? 'up to date' : 'stale: run node bin/openapi-operations.mjs').toBe('up to date');
-  }, 60_000);
+  }, 120_000);
 
   it('the web’s client types (apps/web/src/api/schema.d.ts) are what openapi-typescript generates from this document', async () => {
     const { default: openapiTS, astToString } = await import('openapi-typescript');
@@ -143,7 +143,7 @@ describe('the OpenAPI document and real answers against it (demo year, SQLite)',
     if (process.env.JIXIAO_WRITE_CLIENT) writeFileSync(file, fresh);
     const committed = existsSync(file) ? readFileSync(file, 'utf8') : '';
     expect(fresh === committed ? 'up to date' : 'differs: run JIXIAO_WRITE_CLIENT=1 on this test').toBe('up to date');
-  }, 60_000);
+  }, 120_000);
 
   it('a client generated from the document (openapi-fetch over schema.d.ts) reads the report, the case and the auditor’s timeline, typed', async () => {
     const client = createClient<paths>({ baseUrl: running.url });
