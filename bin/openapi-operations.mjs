@@ -257,6 +257,7 @@ export function generate() {
           responseHeaders: {
             etag: interceptors.includes('CommandResultInterceptor') || strings.has('etag'),
             location: strings.has('location'),
+            position: interceptors.includes('CommandResultInterceptor') || strings.has('x-position'),
           },
           readAt,
           query: [...query].sort(),

@@ -207,9 +207,9 @@ describe.each(STORE_TARGETS)('audit over a real workflow history on $name', (tar
         child.on('error', reject);
         child.on('close', (status) => resolve({ status, stdout, stderr }));
       });
-    const table = await cli('table', 'annex2', '--period', period, '--as-of', t1);
+    const table = await cli('table', 'annex2', '--period', period, '--as-of', t1, '--json');
     expect(table.status).toBe(0);
-    expect(JSON.parse(table.stdout).rows['28']).toMatchObject({ rank: 3, warning: 'yellow' });
+    expect((JSON.parse(table.stdout) as { items: { key: string }[] }).items.find((r) => r.key === '28')).toMatchObject({ rank: 3, warning: 'yellow' });
     const changed = await cli('diff', 'annex2', '--period', period, '--from', t1, '--to', t2);
     expect(changed.stdout).toContain('rank 3 → 5; warning "yellow" → "red"');
     expect(changed.stdout).toMatch(/FigureCorrected {2}by 推进办 张 \(office\): 市生态环境局通报数据修正/);

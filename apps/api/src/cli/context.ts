@@ -20,10 +20,13 @@ export async function withApp<T>(store: string | undefined, work: (app: INestApp
   // Loaded here, not at the top: `jixiao --help` and the store-only commands start without Nest.
   const [{ NestFactory }, { AppModule }, { Engine }] = await Promise.all([import('@nestjs/core'), import('../app.module.js'), import('../../../../libs/engine/nest/engine.js')]);
   // Warnings and errors to standard error: standard output is the command's answer (--json must parse).
+  // The web UI's "not built" warning is not the command line's concern: it serves no pages.
   const toStderr =
     (level: string) =>
-    (message: unknown, ...rest: unknown[]) =>
+    (message: unknown, ...rest: unknown[]) => {
+      if (rest.includes('WebUi')) return;
       console.error(`[${level}]`, message, ...rest.filter((r) => typeof r === 'string'));
+    };
   const logger = { log: () => {}, verbose: () => {}, debug: () => {}, warn: toStderr('warn'), error: toStderr('error'), fatal: toStderr('fatal') };
   // Before forRoot: building the module already logs (e.g. "no web UI"), through the static Logger.
   Logger.overrideLogger(logger);

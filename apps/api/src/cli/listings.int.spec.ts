@@ -70,7 +70,7 @@ describe('the command line’s listings', () => {
     const ids = (p: { items: { eventId: string }[] }) => p.items.map((e) => e.eventId);
     expect(ids(page2).some((id) => ids(page1).includes(id))).toBe(false);
     expect(page2.items[0].seq).toBeGreaterThan(page1.items[2].seq);
-  }, 60_000);
+  }, 180_000);
 
   it('audit timeline filters by --type, --cause, --from and --to', async () => {
     const standings = await json(['audit', 'timeline', '--unit', 'czj', '--type', 'StandingChanged', '--limit', '20']);
@@ -86,7 +86,7 @@ describe('the command line’s listings', () => {
     const bad = await cli(['audit', 'timeline', '--unit', 'czj', '--from', 'last week', '--store', store]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--from: "last week" is not an ISO date-time');
-  }, 60_000);
+  }, 180_000);
 
   it('audit table prints a row per line and pages; provenance prints its events as text; seals page', async () => {
     const table = await text(['audit', 'table', 'annex2', '--period', '2023-02', '--limit', '5']);
@@ -108,5 +108,5 @@ describe('the command line’s listings', () => {
     const seals = await json(['audit', 'seals', '--limit', '1']);
     expect(seals.items).toHaveLength(1);
     expect(seals.items[0].text).toContain(seals.items[0].sealId);
-  }, 90_000);
+  }, 180_000);
 });

@@ -181,10 +181,8 @@ function complete(path: string, method: string, op: Operation, gen: GeneratedOpe
   } else success.content = { 'application/json': { schema: { type: 'object' } } };
   const headers: Record<string, unknown> = {};
   if (gen.responseHeaders.etag) headers.ETag = { description: 'the revision: send it back as If-Match', schema: { type: 'string' } };
-  if (gen.headers.idempotencyKey) headers['X-Position'] = { description: 'pass as ?minPosition= to read this write', schema: { type: 'string' } };
-  if (gen.responseHeaders.location || gen.status === 201) {
-    if (gen.responseHeaders.location) headers.Location = { description: 'where the created resource is read', schema: { type: 'string' } };
-  }
+  if (gen.responseHeaders.position) headers['X-Position'] = { description: 'pass as ?minPosition= to read this write', schema: { type: 'string' } };
+  if (gen.responseHeaders.location) headers.Location = { description: 'where the created resource is read', schema: { type: 'string' } };
   if (!success.description) success.description = 'OK';
   if (Object.keys(headers).length) success.headers = { ...success.headers, ...headers };
 

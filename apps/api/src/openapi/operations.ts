@@ -10,7 +10,7 @@ export interface GeneratedOperation {
   writesItself?: true;
   produces?: string[];
   headers: { idempotencyKey: boolean; ifMatch: boolean; onBehalfOf: boolean };
-  responseHeaders: { etag: boolean; location: boolean };
+  responseHeaders: { etag: boolean; location: boolean; position: boolean };
   /** Reads ?asOf= and ?minPosition= (@ReadAtParam). */
   readAt: boolean;
   /** Query parameters read off a @Query() object. */

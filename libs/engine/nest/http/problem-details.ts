@@ -262,10 +262,6 @@ const WORDING: Record<string, Record<Language, Wording>> = {
     'zh-CN': () => ({ title: '未找到', detail: '请求的地址不存在。' }),
     'en-US': (p) => ({ title: 'Not found', detail: p.detail }),
   },
-  forbidden: {
-    'zh-CN': () => ({ title: '无权操作', detail: '当前账号无权执行此操作或读取此内容。' }),
-    'en-US': (p) => ({ title: 'Forbidden', detail: p.detail }),
-  },
   'precondition-failed': {
     'zh-CN': (p) => ({
       title: '版本已变化',
