@@ -81,7 +81,7 @@ describe.each(STORE_TARGETS)('official documents over HTTP on $name', (target) =
     expect(retry.status).toBe(200);
     expect(((await retry.json()) as typeof answer).events[0]!.data.number).toBe(d.number);
 
-    const pdf = await fetch(`${running.url}/api/v1/documents/${PLAN}/${encodeURIComponent(d.documentId)}/pdf`, { headers: office.headers });
+    const pdf = await fetch(`${running.url}/api/v1/documents/${PLAN}/pdf/${encodeURIComponent(d.documentId)}`, { headers: office.headers });
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     const bytes = Buffer.from(await pdf.arrayBuffer());

@@ -102,7 +102,7 @@ export class DocumentsController {
     return this.queries.execute(new ListDocuments(principalOf(req), planId, subject || undefined, at));
   }
 
-  @Get(':documentId/pdf')
+  @Get('pdf/:documentId')
   @ApiOperation({ summary: 'The PDF, rendered again from its issue event: the same bytes, whose SHA-256 the record holds (header X-Content-SHA256)' })
   async pdf(@Param('planId') planId: string, @Param('documentId') documentId: string, @Req() req: AuthenticatedRequest, @Res() res: Response): Promise<void> {
     const { summary, pdf } = await this.queries.execute(new GetDocumentPdf(principalOf(req), planId, documentId));

@@ -209,7 +209,11 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
   const missing: string[] = [];
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(item as Record<string, Operation>)) {
-      const gen = OPERATIONS[op.operationId ?? ''];
+      // One method mounted on several paths (@Post([a, b, c])) gets ids `Class_method[0]`, `[1]`…
+      // from @nestjs/swagger: one generated entry describes them all; the ids are made URL-safe.
+      const indexed = /^(.*)\[(\d+)\]$/.exec(op.operationId ?? '');
+      if (indexed) op.operationId = `${indexed[1]}_${indexed[2]}`;
+      const gen = OPERATIONS[indexed ? indexed[1]! : (op.operationId ?? '')];
       if (!gen) missing.push(op.operationId ?? `${method} ${path}`);
       else complete(path, method, op, gen);
     }

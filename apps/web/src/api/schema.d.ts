@@ -331,6 +331,57 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/plans/{planId}/rules/monthly-report': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Revise the monthly report’s deadline (due before day N of the next month) and reminder, with a reason; the rest of the rule stays */
+    put: operations['PlanController_reviseMonthlyReportRule'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/plans/{planId}/imports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Import targets and baselines from the office’s workbook (.xlsx, multipart fields "file" and "reason"; the template is GET imports/template). Every bad cell is listed in the Accept-Language and nothing is recorded; each changed value is its own event with the reason (office) */
+    post: operations['PlanController_importTargets'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/plans/{planId}/imports/template': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The workbook of targets and baselines to fill in, filled with the plan as it stands, and its instructions */
+    get: operations['PlanController_targetsTemplate'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/reporting/{planId}/periods/{period}/open': {
     parameters: {
       query?: never;
@@ -527,6 +578,23 @@ export interface paths {
     };
     /** A unit’s own dashboard: its reports month by month, with deadlines and returns */
     get: operations['ReportingController_unitReports'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reporting/{planId}/compliance.xlsx': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The compliance board as a workbook: each unit × month, on-time rates per unit and per month, and the total (read like the board) */
+    get: operations['ReportingExportsController_compliance'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1064,6 +1132,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/supervision/{planId}/cases/on-ground': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Open a case on a ground the plan names (行动不力、工作滞后、成效不明显), whatever the colour (supervisor) */
+    post: operations['SupervisionController_openOnGround'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/supervision/{planId}/cases/{unitId}/{indicatorNo}/{caseNo}': {
     parameters: {
       query?: never;
@@ -1194,6 +1279,23 @@ export interface paths {
     put?: never;
     /** Close with a reason: warning-improved (the latest warning is no longer red), rectification-accepted (feedback accepted) or cleared-by-correction (supervisor) */
     post: operations['SupervisionController_close'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/supervision/{planId}/cases.xlsx': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The supervision case list as a workbook: unit, indicator, status, step, next deadline, overdue steps, escalations, warnings, closing (read like the board; default every case) */
+    get: operations['SupervisionExportsController_cases'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1371,6 +1473,265 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/documents/{planId}/issue/{kind}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Issue an official document (公文) as PDF with the series’ next number (发文字号) and the seal of this moment: the office issues notices, lists and reports, the bureau supervision and admonitory-talk notices */
+    post: operations['DocumentsController_issue'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/documents/{planId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The documents issued under the plan, oldest first, that the reader may read: number, title, hash, seal, who and when */
+    get: operations['DocumentsController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/documents/{planId}/pdf/{documentId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The PDF, rendered again from its issue event: the same bytes, whose SHA-256 the record holds (header X-Content-SHA256) */
+    get: operations['DocumentsController_pdf'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/attachments/reports/{planId}/{unitId}/{period}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The files attached to a report, case or decision: name, type, size, SHA-256, step, who attached them, when and why (read like the thing itself) */
+    get: operations['AttachmentsController_list_0'];
+    put?: never;
+    /** Attach a file as evidence (multipart field "file"): to a monthly report (its unit, the office), a supervision case (its unit, the supervisor) or the approved year-end decision (office, leader). PDF, JPEG, PNG, DOCX or XLSX by content; at most JIXIAO_ATTACHMENT_MAX_BYTES (413). The event holds name, type, size and SHA-256; the bytes go to the blob store once */
+    post: operations['AttachmentsController_upload_0'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/attachments/cases/{planId}/{unitId}/{indicatorNo}/{caseNo}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The files attached to a report, case or decision: name, type, size, SHA-256, step, who attached them, when and why (read like the thing itself) */
+    get: operations['AttachmentsController_list_1'];
+    put?: never;
+    /** Attach a file as evidence (multipart field "file"): to a monthly report (its unit, the office), a supervision case (its unit, the supervisor) or the approved year-end decision (office, leader). PDF, JPEG, PNG, DOCX or XLSX by content; at most JIXIAO_ATTACHMENT_MAX_BYTES (413). The event holds name, type, size and SHA-256; the bytes go to the blob store once */
+    post: operations['AttachmentsController_upload_1'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/attachments/decisions/{planId}/{year}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The files attached to a report, case or decision: name, type, size, SHA-256, step, who attached them, when and why (read like the thing itself) */
+    get: operations['AttachmentsController_list_2'];
+    put?: never;
+    /** Attach a file as evidence (multipart field "file"): to a monthly report (its unit, the office), a supervision case (its unit, the supervisor) or the approved year-end decision (office, leader). PDF, JPEG, PNG, DOCX or XLSX by content; at most JIXIAO_ATTACHMENT_MAX_BYTES (413). The event holds name, type, size and SHA-256; the bytes go to the blob store once */
+    post: operations['AttachmentsController_upload_2'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/attachments/reports/{planId}/{unitId}/{period}/{sha256}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Download one attached file, checked against its recorded SHA-256 (?inline=true to view an image or PDF in the browser) */
+    get: operations['AttachmentsController_download_0'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/attachments/cases/{planId}/{unitId}/{indicatorNo}/{caseNo}/{sha256}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Download one attached file, checked against its recorded SHA-256 (?inline=true to view an image or PDF in the browser) */
+    get: operations['AttachmentsController_download_1'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/attachments/decisions/{planId}/{year}/{sha256}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Download one attached file, checked against its recorded SHA-256 (?inline=true to view an image or PDF in the browser) */
+    get: operations['AttachmentsController_download_2'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/me/inbox': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** My in-app inbox: the notices addressed to me, newest first, with the unread count */
+    get: operations['NoticesController_inbox'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/me/inbox/{noticeId}/read': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Mark a notice of my inbox read (recorded) */
+    post: operations['NoticesController_read'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/me/todo': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What waits for me: reports to draft, sign or receive, case steps due or to review, proposals to approve, unread notices */
+    get: operations['NoticesController_todo'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/me/notice-channels': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The channels this deployment sends notices on, and the ones I chose */
+    get: operations['NoticesController_channels'];
+    /** Choose where my notices go besides the inbox: email (with an address), dingtalk, wecom */
+    put: operations['NoticesController_choose'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/notices': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** "Was the unit told?": notices with their recipients, who read them, and every delivery attempt and outcome */
+    get: operations['NoticesController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/notices/{noticeId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One notice with its deliveries and their attempts */
+    get: operations['NoticesController_one'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1469,6 +1830,23 @@ export interface components {
        */
       reason: string;
       tiers: components['schemas']['WarningTierDto'][];
+    };
+    ReviseMonthlyReportRuleDto: {
+      /**
+       * @description Why the published plan changes (recorded with the change)
+       * @example 县定目标 adopted by the county executive meeting
+       */
+      reason: string;
+      /**
+       * @description reports are due before this day of the next month (2–28)
+       * @example 6
+       */
+      dueBeforeDayOfNextMonth: number;
+      /**
+       * @description working days before the deadline a reminder goes out (0–20)
+       * @example 2
+       */
+      reminderWorkingDaysBefore: number;
     };
     ReportLineDto: {
       /** @example 28 */
@@ -1655,6 +2033,24 @@ export interface components {
       /** @description why the bureau opens this case by hand */
       note: string;
     };
+    OnGroundDto: {
+      /** @example fgw */
+      unitId: string;
+      /** @example 30 */
+      indicatorNo: number;
+      /**
+       * @description ineffective-action 行动不力 | lagging-work 工作滞后 | little-effect 成效不明显
+       * @enum {string}
+       */
+      ground: 'ineffective-action' | 'lagging-work' | 'little-effect';
+      /**
+       * @description the ranking period the ground concerns (YYYY-MM, YYYY-Qn or YYYY)
+       * @example 2023-08
+       */
+      period: string;
+      /** @description what the unit did or failed to do */
+      note: string;
+    };
     AcknowledgeDto: {
       /** @description e.g. who in the unit is in charge of the rectification */
       note?: string;
@@ -1704,19 +2100,43 @@ export interface components {
       /** @description an exported seal (the text block) to prove the record up to it unchanged */
       seal?: string;
     };
-    Actor: {
-      userId: string;
-      role: string;
-      name?: string;
+    IssueDocumentDto: {
+      /** @description quarterly-notice: the quarter, YYYY-Qn */
+      quarter?: string;
+      /** @description supervision-notice, talk-notice, monthly-report: the unit */
+      unitId?: string;
+      /** @description supervision-notice, talk-notice: the indicator */
+      indicatorNo?: number;
+      /** @description supervision-notice, talk-notice: the case number */
+      caseNo?: number;
+      /** @description reward-proposal, reward-decision: the plan year */
+      year?: number;
+      /** @description monthly-report: the month, YYYY-MM */
+      period?: string;
+      /** @description Why (required to issue a second document on the same subject, which supersedes the first) */
+      reason?: string;
+      /** @description Read the projections once they have applied this position (from an earlier answer) */
+      minPosition?: string;
+    };
+    ChannelsDto: {
+      /** @description where notices reach you besides the in-app inbox (only the channels this deployment has are used) */
+      channels: ('email' | 'dingtalk' | 'wecom')[];
+      /** @description the address for e-mail notices; null to forget it */
+      email?: string | null;
     };
     /** @description Who did it. Comes from the authenticated session (or names the system for timers and jobs). */
-    Actor_2: {
+    Actor: {
       userId: string;
       /** @description The role the actor acted in (a user may hold several). */
       role: string;
       /** @description The unit the actor belongs to, for unit-scoped roles. */
       unitId?: string;
       /** @description Display name at the time, so the record stays readable if the account is renamed. */
+      name?: string;
+    };
+    Actor_2: {
+      userId: string;
+      role: string;
       name?: string;
     };
     AmendmentRecord: {
@@ -1767,6 +2187,50 @@ export interface components {
       /** @description points × the coefficient of the rank shown (official, else as reported: see rankSource) under the scoring rule in force; null while none is published. GET /ranking/{planId}/score counts official ranks only. */
       score: null | number;
       byUnit: components['schemas']['UnitResult'][];
+      /** @description Some figure of the row may still change: from a report not yet received, or a rank on fewer than the peer group's figures. */
+      provisional: boolean;
+      /** @description Why the row is provisional, and where the reported and the official figure differ; each with its reason in both languages. */
+      flags: (
+        | {
+            /** @constant */
+            kind: 'report-not-received';
+            unitId: string;
+            /** @enum {string} */
+            status: 'submitted' | 'signed' | 'received' | 'returned';
+            reason: {
+              zh: string;
+              en: string;
+            };
+          }
+        | {
+            /** @constant */
+            kind: 'provisional-rank';
+            period: string;
+            with: number;
+            of: number;
+            reason: {
+              zh: string;
+              en: string;
+            };
+          }
+        | {
+            /** @constant */
+            kind: 'discrepancy';
+            period: string;
+            reported: number;
+            official: number;
+            reason: {
+              zh: string;
+              en: string;
+            };
+          }
+      )[];
+      /** @description The event behind each figure shown: result, rank (and its colour), target, baseline. */
+      provenance: {
+        result: null | components['schemas']['FigureProvenance'];
+        rank: null | components['schemas']['FigureProvenance'];
+        warning: null | components['schemas']['FigureProvenance'];
+      };
     };
     Annex2Table: {
       planId: string;
@@ -1790,6 +2254,11 @@ export interface components {
         yellow: number;
         red: number;
       };
+      /** @description How many rows are provisional, and how many show a reported figure differing from the official one. */
+      flagged: {
+        provisional: number;
+        discrepancies: number;
+      };
       scoringRuleVersion: null | number;
       /** @description The sum of the rows' scores (null while no scoring rule is published), out of maxScore (the plan's total points). */
       totalScore: null | number;
@@ -1806,11 +2275,68 @@ export interface components {
       reason?: string;
       position: string;
     };
+    AttachmentListView: {
+      target:
+        | {
+            /** @constant */
+            kind: 'report';
+            planId: string;
+            unitId: string;
+            period: string;
+          }
+        | {
+            /** @constant */
+            kind: 'case';
+            planId: string;
+            unitId: string;
+            indicatorNo: number;
+            caseNo: number;
+          }
+        | {
+            /** @constant */
+            kind: 'decision';
+            planId: string;
+            year: number;
+          };
+      attachments: components['schemas']['AttachmentView'][];
+    };
+    /** @description One attached file as lists show it: what it is, who attached it, when and why. */
+    AttachmentView: {
+      sha256: string;
+      name: string;
+      mediaType: string;
+      size: number;
+      /** @enum {string} */
+      step?: 'close' | 'acknowledge' | 'plan' | 'feedback' | 'review';
+      note?: string;
+      addedAt: string;
+      addedBy: components['schemas']['Actor'];
+      reason?: string;
+      position: string;
+      eventId: string;
+    };
+    Attempt: {
+      attempt: number;
+      /** @enum {string} */
+      outcome: 'delivered' | 'failed';
+      detail: string;
+      at: string;
+      final: boolean;
+    };
     Baseline: {
       /** @description The previous year's result, once known. */
       value: null | number;
       /** @description The previous year's rank among the peers, once known. */
       rank: null | number;
+    };
+    BlobProblem: {
+      /** @enum {string} */
+      kind: 'missing' | 'altered';
+      sha256: string;
+      streamId: string;
+      revision: number;
+      eventType: string;
+      detail: string;
     };
     BoardRow: {
       planId: string;
@@ -1826,23 +2352,28 @@ export interface components {
       /** @description Whole days since opening (to closing, for a closed case). */
       ageDays: number;
       /** @enum {string} */
-      step: 'close' | 'plan' | 'acknowledge' | 'feedback' | 'review';
+      step: 'close' | 'acknowledge' | 'plan' | 'feedback' | 'review';
       nextDeadline: null | {
         /** @enum {string} */
-        step: 'plan' | 'acknowledge' | 'feedback' | 'review';
+        step: 'acknowledge' | 'plan' | 'feedback' | 'review';
         lastDay: string;
         dueAt: string;
       };
       /** @description The current step is past its deadline. */
       overdue: boolean;
       /** @description Every step that went overdue in this case. */
-      overdueSteps: ('plan' | 'acknowledge' | 'feedback' | 'review')[];
+      overdueSteps: ('acknowledge' | 'plan' | 'feedback' | 'review')[];
       escalations: {
         /** @enum {string} */
         kind: 'public-notice' | 'admonitory-talk';
         at: string;
       }[];
       warnings: string[];
+      /**
+       * @description The ground a case opened by the bureau rests on, null for a red warning's case.
+       * @enum {null|string}
+       */
+      ground: null | 'ineffective-action' | 'lagging-work' | 'little-effect';
       /** @enum {null|string} */
       closeReason: null | 'warning-improved' | 'rectification-accepted' | 'cleared-by-correction';
       revision: number;
@@ -1851,6 +2382,15 @@ export interface components {
       userId: string;
       role: string;
       name?: string;
+    };
+    /** @description Why a case opened by the bureau on a ground was opened: the ground, the period it concerns, the note, and the standing as known then. */
+    CaseGround: {
+      /** @enum {string} */
+      ground: 'ineffective-action' | 'lagging-work' | 'little-effect';
+      period: string;
+      note: string;
+      /** @description Our standing for the period as the handler read it when the case opened (null: none known). */
+      standing: null | components['schemas']['StandingFact'];
     };
     CaseHistoryEntry: {
       type: string;
@@ -1876,11 +2416,13 @@ export interface components {
       openedAt: string;
       closedAt: null | string;
       /** @enum {string} */
-      step: 'close' | 'plan' | 'acknowledge' | 'feedback' | 'review';
+      step: 'close' | 'acknowledge' | 'plan' | 'feedback' | 'review';
       next: null | components['schemas']['StepDue'];
       warnings: (components['schemas']['RedWarning'] & {
         linkedAt: string;
       })[];
+      /** @description The ground the bureau opened the case on (行动不力、工作滞后、成效不明显), null for a case opened on a red warning. */
+      ground?: null | components['schemas']['CaseGround'];
       acknowledged: null | {
         by: components['schemas']['By'];
         at: string;
@@ -1945,6 +2487,19 @@ export interface components {
       revision: number;
       detail: string;
     };
+    ChannelsView: {
+      available: ('email' | 'dingtalk' | 'wecom')[];
+      channels: ('email' | 'dingtalk' | 'wecom')[];
+      email: null | string;
+    };
+    /** @description The seal cited: the record as sealed when the document was made. */
+    CitedSeal: {
+      sealId: string;
+      /** @description Merkle root over every stream's head: the seal digest printed in the footer. */
+      root: string;
+      position: string;
+      sealedAt: string;
+    };
     CommandResult: {
       streamId: string;
       /** @description The stream's revision after the command: the next If-Match. -1 if the stream is still empty. */
@@ -1999,9 +2554,9 @@ export interface components {
       /** @description The last event that set this county's figure ('reported': our received report, no official figure). */
       lastChange: null | {
         /** @enum {string} */
-        type: 'reported' | 'recorded' | 'revised' | 'corrected';
+        type: 'reported' | 'corrected' | 'recorded' | 'revised';
         at: string;
-        by: components['schemas']['Actor'];
+        by: components['schemas']['Actor_2'];
         source?:
           | {
               /** @constant */
@@ -2059,7 +2614,7 @@ export interface components {
       /** @description When the step was done (or superseded by closing); null while it waits. */
       doneAt: null | string;
       /** @enum {string} */
-      step: 'plan' | 'acknowledge' | 'feedback' | 'review';
+      step: 'acknowledge' | 'plan' | 'feedback' | 'review';
       seq: number;
       lastDay: string;
       dueAt: string;
@@ -2150,6 +2705,16 @@ export interface components {
         [key: string]: number;
       };
     };
+    /** @description One send: an e-mail to one person, or one post to a group robot naming the people it is for. */
+    Delivery: {
+      deliveryId: string;
+      /** @enum {string} */
+      channel: 'email' | 'dingtalk' | 'wecom';
+      /** @description E-mail: the address; group robots: the deployment's robot (no secret here). */
+      to: string;
+      /** @description Who it is for (userIds). */
+      recipients: string[];
+    };
     /** @description What the UI shows in its banner: the store's figures are synthetic. */
     DemoStatus: {
       /** @constant */
@@ -2171,6 +2736,78 @@ export interface components {
         [key: string]: number;
       };
     };
+    DocumentsConfig: {
+      series: components['schemas']['DocumentSeries'][];
+      /** @description 印发机关 of the 版记 (imprint), e.g. 叶县人民政府办公室. */
+      printedBy?: string;
+    };
+    /** @description One issuing body's numbering (发文字号): `prefix〔year〕n号`, n counting from `years[].first` (1 by default) in each year, never reused. A year not listed cannot be numbered: the office adds it (with the first number, when paper documents were issued earlier that year). */
+    DocumentSeries: {
+      id: string;
+      /** @description 发文机关标志 printed red at the top, e.g. 叶县人民政府办公室文件. */
+      header: string;
+      /** @description 发文机关署名 above the date, e.g. 叶县人民政府办公室. */
+      issuer: string;
+      /** @description 机关代字, e.g. 叶政办. */
+      prefix: string;
+      /** @description 印发机关 of the imprint (版记) when not documents.printedBy. */
+      printedBy?: string;
+      kinds: ('quarterly-notice' | 'supervision-notice' | 'talk-notice' | 'reward-proposal' | 'reward-decision' | 'monthly-report')[];
+      years: {
+        year: number;
+        first?: number;
+      }[];
+    };
+    /** @description One issued document as the lists show it: what, which number, who and when, its hash and seal; not its content. */
+    DocumentSummary: {
+      documentId: string;
+      planId: string;
+      /** @enum {string} */
+      kind: 'quarterly-notice' | 'supervision-notice' | 'talk-notice' | 'reward-proposal' | 'reward-decision' | 'monthly-report';
+      subject:
+        | {
+            /** @constant */
+            kind: 'quarterly-notice';
+            quarter: string;
+          }
+        | {
+            /** @enum {string} */
+            kind: 'supervision-notice' | 'talk-notice';
+            unitId: string;
+            indicatorNo: number;
+            caseNo: number;
+          }
+        | {
+            /** @enum {string} */
+            kind: 'reward-proposal' | 'reward-decision';
+            year: number;
+          }
+        | {
+            /** @constant */
+            kind: 'monthly-report';
+            unitId: string;
+            period: string;
+          };
+      subjectKey: string;
+      number: string;
+      title: string;
+      issuer: string;
+      date: string;
+      sha256: string;
+      bytes: number;
+      seal: components['schemas']['CitedSeal'];
+      issuedBy: {
+        userId: string;
+        name: string;
+      };
+      issuedAt: string;
+      reason: null | string;
+      supersedes: null | string;
+      supersededBy: null | string;
+      streamId: string;
+      revision: number;
+      position: string;
+    };
     DomainEvent: {
       type: string;
       data: unknown;
@@ -2179,13 +2816,13 @@ export interface components {
     EvidenceItem: {
       /** @enum {string} */
       kind:
+        | 'rule'
         | 'submission'
         | 'figures'
         | 'standing'
         | 'peer-correction'
         | 'ranking'
         | 'report-correction'
-        | 'rule'
         | 'scoring-rule'
         | 'proposal'
         | 'amendment'
@@ -2197,7 +2834,7 @@ export interface components {
       streamId: string;
       revision: number;
       position: string;
-      who: components['schemas']['Actor_2'];
+      who: components['schemas']['Actor'];
       onBehalfOf?: string;
       when: string;
       why: null | string;
@@ -2252,9 +2889,66 @@ export interface components {
           };
       reason?: string;
       at: string;
-      by: components['schemas']['Actor'];
+      by: components['schemas']['Actor_2'];
       position: string;
       revision: number;
+    };
+    /** @description Which event set a figure of the table (issue 12, provenance): its source — `reported` (a unit's report), `corrected` (the office's or an administrator's correction of a received figure, or of a city figure), `official` (the city's six-county figures) — and who, when, why, on whose behalf. */
+    FigureProvenance: {
+      /** @enum {string} */
+      source: 'official' | 'reported' | 'corrected';
+      type: string;
+      eventId: string;
+      streamId: string;
+      revision: number;
+      position: string;
+      at: string;
+      by: {
+        userId: string;
+        role: string;
+        name?: string;
+      };
+      onBehalfOf?: string;
+      reason?: string;
+      /** @description For a rank: why the standing changed (own figure, a peer's revision, a correction, a rule change). */
+      cause?:
+        | {
+            /** @constant */
+            kind: 'first-figures';
+          }
+        | ({
+            /** @constant */
+            kind: 'peer-revision';
+            countyId: string;
+            previous: null | number;
+            value: null | number;
+          } & components['schemas']['FigureChangeDetail'])
+        | ({
+            /** @constant */
+            kind: 'own-figure';
+            previous: null | number;
+            value: null | number;
+          } & components['schemas']['FigureChangeDetail'] & {
+              /** @enum {string} */
+              source?: 'report';
+            })
+        | {
+            /** @constant */
+            kind: 'correction';
+            countyId: string;
+            reason: string;
+            /** @enum {string} */
+            source?: 'report';
+            previous?: null | number;
+            value?: null | number;
+          }
+        | {
+            /** @constant */
+            kind: 'rule-change';
+            /** @constant */
+            rule: 'warningTiers';
+            planRevision: number;
+          };
     };
     Holiday: {
       name: string;
@@ -2284,6 +2978,22 @@ export interface components {
         indicatorNo: number;
       }[];
       position?: string;
+    };
+    /** @description One notice in a person's inbox. */
+    InboxItem: {
+      noticeId: string;
+      kind: string;
+      title: components['schemas']['Text'];
+      body: components['schemas']['Text'];
+      link?: string;
+      sourceType: string;
+      issuedAt: string;
+      readAt: null | string;
+    };
+    InboxView: {
+      unread: number;
+      total: number;
+      items: components['schemas']['InboxItem'][];
     };
     Indicator: {
       /** @description 1-based, in order, unique. */
@@ -2452,6 +3162,33 @@ export interface components {
       email: string;
       note?: string;
     };
+    NoticeSource: {
+      eventId: string;
+      type: string;
+      streamId: string;
+      position: string;
+      recordedAt: string;
+    };
+    /** @description A notice with every delivery and its attempts: "was the unit told?" */
+    NoticeView: {
+      noticeId: string;
+      kind: string;
+      planId?: string;
+      unitId?: string;
+      title: components['schemas']['Text'];
+      source: components['schemas']['NoticeSource'];
+      issuedAt: string;
+      recipients: {
+        userId: string;
+        name: string;
+        readAt: null | string;
+      }[];
+      deliveries: (components['schemas']['Delivery'] & {
+        /** @enum {string} */
+        status: 'pending' | 'delivered' | 'failed';
+        attempts: components['schemas']['Attempt'][];
+      })[];
+    };
     /** @description What one recipient was sent; a unit's dashboard lists its own. */
     NotificationView: {
       planId: string;
@@ -2578,6 +3315,8 @@ export interface components {
       boards?: {
         publicInCounty: boolean;
       };
+      /** @description The official documents (公文) Jixiao issues: who issues which kind, and each body's numbering per year. Absent: none are issued. */
+      documents?: components['schemas']['DocumentsConfig'];
     };
     /** @description A plan event that set a rule in force: the rule's version is the plan stream revision. */
     PlanRuleRef: {
@@ -2703,7 +3442,47 @@ export interface components {
       field: 'result' | 'rank' | 'warning' | 'score' | 'target' | 'baseline';
       asOf: null | string;
       value: unknown;
-      /** @description The events that produced the figure, oldest first. */
+      /** @description The event that set the figure shown (issue 12): its source (reported, official, corrected), who, when, why. Null for the plan's figures and the score. */
+      produced: null | components['schemas']['FigureProvenance'];
+      /** @description The ranking period whose figures stand behind a rank, colour or score (null: the unit's own report, or none). */
+      rankPeriod: null | string;
+      /** @description The row's flags: provisional, or a reported figure differing from the official one. */
+      flags: (
+        | {
+            /** @constant */
+            kind: 'report-not-received';
+            unitId: string;
+            /** @enum {string} */
+            status: 'submitted' | 'signed' | 'received' | 'returned';
+            reason: {
+              zh: string;
+              en: string;
+            };
+          }
+        | {
+            /** @constant */
+            kind: 'provisional-rank';
+            period: string;
+            with: number;
+            of: number;
+            reason: {
+              zh: string;
+              en: string;
+            };
+          }
+        | {
+            /** @constant */
+            kind: 'discrepancy';
+            period: string;
+            reported: number;
+            official: number;
+            reason: {
+              zh: string;
+              en: string;
+            };
+          }
+      )[];
+      /** @description The events that produced the figure, oldest first: only the period and source the figure rests on. */
       events: components['schemas']['CauseEvent'][];
       rules: {
         planRevision: null | number;
@@ -3087,7 +3866,7 @@ export interface components {
     ScoringVersion: {
       note: string;
       at: string;
-      by: components['schemas']['Actor'];
+      by: components['schemas']['Actor_2'];
       reason?: string;
       position: string;
       version: number;
@@ -3241,7 +4020,7 @@ export interface components {
       /** @description The cause in words, counties by name. */
       explanation: string;
       at: string;
-      by: components['schemas']['Actor'];
+      by: components['schemas']['Actor_2'];
       reason?: string;
       position: string;
       revision: number;
@@ -3249,6 +4028,13 @@ export interface components {
       seq: number;
       /** @description How many quarters had been published (QuarterPublished) when the change was recorded. */
       meetingsBefore: number;
+    };
+    /** @description A standing as the handler read it from the ranking events when the case was closed. */
+    StandingFact: {
+      period: string;
+      rank: null | number;
+      /** @enum {null|string} */
+      warning: null | 'green' | 'yellow' | 'red';
     };
     /** @description A StandingChanged event of the ranking workflow that a line rests on. */
     StandingRef: {
@@ -3302,7 +4088,7 @@ export interface components {
     /** @description A step's deadline. `seq` numbers the deadlines set in a case, so a step set again (sent back) has new timers. */
     StepDue: {
       /** @enum {string} */
-      step: 'plan' | 'acknowledge' | 'feedback' | 'review';
+      step: 'acknowledge' | 'plan' | 'feedback' | 'review';
       seq: number;
       lastDay: string;
       dueAt: string;
@@ -3349,6 +4135,21 @@ export interface components {
       reminderWorkingDaysBefore: number;
       /** @description Local hour of the reminder on its day. */
       reminderLocalHour: number;
+    };
+    /** @description What an upload of targets and baselines did. */
+    TargetsImportOutcome: {
+      file: string;
+      rows: number;
+      /** @description Events recorded now, by kind. */
+      targets: number;
+      baselines: number;
+      /** @description Rows whose values the plan already held. */
+      unchanged: number;
+      position?: string;
+    };
+    Text: {
+      zh: string;
+      en: string;
     };
     /** @description A unit whose ranked indicators do not all fall in one tier: the rules give no consequence, the office decides. */
     TierConflict: {
@@ -3422,6 +4223,13 @@ export interface components {
             rule: 'warningTiers';
             planRevision: number;
           };
+      /** @description For a change of standing: the same indicator's standing in the previous period (month, quarter or year) as known when this one was recorded, so a year reads "rank 3 → 5 since 2023-05" rather than "— → red (first figures)" every month (issue 12). Null when the previous period had none. */
+      since?: null | {
+        period: string;
+        rank: null | number;
+        /** @enum {null|string} */
+        warning: null | 'green' | 'yellow' | 'red';
+      };
       caseKey?: string;
       /** @description The unit's standing after this step (unit timelines only). */
       status?: components['schemas']['UnitStatus'];
@@ -3431,6 +4239,24 @@ export interface components {
       entries: components['schemas']['TimelineEntry'][];
       /** @description Pass as ?after= for the next page; null at the end. */
       next: null | string;
+    };
+    /** @description The counts on the menu: what waits for this person, by their roles. */
+    TodoView: {
+      /** @description Reporter: the unit's reports to draft or correct (open, draft, returned), of which overdue. */
+      toDraft: number;
+      overdueToDraft: number;
+      /** @description Head: the unit's submitted reports to sign. */
+      toSign: number;
+      /** @description Office: signed reports to receive. */
+      toReceive: number;
+      /** @description The unit's people: open cases where the unit's step is due; the earliest deadline. */
+      casesDue: number;
+      nextCaseDeadline: null | string;
+      /** @description Supervisor: cases waiting for the bureau's review. */
+      casesToReview: number;
+      /** @description Leader: year-end proposals submitted for approval. */
+      proposalsToApprove: number;
+      unreadNotices: number;
     };
     /** @description An event recorded after the snapshot that touches a row: what, who, when and why. */
     TouchingEvent: {
@@ -3504,6 +4330,11 @@ export interface components {
       };
       submittedAt: string;
       updatedAt: string;
+      /** @description The events that set the value and the rank: the report, or the correction that superseded it. */
+      provenance?: {
+        value?: components['schemas']['FigureProvenance'];
+        rank?: components['schemas']['FigureProvenance'];
+      };
     };
     UnitStatus: {
       /** @description Per indicator the unit owns: the standing of the latest period known. */
@@ -5622,6 +6453,294 @@ export interface operations {
       };
     };
   };
+  PlanController_reviseMonthlyReportRule: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the client’s command id (8–200 of letters, digits, _ . : -; a UUID is best): a retry with the same key is answered, not repeated */
+        'Idempotency-Key'?: string;
+        /** @description the ETag (revision) the change was based on: 412 if the resource has changed since */
+        'If-Match'?: string;
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path: {
+        planId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReviseMonthlyReportRuleDto'];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description the revision: send it back as If-Match */
+          ETag?: string;
+          /** @description pass as ?minPosition= to read this write */
+          'X-Position'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CommandResult'];
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Refused by the workflow’s rules, or a concurrent change */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description If-Match names an older revision: read again, then retry */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The Idempotency-Key was used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  PlanController_importTargets: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the client’s command id (8–200 of letters, digits, _ . : -; a UUID is best): a retry with the same key is answered, not repeated */
+        'Idempotency-Key'?: string;
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path: {
+        planId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          /** Format: binary */
+          file: string;
+          reason: string;
+          /** @description zh-CN or en-US: the language of the problems, before Accept-Language */
+          language?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TargetsImportOutcome'];
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Refused by the workflow’s rules, or a concurrent change */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The Idempotency-Key was used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  PlanController_targetsTemplate: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path: {
+        planId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   ReportingController_openPeriod: {
     parameters: {
       query?: never;
@@ -6816,6 +7935,85 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['UnitReports'];
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  ReportingExportsController_compliance: {
+    parameters: {
+      query?: {
+        /** @description ISO date-time: recorded at or after */
+        from?: string;
+        /** @description ISO date-time: recorded at or before */
+        to?: string;
+        /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
+        asOf?: string;
+        /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
+        minPosition?: string;
+      };
+      header?: {
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path: {
+        planId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          XLSX: string;
         };
       };
       /** @description The request is not valid (a field, parameter or header): problem details name each field */
@@ -10026,6 +11224,124 @@ export interface operations {
       };
     };
   };
+  SupervisionController_openOnGround: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the client’s command id (8–200 of letters, digits, _ . : -; a UUID is best): a retry with the same key is answered, not repeated */
+        'Idempotency-Key'?: string;
+        /** @description the ETag (revision) the change was based on: 412 if the resource has changed since */
+        'If-Match'?: string;
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path: {
+        planId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['OnGroundDto'];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description the revision: send it back as If-Match */
+          ETag?: string;
+          /** @description pass as ?minPosition= to read this write */
+          'X-Position'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CommandResult'];
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Refused by the workflow’s rules, or a concurrent change */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description If-Match names an older revision: read again, then retry */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The Idempotency-Key was used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   SupervisionController_case: {
     parameters: {
       query?: {
@@ -10953,6 +12269,83 @@ export interface operations {
       };
     };
   };
+  SupervisionExportsController_cases: {
+    parameters: {
+      query?: {
+        status?: 'open' | 'closed' | 'all';
+        unitId?: string;
+        /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
+        asOf?: string;
+        /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
+        minPosition?: string;
+      };
+      header?: {
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path: {
+        planId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          XLSX: string;
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   DemoController_status: {
     parameters: {
       query?: {
@@ -11002,6 +12395,10 @@ export interface operations {
   AuditController_unitTimeline: {
     parameters: {
       query?: {
+        /** @description standing changes with one of these causes: first-figures, own-figure, peer-revision, correction, rule-change */
+        cause?: unknown;
+        /** @description event types, comma-separated (e.g. StandingChanged,FigureCorrected) */
+        type?: unknown;
         /** @description 1–200, default 50 */
         limit?: unknown;
         /** @description the `next` of the previous page */
@@ -11014,10 +12411,8 @@ export interface operations {
         period?: unknown;
         /** @description an indicator number */
         indicator?: unknown;
-        cause?: string;
         /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
         minPosition?: string;
-        type?: string;
       };
       header?: {
         /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
@@ -11679,6 +13074,12 @@ export interface operations {
               ok: boolean;
             };
             ok: boolean;
+            blobs: {
+              references: number;
+              blobs: number;
+              bytes: number;
+              problems: components['schemas']['BlobProblem'][];
+            };
             events: number;
             streams: number;
             seconds: number;
@@ -11717,6 +13118,1692 @@ export interface operations {
       };
       /** @description The body is not JSON */
       415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  DocumentsController_issue: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the client’s command id (8–200 of letters, digits, _ . : -; a UUID is best): a retry with the same key is answered, not repeated */
+        'Idempotency-Key'?: string;
+        /** @description the ETag (revision) the change was based on: 412 if the resource has changed since */
+        'If-Match'?: string;
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path: {
+        planId: string;
+        kind: 'quarterly-notice' | 'supervision-notice' | 'talk-notice' | 'reward-proposal' | 'reward-decision' | 'monthly-report';
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['IssueDocumentDto'];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description the revision: send it back as If-Match */
+          ETag?: string;
+          /** @description pass as ?minPosition= to read this write */
+          'X-Position'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CommandResult'];
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Refused by the workflow’s rules, or a concurrent change */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description If-Match names an older revision: read again, then retry */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The Idempotency-Key was used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  DocumentsController_list: {
+    parameters: {
+      query?: {
+        /** @description a subject prefix: quarterly-notice/2023-Q2, supervision-notice/<unit>/<indicator>/<case>, reward-decision/2023, monthly-report/<unit>/2023-06 */
+        subject?: unknown;
+        /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
+        asOf?: string;
+        /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
+        minPosition?: string;
+      };
+      header?: {
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path: {
+        planId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            planId: string;
+            documents: components['schemas']['DocumentSummary'][];
+          };
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  DocumentsController_pdf: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path: {
+        planId: string;
+        documentId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description the revision: send it back as If-Match */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/x-ndjson': string;
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  AttachmentsController_list_0: {
+    parameters: {
+      query?: {
+        /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
+        minPosition?: unknown;
+        /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
+        asOf?: unknown;
+      };
+      header?: {
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path: {
+        planId: string;
+        unitId: string;
+        period: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AttachmentListView'];
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  AttachmentsController_upload_0: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the client’s command id (8–200 of letters, digits, _ . : -; a UUID is best): a retry with the same key is answered, not repeated */
+        'Idempotency-Key'?: string;
+        /** @description the ETag (revision) the change was based on: 412 if the resource has changed since */
+        'If-Match'?: string;
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path: {
+        planId: string;
+        unitId: string;
+        period: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          /**
+           * Format: binary
+           * @description PDF, JPEG, PNG, DOCX or XLSX (checked by content)
+           */
+          file: string;
+          /** @enum {string} */
+          step?: 'acknowledge' | 'plan' | 'feedback' | 'review' | 'close';
+          note?: string;
+          reason?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description the revision: send it back as If-Match */
+          ETag?: string;
+          /** @description pass as ?minPosition= to read this write */
+          'X-Position'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CommandResult'];
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Refused by the workflow’s rules, or a concurrent change */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description If-Match names an older revision: read again, then retry */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The Idempotency-Key was used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  AttachmentsController_list_1: {
+    parameters: {
+      query?: {
+        /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
+        minPosition?: unknown;
+        /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
+        asOf?: unknown;
+      };
+      header?: {
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path: {
+        planId: string;
+        unitId: string;
+        indicatorNo: string;
+        caseNo: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AttachmentListView'];
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  AttachmentsController_upload_1: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the client’s command id (8–200 of letters, digits, _ . : -; a UUID is best): a retry with the same key is answered, not repeated */
+        'Idempotency-Key'?: string;
+        /** @description the ETag (revision) the change was based on: 412 if the resource has changed since */
+        'If-Match'?: string;
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path: {
+        planId: string;
+        unitId: string;
+        indicatorNo: string;
+        caseNo: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          /**
+           * Format: binary
+           * @description PDF, JPEG, PNG, DOCX or XLSX (checked by content)
+           */
+          file: string;
+          /** @enum {string} */
+          step?: 'acknowledge' | 'plan' | 'feedback' | 'review' | 'close';
+          note?: string;
+          reason?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description the revision: send it back as If-Match */
+          ETag?: string;
+          /** @description pass as ?minPosition= to read this write */
+          'X-Position'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CommandResult'];
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Refused by the workflow’s rules, or a concurrent change */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description If-Match names an older revision: read again, then retry */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The Idempotency-Key was used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  AttachmentsController_list_2: {
+    parameters: {
+      query?: {
+        /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
+        minPosition?: unknown;
+        /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
+        asOf?: unknown;
+      };
+      header?: {
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path: {
+        planId: string;
+        year: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AttachmentListView'];
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  AttachmentsController_upload_2: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the client’s command id (8–200 of letters, digits, _ . : -; a UUID is best): a retry with the same key is answered, not repeated */
+        'Idempotency-Key'?: string;
+        /** @description the ETag (revision) the change was based on: 412 if the resource has changed since */
+        'If-Match'?: string;
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path: {
+        planId: string;
+        year: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          /**
+           * Format: binary
+           * @description PDF, JPEG, PNG, DOCX or XLSX (checked by content)
+           */
+          file: string;
+          /** @enum {string} */
+          step?: 'acknowledge' | 'plan' | 'feedback' | 'review' | 'close';
+          note?: string;
+          reason?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description the revision: send it back as If-Match */
+          ETag?: string;
+          /** @description pass as ?minPosition= to read this write */
+          'X-Position'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CommandResult'];
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Refused by the workflow’s rules, or a concurrent change */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description If-Match names an older revision: read again, then retry */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The Idempotency-Key was used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  AttachmentsController_download_0: {
+    parameters: {
+      query?: {
+        inline?: unknown;
+        /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
+        asOf?: string;
+        /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
+        minPosition?: string;
+      };
+      header?: {
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path: {
+        planId: string;
+        unitId: string;
+        period: string;
+        sha256: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description the revision: send it back as If-Match */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': string;
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  AttachmentsController_download_1: {
+    parameters: {
+      query?: {
+        inline?: unknown;
+        /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
+        asOf?: string;
+        /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
+        minPosition?: string;
+      };
+      header?: {
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path: {
+        planId: string;
+        unitId: string;
+        indicatorNo: string;
+        caseNo: string;
+        sha256: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description the revision: send it back as If-Match */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': string;
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  AttachmentsController_download_2: {
+    parameters: {
+      query?: {
+        inline?: unknown;
+        /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
+        asOf?: string;
+        /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
+        minPosition?: string;
+      };
+      header?: {
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path: {
+        planId: string;
+        year: string;
+        sha256: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description the revision: send it back as If-Match */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': string;
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  NoticesController_inbox: {
+    parameters: {
+      query?: {
+        /** @description true: unread ones only */
+        unread?: string;
+        /** @description page size, 1–200 (default 50) */
+        limit?: string;
+        /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
+        asOf?: string;
+        /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
+        minPosition?: string;
+      };
+      header?: {
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InboxView'];
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  NoticesController_read: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the client’s command id (8–200 of letters, digits, _ . : -; a UUID is best): a retry with the same key is answered, not repeated */
+        'Idempotency-Key'?: string;
+        /** @description the ETag (revision) the change was based on: 412 if the resource has changed since */
+        'If-Match'?: string;
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path: {
+        noticeId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description the revision: send it back as If-Match */
+          ETag?: string;
+          /** @description pass as ?minPosition= to read this write */
+          'X-Position'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CommandResult'];
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Refused by the workflow’s rules, or a concurrent change */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description If-Match names an older revision: read again, then retry */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The Idempotency-Key was used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  NoticesController_todo: {
+    parameters: {
+      query?: {
+        /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
+        asOf?: string;
+        /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
+        minPosition?: string;
+      };
+      header?: {
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TodoView'];
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  NoticesController_channels: {
+    parameters: {
+      query?: {
+        /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
+        asOf?: string;
+        /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
+        minPosition?: string;
+      };
+      header?: {
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ChannelsView'];
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  NoticesController_choose: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the client’s command id (8–200 of letters, digits, _ . : -; a UUID is best): a retry with the same key is answered, not repeated */
+        'Idempotency-Key'?: string;
+        /** @description the ETag (revision) the change was based on: 412 if the resource has changed since */
+        'If-Match'?: string;
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ChannelsDto'];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description the revision: send it back as If-Match */
+          ETag?: string;
+          /** @description pass as ?minPosition= to read this write */
+          'X-Position'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CommandResult'];
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Refused by the workflow’s rules, or a concurrent change */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description If-Match names an older revision: read again, then retry */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The Idempotency-Key was used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  NoticesController_list: {
+    parameters: {
+      query?: {
+        unitId?: string;
+        kind?: string;
+        /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
+        asOf?: string;
+        /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
+        minPosition?: string;
+      };
+      header?: {
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NoticeView'][];
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  NoticesController_one: {
+    parameters: {
+      query?: {
+        /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
+        asOf?: string;
+        /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
+        minPosition?: string;
+      };
+      header?: {
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path: {
+        noticeId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NoticeView'];
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
         headers: {
           [name: string]: unknown;
         };

@@ -57,7 +57,7 @@ export function IssuedDocuments(props: { planId: string; kind: string; subject: 
   };
   const get = async (d: IssuedDocument) => {
     try {
-      saveBlob(await download(`/documents/${encodeURIComponent(props.planId)}/${encodeURIComponent(d.documentId)}/pdf`), `${d.number}.pdf`);
+      saveBlob(await download(`/documents/${encodeURIComponent(props.planId)}/pdf/${encodeURIComponent(d.documentId)}`), `${d.number}.pdf`);
     } catch (err) {
       notice(err);
     }
