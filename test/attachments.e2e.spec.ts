@@ -193,6 +193,14 @@ describe.each(STORE_TARGETS)('attachments over HTTP on $name', (target) => {
     // The year-end decision is not approved yet: nothing to attach to.
     expect((await upload(`/attachments/decisions/${planId}/2023`, office, PDF, '决定.pdf')).body.code).toBe('attachment-target-unknown');
 
+    // The unit's evidence export carries every attachment's event: name, type, size and SHA-256.
+    await engine().runner.catchUp();
+    const exported = await fetch(`${running.url}/api/v1/audit/${planId}/units/sthjj/export?format=jsonl`, { headers: admin.headers });
+    expect(exported.status).toBe(200);
+    const attachmentLines = (await exported.text()).split('\n').filter((l) => l.includes('AttachmentAdded'));
+    expect(attachmentLines).toHaveLength(5);
+    expect(attachmentLines.filter((l) => l.includes(sha256Of(PDF)))).toHaveLength(2);
+
     // audit verify covers every referenced blob…
     const verified = await api('POST', '/audit/verify', admin, {});
     expect(verified.status).toBe(200);
