@@ -502,6 +502,7 @@ export const enUS: Shape<typeof zhCN> = {
       save: 'Save',
       saved: 'Notice channels saved',
     },
+    exports: { compliance: 'Export the compliance board (Excel)', cases: 'Export the case list (Excel)' },
   },
   problems: {
     unknown: 'That did not work',

@@ -468,6 +468,7 @@ export const zhCN = {
       save: '保存',
       saved: '通知方式已保存',
     },
+    exports: { compliance: '导出报送情况（Excel）', cases: '导出案件清单（Excel）' },
   },
   problems: {
     unknown: '操作未成功',
