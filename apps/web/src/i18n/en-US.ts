@@ -601,6 +601,7 @@ export const enUS: Shape<typeof zhCN> = {
     'missing-parameter': 'A parameter is missing',
     // Issue 16: attachments.
     'attachment-type-not-allowed': 'File type not allowed: attachments are PDF, JPEG, PNG, DOCX or XLSX (recognised by content, not by name)',
+    'attachment-empty': 'The file is empty',
     'attachment-too-large': 'The file is too large',
     'attachment-target-unknown': 'The report, case or decision to attach to does not exist',
     'attachment-name-missing': 'The file has no name',

@@ -567,6 +567,7 @@ export const zhCN = {
     'missing-parameter': '缺少参数',
     // Issue 16: attachments.
     'attachment-type-not-allowed': '文件类型不允许：附件须为 PDF、JPEG、PNG、DOCX 或 XLSX（按内容识别，不看扩展名）',
+    'attachment-empty': '文件为空',
     'attachment-too-large': '文件过大',
     'attachment-target-unknown': '要附加到的报告、案件或决定不存在',
     'attachment-name-missing': '文件缺少名称',
