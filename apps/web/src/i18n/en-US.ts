@@ -492,7 +492,7 @@ export const enUS: Shape<typeof zhCN> = {
       inbox: 'Notices',
       none: 'No notices',
       bell: 'Notices ({{count}} unread)',
-      todoOf: '{{page}}: {{count}} waiting',
+      todoCount: ' ({{count}} waiting)',
       channels: 'Notice channels',
       channelsHint: 'Notices always reach your in-app inbox; you may also receive them on these channels (only those this deployment has).',
       channelList: 'Channels',

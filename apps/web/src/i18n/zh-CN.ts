@@ -458,7 +458,7 @@ export const zhCN = {
       inbox: '通知',
       none: '暂无通知',
       bell: '通知（{{count}} 条未读）',
-      todoOf: '{{page}}：{{count}} 项待办',
+      todoCount: '（{{count}} 项待办）',
       channels: '通知方式',
       channelsHint: '站内通知始终保留；另可选择以下方式接收（仅可选本系统已配置的方式）。',
       channelList: '接收方式',
