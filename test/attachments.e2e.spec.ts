@@ -135,7 +135,8 @@ describe.each(STORE_TARGETS)('attachments over HTTP on $name', (target) => {
     expect((await upload(reportFiles, supervisor, PDF, 'x.pdf')).status).toBe(403);
     // A month not opened has no report to attach to.
     expect((await upload(`/attachments/reports/${planId}/sthjj/2023-11`, reporter, PDF, 'x.pdf')).body).toMatchObject({ status: 404, code: 'attachment-target-unknown' });
-    expect((await upload(reportFiles, reporter, Buffer.alloc(0), 'empty.pdf')).status).toBe(422);
+    // An empty file is recognised as nothing: refused by its (missing) type first.
+    expect((await upload(reportFiles, reporter, Buffer.alloc(0), 'empty.pdf')).body).toMatchObject({ status: 422, code: 'attachment-type-not-allowed' });
     const noFile = await api('POST', reportFiles, reporter, {});
     expect(noFile.body).toMatchObject({ status: 400, errors: [{ field: 'file' }] }); // a JSON body carries no file
     expect(await attachmentEvents()).toBe(before);
@@ -192,6 +193,14 @@ describe.each(STORE_TARGETS)('attachments over HTTP on $name', (target) => {
     expect(caseList.body.attachments.map((a: { step: string }) => a.step).sort()).toEqual(['feedback', 'review']);
     // The year-end decision is not approved yet: nothing to attach to.
     expect((await upload(`/attachments/decisions/${planId}/2023`, office, PDF, '决定.pdf')).body.code).toBe('attachment-target-unknown');
+
+    // The unit's evidence export carries every attachment's event: name, type, size and SHA-256.
+    await engine().runner.catchUp();
+    const exported = await fetch(`${running.url}/api/v1/audit/${planId}/units/sthjj/export?format=jsonl`, { headers: admin.headers });
+    expect(exported.status).toBe(200);
+    const attachmentLines = (await exported.text()).split('\n').filter((l) => l.includes('AttachmentAdded'));
+    expect(attachmentLines).toHaveLength(5);
+    expect(attachmentLines.filter((l) => l.includes(sha256Of(PDF)))).toHaveLength(2);
 
     // audit verify covers every referenced blob…
     const verified = await api('POST', '/audit/verify', admin, {});

@@ -70,7 +70,8 @@ export const attachmentsDecider: Decider<AttachmentsCommand, AttachmentsEvent, A
         { status: 422, detected: facts.detectedType, allowed: Object.values(ALLOWED_MEDIA_TYPES), fields: [{ field: 'file', message: 'not PDF, JPEG, PNG, DOCX or XLSX' }] },
       );
     }
-    if (facts.size === 0 || facts.size > facts.maxBytes) {
+    if (facts.size === 0) throw new DomainError('attachment-empty', 'the file is empty', { status: 422, fields: [{ field: 'file', message: 'empty' }] });
+    if (facts.size > facts.maxBytes) {
       throw new DomainError('attachment-too-large', `the file has ${facts.size} bytes; attachments are 1 to ${facts.maxBytes} bytes`, {
         status: 422,
         size: facts.size,

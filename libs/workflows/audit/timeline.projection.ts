@@ -6,6 +6,7 @@ import { RANKING_EVENT_TYPES, type RankingEvent, type StandingCause } from '../r
 import { REPORTING_EVENT_TYPES, type ReportingEvent } from '../reporting/reporting.events.js';
 import { REWARDS_EVENT_TYPES, type RewardsEvent } from '../rewards/rewards.events.js';
 import { SUPERVISION_EVENT_TYPES, type SupervisionEvent } from '../supervision/supervision.events.js';
+import { ATTACHMENTS_EVENT_TYPES, type AttachmentAdded } from '../attachments/attachments.events.js';
 
 /**
  * The auditors' timelines: every event that touched a unit (and every event about an indicator,
@@ -61,6 +62,8 @@ export const TIMELINE_EVENT_TYPES = [
   ...ASSESSMENT_EVENT_TYPES,
   ...SUPERVISION_EVENT_TYPES,
   ...REWARDS_EVENT_TYPES,
+  // Issue 16: evidence attached to a report, case or decision is part of the unit's history (and its export).
+  ...ATTACHMENTS_EVENT_TYPES,
 ] as const;
 
 interface PlanIndex {
@@ -78,13 +81,14 @@ const standingKey = (planId: string, no: number, period: string) => `${planId}/$
 export const caseKey = (planId: string, unitId: string, no: number, caseNo: number, seq?: number) =>
   `${planId}/${unitId}/${pad(no, 3)}/${pad(caseNo, 3)}/${seq === undefined ? '' : pad(seq)}`;
 
-type AnyEvent = PlanEvent | ReportingEvent | RankingEvent | AssessmentEvent | QuarterNotificationSent | SupervisionEvent | RewardsEvent;
+type AnyEvent = PlanEvent | ReportingEvent | RankingEvent | AssessmentEvent | QuarterNotificationSent | SupervisionEvent | RewardsEvent | AttachmentAdded;
 
 export const timelineProjection: Projection = {
   name: TIMELINE_PROJECTION,
   // 2: year-end decisions are per unit (ConflictDecided; a line id is a unit id).
   // 3: a standing change compares with the previous period (since), cases opened on a ground (issue 12).
-  version: 3,
+  // 4: attachments (issue 16); 3 was given to each change on its own branch, so both rebuild.
+  version: 4,
   eventTypes: TIMELINE_EVENT_TYPES,
   async apply(e, docs) {
     const event = { type: e.type, data: e.data } as AnyEvent;
@@ -149,6 +153,7 @@ export const timelineProjection: Projection = {
 };
 
 function decidedKey(e: AnyEvent): string {
+  if (e.type === 'AttachmentAdded') return e.data.target.kind === 'decision' ? `${e.data.target.planId}/${e.data.target.year}` : '';
   return 'year' in e.data && 'planId' in e.data ? `${e.data.planId}/${(e.data as { year: number }).year}` : '';
 }
 
@@ -158,10 +163,15 @@ export function emptyStatus(): UnitStatus {
 
 function planIdOf(e: AnyEvent): string | undefined {
   if (e.type === 'PlanPublished') return e.data.plan.id;
+  if (e.type === 'AttachmentAdded') return e.data.target.planId;
   return (e.data as { planId?: string }).planId;
 }
 
 function periodOf(e: AnyEvent): string | undefined {
+  if (e.type === 'AttachmentAdded') {
+    const t = e.data.target;
+    return t.kind === 'report' ? t.period : t.kind === 'decision' ? String(t.year) : undefined;
+  }
   const d = e.data as { period?: string; quarter?: string; year?: number };
   return d.period ?? d.quarter ?? (d.year !== undefined ? String(d.year) : undefined);
 }
@@ -216,6 +226,12 @@ function touches(e: AnyEvent, index: PlanIndex, decidedUnits: string[] | undefin
     case 'ProposalSubmitted':
     case 'ProposalSentBack':
       return { units: [], indicators: [] };
+    case 'AttachmentAdded': {
+      const t = e.data.target;
+      if (t.kind === 'report') return { units: [t.unitId], indicators: [] };
+      if (t.kind === 'case') return { units: [t.unitId], indicators: [t.indicatorNo], caseKey: caseKey(t.planId, t.unitId, t.indicatorNo, t.caseNo) };
+      return { units: decidedUnits ?? [], indicators: [] };
+    }
     default: {
       if ('caseNo' in e.data) {
         const d = e.data as { planId: string; unitId: string; indicatorNo: number; caseNo: number };
@@ -361,6 +377,14 @@ export function describe(e: AnyEvent, index: PlanIndex, since?: TimelineEntry['s
       };
     case 'CaseClosed':
       return { zh: `督查结案（${e.data.reason}）：${e.data.text}`, en: `case closed (${e.data.reason}): ${e.data.text}` };
+    case 'AttachmentAdded': {
+      const { name, mediaType, blob, step } = e.data;
+      const what = `${name}（${mediaType}，${blob.size} 字节，SHA-256 ${blob.sha256.slice(0, 12)}…）`;
+      return {
+        zh: `上传附件${step ? `（${step}）` : ''}：${what}`,
+        en: `attachment added${step ? ` (${step})` : ''}: ${name} (${mediaType}, ${blob.size} bytes, SHA-256 ${blob.sha256.slice(0, 12)}…)`,
+      };
+    }
     default: {
       const words = e.type.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
       return { zh: `${LABEL_ZH[e.type] ?? e.type}${period ? ` ${period}` : ''}`, en: `${words}${period ? ` ${period}` : ''}` };

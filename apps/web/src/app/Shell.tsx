@@ -83,8 +83,12 @@ export function Shell({ children }: { children: ReactNode }) {
       key: p.path,
       icon: p.icon,
       label: n ? (
-        <span aria-label={t('notices.todoOf', { page: t(p.key), count: n })}>
-          {t(p.key)} <Badge count={n} size="small" style={{ boxShadow: 'none' }} data-testid={`todo-${p.path.slice(1)}`} />
+        <span>
+          {t(p.key)}{' '}
+          <span aria-hidden>
+            <Badge count={n} size="small" style={{ boxShadow: 'none' }} data-testid={`todo-${p.path.slice(1)}`} />
+          </span>
+          <span className="visually-hidden">{t('notices.todoCount', { count: n })}</span>
         </span>
       ) : (
         t(p.key)

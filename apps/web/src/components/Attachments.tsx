@@ -1,5 +1,5 @@
 import { DownloadOutlined, EyeOutlined, PaperClipOutlined, UploadOutlined } from '@ant-design/icons';
-import { App, Button, Card, Progress, Select, Space, Table, Typography, Upload } from 'antd';
+import { App, Button, Card, Empty, Progress, Select, Space, Table, Typography, Upload } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { attachments, type AttachmentView } from '../api/endpoints';
@@ -90,7 +90,7 @@ export function AttachmentsCard({ target, canUpload, steps = false }: { target: 
         pagination={false}
         loading={list.loading}
         dataSource={rows}
-        locale={{ emptyText: t('attachments.none') }}
+        locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('attachments.none')} /> }}
         scroll={{ x: 640 }}
         columns={[
           { title: t('attachments.name'), dataIndex: 'name', render: (name: string, a) => <span title={`SHA-256 ${a.sha256}`}>{name}</span> },

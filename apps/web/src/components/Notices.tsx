@@ -97,10 +97,14 @@ export function NoticeBell({ unread }: { unread: number }) {
         </div>
       }
     >
-      <Button type="text" style={{ color: 'inherit' }} aria-label={t('notices.bell', { count })} data-testid="notice-bell">
-        <Badge count={count} size="small">
-          <BellOutlined style={{ color: 'inherit', fontSize: 16 }} aria-hidden />
-        </Badge>
+      {/* The name is the hidden text (the badge's digits are drawn for the eye only): a label that contains what is visible. */}
+      <Button type="text" style={{ color: 'inherit' }} data-testid="notice-bell">
+        <span aria-hidden>
+          <Badge count={count} size="small">
+            <BellOutlined style={{ color: 'inherit', fontSize: 16 }} />
+          </Badge>
+        </span>
+        <span className="visually-hidden">{t('notices.bell', { count })}</span>
       </Button>
     </Popover>
   );

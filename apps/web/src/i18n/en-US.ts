@@ -530,7 +530,7 @@ export const enUS: Shape<typeof zhCN> = {
       inbox: 'Notices',
       none: 'No notices',
       bell: 'Notices ({{count}} unread)',
-      todoOf: '{{page}}: {{count}} waiting',
+      todoCount: ' ({{count}} waiting)',
       channels: 'Notice channels',
       channelsHint: 'Notices always reach your in-app inbox; you may also receive them on these channels (only those this deployment has).',
       channelList: 'Channels',
@@ -626,6 +626,7 @@ export const enUS: Shape<typeof zhCN> = {
       behindTarget: 'Behind target',
       behindTargetHint: 'The result is behind the county target',
     },
+    exports: { compliance: 'Export the compliance board (Excel)', cases: 'Export the case list (Excel)' },
   },
   problems: {
     unknown: 'That did not work',
@@ -739,6 +740,7 @@ export const enUS: Shape<typeof zhCN> = {
     'nothing-to-seal': 'The record is empty: nothing to issue a document on',
     // Issue 16: attachments.
     'attachment-type-not-allowed': 'File type not allowed: attachments are PDF, JPEG, PNG, DOCX or XLSX (recognised by content, not by name)',
+    'attachment-empty': 'The file is empty',
     'attachment-too-large': 'The file is too large',
     'attachment-target-unknown': 'The report, case or decision to attach to does not exist',
     'attachment-name-missing': 'The file has no name',

@@ -496,7 +496,7 @@ export const zhCN = {
       inbox: '通知',
       none: '暂无通知',
       bell: '通知（{{count}} 条未读）',
-      todoOf: '{{page}}：{{count}} 项待办',
+      todoCount: '（{{count}} 项待办）',
       channels: '通知方式',
       channelsHint: '站内通知始终保留；另可选择以下方式接收（仅可选本系统已配置的方式）。',
       channelList: '接收方式',
@@ -592,6 +592,7 @@ export const zhCN = {
       behindTarget: '未达目标',
       behindTargetHint: '完成情况落后于县定目标',
     },
+    exports: { compliance: '导出报送情况（Excel）', cases: '导出案件清单（Excel）' },
   },
   problems: {
     unknown: '操作未成功',
@@ -705,6 +706,7 @@ export const zhCN = {
     'nothing-to-seal': '记录为空，无法生成公文',
     // Issue 16: attachments.
     'attachment-type-not-allowed': '文件类型不允许：附件须为 PDF、JPEG、PNG、DOCX 或 XLSX（按内容识别，不看扩展名）',
+    'attachment-empty': '文件为空',
     'attachment-too-large': '文件过大',
     'attachment-target-unknown': '要附加到的报告、案件或决定不存在',
     'attachment-name-missing': '文件缺少名称',

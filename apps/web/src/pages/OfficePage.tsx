@@ -1,4 +1,4 @@
-import { CheckOutlined, RollbackOutlined, UnlockOutlined } from '@ant-design/icons';
+import { CheckOutlined, DownloadOutlined, RollbackOutlined, UnlockOutlined } from '@ant-design/icons';
 import { App, Button, Card, Drawer, Empty, Form, Input, InputNumber, Modal, Radio, Select, Space, Table, Tabs, Tag, Tooltip, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import type { TFunction } from 'i18next';
@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
 import { attachments, plans, ranking, reporting, supervision } from '../api/endpoints';
 import { AttachmentsCard } from '../components/Attachments';
-import { newCommandId } from '../api/http';
+import { newCommandId, url } from '../api/http';
 import type { ComplianceBoard, ComplianceCell, ReportView } from '../api/types';
 import { unitOptions, uomSymbol, usePlan } from '../app/plan';
 import { AsOfBanner, AsOfPicker, PageTitle, PeriodSelect } from '../components/common';
@@ -317,6 +317,9 @@ function Compliance() {
       <Space wrap style={{ marginBottom: 12 }}>
         <AsOfPicker value={asOf} onChange={setAsOf} />
         <Typography.Text type="secondary">{t('office.legend')}</Typography.Text>
+        <Button icon={<DownloadOutlined />} href={url(`/reporting/${encodeURIComponent(plan.id)}/compliance.xlsx`, asOf ? { asOf } : {})} data-testid="compliance-xlsx">
+          {t('exports.compliance')}
+        </Button>
       </Space>
       <AsOfBanner asOf={asOf} />
       <ProblemAlert error={board.error} />

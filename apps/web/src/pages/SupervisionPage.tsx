@@ -1,10 +1,10 @@
-import { PlusOutlined } from '@ant-design/icons';
+import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import { App, Button, Form, Input, Modal, Segmented, Select, Space, Table, Tag, Tooltip } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { supervision } from '../api/endpoints';
-import { newCommandId } from '../api/http';
+import { newCommandId, url } from '../api/http';
 import type { BoardRow } from '../api/types';
 import { unitOptions, usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
@@ -35,6 +35,13 @@ export default function SupervisionPage() {
         title={t('supervision.title')}
         extra={
           <Space wrap>
+            <Button
+              icon={<DownloadOutlined />}
+              href={url(`/supervision/${encodeURIComponent(plan.id)}/cases.xlsx`, { status, ...(unitId ? { unitId } : {}) })}
+              data-testid="cases-xlsx"
+            >
+              {t('exports.cases')}
+            </Button>
             <Segmented
               aria-label={t('a11y.statusFilter')}
               value={status}
