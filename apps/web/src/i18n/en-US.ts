@@ -539,7 +539,7 @@ export const enUS: Shape<typeof zhCN> = {
       what: 'Change',
       type: { PlanPublished: 'Published', PlanTargetSet: 'Target', PlanBaselineSet: 'Baseline', PlanRuleRevised: 'Rule' },
       change: {
-        published: 'Plan published (from {{file}})',
+        published: 'Plan published from the file',
         target: 'No. {{no}} {{name}}: county target {{from}} → {{to}}',
         baseline: 'No. {{no}} {{name}}: previous-year result (rank) {{from}} → {{to}}',
         rule: { warningTiers: 'Warning tiers revised', rewardTiers: 'Reward tiers revised', monthlyReport: 'Monthly report deadline revised' },

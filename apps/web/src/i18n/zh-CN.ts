@@ -505,7 +505,7 @@ export const zhCN = {
       what: '内容',
       type: { PlanPublished: '发布', PlanTargetSet: '县定目标', PlanBaselineSet: '上年基数', PlanRuleRevised: '规则' },
       change: {
-        published: '发布方案（来源文件 {{file}}）',
+        published: '发布方案，来源文件：',
         target: '第 {{no}} 项 {{name}}：县定目标 {{from}} → {{to}}',
         baseline: '第 {{no}} 项 {{name}}：上年完成情况（位次） {{from}} → {{to}}',
         rule: { warningTiers: '修订预警档次', rewardTiers: '修订奖惩档次', monthlyReport: '修订月报告报送时限' },

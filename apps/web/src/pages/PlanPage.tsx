@@ -1,4 +1,4 @@
-import { DownloadOutlined, EditOutlined, UploadOutlined } from '@ant-design/icons';
+import { DownloadOutlined, EditOutlined, SearchOutlined, UploadOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Descriptions, Form, Input, InputNumber, Modal, Progress, Select, Space, Table, Tabs, Tag, Typography, Upload } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -90,11 +90,11 @@ function IndicatorsTab({ plan, canRevise, onChanged }: TabProps) {
     <>
       {canRevise && <ImportCard plan={plan} onImported={onChanged} />}
       <Space wrap style={{ marginBottom: 12 }}>
-        <Input.Search
+        <Input
           allowClear
+          prefix={<SearchOutlined aria-hidden="true" />}
           placeholder={t('planPage.search')}
           aria-label={t('planPage.search')}
-          onSearch={setQuery}
           onChange={(e) => setQuery(e.target.value)}
           style={{ width: 240 }}
         />
@@ -675,7 +675,7 @@ function describe(plan: Plan, c: PlanChange, t: (k: string, o?: Record<string, u
   const val = (no: unknown, v: unknown) => (v === null || v === undefined ? '—' : fmtValue(v as number, uomSymbol(plan, ind(no)?.unitOfMeasure ?? '')));
   switch (c.type) {
     case 'PlanPublished':
-      return t('planPage.change.published', { file: (d.source as { file?: string } | undefined)?.file ?? '' });
+      return t('planPage.change.published');
     case 'PlanTargetSet':
       return t('planPage.change.target', { no: d.indicatorNo, name: ind(d.indicatorNo)?.name ?? '', from: val(d.indicatorNo, d.previous), to: val(d.indicatorNo, d.target) });
     case 'PlanBaselineSet': {
@@ -710,10 +710,39 @@ function ChangesTab({ plan, changes, loading, error }: { plan: Plan; changes: Pl
         locale={{ emptyText: t('planPage.noChanges') }}
         columns={[
           { title: t('planPage.when'), dataIndex: 'recordedAt', width: 170, render: (v: string) => fmtDateTime(v) },
-          { title: t('planPage.who'), key: 'who', width: 160, render: (_, c) => <Who by={c.actor} /> },
+          // The system (the plan shipped with the deployment) is named by its role, not its internal id.
+          { title: t('planPage.who'), key: 'who', width: 160, render: (_, c) => (c.actor.role === 'system' ? t('role.system') : <Who by={c.actor} />) },
           { title: t('planPage.kind'), key: 'type', width: 120, render: (_, c) => <Tag>{t(`planPage.type.${c.type}`)}</Tag> },
-          { title: t('planPage.what'), key: 'what', render: (_, c) => <span data-testid={`change-${c.revision}`}>{describe(plan, c, t)}</span> },
-          { title: t('form.reason'), dataIndex: 'reason', render: (v?: string) => v ?? '—' },
+          {
+            title: t('planPage.what'),
+            key: 'what',
+            render: (_, c) => (
+              <span data-testid={`change-${c.revision}`}>
+                {describe(plan, c, t)}
+                {c.type === 'PlanPublished' && (
+                  // A file name is an identifier, not text to translate.
+                  <code translate="no" style={{ marginLeft: 4 }}>
+                    {(c.data as { source?: { file?: string } }).source?.file}
+                  </code>
+                )}
+              </span>
+            ),
+          },
+          {
+            title: t('form.reason'),
+            key: 'reason',
+            // People write reasons in Chinese; the system's own (the shipped plan's publication) are recorded in English: marked as such (WCAG 3.1.2).
+            render: (_, c) =>
+              !c.reason ? (
+                '—'
+              ) : c.actor.role === 'system' ? (
+                <span lang="en" translate="no">
+                  {c.reason}
+                </span>
+              ) : (
+                c.reason
+              ),
+          },
         ]}
       />
     </>
