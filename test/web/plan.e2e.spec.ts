@@ -70,6 +70,32 @@ describe('the plan maintained in the browser (SQLite)', () => {
     expect(world.errors).toEqual([]);
   }, 180_000);
 
+  it('the office drafts the 2024 plan from 2023’s, sets a target in the draft and publishes it once', async () => {
+    const page = await world.pageAs(office);
+    await page.goto(world.url('/plan?tab=next'));
+    await page.getByTestId('draft-next-year').click();
+    // The reason first: nothing is drafted without one.
+    await expectText(page.getByTestId('next-year'), '请填写理由');
+    await page.getByTestId('next-year-reason').fill('依据2023年方案起草2024年方案');
+    await page.getByTestId('draft-next-year').click();
+    await expectText(page.getByTestId('next-year'), '2024 年度方案（草案）');
+    await page.getByTestId('plan-edit-27').click();
+    await page.getByTestId('plan-target-input').fill('82');
+    await page.getByTestId('plan-reason-input').fill('2024年县定目标');
+    await page.getByTestId('plan-edit-save').click();
+    await expectText(page.getByTestId('plan-target-27'), '82');
+    await world.state(page, 'office-plan-draft-2024');
+    await expectNoEnglish(page);
+
+    await page.getByTestId('next-year-reason').fill('县政府常务会议通过2024年方案');
+    await page.getByTestId('publish-draft').click();
+    await page.getByRole('button', { name: '发布方案' }).last().click();
+    await expectText(page.getByTestId('next-year'), '2024 年度方案已发布');
+    const plan = await world.api<{ indicators: { no: number; target: number | null }[] }>(office, 'GET', `/plans/ye-county-2024`);
+    expect(plan.indicators.find((i) => i.no === 27)!.target).toBe(82);
+    expect(world.errors).toEqual([]);
+  }, 180_000);
+
   it('an administrator reads the plan page and is told the office makes the changes', async () => {
     const page = await world.pageAs(admin);
     await page.goto(world.url('/plan'));

@@ -7,6 +7,7 @@ import { plans, ranking } from '../api/endpoints';
 import { ApiProblem, saveBlob } from '../api/http';
 import type { Plan, PlanChange, PlanIndicator, TargetCellProblem, TargetsImportOutcome } from '../api/types';
 import { currentLanguage } from '../i18n';
+import { nextYearId } from '../../../../libs/workflows/plan/next-year.js';
 import { uomSymbol, usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
 import { PageTitle, Who, WarningTag } from '../components/common';
@@ -16,7 +17,7 @@ import { quartersOf } from '../lib/periods';
 import { useAsync } from '../lib/useAsync';
 import { useSearchParam } from '../lib/useSearchParam';
 
-const TABS = ['indicators', 'tiers', 'scoring', 'calendar', 'changes'] as const;
+const TABS = ['indicators', 'tiers', 'scoring', 'calendar', 'changes', 'next'] as const;
 type TabKey = (typeof TABS)[number];
 
 /**
@@ -58,6 +59,7 @@ export default function PlanPage() {
             label: t('planPage.tab.changes'),
             children: <ChangesTab plan={current} changes={changes.data ?? []} loading={changes.loading} error={changes.error} />,
           },
+          { key: 'next', label: t('planPage.tab.next', { year: current.year + 1 }), children: <NextYearTab plan={current} canRevise={canRevise} onChanged={reload} /> },
         ]}
       />
     </div>
@@ -75,7 +77,7 @@ function baselineText(plan: Plan, i: PlanIndicator): string {
   return i.baseline.rank === null ? v : `${v}（${i.baseline.rank}）`;
 }
 
-function IndicatorsTab({ plan, canRevise, onChanged }: TabProps) {
+function IndicatorsTab({ plan, canRevise, onChanged, draft = false }: TabProps & { draft?: boolean }) {
   const { t } = useTranslation();
   const [editing, setEditing] = useState<PlanIndicator | null>(null);
   const [query, setQuery] = useState('');
@@ -88,7 +90,7 @@ function IndicatorsTab({ plan, canRevise, onChanged }: TabProps) {
   const filled = plan.indicators.filter((i) => i.target !== null).length;
   return (
     <>
-      {canRevise && <ImportCard plan={plan} onImported={onChanged} />}
+      {canRevise && !draft && <ImportCard plan={plan} onImported={onChanged} />}
       <Space wrap style={{ marginBottom: 12 }}>
         <Input
           allowClear
@@ -689,6 +691,8 @@ function describe(plan: Plan, c: PlanChange, t: (k: string, o?: Record<string, u
     }
     case 'PlanRuleRevised':
       return t(`planPage.change.rule.${String(d.rule)}`);
+    case 'PlanDrafted':
+      return t('planPage.change.drafted', { year: d.year as number });
     default:
       return c.summary;
   }
@@ -746,5 +750,117 @@ function ChangesTab({ plan, changes, loading, error }: { plan: Plan; changes: Pl
         ]}
       />
     </>
+  );
+}
+
+/**
+ * Next year's plan drafted from this year's (issue 15): drafted with a reason, its targets and
+ * baselines edited like this year's, then published once. Until then no workflow sees it.
+ */
+function NextYearTab({ plan, canRevise, onChanged }: TabProps) {
+  const { t } = useTranslation();
+  const notice = useProblemNotice();
+  const { message, modal } = App.useApp();
+  const nextId = nextYearId(plan);
+  const draft = useAsync(() => plans.draft(nextId).catch((err: unknown) => (err instanceof ApiProblem && err.status === 404 ? null : Promise.reject(err))), [nextId]);
+  const published = useAsync(() => plans.list().then((l) => l.some((p) => p.id === nextId)), [nextId, draft.data?.revision]);
+  const [reason, setReason] = useState('');
+  const [reasonError, setReasonError] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const withReason = async (run: (reason: string) => Promise<unknown>, done: string) => {
+    if (reason.trim().length < 2) {
+      setReasonError(true);
+      document.getElementById('next-year-reason')?.focus();
+      return;
+    }
+    setBusy(true);
+    try {
+      await run(reason.trim());
+      message.success(done);
+      setReason('');
+      draft.reload();
+      published.reload();
+      onChanged();
+    } catch (err) {
+      notice(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const reasonField = (
+    <Form.Item
+      label={t('form.reason')}
+      htmlFor="next-year-reason"
+      required
+      validateStatus={reasonError ? 'error' : undefined}
+      help={reasonError ? t('form.reasonRequired') : undefined}
+      style={{ marginBottom: 0 }}
+    >
+      <Input
+        id="next-year-reason"
+        value={reason}
+        maxLength={2000}
+        style={{ width: 360 }}
+        onChange={(e) => {
+          setReason(e.target.value);
+          setReasonError(false);
+        }}
+        data-testid="next-year-reason"
+      />
+    </Form.Item>
+  );
+  if (draft.loading && !draft.data) return <Card size="small" loading />;
+  if (draft.error) return <ProblemAlert error={draft.error} />;
+  if (!draft.data) {
+    return (
+      <Card size="small" title={t('planPage.nextTitle', { year: plan.year + 1 })} data-testid="next-year">
+        {published.data ? (
+          <Alert type="success" showIcon title={t('planPage.nextPublished', { year: plan.year + 1, id: nextId })} />
+        ) : (
+          <>
+            <Typography.Paragraph>{t('planPage.nextHint', { year: plan.year, next: plan.year + 1 })}</Typography.Paragraph>
+            {canRevise && (
+              <Space wrap align="start">
+                {reasonField}
+                <Button type="primary" loading={busy} onClick={() => void withReason((r) => plans.draftNextYear(plan.id, r), t('planPage.drafted'))} data-testid="draft-next-year">
+                  {t('planPage.draftNext', { year: plan.year + 1 })}
+                </Button>
+              </Space>
+            )}
+          </>
+        )}
+      </Card>
+    );
+  }
+  const d = draft.data;
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }} size="middle" data-testid="next-year">
+      <Card size="small" title={t('planPage.draftTitle', { year: d.plan.year })}>
+        <Typography.Paragraph>
+          {t('planPage.draftState', { at: fmtDateTime(d.draftedAt), n: d.plan.indicators.filter((i) => i.target !== null).length, total: d.plan.indicators.length })}
+        </Typography.Paragraph>
+        {canRevise && (
+          <Space wrap align="start">
+            {reasonField}
+            <Button
+              type="primary"
+              loading={busy}
+              data-testid="publish-draft"
+              onClick={() =>
+                modal.confirm({
+                  title: t('planPage.publishConfirm', { year: d.plan.year }),
+                  content: t('planPage.publishConfirmHint'),
+                  okText: t('planPage.publish'),
+                  onOk: () => withReason((r) => plans.publishDraft(d.plan.id, r), t('planPage.draftPublished')),
+                })
+              }
+            >
+              {t('planPage.publish')}
+            </Button>
+          </Space>
+        )}
+      </Card>
+      <IndicatorsTab plan={d.plan} canRevise={canRevise} onChanged={draft.reload} draft />
+    </Space>
   );
 }
