@@ -670,5 +670,8 @@ export const enUS: Shape<typeof zhCN> = {
     'invalid-what-if': 'The what-if is not valid',
     'invalid-source': 'Invalid source',
     'missing-parameter': 'A parameter is missing',
+    // The plan maintained on screen (issue 15).
+    'plan-exists': 'Next year’s plan exists already (drafted or published)',
+    'plan-is-draft': 'The plan is a draft: its targets and baselines are edited now, its rules after publication',
   },
 };

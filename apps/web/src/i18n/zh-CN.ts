@@ -629,5 +629,8 @@ export const zhCN = {
     'invalid-what-if': '模拟条件有误',
     'invalid-source': '来源无效',
     'missing-parameter': '缺少参数',
+    // The plan maintained on screen (issue 15).
+    'plan-exists': '下一年度方案已存在（草案或已发布）',
+    'plan-is-draft': '方案尚在草案阶段：现在可修改目标与基数，规则待发布后调整',
   },
 };
