@@ -571,6 +571,8 @@ export const enUS: Shape<typeof zhCN> = {
       publishConfirmHint: 'A plan is published once; its targets and baselines can still be revised afterwards, each change recorded.',
       draftPublished: 'The plan is published',
       nextPublished: 'The {{year}} plan is published ({{id}})',
+      prevPage: 'Previous page',
+      nextPage: 'Next page',
       behindTarget: 'Behind target',
       behindTargetHint: 'The result is behind the county target',
     },

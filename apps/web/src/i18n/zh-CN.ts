@@ -530,6 +530,8 @@ export const zhCN = {
       publishConfirmHint: '方案只能发布一次；发布后目标与基数仍可按规定修改，并记入变更记录。',
       draftPublished: '方案已发布',
       nextPublished: '{{year}} 年度方案已发布（{{id}}）',
+      prevPage: '上一页',
+      nextPage: '下一页',
       behindTarget: '未达目标',
       behindTargetHint: '完成情况落后于县定目标',
     },

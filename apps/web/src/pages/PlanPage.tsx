@@ -1,6 +1,6 @@
 import { DownloadOutlined, EditOutlined, SearchOutlined, UploadOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Descriptions, Form, Input, InputNumber, Modal, Progress, Select, Space, Table, Tabs, Tag, Typography, Upload } from 'antd';
-import { useMemo, useState } from 'react';
+import { cloneElement, useMemo, useState, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import { coefficientFor, roundScore } from '../../../../libs/workflows/ranking/rules.js';
 import { plans, ranking } from '../api/endpoints';
@@ -548,20 +548,23 @@ function ScoringTab({ plan, canRevise, onChanged }: TabProps) {
               </Descriptions.Item>
               <Descriptions.Item label={t('planPage.delta')}>{preview.baseTotal === null ? '—' : signed(roundScore(preview.total - preview.baseTotal))}</Descriptions.Item>
             </Descriptions>
-            <Table
-              size="small"
-              rowKey="indicatorNo"
-              pagination={{ pageSize: 10, hideOnSinglePage: true }}
-              dataSource={preview.lines}
-              locale={{ emptyText: t('planPage.noLineChanges') }}
-              columns={[
-                { title: t('annex2.no'), dataIndex: 'indicatorNo', width: 56 },
-                { title: t('annex2.indicator'), dataIndex: 'name' },
-                { title: t('annex2.rank'), dataIndex: 'rank', width: 70, render: (r: number | null) => r ?? '—' },
-                { title: t('planPage.scoreNow'), dataIndex: 'from', width: 90, render: (v: number | null) => (v === null ? '—' : fmtNumber(v)) },
-                { title: t('planPage.scoreDraft'), dataIndex: 'to', width: 90, render: (v: number) => fmtNumber(v) },
-              ]}
-            />
+            {preview.lines.length === 0 && <Typography.Paragraph>{t('planPage.noLineChanges')}</Typography.Paragraph>}
+            {preview.lines.length > 0 && (
+              <Table
+                size="small"
+                rowKey="indicatorNo"
+                pagination={false}
+                scroll={{ y: 360 }}
+                dataSource={preview.lines}
+                columns={[
+                  { title: t('annex2.no'), dataIndex: 'indicatorNo', width: 56 },
+                  { title: t('annex2.indicator'), dataIndex: 'name' },
+                  { title: t('annex2.rank'), dataIndex: 'rank', width: 70, render: (r: number | null) => r ?? '—' },
+                  { title: t('planPage.scoreNow'), dataIndex: 'from', width: 90, render: (v: number | null) => (v === null ? '—' : fmtNumber(v)) },
+                  { title: t('planPage.scoreDraft'), dataIndex: 'to', width: 90, render: (v: number) => fmtNumber(v) },
+                ]}
+              />
+            )}
           </div>
         )}
         {canRevise && (
@@ -710,7 +713,14 @@ function ChangesTab({ plan, changes, loading, error }: { plan: Plan; changes: Pl
         data-testid="plan-changes"
         loading={loading}
         dataSource={rows}
-        pagination={{ pageSize: 20, hideOnSinglePage: true, showSizeChanger: false }}
+        pagination={{
+          pageSize: 20,
+          hideOnSinglePage: true,
+          showSizeChanger: false,
+          // antd's previous/next buttons are icons only: give them names (WCAG 4.1.2).
+          itemRender: (_, type, element) =>
+            type === 'prev' || type === 'next' ? cloneElement(element as ReactElement<{ 'aria-label'?: string }>, { 'aria-label': t(`planPage.${type}Page`) }) : element,
+        }}
         locale={{ emptyText: t('planPage.noChanges') }}
         columns={[
           { title: t('planPage.when'), dataIndex: 'recordedAt', width: 170, render: (v: string) => fmtDateTime(v) },
