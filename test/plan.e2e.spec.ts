@@ -139,4 +139,54 @@ describe.each(STORE_TARGETS)('the plan maintained over HTTP on $name (issue 15)'
     expect(plan.indicators.find((i: { no: number }) => i.no === 5).target).toBe(9.5);
     expect(plan.indicators.find((i: { no: number }) => i.no === 6).baseline).toEqual({ value: 3.2, rank: 4 });
   });
+
+  it('next year’s plan drafted from this year’s: the year’s result as its baseline, edited as a draft, published once', async () => {
+    // The city's figures for the whole of 2023 on indicator 7: ours (叶县) 12.4, second of six.
+    const values: Record<string, number> = { ye: 12.4, baofeng: 13.1, jia: 11.2, lushan: 9.8, wugang: 10.5, ruzhou: 8.7 };
+    const recorded = await api('POST', `/ranking/${planId}/figures`, office, {
+      indicatorNo: 7,
+      period: '2023',
+      figures: Object.entries(values).map(([countyId, value]) => ({ countyId, value })),
+    });
+    expect(recorded.status).toBe(201);
+    expect((await api('POST', `/plans/${planId}/next-year`, leader, { reason: '起草2024年方案' })).status).toBe(403);
+    expect((await api('POST', `/plans/${planId}/next-year`, office, {})).status).toBe(400);
+    const drafted = await api('POST', `/plans/${planId}/next-year`, office, { reason: '依据2023年方案起草2024年方案' });
+    expect(drafted.status).toBe(201);
+    expect(drafted.body.planId).toBe('ye-county-2024');
+    const again = await api('POST', `/plans/${planId}/next-year`, office, { reason: '再次起草' });
+    expect([again.status, again.body.code]).toEqual([409, 'plan-exists']);
+
+    // A draft is not a plan: the workflows (and GET /plans/{id}) do not see it until it is published.
+    expect((await api('GET', `/plans/ye-county-2024`, leader)).status).toBe(404);
+    const draft = (await api('GET', `/plans/ye-county-2024/draft?minPosition=${position}`, leader)).body;
+    expect(draft).toMatchObject({ from: { planId }, plan: { id: 'ye-county-2024', year: 2024, documentNumber: '待发文' } });
+    expect(draft.plan.indicators.find((i: { no: number }) => i.no === 7)).toMatchObject({ target: null, baseline: { value: 12.4, rank: 2 } });
+    // This year's target (no. 3: 8, set above) is not a result: next year's baseline stays empty, its target too.
+    expect(draft.plan.indicators.find((i: { no: number }) => i.no === 3)).toMatchObject({ target: null, baseline: { value: null, rank: null } });
+
+    expect((await api('PUT', `/plans/ye-county-2024/indicators/7/target`, office, { target: 13, reason: '2024年县定目标' })).status).toBe(200);
+    const tiers = await api('PUT', `/plans/ye-county-2024/rules/warning-tiers`, office, { tiers: draft.plan.warningTiers, reason: '调整' });
+    expect([tiers.status, tiers.body.code]).toEqual([409, 'plan-is-draft']);
+    expect((await api('POST', `/plans/ye-county-2024/publish`, leader, { reason: '常务会议通过' })).status).toBe(403);
+    const published = await api('POST', `/plans/ye-county-2024/publish`, office, { reason: '县政府常务会议通过' });
+    expect(published.status).toBe(201);
+    const twice = await api('POST', `/plans/ye-county-2024/publish`, office, { reason: '县政府常务会议通过' });
+    expect([twice.status, twice.body.code]).toEqual([409, 'plan-already-published']);
+
+    const plan = (await api('GET', `/plans/ye-county-2024`, leader)).body;
+    expect(plan.indicators.find((i: { no: number }) => i.no === 7)).toMatchObject({ target: 13, baseline: { value: 12.4, rank: 2 } });
+    const list = (await api('GET', `/plans?minPosition=${position}`, leader)).body;
+    expect(list.map((p: { id: string; year: number }) => [p.id, p.year])).toEqual([
+      [planId, 2023],
+      ['ye-county-2024', 2024],
+    ]);
+    expect((await api('GET', `/plans/ye-county-2024/draft?minPosition=${position}`, leader)).status).toBe(404);
+    const history = (await api('GET', `/plans/ye-county-2024/changes?minPosition=${position}`, leader)).body;
+    expect(history.map((c: { type: string; reason: string }) => [c.type, c.reason])).toEqual([
+      ['PlanDrafted', '依据2023年方案起草2024年方案'],
+      ['PlanTargetSet', '2024年县定目标'],
+      ['PlanPublished', '县政府常务会议通过'],
+    ]);
+  });
 });

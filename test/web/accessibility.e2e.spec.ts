@@ -108,6 +108,25 @@ describe('every page state of the demo year meets WCAG 2.1 AA by axe-core, in Ch
     world.axe.expectClean(mark);
   }, 600_000);
 
+  it('the office maintains the plan: targets with the edit dialog, the scoring rule’s preview, the calendar, the history (issue 15)', async () => {
+    const mark = world.axe.states.length;
+    for (const lang of languages) {
+      const page = await world.pageAs(users['office']!, { language: lang });
+      await visit(page, '/plan', 'plan-target-27');
+      await world.axe.check(page, `${lang} plan targets`);
+      await page.getByTestId('plan-edit-27').click();
+      await page.getByTestId('plan-target-input').waitFor();
+      await world.axe.check(page, `${lang} plan target dialog`);
+      await visit(page, '/plan?tab=scoring', 'rule-preview');
+      await world.axe.check(page, `${lang} plan scoring rule`);
+      await visit(page, '/plan?tab=calendar', 'plan-page');
+      await world.axe.check(page, `${lang} plan calendar`);
+      await visit(page, '/plan?tab=changes', 'plan-changes');
+      await world.axe.check(page, `${lang} plan history`);
+    }
+    world.axe.expectClean(mark);
+  }, 600_000);
+
   it('the supervision bureau: the case board and a case', async () => {
     const mark = world.axe.states.length;
     for (const lang of languages) {

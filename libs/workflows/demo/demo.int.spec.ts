@@ -17,6 +17,7 @@ import { ANNEX2_PROJECTION, annex2Table } from '../annex2/annex2.projection.js';
 import { ASSESSMENT_PROJECTION, quarterKey, type QuarterView } from '../assessment/assessment.projection.js';
 import { PlanService } from '../plan/plan.service.js';
 import type { StandingChanged } from '../ranking/ranking.events.js';
+import { behindTarget } from '../ranking/rules.js';
 import { REPORTS_PROJECTION, type ComplianceCell } from '../reporting/reports.projection.js';
 import { ReportingService } from '../reporting/reporting.service.js';
 import { readDecisions, readProposal, REWARDS_PROJECTION } from '../rewards/review.projection.js';
@@ -58,6 +59,13 @@ async function expectFullBoards(app: INestApplicationContext, outcome: DemoOutco
     expect(table.summary.green + table.summary.yellow + table.summary.red).toBe(49);
     expect(table.summary.red).toBeGreaterThan(0);
     expect(table.totalScore).not.toBeNull();
+    // The plan's columns (issue 15): every 2022 result and rank, a target on every line but the year-to-date counts, and some lines behind it.
+    const rows = table.sections.flatMap((s) => s.rows);
+    expect(rows.filter((r) => r.baseline.value !== null && r.baseline.rank !== null)).toHaveLength(49);
+    expect(rows.filter((r) => r.target !== null).length).toBeGreaterThan(35);
+    const behind = rows.filter((r) => behindTarget(r.result, r.target, r.direction)).length;
+    expect(behind).toBeGreaterThan(0);
+    expect(behind).toBeLessThan(rows.length / 2);
   }
 
   // The compliance board: on time, late, overdue and never submitted, returned, corrected.

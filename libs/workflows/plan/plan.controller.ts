@@ -15,9 +15,10 @@ import { WARNING_TIERS, type PlanDefinition, type WarningTier } from './plan-fil
 import type { PlanCommand } from './plan.decider.js';
 import { badRequest, languageOf } from '../../engine/nest/http/problem-details.js';
 import { targetsTemplate, type TargetsImportOutcome } from './plan-import.js';
-import { ImportPlanTargets, PlanBusCommand, PublishPlanFile } from './plan.handlers.js';
+import { DraftNextYearPlan, ImportPlanTargets, PlanBusCommand, PublishPlanDraft, PublishPlanFile } from './plan.handlers.js';
+import type { DraftDoc } from './plan.projection.js';
 import type { PlanChangeDoc } from './plan.projection.js';
-import { GetPlan, GetPlanChanges, ListPlans } from './plan.queries.js';
+import { GetPlan, GetPlanChanges, GetPlanDraft, ListPlans } from './plan.queries.js';
 
 const MAX_UPLOAD = 10 * 1024 * 1024;
 
@@ -159,6 +160,29 @@ export class PlanController {
     const plan: PlanDefinition = await this.queries.execute(new GetPlan(planId));
     const rule = { ...plan.monthlyReport, dueBeforeDayOfNextMonth: body.dueBeforeDayOfNextMonth, reminderWorkingDaysBefore: body.reminderWorkingDaysBefore };
     return this.#execute(req, { type: 'plan.ReviseMonthlyReportRule', data: { planId, rule } }, body.reason);
+  }
+
+  @Post(':planId/next-year')
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiOperation({
+    summary:
+      'Draft next year’s plan from this one (office, with a reason): a new plan id for year + 1, this year’s full-year results and ranks as its baselines, targets empty; edited through the same target and baseline routes, then published',
+  })
+  draftNextYear(@Param('planId') planId: string, @Body() body: ReasonDto, @Req() req: AuthenticatedRequest) {
+    return this.commands.execute(new DraftNextYearPlan(planId, commandMeta(req, this.clock, { reason: body.reason })));
+  }
+
+  @Get(':planId/draft')
+  @ApiOperation({ summary: 'A drafted plan as it stands (404 when there is no draft of that id)' })
+  draft(@Param('planId') planId: string, @ReadAtParam() at: ReadAt): Promise<DraftDoc> {
+    return this.queries.execute(new GetPlanDraft(planId, at));
+  }
+
+  @Post(':planId/publish')
+  @UseInterceptors(CommandResultInterceptor)
+  @ApiOperation({ summary: 'Publish a drafted plan: from then on every workflow reads it; a plan is published once (409 plan-already-published)' })
+  publishDraft(@Param('planId') planId: string, @Body() body: ReasonDto, @Req() req: AuthenticatedRequest) {
+    return this.commands.execute(new PublishPlanDraft(planId, commandMeta(req, this.clock, { reason: body.reason })));
   }
 
   @Post(':planId/imports')

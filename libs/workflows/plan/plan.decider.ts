@@ -9,7 +9,9 @@ export type PlanCommand =
   | Command<'plan.SetBaseline', { planId: string; indicatorNo: number; value: number | null; rank: number | null }>
   | Command<'plan.ReviseWarningTiers', { planId: string; tiers: WarningTier[] }>
   | Command<'plan.ReviseRewardTiers', { planId: string; tiers: RewardTier[] }>
-  | Command<'plan.ReviseMonthlyReportRule', { planId: string; rule: MonthlyReportRule }>;
+  | Command<'plan.ReviseMonthlyReportRule', { planId: string; rule: MonthlyReportRule }>
+  | Command<'plan.DraftNextYear', { plan: PlanDefinition; from: { planId: string; revision: number } }>
+  | Command<'plan.PublishDraft', { planId: string; sha256: string }>;
 
 export const PLAN_COMMANDS = [
   'plan.Publish',
@@ -18,25 +20,29 @@ export const PLAN_COMMANDS = [
   'plan.ReviseWarningTiers',
   'plan.ReviseRewardTiers',
   'plan.ReviseMonthlyReportRule',
+  'plan.DraftNextYear',
+  'plan.PublishDraft',
 ] as const satisfies readonly PlanCommand['type'][];
 
-export type PlanState = { status: 'none' } | { status: 'published'; plan: PlanDefinition };
+/** A draft (next year's plan being prepared) is not a plan yet: PlanService and the projections that read plans see only 'published'. */
+export type PlanState = { status: 'none' } | { status: 'published' | 'draft'; plan: PlanDefinition };
 
 /** The plan with every revision applied. */
 export function evolvePlan(state: PlanState, event: PlanEvent): PlanState {
   if (event.type === 'PlanPublished') return { status: 'published', plan: event.data.plan };
-  if (state.status !== 'published') return state;
-  const plan = state.plan;
+  if (event.type === 'PlanDrafted') return state.status === 'none' ? { status: 'draft', plan: event.data.plan } : state;
+  if (state.status === 'none') return state;
+  const { status, plan } = state;
   switch (event.type) {
     case 'PlanTargetSet':
-      return { status: 'published', plan: withIndicator(plan, event.data.indicatorNo, { target: event.data.target }) };
+      return { status, plan: withIndicator(plan, event.data.indicatorNo, { target: event.data.target }) };
     case 'PlanBaselineSet':
-      return { status: 'published', plan: withIndicator(plan, event.data.indicatorNo, { baseline: { value: event.data.value, rank: event.data.rank } }) };
+      return { status, plan: withIndicator(plan, event.data.indicatorNo, { baseline: { value: event.data.value, rank: event.data.rank } }) };
     case 'PlanRuleRevised': {
       const d = event.data;
-      if (d.rule === 'warningTiers') return { status: 'published', plan: { ...plan, warningTiers: d.value } };
-      if (d.rule === 'rewardTiers') return { status: 'published', plan: { ...plan, rewards: { ...plan.rewards, tiers: d.value } } };
-      return { status: 'published', plan: { ...plan, monthlyReport: d.value } };
+      if (d.rule === 'warningTiers') return { status, plan: { ...plan, warningTiers: d.value } };
+      if (d.rule === 'rewardTiers') return { status, plan: { ...plan, rewards: { ...plan.rewards, tiers: d.value } } };
+      return { status, plan: { ...plan, monthlyReport: d.value } };
     }
     default:
       return assertNever(event, 'plan event');
@@ -46,10 +52,22 @@ export function evolvePlan(state: PlanState, event: PlanEvent): PlanState {
 export const planDecider: Decider<PlanCommand, PlanEvent, PlanState> = {
   initialState: () => ({ status: 'none' }),
   evolve: evolvePlan,
-  authorize: (c) => authorize(c.meta.actor, c.type === 'plan.Publish' ? 'plan.publish' : 'plan.revise'),
+  authorize: (c) => authorize(c.meta.actor, c.type === 'plan.Publish' || c.type === 'plan.PublishDraft' ? 'plan.publish' : 'plan.revise'),
   decide(c, state) {
+    if (c.type === 'plan.DraftNextYear') {
+      if (state.status !== 'none') {
+        throw new DomainError('plan-exists', `plan ${c.data.plan.id} exists already (${state.status === 'draft' ? 'as a draft' : 'published'})`, { status: 409 });
+      }
+      if (!c.meta.reason?.trim()) throw reasonRequired();
+      return [{ type: 'PlanDrafted', data: { plan: c.data.plan, from: c.data.from } }];
+    }
+    if (c.type === 'plan.PublishDraft') {
+      if (state.status === 'published') throw new DomainError('plan-already-published', `plan ${c.data.planId} is already published`, { status: 409 });
+      if (state.status !== 'draft') throw new DomainError('plan-not-found', `no draft plan ${c.data.planId}`, { status: 404 });
+      return [{ type: 'PlanPublished', data: { plan: state.plan, source: { file: `draft:${state.plan.id}`, sha256: c.data.sha256 } } }];
+    }
     if (c.type === 'plan.Publish') {
-      if (state.status === 'published') {
+      if (state.status !== 'none') {
         throw new DomainError('plan-already-published', `plan ${state.plan.id} is already published; change it through targets, baselines and rules, each with a reason`);
       }
       const plan = c.data.plan as Partial<PlanDefinition> | undefined;
@@ -59,9 +77,12 @@ export const planDecider: Decider<PlanCommand, PlanEvent, PlanState> = {
       }
       return [{ type: 'PlanPublished', data: { plan: c.data.plan, source: c.data.source } }];
     }
-    if (state.status !== 'published') throw new DomainError('plan-not-found', `no plan ${c.data.planId} has been published`, { status: 404 });
-    if (!c.meta.reason?.trim()) {
-      throw new DomainError('reason-required', 'a change to a published plan needs a reason', { status: 422, fields: [{ field: 'reason', message: 'required' }] });
+    if (state.status === 'none') throw new DomainError('plan-not-found', `no plan ${c.data.planId} has been published`, { status: 404 });
+    if (!c.meta.reason?.trim()) throw reasonRequired();
+    // A draft's targets and baselines are edited before publication; its rules stay those copied
+    // from this year's plan (the rule reactions of ranking and reporting work on published plans).
+    if (state.status === 'draft' && c.type !== 'plan.SetTarget' && c.type !== 'plan.SetBaseline') {
+      throw new DomainError('plan-is-draft', `plan ${c.data.planId} is a draft: its targets and baselines are edited now, its rules after publication`, { status: 409 });
     }
     const plan = state.plan;
     switch (c.type) {
@@ -102,6 +123,10 @@ export const planDecider: Decider<PlanCommand, PlanEvent, PlanState> = {
     }
   },
 };
+
+function reasonRequired(): DomainError {
+  return new DomainError('reason-required', 'a change to a published plan needs a reason', { status: 422, fields: [{ field: 'reason', message: 'required' }] });
+}
 
 function withIndicator(plan: PlanDefinition, no: number, patch: Partial<PlanDefinition['indicators'][number]>): PlanDefinition {
   return { ...plan, indicators: plan.indicators.map((i) => (i.no === no ? { ...i, ...patch } : i)) };

@@ -18,7 +18,14 @@ export type PlanRuleRevised = DomainEvent<
   | { planId: string; rule: 'monthlyReport'; value: MonthlyReportRule; previous: MonthlyReportRule }
 >;
 
-export type PlanEvent = PlanPublished | PlanTargetSet | PlanBaselineSet | PlanRuleRevised;
-export const PLAN_EVENT_TYPES = ['PlanPublished', 'PlanTargetSet', 'PlanBaselineSet', 'PlanRuleRevised'] as const satisfies readonly PlanEvent['type'][];
+/**
+ * Next year's plan drafted from this year's (issue 15): the draft lives in the new plan's stream,
+ * is edited by PlanTargetSet/PlanBaselineSet, and becomes a plan only with its PlanPublished, which
+ * carries the whole plan as edited (so workflows that read plans never see a draft).
+ */
+export type PlanDrafted = DomainEvent<'PlanDrafted', { plan: PlanDefinition; from: { planId: string; revision: number } }>;
+
+export type PlanEvent = PlanPublished | PlanTargetSet | PlanBaselineSet | PlanRuleRevised | PlanDrafted;
+export const PLAN_EVENT_TYPES = ['PlanPublished', 'PlanTargetSet', 'PlanBaselineSet', 'PlanRuleRevised', 'PlanDrafted'] as const satisfies readonly PlanEvent['type'][];
 
 export const planStream = (planId: string) => `plan-${planId}`;

@@ -13,6 +13,8 @@ import { parseTargetsWorkbook, type ImportLanguage, type TargetCellProblem, type
 import { PlanService } from './plan.service.js';
 import { planDecider, type PlanCommand } from './plan.decider.js';
 import { planStream } from './plan.events.js';
+import { figuresStream, type StandingChanged } from '../ranking/ranking.events.js';
+import { draftNextYear, nextYearId } from './next-year.js';
 
 /** The plan workflow's command on the bus. */
 export class PlanBusCommand extends WorkflowCommand<PlanCommand> {}
@@ -34,7 +36,7 @@ export class PlanHandler implements ICommandHandler<PlanBusCommand, CommandResul
   constructor(private readonly engine: Engine) {}
 
   execute({ command, options }: PlanBusCommand): Promise<CommandResult> {
-    const planId = command.type === 'plan.Publish' ? command.data.plan.id : command.data.planId;
+    const planId = command.type === 'plan.Publish' || command.type === 'plan.DraftNextYear' ? command.data.plan.id : command.data.planId;
     return this.engine.decide(planDecider, planStream(planId), command, options);
   }
 }
@@ -129,4 +131,74 @@ function targetsProblem(file: string, problems: TargetCellProblem[], language: I
   return new DomainError('invalid-spreadsheet', detail, { status: 422, fields: problems.map((p) => ({ field: where(p), message: p.message })), cells: problems });
 }
 
-export const PLAN_COMMAND_HANDLERS = [PlanHandler, PublishPlanFileHandler, ImportPlanTargetsHandler];
+/** Next year's plan drafted from this one (next-year.ts): the year's results become its baselines. */
+export class DraftNextYearPlan extends BusMessage<CommandResult & { planId: string }> {
+  constructor(
+    readonly fromPlanId: string,
+    readonly meta: CommandMeta,
+  ) {
+    super();
+  }
+}
+
+/** A draft published: it becomes a plan every workflow reads. */
+export class PublishPlanDraft extends BusMessage<CommandResult> {
+  constructor(
+    readonly planId: string,
+    readonly meta: CommandMeta,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(DraftNextYearPlan)
+@Injectable()
+export class DraftNextYearPlanHandler implements ICommandHandler<DraftNextYearPlan, CommandResult & { planId: string }> {
+  constructor(
+    private readonly engine: Engine,
+    private readonly plans: PlanService,
+  ) {}
+
+  async execute({ fromPlanId, meta }: DraftNextYearPlan): Promise<CommandResult & { planId: string }> {
+    authorize(meta.actor, 'plan.revise');
+    const { state, revision } = await this.plans.state(fromPlanId);
+    if (state.status !== 'published') throw new DomainError('plan-not-found', `no plan ${fromPlanId} has been published`, { status: 404 });
+    const current = state.plan;
+    // Refused before the year's figures are read when the next plan exists already (the decider refuses again, atomically).
+    const id = nextYearId(current);
+    if ((await this.engine.store.readStream(planStream(id), { maxCount: 1 })).length) {
+      throw new DomainError('plan-exists', `plan ${id} exists already`, { status: 409 });
+    }
+    const ours = current.peerGroup.counties.find((c) => c.ours)?.id;
+    const results = new Map<number, { value: number | null; rank: number | null }>();
+    for (const i of current.indicators) {
+      // The city's ranking for the whole year: the last standing computed from its figures.
+      const events = await this.engine.store.readStream(figuresStream(current.id, i.no, String(current.year)), { direction: 'backwards' });
+      const standing = events.find((e) => e.type === 'StandingChanged')?.data as StandingChanged['data'] | undefined;
+      const mine = standing?.ranks.find((r) => r.countyId === ours);
+      if (mine && (mine.value !== null || mine.rank !== null)) results.set(i.no, { value: mine.value, rank: mine.rank });
+    }
+    const plan = draftNextYear(current, results);
+    const result = await this.engine.execute({ type: 'plan.DraftNextYear', data: { plan, from: { planId: current.id, revision } }, meta });
+    return { ...result, planId: plan.id };
+  }
+}
+
+@CommandHandler(PublishPlanDraft)
+@Injectable()
+export class PublishPlanDraftHandler implements ICommandHandler<PublishPlanDraft, CommandResult> {
+  constructor(
+    private readonly engine: Engine,
+    private readonly plans: PlanService,
+  ) {}
+
+  async execute({ planId, meta }: PublishPlanDraft): Promise<CommandResult> {
+    authorize(meta.actor, 'plan.publish');
+    const { state } = await this.plans.state(planId);
+    // The record names what was published: the digest of the draft as it stood (the decider publishes the state it folds).
+    const sha256 = state.status === 'none' ? '' : createHash('sha256').update(JSON.stringify(state.plan)).digest('hex');
+    return this.engine.execute({ type: 'plan.PublishDraft', data: { planId, sha256 }, meta });
+  }
+}
+
+export const PLAN_COMMAND_HANDLERS = [PlanHandler, PublishPlanFileHandler, ImportPlanTargetsHandler, DraftNextYearPlanHandler, PublishPlanDraftHandler];

@@ -13,6 +13,15 @@ export interface PlanDoc {
   updatedAt: string;
 }
 
+/** Next year's plan while it is prepared (issue 15): not a plan yet, so not under 'plan'. */
+export interface DraftDoc {
+  plan: PlanDefinition;
+  revision: number;
+  from: { planId: string; revision: number };
+  draftedAt: string;
+  updatedAt: string;
+}
+
 export interface PlanChangeDoc {
   planId: string;
   revision: number;
@@ -32,23 +41,36 @@ export const plansProjection: Projection = {
   eventTypes: PLAN_EVENT_TYPES,
   async apply(e, docs) {
     const event = { type: e.type, data: e.data } as PlanEvent;
-    const planId = event.type === 'PlanPublished' ? event.data.plan.id : event.data.planId;
+    const planId = planIdOf(event);
     const current = await docs.get<PlanDoc>('plan', planId);
-    const state = evolvePlan(current ? { status: 'published', plan: current.plan } : { status: 'none' }, event);
-    if (state.status !== 'published') return;
+    const draft = current ? undefined : await docs.get<DraftDoc>('draft', planId);
+    const state = evolvePlan(current ? { status: 'published', plan: current.plan } : draft ? { status: 'draft', plan: draft.plan } : { status: 'none' }, event);
+    if (state.status === 'none') return;
     const m = e.metadata;
-    docs.put('plan', planId, {
-      plan: state.plan,
-      revision: e.revision,
-      publishedAt: current?.publishedAt ?? m.recordedAt,
-      updatedAt: m.recordedAt,
-    } satisfies PlanDoc);
+    if (state.status === 'draft') {
+      docs.put('draft', planId, {
+        plan: state.plan,
+        revision: e.revision,
+        from: draft?.from ?? (event.type === 'PlanDrafted' ? event.data.from : { planId: '', revision: 0 }),
+        draftedAt: draft?.draftedAt ?? m.recordedAt,
+        updatedAt: m.recordedAt,
+      } satisfies DraftDoc);
+    } else {
+      // A published draft is a plan like any other: the draft document goes.
+      if (draft) docs.delete('draft', planId);
+      docs.put('plan', planId, {
+        plan: state.plan,
+        revision: e.revision,
+        publishedAt: current?.publishedAt ?? m.recordedAt,
+        updatedAt: m.recordedAt,
+      } satisfies PlanDoc);
+    }
     const change: PlanChangeDoc = {
       planId,
       revision: e.revision,
       type: event.type,
       summary: summarize(event),
-      data: event.type === 'PlanPublished' ? { source: event.data.source } : event.data,
+      data: event.type === 'PlanPublished' ? { source: event.data.source } : event.type === 'PlanDrafted' ? { from: event.data.from, year: event.data.plan.year } : event.data,
       actor: { userId: m.actor.userId, role: m.actor.role, ...(m.actor.name ? { name: m.actor.name } : {}) },
       ...(m.reason ? { reason: m.reason } : {}),
       recordedAt: m.recordedAt,
@@ -64,14 +86,22 @@ export const plansProjection: Projection = {
  */
 export async function applyPlanEvent(e: RecordedEvent, docs: DocWriter): Promise<void> {
   const event = { type: e.type, data: e.data } as PlanEvent;
-  const planId = event.type === 'PlanPublished' ? event.data.plan.id : event.data.planId;
+  // Drafts are not plans: their events pass by until the PlanPublished that carries the whole plan.
+  if (event.type === 'PlanDrafted') return;
+  const planId = planIdOf(event);
   const current = await docs.get<PlanDefinition>('plan', planId);
   const state = evolvePlan(current ? { status: 'published', plan: current } : { status: 'none' }, event);
   if (state.status === 'published') docs.put('plan', planId, state.plan);
 }
 
+export function planIdOf(event: PlanEvent): string {
+  return event.type === 'PlanPublished' || event.type === 'PlanDrafted' ? event.data.plan.id : event.data.planId;
+}
+
 function summarize(e: PlanEvent): string {
   switch (e.type) {
+    case 'PlanDrafted':
+      return `drafted ${e.data.plan.year} from ${e.data.from.planId}`;
     case 'PlanPublished':
       return `published ${e.data.plan.documentNumber} (${e.data.plan.indicators.length} indicators, ${e.data.plan.totalPoints} points) from ${e.data.source.file}`;
     case 'PlanTargetSet':

@@ -3,7 +3,8 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { ProjectionQuery, type ReadAt } from '../../engine/nest/cqrs.js';
 import { Engine } from '../../engine/nest/engine.js';
 import type { PlanDefinition } from './plan-file.js';
-import { plansProjection, type PlanChangeDoc, type PlanDoc } from './plan.projection.js';
+import { DomainError } from '../../engine/commands/command.js';
+import { plansProjection, type DraftDoc, type PlanChangeDoc, type PlanDoc } from './plan.projection.js';
 import { PlanService } from './plan.service.js';
 
 /** The published plans, one line each. */
@@ -82,4 +83,27 @@ export class GetPlanChangesHandler implements IQueryHandler<GetPlanChanges, Plan
   }
 }
 
-export const PLAN_QUERY_HANDLERS = [ListPlansHandler, GetPlanHandler, GetPlanChangesHandler];
+/** Next year's plan while it is prepared (404 when there is no draft of that id: never drafted, or published since). */
+export class GetPlanDraft extends ProjectionQuery<DraftDoc> {
+  constructor(
+    readonly planId: string,
+    at: ReadAt = {},
+  ) {
+    super(at);
+  }
+}
+
+@QueryHandler(GetPlanDraft)
+@Injectable()
+export class GetPlanDraftHandler implements IQueryHandler<GetPlanDraft, DraftDoc> {
+  constructor(private readonly engine: Engine) {}
+
+  async execute({ planId, at }: GetPlanDraft): Promise<DraftDoc> {
+    const docs = await this.engine.docs(plansProjection, at);
+    const draft = await docs.get<DraftDoc>('draft', planId);
+    if (!draft) throw new DomainError('plan-not-found', `no draft plan ${planId}`, { status: 404 });
+    return draft;
+  }
+}
+
+export const PLAN_QUERY_HANDLERS = [ListPlansHandler, GetPlanHandler, GetPlanChangesHandler, GetPlanDraftHandler];

@@ -40,6 +40,17 @@ export class PlanService {
     return unit;
   }
 
+  /** The plan's stream folded: none, a draft (next year's, being prepared) or published; and its revision. */
+  async state(planId: string): Promise<{ state: PlanState; revision: number }> {
+    let state: PlanState = planDecider.initialState();
+    let revision = 0;
+    for (const e of await this.engine.store.readStream(planStream(planId))) {
+      state = planDecider.evolve(state, { type: e.type, data: e.data } as PlanEvent);
+      revision = e.revision;
+    }
+    return { state, revision };
+  }
+
   /** The plan stream revision that put the plan's warning tiers in force (0: as published). */
   async tiersRevision(planId: string): Promise<number> {
     return (await this.getWithTiers(planId)).tiersRevision;

@@ -18,6 +18,7 @@ import type {
   PeriodStandings,
   PlanSummary,
   PlanChange,
+  PlanDraft,
   TargetsImportOutcome,
   PeriodScore,
   ProposalView,
@@ -76,6 +77,9 @@ export const plans = {
     return upload<TargetsImportOutcome>(`/plans/${enc(planId)}/imports`, form, onProgress);
   },
   targetsTemplate: (planId: string) => download(`/plans/${enc(planId)}/imports/template`),
+  draftNextYear: (planId: string, reason: string) => request<CommandResult & { planId: string }>(`/plans/${enc(planId)}/next-year`, { method: 'POST', body: { reason } }),
+  draft: (planId: string) => request<PlanDraft>(`/plans/${enc(planId)}/draft`),
+  publishDraft: (planId: string, reason: string) => request<CommandResult>(`/plans/${enc(planId)}/publish`, { method: 'POST', body: { reason } }),
   reviseMonthlyReport: (planId: string, rule: { dueBeforeDayOfNextMonth: number; reminderWorkingDaysBefore: number }, reason: string) =>
     request<CommandResult>(`/plans/${enc(planId)}/rules/monthly-report`, { method: 'PUT', body: { ...rule, reason } }),
 };

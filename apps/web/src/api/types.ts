@@ -176,6 +176,6 @@ export interface VerifyReport {
 }
 
 // ---- the plan maintained on screen -------------------------------------------------------------
-export type { PlanChangeDoc as PlanChange } from '../../../../libs/workflows/plan/plan.projection.js';
+export type { PlanChangeDoc as PlanChange, DraftDoc as PlanDraft } from '../../../../libs/workflows/plan/plan.projection.js';
 export type PeriodScore = import('../../../../libs/workflows/ranking/scoring.js').ScoreSheet & { planId: string; period: string };
 export type { TargetsImportOutcome, TargetCellProblem } from '../../../../libs/workflows/plan/plan-import.js';

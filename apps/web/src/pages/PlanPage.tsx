@@ -1,12 +1,13 @@
-import { DownloadOutlined, EditOutlined, UploadOutlined } from '@ant-design/icons';
+import { DownloadOutlined, EditOutlined, SearchOutlined, UploadOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Descriptions, Form, Input, InputNumber, Modal, Progress, Select, Space, Table, Tabs, Tag, Typography, Upload } from 'antd';
-import { useMemo, useState } from 'react';
+import { cloneElement, useMemo, useState, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import { coefficientFor, roundScore } from '../../../../libs/workflows/ranking/rules.js';
 import { plans, ranking } from '../api/endpoints';
 import { ApiProblem, saveBlob } from '../api/http';
 import type { Plan, PlanChange, PlanIndicator, TargetCellProblem, TargetsImportOutcome } from '../api/types';
 import { currentLanguage } from '../i18n';
+import { nextYearId } from '../../../../libs/workflows/plan/next-year.js';
 import { uomSymbol, usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
 import { PageTitle, Who, WarningTag } from '../components/common';
@@ -16,7 +17,7 @@ import { quartersOf } from '../lib/periods';
 import { useAsync } from '../lib/useAsync';
 import { useSearchParam } from '../lib/useSearchParam';
 
-const TABS = ['indicators', 'tiers', 'scoring', 'calendar', 'changes'] as const;
+const TABS = ['indicators', 'tiers', 'scoring', 'calendar', 'changes', 'next'] as const;
 type TabKey = (typeof TABS)[number];
 
 /**
@@ -58,6 +59,7 @@ export default function PlanPage() {
             label: t('planPage.tab.changes'),
             children: <ChangesTab plan={current} changes={changes.data ?? []} loading={changes.loading} error={changes.error} />,
           },
+          { key: 'next', label: t('planPage.tab.next', { year: current.year + 1 }), children: <NextYearTab plan={current} canRevise={canRevise} onChanged={reload} /> },
         ]}
       />
     </div>
@@ -75,7 +77,7 @@ function baselineText(plan: Plan, i: PlanIndicator): string {
   return i.baseline.rank === null ? v : `${v}（${i.baseline.rank}）`;
 }
 
-function IndicatorsTab({ plan, canRevise, onChanged }: TabProps) {
+function IndicatorsTab({ plan, canRevise, onChanged, draft = false }: TabProps & { draft?: boolean }) {
   const { t } = useTranslation();
   const [editing, setEditing] = useState<PlanIndicator | null>(null);
   const [query, setQuery] = useState('');
@@ -88,13 +90,13 @@ function IndicatorsTab({ plan, canRevise, onChanged }: TabProps) {
   const filled = plan.indicators.filter((i) => i.target !== null).length;
   return (
     <>
-      {canRevise && <ImportCard plan={plan} onImported={onChanged} />}
+      {canRevise && !draft && <ImportCard plan={plan} onImported={onChanged} />}
       <Space wrap style={{ marginBottom: 12 }}>
-        <Input.Search
+        <Input
           allowClear
+          prefix={<SearchOutlined aria-hidden="true" />}
           placeholder={t('planPage.search')}
           aria-label={t('planPage.search')}
-          onSearch={setQuery}
           onChange={(e) => setQuery(e.target.value)}
           style={{ width: 240 }}
         />
@@ -546,20 +548,23 @@ function ScoringTab({ plan, canRevise, onChanged }: TabProps) {
               </Descriptions.Item>
               <Descriptions.Item label={t('planPage.delta')}>{preview.baseTotal === null ? '—' : signed(roundScore(preview.total - preview.baseTotal))}</Descriptions.Item>
             </Descriptions>
-            <Table
-              size="small"
-              rowKey="indicatorNo"
-              pagination={{ pageSize: 10, hideOnSinglePage: true }}
-              dataSource={preview.lines}
-              locale={{ emptyText: t('planPage.noLineChanges') }}
-              columns={[
-                { title: t('annex2.no'), dataIndex: 'indicatorNo', width: 56 },
-                { title: t('annex2.indicator'), dataIndex: 'name' },
-                { title: t('annex2.rank'), dataIndex: 'rank', width: 70, render: (r: number | null) => r ?? '—' },
-                { title: t('planPage.scoreNow'), dataIndex: 'from', width: 90, render: (v: number | null) => (v === null ? '—' : fmtNumber(v)) },
-                { title: t('planPage.scoreDraft'), dataIndex: 'to', width: 90, render: (v: number) => fmtNumber(v) },
-              ]}
-            />
+            {preview.lines.length === 0 && <Typography.Paragraph>{t('planPage.noLineChanges')}</Typography.Paragraph>}
+            {preview.lines.length > 0 && (
+              <Table
+                size="small"
+                rowKey="indicatorNo"
+                pagination={false}
+                scroll={{ y: 360 }}
+                dataSource={preview.lines}
+                columns={[
+                  { title: t('annex2.no'), dataIndex: 'indicatorNo', width: 56 },
+                  { title: t('annex2.indicator'), dataIndex: 'name' },
+                  { title: t('annex2.rank'), dataIndex: 'rank', width: 70, render: (r: number | null) => r ?? '—' },
+                  { title: t('planPage.scoreNow'), dataIndex: 'from', width: 90, render: (v: number | null) => (v === null ? '—' : fmtNumber(v)) },
+                  { title: t('planPage.scoreDraft'), dataIndex: 'to', width: 90, render: (v: number) => fmtNumber(v) },
+                ]}
+              />
+            )}
           </div>
         )}
         {canRevise && (
@@ -675,7 +680,7 @@ function describe(plan: Plan, c: PlanChange, t: (k: string, o?: Record<string, u
   const val = (no: unknown, v: unknown) => (v === null || v === undefined ? '—' : fmtValue(v as number, uomSymbol(plan, ind(no)?.unitOfMeasure ?? '')));
   switch (c.type) {
     case 'PlanPublished':
-      return t('planPage.change.published', { file: (d.source as { file?: string } | undefined)?.file ?? '' });
+      return t('planPage.change.published');
     case 'PlanTargetSet':
       return t('planPage.change.target', { no: d.indicatorNo, name: ind(d.indicatorNo)?.name ?? '', from: val(d.indicatorNo, d.previous), to: val(d.indicatorNo, d.target) });
     case 'PlanBaselineSet': {
@@ -689,6 +694,8 @@ function describe(plan: Plan, c: PlanChange, t: (k: string, o?: Record<string, u
     }
     case 'PlanRuleRevised':
       return t(`planPage.change.rule.${String(d.rule)}`);
+    case 'PlanDrafted':
+      return t('planPage.change.drafted', { year: d.year as number });
     default:
       return c.summary;
   }
@@ -706,16 +713,164 @@ function ChangesTab({ plan, changes, loading, error }: { plan: Plan; changes: Pl
         data-testid="plan-changes"
         loading={loading}
         dataSource={rows}
-        pagination={{ pageSize: 20, hideOnSinglePage: true, showSizeChanger: false }}
+        pagination={{
+          pageSize: 20,
+          hideOnSinglePage: true,
+          showSizeChanger: false,
+          // antd's previous/next buttons are icons only: give them names (WCAG 4.1.2).
+          itemRender: (_, type, element) =>
+            type === 'prev' || type === 'next' ? cloneElement(element as ReactElement<{ 'aria-label'?: string }>, { 'aria-label': t(`planPage.${type}Page`) }) : element,
+        }}
         locale={{ emptyText: t('planPage.noChanges') }}
         columns={[
           { title: t('planPage.when'), dataIndex: 'recordedAt', width: 170, render: (v: string) => fmtDateTime(v) },
-          { title: t('planPage.who'), key: 'who', width: 160, render: (_, c) => <Who by={c.actor} /> },
+          // The system (the plan shipped with the deployment) is named by its role, not its internal id.
+          { title: t('planPage.who'), key: 'who', width: 160, render: (_, c) => (c.actor.role === 'system' ? t('role.system') : <Who by={c.actor} />) },
           { title: t('planPage.kind'), key: 'type', width: 120, render: (_, c) => <Tag>{t(`planPage.type.${c.type}`)}</Tag> },
-          { title: t('planPage.what'), key: 'what', render: (_, c) => <span data-testid={`change-${c.revision}`}>{describe(plan, c, t)}</span> },
-          { title: t('form.reason'), dataIndex: 'reason', render: (v?: string) => v ?? '—' },
+          {
+            title: t('planPage.what'),
+            key: 'what',
+            render: (_, c) => (
+              <span data-testid={`change-${c.revision}`}>
+                {describe(plan, c, t)}
+                {c.type === 'PlanPublished' && (
+                  // A file name is an identifier, not text to translate.
+                  <code translate="no" style={{ marginLeft: 4 }}>
+                    {(c.data as { source?: { file?: string } }).source?.file}
+                  </code>
+                )}
+              </span>
+            ),
+          },
+          {
+            title: t('form.reason'),
+            key: 'reason',
+            // People write reasons in Chinese; the system's own (the shipped plan's publication) are recorded in English: marked as such (WCAG 3.1.2).
+            render: (_, c) =>
+              !c.reason ? (
+                '—'
+              ) : c.actor.role === 'system' ? (
+                <span lang="en" translate="no">
+                  {c.reason}
+                </span>
+              ) : (
+                c.reason
+              ),
+          },
         ]}
       />
     </>
+  );
+}
+
+/**
+ * Next year's plan drafted from this year's (issue 15): drafted with a reason, its targets and
+ * baselines edited like this year's, then published once. Until then no workflow sees it.
+ */
+function NextYearTab({ plan, canRevise, onChanged }: TabProps) {
+  const { t } = useTranslation();
+  const notice = useProblemNotice();
+  const { message, modal } = App.useApp();
+  const nextId = nextYearId(plan);
+  const draft = useAsync(() => plans.draft(nextId).catch((err: unknown) => (err instanceof ApiProblem && err.status === 404 ? null : Promise.reject(err))), [nextId]);
+  const published = useAsync(() => plans.list().then((l) => l.some((p) => p.id === nextId)), [nextId, draft.data?.revision]);
+  const [reason, setReason] = useState('');
+  const [reasonError, setReasonError] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const withReason = async (run: (reason: string) => Promise<unknown>, done: string) => {
+    if (reason.trim().length < 2) {
+      setReasonError(true);
+      document.getElementById('next-year-reason')?.focus();
+      return;
+    }
+    setBusy(true);
+    try {
+      await run(reason.trim());
+      message.success(done);
+      setReason('');
+      draft.reload();
+      published.reload();
+      onChanged();
+    } catch (err) {
+      notice(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const reasonField = (
+    <Form.Item
+      label={t('form.reason')}
+      htmlFor="next-year-reason"
+      required
+      validateStatus={reasonError ? 'error' : undefined}
+      help={reasonError ? t('form.reasonRequired') : undefined}
+      style={{ marginBottom: 0 }}
+    >
+      <Input
+        id="next-year-reason"
+        value={reason}
+        maxLength={2000}
+        style={{ width: 360 }}
+        onChange={(e) => {
+          setReason(e.target.value);
+          setReasonError(false);
+        }}
+        data-testid="next-year-reason"
+      />
+    </Form.Item>
+  );
+  if (draft.loading && !draft.data) return <Card size="small" loading />;
+  if (draft.error) return <ProblemAlert error={draft.error} />;
+  if (!draft.data) {
+    return (
+      <Card size="small" title={t('planPage.nextTitle', { year: plan.year + 1 })} data-testid="next-year">
+        {published.data ? (
+          <Alert type="success" showIcon title={t('planPage.nextPublished', { year: plan.year + 1, id: nextId })} />
+        ) : (
+          <>
+            <Typography.Paragraph>{t('planPage.nextHint', { year: plan.year, next: plan.year + 1 })}</Typography.Paragraph>
+            {canRevise && (
+              <Space wrap align="start">
+                {reasonField}
+                <Button type="primary" loading={busy} onClick={() => void withReason((r) => plans.draftNextYear(plan.id, r), t('planPage.drafted'))} data-testid="draft-next-year">
+                  {t('planPage.draftNext', { year: plan.year + 1 })}
+                </Button>
+              </Space>
+            )}
+          </>
+        )}
+      </Card>
+    );
+  }
+  const d = draft.data;
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }} size="middle" data-testid="next-year">
+      <Card size="small" title={t('planPage.draftTitle', { year: d.plan.year })}>
+        <Typography.Paragraph>
+          {t('planPage.draftState', { at: fmtDateTime(d.draftedAt), n: d.plan.indicators.filter((i) => i.target !== null).length, total: d.plan.indicators.length })}
+        </Typography.Paragraph>
+        {canRevise && (
+          <Space wrap align="start">
+            {reasonField}
+            <Button
+              type="primary"
+              loading={busy}
+              data-testid="publish-draft"
+              onClick={() =>
+                modal.confirm({
+                  title: t('planPage.publishConfirm', { year: d.plan.year }),
+                  content: t('planPage.publishConfirmHint'),
+                  okText: t('planPage.publish'),
+                  onOk: () => withReason((r) => plans.publishDraft(d.plan.id, r), t('planPage.draftPublished')),
+                })
+              }
+            >
+              {t('planPage.publish')}
+            </Button>
+          </Space>
+        )}
+      </Card>
+      <IndicatorsTab plan={d.plan} canRevise={canRevise} onChanged={draft.reload} draft />
+    </Space>
   );
 }
