@@ -348,6 +348,57 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/plans/{planId}/next-year': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Draft next year’s plan from this one (office, with a reason): a new plan id for year + 1, this year’s full-year results and ranks as its baselines, targets empty; edited through the same target and baseline routes, then published */
+    post: operations['PlanController_draftNextYear'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/plans/{planId}/draft': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A drafted plan as it stands (404 when there is no draft of that id) */
+    get: operations['PlanController_draft'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/plans/{planId}/publish': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Publish a drafted plan: from then on every workflow reads it; a plan is published once (409 plan-already-published) */
+    post: operations['PlanController_publishDraft'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/plans/{planId}/imports': {
     parameters: {
       query?: never;
@@ -1848,6 +1899,9 @@ export interface components {
        */
       reminderWorkingDaysBefore: number;
     };
+    ReasonDto: {
+      reason: string;
+    };
     ReportLineDto: {
       /** @example 28 */
       indicatorNo: number;
@@ -1877,9 +1931,6 @@ export interface components {
        * @example 2
        */
       copies: number;
-    };
-    ReasonDto: {
-      reason: string;
     };
     CorrectDto: {
       reason: string;
@@ -2812,6 +2863,17 @@ export interface components {
       type: string;
       data: unknown;
     };
+    /** @description Next year's plan while it is prepared (issue 15): not a plan yet, so not under 'plan'. */
+    DraftDoc: {
+      plan: components['schemas']['PlanDefinition'];
+      revision: number;
+      from: {
+        planId: string;
+        revision: number;
+      };
+      draftedAt: string;
+      updatedAt: string;
+    };
     /** @description One event behind a line, as recorded: what, by whom, when, why, and where in the log. */
     EvidenceItem: {
       /** @enum {string} */
@@ -3265,7 +3327,7 @@ export interface components {
       planId: string;
       revision: number;
       /** @enum {string} */
-      type: 'PlanPublished' | 'PlanTargetSet' | 'PlanBaselineSet' | 'PlanRuleRevised';
+      type: 'PlanPublished' | 'PlanTargetSet' | 'PlanBaselineSet' | 'PlanRuleRevised' | 'PlanDrafted';
       summary: string;
       data: unknown;
       actor: {
@@ -6535,6 +6597,297 @@ export interface operations {
       };
       /** @description If-Match names an older revision: read again, then retry */
       412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The Idempotency-Key was used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  PlanController_draftNextYear: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the client’s command id (8–200 of letters, digits, _ . : -; a UUID is best): a retry with the same key is answered, not repeated */
+        'Idempotency-Key'?: string;
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path: {
+        planId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReasonDto'];
+      };
+    };
+    responses: {
+      /** @description OK */
+      201: {
+        headers: {
+          /** @description the revision: send it back as If-Match */
+          ETag?: string;
+          /** @description pass as ?minPosition= to read this write */
+          'X-Position'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CommandResult'] & {
+            planId: string;
+          };
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Refused by the workflow’s rules, or a concurrent change */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The Idempotency-Key was used for another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  PlanController_draft: {
+    parameters: {
+      query?: {
+        /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
+        asOf?: string;
+        /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
+        minPosition?: string;
+      };
+      header?: {
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path: {
+        planId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DraftDoc'];
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  PlanController_publishDraft: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description the client’s command id (8–200 of letters, digits, _ . : -; a UUID is best): a retry with the same key is answered, not repeated */
+        'Idempotency-Key'?: string;
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path: {
+        planId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReasonDto'];
+      };
+    };
+    responses: {
+      /** @description OK */
+      201: {
+        headers: {
+          /** @description the revision: send it back as If-Match */
+          ETag?: string;
+          /** @description pass as ?minPosition= to read this write */
+          'X-Position'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CommandResult'];
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Refused by the workflow’s rules, or a concurrent change */
+      409: {
         headers: {
           [name: string]: unknown;
         };
