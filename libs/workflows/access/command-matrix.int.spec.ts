@@ -26,6 +26,9 @@ const ALLOWED: Record<string, Token[]> = {
   'plan.ReviseWarningTiers': ['office'],
   'plan.ReviseRewardTiers': ['office'],
   'plan.ReviseMonthlyReportRule': ['office'],
+  // Issue 15: next year's plan is drafted by whoever revises the plan, published by whoever publishes one.
+  'plan.DraftNextYear': ['office'],
+  'plan.PublishDraft': ['office', 'admin', 'system'],
   'reporting.Open': ['office'],
   'reporting.SaveDraft': ['reporter@own'],
   'reporting.Submit': ['reporter@own'],
@@ -120,6 +123,8 @@ describe('the authorisation matrix: every command × every role × own unit / ot
     on('plan.ReviseWarningTiers', () => ({ planId: PLAN, tiers: plan.warningTiers }));
     on('plan.ReviseRewardTiers', () => ({ planId: PLAN, tiers: plan.rewards.tiers }));
     on('plan.ReviseMonthlyReportRule', () => ({ planId: PLAN, rule: plan.monthlyReport }));
+    on('plan.DraftNextYear', () => ({ plan: { ...plan, id: 'matrix-next', year: plan.year + 1 }, from: { planId: PLAN, revision: 0 } }));
+    on('plan.PublishDraft', () => ({ planId: 'matrix-next', sha256: 'x' }));
     on('reporting.Open', async (w) => ({ context: await reporting.context(report(w)) }));
     on('reporting.SaveDraft', async (w) => ({ context: await reporting.context(report(w)), lines: [] }));
     on('reporting.Submit', async (w) => ({ context: await reporting.context(report(w)) }));
