@@ -626,6 +626,10 @@ export const enUS: Shape<typeof zhCN> = {
       behindTarget: 'Behind target',
       behindTargetHint: 'The result is behind the county target',
     },
+    // Issue 15 (journeys): the demo clock, form checks and confirmations.
+    journeys: {
+      demoDate: 'Demo data · the date stands at {{date}}',
+    },
   },
   problems: {
     unknown: 'That did not work',

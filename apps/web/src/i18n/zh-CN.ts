@@ -592,6 +592,10 @@ export const zhCN = {
       behindTarget: '未达目标',
       behindTargetHint: '完成情况落后于县定目标',
     },
+    // Issue 15 (journeys): the demo clock, form checks and confirmations.
+    journeys: {
+      demoDate: '演示数据 · 日期停在 {{date}}',
+    },
   },
   problems: {
     unknown: '操作未成功',
