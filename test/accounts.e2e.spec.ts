@@ -232,11 +232,20 @@ describe.each(STORE_TARGETS)('accounts and sessions on $name', (target) => {
     expect(a.body).toMatchObject({ code: 'validation-failed', errors: expect.arrayContaining([expect.objectContaining({ field: 'actor' })]) });
     const b = await api('POST', `/users/${target.userId}/disable`, { session: admin, body: { reason: 'x', principal: forged, meta: { actor: forged } } });
     expect(b.status).toBe(400);
-    // No DTO on DELETE: the body is never read, and the actor is the session's user.
+    // DELETE's body carries only the administrator's reason (issue 15): a forged actor in it is refused like any unknown field.
     const c = await api('DELETE', `/users/${target.userId}/roles/office`, { session: admin, body: { actor: forged, principal: forged } });
-    expect(c.status).toBe(200);
+    expect(c.status).toBe(400);
+    const c2 = await api('DELETE', `/users/${target.userId}/roles/office`, { session: admin, body: { reason: '调离推进办' } });
+    expect(c2.status).toBe(200);
     const [revoked] = (await userEvents(target.userId)).filter((e) => e.type === 'RoleRevoked');
     expect(revoked!.metadata.actor).toEqual({ userId: admin.userId, role: 'admin', name: '系统管理员' });
+    expect(revoked!.metadata.reason).toBe('调离推进办');
+    // The reasons the web UI asks for are recorded with the grant and the password reset too.
+    expect((await api('POST', `/users/${target.userId}/roles`, { session: admin, body: { role: 'leader', reason: '新任县领导' } })).status).toBe(200);
+    expect((await api('POST', `/users/${target.userId}/password`, { session: admin, body: { reason: '本人遗忘密码' } })).status).toBe(200);
+    const events = await userEvents(target.userId);
+    expect(events.find((e) => e.type === 'RoleGranted' && (e.data as { role: string }).role === 'leader')!.metadata.reason).toBe('新任县领导');
+    expect(events.filter((e) => e.type === 'PasswordSet').at(-1)!.metadata.reason).toBe('本人遗忘密码');
     // Without a session, a forged principal gets nothing at all.
     expect((await api('GET', '/users', { body: undefined, headers: { 'x-principal': JSON.stringify(forged) } })).status).toBe(401);
     const all = JSON.stringify(await allEvents());

@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ManualClock } from '../libs/engine/clock.js';
 import { readConfig } from '../libs/engine/config.js';
+import { openEventStore } from '../libs/engine/event-store/open-event-store.js';
+import { demoClockFor, DemoClock } from '../libs/workflows/demo/demo-clock.js';
 import { playDemoYear } from '../libs/workflows/demo/demo-year.js';
 import { AppModule } from '../apps/api/src/app.module.js';
 import { changePassword, loginAs, STORE_TARGETS, startApp, type RunningApp } from './support/app.js';
@@ -10,6 +12,8 @@ import { changePassword, loginAs, STORE_TARGETS, startApp, type RunningApp } fro
 describe.each(STORE_TARGETS)('the demo year over HTTP on $name', (target) => {
   let running: RunningApp;
   let empty: RunningApp;
+  let clock: DemoClock | undefined;
+  let simulatedTo: string;
   let office: { username: string; password: string };
   const drops: (() => Promise<void>)[] = [];
 
@@ -25,7 +29,12 @@ describe.each(STORE_TARGETS)('the demo year over HTTP on $name', (target) => {
     const outcome = await playDemoYear(setup, { months: 1, seed: 5 });
     await setup.close();
     office = outcome.createdUsers.find((u) => u.username === 'office')!;
-    running = await startApp({ storeUrl: db.storeUrl });
+    simulatedTo = outcome.simulated.to;
+    // As main.ts does: a store holding the demo is served on the demo's clock.
+    const store = await openEventStore(db.storeUrl);
+    clock = await demoClockFor(store);
+    await store.close();
+    running = await startApp({ storeUrl: db.storeUrl, ...(clock ? { clock } : {}) });
     const other = await target.create();
     drops.push(other.drop);
     empty = await startApp({ storeUrl: other.storeUrl });
@@ -59,6 +68,30 @@ describe.each(STORE_TARGETS)('the demo year over HTTP on $name', (target) => {
     const units = ((await board.json()) as { units: { cells: Record<string, { onTime: boolean | null } | null> }[] }).units;
     expect(units).toHaveLength(21);
     expect(units.filter((u) => u.cells['2023-01']?.onTime === false)).toHaveLength(1); // January's late report
+  });
+
+  it('is served on the demo’s clock: GET /demo says the date it stands at, and deadlines count from it, not from today (never "已超期 1154天")', async () => {
+    expect(clock).toBeInstanceOf(DemoClock);
+    // Stands a second after the demo's last recorded event, in the demo's year.
+    expect(clock!.standsAt.getTime()).toBeGreaterThan(Date.parse(simulatedTo));
+    expect(clock!.standsAt.getTime()).toBeLessThan(Date.parse(simulatedTo) + 86_400_000);
+    const demo = (await (await fetch(`${running.url}/api/v1/demo`)).json()) as { clock: { now: string; date: string } };
+    expect(demo.clock.date.slice(0, 4)).toBe('2023');
+    expect(Date.parse(demo.clock.now)).toBeGreaterThanOrEqual(clock!.standsAt.getTime());
+    expect(Date.parse(demo.clock.now) - clock!.standsAt.getTime()).toBeLessThan(10 * 60_000);
+
+    // The office opens February on the served demo: its reports are due in March 2023, weeks ahead
+    // of the demo's date (on the real clock they would be more than a thousand days overdue).
+    const session = await loginAs(running, office.username, 'Ye-County-2023!');
+    const opened = await fetch(`${running.url}/api/v1/reporting/ye-county-2023/periods/2023-02/open`, { method: 'POST', headers: session.headers });
+    expect(opened.status).toBe(200);
+    const unitId = ((await opened.json()) as { opened: string[] }).opened[0]!;
+    const mine = await fetch(`${running.url}/api/v1/reporting/ye-county-2023/units/${unitId}/reports`, { headers: session.headers });
+    expect(mine.status).toBe(200);
+    const feb = ((await mine.json()) as { reports: { period: string; minutesLeft: number | null; overdue: boolean }[] }).reports.find((r) => r.period === '2023-02')!;
+    expect(feb.overdue).toBe(false);
+    expect(feb.minutesLeft).toBeGreaterThan(0);
+    expect(feb.minutesLeft).toBeLessThan(60 * 24 * 60);
   });
 
   it('is refused on a running server: its timers would fire the demo’s deadlines on today’s date', async () => {

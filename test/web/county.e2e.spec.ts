@@ -73,6 +73,10 @@ describe('a quarter in the browser, role by role (SQLite)', () => {
     await page.getByTestId('meeting-save').click();
     await expectText(page.getByTestId('assessment'), 'PM2.5 排名末位');
     await page.getByTestId('publish').click();
+    // Publishing asks for a reason (issue 15): without one, nothing is sent.
+    await page.getByTestId('publish-confirm').click();
+    await page.getByTestId('publish-dialog').getByText('请填写理由').waitFor();
+    await page.getByTestId('publish-dialog-reason').fill('领导小组会议审定，予以发布');
     await page.getByTestId('publish-confirm').click();
     await page.getByTestId('published-snapshot').waitFor();
     await world.state(page, 'office-assessment-published');

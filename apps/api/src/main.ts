@@ -8,6 +8,7 @@ import { localMidnightToUtc } from '../../../libs/workflows/plan/working-calenda
 import { loadPlanFile } from '../../../libs/workflows/plan/plans.js';
 import { PlanService } from '../../../libs/workflows/plan/plan.service.js';
 import type { DemoUser } from '../../../libs/workflows/accounts/demo-users.js';
+import { demoClockFor, type DemoClock } from '../../../libs/workflows/demo/demo-clock.js';
 import { firstStart, usersTable } from '../../../libs/workflows/demo/first-start.js';
 import { AppModule } from './app.module.js';
 import { configureApp } from './setup.js';
@@ -33,8 +34,17 @@ if (!config.production) {
   }
 }
 
+// A store holding the demo year is served on the demo's clock, standing at the demo's date (in
+// 2024, not today's year): a report the demo left open is due in days, not 1,154 days overdue.
+// Sessions keep the real time.
+const served = config.production ? undefined : await servedDemoClock();
+if (served) log.log(`the store holds the demo year: its clock stands at ${served.standsAt.toISOString()} (演示数据 / synthetic demo data)`);
+
 // In production, JSON lines (one object per log entry) for the log collector; readable text otherwise.
-const app = await NestFactory.create(AppModule.forRoot({ config }), { bufferLogs: false, logger: new ConsoleLogger({ json: config.production }) });
+const app = await NestFactory.create(AppModule.forRoot({ config, ...(served ? { clock: served } : {}) }), {
+  bufferLogs: false,
+  logger: new ConsoleLogger({ json: config.production }),
+});
 configureApp(app);
 await app.listen(config.port);
 // The port listened on (PORT=0 asks the system for a free one).
@@ -55,4 +65,14 @@ async function demoClock(): Promise<{ clock?: ManualClock }> {
   if (!empty) return {};
   const plan = loadPlanFile(PlanService.builtinPlanPaths()[0]!);
   return { clock: new ManualClock(new Date(Date.parse(localMidnightToUtc(`${plan.year}-01-01`, plan.monthlyReport.timeZone)) - 86_400_000)) };
+}
+
+/** The demo's clock when the store holds the demo year (demo-clock.ts), else undefined: the real one. */
+async function servedDemoClock(): Promise<DemoClock | undefined> {
+  const store = await openEventStore(config.eventStoreUrl);
+  try {
+    return await demoClockFor(store);
+  } finally {
+    await store.close();
+  }
 }

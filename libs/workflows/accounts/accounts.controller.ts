@@ -65,6 +65,12 @@ class CreateUserDto {
 class GrantRoleDto {
   @ApiProperty({ enum: ROLES }) @IsIn(ROLES) role!: string;
   @ApiPropertyOptional({ description: 'for reporter and head: the user’s unit (defaults to it)' }) @IsOptional() @IsString() @MaxLength(40) unitId?: string;
+  @ApiPropertyOptional({ description: 'why the role is granted (recorded with the event; the web UI asks for it)' }) @IsOptional() @IsString() @MaxLength(2000) reason?: string;
+}
+
+/** A privileged change whose reason is recorded with its event (optional for API clients; the web UI asks for it). */
+class ReasonDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) reason?: string;
 }
 
 class DisableUserDto {
@@ -216,15 +222,19 @@ export class UsersController {
   @ApiHeader({ name: 'If-Match', required: false, description: 'the user’s revision (ETag)' })
   @ApiOperation({ summary: 'Grant a role; reporter and head only for the user’s own unit' })
   grant(@Param('id') id: string, @Body() body: GrantRoleDto, @Req() req: SessionRequest) {
-    return this.#execute(req, { type: 'accounts.GrantRole', data: { userId: userIdOf(id), role: body.role, ...(body.unitId !== undefined ? { unitId: body.unitId } : {}) } });
+    return this.#execute(
+      req,
+      { type: 'accounts.GrantRole', data: { userId: userIdOf(id), role: body.role, ...(body.unitId !== undefined ? { unitId: body.unitId } : {}) } },
+      body.reason,
+    );
   }
 
   @Delete(':id/roles/:role')
   @UseInterceptors(CommandResultInterceptor)
   @ApiHeader({ name: 'If-Match', required: false })
   @ApiOperation({ summary: 'Revoke a role; it stops working at the user’s next request' })
-  revoke(@Param('id') id: string, @Param('role') role: string, @Req() req: SessionRequest) {
-    return this.#execute(req, { type: 'accounts.RevokeRole', data: { userId: userIdOf(id), role } });
+  revoke(@Param('id') id: string, @Param('role') role: string, @Body() body: ReasonDto, @Req() req: SessionRequest) {
+    return this.#execute(req, { type: 'accounts.RevokeRole', data: { userId: userIdOf(id), role } }, body?.reason);
   }
 
   @Post(':id/disable')
@@ -249,8 +259,9 @@ export class UsersController {
   @HttpCode(200)
   @UseInterceptors(CommandResultInterceptor)
   @ApiOperation({ summary: 'Reset a user’s password: a new one-time password, shown once (oneTimePassword); their sessions end' })
-  async resetPassword(@Param('id') id: string, @Req() req: SessionRequest, @Res({ passthrough: true }) res: Response) {
-    const { oneTimePassword, result } = await this.commands.execute(new ResetPassword(userIdOf(id), commandMeta(req, this.clock), executeOptions(req)));
+  async resetPassword(@Param('id') id: string, @Body() body: ReasonDto, @Req() req: SessionRequest, @Res({ passthrough: true }) res: Response) {
+    const reason = body?.reason?.trim();
+    const { oneTimePassword, result } = await this.commands.execute(new ResetPassword(userIdOf(id), commandMeta(req, this.clock, reason ? { reason } : {}), executeOptions(req)));
     res.setHeader('Cache-Control', 'no-store');
     return { ...result, oneTimePassword };
   }

@@ -77,8 +77,9 @@ export class AssessmentController {
   @ApiOperation({ summary: 'Publish the prepared snapshot (office), frozen; every responsible unit and county leader is notified; red rows open supervision cases' })
   @ApiHeader({ name: 'If-Match', required: false })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  publish(@Param('planId') planId: string, @Param('quarter') quarter: string, @Req() req: AuthenticatedRequest) {
-    return this.#run(req, { type: 'assessment.Publish', data: { planId, quarter: checkQuarter(quarter) } });
+  publish(@Param('planId') planId: string, @Param('quarter') quarter: string, @Body() body: PrepareDto, @Req() req: AuthenticatedRequest) {
+    // The reason is optional for API clients; the web UI asks for it (issue 15) and it is recorded with the event.
+    return this.#run(req, { type: 'assessment.Publish', data: { planId, quarter: checkQuarter(quarter) } }, body?.reason);
   }
 
   @Get('quarters/:quarter')

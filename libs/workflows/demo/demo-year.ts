@@ -36,8 +36,6 @@ import { isLagging, type ReportLine } from '../reporting/report-content.js';
 import type { ReportContext } from '../reporting/reporting.decider.js';
 import { reportStream } from '../reporting/reporting.events.js';
 import { ReportingService } from '../reporting/reporting.service.js';
-import { reviewStream, type ProposalGenerated, type ProposalSubmitted } from '../rewards/rewards.events.js';
-import { RewardsService } from '../rewards/rewards.service.js';
 import { localDate, workingDaysAfter } from '../supervision/supervision.deadlines.js';
 import type { CaseRef } from '../supervision/supervision.events.js';
 import { openingsFor, reactionOf, SUPERVISION_REACTOR } from '../supervision/supervision.reactor.js';
@@ -192,7 +190,6 @@ class DemoYear {
   #timersStale = false;
   #nextDue: number | undefined;
   readonly #reporting: ReportingService;
-  readonly #rewards: RewardsService;
   readonly #contexts = new Map<string, Promise<ReportContext>>();
   readonly #rng: Rng;
   readonly #tz: string;
@@ -204,6 +201,18 @@ class DemoYear {
   #progressAt: string | undefined;
   #progressStarted = Date.now();
   readonly #counts: Record<string, number> = {};
+  /**
+   * The whole year leaves work open so every role can try its own (issue 15): the fourth quarter
+   * neither prepared nor published, the year-end list not generated, some of December's reports
+   * waiting to be signed or received, and some of the third quarter's cases at different steps.
+   * Shorter runs (tests, `--months`) play everything to its end as before.
+   */
+  readonly #openWork: boolean;
+  /** December's units whose report waits for the head's signature, and those whose signed report waits for the office. */
+  readonly #unsigned = new Set<string>();
+  readonly #unreceived = new Set<string>();
+  /** The third quarter's cases left open so far, each at its own step (see #scheduleOpenCase). */
+  #openCaseCount = 0;
 
   constructor(
     readonly app: INestApplicationContext,
@@ -222,10 +231,21 @@ class DemoYear {
       log: (m, d) => this.#timerFailures.push(`${m}${d instanceof Error ? `: ${d.message}` : ''}`),
     });
     this.#reporting = app.get(ReportingService);
-    this.#rewards = app.get(RewardsService);
     this.#rng = new Rng(o.seed).fork('script');
     this.#progressAt = o.startPosition;
     this.#chooseVariations();
+    this.#openWork = o.months === 12;
+    if (this.#openWork) {
+      const varied = this.#variations.get(12) ?? new Map<string, Variation>();
+      const plain = [...this.people.units.keys()].filter((u) => !varied.has(u));
+      for (const u of plain.slice(0, 2)) this.#unsigned.add(u);
+      for (const u of plain.slice(2, 4)) this.#unreceived.add(u);
+    }
+  }
+
+  /** Where the whole year stops: the evening the city's December, fourth-quarter and year figures are recorded. */
+  #standsAt(): number {
+    return this.#at(this.#figuresDay(12), 17);
   }
 
   // The run ---------------------------------------------------------------------------------------
@@ -251,12 +271,14 @@ class DemoYear {
         ),
       );
     }
-    // Whatever deadlines are still set (the last month's report) pass before the demo ends.
-    await this.#deliverTimersUntil(Number.POSITIVE_INFINITY);
-    const end = Math.max(this.clock.now().getTime() + 3600_000, this.o.months === 12 ? this.#at(`${this.#Y + 1}-01-31`, 17) : 0);
+    // A shorter run: whatever deadlines are still set (the last month's report) pass before it ends.
+    // The whole year stops on the evening the year's figures come in, with work left open
+    // (openWork): its timers stay pending and fire on the served demo clock when they fall due.
+    await this.#deliverTimersUntil(this.#openWork ? this.#standsAt() : Number.POSITIVE_INFINITY);
+    const end = this.#openWork ? Math.max(this.#standsAt(), this.clock.now().getTime()) : this.clock.now().getTime() + 3600_000;
     await this.#progressTo(end);
     this.clock.set(new Date(end));
-    await this.#seal(this.o.months === 12 ? `${this.#Y} 年度结束封存` : `演示结束封存（${this.o.months} 个月）`);
+    await this.#seal(this.#openWork ? `${this.#Y} 演示结束封存（第四季度与年度考核待办）` : `演示结束封存（${this.o.months} 个月）`);
     await this.#progressTo(end, true);
   }
 
@@ -472,7 +494,9 @@ class DemoYear {
       this.#push(submitAt, `submit ${story}`, async () => {
         await this.#exec(who.reporter, 'reporting.Submit', { context: await this.#context(unitId, period) }, story, 'submit', kind === 'late' ? '逾期报送月报' : '报送月报');
       });
+      if (m === 12 && this.#unsigned.has(unitId)) continue; // left for the head to sign (open work)
       this.#push(signAt, `sign ${story}`, () => this.#sign(who.head, ref, story));
+      if (m === 12 && this.#unreceived.has(unitId)) continue; // left for the office to receive (open work)
       if (kind === 'returned') {
         this.#push(receiveAt, `return ${story}`, async () => {
           const context = await this.#reporting.context(ref, { standings: true });
@@ -630,6 +654,8 @@ class DemoYear {
   // Quarterly assessment --------------------------------------------------------------------------
 
   #scheduleAssessment(q: number, figuresDay: IsoDate): void {
+    // The year's last quarter is left for the office to prepare and publish, and the year-end list to generate (open work).
+    if (q === 4 && this.#openWork) return;
     const quarter = `${this.#Y}-Q${q}`;
     const ref = { planId: this.plan.id, quarter };
     const story = `assessment-${quarter}`;
@@ -667,7 +693,6 @@ class DemoYear {
       await this.#seal(`${quarter} 季度评估发布后封存`);
       await this.#openCases(quarter, publishDay);
     });
-    if (q === 4 && this.o.months === 12) this.#scheduleYearEnd(publishDay);
   }
 
   async #seal(occasion: string): Promise<void> {
@@ -760,20 +785,26 @@ class DemoYear {
       return done;
     };
 
+    if (role === 'generic' && this.#openWork && quarter === `${this.#Y}-Q3` && this.#openCaseCount < 4) {
+      // Four of the third quarter's cases are still under way when the demo stops, each waiting
+      // for someone else: the supervisor to review a plan, the unit to send its feedback, the
+      // supervisor to review it, the supervisor to close the case (结案). Their rectification runs
+      // past the demo's date, so none of them is overdue for it.
+      const at = this.#openCaseCount++;
+      const E = this.#figuresDay(12);
+      ack(this.#wd(D, 1));
+      const planDay = this.#wd(D, 4);
+      plan(planDay, addCalendarDays(E, 30));
+      if (at === 0) return; // the plan waits for the supervisor's review
+      reviewPlan(this.#wd(planDay, 1));
+      if (at === 1) return; // rectifying: the feedback is due after the demo's date
+      feedback(this.#wd(E, -3));
+      if (at === 2) return; // the feedback waits for the supervisor's review
+      accept(this.#wd(E, -1));
+      return; // reviewed and accepted: the supervisor may close it (结案)
+    }
     switch (role) {
       case 'generic': {
-        if (quarter === `${this.#Y}-Q4`) {
-          // After the year's last quarter the whole case fits in the month left to the demo.
-          ack(this.#wd(D, 1));
-          const planDay = this.#wd(D, 2);
-          plan(planDay, addCalendarDays(planDay, 7));
-          step(this.#at(planDay, 17), 'review-plan', supervisor, 'supervision.Review', { decision: 'accept', comment: tag('整改方案可行') }, '审核整改方案');
-          feedback(this.#wd(D, 6));
-          accept(this.#wd(D, 7));
-          close(this.#wd(D, 7), 'rectification-accepted', '整改反馈经审核通过，予以结案');
-          if (rng.next() < 0.5) report(this.#wd(D, 7));
-          return;
-        }
         ack(this.#wd(D, 1));
         const done = routine(this.#wd(D, 4), 30);
         if (rng.next() < 0.5) report(done);
@@ -853,62 +884,6 @@ class DemoYear {
       await this.#exec(this.people.office, 'reporting.Correct', { ...march, indicatorNo: ref.indicatorNo, field: 'value', corrected: c.corrected }, story, 'report-value', why);
       await this.#exec(this.people.office, 'reporting.Correct', { ...march, indicatorNo: ref.indicatorNo, field: 'rank', corrected: 4 }, story, 'report-rank', why);
     }
-  }
-
-  // Year-end review -------------------------------------------------------------------------------
-
-  #scheduleYearEnd(q4Published: IsoDate): void {
-    const ref = { planId: this.plan.id, year: this.#Y };
-    const story = `review-${this.#Y}`;
-    const { office, leader } = this.people;
-    let listHash = '';
-    this.#push(this.#at(this.#wd(q4Published, 1), 15), 'generate proposal', async () => {
-      await this.#exec(office, 'rewards.GenerateProposal', { context: await this.#rewards.context(ref) }, story, 'generate', `依据${this.#Y}年度排名生成奖惩建议名单`);
-    });
-    this.#push(this.#at(this.#wd(q4Published, 2), 15), 'amend proposal', async () => {
-      const generated = (await this.engine.store.readStream(reviewStream(ref))).find((e) => e.type === 'ProposalGenerated')!.data as ProposalGenerated['data'];
-      const third = generated.lines.find((l) => l.tier === 'third') ?? generated.lines.find((l) => !l.conflict);
-      if (!third) throw new Error('the year-end proposal has no line to amend');
-      const fell = third.indicators.find((i) => i.tier === 'third') ?? third.indicators[0]!;
-      await this.#exec(
-        office,
-        'rewards.AmendLine',
-        { ...ref, lineId: third.lineId, excluded: true },
-        story,
-        'amend',
-        `第${fell.indicatorNo}项指标下滑系上级统计口径调整所致，经研究该单位不予处罚`,
-      );
-      // A unit with indicators in different tiers gets one consequence, decided by the office with a
-      // reason (四(五) 指标单位); the demo's office weighs how many indicators fall each way.
-      for (const line of generated.lines.filter((l) => l.conflict)) {
-        const count = (tier: string | null) => line.indicators.filter((i) => i.tier === tier).length;
-        const [first, last] = [count('first'), count('third')];
-        const decision = first > last ? 'reward' : last > first ? 'penalty' : 'neither';
-        const why =
-          decision === 'reward'
-            ? `${line.unitName}${first}项指标居第一方阵、${last}项居第三方阵，经研究予以奖励`
-            : decision === 'penalty'
-              ? `${line.unitName}${last}项指标居第三方阵、仅${first}项居第一方阵，经研究予以处罚`
-              : `${line.unitName}第一方阵与第三方阵指标各${first}项，经研究不奖不罚`;
-        await this.#exec(office, 'rewards.DecideConflict', { ...ref, lineId: line.lineId, decision }, story, `decide ${line.unitId}`, why);
-      }
-    });
-    const submit = (day: IsoDate, step: string) =>
-      this.#push(this.#at(day, 10), step, async () => {
-        const r = await this.#exec(office, 'rewards.SubmitForApproval', ref, story, step, '报请县政府审定');
-        listHash = (r.events[0] as ProposalSubmitted).data.listHash;
-      });
-    submit(this.#wd(q4Published, 3), 'submit');
-    this.#push(this.#at(this.#wd(q4Published, 4), 10), 'send back', async () => {
-      await this.#exec(leader, 'rewards.SendBack', ref, story, 'send-back', '请补充第三方阵单位整改情况说明后重新报送');
-    });
-    submit(this.#wd(q4Published, 5), 'resubmit');
-    this.#push(this.#at(this.#wd(q4Published, 6), 10), 'approve', async () => {
-      await this.#exec(leader, 'rewards.Approve', { ...ref, listHash }, story, 'approve', '县政府常务会议审定通过');
-    });
-    this.#push(this.#at(this.#wd(q4Published, 7), 10), 'publish decisions', async () => {
-      await this.#exec(office, 'rewards.Publish', ref, story, 'publish', '公布年度奖惩决定');
-    });
   }
 
   // Progress --------------------------------------------------------------------------------------

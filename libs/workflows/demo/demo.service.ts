@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Engine } from '../../engine/nest/engine.js';
 import { knownAt, type AsOf } from '../../engine/projections/as-of.js';
+import { localDate } from '../supervision/supervision.deadlines.js';
 import { evolveDemo, type DemoState } from './demo.decider.js';
 import { DEMO_LABEL, DEMO_STREAM, type DemoEvent, type DemoYearPlayed, type DemoYearStarted } from './demo.events.js';
 
@@ -17,7 +18,15 @@ export interface DemoStatus {
   playedAt: string | null;
   simulated: DemoYearPlayed['data']['simulated'] | null;
   counts: Record<string, number> | null;
+  /**
+   * The date the application's domain clock stands at (the demo's clock when served on one: see
+   * demo-clock.ts): `now` as an instant, `date` as the plan's local date, for the banner.
+   */
+  clock: { now: string; date: string };
 }
+
+/** The county's zone: the demo's plans are all Ye County's (Asia/Shanghai). */
+const PLAN_TIME_ZONE = 'Asia/Shanghai';
 
 /** The status the API serves. Read from the stream itself: it is two events long. */
 @Injectable()
@@ -31,6 +40,7 @@ export class DemoService {
     const state = events.reduce<DemoState>((s, e) => evolveDemo(s, { type: e.type, data: e.data } as DemoEvent), { status: 'none' });
     if (state.status === 'none') return undefined;
     const started = events.find((e) => e.type === 'DemoYearStarted')!.data as DemoYearStarted['data'];
+    const now = this.engine.clock.now();
     const played = events.find((e) => e.type === 'DemoYearPlayed')?.data as DemoYearPlayed['data'] | undefined;
     return {
       synthetic: true,
@@ -44,6 +54,7 @@ export class DemoService {
       playedAt: played?.playedAt ?? null,
       simulated: played?.simulated ?? null,
       counts: played?.counts ?? null,
+      clock: { now: now.toISOString(), date: localDate(now.toISOString(), PLAN_TIME_ZONE) },
     };
   }
 }

@@ -170,8 +170,9 @@ export class RewardsController {
   @HttpCode(200)
   @UseInterceptors(CommandResultInterceptor)
   @ApiOperation({ summary: 'Publish the approved decisions (office): every unit can read them from then on' })
-  publish(@Param('planId') planId: string, @Param('year') year: string, @Req() req: AuthenticatedRequest) {
-    return this.#run(req, { type: 'rewards.Publish', data: refOf(planId, year) });
+  publish(@Param('planId') planId: string, @Param('year') year: string, @Body() body: OptionalReasonDto, @Req() req: AuthenticatedRequest) {
+    // The reason is optional for API clients; the web UI asks for it (issue 15) and it is recorded with the event.
+    return this.#run(req, { type: 'rewards.Publish', data: refOf(planId, year) }, body?.reason);
   }
 
   @Get('decisions')

@@ -253,6 +253,14 @@ export const supervisionDecider: Decider<SupervisionCommand, CaseLineEvent, Case
             fields: [{ field: 'rectifyBy', message: `a date after ${today}` }],
           });
         }
+        // Past the working calendars the plan ships, no deadline can be counted: a 422, not the calendar's RangeError (a 500).
+        const covered = c.data.schedule.calendar.covers.to;
+        if (c.data.rectifyBy > covered) {
+          throw new DomainError('invalid-rectify-by', `rectifyBy must be on or before ${covered}, the end of the working calendars the plan has`, {
+            status: 422,
+            fields: [{ field: 'rectifyBy', message: `a date on or before ${covered}` }],
+          });
+        }
         const next = due('feedback', k.seq + 1, deadlineOn(c.data.rectifyBy, c.data.schedule, now));
         return [
           { type: 'RectificationPlanSubmitted', data: { ...refOf(c.data), plan, rectifyBy: c.data.rectifyBy, next } },

@@ -150,6 +150,10 @@ describe('supervision case decider', () => {
     it('a completion date that is not after today is refused', () => {
       expect(() => given(supervisionDecider, h.acknowledged()).when(cmd.plan('2023-10-16'))).toThrow(expect.objectContaining({ code: 'invalid-rectify-by' }));
       expect(() => given(supervisionDecider, h.acknowledged()).when(cmd.plan('2023-13-01'))).toThrow(expect.objectContaining({ code: 'invalid-rectify-by' }));
+      // Past the working calendars: refused as bad input (it was the calendar's RangeError, a 500).
+      expect(() => given(supervisionDecider, h.acknowledged()).when(cmd.plan('2099-12-31'))).toThrow(
+        expect.objectContaining({ code: 'invalid-rectify-by', message: expect.stringContaining('working calendars') }),
+      );
     });
     it('feedback: the bureau’s review is due 5 working days later', () => {
       expect(given(supervisionDecider, h.planned()).when(cmd.feedback())[0]).toMatchObject({

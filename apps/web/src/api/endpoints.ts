@@ -49,12 +49,15 @@ export const users = {
   list: () => request<User[]>('/users'),
   create: (u: { username: string; name: string; roles: string[]; unitId?: string }, key: string) =>
     request<CommandResult & { userId: string; oneTimePassword?: string }>('/users', { method: 'POST', body: u, idempotencyKey: key }),
-  grant: (id: string, role: string, revision: number, unitId?: string) =>
-    request<CommandResult>(`/users/${enc(id)}/roles`, { method: 'POST', body: { role, ...(unitId ? { unitId } : {}) }, ifMatch: revision }),
-  revoke: (id: string, role: string, revision: number) => request<CommandResult>(`/users/${enc(id)}/roles/${enc(role)}`, { method: 'DELETE', ifMatch: revision }),
+  // Privileged changes carry the administrator's reason (issue 15: asked for, and recorded with the event).
+  grant: (id: string, role: string, revision: number, reason: string, unitId?: string) =>
+    request<CommandResult>(`/users/${enc(id)}/roles`, { method: 'POST', body: { role, reason, ...(unitId ? { unitId } : {}) }, ifMatch: revision }),
+  revoke: (id: string, role: string, revision: number, reason: string) =>
+    request<CommandResult>(`/users/${enc(id)}/roles/${enc(role)}`, { method: 'DELETE', body: { reason }, ifMatch: revision }),
   disable: (id: string, reason: string, revision: number) => request<CommandResult>(`/users/${enc(id)}/disable`, { method: 'POST', body: { reason }, ifMatch: revision }),
-  enable: (id: string, revision: number) => request<CommandResult>(`/users/${enc(id)}/enable`, { method: 'POST', body: {}, ifMatch: revision }),
-  resetPassword: (id: string, revision: number) => request<CommandResult & { oneTimePassword: string }>(`/users/${enc(id)}/password`, { method: 'POST', ifMatch: revision }),
+  enable: (id: string, revision: number, reason: string) => request<CommandResult>(`/users/${enc(id)}/enable`, { method: 'POST', body: { reason }, ifMatch: revision }),
+  resetPassword: (id: string, revision: number, reason: string) =>
+    request<CommandResult & { oneTimePassword: string }>(`/users/${enc(id)}/password`, { method: 'POST', body: { reason }, ifMatch: revision }),
 };
 
 export const plans = {
@@ -157,8 +160,12 @@ export const assessment = {
     body: { date: string; attendees: string[]; conclusions: string; nextSteps: string; suggestions: string; reason?: string },
     revision?: number,
   ) => request<CommandResult>(`/assessment/${enc(planId)}/quarters/${enc(quarter)}/meeting`, { method: 'PUT', body, ...(revision !== undefined ? { ifMatch: revision } : {}) }),
-  publish: (planId: string, quarter: string, revision?: number) =>
-    request<CommandResult>(`/assessment/${enc(planId)}/quarters/${enc(quarter)}/publish`, { method: 'POST', ...(revision !== undefined ? { ifMatch: revision } : {}) }),
+  publish: (planId: string, quarter: string, revision?: number, reason?: string) =>
+    request<CommandResult>(`/assessment/${enc(planId)}/quarters/${enc(quarter)}/publish`, {
+      method: 'POST',
+      body: reason ? { reason } : {},
+      ...(revision !== undefined ? { ifMatch: revision } : {}),
+    }),
 };
 
 export const supervision = {
@@ -202,7 +209,8 @@ export const rewards = {
     request<CommandResult>(`/rewards/${enc(planId)}/${year}/approve`, { method: 'POST', body: { listHash, ...(reason ? { reason } : {}) }, ifMatch: revision }),
   sendBack: (planId: string, year: number, reason: string, revision: number) =>
     request<CommandResult>(`/rewards/${enc(planId)}/${year}/send-back`, { method: 'POST', body: { reason }, ifMatch: revision }),
-  publish: (planId: string, year: number, revision: number) => request<CommandResult>(`/rewards/${enc(planId)}/${year}/publish`, { method: 'POST', ifMatch: revision }),
+  publish: (planId: string, year: number, revision: number, reason?: string) =>
+    request<CommandResult>(`/rewards/${enc(planId)}/${year}/publish`, { method: 'POST', body: reason ? { reason } : {}, ifMatch: revision }),
   evidence: (planId: string, year: number, lineId: string) => request<LineEvidence>(`/rewards/${enc(planId)}/${year}/lines/${enc(lineId)}/evidence`),
   // Issue 12: the office decides a unit whose indicators fall in different tiers.
   decideConflict: (planId: string, year: number, lineId: string, decision: 'reward' | 'penalty' | 'neither', reason: string, revision: number) =>

@@ -181,13 +181,29 @@ export function Shell({ children }: { children: ReactNode }) {
 /** Every figure of the demo year is synthetic: say so on every page (GET /demo answers 404 when no demo was played). */
 function DemoBanner() {
   const { t } = useTranslation();
-  const [demo, setDemo] = useState<{ seed: number; year: number } | null>(null);
+  const [demo, setDemo] = useState<{ seed: number; year: number; clock?: { date: string } } | null>(null);
   useEffect(() => {
-    request<{ synthetic: boolean; seed: number; year: number }>('/demo').then(
+    request<{ synthetic: boolean; seed: number; year: number; clock?: { date: string } }>('/demo').then(
       (d) => setDemo(d.synthetic ? d : null),
       () => setDemo(null),
     );
   }, []);
   if (!demo) return null;
-  return <Alert className="no-print" type="warning" banner showIcon data-testid="demo-banner" title={t('demo.banner', { year: demo.year, seed: demo.seed })} />;
+  // The date the demo's clock stands at: deadlines and "overdue" are counted from it, not from today.
+  return (
+    <Alert
+      className="no-print"
+      type="warning"
+      banner
+      showIcon
+      data-testid="demo-banner"
+      title={
+        <>
+          {demo.clock && <strong data-testid="demo-date">{t('journeys.demoDate', { date: demo.clock.date })}</strong>}
+          {demo.clock && ' — '}
+          {t('demo.banner', { year: demo.year, seed: demo.seed })}
+        </>
+      }
+    />
+  );
 }

@@ -649,6 +649,26 @@ export const enUS: Shape<typeof zhCN> = {
       behindTargetHint: 'The result is behind the county target',
     },
     exports: { compliance: 'Export the compliance board (Excel)', cases: 'Export the case list (Excel)' },
+    // Issue 15 (journeys): the demo clock, form checks and confirmations.
+    journeys: {
+      demoDate: 'Demo data · the date stands at {{date}}',
+      publishDecisionsHelp: 'Once published, every unit can read the year-end decisions; it cannot be undone. The reason is recorded with the change.',
+      correctedRequired: 'Enter the corrected value',
+      sameValue: 'The corrected value is the same as the original',
+      confirm: 'Confirm',
+      admin: {
+        grant: 'Grant {{name}} the role “{{role}}”',
+        grantHelp: 'The role works from their next request. The reason is recorded with the change.',
+        revoke: 'Revoke the role “{{role}}” from {{name}}',
+        revokeHelp: 'They lose its permissions at their next request. The reason is recorded with the change.',
+        disable: 'Disable {{name}}',
+        disableHelp: 'They can no longer sign in, and their sessions end at once. The reason is recorded with the change.',
+        enable: 'Enable {{name}}',
+        enableHelp: 'They can sign in again. The reason is recorded with the change.',
+        reset: 'Reset the password of {{name}}',
+        resetHelp: 'A new one-time password is made (shown once) and their sessions end at once. The reason is recorded with the change.',
+      },
+    },
   },
   problems: {
     unknown: 'That did not work',

@@ -608,6 +608,26 @@ export const zhCN = {
       behindTargetHint: '完成情况落后于县定目标',
     },
     exports: { compliance: '导出报送情况（Excel）', cases: '导出案件清单（Excel）' },
+    // Issue 15 (journeys): the demo clock, form checks and confirmations.
+    journeys: {
+      demoDate: '演示数据 · 日期停在 {{date}}',
+      publishDecisionsHelp: '公布后各单位即可查阅年度奖惩决定，不能撤回。理由将随记录保存。',
+      correctedRequired: '请填写更正后的数值',
+      sameValue: '更正后的数值与原值相同',
+      confirm: '确认',
+      admin: {
+        grant: '授予 {{name}}「{{role}}」角色',
+        grantHelp: '授予的角色在对方下一次操作时生效。理由将随记录保存。',
+        revoke: '收回 {{name}} 的「{{role}}」角色',
+        revokeHelp: '收回后对方下一次操作即失去该角色的权限。理由将随记录保存。',
+        disable: '停用 {{name}}',
+        disableHelp: '停用后对方无法登录，现有会话立即结束。理由将随记录保存。',
+        enable: '启用 {{name}}',
+        enableHelp: '启用后对方可重新登录。理由将随记录保存。',
+        reset: '重置 {{name}} 的密码',
+        resetHelp: '将生成新的一次性密码（只显示一次），对方现有会话立即结束。理由将随记录保存。',
+      },
+    },
   },
   problems: {
     unknown: '操作未成功',

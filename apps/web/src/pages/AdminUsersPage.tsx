@@ -1,5 +1,5 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { users } from '../api/endpoints';
@@ -8,6 +8,7 @@ import type { Role, User } from '../api/types';
 import { unitName, unitOptions, usePlan } from '../app/plan';
 import { PageTitle } from '../components/common';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
+import { ReasonModal } from '../components/ReasonModal';
 import { fmtDateTime } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 
@@ -19,17 +20,46 @@ export default function AdminUsersPage() {
   const plan = usePlan();
   const list = useAsync(() => users.list(), []);
   const notice = useProblemNotice();
-  const { message, modal } = App.useApp();
+  const { message } = App.useApp();
   const [creating, setCreating] = useState(false);
+  // The privileged change waiting for the administrator's confirmation and reason.
+  const [asking, setAsking] = useState<{ kind: 'grant' | 'revoke' | 'disable' | 'enable' | 'reset'; user: User; role?: Role } | null>(null);
   const [secret, setSecret] = useState<{ username: string; password: string } | null>(null);
+  // Rejects on failure (after showing the problem) so that the reason dialog stays open.
   const run = (fn: () => Promise<unknown>) =>
     fn().then(
       () => {
         message.success(t('admin.done'));
         list.reload();
       },
-      (err) => notice(err),
+      (err) => {
+        notice(err);
+        throw err;
+      },
     );
+  const confirm = (kind: 'grant' | 'revoke' | 'disable' | 'enable' | 'reset', user: User, reason: string, role?: Role): Promise<unknown> => {
+    switch (kind) {
+      case 'grant':
+        return run(() => users.grant(user.userId, role!, user.revision, reason));
+      case 'revoke':
+        return run(() => users.revoke(user.userId, role!, user.revision, reason));
+      case 'disable':
+        return run(() => users.disable(user.userId, reason, user.revision));
+      case 'enable':
+        return run(() => users.enable(user.userId, user.revision, reason));
+      case 'reset':
+        return users.resetPassword(user.userId, user.revision, reason).then(
+          (r) => {
+            setSecret({ username: user.username, password: r.oneTimePassword });
+            list.reload();
+          },
+          (err) => {
+            notice(err);
+            throw err;
+          },
+        );
+    }
+  };
 
   return (
     <div data-testid="admin-users">
@@ -78,7 +108,7 @@ export default function AdminUsersPage() {
                     closable={u.disabled ? false : { 'aria-label': t('a11y.revokeRole', { role: t(`role.${r}`), name: u.name }) }}
                     onClose={(e) => {
                       e.preventDefault();
-                      void run(() => users.revoke(u.userId, r, u.revision));
+                      setAsking({ kind: 'revoke', user: u, role: r });
                     }}
                   >
                     {t(`role.${r}`)}
@@ -92,7 +122,7 @@ export default function AdminUsersPage() {
                     style={{ width: 110 }}
                     value={null}
                     options={ROLES.filter((r) => !u.roles.includes(r)).map((r) => ({ value: r, label: t(`role.${r}`) }))}
-                    onChange={(r: Role) => void run(() => users.grant(u.userId, r, u.revision))}
+                    onChange={(r: Role) => setAsking({ kind: 'grant', user: u, role: r })}
                   />
                 )}
               </Space>
@@ -117,44 +147,32 @@ export default function AdminUsersPage() {
             render: (_, u) => (
               <Space>
                 {u.disabled ? (
-                  <Button size="small" onClick={() => void run(() => users.enable(u.userId, u.revision))}>
+                  <Button size="small" onClick={() => setAsking({ kind: 'enable', user: u })} data-testid={`enable-${u.username}`}>
                     {t('admin.enable')}
                   </Button>
                 ) : (
-                  <Button
-                    size="small"
-                    danger
-                    onClick={() => {
-                      let reason = '';
-                      modal.confirm({
-                        title: t('admin.disableTitle', { name: u.name }),
-                        content: <Input.TextArea rows={2} placeholder={t('form.reason')} onChange={(e) => (reason = e.target.value)} />,
-                        onOk: () => run(() => users.disable(u.userId, reason, u.revision)),
-                      });
-                    }}
-                  >
+                  <Button size="small" danger onClick={() => setAsking({ kind: 'disable', user: u })} data-testid={`disable-${u.username}`}>
                     {t('admin.disable')}
                   </Button>
                 )}
-                <Popconfirm
-                  title={t('admin.resetConfirm')}
-                  onConfirm={() =>
-                    users.resetPassword(u.userId, u.revision).then(
-                      (r) => {
-                        setSecret({ username: u.username, password: r.oneTimePassword });
-                        list.reload();
-                      },
-                      (err) => notice(err),
-                    )
-                  }
-                >
-                  <Button size="small">{t('admin.reset')}</Button>
-                </Popconfirm>
+                <Button size="small" onClick={() => setAsking({ kind: 'reset', user: u })} data-testid={`reset-${u.username}`}>
+                  {t('admin.reset')}
+                </Button>
               </Space>
             ),
           },
         ]}
       />
+      {asking && (
+        <ReasonModal
+          testId="admin-confirm"
+          danger={asking.kind === 'disable' || asking.kind === 'revoke' || asking.kind === 'reset'}
+          title={t(`journeys.admin.${asking.kind}`, { name: asking.user.name, role: asking.role ? t(`role.${asking.role}`) : '' })}
+          description={t(`journeys.admin.${asking.kind}Help`)}
+          onConfirm={(reason) => confirm(asking.kind, asking.user, reason, asking.role)}
+          onClose={() => setAsking(null)}
+        />
+      )}
       {creating && (
         <CreateModal
           onClose={() => setCreating(false)}
@@ -184,11 +202,13 @@ function CreateModal({ onClose, onCreated }: { onClose: () => void; onCreated: (
       onCancel={onClose}
       okButtonProps={{ 'data-testid': 'create-user-ok' }}
       onOk={() =>
-        form.validateFields().then((v) =>
-          users.create({ username: v.username.trim(), name: v.name.trim(), roles: v.roles ?? [], ...(v.unitId ? { unitId: v.unitId } : {}) }, key).then(
-            (r) => onCreated(v.username, r.oneTimePassword ?? ''),
-            (err) => notice(err, form),
-          ),
+        form.validateFields().then(
+          (v) =>
+            users.create({ username: v.username.trim(), name: v.name.trim(), roles: v.roles ?? [], ...(v.unitId ? { unitId: v.unitId } : {}) }, key).then(
+              (r) => onCreated(v.username, r.oneTimePassword ?? ''),
+              (err) => notice(err, form),
+            ),
+          () => undefined, // the form marks what is missing; nothing is sent
         )
       }
     >

@@ -13,6 +13,7 @@ import { HistoryTimeline } from '../components/HistoryTimeline';
 import { IssuedDocuments } from '../components/IssuedDocuments';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
 import { Provenance } from '../components/Provenance';
+import { ReasonModal } from '../components/ReasonModal';
 import { fmtDate, fmtDateTime, fmtNumber } from '../lib/format';
 import { quarterOf, quartersOf, defaultMonth } from '../lib/periods';
 import { useAsync } from '../lib/useAsync';
@@ -60,16 +61,23 @@ export default function AssessmentPage() {
       });
     } else void run(() => assessment.prepare(plan.id, quarter, undefined, v?.revision), t('assessment.prepared'));
   };
-  const publish = () =>
-    modal.confirm({
-      title: t('assessment.publishTitle'),
-      content: t('assessment.publishText'),
-      okButtonProps: { 'data-testid': 'publish-confirm' },
-      onOk: () => run(() => assessment.publish(plan.id, quarter, v?.revision), t('assessment.published')),
-    });
+  // Publishing is asked for, with a reason recorded with the event (issue 15).
+  const [publishing, setPublishing] = useState(false);
+  const publish = () => setPublishing(true);
 
   return (
     <div data-testid="assessment">
+      {publishing && (
+        <ReasonModal
+          testId="publish-dialog"
+          okTestId="publish-confirm"
+          title={t('assessment.publishTitle')}
+          description={t('assessment.publishText')}
+          okText={t('assessment.publish')}
+          onConfirm={(reason) => run(() => assessment.publish(plan.id, quarter, v?.revision, reason), t('assessment.published'))}
+          onClose={() => setPublishing(false)}
+        />
+      )}
       <PageTitle
         title={t('assessment.title')}
         extra={
@@ -276,30 +284,34 @@ function MeetingModal({ view, onClose, onSaved }: { view: QuarterView; onClose: 
       title={t('assessment.recordMeeting')}
       onCancel={onClose}
       okButtonProps={{ loading: busy, 'data-testid': 'meeting-save' }}
-      onOk={() =>
-        form.validateFields().then(async (v: { date: dayjs.Dayjs; attendees: string[]; conclusions: string; nextSteps: string; suggestions?: string; reason?: string }) => {
-          setBusy(true);
-          try {
-            await assessment.meeting(
-              plan.id,
-              view.quarter,
-              {
-                date: v.date.format('YYYY-MM-DD'),
-                attendees: v.attendees,
-                conclusions: v.conclusions,
-                nextSteps: v.nextSteps,
-                suggestions: v.suggestions ?? '',
-                ...(v.reason ? { reason: v.reason } : {}),
-              },
-              view.revision,
-            );
-            onSaved();
-          } catch (err) {
-            notice(err, form);
-          } finally {
-            setBusy(false);
-          }
-        })
+      onOk={
+        () =>
+          form.validateFields().then(
+            async (v: { date: dayjs.Dayjs; attendees: string[]; conclusions: string; nextSteps: string; suggestions?: string; reason?: string }) => {
+              setBusy(true);
+              try {
+                await assessment.meeting(
+                  plan.id,
+                  view.quarter,
+                  {
+                    date: v.date.format('YYYY-MM-DD'),
+                    attendees: v.attendees,
+                    conclusions: v.conclusions,
+                    nextSteps: v.nextSteps,
+                    suggestions: v.suggestions ?? '',
+                    ...(v.reason ? { reason: v.reason } : {}),
+                  },
+                  view.revision,
+                );
+                onSaved();
+              } catch (err) {
+                notice(err, form);
+              } finally {
+                setBusy(false);
+              }
+            },
+            () => undefined,
+          ) // the form shows what is missing
       }
     >
       <Form form={form} layout="vertical" initialValues={m ? { ...m, date: dayjs(m.date) } : { attendees: leaders.slice(0, 2), date: dayjs() }}>

@@ -2,6 +2,7 @@ import { App, Button, Card, Col, DatePicker, Descriptions, Form, Input, Modal, R
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useDomainNow } from '../lib/domainClock';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { attachments, supervision } from '../api/endpoints';
 import { AttachmentsCard } from '../components/Attachments';
@@ -35,7 +36,7 @@ export default function CasePage() {
   const isUnit = hasRole(user, 'head', 'reporter') && user?.unitId === ref.unitId;
   const isBureau = hasRole(user, 'supervisor');
   const open = c?.status === 'open' && !asOf;
-  const now = new Date().toISOString();
+  const now = useDomainNow().toISOString();
 
   return (
     <div data-testid="case-page">
@@ -114,7 +115,7 @@ export default function CasePage() {
                     {t('caseAction.report')}
                   </Button>
                 )}
-                {isBureau && (
+                {isBureau && closeReasonsFor(c).length > 0 && (
                   <Button onClick={() => setAction('close')} data-testid="act-close">
                     {t('caseAction.close')}
                   </Button>
@@ -273,15 +274,35 @@ function CaseRecords({ c }: { c: CaseView }) {
   );
 }
 
+/**
+ * The reasons a case may close for, as far as the page knows (supervision.decider.ts decides):
+ * "rectification accepted" only once the unit's last feedback was accepted; "cleared by
+ * correction" only for a case opened on a red warning (not on a ground); "warning improved" needs
+ * the latest standing, which the server checks. 结案 is offered only when one of them may hold.
+ */
+function closeReasonsFor(c: CaseView): ('warning-improved' | 'rectification-accepted' | 'cleared-by-correction')[] {
+  const out: ('warning-improved' | 'rectification-accepted' | 'cleared-by-correction')[] = [];
+  if (c.warnings.length > 0) out.push('warning-improved', 'cleared-by-correction');
+  if (c.feedbacks.at(-1)?.review?.decision === 'accepted') out.push('rectification-accepted');
+  return out;
+}
+
 function ActionModal({ action, c, onClose, onDone }: { action: Action; c: CaseView; onClose: () => void; onDone: () => void }) {
   const { t } = useTranslation();
+  // The plan's zone (Asia/Shanghai), as the server reads "today".
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(useDomainNow());
   const plan = usePlan();
   const notice = useProblemNotice();
   const { message } = App.useApp();
   const [form] = Form.useForm();
   const [busy, setBusy] = useState(false);
   const submit = async () => {
-    const v = (await form.validateFields()) as Record<string, unknown>;
+    let v: Record<string, unknown>;
+    try {
+      v = (await form.validateFields()) as Record<string, unknown>;
+    } catch {
+      return; // the form shows what is missing (no uncaught rejection)
+    }
     const body = action === 'plan' ? { plan: v.plan, rectifyBy: (v.rectifyBy as dayjs.Dayjs).format('YYYY-MM-DD') } : v;
     setBusy(true);
     try {
@@ -313,7 +334,8 @@ function ActionModal({ action, c, onClose, onDone }: { action: Action; c: CaseVi
           <>
             {text('plan', t('caseAction.plan'))}
             <Form.Item name="rectifyBy" label={t('supervision.rectifyBy')} rules={[{ required: true, message: t('form.required') }]}>
-              <DatePicker />
+              {/* The server refuses a date that is not after today (its today: the demo's, on a demo store). */}
+              <DatePicker disabledDate={(d) => d.format('YYYY-MM-DD') <= today} data-testid="case-rectifyBy" />
             </Form.Item>
           </>
         )}
@@ -349,7 +371,13 @@ function ActionModal({ action, c, onClose, onDone }: { action: Action; c: CaseVi
         {action === 'close' && (
           <>
             <Form.Item name="reason" label={t('supervision.closeReason')} rules={[{ required: true, message: t('form.required') }]}>
-              <Radio.Group options={['warning-improved', 'rectification-accepted', 'cleared-by-correction'].map((r) => ({ value: r, label: t(`closeReason.${r}`) }))} />
+              <Radio.Group
+                options={(['warning-improved', 'rectification-accepted', 'cleared-by-correction'] as const).map((r) => ({
+                  value: r,
+                  label: t(`closeReason.${r}`),
+                  disabled: !closeReasonsFor(c).includes(r),
+                }))}
+              />
             </Form.Item>
             {text('text', t('supervision.closeText'))}
           </>

@@ -182,7 +182,12 @@ function ReportDrawer({ cell, onClose, onDone }: { cell: ComplianceCell | null; 
             onCancel={() => setReturning(false)}
             okButtonProps={{ danger: true, loading: busy, 'data-testid': 'return-confirm' }}
             okText={t('office.return')}
-            onOk={() => form.validateFields().then((v) => act(() => reporting.return(plan.id, r.unitId, r.period, v.reason), t('office.returned')).then(() => setReturning(false)))}
+            onOk={() =>
+              form.validateFields().then(
+                (v) => act(() => reporting.return(plan.id, r.unitId, r.period, v.reason), t('office.returned')).then(() => setReturning(false)),
+                () => undefined, // the form shows what is missing
+              )
+            }
           >
             <Form form={form} layout="vertical">
               <Form.Item name="reason" label={t('form.reason')} rules={[{ required: true, min: 2, message: t('form.reasonRequired') }]}>
@@ -411,7 +416,12 @@ function Corrections() {
   }, [context.data, rules.data, indicatorNo, unitId, corrected, field, previous, plan]);
 
   const submit = async () => {
-    const v = await form.validateFields();
+    let v: Awaited<ReturnType<typeof form.validateFields>>;
+    try {
+      v = await form.validateFields();
+    } catch {
+      return; // the form shows what is missing (no uncaught rejection)
+    }
     if (!r) return;
     modal.confirm({
       title: t('correct.confirmTitle'),
@@ -457,7 +467,18 @@ function Corrections() {
           <Form.Item label={t('correct.previous')}>
             <Typography.Text data-testid="correct-previous">{previous ?? '—'}</Typography.Text>
           </Form.Item>
-          <Form.Item name="corrected" label={t('correct.corrected')}>
+          {/* The corrected value is required, and must change something (issue 15). */}
+          <Form.Item
+            name="corrected"
+            label={t('correct.corrected')}
+            rules={[
+              { required: true, message: t('journeys.correctedRequired') },
+              {
+                validator: (_, v: number | null | undefined) =>
+                  v != null && previous != null && Number(v) === Number(previous) ? Promise.reject(new Error(t('journeys.sameValue'))) : Promise.resolve(),
+              },
+            ]}
+          >
             <InputNumber style={{ width: '100%' }} {...(field === 'rank' ? { min: 1, max: plan.peerGroup.size, precision: 0 } : {})} data-testid="correct-value" />
           </Form.Item>
           <Form.Item name="reason" label={t('form.reason')} rules={[{ required: true, min: 2, message: t('form.reasonRequired') }]}>

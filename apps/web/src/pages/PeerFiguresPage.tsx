@@ -266,7 +266,12 @@ function CorrectionModal({ target, period, onClose, onSaved }: { target: { row: 
     });
   }, [context.data, value, rank, plan, indicator, county.countyId, row.indicatorNo, period]);
   const save = async () => {
-    const v = await form.validateFields();
+    let v: Awaited<ReturnType<typeof form.validateFields>>;
+    try {
+      v = await form.validateFields();
+    } catch {
+      return; // the form shows what is missing (no uncaught rejection)
+    }
     setBusy(true);
     try {
       await ranking.correct(

@@ -15,6 +15,7 @@ import { fmtDate, fmtDateTime, fmtPeriod } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 import { useSearchParam } from '../lib/useSearchParam';
 import { PERIOD_PATTERN } from '../../../../libs/workflows/plan/period.js';
+import { monthsOf, quartersOf } from '../lib/periods';
 
 /** The supervision bureau's board: every case, its step, its next deadline as a light, and its escalations. */
 export default function SupervisionPage() {
@@ -153,19 +154,23 @@ function OpenCaseModal({ onClose, onOpened }: { onClose: () => void; onOpened: (
       open
       title={t('supervision.openByHand')}
       onCancel={onClose}
-      onOk={() =>
-        form.validateFields().then(async (v) => {
-          try {
-            const { ground, ...line } = v;
-            // A red warning's case, or one on a ground of 四（四） whatever the colour.
-            if (ground && ground !== 'red') await supervision.openOnGround(plan.id, { ...line, ground }, key);
-            else await supervision.open(plan.id, line, key);
-            message.success(t('supervision.opened'));
-            onOpened();
-          } catch (err) {
-            notice(err, form);
-          }
-        })
+      onOk={
+        () =>
+          form.validateFields().then(
+            async (v) => {
+              try {
+                const { ground, ...line } = v;
+                // A red warning's case, or one on a ground of 四（四） whatever the colour.
+                if (ground && ground !== 'red') await supervision.openOnGround(plan.id, { ...line, ground }, key);
+                else await supervision.open(plan.id, line, key);
+                message.success(t('supervision.opened'));
+                onOpened();
+              } catch (err) {
+                notice(err, form);
+              }
+            },
+            () => undefined,
+          ) // the form shows what is missing
       }
     >
       <Form form={form} layout="vertical" initialValues={{ ground: 'red' }}>
@@ -184,8 +189,9 @@ function OpenCaseModal({ onClose, onOpened }: { onClose: () => void; onOpened: (
         <Form.Item name="indicatorNo" label={t('annex2.indicator')} rules={[{ required: true, message: t('form.required') }]}>
           <Select options={plan.indicators.filter((i) => !unitId || i.units.includes(unitId)).map((i) => ({ value: i.no, label: `${i.no}. ${i.name}` }))} />
         </Form.Item>
-        <Form.Item name="period" label={t('supervision.period')} rules={[{ required: true, pattern: PERIOD_PATTERN, message: 'YYYY-MM / YYYY-Qn' }]}>
-          <Input placeholder={`${plan.year}-Q3`} />
+        {/* Chosen, not typed: the plan year's quarters and months, as the server accepts them. */}
+        <Form.Item name="period" label={t('supervision.period')} rules={[{ required: true, pattern: PERIOD_PATTERN, message: t('form.required') }]}>
+          <Select showSearch data-testid="case-period-select" options={[...quartersOf(plan.year), ...monthsOf(plan.year)].map((p) => ({ value: p, label: p }))} />
         </Form.Item>
         <Form.Item name="note" label={t('form.reason')} rules={[{ required: true, min: 2, message: t('form.reasonRequired') }]}>
           <Input.TextArea rows={2} />

@@ -8,6 +8,7 @@ import { usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
 import { PageTitle, Who } from '../components/common';
 import { HistoryTimeline } from '../components/HistoryTimeline';
+import { ReasonModal } from '../components/ReasonModal';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
 import { IssuedDocuments } from '../components/IssuedDocuments';
 import { fmtDateTime, fmtPeriod, localized } from '../lib/format';
@@ -28,6 +29,7 @@ export default function YearEndPage() {
   const [amending, setAmending] = useState<ProposalLine | null>(null);
   const [evidence, setEvidence] = useState<ProposalLine | null>(null);
   const [deciding, setDeciding] = useState<ProposalLine | null>(null);
+  const [asking, setAsking] = useState<'approve' | 'publish' | null>(null);
 
   const run = (fn: () => Promise<unknown>, done: string) =>
     fn().then(
@@ -77,21 +79,7 @@ export default function YearEndPage() {
             )}
             {isLeader && p?.status === 'submitted' && p.listHash && (
               <>
-                <Button
-                  type="primary"
-                  onClick={() =>
-                    modal.confirm({
-                      title: t('yearEnd.approveTitle'),
-                      content: (
-                        <>
-                          {t('yearEnd.approveText')}
-                          <Typography.Text code>{p.listHash}</Typography.Text>
-                        </>
-                      ),
-                      onOk: () => run(() => rewards.approve(plan.id, year, p.listHash!, p.revision), t('yearEnd.approved')),
-                    })
-                  }
-                >
+                <Button type="primary" onClick={() => setAsking('approve')} data-testid="approve">
                   {t('yearEnd.approve')}
                 </Button>
                 <Button danger onClick={() => withReason(t('yearEnd.sendBack'), true, (r) => rewards.sendBack(plan.id, year, r, p.revision), t('yearEnd.sentBack'))}>
@@ -100,7 +88,7 @@ export default function YearEndPage() {
               </>
             )}
             {isOffice && p?.status === 'approved' && (
-              <Button type="primary" onClick={() => void run(() => rewards.publish(plan.id, year, p.revision), t('yearEnd.published'))}>
+              <Button type="primary" onClick={() => setAsking('publish')} data-testid="publish-decisions">
                 {t('yearEnd.publish')}
               </Button>
             )}
@@ -108,6 +96,30 @@ export default function YearEndPage() {
         }
       />
       <ProblemAlert error={view.error} />
+      {/* Approving and publishing are asked for, with a reason recorded with the event (issue 15). */}
+      {asking && p && (
+        <ReasonModal
+          testId={`${asking}-dialog`}
+          title={asking === 'approve' ? t('yearEnd.approveTitle') : t('yearEnd.publish')}
+          description={
+            asking === 'approve' ? (
+              <>
+                {t('yearEnd.approveText')}
+                <Typography.Text code>{p.listHash}</Typography.Text>
+              </>
+            ) : (
+              t('journeys.publishDecisionsHelp')
+            )
+          }
+          okText={asking === 'approve' ? t('yearEnd.approve') : t('yearEnd.publish')}
+          onConfirm={(reason) =>
+            asking === 'approve'
+              ? run(() => rewards.approve(plan.id, year, p.listHash!, p.revision, reason), t('yearEnd.approved'))
+              : run(() => rewards.publish(plan.id, year, p.revision, reason), t('yearEnd.published'))
+          }
+          onClose={() => setAsking(null)}
+        />
+      )}
       <IssuedDocuments planId={plan.id} kind="reward-proposal" subject={{ year }} subjectKey={`reward-proposal/${year}`} canIssue={isOffice} />
       <IssuedDocuments planId={plan.id} kind="reward-decision" subject={{ year }} subjectKey={`reward-decision/${year}`} canIssue={isOffice} />
       {p === null && <Empty description={t('yearEnd.none')} />}
@@ -350,9 +362,8 @@ function AmendModal({ p, line, onClose, onDone }: { p: ProposalView; line: Propo
       title={`${t('yearEnd.amend')} · ${line.unitName}`}
       onCancel={onClose}
       onOk={() =>
-        form
-          .validateFields()
-          .then((v) =>
+        form.validateFields().then(
+          (v) =>
             rewards
               .amend(
                 plan.id,
@@ -362,7 +373,8 @@ function AmendModal({ p, line, onClose, onDone }: { p: ProposalView; line: Propo
                 p.revision,
               )
               .then(onDone, (err) => notice(err, form)),
-          )
+          () => undefined, // the form shows what is missing
+        )
       }
     >
       <Form form={form} layout="vertical" initialValues={{ tier: line.tier, excluded: line.excluded }}>
