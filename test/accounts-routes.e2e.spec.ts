@@ -10,7 +10,7 @@ import { loadBuiltinPlan } from '../libs/workflows/plan/plans.js';
 import { changePassword, loginAs, relaxLoginLimits, STORE_TARGETS, startApp, startAppOn, type RunningApp } from './support/app.js';
 
 /** The only endpoints that answer without a session. Adding one means adding it here, on purpose. */
-const PUBLIC = new Set(['GET /api/v1/health', 'GET /api/v1/metrics', 'POST /api/v1/auth/login', 'GET /api/v1/demo']);
+const PUBLIC = new Set(['GET /api/v1/health', 'GET /api/v1/metrics', 'POST /api/v1/auth/login', 'GET /api/v1/demo', 'GET /api/v1/clock']);
 
 describe.each(STORE_TARGETS)('the API without a session, and the first users, on $name', (target) => {
   let running: RunningApp;

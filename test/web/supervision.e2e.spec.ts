@@ -58,10 +58,8 @@ describe('a supervision case from 立案 to 结案 in the browser (SQLite)', () 
     await r.getByTestId('case-action-ok').click();
     await r.locator('.ant-form-item-explain-error', { hasText: '必填' }).waitFor();
     await r.getByTestId('case-rectifyBy').click();
-    // This store is not the demo's, so the page's today is the browser's (the server's clock here is
-    // a test's 2023): a date after both is taken. A week on, inside the working calendars the plan
-    // ships (a date past them is refused as invalid-rectify-by).
-    await r.getByTestId('case-rectifyBy').fill(new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10));
+    // The page's today is the server's (GET /clock: this test's 2023-08-03): a week on is taken.
+    await r.getByTestId('case-rectifyBy').fill(new Date(world.clock.now().getTime() + 7 * 86_400_000).toISOString().slice(0, 10));
     await r.getByTestId('case-rectifyBy').press('Enter');
     await r.getByTestId('case-action-ok').click();
     await r.getByTestId('case-action-ok').waitFor({ state: 'detached' });

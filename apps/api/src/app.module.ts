@@ -6,6 +6,7 @@ import { EngineModule } from '../../../libs/engine/nest/engine.module.js';
 import type { WorkflowDefinition } from '../../../libs/engine/nest/cqrs.js';
 import { WORKFLOWS } from '../../../libs/workflows/workflows.js';
 import { MetricsController } from '../../../libs/engine/nest/metrics.controller.js';
+import { ClockController } from '../../../libs/engine/nest/clock.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { WebUiModule } from './web/web-ui.module.js';
 
@@ -37,7 +38,7 @@ export class AppModule {
         ...WORKFLOWS.filter((w) => w.controllers?.length).map(httpModuleOf),
         WebUiModule.forRoot(),
       ],
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, MetricsController, ClockController],
     };
   }
 }

@@ -396,6 +396,16 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     readAt: false,
     query: [],
   },
+  ClockController_now: {
+    method: 'get',
+    status: 200,
+    public: true,
+    response: { type: 'object', properties: { now: { type: 'string' } }, required: ['now'] },
+    headers: { idempotencyKey: false, ifMatch: false, onBehalfOf: false },
+    responseHeaders: { etag: false, location: false, position: false },
+    readAt: false,
+    query: [],
+  },
   DemoController_status: {
     method: 'get',
     status: 200,
@@ -2171,8 +2181,15 @@ export const SCHEMAS: Record<string, object> = {
       playedAt: { type: ['null', 'string'] },
       simulated: { anyOf: [{ type: 'null' }, { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' } }, required: ['from', 'to'] }] },
       counts: { anyOf: [{ type: 'null' }, { type: 'object', properties: {}, additionalProperties: { type: 'number' } }] },
+      clock: {
+        type: 'object',
+        properties: { now: { type: 'string' }, date: { type: 'string' } },
+        required: ['now', 'date'],
+        description:
+          "The date the application's domain clock stands at (the demo's clock when served on one: see demo-clock.ts): `now` as an instant, `date` as the plan's local date, for the banner.",
+      },
     },
-    required: ['synthetic', 'label', 'status', 'planId', 'year', 'seed', 'months', 'startedAt', 'playedAt', 'simulated', 'counts'],
+    required: ['synthetic', 'label', 'status', 'planId', 'year', 'seed', 'months', 'startedAt', 'playedAt', 'simulated', 'counts', 'clock'],
   },
   DocumentsConfig: {
     type: 'object',

@@ -37,6 +37,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/clock': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The domain’s time as this server keeps it (the demo’s date on a demo store) */
+    get: operations['ClockController_now'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/auth/login': {
     parameters: {
       query?: never;
@@ -1829,6 +1846,11 @@ export interface components {
       role: 'reporter' | 'head' | 'office' | 'supervisor' | 'leader' | 'auditor' | 'admin';
       /** @description for reporter and head: the user’s unit (defaults to it) */
       unitId?: string;
+      /** @description why the role is granted (recorded with the event; the web UI asks for it) */
+      reason?: string;
+    };
+    ReasonDto: {
+      reason: string;
     };
     DisableUserDto: {
       /** @example 调离岗位 (transferred) */
@@ -1898,9 +1920,6 @@ export interface components {
        * @example 2
        */
       reminderWorkingDaysBefore: number;
-    };
-    ReasonDto: {
-      reason: string;
     };
     ReportLineDto: {
       /** @example 28 */
@@ -2785,6 +2804,11 @@ export interface components {
       };
       counts: null | {
         [key: string]: number;
+      };
+      /** @description The date the application's domain clock stands at (the demo's clock when served on one: see demo-clock.ts): `now` as an instant, `date` as the plan's local date, for the banner. */
+      clock: {
+        now: string;
+        date: string;
       };
     };
     DocumentsConfig: {
@@ -4720,6 +4744,40 @@ export interface operations {
       };
     };
   };
+  ClockController_now: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            now: string;
+          };
+        };
+      };
+      /** @description Any client error (none for a well-formed request), as problem details */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   AuthController_login: {
     parameters: {
       query?: never;
@@ -5405,7 +5463,11 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReasonDto'];
+      };
+    };
     responses: {
       /** @description OK */
       200: {
@@ -5755,7 +5817,11 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReasonDto'];
+      };
+    };
     responses: {
       /** @description OK */
       200: {
@@ -10306,7 +10372,11 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['OptionalReasonDto'];
+      };
+    };
     responses: {
       /** @description OK */
       200: {
@@ -10812,7 +10882,11 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PrepareDto'];
+      };
+    };
     responses: {
       /** @description OK */
       200: {

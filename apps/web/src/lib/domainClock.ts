@@ -2,16 +2,17 @@ import { useEffect, useState } from 'react';
 import { request } from '../api/http';
 
 /**
- * The domain's time as the server keeps it. On a store holding the demo year the server runs on
- * the demo's clock (January 2024, GET /demo says where it stands): counting deadlines or choosing
- * "not before today" from the browser's date would be years off. Elsewhere (404) it is the
- * browser's time. Read once per page load; the offset then follows the browser's clock.
+ * The domain's time as the server keeps it (GET /clock): on a store holding the demo year the
+ * server runs on the demo's clock (January 2024); in production it is the real time. Counting
+ * deadlines or choosing "not before today" from the browser's date would be years off on a demo.
+ * Read once per page load; the offset then follows the browser's clock. If the server cannot be
+ * asked, the browser's time.
  */
 let offset: Promise<number> | undefined;
 
 function serverOffset(): Promise<number> {
-  offset ??= request<{ clock?: { now: string } }>('/demo').then(
-    (d) => (d.clock ? Date.parse(d.clock.now) - Date.now() : 0),
+  offset ??= request<{ now: string }>('/clock').then(
+    (d) => Date.parse(d.now) - Date.now(),
     () => 0,
   );
   return offset;
