@@ -72,11 +72,11 @@ export function quarterlyNotice(plan: PlanDefinition, head: Letterhead, quarter:
       caption: `${q}指标排名及预警情况`,
       columns: [
         { title: '序号', width: 1, align: 'center' },
-        { title: '指标', width: 5 },
-        { title: '责任单位', width: 3.2 },
+        { title: '指标', width: 4.8 },
+        { title: '责任单位', width: 3 },
         { title: '排名', width: 1.1, align: 'center' },
         { title: '预警', width: 1.1, align: 'center' },
-        { title: '较上季度', width: 1.4, align: 'center' },
+        { title: '较上季度', width: 1.8, align: 'center' },
       ],
       rows: snap.rows.map((r) => [
         String(r.indicatorNo),
@@ -113,11 +113,8 @@ export function quarterlyNotice(plan: PlanDefinition, head: Letterhead, quarter:
     title: `${head.issuer}关于${q}高质量发展综合绩效评估情况的通报`,
     addressees: '县推进工作领导小组各成员单位，各责任单位',
     body,
-    copiesTo:
-      plan.leadingGroup.members
-        .map((m) => `${m.name}${m.roleZh === '组长' ? '县长' : '同志'}`)
-        .slice(0, 3)
-        .join('、') + '等县领导',
+    // 叶政〔2023〕20号 四(三): 排名结果分别报县委、县政府领导及各责任单位 — the units addressed, the leaders copied.
+    copiesTo: '县委、县政府领导',
   };
 }
 

@@ -2,7 +2,11 @@ import { DomainError, ForbiddenError } from '../../engine/commands/command.js';
 import { given, meta } from '../../engine/testing/given-when-then.js';
 import { documentsDecider, nextSerial, type DocumentsCommand, type IssueCommandType, type IssueFacts } from './documents.decider.js';
 import { documentsStream, type DocumentIssued, type DocumentSubject } from './documents.events.js';
-import { localDate } from './documents.service.js';
+import { documentsConfigOf, localDate } from './documents.service.js';
+import { parsePlanFile } from '../plan/plan-file.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BUILTIN_PLANS_DIR } from '../plan/plans-dir.js';
 
 const content = { header: '叶县人民政府办公室文件', title: 't', addressees: 'a', body: [], issuer: '叶县人民政府办公室', date: '2024-01-05', printedBy: 'p' };
 const seal = { sealId: 'seal-1', root: '0'.repeat(64), position: '1', sealedAt: '2024-01-05T01:00:00.000Z' };
@@ -81,5 +85,12 @@ describe('documents decider: numbering', () => {
   it('takes the series year from the local date of issue (Asia/Shanghai)', () => {
     expect(localDate('2023-12-31T16:30:00.000Z', 'Asia/Shanghai')).toBe('2024-01-01');
     expect(localDate('2023-12-31T15:30:00.000Z', 'Asia/Shanghai')).toBe('2023-12-31');
+  });
+
+  it('finds the series of a plan published before documents existed in the shipped plan file', () => {
+    const shipped = parsePlanFile(readFileSync(join(BUILTIN_PLANS_DIR, 'ye-county-2023.yaml'), 'utf8'));
+    const { documents: _d, ...older } = shipped;
+    expect(documentsConfigOf(older)?.series.map((x) => x.prefix)).toEqual(['叶政办', '叶政', '叶督']);
+    expect(documentsConfigOf({ ...older, id: 'elsewhere-2030' })).toBeUndefined();
   });
 });

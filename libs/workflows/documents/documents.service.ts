@@ -8,7 +8,10 @@ import { SYSTEM_PRINCIPAL } from '../../engine/timers/timer-scheduler.js';
 import { authorize } from '../access/access.js';
 import { GetPublishedQuarter, GetQuarter } from '../assessment/assessment.queries.js';
 import { makeSeal } from '../audit/sealing.js';
-import type { DocumentKind, DocumentSeries, PlanDefinition } from '../plan/plan-file.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parsePlanFile, type DocumentKind, type DocumentsConfig, type DocumentSeries, type PlanDefinition } from '../plan/plan-file.js';
+import { BUILTIN_PLANS_DIR } from '../plan/plans-dir.js';
 import { PlanService } from '../plan/plan.service.js';
 import { GetReport } from '../reporting/reports.queries.js';
 import { GetDecisions, GetProposal } from '../rewards/review.queries.js';
@@ -32,8 +35,19 @@ export type IssueRequest = Command<IssueCommandType, { planId: string; subject: 
 
 export { localDate };
 
+/**
+ * A plan published before documents existed (issue 16) carries no series, and a published plan is
+ * never published again: the shipped plan file of the same id names them.
+ */
+export function documentsConfigOf(plan: PlanDefinition): DocumentsConfig | undefined {
+  if (plan.documents) return plan.documents;
+  const file = join(BUILTIN_PLANS_DIR, `${plan.id}.yaml`);
+  if (!/^[a-z][a-z0-9-]*$/.test(plan.id) || !existsSync(file)) return undefined;
+  return parsePlanFile(readFileSync(file, 'utf8'), `${plan.id}.yaml`).documents;
+}
+
 export function seriesFor(plan: PlanDefinition, kind: DocumentKind): DocumentSeries {
-  const series = plan.documents?.series.find((s) => s.kinds.includes(kind));
+  const series = documentsConfigOf(plan)?.series.find((s) => s.kinds.includes(kind));
   if (!series) {
     throw new DomainError('no-document-series', `plan ${plan.id} names no issuing body for ${kind} (documents.series in the plan file)`, { status: 422, kind });
   }
@@ -80,7 +94,7 @@ export class DocumentsService {
     const earlier = await this.#retried(streamId, command);
     if (earlier) return earlier;
 
-    const head: Letterhead = { header: series.header, issuer: series.issuer, printedBy: series.printedBy ?? plan.documents?.printedBy ?? series.issuer, date };
+    const head: Letterhead = { header: series.header, issuer: series.issuer, printedBy: series.printedBy ?? documentsConfigOf(plan)?.printedBy ?? series.issuer, date };
     const content = await this.#content(plan, head, command.meta.actor, subject, command.data.at ?? {});
     const sealed = await makeSeal(this.engine.store, SYSTEM_PRINCIPAL, command.meta.now, `${kind} issued by ${command.meta.actor.userId}`);
     if (!sealed) throw new DomainError('nothing-to-seal', 'the record is empty: nothing to issue a document on');
