@@ -130,6 +130,8 @@ describe.each(STORE_TARGETS)('a correction reaches the ranking and Annex 2, with
     const result = await api('GET', `/audit/${planId}/provenance/annex2/${period}/28/result`, auditor);
     expect(result.body.produced).toMatchObject({ source: 'corrected', reason: '市生态环境局通报数据修正' });
     expect(result.body.events.map((e: any) => e.type)).toEqual(['ReportSubmitted', 'ReportSigned', 'ReportReceived', 'FigureCorrected']);
+    const baseline = await api('GET', `/audit/${planId}/provenance/annex2/${period}/28/baseline`, auditor);
+    expect(baseline.body.produced).toMatchObject({ source: 'plan', type: 'PlanPublished' });
 
     // The city then publishes Ye's own figure, 42: the official one ranks (4th), and the difference is flagged.
     clock.set('2023-09-15T02:00:00.000Z');

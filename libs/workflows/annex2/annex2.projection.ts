@@ -50,7 +50,8 @@ export const ANNEX2_EVENT_TYPES = [
  * city figure), `official` (the city's six-county figures) — and who, when, why, on whose behalf.
  */
 export interface FigureProvenance {
-  source: 'reported' | 'official' | 'corrected';
+  /** `plan` for a target or 2022 result (the plan as published, or the office's revision of it); `rule` for the scoring rule behind a score. */
+  source: 'reported' | 'official' | 'corrected' | 'plan' | 'rule';
   type: string;
   eventId: string;
   streamId: string;
@@ -118,6 +119,12 @@ export interface UnitResult {
   provenance?: { value?: FigureProvenance; rank?: FigureProvenance };
 }
 
+/** The plan events behind an indicator's target and 2022 result, when the office revised them after publishing. */
+interface PlanFigureSources {
+  target?: FigureProvenance;
+  baseline?: FigureProvenance;
+}
+
 export const resultKey = (planId: string, period: string, no: number, unitId: string) => `${planId}/${period}/${String(no).padStart(3, '0')}/${unitId}`;
 export const officialKey = (planId: string, no: number, period: string) => `${planId}/${String(no).padStart(3, '0')}/${period}`;
 
@@ -134,8 +141,8 @@ export function annex2Streams(plan: Pick<PlanDefinition, 'id' | 'units' | 'indic
 
 export const annex2Projection: Projection = {
   name: ANNEX2_PROJECTION,
-  // 4: provisional ranks, our official figure and the provenance of every figure (issue 12).
-  version: 4,
+  // 5: provisional ranks, our official figure and the provenance of every figure (issue 12).
+  version: 5,
   eventTypes: ANNEX2_EVENT_TYPES,
   async apply(e, docs) {
     if (e.type === 'PeerFiguresRecorded' || e.type === 'StandingChanged' || e.type === 'PeerFigureCorrected' || e.type === 'ReportedFigureApplied') {
@@ -176,9 +183,20 @@ export const annex2Projection: Projection = {
     if (e.type === 'ScoringRulePublished') {
       const d = e.data as ScoringRulePublished['data'];
       docs.put('scoring', d.planId, { version: d.version, coefficients: d.coefficients, missingRankCoefficient: d.missingRankCoefficient } satisfies ScoringRule);
+      docs.put('scoring-source', d.planId, provenanceOf(e, 'rule'));
       return;
     }
-    if ((PLAN_EVENT_TYPES as readonly string[]).includes(e.type)) return applyPlanEvent(e, docs);
+    if ((PLAN_EVENT_TYPES as readonly string[]).includes(e.type)) {
+      // Which plan event set each indicator's target and 2022 result (the plan as published, or a revision).
+      if (e.type === 'PlanTargetSet' || e.type === 'PlanBaselineSet') {
+        const d = e.data as { planId: string; indicatorNo: number };
+        const key = `${d.planId}/${String(d.indicatorNo).padStart(3, '0')}`;
+        const known = (await docs.get<PlanFigureSources>('plan-sources', key)) ?? {};
+        docs.put('plan-sources', key, { ...known, [e.type === 'PlanTargetSet' ? 'target' : 'baseline']: provenanceOf(e, 'plan') } satisfies PlanFigureSources);
+      }
+      if (e.type === 'PlanPublished') docs.put('plan-published', (e.data as { plan: PlanDefinition }).plan.id, provenanceOf(e, 'plan'));
+      return applyPlanEvent(e, docs);
+    }
     const event = { type: e.type, data: e.data } as ReportingEvent;
     const at = e.metadata.recordedAt;
     switch (event.type) {
@@ -258,8 +276,19 @@ export interface Annex2Row {
   provisional: boolean;
   /** Why the row is provisional, and where the reported and the official figure differ; each with its reason in both languages. */
   flags: Annex2Flag[];
-  /** The event behind each figure shown: result, rank (and its colour), target, baseline. */
-  provenance: { result: FigureProvenance | null; rank: FigureProvenance | null; warning: FigureProvenance | null };
+  /**
+   * The event behind each figure shown: result, rank and colour (the standing or the report), score
+   * (the scoring rule's version; the rank's event is the other half), target and 2022 result (the
+   * plan as published, or the office's revision).
+   */
+  provenance: {
+    result: FigureProvenance | null;
+    rank: FigureProvenance | null;
+    warning: FigureProvenance | null;
+    score: FigureProvenance | null;
+    target: FigureProvenance | null;
+    baseline: FigureProvenance | null;
+  };
 }
 
 /**
@@ -353,6 +382,9 @@ export async function annex2Table(docs: DocReader, planId: string, period: strin
   }
   const official = new Map((await docs.list<OfficialStanding>('official', `${planId}/`)).map((r) => [r.key, r.doc]));
   const rule = (await docs.get<ScoringRule>('scoring', planId)) ?? null;
+  const ruleFrom = (await docs.get<FigureProvenance>('scoring-source', planId)) ?? null;
+  const published = (await docs.get<FigureProvenance>('plan-published', planId)) ?? null;
+  const planSources = new Map((await docs.list<PlanFigureSources>('plan-sources', `${planId}/`)).map((r) => [Number(r.key.split('/').at(-1)), r.doc]));
   const candidates = candidatePeriods(period);
   const unitName = new Map(plan.units.map((u) => [u.id, u.shortName]));
   const uom = new Map(plan.unitsOfMeasure.map((u) => [u.id, u.symbol]));
@@ -407,7 +439,14 @@ export async function annex2Table(docs: DocReader, planId: string, period: strin
           byUnit,
           provisional,
           flags,
-          provenance: { result: lead?.provenance?.value ?? null, rank: rankFrom, warning: rankFrom },
+          provenance: {
+            result: lead?.provenance?.value ?? null,
+            rank: rankFrom,
+            warning: rankFrom,
+            score: score === null ? null : ruleFrom,
+            target: planSources.get(i.no)?.target ?? published,
+            baseline: planSources.get(i.no)?.baseline ?? published,
+          },
         };
       }),
   }));

@@ -172,4 +172,25 @@ describe('Annex 2: the event behind every figure', () => {
     expect(row(27).provenance.result).toMatchObject({ source: 'corrected', type: 'FigureCorrected', by: { userId: 'admin-1', role: 'admin' }, reason: '口径调整' });
     expect(row(27).provenance.rank).toMatchObject({ source: 'reported', type: 'ReportSubmitted' });
   });
+
+  it('a score names the scoring rule’s version, a target the office’s revision of the plan, a 2022 result the plan as published', async () => {
+    const log = story();
+    log.append(`scoring-${planId}`, 'ScoringRulePublished', {
+      planId,
+      version: 2,
+      coefficients: [1, 0.9, 0.8, 0.7, 0.6, 0.5].map((coefficient, i) => ({ rank: i + 1, coefficient })),
+      missingRankCoefficient: 0,
+      note: '按名次折算',
+    });
+    log.append(`plan-${planId}`, 'PlanTargetSet', { planId, indicatorNo: 28, target: 40, previous: null }, { reason: '市定目标下达' });
+    const { row } = await tableOf(log);
+    expect(row(28).provenance.score).toMatchObject({ source: 'rule', type: 'ScoringRulePublished', streamId: `scoring-${planId}` });
+    expect(row(28).provenance.target).toMatchObject({ source: 'plan', type: 'PlanTargetSet', reason: '市定目标下达' });
+    expect(row(28).provenance.baseline).toMatchObject({ source: 'plan', type: 'PlanPublished' });
+    expect(row(27).provenance.target).toMatchObject({ type: 'PlanPublished' });
+    // No rank: the score is the rule's coefficient for a missing rank, and names the rule.
+    expect(row(2)).toMatchObject({ rank: null, score: 0, provenance: { score: { type: 'ScoringRulePublished' } } });
+    // Before any scoring rule is published there is no score, and nothing to name.
+    expect((await tableOf(story())).row(28)).toMatchObject({ score: null, provenance: { score: null } });
+  });
 });

@@ -292,7 +292,7 @@ export interface Provenance {
   field: ProvenanceField;
   asOf: string | null;
   value: unknown;
-  /** The event that set the figure shown (issue 12): its source (reported, official, corrected), who, when, why. Null for the plan's figures and the score. */
+  /** The event that set the figure shown (issue 12): its source (reported, official, corrected; plan for a target or 2022 result; rule for a score's scoring rule), who, when, why. */
   produced: FigureProvenance | null;
   /** The ranking period whose figures stand behind a rank, colour or score (null: the unit's own report, or none). */
   rankPeriod: string | null;
@@ -363,7 +363,7 @@ export async function provenance(store: EventStore, plan: PlanDefinition, period
     field,
     asOf: moment.time ?? null,
     value: row?.[field] ?? null,
-    produced: field === 'result' || field === 'rank' || field === 'warning' ? (row?.provenance[field] ?? null) : null,
+    produced: row?.provenance[field] ?? null,
     rankPeriod,
     flags: row?.flags ?? [],
     events: events.map(causeOf).map((c) => (c.type === 'PlanPublished' ? { ...c, data: { documentNumber: plan.documentNumber, note: 'the plan as published (abridged)' } } : c)),

@@ -489,7 +489,7 @@ export const enUS: Shape<typeof zhCN> = {
         confirm: 'Confirm',
         decided: 'Decision recorded',
       },
-      source: { label: 'Source', reported: 'reported by the unit', official: 'official (city)', corrected: 'corrected' },
+      source: { label: 'Source', reported: 'reported by the unit', official: 'official (city)', corrected: 'corrected', plan: 'the plan', rule: 'the scoring rule' },
       timeline: {
         type: 'Event type',
         allTypes: 'All event types',

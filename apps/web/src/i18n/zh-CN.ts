@@ -455,7 +455,7 @@ export const zhCN = {
         confirm: '确认',
         decided: '已记录决定',
       },
-      source: { label: '数据来源', reported: '单位上报', official: '市公布', corrected: '更正' },
+      source: { label: '数据来源', reported: '单位上报', official: '市公布', corrected: '更正', plan: '方案', rule: '计分规则' },
       timeline: {
         type: '事件类型',
         allTypes: '全部事件类型',
