@@ -1462,9 +1462,13 @@ export const SCHEMAS: Record<string, object> = {
           result: { anyOf: [{ type: 'null' }, { $ref: '#/components/schemas/FigureProvenance' }] },
           rank: { anyOf: [{ type: 'null' }, { $ref: '#/components/schemas/FigureProvenance' }] },
           warning: { anyOf: [{ type: 'null' }, { $ref: '#/components/schemas/FigureProvenance' }] },
+          score: { anyOf: [{ type: 'null' }, { $ref: '#/components/schemas/FigureProvenance' }] },
+          target: { anyOf: [{ type: 'null' }, { $ref: '#/components/schemas/FigureProvenance' }] },
+          baseline: { anyOf: [{ type: 'null' }, { $ref: '#/components/schemas/FigureProvenance' }] },
         },
-        required: ['result', 'rank', 'warning'],
-        description: 'The event behind each figure shown: result, rank (and its colour), target, baseline.',
+        required: ['result', 'rank', 'warning', 'score', 'target', 'baseline'],
+        description:
+          "The event behind each figure shown: result, rank and colour (the standing or the report), score (the scoring rule's version; the rank's event is the other half), target and 2022 result (the plan as published, or the office's revision).",
       },
     },
     required: [
@@ -1588,7 +1592,7 @@ export const SCHEMAS: Record<string, object> = {
       name: { type: 'string' },
       mediaType: { type: 'string' },
       size: { type: 'number' },
-      step: { type: 'string', enum: ['close', 'acknowledge', 'plan', 'feedback', 'review'] },
+      step: { type: 'string', enum: ['close', 'plan', 'acknowledge', 'feedback', 'review'] },
       note: { type: 'string' },
       addedAt: { type: 'string' },
       addedBy: { $ref: '#/components/schemas/Actor' },
@@ -1642,19 +1646,19 @@ export const SCHEMAS: Record<string, object> = {
       openedAt: { type: 'string' },
       closedAt: { type: ['null', 'string'] },
       ageDays: { type: 'number', description: 'Whole days since opening (to closing, for a closed case).' },
-      step: { type: 'string', enum: ['close', 'acknowledge', 'plan', 'feedback', 'review'] },
+      step: { type: 'string', enum: ['close', 'plan', 'acknowledge', 'feedback', 'review'] },
       nextDeadline: {
         anyOf: [
           { type: 'null' },
           {
             type: 'object',
-            properties: { step: { type: 'string', enum: ['acknowledge', 'plan', 'feedback', 'review'] }, lastDay: { type: 'string' }, dueAt: { type: 'string' } },
+            properties: { step: { type: 'string', enum: ['plan', 'acknowledge', 'feedback', 'review'] }, lastDay: { type: 'string' }, dueAt: { type: 'string' } },
             required: ['step', 'lastDay', 'dueAt'],
           },
         ],
       },
       overdue: { type: 'boolean', description: 'The current step is past its deadline.' },
-      overdueSteps: { type: 'array', items: { type: 'string', enum: ['acknowledge', 'plan', 'feedback', 'review'] }, description: 'Every step that went overdue in this case.' },
+      overdueSteps: { type: 'array', items: { type: 'string', enum: ['plan', 'acknowledge', 'feedback', 'review'] }, description: 'Every step that went overdue in this case.' },
       escalations: {
         type: 'array',
         items: { type: 'object', properties: { kind: { type: 'string', enum: ['public-notice', 'admonitory-talk'] }, at: { type: 'string' } }, required: ['kind', 'at'] },
@@ -1731,7 +1735,7 @@ export const SCHEMAS: Record<string, object> = {
       revision: { type: 'number', description: "The case line stream's revision: the If-Match for the next command on it." },
       openedAt: { type: 'string' },
       closedAt: { type: ['null', 'string'] },
-      step: { type: 'string', enum: ['close', 'acknowledge', 'plan', 'feedback', 'review'] },
+      step: { type: 'string', enum: ['close', 'plan', 'acknowledge', 'feedback', 'review'] },
       next: { anyOf: [{ type: 'null' }, { $ref: '#/components/schemas/StepDue' }] },
       warnings: {
         type: 'array',
@@ -2038,7 +2042,7 @@ export const SCHEMAS: Record<string, object> = {
       remindedAt: { type: ['null', 'string'] },
       overdueAt: { type: ['null', 'string'] },
       doneAt: { type: ['null', 'string'], description: 'When the step was done (or superseded by closing); null while it waits.' },
-      step: { type: 'string', enum: ['acknowledge', 'plan', 'feedback', 'review'] },
+      step: { type: 'string', enum: ['plan', 'acknowledge', 'feedback', 'review'] },
       seq: { type: 'number' },
       lastDay: { type: 'string' },
       dueAt: { type: 'string' },
@@ -2402,7 +2406,11 @@ export const SCHEMAS: Record<string, object> = {
       "Which event set a figure of the table (issue 12, provenance): its source — `reported` (a unit's report), `corrected` (the office's or an administrator's correction of a received figure, or of a city figure), `official` (the city's six-county figures) — and who, when, why, on whose behalf.",
     type: 'object',
     properties: {
-      source: { type: 'string', enum: ['official', 'reported', 'corrected'] },
+      source: {
+        type: 'string',
+        enum: ['official', 'reported', 'corrected', 'plan', 'rule'],
+        description: "`plan` for a target or 2022 result (the plan as published, or the office's revision of it); `rule` for the scoring rule behind a score.",
+      },
       type: { type: 'string' },
       eventId: { type: 'string' },
       streamId: { type: 'string' },
@@ -3075,7 +3083,8 @@ export const SCHEMAS: Record<string, object> = {
       value: {},
       produced: {
         anyOf: [{ type: 'null' }, { $ref: '#/components/schemas/FigureProvenance' }],
-        description: "The event that set the figure shown (issue 12): its source (reported, official, corrected), who, when, why. Null for the plan's figures and the score.",
+        description:
+          "The event that set the figure shown (issue 12): its source (reported, official, corrected; plan for a target or 2022 result; rule for a score's scoring rule), who, when, why.",
       },
       rankPeriod: { type: ['null', 'string'], description: "The ranking period whose figures stand behind a rank, colour or score (null: the unit's own report, or none)." },
       flags: {
@@ -3865,7 +3874,7 @@ export const SCHEMAS: Record<string, object> = {
     description: "A step's deadline. `seq` numbers the deadlines set in a case, so a step set again (sent back) has new timers.",
     type: 'object',
     properties: {
-      step: { type: 'string', enum: ['acknowledge', 'plan', 'feedback', 'review'] },
+      step: { type: 'string', enum: ['plan', 'acknowledge', 'feedback', 'review'] },
       seq: { type: 'number' },
       lastDay: { type: 'string' },
       dueAt: { type: 'string' },

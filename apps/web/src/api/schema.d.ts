@@ -2295,11 +2295,14 @@ export interface components {
             };
           }
       )[];
-      /** @description The event behind each figure shown: result, rank (and its colour), target, baseline. */
+      /** @description The event behind each figure shown: result, rank and colour (the standing or the report), score (the scoring rule's version; the rank's event is the other half), target and 2022 result (the plan as published, or the office's revision). */
       provenance: {
         result: null | components['schemas']['FigureProvenance'];
         rank: null | components['schemas']['FigureProvenance'];
         warning: null | components['schemas']['FigureProvenance'];
+        score: null | components['schemas']['FigureProvenance'];
+        target: null | components['schemas']['FigureProvenance'];
+        baseline: null | components['schemas']['FigureProvenance'];
       };
     };
     Annex2Table: {
@@ -2377,7 +2380,7 @@ export interface components {
       mediaType: string;
       size: number;
       /** @enum {string} */
-      step?: 'close' | 'acknowledge' | 'plan' | 'feedback' | 'review';
+      step?: 'close' | 'plan' | 'acknowledge' | 'feedback' | 'review';
       note?: string;
       addedAt: string;
       addedBy: components['schemas']['Actor'];
@@ -2422,17 +2425,17 @@ export interface components {
       /** @description Whole days since opening (to closing, for a closed case). */
       ageDays: number;
       /** @enum {string} */
-      step: 'close' | 'acknowledge' | 'plan' | 'feedback' | 'review';
+      step: 'close' | 'plan' | 'acknowledge' | 'feedback' | 'review';
       nextDeadline: null | {
         /** @enum {string} */
-        step: 'acknowledge' | 'plan' | 'feedback' | 'review';
+        step: 'plan' | 'acknowledge' | 'feedback' | 'review';
         lastDay: string;
         dueAt: string;
       };
       /** @description The current step is past its deadline. */
       overdue: boolean;
       /** @description Every step that went overdue in this case. */
-      overdueSteps: ('acknowledge' | 'plan' | 'feedback' | 'review')[];
+      overdueSteps: ('plan' | 'acknowledge' | 'feedback' | 'review')[];
       escalations: {
         /** @enum {string} */
         kind: 'public-notice' | 'admonitory-talk';
@@ -2486,7 +2489,7 @@ export interface components {
       openedAt: string;
       closedAt: null | string;
       /** @enum {string} */
-      step: 'close' | 'acknowledge' | 'plan' | 'feedback' | 'review';
+      step: 'close' | 'plan' | 'acknowledge' | 'feedback' | 'review';
       next: null | components['schemas']['StepDue'];
       warnings: (components['schemas']['RedWarning'] & {
         linkedAt: string;
@@ -2684,7 +2687,7 @@ export interface components {
       /** @description When the step was done (or superseded by closing); null while it waits. */
       doneAt: null | string;
       /** @enum {string} */
-      step: 'acknowledge' | 'plan' | 'feedback' | 'review';
+      step: 'plan' | 'acknowledge' | 'feedback' | 'review';
       seq: number;
       lastDay: string;
       dueAt: string;
@@ -2981,8 +2984,11 @@ export interface components {
     };
     /** @description Which event set a figure of the table (issue 12, provenance): its source — `reported` (a unit's report), `corrected` (the office's or an administrator's correction of a received figure, or of a city figure), `official` (the city's six-county figures) — and who, when, why, on whose behalf. */
     FigureProvenance: {
-      /** @enum {string} */
-      source: 'official' | 'reported' | 'corrected';
+      /**
+       * @description `plan` for a target or 2022 result (the plan as published, or the office's revision of it); `rule` for the scoring rule behind a score.
+       * @enum {string}
+       */
+      source: 'official' | 'reported' | 'corrected' | 'plan' | 'rule';
       type: string;
       eventId: string;
       streamId: string;
@@ -3528,7 +3534,7 @@ export interface components {
       field: 'result' | 'rank' | 'warning' | 'score' | 'target' | 'baseline';
       asOf: null | string;
       value: unknown;
-      /** @description The event that set the figure shown (issue 12): its source (reported, official, corrected), who, when, why. Null for the plan's figures and the score. */
+      /** @description The event that set the figure shown (issue 12): its source (reported, official, corrected; plan for a target or 2022 result; rule for a score's scoring rule), who, when, why. */
       produced: null | components['schemas']['FigureProvenance'];
       /** @description The ranking period whose figures stand behind a rank, colour or score (null: the unit's own report, or none). */
       rankPeriod: null | string;
@@ -4174,7 +4180,7 @@ export interface components {
     /** @description A step's deadline. `seq` numbers the deadlines set in a case, so a step set again (sent back) has new timers. */
     StepDue: {
       /** @enum {string} */
-      step: 'acknowledge' | 'plan' | 'feedback' | 'review';
+      step: 'plan' | 'acknowledge' | 'feedback' | 'review';
       seq: number;
       lastDay: string;
       dueAt: string;
