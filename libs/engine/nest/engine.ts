@@ -20,6 +20,9 @@ export const READ_MODELS = Symbol('ReadModelStore');
 export const ENGINE_CONFIG = Symbol('EngineConfig');
 export const WORKFLOWS = Symbol('Workflows');
 
+/** Live answers kept by `Engine.answer` (a table each: a few hundred KB at most in all). */
+const MAX_KEPT_ANSWERS = 256;
+
 export interface EngineOptions {
   config: JixiaoConfig;
   /** Follow the store with projections and reactors, and deliver timers (off for one-shot CLI commands). */
@@ -39,6 +42,7 @@ export class Engine implements OnApplicationBootstrap, OnApplicationShutdown {
   #runner: ProjectionRunner | undefined;
   #timers: TimerScheduler | undefined;
   readonly #log = new Logger('Engine');
+  readonly #answers = new Map<string, { stamp: string; answer: Promise<unknown> }>();
 
   constructor(
     readonly store: EventStore,
@@ -108,6 +112,35 @@ export class Engine implements OnApplicationBootstrap, OnApplicationShutdown {
     if (at.asOf) return foldAsOf(this.store, projection, at.asOf, streams && (await streams()));
     await this.waitFor(at.minPosition, [projection.name]);
     return this.query(projection.name);
+  }
+
+  /**
+   * A query's answer computed from a projection's documents (`compute`), as `docs` gives them.
+   * Live answers are kept per `key` until the projection applies another event: the dashboard's
+   * tables are read far more often than they change, and recomputing one reads dozens of documents.
+   * The stamp is taken before computing, so an answer is never filed under a newer stamp than the
+   * documents it was computed from. Callers must not mutate what they get.
+   */
+  async answer<T>(
+    projection: Projection,
+    key: string,
+    at: ReadAt,
+    streams: (() => readonly string[] | Promise<readonly string[]>) | undefined,
+    compute: (docs: DocReader) => Promise<T>,
+  ): Promise<T> {
+    if (at.asOf) return compute(await this.docs(projection, at, streams));
+    await this.waitFor(at.minPosition, [projection.name]);
+    const stamp = this.runner.stamp(projection.name);
+    if (stamp === undefined) return compute(this.query(projection.name));
+    const id = `${projection.name}\u0000${key}`;
+    const kept = this.#answers.get(id);
+    if (kept?.stamp === stamp) return kept.answer as Promise<T>;
+    const answer = compute(this.query(projection.name));
+    this.#answers.delete(id); // re-inserted last: the oldest entry is the first in the Map
+    this.#answers.set(id, { stamp, answer });
+    if (this.#answers.size > MAX_KEPT_ANSWERS) this.#answers.delete(this.#answers.keys().next().value!);
+    answer.catch(() => this.#answers.get(id)?.answer === answer && this.#answers.delete(id));
+    return answer;
   }
 
   /** Read-your-writes: wait until projections have applied `position` (from a command's answer). */

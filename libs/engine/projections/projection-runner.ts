@@ -124,6 +124,17 @@ export class ProjectionRunner {
     });
   }
 
+  /**
+   * What the serving generation of `name` has applied — `generation@checkpoint` — while this runner
+   * follows the store; `undefined` when it does not (a one-shot CLI command), since then nothing
+   * here would notice the documents change. A key for answers computed from those documents.
+   */
+  stamp(name: string): string | undefined {
+    const projection = this.#projections.get(name);
+    const t = projection && this.#loop ? this.#active(projection) : undefined;
+    return t?.state.checkpoint === undefined ? undefined : `${t.state.generation}@${t.state.checkpoint}`;
+  }
+
   /** Documents of the generation that serves queries now. */
   reader(name: string): DocReader {
     const projection = this.#projections.get(name);

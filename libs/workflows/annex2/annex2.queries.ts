@@ -26,8 +26,8 @@ export class GetAnnex2TableHandler implements IQueryHandler<GetAnnex2Table, Anne
   ) {}
 
   async execute({ planId, period, at }: GetAnnex2Table): Promise<Annex2Table & { asOf?: string }> {
-    const docs = await this.engine.docs(annex2Projection, at, async () => annex2Streams(await this.plans.get(planId), period));
-    const table = await annex2Table(docs, planId, period);
+    const streams = async () => annex2Streams(await this.plans.get(planId), period);
+    const table = await this.engine.answer(annex2Projection, `${planId}/${period}`, at, streams, (docs) => annex2Table(docs, planId, period));
     if (!table) throw new DomainError('plan-not-found', `no plan ${planId} ${at.asOf ? 'was published by then' : 'has been published'}`, { status: 404 });
     return { ...table, ...(at.asOf?.time ? { asOf: at.asOf.time } : {}) };
   }

@@ -153,8 +153,14 @@ export class GetStandingsHandler implements IQueryHandler<GetStandings, Dated<Pe
 
   async execute({ planId, period, at }: GetStandings): Promise<Dated<PeriodStandings>> {
     const { plan, period: p } = await this.ranking.planFor(planId, period);
-    const docs = await this.engine.docs(standingsProjection, at, () => standingsStreams(plan, [p]));
-    return { ...known(await standingsForPeriod(docs, planId, p), planId), ...dated(at) };
+    const table = await this.engine.answer(
+      standingsProjection,
+      `period/${planId}/${p}`,
+      at,
+      () => standingsStreams(plan, [p]),
+      async (docs) => known(await standingsForPeriod(docs, planId, p), planId),
+    );
+    return { ...table, ...dated(at) };
   }
 }
 
@@ -168,8 +174,11 @@ export class GetWarningBoardHandler implements IQueryHandler<GetWarningBoard, Da
 
   async execute({ planId, quarter, at }: GetWarningBoard): Promise<Dated<WarningBoard>> {
     const { plan } = await this.ranking.planFor(planId, quarter);
-    const docs = await this.engine.docs(standingsProjection, at, () => standingsStreams(plan, quarterPeriods(quarter), { meetings: true }));
-    return { ...known(await warningBoard(docs, planId, quarter), planId), ...dated(at) };
+    const streams = () => standingsStreams(plan, quarterPeriods(quarter), { meetings: true });
+    const board = await this.engine.answer(standingsProjection, `warnings/${planId}/${quarter}`, at, streams, async (docs) =>
+      known(await warningBoard(docs, planId, quarter), planId),
+    );
+    return { ...board, ...dated(at) };
   }
 }
 
@@ -183,8 +192,9 @@ export class GetScoreHandler implements IQueryHandler<GetScore, Dated<PeriodScor
 
   async execute({ planId, period, at }: GetScore): Promise<Dated<PeriodScore>> {
     const { plan, period: p } = await this.ranking.planFor(planId, period);
-    const docs = await this.engine.docs(standingsProjection, at, () => standingsStreams(plan, candidatePeriods(p), { scoring: true }));
-    return { ...known(await scoreFor(docs, planId, p), planId), ...dated(at) };
+    const streams = () => standingsStreams(plan, candidatePeriods(p), { scoring: true });
+    const score = await this.engine.answer(standingsProjection, `score/${planId}/${p}`, at, streams, async (docs) => known(await scoreFor(docs, planId, p), planId));
+    return { ...score, ...dated(at) };
   }
 }
 
