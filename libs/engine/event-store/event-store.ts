@@ -199,6 +199,11 @@ export class EventStore {
     }
   }
 
+  /** The stream's revision now (-1: no stream), without reading or parsing its events. */
+  async revision(streamId: string): Promise<number> {
+    return (await this.#storage.head(streamId)).revision;
+  }
+
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     checkStreamId(streamId);
     const direction = options.direction ?? 'forwards';

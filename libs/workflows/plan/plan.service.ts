@@ -59,18 +59,20 @@ export class PlanService {
   /** The plan now and its warning tiers' revision, from one read of the stream; 404 if never published. */
   async getWithTiers(planId: string): Promise<PlanWithTiers> {
     const stream = planStream(planId);
-    const [last] = await this.engine.store.readStream(stream, { direction: 'backwards', maxCount: 1 });
-    if (!last) throw new DomainError('plan-not-found', `no plan ${planId} has been published`, { status: 404, planId });
+    // Every command and read asks for the plan: its revision alone says whether the kept one is current
+    // (reading the last event instead parsed the whole published plan on each call).
     const cached = this.#cache.get(planId);
-    if (cached?.revision === last.revision) return { plan: cached.plan, tiersRevision: cached.tiersRevision };
+    if (cached && cached.revision === (await this.engine.store.revision(stream))) return { plan: cached.plan, tiersRevision: cached.tiersRevision };
+    const events = await this.engine.store.readStream(stream);
+    if (events.length === 0) throw new DomainError('plan-not-found', `no plan ${planId} has been published`, { status: 404, planId });
     let state: PlanState = planDecider.initialState();
     let tiersRevision = 0;
-    for (const e of await this.engine.store.readStream(stream)) {
+    for (const e of events) {
       state = planDecider.evolve(state, { type: e.type, data: e.data } as PlanEvent);
       if (e.type === 'PlanRuleRevised' && (e.data as { rule: string }).rule === 'warningTiers') tiersRevision = e.revision;
     }
     if (state.status !== 'published') throw new DomainError('plan-not-found', `no plan ${planId} has been published`, { status: 404, planId });
-    this.#cache.set(planId, { revision: last.revision, plan: state.plan, tiersRevision });
+    this.#cache.set(planId, { revision: events.at(-1)!.revision, plan: state.plan, tiersRevision });
     return { plan: state.plan, tiersRevision };
   }
 

@@ -255,6 +255,15 @@ export function eventStoreConformance(target: ConformanceTarget): void {
         expect(e!.streamId).toBe(id);
       });
 
+      it('tells a stream’s revision without reading it: -1 for none, then its last event’s', async () => {
+        const id = s();
+        expect(await store.revision(id)).toBe(-1);
+        await store.appendToStream(id, [testEvent('N', { i: 0 }), testEvent('N', { i: 1 })]);
+        expect(await store.revision(id)).toBe(1);
+        await store.appendToStream(id, [testEvent('N', { i: 2 })]);
+        expect(await store.revision(id)).toBe(2);
+      });
+
       it('reads all events in one global order from a position, in pages, with opaque string positions', async () => {
         // First, on an empty store: a batch shares one transaction on PostgreSQL, and its positions
         // 1…12 must not sort as text (1, 10, 11, 12, 2…).
