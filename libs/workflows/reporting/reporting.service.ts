@@ -16,6 +16,8 @@ import type { ReportRef } from './reporting.events.js';
  */
 @Injectable()
 export class ReportingService {
+  readonly #standings = new Map<string, { revision: number; last: StandingChanged | undefined }>();
+
   constructor(
     private readonly plans: PlanService,
     private readonly engine: Engine,
@@ -53,14 +55,30 @@ export class ReportingService {
     const found = await Promise.all(
       indicatorNos.map(async (indicatorNo) => {
         for (const period of periods) {
-          const events = await this.engine.store.readStream(figuresStream(ref.planId, indicatorNo, period));
-          const last = lastStanding(events);
+          const last = await this.#lastStanding(figuresStream(ref.planId, indicatorNo, period));
           if (last) return { indicatorNo, period, rank: last.data.rank.to, warning: last.data.warning.to };
         }
         return null;
       }),
     );
     return found.filter((s): s is OfficialStanding => s !== null);
+  }
+
+  /**
+   * A figures stream's last standing, read again only when the stream has moved: a draft asks for up
+   * to 15 candidate periods of each of its indicators, and most are unchanged since the last draft.
+   */
+  async #lastStanding(streamId: string): Promise<StandingChanged | undefined> {
+    const revision = await this.engine.store.revision(streamId);
+    if (revision < 0) return undefined;
+    const kept = this.#standings.get(streamId);
+    if (kept?.revision === revision) return kept.last;
+    const events = await this.engine.store.readStream(streamId);
+    const last = lastStanding(events);
+    this.#standings.delete(streamId);
+    this.#standings.set(streamId, { revision: events.at(-1)?.revision ?? -1, last });
+    if (this.#standings.size > 5000) this.#standings.delete(this.#standings.keys().next().value!);
+    return last;
   }
 
   /** The units that report for a month of the plan (checked). */
