@@ -140,7 +140,7 @@ interface UploadedXlsx {
 }
 
 @ApiTags('ranking')
-@Controller('ranking/:planId')
+@Controller('plans/:planId/ranking')
 export class RankingController {
   constructor(
     private readonly commands: CommandBus,

@@ -1412,7 +1412,7 @@ export const SCHEMAS: Record<string, object> = {
       score: {
         type: ['null', 'number'],
         description:
-          'points × the coefficient of the rank shown (official, else as reported: see rankSource) under the scoring rule in force; null while none is published. GET /ranking/{planId}/score counts official ranks only.',
+          'points × the coefficient of the rank shown (official, else as reported: see rankSource) under the scoring rule in force; null while none is published. GET /plans/{planId}/ranking/score counts official ranks only.',
       },
       byUnit: { type: 'array', items: { $ref: '#/components/schemas/UnitResult' } },
       provisional: { type: 'boolean', description: "Some figure of the row may still change: from a report not yet received, or a rank on fewer than the peer group's figures." },
