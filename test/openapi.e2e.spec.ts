@@ -104,7 +104,7 @@ describe('the OpenAPI document and real answers against it (demo year, SQLite)',
     expect(op('get', '/plans/{planId}/reporting/reports/{unitId}/{period}').responses['200']!.headers).toHaveProperty('ETag');
     expect(names(op('get', '/plans/{planId}/ranking/standings'), 'query')).toEqual(expect.arrayContaining(['period', 'asOf', 'minPosition']));
     expect(names(op('get', '/plans/{planId}/ranking/warnings'), 'query')).toEqual(expect.arrayContaining(['quarter', 'asOf']));
-    expect(names(op('get', '/plans/{planId}/audit/indicators/{no}/timeline'), 'query')).toEqual(expect.arrayContaining(['after', 'limit', 'from', 'to', 'period']));
+    expect(names(op('get', '/plans/{planId}/audit/indicators/{indicatorNo}/timeline'), 'query')).toEqual(expect.arrayContaining(['after', 'limit', 'from', 'to', 'period']));
     expect(names(op('get', '/plans/{planId}/audit/views/{view}'), 'query')).toEqual(expect.arrayContaining(['asOf', 'period', 'quarter', 'year']));
     expect(Object.keys(op('post', '/plans/{planId}/reporting/reports/{unitId}/{period}/submit').responses)).toEqual(
       expect.arrayContaining(['200', '400', '401', '403', '404', '409', '412', '415', '422']),
@@ -252,7 +252,7 @@ describe('the OpenAPI document and real answers against it (demo year, SQLite)',
       expect(page.entries.length).toBe(5);
       await check('auditor', `/plans/${PLAN}/audit/indicators/15/timeline?limit=5`);
       await check('auditor', `/plans/${PLAN}/audit/views/annex2?period=2023-02&asOf=2023-03-15T00:00:00.000Z`);
-      await check('auditor', `/plans/${PLAN}/audit/diff/annex2?period=2023-02&t1=2023-03-01T00:00:00.000Z&t2=2023-04-01T00:00:00.000Z`);
+      await check('auditor', `/plans/${PLAN}/audit/diff/annex2?period=2023-02&from=2023-03-01T00:00:00.000Z&to=2023-04-01T00:00:00.000Z`);
       await check('auditor', `/plans/${PLAN}/audit/provenance/annex2/2023-02/15/rank`);
       await check('auditor', `/audit/seals`);
     });

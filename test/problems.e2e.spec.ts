@@ -60,7 +60,7 @@ describe('problems over HTTP (SQLite)', () => {
   it('a bad asOf, t1 or from is `invalid-as-of` naming its parameter, not `invalid-event`', async () => {
     for (const [path, field] of [
       [`/plans/${PLAN}/ranking/standings?period=2023-03&asOf=2023-13-45`, 'asOf'],
-      [`/plans/${PLAN}/audit/diff/annex2?period=2023-03&t1=soon`, 't1'],
+      [`/plans/${PLAN}/audit/diff/annex2?period=2023-03&from=soon`, 'from'],
       [`/plans/${PLAN}/audit/units/czj/timeline?from=early`, 'from'],
     ] as const) {
       const r = await api('GET', path, { as: office, language: 'en-US' });

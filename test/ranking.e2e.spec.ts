@@ -213,14 +213,14 @@ describe.each(STORE_TARGETS)('rankings and warnings over HTTP on $name', (target
         .sort(),
     ).toEqual([
       '/api/v1/plans/{planId}/ranking/figures',
-      '/api/v1/plans/{planId}/ranking/figures/{no}/{period}/corrections',
+      '/api/v1/plans/{planId}/ranking/figures/{indicatorNo}/{period}/corrections',
       '/api/v1/plans/{planId}/ranking/imports',
       '/api/v1/plans/{planId}/ranking/imports/template',
       '/api/v1/plans/{planId}/ranking/score',
       '/api/v1/plans/{planId}/ranking/score/what-if',
       '/api/v1/plans/{planId}/ranking/scoring-rules',
       '/api/v1/plans/{planId}/ranking/standings',
-      '/api/v1/plans/{planId}/ranking/standings/{no}/{period}',
+      '/api/v1/plans/{planId}/ranking/standings/{indicatorNo}/{period}',
       '/api/v1/plans/{planId}/ranking/warnings',
     ]);
   });

@@ -145,7 +145,7 @@ describe.each(STORE_TARGETS)('a correction reaches the ranking and Annex 2, with
 
     // The unit's timeline: August's first standing compares with July's; filtered by cause and by type.
     const position = official.headers.get('x-position') ?? '';
-    const changes = await api('GET', `/plans/${planId}/audit/units/sthjj/timeline?type=StandingChanged&indicator=28&minPosition=${position}`, auditor);
+    const changes = await api('GET', `/plans/${planId}/audit/units/sthjj/timeline?type=StandingChanged&indicatorNo=28&minPosition=${position}`, auditor);
     expect(changes.status).toBe(200);
     expect(changes.body.entries.map((e: any) => [e.period, e.cause.kind])).toEqual([
       ['2023-07', 'first-figures'],

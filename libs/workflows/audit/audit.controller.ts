@@ -49,7 +49,7 @@ export class AuditController {
 
   @Get('plans/:planId/audit/units/:unitId/timeline')
   @ApiOperation({ summary: 'Every event that touched a unit, in order, with who, when, on whose behalf, why, and the unit’s standing after each step' })
-  @ApiQuery({ name: 'indicator', required: false })
+  @ApiQuery({ name: 'indicatorNo', required: false })
   @ApiQuery({ name: 'period', required: false, description: 'YYYY-MM, YYYY-Qn or YYYY' })
   @ApiQuery({ name: 'from', required: false, description: 'ISO date-time (recorded at or after)' })
   @ApiQuery({ name: 'to', required: false, description: 'ISO date-time (recorded at or before)' })
@@ -61,18 +61,23 @@ export class AuditController {
     return this.queries.execute(new GetTimeline(principalOf(req), planId, { kind: 'unit', unitId }, pageOf(q)));
   }
 
-  @Get('plans/:planId/audit/indicators/:no/timeline')
+  @Get('plans/:planId/audit/indicators/:indicatorNo/timeline')
   @ApiOperation({ summary: 'Every event about one indicator across all units (figures, standings and their causes, reports, corrections, cases, decisions)' })
-  indicatorTimeline(@Param('planId') planId: string, @Param('no', ParseIntPipe) no: number, @Req() req: AuthenticatedRequest, @Query() q: Record<string, string | undefined>) {
+  indicatorTimeline(
+    @Param('planId') planId: string,
+    @Param('indicatorNo', ParseIntPipe) no: number,
+    @Req() req: AuthenticatedRequest,
+    @Query() q: Record<string, string | undefined>,
+  ) {
     return this.queries.execute(new GetTimeline(principalOf(req), planId, { kind: 'indicator', indicatorNo: no }, pageOf(q)));
   }
 
-  @Get('plans/:planId/audit/cases/:unitId/:no/:caseNo/timeline')
+  @Get('plans/:planId/audit/cases/:unitId/:indicatorNo/:caseNo/timeline')
   @ApiOperation({ summary: 'Every step of one supervision case, with who, when and why' })
   caseTimeline(
     @Param('planId') planId: string,
     @Param('unitId') unitId: string,
-    @Param('no', ParseIntPipe) no: number,
+    @Param('indicatorNo', ParseIntPipe) no: number,
     @Param('caseNo', ParseIntPipe) caseNo: number,
     @Req() req: AuthenticatedRequest,
     @Query() q: Record<string, string | undefined>,
@@ -90,22 +95,22 @@ export class AuditController {
   }
 
   @Get('plans/:planId/audit/diff/:view')
-  @ApiOperation({ summary: 'A table or board as known at T1 and at T2: the rows that differ, each with the events between that caused it' })
-  @ApiQuery({ name: 't1', required: true })
-  @ApiQuery({ name: 't2', required: false, description: 'default: now' })
+  @ApiOperation({ summary: 'A table or board as known at `from` and at `to`: the rows that differ, each with the events between that caused it' })
+  @ApiQuery({ name: 'from', required: true, description: 'ISO date-time: the earlier moment' })
+  @ApiQuery({ name: 'to', required: false, description: 'ISO date-time: the later moment (default: now)' })
   diff(@Param('planId') planId: string, @Param('view') view: string, @Req() req: AuthenticatedRequest, @Query() q: Record<string, string | undefined>) {
-    const t1 = parseAsOf(q.t1, undefined, 't1')?.time;
-    if (!t1) throw badRequest('t1', 'the earlier moment (ISO date-time) is required');
-    const t2 = parseAsOf(q.t2 ?? new Date().toISOString(), undefined, 't2')!.time!;
+    const t1 = parseAsOf(q.from, undefined, 'from')?.time;
+    if (!t1) throw badRequest('from', 'the earlier moment (ISO date-time) is required');
+    const t2 = parseAsOf(q.to ?? new Date().toISOString(), undefined, 'to')!.time!;
     return this.queries.execute(new GetAuditDiff(principalOf(req), planId, view, paramsOf(q), t1, t2));
   }
 
-  @Get('plans/:planId/audit/provenance/annex2/:period/:no/:field')
+  @Get('plans/:planId/audit/provenance/annex2/:period/:indicatorNo/:field')
   @ApiOperation({ summary: 'Where one figure, rank, colour or score of Annex 2 comes from: the events behind it and the rule versions in force' })
   provenance(
     @Param('planId') planId: string,
     @Param('period') period: string,
-    @Param('no', ParseIntPipe) no: number,
+    @Param('indicatorNo', ParseIntPipe) no: number,
     @Param('field') field: string,
     @Req() req: AuthenticatedRequest,
     @Query('asOf') asOf?: string,
@@ -172,9 +177,9 @@ function limitOf(limit: string | undefined): number {
 
 function filterOf(q: Record<string, string | undefined>): TimelineFilter {
   const f: TimelineFilter = {};
-  if (q.indicator !== undefined) {
-    const n = Number(q.indicator);
-    if (!Number.isInteger(n) || n < 1) throw badRequest('indicator', 'an indicator number');
+  if (q.indicatorNo !== undefined) {
+    const n = Number(q.indicatorNo);
+    if (!Number.isInteger(n) || n < 1) throw badRequest('indicatorNo', 'an indicator number');
     f.indicatorNo = n;
   }
   if (q.period !== undefined) {

@@ -224,7 +224,7 @@ export const audit = {
   unitTimeline: (planId: string, unitId: string, q: { indicator?: number; period?: string; type?: string; cause?: string; after?: string | null; limit?: number }) =>
     request<TimelinePage>(`/plans/${enc(planId)}/audit/units/${enc(unitId)}/timeline`, {
       query: {
-        ...(q.indicator ? { indicator: q.indicator } : {}),
+        ...(q.indicator ? { indicatorNo: q.indicator } : {}),
         ...(q.period ? { period: q.period } : {}),
         // Issue 12: event types and causes of a standing change, comma-separated.
         ...(q.type ? { type: q.type } : {}),
@@ -234,7 +234,7 @@ export const audit = {
       },
     }),
   diff: (planId: string, view: string, t1: string, t2: string | null, params: Query) =>
-    request<ViewDiff>(`/plans/${enc(planId)}/audit/diff/${enc(view)}`, { query: { t1, ...(t2 ? { t2 } : {}), ...params } }),
+    request<ViewDiff>(`/plans/${enc(planId)}/audit/diff/${enc(view)}`, { query: { from: t1, ...(t2 ? { to: t2 } : {}), ...params } }),
   provenance: (planId: string, period: string, no: number, field: string, asOf?: string | null) =>
     request<AnnexProvenance>(`/plans/${enc(planId)}/audit/provenance/annex2/${enc(period)}/${no}/${enc(field)}`, { query: asOfQuery(asOf) }),
   exportUnit: (planId: string, unitId: string, format: 'jsonl' | 'xlsx') => download(`/plans/${enc(planId)}/audit/units/${enc(unitId)}/export`, { format }),

@@ -297,7 +297,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/plans/{planId}/indicators/{no}/target': {
+  '/api/v1/plans/{planId}/indicators/{indicatorNo}/target': {
     parameters: {
       query?: never;
       header?: never;
@@ -314,7 +314,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/plans/{planId}/indicators/{no}/baseline': {
+  '/api/v1/plans/{planId}/indicators/{indicatorNo}/baseline': {
     parameters: {
       query?: never;
       header?: never;
@@ -688,7 +688,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/plans/{planId}/ranking/figures/{no}/{period}/corrections': {
+  '/api/v1/plans/{planId}/ranking/figures/{indicatorNo}/{period}/corrections': {
     parameters: {
       query?: never;
       header?: never;
@@ -705,7 +705,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/plans/{planId}/ranking/standings/{no}/{period}': {
+  '/api/v1/plans/{planId}/ranking/standings/{indicatorNo}/{period}': {
     parameters: {
       query?: never;
       header?: never;
@@ -1404,7 +1404,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/plans/{planId}/audit/indicators/{no}/timeline': {
+  '/api/v1/plans/{planId}/audit/indicators/{indicatorNo}/timeline': {
     parameters: {
       query?: never;
       header?: never;
@@ -1421,7 +1421,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/plans/{planId}/audit/cases/{unitId}/{no}/{caseNo}/timeline': {
+  '/api/v1/plans/{planId}/audit/cases/{unitId}/{indicatorNo}/{caseNo}/timeline': {
     parameters: {
       query?: never;
       header?: never;
@@ -1462,7 +1462,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A table or board as known at T1 and at T2: the rows that differ, each with the events between that caused it */
+    /** A table or board as known at `from` and at `to`: the rows that differ, each with the events between that caused it */
     get: operations['AuditController_diff'];
     put?: never;
     post?: never;
@@ -1472,7 +1472,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/plans/{planId}/audit/provenance/annex2/{period}/{no}/{field}': {
+  '/api/v1/plans/{planId}/audit/provenance/annex2/{period}/{indicatorNo}/{field}': {
     parameters: {
       query?: never;
       header?: never;
@@ -6244,7 +6244,7 @@ export interface operations {
       };
       path: {
         planId: string;
-        no: number;
+        indicatorNo: number;
       };
       cookie?: never;
     };
@@ -6363,7 +6363,7 @@ export interface operations {
       };
       path: {
         planId: string;
-        no: number;
+        indicatorNo: number;
       };
       cookie?: never;
     };
@@ -8619,7 +8619,7 @@ export interface operations {
       };
       path: {
         planId: string;
-        no: number;
+        indicatorNo: number;
         period: string;
       };
       cookie?: never;
@@ -8740,7 +8740,7 @@ export interface operations {
       };
       path: {
         planId: string;
-        no: number;
+        indicatorNo: number;
         period: string;
       };
       cookie?: never;
@@ -12842,8 +12842,7 @@ export interface operations {
         from?: unknown;
         /** @description YYYY-MM, YYYY-Qn or YYYY */
         period?: unknown;
-        /** @description an indicator number */
-        indicator?: unknown;
+        indicatorNo?: unknown;
         /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
         minPosition?: string;
       };
@@ -12914,8 +12913,7 @@ export interface operations {
         cause?: string;
         /** @description ISO date-time: recorded at or after */
         from?: string;
-        /** @description an indicator number */
-        indicator?: number;
+        indicatorNo?: string;
         /** @description page size, 1–200 (default 50) */
         limit?: number;
         /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
@@ -12932,7 +12930,7 @@ export interface operations {
       };
       path: {
         planId: string;
-        no: number;
+        indicatorNo: number;
       };
       cookie?: never;
     };
@@ -12993,8 +12991,7 @@ export interface operations {
         cause?: string;
         /** @description ISO date-time: recorded at or after */
         from?: string;
-        /** @description an indicator number */
-        indicator?: number;
+        indicatorNo?: string;
         /** @description page size, 1–200 (default 50) */
         limit?: number;
         /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
@@ -13012,7 +13009,7 @@ export interface operations {
       path: {
         planId: string;
         unitId: string;
-        no: number;
+        indicatorNo: number;
         caseNo: number;
       };
       cookie?: never;
@@ -13140,10 +13137,10 @@ export interface operations {
   AuditController_diff: {
     parameters: {
       query: {
-        /** @description default: now */
-        t2?: unknown;
+        /** @description ISO date-time: the later moment (default: now) */
+        to?: unknown;
         /** @description ISO date-time: the earlier moment */
-        t1: unknown;
+        from: unknown;
         /** @description YYYY-MM (a month), or where said YYYY-Qn or YYYY */
         period?: string;
         /** @description YYYY-Qn */
@@ -13223,7 +13220,7 @@ export interface operations {
       path: {
         planId: string;
         period: string;
-        no: number;
+        indicatorNo: number;
         field: string;
       };
       cookie?: never;
