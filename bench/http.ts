@@ -151,7 +151,7 @@ async function prepareJixiao(running: RunningApp): Promise<{ headers: Record<str
   const headers = { ...office.headers, 'content-type': 'application/json' };
   const plan = loadBuiltinPlan(PLAN);
   const months = Array.from({ length: 12 }, (_, i) => `${plan.year}-${String(i + 1).padStart(2, '0')}`);
-  for (const m of months) await api(running, office.headers, 'POST', `/reporting/${PLAN}/periods/${m}/open`);
+  for (const m of months) await api(running, office.headers, 'POST', `/plans/${PLAN}/reporting/periods/${m}/open`);
 
   const commands: LoadRequest[] = [];
   const units = plan.units.filter((u) => plan.indicators.some((i) => i.units.includes(u.id)));
@@ -160,7 +160,7 @@ async function prepareJixiao(running: RunningApp): Promise<{ headers: Record<str
   let n = 0;
   for (const m of months) {
     for (const u of units) {
-      const template = await api(running, office.headers, 'GET', `/reporting/${PLAN}/reports/${u.id}/${m}/template`);
+      const template = await api(running, office.headers, 'GET', `/plans/${PLAN}/reporting/reports/${u.id}/${m}/template`);
       const lines = (template.indicators as { no: number }[]).map((l, i) => ({
         indicatorNo: l.no,
         value: 50 + ((n + i) % 40),
@@ -168,13 +168,13 @@ async function prepareJixiao(running: RunningApp): Promise<{ headers: Record<str
         problems: '无',
         nextSteps: '保持',
       }));
-      commands.push({ method: 'PUT', path: `/api/v1/reporting/${PLAN}/reports/${u.id}/${m}/draft`, body: JSON.stringify({ lines }), headers: { 'x-on-behalf-of': u.id } });
+      commands.push({ method: 'PUT', path: `/api/v1/plans/${PLAN}/reporting/reports/${u.id}/${m}/draft`, body: JSON.stringify({ lines }), headers: { 'x-on-behalf-of': u.id } });
       n++;
       // One in four commands records the counties' figures for an indicator and month.
       if (n % 3 === 0) {
         const ind = ranked[n % ranked.length]!;
         const figures = counties.map((countyId, k) => ({ countyId, value: 40 + ((n + k * 7) % 50) }));
-        commands.push({ method: 'POST', path: `/api/v1/ranking/${PLAN}/figures`, body: JSON.stringify({ indicatorNo: ind.no, period: m, figures }) });
+        commands.push({ method: 'POST', path: `/api/v1/plans/${PLAN}/ranking/figures`, body: JSON.stringify({ indicatorNo: ind.no, period: m, figures }) });
       }
     }
   }

@@ -47,7 +47,7 @@ describe.each(STORE_TARGETS)('the quarterly assessment and supervision over HTTP
   /** The reactor opens cases just after the publication it reacts to: poll the board until they are there. */
   async function boardWhen(session: TestSession, query: string, done: (cases: any[]) => boolean) {
     for (let i = 0; ; i++) {
-      const r = await ok(api('GET', `/supervision/${planId}/board${query}`, session));
+      const r = await ok(api('GET', `/plans/${planId}/supervision/board${query}`, session));
       if (done(r.body.cases) || i > 100) return r.body;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -55,27 +55,27 @@ describe.each(STORE_TARGETS)('the quarterly assessment and supervision over HTTP
 
   it('prepares, records the meeting and publishes Q3; red warnings open cases the units answer and the bureau closes, all over HTTP', async () => {
     await ok(
-      api('POST', `/ranking/${planId}/scoring-rules`, office, {
+      api('POST', `/plans/${planId}/ranking/scoring-rules`, office, {
         coefficients: [1, 0.9, 0.8, 0.7, 0.6, 0.5].map((coefficient, i) => ({ rank: i + 1, coefficient })),
         missingRankCoefficient: 0,
         note: '试行',
       }),
       201,
     );
-    await ok(api('POST', `/ranking/${planId}/figures`, office, { indicatorNo: 28, period: Q3, figures: figures(47, [35, 38, 40, 42, 45]) }), 201);
-    await ok(api('POST', `/ranking/${planId}/figures`, office, { indicatorNo: 15, period: Q3, figures: figures(1, [9, 8, 7, 6, 0]) }), 201);
+    await ok(api('POST', `/plans/${planId}/ranking/figures`, office, { indicatorNo: 28, period: Q3, figures: figures(47, [35, 38, 40, 42, 45]) }), 201);
+    await ok(api('POST', `/plans/${planId}/ranking/figures`, office, { indicatorNo: 15, period: Q3, figures: figures(1, [9, 8, 7, 6, 0]) }), 201);
 
     // Only the office prepares; it may prepare again until publishing.
-    const denied = await api('POST', `/assessment/${planId}/quarters/${Q3}/prepare`, fgwReporter, {});
+    const denied = await api('POST', `/plans/${planId}/assessment/quarters/${Q3}/prepare`, fgwReporter, {});
     expect(denied.status).toBe(403);
     expect(denied.headers.get('content-type')).toContain('application/problem+json');
-    const prepared = await ok(api('POST', `/assessment/${planId}/quarters/${Q3}/prepare`, office, {}));
+    const prepared = await ok(api('POST', `/plans/${planId}/assessment/quarters/${Q3}/prepare`, office, {}));
     expect(prepared.headers.get('etag')).toBe('"0"');
     expect(prepared.body.events[0].data.snapshot.counts).toMatchObject({ red: 2, missing: 47 });
-    expect((await api('POST', `/assessment/${planId}/quarters/2023-Q9/prepare`, office, {})).status).toBe(400);
+    expect((await api('POST', `/plans/${planId}/assessment/quarters/2023-Q9/prepare`, office, {})).status).toBe(400);
 
     // The meeting: a bad record names its fields and writes nothing.
-    const bad = await api('PUT', `/assessment/${planId}/quarters/${Q3}/meeting`, office, {
+    const bad = await api('PUT', `/plans/${planId}/assessment/quarters/${Q3}/meeting`, office, {
       date: '2023-10-08',
       attendees: [],
       conclusions: '',
@@ -85,7 +85,7 @@ describe.each(STORE_TARGETS)('the quarterly assessment and supervision over HTTP
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['attendees', 'conclusions']));
     await ok(
-      api('PUT', `/assessment/${planId}/quarters/${Q3}/meeting`, office, {
+      api('PUT', `/plans/${planId}/assessment/quarters/${Q3}/meeting`, office, {
         date: '2023-10-08',
         attendees: ['文晓凡', '胡炜哲'],
         conclusions: 'PM2.5 与战略性新兴产业排名靠后',
@@ -93,25 +93,25 @@ describe.each(STORE_TARGETS)('the quarterly assessment and supervision over HTTP
         suggestions: '加强调度',
       }),
     );
-    const published = await ok(api('POST', `/assessment/${planId}/quarters/${Q3}/publish`, office));
+    const published = await ok(api('POST', `/plans/${planId}/assessment/quarters/${Q3}/publish`, office));
     const position = published.headers.get('x-position')!;
     expect(position).toBeTruthy();
 
     // As presented at the meeting; the quarter's page; the notifications of a unit and of the leaders.
-    const presented = await ok(api('GET', `/assessment/${planId}/quarters/${Q3}/published?minPosition=${position}`, leader));
+    const presented = await ok(api('GET', `/plans/${planId}/assessment/quarters/${Q3}/published?minPosition=${position}`, leader));
     expect(presented.body.snapshot.rows.find((r: any) => r.indicatorNo === 28)).toMatchObject({ value: 47, rank: 6, warning: 'red' });
     expect(presented.body.notified).toHaveLength(32);
-    const page = await ok(api('GET', `/assessment/${planId}/quarters/${Q3}?minPosition=${position}`, office));
+    const page = await ok(api('GET', `/plans/${planId}/assessment/quarters/${Q3}?minPosition=${position}`, office));
     expect(page.body).toMatchObject({ status: 'published', meeting: { attendees: ['文晓凡', '胡炜哲'], heardLatestPreparation: true } });
     expect(page.body.steps.map((s: any) => s.type)).toEqual(['QuarterPrepared', 'MeetingRecorded', 'QuarterPublished']);
-    const mine = await ok(api('GET', `/assessment/${planId}/units/sthjj/notifications?minPosition=${position}`, sthjjHead));
+    const mine = await ok(api('GET', `/plans/${planId}/assessment/units/sthjj/notifications?minPosition=${position}`, sthjjHead));
     expect(mine.body.notifications.map((x: any) => [x.quarter, x.rows.find((r: any) => r.indicatorNo === 28).warning])).toEqual([[Q3, 'red']]);
-    expect((await api('GET', `/assessment/${planId}/units/sthjj/notifications`, fgwReporter)).status).toBe(403);
+    expect((await api('GET', `/plans/${planId}/assessment/units/sthjj/notifications`, fgwReporter)).status).toBe(403);
     // "县委县政府督查局要及时对各责任单位指标完成情况开展督查，特别要紧盯红色预警单位工作开展情况": every leader named in the plan file is sent every row, not only the red ones (issue 12).
-    const toLeaders = (await ok(api('GET', `/assessment/${planId}/leaders/notifications`, leader))).body.notifications;
+    const toLeaders = (await ok(api('GET', `/plans/${planId}/assessment/leaders/notifications`, leader))).body.notifications;
     expect(toLeaders).toHaveLength(11);
     expect(toLeaders[0].rows).toHaveLength(presented.body.snapshot.rows.length);
-    expect((await api('POST', `/assessment/${planId}/quarters/${Q3}/prepare`, office, { reason: '更正' })).body.code).toBe('quarter-published');
+    expect((await api('POST', `/plans/${planId}/assessment/quarters/${Q3}/prepare`, office, { reason: '更正' })).body.code).toBe('quarter-published');
 
     // The cases: 生态环境局 for no. 28, and both 发改委 and 财政局 for no. 15.
     const board = await boardWhen(supervisor, '', (cases) => cases.length >= 3);
@@ -119,55 +119,55 @@ describe.each(STORE_TARGETS)('the quarterly assessment and supervision over HTTP
     expect(board.cases[0]).toMatchObject({ ageDays: 0, overdue: false, nextDeadline: { lastDay: '2023-10-12' }, warnings: [Q3] });
 
     // A unit sees its own cases only, and answers only its own.
-    const own = await ok(api('GET', `/supervision/${planId}/board`, sthjjHead));
+    const own = await ok(api('GET', `/plans/${planId}/supervision/board`, sthjjHead));
     expect(own.body.cases.map((c: any) => c.unitId)).toEqual(['sthjj']);
-    expect((await api('GET', `/supervision/${planId}/board?unitId=sthjj`, fgwReporter)).status).toBe(403);
-    expect((await api('POST', `/supervision/${planId}/cases/sthjj/28/1/acknowledge`, fgwReporter, {})).status).toBe(403);
-    const acked = await ok(api('POST', `/supervision/${planId}/cases/sthjj/28/1/acknowledge`, sthjjHead, { note: '分管副局长牵头' }));
+    expect((await api('GET', `/plans/${planId}/supervision/board?unitId=sthjj`, fgwReporter)).status).toBe(403);
+    expect((await api('POST', `/plans/${planId}/supervision/cases/sthjj/28/1/acknowledge`, fgwReporter, {})).status).toBe(403);
+    const acked = await ok(api('POST', `/plans/${planId}/supervision/cases/sthjj/28/1/acknowledge`, sthjjHead, { note: '分管副局长牵头' }));
     expect(acked.body.events[0]).toMatchObject({ type: 'CaseAcknowledged', data: { next: { step: 'plan', lastDay: '2023-10-23' } } });
 
     // A stale If-Match is refused; an escalation needs its reason.
-    expect((await api('POST', `/supervision/${planId}/cases/fgw/15/1/acknowledge`, fgwReporter, {}, { 'if-match': '"0"' })).status).toBe(412);
-    expect((await api('POST', `/supervision/${planId}/cases/fgw/15/1/escalations`, supervisor, { kind: 'public-notice' })).status).toBe(400);
-    expect((await api('POST', `/supervision/${planId}/cases/fgw/15/1/escalations`, supervisor, { kind: 'demotion', reason: '严重' })).status).toBe(400);
-    await ok(api('POST', `/supervision/${planId}/cases/fgw/15/1/escalations`, supervisor, { kind: 'public-notice', reason: '战略性新兴产业增速全市末位' }));
-    expect((await api('POST', `/supervision/${planId}/cases/fgw/15/1/escalations`, fgwReporter, { kind: 'public-notice', reason: '自我通报' })).status).toBe(403);
+    expect((await api('POST', `/plans/${planId}/supervision/cases/fgw/15/1/acknowledge`, fgwReporter, {}, { 'if-match': '"0"' })).status).toBe(412);
+    expect((await api('POST', `/plans/${planId}/supervision/cases/fgw/15/1/escalations`, supervisor, { kind: 'public-notice' })).status).toBe(400);
+    expect((await api('POST', `/plans/${planId}/supervision/cases/fgw/15/1/escalations`, supervisor, { kind: 'demotion', reason: '严重' })).status).toBe(400);
+    await ok(api('POST', `/plans/${planId}/supervision/cases/fgw/15/1/escalations`, supervisor, { kind: 'public-notice', reason: '战略性新兴产业增速全市末位' }));
+    expect((await api('POST', `/plans/${planId}/supervision/cases/fgw/15/1/escalations`, fgwReporter, { kind: 'public-notice', reason: '自我通报' })).status).toBe(403);
 
     // "Warning improved" is refused while Q3 is the latest and red.
-    const still = await api('POST', `/supervision/${planId}/cases/sthjj/28/1/close`, supervisor, { reason: 'warning-improved', text: '好转' });
+    const still = await api('POST', `/plans/${planId}/supervision/cases/sthjj/28/1/close`, supervisor, { reason: 'warning-improved', text: '好转' });
     expect([still.status, still.body.code]).toEqual([409, 'warning-still-red']);
 
     // The city corrects our PM2.5 figure: Q3 as known now differs from Q3 as presented.
     clock.set('2023-10-19T03:00:00.000Z');
-    const corrected = await ok(api('POST', `/ranking/${planId}/figures/28/${Q3}/corrections`, office, { countyId: 'ye', value: 41, reason: '市生态环境局通报数据更正' }));
+    const corrected = await ok(api('POST', `/plans/${planId}/ranking/figures/28/${Q3}/corrections`, office, { countyId: 'ye', value: 41, reason: '市生态环境局通报数据更正' }));
     expect(corrected.body.events.map((e: any) => e.type)).toContain('StandingChanged');
-    const known = await ok(api('GET', `/assessment/${planId}/quarters/${Q3}/known`, leader));
+    const known = await ok(api('GET', `/plans/${planId}/assessment/quarters/${Q3}/known`, leader));
     expect(known.body.rows.find((r: any) => r.indicatorNo === 28)).toMatchObject({ value: 41, rank: 4, warning: 'yellow' });
-    const asPresented = await ok(api('GET', `/assessment/${planId}/quarters/${Q3}/published`, leader));
+    const asPresented = await ok(api('GET', `/plans/${planId}/assessment/quarters/${Q3}/published`, leader));
     expect(asPresented.body.snapshot.rows.find((r: any) => r.indicatorNo === 28)).toMatchObject({ value: 47, warning: 'red' });
-    const diff = await ok(api('GET', `/assessment/${planId}/quarters/${Q3}/diff`, leader));
+    const diff = await ok(api('GET', `/plans/${planId}/assessment/quarters/${Q3}/diff`, leader));
     expect(diff.body.rows).toHaveLength(1);
     expect(diff.body.rows[0]).toMatchObject({ indicatorNo: 28, presented: { warning: 'red' }, now: { warning: 'yellow' } });
     expect(diff.body.rows[0].events.map((e: any) => [e.type, e.who.userId, e.reason])).toEqual([
       ['PeerFigureCorrected', office.userId, '市生态环境局通报数据更正'],
       ['StandingChanged', office.userId, '市生态环境局通报数据更正'],
     ]);
-    const before = await ok(api('GET', `/assessment/${planId}/quarters/${Q3}/known?asOf=2023-10-15T00:00:00Z`, leader));
+    const before = await ok(api('GET', `/plans/${planId}/assessment/quarters/${Q3}/known?asOf=2023-10-15T00:00:00Z`, leader));
     expect(before.body.rows.find((r: any) => r.indicatorNo === 28)).toMatchObject({ warning: 'red' });
 
     // The case closes as cleared by the correction; its page shows every step; the unit reads its own.
-    const closed = await ok(api('POST', `/supervision/${planId}/cases/sthjj/28/1/close`, supervisor, { reason: 'cleared-by-correction', text: '更正后为黄色预警' }));
+    const closed = await ok(api('POST', `/plans/${planId}/supervision/cases/sthjj/28/1/close`, supervisor, { reason: 'cleared-by-correction', text: '更正后为黄色预警' }));
     expect(closed.body.events[0]).toMatchObject({ type: 'CaseClosed', data: { evidence: { linked: [{ period: Q3, warning: 'yellow' }] } } });
-    const reported = await ok(api('POST', `/supervision/${planId}/cases/sthjj/28/1/leader-reports`, supervisor, { summary: 'PM2.5 红色预警因数据更正消除，已结案' }));
-    const casePage = await ok(api('GET', `/supervision/${planId}/cases/sthjj/28/1?minPosition=${reported.headers.get('x-position')}`, sthjjHead));
+    const reported = await ok(api('POST', `/plans/${planId}/supervision/cases/sthjj/28/1/leader-reports`, supervisor, { summary: 'PM2.5 红色预警因数据更正消除，已结案' }));
+    const casePage = await ok(api('GET', `/plans/${planId}/supervision/cases/sthjj/28/1?minPosition=${reported.headers.get('x-position')}`, sthjjHead));
     expect(casePage.body).toMatchObject({
       status: 'closed',
       closure: { reason: 'cleared-by-correction', text: '更正后为黄色预警' },
       leaderReports: [{ summary: 'PM2.5 红色预警因数据更正消除，已结案' }],
     });
     expect(casePage.body.history.map((h: any) => h.type)).toEqual(['CaseOpened', 'CaseAcknowledged', 'CaseClosed', 'CaseReportedToLeaders']);
-    expect((await api('GET', `/supervision/${planId}/cases/sthjj/28/1`, fgwReporter)).status).toBe(403);
-    expect((await api('GET', `/supervision/${planId}/cases/sthjj/28/9`, supervisor)).status).toBe(404);
+    expect((await api('GET', `/plans/${planId}/supervision/cases/sthjj/28/1`, fgwReporter)).status).toBe(403);
+    expect((await api('GET', `/plans/${planId}/supervision/cases/sthjj/28/9`, supervisor)).status).toBe(404);
     // Also until czj's acknowledge deadline timer, due since the clock moved on, has fired and been applied.
     const after = await boardWhen(
       supervisor,
@@ -183,14 +183,14 @@ describe.each(STORE_TARGETS)('the quarterly assessment and supervision over HTTP
     const doc = (await (await fetch(`${running.url}/api/docs-json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
-        '/api/v1/assessment/{planId}/quarters/{quarter}/prepare',
-        '/api/v1/assessment/{planId}/quarters/{quarter}/meeting',
-        '/api/v1/assessment/{planId}/quarters/{quarter}/publish',
-        '/api/v1/assessment/{planId}/quarters/{quarter}/published',
-        '/api/v1/assessment/{planId}/quarters/{quarter}/known',
-        '/api/v1/assessment/{planId}/quarters/{quarter}/diff',
-        '/api/v1/supervision/{planId}/board',
-        '/api/v1/supervision/{planId}/cases/{unitId}/{indicatorNo}/{caseNo}/close',
+        '/api/v1/plans/{planId}/assessment/quarters/{quarter}/prepare',
+        '/api/v1/plans/{planId}/assessment/quarters/{quarter}/meeting',
+        '/api/v1/plans/{planId}/assessment/quarters/{quarter}/publish',
+        '/api/v1/plans/{planId}/assessment/quarters/{quarter}/published',
+        '/api/v1/plans/{planId}/assessment/quarters/{quarter}/known',
+        '/api/v1/plans/{planId}/assessment/quarters/{quarter}/diff',
+        '/api/v1/plans/{planId}/supervision/board',
+        '/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}/close',
       ]),
     );
   });

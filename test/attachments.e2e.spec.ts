@@ -11,8 +11,8 @@ import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, STORE_TARGETS, star
 
 const planId = 'ye-county-2023';
 const period = '2023-06';
-const reportFiles = `/attachments/reports/${planId}/sthjj/${period}`;
-const caseFiles = `/attachments/cases/${planId}/sthjj/28/1`;
+const reportFiles = `/plans/${planId}/attachments/reports/sthjj/${period}`;
+const caseFiles = `/plans/${planId}/attachments/cases/sthjj/28/1`;
 
 /** A small PDF (what a scanner writes begins %PDF-), a PNG, and a Windows program (MZ…) named like a PDF. */
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
@@ -78,7 +78,7 @@ describe.each(STORE_TARGETS)('attachments over HTTP on $name', (target) => {
     engine().execute({ type, data, meta: { commandId: crypto.randomUUID(), actor, now: engine().clock.now().toISOString() } });
 
   it('takes a scanned report and case evidence from upload to list, download and audit verify; refuses by content, size and person', async () => {
-    const opened = await api('POST', `/reporting/${planId}/periods/${period}/open`, office);
+    const opened = await api('POST', `/plans/${planId}/reporting/periods/${period}/open`, office);
     expect(opened.status).toBe(200);
 
     // The unit's reporter attaches the scanned signed paper copy.
@@ -134,7 +134,7 @@ describe.each(STORE_TARGETS)('attachments over HTTP on $name', (target) => {
     expect((await upload(reportFiles, other, PDF, 'x.pdf')).body.code).toBe('forbidden');
     expect((await upload(reportFiles, supervisor, PDF, 'x.pdf')).status).toBe(403);
     // A month not opened has no report to attach to.
-    expect((await upload(`/attachments/reports/${planId}/sthjj/2023-11`, reporter, PDF, 'x.pdf')).body).toMatchObject({ status: 404, code: 'attachment-target-unknown' });
+    expect((await upload(`/plans/${planId}/attachments/reports/sthjj/2023-11`, reporter, PDF, 'x.pdf')).body).toMatchObject({ status: 404, code: 'attachment-target-unknown' });
     // An empty file is recognised as nothing: refused by its (missing) type first.
     expect((await upload(reportFiles, reporter, Buffer.alloc(0), 'empty.pdf')).body).toMatchObject({ status: 422, code: 'attachment-type-not-allowed' });
     const noFile = await api('POST', reportFiles, reporter, {});
@@ -181,7 +181,7 @@ describe.each(STORE_TARGETS)('attachments over HTTP on $name', (target) => {
     });
     await engine().waitFor(recorded.position);
     expect((await upload(caseFiles, reporter, PNG, 'before.png')).body.code).toBe('attachment-target-unknown');
-    const caseOpened = await api('POST', `/supervision/${planId}/cases`, supervisor, { unitId: 'sthjj', indicatorNo: 28, period: '2023-Q3', note: '红色预警，人工立案' });
+    const caseOpened = await api('POST', `/plans/${planId}/supervision/cases`, supervisor, { unitId: 'sthjj', indicatorNo: 28, period: '2023-Q3', note: '红色预警，人工立案' });
     expect(caseOpened.status).toBe(200);
     const photo = await upload(caseFiles, reporter, PNG, '整改现场.png', { step: 'feedback' });
     expect(photo.status).toBe(200);
@@ -192,11 +192,11 @@ describe.each(STORE_TARGETS)('attachments over HTTP on $name', (target) => {
     const caseList = await api('GET', `${caseFiles}?minPosition=${encodeURIComponent(record.body.position)}`, supervisor);
     expect(caseList.body.attachments.map((a: { step: string }) => a.step).sort()).toEqual(['feedback', 'review']);
     // The year-end decision is not approved yet: nothing to attach to.
-    expect((await upload(`/attachments/decisions/${planId}/2023`, office, PDF, '决定.pdf')).body.code).toBe('attachment-target-unknown');
+    expect((await upload(`/plans/${planId}/attachments/decisions/2023`, office, PDF, '决定.pdf')).body.code).toBe('attachment-target-unknown');
 
     // The unit's evidence export carries every attachment's event: name, type, size and SHA-256.
     await engine().runner.catchUp();
-    const exported = await fetch(`${running.url}/api/v1/audit/${planId}/units/sthjj/export?format=jsonl`, { headers: admin.headers });
+    const exported = await fetch(`${running.url}/api/v1/plans/${planId}/audit/units/sthjj/export?format=jsonl`, { headers: admin.headers });
     expect(exported.status).toBe(200);
     const attachmentLines = (await exported.text()).split('\n').filter((l) => l.includes('AttachmentAdded'));
     expect(attachmentLines).toHaveLength(5);

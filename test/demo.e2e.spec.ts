@@ -64,7 +64,7 @@ describe.each(STORE_TARGETS)('the demo year over HTTP on $name', (target) => {
     expect(table.summary.rows).toBe(49);
     expect(table.summary.withResult).toBeGreaterThan(30);
     expect(table.summary.official).toBe(49);
-    const board = await fetch(`${running.url}/api/v1/reporting/ye-county-2023/compliance?from=2023-01&to=2023-01`, { headers: session.headers });
+    const board = await fetch(`${running.url}/api/v1/plans/ye-county-2023/reporting/compliance?from=2023-01&to=2023-01`, { headers: session.headers });
     const units = ((await board.json()) as { units: { cells: Record<string, { onTime: boolean | null } | null> }[] }).units;
     expect(units).toHaveLength(21);
     expect(units.filter((u) => u.cells['2023-01']?.onTime === false)).toHaveLength(1); // January's late report
@@ -83,10 +83,10 @@ describe.each(STORE_TARGETS)('the demo year over HTTP on $name', (target) => {
     // The office opens February on the served demo: its reports are due in March 2023, weeks ahead
     // of the demo's date (on the real clock they would be more than a thousand days overdue).
     const session = await loginAs(running, office.username, 'Ye-County-2023!');
-    const opened = await fetch(`${running.url}/api/v1/reporting/ye-county-2023/periods/2023-02/open`, { method: 'POST', headers: session.headers });
+    const opened = await fetch(`${running.url}/api/v1/plans/ye-county-2023/reporting/periods/2023-02/open`, { method: 'POST', headers: session.headers });
     expect(opened.status).toBe(200);
     const unitId = ((await opened.json()) as { opened: string[] }).opened[0]!;
-    const mine = await fetch(`${running.url}/api/v1/reporting/ye-county-2023/units/${unitId}/reports`, { headers: session.headers });
+    const mine = await fetch(`${running.url}/api/v1/plans/ye-county-2023/reporting/units/${unitId}/reports`, { headers: session.headers });
     expect(mine.status).toBe(200);
     const feb = ((await mine.json()) as { reports: { period: string; minutesLeft: number | null; overdue: boolean }[] }).reports.find((r) => r.period === '2023-02')!;
     expect(feb.overdue).toBe(false);

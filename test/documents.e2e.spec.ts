@@ -61,7 +61,7 @@ describe.each(STORE_TARGETS)('official documents over HTTP on $name', (target) =
   });
 
   const post = (s: TestSession, path: string, body: object, headers: Record<string, string> = {}) =>
-    fetch(`${running.url}/api/v1/documents/${PLAN}/${path}`, {
+    fetch(`${running.url}/api/v1/plans/${PLAN}/documents/${path}`, {
       method: 'POST',
       headers: { ...s.headers, 'content-type': 'application/json', ...headers },
       body: JSON.stringify(body),
@@ -81,14 +81,16 @@ describe.each(STORE_TARGETS)('official documents over HTTP on $name', (target) =
     expect(retry.status).toBe(200);
     expect(((await retry.json()) as typeof answer).events[0]!.data.number).toBe(d.number);
 
-    const pdf = await fetch(`${running.url}/api/v1/documents/${PLAN}/pdf/${encodeURIComponent(d.documentId)}`, { headers: office.headers });
+    const pdf = await fetch(`${running.url}/api/v1/plans/${PLAN}/documents/pdf/${encodeURIComponent(d.documentId)}`, { headers: office.headers });
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     const bytes = Buffer.from(await pdf.arrayBuffer());
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(d.sha256);
     expect(pdf.headers.get('x-content-sha256')).toBe(d.sha256);
 
-    const list = await fetch(`${running.url}/api/v1/documents/${PLAN}?subject=quarterly-notice/2023-Q1&minPosition=${res.headers.get('x-position')}`, { headers: office.headers });
+    const list = await fetch(`${running.url}/api/v1/plans/${PLAN}/documents?subject=quarterly-notice/2023-Q1&minPosition=${res.headers.get('x-position')}`, {
+      headers: office.headers,
+    });
     expect(((await list.json()) as { documents: { number: string }[] }).documents.map((x) => x.number)).toEqual([d.number]);
 
     const dir = join(process.cwd(), 'test-output');
@@ -121,7 +123,7 @@ describe.each(STORE_TARGETS)('official documents over HTTP on $name', (target) =
     expect(await again.json()).toMatchObject({ code: 'reason-required' });
     const bureau = await post(supervisor, 'issue/quarterly-notice', { quarter: '2023-Q1' });
     expect(bureau.status).toBe(403);
-    const list = await fetch(`${running.url}/api/v1/documents/${PLAN}`, { headers: office.headers });
+    const list = await fetch(`${running.url}/api/v1/plans/${PLAN}/documents`, { headers: office.headers });
     expect(((await list.json()) as { documents: unknown[] }).documents).toHaveLength(1);
   });
 });

@@ -62,8 +62,8 @@ describe.each(STORE_TARGETS.slice(0, 1))('exports on $name', (target) => {
 
   it('writes the compliance workbook with on-time rates and the supervision case list', async () => {
     const engine = running.app.get(Engine);
-    expect((await api('POST', `/reporting/${planId}/periods/${period}/open`, office)).status).toBe(200);
-    const report = `/reporting/${planId}/reports/sthjj/${period}`;
+    expect((await api('POST', `/plans/${planId}/reporting/periods/${period}/open`, office)).status).toBe(200);
+    const report = `/plans/${planId}/reporting/reports/sthjj/${period}`;
     const lines = [
       { indicatorNo: 27, value: 78.5, rank: 2, problems: '无', nextSteps: '保持' },
       { indicatorNo: 28, value: 41, rank: 2, problems: '无', nextSteps: '保持' },
@@ -77,7 +77,7 @@ describe.each(STORE_TARGETS.slice(0, 1))('exports on $name', (target) => {
     await engine.timers.deliverDue();
     await engine.runner.catchUp();
 
-    const ws = await workbook(`/reporting/${planId}/compliance.xlsx`, office);
+    const ws = await workbook(`/plans/${planId}/reporting/compliance.xlsx`, office);
     const header = rowOf(ws, '单位')!;
     const june = header.indexOf('6月');
     expect(june).toBeGreaterThan(0);
@@ -93,11 +93,11 @@ describe.each(STORE_TARGETS.slice(0, 1))('exports on $name', (target) => {
     expect(totals.slice(-3)).toEqual([1, 21, 1 / 21]);
     expect(unitRows).toHaveLength(22); // 21 units and the totals
     // Read like the board: another unit's reporter gets only their own unit's row (the plan keeps boards to the county).
-    const theirs = await workbook(`/reporting/${planId}/compliance.xlsx`, other);
+    const theirs = await workbook(`/plans/${planId}/reporting/compliance.xlsx`, other);
     const theirRows: unknown[][] = [];
     theirs.eachRow((row, n) => n > 3 && theirRows.push((row.values as unknown[]).slice(1)));
     expect(theirRows.map((r) => r[0])).toEqual([expect.stringContaining('发'), '合计（按时率）']);
-    expect((await api('GET', `/reporting/${planId}/compliance.xlsx?from=June`, office)).status).toBe(400);
+    expect((await api('GET', `/plans/${planId}/reporting/compliance.xlsx?from=June`, office)).status).toBe(400);
 
     // A case, then the case list.
     const officeP: Principal = { userId: 'office-1', roles: ['office'] };
@@ -117,16 +117,16 @@ describe.each(STORE_TARGETS.slice(0, 1))('exports on $name', (target) => {
       source: { kind: 'manual' },
     });
     await engine.waitFor(recorded.position);
-    const opened = await api('POST', `/supervision/${planId}/cases`, supervisor, { unitId: 'sthjj', indicatorNo: 28, period: '2023-Q2', note: '红色预警，人工立案' });
+    const opened = await api('POST', `/plans/${planId}/supervision/cases`, supervisor, { unitId: 'sthjj', indicatorNo: 28, period: '2023-Q2', note: '红色预警，人工立案' });
     expect(opened.status).toBe(200);
     await engine.waitFor(opened.body.position);
-    const cases = await workbook(`/supervision/${planId}/cases.xlsx`, supervisor);
+    const cases = await workbook(`/plans/${planId}/supervision/cases.xlsx`, supervisor);
     const caseRows: unknown[][] = [];
     cases.eachRow((r, n) => n > 3 && caseRows.push((r.values as unknown[]).slice(1)));
     expect(caseRows).toHaveLength(1);
     const row = caseRows[0]!;
     expect(String(row[0])).toContain('生态环境');
     expect(row.slice(1, 5)).toEqual(['28. PM2.5年均浓度', 1, '办理中', '签收']);
-    expect((await api('GET', `/supervision/${planId}/cases.xlsx?status=some`, supervisor)).status).toBe(400);
+    expect((await api('GET', `/plans/${planId}/supervision/cases.xlsx?status=some`, supervisor)).status).toBe(400);
   });
 });

@@ -70,7 +70,7 @@ describe('fuzz: every operation of the OpenAPI document with bad input (SQLite)'
     ];
     // The one user the administrator's user operations may act on (disable, reset, revoke).
     spareUserId = (await make('spare-user', ['reporter'], 'fgw')).userId;
-    const opened = await fetch(`${running.url}/api/v1/reporting/${planId}/periods/2023-06/open`, { method: 'POST', headers: sessions[1]!.headers });
+    const opened = await fetch(`${running.url}/api/v1/plans/${planId}/reporting/periods/2023-06/open`, { method: 'POST', headers: sessions[1]!.headers });
     expect(opened.status).toBe(200);
   }, 120_000);
   afterAll(async () => {

@@ -4,7 +4,7 @@ import { readEverything } from '../libs/engine/testing/fixtures.js';
 import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, STORE_TARGETS, startAppOn, type RunningApp, type TestSession } from './support/app.js';
 
 const planId = 'ye-county-2023';
-const report = `/reporting/${planId}/reports/sthjj/2023-06`;
+const report = `/plans/${planId}/reporting/reports/sthjj/2023-06`;
 const METRICS_TOKEN = 'scrape-me-9b1c4f';
 
 /** Issue 13: no input makes a 5xx, and the HTTP hardening. One store: this is the HTTP layer. */
@@ -22,7 +22,7 @@ describe('the HTTP pipeline (SQLite)', () => {
     office = await createUserViaApi(running, admin, { username: 'office-zhang', roles: ['office'] });
     reporter = await createUserViaApi(running, admin, { username: 'sthjj-reporter', roles: ['reporter'], unitId: 'sthjj' });
     auditor = await createUserViaApi(running, admin, { username: 'auditor-wu', roles: ['auditor'] });
-    const opened = await fetch(`${running.url}/api/v1/reporting/${planId}/periods/2023-06/open`, { method: 'POST', headers: office.headers });
+    const opened = await fetch(`${running.url}/api/v1/plans/${planId}/reporting/periods/2023-06/open`, { method: 'POST', headers: office.headers });
     expect(opened.status).toBe(200);
   });
   afterAll(async () => {
@@ -52,7 +52,7 @@ describe('the HTTP pipeline (SQLite)', () => {
     });
 
     it('"consequences": null on a reward line amend is a 400', async () => {
-      const res = await fetch(`${running.url}/api/v1/rewards/${planId}/2023/lines/any-line/amend`, {
+      const res = await fetch(`${running.url}/api/v1/plans/${planId}/rewards/2023/lines/any-line/amend`, {
         method: 'POST',
         headers: { ...office.headers, 'content-type': 'application/json' },
         body: JSON.stringify({ consequences: null, reason: '调整' }),
@@ -62,7 +62,7 @@ describe('the HTTP pipeline (SQLite)', () => {
     });
 
     it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('the audit view "%s" is a 404, not a lookup through Object.prototype', async (view) => {
-      const res = await get(`/audit/${planId}/views/${view}?asOf=2023-07-01T00:00:00Z`, auditor);
+      const res = await get(`/plans/${planId}/audit/views/${view}?asOf=2023-07-01T00:00:00Z`, auditor);
       expect(res.status).toBe(404);
       expect((await problemOf(res)).code).toBe('unknown-view');
     });
@@ -76,7 +76,7 @@ describe('the HTTP pipeline (SQLite)', () => {
         expect(body.code).toBe('invalid-position');
         expect(body.detail).toContain('not a position');
       }
-      const board = await get(`/reporting/${planId}/compliance?minPosition=999999999`, office);
+      const board = await get(`/plans/${planId}/reporting/compliance?minPosition=999999999`, office);
       expect(board.status).toBe(400);
       expect((await problemOf(board)).detail).toContain('不是本系统给出的位置'); // zh-CN by default
       expect(Date.now() - started).toBeLessThan(3_000);
@@ -120,7 +120,7 @@ describe('the HTTP pipeline (SQLite)', () => {
     });
 
     it('marks every authenticated answer Cache-Control: no-store', async () => {
-      for (const path of ['/auth/me', `${report}`, `/reporting/${planId}/compliance`, '/plans']) {
+      for (const path of ['/auth/me', `${report}`, `/plans/${planId}/reporting/compliance`, '/plans']) {
         const res = await get(path, path === '/plans' ? office : reporter);
         expect(res.status).toBeLessThan(300);
         expect(res.headers.get('cache-control')).toBe('no-store');
@@ -185,13 +185,13 @@ describe('the HTTP pipeline (SQLite)', () => {
     });
 
     it('shows a reporter only its own unit’s rows of the compliance and supervision boards', async () => {
-      const mine = (await (await get(`/reporting/${planId}/compliance`, reporter)).json()) as { units: { unitId: string }[] };
+      const mine = (await (await get(`/plans/${planId}/reporting/compliance`, reporter)).json()) as { units: { unitId: string }[] };
       expect(mine.units.map((u) => u.unitId)).toEqual(['sthjj']);
-      const all = (await (await get(`/reporting/${planId}/compliance`, office)).json()) as { units: { unitId: string }[] };
+      const all = (await (await get(`/plans/${planId}/reporting/compliance`, office)).json()) as { units: { unitId: string }[] };
       expect(all.units.length).toBeGreaterThan(10);
-      const board = (await (await get(`/supervision/${planId}/board?status=all`, reporter)).json()) as { unitId?: string };
+      const board = (await (await get(`/plans/${planId}/supervision/board?status=all`, reporter)).json()) as { unitId?: string };
       expect(board.unitId).toBe('sthjj');
-      expect((await get(`/supervision/${planId}/board?unitId=fgw`, reporter)).status).toBe(403);
+      expect((await get(`/plans/${planId}/supervision/board?unitId=fgw`, reporter)).status).toBe(403);
     });
   });
 });

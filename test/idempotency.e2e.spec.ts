@@ -4,7 +4,7 @@ import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, STORE_TARGETS, star
 
 const planId = 'ye-county-2023';
 const period = '2023-06';
-const report = `/reporting/${planId}/reports/sthjj/${period}`;
+const report = `/plans/${planId}/reporting/reports/sthjj/${period}`;
 
 /**
  * Issue 13, Idempotency-Key: a key is bound to its actor, the command, the target and the content;
@@ -53,11 +53,11 @@ describe.each(STORE_TARGETS)('Idempotency-Key on $name', (target) => {
   ];
 
   it('is decided after authorisation: another actor reusing a key is a fresh command, refused when not allowed', async () => {
-    const opened = await api('POST', `/reporting/${planId}/periods/${period}/open`, office, undefined, key('office-open-2023-06'));
+    const opened = await api('POST', `/plans/${planId}/reporting/periods/${period}/open`, office, undefined, key('office-open-2023-06'));
     expect(opened.status).toBe(200);
     const before = await storeHead();
     // The reporter may not open a month: the office's key does not change that (it answered 200 replayed).
-    const borrowed = await api('POST', `/reporting/${planId}/periods/${period}/open`, reporter, undefined, key('office-open-2023-06'));
+    const borrowed = await api('POST', `/plans/${planId}/reporting/periods/${period}/open`, reporter, undefined, key('office-open-2023-06'));
     expect(borrowed.status).toBe(403);
     expect(borrowed.body.code).toBe('forbidden');
     expect(borrowed.body.replayed).toBeUndefined();
@@ -101,17 +101,17 @@ describe.each(STORE_TARGETS)('Idempotency-Key on $name', (target) => {
   });
 
   it('refuses the same key on another target (another month’s report) store-wide, and still answers the first request’s retry', async () => {
-    const april = `/reporting/${planId}/reports/sthjj/2023-04`;
-    const may = `/reporting/${planId}/reports/sthjj/2023-05`;
+    const april = `/plans/${planId}/reporting/reports/sthjj/2023-04`;
+    const may = `/plans/${planId}/reporting/reports/sthjj/2023-05`;
     // One key for a whole multi-command request (the office opens a month for every unit): one claim, every command passes.
-    const opened = await api('POST', `/reporting/${planId}/periods/2023-04/open`, office, undefined, key('office-open-2023-04'));
+    const opened = await api('POST', `/plans/${planId}/reporting/periods/2023-04/open`, office, undefined, key('office-open-2023-04'));
     expect(opened.status).toBe(200);
     const head = await storeHead();
-    const again = await api('POST', `/reporting/${planId}/periods/2023-04/open`, office, undefined, key('office-open-2023-04'));
+    const again = await api('POST', `/plans/${planId}/reporting/periods/2023-04/open`, office, undefined, key('office-open-2023-04'));
     expect(again.status).toBe(200);
     expect(again.body).toEqual(opened.body);
     expect(await storeHead()).toBe(head);
-    expect((await api('POST', `/reporting/${planId}/periods/2023-05/open`, office)).status).toBe(200);
+    expect((await api('POST', `/plans/${planId}/reporting/periods/2023-05/open`, office)).status).toBe(200);
     const first = await api('PUT', `${april}/draft`, reporter, { lines: lines('april') }, key('sthjj-draft-key-apr'));
     expect(first.status).toBe(200);
 
@@ -124,7 +124,7 @@ describe.each(STORE_TARGETS)('Idempotency-Key on $name', (target) => {
     expect(await storeHead()).toBe(before);
     expect((await running.app.get(Engine).store.readStream(`report-${planId}-sthjj-2023-05`)).length).toBe(may0);
     // The office's key for August's opening is the office's: used for September's opening it is refused too.
-    expect((await api('POST', `/reporting/${planId}/periods/2023-05/open`, office, undefined, key('office-open-2023-04'))).status).toBe(422);
+    expect((await api('POST', `/plans/${planId}/reporting/periods/2023-05/open`, office, undefined, key('office-open-2023-04'))).status).toBe(422);
 
     expect((await api('PUT', `${april}/draft`, reporter, { lines: lines('april') }, key('sthjj-draft-key-apr'))).body).toMatchObject({
       replayed: true,
@@ -157,8 +157,8 @@ describe.each(STORE_TARGETS)('Idempotency-Key on $name', (target) => {
   });
 
   it('refuses a replay to an actor who may no longer send the command', async () => {
-    const july = `/reporting/${planId}/reports/sthjj/2023-07`;
-    expect((await api('POST', `/reporting/${planId}/periods/2023-07/open`, office)).status).toBe(200);
+    const july = `/plans/${planId}/reporting/reports/sthjj/2023-07`;
+    expect((await api('POST', `/plans/${planId}/reporting/periods/2023-07/open`, office)).status).toBe(200);
     const saved = await api('PUT', `${july}/draft`, reporter, { lines: lines() }, key('sthjj-july-draft'));
     expect(saved.status).toBe(200);
     expect((await api('DELETE', `/users/${reporter.userId}/roles/reporter`, admin)).status).toBe(200);

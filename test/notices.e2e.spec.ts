@@ -132,7 +132,7 @@ describe.each(STORE_TARGETS)('notices on $name', (target) => {
     expect(chose.status).toBe(200);
 
     // June opens; the reporter has a report to draft.
-    const opened = await api('POST', `/reporting/${planId}/periods/${period}/open`, office);
+    const opened = await api('POST', `/plans/${planId}/reporting/periods/${period}/open`, office);
     expect(opened.status).toBe(200);
     const todo = await api('GET', `/me/todo?minPosition=${encodeURIComponent(opened.body.position)}`, reporter);
     expect(todo.body).toMatchObject({ toDraft: 1, overdueToDraft: 0, toSign: 0, toReceive: 0, unreadNotices: 0 });
@@ -201,7 +201,7 @@ describe.each(STORE_TARGETS)('notices on $name', (target) => {
       { indicatorNo: 28, value: 41, rank: 2, problems: '无', nextSteps: '保持' },
       { indicatorNo: 29, value: 92, rank: 1, problems: '无', nextSteps: '保持' },
     ];
-    const report2 = `/reporting/${planId}/reports/sthjj/${period}`;
+    const report2 = `/plans/${planId}/reporting/reports/sthjj/${period}`;
     expect((await api('PUT', `${report2}/draft`, reporter, { lines })).status).toBe(200);
     const submitted = await api('POST', `${report2}/submit`, reporter);
     expect(submitted.status).toBe(200);

@@ -97,14 +97,16 @@ describe('the OpenAPI document and real answers against it (demo year, SQLite)',
   it('declares the headers and query parameters the server honours', () => {
     const op = (method: string, path: string) => doc.paths[`/api/v1${path}`]![method]!;
     const names = (o: Operation, where: string) => (o.parameters ?? []).filter((p) => p.in === where).map((p) => p.name);
-    expect(names(op('put', '/reporting/{planId}/reports/{unitId}/{period}/draft'), 'header')).toEqual(expect.arrayContaining(['Idempotency-Key', 'If-Match', 'X-On-Behalf-Of']));
-    expect(op('put', '/reporting/{planId}/reports/{unitId}/{period}/draft').responses['200']!.headers).toHaveProperty('ETag');
-    expect(op('get', '/reporting/{planId}/reports/{unitId}/{period}').responses['200']!.headers).toHaveProperty('ETag');
-    expect(names(op('get', '/ranking/{planId}/standings'), 'query')).toEqual(expect.arrayContaining(['period', 'asOf', 'minPosition']));
-    expect(names(op('get', '/ranking/{planId}/warnings'), 'query')).toEqual(expect.arrayContaining(['quarter', 'asOf']));
-    expect(names(op('get', '/audit/{planId}/indicators/{no}/timeline'), 'query')).toEqual(expect.arrayContaining(['after', 'limit', 'from', 'to', 'period']));
-    expect(names(op('get', '/audit/{planId}/views/{view}'), 'query')).toEqual(expect.arrayContaining(['asOf', 'period', 'quarter', 'year']));
-    expect(Object.keys(op('post', '/reporting/{planId}/reports/{unitId}/{period}/submit').responses)).toEqual(
+    expect(names(op('put', '/plans/{planId}/reporting/reports/{unitId}/{period}/draft'), 'header')).toEqual(
+      expect.arrayContaining(['Idempotency-Key', 'If-Match', 'X-On-Behalf-Of']),
+    );
+    expect(op('put', '/plans/{planId}/reporting/reports/{unitId}/{period}/draft').responses['200']!.headers).toHaveProperty('ETag');
+    expect(op('get', '/plans/{planId}/reporting/reports/{unitId}/{period}').responses['200']!.headers).toHaveProperty('ETag');
+    expect(names(op('get', '/plans/{planId}/ranking/standings'), 'query')).toEqual(expect.arrayContaining(['period', 'asOf', 'minPosition']));
+    expect(names(op('get', '/plans/{planId}/ranking/warnings'), 'query')).toEqual(expect.arrayContaining(['quarter', 'asOf']));
+    expect(names(op('get', '/plans/{planId}/audit/indicators/{indicatorNo}/timeline'), 'query')).toEqual(expect.arrayContaining(['after', 'limit', 'from', 'to', 'period']));
+    expect(names(op('get', '/plans/{planId}/audit/views/{view}'), 'query')).toEqual(expect.arrayContaining(['asOf', 'period', 'quarter', 'year']));
+    expect(Object.keys(op('post', '/plans/{planId}/reporting/reports/{unitId}/{period}/submit').responses)).toEqual(
       expect.arrayContaining(['200', '400', '401', '403', '404', '409', '412', '415', '422']),
     );
   });
@@ -148,27 +150,27 @@ describe('the OpenAPI document and real answers against it (demo year, SQLite)',
   it('a client generated from the document (openapi-fetch over schema.d.ts) reads the report, the case and the auditor’s timeline, typed', async () => {
     const client = createClient<paths>({ baseUrl: running.url });
     const office = { headers: sessions.office!.headers };
-    const board = await client.GET('/api/v1/reporting/{planId}/compliance', { params: { path: { planId: PLAN }, query: { from: '2023-01', to: '2023-03' } }, ...office });
+    const board = await client.GET('/api/v1/plans/{planId}/reporting/compliance', { params: { path: { planId: PLAN }, query: { from: '2023-01', to: '2023-03' } }, ...office });
     expect(board.response.status).toBe(200);
     const unitId = board.data!.units[0]!.unitId;
-    const report = await client.GET('/api/v1/reporting/{planId}/reports/{unitId}/{period}', { params: { path: { planId: PLAN, unitId, period: '2023-02' } }, ...office });
+    const report = await client.GET('/api/v1/plans/{planId}/reporting/reports/{unitId}/{period}', { params: { path: { planId: PLAN, unitId, period: '2023-02' } }, ...office });
     expect(report.data!.steps.length).toBeGreaterThan(0);
     expect(report.response.headers.get('etag')).toBe(`"${report.data!.revision}"`);
-    const cases = await client.GET('/api/v1/supervision/{planId}/board', { params: { path: { planId: PLAN }, query: { status: 'all' } }, ...office });
+    const cases = await client.GET('/api/v1/plans/{planId}/supervision/board', { params: { path: { planId: PLAN }, query: { status: 'all' } }, ...office });
     const c = cases.data!.cases[0]!;
-    const one = await client.GET('/api/v1/supervision/{planId}/cases/{unitId}/{indicatorNo}/{caseNo}', {
+    const one = await client.GET('/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}', {
       params: { path: { planId: PLAN, unitId: c.unitId, indicatorNo: String(c.indicatorNo), caseNo: String(c.caseNo) } },
       ...office,
     });
     expect(one.data!.caseNo).toBe(c.caseNo);
     const auditor = { headers: sessions.auditor!.headers };
-    const first = await client.GET('/api/v1/audit/{planId}/units/{unitId}/timeline', { params: { path: { planId: PLAN, unitId }, query: { limit: 2 } }, ...auditor });
-    const second = await client.GET('/api/v1/audit/{planId}/units/{unitId}/timeline', {
+    const first = await client.GET('/api/v1/plans/{planId}/audit/units/{unitId}/timeline', { params: { path: { planId: PLAN, unitId }, query: { limit: 2 } }, ...auditor });
+    const second = await client.GET('/api/v1/plans/{planId}/audit/units/{unitId}/timeline', {
       params: { path: { planId: PLAN, unitId }, query: { limit: 2, after: first.data!.next! } },
       ...auditor,
     });
     expect(second.data!.entries[0]!.seq).toBeGreaterThan(first.data!.entries[1]!.seq);
-    const refused = await client.GET('/api/v1/reporting/{planId}/units/{unitId}/reports', { params: { path: { planId: PLAN, unitId: 'no-such-unit' } }, ...office });
+    const refused = await client.GET('/api/v1/plans/{planId}/reporting/units/{unitId}/reports', { params: { path: { planId: PLAN, unitId: 'no-such-unit' } }, ...office });
     expect(refused.error).toMatchObject({ status: 404, code: 'unit-not-found' });
   });
 
@@ -217,10 +219,10 @@ describe('the OpenAPI document and real answers against it (demo year, SQLite)',
       const { no: _dropped, ...row } = annex2.sections[0].rows[0];
       expect(fits(`/plans/${PLAN}/annex2/2023-03`, 200, { ...annex2, sections: [{ ...annex2.sections[0], rows: [row] }] })).toBe(false);
       await check('office', `/plans/${PLAN}/annex2/2023-02?asOf=2023-03-01T00:00:00.000Z`);
-      await check('office', `/ranking/${PLAN}/standings?period=2023-03`);
-      await check('office', `/ranking/${PLAN}/warnings?quarter=2023-Q1`);
-      await check('office', `/ranking/${PLAN}/score?period=2023-03`);
-      await check('office', `/ranking/${PLAN}/scoring-rules`);
+      await check('office', `/plans/${PLAN}/ranking/standings?period=2023-03`);
+      await check('office', `/plans/${PLAN}/ranking/warnings?quarter=2023-Q1`);
+      await check('office', `/plans/${PLAN}/ranking/score?period=2023-03`);
+      await check('office', `/plans/${PLAN}/ranking/scoring-rules`);
       await check('office', `/plans`);
       await check('office', `/plans/${PLAN}`);
       await check(undefined, `/demo`);
@@ -228,37 +230,37 @@ describe('the OpenAPI document and real answers against it (demo year, SQLite)',
     });
 
     it('reports: the compliance board, a unit’s reports, one report and its template', async () => {
-      const board = await check('office', `/reporting/${PLAN}/compliance?from=2023-01&to=2023-03`);
+      const board = await check('office', `/plans/${PLAN}/reporting/compliance?from=2023-01&to=2023-03`);
       const unitId = board.units[0].unitId as string;
-      await check('office', `/reporting/${PLAN}/units/${unitId}/reports`);
-      await check('office', `/reporting/${PLAN}/reports/${unitId}/2023-02`);
-      await check('office', `/reporting/${PLAN}/reports/${unitId}/2023-02/template`);
+      await check('office', `/plans/${PLAN}/reporting/units/${unitId}/reports`);
+      await check('office', `/plans/${PLAN}/reporting/reports/${unitId}/2023-02`);
+      await check('office', `/plans/${PLAN}/reporting/reports/${unitId}/2023-02/template`);
     });
 
     it('the quarter’s assessment, the supervision board and a case', async () => {
-      await check('office', `/assessment/${PLAN}/quarters/2023-Q1`);
-      await check('office', `/assessment/${PLAN}/quarters/2023-Q1/published`);
-      const board = await check('office', `/supervision/${PLAN}/board?status=all`);
+      await check('office', `/plans/${PLAN}/assessment/quarters/2023-Q1`);
+      await check('office', `/plans/${PLAN}/assessment/quarters/2023-Q1/published`);
+      const board = await check('office', `/plans/${PLAN}/supervision/board?status=all`);
       expect(board.cases.length).toBeGreaterThan(0);
       const c = board.cases[0];
-      await check('office', `/supervision/${PLAN}/cases/${c.unitId}/${c.indicatorNo}/${c.caseNo}`);
-      await check('auditor', `/audit/${PLAN}/cases/${c.unitId}/${c.indicatorNo}/${c.caseNo}/timeline`);
+      await check('office', `/plans/${PLAN}/supervision/cases/${c.unitId}/${c.indicatorNo}/${c.caseNo}`);
+      await check('auditor', `/plans/${PLAN}/audit/cases/${c.unitId}/${c.indicatorNo}/${c.caseNo}/timeline`);
     });
 
     it('the auditor’s reads: a unit’s and an indicator’s timeline, a view as of a moment, a diff, provenance, the seals', async () => {
-      const page = await check('auditor', `/audit/${PLAN}/units/czj/timeline?limit=5`);
+      const page = await check('auditor', `/plans/${PLAN}/audit/units/czj/timeline?limit=5`);
       expect(page.entries.length).toBe(5);
-      await check('auditor', `/audit/${PLAN}/indicators/15/timeline?limit=5`);
-      await check('auditor', `/audit/${PLAN}/views/annex2?period=2023-02&asOf=2023-03-15T00:00:00.000Z`);
-      await check('auditor', `/audit/${PLAN}/diff/annex2?period=2023-02&t1=2023-03-01T00:00:00.000Z&t2=2023-04-01T00:00:00.000Z`);
-      await check('auditor', `/audit/${PLAN}/provenance/annex2/2023-02/15/rank`);
+      await check('auditor', `/plans/${PLAN}/audit/indicators/15/timeline?limit=5`);
+      await check('auditor', `/plans/${PLAN}/audit/views/annex2?period=2023-02&asOf=2023-03-15T00:00:00.000Z`);
+      await check('auditor', `/plans/${PLAN}/audit/diff/annex2?period=2023-02&from=2023-03-01T00:00:00.000Z&to=2023-04-01T00:00:00.000Z`);
+      await check('auditor', `/plans/${PLAN}/audit/provenance/annex2/2023-02/15/rank`);
       await check('auditor', `/audit/seals`);
     });
 
     it('problems: 401, 404 and 400 answers fit the one problem-details schema', async () => {
       await check(undefined, `/plans/${PLAN}/annex2/2023-03`, 401);
       await check('office', `/plans/${PLAN}/annex2/2023-13`, 400);
-      await check('office', `/supervision/${PLAN}/cases/czj/15/99`, 404);
+      await check('office', `/plans/${PLAN}/supervision/cases/czj/15/99`, 404);
     });
   });
 });

@@ -143,7 +143,7 @@ describe.each(STORE_TARGETS)('the plan maintained over HTTP on $name (issue 15)'
   it('next year’s plan drafted from this year’s: the year’s result as its baseline, edited as a draft, published once', async () => {
     // The city's figures for the whole of 2023 on indicator 7: ours (叶县) 12.4, second of six.
     const values: Record<string, number> = { ye: 12.4, baofeng: 13.1, jia: 11.2, lushan: 9.8, wugang: 10.5, ruzhou: 8.7 };
-    const recorded = await api('POST', `/ranking/${planId}/figures`, office, {
+    const recorded = await api('POST', `/plans/${planId}/ranking/figures`, office, {
       indicatorNo: 7,
       period: '2023',
       figures: Object.entries(values).map(([countyId, value]) => ({ countyId, value })),

@@ -59,9 +59,9 @@ describe('problems over HTTP (SQLite)', () => {
 
   it('a bad asOf, t1 or from is `invalid-as-of` naming its parameter, not `invalid-event`', async () => {
     for (const [path, field] of [
-      [`/ranking/${PLAN}/standings?period=2023-03&asOf=2023-13-45`, 'asOf'],
-      [`/audit/${PLAN}/diff/annex2?period=2023-03&t1=soon`, 't1'],
-      [`/audit/${PLAN}/units/czj/timeline?from=early`, 'from'],
+      [`/plans/${PLAN}/ranking/standings?period=2023-03&asOf=2023-13-45`, 'asOf'],
+      [`/plans/${PLAN}/audit/diff/annex2?period=2023-03&from=soon`, 'from'],
+      [`/plans/${PLAN}/audit/units/czj/timeline?from=early`, 'from'],
     ] as const) {
       const r = await api('GET', path, { as: office, language: 'en-US' });
       expect(`${path}: ${r.status} ${r.body.code} ${r.body.params?.field}`).toBe(`${path}: 400 invalid-as-of ${field}`);
@@ -69,11 +69,11 @@ describe('problems over HTTP (SQLite)', () => {
   });
 
   it('a read that is refused is not titled as a refused command', async () => {
-    const r = await api('GET', `/reporting/${PLAN}/reports/czj/2031-01`, { as: office, language: 'en-US' });
+    const r = await api('GET', `/plans/${PLAN}/reporting/reports/czj/2031-01`, { as: office, language: 'en-US' });
     expect(r.status).toBeGreaterThanOrEqual(400);
     expect(r.status).toBeLessThan(500);
     expect(r.body.title).not.toBe('The command was refused');
-    const zh = await api('GET', `/reporting/${PLAN}/reports/czj/2031-01`, { as: office });
+    const zh = await api('GET', `/plans/${PLAN}/reporting/reports/czj/2031-01`, { as: office });
     expect(chinese(zh.body.title)).toBe(true);
   });
 
@@ -85,37 +85,37 @@ describe('problems over HTTP (SQLite)', () => {
     expect(chinese(zh.body.detail)).toBe(true);
     const en = await api('POST', '/users', { as: office, body: { name: '王五', roles: ['reporter'] }, language: 'en-US' });
     expect(en.body.errors).toEqual([{ field: 'username', message: 'required', code: 'required' }]);
-    const tooLong = await api('POST', `/supervision/${PLAN}/cases/czj/15/1/review`, { as: office, body: { decision: 'accept', comment: 'x'.repeat(9000) } });
+    const tooLong = await api('POST', `/plans/${PLAN}/supervision/cases/czj/15/1/review`, { as: office, body: { decision: 'accept', comment: 'x'.repeat(9000) } });
     expect(tooLong.body.errors).toEqual([{ field: 'comment', message: '最多 8000 个字符', code: 'too-long', params: { limit: 8000 } }]);
   });
 
   it('supervision: requesting more without a comment names the field `comment`', async () => {
-    const r = await api('POST', `/supervision/${PLAN}/cases/czj/15/1/review`, { as: office, body: { decision: 'request-more' }, language: 'en-US' });
+    const r = await api('POST', `/plans/${PLAN}/supervision/cases/czj/15/1/review`, { as: office, body: { decision: 'request-more' }, language: 'en-US' });
     expect(r.status).toBe(400);
     expect(r.body.errors).toEqual([{ field: 'comment', message: 'required', code: 'required' }]);
-    const blank = await api('POST', `/supervision/${PLAN}/cases/czj/15/1/review`, { as: office, body: { decision: 'request-more', comment: '   ' }, language: 'en-US' });
+    const blank = await api('POST', `/plans/${PLAN}/supervision/cases/czj/15/1/review`, { as: office, body: { decision: 'request-more', comment: '   ' }, language: 'en-US' });
     expect(blank.body.errors.map((e: { field: string }) => e.field)).toEqual(['comment']);
   });
 
   it('an unknown unit is a 404 with a code, not an empty list', async () => {
     for (const path of [
-      `/reporting/${PLAN}/units/no-such-unit/reports`,
-      `/audit/${PLAN}/units/no-such-unit/timeline`,
-      `/assessment/${PLAN}/units/no-such-unit/notifications`,
-      `/supervision/${PLAN}/board?unitId=no-such-unit`,
+      `/plans/${PLAN}/reporting/units/no-such-unit/reports`,
+      `/plans/${PLAN}/audit/units/no-such-unit/timeline`,
+      `/plans/${PLAN}/assessment/units/no-such-unit/notifications`,
+      `/plans/${PLAN}/supervision/board?unitId=no-such-unit`,
     ]) {
       const r = await api('GET', path, { as: office });
       expect(`${path}: ${r.status} ${r.body.code}`).toBe(`${path}: 404 unit-not-found`);
       expect(r.body.params).toMatchObject({ planId: PLAN, unitId: 'no-such-unit' });
       expect(chinese(r.body.detail)).toBe(true);
     }
-    expect((await api('GET', `/reporting/${PLAN}/units/czj/reports`, { as: office })).status).toBe(200);
+    expect((await api('GET', `/plans/${PLAN}/reporting/units/czj/reports`, { as: office })).status).toBe(200);
   });
 
   it('a body that is not JSON is 415, on commands and on sign-in alike', async () => {
     for (const [path, as] of [
-      [`/reporting/${PLAN}/reports/czj/2023-03/submit`, office],
-      [`/supervision/${PLAN}/cases/czj/15/1/review`, office],
+      [`/plans/${PLAN}/reporting/reports/czj/2023-03/submit`, office],
+      [`/plans/${PLAN}/supervision/cases/czj/15/1/review`, office],
       ['/auth/login', undefined],
     ] as const) {
       const r = await api('POST', path, { ...(as ? { as } : {}), raw: 'decision=accept', type: 'text/plain' });

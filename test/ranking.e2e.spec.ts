@@ -45,7 +45,7 @@ describe.each(STORE_TARGETS)('rankings and warnings over HTTP on $name', (target
   async function upload(session: TestSession, data: Uint8Array, name: string) {
     const form = new FormData();
     form.append('file', new Blob([data], { type: XLSX }), name);
-    const res = await fetch(`${running.url}/api/v1/ranking/${planId}/imports`, { method: 'POST', headers: session.headers, body: form });
+    const res = await fetch(`${running.url}/api/v1/plans/${planId}/ranking/imports`, { method: 'POST', headers: session.headers, body: form });
     return { status: res.status, headers: res.headers, body: (await res.json()) as any };
   }
 
@@ -60,15 +60,15 @@ describe.each(STORE_TARGETS)('rankings and warnings over HTTP on $name', (target
   }
 
   it('needs a session, and only the office records figures', async () => {
-    expect((await api('GET', `/ranking/${planId}/warnings?quarter=2023-Q3`, null)).status).toBe(401);
-    const denied = await api('POST', `/ranking/${planId}/figures`, reporter, { indicatorNo: 7, period: '2023-Q3', figures: [{ countyId: 'ye', value: 5 }] });
+    expect((await api('GET', `/plans/${planId}/ranking/warnings?quarter=2023-Q3`, null)).status).toBe(401);
+    const denied = await api('POST', `/plans/${planId}/ranking/figures`, reporter, { indicatorNo: 7, period: '2023-Q3', figures: [{ countyId: 'ye', value: 5 }] });
     expect(denied.status).toBe(403);
     expect(denied.headers.get('content-type')).toContain('application/problem+json');
     expect((await upload(leader, await workbook([[7, null, 5]]), 'x.xlsx')).status).toBe(403);
   });
 
   it('serves a template and refuses a malformed spreadsheet cell by cell, recording nothing', async () => {
-    const template = await fetch(`${running.url}/api/v1/ranking/${planId}/imports/template?period=2023-Q3`, { headers: office.headers });
+    const template = await fetch(`${running.url}/api/v1/plans/${planId}/ranking/imports/template?period=2023-Q3`, { headers: office.headers });
     expect(template.status).toBe(200);
     expect(template.headers.get('content-type')).toContain(XLSX);
     const wb = new ExcelJS.Workbook();
@@ -87,7 +87,7 @@ describe.each(STORE_TARGETS)('rankings and warnings over HTTP on $name', (target
     expect(bad.body).toMatchObject({ code: 'invalid-spreadsheet', status: 422 });
     expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(["'2023-Q3'!D2", "'2023-Q3'!C3"]);
     expect(bad.body.cells[0]).toMatchObject({ sheet: '2023-Q3', row: 2, column: 'D', cell: 'D2' });
-    expect((await api('GET', `/ranking/${planId}/standings/7/2023-Q3`, office)).status).toBe(404);
+    expect((await api('GET', `/plans/${planId}/ranking/standings/7/2023-Q3`, office)).status).toBe(404);
   });
 
   it('imports, records by hand, corrects, re-tiers; the standing, the warning board, the score and Annex 2 follow, and "as of" shows the past', async () => {
@@ -101,7 +101,7 @@ describe.each(STORE_TARGETS)('rankings and warnings over HTTP on $name', (target
     expect(imported.body).toMatchObject({ recorded: 2, replayed: 0, file: '三季度.xlsx' });
     expect((await upload(office, file, '三季度.xlsx')).body).toMatchObject({ recorded: 0, replayed: 2, importId: imported.body.importId });
 
-    const s7 = await api('GET', `/ranking/${planId}/standings/7/2023-Q3?minPosition=${imported.body.position}`, leader);
+    const s7 = await api('GET', `/plans/${planId}/ranking/standings/7/2023-Q3?minPosition=${imported.body.position}`, leader);
     expect(s7.status).toBe(200);
     expect(s7.headers.get('etag')).toBe('"1"');
     expect(s7.body).toMatchObject({ ours: { rank: 2, warning: 'green' }, rankBasis: 'values' });
@@ -116,27 +116,27 @@ describe.each(STORE_TARGETS)('rankings and warnings over HTTP on $name', (target
 
     // 汝州 revised by hand; the retry with the same Idempotency-Key is answered from the first.
     const revision = { indicatorNo: 7, period: '2023-Q3', figures: [{ countyId: 'ruzhou', value: 6.4 }] };
-    const recorded = await api('POST', `/ranking/${planId}/figures`, office, revision, { 'idempotency-key': 'ruzhou-q3-revision' });
+    const recorded = await api('POST', `/plans/${planId}/ranking/figures`, office, revision, { 'idempotency-key': 'ruzhou-q3-revision' });
     expect(recorded.status).toBe(201);
     expect(recorded.headers.get('etag')).toBe('"3"');
     expect(recorded.body.events.map((e: { type: string }) => e.type)).toEqual(['PeerFiguresRecorded', 'StandingChanged']);
-    const retried = await api('POST', `/ranking/${planId}/figures`, office, revision, { 'idempotency-key': 'ruzhou-q3-revision' });
+    const retried = await api('POST', `/plans/${planId}/ranking/figures`, office, revision, { 'idempotency-key': 'ruzhou-q3-revision' });
     expect(retried.body).toMatchObject({ replayed: true, revision: 3 });
-    const after = await api('GET', `/ranking/${planId}/standings/7/2023-Q3?minPosition=${recorded.headers.get('x-position')}`, office);
+    const after = await api('GET', `/plans/${planId}/ranking/standings/7/2023-Q3?minPosition=${recorded.headers.get('x-position')}`, office);
     expect(after.body.ours).toMatchObject({ rank: 3, warning: 'yellow' });
     expect(after.body.history.at(-1)).toMatchObject({ cause: { kind: 'peer-revision', countyId: 'ruzhou' }, explanation: '汝州市’s figure 3 → 6.4' });
 
     // Bad input names the field and writes nothing.
-    const badPeriod = await api('POST', `/ranking/${planId}/figures`, office, { indicatorNo: 7, period: '2023-Q5', figures: [{ countyId: 'ye', value: 1 }] });
+    const badPeriod = await api('POST', `/plans/${planId}/ranking/figures`, office, { indicatorNo: 7, period: '2023-Q5', figures: [{ countyId: 'ye', value: 1 }] });
     expect(badPeriod.status).toBe(400);
     expect(badPeriod.body.errors[0].field).toBe('period');
-    const badRank = await api('POST', `/ranking/${planId}/figures`, office, { indicatorNo: 7, period: '2023-Q3', figures: [{ countyId: 'ye', value: 1, rank: 7 }] });
+    const badRank = await api('POST', `/plans/${planId}/ranking/figures`, office, { indicatorNo: 7, period: '2023-Q3', figures: [{ countyId: 'ye', value: 1, rank: 7 }] });
     expect(badRank.status).toBe(422);
     expect(badRank.body).toMatchObject({ code: 'invalid-figures', errors: [{ field: 'figures[0].rank' }] });
-    expect((await api('POST', `/ranking/${planId}/figures/7/2023-Q3/corrections`, office, { countyId: 'ye', value: 7 })).status).toBe(400);
+    expect((await api('POST', `/plans/${planId}/ranking/figures/7/2023-Q3/corrections`, office, { countyId: 'ye', value: 7 })).status).toBe(400);
 
     // A correction with its reason.
-    const corrected = await api('POST', `/ranking/${planId}/figures/28/2023-Q3/corrections`, office, { countyId: 'ye', value: 39, reason: '录入错误：叶县应为39' });
+    const corrected = await api('POST', `/plans/${planId}/ranking/figures/28/2023-Q3/corrections`, office, { countyId: 'ye', value: 39, reason: '录入错误：叶县应为39' });
     expect(corrected.status).toBe(200);
     expect(corrected.body.events).toEqual([
       {
@@ -146,18 +146,18 @@ describe.each(STORE_TARGETS)('rankings and warnings over HTTP on $name', (target
     ]);
 
     // The scoring rule, the score and a what-if.
-    const rule = await api('POST', `/ranking/${planId}/scoring-rules`, office, {
+    const rule = await api('POST', `/plans/${planId}/ranking/scoring-rules`, office, {
       coefficients: [1, 0.9, 0.8, 0.7, 0.6, 0.5].map((coefficient, i) => ({ rank: i + 1, coefficient })),
       missingRankCoefficient: 0,
       note: '按名次折算',
     });
     expect(rule.status).toBe(201);
-    const score = await api('GET', `/ranking/${planId}/score?period=2023-Q3&minPosition=${rule.headers.get('x-position')}`, leader);
+    const score = await api('GET', `/plans/${planId}/ranking/score?period=2023-Q3&minPosition=${rule.headers.get('x-position')}`, leader);
     expect(score.body).toMatchObject({ scoringRuleVersion: 1, totalScore: 5, maxScore: 116 });
-    const whatIf = await api('POST', `/ranking/${planId}/score/what-if`, leader, { period: '2023-Q3', changes: [{ indicatorNo: 7, rank: 1 }] });
+    const whatIf = await api('POST', `/plans/${planId}/ranking/score/what-if`, leader, { period: '2023-Q3', changes: [{ indicatorNo: 7, rank: 1 }] });
     expect(whatIf.status).toBe(200);
     expect(whatIf.body).toMatchObject({ baseTotal: 5, projectedTotal: 5.8, delta: 0.8 });
-    expect((await api('POST', `/ranking/${planId}/scoring-rules`, reporter, { coefficients: [], missingRankCoefficient: 0, note: '' })).status).toBe(403);
+    expect((await api('POST', `/plans/${planId}/ranking/scoring-rules`, reporter, { coefficients: [], missingRankCoefficient: 0, note: '' })).status).toBe(403);
 
     // The office narrows green to rank 1: both standings re-tier by the reaction, whatever the entry point.
     const tiers = [
@@ -173,13 +173,13 @@ describe.each(STORE_TARGETS)('rankings and warnings over HTTP on $name', (target
     });
     expect(revised.events.map((e) => e.type)).toEqual(['PlanRuleRevised']);
     const s28 = await eventually(
-      () => api('GET', `/ranking/${planId}/standings/28/2023-Q3`, office),
+      () => api('GET', `/plans/${planId}/ranking/standings/28/2023-Q3`, office),
       (r) => r.body.history?.at(-1)?.cause.kind === 'rule-change',
     );
     expect(s28.body.ours).toMatchObject({ rank: 2, warning: 'yellow' });
     expect(s28.body.history.at(-1)).toMatchObject({ by: { role: 'system' }, warning: { from: 'green', to: 'yellow' } });
 
-    const board = await api('GET', `/ranking/${planId}/warnings?quarter=2023-Q3`, leader);
+    const board = await api('GET', `/plans/${planId}/ranking/warnings?quarter=2023-Q3`, leader);
     expect(board.body.counts).toEqual({ green: 0, yellow: 2, red: 0, missing: 47 });
     expect(board.body.changesSinceLastMeeting.map((c: { indicatorNo: number; cause: { kind: string } }) => `${c.indicatorNo}:${c.cause.kind}`)).toEqual([
       '7:first-figures',
@@ -187,7 +187,7 @@ describe.each(STORE_TARGETS)('rankings and warnings over HTTP on $name', (target
       '7:peer-revision',
       '28:rule-change',
     ]);
-    expect((await api('GET', `/ranking/${planId}/warnings?quarter=2023-08`, leader)).status).toBe(400);
+    expect((await api('GET', `/plans/${planId}/ranking/warnings?quarter=2023-08`, leader)).status).toBe(400);
 
     // Annex 2 for September takes Q3's official standings.
     const annex = await api('GET', `/plans/${planId}/annex2/2023-09`, leader);
@@ -196,12 +196,12 @@ describe.each(STORE_TARGETS)('rankings and warnings over HTTP on $name', (target
     expect(annex.body).toMatchObject({ totalScore: 5, maxScore: 116 });
 
     // As known before 汝州's revision: second and green.
-    const then = await api('GET', `/ranking/${planId}/standings/7/2023-Q3?asOf=${encodeURIComponent(beforeRevision)}`, office);
+    const then = await api('GET', `/plans/${planId}/ranking/standings/7/2023-Q3?asOf=${encodeURIComponent(beforeRevision)}`, office);
     expect(then.body).toMatchObject({ ours: { rank: 2, warning: 'green' }, asOf: beforeRevision });
     const annexThen = await api('GET', `/plans/${planId}/annex2/2023-09?asOf=${encodeURIComponent(beforeRevision)}`, office);
     expect(annexThen.body.sections.flatMap((s: { rows: unknown[] }) => s.rows).find((r: { no: number }) => r.no === 7)).toMatchObject({ rank: 2, warning: 'green', score: null });
 
-    const all = await api('GET', `/ranking/${planId}/standings?period=2023-Q3`, leader);
+    const all = await api('GET', `/plans/${planId}/ranking/standings?period=2023-Q3`, leader);
     expect(all.body.indicators.filter((i: { recorded: boolean }) => i.recorded).map((i: { indicatorNo: number }) => i.indicatorNo)).toEqual([7, 28]);
   });
 
@@ -209,19 +209,19 @@ describe.each(STORE_TARGETS)('rankings and warnings over HTTP on $name', (target
     const doc = (await (await fetch(`${running.url}/api/docs-json`)).json()) as { paths: Record<string, unknown> };
     expect(
       Object.keys(doc.paths)
-        .filter((p) => p.startsWith('/api/v1/ranking/'))
+        .filter((p) => p.startsWith('/api/v1/plans/{planId}/ranking/'))
         .sort(),
     ).toEqual([
-      '/api/v1/ranking/{planId}/figures',
-      '/api/v1/ranking/{planId}/figures/{no}/{period}/corrections',
-      '/api/v1/ranking/{planId}/imports',
-      '/api/v1/ranking/{planId}/imports/template',
-      '/api/v1/ranking/{planId}/score',
-      '/api/v1/ranking/{planId}/score/what-if',
-      '/api/v1/ranking/{planId}/scoring-rules',
-      '/api/v1/ranking/{planId}/standings',
-      '/api/v1/ranking/{planId}/standings/{no}/{period}',
-      '/api/v1/ranking/{planId}/warnings',
+      '/api/v1/plans/{planId}/ranking/figures',
+      '/api/v1/plans/{planId}/ranking/figures/{indicatorNo}/{period}/corrections',
+      '/api/v1/plans/{planId}/ranking/imports',
+      '/api/v1/plans/{planId}/ranking/imports/template',
+      '/api/v1/plans/{planId}/ranking/score',
+      '/api/v1/plans/{planId}/ranking/score/what-if',
+      '/api/v1/plans/{planId}/ranking/scoring-rules',
+      '/api/v1/plans/{planId}/ranking/standings',
+      '/api/v1/plans/{planId}/ranking/standings/{indicatorNo}/{period}',
+      '/api/v1/plans/{planId}/ranking/warnings',
     ]);
   });
 });

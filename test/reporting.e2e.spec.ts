@@ -5,7 +5,7 @@ import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, STORE_TARGETS, star
 
 const planId = 'ye-county-2023';
 const period = '2023-06';
-const report = `/reporting/${planId}/reports/sthjj/${period}`;
+const report = `/plans/${planId}/reporting/reports/sthjj/${period}`;
 
 /**
  * A month's report over HTTP, as the three people who handle it would send it: the reporter, the
@@ -53,13 +53,13 @@ describe.each(STORE_TARGETS)('the monthly report over HTTP on $name', (target) =
 
   it('takes June from opening to receipt, and every refusal is problem details that writes nothing', async () => {
     // The office opens the month: every unit's report, with its deadline timers.
-    const opened = await api('POST', `/reporting/${planId}/periods/${period}/open`, office, undefined, { 'idempotency-key': 'open-2023-06-once' });
+    const opened = await api('POST', `/plans/${planId}/reporting/periods/${period}/open`, office, undefined, { 'idempotency-key': 'open-2023-06-once' });
     expect(opened.status).toBe(200);
     expect(opened.body.opened).toHaveLength(21);
     // A retry (same key) is answered as the first time; opening again (a new request) opens nothing more.
-    const retry = await api('POST', `/reporting/${planId}/periods/${period}/open`, office, undefined, { 'idempotency-key': 'open-2023-06-once' });
+    const retry = await api('POST', `/plans/${planId}/reporting/periods/${period}/open`, office, undefined, { 'idempotency-key': 'open-2023-06-once' });
     expect(retry.body.opened).toEqual(opened.body.opened);
-    const again = await api('POST', `/reporting/${planId}/periods/${period}/open`, office);
+    const again = await api('POST', `/plans/${planId}/reporting/periods/${period}/open`, office);
     expect(again.body).toMatchObject({ opened: [], alreadyOpen: expect.arrayContaining(['sthjj', 'fgw']) });
 
     // What the unit fills: its three indicators and the deadline (before 6 July, Beijing time).
@@ -138,7 +138,7 @@ describe.each(STORE_TARGETS)('the monthly report over HTTP on $name', (target) =
     expect(view.body.lines.find((l: { indicatorNo: number }) => l.indicatorNo === 28).value).toBe(40.5);
     expect(view.body.corrections).toEqual([expect.objectContaining({ previous: 40.5, corrected: 41.5, reason: '市生态环境局通报数据修正' })]);
 
-    const board = await api('GET', `/reporting/${planId}/compliance?from=2023-06&to=2023-06&minPosition=${encodeURIComponent(position)}`, office);
+    const board = await api('GET', `/plans/${planId}/reporting/compliance?from=2023-06&to=2023-06&minPosition=${encodeURIComponent(position)}`, office);
     const cell = (unitId: string) => board.body.units.find((u: { unitId: string }) => u.unitId === unitId).cells[period];
     expect(cell('sthjj')).toMatchObject({ onTime: true, received: true, signed: true, returned: 1, corrections: 1, overdue: false });
     expect(cell('fgw')).toMatchObject({ status: 'open', overdue: true });
@@ -151,16 +151,16 @@ describe.each(STORE_TARGETS)('the monthly report over HTTP on $name', (target) =
     expect(then.body.sections.flatMap((s: { rows: unknown[] }) => s.rows).find((r: { no: number }) => r.no === 28).result).toBe(40.5);
 
     // The unit's own dashboard.
-    const mine = await api('GET', `/reporting/${planId}/units/sthjj/reports`, reporter);
+    const mine = await api('GET', `/plans/${planId}/reporting/units/sthjj/reports`, reporter);
     expect(mine.body.reports).toEqual([expect.objectContaining({ period, status: 'received', signed: true, corrections: 1 })]);
   });
 
   it('issue 12: the office enters a paper report on the unit’s behalf; the month must have ended; the signature decides timeliness; an administrator corrects', async () => {
     // 经主要负责人签字并加盖单位印章后，于次月6日前报送: timeliness is judged when the signed and sealed report is in.
     const fgwHead = await createUserViaApi(running, admin, { username: 'fgw-head', name: '发改委 钱主任', roles: ['head'], unitId: 'fgw' });
-    const aug = `/reporting/${planId}/reports/fgw/2023-08`;
+    const aug = `/plans/${planId}/reporting/reports/fgw/2023-08`;
     clock.set('2023-08-01T01:00:00.000Z');
-    expect((await api('POST', `/reporting/${planId}/periods/2023-08/open`, office)).status).toBe(200);
+    expect((await api('POST', `/plans/${planId}/reporting/periods/2023-08/open`, office)).status).toBe(200);
     const template = await api('GET', `${aug}/template`, office);
     const paper = template.body.indicators.map((i: { no: number }) => ({ indicatorNo: i.no, value: null, rank: null, problems: '纸质报表', nextSteps: '按期推进' }));
     const onBehalf = { 'x-on-behalf-of': 'fgw' };
@@ -201,7 +201,7 @@ describe.each(STORE_TARGETS)('the monthly report over HTTP on $name', (target) =
     expect(view.body.paperCopies).toMatchObject({ copies: 2, by: office.userId });
     expect(view.body.timeliness).toMatchObject({ judgedAt: 'signature', late: { byMinutes: 36 * 60 + 30 } });
     expect(view.body.corrections).toEqual([expect.objectContaining({ corrected: 12.5, reason: '据原始台账更正' })]);
-    const board = await api('GET', `/reporting/${planId}/compliance?from=2023-08&to=2023-08&minPosition=${encodeURIComponent(position)}`, office);
+    const board = await api('GET', `/plans/${planId}/reporting/compliance?from=2023-08&to=2023-08&minPosition=${encodeURIComponent(position)}`, office);
     const cell = board.body.units.find((u: { unitId: string }) => u.unitId === 'fgw').cells['2023-08'];
     expect(cell).toMatchObject({ onTime: false, lateByMinutes: 36 * 60 + 30, signed: true, received: true, corrections: 1 });
   });
@@ -209,8 +209,8 @@ describe.each(STORE_TARGETS)('the monthly report over HTTP on $name', (target) =
   it('documents every reporting endpoint in the OpenAPI document', async () => {
     const doc = (await (await fetch(`${running.url}/api/docs-json`)).json()) as { paths: Record<string, unknown> };
     for (const path of ['draft', 'submit', 'sign', 'receive', 'paper-copies', 'return', 'corrections']) {
-      expect(Object.keys(doc.paths)).toContain(`/api/v1/reporting/{planId}/reports/{unitId}/{period}/${path}`);
+      expect(Object.keys(doc.paths)).toContain(`/api/v1/plans/{planId}/reporting/reports/{unitId}/{period}/${path}`);
     }
-    expect(Object.keys(doc.paths)).toContain('/api/v1/reporting/{planId}/compliance');
+    expect(Object.keys(doc.paths)).toContain('/api/v1/plans/{planId}/reporting/compliance');
   });
 });

@@ -3,7 +3,7 @@ import { figuresStream, type RankingEvent } from '../libs/workflows/ranking/rank
 import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, STORE_TARGETS, startAppOn, type RunningApp, type TestSession } from './support/app.js';
 
 const planId = 'ye-county-2023';
-const base = `/rewards/${planId}/2023`;
+const base = `/plans/${planId}/rewards/2023`;
 
 describe.each(STORE_TARGETS)('year-end rewards and penalties over HTTP on $name', (target) => {
   let running: RunningApp;
@@ -80,8 +80,8 @@ describe.each(STORE_TARGETS)('year-end rewards and penalties over HTTP on $name'
 
   it('takes the year-end list from proposal to publication, with four eyes, reasons, visibility and evidence', async () => {
     expect((await api('GET', `${base}/proposal`, office1)).body).toMatchObject({ status: 404, code: 'proposal-not-found' });
-    expect((await api('POST', `/rewards/${planId}/2024/proposal`, office1, {})).body).toMatchObject({ status: 422, code: 'year-outside-plan' });
-    expect((await api('POST', `/rewards/${planId}/23/proposal`, office1, {})).status).toBe(400);
+    expect((await api('POST', `/plans/${planId}/rewards/2024/proposal`, office1, {})).body).toMatchObject({ status: 422, code: 'year-outside-plan' });
+    expect((await api('POST', `/plans/${planId}/rewards/23/proposal`, office1, {})).status).toBe(400);
     expect((await api('POST', `${base}/proposal`, leader, {})).status).toBe(403);
 
     // The office generates; the answer carries the revision and position.
@@ -196,15 +196,15 @@ describe.each(STORE_TARGETS)('year-end rewards and penalties over HTTP on $name'
     const doc = (await (await fetch(`${running.url}/api/docs-json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
-        '/api/v1/rewards/{planId}/{year}/proposal',
-        '/api/v1/rewards/{planId}/{year}/lines/{lineId}/amend',
-        '/api/v1/rewards/{planId}/{year}/lines/{lineId}/decide',
-        '/api/v1/rewards/{planId}/{year}/submit',
-        '/api/v1/rewards/{planId}/{year}/approve',
-        '/api/v1/rewards/{planId}/{year}/send-back',
-        '/api/v1/rewards/{planId}/{year}/publish',
-        '/api/v1/rewards/{planId}/{year}/decisions',
-        '/api/v1/rewards/{planId}/{year}/lines/{lineId}/evidence',
+        '/api/v1/plans/{planId}/rewards/{year}/proposal',
+        '/api/v1/plans/{planId}/rewards/{year}/lines/{lineId}/amend',
+        '/api/v1/plans/{planId}/rewards/{year}/lines/{lineId}/decide',
+        '/api/v1/plans/{planId}/rewards/{year}/submit',
+        '/api/v1/plans/{planId}/rewards/{year}/approve',
+        '/api/v1/plans/{planId}/rewards/{year}/send-back',
+        '/api/v1/plans/{planId}/rewards/{year}/publish',
+        '/api/v1/plans/{planId}/rewards/{year}/decisions',
+        '/api/v1/plans/{planId}/rewards/{year}/lines/{lineId}/evidence',
       ]),
     );
   });

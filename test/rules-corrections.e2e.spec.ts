@@ -13,7 +13,7 @@ import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, STORE_TARGETS, star
  */
 const planId = 'ye-county-2023';
 const period = '2023-08';
-const report = `/reporting/${planId}/reports/sthjj/${period}`;
+const report = `/plans/${planId}/reporting/reports/sthjj/${period}`;
 
 describe.each(STORE_TARGETS)('a correction reaches the ranking and Annex 2, with provenance and timelines, over HTTP on $name', (target) => {
   let running: RunningApp;
@@ -51,7 +51,7 @@ describe.each(STORE_TARGETS)('a correction reaches the ranking and Annex 2, with
   /** The reported-figure reactor answers on its own checkpoint: poll until the standing shows what we wait for. */
   async function standingWhen(done: (v: any) => boolean) {
     for (let i = 0; ; i++) {
-      const r = await api('GET', `/ranking/${planId}/standings/28/${period}`, office);
+      const r = await api('GET', `/plans/${planId}/ranking/standings/28/${period}`, office);
       if ((r.status === 200 && done(r.body)) || i > 150) return r;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -65,13 +65,13 @@ describe.each(STORE_TARGETS)('a correction reaches the ranking and Annex 2, with
 
   it('the received report ranks Ye; the office’s correction re-ranks it (cause correction) and reaches Annex 2; the city’s own figure then ranks, flagged', async () => {
     // July's standing for no. 28 (PM2.5, lower is better): Ye 3rd, yellow — the "previous period" August compares with.
-    await api('POST', `/ranking/${planId}/figures`, office, {
+    await api('POST', `/plans/${planId}/ranking/figures`, office, {
       indicatorNo: 28,
       period: '2023-07',
       figures: ['ye', 'baofeng', 'jia', 'lushan', 'wugang', 'ruzhou'].map((countyId, i) => ({ countyId, value: [40, 38, 45, 52, 36, 41][i]! })),
     });
     // August: the city publishes five counties' figures, none for Ye.
-    await api('POST', `/ranking/${planId}/figures`, office, {
+    await api('POST', `/plans/${planId}/ranking/figures`, office, {
       indicatorNo: 28,
       period,
       figures: [
@@ -85,7 +85,7 @@ describe.each(STORE_TARGETS)('a correction reaches the ranking and Annex 2, with
 
     // The month ends; the unit reports 47; the head signs; the office receives.
     clock.set('2023-09-01T02:00:00.000Z');
-    await api('POST', `/reporting/${planId}/periods/${period}/open`, office);
+    await api('POST', `/plans/${planId}/reporting/periods/${period}/open`, office);
     await api('PUT', `${report}/draft`, reporter, { lines: [line(27, 80), line(28, 47), line(29, 92)] });
     const submitted = await api('POST', `${report}/submit`, reporter);
     await api('POST', `${report}/sign`, head, { contentHash: submitted.body.events[0].data.contentHash });
@@ -122,20 +122,20 @@ describe.each(STORE_TARGETS)('a correction reaches the ranking and Annex 2, with
     expect(await row28(`?asOf=${encodeURIComponent(beforeCorrection)}`)).toMatchObject({ result: 47, rank: 5, warning: 'red' });
 
     // Provenance over HTTP: exactly the August figures stream and the tier rule, the correction named.
-    const prov = await api('GET', `/audit/${planId}/provenance/annex2/${period}/28/rank`, auditor);
+    const prov = await api('GET', `/plans/${planId}/audit/provenance/annex2/${period}/28/rank`, auditor);
     expect(prov.status).toBe(200);
     expect(prov.body).toMatchObject({ value: 3, rankPeriod: period, produced: { source: 'corrected', type: 'StandingChanged' } });
     expect(new Set(prov.body.events.map((e: any) => e.streamId))).toEqual(new Set([`figures-${planId}-28-${period}`, `plan-${planId}`]));
     expect(prov.body.events.map((e: any) => e.type)).toEqual(expect.arrayContaining(['PeerFiguresRecorded', 'ReportedFigureApplied', 'StandingChanged']));
-    const result = await api('GET', `/audit/${planId}/provenance/annex2/${period}/28/result`, auditor);
+    const result = await api('GET', `/plans/${planId}/audit/provenance/annex2/${period}/28/result`, auditor);
     expect(result.body.produced).toMatchObject({ source: 'corrected', reason: '市生态环境局通报数据修正' });
     expect(result.body.events.map((e: any) => e.type)).toEqual(['ReportSubmitted', 'ReportSigned', 'ReportReceived', 'FigureCorrected']);
-    const baseline = await api('GET', `/audit/${planId}/provenance/annex2/${period}/28/baseline`, auditor);
+    const baseline = await api('GET', `/plans/${planId}/audit/provenance/annex2/${period}/28/baseline`, auditor);
     expect(baseline.body.produced).toMatchObject({ source: 'plan', type: 'PlanPublished' });
 
     // The city then publishes Ye's own figure, 42: the official one ranks (4th), and the difference is flagged.
     clock.set('2023-09-15T02:00:00.000Z');
-    await api('POST', `/ranking/${planId}/figures`, office, { indicatorNo: 28, period, figures: [{ countyId: 'ye', value: 42 }] });
+    await api('POST', `/plans/${planId}/ranking/figures`, office, { indicatorNo: 28, period, figures: [{ countyId: 'ye', value: 42 }] });
     const official = await standingWhen((v) => v.ours.rank === 4);
     expect(official.body).toMatchObject({ ours: { rank: 4, warning: 'yellow' }, discrepancy: { official: 42, reported: 40 } });
     const flagged = await row28(`?minPosition=${official.headers.get('x-position') ?? ''}`);
@@ -145,7 +145,7 @@ describe.each(STORE_TARGETS)('a correction reaches the ranking and Annex 2, with
 
     // The unit's timeline: August's first standing compares with July's; filtered by cause and by type.
     const position = official.headers.get('x-position') ?? '';
-    const changes = await api('GET', `/audit/${planId}/units/sthjj/timeline?type=StandingChanged&indicator=28&minPosition=${position}`, auditor);
+    const changes = await api('GET', `/plans/${planId}/audit/units/sthjj/timeline?type=StandingChanged&indicatorNo=28&minPosition=${position}`, auditor);
     expect(changes.status).toBe(200);
     expect(changes.body.entries.map((e: any) => [e.period, e.cause.kind])).toEqual([
       ['2023-07', 'first-figures'],
@@ -157,15 +157,15 @@ describe.each(STORE_TARGETS)('a correction reaches the ranking and Annex 2, with
     expect(augustFirst.since).toEqual({ period: '2023-07', rank: 3, warning: 'yellow' });
     expect(augustFirst.summary.en).toBe('indicator 28 2023-08: rank 3→5, warning yellow→red since 2023-07 (first figures)');
     expect(augustFirst.summary.zh).toContain('较 2023-07');
-    const byCause = await api('GET', `/audit/${planId}/units/sthjj/timeline?cause=correction&minPosition=${position}`, auditor);
+    const byCause = await api('GET', `/plans/${planId}/audit/units/sthjj/timeline?cause=correction&minPosition=${position}`, auditor);
     expect(byCause.body.entries.map((e: any) => [e.type, e.period, e.why])).toEqual([['StandingChanged', period, '市生态环境局通报数据修正']]);
-    const two = await api('GET', `/audit/${planId}/indicators/28/timeline?type=FigureCorrected,ReportReceived&minPosition=${position}`, auditor);
+    const two = await api('GET', `/plans/${planId}/audit/indicators/28/timeline?type=FigureCorrected,ReportReceived&minPosition=${position}`, auditor);
     expect(two.body.entries.map((e: any) => e.type)).toEqual(['FigureCorrected']);
-    const unitTwo = await api('GET', `/audit/${planId}/units/sthjj/timeline?type=FigureCorrected,ReportReceived&minPosition=${position}`, auditor);
+    const unitTwo = await api('GET', `/plans/${planId}/audit/units/sthjj/timeline?type=FigureCorrected,ReportReceived&minPosition=${position}`, auditor);
     expect(unitTwo.body.entries.map((e: any) => e.type)).toEqual(['ReportReceived', 'FigureCorrected']);
     // Unknown types and causes are refused, naming them.
-    const badType = await api('GET', `/audit/${planId}/units/sthjj/timeline?type=StandingChanged,Nope`, auditor);
+    const badType = await api('GET', `/plans/${planId}/audit/units/sthjj/timeline?type=StandingChanged,Nope`, auditor);
     expect([badType.status, badType.body.errors?.[0]?.field ?? badType.body.field]).toEqual([400, 'type']);
-    expect((await api('GET', `/audit/${planId}/units/sthjj/timeline?cause=bad-luck`, auditor)).status).toBe(400);
+    expect((await api('GET', `/plans/${planId}/audit/units/sthjj/timeline?cause=bad-luck`, auditor)).status).toBe(400);
   });
 });

@@ -41,21 +41,21 @@ describe.each(STORE_TARGETS)('a supervision case on a ground the document names,
   it('the bureau opens a case on 工作滞后 for a yellow indicator; the ground is in the event, the case page and the board; others may not open one', async () => {
     // No. 30 (GDP growth, 发改委) is yellow for 2023-Q3: no automatic case, yet the bureau finds the work lagging.
     const figures = COUNTIES.map((countyId, i) => ({ countyId, value: [6.1, 7, 6.8, 5.9, 5.5, 5][i]! }));
-    await api('POST', `/ranking/${planId}/figures`, office, { indicatorNo: 30, period: '2023-Q3', figures });
+    await api('POST', `/plans/${planId}/ranking/figures`, office, { indicatorNo: 30, period: '2023-Q3', figures });
     const body = { unitId: 'fgw', indicatorNo: 30, ground: 'lagging-work', period: '2023-Q3', note: '重点项目开工滞后，三季度未按计划推进' };
 
     for (const who of [office, fgwHead]) {
-      const denied = await api('POST', `/supervision/${planId}/cases/on-ground`, who, body);
+      const denied = await api('POST', `/plans/${planId}/supervision/cases/on-ground`, who, body);
       expect([denied.status, denied.headers.get('content-type')]).toEqual([403, expect.stringContaining('application/problem+json')]);
     }
-    const badGround = await api('POST', `/supervision/${planId}/cases/on-ground`, supervisor, { ...body, ground: 'bad-luck' });
+    const badGround = await api('POST', `/plans/${planId}/supervision/cases/on-ground`, supervisor, { ...body, ground: 'bad-luck' });
     expect(badGround.status).toBe(400);
-    const badPeriod = await api('POST', `/supervision/${planId}/cases/on-ground`, supervisor, { ...body, period: '2022-Q3' });
+    const badPeriod = await api('POST', `/plans/${planId}/supervision/cases/on-ground`, supervisor, { ...body, period: '2022-Q3' });
     expect([badPeriod.status, badPeriod.body.code]).toEqual([422, 'period-outside-plan']);
-    const notResponsible = await api('POST', `/supervision/${planId}/cases/on-ground`, supervisor, { ...body, unitId: 'czj' });
+    const notResponsible = await api('POST', `/plans/${planId}/supervision/cases/on-ground`, supervisor, { ...body, unitId: 'czj' });
     expect([notResponsible.status, notResponsible.body.code]).toEqual([422, 'unit-not-responsible']);
 
-    const opened = await api('POST', `/supervision/${planId}/cases/on-ground`, supervisor, body);
+    const opened = await api('POST', `/plans/${planId}/supervision/cases/on-ground`, supervisor, body);
     expect(opened.status).toBe(200);
     expect(opened.body.events[0]).toMatchObject({
       type: 'CaseOpened',
@@ -67,16 +67,16 @@ describe.each(STORE_TARGETS)('a supervision case on a ground the document names,
         ground: { ground: 'lagging-work', period: '2023-Q3', note: body.note, standing: { rank: 3, warning: 'yellow' } },
       },
     });
-    const again = await api('POST', `/supervision/${planId}/cases/on-ground`, supervisor, { ...body, ground: 'little-effect' });
+    const again = await api('POST', `/plans/${planId}/supervision/cases/on-ground`, supervisor, { ...body, ground: 'little-effect' });
     expect([again.status, again.body.code]).toEqual([409, 'case-already-open']);
 
     const position = opened.headers.get('x-position');
-    const page = await api('GET', `/supervision/${planId}/cases/fgw/30/1?minPosition=${position}`, fgwHead);
+    const page = await api('GET', `/plans/${planId}/supervision/cases/fgw/30/1?minPosition=${position}`, fgwHead);
     expect(page.body).toMatchObject({ status: 'open', step: 'acknowledge', warnings: [], ground: { ground: 'lagging-work', period: '2023-Q3' } });
     expect(page.body.history[0]).toMatchObject({ type: 'CaseOpened', by: { userId: supervisor.userId, role: 'supervisor' }, reason: body.note });
-    const board = await api('GET', `/supervision/${planId}/board?minPosition=${position}`, supervisor);
+    const board = await api('GET', `/plans/${planId}/supervision/board?minPosition=${position}`, supervisor);
     expect(board.body.cases.map((c: any) => [c.unitId, c.indicatorNo, c.ground, c.warnings])).toEqual([['fgw', 30, 'lagging-work', []]]);
     // The unit answers it like any case.
-    expect((await api('POST', `/supervision/${planId}/cases/fgw/30/1/acknowledge`, fgwHead, { note: '主任牵头' })).status).toBe(200);
+    expect((await api('POST', `/plans/${planId}/supervision/cases/fgw/30/1/acknowledge`, fgwHead, { note: '主任牵头' })).status).toBe(200);
   });
 });

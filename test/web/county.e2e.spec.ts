@@ -22,7 +22,7 @@ describe('a quarter in the browser, role by role (SQLite)', () => {
     supervisor = await world.user('dcj1', ['supervisor'], '督查局 赵');
     auditor = await world.user('audit1', ['auditor'], '审计 钱');
     leader = await world.user('leader1', ['leader'], '文县长');
-    await world.api(office, 'POST', `/ranking/${PLAN}/scoring-rules`, {
+    await world.api(office, 'POST', `/plans/${PLAN}/ranking/scoring-rules`, {
       coefficients: [1, 0.9, 0.8, 0.7, 0.6, 0.5].map((coefficient, i) => ({ rank: i + 1, coefficient })),
       missingRankCoefficient: 0,
       note: '市考核办法：第1名得满分，每降一名减10%',

@@ -16,10 +16,10 @@ describe('the plan maintained in the browser (SQLite)', () => {
     office = await world.user('office1', ['office'], '推进办 张');
     const reporter = await world.user('sthjj-reporter', ['reporter'], '李填报', 'sthjj');
     // July's report of the environment bureau: 78.5% good-air days (no. 27), ranked 2nd, so green and not lagging (no target yet).
-    await world.api(office, 'POST', `/reporting/${PLAN}/periods/2023-07/open`);
+    await world.api(office, 'POST', `/plans/${PLAN}/reporting/periods/2023-07/open`);
     const line = (indicatorNo: number, value: number, rank: number) => ({ indicatorNo, value, rank, problems: '无', nextSteps: '保持' });
-    await world.api(reporter, 'PUT', `/reporting/${PLAN}/reports/sthjj/2023-07/draft`, { lines: [line(27, 78.5, 2), line(28, 38, 1), line(29, 92, 1)] });
-    await world.api(reporter, 'POST', `/reporting/${PLAN}/reports/sthjj/2023-07/submit`);
+    await world.api(reporter, 'PUT', `/plans/${PLAN}/reporting/reports/sthjj/2023-07/draft`, { lines: [line(27, 78.5, 2), line(28, 38, 1), line(29, 92, 1)] });
+    await world.api(reporter, 'POST', `/plans/${PLAN}/reporting/reports/sthjj/2023-07/submit`);
   }, 120_000);
   afterAll(() => world.stop());
   let mark = 0;

@@ -18,7 +18,7 @@ describe('monthly report journey in the browser (SQLite)', () => {
     office = await world.user('office1', ['office'], '推进办 张');
     reporter = await world.user('sthjj-reporter', ['reporter'], '李填报', 'sthjj');
     head = await world.user('sthjj-head', ['head'], '王局长', 'sthjj');
-    await world.api(office, 'POST', `/reporting/${PLAN}/periods/2023-07/open`);
+    await world.api(office, 'POST', `/plans/${PLAN}/reporting/periods/2023-07/open`);
   }, 120_000);
   afterAll(() => world.stop());
   // axe-core on every page state each journey visits: no critical or serious violation.
@@ -68,7 +68,7 @@ describe('monthly report journey in the browser (SQLite)', () => {
     const view = await world.api<{ status: string; lines: { indicatorNo: number; analysis?: string }[]; submitted: { lagging: number[] } }>(
       office,
       'GET',
-      `/reporting/${PLAN}/reports/sthjj/2023-07`,
+      `/plans/${PLAN}/reporting/reports/sthjj/2023-07`,
     );
     expect(view.status).toBe('submitted');
     expect(view.submitted.lagging).toEqual([28]);
@@ -99,7 +99,7 @@ describe('monthly report journey in the browser (SQLite)', () => {
     await page.getByRole('tab', { name: '报送情况' }).click();
     await page.getByTestId('cell-sthjj-2023-07').and(page.locator('[data-status="received"]')).waitFor();
     await world.state(page, 'office-receives');
-    const view = await world.api<{ status: string }>(office, 'GET', `/reporting/${PLAN}/reports/sthjj/2023-07`);
+    const view = await world.api<{ status: string }>(office, 'GET', `/plans/${PLAN}/reporting/reports/sthjj/2023-07`);
     expect(view.status).toBe('received');
     expect(world.errors.filter((e) => !e.includes('Warning:'))).toEqual([]);
   }, 180_000);
@@ -197,7 +197,7 @@ describe('monthly report journey in the browser (SQLite)', () => {
     await waitForFocus(headPage, 'provenance');
     await world.state(headPage, 'keyboard-provenance');
 
-    const view = await world.api<{ status: string; signature: { by: { name?: string } } | null }>(office, 'GET', `/reporting/${PLAN}/reports/sfj/2023-07`);
+    const view = await world.api<{ status: string; signature: { by: { name?: string } } | null }>(office, 'GET', `/plans/${PLAN}/reporting/reports/sfj/2023-07`);
     expect(view.status).toBe('signed');
   }, 180_000);
 });

@@ -19,7 +19,7 @@ describe('a supervision case from 立案 to 结案 in the browser (SQLite)', () 
     supervisor = await world.user('bureau1', ['supervisor'], '督查局 孙');
     head = await world.user('sthjj-head', ['head'], '王局长', 'sthjj');
     reporter = await world.user('sthjj-reporter', ['reporter'], '李填报', 'sthjj');
-    await world.api(supervisor, 'POST', `/supervision/${PLAN}/cases/on-ground`, {
+    await world.api(supervisor, 'POST', `/plans/${PLAN}/supervision/cases/on-ground`, {
       unitId: 'sthjj',
       indicatorNo: 28,
       ground: 'lagging-work',

@@ -28,7 +28,7 @@ export interface IdempotencyKeyClaimed {
 /** What a request under an Idempotency-Key is: set by the HTTP layer, carried by the request's every command. */
 export interface RequestKey {
   key: string;
-  /** "PUT /api/v1/reporting/…/draft": names the request in the refusal. */
+  /** "PUT /api/v1/plans/…/reporting/…/draft": names the request in the refusal. */
   request: string;
   /** SHA-256 of method, path and body. */
   fingerprint: string;

@@ -268,7 +268,7 @@ export interface Annex2Row {
   warning: Tier | null;
   /**
    * points × the coefficient of the rank shown (official, else as reported: see rankSource) under the
-   * scoring rule in force; null while none is published. GET /ranking/{planId}/score counts official ranks only.
+   * scoring rule in force; null while none is published. GET /plans/{planId}/ranking/score counts official ranks only.
    */
   score: number | null;
   byUnit: UnitResult[];

@@ -43,7 +43,7 @@ class MeetingDto {
 const AS_OF = { name: 'asOf', required: false, description: 'ISO date-time: as it was known then, re-derived from the events recorded up to then' } as const;
 
 @ApiTags('assessment')
-@Controller('assessment/:planId')
+@Controller('plans/:planId/assessment')
 export class AssessmentController {
   constructor(
     private readonly commands: CommandBus,

@@ -135,13 +135,13 @@ const UPLOAD_BODY = {
 };
 
 const PATHS = {
-  reports: 'reports/:planId/:unitId/:period',
-  cases: 'cases/:planId/:unitId/:indicatorNo/:caseNo',
-  decisions: 'decisions/:planId/:year',
+  reports: 'reports/:unitId/:period',
+  cases: 'cases/:unitId/:indicatorNo/:caseNo',
+  decisions: 'decisions/:year',
 };
 
 @ApiTags('attachments')
-@Controller('attachments')
+@Controller('plans/:planId/attachments')
 export class AttachmentsController {
   constructor(
     private readonly commands: CommandBus,

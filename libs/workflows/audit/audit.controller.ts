@@ -40,16 +40,16 @@ const STANDING_CAUSES = ['first-figures', 'own-figure', 'peer-revision', 'correc
 const FIELDS: ProvenanceField[] = ['result', 'rank', 'warning', 'score', 'target', 'baseline'];
 
 @ApiTags('audit')
-@Controller('audit')
+@Controller()
 export class AuditController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
   ) {}
 
-  @Get(':planId/units/:unitId/timeline')
+  @Get('plans/:planId/audit/units/:unitId/timeline')
   @ApiOperation({ summary: 'Every event that touched a unit, in order, with who, when, on whose behalf, why, and the unit’s standing after each step' })
-  @ApiQuery({ name: 'indicator', required: false })
+  @ApiQuery({ name: 'indicatorNo', required: false })
   @ApiQuery({ name: 'period', required: false, description: 'YYYY-MM, YYYY-Qn or YYYY' })
   @ApiQuery({ name: 'from', required: false, description: 'ISO date-time (recorded at or after)' })
   @ApiQuery({ name: 'to', required: false, description: 'ISO date-time (recorded at or before)' })
@@ -61,18 +61,23 @@ export class AuditController {
     return this.queries.execute(new GetTimeline(principalOf(req), planId, { kind: 'unit', unitId }, pageOf(q)));
   }
 
-  @Get(':planId/indicators/:no/timeline')
+  @Get('plans/:planId/audit/indicators/:indicatorNo/timeline')
   @ApiOperation({ summary: 'Every event about one indicator across all units (figures, standings and their causes, reports, corrections, cases, decisions)' })
-  indicatorTimeline(@Param('planId') planId: string, @Param('no', ParseIntPipe) no: number, @Req() req: AuthenticatedRequest, @Query() q: Record<string, string | undefined>) {
+  indicatorTimeline(
+    @Param('planId') planId: string,
+    @Param('indicatorNo', ParseIntPipe) no: number,
+    @Req() req: AuthenticatedRequest,
+    @Query() q: Record<string, string | undefined>,
+  ) {
     return this.queries.execute(new GetTimeline(principalOf(req), planId, { kind: 'indicator', indicatorNo: no }, pageOf(q)));
   }
 
-  @Get(':planId/cases/:unitId/:no/:caseNo/timeline')
+  @Get('plans/:planId/audit/cases/:unitId/:indicatorNo/:caseNo/timeline')
   @ApiOperation({ summary: 'Every step of one supervision case, with who, when and why' })
   caseTimeline(
     @Param('planId') planId: string,
     @Param('unitId') unitId: string,
-    @Param('no', ParseIntPipe) no: number,
+    @Param('indicatorNo', ParseIntPipe) no: number,
     @Param('caseNo', ParseIntPipe) caseNo: number,
     @Req() req: AuthenticatedRequest,
     @Query() q: Record<string, string | undefined>,
@@ -81,7 +86,7 @@ export class AuditController {
     return this.queries.execute(new GetTimeline(principalOf(req), planId, { kind: 'case', unitId, indicatorNo: no, caseNo }, { filter: {}, after, limit, minPosition }));
   }
 
-  @Get(':planId/views/:view')
+  @Get('plans/:planId/audit/views/:view')
   @ApiOperation({ summary: `A table or board as known at a moment, re-derived from the events recorded up to then. Views: ${Object.keys(VIEWS).join(', ')}` })
   @ApiQuery({ name: 'asOf', required: true })
   view(@Param('planId') planId: string, @Param('view') view: string, @Req() req: AuthenticatedRequest, @Query() q: Record<string, string | undefined>) {
@@ -89,23 +94,23 @@ export class AuditController {
     return this.queries.execute(new GetAuditView(principalOf(req), planId, view, paramsOf(q), asOf));
   }
 
-  @Get(':planId/diff/:view')
-  @ApiOperation({ summary: 'A table or board as known at T1 and at T2: the rows that differ, each with the events between that caused it' })
-  @ApiQuery({ name: 't1', required: true })
-  @ApiQuery({ name: 't2', required: false, description: 'default: now' })
+  @Get('plans/:planId/audit/diff/:view')
+  @ApiOperation({ summary: 'A table or board as known at `from` and at `to`: the rows that differ, each with the events between that caused it' })
+  @ApiQuery({ name: 'from', required: true, description: 'ISO date-time: the earlier moment' })
+  @ApiQuery({ name: 'to', required: false, description: 'ISO date-time: the later moment (default: now)' })
   diff(@Param('planId') planId: string, @Param('view') view: string, @Req() req: AuthenticatedRequest, @Query() q: Record<string, string | undefined>) {
-    const t1 = parseAsOf(q.t1, undefined, 't1')?.time;
-    if (!t1) throw badRequest('t1', 'the earlier moment (ISO date-time) is required');
-    const t2 = parseAsOf(q.t2 ?? new Date().toISOString(), undefined, 't2')!.time!;
+    const t1 = parseAsOf(q.from, undefined, 'from')?.time;
+    if (!t1) throw badRequest('from', 'the earlier moment (ISO date-time) is required');
+    const t2 = parseAsOf(q.to ?? new Date().toISOString(), undefined, 'to')!.time!;
     return this.queries.execute(new GetAuditDiff(principalOf(req), planId, view, paramsOf(q), t1, t2));
   }
 
-  @Get(':planId/provenance/annex2/:period/:no/:field')
+  @Get('plans/:planId/audit/provenance/annex2/:period/:indicatorNo/:field')
   @ApiOperation({ summary: 'Where one figure, rank, colour or score of Annex 2 comes from: the events behind it and the rule versions in force' })
   provenance(
     @Param('planId') planId: string,
     @Param('period') period: string,
-    @Param('no', ParseIntPipe) no: number,
+    @Param('indicatorNo', ParseIntPipe) no: number,
     @Param('field') field: string,
     @Req() req: AuthenticatedRequest,
     @Query('asOf') asOf?: string,
@@ -116,7 +121,7 @@ export class AuditController {
     return this.queries.execute(new GetProvenance(planId, period, no, field as ProvenanceField, parseAsOf(asOf, undefined)));
   }
 
-  @Get(':planId/units/:unitId/export')
+  @Get('plans/:planId/audit/units/:unitId/export')
   @ApiOperation({ summary: 'A unit’s full history as JSON lines or .xlsx, sealed on the way out so it can be checked against the record later' })
   async exportUnit(@Param('planId') planId: string, @Param('unitId') unitId: string, @Query() q: ExportQuery, @Req() req: AuthenticatedRequest, @Res() res: Response) {
     const x = await this.commands.execute(new ExportUnitHistory(principalOf(req), planId, unitId));
@@ -131,20 +136,20 @@ export class AuditController {
     }
   }
 
-  @Get('seals')
+  @Get('audit/seals')
   @ApiOperation({ summary: 'Every seal, each with its exportable text block' })
   seals(@Req() req: AuthenticatedRequest) {
     return this.queries.execute(new ListSeals(principalOf(req)));
   }
 
-  @Post('seals')
+  @Post('audit/seals')
   @ApiOperation({ summary: 'Seal the record as it stands now (admin or office)' })
   async seal(@Body() body: SealRequestDto, @Req() req: AuthenticatedRequest) {
     const p = principalOf(req);
     return (await this.commands.execute(new SealRecord(p, body.occasion ?? `on request of ${p.name ?? p.userId}`))) ?? { sealed: false, reason: 'the store is empty' };
   }
 
-  @Post('verify')
+  @Post('audit/verify')
   @HttpCode(200)
   @ApiOperation({ summary: 'Recompute every hash chain and every seal (writes nothing); with an exported seal, prove the record up to it unchanged' })
   verify(@Body() body: VerifyDto, @Req() req: AuthenticatedRequest) {
@@ -172,9 +177,9 @@ function limitOf(limit: string | undefined): number {
 
 function filterOf(q: Record<string, string | undefined>): TimelineFilter {
   const f: TimelineFilter = {};
-  if (q.indicator !== undefined) {
-    const n = Number(q.indicator);
-    if (!Number.isInteger(n) || n < 1) throw badRequest('indicator', 'an indicator number');
+  if (q.indicatorNo !== undefined) {
+    const n = Number(q.indicatorNo);
+    if (!Number.isInteger(n) || n < 1) throw badRequest('indicatorNo', 'an indicator number');
     f.indicatorNo = n;
   }
   if (q.period !== undefined) {

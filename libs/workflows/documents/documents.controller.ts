@@ -57,7 +57,7 @@ function subjectOf(kind: DocumentKind, b: IssueDocumentDto): DocumentSubject {
 }
 
 @ApiTags('documents')
-@Controller('documents/:planId')
+@Controller('plans/:planId/documents')
 export class DocumentsController {
   constructor(
     private readonly commands: CommandBus,

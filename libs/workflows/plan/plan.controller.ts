@@ -126,18 +126,18 @@ export class PlanController {
     return this.commands.execute(new PublishPlanFile(body.yaml, body.fileName ?? 'plan.yaml', commandMeta(req, this.clock)));
   }
 
-  @Put(':planId/indicators/:no/target')
+  @Put(':planId/indicators/:indicatorNo/target')
   @UseInterceptors(CommandResultInterceptor)
   @ApiOperation({ summary: 'Set or revise an indicator’s county target, with a reason' })
   @ApiHeader({ name: 'If-Match', required: false, description: 'the plan’s revision (ETag)' })
-  setTarget(@Param('planId') planId: string, @Param('no', ParseIntPipe) no: number, @Body() body: SetTargetDto, @Req() req: AuthenticatedRequest) {
+  setTarget(@Param('planId') planId: string, @Param('indicatorNo', ParseIntPipe) no: number, @Body() body: SetTargetDto, @Req() req: AuthenticatedRequest) {
     return this.#execute(req, { type: 'plan.SetTarget', data: { planId, indicatorNo: no, target: body.target } }, body.reason);
   }
 
-  @Put(':planId/indicators/:no/baseline')
+  @Put(':planId/indicators/:indicatorNo/baseline')
   @UseInterceptors(CommandResultInterceptor)
   @ApiOperation({ summary: 'Set or revise an indicator’s previous-year result and rank, with a reason' })
-  setBaseline(@Param('planId') planId: string, @Param('no', ParseIntPipe) no: number, @Body() body: SetBaselineDto, @Req() req: AuthenticatedRequest) {
+  setBaseline(@Param('planId') planId: string, @Param('indicatorNo', ParseIntPipe) no: number, @Body() body: SetBaselineDto, @Req() req: AuthenticatedRequest) {
     return this.#execute(req, { type: 'plan.SetBaseline', data: { planId, indicatorNo: no, value: body.value, rank: body.rank } }, body.reason);
   }
 

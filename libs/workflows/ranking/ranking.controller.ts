@@ -140,7 +140,7 @@ interface UploadedXlsx {
 }
 
 @ApiTags('ranking')
-@Controller('ranking/:planId')
+@Controller('plans/:planId/ranking')
 export class RankingController {
   constructor(
     private readonly commands: CommandBus,
@@ -168,13 +168,13 @@ export class RankingController {
     });
   }
 
-  @Post('figures/:no/:period/corrections')
+  @Post('figures/:indicatorNo/:period/corrections')
   @HttpCode(200)
   @UseInterceptors(CommandResultInterceptor)
   @ApiOperation({ summary: 'Correct a figure the office entered wrongly, with a reason (office); the recorded figure stays in the record' })
   correct(
     @Param('planId') planId: string,
-    @Param('no', ParseIntPipe) no: number,
+    @Param('indicatorNo', ParseIntPipe) no: number,
     @Param('period') period: string,
     @Body() body: CorrectionDto,
     @Req() req: AuthenticatedRequest,
@@ -189,7 +189,7 @@ export class RankingController {
     );
   }
 
-  @Get('standings/:no/:period')
+  @Get('standings/:indicatorNo/:period')
   @ApiOperation({
     summary: 'An indicator’s standing for a period: the six counties’ figures and ranks, our rank and warning, and every change with its cause (ETag: the stream revision)',
   })
@@ -197,7 +197,7 @@ export class RankingController {
   @ApiQuery({ name: 'minPosition', required: false })
   async standing(
     @Param('planId') planId: string,
-    @Param('no', ParseIntPipe) no: number,
+    @Param('indicatorNo', ParseIntPipe) no: number,
     @Param('period') period: string,
     @ReadAtParam() at: ReadAt,
     @Res({ passthrough: true }) res: Response,

@@ -13,7 +13,7 @@ const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 /** Exports an office asks for (issue 16), built on the server from the same query the board answers. */
 @ApiTags('reporting')
-@Controller('reporting/:planId')
+@Controller('plans/:planId/reporting')
 export class ReportingExportsController {
   constructor(private readonly queries: QueryBus) {}
 

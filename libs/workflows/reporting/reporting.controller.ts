@@ -74,7 +74,7 @@ class ReportParams {
 }
 
 @ApiTags('reporting')
-@Controller('reporting/:planId')
+@Controller('plans/:planId/reporting')
 export class ReportingController {
   constructor(
     private readonly commands: CommandBus,

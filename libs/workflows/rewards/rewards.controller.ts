@@ -70,7 +70,7 @@ class ApproveDto extends OptionalReasonDto {
 }
 
 @ApiTags('rewards')
-@Controller('rewards/:planId/:year')
+@Controller('plans/:planId/rewards/:year')
 export class RewardsController {
   constructor(
     private readonly commands: CommandBus,

@@ -13,7 +13,7 @@ const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
 /** The supervision case list as a workbook (issue 16), from the same query the board answers. */
 @ApiTags('supervision')
-@Controller('supervision/:planId')
+@Controller('plans/:planId/supervision')
 export class SupervisionExportsController {
   constructor(private readonly queries: QueryBus) {}
 

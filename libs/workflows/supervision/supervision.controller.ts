@@ -85,7 +85,7 @@ class CaseParams {
 const AS_OF = { name: 'asOf', required: false, description: 'ISO date-time: as known then, re-derived from the events recorded up to then' } as const;
 
 @ApiTags('supervision')
-@Controller('supervision/:planId')
+@Controller('plans/:planId/supervision')
 export class SupervisionController {
   constructor(
     private readonly commands: CommandBus,

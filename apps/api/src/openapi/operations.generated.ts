@@ -159,7 +159,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     headers: { idempotencyKey: false, ifMatch: false, onBehalfOf: false },
     responseHeaders: { etag: false, location: false, position: false },
     readAt: false,
-    query: ['after', 'cause', 'from', 'indicator', 'limit', 'minPosition', 'period', 'to', 'type'],
+    query: ['after', 'cause', 'from', 'indicatorNo', 'limit', 'minPosition', 'period', 'to', 'type'],
   },
   AuditController_diff: {
     method: 'get',
@@ -169,7 +169,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     headers: { idempotencyKey: false, ifMatch: false, onBehalfOf: false },
     responseHeaders: { etag: false, location: false, position: false },
     readAt: false,
-    query: ['period', 'quarter', 't1', 't2', 'year'],
+    query: ['from', 'period', 'quarter', 'to', 'year'],
   },
   AuditController_exportUnit: {
     method: 'get',
@@ -190,7 +190,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     headers: { idempotencyKey: false, ifMatch: false, onBehalfOf: false },
     responseHeaders: { etag: false, location: false, position: false },
     readAt: false,
-    query: ['after', 'cause', 'from', 'indicator', 'limit', 'minPosition', 'period', 'to', 'type'],
+    query: ['after', 'cause', 'from', 'indicatorNo', 'limit', 'minPosition', 'period', 'to', 'type'],
   },
   AuditController_provenance: {
     method: 'get',
@@ -257,7 +257,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     headers: { idempotencyKey: false, ifMatch: false, onBehalfOf: false },
     responseHeaders: { etag: false, location: false, position: false },
     readAt: false,
-    query: ['after', 'cause', 'from', 'indicator', 'limit', 'minPosition', 'period', 'to', 'type'],
+    query: ['after', 'cause', 'from', 'indicatorNo', 'limit', 'minPosition', 'period', 'to', 'type'],
   },
   AuditController_verify: {
     method: 'post',
@@ -1412,7 +1412,7 @@ export const SCHEMAS: Record<string, object> = {
       score: {
         type: ['null', 'number'],
         description:
-          'points × the coefficient of the rank shown (official, else as reported: see rankSource) under the scoring rule in force; null while none is published. GET /ranking/{planId}/score counts official ranks only.',
+          'points × the coefficient of the rank shown (official, else as reported: see rankSource) under the scoring rule in force; null while none is published. GET /plans/{planId}/ranking/score counts official ranks only.',
       },
       byUnit: { type: 'array', items: { $ref: '#/components/schemas/UnitResult' } },
       provisional: { type: 'boolean', description: "Some figure of the row may still change: from a report not yet received, or a rank on fewer than the peer group's figures." },

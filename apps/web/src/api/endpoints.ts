@@ -88,68 +88,70 @@ export const plans = {
 };
 
 export const reporting = {
-  unitReports: (planId: string, unitId: string) => request<{ reports: UnitReportSummary[] }>(`/reporting/${enc(planId)}/units/${enc(unitId)}/reports`),
+  unitReports: (planId: string, unitId: string) => request<{ reports: UnitReportSummary[] }>(`/plans/${enc(planId)}/reporting/units/${enc(unitId)}/reports`),
   report: (planId: string, unitId: string, period: string, asOf?: string | null) =>
-    request<ReportView>(`/reporting/${enc(planId)}/reports/${enc(unitId)}/${enc(period)}`, { query: asOfQuery(asOf) }),
-  template: (planId: string, unitId: string, period: string) => request<ReportTemplate>(`/reporting/${enc(planId)}/reports/${enc(unitId)}/${enc(period)}/template`),
+    request<ReportView>(`/plans/${enc(planId)}/reporting/reports/${enc(unitId)}/${enc(period)}`, { query: asOfQuery(asOf) }),
+  template: (planId: string, unitId: string, period: string) => request<ReportTemplate>(`/plans/${enc(planId)}/reporting/reports/${enc(unitId)}/${enc(period)}/template`),
   // If-Match with the revision the editor loaded: a draft saved meanwhile in another tab is not
   // overwritten silently (412, reload). The view's revision is the stream's, timer events included.
   saveDraft: (planId: string, unitId: string, period: string, lines: ReportLine[], revision?: number) =>
-    request<CommandResult>(`/reporting/${enc(planId)}/reports/${enc(unitId)}/${enc(period)}/draft`, {
+    request<CommandResult>(`/plans/${enc(planId)}/reporting/reports/${enc(unitId)}/${enc(period)}/draft`, {
       method: 'PUT',
       body: { lines },
       ...(revision !== undefined ? { ifMatch: revision } : {}),
     }),
   submit: (planId: string, unitId: string, period: string, revisionFromCommand?: number) =>
-    request<CommandResult>(`/reporting/${enc(planId)}/reports/${enc(unitId)}/${enc(period)}/submit`, {
+    request<CommandResult>(`/plans/${enc(planId)}/reporting/reports/${enc(unitId)}/${enc(period)}/submit`, {
       method: 'POST',
       ...(revisionFromCommand !== undefined ? { ifMatch: revisionFromCommand } : {}),
     }),
   sign: (planId: string, unitId: string, period: string, contentHash: string) =>
-    request<CommandResult>(`/reporting/${enc(planId)}/reports/${enc(unitId)}/${enc(period)}/sign`, { method: 'POST', body: { contentHash } }),
+    request<CommandResult>(`/plans/${enc(planId)}/reporting/reports/${enc(unitId)}/${enc(period)}/sign`, { method: 'POST', body: { contentHash } }),
   receive: (planId: string, unitId: string, period: string) =>
-    request<CommandResult>(`/reporting/${enc(planId)}/reports/${enc(unitId)}/${enc(period)}/receive`, { method: 'POST' }),
+    request<CommandResult>(`/plans/${enc(planId)}/reporting/reports/${enc(unitId)}/${enc(period)}/receive`, { method: 'POST' }),
   return: (planId: string, unitId: string, period: string, reason: string) =>
-    request<CommandResult>(`/reporting/${enc(planId)}/reports/${enc(unitId)}/${enc(period)}/return`, { method: 'POST', body: { reason } }),
+    request<CommandResult>(`/plans/${enc(planId)}/reporting/reports/${enc(unitId)}/${enc(period)}/return`, { method: 'POST', body: { reason } }),
   correct: (planId: string, unitId: string, period: string, body: { indicatorNo: number; field: 'value' | 'rank'; corrected: number | null; reason: string }) =>
-    request<CommandResult>(`/reporting/${enc(planId)}/reports/${enc(unitId)}/${enc(period)}/corrections`, { method: 'POST', body }),
+    request<CommandResult>(`/plans/${enc(planId)}/reporting/reports/${enc(unitId)}/${enc(period)}/corrections`, { method: 'POST', body }),
   openPeriod: (planId: string, period: string, key: string) =>
-    request<{ period: string; opened: string[]; alreadyOpen: string[] }>(`/reporting/${enc(planId)}/periods/${enc(period)}/open`, { method: 'POST', idempotencyKey: key }),
-  compliance: (planId: string, asOf?: string | null) => request<ComplianceBoard>(`/reporting/${enc(planId)}/compliance`, { query: asOfQuery(asOf) }),
+    request<{ period: string; opened: string[]; alreadyOpen: string[] }>(`/plans/${enc(planId)}/reporting/periods/${enc(period)}/open`, { method: 'POST', idempotencyKey: key }),
+  compliance: (planId: string, asOf?: string | null) => request<ComplianceBoard>(`/plans/${enc(planId)}/reporting/compliance`, { query: asOfQuery(asOf) }),
 };
 
 export const ranking = {
-  standings: (planId: string, period: string, asOf?: string | null) => request<PeriodStandings>(`/ranking/${enc(planId)}/standings`, { query: { period, ...asOfQuery(asOf) } }),
+  standings: (planId: string, period: string, asOf?: string | null) =>
+    request<PeriodStandings>(`/plans/${enc(planId)}/ranking/standings`, { query: { period, ...asOfQuery(asOf) } }),
   standing: (planId: string, no: number, period: string, asOf?: string | null) =>
-    request<StandingView>(`/ranking/${enc(planId)}/standings/${no}/${enc(period)}`, { query: asOfQuery(asOf) }),
-  warnings: (planId: string, quarter: string, asOf?: string | null) => request<WarningBoard>(`/ranking/${enc(planId)}/warnings`, { query: { quarter, ...asOfQuery(asOf) } }),
-  scoringRules: (planId: string) => request<ScoringRules>(`/ranking/${enc(planId)}/scoring-rules`),
-  score: (planId: string, period: string) => request<PeriodScore>(`/ranking/${enc(planId)}/score`, { query: { period } }),
+    request<StandingView>(`/plans/${enc(planId)}/ranking/standings/${no}/${enc(period)}`, { query: asOfQuery(asOf) }),
+  warnings: (planId: string, quarter: string, asOf?: string | null) => request<WarningBoard>(`/plans/${enc(planId)}/ranking/warnings`, { query: { quarter, ...asOfQuery(asOf) } }),
+  scoringRules: (planId: string) => request<ScoringRules>(`/plans/${enc(planId)}/ranking/scoring-rules`),
+  score: (planId: string, period: string) => request<PeriodScore>(`/plans/${enc(planId)}/ranking/score`, { query: { period } }),
   publishScoringRule: (planId: string, body: { coefficients: { rank: number; coefficient: number }[]; missingRankCoefficient: number; note: string; reason?: string }) =>
-    request<CommandResult>(`/ranking/${enc(planId)}/scoring-rules`, { method: 'POST', body }),
+    request<CommandResult>(`/plans/${enc(planId)}/ranking/scoring-rules`, { method: 'POST', body }),
   record: (
     planId: string,
     body: { indicatorNo: number; period: string; figures: { countyId: string; value: number | null; rank: number | null }[] },
     key: string,
     revision?: number,
-  ) => request<CommandResult>(`/ranking/${enc(planId)}/figures`, { method: 'POST', body, idempotencyKey: key, ...(revision !== undefined ? { ifMatch: revision } : {}) }),
+  ) => request<CommandResult>(`/plans/${enc(planId)}/ranking/figures`, { method: 'POST', body, idempotencyKey: key, ...(revision !== undefined ? { ifMatch: revision } : {}) }),
   correct: (planId: string, no: number, period: string, body: { countyId: string; value: number | null; rank: number | null; reason: string }, revision: number) =>
-    request<CommandResult>(`/ranking/${enc(planId)}/figures/${no}/${enc(period)}/corrections`, { method: 'POST', body, ifMatch: revision }),
+    request<CommandResult>(`/plans/${enc(planId)}/ranking/figures/${no}/${enc(period)}/corrections`, { method: 'POST', body, ifMatch: revision }),
   import: (planId: string, file: File, onProgress: (fraction: number) => void) => {
     const form = new FormData();
     form.append('file', file, file.name);
-    return upload<ImportOutcome>(`/ranking/${enc(planId)}/imports`, form, onProgress);
+    return upload<ImportOutcome>(`/plans/${enc(planId)}/ranking/imports`, form, onProgress);
   },
-  template: (planId: string, period: string) => download(`/ranking/${enc(planId)}/imports/template`, { period }),
+  template: (planId: string, period: string) => download(`/plans/${enc(planId)}/ranking/imports/template`, { period }),
 };
 
 export const assessment = {
-  view: (planId: string, quarter: string, asOf?: string | null) => request<QuarterView>(`/assessment/${enc(planId)}/quarters/${enc(quarter)}`, { query: asOfQuery(asOf) }),
+  view: (planId: string, quarter: string, asOf?: string | null) => request<QuarterView>(`/plans/${enc(planId)}/assessment/quarters/${enc(quarter)}`, { query: asOfQuery(asOf) }),
   known: (planId: string, quarter: string, asOf?: string | null) =>
-    request<QuarterSnapshot>(`/assessment/${enc(planId)}/quarters/${enc(quarter)}/known`, { query: asOfQuery(asOf) }),
-  diff: (planId: string, quarter: string, asOf?: string | null) => request<SnapshotDiff>(`/assessment/${enc(planId)}/quarters/${enc(quarter)}/diff`, { query: asOfQuery(asOf) }),
+    request<QuarterSnapshot>(`/plans/${enc(planId)}/assessment/quarters/${enc(quarter)}/known`, { query: asOfQuery(asOf) }),
+  diff: (planId: string, quarter: string, asOf?: string | null) =>
+    request<SnapshotDiff>(`/plans/${enc(planId)}/assessment/quarters/${enc(quarter)}/diff`, { query: asOfQuery(asOf) }),
   prepare: (planId: string, quarter: string, reason: string | undefined, revision?: number) =>
-    request<CommandResult>(`/assessment/${enc(planId)}/quarters/${enc(quarter)}/prepare`, {
+    request<CommandResult>(`/plans/${enc(planId)}/assessment/quarters/${enc(quarter)}/prepare`, {
       method: 'POST',
       body: reason ? { reason } : {},
       ...(revision !== undefined ? { ifMatch: revision } : {}),
@@ -159,9 +161,10 @@ export const assessment = {
     quarter: string,
     body: { date: string; attendees: string[]; conclusions: string; nextSteps: string; suggestions: string; reason?: string },
     revision?: number,
-  ) => request<CommandResult>(`/assessment/${enc(planId)}/quarters/${enc(quarter)}/meeting`, { method: 'PUT', body, ...(revision !== undefined ? { ifMatch: revision } : {}) }),
+  ) =>
+    request<CommandResult>(`/plans/${enc(planId)}/assessment/quarters/${enc(quarter)}/meeting`, { method: 'PUT', body, ...(revision !== undefined ? { ifMatch: revision } : {}) }),
   publish: (planId: string, quarter: string, revision?: number, reason?: string) =>
-    request<CommandResult>(`/assessment/${enc(planId)}/quarters/${enc(quarter)}/publish`, {
+    request<CommandResult>(`/plans/${enc(planId)}/assessment/quarters/${enc(quarter)}/publish`, {
       method: 'POST',
       body: reason ? { reason } : {},
       ...(revision !== undefined ? { ifMatch: revision } : {}),
@@ -170,11 +173,11 @@ export const assessment = {
 
 export const supervision = {
   board: (planId: string, q: { unitId?: string; status?: string; asOf?: string | null }) =>
-    request<{ cases: BoardRow[]; asOf: string }>(`/supervision/${enc(planId)}/board`, {
+    request<{ cases: BoardRow[]; asOf: string }>(`/plans/${enc(planId)}/supervision/board`, {
       query: { ...(q.unitId ? { unitId: q.unitId } : {}), status: q.status ?? 'open', ...asOfQuery(q.asOf) },
     }),
   case: (planId: string, unitId: string, no: number, caseNo: number, asOf?: string | null) =>
-    request<CaseView>(`/supervision/${enc(planId)}/cases/${enc(unitId)}/${no}/${caseNo}`, { query: asOfQuery(asOf) }),
+    request<CaseView>(`/plans/${enc(planId)}/supervision/cases/${enc(unitId)}/${no}/${caseNo}`, { query: asOfQuery(asOf) }),
   act: (
     planId: string,
     c: { unitId: string; indicatorNo: number; caseNo: number },
@@ -182,46 +185,46 @@ export const supervision = {
     body: object,
     revision?: number,
   ) =>
-    request<CommandResult>(`/supervision/${enc(planId)}/cases/${enc(c.unitId)}/${c.indicatorNo}/${c.caseNo}/${action}`, {
+    request<CommandResult>(`/plans/${enc(planId)}/supervision/cases/${enc(c.unitId)}/${c.indicatorNo}/${c.caseNo}/${action}`, {
       method: 'POST',
       body,
       ...(revision !== undefined && action !== 'leader-reports' ? { ifMatch: revision } : {}),
     }),
   open: (planId: string, body: { unitId: string; indicatorNo: number; period: string; note: string }, key: string) =>
-    request<CommandResult>(`/supervision/${enc(planId)}/cases`, { method: 'POST', body, idempotencyKey: key }),
+    request<CommandResult>(`/plans/${enc(planId)}/supervision/cases`, { method: 'POST', body, idempotencyKey: key }),
   // Issue 12: a case on a ground the plan names (行动不力、工作滞后、成效不明显), whatever the colour.
   openOnGround: (planId: string, body: { unitId: string; indicatorNo: number; ground: string; period: string; note: string }, key: string) =>
-    request<CommandResult>(`/supervision/${enc(planId)}/cases/on-ground`, { method: 'POST', body, idempotencyKey: key }),
+    request<CommandResult>(`/plans/${enc(planId)}/supervision/cases/on-ground`, { method: 'POST', body, idempotencyKey: key }),
 };
 
 export const rewards = {
-  proposal: (planId: string, year: number, asOf?: string | null) => request<ProposalView>(`/rewards/${enc(planId)}/${year}/proposal`, { query: asOfQuery(asOf) }),
+  proposal: (planId: string, year: number, asOf?: string | null) => request<ProposalView>(`/plans/${enc(planId)}/rewards/${year}/proposal`, { query: asOfQuery(asOf) }),
   generate: (planId: string, year: number, reason: string | undefined, revision?: number) =>
-    request<CommandResult>(`/rewards/${enc(planId)}/${year}/proposal`, {
+    request<CommandResult>(`/plans/${enc(planId)}/rewards/${year}/proposal`, {
       method: 'POST',
       body: reason ? { reason } : {},
       ...(revision !== undefined ? { ifMatch: revision } : {}),
     }),
   amend: (planId: string, year: number, lineId: string, body: { tier?: string; excluded?: boolean; reason: string }, revision: number) =>
-    request<CommandResult>(`/rewards/${enc(planId)}/${year}/lines/${enc(lineId)}/amend`, { method: 'POST', body, ifMatch: revision }),
-  submit: (planId: string, year: number, revision: number) => request<CommandResult>(`/rewards/${enc(planId)}/${year}/submit`, { method: 'POST', ifMatch: revision }),
+    request<CommandResult>(`/plans/${enc(planId)}/rewards/${year}/lines/${enc(lineId)}/amend`, { method: 'POST', body, ifMatch: revision }),
+  submit: (planId: string, year: number, revision: number) => request<CommandResult>(`/plans/${enc(planId)}/rewards/${year}/submit`, { method: 'POST', ifMatch: revision }),
   approve: (planId: string, year: number, listHash: string, revision: number, reason?: string) =>
-    request<CommandResult>(`/rewards/${enc(planId)}/${year}/approve`, { method: 'POST', body: { listHash, ...(reason ? { reason } : {}) }, ifMatch: revision }),
+    request<CommandResult>(`/plans/${enc(planId)}/rewards/${year}/approve`, { method: 'POST', body: { listHash, ...(reason ? { reason } : {}) }, ifMatch: revision }),
   sendBack: (planId: string, year: number, reason: string, revision: number) =>
-    request<CommandResult>(`/rewards/${enc(planId)}/${year}/send-back`, { method: 'POST', body: { reason }, ifMatch: revision }),
+    request<CommandResult>(`/plans/${enc(planId)}/rewards/${year}/send-back`, { method: 'POST', body: { reason }, ifMatch: revision }),
   publish: (planId: string, year: number, revision: number, reason?: string) =>
-    request<CommandResult>(`/rewards/${enc(planId)}/${year}/publish`, { method: 'POST', body: reason ? { reason } : {}, ifMatch: revision }),
-  evidence: (planId: string, year: number, lineId: string) => request<LineEvidence>(`/rewards/${enc(planId)}/${year}/lines/${enc(lineId)}/evidence`),
+    request<CommandResult>(`/plans/${enc(planId)}/rewards/${year}/publish`, { method: 'POST', body: reason ? { reason } : {}, ifMatch: revision }),
+  evidence: (planId: string, year: number, lineId: string) => request<LineEvidence>(`/plans/${enc(planId)}/rewards/${year}/lines/${enc(lineId)}/evidence`),
   // Issue 12: the office decides a unit whose indicators fall in different tiers.
   decideConflict: (planId: string, year: number, lineId: string, decision: 'reward' | 'penalty' | 'neither', reason: string, revision: number) =>
-    request<CommandResult>(`/rewards/${enc(planId)}/${year}/lines/${enc(lineId)}/decide`, { method: 'POST', body: { decision, reason }, ifMatch: revision }),
+    request<CommandResult>(`/plans/${enc(planId)}/rewards/${year}/lines/${enc(lineId)}/decide`, { method: 'POST', body: { decision, reason }, ifMatch: revision }),
 };
 
 export const audit = {
   unitTimeline: (planId: string, unitId: string, q: { indicator?: number; period?: string; type?: string; cause?: string; after?: string | null; limit?: number }) =>
-    request<TimelinePage>(`/audit/${enc(planId)}/units/${enc(unitId)}/timeline`, {
+    request<TimelinePage>(`/plans/${enc(planId)}/audit/units/${enc(unitId)}/timeline`, {
       query: {
-        ...(q.indicator ? { indicator: q.indicator } : {}),
+        ...(q.indicator ? { indicatorNo: q.indicator } : {}),
         ...(q.period ? { period: q.period } : {}),
         // Issue 12: event types and causes of a standing change, comma-separated.
         ...(q.type ? { type: q.type } : {}),
@@ -231,10 +234,10 @@ export const audit = {
       },
     }),
   diff: (planId: string, view: string, t1: string, t2: string | null, params: Query) =>
-    request<ViewDiff>(`/audit/${enc(planId)}/diff/${enc(view)}`, { query: { t1, ...(t2 ? { t2 } : {}), ...params } }),
+    request<ViewDiff>(`/plans/${enc(planId)}/audit/diff/${enc(view)}`, { query: { from: t1, ...(t2 ? { to: t2 } : {}), ...params } }),
   provenance: (planId: string, period: string, no: number, field: string, asOf?: string | null) =>
-    request<AnnexProvenance>(`/audit/${enc(planId)}/provenance/annex2/${enc(period)}/${no}/${enc(field)}`, { query: asOfQuery(asOf) }),
-  exportUnit: (planId: string, unitId: string, format: 'jsonl' | 'xlsx') => download(`/audit/${enc(planId)}/units/${enc(unitId)}/export`, { format }),
+    request<AnnexProvenance>(`/plans/${enc(planId)}/audit/provenance/annex2/${enc(period)}/${no}/${enc(field)}`, { query: asOfQuery(asOf) }),
+  exportUnit: (planId: string, unitId: string, format: 'jsonl' | 'xlsx') => download(`/plans/${enc(planId)}/audit/units/${enc(unitId)}/export`, { format }),
   seals: () => request<SealInfo[]>('/audit/seals'),
   seal: (occasion: string) => request<SealInfo | { sealed: false; reason: string }>('/audit/seals', { method: 'POST', body: { occasion } }),
   verify: (seal?: string) => request<VerifyReport>('/audit/verify', { method: 'POST', body: seal ? { seal } : {} }),
@@ -253,15 +256,19 @@ export interface AttachmentView {
   reason?: string;
 }
 
-/** Attachments of a target: `reports/<plan>/<unit>/<month>`, `cases/<plan>/<unit>/<no>/<caseNo>`, `decisions/<plan>/<year>` (path segments already encoded). */
+/**
+ * Attachments of a target, as the path of its files (segments encoded):
+ * `plans/<plan>/attachments/reports/<unit>/<month>`, `…/cases/<unit>/<indicatorNo>/<caseNo>`, `…/decisions/<year>`.
+ */
 export const attachments = {
-  target: (...segments: (string | number)[]) => segments.map((s) => enc(String(s))).join('/'),
-  list: (target: string) => request<{ attachments: AttachmentView[] }>(`/attachments/${target}`),
+  target: (kind: 'reports' | 'cases' | 'decisions', planId: string, ...segments: (string | number)[]) =>
+    ['plans', enc(planId), 'attachments', kind, ...segments.map((s) => enc(String(s)))].join('/'),
+  list: (target: string) => request<{ attachments: AttachmentView[] }>(`/${target}`),
   upload: (target: string, file: File, step: string | undefined, onProgress: (fraction: number) => void) => {
     const form = new FormData();
     form.append('file', file, file.name);
     if (step) form.append('step', step);
-    return upload<CommandResult>(`/attachments/${target}`, form, onProgress);
+    return upload<CommandResult>(`/${target}`, form, onProgress);
   },
 };
 

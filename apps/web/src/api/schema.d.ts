@@ -297,7 +297,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/plans/{planId}/indicators/{no}/target': {
+  '/api/v1/plans/{planId}/indicators/{indicatorNo}/target': {
     parameters: {
       query?: never;
       header?: never;
@@ -314,7 +314,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/plans/{planId}/indicators/{no}/baseline': {
+  '/api/v1/plans/{planId}/indicators/{indicatorNo}/baseline': {
     parameters: {
       query?: never;
       header?: never;
@@ -450,7 +450,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/reporting/{planId}/periods/{period}/open': {
+  '/api/v1/plans/{planId}/reporting/periods/{period}/open': {
     parameters: {
       query?: never;
       header?: never;
@@ -467,7 +467,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/reporting/{planId}/reports/{unitId}/{period}': {
+  '/api/v1/plans/{planId}/reporting/reports/{unitId}/{period}': {
     parameters: {
       query?: never;
       header?: never;
@@ -484,7 +484,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/reporting/{planId}/reports/{unitId}/{period}/template': {
+  '/api/v1/plans/{planId}/reporting/reports/{unitId}/{period}/template': {
     parameters: {
       query?: never;
       header?: never;
@@ -501,7 +501,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/reporting/{planId}/reports/{unitId}/{period}/draft': {
+  '/api/v1/plans/{planId}/reporting/reports/{unitId}/{period}/draft': {
     parameters: {
       query?: never;
       header?: never;
@@ -518,7 +518,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/reporting/{planId}/reports/{unitId}/{period}/submit': {
+  '/api/v1/plans/{planId}/reporting/reports/{unitId}/{period}/submit': {
     parameters: {
       query?: never;
       header?: never;
@@ -535,7 +535,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/reporting/{planId}/reports/{unitId}/{period}/sign': {
+  '/api/v1/plans/{planId}/reporting/reports/{unitId}/{period}/sign': {
     parameters: {
       query?: never;
       header?: never;
@@ -552,7 +552,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/reporting/{planId}/reports/{unitId}/{period}/receive': {
+  '/api/v1/plans/{planId}/reporting/reports/{unitId}/{period}/receive': {
     parameters: {
       query?: never;
       header?: never;
@@ -569,7 +569,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/reporting/{planId}/reports/{unitId}/{period}/paper-copies': {
+  '/api/v1/plans/{planId}/reporting/reports/{unitId}/{period}/paper-copies': {
     parameters: {
       query?: never;
       header?: never;
@@ -586,7 +586,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/reporting/{planId}/reports/{unitId}/{period}/return': {
+  '/api/v1/plans/{planId}/reporting/reports/{unitId}/{period}/return': {
     parameters: {
       query?: never;
       header?: never;
@@ -603,7 +603,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/reporting/{planId}/reports/{unitId}/{period}/corrections': {
+  '/api/v1/plans/{planId}/reporting/reports/{unitId}/{period}/corrections': {
     parameters: {
       query?: never;
       header?: never;
@@ -620,7 +620,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/reporting/{planId}/compliance': {
+  '/api/v1/plans/{planId}/reporting/compliance': {
     parameters: {
       query?: never;
       header?: never;
@@ -637,7 +637,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/reporting/{planId}/units/{unitId}/reports': {
+  '/api/v1/plans/{planId}/reporting/units/{unitId}/reports': {
     parameters: {
       query?: never;
       header?: never;
@@ -654,7 +654,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/reporting/{planId}/compliance.xlsx': {
+  '/api/v1/plans/{planId}/reporting/compliance.xlsx': {
     parameters: {
       query?: never;
       header?: never;
@@ -671,7 +671,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/ranking/{planId}/figures': {
+  '/api/v1/plans/{planId}/ranking/figures': {
     parameters: {
       query?: never;
       header?: never;
@@ -688,7 +688,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/ranking/{planId}/figures/{no}/{period}/corrections': {
+  '/api/v1/plans/{planId}/ranking/figures/{indicatorNo}/{period}/corrections': {
     parameters: {
       query?: never;
       header?: never;
@@ -705,7 +705,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/ranking/{planId}/standings/{no}/{period}': {
+  '/api/v1/plans/{planId}/ranking/standings/{indicatorNo}/{period}': {
     parameters: {
       query?: never;
       header?: never;
@@ -722,7 +722,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/ranking/{planId}/standings': {
+  '/api/v1/plans/{planId}/ranking/standings': {
     parameters: {
       query?: never;
       header?: never;
@@ -739,7 +739,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/ranking/{planId}/warnings': {
+  '/api/v1/plans/{planId}/ranking/warnings': {
     parameters: {
       query?: never;
       header?: never;
@@ -756,7 +756,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/ranking/{planId}/score': {
+  '/api/v1/plans/{planId}/ranking/score': {
     parameters: {
       query?: never;
       header?: never;
@@ -773,7 +773,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/ranking/{planId}/score/what-if': {
+  '/api/v1/plans/{planId}/ranking/score/what-if': {
     parameters: {
       query?: never;
       header?: never;
@@ -790,7 +790,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/ranking/{planId}/scoring-rules': {
+  '/api/v1/plans/{planId}/ranking/scoring-rules': {
     parameters: {
       query?: never;
       header?: never;
@@ -808,7 +808,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/ranking/{planId}/imports': {
+  '/api/v1/plans/{planId}/ranking/imports': {
     parameters: {
       query?: never;
       header?: never;
@@ -825,7 +825,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/ranking/{planId}/imports/template': {
+  '/api/v1/plans/{planId}/ranking/imports/template': {
     parameters: {
       query?: never;
       header?: never;
@@ -859,7 +859,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/rewards/{planId}/{year}/proposal': {
+  '/api/v1/plans/{planId}/rewards/{year}/proposal': {
     parameters: {
       query?: never;
       header?: never;
@@ -877,7 +877,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/rewards/{planId}/{year}/lines/{lineId}/amend': {
+  '/api/v1/plans/{planId}/rewards/{year}/lines/{lineId}/amend': {
     parameters: {
       query?: never;
       header?: never;
@@ -894,7 +894,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/rewards/{planId}/{year}/lines/{lineId}/decide': {
+  '/api/v1/plans/{planId}/rewards/{year}/lines/{lineId}/decide': {
     parameters: {
       query?: never;
       header?: never;
@@ -911,7 +911,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/rewards/{planId}/{year}/submit': {
+  '/api/v1/plans/{planId}/rewards/{year}/submit': {
     parameters: {
       query?: never;
       header?: never;
@@ -928,7 +928,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/rewards/{planId}/{year}/approve': {
+  '/api/v1/plans/{planId}/rewards/{year}/approve': {
     parameters: {
       query?: never;
       header?: never;
@@ -945,7 +945,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/rewards/{planId}/{year}/send-back': {
+  '/api/v1/plans/{planId}/rewards/{year}/send-back': {
     parameters: {
       query?: never;
       header?: never;
@@ -962,7 +962,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/rewards/{planId}/{year}/publish': {
+  '/api/v1/plans/{planId}/rewards/{year}/publish': {
     parameters: {
       query?: never;
       header?: never;
@@ -979,7 +979,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/rewards/{planId}/{year}/decisions': {
+  '/api/v1/plans/{planId}/rewards/{year}/decisions': {
     parameters: {
       query?: never;
       header?: never;
@@ -996,7 +996,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/rewards/{planId}/{year}/lines/{lineId}/evidence': {
+  '/api/v1/plans/{planId}/rewards/{year}/lines/{lineId}/evidence': {
     parameters: {
       query?: never;
       header?: never;
@@ -1013,7 +1013,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/assessment/{planId}/quarters/{quarter}/prepare': {
+  '/api/v1/plans/{planId}/assessment/quarters/{quarter}/prepare': {
     parameters: {
       query?: never;
       header?: never;
@@ -1030,7 +1030,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/assessment/{planId}/quarters/{quarter}/meeting': {
+  '/api/v1/plans/{planId}/assessment/quarters/{quarter}/meeting': {
     parameters: {
       query?: never;
       header?: never;
@@ -1047,7 +1047,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/assessment/{planId}/quarters/{quarter}/publish': {
+  '/api/v1/plans/{planId}/assessment/quarters/{quarter}/publish': {
     parameters: {
       query?: never;
       header?: never;
@@ -1064,7 +1064,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/assessment/{planId}/quarters/{quarter}': {
+  '/api/v1/plans/{planId}/assessment/quarters/{quarter}': {
     parameters: {
       query?: never;
       header?: never;
@@ -1081,7 +1081,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/assessment/{planId}/quarters/{quarter}/published': {
+  '/api/v1/plans/{planId}/assessment/quarters/{quarter}/published': {
     parameters: {
       query?: never;
       header?: never;
@@ -1098,7 +1098,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/assessment/{planId}/quarters/{quarter}/known': {
+  '/api/v1/plans/{planId}/assessment/quarters/{quarter}/known': {
     parameters: {
       query?: never;
       header?: never;
@@ -1115,7 +1115,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/assessment/{planId}/quarters/{quarter}/diff': {
+  '/api/v1/plans/{planId}/assessment/quarters/{quarter}/diff': {
     parameters: {
       query?: never;
       header?: never;
@@ -1132,7 +1132,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/assessment/{planId}/units/{unitId}/notifications': {
+  '/api/v1/plans/{planId}/assessment/units/{unitId}/notifications': {
     parameters: {
       query?: never;
       header?: never;
@@ -1149,7 +1149,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/assessment/{planId}/leaders/notifications': {
+  '/api/v1/plans/{planId}/assessment/leaders/notifications': {
     parameters: {
       query?: never;
       header?: never;
@@ -1166,7 +1166,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/supervision/{planId}/board': {
+  '/api/v1/plans/{planId}/supervision/board': {
     parameters: {
       query?: never;
       header?: never;
@@ -1183,7 +1183,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/supervision/{planId}/cases': {
+  '/api/v1/plans/{planId}/supervision/cases': {
     parameters: {
       query?: never;
       header?: never;
@@ -1200,7 +1200,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/supervision/{planId}/cases/on-ground': {
+  '/api/v1/plans/{planId}/supervision/cases/on-ground': {
     parameters: {
       query?: never;
       header?: never;
@@ -1217,7 +1217,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/supervision/{planId}/cases/{unitId}/{indicatorNo}/{caseNo}': {
+  '/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}': {
     parameters: {
       query?: never;
       header?: never;
@@ -1234,7 +1234,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/supervision/{planId}/cases/{unitId}/{indicatorNo}/{caseNo}/acknowledge': {
+  '/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}/acknowledge': {
     parameters: {
       query?: never;
       header?: never;
@@ -1251,7 +1251,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/supervision/{planId}/cases/{unitId}/{indicatorNo}/{caseNo}/plan': {
+  '/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}/plan': {
     parameters: {
       query?: never;
       header?: never;
@@ -1268,7 +1268,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/supervision/{planId}/cases/{unitId}/{indicatorNo}/{caseNo}/feedback': {
+  '/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}/feedback': {
     parameters: {
       query?: never;
       header?: never;
@@ -1285,7 +1285,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/supervision/{planId}/cases/{unitId}/{indicatorNo}/{caseNo}/review': {
+  '/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}/review': {
     parameters: {
       query?: never;
       header?: never;
@@ -1302,7 +1302,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/supervision/{planId}/cases/{unitId}/{indicatorNo}/{caseNo}/escalations': {
+  '/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}/escalations': {
     parameters: {
       query?: never;
       header?: never;
@@ -1319,7 +1319,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/supervision/{planId}/cases/{unitId}/{indicatorNo}/{caseNo}/leader-reports': {
+  '/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}/leader-reports': {
     parameters: {
       query?: never;
       header?: never;
@@ -1336,7 +1336,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/supervision/{planId}/cases/{unitId}/{indicatorNo}/{caseNo}/close': {
+  '/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}/close': {
     parameters: {
       query?: never;
       header?: never;
@@ -1353,7 +1353,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/supervision/{planId}/cases.xlsx': {
+  '/api/v1/plans/{planId}/supervision/cases.xlsx': {
     parameters: {
       query?: never;
       header?: never;
@@ -1387,7 +1387,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/audit/{planId}/units/{unitId}/timeline': {
+  '/api/v1/plans/{planId}/audit/units/{unitId}/timeline': {
     parameters: {
       query?: never;
       header?: never;
@@ -1404,7 +1404,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/audit/{planId}/indicators/{no}/timeline': {
+  '/api/v1/plans/{planId}/audit/indicators/{indicatorNo}/timeline': {
     parameters: {
       query?: never;
       header?: never;
@@ -1421,7 +1421,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/audit/{planId}/cases/{unitId}/{no}/{caseNo}/timeline': {
+  '/api/v1/plans/{planId}/audit/cases/{unitId}/{indicatorNo}/{caseNo}/timeline': {
     parameters: {
       query?: never;
       header?: never;
@@ -1438,7 +1438,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/audit/{planId}/views/{view}': {
+  '/api/v1/plans/{planId}/audit/views/{view}': {
     parameters: {
       query?: never;
       header?: never;
@@ -1455,14 +1455,14 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/audit/{planId}/diff/{view}': {
+  '/api/v1/plans/{planId}/audit/diff/{view}': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /** A table or board as known at T1 and at T2: the rows that differ, each with the events between that caused it */
+    /** A table or board as known at `from` and at `to`: the rows that differ, each with the events between that caused it */
     get: operations['AuditController_diff'];
     put?: never;
     post?: never;
@@ -1472,7 +1472,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/audit/{planId}/provenance/annex2/{period}/{no}/{field}': {
+  '/api/v1/plans/{planId}/audit/provenance/annex2/{period}/{indicatorNo}/{field}': {
     parameters: {
       query?: never;
       header?: never;
@@ -1489,7 +1489,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/audit/{planId}/units/{unitId}/export': {
+  '/api/v1/plans/{planId}/audit/units/{unitId}/export': {
     parameters: {
       query?: never;
       header?: never;
@@ -1541,7 +1541,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/documents/{planId}/issue/{kind}': {
+  '/api/v1/plans/{planId}/documents/issue/{kind}': {
     parameters: {
       query?: never;
       header?: never;
@@ -1558,7 +1558,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/documents/{planId}': {
+  '/api/v1/plans/{planId}/documents': {
     parameters: {
       query?: never;
       header?: never;
@@ -1575,7 +1575,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/documents/{planId}/pdf/{documentId}': {
+  '/api/v1/plans/{planId}/documents/pdf/{documentId}': {
     parameters: {
       query?: never;
       header?: never;
@@ -1592,7 +1592,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/attachments/reports/{planId}/{unitId}/{period}': {
+  '/api/v1/plans/{planId}/attachments/reports/{unitId}/{period}': {
     parameters: {
       query?: never;
       header?: never;
@@ -1610,7 +1610,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/attachments/cases/{planId}/{unitId}/{indicatorNo}/{caseNo}': {
+  '/api/v1/plans/{planId}/attachments/cases/{unitId}/{indicatorNo}/{caseNo}': {
     parameters: {
       query?: never;
       header?: never;
@@ -1628,7 +1628,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/attachments/decisions/{planId}/{year}': {
+  '/api/v1/plans/{planId}/attachments/decisions/{year}': {
     parameters: {
       query?: never;
       header?: never;
@@ -1646,7 +1646,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/attachments/reports/{planId}/{unitId}/{period}/{sha256}': {
+  '/api/v1/plans/{planId}/attachments/reports/{unitId}/{period}/{sha256}': {
     parameters: {
       query?: never;
       header?: never;
@@ -1663,7 +1663,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/attachments/cases/{planId}/{unitId}/{indicatorNo}/{caseNo}/{sha256}': {
+  '/api/v1/plans/{planId}/attachments/cases/{unitId}/{indicatorNo}/{caseNo}/{sha256}': {
     parameters: {
       query?: never;
       header?: never;
@@ -1680,7 +1680,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/attachments/decisions/{planId}/{year}/{sha256}': {
+  '/api/v1/plans/{planId}/attachments/decisions/{year}/{sha256}': {
     parameters: {
       query?: never;
       header?: never;
@@ -2254,7 +2254,7 @@ export interface components {
        * @enum {null|string}
        */
       warning: null | 'green' | 'yellow' | 'red';
-      /** @description points × the coefficient of the rank shown (official, else as reported: see rankSource) under the scoring rule in force; null while none is published. GET /ranking/{planId}/score counts official ranks only. */
+      /** @description points × the coefficient of the rank shown (official, else as reported: see rankSource) under the scoring rule in force; null while none is published. GET /plans/{planId}/ranking/score counts official ranks only. */
       score: null | number;
       byUnit: components['schemas']['UnitResult'][];
       /** @description Some figure of the row may still change: from a report not yet received, or a rank on fewer than the peer group's figures. */
@@ -6244,7 +6244,7 @@ export interface operations {
       };
       path: {
         planId: string;
-        no: number;
+        indicatorNo: number;
       };
       cookie?: never;
     };
@@ -6363,7 +6363,7 @@ export interface operations {
       };
       path: {
         planId: string;
-        no: number;
+        indicatorNo: number;
       };
       cookie?: never;
     };
@@ -8619,7 +8619,7 @@ export interface operations {
       };
       path: {
         planId: string;
-        no: number;
+        indicatorNo: number;
         period: string;
       };
       cookie?: never;
@@ -8740,7 +8740,7 @@ export interface operations {
       };
       path: {
         planId: string;
-        no: number;
+        indicatorNo: number;
         period: string;
       };
       cookie?: never;
@@ -12842,8 +12842,7 @@ export interface operations {
         from?: unknown;
         /** @description YYYY-MM, YYYY-Qn or YYYY */
         period?: unknown;
-        /** @description an indicator number */
-        indicator?: unknown;
+        indicatorNo?: unknown;
         /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
         minPosition?: string;
       };
@@ -12914,8 +12913,7 @@ export interface operations {
         cause?: string;
         /** @description ISO date-time: recorded at or after */
         from?: string;
-        /** @description an indicator number */
-        indicator?: number;
+        indicatorNo?: string;
         /** @description page size, 1–200 (default 50) */
         limit?: number;
         /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
@@ -12932,7 +12930,7 @@ export interface operations {
       };
       path: {
         planId: string;
-        no: number;
+        indicatorNo: number;
       };
       cookie?: never;
     };
@@ -12993,8 +12991,7 @@ export interface operations {
         cause?: string;
         /** @description ISO date-time: recorded at or after */
         from?: string;
-        /** @description an indicator number */
-        indicator?: number;
+        indicatorNo?: string;
         /** @description page size, 1–200 (default 50) */
         limit?: number;
         /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
@@ -13012,7 +13009,7 @@ export interface operations {
       path: {
         planId: string;
         unitId: string;
-        no: number;
+        indicatorNo: number;
         caseNo: number;
       };
       cookie?: never;
@@ -13140,10 +13137,10 @@ export interface operations {
   AuditController_diff: {
     parameters: {
       query: {
-        /** @description default: now */
-        t2?: unknown;
+        /** @description ISO date-time: the later moment (default: now) */
+        to?: unknown;
         /** @description ISO date-time: the earlier moment */
-        t1: unknown;
+        from: unknown;
         /** @description YYYY-MM (a month), or where said YYYY-Qn or YYYY */
         period?: string;
         /** @description YYYY-Qn */
@@ -13223,7 +13220,7 @@ export interface operations {
       path: {
         planId: string;
         period: string;
-        no: number;
+        indicatorNo: number;
         field: string;
       };
       cookie?: never;

@@ -103,11 +103,11 @@ export function AttachmentsCard({ target, canUpload, steps = false }: { target: 
             key: 'actions',
             render: (_, a) => (
               <Space>
-                <a href={url(`/attachments/${target}/${a.sha256}`)} download={a.name} aria-label={t('attachments.downloadOf', { name: a.name })}>
+                <a href={url(`/${target}/${a.sha256}`)} download={a.name} aria-label={t('attachments.downloadOf', { name: a.name })}>
                   <DownloadOutlined aria-hidden /> {t('attachments.download')}
                 </a>
                 {VIEWABLE.test(a.mediaType) && (
-                  <a href={url(`/attachments/${target}/${a.sha256}`, { inline: 'true' })} target="_blank" rel="noreferrer" aria-label={t('attachments.viewOf', { name: a.name })}>
+                  <a href={url(`/${target}/${a.sha256}`, { inline: 'true' })} target="_blank" rel="noreferrer" aria-label={t('attachments.viewOf', { name: a.name })}>
                     <EyeOutlined aria-hidden /> {t('attachments.view')}
                   </a>
                 )}

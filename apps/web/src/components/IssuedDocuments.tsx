@@ -26,13 +26,13 @@ export function IssuedDocuments(props: { planId: string; kind: string; subject: 
   const notice = useProblemNotice();
   const [busy, setBusy] = useState(false);
   const list = useAsync(
-    () => request<{ documents: IssuedDocument[] }>(`/documents/${encodeURIComponent(props.planId)}`, { query: { subject: props.subjectKey } }),
+    () => request<{ documents: IssuedDocument[] }>(`/plans/${encodeURIComponent(props.planId)}/documents`, { query: { subject: props.subjectKey } }),
     [props.planId, props.subjectKey],
   );
   const send = async (reason?: string) => {
     setBusy(true);
     try {
-      await request(`/documents/${encodeURIComponent(props.planId)}/issue/${props.kind}`, {
+      await request(`/plans/${encodeURIComponent(props.planId)}/documents/issue/${props.kind}`, {
         method: 'POST',
         body: { ...props.subject, ...(reason ? { reason } : {}) },
         idempotencyKey: newCommandId(),
@@ -57,7 +57,7 @@ export function IssuedDocuments(props: { planId: string; kind: string; subject: 
   };
   const get = async (d: IssuedDocument) => {
     try {
-      saveBlob(await download(`/documents/${encodeURIComponent(props.planId)}/pdf/${encodeURIComponent(d.documentId)}`), `${d.number}.pdf`);
+      saveBlob(await download(`/plans/${encodeURIComponent(props.planId)}/documents/pdf/${encodeURIComponent(d.documentId)}`), `${d.number}.pdf`);
     } catch (err) {
       notice(err);
     }

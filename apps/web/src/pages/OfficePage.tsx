@@ -322,7 +322,7 @@ function Compliance() {
       <Space wrap style={{ marginBottom: 12 }}>
         <AsOfPicker value={asOf} onChange={setAsOf} />
         <Typography.Text type="secondary">{t('office.legend')}</Typography.Text>
-        <Button icon={<DownloadOutlined />} href={url(`/reporting/${encodeURIComponent(plan.id)}/compliance.xlsx`, asOf ? { asOf } : {})} data-testid="compliance-xlsx">
+        <Button icon={<DownloadOutlined />} href={url(`/plans/${encodeURIComponent(plan.id)}/reporting/compliance.xlsx`, asOf ? { asOf } : {})} data-testid="compliance-xlsx">
           {t('exports.compliance')}
         </Button>
       </Space>

@@ -38,7 +38,7 @@ export default function SupervisionPage() {
           <Space wrap>
             <Button
               icon={<DownloadOutlined />}
-              href={url(`/supervision/${encodeURIComponent(plan.id)}/cases.xlsx`, { status, ...(unitId ? { unitId } : {}) })}
+              href={url(`/plans/${encodeURIComponent(plan.id)}/supervision/cases.xlsx`, { status, ...(unitId ? { unitId } : {}) })}
               data-testid="cases-xlsx"
             >
               {t('exports.cases')}
