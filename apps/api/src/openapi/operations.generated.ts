@@ -1237,7 +1237,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
       required: ['userId', 'username', 'streamId', 'revision', 'events'],
     },
     headers: { idempotencyKey: true, ifMatch: false, onBehalfOf: false },
-    responseHeaders: { etag: true, location: false, position: true },
+    responseHeaders: { etag: true, location: true, position: true },
     readAt: false,
     query: [],
   },

@@ -5174,6 +5174,8 @@ export interface operations {
           ETag?: string;
           /** @description pass as ?minPosition= to read this write */
           'X-Position'?: string;
+          /** @description where the created resource is read */
+          Location?: string;
           [name: string]: unknown;
         };
         content: {
