@@ -50,6 +50,9 @@ describe.each(STORE_TARGETS)('accounts and sessions on $name', (target) => {
     expect(created.headers.get('etag')).toBe('"2"');
     const { userId, oneTimePassword } = created.body;
     expect(oneTimePassword).toMatch(/^[\w]{4}-[\w]{4}-[\w]{4}-[\w]{4}$/);
+    // Issue 14: 201 + Location, where the created user is read.
+    expect(created.headers.get('location')).toBe(`/api/v1/users/${userId}`);
+    expect((await api('GET', created.headers.get('location')!.replace('/api/v1', ''), { session: admin })).body).toMatchObject({ userId, username: 'fgw-reporter' });
     expect(created.body.events.map((e: { type: string }) => e.type)).toEqual(['UserCreated', 'RoleGranted', 'PasswordSet']);
 
     const login = await fetch(`${running.url}/api/v1/auth/login`, {

@@ -169,7 +169,7 @@ describe('the OpenAPI document and real answers against it (demo year, SQLite)',
       params: { path: { planId: PLAN, unitId }, query: { limit: 2, after: first.data!.next! } },
       ...auditor,
     });
-    expect(second.data!.entries[0]!.seq).toBeGreaterThan(first.data!.entries[1]!.seq);
+    expect(second.data!.items[0]!.seq).toBeGreaterThan(first.data!.items[1]!.seq);
     const refused = await client.GET('/api/v1/plans/{planId}/reporting/units/{unitId}/reports', { params: { path: { planId: PLAN, unitId: 'no-such-unit' } }, ...office });
     expect(refused.error).toMatchObject({ status: 404, code: 'unit-not-found' });
   });
@@ -249,7 +249,7 @@ describe('the OpenAPI document and real answers against it (demo year, SQLite)',
 
     it('the auditor’s reads: a unit’s and an indicator’s timeline, a view as of a moment, a diff, provenance, the seals', async () => {
       const page = await check('auditor', `/plans/${PLAN}/audit/units/czj/timeline?limit=5`);
-      expect(page.entries.length).toBe(5);
+      expect(page.items.length).toBe(5);
       await check('auditor', `/plans/${PLAN}/audit/indicators/15/timeline?limit=5`);
       await check('auditor', `/plans/${PLAN}/audit/views/annex2?period=2023-02&asOf=2023-03-15T00:00:00.000Z`);
       await check('auditor', `/plans/${PLAN}/audit/diff/annex2?period=2023-02&from=2023-03-01T00:00:00.000Z&to=2023-04-01T00:00:00.000Z`);

@@ -147,22 +147,22 @@ describe.each(STORE_TARGETS)('a correction reaches the ranking and Annex 2, with
     const position = official.headers.get('x-position') ?? '';
     const changes = await api('GET', `/plans/${planId}/audit/units/sthjj/timeline?type=StandingChanged&indicatorNo=28&minPosition=${position}`, auditor);
     expect(changes.status).toBe(200);
-    expect(changes.body.entries.map((e: any) => [e.period, e.cause.kind])).toEqual([
+    expect(changes.body.items.map((e: any) => [e.period, e.cause.kind])).toEqual([
       ['2023-07', 'first-figures'],
       [period, 'first-figures'],
       [period, 'correction'],
       [period, 'own-figure'],
     ]);
-    const augustFirst = changes.body.entries[1];
+    const augustFirst = changes.body.items[1];
     expect(augustFirst.since).toEqual({ period: '2023-07', rank: 3, warning: 'yellow' });
     expect(augustFirst.summary.en).toBe('indicator 28 2023-08: rank 3→5, warning yellow→red since 2023-07 (first figures)');
     expect(augustFirst.summary.zh).toContain('较 2023-07');
     const byCause = await api('GET', `/plans/${planId}/audit/units/sthjj/timeline?cause=correction&minPosition=${position}`, auditor);
-    expect(byCause.body.entries.map((e: any) => [e.type, e.period, e.why])).toEqual([['StandingChanged', period, '市生态环境局通报数据修正']]);
+    expect(byCause.body.items.map((e: any) => [e.type, e.period, e.why])).toEqual([['StandingChanged', period, '市生态环境局通报数据修正']]);
     const two = await api('GET', `/plans/${planId}/audit/indicators/28/timeline?type=FigureCorrected,ReportReceived&minPosition=${position}`, auditor);
-    expect(two.body.entries.map((e: any) => e.type)).toEqual(['FigureCorrected']);
+    expect(two.body.items.map((e: any) => e.type)).toEqual(['FigureCorrected']);
     const unitTwo = await api('GET', `/plans/${planId}/audit/units/sthjj/timeline?type=FigureCorrected,ReportReceived&minPosition=${position}`, auditor);
-    expect(unitTwo.body.entries.map((e: any) => e.type)).toEqual(['ReportReceived', 'FigureCorrected']);
+    expect(unitTwo.body.items.map((e: any) => e.type)).toEqual(['ReportReceived', 'FigureCorrected']);
     // Unknown types and causes are refused, naming them.
     const badType = await api('GET', `/plans/${planId}/audit/units/sthjj/timeline?type=StandingChanged,Nope`, auditor);
     expect([badType.status, badType.body.errors?.[0]?.field ?? badType.body.field]).toEqual([400, 'type']);

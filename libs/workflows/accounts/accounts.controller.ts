@@ -213,6 +213,8 @@ export class UsersController {
       ),
     );
     res.setHeader('Cache-Control', 'no-store');
+    // Issue 14: a creation answers 201 with where the created resource is read.
+    res.setHeader('Location', `/api/v1/users/${encodeURIComponent(created.userId)}`);
     return { ...created.result, userId: created.userId, username: created.username, ...(created.oneTimePassword ? { oneTimePassword: created.oneTimePassword } : {}) };
   }
 

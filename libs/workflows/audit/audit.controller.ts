@@ -6,6 +6,7 @@ import type { Response } from 'express';
 import { parseSealText } from '../../engine/audit/seals.js';
 import { principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
+import { limitOf } from '../../engine/nest/http/paging.js';
 import { parseAsOf } from '../../engine/projections/as-of.js';
 import { ExportUnitHistory, GetAuditDiff, GetAuditView, GetProvenance, GetTimeline, ListSeals, SealRecord, VerifyRecord } from './audit.queries.js';
 import { toJsonLines, toXlsx, type TimelineFilter } from './audit.service.js';
@@ -166,13 +167,6 @@ export class AuditController {
 
 function pageOf(q: Record<string, string | undefined>) {
   return { filter: filterOf(q), after: q.after, limit: limitOf(q.limit), minPosition: q.minPosition };
-}
-
-function limitOf(limit: string | undefined): number {
-  if (limit === undefined) return 50;
-  const n = Number(limit);
-  if (!Number.isInteger(n) || n < 1 || n > 200) throw badRequest('limit', 'a whole number from 1 to 200');
-  return n;
 }
 
 function filterOf(q: Record<string, string | undefined>): TimelineFilter {

@@ -88,7 +88,7 @@ describe.each(STORE_TARGETS)('audit over a real workflow history on $name', (tar
   afterAll(() => ctx.close());
 
   it('the unit timeline lists every step in order, with who, when and why, and the unit’s standing after each', async () => {
-    const { entries, next } = await audit.unitTimeline(planId, 'sthjj', {}, undefined, 200);
+    const { items: entries, next } = await audit.unitTimeline(planId, 'sthjj', {}, undefined, 200);
     expect(next).toBeNull();
     const types = entries.map((e) => e.type);
     expect(types).toEqual([
@@ -116,7 +116,7 @@ describe.each(STORE_TARGETS)('audit over a real workflow history on $name', (tar
   });
 
   it('a peer county’s revision is shown as the cause of our county’s colour change', async () => {
-    const { entries } = await audit.unitTimeline(planId, 'sthjj', { indicatorNo: 28 }, undefined, 200);
+    const { items: entries } = await audit.unitTimeline(planId, 'sthjj', { indicatorNo: 28 }, undefined, 200);
     const red = entries.find((e) => e.type === 'StandingChanged' && e.status!.warnings['28']!.warning === 'red')!;
     expect(red.cause).toMatchObject({ kind: 'peer-revision', countyId: 'ruzhou', previous: 42, value: 40.5 });
     expect(red.summary.zh).toContain('汝州市 修订数据 42 → 40.5');
@@ -127,14 +127,12 @@ describe.each(STORE_TARGETS)('audit over a real workflow history on $name', (tar
     const first = await audit.unitTimeline(planId, 'sthjj', {}, undefined, 5);
     const second = await audit.unitTimeline(planId, 'sthjj', {}, first.next!, 5);
     const third = await audit.unitTimeline(planId, 'sthjj', {}, second.next!, 5);
-    expect([...first.entries, ...second.entries, ...third.entries].map((e) => e.seq)).toEqual(
-      (await audit.unitTimeline(planId, 'sthjj', {}, undefined, 200)).entries.map((e) => e.seq),
-    );
+    expect([...first.items, ...second.items, ...third.items].map((e) => e.seq)).toEqual((await audit.unitTimeline(planId, 'sthjj', {}, undefined, 200)).items.map((e) => e.seq));
     expect(third.next).toBeNull();
     const august = await audit.unitTimeline(planId, 'sthjj', { from: '2023-08-01T00:00:00.000Z' }, undefined, 50);
-    expect(august.entries.map((e) => e.type)).toEqual(['PeerFiguresRecorded', 'StandingChanged', 'PeerFiguresRecorded', 'StandingChanged', 'FigureCorrected']);
+    expect(august.items.map((e) => e.type)).toEqual(['PeerFiguresRecorded', 'StandingChanged', 'PeerFiguresRecorded', 'StandingChanged', 'FigureCorrected']);
     const indicator = await audit.indicatorTimeline(planId, 28, {}, undefined, 50);
-    expect(indicator.entries.every((e) => e.indicatorNos.includes(28))).toBe(true);
+    expect(indicator.items.every((e) => e.indicatorNos.includes(28))).toBe(true);
   });
 
   it('Annex 2 as known at T1 and at T2: the rows that differ, and the events between that caused it', async () => {
@@ -187,7 +185,7 @@ describe.each(STORE_TARGETS)('audit over a real workflow history on $name', (tar
     const x = await audit.exportUnit(planId, 'sthjj', auditor);
     const lines = toJsonLines(x).trim().split('\n');
     expect(lines).toHaveLength(1 + x.events.length);
-    expect(x.events.length).toBe((await audit.unitTimeline(planId, 'sthjj', {}, undefined, 200)).entries.length);
+    expect(x.events.length).toBe((await audit.unitTimeline(planId, 'sthjj', {}, undefined, 200)).items.length);
     const header = JSON.parse(lines[0]!);
     expect(header).toMatchObject({ kind: 'jixiao-unit-export', unitId: 'sthjj', exportedBy: { userId: 'auditor-1' } });
     const report = await verifySeals(engine.store, parseSealText(header.seal));

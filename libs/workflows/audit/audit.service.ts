@@ -123,10 +123,10 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
         if (out.length === limit) break;
       }
       if (page.length < Math.max(limit, 100)) {
-        return { entries: out, next: out.length === limit && cursor ? cursor.slice(prefix.length) : null };
+        return { items: out, next: out.length === limit && cursor ? cursor.slice(prefix.length) : null };
       }
     }
-    return { entries: out, next: cursor ? cursor.slice(prefix.length) : null };
+    return { items: out, next: cursor ? cursor.slice(prefix.length) : null };
   }
 
   async view(planId: string, view: string, params: ViewParams, asOf: AsOf) {

@@ -7,6 +7,7 @@ import { REPORTING_EVENT_TYPES, type ReportingEvent } from '../reporting/reporti
 import { REWARDS_EVENT_TYPES, type RewardsEvent } from '../rewards/rewards.events.js';
 import { SUPERVISION_EVENT_TYPES, type SupervisionEvent } from '../supervision/supervision.events.js';
 import { ATTACHMENTS_EVENT_TYPES, type AttachmentAdded } from '../attachments/attachments.events.js';
+import type { Page } from '../../engine/projections/page.js';
 
 /**
  * The auditors' timelines: every event that touched a unit (and every event about an indicator,
@@ -423,9 +424,5 @@ const LABEL_ZH: Record<string, string> = {
   DecisionsPublished: '公布奖惩决定',
 };
 
-/** One page of a timeline, oldest first. */
-export interface TimelinePage {
-  entries: TimelineEntry[];
-  /** Pass as ?after= for the next page; null at the end. */
-  next: string | null;
-}
+/** One page of a timeline, oldest first: the one list shape of the API (issue 14). */
+export type TimelinePage = Page<TimelineEntry>;

@@ -225,7 +225,7 @@ export function auditCommands(program: Command): void {
         const page = o.unit ? await audit.unitTimeline(o.plan, o.unit, filter, o.after, limit) : await audit.indicatorTimeline(o.plan, Number(o.indicator), filter, o.after, limit);
         printPage(
           o,
-          { items: page.entries, next: page.next },
+          page,
           (e) =>
             `${e.at}  ${e.summary.zh}  — ${e.who.name ?? e.who.userId} (${e.who.role})${e.onBehalfOf ? ` for ${e.onBehalfOf}` : ''}${e.why ? `: ${e.why}` : ''}${e.cause ? `  [cause: ${e.cause.kind}]` : ''}`,
           'no entries',

@@ -1237,7 +1237,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
       required: ['userId', 'username', 'streamId', 'revision', 'events'],
     },
     headers: { idempotencyKey: true, ifMatch: false, onBehalfOf: false },
-    responseHeaders: { etag: true, location: false, position: true },
+    responseHeaders: { etag: true, location: true, position: true },
     readAt: false,
     query: [],
   },
@@ -4043,13 +4043,13 @@ export const SCHEMAS: Record<string, object> = {
     required: ['seq', 'position', 'streamId', 'revision', 'eventId', 'type', 'at', 'who', 'indicatorNos', 'summary'],
   },
   TimelinePage: {
-    description: 'One page of a timeline, oldest first.',
+    description: 'One page of a timeline, oldest first: the one list shape of the API (issue 14).',
     type: 'object',
     properties: {
-      entries: { type: 'array', items: { $ref: '#/components/schemas/TimelineEntry' } },
+      items: { type: 'array', items: { $ref: '#/components/schemas/TimelineEntry' } },
       next: { type: ['null', 'string'], description: 'Pass as ?after= for the next page; null at the end.' },
     },
-    required: ['entries', 'next'],
+    required: ['items', 'next'],
   },
   TodoView: {
     description: 'The counts on the menu: what waits for this person, by their roles.',

@@ -3,6 +3,7 @@ import type {
   AnnexProvenance,
   Annex2Table,
   SealInfo,
+  TimelineEntry,
   TimelinePage,
   VerifyReport,
   ViewDiff,
@@ -221,7 +222,11 @@ export const rewards = {
 };
 
 export const audit = {
-  unitTimeline: (planId: string, unitId: string, q: { indicator?: number; period?: string; type?: string; cause?: string; after?: string | null; limit?: number }) =>
+  unitTimeline: (
+    planId: string,
+    unitId: string,
+    q: { indicator?: number; period?: string; type?: string; cause?: string; after?: string | null; limit?: number },
+  ): Promise<{ entries: TimelineEntry[]; next: string | null }> =>
     request<TimelinePage>(`/plans/${enc(planId)}/audit/units/${enc(unitId)}/timeline`, {
       query: {
         ...(q.indicator ? { indicatorNo: q.indicator } : {}),
@@ -232,7 +237,7 @@ export const audit = {
         ...(q.after ? { after: q.after } : {}),
         limit: q.limit ?? 50,
       },
-    }),
+    }).then((p) => ({ entries: p.items, next: p.next })),
   diff: (planId: string, view: string, t1: string, t2: string | null, params: Query) =>
     request<ViewDiff>(`/plans/${enc(planId)}/audit/diff/${enc(view)}`, { query: { from: t1, ...(t2 ? { to: t2 } : {}), ...params } }),
   provenance: (planId: string, period: string, no: number, field: string, asOf?: string | null) =>

@@ -4326,9 +4326,9 @@ export interface components {
       /** @description The unit's standing after this step (unit timelines only). */
       status?: components['schemas']['UnitStatus'];
     };
-    /** @description One page of a timeline, oldest first. */
+    /** @description One page of a timeline, oldest first: the one list shape of the API (issue 14). */
     TimelinePage: {
-      entries: components['schemas']['TimelineEntry'][];
+      items: components['schemas']['TimelineEntry'][];
       /** @description Pass as ?after= for the next page; null at the end. */
       next: null | string;
     };
@@ -5174,6 +5174,8 @@ export interface operations {
           ETag?: string;
           /** @description pass as ?minPosition= to read this write */
           'X-Position'?: string;
+          /** @description where the created resource is read */
+          Location?: string;
           [name: string]: unknown;
         };
         content: {
