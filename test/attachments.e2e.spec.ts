@@ -1,5 +1,6 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { verifyReferencedBlobs } from '../apps/api/src/cli/verify-blobs.js';
@@ -12,6 +13,7 @@ import { createSqliteDirectory } from '../libs/engine/testing/databases.js';
 import { TestS3Server } from '../libs/engine/testing/s3-server.js';
 import { Engine } from '../libs/engine/nest/engine.js';
 import { readEverything } from '../libs/engine/testing/fixtures.js';
+import { verifyEvidenceArchive } from '../libs/workflows/audit/evidence-archive.js';
 import { ATTACHMENTS_SETTINGS, AttachmentsService, type AttachmentsSettings } from '../libs/workflows/attachments/attachments.service.js';
 import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, STORE_TARGETS, startAppOn, type RunningApp, type StoreTarget, type TestSession } from './support/app.js';
 
@@ -227,6 +229,29 @@ describe.each([...STORE_TARGETS, S3_TARGET])('attachments over HTTP on $name', (
     const attachmentLines = (await exported.text()).split('\n').filter((l) => l.includes('AttachmentAdded'));
     expect(attachmentLines).toHaveLength(5);
     expect(attachmentLines.filter((l) => l.includes(sha256Of(PDF)))).toHaveLength(2);
+    // With attachments=bytes: a zip holding the export and each attachment's bytes under its hash, checked offline.
+    const evidence = await fetch(`${running.url}/api/v1/audit/${planId}/units/sthjj/export?format=jsonl&attachments=bytes`, { headers: admin.headers });
+    expect(evidence.status).toBe(200);
+    expect(evidence.headers.get('content-type')).toContain('application/zip');
+    const zip = Buffer.from(await evidence.arrayBuffer());
+    const offline = await verifyEvidenceArchive(zip);
+    expect(offline).toMatchObject({ ok: true, checked: 4, problems: [] }); // the export and 3 distinct blobs
+    expect(offline.manifest.attachments).toHaveLength(5);
+    expect(offline.manifest.attachments[0]).toMatchObject({
+      path: `attachments/${sha256Of(PDF)}`,
+      name: '2023年6月 月报 签字盖章.pdf',
+      mediaType: 'application/pdf',
+      size: PDF.length,
+      sha256: sha256Of(PDF),
+    });
+    const unzipped = await JSZip.loadAsync(zip);
+    expect((await unzipped.file(`attachments/${sha256Of(PNG)}`)!.async('nodebuffer')).equals(PNG)).toBe(true);
+    expect(await unzipped.file('SHA256SUMS')!.async('string')).toContain(`${sha256Of(PDF)}  attachments/${sha256Of(PDF)}`);
+    // A byte changed inside the archive is named.
+    unzipped.file(`attachments/${sha256Of(PNG)}`, Buffer.concat([PNG, Buffer.from([0])]));
+    const changed = await verifyEvidenceArchive(await unzipped.generateAsync({ type: 'nodebuffer' }));
+    expect(changed.ok).toBe(false);
+    expect(changed.problems).toEqual([expect.stringContaining(`attachments/${sha256Of(PNG)} hashes to`)]);
 
     // audit verify covers every referenced blob…
     const verified = await api('POST', '/audit/verify', admin, {});

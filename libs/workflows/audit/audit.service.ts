@@ -14,6 +14,7 @@ import { PlanService } from '../plan/plan.service.js';
 import { ensureSealTimer, makeSeal, sealingFromEnv, sealsSoFar, useSealing, verifyOptionsFor } from './sealing.js';
 import { caseKey, indicatorKey, TIMELINE_PROJECTION, unitKey, type TimelineEntry, type TimelinePage } from './timeline.projection.js';
 import { diff, provenance, snapshot, type ProvenanceField, type ViewParams } from './views.js';
+import { evidenceArchive, type EvidenceManifest } from './evidence-archive.js';
 
 export interface TimelineFilter {
   indicatorNo?: number;
@@ -86,6 +87,16 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
       sealProblems: seals.problems,
       ...(seals.exported ? { exported: seals.exported } : {}),
     };
+  }
+
+  /** A unit's export with its attachments' bytes (a zip; evidence-archive.ts), read from the deployment's blob store. */
+  async evidenceArchive(x: UnitExport): Promise<{ zip: Buffer; manifest: EvidenceManifest }> {
+    const blobStore = blobStoreFromEnv(this.engine.options.config);
+    try {
+      return await evidenceArchive(x, blobStore);
+    } finally {
+      await blobStore.close();
+    }
   }
 
   async unitTimeline(planId: string, unitId: string, filter: TimelineFilter, after: string | undefined, limit: number, minPosition?: string): Promise<TimelinePage> {
