@@ -145,6 +145,12 @@ describe.each(targets)('the blob store in $name', (target) => {
       // A second put of the same bytes finds the object and writes nothing.
       expect((await s3.put(bytes)).created).toBe(false);
       expect((await s3.get(sha256))?.equals(bytes)).toBe(true);
+      // Never written over: with the object changed behind its back, a put of the bytes leaves it so
+      // (verify names it altered; the store does not quietly repair or replace evidence).
+      const other = Buffer.from('not the decision');
+      await t.tamper(sha256, other);
+      expect((await s3.put(bytes)).created).toBe(false);
+      expect((await s3.get(sha256))?.equals(other)).toBe(true);
     });
   }
 
