@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import type { BlobStore } from './blob-store.js';
 
 const HASH = /^[0-9a-f]{64}$/;
 
@@ -55,8 +54,9 @@ const statusOf = (err: unknown): number | undefined => (err as { $metadata?: { h
  * MD5 as Content-MD5), so a server that checks them refuses bytes damaged on the way. Deleting or
  * changing objects is for the bucket's policy to refuse (object lock / no DeleteObject for the
  * application's key); `audit verify` finds a blob that was altered or removed all the same.
+ * (A `BlobStore` of blob-store.ts, structurally: that module opens this one.)
  */
-export class S3BlobStore implements BlobStore {
+export class S3BlobStore {
   readonly kind = 's3';
   readonly #client: S3Client;
 

@@ -9,6 +9,7 @@ import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { parseAsOf } from '../../engine/projections/as-of.js';
 import { ExportUnitHistory, GetAuditDiff, GetAuditView, GetProvenance, GetTimeline, ListSeals, SealRecord, VerifyRecord } from './audit.queries.js';
 import { AuditService, toJsonLines, toXlsx, type TimelineFilter } from './audit.service.js';
+import { evidenceArchive } from './evidence-archive.js';
 import { VIEWS, type ProvenanceField, type ViewParams } from './views.js';
 import { TIMELINE_EVENT_TYPES } from './timeline.projection.js';
 import type { StandingCause } from '../ranking/ranking.events.js';
@@ -134,7 +135,7 @@ export class AuditController {
     const x = await this.commands.execute(new ExportUnitHistory(principalOf(req), planId, unitId));
     const name = `jixiao-${planId}-${unitId}-${x.header.exportedAt.slice(0, 10)}`;
     if (q.attachments === 'bytes') {
-      const { zip, manifest } = await this.audit.evidenceArchive(x);
+      const { zip, manifest } = await this.audit.withBlobStore((blobs) => evidenceArchive(x, blobs));
       res.setHeader('X-Attachments', String(manifest.attachments.length));
       res.type('application/zip').attachment(`${name}-evidence.zip`).send(zip);
     } else if (q.format === 'xlsx') {

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { sealText, verifySeals, type SealRecordedData } from '../../engine/audit/seals.js';
 import { verifyChains } from '../../engine/audit/verify-chains.js';
-import { blobStoreFromEnv } from '../../engine/blobs/blob-store.js';
+import { blobStoreFromEnv, type BlobStore } from '../../engine/blobs/blob-store.js';
 import { verifyBlobs } from '../../engine/blobs/verify-blobs.js';
 import type { Principal } from '../../engine/commands/command.js';
 import { DomainError } from '../../engine/commands/command.js';
@@ -14,7 +14,6 @@ import { PlanService } from '../plan/plan.service.js';
 import { ensureSealTimer, makeSeal, sealingFromEnv, sealsSoFar, useSealing, verifyOptionsFor } from './sealing.js';
 import { caseKey, indicatorKey, TIMELINE_PROJECTION, unitKey, type TimelineEntry, type TimelinePage } from './timeline.projection.js';
 import { diff, provenance, snapshot, type ProvenanceField, type ViewParams } from './views.js';
-import { evidenceArchive, type EvidenceManifest } from './evidence-archive.js';
 
 export interface TimelineFilter {
   indicatorNo?: number;
@@ -89,11 +88,11 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
     };
   }
 
-  /** A unit's export with its attachments' bytes (a zip; evidence-archive.ts), read from the deployment's blob store. */
-  async evidenceArchive(x: UnitExport): Promise<{ zip: Buffer; manifest: EvidenceManifest }> {
+  /** Work with the deployment's blob store (an evidence export with the attachments' bytes: evidence-archive.ts), closed afterwards. */
+  async withBlobStore<T>(work: (blobs: BlobStore) => Promise<T>): Promise<T> {
     const blobStore = blobStoreFromEnv(this.engine.options.config);
     try {
-      return await evidenceArchive(x, blobStore);
+      return await work(blobStore);
     } finally {
       await blobStore.close();
     }

@@ -283,7 +283,8 @@ export function auditCommands(program: Command): void {
         const service = app.get(await auditService());
         const x = await service.exportUnit(o.plan, o.unit, cliAuditor());
         if (o.withAttachments) {
-          const { zip, manifest } = await service.evidenceArchive(x);
+          const { evidenceArchive } = await import('../../../../libs/workflows/audit/evidence-archive.js');
+          const { zip, manifest } = await service.withBlobStore((blobs) => evidenceArchive(x, blobs));
           writeFileSync(o.out, zip);
           const bytes = manifest.attachments.filter((a, i, all) => a.path && all.findIndex((b) => b.path === a.path) === i).reduce((n, a) => n + a.size, 0);
           console.log(
