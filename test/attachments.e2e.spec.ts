@@ -1,13 +1,21 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
+import { verifyReferencedBlobs } from '../apps/api/src/cli/verify-blobs.js';
 import { ManualClock } from '../libs/engine/clock.js';
 import type { Principal } from '../libs/engine/commands/command.js';
 import { DirectoryBlobStore, sha256Of } from '../libs/engine/blobs/blob-store.js';
+import { S3BlobStore } from '../libs/engine/blobs/s3-blob-store.js';
+import { openEventStore } from '../libs/engine/event-store/open-event-store.js';
+import { createSqliteDirectory } from '../libs/engine/testing/databases.js';
+import { TestS3Server } from '../libs/engine/testing/s3-server.js';
 import { Engine } from '../libs/engine/nest/engine.js';
 import { readEverything } from '../libs/engine/testing/fixtures.js';
+import { verifyEvidenceArchive } from '../libs/workflows/audit/evidence-archive.js';
 import { ATTACHMENTS_SETTINGS, AttachmentsService, type AttachmentsSettings } from '../libs/workflows/attachments/attachments.service.js';
-import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, STORE_TARGETS, startAppOn, type RunningApp, type TestSession } from './support/app.js';
+import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, STORE_TARGETS, startAppOn, type RunningApp, type StoreTarget, type TestSession } from './support/app.js';
 
 const planId = 'ye-county-2023';
 const period = '2023-06';
@@ -29,9 +37,29 @@ const EXE = Buffer.concat([
  * Attachments as evidence over HTTP, on both stores: the unit's scanned signed report and a case's
  * feedback evidence go up, are listed and come down byte for byte; a program named .pdf and a file
  * over the limit are refused with problem details and store nothing; another unit may neither
- * attach nor read; `audit verify` covers the blobs and names one altered underneath.
+ * attach nor read; `audit verify` covers the blobs and names one altered underneath. The third run
+ * keeps the bytes in an S3-compatible bucket (BLOB_STORE_URL=s3://…, a real s3rver of the test's own).
  */
-describe.each(STORE_TARGETS)('attachments over HTTP on $name', (target) => {
+let s3: TestS3Server | undefined;
+const S3_TARGET: StoreTarget = {
+  name: 'SQLite with the blobs in an S3 bucket',
+  async create() {
+    s3 = await TestS3Server.start(['jixiao-evidence']);
+    process.env.BLOB_STORE_URL = s3.url('jixiao-evidence', 'ye-county');
+    const dir = createSqliteDirectory('e2e-s3');
+    return {
+      storeUrl: dir.url(),
+      async drop() {
+        delete process.env.BLOB_STORE_URL;
+        dir.drop();
+        await s3?.stop();
+        s3 = undefined;
+      },
+    };
+  },
+};
+
+describe.each([...STORE_TARGETS, S3_TARGET])('attachments over HTTP on $name', (target) => {
   let running: RunningApp;
   let reporter: TestSession;
   let office: TestSession;
@@ -201,19 +229,60 @@ describe.each(STORE_TARGETS)('attachments over HTTP on $name', (target) => {
     const attachmentLines = (await exported.text()).split('\n').filter((l) => l.includes('AttachmentAdded'));
     expect(attachmentLines).toHaveLength(5);
     expect(attachmentLines.filter((l) => l.includes(sha256Of(PDF)))).toHaveLength(2);
+    // With attachments=bytes: a zip holding the export and each attachment's bytes under its hash, checked offline.
+    const evidence = await fetch(`${running.url}/api/v1/plans/${planId}/audit/units/sthjj/export?format=jsonl&attachments=bytes`, { headers: admin.headers });
+    expect(evidence.status).toBe(200);
+    expect(evidence.headers.get('content-type')).toContain('application/zip');
+    const zip = Buffer.from(await evidence.arrayBuffer());
+    const offline = await verifyEvidenceArchive(zip);
+    expect(offline).toMatchObject({ ok: true, checked: 4, problems: [] }); // the export and 3 distinct blobs
+    expect(offline.manifest.attachments).toHaveLength(5);
+    expect(offline.manifest.attachments[0]).toMatchObject({
+      path: `attachments/${sha256Of(PDF)}`,
+      name: '2023年6月 月报 签字盖章.pdf',
+      mediaType: 'application/pdf',
+      size: PDF.length,
+      sha256: sha256Of(PDF),
+    });
+    const unzipped = await JSZip.loadAsync(zip);
+    expect((await unzipped.file(`attachments/${sha256Of(PNG)}`)!.async('nodebuffer')).equals(PNG)).toBe(true);
+    expect(await unzipped.file('SHA256SUMS')!.async('string')).toContain(`${sha256Of(PDF)}  attachments/${sha256Of(PDF)}`);
+    // A byte changed inside the archive is named.
+    unzipped.file(`attachments/${sha256Of(PNG)}`, Buffer.concat([PNG, Buffer.from([0])]));
+    const changed = await verifyEvidenceArchive(await unzipped.generateAsync({ type: 'nodebuffer' }));
+    expect(changed.ok).toBe(false);
+    expect(changed.problems).toEqual([expect.stringContaining(`attachments/${sha256Of(PNG)} hashes to`)]);
 
     // audit verify covers every referenced blob…
     const verified = await api('POST', '/audit/verify', admin, {});
     expect(verified.status).toBe(200);
     expect(verified.body).toMatchObject({ ok: true, blobs: { references: 5, blobs: 3, problems: [] } });
     console.log(`attachments on ${target.name}: verify hashed ${verified.body.blobs.bytes} bytes of blobs in ${verified.body.seconds} s`);
+    const blobs = running.app.get(AttachmentsService).blobs;
+    if (target === S3_TARGET) {
+      expect(blobs).toBeInstanceOf(S3BlobStore);
+      // The CLI's `audit verify` reads the same bucket from BLOB_STORE_URL.
+      const store = await openEventStore(running.storeUrl);
+      try {
+        const cli = await verifyReferencedBlobs(store, running.storeUrl);
+        expect(cli.ok).toBe(true);
+        expect(cli.summary).toContain('5 reference(s) to 3 blob(s)');
+        expect(cli.summary).toContain('s3://jixiao-evidence/ye-county');
+      } finally {
+        await store.close();
+      }
+    }
 
     // …and names the one altered underneath it; the download refuses to hand it out as evidence.
     const altered = Buffer.from(PDF.toString('latin1').replace('Catalog', 'Catalos'), 'latin1');
-    const blobs = running.app.get(AttachmentsService).blobs;
     if (blobs instanceof DirectoryBlobStore) {
       chmodSync(blobs.pathOf(sha256Of(PDF)), 0o644);
       writeFileSync(blobs.pathOf(sha256Of(PDF)), altered);
+    } else if (blobs instanceof S3BlobStore) {
+      // Someone with write access to the bucket overwrites the object.
+      const client = s3!.client();
+      await client.send(new PutObjectCommand({ Bucket: 'jixiao-evidence', Key: blobs.keyOf(sha256Of(PDF)), Body: altered }));
+      client.destroy();
     } else {
       const c = new pg.Client({ connectionString: running.storeUrl });
       await c.connect();

@@ -8,7 +8,9 @@ import { ManualClock } from '../libs/engine/clock.js';
 import { readConfig } from '../libs/engine/config.js';
 import { playDemoYear } from '../libs/workflows/demo/demo-year.js';
 import { AppModule } from '../apps/api/src/app.module.js';
+import { pdfText, pngOf } from '../libs/workflows/documents/documents.testing.js';
 import { changePassword, loginAs, STORE_TARGETS, startApp, testPassword, type RunningApp, type TestSession } from './support/app.js';
+import { startClosedDemoYear } from './support/closed-demo.js';
 
 const CLI = join(process.cwd(), 'dist/apps/api/src/cli.js');
 /** Run asynchronously: the server under test lives in this process and must go on answering meanwhile. */
@@ -125,5 +127,50 @@ describe.each(STORE_TARGETS)('official documents over HTTP on $name', (target) =
     expect(bureau.status).toBe(403);
     const list = await fetch(`${running.url}/api/v1/plans/${PLAN}/documents`, { headers: office.headers });
     expect(((await list.json()) as { documents: unknown[] }).documents).toHaveLength(1);
+  });
+});
+
+/**
+ * The two year-end documents from the running app, on the demo year closed through its review
+ * (demo --close-year): 拟奖惩名单 and 奖惩决定 issued over HTTP, served as the bytes whose SHA-256 the
+ * record holds, checked by `audit verify --document` (the built CLI), one page of each as PNG.
+ */
+describe('the year-end documents over HTTP from the closed demo year', () => {
+  let demo: Awaited<ReturnType<typeof startClosedDemoYear>>;
+  let office: TestSession;
+  beforeAll(async () => {
+    demo = await startClosedDemoYear();
+    office = await demo.signIn('office');
+  }, 240_000);
+  afterAll(() => demo?.close());
+
+  it('issues the proposed list and the decision, serves the recorded bytes, and verifies them', async () => {
+    const { running } = demo;
+    const issued: { kind: string; number: string; sha256: string; documentId: string }[] = [];
+    for (const kind of ['reward-proposal', 'reward-decision']) {
+      const res = await fetch(`${running.url}/api/v1/plans/${PLAN}/documents/issue/${kind}`, {
+        method: 'POST',
+        headers: { ...office.headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ year: 2023 }),
+      });
+      expect(res.status).toBe(200);
+      const d = ((await res.json()) as { events: { data: { documentId: string; number: string; sha256: string } }[] }).events[0]!.data;
+      issued.push({ kind, ...d });
+    }
+    const year = issued[0]!.number.match(/〔(\d{4})〕/)![1];
+    expect(issued.map((d) => d.number)).toEqual([`叶政办〔${year}〕1号`, `叶政〔${year}〕1号`]);
+    for (const d of issued) {
+      const pdf = await fetch(`${running.url}/api/v1/plans/${PLAN}/documents/pdf/${encodeURIComponent(d.documentId)}`, { headers: office.headers });
+      expect(pdf.status).toBe(200);
+      const bytes = Buffer.from(await pdf.arrayBuffer());
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(d.sha256);
+      expect(pdf.headers.get('x-content-sha256')).toBe(d.sha256);
+      const text = pdfText(bytes, `e2e-${d.kind}`).replace(/\s+/g, '');
+      expect(text).toContain(d.number);
+      expect(text).toContain(d.kind === 'reward-proposal' ? '拟奖惩名单' : '奖惩的决定');
+      console.log(`${d.kind} ${d.number}: ${pngOf(bytes, `e2e-${d.kind}`)}`);
+      const ok = await cli(['audit', 'verify', '--document', join(process.cwd(), 'test-output', `e2e-${d.kind}.pdf`), '--store', running.storeUrl]);
+      expect({ status: ok.status, out: ok.stdout }).toEqual({ status: 0, out: expect.stringContaining(`matches the record: ${d.number}`) });
+    }
   });
 });

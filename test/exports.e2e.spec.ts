@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { ManualClock } from '../libs/engine/clock.js';
 import type { Principal } from '../libs/engine/commands/command.js';
 import { Engine } from '../libs/engine/nest/engine.js';
+import { startClosedDemoYear } from './support/closed-demo.js';
 import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, STORE_TARGETS, startAppOn, type RunningApp, type TestSession } from './support/app.js';
 
 const planId = 'ye-county-2023';
@@ -128,5 +129,100 @@ describe.each(STORE_TARGETS.slice(0, 1))('exports on $name', (target) => {
     expect(String(row[0])).toContain('生态环境');
     expect(row.slice(1, 5)).toEqual(['28. PM2.5年均浓度', 1, '办理中', '签收']);
     expect((await api('GET', `/plans/${planId}/supervision/cases.xlsx?status=some`, supervisor)).status).toBe(400);
+  });
+});
+
+/**
+ * The year-end list (拟奖惩名单) and decision (奖惩决定) as workbooks, from the demo year closed
+ * through its review (demo --close-year): one row per unit, ranks and working funds as numbers, the
+ * office's amendment with its reason, a Chinese header row (English with Accept-Language: en-US);
+ * the proposal for county roles only, the published decision for a unit too.
+ */
+describe('year-end exports from the closed demo year', () => {
+  let demo: Awaited<ReturnType<typeof startClosedDemoYear>>;
+  let office: TestSession;
+  let unit: TestSession;
+  beforeAll(async () => {
+    demo = await startClosedDemoYear();
+    office = await demo.signIn('office');
+    unit = await demo.signIn('fgw-reporter');
+  }, 240_000);
+  afterAll(() => demo?.close());
+
+  async function get(path: string, who: TestSession, lang = 'zh-CN') {
+    const res = await fetch(`${demo.running.url}/api/v1${path}`, { headers: { ...who.headers, 'accept-language': lang } });
+    return { status: res.status, type: res.headers.get('content-type'), disposition: res.headers.get('content-disposition'), bytes: Buffer.from(await res.arrayBuffer()) };
+  }
+  async function sheets(bytes: Buffer) {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(bytes as never);
+    return wb.worksheets.map((ws) => {
+      const rows: unknown[][] = [];
+      ws.eachRow((r) => rows.push((r.values as unknown[]).slice(1)));
+      return { name: ws.name, rows };
+    });
+  }
+
+  it('exports the proposal with its amendment and the decision as decided, in Chinese or English, to whom may read them', async () => {
+    const proposal = (await (await fetch(`${demo.running.url}/api/v1/plans/${planId}/rewards/2023/proposal`, { headers: office.headers })).json()) as {
+      status: string;
+      lines: { unitName: string; excluded: boolean; indicators: { annualRank: number }[]; amendments: { reason: string }[] }[];
+    };
+    expect(proposal.status).toBe('published');
+
+    const zh = await get(`/plans/${planId}/rewards/2023/proposal.xlsx`, office);
+    expect(zh.status).toBe(200);
+    expect(zh.type).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(zh.disposition).toContain(encodeURIComponent('2023年度拟奖惩名单.xlsx'));
+    const [list] = await sheets(zh.bytes);
+    expect(list!.name).toBe('拟奖惩名单');
+    expect(list!.rows[0]).toEqual(['2023年度目标责任考核拟奖惩名单']);
+    expect(list!.rows[2]).toEqual([
+      '序号',
+      '单位',
+      '指标及年度排名',
+      '最好年度排名',
+      '排名指标数',
+      '拟定等次',
+      '拟奖惩措施',
+      '工作经费（月）',
+      '是否剔除',
+      '等次冲突及处理',
+      '修改次数',
+      '修改及理由',
+    ]);
+    const lines = list!.rows.slice(3);
+    expect(lines).toHaveLength(proposal.lines.length);
+    // Numbers are numbers: the rank, the count, the working funds (+ adds, − deducts), the amendments.
+    for (const [i, l] of proposal.lines.entries()) {
+      expect(lines[i]![1]).toBe(l.unitName);
+      expect(lines[i]![3]).toBe(Math.min(...l.indicators.map((x) => x.annualRank)));
+      expect(lines[i]![10]).toBe(l.amendments.length);
+    }
+    expect(lines.some((r) => typeof r[7] === 'number' && r[7] > 0)).toBe(true);
+    expect(lines.some((r) => typeof r[7] === 'number' && r[7] < 0)).toBe(true);
+    const excluded = proposal.lines.findIndex((l) => l.excluded);
+    expect(lines[excluded]![8]).toBe('是');
+    expect(String(lines[excluded]![11])).toContain(proposal.lines[excluded]!.amendments[0]!.reason);
+
+    const en = await sheets((await get(`/plans/${planId}/rewards/2023/proposal.xlsx`, office, 'en-US')).bytes);
+    expect(en[0]!.rows[2]!.slice(0, 4)).toEqual(['No.', 'Unit', 'Indicators and annual ranks', 'Best annual rank']);
+
+    const decided = await sheets((await get(`/plans/${planId}/rewards/2023/decisions.xlsx`, office)).bytes);
+    expect(decided.map((s) => s.name)).toEqual(['奖惩决定', '剔除单位']);
+    expect(decided[0]!.rows[2]!.slice(5, 8)).toEqual(['决定等次', '奖惩决定', '工作经费（月）']);
+    const decisions = decided[0]!.rows.slice(3);
+    expect(decisions).toHaveLength(proposal.lines.filter((l) => !l.excluded).length);
+    expect(decided[1]!.rows.slice(3).map((r) => r[1])).toEqual([proposal.lines[excluded]!.unitName]);
+    console.log(`year-end exports: proposal ${zh.bytes.length} bytes (${lines.length} lines), decision ${decisions.length} rows`);
+
+    // A unit reads the published decision (without the office's amendments), never the proposal.
+    expect((await get(`/plans/${planId}/rewards/2023/proposal.xlsx`, unit)).status).toBe(403);
+    const theirs = await get(`/plans/${planId}/rewards/2023/decisions.xlsx`, unit);
+    expect(theirs.status).toBe(200);
+    const unitSheets = await sheets(theirs.bytes);
+    expect(unitSheets.map((s) => s.name)).toEqual(['奖惩决定']);
+    expect(unitSheets[0]!.rows.slice(3).every((r) => r[10] === 0)).toBe(true);
+    expect((await get(`/plans/${planId}/rewards/20x3/decisions.xlsx`, office)).status).toBe(400);
   });
 });

@@ -1,13 +1,16 @@
 import { chmodSync, writeFileSync } from 'node:fs';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { openEventStore } from '../event-store/open-event-store.js';
 import { createPostgresDatabase, createSqliteDirectory } from '../testing/databases.js';
 import { testMetadata } from '../testing/fixtures.js';
+import { TestS3Server } from '../testing/s3-server.js';
 import { blobStoreUrlFor, DirectoryBlobStore, openBlobStore, PostgresBlobStore, sha256Of, type BlobStore } from './blob-store.js';
+import { S3BlobStore } from './s3-blob-store.js';
 import { verifyBlobs } from './verify-blobs.js';
 
 /**
- * Both blob stores on real storage: content-addressed (the same bytes once), read back whole, and
+ * The three blob stores on real storage (the S3 one against s3rver, a real S3-compatible server): content-addressed (the same bytes once), read back whole, and
  * `verifyBlobs` names a blob that is missing or whose bytes changed under an event referring to it.
  */
 interface Target {
@@ -55,6 +58,28 @@ const targets: Target[] = [
           }
         },
         drop: () => db.drop(),
+      };
+    },
+  },
+  {
+    name: 'an S3-compatible bucket',
+    async open() {
+      const server = await TestS3Server.start(['jixiao-blobs']);
+      const dir = createSqliteDirectory('blobs-s3');
+      const blobs = openBlobStore(blobStoreUrlFor({ eventStoreUrl: dir.url(), blobStoreUrl: server.url('jixiao-blobs', 'county/attachments') }));
+      return {
+        storeUrl: dir.url(),
+        blobs,
+        async tamper(sha, bytes) {
+          // Someone with write access to the bucket overwrites the object behind the application's back.
+          const client = server.client();
+          await client.send(new PutObjectCommand({ Bucket: 'jixiao-blobs', Key: (blobs as S3BlobStore).keyOf(sha), Body: bytes }));
+          client.destroy();
+        },
+        drop: async () => {
+          dir.drop();
+          await server.stop();
+        },
       };
     },
   },
@@ -107,6 +132,27 @@ describe.each(targets)('the blob store in $name', (target) => {
       await store.close();
     }
   });
+
+  if (target.name.includes('S3')) {
+    it("keeps the blobs under the URL's prefix, by hash, and never overwrites one", async () => {
+      const s3 = t.blobs as S3BlobStore;
+      expect(s3).toBeInstanceOf(S3BlobStore);
+      expect(s3.location).not.toMatch(/S3RVER/); // no credentials in the log
+      const bytes = Buffer.from('the sealed decision, scanned');
+      const { sha256, created } = await s3.put(bytes);
+      expect(created).toBe(true);
+      expect(s3.keyOf(sha256)).toBe(`county/attachments/${sha256.slice(0, 2)}/${sha256}`);
+      // A second put of the same bytes finds the object and writes nothing.
+      expect((await s3.put(bytes)).created).toBe(false);
+      expect((await s3.get(sha256))?.equals(bytes)).toBe(true);
+      // Never written over: with the object changed behind its back, a put of the bytes leaves it so
+      // (verify names it altered; the store does not quietly repair or replace evidence).
+      const other = Buffer.from('not the decision');
+      await t.tamper(sha256, other);
+      expect((await s3.put(bytes)).created).toBe(false);
+      expect((await s3.get(sha256))?.equals(other)).toBe(true);
+    });
+  }
 
   if (target.name.includes('PostgreSQL')) {
     it('refuses to change or delete a blob in the table', async () => {

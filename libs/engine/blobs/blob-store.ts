@@ -3,6 +3,7 @@ import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, w
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { besideStore } from '../audit/seal-key.js';
+import { parseS3Url, redactS3Url, S3BlobStore } from './s3-blob-store.js';
 
 /**
  * Where attachments' bytes live, addressed by their SHA-256: the events hold the name, type, size
@@ -11,7 +12,7 @@ import { besideStore } from '../audit/seal-key.js';
  * each referenced blob and recomputes its hash.
  */
 export interface BlobStore {
-  readonly kind: 'directory' | 'postgres';
+  readonly kind: 'directory' | 'postgres' | 's3';
   /** Where, for the log (no credentials). */
   readonly location: string;
   /** Stores the bytes under their hash; `created` is false when the blob was there already. */
@@ -143,9 +144,9 @@ export class PostgresBlobStore implements BlobStore {
 }
 
 /**
- * The blob store of a deployment: BLOB_STORE_URL when set (`file:DIR` or `postgres://…`), else the
- * PostgreSQL database of the event store (or of the read models, beside EventStoreDB), else the
- * `blobs/` directory beside the SQLite file. S3-compatible buckets are not supported yet.
+ * The blob store of a deployment: BLOB_STORE_URL when set (`file:DIR`, `postgres://…` or
+ * `s3://BUCKET[/PREFIX]?endpoint=…&region=…`), else the PostgreSQL database of the event store (or
+ * of the read models, beside EventStoreDB), else the `blobs/` directory beside the SQLite file.
  */
 export function blobStoreUrlFor(options: { eventStoreUrl: string; readModelUrl?: string; blobStoreUrl?: string }): string {
   if (options.blobStoreUrl) return options.blobStoreUrl;
@@ -154,13 +155,14 @@ export function blobStoreUrlFor(options: { eventStoreUrl: string; readModelUrl?:
   return `file:${besideStore(sqlite, 'blobs')}`;
 }
 
-export function openBlobStore(url: string): BlobStore {
+export function openBlobStore(url: string, env: NodeJS.ProcessEnv = process.env): BlobStore {
   if (url.startsWith('file:')) return new DirectoryBlobStore(resolve(url.slice('file:'.length)));
   if (/^postgres(ql)?:\/\//.test(url)) return new PostgresBlobStore(url);
-  throw new Error(`BLOB_STORE_URL "${url.replace(/\/\/[^@/]*@/, '//…@')}" is neither file:DIR nor postgres://… (S3-compatible stores are not supported)`);
+  if (url.startsWith('s3://')) return new S3BlobStore(parseS3Url(url, env));
+  throw new Error(`BLOB_STORE_URL "${redactS3Url(url).replace(/\/\/[^@/]*@/, '//…@')}" is neither file:DIR, postgres://… nor s3://BUCKET[/PREFIX]?endpoint=…&region=…`);
 }
 
 /** The blob store a deployment keeps attachments in: BLOB_STORE_URL, else beside the event store (blobStoreUrlFor). */
 export function blobStoreFromEnv(config: { eventStoreUrl: string; readModelUrl?: string }, env: NodeJS.ProcessEnv = process.env): BlobStore {
-  return openBlobStore(blobStoreUrlFor({ ...config, ...(env.BLOB_STORE_URL ? { blobStoreUrl: env.BLOB_STORE_URL } : {}) }));
+  return openBlobStore(blobStoreUrlFor({ ...config, ...(env.BLOB_STORE_URL ? { blobStoreUrl: env.BLOB_STORE_URL } : {}) }), env);
 }

@@ -35,6 +35,18 @@ export interface BlobVerification {
   problems: BlobProblem[];
 }
 
+/** The distinct blobs the events refer to (their SHA-256), in the order first referred to. */
+export async function referencedBlobs(store: EventStore): Promise<string[]> {
+  const seen = new Set<string>();
+  await readRecordedToHead(store, undefined, (page) => {
+    for (const e of page) {
+      const ref = blobRefOf(e);
+      if (ref) seen.add(ref.sha256);
+    }
+  });
+  return [...seen];
+}
+
 /** Reads every event, and for each distinct blob an event refers to, its bytes: present, of the recorded size and hash. */
 export async function verifyBlobs(store: EventStore, blobs: BlobStore): Promise<BlobVerification> {
   const refs: { e: RecordedEvent; ref: BlobRef }[] = [];

@@ -9,7 +9,8 @@ import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { limitOf } from '../../engine/nest/http/paging.js';
 import { parseAsOf } from '../../engine/projections/as-of.js';
 import { ExportUnitHistory, GetAuditDiff, GetAuditView, GetProvenance, GetTimeline, ListSeals, SealRecord, VerifyRecord } from './audit.queries.js';
-import { toJsonLines, toXlsx, type TimelineFilter } from './audit.service.js';
+import { AuditService, toJsonLines, toXlsx, type TimelineFilter } from './audit.service.js';
+import { evidenceArchive } from './evidence-archive.js';
 import { VIEWS, type ProvenanceField, type ViewParams } from './views.js';
 import { TIMELINE_EVENT_TYPES } from './timeline.projection.js';
 import type { StandingCause } from '../ranking/ranking.events.js';
@@ -34,6 +35,14 @@ class VerifyDto {
 
 class ExportQuery {
   @ApiProperty({ enum: ['jsonl', 'xlsx'] }) @IsIn(['jsonl', 'xlsx']) format!: 'jsonl' | 'xlsx';
+  @ApiPropertyOptional({
+    enum: ['hashes', 'bytes'],
+    description:
+      'hashes (default): the attachments as their events record them (name, type, size, SHA-256); bytes: a zip with export.jsonl, each attachment under attachments/<sha256>, manifest.json and SHA256SUMS (format is then ignored)',
+  })
+  @IsOptional()
+  @IsIn(['hashes', 'bytes'])
+  attachments?: 'hashes' | 'bytes';
 }
 
 const STANDING_CAUSES = ['first-figures', 'own-figure', 'peer-revision', 'correction', 'rule-change'] as const satisfies readonly StandingCause['kind'][];
@@ -46,6 +55,7 @@ export class AuditController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    private readonly audit: AuditService,
   ) {}
 
   @Get('plans/:planId/audit/units/:unitId/timeline')
@@ -123,11 +133,18 @@ export class AuditController {
   }
 
   @Get('plans/:planId/audit/units/:unitId/export')
-  @ApiOperation({ summary: 'A unit’s full history as JSON lines or .xlsx, sealed on the way out so it can be checked against the record later' })
+  @ApiOperation({
+    summary:
+      'A unit’s full history as JSON lines or .xlsx, sealed on the way out so it can be checked against the record later; with attachments=bytes a zip that also holds every attachment’s bytes under its SHA-256, verifiable offline',
+  })
   async exportUnit(@Param('planId') planId: string, @Param('unitId') unitId: string, @Query() q: ExportQuery, @Req() req: AuthenticatedRequest, @Res() res: Response) {
     const x = await this.commands.execute(new ExportUnitHistory(principalOf(req), planId, unitId));
     const name = `jixiao-${planId}-${unitId}-${x.header.exportedAt.slice(0, 10)}`;
-    if (q.format === 'xlsx') {
+    if (q.attachments === 'bytes') {
+      const { zip, manifest } = await this.audit.withBlobStore((blobs) => evidenceArchive(x, blobs));
+      res.setHeader('X-Attachments', String(manifest.attachments.length));
+      res.type('application/zip').attachment(`${name}-evidence.zip`).send(zip);
+    } else if (q.format === 'xlsx') {
       res
         .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
         .attachment(`${name}.xlsx`)

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { sealText, verifySeals, type SealRecordedData } from '../../engine/audit/seals.js';
 import { verifyChains } from '../../engine/audit/verify-chains.js';
-import { blobStoreFromEnv } from '../../engine/blobs/blob-store.js';
+import { blobStoreFromEnv, type BlobStore } from '../../engine/blobs/blob-store.js';
 import { verifyBlobs } from '../../engine/blobs/verify-blobs.js';
 import type { Principal } from '../../engine/commands/command.js';
 import { DomainError } from '../../engine/commands/command.js';
@@ -86,6 +86,16 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
       sealProblems: seals.problems,
       ...(seals.exported ? { exported: seals.exported } : {}),
     };
+  }
+
+  /** Work with the deployment's blob store (an evidence export with the attachments' bytes: evidence-archive.ts), closed afterwards. */
+  async withBlobStore<T>(work: (blobs: BlobStore) => Promise<T>): Promise<T> {
+    const blobStore = blobStoreFromEnv(this.engine.options.config);
+    try {
+      return await work(blobStore);
+    } finally {
+      await blobStore.close();
+    }
   }
 
   async unitTimeline(planId: string, unitId: string, filter: TimelineFilter, after: string | undefined, limit: number, minPosition?: string): Promise<TimelinePage> {

@@ -36,6 +36,8 @@ import { isLagging, type ReportLine } from '../reporting/report-content.js';
 import type { ReportContext } from '../reporting/reporting.decider.js';
 import { reportStream } from '../reporting/reporting.events.js';
 import { ReportingService } from '../reporting/reporting.service.js';
+import { reviewStream, type ProposalGenerated, type ProposalSubmitted } from '../rewards/rewards.events.js';
+import { RewardsService } from '../rewards/rewards.service.js';
 import { localDate, workingDaysAfter } from '../supervision/supervision.deadlines.js';
 import type { CaseRef } from '../supervision/supervision.events.js';
 import { openingsFor, reactionOf, SUPERVISION_REACTOR } from '../supervision/supervision.reactor.js';
@@ -57,6 +59,13 @@ export interface DemoOptions {
   operator?: Principal;
   /** A line per simulated month, and a few on the way. */
   progress?: (line: string) => void;
+  /**
+   * The whole year only: after the stand date (the evening the year's figures come in) the office
+   * and the county government close the year-end review through the real commands — proposal
+   * generated, amended, conflicts decided, submitted, sent back once, approved and published — on the
+   * working days that follow (`demo --close-year`, JIXIAO_DEMO=closed). The rest of the open work stays open.
+   */
+  closeYear?: boolean;
 }
 
 export interface DemoOutcome {
@@ -71,6 +80,8 @@ export interface DemoOutcome {
   timersFired: number;
   durationMs: number;
   simulated: { from: string; to: string };
+  /** True when the year-end review was closed (closeYear). */
+  closedYear: boolean;
 }
 
 export const DEFAULT_DEMO_SEED = 2023;
@@ -84,6 +95,8 @@ export async function playDemoYear(app: INestApplicationContext, options: DemoOp
   const engine = app.get(Engine);
   const seed = options.seed ?? DEFAULT_DEMO_SEED;
   const months = options.months ?? 12;
+  const closeYear = options.closeYear ?? false;
+  if (closeYear && months !== 12) throw new DomainError('invalid-demo', 'closeYear: the year-end review closes a whole year (months 12)', { status: 422 });
   if (!Number.isInteger(seed) || seed < 0) throw new DomainError('invalid-demo', `seed: a whole number from 0, not ${seed}`, { status: 422 });
   if (!Number.isInteger(months) || months < 1 || months > 12) throw new DomainError('invalid-demo', `months: 1 to 12, not ${months}`, { status: 422 });
   if (engine.options.config.production) throw new DomainError('demo-in-production', 'the demo year is not played in production (NODE_ENV=production)');
@@ -127,7 +140,7 @@ export async function playDemoYear(app: INestApplicationContext, options: DemoOp
   const { people, created } = await ensureDemoAccounts(app, engine, plan, seed);
   if (created.length) say(`demo: ${created.length} demo account(s) created`);
 
-  const play = new DemoYear(app, engine, plan, syntheticYear(plan, seed), people, { seed, months, say, startPosition });
+  const play = new DemoYear(app, engine, plan, syntheticYear(plan, seed), people, { seed, months, say, startPosition, closeYear });
   await play.run();
   await engine.runner.catchUp(120_000);
   const counts = await play.countRest();
@@ -145,7 +158,7 @@ export async function playDemoYear(app: INestApplicationContext, options: DemoOp
     },
   });
   await engine.runner.catchUp();
-  return { planId, seed, months, createdUsers: created, counts, commands: play.commands, timersFired: play.timersFired, durationMs, simulated };
+  return { planId, seed, months, createdUsers: created, counts, commands: play.commands, timersFired: play.timersFired, durationMs, simulated, closedYear: closeYear };
 }
 
 interface Action {
@@ -220,7 +233,7 @@ class DemoYear {
     readonly plan: PlanDefinition,
     readonly year: SyntheticYear,
     readonly people: DemoPeople,
-    readonly o: { seed: number; months: number; say: (line: string) => void; startPosition: string | undefined },
+    readonly o: { seed: number; months: number; say: (line: string) => void; startPosition: string | undefined; closeYear?: boolean },
   ) {
     this.#Y = plan.year;
     this.#tz = plan.monthlyReport.timeZone;
@@ -278,7 +291,13 @@ class DemoYear {
     const end = this.#openWork ? Math.max(this.#standsAt(), this.clock.now().getTime()) : this.clock.now().getTime() + 3600_000;
     await this.#progressTo(end);
     this.clock.set(new Date(end));
-    await this.#seal(this.#openWork ? `${this.#Y} 演示结束封存（第四季度与年度考核待办）` : `演示结束封存（${this.o.months} 个月）`);
+    await this.#seal(
+      this.o.closeYear
+        ? `${this.#Y} 演示结束封存（年度奖惩已公布；第四季度待办）`
+        : this.#openWork
+          ? `${this.#Y} 演示结束封存（第四季度与年度考核待办）`
+          : `演示结束封存（${this.o.months} 个月）`,
+    );
     await this.#progressTo(end, true);
   }
 
@@ -398,6 +417,65 @@ class DemoYear {
     }
     const p = this.year.scenario.peerRevision;
     if (p && N >= 3) this.#push(this.#at(this.#workingOnOrAfter(`${this.#Y}-03-28`), 10), 'peer revision', () => this.#peerRevision());
+    if (this.o.closeYear && N === 12) this.#scheduleYearEnd(this.#figuresDay(12));
+  }
+
+  // Year-end review (closeYear) -------------------------------------------------------------------
+
+  /** The year's figures came in on `figuresIn`: the office and the county government close the review on the working days after. */
+  #scheduleYearEnd(figuresIn: IsoDate): void {
+    const ref = { planId: this.plan.id, year: this.#Y };
+    const story = `review-${this.#Y}`;
+    const { office, leader } = this.people;
+    const rewards = this.app.get(RewardsService);
+    let listHash = '';
+    this.#push(this.#at(this.#wd(figuresIn, 1), 15), 'generate proposal', async () => {
+      await this.#exec(office, 'rewards.GenerateProposal', { context: await rewards.context(ref) }, story, 'generate', `依据${this.#Y}年度排名生成奖惩建议名单`);
+    });
+    this.#push(this.#at(this.#wd(figuresIn, 2), 15), 'amend proposal', async () => {
+      const generated = (await this.engine.store.readStream(reviewStream(ref))).find((e) => e.type === 'ProposalGenerated')!.data as ProposalGenerated['data'];
+      const third = generated.lines.find((l) => l.tier === 'third') ?? generated.lines.find((l) => !l.conflict);
+      if (!third) throw new Error('the year-end proposal has no line to amend');
+      const fell = third.indicators.find((i) => i.tier === 'third') ?? third.indicators[0]!;
+      await this.#exec(
+        office,
+        'rewards.AmendLine',
+        { ...ref, lineId: third.lineId, excluded: true },
+        story,
+        'amend',
+        `第${fell.indicatorNo}项指标下滑系上级统计口径调整所致，经研究该单位不予处罚`,
+      );
+      // A unit with indicators in different tiers gets one consequence, decided by the office with a
+      // reason (四(五) 指标单位); the demo's office weighs how many indicators fall each way.
+      for (const line of generated.lines.filter((l) => l.conflict)) {
+        const count = (tier: string | null) => line.indicators.filter((i) => i.tier === tier).length;
+        const [first, last] = [count('first'), count('third')];
+        const decision = first > last ? 'reward' : last > first ? 'penalty' : 'neither';
+        const why =
+          decision === 'reward'
+            ? `${line.unitName}${first}项指标居第一方阵、${last}项居第三方阵，经研究予以奖励`
+            : decision === 'penalty'
+              ? `${line.unitName}${last}项指标居第三方阵、仅${first}项居第一方阵，经研究予以处罚`
+              : `${line.unitName}第一方阵与第三方阵指标各${first}项，经研究不奖不罚`;
+        await this.#exec(office, 'rewards.DecideConflict', { ...ref, lineId: line.lineId, decision }, story, `decide ${line.unitId}`, why);
+      }
+    });
+    const submit = (day: IsoDate, step: string) =>
+      this.#push(this.#at(day, 10), step, async () => {
+        const r = await this.#exec(office, 'rewards.SubmitForApproval', ref, story, step, '报请县政府审定');
+        listHash = (r.events[0] as ProposalSubmitted).data.listHash;
+      });
+    submit(this.#wd(figuresIn, 3), 'submit');
+    this.#push(this.#at(this.#wd(figuresIn, 4), 10), 'send back', async () => {
+      await this.#exec(leader, 'rewards.SendBack', ref, story, 'send-back', '请补充第三方阵单位整改情况说明后重新报送');
+    });
+    submit(this.#wd(figuresIn, 5), 'resubmit');
+    this.#push(this.#at(this.#wd(figuresIn, 6), 10), 'approve', async () => {
+      await this.#exec(leader, 'rewards.Approve', { ...ref, listHash }, story, 'approve', '县政府常务会议审定通过');
+    });
+    this.#push(this.#at(this.#wd(figuresIn, 7), 10), 'publish decisions', async () => {
+      await this.#exec(office, 'rewards.Publish', ref, story, 'publish', '公布年度奖惩决定');
+    });
   }
 
   #chooseVariations(): void {

@@ -43,7 +43,9 @@ export async function firstStart(app: INestApplicationContext, options: FirstSta
     outcome = { users: await ensureDemoUsers(engine, await app.get(PlanService).get(planId)), skipped: 'JIXIAO_DEMO=off' };
   } else {
     log('First start: playing the demo year, a synthetic 2023 (演示数据 / synthetic demo data), before the server starts. Set JIXIAO_DEMO=off to start empty.');
-    const demo = await playDemoYear(app, { planId, ...options.demo, operator: SYSTEM_PRINCIPAL, progress: log });
+    // JIXIAO_DEMO=closed: the year-end review is closed too (proposal approved and published).
+    const closeYear = (env.JIXIAO_DEMO ?? '').toLowerCase() === 'closed';
+    const demo = await playDemoYear(app, { planId, ...(closeYear ? { closeYear } : {}), ...options.demo, operator: SYSTEM_PRINCIPAL, progress: log });
     log(
       `First start: the demo year is played (${demo.commands} commands, ${Object.values(demo.counts).reduce((a, b) => a + b, 0)} events, ${(demo.durationMs / 1000).toFixed(1)} s).`,
     );

@@ -53,7 +53,7 @@ describe('official documents from the demo year', () => {
     await app.init();
     engine = app.get(Engine);
     const t0 = Date.now();
-    const outcome = await playDemoYear(app, { seed: 2023 });
+    const outcome = await playDemoYear(app, { seed: 2023, closeYear: true });
     console.log(`demo year played in ${Date.now() - t0} ms`);
     now = new Date(Date.parse(outcome.simulated.to) + 3 * 86_400_000).toISOString();
   }, 300_000);
@@ -72,6 +72,8 @@ describe('official documents from the demo year', () => {
       [office, { kind: 'quarterly-notice', quarter: '2023-Q2' }],
       [bureau, { kind: 'supervision-notice', ...caseRef }],
       [bureau, { kind: 'talk-notice', ...caseRef }],
+      [office, { kind: 'reward-proposal', year: 2023 }],
+      [office, { kind: 'reward-decision', year: 2023 }],
       [office, { kind: 'monthly-report', unitId: report.unitId, period: '2023-06' }],
     ];
     const year = Number(now.slice(0, 4));
@@ -84,14 +86,9 @@ describe('official documents from the demo year', () => {
       expect(e.data.seal.root).toMatch(/^[0-9a-f]{64}$/);
     }
     // Numbers: the office's series counts 1, 2, 3 in the year; the bureau's its own; the county government's its own.
-    expect(['quarterly-notice', 'monthly-report'].map((k) => issued.get(k)!.number)).toEqual([1, 2].map((i) => `叶政办〔${year}〕${i}号`));
+    expect(['quarterly-notice', 'reward-proposal', 'monthly-report'].map((k) => issued.get(k)!.number)).toEqual([1, 2, 3].map((i) => `叶政办〔${year}〕${i}号`));
     expect(['supervision-notice', 'talk-notice'].map((k) => issued.get(k)!.number)).toEqual([1, 2].map((i) => `叶督〔${year}〕${i}号`));
-    // The demo year stops before the year-end review (issue 15: the office has it still to do), so
-    // the list and the decision are refused while no proposal exists, and nothing is numbered.
-    const before = await engine.store.headPosition();
-    await expect(issue(office, { kind: 'reward-proposal', year: 2023 })).rejects.toMatchObject({ code: 'proposal-not-found' });
-    await expect(issue(office, { kind: 'reward-decision', year: 2023 })).rejects.toMatchObject({ code: 'decisions-not-found' });
-    expect(await engine.store.headPosition()).toBe(before);
+    expect(issued.get('reward-decision')!.number).toBe(`叶政〔${year}〕1号`);
     // The talk notice was made after the supervision notice was recorded: its seal covers that.
     expect(engine.store.comparePositions(issued.get('talk-notice')!.seal.position, issued.get('supervision-notice')!.seal.position)).toBeGreaterThan(0);
   });
@@ -119,13 +116,13 @@ describe('official documents from the demo year', () => {
     const q2 = await queries.execute(new ListDocuments(office, planId, 'quarterly-notice/2023-Q2'));
     expect(q2.documents.map((d) => d.number)).toEqual([issued.get('quarterly-notice')!.number]);
     const unitView = await queries.execute(new ListDocuments(reporter('zzz'), planId, undefined));
-    expect(unitView.documents.map((d) => d.kind).sort()).toEqual(['quarterly-notice']);
+    expect(unitView.documents.map((d) => d.kind).sort()).toEqual(['quarterly-notice', 'reward-decision']);
   });
 
   it('asks a reason to issue a second notice on the same quarter, which takes the next number and supersedes the first', async () => {
     await expect(issue(office, { kind: 'quarterly-notice', quarter: '2023-Q2' })).rejects.toMatchObject({ code: 'reason-required' });
     const again = await issue(office, { kind: 'quarterly-notice', quarter: '2023-Q2' }, '补充会议意见');
-    expect(again.data.number).toBe(`叶政办〔${now.slice(0, 4)}〕3号`);
+    expect(again.data.number).toBe(`叶政办〔${now.slice(0, 4)}〕4号`);
     expect(again.data.supersedes).toBe(issued.get('quarterly-notice')!.documentId);
   });
 
@@ -142,7 +139,7 @@ describe('official documents from the demo year', () => {
     expect(units).toHaveLength(3);
     const events = await Promise.all(units.map((unitId) => issue(office, { kind: 'monthly-report', unitId, period: '2023-07' })));
     const serials = events.map((e) => e.data.serial).sort((a, b) => a - b);
-    expect(serials).toEqual([4, 5, 6]); // after the notice, the June report and the reissued notice
+    expect(serials).toEqual([5, 6, 7]); // after the notice, the proposal, the June report and the reissued notice
     expect(new Set(events.map((e) => e.data.number)).size).toBe(3);
   });
 
@@ -155,7 +152,7 @@ describe('official documents from the demo year', () => {
   });
 
   it('audit verify --document: a good copy matches and names its seal; an altered copy is named ALTERED', async () => {
-    const d = issued.get('quarterly-notice')!;
+    const d = issued.get('reward-decision')!;
     const { pdf } = await app.get(QueryBus).execute(new GetDocumentPdf(office, planId, d.documentId));
     const good = await verifyDocument(engine.store, pdf);
     expect(good).toMatchObject({ ok: true, number: d.number, seal: d.seal, sealInRecord: true, rerenders: true });

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import type { WorkflowDefinition } from '../../engine/nest/cqrs.js';
 import { PlanModule } from '../plan/plan.module.js';
 import { RewardsController } from './rewards.controller.js';
+import { RewardsExportsController } from './rewards-exports.controller.js';
 import { REWARDS_COMMANDS } from './rewards.decider.js';
 import { RewardsBusCommand, RewardsHandler } from './rewards.handlers.js';
 import { RewardsService } from './rewards.service.js';
@@ -20,7 +21,7 @@ export class RewardsModule {}
 export const rewardsWorkflow: WorkflowDefinition = {
   name: 'rewards',
   module: RewardsModule,
-  controllers: [RewardsController],
+  controllers: [RewardsController, RewardsExportsController],
   commands: { types: REWARDS_COMMANDS, message: RewardsBusCommand },
   projections: [reviewProjection],
   // Year-end events recorded one line per unit × indicator (before issue 12) read as one line per unit.

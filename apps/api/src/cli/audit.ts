@@ -274,13 +274,41 @@ export function auditCommands(program: Command): void {
     .requiredOption('--unit <id>', 'unit id')
     .option('--format <f>', 'jsonl or xlsx', 'jsonl')
     .requiredOption('--out <file>', 'where to write it')
-    .action(async (o: { store?: string; plan: string; unit: string; format: string; out: string }) => {
+    .option(
+      '--with-attachments',
+      'write a zip instead: export.jsonl, each attachment under attachments/<sha256>, manifest.json and SHA256SUMS (check with sha256sum -c, or audit check-evidence)',
+    )
+    .action(async (o: { store?: string; plan: string; unit: string; format: string; out: string; withAttachments?: boolean }) => {
       await withApp(o.store, async (app) => {
-        const x = await app.get(await auditService()).exportUnit(o.plan, o.unit, cliAuditor());
+        const service = app.get(await auditService());
+        const x = await service.exportUnit(o.plan, o.unit, cliAuditor());
+        if (o.withAttachments) {
+          const { evidenceArchive } = await import('../../../../libs/workflows/audit/evidence-archive.js');
+          const { zip, manifest } = await service.withBlobStore((blobs) => evidenceArchive(x, blobs));
+          writeFileSync(o.out, zip);
+          const bytes = manifest.attachments.filter((a, i, all) => a.path && all.findIndex((b) => b.path === a.path) === i).reduce((n, a) => n + a.size, 0);
+          console.log(
+            `${x.events.length} events of ${x.header.unitName} and ${manifest.attachments.length} attachment(s) (${bytes} bytes) written to ${o.out}, sealed:\n${x.header.seal}`,
+          );
+          for (const p of manifest.problems) console.error(`NOT COPIED: ${p.kind} blob ${p.sha256}: ${p.detail}`);
+          if (manifest.problems.length) process.exitCode = 3;
+          return;
+        }
         const { toJsonLines, toXlsx } = await import('../../../../libs/workflows/audit/audit.service.js');
         writeFileSync(o.out, o.format === 'xlsx' ? await toXlsx(x) : toJsonLines(x));
         console.log(`${x.events.length} events of ${x.header.unitName} written to ${o.out}, sealed:\n${x.header.seal}`);
       });
+    });
+
+  audit
+    .command('check-evidence <file>')
+    .description('check an evidence zip (audit export --with-attachments) offline: the export and every attachment against the manifest’s SHA-256 and size')
+    .action(async (file: string) => {
+      const { verifyEvidenceArchive } = await import('../../../../libs/workflows/audit/evidence-archive.js');
+      const r = await verifyEvidenceArchive(readFileSync(file));
+      for (const p of r.problems) console.error(`ALTERED: ${p}`);
+      if (r.ok) console.log(`${file}: the export of ${r.manifest.unitName} (${r.manifest.export.events} events) and ${r.checked - 1} attachment file(s) match the manifest`);
+      else process.exitCode = 3;
     });
 
   storeOption(audit.command('check-export <file>'))

@@ -2,11 +2,13 @@ import Database from 'better-sqlite3';
 import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, createReadStream, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import pg from 'pg';
 import { parseSealText, SEAL_RECORDED, SEALS_STREAM, verifySeals, type ExportedSeal, type SealRecordedData } from '../../../../libs/engine/audit/seals.js';
 import { verifyChains } from '../../../../libs/engine/audit/verify-chains.js';
+import { blobStoreUrlFor, DirectoryBlobStore, openBlobStore, sha256Of, type BlobStore } from '../../../../libs/engine/blobs/blob-store.js';
+import { referencedBlobs, verifyBlobs } from '../../../../libs/engine/blobs/verify-blobs.js';
 import type { EventStore } from '../../../../libs/engine/event-store/event-store.js';
 import { openEventStore, redact } from '../../../../libs/engine/event-store/open-event-store.js';
 import { PostgresStorage } from '../../../../libs/engine/event-store/postgres/postgres-storage.js';
@@ -25,6 +27,11 @@ import { configFor, storeOption } from './context.js';
  * - `check-backup`: a copy against its manifest or an exported seal (the witness): a copy missing
  *   acknowledged events is TRUNCATED, never intact.
  * - `recover-writes`: events appended at low transaction ids before the step get fresh ones.
+ * - Attachments' bytes: a SQLite store's blob store (the `blobs/` directory beside it, or the
+ *   BLOB_STORE_URL bucket) is copied after the database into `FILE.blobs/` — every blob of a
+ *   directory store, every referenced blob of another — each file checked against its name (its
+ *   SHA-256) and every blob the copy's events refer to found there; the manifest counts them.
+ *   Restore puts them into the target's blob store. A PostgreSQL store's blob table is in the dump.
  */
 
 export const MANIFEST_FORMAT = 'jixiao-backup/1';
@@ -46,6 +53,19 @@ export interface BackupManifest {
   /** The witness: what the source had acknowledged when the copy began. The copy must hold at least this. */
   acknowledged: { events: number; headPosition: string | null };
   verified: Verification;
+  /** SQLite: the attachments' bytes copied beside the backup (`FILE.blobs/`); null when the blobs are inside the dump (PostgreSQL). */
+  blobs: BlobCopy | null;
+}
+
+export interface BlobCopy {
+  /** The directory beside the backup file, named relative to it. */
+  dir: string;
+  /** Where they were copied from (no credentials). */
+  source: string;
+  count: number;
+  bytes: number;
+  /** Blobs the copy's events refer to (all of them are in `dir` when the copy verified). */
+  referenced: number;
 }
 
 interface Summary {
@@ -236,6 +256,71 @@ function printReport(r: CopyReport): void {
 
 const exitFor = (v: Verdict) => (v === 'intact' ? 0 : v === 'unconfirmed' ? 4 : 3);
 
+// ---------------------------------------------------------------- blobs
+
+const blobDirOf = (file: string) => `${file}.blobs`;
+const HASH_NAME = /^[0-9a-f]{64}$/;
+
+/** The blobs of a directory store or a copy: `ab/abcdef…` files whose name is a SHA-256. */
+function listBlobDir(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const sub of readdirSync(dir).sort()) {
+    if (!/^[0-9a-f]{2}$/.test(sub)) continue;
+    for (const name of readdirSync(join(dir, sub)).sort()) if (HASH_NAME.test(name) && name.startsWith(sub)) out.push(name);
+  }
+  return out;
+}
+
+/**
+ * Copies the blobs into `dir` as they are (an altered one keeps its name, so the check finds it):
+ * every blob of a directory store, and every blob the copy's events refer to (from any store).
+ */
+async function copyBlobs(source: BlobStore, copy: EventStore, dir: string): Promise<{ count: number; bytes: number }> {
+  const wanted = new Set(source instanceof DirectoryBlobStore ? listBlobDir(source.dir) : []);
+  for (const sha of await referencedBlobs(copy)) wanted.add(sha);
+  mkdirSync(dir, { recursive: true });
+  let count = 0;
+  let bytes = 0;
+  for (const sha of [...wanted].sort()) {
+    const content = await source.get(sha);
+    if (!content) continue; // named by the check as missing from the copy
+    mkdirSync(join(dir, sha.slice(0, 2)), { recursive: true });
+    writeFileSync(join(dir, sha.slice(0, 2), sha), content, { mode: 0o444 });
+    count++;
+    bytes += content.length;
+  }
+  return { count, bytes };
+}
+
+/** Every file of a blob copy hashed against its name, and (given the store) every blob its events refer to present. */
+async function checkBlobDir(dir: string, store?: EventStore): Promise<{ count: number; bytes: number; referenced: number; problems: string[] }> {
+  const problems: string[] = [];
+  let bytes = 0;
+  const names = listBlobDir(dir);
+  for (const name of names) {
+    const content = readFileSync(join(dir, name.slice(0, 2), name));
+    bytes += content.length;
+    const actual = sha256Of(content);
+    if (actual !== name) problems.push(`altered blob ${name} in ${dir}: its bytes hash to ${actual}`);
+  }
+  let referenced = 0;
+  if (store) {
+    const r = await verifyBlobs(store, new DirectoryBlobStore(dir));
+    referenced = r.blobs;
+    for (const p of r.problems)
+      if (p.kind === 'missing') problems.push(`missing blob ${p.sha256}, referred to by ${p.eventType} in "${p.streamId}" at revision ${p.revision}: not in ${dir}`);
+  }
+  return { count: names.length, bytes, referenced, problems };
+}
+
+function addBlobProblems(report: CopyReport, problems: string[]): void {
+  if (problems.length === 0) return;
+  report.verification.problems.push(...problems);
+  report.verification.ok = false;
+  report.verdict = 'tampered';
+}
+
 // ---------------------------------------------------------------- backup
 
 async function backupSqlite(url: string, out: string): Promise<{ acknowledged: BackupManifest['acknowledged'] }> {
@@ -300,11 +385,22 @@ export async function backup(url: string, out: string): Promise<{ manifest: Back
   if (existsSync(out)) throw new Refused('backup-exists', `${out} already exists; a backup never overwrites a file`);
   let acknowledged: BackupManifest['acknowledged'];
   let report: CopyReport;
+  let blobs: BlobCopy | null = null;
   if (isSqlite(url)) {
     ({ acknowledged } = await backupSqlite(url, out));
     const copy = await openEventStore(`sqlite:${out}`);
     try {
       report = await examine(copy, { acknowledged });
+      // After the database: every blob an event in the copy refers to was stored before its event.
+      const source = openBlobStore(blobStoreUrlFor({ eventStoreUrl: url, ...(process.env.BLOB_STORE_URL ? { blobStoreUrl: process.env.BLOB_STORE_URL } : {}) }));
+      try {
+        const copied = await copyBlobs(source, copy, blobDirOf(out));
+        const checked = await checkBlobDir(blobDirOf(out), copy);
+        addBlobProblems(report, checked.problems);
+        blobs = { dir: basename(blobDirOf(out)), source: source.location, count: copied.count, bytes: copied.bytes, referenced: checked.referenced };
+      } finally {
+        await source.close();
+      }
     } finally {
       await copy.close();
     }
@@ -335,6 +431,7 @@ export async function backup(url: string, out: string): Promise<{ manifest: Back
     lastSeal: report.summary.lastSeal,
     acknowledged,
     verified: report.verification,
+    blobs,
   };
   writeFileSync(manifestPathOf(out), `${JSON.stringify(manifest, null, 2)}\n`);
   return { manifest, report };
@@ -360,6 +457,47 @@ interface RestoreOutcome {
   step?: { target: string; epoch: string; xid: string; command: string };
   report?: CopyReport;
   checksum?: string;
+  /** SQLite: the blobs put back into the target's blob store, and where. */
+  blobs?: { restored: number; bytes: number; into: string };
+}
+
+/**
+ * Puts the backup's blobs (`FILE.blobs/`) into the target's blob store (beside the new SQLite file,
+ * or BLOB_STORE_URL), each checked against its name first; then every blob the restored events refer
+ * to must be there. Problems make the report TAMPERED.
+ */
+async function restoreBlobs(
+  file: string,
+  to: string,
+  store: EventStore,
+  manifest: BackupManifest | undefined,
+  checkOnly: boolean,
+  report: CopyReport,
+): Promise<RestoreOutcome['blobs']> {
+  const dir = blobDirOf(file);
+  const copy = await checkBlobDir(dir);
+  const problems = [...copy.problems];
+  if (manifest?.blobs && (copy.count < manifest.blobs.count || copy.bytes < manifest.blobs.bytes))
+    problems.push(`the backup's blob directory holds ${copy.count} blob(s), ${copy.bytes} bytes; the manifest lists ${manifest.blobs.count}, ${manifest.blobs.bytes} bytes`);
+  const target = openBlobStore(blobStoreUrlFor({ eventStoreUrl: to, ...(process.env.BLOB_STORE_URL ? { blobStoreUrl: process.env.BLOB_STORE_URL } : {}) }));
+  try {
+    let restored = 0;
+    let bytes = 0;
+    if (!checkOnly) {
+      for (const name of listBlobDir(dir)) {
+        const content = readFileSync(join(dir, name.slice(0, 2), name));
+        if (sha256Of(content) !== name) continue; // named above; never stored under another hash
+        if ((await target.put(content)).created) restored++;
+        bytes += content.length;
+      }
+    }
+    const r = await verifyBlobs(store, target);
+    for (const p of r.problems) problems.push(`${p.kind} blob referred to by ${p.eventType} in "${p.streamId}" at revision ${p.revision}: ${p.detail}`);
+    addBlobProblems(report, problems);
+    return { restored, bytes, into: target.location };
+  } finally {
+    await target.close();
+  }
 }
 
 async function refuseBusyOrNonEmptyPostgres(url: string): Promise<void> {
@@ -436,6 +574,7 @@ export async function restore(file: string, to: string, options: { manifest?: st
     const store = await openEventStore(to);
     try {
       out.report = await examine(store, { manifest });
+      out.blobs = await restoreBlobs(file, to, store, manifest, options.checkOnly ?? false, out.report);
     } finally {
       await store.close();
     }
@@ -553,6 +692,10 @@ export function backupCommands(program: Command): void {
         console.log(`  last seal: ${manifest.lastSeal ? `${manifest.lastSeal.sealId} (${manifest.lastSeal.sealedAt}, position ${manifest.lastSeal.position})` : 'none'}`);
         if (manifest.largestTransactionId) console.log(`  largest transaction id: ${manifest.largestTransactionId}`);
         console.log(`  acknowledged when the copy began: ${manifest.acknowledged.events} events up to ${manifest.acknowledged.headPosition ?? '(empty)'}`);
+        if (manifest.blobs)
+          console.log(
+            `  blobs: ${manifest.blobs.count} (${manifest.blobs.bytes} bytes, ${manifest.blobs.referenced} referenced) from ${manifest.blobs.source} to ${blobDirOf(o.out)}, each hashed`,
+          );
         console.log(`  manifest: ${manifestPathOf(o.out)}`);
         printReport(report);
       } catch (err) {
@@ -573,6 +716,7 @@ export function backupCommands(program: Command): void {
         process.exitCode = r.safe ? exitFor(r.report!.verdict) : 4;
         if (o.json) return console.log(JSON.stringify(r, null, 2));
         if (!o.checkOnly) console.log(`restored ${file} into ${r.target}`);
+        if (r.blobs && !o.checkOnly) console.log(`  blobs: ${r.blobs.restored} put into ${r.blobs.into} (${r.blobs.bytes} bytes)`);
         if (r.counter)
           console.log(
             `  transaction counter: next ${r.counter.next}; largest stored ${r.counter.largestStored ?? '(none)'}; largest in the dump ${r.counter.largestInDump ?? '(no manifest)'}`,
@@ -668,7 +812,17 @@ async function examineSqliteCopy(file: string, manifest: BackupManifest | undefi
     copyFileSync(file, path);
     const store = await openEventStore(`sqlite:${path}`);
     try {
-      return await examine(store, { manifest, exported });
+      const report = await examine(store, { manifest, exported });
+      // The attachments' bytes beside the copy, when the backup has them.
+      if (existsSync(blobDirOf(file)) || manifest?.blobs) {
+        const blobs = await checkBlobDir(blobDirOf(file), store);
+        if (manifest?.blobs && (blobs.count !== manifest.blobs.count || blobs.bytes !== manifest.blobs.bytes))
+          blobs.problems.push(`${blobDirOf(file)} holds ${blobs.count} blob(s), ${blobs.bytes} bytes; the manifest lists ${manifest.blobs.count}, ${manifest.blobs.bytes} bytes`);
+        addBlobProblems(report, blobs.problems);
+        if (blobs.problems.length === 0)
+          report.findings.push(`${blobs.count} blob(s), ${blobs.bytes} bytes, in ${blobDirOf(file)}: each hashes to its name, and every blob the events refer to is there`);
+      }
+      return report;
     } finally {
       await store.close();
     }

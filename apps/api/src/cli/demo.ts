@@ -8,7 +8,8 @@ export function demoCommands(program: Command): void {
     .description('play a synthetic year (演示数据 / synthetic demo data) of the plan through the same commands people send; refused on a store holding real data')
     .option('--seed <n>', 'seed of the synthetic figures and of every choice the script makes', '2023')
     .option('--months <n>', 'play only the first n months (and what follows from them)', '12')
-    .action(async (opts: { store?: string; seed: string; months: string }) => {
+    .option('--close-year', 'the whole year, then the year-end review closed: proposal generated, amended, approved and published (as JIXIAO_DEMO=closed at first start)')
+    .action(async (opts: { store?: string; seed: string; months: string; closeYear?: boolean }) => {
       await withApp(
         opts.store,
         async (app) => {
@@ -16,10 +17,16 @@ export function demoCommands(program: Command): void {
             import('../../../../libs/workflows/demo/demo-year.js'),
             import('../../../../libs/workflows/demo/first-start.js'),
           ]);
-          const outcome = await playDemoYear(app, { seed: Number(opts.seed), months: Number(opts.months), operator: CLI_PRINCIPAL, progress: (line) => console.log(line) });
+          const outcome = await playDemoYear(app, {
+            seed: Number(opts.seed),
+            months: Number(opts.months),
+            closeYear: opts.closeYear ?? false,
+            operator: CLI_PRINCIPAL,
+            progress: (line) => console.log(line),
+          });
           const total = Object.values(outcome.counts).reduce((a, b) => a + b, 0);
           console.log(
-            `\nPlayed ${outcome.months === 12 ? 'the whole year' : `${outcome.months} month(s)`} of ${outcome.planId} (seed ${outcome.seed}) in ${(outcome.durationMs / 1000).toFixed(1)} s: ${outcome.commands} commands, ${outcome.timersFired} timers fired, ${total} events, recorded ${outcome.simulated.from} … ${outcome.simulated.to}.`,
+            `\nPlayed ${outcome.months === 12 ? (outcome.closedYear ? 'the whole year and its year-end review' : 'the whole year') : `${outcome.months} month(s)`} of ${outcome.planId} (seed ${outcome.seed}) in ${(outcome.durationMs / 1000).toFixed(1)} s: ${outcome.commands} commands, ${outcome.timersFired} timers fired, ${total} events, recorded ${outcome.simulated.from} … ${outcome.simulated.to}.`,
           );
           const width = Math.max(...Object.keys(outcome.counts).map((t) => t.length));
           for (const [type, n] of Object.entries(outcome.counts).sort(([a], [b]) => a.localeCompare(b))) console.log(`  ${type.padEnd(width)}  ${n}`);

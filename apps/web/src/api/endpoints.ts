@@ -216,6 +216,9 @@ export const rewards = {
   publish: (planId: string, year: number, revision: number, reason?: string) =>
     request<CommandResult>(`/plans/${enc(planId)}/rewards/${year}/publish`, { method: 'POST', body: reason ? { reason } : {}, ifMatch: revision }),
   evidence: (planId: string, year: number, lineId: string) => request<LineEvidence>(`/plans/${enc(planId)}/rewards/${year}/lines/${enc(lineId)}/evidence`),
+  // Issue 16: the year-end list and the decision as workbooks, the header row in the UI's language.
+  xlsx: (planId: string, year: number, which: 'proposal' | 'decisions', language: string) =>
+    download(`/plans/${enc(planId)}/rewards/${year}/${which}.xlsx`, {}, { 'accept-language': language }),
   // Issue 12: the office decides a unit whose indicators fall in different tiers.
   decideConflict: (planId: string, year: number, lineId: string, decision: 'reward' | 'penalty' | 'neither', reason: string, revision: number) =>
     request<CommandResult>(`/plans/${enc(planId)}/rewards/${year}/lines/${enc(lineId)}/decide`, { method: 'POST', body: { decision, reason }, ifMatch: revision }),

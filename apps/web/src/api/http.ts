@@ -122,9 +122,9 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   return parsed as T;
 }
 
-/** A download (xlsx, exports) as a Blob, with the same error handling. */
-export async function download(path: string, query: Query = {}): Promise<Blob> {
-  const res = await fetch(url(path, query), { credentials: 'same-origin' });
+/** A download (xlsx, exports) as a Blob, with the same error handling; `headers` e.g. the UI's Accept-Language. */
+export async function download(path: string, query: Query = {}, headers: Record<string, string> = {}): Promise<Blob> {
+  const res = await fetch(url(path, query), { credentials: 'same-origin', headers });
   if (!res.ok) {
     const parsed = await res.json().catch(() => ({ detail: res.statusText }));
     throw new ApiProblem({ status: res.status, ...(parsed as object) });

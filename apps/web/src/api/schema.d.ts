@@ -1013,6 +1013,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/plans/{planId}/rewards/{year}/proposal.xlsx': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The proposed reward/penalty list (拟奖惩名单) as a workbook: one row per unit with its indicators and annual ranks, best rank, tier, consequences, working funds (months), exclusion, conflict decision, amendments and their reasons */
+    get: operations['RewardsExportsController_proposal'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/plans/{planId}/rewards/{year}/decisions.xlsx': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The approved decision (奖惩决定) as a workbook: one row per unit as decided, with indicators and ranks, tier, consequences, working funds (months), conflict decision, and (for county roles) the amendments with their reasons and a sheet of excluded units */
+    get: operations['RewardsExportsController_decisions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/plans/{planId}/assessment/quarters/{quarter}/prepare': {
     parameters: {
       query?: never;
@@ -1496,7 +1530,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A unit’s full history as JSON lines or .xlsx, sealed on the way out so it can be checked against the record later */
+    /** A unit’s full history as JSON lines or .xlsx, sealed on the way out so it can be checked against the record later; with attachments=bytes a zip that also holds every attachment’s bytes under its SHA-256, verifiable offline */
     get: operations['AuditController_exportUnit'];
     put?: never;
     post?: never;
@@ -10635,6 +10669,158 @@ export interface operations {
       };
     };
   };
+  RewardsExportsController_proposal: {
+    parameters: {
+      query?: {
+        /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
+        minPosition?: unknown;
+        /** @description ISO date-time: the list as it was known then */
+        asOf?: unknown;
+      };
+      header?: {
+        /** @description zh-CN (default) or en-US: the header row and labels */
+        'Accept-Language'?: string;
+      };
+      path: {
+        planId: string;
+        year: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          XLSX: string;
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  RewardsExportsController_decisions: {
+    parameters: {
+      query?: {
+        /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
+        minPosition?: unknown;
+        /** @description ISO date-time: the decision as it was known then */
+        asOf?: unknown;
+      };
+      header?: {
+        /** @description zh-CN (default) or en-US: the header row and labels */
+        'Accept-Language'?: string;
+      };
+      path: {
+        planId: string;
+        year: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          XLSX: string;
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not up to date yet (minPosition), or the store refuses writes: retry after Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   AssessmentController_prepare: {
     parameters: {
       query?: never;
@@ -13280,6 +13466,8 @@ export interface operations {
     parameters: {
       query: {
         format: 'jsonl' | 'xlsx';
+        /** @description hashes (default): the attachments as their events record them (name, type, size, SHA-256); bytes: a zip with export.jsonl, each attachment under attachments/<sha256>, manifest.json and SHA256SUMS (format is then ignored) */
+        attachments?: 'hashes' | 'bytes';
       };
       header?: {
         /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */

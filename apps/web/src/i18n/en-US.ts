@@ -648,7 +648,14 @@ export const enUS: Shape<typeof zhCN> = {
       behindTarget: 'Behind target',
       behindTargetHint: 'The result is behind the county target',
     },
-    exports: { compliance: 'Export the compliance board (Excel)', cases: 'Export the case list (Excel)' },
+    exports: {
+      compliance: 'Export the compliance board (Excel)',
+      cases: 'Export the case list (Excel)',
+      proposal: 'Export the proposed list (Excel)',
+      decisions: 'Export the decision (Excel)',
+      proposalFile: 'proposed-rewards-{{year}}',
+      decisionsFile: 'rewards-decision-{{year}}',
+    },
     // Issue 15 (journeys): the demo clock, form checks and confirmations.
     journeys: {
       demoDate: 'Demo data · the date stands at {{date}}',

@@ -607,7 +607,14 @@ export const zhCN = {
       behindTarget: '未达目标',
       behindTargetHint: '完成情况落后于县定目标',
     },
-    exports: { compliance: '导出报送情况（Excel）', cases: '导出案件清单（Excel）' },
+    exports: {
+      compliance: '导出报送情况（Excel）',
+      cases: '导出案件清单（Excel）',
+      proposal: '导出拟奖惩名单（Excel）',
+      decisions: '导出奖惩决定（Excel）',
+      proposalFile: '{{year}}年度拟奖惩名单',
+      decisionsFile: '{{year}}年度奖惩决定',
+    },
     // Issue 15 (journeys): the demo clock, form checks and confirmations.
     journeys: {
       demoDate: '演示数据 · 日期停在 {{date}}',

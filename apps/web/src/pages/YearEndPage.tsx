@@ -2,7 +2,8 @@ import { Alert, App, Button, Card, Drawer, Empty, Form, Input, Modal, Radio, Sel
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { rewards } from '../api/endpoints';
-import { ApiProblem } from '../api/http';
+import { DownloadOutlined } from '@ant-design/icons';
+import { ApiProblem, saveBlob } from '../api/http';
 import type { ProposalLine, ProposalView } from '../api/types';
 import { usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
@@ -16,7 +17,7 @@ import { useAsync } from '../lib/useAsync';
 
 /** Year end: the office's proposal of rewards and penalties, amended with reasons, approved or sent back by the county government; the evidence behind each line. */
 export default function YearEndPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const plan = usePlan();
   const { user } = useSession();
   const isOffice = hasRole(user, 'office');
@@ -30,6 +31,14 @@ export default function YearEndPage() {
   const [evidence, setEvidence] = useState<ProposalLine | null>(null);
   const [deciding, setDeciding] = useState<ProposalLine | null>(null);
   const [asking, setAsking] = useState<'approve' | 'publish' | null>(null);
+  const [exporting, setExporting] = useState<'proposal' | 'decisions' | null>(null);
+  const exportXlsx = (which: 'proposal' | 'decisions') => {
+    setExporting(which);
+    rewards
+      .xlsx(plan.id, year, which, i18n.language)
+      .then((blob) => saveBlob(blob, `${which === 'proposal' ? t('exports.proposalFile', { year }) : t('exports.decisionsFile', { year })}.xlsx`), notice)
+      .finally(() => setExporting(null));
+  };
 
   const run = (fn: () => Promise<unknown>, done: string) =>
     fn().then(
@@ -90,6 +99,16 @@ export default function YearEndPage() {
             {isOffice && p?.status === 'approved' && (
               <Button type="primary" onClick={() => setAsking('publish')} data-testid="publish-decisions">
                 {t('yearEnd.publish')}
+              </Button>
+            )}
+            {p && (
+              <Button icon={<DownloadOutlined />} onClick={() => exportXlsx('proposal')} loading={exporting === 'proposal'} data-testid="proposal-xlsx">
+                {t('exports.proposal')}
+              </Button>
+            )}
+            {(p?.status === 'approved' || p?.status === 'published') && (
+              <Button icon={<DownloadOutlined />} onClick={() => exportXlsx('decisions')} loading={exporting === 'decisions'} data-testid="decisions-xlsx">
+                {t('exports.decisions')}
               </Button>
             )}
           </Space>
