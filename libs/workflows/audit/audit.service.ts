@@ -148,7 +148,7 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
   async exportUnit(planId: string, unitId: string, requestedBy: Principal): Promise<UnitExport> {
     const plan = await this.plans.get(planId);
     const unit = plan.units.find((u) => u.id === unitId);
-    if (!unit) throw new DomainError('unit-not-found', `plan ${planId} has no unit ${unitId}`, { status: 404 });
+    if (!unit) throw new DomainError('unit-not-found', `plan ${planId} has no unit ${unitId}`, { params: { planId, unitId }, status: 404 });
     await this.engine.runner.catchUp();
     const entries = (await this.engine.query(TIMELINE_PROJECTION).list<TimelineEntry>('unit', unitKey(planId, unitId))).map((r) => r.doc);
     const byStream = new Map<string, Set<number>>();

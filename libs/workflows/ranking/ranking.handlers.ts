@@ -156,6 +156,6 @@ function spreadsheetProblem(file: string, problems: CellProblem[]): DomainError 
   return new DomainError(
     'invalid-spreadsheet',
     `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was recorded. ${problems.map((p) => `${where(p)}: ${p.message}`).join('; ')}`,
-    { status: 422, fields: problems.map((p) => ({ field: where(p), message: p.message })), cells: problems },
+    { params: { count: problems.length }, status: 422, fields: problems.map((p) => ({ field: where(p), message: p.message })), cells: problems },
   );
 }
