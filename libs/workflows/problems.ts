@@ -33,6 +33,52 @@ export const WORKFLOW_PROBLEMS: ProblemCatalogue = {
       'en-US': { red: '🔴 red', yellow: '🟡 yellow', green: '🟢 green', none: 'without a standing' },
     },
   },
+  // A peer-figures workbook's cells (ranking/peer-figures-import.ts): each problem's code and params.
+  fields: {
+    'cell-unreadable-file': { 'zh-CN': '文件不是可读取的 .xlsx 工作簿', 'en-US': 'the file is not a readable .xlsx workbook' },
+    'cell-bad-sheet-name': {
+      'zh-CN': '工作表名“{sheet}”不是 {year} 年度的排名期间：请命名为 {year}-Q3、{year}-08 或 {year}（以“{instructions}”开头的工作表会被忽略）',
+      'en-US': 'the sheet name “{sheet}” is not a ranking period of {year}: name it like {year}-Q3, {year}-08 or {year} (or start it with {instructions} to have it ignored)',
+    },
+    'cell-duplicate-sheet': { 'zh-CN': '{period} 有第二个工作表（第一个是“{first}”）', 'en-US': 'a second sheet for {period} (the first is “{first}”)' },
+    'cell-bad-header': { 'zh-CN': '表头应为“{expected}”，而不是“{found}”', 'en-US': 'the header must read {expected}, not “{found}”' },
+    'cell-unknown-county': { 'zh-CN': '“{name}”不是{peerGroup}之一（{counties}）', 'en-US': '“{name}” is not a county of {peerGroup} ({counties})' },
+    'cell-duplicate-county': { 'zh-CN': '{county}有第二列', 'en-US': '{county} has a second column' },
+    'cell-no-county': {
+      'zh-CN': '第 1 行没有县（市）名：请在“{after}”之后每县（市）一列（{counties}）',
+      'en-US': 'row 1 names no county: put one column per county ({counties}) after {after}',
+    },
+    'cell-no-indicator-number': { 'zh-CN': '该行有数据但没有指标序号（{header}）', 'en-US': 'the row has figures but no indicator number ({header})' },
+    'cell-not-indicator-number': { 'zh-CN': '“{text}”不是指标序号', 'en-US': '“{text}” is not an indicator number' },
+    'cell-no-such-indicator': { 'zh-CN': '方案中没有第 {no} 项指标（1–{count}）', 'en-US': 'the plan has no indicator {no} (1–{count})' },
+    'cell-duplicate-indicator': { 'zh-CN': '第 {no} 项指标在本表中出现两次（另见第 {firstRow} 行）', 'en-US': 'indicator {no} appears twice in this sheet (also row {firstRow})' },
+    'cell-wrong-indicator-name': {
+      'zh-CN': '“{text}”不是第 {no} 项指标的名称（{name}）：该行是否错位？',
+      'en-US': '“{text}” is not the name of indicator {no} ({name}): is the row out of place?',
+    },
+    'cell-column-without-county': { 'zh-CN': '该列第 1 行没有县（市）名', 'en-US': 'this column has no county in row 1' },
+    'cell-not-finite': { 'zh-CN': '单元格不是有限数值', 'en-US': 'the cell is not a finite number' },
+    'cell-boolean': { 'zh-CN': '单元格是 TRUE/FALSE，不是数据', 'en-US': 'the cell holds TRUE/FALSE, not a figure' },
+    'cell-date': { 'zh-CN': '单元格是日期，不是数据', 'en-US': 'the cell holds a date, not a figure' },
+    'cell-error-value': { 'zh-CN': '单元格是错误值 {error}', 'en-US': 'the cell holds the error {error}' },
+    'cell-formula-without-result': {
+      'zh-CN': '单元格是未计算结果的公式（请先在 Excel 中打开并保存）',
+      'en-US': 'the cell holds a formula without a calculated result (open and save it in Excel first)',
+    },
+    'cell-not-figure': { 'zh-CN': '单元格的内容不是数据', 'en-US': 'the cell holds something that is not a figure' },
+    'cell-percent-format': {
+      'zh-CN': '单元格设为百分比格式，但该指标不以百分比计量',
+      'en-US': 'the cell is formatted as a percentage, but the indicator is not measured in percent',
+    },
+    'cell-percent-sign': { 'zh-CN': '“{text}”带有 % 号，但该指标不以百分比计量', 'en-US': '“{text}” has a % sign, but the indicator is not measured in percent' },
+    'cell-not-figure-text': {
+      'zh-CN': '“{text}”不是数据：请填写数值（5.2）、名次（第2名）或两者（5.2（第2名））',
+      'en-US': '“{text}” is not a figure: write a number (5.2), a rank (第2名), or both (5.2（第2名））',
+    },
+    'cell-rank-outside': { 'zh-CN': '名次 {rank} 超出 1–{size}', 'en-US': 'rank {rank} is outside 1–{size}' },
+    'cell-task-not-score': { 'zh-CN': '第 {no} 项指标是市里打分的工作任务：{value} 不是分数', 'en-US': 'indicator {no} is a task the city scores: {value} is not a score' },
+    'cell-no-period-sheet': { 'zh-CN': '工作簿中没有以排名期间命名的工作表（如 {year}-Q3）', 'en-US': 'the workbook has no sheet named after a ranking period (e.g. {year}-Q3)' },
+  },
   codes: {
     // Plan, periods, units, indicators.
     'period-outside-plan': {

@@ -26,6 +26,7 @@ function skipString(src: string, i: number): number {
   const quote = src[i];
   let j = i + 1;
   while (src[j] !== quote) {
+    if (j >= src.length) throw new Error(`unterminated string at ${i}`);
     if (src[j] === '\\') j++;
     else if (quote === '`' && src[j] === '$' && src[j + 1] === '{') {
       j = matching(src, j + 1);
@@ -40,7 +41,8 @@ function matching(src: string, i: number): number {
   let depth = 0;
   for (let j = i; j < src.length; j++) {
     const c = src[j]!;
-    if (c === "'" || c === '"' || c === '`') j = skipString(src, j);
+    if (c === '/' && src[j + 1] === '/') j = src.indexOf('\n', j);
+    else if (c === "'" || c === '"' || c === '`') j = skipString(src, j);
     else if ('([{'.includes(c)) depth++;
     else if (')]}'.includes(c) && --depth === 0) return j;
   }
@@ -55,7 +57,8 @@ function args(src: string, open: number): string[] {
   let start = open + 1;
   for (let j = open + 1; j < close; j++) {
     const c = src[j]!;
-    if (c === "'" || c === '"' || c === '`') j = skipString(src, j);
+    if (c === '/' && src[j + 1] === '/') j = src.indexOf('\n', j);
+    else if (c === "'" || c === '"' || c === '`') j = skipString(src, j);
     else if ('([{'.includes(c)) depth++;
     else if (')]}'.includes(c)) depth--;
     else if (c === ',' && depth === 0) {
@@ -166,6 +169,21 @@ describe('the problem catalogue', () => {
 
     const warning = new DomainError('warning-not-red', '…', { params: { indicatorNo: 4, period: '2023-Q1', warning: 'yellow' } });
     expect(localize(withParams(toProblem(warning)!), 'zh-CN').detail).toBe('督查案件针对红色预警立案；第 4 项指标 2023-Q1 为🟡 黄。');
+  });
+
+  it('words every spreadsheet cell problem of the peer-figures import in both languages, from its params', () => {
+    const src = readFileSync(join(LIBS, 'workflows/ranking/peer-figures-import.ts'), 'utf8');
+    const used = [...new Set([...src.matchAll(/'(cell-[a-z-]+)'/g)].map((m) => m[1]!))];
+    expect(used.length).toBeGreaterThan(15);
+    expect(used.filter((code) => LANGUAGES.some((l) => !WORKFLOW_PROBLEMS.fields?.[code]?.[l]))).toEqual([]);
+    const cell = new DomainError('invalid-spreadsheet', '…', {
+      status: 422,
+      params: { count: 1 },
+      fields: [{ field: "'2023-Q3'!D2", message: 'the cell "n/a" is not a figure: …', code: 'cell-not-figure-text', params: { text: 'n/a' } }],
+    });
+    const zh = localize(withParams(toProblem(cell)!), 'zh-CN');
+    expect(zh.detail).toBe('表格中有 1 处问题，未导入任何数据；请按各单元格的提示修改后重新导入。');
+    expect(zh.errors?.[0]?.message).toBe('“n/a”不是数据：请填写数值（5.2）、名次（第2名）或两者（5.2（第2名））');
   });
 
   it('words a refusal by permission in Chinese, keeping its params', () => {

@@ -122,6 +122,7 @@ export class ImportPlanTargetsHandler implements ICommandHandler<ImportPlanTarge
   }
 }
 
+/** Its cells' problems keep the import's own codes (`import-…`): their messages are already in the requested language. */
 function targetsProblem(file: string, problems: TargetCellProblem[], language: ImportLanguage): DomainError {
   const where = (p: TargetCellProblem) => (p.cell ? `${p.sheet}!${p.cell}` : p.row !== null ? `${p.sheet} ${p.row}` : p.sheet || file);
   const detail =
@@ -131,7 +132,7 @@ function targetsProblem(file: string, problems: TargetCellProblem[], language: I
   return new DomainError('invalid-spreadsheet', detail, {
     params: { count: problems.length },
     status: 422,
-    fields: problems.map((p) => ({ field: where(p), message: p.message })),
+    fields: problems.map((p) => ({ field: where(p), message: p.message, code: `import-${p.code}`, params: p.params })),
     cells: problems,
   });
 }

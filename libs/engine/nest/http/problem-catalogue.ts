@@ -11,6 +11,8 @@ export interface ProblemCatalogue {
   /** Value → word, per language, for `{param:enum}`. */
   enums?: Record<string, Record<CatalogueLanguage, Record<string, string>>>;
   codes: Record<string, Record<CatalogueLanguage, string>>;
+  /** Field errors' messages by their code (e.g. a spreadsheet cell's problem), the same way. */
+  fields?: Record<string, Record<CatalogueLanguage, string>>;
 }
 
 /** The engine's own: a refusal by permission; its English names the rule that refused (`params.rule`). */
@@ -50,9 +52,29 @@ export function wordProblem(
   language: CatalogueLanguage,
   catalogues: readonly ProblemCatalogue[] = registered,
 ): string | undefined {
+  return word('codes', code, params, language, catalogues);
+}
+
+/** A field error's message by its code, or undefined when no catalogue words it. */
+export function wordField(
+  code: string,
+  params: Record<string, unknown> | undefined,
+  language: CatalogueLanguage,
+  catalogues: readonly ProblemCatalogue[] = registered,
+): string | undefined {
+  return word('fields', code, params, language, catalogues);
+}
+
+function word(
+  section: 'codes' | 'fields',
+  code: string,
+  params: Record<string, unknown> | undefined,
+  language: CatalogueLanguage,
+  catalogues: readonly ProblemCatalogue[],
+): string | undefined {
   let found: { template: string; catalogue: ProblemCatalogue } | undefined;
   for (const catalogue of catalogues) {
-    const template = catalogue.codes[code]?.[language];
+    const template = catalogue[section]?.[code]?.[language];
     if (template !== undefined) found = { template, catalogue };
   }
   if (!found) return undefined;

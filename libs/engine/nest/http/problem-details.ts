@@ -6,7 +6,7 @@ import { UnknownCommandError } from '../../commands/command-router.js';
 import { EventIdConflictError, InvalidEventError, ReaderHorizonTimeoutError, TransactionCounterBehindError, WrongExpectedRevisionError } from '../../event-store/errors.js';
 import { InvalidPositionError, ProjectionTimeoutError } from '../../projections/projection-runner.js';
 import { InvalidAsOfError } from '../../projections/as-of.js';
-import { wordProblem } from './problem-catalogue.js';
+import { wordField, wordProblem } from './problem-catalogue.js';
 
 /** RFC 9457 problem details. `code` is stable, so a client can translate the message. */
 export interface ProblemDetails {
@@ -360,8 +360,9 @@ export function withParams(body: ProblemDetails): ProblemDetails {
  */
 export function localize(body: ProblemDetails, language: Language): ProblemDetails {
   let out = body;
-  if (out.errors?.some((e) => e.code && FIELD_WORDING[e.code])) {
-    out = { ...out, errors: out.errors.map((e) => (e.code && FIELD_WORDING[e.code] ? { ...e, message: FIELD_WORDING[e.code]![language](e.params ?? {}) } : e)) };
+  const fieldMessage = (e: FieldError) => (e.code === undefined ? undefined : (FIELD_WORDING[e.code]?.[language](e.params ?? {}) ?? wordField(e.code, e.params, language)));
+  if (out.errors?.some((e) => fieldMessage(e) !== undefined)) {
+    out = { ...out, errors: out.errors.map((e) => ({ ...e, message: fieldMessage(e) ?? e.message })) };
   }
   const wording = WORDING[out.code]?.[language];
   if (wording) return { ...out, ...wording(out) };
