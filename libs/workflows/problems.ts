@@ -118,7 +118,7 @@ export const WORKFLOW_PROBLEMS: ProblemCatalogue = {
       'zh-CN': '{period} 的报告{status:reportStatus}，须由县绩效办退回后才能修改。',
       'en-US': 'the {period} report is {status:reportStatus}; it can be changed only after the office returns it.',
     },
-    'report-already-submitted': { 'zh-CN': '{period} 的报告已经{status:reportStatus}。', 'en-US': 'the {period} report is already {status:reportStatus}.' },
+    'report-already-submitted': { 'zh-CN': '{period} 的报告已提交过（当前：{status:reportStatus}）。', 'en-US': 'the {period} report is already {status:reportStatus}.' },
     'report-empty': { 'zh-CN': '请先保存报告内容再提交。', 'en-US': 'save the report’s lines before submitting it.' },
     'period-not-ended': {
       'zh-CN': '{period} 的报告反映月末数据，{periodEndsAt} 之后才能提交。',

@@ -74,6 +74,20 @@ describe('errors in the Chinese UI are said in Chinese (SQLite)', () => {
     await expectChinese(page, 'review');
   });
 
+  it('a report command the server refuses (the report was submitted meanwhile)', async () => {
+    await world.api(office, 'POST', `/reporting/${PLAN}/periods/2023-09/open`);
+    const report = `/reporting/${PLAN}/reports/sthjj/2023-09`;
+    const lines = [27, 28, 29].map((indicatorNo) => ({ indicatorNo, value: 50, rank: 1, problems: '无', nextSteps: '保持' }));
+    await world.api(reporter, 'PUT', `${report}/draft`, { lines });
+    const page = await zhPage(reporter);
+    await page.goto(world.url('/unit'));
+    await page.getByTestId('submit-report').waitFor();
+    await world.api(reporter, 'POST', `${report}/submit`);
+    await page.getByTestId('submit-report').click();
+    await page.locator('.ant-notification-notice').waitFor(); // the refusal, as a notice
+    await expectChinese(page, 'report');
+  });
+
   it('a workbook with bad cells', async () => {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('2023-Q3');
