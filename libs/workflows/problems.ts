@@ -337,7 +337,10 @@ export const WORKFLOW_PROBLEMS: ProblemCatalogue = {
       'en-US': 'attachments are PDF, JPEG, PNG, DOCX or XLSX (checked by content, not by name).',
     },
     'attachment-empty': { 'zh-CN': '文件为空。', 'en-US': 'the file is empty.' },
-    'attachment-too-large': { 'zh-CN': '文件有 {size} 字节，附件须为 1 至 {maxBytes} 字节。', 'en-US': 'the file has {size} bytes; attachments are 1 to {maxBytes} bytes.' },
+    'attachment-too-large': {
+      'zh-CN': '文件过大：附件须为 1 至 {maxBytes} 字节，未保存任何内容。',
+      'en-US': 'the file is too large: attachments are 1 to {maxBytes} bytes; nothing was stored.',
+    },
     'attachment-name-missing': { 'zh-CN': '文件缺少名称。', 'en-US': 'the file needs a name.' },
     'attachment-step-invalid': { 'zh-CN': '“{step}”不是督查案件的环节。', 'en-US': '“{step}” is not a step of a supervision case.' },
 
