@@ -35,6 +35,7 @@ export const WORKFLOW_PROBLEMS: ProblemCatalogue = {
   },
   // A peer-figures workbook's cells (ranking/peer-figures-import.ts): each problem's code and params.
   fields: {
+    'must-be': { 'zh-CN': '须为 {value}', 'en-US': 'must be {value}' },
     'cell-unreadable-file': { 'zh-CN': '文件不是可读取的 .xlsx 工作簿', 'en-US': 'the file is not a readable .xlsx workbook' },
     'cell-bad-sheet-name': {
       'zh-CN': '工作表名“{sheet}”不是 {year} 年度的排名期间：请命名为 {year}-Q3、{year}-08 或 {year}（以“{instructions}”开头的工作表会被忽略）',

@@ -131,7 +131,10 @@ export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
           throw new DomainError(
             'unit-mismatch',
             `${state.username} belongs to unit ${state.unitId}; a user has one unit, so ${role} can be granted only for ${state.unitId} (create another user for ${unitId})`,
-            { params: { username: state.username, unitId: state.unitId }, fields: [{ field: 'unitId', message: `must be ${state.unitId}` }] },
+            {
+              params: { username: state.username, unitId: state.unitId },
+              fields: [{ field: 'unitId', message: `must be ${state.unitId}`, code: 'must-be', params: { value: state.unitId } }],
+            },
           );
         }
         return state.roles.includes(role) ? [] : [{ type: 'RoleGranted', data: { userId, role, unitId } }];
