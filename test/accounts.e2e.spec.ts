@@ -186,7 +186,7 @@ describe.each(STORE_TARGETS)('accounts and sessions on $name', (target) => {
 
     expect(await api('POST', `/users/${reporter.userId}/roles`, { session: admin, body: { role: 'head', unitId: 'fgw' } })).toMatchObject({
       status: 409,
-      body: { code: 'unit-mismatch', errors: [{ field: 'unitId', message: 'must be sthjj' }] },
+      body: { code: 'unit-mismatch', errors: [{ field: 'unitId', code: 'must-be', params: { value: 'sthjj' }, message: '须为 sthjj' }] },
     });
     expect(await api('POST', '/users', { session: admin, body: { username: 'no-unit', name: 'x', roles: ['reporter'] } })).toMatchObject({
       status: 422,

@@ -86,7 +86,9 @@ describe.each(STORE_TARGETS)('rankings and warnings over HTTP on $name', (target
     expect(bad.status).toBe(422);
     expect(bad.body).toMatchObject({ code: 'invalid-spreadsheet', status: 422 });
     expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(["'2023-Q3'!D2", "'2023-Q3'!C3"]);
-    expect(bad.body.cells[0]).toMatchObject({ sheet: '2023-Q3', row: 2, column: 'D', cell: 'D2' });
+    expect(bad.body.cells[0]).toMatchObject({ sheet: '2023-Q3', row: 2, column: 'D', cell: 'D2', code: 'cell-not-figure-text', params: { text: 'abc' } });
+    // Each cell's problem in the reader's language (zh-CN by default), from its code and params.
+    expect(bad.body.errors[0].message).toBe('“abc”不是数据：请填写数值（5.2）、名次（第2名）或两者（5.2（第2名））');
     expect((await api('GET', `/plans/${planId}/ranking/standings/7/2023-Q3`, office)).status).toBe(404);
   });
 

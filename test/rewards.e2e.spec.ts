@@ -144,7 +144,8 @@ describe.each(STORE_TARGETS)('year-end rewards and penalties over HTTP on $name'
     const beforeApproval = new Date().toISOString();
     const fourEyes = await api('POST', `${base}/approve`, officeLeader, { listHash });
     expect(fourEyes.status).toBe(403);
-    expect(fourEyes.body.detail).toMatch(/may not approve it/);
+    expect(fourEyes.body).toMatchObject({ code: 'forbidden', detail: expect.stringContaining('您没有权限') });
+    expect(fourEyes.body.params.rule).toMatch(/may not approve it/);
     expect((await api('POST', `${base}/approve`, office2, { listHash })).status).toBe(403);
     expect((await api('POST', `${base}/approve`, leader, { listHash: 'nope' })).status).toBe(400);
     expect((await api('POST', `${base}/publish`, office1)).body).toMatchObject({ status: 409, code: 'proposal-not-approved' });

@@ -1,4 +1,6 @@
 import type { WorkflowDefinition } from '../engine/nest/cqrs.js';
+import { registerProblemCatalogue } from '../engine/nest/http/problem-catalogue.js';
+import { WORKFLOW_PROBLEMS } from './problems.js';
 import { accountsWorkflow } from './accounts/accounts.module.js';
 import { annex2Workflow } from './annex2/annex2.module.js';
 import { assessmentWorkflow } from './assessment/assessment.module.js';
@@ -32,3 +34,6 @@ export const WORKFLOWS: readonly WorkflowDefinition[] = [
   attachmentsWorkflow,
   noticesWorkflow,
 ];
+
+// Their refusals in the reader's language: the problem-details filter words them by this catalogue.
+registerProblemCatalogue(WORKFLOW_PROBLEMS);

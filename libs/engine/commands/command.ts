@@ -65,7 +65,12 @@ export class DomainError extends Error {
       /** 409 (state conflict) by default; 422 for input the rules reject; 404 when the subject is unknown. */
       status?: 404 | 409 | 422;
       /** Field paths the message is about, e.g. ['lines[3].analysis']. */
-      fields?: { field: string; message: string }[];
+      fields?: { field: string; message: string; code?: string; params?: Record<string, unknown> }[];
+      /**
+       * The values the message is about, by name: the server's catalogue (and a client's) words the
+       * code with them (libs/workflows/problems.ts), so the detail reads in the reader's language.
+       */
+      params?: Record<string, unknown>;
       [k: string]: unknown;
     } = {},
   ) {
@@ -76,6 +81,13 @@ export class DomainError extends Error {
 /** The actor may not do this. Nothing is written. */
 export class ForbiddenError extends Error {
   readonly code = 'forbidden';
+  constructor(
+    message: string,
+    /** The values the refusal is about (e.g. the permission), for clients that word it themselves. */
+    readonly params: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
 }
 
 /**

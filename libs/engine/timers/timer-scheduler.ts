@@ -1,14 +1,15 @@
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Clock } from '../clock.js';
 import { isManualClock } from '../clock.js';
-import type { Command, Principal } from '../commands/command.js';
+import type { Command } from '../commands/command.js';
 import type { CommandRouter } from '../commands/command-router.js';
 import type { ProjectionRunner } from '../projections/projection-runner.js';
 import { RedisErrorLog, redisRetryStrategy } from '../redis-connection.js';
 import { TIMERS_PROJECTION, type PendingTimer } from './timers.projection.js';
 
-/** Timers act as the system, on behalf of the rule that set them. */
-export const SYSTEM_PRINCIPAL: Principal = { userId: 'system', name: '系统 (timers)', roles: ['system'] };
+import { SYSTEM_PRINCIPAL } from './system-principal.js';
+
+export { SYSTEM_PRINCIPAL };
 
 /** The command a due timer sends. Its id comes from the timer: delivering it twice does it once. */
 export function timerCommand(t: PendingTimer, now: Date): Command {

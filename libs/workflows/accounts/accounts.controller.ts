@@ -279,4 +279,4 @@ function userIdOf(id: string): string {
   return id;
 }
 
-const notFound = (id: string) => new DomainError('user-not-found', `no user ${id}`, { status: 404 });
+const notFound = (id: string) => new DomainError('user-not-found', `no user ${id}`, { params: { userId: id }, status: 404 });

@@ -95,7 +95,7 @@ export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
 
   decide(c, state) {
     if (c.type === 'accounts.CreateUser') {
-      if (state.status !== 'none') throw new DomainError('user-exists', `user ${c.data.userId} exists already`);
+      if (state.status !== 'none') throw new DomainError('user-exists', `user ${c.data.userId} exists already`, { params: { userId: c.data.userId } });
       const { userId, name } = c.data;
       const username = checkUsername(c.data.username);
       const displayName = checkName(name);
@@ -116,7 +116,7 @@ export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
       ];
     }
 
-    if (state.status === 'none') throw new DomainError('user-not-found', `no user ${c.data.userId}`, { status: 404 });
+    if (state.status === 'none') throw new DomainError('user-not-found', `no user ${c.data.userId}`, { params: { userId: c.data.userId }, status: 404 });
     const { userId } = state;
     switch (c.type) {
       case 'accounts.GrantRole': {
@@ -131,7 +131,10 @@ export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
           throw new DomainError(
             'unit-mismatch',
             `${state.username} belongs to unit ${state.unitId}; a user has one unit, so ${role} can be granted only for ${state.unitId} (create another user for ${unitId})`,
-            { fields: [{ field: 'unitId', message: `must be ${state.unitId}` }] },
+            {
+              params: { username: state.username, unitId: state.unitId },
+              fields: [{ field: 'unitId', message: `must be ${state.unitId}`, code: 'must-be', params: { value: state.unitId } }],
+            },
           );
         }
         return state.roles.includes(role) ? [] : [{ type: 'RoleGranted', data: { userId, role, unitId } }];
@@ -156,10 +159,10 @@ export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
       case 'accounts.EnableUser':
         return state.status === 'active' ? [] : [{ type: 'UserEnabled', data: { userId } }];
       case 'accounts.SetPassword':
-        if (c.data.by === 'self' && state.status === 'disabled') throw new DomainError('user-disabled', `${state.username} is disabled`);
+        if (c.data.by === 'self' && state.status === 'disabled') throw new DomainError('user-disabled', `${state.username} is disabled`, { params: { username: state.username } });
         return [{ type: 'PasswordSet', data: { userId, by: c.data.by, mustChange: c.data.by !== 'self' } }];
       case 'accounts.UseOneTimePassword':
-        if (state.status === 'disabled') throw new DomainError('user-disabled', `${state.username} is disabled`);
+        if (state.status === 'disabled') throw new DomainError('user-disabled', `${state.username} is disabled`, { params: { username: state.username } });
         return [{ type: 'OneTimePasswordUsed', data: { userId } }];
       default:
         return assertNever(c, 'user command');
@@ -179,7 +182,7 @@ export const usernameDecider: Decider<ReserveUsername, UsernameReserved, Usernam
     if (state.status === 'taken') {
       // The same user again is a retry of the same creation (same Idempotency-Key): nothing to do.
       if (state.userId === c.data.userId) return [];
-      throw new DomainError('username-taken', `the username ${username} is taken`, { fields: [{ field: 'username', message: 'is taken' }] });
+      throw new DomainError('username-taken', `the username ${username} is taken`, { params: { username }, fields: [{ field: 'username', message: 'is taken' }] });
     }
     return [{ type: 'UsernameReserved', data: { username, userId: c.data.userId } }];
   },
@@ -250,5 +253,5 @@ function checkRole(role: string, field: string): Role {
 }
 
 function invalid(field: string, message: string, code = 'invalid-value'): DomainError {
-  return new DomainError(code, `${field}: ${message}`, { status: 422, fields: [{ field, message }] });
+  return new DomainError(code, `${field}: ${message}`, { params: { field }, status: 422, fields: [{ field, message }] });
 }

@@ -80,6 +80,7 @@ export const assessmentDecider: Decider<AssessmentCommand, AssessmentEvent, Asse
       throw new DomainError(
         'quarter-published',
         `${ref.quarter} is published and frozen: later corrections show in "${ref.quarter} as known now", never in the published snapshot`,
+        { params: { quarter: ref.quarter } },
       );
     }
     switch (c.type) {
@@ -104,7 +105,8 @@ export const assessmentDecider: Decider<AssessmentCommand, AssessmentEvent, Asse
       }
 
       case 'assessment.RecordMeeting': {
-        if (!s.prepared) throw new DomainError('quarter-not-prepared', `prepare the ${ref.quarter} figures first: the meeting hears the prepared figures`);
+        if (!s.prepared)
+          throw new DomainError('quarter-not-prepared', `prepare the ${ref.quarter} figures first: the meeting hears the prepared figures`, { params: { quarter: ref.quarter } });
         if (s.meeting && !c.meta.reason?.trim()) {
           throw new DomainError('reason-required', `the ${ref.quarter} meeting is recorded already; recording it again needs a reason`, {
             status: 422,
@@ -116,8 +118,8 @@ export const assessmentDecider: Decider<AssessmentCommand, AssessmentEvent, Asse
       }
 
       case 'assessment.Publish': {
-        if (!s.prepared) throw new DomainError('quarter-not-prepared', `the ${ref.quarter} figures have not been prepared`);
-        if (!s.meeting) throw new DomainError('meeting-not-recorded', `record the leading group’s ${ref.quarter} meeting before publishing`);
+        if (!s.prepared) throw new DomainError('quarter-not-prepared', `the ${ref.quarter} figures have not been prepared`, { params: { quarter: ref.quarter } });
+        if (!s.meeting) throw new DomainError('meeting-not-recorded', `record the leading group’s ${ref.quarter} meeting before publishing`, { params: { quarter: ref.quarter } });
         if (s.meetingHeard !== s.preparations) {
           throw new DomainError(
             'meeting-before-latest-preparation',

@@ -96,7 +96,7 @@ async function quarterView(engine: Engine, planId: string, quarter: string, at: 
 async function publishedOf(engine: Engine, planId: string, quarter: string, at: ReadAt): Promise<PublishedQuarter> {
   const view = await quarterView(engine, planId, quarter, at);
   if (!view?.published) {
-    throw new DomainError('quarter-not-published', `${quarter} ${at.asOf ? 'had not been published by then' : 'has not been published yet'}`, { status: 404 });
+    throw new DomainError('quarter-not-published', `${quarter} ${at.asOf ? 'had not been published by then' : 'has not been published yet'}`, { params: { quarter }, status: 404 });
   }
   return view.published;
 }
@@ -120,7 +120,7 @@ export class GetQuarterHandler implements IQueryHandler<GetQuarter, QuarterView>
   async execute({ planId, quarter, at }: GetQuarter): Promise<QuarterView> {
     await this.assessment.plan(planId, quarter);
     const view = await quarterView(this.engine, planId, quarter, at);
-    if (!view) throw new DomainError('quarter-not-found', `nothing has been recorded for ${quarter} ${at.asOf ? 'by then' : 'yet'}`, { status: 404 });
+    if (!view) throw new DomainError('quarter-not-found', `nothing has been recorded for ${quarter} ${at.asOf ? 'by then' : 'yet'}`, { params: { quarter }, status: 404 });
     return view;
   }
 }

@@ -31,6 +31,7 @@ export class AssessmentService {
     const q = parseQuarter(quarter);
     if (!q || q.year !== plan.year) {
       throw new DomainError('quarter-outside-plan', `${quarter} is not a quarter of plan ${plan.id} (${plan.year}-Q1 … ${plan.year}-Q4)`, {
+        params: { quarter, year: plan.year },
         status: 422,
         fields: [{ field: 'quarter', message: 'YYYY-Qn within the plan’s year' }],
       });

@@ -82,6 +82,7 @@ export const attachmentsDecider: Decider<AttachmentsCommand, AttachmentsEvent, A
     if (!name) throw new DomainError('attachment-name-missing', 'the file needs a name', { status: 422, fields: [{ field: 'file', message: 'no file name' }] });
     if (step !== undefined && (target.kind !== 'case' || !(CASE_STEPS as readonly string[]).includes(step))) {
       throw new DomainError('attachment-step-invalid', `"${step}" is not a step of a supervision case (${CASE_STEPS.join(', ')})`, {
+        params: { step },
         status: 422,
         fields: [{ field: 'step', message: 'not a case step' }],
       });

@@ -80,9 +80,16 @@ export class GetAttachmentContentHandler implements IQueryHandler<GetAttachmentC
     if (!view) throw new DomainError('attachment-unknown', `no file ${sha256} is attached to this ${target.kind}`, { status: 404 });
     const bytes = await this.attachments.blobs.get(sha256);
     // Served only as recorded: a missing or altered blob is named, never handed out as evidence.
-    if (!bytes) throw new DomainError('attachment-blob-missing', `the bytes of ${view.name} (${sha256}) are missing from the blob store; run audit verify`, { status: 409 });
+    if (!bytes)
+      throw new DomainError('attachment-blob-missing', `the bytes of ${view.name} (${sha256}) are missing from the blob store; run audit verify`, {
+        params: { name: view.name },
+        status: 409,
+      });
     if (sha256Of(bytes) !== sha256)
-      throw new DomainError('attachment-blob-altered', `the bytes of ${view.name} no longer match their recorded SHA-256 ${sha256}; run audit verify`, { status: 409 });
+      throw new DomainError('attachment-blob-altered', `the bytes of ${view.name} no longer match their recorded SHA-256 ${sha256}; run audit verify`, {
+        params: { name: view.name },
+        status: 409,
+      });
     return { view, bytes };
   }
 }

@@ -12,19 +12,11 @@ import { SYSTEM_PRINCIPAL } from '../../engine/timers/timer-scheduler.js';
 import { authorize } from '../access/access.js';
 import { PlanService } from '../plan/plan.service.js';
 import { ensureSealTimer, makeSeal, sealingFromEnv, sealsSoFar, useSealing, verifyOptionsFor } from './sealing.js';
+import { timelinePage, type TimelineFilter } from './timeline-page.js';
 import { caseKey, indicatorKey, TIMELINE_PROJECTION, unitKey, type TimelineEntry, type TimelinePage } from './timeline.projection.js';
 import { diff, provenance, snapshot, type ProvenanceField, type ViewParams } from './views.js';
 
-export interface TimelineFilter {
-  indicatorNo?: number;
-  period?: string;
-  from?: string;
-  to?: string;
-  /** Event types to keep (any of them). */
-  types?: string[];
-  /** Causes of a standing change to keep (first-figures, own-figure, peer-revision, correction, rule-change): only standing changes with one of them. */
-  causes?: string[];
-}
+export type { TimelineFilter } from './timeline-page.js';
 
 @Injectable()
 export class AuditService implements OnModuleInit, OnApplicationBootstrap {
@@ -114,29 +106,7 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
 
   async #page(collection: string, prefix: string, filter: TimelineFilter, after: string | undefined, limit: number, minPosition?: string): Promise<TimelinePage> {
     await this.engine.waitFor(minPosition, [TIMELINE_PROJECTION]);
-    const docs = this.engine.query(TIMELINE_PROJECTION);
-    const matches = (e: TimelineEntry) =>
-      (filter.indicatorNo === undefined || e.indicatorNos.includes(filter.indicatorNo)) &&
-      (filter.period === undefined || e.period === filter.period || e.period?.startsWith(`${filter.period}-`) === true) &&
-      (filter.from === undefined || e.at >= filter.from) &&
-      (filter.to === undefined || e.at <= filter.to) &&
-      (filter.types === undefined || filter.types.includes(e.type)) &&
-      (filter.causes === undefined || (e.cause !== undefined && filter.causes.includes(e.cause.kind)));
-    const out: TimelineEntry[] = [];
-    let cursor = after ? `${prefix}${after}` : undefined;
-    // Filters are applied while paging along the key order; a page is full or the timeline ends.
-    for (let scanned = 0; out.length < limit && scanned < 50; scanned++) {
-      const page = await docs.page<TimelineEntry>(collection, prefix, { ...(cursor ? { after: cursor } : {}), limit: Math.max(limit, 100) });
-      for (const r of page) {
-        cursor = r.key;
-        if (matches(r.doc)) out.push(r.doc);
-        if (out.length === limit) break;
-      }
-      if (page.length < Math.max(limit, 100)) {
-        return { items: out, next: out.length === limit && cursor ? cursor.slice(prefix.length) : null };
-      }
-    }
-    return { items: out, next: cursor ? cursor.slice(prefix.length) : null };
+    return timelinePage(this.engine.query(TIMELINE_PROJECTION), collection, prefix, filter, after, limit);
   }
 
   async view(planId: string, view: string, params: ViewParams, asOf: AsOf) {
@@ -158,7 +128,7 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
   async exportUnit(planId: string, unitId: string, requestedBy: Principal): Promise<UnitExport> {
     const plan = await this.plans.get(planId);
     const unit = plan.units.find((u) => u.id === unitId);
-    if (!unit) throw new DomainError('unit-not-found', `plan ${planId} has no unit ${unitId}`, { status: 404 });
+    if (!unit) throw new DomainError('unit-not-found', `plan ${planId} has no unit ${unitId}`, { params: { planId, unitId }, status: 404 });
     await this.engine.runner.catchUp();
     const entries = (await this.engine.query(TIMELINE_PROJECTION).list<TimelineEntry>('unit', unitKey(planId, unitId))).map((r) => r.doc);
     const byStream = new Map<string, Set<number>>();

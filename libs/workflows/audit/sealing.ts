@@ -20,7 +20,7 @@ import type { Command, Principal } from '../../engine/commands/command.js';
 import { DomainError } from '../../engine/commands/command.js';
 import { executeCommand, type CommandResult, type ExecuteOptions } from '../../engine/commands/command-executor.js';
 import { readHeadsToHead, type EventStore } from '../../engine/event-store/event-store.js';
-import { SYSTEM_PRINCIPAL } from '../../engine/timers/timer-scheduler.js';
+import { SYSTEM_PRINCIPAL } from '../../engine/timers/system-principal.js';
 import { SCHEDULED_SEAL, sealDecider, type SealCommand } from './seal.decider.js';
 
 /**

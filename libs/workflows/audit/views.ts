@@ -185,13 +185,14 @@ export const VIEWS: Record<string, ViewDef> = {
 
 export function viewDef(view: string): ViewDef {
   const def = Object.hasOwn(VIEWS, view) ? VIEWS[view] : undefined; // not Object.prototype's __proto__ or constructor
-  if (!def) throw new DomainError('unknown-view', `no view "${view}"; known: ${Object.keys(VIEWS).join(', ')}`, { status: 404 });
+  if (!def) throw new DomainError('unknown-view', `no view "${view}"; known: ${Object.keys(VIEWS).join(', ')}`, { params: { view }, status: 404 });
   return def;
 }
 
 export function checkParams(view: string, p: ViewParams): void {
   for (const need of viewDef(view).needs) {
-    if (p[need] === undefined) throw new DomainError('missing-parameter', `view ${view} needs ?${need}=`, { status: 422, fields: [{ field: need, message: 'required' }] });
+    if (p[need] === undefined)
+      throw new DomainError('missing-parameter', `view ${view} needs ?${need}=`, { params: { parameter: need }, status: 422, fields: [{ field: need, message: 'required' }] });
   }
 }
 
@@ -310,7 +311,7 @@ export interface Provenance {
  */
 export async function provenance(store: EventStore, plan: PlanDefinition, period: string, indicatorNo: number, field: ProvenanceField, asOf?: AsOf): Promise<Provenance> {
   const i = indicatorOf(plan, indicatorNo);
-  if (!i) throw new DomainError('indicator-not-found', `plan ${plan.id} has no indicator ${indicatorNo}`, { status: 404 });
+  if (!i) throw new DomainError('indicator-not-found', `plan ${plan.id} has no indicator ${indicatorNo}`, { params: { indicatorNo }, status: 404 });
   const moment: AsOf = asOf ?? {};
   const table = await annex2Table(await foldAsOf(store, annex2Projection, moment, annex2Streams(plan, period)), plan.id, period);
   const row = table?.sections.flatMap((s) => s.rows).find((r) => r.no === indicatorNo);

@@ -96,9 +96,10 @@ export async function playDemoYear(app: INestApplicationContext, options: DemoOp
   const seed = options.seed ?? DEFAULT_DEMO_SEED;
   const months = options.months ?? 12;
   const closeYear = options.closeYear ?? false;
-  if (closeYear && months !== 12) throw new DomainError('invalid-demo', 'closeYear: the year-end review closes a whole year (months 12)', { status: 422 });
-  if (!Number.isInteger(seed) || seed < 0) throw new DomainError('invalid-demo', `seed: a whole number from 0, not ${seed}`, { status: 422 });
-  if (!Number.isInteger(months) || months < 1 || months > 12) throw new DomainError('invalid-demo', `months: 1 to 12, not ${months}`, { status: 422 });
+  if (closeYear && months !== 12)
+    throw new DomainError('invalid-demo', 'closeYear: the year-end review closes a whole year (months 12)', { params: { field: 'closeYear' }, status: 422 });
+  if (!Number.isInteger(seed) || seed < 0) throw new DomainError('invalid-demo', `seed: a whole number from 0, not ${seed}`, { params: { field: 'seed' }, status: 422 });
+  if (!Number.isInteger(months) || months < 1 || months > 12) throw new DomainError('invalid-demo', `months: 1 to 12, not ${months}`, { params: { field: 'months' }, status: 422 });
   if (engine.options.config.production) throw new DomainError('demo-in-production', 'the demo year is not played in production (NODE_ENV=production)');
   if (engine.options.background) {
     throw new DomainError(

@@ -59,5 +59,5 @@ export const demoDecider: Decider<DemoCommand, DemoEvent, DemoState> = {
 };
 
 function invalid(field: string, message: string): DomainError {
-  return new DomainError('invalid-demo', `${field}: ${message}`, { status: 422, fields: [{ field, message }] });
+  return new DomainError('invalid-demo', `${field}: ${message}`, { params: { field }, status: 422, fields: [{ field, message }] });
 }

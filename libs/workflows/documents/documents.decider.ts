@@ -88,11 +88,12 @@ export const documentsDecider: Decider<DocumentsCommand, DocumentsEvent, SeriesS
     if (f.serial !== expected || s.numbers.includes(number)) {
       // Another document took the number while this one was rendered: the handler renders again with the next.
       throw new DomainError('document-number-taken', `${number} is not the next number of the series (${documentNumber(f.prefix, f.year, expected)} is)`, {
+        params: { number },
         expected,
       });
     }
     if (!/^[0-9a-f]{64}$/.test(f.sha256))
-      throw new DomainError('invalid-value', 'sha256 must be 64 hex digits', { status: 422, fields: [{ field: 'sha256', message: '64 hex digits' }] });
+      throw new DomainError('invalid-value', 'sha256 must be 64 hex digits', { params: { field: 'sha256' }, status: 422, fields: [{ field: 'sha256', message: '64 hex digits' }] });
     const supersedes = s.latest[subjectKey(f.subject)] ?? null;
     // A second document on the same subject replaces the first in people's hands: say why.
     if (supersedes && !c.meta.reason?.trim()) {

@@ -85,6 +85,7 @@ export class GetDocumentPdfHandler implements IQueryHandler<GetDocumentPdf> {
     // Never serve bytes other than those recorded: a renderer or font that changed would show here.
     if (sha256 !== d.sha256) {
       throw new DomainError('document-render-mismatch', `${d.number} renders to ${sha256}, not the recorded ${d.sha256}: the renderer or its font changed since it was issued`, {
+        params: { number: d.number },
         recorded: d.sha256,
         rendered: sha256,
       });

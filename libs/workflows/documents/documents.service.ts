@@ -83,10 +83,7 @@ export class DocumentsService {
       throw new DomainError(
         'document-year-not-configured',
         `series ${series.id} (${series.prefix}) has no numbering for ${year}: add the year to documents.series in the plan file`,
-        {
-          status: 422,
-          year,
-        },
+        { params: { prefix: series.prefix }, status: 422, year },
       );
     }
     const ref: SeriesRef = { planId, seriesId: series.id, year };
@@ -130,7 +127,11 @@ export class DocumentsService {
     switch (subject.kind) {
       case 'quarterly-notice': {
         const view = await this.queries.execute(new GetQuarter(plan.id, subject.quarter, at));
-        if (!view.published) throw new DomainError('quarter-not-published', `${subject.quarter} is not published: the notice reports what the meeting heard`, { status: 409 });
+        if (!view.published)
+          throw new DomainError('quarter-not-published', `${subject.quarter} is not published: the notice reports what the meeting heard`, {
+            params: { quarter: subject.quarter },
+            status: 409,
+          });
         const previous = await this.#previousQuarter(plan.id, subject.quarter, at);
         return quarterlyNotice(plan, head, view, previous);
       }
@@ -142,7 +143,10 @@ export class DocumentsService {
       case 'reward-proposal': {
         const p = await this.queries.execute(new GetProposal(reader, { planId: plan.id, year: subject.year }, at));
         if (p.status === 'draft')
-          throw new DomainError('proposal-not-submitted', `the ${subject.year} proposal is a draft: it is sent to the county government once submitted`, { status: 409 });
+          throw new DomainError('proposal-not-submitted', `the ${subject.year} proposal is a draft: it is sent to the county government once submitted`, {
+            params: { year: subject.year, status: 'draft' },
+            status: 409,
+          });
         return rewardProposal(plan, head, p);
       }
       case 'reward-decision': {
@@ -153,7 +157,11 @@ export class DocumentsService {
       }
       case 'monthly-report': {
         const r = await this.queries.execute(new GetReport(reader, { planId: plan.id, unitId: subject.unitId, period: subject.period }, at));
-        if (!r.submitted) throw new DomainError('report-not-submitted', `the ${subject.period} report of ${r.unitName} has not been submitted`, { status: 409 });
+        if (!r.submitted)
+          throw new DomainError('report-not-submitted', `the ${subject.period} report of ${r.unitName} has not been submitted`, {
+            params: { period: subject.period, unitName: r.unitName },
+            status: 409,
+          });
         return monthlyReport(plan, head, r);
       }
     }

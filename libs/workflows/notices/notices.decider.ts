@@ -99,11 +99,16 @@ export const noticesDecider: Decider<NoticesCommand, NoticesEvent, NoticesState>
         const unknown = channels.filter((c) => !(CHANNELS as readonly string[]).includes(c));
         if (unknown.length)
           throw new DomainError('channel-unknown', `unknown channel(s): ${unknown.join(', ')} (${CHANNELS.join(', ')})`, {
+            params: { channels: unknown },
             status: 422,
             fields: [{ field: 'channels', message: 'unknown channel' }],
           });
         if (email !== null && !EMAIL.test(email))
-          throw new DomainError('email-invalid', `"${email}" is not an e-mail address`, { status: 422, fields: [{ field: 'email', message: 'not an e-mail address' }] });
+          throw new DomainError('email-invalid', `"${email}" is not an e-mail address`, {
+            params: { email },
+            status: 422,
+            fields: [{ field: 'email', message: 'not an e-mail address' }],
+          });
         if (channels.includes('email') && !email)
           throw new DomainError('email-required', 'e-mail notices need an address', { status: 422, fields: [{ field: 'email', message: 'required for the email channel' }] });
         const same = state.channels && state.channels.email === email && state.channels.channels.join() === channels.join();

@@ -56,7 +56,10 @@ export const planDecider: Decider<PlanCommand, PlanEvent, PlanState> = {
   decide(c, state) {
     if (c.type === 'plan.DraftNextYear') {
       if (state.status !== 'none') {
-        throw new DomainError('plan-exists', `plan ${c.data.plan.id} exists already (${state.status === 'draft' ? 'as a draft' : 'published'})`, { status: 409 });
+        throw new DomainError('plan-exists', `plan ${c.data.plan.id} exists already (${state.status === 'draft' ? 'as a draft' : 'published'})`, {
+          params: { planId: c.data.plan.id },
+          status: 409,
+        });
       }
       if (!c.meta.reason?.trim()) throw reasonRequired();
       return [{ type: 'PlanDrafted', data: { plan: c.data.plan, from: c.data.from } }];
@@ -134,12 +137,12 @@ function withIndicator(plan: PlanDefinition, no: number, patch: Partial<PlanDefi
 
 function indicatorOf(plan: PlanDefinition, no: number) {
   const indicator = plan.indicators.find((i) => i.no === no);
-  if (!indicator) throw new DomainError('indicator-not-found', `plan ${plan.id} has no indicator ${no}`, { status: 404 });
+  if (!indicator) throw new DomainError('indicator-not-found', `plan ${plan.id} has no indicator ${no}`, { params: { indicatorNo: no }, status: 404 });
   return indicator;
 }
 
 function invalid(field: string, message: string): DomainError {
-  return new DomainError('invalid-value', `${field}: ${message}`, { status: 422, fields: [{ field, message }] });
+  return new DomainError('invalid-value', `${field}: ${message}`, { params: { field }, status: 422, fields: [{ field, message }] });
 }
 
 /** Tiers by rank: inside 1..size, not overlapping; warning tiers must also cover every rank. */

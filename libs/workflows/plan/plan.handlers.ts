@@ -122,13 +122,19 @@ export class ImportPlanTargetsHandler implements ICommandHandler<ImportPlanTarge
   }
 }
 
+/** Its cells' problems keep the import's own codes (`import-…`): their messages are already in the requested language. */
 function targetsProblem(file: string, problems: TargetCellProblem[], language: ImportLanguage): DomainError {
   const where = (p: TargetCellProblem) => (p.cell ? `${p.sheet}!${p.cell}` : p.row !== null ? `${p.sheet} ${p.row}` : p.sheet || file);
   const detail =
     language === 'zh-CN'
       ? `${file}：共 ${problems.length} 处问题，未记录任何数据。${problems.map((p) => `${where(p)}：${p.message}`).join('；')}`
       : `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was recorded. ${problems.map((p) => `${where(p)}: ${p.message}`).join('; ')}`;
-  return new DomainError('invalid-spreadsheet', detail, { status: 422, fields: problems.map((p) => ({ field: where(p), message: p.message })), cells: problems });
+  return new DomainError('invalid-spreadsheet', detail, {
+    params: { count: problems.length },
+    status: 422,
+    fields: problems.map((p) => ({ field: where(p), message: p.message, code: `import-${p.code}`, params: p.params })),
+    cells: problems,
+  });
 }
 
 /** Next year's plan drafted from this one (next-year.ts): the year's results become its baselines. */
@@ -167,7 +173,7 @@ export class DraftNextYearPlanHandler implements ICommandHandler<DraftNextYearPl
     // Refused before the year's figures are read when the next plan exists already (the decider refuses again, atomically).
     const id = nextYearId(current);
     if ((await this.engine.store.readStream(planStream(id), { maxCount: 1 })).length) {
-      throw new DomainError('plan-exists', `plan ${id} exists already`, { status: 409 });
+      throw new DomainError('plan-exists', `plan ${id} exists already`, { params: { planId: id }, status: 409 });
     }
     const ours = current.peerGroup.counties.find((c) => c.ours)?.id;
     const results = new Map<number, { value: number | null; rank: number | null }>();

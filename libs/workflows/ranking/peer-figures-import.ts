@@ -26,6 +26,9 @@ export interface CellProblem {
   /** A1 reference, e.g. 'C5'; null when there is no single cell. */
   cell: string | null;
   message: string;
+  /** Stable (`cell-…`), with `params`: the server's catalogue and clients word it in their language. */
+  code: string;
+  params: Record<string, string | number>;
 }
 
 export interface ImportedRow {
@@ -49,25 +52,31 @@ export function columnLetter(n: number): string {
   return s;
 }
 
-type Content = { kind: 'empty' } | { kind: 'number'; n: number; percent: boolean } | { kind: 'text'; s: string } | { kind: 'bad'; why: string };
+type Params = Record<string, string | number>;
+/** What is wrong with a cell: in English, and as a stable code with params (for the catalogue). */
+type Why = { why: string; code: string; params?: Params };
+type Content = { kind: 'empty' } | { kind: 'number'; n: number; percent: boolean } | { kind: 'text'; s: string } | ({ kind: 'bad' } & Why);
 
 /** What a cell holds, formulas by their cached result. */
 function contentOf(cell: ExcelJS.Cell): Content {
   const numFmt = typeof cell.numFmt === 'string' ? cell.numFmt : '';
   const read = (v: ExcelJS.CellValue): Content => {
     if (v === null || v === undefined) return { kind: 'empty' };
-    if (typeof v === 'number') return Number.isFinite(v) ? { kind: 'number', n: v, percent: numFmt.includes('%') } : { kind: 'bad', why: 'is not a finite number' };
+    if (typeof v === 'number')
+      return Number.isFinite(v) ? { kind: 'number', n: v, percent: numFmt.includes('%') } : { kind: 'bad', why: 'is not a finite number', code: 'cell-not-finite' };
     if (typeof v === 'string') return v.trim() === '' ? { kind: 'empty' } : { kind: 'text', s: v.trim() };
-    if (typeof v === 'boolean') return { kind: 'bad', why: `holds TRUE/FALSE, not a figure` };
-    if (v instanceof Date) return { kind: 'bad', why: 'holds a date, not a figure' };
-    if ('error' in v) return { kind: 'bad', why: `holds the error ${v.error}` };
+    if (typeof v === 'boolean') return { kind: 'bad', why: `holds TRUE/FALSE, not a figure`, code: 'cell-boolean' };
+    if (v instanceof Date) return { kind: 'bad', why: 'holds a date, not a figure', code: 'cell-date' };
+    if ('error' in v) return { kind: 'bad', why: `holds the error ${v.error}`, code: 'cell-error-value', params: { error: String(v.error) } };
     if ('richText' in v) return read(v.richText.map((t) => t.text).join(''));
     if ('hyperlink' in v) return read(v.text);
     if ('formula' in v || 'sharedFormula' in v) {
       const result = (v as ExcelJS.CellFormulaValue).result;
-      return result === undefined ? { kind: 'bad', why: 'holds a formula without a calculated result (open and save it in Excel first)' } : read(result as ExcelJS.CellValue);
+      return result === undefined
+        ? { kind: 'bad', why: 'holds a formula without a calculated result (open and save it in Excel first)', code: 'cell-formula-without-result' }
+        : read(result as ExcelJS.CellValue);
     }
-    return { kind: 'bad', why: 'holds something that is not a figure' };
+    return { kind: 'bad', why: 'holds something that is not a figure', code: 'cell-not-figure' };
   };
   return read(cell.value);
 }
@@ -82,14 +91,14 @@ const NOT_PUBLISHED = new Set(['-', '—', '－', '/', '／', '无']);
 /** Excel shows 5.2% for 0.052: a percent-formatted cell is read as shown. */
 const asShown = (n: number) => Number((n * 100).toPrecision(12));
 
-function figureOf(content: Content, percentUnit: boolean): { value: number | null; rank: number | null } | { error: string } | null {
+function figureOf(content: Content, percentUnit: boolean): { value: number | null; rank: number | null } | { error: Why } | null {
   switch (content.kind) {
     case 'empty':
       return null;
     case 'bad':
-      return { error: content.why };
+      return { error: content };
     case 'number':
-      if (content.percent && !percentUnit) return { error: 'is formatted as a percentage, but the indicator is not measured in percent' };
+      if (content.percent && !percentUnit) return { error: { why: 'is formatted as a percentage, but the indicator is not measured in percent', code: 'cell-percent-format' } };
       return { value: content.percent ? asShown(content.n) : content.n, rank: null };
     case 'text': {
       const s = content.s;
@@ -98,15 +107,15 @@ function figureOf(content: Content, percentUnit: boolean): { value: number | nul
       if (m) return { value: null, rank: Number(m[1]) };
       m = VALUE_AND_RANK.exec(s);
       if (m) {
-        if (m[2] && !percentUnit) return { error: `"${s}" has a % sign, but the indicator is not measured in percent` };
+        if (m[2] && !percentUnit) return { error: { why: `"${s}" has a % sign, but the indicator is not measured in percent`, code: 'cell-percent-sign', params: { text: s } } };
         return { value: Number(m[1]), rank: Number(m[3]) };
       }
       m = VALUE_TEXT.exec(s);
       if (m) {
-        if (m[2] && !percentUnit) return { error: `"${s}" has a % sign, but the indicator is not measured in percent` };
+        if (m[2] && !percentUnit) return { error: { why: `"${s}" has a % sign, but the indicator is not measured in percent`, code: 'cell-percent-sign', params: { text: s } } };
         return { value: Number(m[1]), rank: null };
       }
-      return { error: `"${s}" is not a figure: write a number (5.2), a rank (第2名), or both (5.2（第2名）)` };
+      return { error: { why: `"${s}" is not a figure: write a number (5.2), a rank (第2名), or both (5.2（第2名）)`, code: 'cell-not-figure-text', params: { text: s } } };
     }
   }
 }
@@ -126,7 +135,15 @@ export async function parsePeerFiguresWorkbook(data: Uint8Array, plan: PlanDefin
   try {
     await wb.xlsx.load(data as unknown as ExcelJS.Buffer);
   } catch (err) {
-    problems.push({ sheet: '', row: null, column: null, cell: null, message: `the file is not a readable .xlsx workbook (${err instanceof Error ? err.message : String(err)})` });
+    problems.push({
+      sheet: '',
+      row: null,
+      column: null,
+      cell: null,
+      message: `the file is not a readable .xlsx workbook (${err instanceof Error ? err.message : String(err)})`,
+      code: 'cell-unreadable-file',
+      params: {},
+    });
     return { rows, skipped, problems };
   }
   const counties = plan.peerGroup.counties;
@@ -139,8 +156,16 @@ export async function parsePeerFiguresWorkbook(data: Uint8Array, plan: PlanDefin
     const sheet = ws.name;
     if (sheet.trim().startsWith(INSTRUCTIONS_SHEET)) continue;
     periodSheets++;
-    const at = (row: number | null, col: number | null, message: string) =>
-      problems.push({ sheet, row, column: col === null ? null : columnLetter(col), cell: row !== null && col !== null ? `${columnLetter(col)}${row}` : null, message });
+    const at = (row: number | null, col: number | null, message: string, code: string, params: Params = {}) =>
+      problems.push({
+        sheet,
+        row,
+        column: col === null ? null : columnLetter(col),
+        cell: row !== null && col !== null ? `${columnLetter(col)}${row}` : null,
+        message,
+        code,
+        params,
+      });
 
     const period = sheet.trim();
     const parsed = parsePeriod(period);
@@ -149,11 +174,13 @@ export async function parsePeerFiguresWorkbook(data: Uint8Array, plan: PlanDefin
         null,
         null,
         `the sheet name "${sheet}" is not a ranking period of ${plan.year}: name it like ${plan.year}-Q3, ${plan.year}-08 or ${plan.year} (or start it with ${INSTRUCTIONS_SHEET} to have it ignored)`,
+        'cell-bad-sheet-name',
+        { sheet, year: plan.year, instructions: INSTRUCTIONS_SHEET },
       );
       continue;
     }
     if (periodsSeen.has(period)) {
-      at(null, null, `a second sheet for ${period} (the first is "${periodsSeen.get(period)}")`);
+      at(null, null, `a second sheet for ${period} (the first is "${periodsSeen.get(period)}")`, 'cell-duplicate-sheet', { period, first: periodsSeen.get(period)! });
       continue;
     }
     periodsSeen.set(period, sheet);
@@ -162,20 +189,28 @@ export async function parsePeerFiguresWorkbook(data: Uint8Array, plan: PlanDefin
     const header = ws.getRow(1);
     const noHeader = textOf(contentOf(header.getCell(1)));
     const nameHeader = textOf(contentOf(header.getCell(2)));
-    if (noHeader !== HEADER_NO) at(1, 1, `the header must read ${HEADER_NO}, not "${noHeader}"`);
-    if (nameHeader !== HEADER_NAME) at(1, 2, `the header must read ${HEADER_NAME}, not "${nameHeader}"`);
+    if (noHeader !== HEADER_NO) at(1, 1, `the header must read ${HEADER_NO}, not "${noHeader}"`, 'cell-bad-header', { expected: HEADER_NO, found: noHeader });
+    if (nameHeader !== HEADER_NAME) at(1, 2, `the header must read ${HEADER_NAME}, not "${nameHeader}"`, 'cell-bad-header', { expected: HEADER_NAME, found: nameHeader });
     const countyColumns = new Map<number, string>();
     const lastColumn = Math.max(ws.columnCount, header.cellCount);
     for (let col = 3; col <= lastColumn; col++) {
       const name = textOf(contentOf(header.getCell(col)));
       if (!name) continue;
       const county = counties.find((c) => norm(c.name) === norm(name));
-      if (!county) at(1, col, `"${name}" is not a county of ${plan.peerGroup.name} (${counties.map((c) => c.name).join('、')})`);
-      else if ([...countyColumns.values()].includes(county.id)) at(1, col, `${county.name} has a second column`);
+      if (!county)
+        at(1, col, `"${name}" is not a county of ${plan.peerGroup.name} (${counties.map((c) => c.name).join('、')})`, 'cell-unknown-county', {
+          name,
+          peerGroup: plan.peerGroup.name,
+          counties: counties.map((c) => c.name).join('、'),
+        });
+      else if ([...countyColumns.values()].includes(county.id)) at(1, col, `${county.name} has a second column`, 'cell-duplicate-county', { county: county.name });
       else countyColumns.set(col, county.id);
     }
     if (countyColumns.size === 0 && !problems.some((p) => p.sheet === sheet && p.row === 1 && p.column !== 'A' && p.column !== 'B')) {
-      at(1, null, `row 1 names no county: put one column per county (${counties.map((c) => c.name).join('、')}) after ${HEADER_NAME}`);
+      at(1, null, `row 1 names no county: put one column per county (${counties.map((c) => c.name).join('、')}) after ${HEADER_NAME}`, 'cell-no-county', {
+        counties: counties.map((c) => c.name).join('、'),
+        after: HEADER_NAME,
+      });
     }
 
     const seenNos = new Map<number, number>();
@@ -187,15 +222,21 @@ export async function parsePeerFiguresWorkbook(data: Uint8Array, plan: PlanDefin
       let indicator: PlanDefinition['indicators'][number] | undefined;
       const noText = textOf(noCell);
       const no = noCell.kind === 'number' ? noCell.n : /^\d+$/.test(noText) ? Number(noText) : NaN;
-      if (noCell.kind === 'empty') at(r, 1, `the row has figures but no indicator number (${HEADER_NO})`);
-      else if (!Number.isInteger(no)) at(r, 1, `"${noText}" is not an indicator number`);
-      else if (!(indicator = plan.indicators.find((i) => i.no === no))) at(r, 1, `the plan has no indicator ${no} (1–${plan.indicators.length})`);
-      else if (seenNos.has(no)) at(r, 1, `indicator ${no} appears twice in this sheet (also row ${seenNos.get(no)})`);
+      if (noCell.kind === 'empty') at(r, 1, `the row has figures but no indicator number (${HEADER_NO})`, 'cell-no-indicator-number', { header: HEADER_NO });
+      else if (!Number.isInteger(no)) at(r, 1, `"${noText}" is not an indicator number`, 'cell-not-indicator-number', { text: noText });
+      else if (!(indicator = plan.indicators.find((i) => i.no === no)))
+        at(r, 1, `the plan has no indicator ${no} (1–${plan.indicators.length})`, 'cell-no-such-indicator', { no, count: plan.indicators.length });
+      else if (seenNos.has(no))
+        at(r, 1, `indicator ${no} appears twice in this sheet (also row ${seenNos.get(no)})`, 'cell-duplicate-indicator', { no, firstRow: seenNos.get(no)! });
       if (indicator) seenNos.set(indicator.no, seenNos.get(indicator.no) ?? r);
 
       const nameText = textOf(cells[1]!);
       if (indicator && nameText && norm(nameText) !== norm(indicator.name) && !(indicator.alias && norm(nameText) === norm(indicator.alias))) {
-        at(r, 2, `"${nameText}" is not the name of indicator ${indicator.no} (${indicator.name}): is the row out of place?`);
+        at(r, 2, `"${nameText}" is not the name of indicator ${indicator.no} (${indicator.name}): is the row out of place?`, 'cell-wrong-indicator-name', {
+          text: nameText,
+          no: indicator.no,
+          name: indicator.name,
+        });
       }
 
       const figures: FigureInput[] = [];
@@ -203,21 +244,21 @@ export async function parsePeerFiguresWorkbook(data: Uint8Array, plan: PlanDefin
         const content = cells[col - 1]!;
         const countyId = countyColumns.get(col);
         if (!countyId) {
-          if (content.kind !== 'empty') at(r, col, 'this column has no county in row 1');
+          if (content.kind !== 'empty') at(r, col, 'this column has no county in row 1', 'cell-column-without-county');
           continue;
         }
         const f = figureOf(content, indicator ? uomPercent.has(indicator.unitOfMeasure) : true);
         if (f === null) continue;
         if ('error' in f) {
-          at(r, col, `the cell ${f.error}`);
+          at(r, col, `the cell ${f.error.why}`, f.error.code, f.error.params);
           continue;
         }
         if (f.rank !== null && !(Number.isInteger(f.rank) && f.rank >= 1 && f.rank <= size)) {
-          at(r, col, `rank ${f.rank} is outside 1–${size}`);
+          at(r, col, `rank ${f.rank} is outside 1–${size}`, 'cell-rank-outside', { rank: f.rank, size });
           continue;
         }
         if (indicator?.kind === 'task' && f.value !== null && f.value < 0) {
-          at(r, col, `indicator ${indicator.no} is a task the city scores: ${f.value} is not a score`);
+          at(r, col, `indicator ${indicator.no} is a task the city scores: ${f.value} is not a score`, 'cell-task-not-score', { no: indicator.no, value: f.value });
           continue;
         }
         figures.push({ countyId, value: f.value, rank: f.rank });
@@ -228,7 +269,15 @@ export async function parsePeerFiguresWorkbook(data: Uint8Array, plan: PlanDefin
     }
   }
   if (periodSheets === 0 && problems.length === 0) {
-    problems.push({ sheet: '', row: null, column: null, cell: null, message: `the workbook has no sheet named after a ranking period (e.g. ${plan.year}-Q3)` });
+    problems.push({
+      sheet: '',
+      row: null,
+      column: null,
+      cell: null,
+      message: `the workbook has no sheet named after a ranking period (e.g. ${plan.year}-Q3)`,
+      code: 'cell-no-period-sheet',
+      params: { year: plan.year },
+    });
   }
   return { rows, skipped, problems };
 }

@@ -105,7 +105,16 @@ describe('the peer figures spreadsheet', () => {
       '2023-08!D1', // 叶县 twice
       '2023-08!D2', // so the figure under it belongs to no county
     ]);
-    expect(parsed.problems[1]).toEqual({ sheet: '2023-Q3', row: 2, column: 'D', cell: 'D2', message: expect.stringContaining('"n/a" is not a figure') });
+    expect(parsed.problems[1]).toEqual({
+      sheet: '2023-Q3',
+      row: 2,
+      column: 'D',
+      cell: 'D2',
+      message: expect.stringContaining('"n/a" is not a figure'),
+      code: 'cell-not-figure-text',
+      params: { text: 'n/a' },
+    });
+    expect(parsed.problems[4]).toMatchObject({ code: 'cell-rank-outside', params: { rank: 7, size: 6 } });
     expect(parsed.problems[4]!.message).toBe('rank 7 is outside 1–6');
     expect(parsed.problems[9]!.message).toContain('#DIV/0!');
     expect(parsed.problems[12]!.message).toContain('is not a ranking period of 2023');

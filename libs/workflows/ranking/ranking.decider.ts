@@ -322,6 +322,7 @@ export const figuresDecider: Decider<FiguresCommand, FiguresEvent, FiguresState>
         const previous = s.figures[countyId];
         if (!previous) {
           throw new DomainError('figure-not-recorded', `no figure of ${countyId} is recorded for indicator ${ctx.indicatorNo}, ${ctx.period}: record it rather than correct it`, {
+            params: { indicatorNo: ctx.indicatorNo, period: ctx.period, countyName: ctx.counties.find((x) => x.id === countyId)?.name ?? countyId },
             status: 404,
           });
         }

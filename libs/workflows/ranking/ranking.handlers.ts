@@ -152,10 +152,10 @@ function checkSource(source: FigureSource): void {
 }
 
 function spreadsheetProblem(file: string, problems: CellProblem[]): DomainError {
-  const where = (p: CellProblem) => (p.sheet ? `'${p.sheet}'${p.cell ? `!${p.cell}` : p.row !== null ? ` row ${p.row}` : ''}` : file);
+  const where = (p: CellProblem) => (p.sheet ? `'${p.sheet}'${p.cell ? `!${p.cell}` : p.row !== null ? `!${p.row}:${p.row}` : ''}` : file);
   return new DomainError(
     'invalid-spreadsheet',
     `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was recorded. ${problems.map((p) => `${where(p)}: ${p.message}`).join('; ')}`,
-    { status: 422, fields: problems.map((p) => ({ field: where(p), message: p.message })), cells: problems },
+    { params: { count: problems.length }, status: 422, fields: problems.map((p) => ({ field: where(p), message: p.message, code: p.code, params: p.params })), cells: problems },
   );
 }

@@ -51,6 +51,7 @@ export class RankingService {
     const p = parsePeriod(period);
     if (!p || p.year !== plan.year) {
       throw new DomainError('period-outside-plan', `"${period}" is not a ranking period of plan ${plan.id}: write ${plan.year}-MM, ${plan.year}-Qn or ${plan.year}`, {
+        params: { period, year: plan.year },
         status: 422,
         fields: [{ field: 'period', message: `a month, quarter or the year ${plan.year}` }],
       });
@@ -64,6 +65,7 @@ export function indicatorOf(plan: PlanDefinition, no: number) {
   const indicator = plan.indicators.find((i) => i.no === no);
   if (!indicator)
     throw new DomainError('indicator-not-found', `plan ${plan.id} has no indicator ${no}`, {
+      params: { indicatorNo: no },
       status: 404,
       fields: [{ field: 'indicatorNo', message: `1–${plan.indicators.length}` }],
     });

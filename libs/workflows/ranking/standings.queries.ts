@@ -136,6 +136,7 @@ export class GetStandingHandler implements IQueryHandler<GetStanding, Dated<Stan
     const view = await standingOf(docs, planId, indicatorNo, p);
     if (!view) {
       throw new DomainError('standing-not-found', `no figures of indicator ${indicatorNo} (${indicator.name}) for ${p} ${at.asOf ? 'were known then' : 'have been recorded'}`, {
+        params: { indicatorNo, indicatorName: indicator.name, period: p },
         status: 404,
       });
     }

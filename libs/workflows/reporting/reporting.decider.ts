@@ -158,7 +158,9 @@ export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportS
 
       case 'reporting.SaveDraft': {
         if (s.status === 'submitted' || s.status === 'signed' || s.status === 'received') {
-          throw new DomainError('report-locked', `the ${ref.period} report of ${ref.unitId} is ${s.status}; it can be changed only after the office returns it`);
+          throw new DomainError('report-locked', `the ${ref.period} report of ${ref.unitId} is ${s.status}; it can be changed only after the office returns it`, {
+            params: { period: ref.period, status: s.status },
+          });
         }
         const lines = checkLines(c.data.lines, c.data.context);
         return [...(s.status === 'none' ? open(c.data.context) : []), { type: 'ReportDraftSaved', data: { ...ref, lines } }];
@@ -166,7 +168,9 @@ export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportS
 
       case 'reporting.Submit': {
         if (s.status === 'submitted' || s.status === 'signed' || s.status === 'received') {
-          throw new DomainError('report-already-submitted', `the ${ref.period} report of ${ref.unitId} is already ${s.status}`);
+          throw new DomainError('report-already-submitted', `the ${ref.period} report of ${ref.unitId} is already ${s.status}`, {
+            params: { period: ref.period, status: s.status },
+          });
         }
         if (s.status === 'none' || s.status === 'open') throw new DomainError('report-empty', 'save the report’s lines before submitting it');
         const ctx = c.data.context;
@@ -174,6 +178,7 @@ export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportS
         const endsAt = ctx.periodEndsAt ?? s.opened?.periodEndsAt;
         if (endsAt && Date.parse(c.meta.now) < Date.parse(endsAt)) {
           throw new DomainError('period-not-ended', `the ${ref.period} report gives figures as of the month’s end; it can be submitted from ${endsAt}`, {
+            params: { period: ref.period, periodEndsAt: endsAt },
             status: 422,
             periodEndsAt: endsAt,
           });
@@ -182,6 +187,7 @@ export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportS
         const missing = ctx.indicators.filter((i) => !lines.some((l) => l.indicatorNo === i.no));
         if (missing.length) {
           throw new DomainError('report-incomplete', `the report needs a line for every indicator of the unit; missing: ${missing.map((i) => `${i.no} ${i.name}`).join('; ')}`, {
+            params: { missing: missing.map((i) => `${i.no} ${i.name}`) },
             status: 422,
             fields: missing.map((i) => ({ field: `lines[indicatorNo=${i.no}]`, message: 'missing' })),
           });
@@ -203,6 +209,7 @@ export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportS
             'lagging-without-analysis',
             `lagging indicators need an analysis of causes and countermeasures before the report can be submitted: ${unexplained.map((i) => `${i.no} ${i.name}`).join('; ')}`,
             {
+              params: { lagging: unexplained.map((i) => `${i.no} ${i.name}`) },
               status: 422,
               indicators: unexplained.map((i) => i.no),
               fields: unexplained.flatMap((i) => [
@@ -219,7 +226,11 @@ export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportS
 
       case 'reporting.Sign': {
         if (s.status !== 'submitted') {
-          throw new DomainError('report-not-signable', s.status === 'signed' || s.status === 'received' ? 'the report is signed already' : 'only a submitted report can be signed');
+          throw new DomainError(
+            'report-not-signable',
+            s.status === 'signed' || s.status === 'received' ? 'the report is signed already' : 'only a submitted report can be signed',
+            { params: { status: s.status } },
+          );
         }
         if (c.data.contentHash !== s.contentHash) {
           throw new DomainError('content-changed', 'the report changed since you opened it: the signature must cover exactly the submitted content; reload and sign again', {
@@ -252,6 +263,7 @@ export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportS
           throw new DomainError(
             'report-not-signed',
             s.status === 'submitted' ? 'the report awaits the unit head’s signature and seal' : `a ${s.status === 'none' ? 'missing' : s.status} report cannot be received`,
+            { params: { status: s.status } },
           );
         }
         return [{ type: 'ReportReceived', data: { ...ref, contentHash: s.contentHash! } }];
@@ -259,11 +271,15 @@ export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportS
       case 'reporting.RecordPaperCopies': {
         // 纸质版一式两份: the paper copies of the signed content; recorded once per signed content.
         if (s.status !== 'signed' && s.status !== 'received') {
-          throw new DomainError('report-not-signed', 'paper copies are recorded for a signed and sealed report');
+          throw new DomainError('report-not-signed', 'paper copies are recorded for a signed and sealed report', { params: { status: s.status } });
         }
         const copies = c.data.copies;
         if (!Number.isInteger(copies) || copies < 1 || copies > 10) {
-          throw new DomainError('invalid-value', 'copies is a whole number from 1 to 10', { status: 422, fields: [{ field: 'copies', message: '1..10' }] });
+          throw new DomainError('invalid-value', 'copies is a whole number from 1 to 10', {
+            params: { field: 'copies' },
+            status: 422,
+            fields: [{ field: 'copies', message: '1..10' }],
+          });
         }
         if (s.paperCopies && s.paperCopies.contentHash === s.contentHash && s.paperCopies.copies === copies) return [];
         return [{ type: 'ReportPaperCopiesReceived', data: { ...ref, copies, contentHash: s.contentHash! } }];
@@ -271,18 +287,28 @@ export const reportingDecider: Decider<ReportingCommand, ReportingEvent, ReportS
 
       case 'reporting.Return':
         if (s.status !== 'submitted' && s.status !== 'signed') {
-          throw new DomainError('report-not-returnable', `only a submitted or signed report that is not yet received can be returned (it is ${s.status})`);
+          throw new DomainError('report-not-returnable', `only a submitted or signed report that is not yet received can be returned (it is ${s.status})`, {
+            params: { status: s.status },
+          });
         }
         return [{ type: 'ReportReturned', data: { ...ref, reason: requireReason(c.meta.reason) } }];
 
       case 'reporting.Correct': {
         if (s.status !== 'received') throw new DomainError('report-not-received', 'figures are corrected after the office has received the report');
         const line = s.lines.find((l) => l.indicatorNo === c.data.indicatorNo);
-        if (!line) throw new DomainError('indicator-not-in-report', `the report has no line for indicator ${c.data.indicatorNo}`, { status: 422 });
+        if (!line)
+          throw new DomainError('indicator-not-in-report', `the report has no line for indicator ${c.data.indicatorNo}`, {
+            params: { indicatorNo: c.data.indicatorNo },
+            status: 422,
+          });
         const { field, corrected } = c.data;
-        if (corrected !== null && !Number.isFinite(corrected)) throw new DomainError('invalid-value', `${field} must be a number or null`, { status: 422 });
+        if (corrected !== null && !Number.isFinite(corrected)) throw new DomainError('invalid-value', `${field} must be a number or null`, { params: { field }, status: 422 });
         if (field === 'rank' && corrected !== null && !(Number.isInteger(corrected) && corrected >= 1 && corrected <= 6)) {
-          throw new DomainError('invalid-value', 'a rank is a whole number from 1 to 6', { status: 422, fields: [{ field: 'corrected', message: '1..6' }] });
+          throw new DomainError('invalid-value', 'a rank is a whole number from 1 to 6', {
+            params: { field: 'corrected' },
+            status: 422,
+            fields: [{ field: 'corrected', message: '1..6' }],
+          });
         }
         const current = s.corrected[c.data.indicatorNo]?.[field];
         const previous = current !== undefined ? current : line[field];
@@ -342,11 +368,13 @@ function checkLines(lines: readonly ReportLine[], ctx: ReportContext): ReportLin
   return lines.map((l, i) => {
     if (!ctx.indicators.some((x) => x.no === l.indicatorNo)) {
       throw new DomainError('indicator-not-owned', `lines[${i}]: indicator ${l.indicatorNo} is not one of ${ctx.unitName}’s indicators`, {
+        params: { indicatorNo: l.indicatorNo, unitName: ctx.unitName },
         status: 422,
         fields: [{ field: `lines[${i}].indicatorNo`, message: `not an indicator of unit ${ctx.unitId}` }],
       });
     }
-    if (seen.has(l.indicatorNo)) throw new DomainError('duplicate-line', `lines[${i}]: indicator ${l.indicatorNo} appears twice`, { status: 422 });
+    if (seen.has(l.indicatorNo))
+      throw new DomainError('duplicate-line', `lines[${i}]: indicator ${l.indicatorNo} appears twice`, { params: { indicatorNo: l.indicatorNo }, status: 422 });
     seen.add(l.indicatorNo);
     // The official rank replaces whatever was typed: lagging is decided from the county's standing.
     return withRankSource(

@@ -103,13 +103,16 @@ function lastStanding(events: readonly DomainEvent[]): StandingChanged | undefin
 
 function checkMonth(plan: PlanDefinition, period: string): void {
   if (parseMonth(period)?.year !== plan.year) {
-    throw new DomainError('period-outside-plan', `${period} is not a month of plan ${plan.id} (${plan.year}-01 … ${plan.year}-12)`, { status: 422 });
+    throw new DomainError('period-outside-plan', `${period} is not a month of plan ${plan.id} (${plan.year}-01 … ${plan.year}-12)`, {
+      params: { period, year: plan.year },
+      status: 422,
+    });
   }
 }
 
 function unitOf(plan: PlanDefinition, unitId: string): PlanDefinition['units'][number] {
   const unit = plan.units.find((u) => u.id === unitId);
-  if (!unit) throw new DomainError('unit-not-found', `plan ${plan.id} has no responsible unit ${unitId}`, { status: 404 });
+  if (!unit) throw new DomainError('unit-not-found', `plan ${plan.id} has no responsible unit ${unitId}`, { params: { planId: plan.id, unitId }, status: 404 });
   return unit;
 }
 

@@ -102,7 +102,10 @@ export class GetReportHandler implements IQueryHandler<GetReport, ReportView> {
     const view = await docs.get<ReportView>('reports', reportKey(ref.planId, ref.unitId, ref.period));
     if (view) return view;
     const context = await this.reporting.context(ref); // 404s for an unknown plan or unit
-    throw new DomainError('report-not-found', `no ${ref.period} report of ${context.unitName} ${at.asOf ? 'was known then' : 'has been opened or drafted yet'}`, { status: 404 });
+    throw new DomainError('report-not-found', `no ${ref.period} report of ${context.unitName} ${at.asOf ? 'was known then' : 'has been opened or drafted yet'}`, {
+      params: { period: ref.period, unitName: context.unitName },
+      status: 404,
+    });
   }
 }
 

@@ -61,7 +61,10 @@ export class GetProposalHandler implements IQueryHandler<GetProposal, ProposalVi
     const view = await readProposal(docs, ref.planId, ref.year);
     if (view) return view;
     await this.rewards.plan(ref);
-    throw new DomainError('proposal-not-found', `no ${ref.year} proposal of ${ref.planId} ${at.asOf ? 'was known then' : 'has been generated'}`, { status: 404 });
+    throw new DomainError('proposal-not-found', `no ${ref.year} proposal of ${ref.planId} ${at.asOf ? 'was known then' : 'has been generated'}`, {
+      params: { year: ref.year },
+      status: 404,
+    });
   }
 }
 
@@ -82,7 +85,7 @@ export class GetDecisionsHandler implements IQueryHandler<GetDecisions, Decision
     throw new DomainError(
       'decisions-not-found',
       `no ${ref.year} decisions of ${ref.planId} ${then ? 'were' : 'have been'} ${mayReadProposal(reader) ? 'approved' : 'published'}${then ? ' then' : ' yet'}`,
-      { status: 404 },
+      { params: { year: ref.year }, status: 404 },
     );
   }
 }

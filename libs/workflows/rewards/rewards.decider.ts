@@ -202,12 +202,14 @@ export const rewardsDecider: Decider<RewardsCommand, RewardsEvent, ReviewState> 
     const ref = refOf(c);
     const by = c.meta.actor.userId;
     if (c.type !== 'rewards.GenerateProposal' && s.status === 'none') {
-      throw new DomainError('proposal-not-found', `no proposal for ${ref.planId} ${ref.year} has been generated`, { status: 404 });
+      throw new DomainError('proposal-not-found', `no proposal for ${ref.planId} ${ref.year} has been generated`, { params: { year: ref.year }, status: 404 });
     }
     switch (c.type) {
       case 'rewards.GenerateProposal': {
         if (s.status !== 'none' && s.status !== 'draft') {
-          throw new DomainError('proposal-not-draft', `the ${ref.year} proposal is ${s.status}; it can be regenerated only while it is a draft`);
+          throw new DomainError('proposal-not-draft', `the ${ref.year} proposal is ${s.status}; it can be regenerated only while it is a draft`, {
+            params: { year: ref.year, status: s.status },
+          });
         }
         // A regeneration replaces a recorded proposal (and any amendments to it): say why.
         const reason =
@@ -246,9 +248,7 @@ export const rewardsDecider: Decider<RewardsCommand, RewardsEvent, ReviewState> 
           throw new DomainError(
             'conflict-undecided',
             `${line.unitName}'s indicators fall in different tiers: decide the conflict (reward, penalty or neither) before amending the line`,
-            {
-              status: 409,
-            },
+            { params: { unitName: line.unitName }, status: 409 },
           );
         }
         const { tier, consequences, excluded } = c.data;
@@ -264,6 +264,7 @@ export const rewardsDecider: Decider<RewardsCommand, RewardsEvent, ReviewState> 
           const def = s.tiers.find((t) => t.tier === tier);
           if (!def) {
             throw new DomainError('unknown-tier', `"${tier}" is not a reward tier of the plan (${s.tiers.map((t) => t.tier).join(', ')})`, {
+              params: { tier, tiers: s.tiers.map((t) => t.tier) },
               status: 422,
               fields: [{ field: 'tier', message: `one of ${s.tiers.map((t) => t.tier).join(', ')}` }],
             });
@@ -290,7 +291,10 @@ export const rewardsDecider: Decider<RewardsCommand, RewardsEvent, ReviewState> 
           });
         }
         if (!line.conflict) {
-          throw new DomainError('no-conflict', `${line.unitName}'s indicators all fall in one tier: the rules decide it (amend the line to change it)`, { status: 409 });
+          throw new DomainError('no-conflict', `${line.unitName}'s indicators all fall in one tier: the rules decide it (amend the line to change it)`, {
+            params: { unitName: line.unitName },
+            status: 409,
+          });
         }
         const decision = c.data.decision;
         if (!(CONFLICT_DECISIONS as readonly unknown[]).includes(decision)) throw invalid('decision', `must be one of ${CONFLICT_DECISIONS.join(', ')}`);
@@ -308,7 +312,11 @@ export const rewardsDecider: Decider<RewardsCommand, RewardsEvent, ReviewState> 
           throw new DomainError(
             'conflicts-undecided',
             `decide each conflict before submitting: ${undecided.map((l) => l.unitName).join(', ')} ${undecided.length === 1 ? 'has' : 'have'} indicators in different tiers`,
-            { status: 422, fields: undecided.map((l) => ({ field: `lines.${l.lineId}`, message: 'conflict undecided: reward, penalty or neither' })) },
+            {
+              params: { unitNames: undecided.map((l) => l.unitName) },
+              status: 422,
+              fields: undecided.map((l) => ({ field: `lines.${l.lineId}`, message: 'conflict undecided: reward, penalty or neither' })),
+            },
           );
         }
         return [
@@ -331,6 +339,7 @@ export const rewardsDecider: Decider<RewardsCommand, RewardsEvent, ReviewState> 
           throw new DomainError(
             'proposal-not-submitted',
             s.status === 'draft' ? 'the proposal is still a draft: the office submits it first' : `the ${ref.year} list is ${s.status} already`,
+            { params: { year: ref.year, status: s.status } },
           );
         }
         if (c.data.listHash !== s.listHash) {
@@ -356,7 +365,7 @@ export const rewardsDecider: Decider<RewardsCommand, RewardsEvent, ReviewState> 
 
       case 'rewards.SendBack': {
         if (s.status !== 'submitted') {
-          throw new DomainError('proposal-not-submitted', `only a submitted proposal can be sent back (it is ${s.status})`);
+          throw new DomainError('proposal-not-submitted', `only a submitted proposal can be sent back (it is ${s.status})`, { params: { year: ref.year, status: s.status } });
         }
         const reason = requireReason(c.meta.reason, 'the office needs to know what to change');
         return [{ type: 'ProposalSentBack', data: { ...ref, generation: s.generation, listHash: s.listHash!, sentBackBy: by, reason } }];
@@ -365,7 +374,7 @@ export const rewardsDecider: Decider<RewardsCommand, RewardsEvent, ReviewState> 
       case 'rewards.Publish':
         if (s.status === 'published') return [];
         if (s.status !== 'approved') {
-          throw new DomainError('proposal-not-approved', `only an approved list can be published (it is ${s.status})`);
+          throw new DomainError('proposal-not-approved', `only an approved list can be published (it is ${s.status})`, { params: { status: s.status } });
         }
         return [{ type: 'DecisionsPublished', data: { ...ref, generation: s.generation, listHash: s.listHash!, decisions: s.lines.filter((l) => !l.excluded).length } }];
 
@@ -383,7 +392,7 @@ export const rewardsDecider: Decider<RewardsCommand, RewardsEvent, ReviewState> 
  */
 export function proposalLines(ctx: ReviewContext): { lines: ProposalLine[]; untiered: UntieredIndicator[]; unranked: UnrankedIndicator[] } {
   if (ctx.standings.length === 0) {
-    throw new DomainError('no-standings', `no indicator of ${ctx.planId} has a standing for ${ctx.year} yet: record the year’s figures first`);
+    throw new DomainError('no-standings', `no indicator of ${ctx.planId} has a standing for ${ctx.year} yet: record the year’s figures first`, { params: { year: ctx.year } });
   }
   const byUnit = new Map<string, { name: string; indicators: IndicatorStanding[] }>();
   const untiered: UntieredIndicator[] = [];
@@ -457,6 +466,7 @@ function conflictTier(tiers: readonly RewardTier[], line: ProposalLine, decision
       'decision-without-evidence',
       `none of ${line.unitName}'s indicators is in the ${tier?.tier ?? decision} tier: decide ${decision === 'reward' ? 'penalty' : 'reward'} or neither`,
       {
+        params: { unitName: line.unitName, tier: tier?.tier ?? decision },
         status: 422,
         fields: [{ field: 'decision', message: `no indicator of the unit is in the ${tier?.tier ?? decision} tier` }],
       },
@@ -522,6 +532,7 @@ function requireDraft(s: ReviewState, ref: ReviewRef, verb: string): void {
     throw new DomainError(
       'proposal-not-draft',
       `the ${ref.year} proposal is ${s.status}; it can be ${verb} only while it is a draft${s.status === 'submitted' ? ' (the county government may send it back)' : ''}`,
+      { params: { year: ref.year, status: s.status } },
     );
   }
 }
@@ -532,5 +543,5 @@ function requireReason(reason: string | undefined, why: string): string {
 }
 
 function invalid(field: string, message: string): DomainError {
-  return new DomainError('invalid-value', `${field}: ${message}`, { status: 422, fields: [{ field, message }] });
+  return new DomainError('invalid-value', `${field}: ${message}`, { params: { field }, status: 422, fields: [{ field, message }] });
 }

@@ -23,6 +23,7 @@ export class RewardsService {
     const plan = await this.plans.get(ref.planId);
     if (ref.year !== plan.year) {
       throw new DomainError('year-outside-plan', `plan ${plan.id} is for ${plan.year}, not ${ref.year}`, {
+        params: { planYear: plan.year, year: ref.year },
         status: 422,
         fields: [{ field: 'year', message: `must be ${plan.year}` }],
       });

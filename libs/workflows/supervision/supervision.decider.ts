@@ -191,6 +191,7 @@ export const supervisionDecider: Decider<SupervisionCommand, CaseLineEvent, Case
         const line = { planId: c.data.planId, unitId: c.data.unitId, indicatorNo: c.data.indicatorNo };
         if (warning.warning !== 'red') {
           throw new DomainError('warning-not-red', `a supervision case is opened for a red warning; indicator ${line.indicatorNo} is ${warning.warning} for ${warning.quarter}`, {
+            params: { indicatorNo: line.indicatorNo, period: warning.quarter, warning: warning.warning },
             status: 422,
           });
         }
@@ -220,7 +221,7 @@ export const supervisionDecider: Decider<SupervisionCommand, CaseLineEvent, Case
           throw new DomainError(
             'case-already-open',
             `case ${s.current.caseNo} of unit ${line.unitId} for indicator ${line.indicatorNo} is open: follow it up (or escalate it) rather than open another`,
-            { caseNo: s.current.caseNo },
+            { params: { indicatorNo: line.indicatorNo }, caseNo: s.current.caseNo },
           );
         }
         const ref = { ...line, caseNo: s.cases + 1 };
@@ -249,6 +250,7 @@ export const supervisionDecider: Decider<SupervisionCommand, CaseLineEvent, Case
         const today = localDate(now, c.data.schedule.timeZone);
         if (!isIsoDate(c.data.rectifyBy) || c.data.rectifyBy <= today) {
           throw new DomainError('invalid-rectify-by', `rectifyBy must be a date written YYYY-MM-DD after today (${today}): the day the unit commits to finish rectifying`, {
+            params: { notAfter: c.data.schedule.calendar.covers.to },
             status: 422,
             fields: [{ field: 'rectifyBy', message: `a date after ${today}` }],
           });
@@ -257,6 +259,7 @@ export const supervisionDecider: Decider<SupervisionCommand, CaseLineEvent, Case
         const covered = c.data.schedule.calendar.covers.to;
         if (c.data.rectifyBy > covered) {
           throw new DomainError('invalid-rectify-by', `rectifyBy must be on or before ${covered}, the end of the working calendars the plan has`, {
+            params: { notAfter: covered },
             status: 422,
             fields: [{ field: 'rectifyBy', message: `a date on or before ${covered}` }],
           });
@@ -283,7 +286,7 @@ export const supervisionDecider: Decider<SupervisionCommand, CaseLineEvent, Case
         const k = openCase(s, c.data);
         const subject = k.step === 'review' ? 'feedback' : k.step === 'feedback' && k.plan && !k.plan.accepted ? 'plan' : null;
         if (!subject) {
-          throw new DomainError('nothing-to-review', `case ${k.caseNo} has nothing to review: it is ${STEP_WORDS[k.step]}`);
+          throw new DomainError('nothing-to-review', `case ${k.caseNo} has nothing to review: it is ${STEP_WORDS[k.step]}`, { params: { caseNo: k.caseNo, step: k.step } });
         }
         const ref = refOf(c.data);
         const comment = (c.data.comment ?? c.meta.reason ?? '').trim();
@@ -367,22 +370,28 @@ function due(step: DeadlineStep, seq: number, dates: DeadlineDates): StepDue {
 
 function existingCase(s: CaseLineState, ref: CaseRef): CaseState {
   if (!s.current || ref.caseNo < 1 || ref.caseNo > s.cases) {
-    throw new DomainError('case-not-found', `unit ${ref.unitId} has no case ${ref.caseNo} for indicator ${ref.indicatorNo}`, { status: 404 });
+    throw new DomainError('case-not-found', `unit ${ref.unitId} has no case ${ref.caseNo} for indicator ${ref.indicatorNo}`, {
+      params: { indicatorNo: ref.indicatorNo, caseNo: ref.caseNo },
+      status: 404,
+    });
   }
   if (ref.caseNo !== s.current.caseNo) {
-    throw new DomainError('case-superseded', `case ${ref.caseNo} is closed; case ${s.current.caseNo} is the current one for unit ${ref.unitId} and indicator ${ref.indicatorNo}`);
+    throw new DomainError('case-superseded', `case ${ref.caseNo} is closed; case ${s.current.caseNo} is the current one for unit ${ref.unitId} and indicator ${ref.indicatorNo}`, {
+      params: { caseNo: ref.caseNo, currentCaseNo: s.current.caseNo },
+    });
   }
   return s.current;
 }
 
 function openCase(s: CaseLineState, ref: CaseRef): CaseState {
   const k = existingCase(s, ref);
-  if (k.status !== 'open') throw new DomainError('case-closed', `case ${k.caseNo} of unit ${ref.unitId} for indicator ${ref.indicatorNo} is closed`);
+  if (k.status !== 'open')
+    throw new DomainError('case-closed', `case ${k.caseNo} of unit ${ref.unitId} for indicator ${ref.indicatorNo} is closed`, { params: { caseNo: k.caseNo } });
   return k;
 }
 
 function expectStep(k: CaseState, step: CaseStep, what: string): void {
-  if (k.step !== step) throw new DomainError('step-out-of-order', `cannot ${what} now: case ${k.caseNo} is ${STEP_WORDS[k.step]}`, { step: k.step });
+  if (k.step !== step) throw new DomainError('step-out-of-order', `cannot ${what} now: case ${k.caseNo} is ${STEP_WORDS[k.step]}`, { params: { caseNo: k.caseNo }, step: k.step });
 }
 
 function required(text: string | undefined, field: string, message: string): string {
@@ -440,12 +449,16 @@ function closingEvidence(k: CaseState, reason: CloseReason, standing: ClosingSta
     }
     case 'rectification-accepted':
       if (!k.feedback?.accepted) {
-        throw new DomainError('rectification-not-accepted', `the rectification is accepted by reviewing the unit’s feedback first; case ${k.caseNo} is ${STEP_WORDS[k.step]}`);
+        throw new DomainError('rectification-not-accepted', `the rectification is accepted by reviewing the unit’s feedback first; case ${k.caseNo} is ${STEP_WORDS[k.step]}`, {
+          params: { caseNo: k.caseNo, step: k.step },
+        });
       }
       return { acceptedFeedback: k.feedback.text };
     case 'cleared-by-correction': {
       if (!k.warnings.length) {
-        throw new DomainError('no-red-warning', `case ${k.caseNo} was opened on a ground, not a red warning: there is no red a correction could clear`);
+        throw new DomainError('no-red-warning', `case ${k.caseNo} was opened on a ground, not a red warning: there is no red a correction could clear`, {
+          params: { caseNo: k.caseNo },
+        });
       }
       const linked = k.warnings.map((w) => standing.byPeriod.find((l) => l.period === w.figuresPeriod) ?? { period: w.figuresPeriod, rank: null, warning: null });
       const stillRed = k.warnings.filter((w) => {

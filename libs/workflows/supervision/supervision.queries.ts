@@ -82,7 +82,10 @@ export class GetCaseHandler implements IQueryHandler<GetCase, CaseView> {
     const docs = await this.engine.docs(supervisionBoardProjection, at, () => [caseLineStream(ref)]);
     const view = await docs.get<CaseView>('cases', caseKey(ref.planId, ref.unitId, ref.indicatorNo, ref.caseNo));
     if (!view) {
-      throw new DomainError('case-not-found', `unit ${ref.unitId} has no case ${ref.caseNo} for indicator ${ref.indicatorNo}${at.asOf ? ' as known then' : ''}`, { status: 404 });
+      throw new DomainError('case-not-found', `unit ${ref.unitId} has no case ${ref.caseNo} for indicator ${ref.indicatorNo}${at.asOf ? ' as known then' : ''}`, {
+        params: { indicatorNo: ref.indicatorNo, caseNo: ref.caseNo },
+        status: 404,
+      });
     }
     return view;
   }

@@ -52,6 +52,7 @@ export class SupervisionService {
   #checkPeriod(plan: PlanDefinition, period: string): void {
     if (!periodsOfYear(plan.year).includes(period)) {
       throw new DomainError('period-outside-plan', `${period} is not a ranking period of plan ${plan.id} (a month, quarter or the year ${plan.year})`, {
+        params: { period, year: plan.year },
         status: 422,
         fields: [{ field: 'period', message: 'YYYY-MM, YYYY-Qn or YYYY' }],
       });
@@ -71,7 +72,7 @@ export class SupervisionService {
       throw new DomainError(
         'warning-not-red',
         `indicator ${line.indicatorNo} is ${standing?.warning ?? 'without a standing'} for ${line.period}: cases are opened for red warnings`,
-        { standing },
+        { params: { indicatorNo: line.indicatorNo, period: line.period, warning: standing?.warning ?? 'none' }, standing },
       );
     }
     const ours = plan.peerGroup.counties.find((c) => c.ours)!.id;
@@ -88,11 +89,14 @@ export interface LineFacts {
 /** The indicator and the unit, which must be one of its responsible units. */
 function lineFacts(plan: PlanDefinition, line: CaseLineRef): Omit<LineFacts, 'plan'> {
   const indicator = plan.indicators.find((i) => i.no === line.indicatorNo);
-  if (!indicator) throw new DomainError('indicator-not-found', `plan ${plan.id} has no indicator ${line.indicatorNo}`, { status: 404 });
+  if (!indicator) throw new DomainError('indicator-not-found', `plan ${plan.id} has no indicator ${line.indicatorNo}`, { params: { indicatorNo: line.indicatorNo }, status: 404 });
   const unit = plan.units.find((u) => u.id === line.unitId);
-  if (!unit) throw new DomainError('unit-not-found', `plan ${plan.id} has no responsible unit ${line.unitId}`, { status: 404 });
+  if (!unit) throw new DomainError('unit-not-found', `plan ${plan.id} has no responsible unit ${line.unitId}`, { params: { planId: plan.id, unitId: line.unitId }, status: 404 });
   if (!indicator.units.includes(unit.id)) {
-    throw new DomainError('unit-not-responsible', `${unit.name} is not a responsible unit of indicator ${indicator.no} (${indicator.units.join(', ')})`, { status: 422 });
+    throw new DomainError('unit-not-responsible', `${unit.name} is not a responsible unit of indicator ${indicator.no} (${indicator.units.join(', ')})`, {
+      params: { unitName: unit.name, indicatorNo: indicator.no },
+      status: 422,
+    });
   }
   return { indicator, unit };
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseSealText, sealText, verifySeals } from '../../../../libs/engine/audit/seals.js';
 import { verifyChainsInParallel } from '../../../../libs/engine/audit/verify-parallel.js';
 import { redact } from '../../../../libs/engine/event-store/open-event-store.js';
-import { SYSTEM_PRINCIPAL } from '../../../../libs/engine/timers/timer-scheduler.js';
+import { SYSTEM_PRINCIPAL } from '../../../../libs/engine/timers/system-principal.js';
 import { makeSeal, sealingFromEnv, sealsSoFar, useSealing, verifyOptionsFor } from '../../../../libs/workflows/audit/sealing.js';
 import { readWitnessFile } from '../../../../libs/engine/audit/witness.js';
 import type { EventStore } from '../../../../libs/engine/event-store/event-store.js';
@@ -12,9 +12,10 @@ import { writeFileSync } from 'node:fs';
 import type { Principal } from '../../../../libs/engine/commands/command.js';
 import type { AuditService as AuditServiceType } from '../../../../libs/workflows/audit/audit.service.js';
 import type { ProvenanceField, ViewParams } from '../../../../libs/workflows/audit/views.js';
-import { storeOption, withApp, withStore } from './context.js';
+import type { PlanState } from '../../../../libs/workflows/plan/plan.decider.js';
+import type { PlanEvent } from '../../../../libs/workflows/plan/plan.events.js';
+import { storeOption, withApp, withProjections, withStore } from './context.js';
 import { listingOptions, pageOf, printPage, shown, timeOf, typesOf, limitOf, type ListingOptions } from './listing.js';
-import { verifyReferencedBlobs } from './verify-blobs.js';
 
 const PLAN = 'ye-county-2023';
 /** Who runs the CLI, for the record: the operating-system account, reading as an auditor. */
@@ -82,7 +83,8 @@ export function auditCommands(program: Command): void {
         // Chains in worker threads, seals here, at the same time.
         const [chains, seals] = await Promise.all([verifyChainsInParallel(url), verifySeals(store, exported, options)]);
         // Every blob an event refers to (attachments, issue 16): present and of its recorded hash.
-        const blobs = await verifyReferencedBlobs(store, opts.store);
+        // Loaded here: the blob stores (an S3 client among them) are audit verify's alone.
+        const blobs = await (await import('./verify-blobs.js')).verifyReferencedBlobs(store, opts.store);
         const seconds = (Date.now() - started) / 1000;
         if (chains.ok && seals.ok && blobs.ok) {
           console.log(
@@ -202,9 +204,19 @@ export function auditCommands(program: Command): void {
       if (!o.unit && !o.indicator) throw new Error('--unit or --indicator: whose history?');
       if (o.indicator !== undefined && !/^\d+$/.test(o.indicator)) throw new Error(`--indicator: an indicator number, not ${o.indicator}`);
       const limit = limitOf(o);
-      await withApp(o.store, async (app, engine) => {
-        await engine.runner.catchUp();
-        const audit = app.get(await auditService());
+      const [{ timelineProjection, TIMELINE_PROJECTION, unitKey, indicatorKey }, { timelinePage }, { evolvePlan }, { planStream }] = await Promise.all([
+        import('../../../../libs/workflows/audit/timeline.projection.js'),
+        import('../../../../libs/workflows/audit/timeline-page.js'),
+        import('../../../../libs/workflows/plan/plan.decider.js'),
+        import('../../../../libs/workflows/plan/plan.events.js'),
+      ]);
+      // Without the application: the store and the timeline projection alone, caught up (issue 14).
+      await withProjections(o.store, [timelineProjection], async ({ store, reader }) => {
+        // As the API: an unknown plan or unit is said, not answered with an empty history.
+        let plan: PlanState = { status: 'none' };
+        for (const e of await store.readStream(planStream(o.plan))) plan = evolvePlan(plan, { type: e.type, data: e.data } as PlanEvent);
+        if (plan.status !== 'published') throw new Error(`no plan ${o.plan} has been published`);
+        if (o.unit && !plan.plan.units.some((u) => u.id === o.unit)) throw new Error(`plan ${o.plan} has no unit ${o.unit}`);
         const types = typesOf(o);
         const from = timeOf('from', o.from);
         const to = timeOf('to', o.to);
@@ -222,7 +234,10 @@ export function auditCommands(program: Command): void {
               }
             : {}),
         };
-        const page = o.unit ? await audit.unitTimeline(o.plan, o.unit, filter, o.after, limit) : await audit.indicatorTimeline(o.plan, Number(o.indicator), filter, o.after, limit);
+        const docs = reader(TIMELINE_PROJECTION);
+        const page = o.unit
+          ? await timelinePage(docs, 'unit', unitKey(o.plan, o.unit), filter, o.after, limit)
+          : await timelinePage(docs, 'indicator', indicatorKey(o.plan, Number(o.indicator)), filter, o.after, limit);
         printPage(
           o,
           page,

@@ -5,6 +5,7 @@ import { readConfig } from '../../../../libs/engine/config.js';
 import type { EventStore } from '../../../../libs/engine/event-store/event-store.js';
 import { openEventStore } from '../../../../libs/engine/event-store/open-event-store.js';
 import type { Engine } from '../../../../libs/engine/nest/engine.js';
+import type { DocReader, Projection } from '../../../../libs/engine/projections/docs.js';
 
 export const storeOption = (cmd: Command) => cmd.option('--store <url>', 'event store URL (default: EVENT_STORE_URL, else sqlite:./data/jixiao.db)');
 
@@ -47,5 +48,34 @@ export async function withStore<T>(store: string | undefined, work: (store: Even
     return await work(opened, url);
   } finally {
     await opened.close();
+  }
+}
+
+/**
+ * For listings (issue 14: a listing within 2 s): the event store and only the projections the
+ * listing reads, caught up, without the Nest application (loading every workflow, Nest and BullMQ
+ * took 4–11 s a call). The store opens with the workflows' upcasters, as the application's does:
+ * a workflow that adds upcasters adds them to libs/workflows/upcasters.ts.
+ */
+export async function withProjections<T>(
+  store: string | undefined,
+  projections: Projection[],
+  work: (read: { store: EventStore; reader: (projection: string) => DocReader }) => Promise<T>,
+): Promise<T> {
+  const config = configFor(store);
+  const [{ openReadModelStore }, { ProjectionRunner }, { WORKFLOW_UPCASTERS }] = await Promise.all([
+    import('../../../../libs/engine/projections/read-model-store.js'),
+    import('../../../../libs/engine/projections/projection-runner.js'),
+    import('../../../../libs/workflows/upcasters.js'),
+  ]);
+  const events = await openEventStore(config.eventStoreUrl, { upcasters: WORKFLOW_UPCASTERS });
+  const readModels = await openReadModelStore(config.readModelUrl);
+  try {
+    const runner = new ProjectionRunner(events, readModels, projections, { log: (m, d) => console.error(`[projections] ${m}`, d instanceof Error ? d.message : (d ?? '')) });
+    await runner.catchUp();
+    return await work({ store: events, reader: (name) => runner.reader(name) });
+  } finally {
+    await readModels.close();
+    await events.close();
   }
 }

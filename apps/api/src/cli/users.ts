@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { CLI_PRINCIPAL } from '../../../../libs/workflows/accounts/accounts.decider.js';
 import type { Accounts as AccountsType } from '../../../../libs/workflows/accounts/accounts.service.js';
-import { storeOption, withApp } from './context.js';
+import type { UserDoc } from '../../../../libs/workflows/accounts/accounts.projection.js';
+import { storeOption, withApp, withProjections } from './context.js';
 import { listingOptions, pageOf, printPage, type ListingOptions } from './listing.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -57,9 +58,10 @@ export function userCommands(program: Command): void {
   listingOptions(storeOption(users.command('list')), [], 100)
     .description('every user with roles, unit and status (paged by username)')
     .action(async (opts: { store?: string } & ListingOptions) => {
-      await withApp(opts.store, async (app, engine) => {
-        await engine.runner.catchUp();
-        const all = [...(await app.get(await accountsClass()).listUsers())].sort((a, b) => a.username.localeCompare(b.username));
+      // Without the application: the store and the accounts projection alone, caught up (issue 14).
+      const { accountsProjection, ACCOUNTS_PROJECTION } = await import('../../../../libs/workflows/accounts/accounts.projection.js');
+      await withProjections(opts.store, [accountsProjection], async ({ reader }) => {
+        const all = (await reader(ACCOUNTS_PROJECTION).list<UserDoc>('users')).map((r) => r.doc).sort((a, b) => a.username.localeCompare(b.username));
         printPage(
           opts,
           pageOf(all, (u) => u.username, opts),

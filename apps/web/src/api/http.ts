@@ -1,3 +1,5 @@
+import { currentLanguage } from '../i18n';
+
 /**
  * The one way the UI talks to the API: same-origin fetch with the session cookie, JSON in and out,
  * and every error turned into an ApiProblem carrying the RFC 9457 body (code, detail, errors[]).
@@ -89,7 +91,8 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   const query: Query = { ...options.query };
   // A query "as known at" a moment is answered from the events; otherwise wait for our own writes.
   if (method === 'GET' && !query.asOf && lastPosition && query.minPosition === undefined) query.minPosition = lastPosition;
-  const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+  // Problems' title and detail in the UI's language, not the browser's (issue 14).
+  const headers: Record<string, string> = { accept: 'application/json, application/problem+json', 'accept-language': currentLanguage() };
   let body: BodyInit | undefined;
   if (options.body instanceof FormData) body = options.body;
   else if (options.body !== undefined) {
@@ -122,9 +125,9 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   return parsed as T;
 }
 
-/** A download (xlsx, exports) as a Blob, with the same error handling; `headers` e.g. the UI's Accept-Language. */
+/** A download (xlsx, exports) as a Blob, with the same error handling; `headers` e.g. another Accept-Language. */
 export async function download(path: string, query: Query = {}, headers: Record<string, string> = {}): Promise<Blob> {
-  const res = await fetch(url(path, query), { credentials: 'same-origin', headers });
+  const res = await fetch(url(path, query), { credentials: 'same-origin', headers: { 'accept-language': currentLanguage(), ...headers } });
   if (!res.ok) {
     const parsed = await res.json().catch(() => ({ detail: res.statusText }));
     throw new ApiProblem({ status: res.status, ...(parsed as object) });
@@ -163,6 +166,7 @@ export function upload<T>(path: string, form: FormData, onProgress: (fraction: n
     xhr.open('POST', url(path));
     xhr.withCredentials = true;
     xhr.setRequestHeader('accept', 'application/json, application/problem+json');
+    xhr.setRequestHeader('accept-language', currentLanguage());
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
     xhr.onerror = () => reject(new ApiProblem({ status: 0, code: 'network-error', detail: 'upload failed' }));
     xhr.onload = () => {

@@ -27,6 +27,11 @@ export function PlanProvider({ children }: { children: ReactNode }) {
   return <PlanContext.Provider value={plan.data}>{children}</PlanContext.Provider>;
 }
 
+/** The plan when a PlanProvider is above, else undefined (components that also render outside one). */
+export function usePlanIfAny(): Plan | undefined {
+  return useContext(PlanContext) ?? undefined;
+}
+
 export function usePlan(): Plan {
   const p = useContext(PlanContext);
   if (!p) throw new Error('usePlan outside PlanProvider');

@@ -33,6 +33,6 @@ export function CauseText({ cause }: { cause: StandingChange['cause'] }) {
     case 'rule-change':
       return <>{t('cause.ruleChange', { revision: c.planRevision })}</>;
     default:
-      return <>{c.kind}</>;
+      return <>{t('event.unknown')}</>; // a cause this screen does not know: never its raw code
   }
 }

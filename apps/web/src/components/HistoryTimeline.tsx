@@ -22,7 +22,7 @@ export function HistoryTimeline({ steps, hideTimers = false, reasonOnOwnLine = f
     <Timeline
       items={(hideTimers ? steps.filter((s) => !s.type.startsWith('Timer')) : steps).map((s) => ({
         key: s.position,
-        title: `${t(`event.${s.type}`, { defaultValue: s.type })} · ${fmtDateTime(s.at)}`,
+        title: `${t(`event.${s.type}`, { defaultValue: t('event.unknown') })} · ${fmtDateTime(s.at)}`,
         content: (
           <>
             <Who by={s.by} />

@@ -10,6 +10,7 @@ import { useAsync } from '../lib/useAsync';
 import { CauseText } from './CauseText';
 import { Who, WarningTag } from './common';
 import { ProblemAlert } from './problems';
+import { StreamSubject } from './StreamSubject';
 
 /** What a figure, rank or colour on screen came from; each kind names the record that holds its events. */
 export type ProvenanceSource =
@@ -46,8 +47,8 @@ async function load(source: ProvenanceSource): Promise<{ heading: ReactNode; ite
             {/* Issue 12: the one event that set the figure shown, and the row's flags. */}
             {p.produced && (
               <div data-testid="provenance-produced">
-                {i18n.t('rules12.source.label')}: {i18n.t(`rules12.source.${p.produced.source}`)} · {i18n.t(`event.${p.produced.type}`, { defaultValue: p.produced.type })} ·{' '}
-                {fmtDateTime(p.produced.at)} · {p.produced.by.name ?? p.produced.by.userId}
+                {i18n.t('rules12.source.label')}: {i18n.t(`rules12.source.${p.produced.source}`)} · {i18n.t(`event.${p.produced.type}`, { defaultValue: i18n.t('event.unknown') })}{' '}
+                · {fmtDateTime(p.produced.at)} · {p.produced.by.name ?? p.produced.by.userId}
                 {p.produced.reason ? ` · ${p.produced.reason}` : ''}
               </div>
             )}
@@ -64,7 +65,11 @@ async function load(source: ProvenanceSource): Promise<{ heading: ReactNode; ite
           by: e.who,
           why: e.why ?? null,
           position: e.position,
-          what: <Typography.Text type="secondary">{e.streamId}</Typography.Text>,
+          what: (
+            <Typography.Text type="secondary">
+              <StreamSubject streamId={e.streamId} />
+            </Typography.Text>
+          ),
         })),
       };
     } catch (err) {
@@ -149,7 +154,7 @@ function ProvenanceBody({ source }: { source: ProvenanceSource }) {
             key: i.position + i.type,
             title: (
               <>
-                <strong>{t(`event.${i.type}`, { defaultValue: i.type })}</strong> · {fmtDateTime(i.at)}
+                <strong>{t(`event.${i.type}`, { defaultValue: t('event.unknown') })}</strong> · {fmtDateTime(i.at)}
               </>
             ),
             content: (

@@ -103,6 +103,8 @@ export function Who({ by }: { by: WhoBy }) {
   const { t } = useTranslation();
   if (!by) return <>—</>;
   if (typeof by === 'string') return <>{by}</>;
+  // The timers act as the system: recorded once as "系统 (timers)", said in the reader's language.
+  if (by.userId === 'system' || by.role === 'system') return <span>{t('who.system')}</span>;
   const role = by.role ? t(`role.${by.role}`, { defaultValue: by.role }) : '';
   return (
     <span>

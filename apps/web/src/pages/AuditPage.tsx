@@ -10,6 +10,7 @@ import { unitOptions, usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
 import { PageTitle, PeriodSelect, WarningTag, Who } from '../components/common';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
+import { StreamSubject } from '../components/StreamSubject';
 import { fmtDateTime, fmtPeriod, localized } from '../lib/format';
 import { defaultMonth, monthsOf, quarterOf, quartersOf } from '../lib/periods';
 import { useAsync } from '../lib/useAsync';
@@ -108,7 +109,7 @@ function UnitTimeline() {
           style={{ minWidth: 200 }}
           onChange={setTypes}
           data-testid="audit-type"
-          options={TIMELINE_TYPES.map((type) => ({ value: type, label: t(`event.${type}`, { defaultValue: type }) }))}
+          options={TIMELINE_TYPES.map((type) => ({ value: type, label: t(`event.${type}`, { defaultValue: t('event.unknown') }) }))}
         />
         <Select
           mode="multiple"
@@ -186,7 +187,7 @@ function TimelineEntries({ unitId, indicator, types, causes, title }: { unitId: 
               color: e.type === 'StandingChanged' ? 'red' : e.why ? 'orange' : 'blue',
               title: (
                 <>
-                  <strong>{t(`event.${e.type}`, { defaultValue: e.type })}</strong> · {fmtDateTime(e.at)}
+                  <strong>{t(`event.${e.type}`, { defaultValue: t('event.unknown') })}</strong> · {fmtDateTime(e.at)}
                   {e.period ? ` · ${fmtPeriod(e.period)}` : ''}
                 </>
               ),
@@ -204,7 +205,7 @@ function TimelineEntries({ unitId, indicator, types, causes, title }: { unitId: 
                   )}
                   <StatusAfter e={e} />
                   <Typography.Text type="secondary" style={{ fontSize: 11 }}>
-                    {e.streamId}@{e.revision} · {t('provenance.position')} {e.position}
+                    <StreamSubject streamId={e.streamId} /> · {t('provenance.position')} {e.position}
                   </Typography.Text>
                 </div>
               ),
@@ -223,6 +224,14 @@ function show(v: unknown): string {
   if (v === null || v === undefined) return '—';
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
+}
+
+/** A compared value as a reader says it: a warning as its tag (红/黄/绿 with its mark), a status in words, never `yellow` or `submitted`. */
+function DiffValue({ field, value }: { field: string; value: unknown }) {
+  const { t } = useTranslation();
+  if (value === 'red' || value === 'yellow' || value === 'green') return <WarningTag tier={value} />;
+  if (field === 'status' && typeof value === 'string') return <>{t(`reportStatus.${value}`, { defaultValue: value })}</>;
+  return <>{show(value)}</>;
 }
 
 /** Two moments of one view; the choice lives in the address, so a comparison can be sent to a colleague and opens computed. */
@@ -319,7 +328,7 @@ function TwoMoments() {
                   render: (_, d) =>
                     d.fields.map((f) => (
                       <div key={f.field} data-testid="diff-before">
-                        {t(`diffField.${f.field}`, { defaultValue: f.field })}: {show(f.before)}
+                        {t(`diffField.${f.field}`, { defaultValue: f.field })}: <DiffValue field={f.field} value={f.before} />
                       </div>
                     )),
                 },
@@ -330,7 +339,7 @@ function TwoMoments() {
                     d.fields.map((f) => (
                       <div key={f.field} data-testid="diff-after">
                         <strong>
-                          {t(`diffField.${f.field}`, { defaultValue: f.field })}: {show(f.after)}
+                          {t(`diffField.${f.field}`, { defaultValue: f.field })}: <DiffValue field={f.field} value={f.after} />
                         </strong>
                       </div>
                     )),
@@ -341,7 +350,7 @@ function TwoMoments() {
                   render: (_, d) =>
                     d.causes.map((c) => (
                       <div key={c.position + c.type} data-testid="diff-cause">
-                        {t(`event.${c.type}`, { defaultValue: c.type })} · <Who by={c.who} /> · {fmtDateTime(c.at)}
+                        {t(`event.${c.type}`, { defaultValue: t('event.unknown') })} · <Who by={c.who} /> · {fmtDateTime(c.at)}
                         {c.why ? ` — ${c.why}` : ''}
                       </div>
                     )),

@@ -386,7 +386,8 @@ function ImportCard({ period, onImported }: { period: string; onImported: () => 
             columns={[
               { title: t('peer.sheet'), dataIndex: 'sheet', width: 120 },
               { title: t('peer.cell'), key: 'cell', width: 90, render: (_, c) => c.cell ?? (c.row !== null ? t('peer.row', { row: c.row }) : '—') },
-              { title: t('peer.problem'), dataIndex: 'message' },
+              // The cells' field errors come in the reader's language (in the cells' order); `cells` keeps the English.
+              { title: t('peer.problem'), key: 'message', render: (_, c, i) => problem.errors[i]?.message ?? c.message },
             ]}
           />
         </div>

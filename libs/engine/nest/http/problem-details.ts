@@ -6,6 +6,7 @@ import { UnknownCommandError } from '../../commands/command-router.js';
 import { EventIdConflictError, InvalidEventError, ReaderHorizonTimeoutError, TransactionCounterBehindError, WrongExpectedRevisionError } from '../../event-store/errors.js';
 import { InvalidPositionError, ProjectionTimeoutError } from '../../projections/projection-runner.js';
 import { InvalidAsOfError } from '../../projections/as-of.js';
+import { wordField, wordProblem } from './problem-catalogue.js';
 
 /** RFC 9457 problem details. `code` is stable, so a client can translate the message. */
 export interface ProblemDetails {
@@ -102,6 +103,9 @@ export function validationProblem(errors: ValidationError[]): ProblemException {
   return new ProblemException(problem(400, 'validation-failed', 'The request is not valid', flat.map((f) => `${f.field}: ${f.message}`).join('; '), { errors: flat }));
 }
 
+/** A workflow's field message that says the field is missing: worded as `required`. */
+const REQUIRED_MESSAGE = /^(required\b|missing$)/;
+
 /** The title of a problem that has none of its own: by status, and for a read not "the command was refused". */
 function titleFor(status: number, method: string): string {
   const read = method === 'GET' || method === 'HEAD';
@@ -126,10 +130,11 @@ export function toProblem(err: unknown, method = 'POST'): ProblemDetails | undef
   }
   if (err instanceof DomainError) {
     const status = err.details.status ?? 409;
-    const { status: _s, fields, ...rest } = err.details;
-    return problem(status, err.code, titleFor(status, method), err.message, { ...(fields ? { errors: fields } : {}), ...rest });
+    const { status: _s, fields, params, ...rest } = err.details;
+    const errors = fields?.map((f) => (f.code || !REQUIRED_MESSAGE.test(f.message) ? f : { ...f, code: 'required' }));
+    return problem(status, err.code, titleFor(status, method), err.message, { ...(errors ? { errors } : {}), ...rest, params: { ...rest, ...params } });
   }
-  if (err instanceof ForbiddenError) return problem(403, err.code, 'Forbidden', err.message);
+  if (err instanceof ForbiddenError) return problem(403, err.code, 'Forbidden', err.message, { params: { rule: err.message, ...err.params } });
   if (err instanceof PreconditionFailedError) {
     return problem(412, err.code, 'Precondition failed', err.message, { expectedRevision: err.expected, actualRevision: err.actual });
   }
@@ -243,11 +248,11 @@ const WORDING: Record<string, Record<Language, Wording>> = {
     'en-US': (p) => ({ title: 'Invalid request', detail: `${String(p.params?.field)}: "${String(p.params?.value)}" is not an ISO-8601 date-time (e.g. 2023-03-31T16:00:00Z).` }),
   },
   'unit-not-found': {
-    'zh-CN': (p) => ({ title: '未找到', detail: p.params?.unitId ? `计划 ${String(p.params.planId)} 中没有单位“${String(p.params.unitId)}”。` : '计划中没有这个单位。' }),
+    'zh-CN': (p) => ({ title: '未找到', detail: p.params?.unitId ? `方案中没有单位“${String(p.params.unitId)}”。` : '方案中没有这个单位。' }),
     'en-US': (p) => ({ title: 'Not found', detail: p.detail }),
   },
   'plan-not-found': {
-    'zh-CN': (p) => ({ title: '未找到', detail: p.params?.planId ? `计划 ${String(p.params.planId)} 尚未发布。` : '该计划尚未发布。' }),
+    'zh-CN': () => ({ title: '未找到', detail: '该绩效方案尚未发布（或当时尚未发布）。' }),
     'en-US': (p) => ({ title: 'Not found', detail: p.detail }),
   },
   'invalid-credentials': {
@@ -277,6 +282,9 @@ const WORDING: Record<string, Record<Language, Wording>> = {
     }),
   },
 };
+
+/** The codes the pipeline's own wording (above) covers, in both languages. */
+export const PIPELINE_WORDED_CODES: readonly string[] = Object.keys(WORDING);
 
 /** Field errors' messages by code, for the validation problems (class-validator writes English). */
 const FIELD_WORDING: Record<string, Record<Language, (params: Record<string, unknown>) => string>> = {
@@ -352,11 +360,19 @@ export function withParams(body: ProblemDetails): ProblemDetails {
  */
 export function localize(body: ProblemDetails, language: Language): ProblemDetails {
   let out = body;
-  if (out.errors?.some((e) => e.code && FIELD_WORDING[e.code])) {
-    out = { ...out, errors: out.errors.map((e) => (e.code && FIELD_WORDING[e.code] ? { ...e, message: FIELD_WORDING[e.code]![language](e.params ?? {}) } : e)) };
+  const fieldMessage = (e: FieldError) => (e.code === undefined ? undefined : (FIELD_WORDING[e.code]?.[language](e.params ?? {}) ?? wordField(e.code, e.params, language)));
+  if (out.errors?.some((e) => fieldMessage(e) !== undefined)) {
+    out = { ...out, errors: out.errors.map((e) => ({ ...e, message: fieldMessage(e) ?? e.message })) };
   }
   const wording = WORDING[out.code]?.[language];
   if (wording) return { ...out, ...wording(out) };
+  // A workflow's refusal (or `forbidden`): its detail from the catalogue; its field errors without a
+  // code of their own said generically in Chinese (the detail names what is wrong).
+  const detail = wordProblem(out.code, out.params, language);
+  if (detail !== undefined) {
+    out = { ...out, detail };
+    if (language === 'zh-CN' && out.errors?.some((e) => !e.code)) out = { ...out, errors: out.errors.map((e) => (e.code ? e : { ...e, message: '此项不符合要求' })) };
+  }
   if (language === 'zh-CN') return { ...out, title: TITLE_ZH[out.title] ?? STATUS_TITLE_ZH[out.status] ?? out.title };
   return out;
 }

@@ -1,0 +1,43 @@
+import type { DocReader } from '../../engine/projections/docs.js';
+import type { TimelineEntry, TimelinePage } from './timeline.projection.js';
+
+export interface TimelineFilter {
+  indicatorNo?: number;
+  period?: string;
+  from?: string;
+  to?: string;
+  /** Event types to keep (any of them). */
+  types?: string[];
+  /** Causes of a standing change to keep (first-figures, own-figure, peer-revision, correction, rule-change): only standing changes with one of them. */
+  causes?: string[];
+}
+
+/**
+ * A page of a timeline (a unit's, an indicator's, a case's) from the timeline projection's
+ * documents, filtered while paging along the key order. The API's AuditService and the command
+ * line's quick listing (which reads without the application) both page with this.
+ */
+export async function timelinePage(docs: DocReader, collection: string, prefix: string, filter: TimelineFilter, after: string | undefined, limit: number): Promise<TimelinePage> {
+  const matches = (e: TimelineEntry) =>
+    (filter.indicatorNo === undefined || e.indicatorNos.includes(filter.indicatorNo)) &&
+    (filter.period === undefined || e.period === filter.period || e.period?.startsWith(`${filter.period}-`) === true) &&
+    (filter.from === undefined || e.at >= filter.from) &&
+    (filter.to === undefined || e.at <= filter.to) &&
+    (filter.types === undefined || filter.types.includes(e.type)) &&
+    (filter.causes === undefined || (e.cause !== undefined && filter.causes.includes(e.cause.kind)));
+  const out: TimelineEntry[] = [];
+  let cursor = after ? `${prefix}${after}` : undefined;
+  // Filters are applied while paging along the key order; a page is full or the timeline ends.
+  for (let scanned = 0; out.length < limit && scanned < 50; scanned++) {
+    const page = await docs.page<TimelineEntry>(collection, prefix, { ...(cursor ? { after: cursor } : {}), limit: Math.max(limit, 100) });
+    for (const r of page) {
+      cursor = r.key;
+      if (matches(r.doc)) out.push(r.doc);
+      if (out.length === limit) break;
+    }
+    if (page.length < Math.max(limit, 100)) {
+      return { items: out, next: out.length === limit && cursor ? cursor.slice(prefix.length) : null };
+    }
+  }
+  return { items: out, next: cursor ? cursor.slice(prefix.length) : null };
+}
