@@ -189,6 +189,10 @@ describe.each(STORE_TARGETS)('attachments over HTTP on $name', (target) => {
     const caseOpened = await api('POST', `/plans/${planId}/supervision/cases`, supervisor, { unitId: 'sthjj', indicatorNo: 28, period: '2023-Q3', note: '红色预警，人工立案' });
     expect(caseOpened.status).toBe(201);
     expect(caseOpened.headers.get('location')).toBe(`/api/v1/plans/${planId}/supervision/cases/sthjj/28/1`);
+    expect(await followLocation(running, caseOpened, supervisor)).toMatchObject({ status: 200, body: { unitId: 'sthjj', indicatorNo: 28, caseNo: 1, status: 'open' } });
+    // The same red warning again: the open case has it already, nothing is created (200, no Location).
+    const openedAgain = await api('POST', `/plans/${planId}/supervision/cases`, supervisor, { unitId: 'sthjj', indicatorNo: 28, period: '2023-Q3', note: '重复立案' });
+    expect([openedAgain.status, openedAgain.headers.get('location'), openedAgain.body.events]).toEqual([200, null, []]);
     const photo = await upload(caseFiles, reporter, PNG, '整改现场.png', { step: 'feedback' });
     expect(photo.status).toBe(201);
     expect(photo.body.events[0].data).toMatchObject({ target: { kind: 'case', indicatorNo: 28, caseNo: 1 }, step: 'feedback' });
