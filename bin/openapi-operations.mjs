@@ -190,9 +190,13 @@ export function generate() {
         visitMember(method);
         const calls = new Set();
         const strings = new Set();
+        let unchanged = false;
         for (const b of bodies) {
           const walk = (n) => {
             if (ts.isCallExpression(n)) calls.add(ts.isIdentifier(n.expression) ? n.expression.text : n.expression.getText(file).replace(/^.*\./, ''));
+            // res.status(200) in a creation: it answers 200 when nothing was created.
+            if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'status' && n.arguments[0]?.getText(file) === '200')
+              unchanged = true;
             if (ts.isStringLiteralLike(n)) strings.add(n.text.toLowerCase());
             ts.forEachChild(n, walk);
           };
@@ -245,6 +249,7 @@ export function generate() {
         operations[operationId] = {
           method: httpMethod,
           status,
+          ...(unchanged && status === 201 ? { unchanged: 200 } : {}),
           public: classPublic || decorators.some((d) => decoratorName(d) === 'Public'),
           ...(writesItself || voidish ? {} : { response: schemaOf(returned) }),
           ...(writesItself ? { writesItself: true } : {}),

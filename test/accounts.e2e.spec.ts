@@ -289,6 +289,18 @@ describe.each(STORE_TARGETS)('accounts and sessions on $name', (target) => {
     expect(list.status).toBe(200);
     expect(list.body.map((u: { username: string }) => u.username)).toEqual(expect.arrayContaining(['admin', 'fgw-reporter', 'gxj-head']));
     expect(JSON.stringify(list.body)).not.toMatch(/argon2|password_hash|passwordHash/);
+    // Issue 14: the list filters on the server: ?q= a piece of the username or the name, any case; ?role= a role held.
+    type Listed = { username: string; name: string; roles: string[] };
+    const byUsername = (await api('GET', '/users?q=FGW', { session: admin })).body as Listed[];
+    expect(byUsername.map((u) => u.username)).toContain('fgw-reporter');
+    expect(byUsername.every((u) => `${u.username} ${u.name}`.toLowerCase().includes('fgw'))).toBe(true);
+    expect(((await api('GET', `/users?q=${encodeURIComponent('发改委填报')}`, { session: admin })).body as Listed[]).map((u) => u.username)).toEqual(['fgw-reporter']);
+    const admins = (await api('GET', '/users?role=admin', { session: admin })).body as Listed[];
+    expect(admins.map((u) => u.username)).toContain('admin');
+    expect(admins.every((u) => u.roles.includes('admin'))).toBe(true);
+    expect(admins.length).toBeLessThan(list.body.length);
+    expect((await api('GET', '/users?q=fgw&role=admin', { session: admin })).body).toEqual([]);
+    expect(await api('GET', '/users?role=boss', { session: admin })).toMatchObject({ status: 400, body: { errors: [{ field: 'role' }] } });
 
     const one = await api('GET', `/users/${admin.userId}`, { session: admin });
     expect(one.status).toBe(200);

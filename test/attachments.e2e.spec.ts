@@ -15,7 +15,7 @@ import { Engine } from '../libs/engine/nest/engine.js';
 import { readEverything } from '../libs/engine/testing/fixtures.js';
 import { verifyEvidenceArchive } from '../libs/workflows/audit/evidence-archive.js';
 import { ATTACHMENTS_SETTINGS, AttachmentsService, type AttachmentsSettings } from '../libs/workflows/attachments/attachments.service.js';
-import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, STORE_TARGETS, startAppOn, type RunningApp, type StoreTarget, type TestSession } from './support/app.js';
+import { bootstrapAdmin, createUserViaApi, followLocation, relaxLoginLimits, STORE_TARGETS, startAppOn, type RunningApp, type StoreTarget, type TestSession } from './support/app.js';
 
 const planId = 'ye-county-2023';
 const period = '2023-06';
@@ -111,7 +111,12 @@ describe.each([...STORE_TARGETS, S3_TARGET])('attachments over HTTP on $name', (
 
     // The unit's reporter attaches the scanned signed paper copy.
     const added = await upload(reportFiles, reporter, PDF, '2023年6月 月报 签字盖章.pdf', { note: '纸质件扫描', reason: '报送纸质件' });
-    expect(added.status).toBe(200);
+    // Issue 14: a file attached answers 201 with where it is downloaded.
+    expect(added.status).toBe(201);
+    expect(added.headers.get('location')).toBe(`/api/v1${reportFiles}/${sha256Of(PDF)}`);
+    const followed = await followLocation(running, added, reporter);
+    expect(followed.status).toBe(200);
+    expect(Buffer.from(followed.body as ArrayBuffer).equals(PDF)).toBe(true);
     expect(added.body.events).toEqual([
       {
         type: 'AttachmentAdded',
@@ -126,7 +131,7 @@ describe.each([...STORE_TARGETS, S3_TARGET])('attachments over HTTP on $name', (
     ]);
     // The same bytes again: answered, nothing recorded twice.
     const again = await upload(reportFiles, reporter, PDF, 'copy.pdf');
-    expect(again.status).toBe(200);
+    expect([again.status, again.headers.get('location')]).toEqual([200, null]);
     expect(again.body.events).toEqual([]);
     // Typed by content: a PNG named .pdf is a PNG; an XLSX made by exceljs is an XLSX.
     const png = await upload(reportFiles, reporter, PNG, 'photo.pdf');
@@ -210,12 +215,17 @@ describe.each([...STORE_TARGETS, S3_TARGET])('attachments over HTTP on $name', (
     await engine().waitFor(recorded.position);
     expect((await upload(caseFiles, reporter, PNG, 'before.png')).body.code).toBe('attachment-target-unknown');
     const caseOpened = await api('POST', `/plans/${planId}/supervision/cases`, supervisor, { unitId: 'sthjj', indicatorNo: 28, period: '2023-Q3', note: '红色预警，人工立案' });
-    expect(caseOpened.status).toBe(200);
+    expect(caseOpened.status).toBe(201);
+    expect(caseOpened.headers.get('location')).toBe(`/api/v1/plans/${planId}/supervision/cases/sthjj/28/1`);
+    expect(await followLocation(running, caseOpened, supervisor)).toMatchObject({ status: 200, body: { unitId: 'sthjj', indicatorNo: 28, caseNo: 1, status: 'open' } });
+    // The same red warning again: the open case has it already, nothing is created (200, no Location).
+    const openedAgain = await api('POST', `/plans/${planId}/supervision/cases`, supervisor, { unitId: 'sthjj', indicatorNo: 28, period: '2023-Q3', note: '重复立案' });
+    expect([openedAgain.status, openedAgain.headers.get('location'), openedAgain.body.events]).toEqual([200, null, []]);
     const photo = await upload(caseFiles, reporter, PNG, '整改现场.png', { step: 'feedback' });
-    expect(photo.status).toBe(200);
+    expect(photo.status).toBe(201);
     expect(photo.body.events[0].data).toMatchObject({ target: { kind: 'case', indicatorNo: 28, caseNo: 1 }, step: 'feedback' });
     const record = await upload(caseFiles, supervisor, PDF, '督查记录.pdf', { step: 'review' });
-    expect(record.status).toBe(200);
+    expect(record.status).toBe(201);
     expect((await upload(caseFiles, office, PDF, 'x.pdf')).status).toBe(403);
     const caseList = await api('GET', `${caseFiles}?minPosition=${encodeURIComponent(record.body.position)}`, supervisor);
     expect(caseList.body.attachments.map((a: { step: string }) => a.step).sort()).toEqual(['feedback', 'review']);

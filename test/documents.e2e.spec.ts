@@ -72,7 +72,8 @@ describe.each(STORE_TARGETS)('official documents over HTTP on $name', (target) =
   it('issues the quarterly notice, serves the recorded bytes, and verifies the file with the CLI', async () => {
     const before = Date.now();
     const res = await post(office, 'issue/quarterly-notice', { quarter: '2023-Q1' }, { 'idempotency-key': 'q1-notice' });
-    expect(res.status).toBe(200);
+    // Issue 14: a document issued answers 201 with where its PDF is read.
+    expect(res.status).toBe(201);
     const answer = (await res.json()) as { events: { data: { documentId: string; number: string; sha256: string; bytes: number; seal: { sealId: string } } }[] };
     const d = answer.events[0]!.data;
     console.log(`issued ${d.number} (${d.bytes} bytes) in ${Date.now() - before} ms`);
@@ -80,10 +81,12 @@ describe.each(STORE_TARGETS)('official documents over HTTP on $name', (target) =
 
     // A retry with the same key is the same document, not a second number.
     const retry = await post(office, 'issue/quarterly-notice', { quarter: '2023-Q1' }, { 'idempotency-key': 'q1-notice' });
-    expect(retry.status).toBe(200);
+    expect(retry.status).toBe(201);
     expect(((await retry.json()) as typeof answer).events[0]!.data.number).toBe(d.number);
+    expect(retry.headers.get('location')).toBe(res.headers.get('location'));
 
-    const pdf = await fetch(`${running.url}/api/v1/plans/${PLAN}/documents/pdf/${encodeURIComponent(d.documentId)}`, { headers: office.headers });
+    expect(res.headers.get('location')).toBe(`/api/v1/plans/${PLAN}/documents/pdf/${encodeURIComponent(d.documentId)}`);
+    const pdf = await fetch(`${running.url}${res.headers.get('location')}`, { headers: office.headers });
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     const bytes = Buffer.from(await pdf.arrayBuffer());

@@ -119,7 +119,7 @@ describe.each(STORE_TARGETS.slice(0, 1))('exports on $name', (target) => {
     });
     await engine.waitFor(recorded.position);
     const opened = await api('POST', `/plans/${planId}/supervision/cases`, supervisor, { unitId: 'sthjj', indicatorNo: 28, period: '2023-Q2', note: '红色预警，人工立案' });
-    expect(opened.status).toBe(200);
+    expect(opened.status).toBe(201);
     await engine.waitFor(opened.body.position);
     const cases = await workbook(`/plans/${planId}/supervision/cases.xlsx`, supervisor);
     const caseRows: unknown[][] = [];

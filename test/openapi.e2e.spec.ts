@@ -10,6 +10,8 @@ import { ManualClock } from '../libs/engine/clock.js';
 import { readConfig } from '../libs/engine/config.js';
 import { playDemoYear } from '../libs/workflows/demo/demo-year.js';
 import { AppModule } from '../apps/api/src/app.module.js';
+import { API_PREFIX } from '../apps/api/src/setup.js';
+import { API_BASE } from '../libs/engine/nest/http/location.js';
 import { changePassword, loginAs, startApp, STORE_TARGETS, type RunningApp, type TestSession } from './support/app.js';
 
 /**
@@ -110,6 +112,35 @@ describe('the OpenAPI document and real answers against it (demo year, SQLite)',
       expect.arrayContaining(['200', '400', '401', '403', '404', '409', '412', '415', '422']),
     );
   });
+
+  it('answers 201 with Location for the creations, and 200 for every other command (issue 14)', () => {
+    const created = operations().filter(({ op }) => op.responses['201']);
+    expect(created.map(({ method, path }) => `${method.toUpperCase()} ${path.replace('/api/v1', '')}`).sort()).toEqual([
+      'POST /audit/seals',
+      'POST /plans',
+      'POST /plans/{planId}/attachments/cases/{unitId}/{indicatorNo}/{caseNo}',
+      'POST /plans/{planId}/attachments/decisions/{year}',
+      'POST /plans/{planId}/attachments/reports/{unitId}/{period}',
+      'POST /plans/{planId}/documents/issue/{kind}',
+      'POST /plans/{planId}/next-year',
+      'POST /plans/{planId}/ranking/figures',
+      'POST /plans/{planId}/ranking/imports',
+      'POST /plans/{planId}/ranking/scoring-rules',
+      'POST /plans/{planId}/rewards/{year}/proposal',
+      'POST /plans/{planId}/supervision/cases',
+      'POST /plans/{planId}/supervision/cases/on-ground',
+      'POST /users',
+    ]);
+    expect(created.filter(({ op }) => !op.responses['201']!.headers?.['Location']).map(({ op }) => op.operationId)).toEqual([]);
+    // The libraries write Location with their own copy of the prefix (they do not import the app's).
+    expect(API_BASE).toBe(`/${API_PREFIX}`);
+    // Where nothing may be created (the same again), the 200 answer is declared too, without a Location.
+    expect(op200('post', '/plans/{planId}/supervision/cases')?.headers).not.toHaveProperty('Location');
+    const commands = operations().filter(({ method, op }) => ['post', 'put', 'delete'].includes(method) && !op.responses['201']);
+    expect(commands.filter(({ op }) => !op.responses['200'] && !op.responses['204']).map(({ op }) => op.operationId)).toEqual([]);
+  });
+
+  const op200 = (method: string, path: string) => doc.paths[`/api/v1${path}`]?.[method]?.responses['200'];
 
   it('answers 401 to every secured operation without a session, and does not ask the public ones for one', async () => {
     const wrong: string[] = [];
@@ -255,6 +286,17 @@ describe('the OpenAPI document and real answers against it (demo year, SQLite)',
       await check('auditor', `/plans/${PLAN}/audit/diff/annex2?period=2023-02&from=2023-03-01T00:00:00.000Z&to=2023-04-01T00:00:00.000Z`);
       await check('auditor', `/plans/${PLAN}/audit/provenance/annex2/2023-02/15/rank`);
       await check('auditor', `/audit/seals`);
+      // Issue 14: a seal made on request answers 201 with where it is read; what is read there fits its schema.
+      const sealed = await fetch(`${running.url}/api/v1/audit/seals`, {
+        method: 'POST',
+        headers: { ...sessions.office!.headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ occasion: 'issue 14 check' }),
+      });
+      expect(sealed.status).toBe(201);
+      const { sealId } = (await sealed.json()) as { sealId: string };
+      expect(sealed.headers.get('location')).toBe(`/api/v1/audit/seals/${encodeURIComponent(sealId)}`);
+      expect(await check('auditor', sealed.headers.get('location')!.replace('/api/v1', ''))).toMatchObject({ sealId, occasion: 'issue 14 check' });
+      await check('auditor', '/audit/seals/no-such-seal', 404);
     });
 
     it('problems: 401, 404 and 400 answers fit the one problem-details schema', async () => {

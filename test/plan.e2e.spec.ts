@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
-import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, STORE_TARGETS, startAppOn, type RunningApp, type TestSession } from './support/app.js';
+import { bootstrapAdmin, createUserViaApi, followLocation, relaxLoginLimits, STORE_TARGETS, startAppOn, type RunningApp, type TestSession } from './support/app.js';
 
 const planId = 'ye-county-2023';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -124,7 +125,8 @@ describe.each(STORE_TARGETS)('the plan maintained over HTTP on $name (issue 15)'
     expect((await changes()).length).toBe(before);
 
     const done = await upload(office, good, '目标.xlsx', '县政府常务会议审定目标');
-    expect(done.status).toBe(201);
+    // Issue 14: an import revises the plan's values, it creates nothing: 200.
+    expect(done.status).toBe(200);
     expect(done.body).toMatchObject({ file: '目标.xlsx', rows: 49, targets: 1, baselines: 1, unchanged: 47 });
     const history = (await changes()).slice(before);
     expect(history.map((c) => [c.type, c.data.indicatorNo, c.reason])).toEqual([
@@ -133,7 +135,7 @@ describe.each(STORE_TARGETS)('the plan maintained over HTTP on $name (issue 15)'
     ]);
     // The same file again is answered, not repeated.
     const again = await upload(office, good, '目标.xlsx', '县政府常务会议审定目标');
-    expect(again.status).toBe(201);
+    expect(again.status).toBe(200);
     expect((await changes()).length).toBe(before + 2);
     const plan = (await api('GET', `/plans/${planId}`, leader)).body;
     expect(plan.indicators.find((i: { no: number }) => i.no === 5).target).toBe(9.5);
@@ -154,6 +156,9 @@ describe.each(STORE_TARGETS)('the plan maintained over HTTP on $name (issue 15)'
     const drafted = await api('POST', `/plans/${planId}/next-year`, office, { reason: '依据2023年方案起草2024年方案' });
     expect(drafted.status).toBe(201);
     expect(drafted.body.planId).toBe('ye-county-2024');
+    // Issue 14: the draft is read where the answer's Location says.
+    expect(drafted.headers.get('location')).toBe('/api/v1/plans/ye-county-2024/draft');
+    expect(await followLocation(running, drafted, leader)).toMatchObject({ status: 200, body: { plan: { id: 'ye-county-2024' } } });
     const again = await api('POST', `/plans/${planId}/next-year`, office, { reason: '再次起草' });
     expect([again.status, again.body.code]).toEqual([409, 'plan-exists']);
 
@@ -170,7 +175,9 @@ describe.each(STORE_TARGETS)('the plan maintained over HTTP on $name (issue 15)'
     expect([tiers.status, tiers.body.code]).toEqual([409, 'plan-is-draft']);
     expect((await api('POST', `/plans/ye-county-2024/publish`, leader, { reason: '常务会议通过' })).status).toBe(403);
     const published = await api('POST', `/plans/ye-county-2024/publish`, office, { reason: '县政府常务会议通过' });
-    expect(published.status).toBe(201);
+    // Publishing a draft changes what exists: 200, no Location.
+    expect(published.status).toBe(200);
+    expect(published.headers.get('location')).toBeNull();
     const twice = await api('POST', `/plans/ye-county-2024/publish`, office, { reason: '县政府常务会议通过' });
     expect([twice.status, twice.body.code]).toEqual([409, 'plan-already-published']);
 
@@ -188,5 +195,13 @@ describe.each(STORE_TARGETS)('the plan maintained over HTTP on $name (issue 15)'
       ['PlanTargetSet', '2024年县定目标'],
       ['PlanPublished', '县政府常务会议通过'],
     ]);
+  });
+
+  it('a plan published from its file answers 201 with where it is read (issue 14)', async () => {
+    const yaml = readFileSync('plans/ye-county-2023.yaml', 'utf8').replace(/^id: ye-county-2023$/m, 'id: ye-county-2023-copy');
+    const created = await api('POST', '/plans', office, { yaml, fileName: 'copy.yaml' });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('location')).toBe('/api/v1/plans/ye-county-2023-copy');
+    expect(await followLocation(running, created, leader)).toMatchObject({ status: 200, body: { id: 'ye-county-2023-copy', year: 2023 } });
   });
 });

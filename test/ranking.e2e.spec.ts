@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { Engine } from '../libs/engine/nest/engine.js';
-import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, STORE_TARGETS, startAppOn, type RunningApp, type TestSession } from './support/app.js';
+import { bootstrapAdmin, createUserViaApi, followLocation, relaxLoginLimits, STORE_TARGETS, startAppOn, type RunningApp, type TestSession } from './support/app.js';
 
 const planId = 'ye-county-2023';
 const COUNTIES = ['叶县', '宝丰县', '郏县', '鲁山县', '舞钢市', '汝州市'];
@@ -101,7 +101,13 @@ describe.each(STORE_TARGETS)('rankings and warnings over HTTP on $name', (target
     const imported = await upload(office, file, '三季度.xlsx');
     expect(imported.status).toBe(201);
     expect(imported.body).toMatchObject({ recorded: 2, replayed: 0, file: '三季度.xlsx' });
-    expect((await upload(office, file, '三季度.xlsx')).body).toMatchObject({ recorded: 0, replayed: 2, importId: imported.body.importId });
+    // Issue 14: the figures recorded are read in the standings of the period imported.
+    expect(imported.headers.get('location')).toBe(`/api/v1/plans/${planId}/ranking/standings?period=2023-Q3`);
+    const importedStandings = await followLocation(running, imported, leader, imported.body.position);
+    expect(importedStandings.status).toBe(200);
+    const uploadedAgain = await upload(office, file, '三季度.xlsx');
+    expect(uploadedAgain.body).toMatchObject({ recorded: 0, replayed: 2, importId: imported.body.importId });
+    expect([uploadedAgain.status, uploadedAgain.headers.get('location')]).toEqual([200, null]);
 
     const s7 = await api('GET', `/plans/${planId}/ranking/standings/7/2023-Q3?minPosition=${imported.body.position}`, leader);
     expect(s7.status).toBe(200);
@@ -121,6 +127,8 @@ describe.each(STORE_TARGETS)('rankings and warnings over HTTP on $name', (target
     const recorded = await api('POST', `/plans/${planId}/ranking/figures`, office, revision, { 'idempotency-key': 'ruzhou-q3-revision' });
     expect(recorded.status).toBe(201);
     expect(recorded.headers.get('etag')).toBe('"3"');
+    expect(recorded.headers.get('location')).toBe(`/api/v1/plans/${planId}/ranking/standings/7/2023-Q3`);
+    expect(await followLocation(running, recorded, leader)).toMatchObject({ status: 200, body: { indicatorNo: 7, period: '2023-Q3' } });
     expect(recorded.body.events.map((e: { type: string }) => e.type)).toEqual(['PeerFiguresRecorded', 'StandingChanged']);
     const retried = await api('POST', `/plans/${planId}/ranking/figures`, office, revision, { 'idempotency-key': 'ruzhou-q3-revision' });
     expect(retried.body).toMatchObject({ replayed: true, revision: 3 });
@@ -154,6 +162,8 @@ describe.each(STORE_TARGETS)('rankings and warnings over HTTP on $name', (target
       note: '按名次折算',
     });
     expect(rule.status).toBe(201);
+    expect(rule.headers.get('location')).toBe(`/api/v1/plans/${planId}/ranking/scoring-rules`);
+    expect((await followLocation(running, rule, leader)).status).toBe(200);
     const score = await api('GET', `/plans/${planId}/ranking/score?period=2023-Q3&minPosition=${rule.headers.get('x-position')}`, leader);
     expect(score.body).toMatchObject({ scoringRuleVersion: 1, totalScore: 5, maxScore: 116 });
     const whatIf = await api('POST', `/plans/${planId}/ranking/score/what-if`, leader, { period: '2023-Q3', changes: [{ indicatorNo: 7, rank: 1 }] });

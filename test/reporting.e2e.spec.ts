@@ -142,6 +142,11 @@ describe.each(STORE_TARGETS)('the monthly report over HTTP on $name', (target) =
     const cell = (unitId: string) => board.body.units.find((u: { unitId: string }) => u.unitId === unitId).cells[period];
     expect(cell('sthjj')).toMatchObject({ onTime: true, received: true, signed: true, returned: 1, corrections: 1, overdue: false });
     expect(cell('fgw')).toMatchObject({ status: 'open', overdue: true });
+    // Issue 14: ?unitId= answers that unit's row only; a unit the plan does not have is a 404.
+    const one = await api('GET', `/plans/${planId}/reporting/compliance?from=2023-06&to=2023-06&unitId=sthjj&minPosition=${encodeURIComponent(position)}`, office);
+    expect(one.body.units.map((u: { unitId: string }) => u.unitId)).toEqual(['sthjj']);
+    expect(one.body.units[0].cells[period]).toEqual(cell('sthjj'));
+    expect((await api('GET', `/plans/${planId}/reporting/compliance?unitId=no-such-unit`, office)).body).toMatchObject({ status: 404, code: 'unit-not-found' });
 
     const annex2 = await api('GET', `/plans/${planId}/annex2/${period}?minPosition=${encodeURIComponent(position)}`, head);
     const row = annex2.body.sections.flatMap((s: { rows: unknown[] }) => s.rows).find((r: { no: number }) => r.no === 28);

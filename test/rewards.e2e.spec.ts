@@ -1,6 +1,6 @@
 import { Engine } from '../libs/engine/nest/engine.js';
 import { figuresStream, type RankingEvent } from '../libs/workflows/ranking/ranking.events.js';
-import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, STORE_TARGETS, startAppOn, type RunningApp, type TestSession } from './support/app.js';
+import { bootstrapAdmin, createUserViaApi, followLocation, relaxLoginLimits, STORE_TARGETS, startAppOn, type RunningApp, type TestSession } from './support/app.js';
 
 const planId = 'ye-county-2023';
 const base = `/plans/${planId}/rewards/2023`;
@@ -86,8 +86,11 @@ describe.each(STORE_TARGETS)('year-end rewards and penalties over HTTP on $name'
 
     // The office generates; the answer carries the revision and position.
     const gen = await api('POST', `${base}/proposal`, office1, {});
-    expect(gen.status).toBe(200);
+    // Issue 14: the first generation creates the year's proposal: 201 with where it is read.
+    expect(gen.status).toBe(201);
     expect(gen.headers.get('etag')).toBe('"0"');
+    expect(gen.headers.get('location')).toBe(`/api/v1${base}/proposal`);
+    expect((await followLocation(running, gen, office1)).status).toBe(200);
     const proposal = await api('GET', `${base}/proposal?minPosition=${gen.headers.get('x-position')}`, office1);
     expect(proposal.status).toBe(200);
     // 四(五) "对年度排名全市第一方阵的指标单位…；对年度排名全市第三方阵的指标单位…": one line per unit (these were

@@ -1,5 +1,5 @@
 import { ManualClock } from '../libs/engine/clock.js';
-import { bootstrapAdmin, createUserViaApi, relaxLoginLimits, STORE_TARGETS, startAppOn, type RunningApp, type TestSession } from './support/app.js';
+import { bootstrapAdmin, createUserViaApi, followLocation, relaxLoginLimits, STORE_TARGETS, startAppOn, type RunningApp, type TestSession } from './support/app.js';
 
 /**
  * 四（四）建立督查机制: "县委县政府督查局要及时对各责任单位指标完成情况开展督查，特别要紧盯红色预警单位工作开展情况，
@@ -56,7 +56,10 @@ describe.each(STORE_TARGETS)('a supervision case on a ground the document names,
     expect([notResponsible.status, notResponsible.body.code]).toEqual([422, 'unit-not-responsible']);
 
     const opened = await api('POST', `/plans/${planId}/supervision/cases/on-ground`, supervisor, body);
-    expect(opened.status).toBe(200);
+    // Issue 14: a case opened answers 201 with where it is read.
+    expect(opened.status).toBe(201);
+    expect(opened.headers.get('location')).toBe(`/api/v1/plans/${planId}/supervision/cases/fgw/30/1`);
+    expect(await followLocation(running, opened, supervisor)).toMatchObject({ status: 200, body: { unitId: 'fgw', indicatorNo: 30, caseNo: 1 } });
     expect(opened.body.events[0]).toMatchObject({
       type: 'CaseOpened',
       data: {

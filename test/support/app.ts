@@ -81,6 +81,24 @@ export interface TestSession {
 }
 
 /** The running app's accounts settings (sign-in limits, session clock), live: change them in a test. */
+/**
+ * Follows a creation's Location with GET (issue 14), as the creator: read-your-writes through the
+ * answer's X-Position. Answers the status and the body.
+ */
+export async function followLocation(
+  running: RunningApp,
+  created: { status: number; headers: Headers },
+  session: TestSession,
+  position = created.headers.get('x-position'),
+): Promise<{ status: number; body: any }> {
+  const location = created.headers.get('location');
+  if (!location) throw new Error(`the answer (${created.status}) has no Location`);
+  const url = `${running.url}${location}${position ? `${location.includes('?') ? '&' : '?'}minPosition=${position}` : ''}`;
+  const res = await fetch(url, { headers: session.headers });
+  const type = res.headers.get('content-type') ?? '';
+  return { status: res.status, body: type.includes('json') ? await res.json() : await res.arrayBuffer() };
+}
+
 export function accountsSettings(running: RunningApp): AccountsSettings {
   return running.app.get<symbol, AccountsSettings>(ACCOUNTS_SETTINGS);
 }

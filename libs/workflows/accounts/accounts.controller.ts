@@ -9,6 +9,7 @@ import type { CommandResult } from '../../engine/commands/command-executor.js';
 import { CLOCK } from '../../engine/nest/engine.js';
 import { commandMeta, executeOptions, principalOf } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
+import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { Public } from '../../engine/nest/http/public.js';
 import { ROLES } from '../access/access.js';
 import { AccountsBusCommand, ChangeOwnPassword, CreateUser, GetUser, ListUsers, ResetPassword, SignIn, SignOut } from './accounts.handlers.js';
@@ -186,10 +187,15 @@ export class UsersController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Every user with their roles and unit (administrators and auditors)' })
+  @ApiOperation({ summary: 'Every user with their roles and unit (administrators and auditors), by username; optionally only those matching ?q= and ?role=' })
+  @ApiQuery({ name: 'q', required: false, description: 'a piece of the username or the name, any case (1–100 characters)' })
+  @ApiQuery({ name: 'role', required: false, enum: ROLES, description: 'only the users holding this role' })
   @ApiQuery({ name: 'minPosition', required: false, description: 'wait until this position (a command’s X-Position) is reflected' })
-  async list(@Req() req: SessionRequest, @Query('minPosition') minPosition?: string) {
-    return (await this.queries.execute(new ListUsers(principalOf(req), minPosition))).map(userView);
+  async list(@Req() req: SessionRequest, @Query('minPosition') minPosition?: string, @Query('q') q?: string, @Query('role') role?: string) {
+    if (q !== undefined && (typeof q !== 'string' || q.length > 100)) throw badRequest('q', 'a piece of a username or name, at most 100 characters');
+    if (role !== undefined && !(ROLES as readonly string[]).includes(role)) throw badRequest('role', `one of ${ROLES.join(', ')}`);
+    const filter = { ...(q?.trim() ? { q: q.trim() } : {}), ...(role !== undefined ? { role } : {}) };
+    return (await this.queries.execute(new ListUsers(principalOf(req), minPosition, filter))).map(userView);
   }
 
   @Get(':id')

@@ -72,10 +72,17 @@ export class SignOut extends BusMessage<void> {
 }
 
 /** Every user with their roles and unit. */
+/** Which users a list holds: `q` a piece of the username or name (any case), `role` a role they hold. */
+export interface UserFilter {
+  q?: string;
+  role?: string;
+}
+
 export class ListUsers extends Query<UserDoc[]> {
   constructor(
     readonly reader: Principal,
     readonly minPosition?: string,
+    readonly filter: UserFilter = {},
   ) {
     super();
   }
@@ -89,6 +96,14 @@ export class GetUser extends Query<UserDoc | undefined> {
   ) {
     super();
   }
+}
+
+/** Whether a user is in a filtered list: a case-insensitive piece of the username or the name, and the role. */
+export function matchesUser(user: Pick<UserDoc, 'username' | 'name' | 'roles'>, { q, role }: UserFilter): boolean {
+  if (role !== undefined && !user.roles.includes(role)) return false;
+  if (q === undefined) return true;
+  const needle = q.toLocaleLowerCase();
+  return user.username.toLocaleLowerCase().includes(needle) || user.name.toLocaleLowerCase().includes(needle);
 }
 
 /** Who may see the accounts: administrators, and auditors (who and which roles is part of the record). */
@@ -191,10 +206,10 @@ export class ListUsersHandler implements IQueryHandler<ListUsers, UserDoc[]> {
     private readonly engine: Engine,
   ) {}
 
-  async execute({ reader, minPosition }: ListUsers): Promise<UserDoc[]> {
+  async execute({ reader, minPosition, filter }: ListUsers): Promise<UserDoc[]> {
     mayReadAccounts(reader);
     await this.engine.waitFor(minPosition, [ACCOUNTS_PROJECTION]);
-    return this.accounts.listUsers();
+    return (await this.accounts.listUsers()).filter((u) => matchesUser(u, filter));
   }
 }
 

@@ -2,7 +2,6 @@ import {
   Body,
   Controller,
   Get,
-  HttpCode,
   Inject,
   Injectable,
   Param,
@@ -30,6 +29,7 @@ import { ReadAtParam, type ReadAt } from '../../engine/nest/cqrs.js';
 import { CLOCK } from '../../engine/nest/engine.js';
 import { commandMeta, executeOptions, principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
+import { apiPath } from '../../engine/nest/http/location.js';
 import { badRequest, problem, ProblemException } from '../../engine/nest/http/problem-details.js';
 import { CASE_STEPS, type CaseStep } from '../supervision/supervision.events.js';
 import { authorizeAttachment } from './attachments.decider.js';
@@ -69,6 +69,18 @@ export function targetOf(kind: string, p: Record<string, string | undefined>): A
     }
     default:
       throw badRequest('kind', `"${kind}" is not reports, cases or decisions`);
+  }
+}
+
+/** A target's path segments after the plan id: the inverse of targetOf. */
+function attachmentPathOf(t: AttachmentTarget): (string | number)[] {
+  switch (t.kind) {
+    case 'report':
+      return [t.planId, 'attachments', 'reports', t.unitId, t.period];
+    case 'case':
+      return [t.planId, 'attachments', 'cases', t.unitId, t.indicatorNo, t.caseNo];
+    case 'decision':
+      return [t.planId, 'attachments', 'decisions', t.year];
   }
 }
 
@@ -150,7 +162,6 @@ export class AttachmentsController {
   ) {}
 
   @Post([PATHS.reports, PATHS.cases, PATHS.decisions])
-  @HttpCode(200)
   @ApiConsumes('multipart/form-data')
   @ApiBody(UPLOAD_BODY)
   @UseInterceptors(AttachmentUploadInterceptor, CommandResultInterceptor)
@@ -158,16 +169,17 @@ export class AttachmentsController {
     summary:
       'Attach a file as evidence (multipart field "file"): to a monthly report (its unit, the office), a supervision case (its unit, the supervisor) or the approved year-end decision (office, leader). PDF, JPEG, PNG, DOCX or XLSX by content; at most JIXIAO_ATTACHMENT_MAX_BYTES (413). The event holds name, type, size and SHA-256; the bytes go to the blob store once',
   })
-  upload(
+  async upload(
     @Param() params: Record<string, string>,
     @UploadedFile() file: UploadedBytes | undefined,
     @Body() body: UploadDto,
     @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<CommandResult> {
     const target = targetOf(kindOfPath(req), params);
     if (!file) throw badRequest('file', 'attach the file as the multipart form field "file"');
     const meta = commandMeta(req, this.clock, body.reason ? { reason: body.reason } : {});
-    return this.commands.execute(
+    const result: CommandResult = await this.commands.execute(
       new AttachmentsBusCommand(
         {
           type: 'attachments.Add',
@@ -177,6 +189,11 @@ export class AttachmentsController {
         executeOptions(req),
       ),
     );
+    // Issue 14: a file attached answers 201 with where it is downloaded; the same bytes attached again create nothing (200).
+    const added = result.events.find((e) => e.type === 'AttachmentAdded')?.data as { blob?: { sha256?: string } } | undefined;
+    if (added?.blob?.sha256) res.setHeader('Location', apiPath('plans', ...attachmentPathOf(target), added.blob.sha256));
+    else res.status(200);
+    return result;
   }
 
   @Get([PATHS.reports, PATHS.cases, PATHS.decisions])

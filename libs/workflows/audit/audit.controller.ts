@@ -5,10 +5,11 @@ import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validato
 import type { Response } from 'express';
 import { parseSealText } from '../../engine/audit/seals.js';
 import { principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
+import { apiPath } from '../../engine/nest/http/location.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { limitOf } from '../../engine/nest/http/paging.js';
 import { parseAsOf } from '../../engine/projections/as-of.js';
-import { ExportUnitHistory, GetAuditDiff, GetAuditView, GetProvenance, GetTimeline, ListSeals, SealRecord, VerifyRecord } from './audit.queries.js';
+import { ExportUnitHistory, GetAuditDiff, GetSeal, GetAuditView, GetProvenance, GetTimeline, ListSeals, SealRecord, VerifyRecord } from './audit.queries.js';
 import { AuditService, toJsonLines, toXlsx, type TimelineFilter } from './audit.service.js';
 import { evidenceArchive } from './evidence-archive.js';
 import { VIEWS, type ProvenanceField, type ViewParams } from './views.js';
@@ -160,11 +161,24 @@ export class AuditController {
     return this.queries.execute(new ListSeals(principalOf(req)));
   }
 
+  @Get('audit/seals/:sealId')
+  @ApiOperation({ summary: 'One seal, with its exportable text block (404 seal-not-found)' })
+  sealOf(@Param('sealId') sealId: string, @Req() req: AuthenticatedRequest) {
+    return this.queries.execute(new GetSeal(principalOf(req), sealId));
+  }
+
   @Post('audit/seals')
-  @ApiOperation({ summary: 'Seal the record as it stands now (admin or office)' })
-  async seal(@Body() body: SealRequestDto, @Req() req: AuthenticatedRequest) {
+  @ApiOperation({ summary: 'Seal the record as it stands now (admin or office): 201 with the seal’s Location; 200 when the store is empty and nothing is sealed' })
+  async seal(@Body() body: SealRequestDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
     const p = principalOf(req);
-    return (await this.commands.execute(new SealRecord(p, body.occasion ?? `on request of ${p.name ?? p.userId}`))) ?? { sealed: false, reason: 'the store is empty' };
+    const sealed = await this.commands.execute(new SealRecord(p, body.occasion ?? `on request of ${p.name ?? p.userId}`));
+    if (!sealed) {
+      res.status(200);
+      return { sealed: false, reason: 'the store is empty' };
+    }
+    // Issue 14: a creation answers 201 with where the created resource is read.
+    res.setHeader('Location', apiPath('audit', 'seals', sealed.sealId));
+    return sealed;
   }
 
   @Post('audit/verify')

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Command as BusMessage, CommandHandler, Query, QueryHandler, type ICommandHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { ExportedSeal } from '../../engine/audit/seals.js';
-import { ForbiddenError, type Principal } from '../../engine/commands/command.js';
+import { DomainError, ForbiddenError, type Principal } from '../../engine/commands/command.js';
 import type { AsOf } from '../../engine/projections/as-of.js';
 import { mayAudit, mayReadUnit } from '../access/access.js';
 import { AuditService, type TimelineFilter, type UnitExport } from './audit.service.js';
@@ -71,6 +71,16 @@ export class GetProvenance extends Query<AuditAnswer<'provenance'>> {
 
 export class ListSeals extends Query<AuditAnswer<'seals'>> {
   constructor(readonly reader: Principal) {
+    super();
+  }
+}
+
+/** One seal, with its text block (404 when there is no such seal). */
+export class GetSeal extends Query<Awaited<AuditAnswer<'seals'>>[number]> {
+  constructor(
+    readonly reader: Principal,
+    readonly sealId: string,
+  ) {
     super();
   }
 }
@@ -168,6 +178,19 @@ export class ListSealsHandler implements IQueryHandler<ListSeals> {
   }
 }
 
+@QueryHandler(GetSeal)
+@Injectable()
+export class GetSealHandler implements IQueryHandler<GetSeal> {
+  constructor(private readonly audit: AuditService) {}
+
+  async execute({ reader, sealId }: GetSeal) {
+    auditor(reader);
+    const seal = (await this.audit.seals()).find((s) => s.sealId === sealId);
+    if (!seal) throw new DomainError('seal-not-found', `there is no seal ${sealId}`, { status: 404, sealId });
+    return seal;
+  }
+}
+
 @QueryHandler(VerifyRecord)
 @Injectable()
 export class VerifyRecordHandler implements IQueryHandler<VerifyRecord> {
@@ -204,6 +227,7 @@ export const AUDIT_HANDLERS = [
   GetTimelineHandler,
   GetAuditViewHandler,
   GetAuditDiffHandler,
+  GetSealHandler,
   GetProvenanceHandler,
   ListSealsHandler,
   VerifyRecordHandler,

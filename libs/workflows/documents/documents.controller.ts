@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiHeader, ApiOperation, ApiParam, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
@@ -9,6 +9,7 @@ import { ReadAtParam, type ReadAt } from '../../engine/nest/cqrs.js';
 import { CLOCK } from '../../engine/nest/engine.js';
 import { commandMeta, executeOptions, principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
+import { apiPath } from '../../engine/nest/http/location.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { DOCUMENT_KINDS, type DocumentKind } from '../plan/plan-file.js';
 import { commandOfKind } from './documents.decider.js';
@@ -66,7 +67,6 @@ export class DocumentsController {
   ) {}
 
   @Post('issue/:kind')
-  @HttpCode(200)
   @UseInterceptors(CommandResultInterceptor)
   @ApiOperation({
     summary:
@@ -74,7 +74,13 @@ export class DocumentsController {
   })
   @ApiParam({ name: 'kind', enum: DOCUMENT_KINDS })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  issue(@Param('planId') planId: string, @Param('kind') kind: string, @Body() body: IssueDocumentDto, @Req() req: AuthenticatedRequest): Promise<CommandResult> {
+  async issue(
+    @Param('planId') planId: string,
+    @Param('kind') kind: string,
+    @Body() body: IssueDocumentDto,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CommandResult> {
     if (!(DOCUMENT_KINDS as readonly string[]).includes(kind)) throw badRequest('kind', `one of ${DOCUMENT_KINDS.join(', ')}`);
     const subject = subjectOf(kind as DocumentKind, body);
     const meta = commandMeta(req, this.clock, body.reason ? { reason: body.reason } : {});
@@ -83,7 +89,12 @@ export class DocumentsController {
       data: { planId, subject, ...(body.minPosition ? { at: { minPosition: body.minPosition } } : {}) },
       meta,
     };
-    return this.commands.execute(new DocumentsBusCommand(command, executeOptions(req)));
+    const result: CommandResult = await this.commands.execute(new DocumentsBusCommand(command, executeOptions(req)));
+    // Issue 14: a document issued answers 201 with where its PDF is read.
+    const issued = result.events.find((e) => e.type === 'DocumentIssued')?.data as { documentId?: string } | undefined;
+    if (issued?.documentId) res.setHeader('Location', apiPath('plans', planId, 'documents', 'pdf', issued.documentId));
+    else res.status(200);
+    return result;
   }
 
   @Get()

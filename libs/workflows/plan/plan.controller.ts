@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Param, ParseIntPipe, Post, Put, Req, Res, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Put, Req, Res, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Response } from 'express';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
@@ -11,6 +11,7 @@ import { ReadAtParam, type ReadAt } from '../../engine/nest/cqrs.js';
 import { CLOCK } from '../../engine/nest/engine.js';
 import { commandMeta, executeOptions, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
+import { apiPath } from '../../engine/nest/http/location.js';
 import { WARNING_TIERS, type PlanDefinition, type WarningTier } from './plan-file.js';
 import type { PlanCommand } from './plan.decider.js';
 import { badRequest, languageOf } from '../../engine/nest/http/problem-details.js';
@@ -122,8 +123,12 @@ export class PlanController {
   @UseInterceptors(CommandResultInterceptor)
   @ApiOperation({ summary: 'Publish a plan (another year or county) from its YAML file; errors name the line' })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  publish(@Body() body: PublishPlanDto, @Req() req: AuthenticatedRequest): Promise<CommandResult> {
-    return this.commands.execute(new PublishPlanFile(body.yaml, body.fileName ?? 'plan.yaml', commandMeta(req, this.clock)));
+  async publish(@Body() body: PublishPlanDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response): Promise<CommandResult> {
+    const result: CommandResult = await this.commands.execute(new PublishPlanFile(body.yaml, body.fileName ?? 'plan.yaml', commandMeta(req, this.clock)));
+    // Issue 14: a creation answers 201 with where the created resource is read.
+    const published = result.events.find((e) => e.type === 'PlanPublished')?.data as { plan?: { id?: string } } | undefined;
+    if (published?.plan?.id) res.setHeader('Location', apiPath('plans', published.plan.id));
+    return result;
   }
 
   @Put(':planId/indicators/:indicatorNo/target')
@@ -168,8 +173,11 @@ export class PlanController {
     summary:
       'Draft next year’s plan from this one (office, with a reason): a new plan id for year + 1, this year’s full-year results and ranks as its baselines, targets empty; edited through the same target and baseline routes, then published',
   })
-  draftNextYear(@Param('planId') planId: string, @Body() body: ReasonDto, @Req() req: AuthenticatedRequest) {
-    return this.commands.execute(new DraftNextYearPlan(planId, commandMeta(req, this.clock, { reason: body.reason })));
+  async draftNextYear(@Param('planId') planId: string, @Body() body: ReasonDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
+    const drafted: CommandResult & { planId: string } = await this.commands.execute(new DraftNextYearPlan(planId, commandMeta(req, this.clock, { reason: body.reason })));
+    // Issue 14: the new plan is a draft until published: it is read at …/draft.
+    res.setHeader('Location', apiPath('plans', drafted.planId, 'draft'));
+    return drafted;
   }
 
   @Get(':planId/draft')
@@ -179,6 +187,7 @@ export class PlanController {
   }
 
   @Post(':planId/publish')
+  @HttpCode(200)
   @UseInterceptors(CommandResultInterceptor)
   @ApiOperation({ summary: 'Publish a drafted plan: from then on every workflow reads it; a plan is published once (409 plan-already-published)' })
   publishDraft(@Param('planId') planId: string, @Body() body: ReasonDto, @Req() req: AuthenticatedRequest) {
@@ -186,6 +195,7 @@ export class PlanController {
   }
 
   @Post(':planId/imports')
+  @HttpCode(200)
   @ApiOperation({
     summary:
       'Import targets and baselines from the office’s workbook (.xlsx, multipart fields "file" and "reason"; the template is GET imports/template). Every bad cell is listed in the Accept-Language and nothing is recorded; each changed value is its own event with the reason (office)',

@@ -11,6 +11,7 @@ import { ReadAtParam, type ReadAt } from '../../engine/nest/cqrs.js';
 import { CLOCK } from '../../engine/nest/engine.js';
 import { commandMeta, executeOptions, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
+import { apiPath } from '../../engine/nest/http/location.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { parseAsOf } from '../../engine/projections/as-of.js';
 import type { ImportOutcome } from './peer-figures-import.js';
@@ -155,8 +156,13 @@ export class RankingController {
   })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiHeader({ name: 'If-Match', required: false, description: 'the figures stream’s revision (ETag of the standing)' })
-  record(@Param('planId') planId: string, @Body() body: RecordFiguresDto, @Req() req: AuthenticatedRequest): Promise<CommandResult> {
-    return this.#run(req, {
+  async record(
+    @Param('planId') planId: string,
+    @Body() body: RecordFiguresDto,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CommandResult> {
+    const result = await this.#run(req, {
       type: 'ranking.RecordFigures',
       data: {
         planId,
@@ -166,6 +172,10 @@ export class RankingController {
         source: { kind: 'manual' },
       },
     });
+    // Issue 14: recorded figures are read in the standing of their indicator and period; figures the store held already create nothing (200).
+    if (result.events.some((e) => e.type === 'PeerFiguresRecorded')) res.setHeader('Location', apiPath('plans', planId, 'ranking', 'standings', body.indicatorNo, body.period));
+    else res.status(200);
+    return result;
   }
 
   @Post('figures/:indicatorNo/:period/corrections')
@@ -257,12 +267,20 @@ export class RankingController {
   @Post('scoring-rules')
   @UseInterceptors(CommandResultInterceptor)
   @ApiOperation({ summary: 'Publish a new version of the scoring rule: a coefficient per rank (office; a reason once a version is in force)' })
-  publishScoringRule(@Param('planId') planId: string, @Body() body: ScoringRuleDto, @Req() req: AuthenticatedRequest): Promise<CommandResult> {
-    return this.#run(
+  async publishScoringRule(
+    @Param('planId') planId: string,
+    @Body() body: ScoringRuleDto,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CommandResult> {
+    const result = await this.#run(
       req,
       { type: 'ranking.PublishScoringRule', data: { planId, coefficients: body.coefficients, missingRankCoefficient: body.missingRankCoefficient, note: body.note } },
       body.reason,
     );
+    // Issue 14: the new version is read first among the scoring rule's versions.
+    res.setHeader('Location', apiPath('plans', planId, 'ranking', 'scoring-rules'));
+    return result;
   }
 
   @Post('imports')
@@ -273,9 +291,21 @@ export class RankingController {
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
   @UseInterceptors(FileInterceptor('file', { limits: { fileSize: MAX_UPLOAD, files: 1 }, defParamCharset: 'utf8' }))
-  importFile(@Param('planId') planId: string, @UploadedFile() file: UploadedXlsx | undefined, @Req() req: AuthenticatedRequest): Promise<ImportOutcome> {
+  async importFile(
+    @Param('planId') planId: string,
+    @UploadedFile() file: UploadedXlsx | undefined,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ImportOutcome> {
     if (!file) throw badRequest('file', 'attach the .xlsx workbook as the multipart form field "file"');
-    return this.commands.execute(new ImportPeerFigures(planId, { name: file.originalname || 'upload.xlsx', data: file.buffer }, commandMeta(req, this.clock)));
+    const outcome: ImportOutcome = await this.commands.execute(
+      new ImportPeerFigures(planId, { name: file.originalname || 'upload.xlsx', data: file.buffer }, commandMeta(req, this.clock)),
+    );
+    // Issue 14: the figures recorded are read in the standings of the (first) period imported; an upload that records nothing new answers 200.
+    const period = outcome.sheets[0]?.period;
+    if (outcome.recorded > 0 && period) res.setHeader('Location', `${apiPath('plans', planId, 'ranking', 'standings')}?period=${encodeURIComponent(period)}`);
+    else res.status(200);
+    return outcome;
   }
 
   @Get('imports/template')

@@ -169,9 +169,18 @@ export class ReportingController {
   @ApiOperation({ summary: 'The compliance board: each unit × month — on time, late by how long, overdue, returned, signed, received' })
   @ApiQuery({ name: 'from', required: false, example: '2023-01' })
   @ApiQuery({ name: 'to', required: false, example: '2023-12' })
+  @ApiQuery({ name: 'unitId', required: false, description: 'only this unit’s row (404 unit-not-found for a unit the plan does not have)' })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO date-time: the board as it was known then' })
-  compliance(@Param('planId') planId: string, @Req() req: AuthenticatedRequest, @ReadAtParam() at: ReadAt, @Query('from') from?: string, @Query('to') to?: string) {
-    return this.queries.execute(new GetCompliance(principalOf(req), planId, { from: from && checkPeriod(from), to: to && checkPeriod(to) }, at));
+  compliance(
+    @Param('planId') planId: string,
+    @Req() req: AuthenticatedRequest,
+    @ReadAtParam() at: ReadAt,
+    @Query('from') from?: string,
+    @Query('to') to?: string,
+    @Query('unitId') unitId?: string,
+  ) {
+    if (unitId !== undefined && typeof unitId !== 'string') throw badRequest('unitId', 'one unit id');
+    return this.queries.execute(new GetCompliance(principalOf(req), planId, { from: from && checkPeriod(from), to: to && checkPeriod(to), unitId }, at));
   }
 
   @Get('units/:unitId/reports')

@@ -41,7 +41,8 @@ export class GetCompliance extends ProjectionQuery<ComplianceBoard> {
     /** A unit's people read their own unit's row unless the plan makes the boards public in the county. */
     readonly reader: Principal,
     readonly planId: string,
-    readonly range: { from?: string | undefined; to?: string | undefined },
+    /** The months from/to (YYYY-MM, default the plan year) and, optionally, one unit's row (404 for a unit the plan does not have). */
+    readonly range: { from?: string | undefined; to?: string | undefined; unitId?: string | undefined },
     at: ReadAt = {},
   ) {
     super(at);
@@ -131,6 +132,7 @@ export class GetComplianceHandler implements IQueryHandler<GetCompliance, Compli
 
   async execute({ reader, planId, range, at }: GetCompliance): Promise<ComplianceBoard> {
     const plan = await this.plans.get(planId);
+    if (range.unitId !== undefined) await this.plans.unit(planId, range.unitId); // an unknown unit is a 404, not an empty board
     const first = range.from ?? `${plan.year}-01`;
     const last = range.to ?? `${plan.year}-12`;
     const periods = monthsOfYear(plan.year).filter((p) => p >= first && p <= last);
@@ -141,7 +143,7 @@ export class GetComplianceHandler implements IQueryHandler<GetCompliance, Compli
       periods,
       ...(at.asOf?.time ? { asOf: at.asOf.time } : {}),
       units: plan.units
-        .filter((u) => mayReadBoardRow(reader, plan, u.id))
+        .filter((u) => (range.unitId === undefined || u.id === range.unitId) && mayReadBoardRow(reader, plan, u.id))
         .map((u) => ({
           unitId: u.id,
           unitName: u.name,

@@ -10,6 +10,7 @@ import { ReadAtParam, type ReadAt } from '../../engine/nest/cqrs.js';
 import { CLOCK } from '../../engine/nest/engine.js';
 import { commandMeta, executeOptions, principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
+import { apiPath } from '../../engine/nest/http/location.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { CONSEQUENCE_KINDS, PROMOTION_PERSONS, type Consequence } from '../plan/plan-file.js';
 import type { LineEvidence } from './rewards.evidence.js';
@@ -79,13 +80,26 @@ export class RewardsController {
   ) {}
 
   @Post('proposal')
-  @HttpCode(200)
   @UseInterceptors(CommandResultInterceptor)
-  @ApiOperation({ summary: 'Generate the year-end proposal from the annual ranks (office); while a draft, regenerate it with a reason' })
+  @ApiOperation({
+    summary:
+      'Generate the year-end proposal from the annual ranks (office): 201 with its Location the first time; while a draft, regenerate it with a reason (200, it replaces the recorded one)',
+  })
   @ApiHeader({ name: 'If-Match', required: false })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  generate(@Param('planId') planId: string, @Param('year') year: string, @Body() body: OptionalReasonDto, @Req() req: AuthenticatedRequest): Promise<CommandResult> {
-    return this.#run(req, { type: 'rewards.GenerateProposal', data: refOf(planId, year) }, body.reason);
+  async generate(
+    @Param('planId') planId: string,
+    @Param('year') year: string,
+    @Body() body: OptionalReasonDto,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CommandResult> {
+    const result = await this.#run(req, { type: 'rewards.GenerateProposal', data: refOf(planId, year) }, body.reason);
+    // Issue 14: the first generation creates the year's proposal; a regeneration replaces it.
+    const generated = result.events.find((e) => e.type === 'ProposalGenerated')?.data as { generation?: number } | undefined;
+    if (generated?.generation === 1) res.setHeader('Location', apiPath('plans', planId, 'rewards', year, 'proposal'));
+    else res.status(200);
+    return result;
   }
 
   @Get('proposal')

@@ -9,6 +9,7 @@ import { ReadAtParam, type ReadAt } from '../../engine/nest/cqrs.js';
 import { CLOCK } from '../../engine/nest/engine.js';
 import { commandMeta, executeOptions, principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
+import { apiPath } from '../../engine/nest/http/location.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import type { BoardFilter, CaseView } from './supervision-board.projection.js';
 import { CASE_GROUNDS, CLOSE_REASONS, ESCALATION_KINDS, type CaseGroundKind, type CaseRef, type CloseReason, type EscalationKind } from './supervision.events.js';
@@ -118,22 +119,29 @@ export class SupervisionController {
   }
 
   @Post('cases')
-  @HttpCode(200)
   @UseInterceptors(CommandResultInterceptor)
-  @ApiOperation({ summary: 'Open a case by hand for a red warning of a ranking period (supervisor); published quarters open theirs automatically' })
+  @ApiOperation({
+    summary:
+      'Open a case by hand for a red warning of a ranking period (supervisor); published quarters open theirs automatically. 201 with the case’s Location; 200 when the unit’s open case takes the warning on instead',
+  })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  open(@Param('planId') planId: string, @Body() body: OpenDto, @Req() req: AuthenticatedRequest) {
-    return this.commands.execute(new OpenCaseByHand({ planId, ...body }, commandMeta(req, this.clock, { reason: body.note }), executeOptions(req)));
+  async open(@Param('planId') planId: string, @Body() body: OpenDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response): Promise<CommandResult> {
+    const result: CommandResult = await this.commands.execute(new OpenCaseByHand({ planId, ...body }, commandMeta(req, this.clock, { reason: body.note }), executeOptions(req)));
+    return this.#created(result, res);
   }
 
   @Post('cases/on-ground')
-  @HttpCode(200)
   @UseInterceptors(CommandResultInterceptor)
-  @ApiOperation({ summary: 'Open a case on a ground the plan names (行动不力、工作滞后、成效不明显), whatever the colour (supervisor)' })
+  @ApiOperation({ summary: 'Open a case on a ground the plan names (行动不力、工作滞后、成效不明显), whatever the colour (supervisor); 201 with the case’s Location' })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  openOnGround(@Param('planId') planId: string, @Body() body: OnGroundDto, @Req() req: AuthenticatedRequest) {
+  async openOnGround(
+    @Param('planId') planId: string,
+    @Body() body: OnGroundDto,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CommandResult> {
     const { unitId, indicatorNo, ground, period, note } = body;
-    return this.#run(req, { type: 'supervision.OpenOnGround', data: { planId, unitId, indicatorNo, ground, period, note } }, note);
+    return this.#created(await this.#run(req, { type: 'supervision.OpenOnGround', data: { planId, unitId, indicatorNo, ground, period, note } }, note), res);
   }
 
   @Get('cases/:unitId/:indicatorNo/:caseNo')
@@ -215,6 +223,14 @@ export class SupervisionController {
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   close(@Param() p: CaseParams, @Body() body: CloseDto, @Req() req: AuthenticatedRequest) {
     return this.#run(req, { type: 'supervision.Close', data: { ...refOf(p), reason: body.reason, text: body.text } }, body.text);
+  }
+
+  /** Issue 14: a case opened answers 201 with where it is read; a warning taken on by the open case creates nothing (200). */
+  #created(result: CommandResult, res: Response): CommandResult {
+    const opened = result.events.find((e) => e.type === 'CaseOpened')?.data as CaseRef | undefined;
+    if (opened) res.setHeader('Location', apiPath('plans', opened.planId, 'supervision', 'cases', opened.unitId, opened.indicatorNo, opened.caseNo));
+    else res.status(200);
+    return result;
   }
 
   #run(req: AuthenticatedRequest, command: Omit<SupervisionRequest, 'meta'>, reason?: string): Promise<CommandResult> {

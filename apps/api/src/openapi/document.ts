@@ -185,6 +185,15 @@ function complete(path: string, method: string, op: Operation, gen: GeneratedOpe
   if (gen.responseHeaders.location) headers.Location = { description: 'where the created resource is read', schema: { type: 'string' } };
   if (!success.description) success.description = 'OK';
   if (Object.keys(headers).length) success.headers = { ...success.headers, ...headers };
+  if (gen.unchanged) {
+    // The same answer without a Location: nothing was created (a retry, the same again, a regeneration).
+    const { Location: _created, ...others } = headers;
+    op.responses[String(gen.unchanged)] = {
+      description: 'Nothing was created (the same again, or a change to what exists)',
+      ...(success.content ? { content: success.content } : {}),
+      ...(Object.keys(others).length ? { headers: others } : {}),
+    };
+  }
 
   // The problems it can answer.
   const statuses = new Set<number>();

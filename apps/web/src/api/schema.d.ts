@@ -132,7 +132,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Every user with their roles and unit (administrators and auditors) */
+    /** Every user with their roles and unit (administrators and auditors), by username; optionally only those matching ?q= and ?role= */
     get: operations['UsersController_list'];
     put?: never;
     /** Create a user with a one-time password, shown once in the answer (oneTimePassword) */
@@ -869,7 +869,7 @@ export interface paths {
     /** The proposal: one line per unit (its indicators' annual ranks and basis beneath it; its tier and consequences, or its conflict and the office's decision) with amendments, and every step (ETag: its revision) */
     get: operations['RewardsController_proposal'];
     put?: never;
-    /** Generate the year-end proposal from the annual ranks (office); while a draft, regenerate it with a reason */
+    /** Generate the year-end proposal from the annual ranks (office): 201 with its Location the first time; while a draft, regenerate it with a reason (200, it replaces the recorded one) */
     post: operations['RewardsController_generate'];
     delete?: never;
     options?: never;
@@ -1226,7 +1226,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Open a case by hand for a red warning of a ranking period (supervisor); published quarters open theirs automatically */
+    /** Open a case by hand for a red warning of a ranking period (supervisor); published quarters open theirs automatically. 201 with the case’s Location; 200 when the unit’s open case takes the warning on instead */
     post: operations['SupervisionController_open'];
     delete?: never;
     options?: never;
@@ -1243,7 +1243,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Open a case on a ground the plan names (行动不力、工作滞后、成效不明显), whatever the colour (supervisor) */
+    /** Open a case on a ground the plan names (行动不力、工作滞后、成效不明显), whatever the colour (supervisor); 201 with the case’s Location */
     post: operations['SupervisionController_openOnGround'];
     delete?: never;
     options?: never;
@@ -1550,8 +1550,25 @@ export interface paths {
     /** Every seal, each with its exportable text block */
     get: operations['AuditController_seals'];
     put?: never;
-    /** Seal the record as it stands now (admin or office) */
+    /** Seal the record as it stands now (admin or office): 201 with the seal’s Location; 200 when the store is empty and nothing is sealed */
     post: operations['AuditController_seal'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/audit/seals/{sealId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One seal, with its exportable text block (404 seal-not-found) */
+    get: operations['AuditController_sealOf'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -3837,7 +3854,7 @@ export interface components {
        * @description Who the last reminder went to: the unit (unsubmitted) or its head (waiting for the signature).
        * @enum {null|string}
        */
-      remindedTo: null | 'unit' | 'head';
+      remindedTo: null | 'head' | 'unit';
       received: null | {
         by: string;
         at: string;
@@ -4601,7 +4618,7 @@ export interface components {
         from: string;
         to: string;
       };
-      weekendDays: (1 | 2 | 3 | 5 | 6 | 4 | 7)[];
+      weekendDays: (1 | 2 | 7 | 3 | 5 | 6 | 4)[];
       holidays: components['schemas']['Holiday'][];
       workingWeekendDays: components['schemas']['WorkingWeekendDay'][];
     };
@@ -5121,6 +5138,10 @@ export interface operations {
       query?: {
         /** @description wait until this position (a command’s X-Position) is reflected */
         minPosition?: string;
+        /** @description a piece of the username or the name, any case (1–100 characters) */
+        q?: string;
+        /** @description only the users holding this role */
+        role?: 'reporter' | 'head' | 'office' | 'supervisor' | 'leader' | 'auditor' | 'admin';
       };
       header?: {
         /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
@@ -6060,6 +6081,8 @@ export interface operations {
           ETag?: string;
           /** @description pass as ?minPosition= to read this write */
           'X-Position'?: string;
+          /** @description where the created resource is read */
+          Location?: string;
           [name: string]: unknown;
         };
         content: {
@@ -6768,6 +6791,8 @@ export interface operations {
           ETag?: string;
           /** @description pass as ?minPosition= to read this write */
           'X-Position'?: string;
+          /** @description where the created resource is read */
+          Location?: string;
           [name: string]: unknown;
         };
         content: {
@@ -6946,7 +6971,7 @@ export interface operations {
     };
     responses: {
       /** @description OK */
-      201: {
+      200: {
         headers: {
           /** @description the revision: send it back as If-Match */
           ETag?: string;
@@ -7059,7 +7084,7 @@ export interface operations {
     };
     responses: {
       /** @description OK */
-      201: {
+      200: {
         headers: {
           [name: string]: unknown;
         };
@@ -8297,6 +8322,8 @@ export interface operations {
         from?: string;
         /** @description ISO date-time: recorded at or before */
         to?: string;
+        /** @description only this unit’s row (404 unit-not-found for a unit the plan does not have) */
+        unitId?: string;
         /** @description ISO date-time: the board as it was known then */
         asOf?: unknown;
         /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
@@ -8546,6 +8573,19 @@ export interface operations {
       };
     };
     responses: {
+      /** @description Nothing was created (the same again, or a change to what exists) */
+      200: {
+        headers: {
+          /** @description the revision: send it back as If-Match */
+          ETag?: string;
+          /** @description pass as ?minPosition= to read this write */
+          'X-Position'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CommandResult'];
+        };
+      };
       /** @description OK */
       201: {
         headers: {
@@ -8553,6 +8593,8 @@ export interface operations {
           ETag?: string;
           /** @description pass as ?minPosition= to read this write */
           'X-Position'?: string;
+          /** @description where the created resource is read */
+          Location?: string;
           [name: string]: unknown;
         };
         content: {
@@ -9270,6 +9312,8 @@ export interface operations {
           ETag?: string;
           /** @description pass as ?minPosition= to read this write */
           'X-Position'?: string;
+          /** @description where the created resource is read */
+          Location?: string;
           [name: string]: unknown;
         };
         content: {
@@ -9382,9 +9426,20 @@ export interface operations {
       };
     };
     responses: {
+      /** @description Nothing was created (the same again, or a change to what exists) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ImportOutcome'];
+        };
+      };
       /** @description OK */
       201: {
         headers: {
+          /** @description where the created resource is read */
+          Location?: string;
           [name: string]: unknown;
         };
         content: {
@@ -9708,13 +9763,28 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Nothing was created (the same again, or a change to what exists) */
       200: {
         headers: {
           /** @description the revision: send it back as If-Match */
           ETag?: string;
           /** @description pass as ?minPosition= to read this write */
           'X-Position'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CommandResult'];
+        };
+      };
+      /** @description OK */
+      201: {
+        headers: {
+          /** @description the revision: send it back as If-Match */
+          ETag?: string;
+          /** @description pass as ?minPosition= to read this write */
+          'X-Position'?: string;
+          /** @description where the created resource is read */
+          Location?: string;
           [name: string]: unknown;
         };
         content: {
@@ -11749,13 +11819,28 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Nothing was created (the same again, or a change to what exists) */
       200: {
         headers: {
           /** @description the revision: send it back as If-Match */
           ETag?: string;
           /** @description pass as ?minPosition= to read this write */
           'X-Position'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CommandResult'];
+        };
+      };
+      /** @description OK */
+      201: {
+        headers: {
+          /** @description the revision: send it back as If-Match */
+          ETag?: string;
+          /** @description pass as ?minPosition= to read this write */
+          'X-Position'?: string;
+          /** @description where the created resource is read */
+          Location?: string;
           [name: string]: unknown;
         };
         content: {
@@ -11867,13 +11952,28 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Nothing was created (the same again, or a change to what exists) */
       200: {
         headers: {
           /** @description the revision: send it back as If-Match */
           ETag?: string;
           /** @description pass as ?minPosition= to read this write */
           'X-Position'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CommandResult'];
+        };
+      };
+      /** @description OK */
+      201: {
+        headers: {
+          /** @description the revision: send it back as If-Match */
+          ETag?: string;
+          /** @description pass as ?minPosition= to read this write */
+          'X-Position'?: string;
+          /** @description where the created resource is read */
+          Location?: string;
           [name: string]: unknown;
         };
         content: {
@@ -13614,9 +13714,25 @@ export interface operations {
       };
     };
     responses: {
+      /** @description Nothing was created (the same again, or a change to what exists) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json':
+            | components['schemas']['SealRecordedData']
+            | {
+                sealed: boolean;
+                reason: string;
+              };
+        };
+      };
       /** @description OK */
       201: {
         headers: {
+          /** @description where the created resource is read */
+          Location?: string;
           [name: string]: unknown;
         };
         content: {
@@ -13657,6 +13773,95 @@ export interface operations {
       };
       /** @description The body is not JSON */
       415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  AuditController_sealOf: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
+        'Accept-Language'?: string;
+      };
+      path: {
+        sealId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            text: string;
+            sealId: string;
+            /** @description Everything recorded up to and including this position is covered. */
+            position: string;
+            sealedAt: string;
+            streams: number;
+            events: number;
+            /** @description sha256 Merkle root over the heads, sorted by stream id. */
+            root: string;
+            previous: null | {
+              sealId: string;
+              root: string;
+            };
+            /** @description How many SealHeadsRecorded events (in the same append, before this one) carry the changed heads. */
+            chunks: number;
+            /** @description Why this seal was made: 'every 5 minutes', 'quarter 2023-Q3 published', 'on request'. */
+            occasion: string;
+            /**
+             * @description 2: ranged, with the changed heads' digest, and signed when a key is configured. Absent: legacy.
+             * @enum {number}
+             */
+            version?: 2;
+            /** @description The events after the previous seal's position up to this one's, as a Merkle tree in global order. */
+            range?: components['schemas']['SealRange'];
+            /** @description sha256 over the changed heads recorded with the seal (SealHeadsRecordedData, in order). */
+            changed?: string;
+            signature?: components['schemas']['SealSignature'];
+          };
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No session: sign in first */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The session may not do this (or a request that changes something came from another site) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (plan, unit, report, case, …) */
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -13770,13 +13975,28 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Nothing was created (the same again, or a change to what exists) */
       200: {
         headers: {
           /** @description the revision: send it back as If-Match */
           ETag?: string;
           /** @description pass as ?minPosition= to read this write */
           'X-Position'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CommandResult'];
+        };
+      };
+      /** @description OK */
+      201: {
+        headers: {
+          /** @description the revision: send it back as If-Match */
+          ETag?: string;
+          /** @description pass as ?minPosition= to read this write */
+          'X-Position'?: string;
+          /** @description where the created resource is read */
+          Location?: string;
           [name: string]: unknown;
         };
         content: {
@@ -14122,13 +14342,28 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Nothing was created (the same again, or a change to what exists) */
       200: {
         headers: {
           /** @description the revision: send it back as If-Match */
           ETag?: string;
           /** @description pass as ?minPosition= to read this write */
           'X-Position'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CommandResult'];
+        };
+      };
+      /** @description OK */
+      201: {
+        headers: {
+          /** @description the revision: send it back as If-Match */
+          ETag?: string;
+          /** @description pass as ?minPosition= to read this write */
+          'X-Position'?: string;
+          /** @description where the created resource is read */
+          Location?: string;
           [name: string]: unknown;
         };
         content: {
@@ -14331,13 +14566,28 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Nothing was created (the same again, or a change to what exists) */
       200: {
         headers: {
           /** @description the revision: send it back as If-Match */
           ETag?: string;
           /** @description pass as ?minPosition= to read this write */
           'X-Position'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CommandResult'];
+        };
+      };
+      /** @description OK */
+      201: {
+        headers: {
+          /** @description the revision: send it back as If-Match */
+          ETag?: string;
+          /** @description pass as ?minPosition= to read this write */
+          'X-Position'?: string;
+          /** @description where the created resource is read */
+          Location?: string;
           [name: string]: unknown;
         };
         content: {
@@ -14536,13 +14786,28 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Nothing was created (the same again, or a change to what exists) */
       200: {
         headers: {
           /** @description the revision: send it back as If-Match */
           ETag?: string;
           /** @description pass as ?minPosition= to read this write */
           'X-Position'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CommandResult'];
+        };
+      };
+      /** @description OK */
+      201: {
+        headers: {
+          /** @description the revision: send it back as If-Match */
+          ETag?: string;
+          /** @description pass as ?minPosition= to read this write */
+          'X-Position'?: string;
+          /** @description where the created resource is read */
+          Location?: string;
           [name: string]: unknown;
         };
         content: {
