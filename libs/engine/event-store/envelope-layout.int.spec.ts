@@ -161,6 +161,17 @@ describe.each(targets)('envelopes once per commit on $name', (target) => {
       const found = await store.storage.findByIds(stored.map((e) => e.id));
       expect(found.map((e) => e.metadata).sort()).toEqual(stored.map((e) => e.metadata).sort());
       expect(await verifyChains(store.storage, { pageSize: 2 })).toMatchObject({ ok: true, events: 5, streams: 2 });
+
+      // A large batch with two shared envelopes: the global order is the revision order still.
+      const other = testMetadata({ recordedAt: shared.recordedAt, reason: 'the other command' });
+      await store.appendToStream(
+        'plan-3',
+        Array.from({ length: 300 }, (_, i) => ({ type: 'F', data: { i }, metadata: i % 3 === 0 ? other : shared })),
+      );
+      const plan3 = (await readEverything(store)).filter((e) => e.streamId === 'plan-3');
+      expect(plan3.map((e) => e.revision)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+      expect(plan3.map((e) => e.metadata.reason)).toEqual(Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? other.reason : shared.reason)));
+      expect(await sql.rows('SELECT count(*) AS n FROM commits')).toEqual([{ n: target.name === 'SQLite' ? 3 : '3' }]);
     } finally {
       await store.close();
     }

@@ -124,11 +124,13 @@ WITH head AS (SELECT coalesce(max(revision), -1) AS rev FROM events WHERE stream
 ok AS (SELECT head.rev FROM head WHERE head.rev = $2 AND ${COUNTER_AHEAD}),
 env AS (SELECT nextval('commit_ids') AS commit_id, m.metadata, m.ord FROM ok, unnest($9::json[]) WITH ORDINALITY AS m(metadata, ord)),
 env_ins AS (INSERT INTO commits (commit_id, metadata) SELECT commit_id, metadata FROM env),
+ids AS (SELECT array_agg(commit_id ORDER BY ord) AS a FROM env),
+-- No join against the unnest: rows go in, and take their global positions, in revision order.
 ins AS (
   INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash, commit_id)
-  SELECT $1, ok.rev + e.ord, e.id, e.type, e.data, e.metadata, e.hash, env.commit_id
-  FROM ok CROSS JOIN unnest($3::uuid[], $4::text[], $5::json[], $6::json[], $7::text[], $8::int[]) WITH ORDINALITY AS e(id, type, data, metadata, hash, envelope, ord)
-  LEFT JOIN env ON env.ord = e.envelope
+  SELECT $1, ok.rev + e.ord, e.id, e.type, e.data, e.metadata, e.hash, ids.a[e.envelope]
+  FROM ok, ids, unnest($3::uuid[], $4::text[], $5::json[], $6::json[], $7::text[], $8::int[]) WITH ORDINALITY AS e(id, type, data, metadata, hash, envelope, ord)
+  ORDER BY e.ord
   RETURNING transaction_id, global_position)
 SELECT (SELECT transaction_id::text || ':' || global_position FROM ins ORDER BY global_position DESC LIMIT 1) AS position`;
 
