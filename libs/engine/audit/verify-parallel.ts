@@ -3,9 +3,9 @@ import { Worker } from 'node:worker_threads';
 import type { EventStore } from '../event-store/event-store.js';
 import { openStorage } from '../event-store/open-event-store.js';
 import type { StorageAdapter } from '../event-store/storage.js';
-import { SEALS_STREAM, SEAL_RECORDED, verifySeals, verifySealsWith, type ExportedSeal, type SealReport, type SealWalk, type VerifySealsOptions } from './seals.js';
+import { RangeTree, SEALS_STREAM, SEAL_RECORDED, verifySeals, verifySealsWith, type ExportedSeal, type SealReport, type SealWalk, type VerifySealsOptions } from './seals.js';
 import { verifyChains, type ChainProblem } from './verify-chains.js';
-import type { RangeReport } from './verify-range.js';
+import { verifyRange, type RangeReport } from './verify-range.js';
 
 export interface ParallelChainReport {
   ok: boolean;
@@ -104,6 +104,13 @@ async function foldRanges(parts: readonly RangeReport[], intervals: number, thre
     }
     merged.push(leaves);
   }
+  if (threads < 1) {
+    return merged.map((leaves) => {
+      const tree = new RangeTree();
+      tree.addLeaves(Buffer.from(leaves.buffer));
+      return { count: tree.count, root: tree.root() };
+    });
+  }
   // Share the intervals out: the largest first, each to the thread with the least so far.
   const loads = Array.from({ length: Math.min(threads, Math.max(1, intervals)) }, () => ({ bytes: 0, ks: [] as number[] }));
   for (const k of [...merged.keys()].sort((a, b) => merged[b]!.length - merged[a]!.length)) {
@@ -134,7 +141,7 @@ async function foldRanges(parts: readonly RangeReport[], intervals: number, thre
  * checks need from the rows they read (verify-range.ts), and this thread puts it back in global
  * order — the heads each stream reached between two seals, and the leaves of each range tree,
  * merged by position — and checks every seal as verifySeals does (the same checks, the same
- * report). A store that cannot say where to split is verified as before: chains in one thread,
+ * report). With `threads` below 2, all of it in this thread (no workers). A store that cannot say where to split is verified as before: chains in one thread,
  * seals by a walk of the global log.
  */
 export async function verifyLogInParallel(
@@ -156,14 +163,16 @@ export async function verifyLogInParallel(
     .filter((e) => e.type === SEAL_RECORDED)
     .map((e) => (JSON.parse(e.data) as { position: string }).position)
     .sort((a, b) => store.comparePositions(a, b));
-  const reports = Promise.all(ranges.map((range) => inThread<RangeReport>({ url, ...range, sealPositions })));
+  // One thread: the same walk, in this one (no worker to start).
+  const reports =
+    threads < 2 ? verifyRange(storage, { sealPositions }).then((r) => [r]) : Promise.all(ranges.map((range) => inThread<RangeReport>({ url, ...range, sealPositions })));
   reports.catch(() => undefined); // awaited below, in the walk or after it
   const walk: SealWalk = async (positions, step) => {
     if (positions.length !== sealPositions.length || positions.some((p, i) => p !== sealPositions[i])) {
       throw new Error('the seals stream changed while it was being verified; run the verification again');
     }
     const parts = await reports;
-    const roots = await foldRanges(parts, positions.length, Math.max(1, ranges.length));
+    const roots = await foldRanges(parts, positions.length, threads < 2 ? 0 : ranges.length);
     for (let k = 0; k < positions.length; k++) {
       // Heads: per stream its highest event in the interval, in the order the log first touched them.
       const heads = parts.flatMap((p) => p.intervals[k]!.heads).sort((a, b) => a.hi - b.hi || a.lo - b.lo);
