@@ -81,20 +81,37 @@ export class RangeTree {
   readonly #stack: { size: number; hash: Buffer }[] = [];
   count = 0;
   add(e: Pick<StoredEvent, 'streamId' | 'revision' | 'hash'>): void {
-    let node = {
-      size: 1,
-      hash: createHash('sha256')
-        .update(Buffer.from([0]))
-        .update(`${e.streamId}\n${e.revision}\n${e.hash}`)
-        .digest(),
-    };
+    this.addLeaf(rangeLeaf(e));
+  }
+  /** A leaf hashed already (rangeLeaf), e.g. by a verification thread. */
+  addLeaf(leaf: Buffer): void {
     this.count++;
-    const stack = this.#stack;
-    while (stack.length > 0 && stack[stack.length - 1]!.size === node.size) {
-      const left = stack.pop()!;
-      node = { size: left.size * 2, hash: interior(left.hash, node.hash) };
+    this.#push({ size: 1, hash: leaf });
+  }
+  /** Leaves hashed already, 32 bytes each, in order: pairs are hashed straight from the buffer. */
+  addLeaves(leaves: Buffer): void {
+    const n = leaves.length >>> 5;
+    let i = 0;
+    // A single leaf waiting on the stack pairs with the first one given.
+    if (this.count % 2 === 1 && n > 0) {
+      this.addLeaf(Buffer.from(leaves.subarray(0, 32)));
+      i = 1;
     }
-    stack.push(node);
+    for (; i + 1 < n; i += 2) {
+      leaves.copy(node, 1, i << 5, (i + 2) << 5);
+      this.count += 2;
+      this.#push({ size: 2, hash: hash('sha256', node, 'buffer') });
+    }
+    if (i < n) this.addLeaf(Buffer.from(leaves.subarray(i << 5, (i + 1) << 5)));
+  }
+  #push(pushed: { size: number; hash: Buffer }): void {
+    let top = pushed;
+    const stack = this.#stack;
+    while (stack.length > 0 && stack[stack.length - 1]!.size === top.size) {
+      const left = stack.pop()!;
+      top = { size: left.size * 2, hash: interior(left.hash, top.hash) };
+    }
+    stack.push(top);
   }
   root(): string {
     if (this.#stack.length === 0) return createHash('sha256').digest('hex');
@@ -104,12 +121,15 @@ export class RangeTree {
   }
 }
 
-const interior = (left: Buffer, right: Buffer) =>
-  createHash('sha256')
-    .update(Buffer.from([1]))
-    .update(left)
-    .update(right)
-    .digest();
+/** A range tree's leaf: sha256 over 0x00 and the event's stream, revision and chained hash. */
+export const rangeLeaf = (e: Pick<StoredEvent, 'streamId' | 'revision' | 'hash'>): Buffer => hash('sha256', `\0${e.streamId}\n${e.revision}\n${e.hash}`, 'buffer');
+
+const node = Buffer.alloc(65, 1);
+const interior = (left: Buffer, right: Buffer): Buffer => {
+  left.copy(node, 1);
+  right.copy(node, 33);
+  return hash('sha256', node, 'buffer');
+};
 
 /** The digest of the changed heads a seal records beside it: the signature covers them through it. */
 export function changedDigest(heads: readonly StreamHeadEntry[]): string {
@@ -324,6 +344,50 @@ export interface VerifySealsOptions {
  * names, which proves only that the seals were not altered after signing — not by whom.
  */
 export async function verifySeals(store: EventStore, exported?: ExportedSeal, options: VerifySealsOptions = {}): Promise<SealReport> {
+  return verifySealsWith(store, exported, options, globalWalk(store));
+}
+
+/** A range of events between two seals, folded already: how many, and their range tree's root. */
+export interface FoldedRange {
+  count: number;
+  root(): string;
+}
+
+/**
+ * How the log reaches the seal checks: in global order, `apply` every event (or, per stream, the
+ * highest of its events) up to each seal's position, set the range since the previous seal, then
+ * call `sealReached` — once per seal, in position order.
+ */
+export type SealWalk = (
+  sealPositions: readonly string[],
+  step: { apply(e: Pick<StoredEvent, 'streamId' | 'revision' | 'hash'>): void; setRange(range: FoldedRange): void; sealReached(): void },
+) => Promise<void>;
+
+/** The walk on one thread: the global log read once more, only each event's place and hash. */
+function globalWalk(store: EventStore): SealWalk {
+  return async (positions, step) => {
+    let range = new RangeTree();
+    let i = 0;
+    const reached = () => {
+      step.setRange(range);
+      range = new RangeTree();
+      step.sealReached();
+      i++;
+    };
+    await readHeadsToHead(store, undefined, (page) => {
+      for (const e of page) {
+        while (i < positions.length && store.comparePositions(e.position, positions[i]!) > 0) reached();
+        step.apply(e);
+        range.add(e);
+      }
+      return i < positions.length;
+    });
+    while (i < positions.length) reached();
+  };
+}
+
+/** verifySeals, with the log walked by `walk` (verify-parallel.ts walks it in the chain threads). */
+export async function verifySealsWith(store: EventStore, exported: ExportedSeal | undefined, options: VerifySealsOptions, walk: SealWalk): Promise<SealReport> {
   const sealEvents = await store.storage.readStream(SEALS_STREAM, 'forwards', undefined, Number.MAX_SAFE_INTEGER);
   const seals: { data: SealRecordedData; delta: StreamHeadEntry[] }[] = [];
   let delta: StreamHeadEntry[] = [];
@@ -446,7 +510,7 @@ export async function verifySeals(store: EventStore, exported?: ExportedSeal, op
 
   const claimed = new Map<string, StreamHeadEntry>();
   const tracker = new HeadTracker();
-  let range = new RangeTree();
+  let range: FoldedRange = new RangeTree();
   const touched = new Set<string>();
   const reported = new Set<string>();
   const newest = seals.at(-1);
@@ -517,7 +581,6 @@ export async function verifySeals(store: EventStore, exported?: ExportedSeal, op
         });
       }
     }
-    range = new RangeTree();
     const isExported = exported !== undefined && seal.data.sealId === exported.sealId;
     if (isExported || seal === newest) {
       const root = merkleRoot(tracker.heads.values());
@@ -529,15 +592,19 @@ export async function verifySeals(store: EventStore, exported?: ExportedSeal, op
   };
   const pending = [...seals].sort((a, b) => store.comparePositions(a.data.position, b.data.position));
   let i = 0;
-  await readHeadsToHead(store, undefined, (page) => {
-    for (const e of page) {
-      while (i < pending.length && store.comparePositions(e.position, pending[i]!.data.position) > 0) check(pending[i++]!);
-      tracker.apply(e);
-      touched.add(e.streamId);
-      range.add(e);
-    }
-    return i < pending.length;
-  });
+  await walk(
+    pending.map((p) => p.data.position),
+    {
+      apply(e) {
+        tracker.apply(e);
+        touched.add(e.streamId);
+      },
+      setRange(r) {
+        range = r;
+      },
+      sealReached: () => check(pending[i++]!),
+    },
+  );
   while (i < pending.length) check(pending[i++]!);
   // A stream gone at the sealed position but present now was deleted and written again.
   for (const p of problems) {

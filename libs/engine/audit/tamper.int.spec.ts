@@ -103,6 +103,25 @@ describe.each(targets)('tamper evidence on $name', (target) => {
     expect((await verify()).problems).toEqual([expect.objectContaining({ kind: 'altered', streamId: 'report-a', revision: 0 })]);
   });
 
+  it('an altered envelope in the commits table is caught in every event that shares it', async () => {
+    const store = await openEventStore(url);
+    const metadata = testEvent().metadata;
+    await store.appendToStream(
+      'report-d',
+      [0, 1, 2].map((i) => ({ type: 'FigureRecorded', data: { stream: 'report-d', i }, metadata })),
+    );
+    await store.close();
+    const replaced = target.name === 'PostgreSQL' ? `replace(metadata::text, 'test-user', 'someone-else')::json` : `replace(metadata, 'test-user', 'someone-else')`;
+    await tamper.exec(`UPDATE commits SET metadata = ${replaced}`);
+    expect((await verify()).problems).toEqual([expect.objectContaining({ kind: 'altered', streamId: 'report-d', revision: 0 })]);
+    // The envelope row removed: its events no longer have the envelope they were hashed with.
+    await tamper.exec(`DELETE FROM commits`);
+    expect((await verify()).problems).toEqual([expect.objectContaining({ kind: 'altered', streamId: 'report-d', revision: 0 })]);
+    const run = cli();
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/TAMPERED: altered event in stream "report-d" at revision 0/);
+  });
+
   it('a removed event is named', async () => {
     await tamper.exec(`DELETE FROM events WHERE stream_id = 'report-c' AND revision = 3`);
     const report = await verify();

@@ -34,6 +34,8 @@ export async function verifyChains(
     fromStreamId?: string;
     /** …up to this one (exclusive): how parallel verification splits the work. */
     untilStreamId?: string;
+    /** Every event walked, in (stream, revision) order: where the seal checks take what they need in the same read. */
+    onRow?: (row: StoredEvent) => void;
   } = {},
 ): Promise<ChainReport> {
   const pageSize = options.pageSize ?? 20_000;
@@ -56,6 +58,7 @@ export async function verifyChains(
         break;
       }
       events++;
+      options.onRow?.(row);
       if (row.streamId !== current) {
         streams++;
         current = row.streamId;

@@ -210,9 +210,11 @@ export class SqliteReadModelStore implements ReadModelStore {
   async activate(projection: string, generation: number): Promise<void> {
     this.db
       .transaction(() => {
-        const previous =
-          (this.db.prepare('SELECT generation FROM projection_generations WHERE projection = ? AND active = 1').get(projection) as { generation: number } | undefined)
-            ?.generation ?? generation;
+        const active = (this.db.prepare('SELECT generation FROM projection_generations WHERE projection = ? AND active = 1').get(projection) as { generation: number } | undefined)
+          ?.generation;
+        // Already serving (another runner promoted it first): keep the generation it replaced.
+        if (active === generation) return;
+        const previous = active ?? generation;
         this.db.prepare('UPDATE projection_generations SET active = (generation = ?) WHERE projection = ?').run(generation, projection);
         this.db.prepare('DELETE FROM projection_docs WHERE projection = ? AND generation < ? AND generation <> ?').run(projection, generation, previous);
         this.db.prepare('DELETE FROM projection_generations WHERE projection = ? AND generation < ? AND generation <> ?').run(projection, generation, previous);
@@ -350,8 +352,10 @@ export class PostgresReadModelStore implements ReadModelStore {
   async activate(projection: string, generation: number): Promise<void> {
     await this.#tx(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`jx-projection:${projection}`]);
-      const previous =
-        (await c.query<{ generation: number }>('SELECT generation FROM projection_generations WHERE projection = $1 AND active', [projection])).rows[0]?.generation ?? generation;
+      const active = (await c.query<{ generation: number }>('SELECT generation FROM projection_generations WHERE projection = $1 AND active', [projection])).rows[0]?.generation;
+      // Already serving (another runner promoted it first): keep the generation it replaced.
+      if (active === generation) return;
+      const previous = active ?? generation;
       await c.query('UPDATE projection_generations SET active = (generation = $2) WHERE projection = $1', [projection, generation]);
       await c.query('DELETE FROM projection_docs WHERE projection = $1 AND generation < $2 AND generation <> $3', [projection, generation, previous]);
       await c.query('DELETE FROM projection_generations WHERE projection = $1 AND generation < $2 AND generation <> $3', [projection, generation, previous]);

@@ -4,6 +4,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import pg from 'pg';
 import { SEALS_STREAM, verifySeals, type SealProblemKind } from '../../engine/audit/seals.js';
+import { verifyLogInParallel } from '../../engine/audit/verify-parallel.js';
 import { signerFromPem, type SealSigner } from '../../engine/audit/seal-key.js';
 import { verifyChains, type ChainProblemKind } from '../../engine/audit/verify-chains.js';
 import { FileWitness, readWitnessFile } from '../../engine/audit/witness.js';
@@ -284,6 +285,10 @@ describe.each(targets)('the tamper table on $name', (target) => {
     try {
       const chains = await verifyChains(store.storage);
       const seals = await verifySeals(store, undefined, { trustedKeys: [signer.publicKey], witness: readWitnessFile(witnessPath) });
+      // The CLI's path (the log read once, by the chain walk; here in this thread) reports exactly the same.
+      const once = await verifyLogInParallel(ctx.url, store, undefined, { trustedKeys: [signer.publicKey], witness: readWitnessFile(witnessPath) }, 1);
+      expect(once.seals).toEqual(seals);
+      expect(once.chains.problems).toEqual(chains.problems);
       return { chains, seals };
     } finally {
       await store.close();

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { parseSealText, sealText, verifySeals } from '../../../../libs/engine/audit/seals.js';
-import { verifyChainsInParallel } from '../../../../libs/engine/audit/verify-parallel.js';
+import { verifyLogInParallel } from '../../../../libs/engine/audit/verify-parallel.js';
 import { redact } from '../../../../libs/engine/event-store/open-event-store.js';
 import { SYSTEM_PRINCIPAL } from '../../../../libs/engine/timers/system-principal.js';
 import { makeSeal, sealingFromEnv, sealsSoFar, useSealing, verifyOptionsFor } from '../../../../libs/workflows/audit/sealing.js';
@@ -80,8 +80,8 @@ export function auditCommands(program: Command): void {
           ...(opts.publicKey ? { trustedKeys: [opts.publicKey] } : {}),
           ...(opts.witness ? { witness: readWitnessFile(opts.witness) } : {}),
         };
-        // Chains in worker threads, seals here, at the same time.
-        const [chains, seals] = await Promise.all([verifyChainsInParallel(url), verifySeals(store, exported, options)]);
+        // Chains and seals in worker threads, the log read once (verify-parallel.ts).
+        const { chains, seals } = await verifyLogInParallel(url, store, exported, options);
         // Every blob an event refers to (attachments, issue 16): present and of its recorded hash.
         // Loaded here: the blob stores (an S3 client among them) are audit verify's alone.
         const blobs = await (await import('./verify-blobs.js')).verifyReferencedBlobs(store, opts.store);

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { InvalidEventError, TransactionCounterBehindError } from '../errors.js';
+import { sharedEnvelopes } from '../sqlite/sqlite-storage.js';
 import type { RawAppendOutcome, StorageAdapter, StoredEvent, StoredEventInput, StreamHead, TransactionCounterStatus } from '../storage.js';
 
 /**
@@ -24,12 +25,28 @@ CREATE TABLE IF NOT EXISTS events (
   event_id uuid NOT NULL,
   type text NOT NULL,
   data json NOT NULL,
-  metadata json NOT NULL,
+  -- The envelope, or NULL when it is stored once for its commit (commit_id).
+  metadata json,
   hash text NOT NULL,
+  commit_id bigint,
   PRIMARY KEY (transaction_id, global_position),
   CONSTRAINT events_stream_revision UNIQUE (stream_id, revision),
   CONSTRAINT events_event_id UNIQUE (event_id)
 );
+-- A command's envelope, stored once for the events of its append that share it (sharedEnvelopes).
+CREATE TABLE IF NOT EXISTS commits (
+  commit_id bigint PRIMARY KEY,
+  metadata json NOT NULL
+);
+CREATE SEQUENCE IF NOT EXISTS commit_ids;
+-- Stores from before: their rows keep their envelope inline, as readers accept; no row moves.
+-- Guarded, so an up-to-date store takes no ACCESS EXCLUSIVE lock on every start.
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'events' AND column_name = 'commit_id') THEN
+    ALTER TABLE events ADD COLUMN commit_id bigint;
+    ALTER TABLE events ALTER COLUMN metadata DROP NOT NULL;
+  END IF;
+END $$;
 `;
 
 /** A long-open transaction holds every reader's horizon back; the store's own sessions never need one. */
@@ -70,7 +87,21 @@ const COUNTER_AHEAD = `NOT EXISTS (SELECT 1 FROM events WHERE transaction_id >= 
 const COUNTER_STATUS = `SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS next,
   (SELECT transaction_id::text FROM events ORDER BY transaction_id DESC LIMIT 1) AS largest`;
 
-const COLUMNS = `transaction_id::text AS tx, global_position::text AS pos, stream_id, revision, event_id::text AS id, type, data::text AS data_text, metadata::text AS metadata_text, hash`;
+const COLUMNS = `transaction_id::text AS tx, global_position::text AS pos, stream_id, revision, event_id::text AS id, type, data::text AS data_text, metadata::text AS metadata_text, hash, commit_id`;
+
+/**
+ * A page's rows, with each commit's envelope sent once: on the first row of the commit in the
+ * page's order (its events are adjacent in every order the store reads in); the reader copies it
+ * to the rest (rowsToStored). `inner` selects COLUMNS under `order`; the outer query keeps it.
+ */
+const withEnvelopes = (inner: string, order: string) => `
+SELECT tx, pos, stream_id, revision, id, type, data_text,
+  CASE WHEN commit_id IS NULL THEN metadata_text
+       WHEN commit_id IS DISTINCT FROM lag(commit_id) OVER (ORDER BY ${order}) THEN (SELECT c.metadata::text FROM commits c WHERE c.commit_id = page.commit_id)
+  END AS metadata_text,
+  hash, commit_id
+FROM (${inner}) page
+ORDER BY ${order}`;
 
 /**
  * One event: a plain INSERT, the commonest append. The row at the expected revision must exist
@@ -83,22 +114,34 @@ SELECT $1, $2::int + 1, $3::uuid, $4, $5::json, $6::json, $7
 WHERE ($2::int = -1 OR EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND revision = $2::int)) AND ${COUNTER_AHEAD}
 RETURNING transaction_id::text || ':' || global_position AS position`;
 
+/**
+ * Several events in one statement. The envelopes they share ($9, see sharedEnvelopes) are stored
+ * once each in `commits`, under ids taken from the sequence first, so the events can name them;
+ * an event whose envelope is not shared ($8 null) carries it inline ($6).
+ */
 const APPEND_MANY = `
 WITH head AS (SELECT coalesce(max(revision), -1) AS rev FROM events WHERE stream_id = $1),
+ok AS (SELECT head.rev FROM head WHERE head.rev = $2 AND ${COUNTER_AHEAD}),
+env AS (SELECT nextval('commit_ids') AS commit_id, m.metadata, m.ord FROM ok, unnest($9::json[]) WITH ORDINALITY AS m(metadata, ord)),
+env_ins AS (INSERT INTO commits (commit_id, metadata) SELECT commit_id, metadata FROM env),
+ids AS (SELECT array_agg(commit_id ORDER BY ord) AS a FROM env),
+-- No join against the unnest: rows go in, and take their global positions, in revision order.
 ins AS (
-  INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash)
-  SELECT $1, head.rev + e.ord, e.id, e.type, e.data, e.metadata, e.hash
-  FROM head, unnest($3::uuid[], $4::text[], $5::json[], $6::json[], $7::text[]) WITH ORDINALITY AS e(id, type, data, metadata, hash, ord)
-  WHERE head.rev = $2 AND ${COUNTER_AHEAD}
+  INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash, commit_id)
+  SELECT $1, ok.rev + e.ord, e.id, e.type, e.data, e.metadata, e.hash, ids.a[e.envelope]
+  FROM ok, ids, unnest($3::uuid[], $4::text[], $5::json[], $6::json[], $7::text[], $8::int[]) WITH ORDINALITY AS e(id, type, data, metadata, hash, envelope, ord)
+  ORDER BY e.ord
   RETURNING transaction_id, global_position)
 SELECT (SELECT transaction_id::text || ':' || global_position FROM ins ORDER BY global_position DESC LIMIT 1) AS position`;
 
-const READ_ALL = `
-SELECT ${COLUMNS} FROM events
+const READ_ALL = withEnvelopes(
+  `SELECT ${COLUMNS}, transaction_id, global_position FROM events
 WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
   AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
 ORDER BY transaction_id, global_position
-LIMIT $3`;
+LIMIT $3`,
+  'transaction_id, global_position',
+);
 
 /** A pool, or one client inside a transaction (tests use that to hold a commit back). */
 type Queryable = Pick<pg.Pool, 'query'> & { end?: () => Promise<void> };
@@ -154,19 +197,7 @@ export class PostgresStorage implements StorageAdapter {
               text: APPEND_ONE,
               values: [streamId, expectedHead, events[0]!.id, events[0]!.type, events[0]!.data, events[0]!.metadata, events[0]!.hash],
             })
-          : await this.pool.query({
-              name: 'jx_append_many',
-              text: APPEND_MANY,
-              values: [
-                streamId,
-                expectedHead,
-                events.map((e) => e.id),
-                events.map((e) => e.type),
-                events.map((e) => e.data),
-                events.map((e) => e.metadata),
-                events.map((e) => e.hash),
-              ],
-            });
+          : await this.#appendMany(streamId, expectedHead, events);
       const row = result.rows[0] as { position: string | null } | undefined;
       // Nothing inserted: the stream is not at the expected revision.
       if (!row || row.position === null) return this.#refusedOrMoved();
@@ -178,6 +209,30 @@ export class PostgresStorage implements StorageAdapter {
       if (e.code === '23505' && e.constraint === 'events_stream_revision') return { kind: 'head-moved' };
       throw err;
     }
+  }
+
+  #appendMany(streamId: string, expectedHead: number, events: StoredEventInput[]) {
+    const shared = sharedEnvelopes(events);
+    // 1-based: the ordinality of the envelope in $9.
+    const envelope = events.map((e) => {
+      const i = shared.get(e.metadata);
+      return i === undefined ? null : i + 1;
+    });
+    return this.pool.query({
+      name: 'jx_append_many',
+      text: APPEND_MANY,
+      values: [
+        streamId,
+        expectedHead,
+        events.map((e) => e.id),
+        events.map((e) => e.type),
+        events.map((e) => e.data),
+        events.map((e, i) => (envelope[i] === null ? e.metadata : null)),
+        events.map((e) => e.hash),
+        envelope,
+        [...shared.keys()],
+      ],
+    });
   }
 
   async head(streamId: string): Promise<StreamHead> {
@@ -192,7 +247,8 @@ export class PostgresStorage implements StorageAdapter {
   async readStream(streamId: string, direction: 'forwards' | 'backwards', from: number | undefined, maxCount: number) {
     const forwards = direction === 'forwards';
     const bound = from === undefined ? '' : forwards ? 'AND revision >= $3' : 'AND revision <= $3';
-    const text = `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 ${bound} ORDER BY revision ${forwards ? 'ASC' : 'DESC'} LIMIT $2`;
+    const order = `revision ${forwards ? 'ASC' : 'DESC'}`;
+    const text = withEnvelopes(`SELECT ${COLUMNS} FROM events WHERE stream_id = $1 ${bound} ORDER BY ${order} LIMIT $2`, order);
     const limit = maxCount >= Number.MAX_SAFE_INTEGER ? null : maxCount;
     const r = await this.pool.query({
       name: `jx_read_${direction}_${from === undefined ? 'all' : 'from'}`,
@@ -200,33 +256,40 @@ export class PostgresStorage implements StorageAdapter {
       values: from === undefined ? [streamId, limit] : [streamId, limit, from],
       rowMode: 'array',
     });
-    return r.rows.map(toStored);
+    return rowsToStored(r.rows);
   }
 
   async readAll(after: string | undefined, maxCount: number): Promise<StoredEvent[]> {
     const [tx, pos] = after === undefined ? ['0', '0'] : splitPosition(after);
     const r = await this.pool.query({ name: 'jx_read_all', text: READ_ALL, values: [tx, pos, maxCount], rowMode: 'array' });
-    return r.rows.map(toStored);
+    return rowsToStored(r.rows);
   }
 
   async readAllByStream(after: { streamId: string; revision: number } | undefined, maxCount: number) {
+    const order = 'stream_id, revision';
     const r = after
       ? await this.pool.query({
-          text: `SELECT ${COLUMNS} FROM events WHERE (stream_id, revision) > ($1, $2) ORDER BY stream_id, revision LIMIT $3`,
+          name: 'jx_by_stream_after',
+          text: withEnvelopes(`SELECT ${COLUMNS} FROM events WHERE (stream_id, revision) > ($1, $2) ORDER BY ${order} LIMIT $3`, order),
           values: [after.streamId, after.revision, maxCount],
           rowMode: 'array',
         })
-      : await this.pool.query({ text: `SELECT ${COLUMNS} FROM events ORDER BY stream_id, revision LIMIT $1`, values: [maxCount], rowMode: 'array' });
-    return r.rows.map(toStored);
+      : await this.pool.query({
+          name: 'jx_by_stream',
+          text: withEnvelopes(`SELECT ${COLUMNS} FROM events ORDER BY ${order} LIMIT $1`, order),
+          values: [maxCount],
+          rowMode: 'array',
+        });
+    return rowsToStored(r.rows);
   }
 
   async findByIds(ids: string[]): Promise<StoredEvent[]> {
     const r = await this.pool.query({
-      text: `SELECT ${COLUMNS} FROM events WHERE event_id = ANY($1::uuid[])`,
+      text: withEnvelopes(`SELECT ${COLUMNS} FROM events WHERE event_id = ANY($1::uuid[])`, 'commit_id, revision'),
       values: [ids],
       rowMode: 'array',
     });
-    return r.rows.map(toStored);
+    return rowsToStored(r.rows);
   }
 
   async countAfter(position: string | undefined): Promise<number> {
@@ -288,15 +351,32 @@ function splitPosition(p: string): [string, string] {
   return [m[1]!, m[2]!];
 }
 
-function toStored(r: unknown[]): StoredEvent {
-  return {
-    position: `${r[0]}:${r[1]}`,
-    streamId: r[2] as string,
-    revision: r[3] as number,
-    id: r[4] as string,
-    type: r[5] as string,
-    data: r[6] as string,
-    metadata: r[7] as string,
-    hash: r[8] as string,
-  };
+/** Rows of withEnvelopes as stored events: a commit's envelope, sent on its first row, copied to the rest. */
+function rowsToStored(rows: unknown[][]): StoredEvent[] {
+  const out = new Array<StoredEvent>(rows.length);
+  let commit: unknown = null;
+  let envelope = '';
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    let metadata = r[7] as string | null;
+    if (r[9] !== null) {
+      if (r[9] !== commit) {
+        commit = r[9];
+        // A commit row that is gone leaves the metadata empty, which no longer matches the hash.
+        envelope = metadata ?? '';
+      }
+      metadata = envelope;
+    }
+    out[i] = {
+      position: `${r[0]}:${r[1]}`,
+      streamId: r[2] as string,
+      revision: r[3] as number,
+      id: r[4] as string,
+      type: r[5] as string,
+      data: r[6] as string,
+      metadata: metadata ?? '',
+      hash: r[8] as string,
+    };
+  }
+  return out;
 }

@@ -17,12 +17,28 @@ CREATE TABLE IF NOT EXISTS events (
   event_id TEXT NOT NULL,
   type TEXT NOT NULL,
   data TEXT NOT NULL,
+  -- The envelope (JSON text), or '' when it is stored once for its commit (commit_id).
   metadata TEXT NOT NULL,
   hash TEXT NOT NULL,
+  commit_id INTEGER,
   UNIQUE (stream_id, revision)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON events (event_id);
+CREATE TABLE IF NOT EXISTS commits (
+  commit_id INTEGER PRIMARY KEY,
+  metadata TEXT NOT NULL
+);
 `;
+
+/**
+ * Stores written before envelopes were stored once per commit have no commit_id column: add it.
+ * Their rows keep their envelope inline, which readers accept as they always did; no row moves.
+ */
+function migrateSqlite(db: Database.Database): void {
+  const columns = db.pragma('table_info(events)') as { name: string }[];
+  if (columns.length > 0 && !columns.some((c) => c.name === 'commit_id')) db.exec('ALTER TABLE events ADD COLUMN commit_id INTEGER');
+  db.exec(SQLITE_SCHEMA);
+}
 
 /** Opens a better-sqlite3 connection the way every part of Jixiao uses SQLite (WAL, durable commits). */
 export function openSqlite(path: string, options: { readonly?: boolean; rebuildable?: boolean } = {}): Database.Database {
@@ -38,13 +54,29 @@ export function openSqlite(path: string, options: { readonly?: boolean; rebuilda
   return db;
 }
 
-const COLUMNS = 'global_position, stream_id, revision, event_id, type, data, metadata, hash';
+const COLUMNS = 'global_position, stream_id, revision, event_id, type, data, metadata, hash, commit_id';
+
+/**
+ * The envelope of an append whose events share one (a command's events) is stored once, in
+ * `commits`, and its events reference it; an envelope only one event carries stays in that
+ * event's row (a commit row would only add a write). Readers rebuild the same metadata text either
+ * way, so records and hashes are the same as when every row carried its envelope.
+ */
+export function sharedEnvelopes(events: readonly StoredEventInput[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const e of events) counts.set(e.metadata, (counts.get(e.metadata) ?? 0) + 1);
+  const shared = new Map<string, number>();
+  for (const [metadata, n] of counts) if (n > 1) shared.set(metadata, shared.size);
+  return shared;
+}
 
 export class SqliteStorage implements StorageAdapter {
   readonly kind = 'sqlite';
   readonly db: Database.Database;
   readonly #headStmt;
   readonly #insert;
+  readonly #insertCommit;
+  readonly #commitById;
   readonly #appendTx;
   readonly #readAllStmt;
   readonly #readAllFromStart;
@@ -63,9 +95,11 @@ export class SqliteStorage implements StorageAdapter {
 
   constructor(readonly path: string) {
     this.db = openSqlite(path);
-    this.db.exec(SQLITE_SCHEMA);
+    migrateSqlite(this.db);
     this.#headStmt = this.db.prepare<[string], { revision: number; hash: string }>('SELECT revision, hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1');
-    this.#insert = this.db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.#insert = this.db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash, commit_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.#insertCommit = this.db.prepare('INSERT INTO commits (metadata) VALUES (?)');
+    this.#commitById = this.db.prepare<[number], { metadata: string }>('SELECT metadata FROM commits WHERE commit_id = ?');
     const readAll = `SELECT ${COLUMNS} FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?`;
     this.#readAllStmt = this.db.prepare(readAll).raw(true);
     this.#readAllFromStart = this.db.prepare(`SELECT ${COLUMNS} FROM events ORDER BY global_position LIMIT ?`).raw(true);
@@ -88,9 +122,16 @@ export class SqliteStorage implements StorageAdapter {
       const actual = this.#headStmt.get(streamId)?.revision ?? -1;
       if (actual !== expectedHead) return { kind: 'head-moved' };
       let rowid: number | bigint = 0;
+      const shared = events.length > 1 ? sharedEnvelopes(events) : undefined;
+      const commitIds: (number | bigint)[] = [];
+      if (shared) for (const metadata of shared.keys()) commitIds.push(this.#insertCommit.run(metadata).lastInsertRowid);
       for (let i = 0; i < events.length; i++) {
         const e = events[i]!;
-        rowid = this.#insert.run(streamId, expectedHead + 1 + i, e.id, e.type, e.data, e.metadata, e.hash).lastInsertRowid;
+        const envelope = shared?.get(e.metadata);
+        rowid =
+          envelope === undefined
+            ? this.#insert.run(streamId, expectedHead + 1 + i, e.id, e.type, e.data, e.metadata, e.hash, null).lastInsertRowid
+            : this.#insert.run(streamId, expectedHead + 1 + i, e.id, e.type, e.data, '', e.hash, commitIds[envelope]!).lastInsertRowid;
       }
       return { kind: 'appended', lastPosition: String(rowid) };
     }).immediate;
@@ -120,24 +161,24 @@ export class SqliteStorage implements StorageAdapter {
         : from === undefined
           ? this.#bwd.all(streamId, limit)
           : this.#bwdFrom.all(streamId, from, limit);
-    return (rows as unknown[][]).map(toStored);
+    return this.#toStored(rows as unknown[][]);
   }
 
   async readAll(after: string | undefined, maxCount: number): Promise<StoredEvent[]> {
     const rows = after === undefined ? this.#readAllFromStart.all(maxCount) : this.#readAllStmt.all(parsePosition(after), maxCount);
-    return (rows as unknown[][]).map(toStored);
+    return this.#toStored(rows as unknown[][]);
   }
 
   async readAllByStream(after: { streamId: string; revision: number } | undefined, maxCount: number) {
     const rows = after ? this.#byStreamAfter.all(after.streamId, after.revision, maxCount) : this.#byStreamStart.all(maxCount);
-    return (rows as unknown[][]).map(toStored);
+    return this.#toStored(rows as unknown[][]);
   }
 
   async findByIds(ids: string[]): Promise<StoredEvent[]> {
     const out: StoredEvent[] = [];
     for (const id of ids) {
       const row = this.#byId.get(id) as unknown[] | undefined;
-      if (row) out.push(toStored(row));
+      if (row) out.push(...this.#toStored([row]));
     }
     return out;
   }
@@ -171,24 +212,45 @@ export class SqliteStorage implements StorageAdapter {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+
+  /**
+   * Rows as stored events, each with its envelope: its own, or its commit's (read once per commit
+   * in a page: a commit's events are adjacent in every order the store reads in). A commit row
+   * that is gone leaves the metadata empty, which no longer matches the event's hash.
+   */
+  #toStored(rows: unknown[][]): StoredEvent[] {
+    const out = new Array<StoredEvent>(rows.length);
+    let commitId: number | undefined;
+    let envelope = '';
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      let metadata = r[6] as string;
+      const commit = r[8] as number | null;
+      if (commit !== null) {
+        if (commit !== commitId) {
+          commitId = commit;
+          envelope = this.#commitById.get(commit)?.metadata ?? '';
+        }
+        metadata = envelope;
+      }
+      out[i] = {
+        position: String(r[0]),
+        streamId: r[1] as string,
+        revision: r[2] as number,
+        id: r[3] as string,
+        type: r[4] as string,
+        data: r[5] as string,
+        metadata,
+        hash: r[7] as string,
+      };
+    }
+    return out;
+  }
 }
 
 function parsePosition(p: string): number {
   if (typeof p !== 'string' || !/^\d{1,15}$/.test(p)) throw new InvalidEventError('position', `"${p}" is not a position of this SQLite store`);
   return Number(p);
-}
-
-function toStored(r: unknown[]): StoredEvent {
-  return {
-    position: String(r[0]),
-    streamId: r[1] as string,
-    revision: r[2] as number,
-    id: r[3] as string,
-    type: r[4] as string,
-    data: r[5] as string,
-    metadata: r[6] as string,
-    hash: r[7] as string,
-  };
 }
 
 function isUniqueViolation(err: unknown, column: string): boolean {
