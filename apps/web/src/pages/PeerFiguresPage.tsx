@@ -11,6 +11,7 @@ import { AsOfBanner, AsOfPicker, PageTitle, PeriodSelect, WarningTag } from '../
 import { ImpactPreview } from '../components/ImpactPreview';
 import { ProblemAlert, problemTitle, useProblemNotice } from '../components/problems';
 import { Provenance } from '../components/Provenance';
+import { EmptyState, matchesSearch, TableToolbar, useTableView } from '../components/TableTools';
 import { fmtPeriod, fmtValue } from '../lib/format';
 import { figureCorrectionImpact } from '../lib/impact';
 import { defaultMonth, monthsOf, quartersOf } from '../lib/periods';
@@ -33,6 +34,13 @@ export default function PeerFiguresPage() {
   const [editing, setEditing] = useState<Row | null>(null);
   const [correcting, setCorrecting] = useState<{ row: Row; county: CountyStanding } | null>(null);
   const indicators = useMemo(() => new Map(plan.indicators.map((i) => [i.no, i])), [plan]);
+  // Search (number, name) and filters (our warning, figures recorded or missing), in the address (issue 15).
+  const view = useTableView('peer', { filters: ['warning', 'recorded'] });
+  const warning = view.filter('warning');
+  const recorded = view.filter('recorded');
+  const rows = (data.data?.indicators ?? []).filter(
+    (r) => matchesSearch(view.q, r.indicatorNo, r.name) && (!warning || (r.ours?.warning ?? 'none') === warning) && (!recorded || (recorded === 'yes') === r.recorded),
+  );
 
   return (
     <div data-testid="peer-figures">
@@ -48,14 +56,36 @@ export default function PeerFiguresPage() {
       {isOffice && !asOf && <ImportCard period={period} onImported={data.reload} />}
       <AsOfBanner asOf={asOf} />
       <ProblemAlert error={data.error} />
+      <TableToolbar
+        view={view}
+        testId="peer"
+        placeholder={t('tables.searchIndicators')}
+        filters={[
+          {
+            name: 'warning',
+            label: t('tables.allWarnings'),
+            options: [...(['red', 'yellow', 'green'] as const).map((w) => ({ value: w, label: t(`tier.${w}`) })), { value: 'none', label: t('tables.noWarning') }],
+          },
+          {
+            name: 'recorded',
+            label: t('tables.allFigures'),
+            width: 160,
+            options: [
+              { value: 'yes', label: t('tables.recorded') },
+              { value: 'no', label: t('tables.missing') },
+            ],
+          },
+        ]}
+      />
       <Table<Row>
         size="small"
         bordered
         data-testid="peer-grid"
         loading={data.loading}
         rowKey="indicatorNo"
-        pagination={false}
-        dataSource={data.data?.indicators ?? []}
+        pagination={view.pagination}
+        dataSource={rows}
+        locale={{ emptyText: <EmptyState view={view} description={isOffice ? t('tables.noFiguresOffice') : t('tables.noFigures')} /> }}
         scroll={{ x: 1200 }}
         sticky
         columns={[
