@@ -28,6 +28,8 @@ export const enUS: Shape<typeof zhCN> = {
     app: { title: 'Jixiao · County performance plan', brand: 'Jixiao 绩效' },
     demo: { banner: 'Demo data: a synthetic {{year}} (seed {{seed}}), not real statistics, for trying the system out.' },
     // Tables people can work with (issue 15): search, filters, pages, empty states, the board's totals.
+    crumbs: { label: 'Breadcrumb', print: 'Report of {{period}} (print)', case: 'Case · indicator {{indicatorNo}} #{{caseNo}}' },
+    reportReading: { notWritten: 'Not written' },
     tables: {
       total: '{{n}} in all',
       clear: 'Clear search and filters',

@@ -24,6 +24,8 @@ export const zhCN = {
     app: { title: '绩效 · 高质量发展综合绩效推进', brand: '绩效 Jixiao' },
     demo: { banner: '演示数据：以下为合成的 {{year}} 年数据（种子 {{seed}}），并非真实统计，仅供体验。' },
     // Tables people can work with (issue 15): search, filters, pages, empty states, the board's totals.
+    crumbs: { label: '页面路径', print: '{{period}}月报（打印）', case: '案件 · 第 {{indicatorNo}} 项指标 #{{caseNo}}' },
+    reportReading: { notWritten: '未填写' },
     tables: {
       total: '共 {{n}} 条',
       clear: '清除搜索和筛选',

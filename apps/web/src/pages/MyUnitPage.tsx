@@ -328,7 +328,8 @@ function ReportEditor({ report, summary, onChanged, refocus }: { report: ReportV
         />
       )}
       {report.status === 'submitted' && !isHead && <Alert type="info" showIcon style={{ margin: '12px 0' }} title={t('unit.awaitingSignature')} />}
-      <Form form={form} layout="vertical" disabled={!editable} style={{ marginTop: 16 }} initialValues={{ lines: initial }}>
+      {!editable && <ReportReading report={report} />}
+      <Form form={form} layout="vertical" hidden={!editable} style={{ marginTop: 16 }} initialValues={{ lines: initial }}>
         <Form.List name="lines">
           {(fields) =>
             fields.map((field, i) => {
@@ -374,6 +375,93 @@ function ReportEditor({ report, summary, onChanged, refocus }: { report: ReportV
         </Card>
       )}
     </Card>
+  );
+}
+
+/**
+ * A report no longer editable here (submitted, signed, received; or a draft the head reads) as
+ * readable text, not greyed inputs (issue 15): each line's figures and words as written, its
+ * colour and lagging mark, and the office's corrections.
+ */
+function ReportReading({ report }: { report: ReportView }) {
+  const { t } = useTranslation();
+  const plan = usePlan();
+  const lagging = new Set(report.submitted?.lagging ?? []);
+  return (
+    <div style={{ marginTop: 16 }} data-testid="report-reading">
+      {report.indicators.map((indicator) => {
+        const l = report.lines.find((x) => x.indicatorNo === indicator.no);
+        const symbol = uomSymbol(plan, indicator.unitOfMeasure);
+        const tier = tierOf(l?.rank ?? null, plan.warningTiers);
+        const lag = lagging.has(indicator.no) || (!!l && isLagging(l, indicator, plan.warningTiers));
+        const corrections = report.corrections.filter((c) => c.indicatorNo === indicator.no);
+        const text = (v: string | undefined) =>
+          v?.trim() ? <span className="line-text">{v}</span> : <Typography.Text type="secondary">{t('reportReading.notWritten')}</Typography.Text>;
+        return (
+          <Card
+            key={indicator.no}
+            size="small"
+            type="inner"
+            className={lag ? 'report-line lagging' : 'report-line'}
+            data-testid={`line-${indicator.no}`}
+            data-lagging={lag}
+            data-readonly="true"
+            style={{ marginBottom: 12 }}
+            title={
+              <Space wrap>
+                <span>
+                  {indicator.no}. {indicator.name}
+                </span>
+                {tier && <WarningTag tier={tier} />}
+                {lag && <Tag color="volcano">{t('unit.lagging')}</Tag>}
+              </Space>
+            }
+            extra={
+              <Typography.Text type="secondary">
+                {t('unit.target')}: {fmtValue(indicator.target, symbol)} · {t(`direction.${indicator.direction}`)}
+              </Typography.Text>
+            }
+          >
+            <Descriptions
+              size="small"
+              column={{ xs: 1, md: 2 }}
+              items={[
+                {
+                  key: 'value',
+                  label: t('unit.value', { symbol: symbol || '—' }),
+                  children: <strong data-testid={`read-value-${indicator.no}`}>{fmtValue(l?.value, symbol)}</strong>,
+                },
+                {
+                  key: 'rank',
+                  label: t('unit.rank'),
+                  children: (
+                    <span data-testid={`read-rank-${indicator.no}`}>
+                      {l?.rank ?? '—'} {l?.rankSource === 'self-reported' && <Tag>{t('unit.selfReported')}</Tag>}
+                    </span>
+                  ),
+                },
+                { key: 'problems', label: t('unit.problems'), children: text(l?.problems) },
+                { key: 'nextSteps', label: t('unit.nextSteps'), children: text(l?.nextSteps) },
+                ...(lag || l?.analysis ? [{ key: 'analysis', label: t('unit.analysis'), children: text(l?.analysis) }] : []),
+                ...(lag || l?.countermeasures ? [{ key: 'countermeasures', label: t('unit.countermeasures'), children: text(l?.countermeasures) }] : []),
+              ]}
+            />
+            {corrections.length > 0 && (
+              <Descriptions
+                size="small"
+                column={1}
+                title={t('unit.correctedByOffice')}
+                items={corrections.map((c) => ({
+                  key: c.position,
+                  label: `${t(`field.${c.field}`)} · ${fmtDateTime(c.at)}`,
+                  children: `${String(c.previous ?? '—')} → ${String(c.corrected ?? '—')} (${c.reason})`,
+                }))}
+              />
+            )}
+          </Card>
+        );
+      })}
+    </div>
   );
 }
 
