@@ -30,6 +30,7 @@ export const enUS: Shape<typeof zhCN> = {
     // Tables people can work with (issue 15): search, filters, pages, empty states, the board's totals.
     crumbs: { label: 'Breadcrumb', print: 'Report of {{period}} (print)', case: 'Case · indicator {{indicatorNo}} #{{caseNo}}' },
     reportReading: { notWritten: 'Not written' },
+    upload: { sheet: 'Sheet', row: 'Row', column: 'Column', cell: 'Cell', problem: 'Problem' },
     tables: {
       total: '{{n}} in all',
       clear: 'Clear search and filters',
@@ -58,6 +59,7 @@ export const enUS: Shape<typeof zhCN> = {
       recorded: 'Figures recorded',
       missing: 'No figures yet',
       noFigures: 'No peer figures for this period yet; they show here once the office enters or imports them.',
+      noProposalOffice: 'No proposal generated yet. Once the annual ranks are known, choose "Generate the proposal".',
       noFiguresOffice: 'No peer figures for this period yet. Download the template above, fill it in and import it, or enter them one by one.',
     },
     nav: {

@@ -26,6 +26,7 @@ export const zhCN = {
     // Tables people can work with (issue 15): search, filters, pages, empty states, the board's totals.
     crumbs: { label: '页面路径', print: '{{period}}月报（打印）', case: '案件 · 第 {{indicatorNo}} 项指标 #{{caseNo}}' },
     reportReading: { notWritten: '未填写' },
+    upload: { sheet: '工作表', row: '行', column: '列', cell: '单元格', problem: '问题' },
     tables: {
       total: '共 {{n}} 条',
       clear: '清除搜索和筛选',
@@ -54,6 +55,7 @@ export const zhCN = {
       recorded: '已录入数据',
       missing: '尚无数据',
       noFigures: '该期间还没有六县市数据，推进办录入或导入后在此显示。',
+      noProposalOffice: '尚未生成拟奖惩名单。年度排名确定后，点击“生成拟奖惩名单”。',
       noFiguresOffice: '该期间还没有六县市数据。请在上方下载模板、填写后导入，或逐项录入。',
     },
     nav: {

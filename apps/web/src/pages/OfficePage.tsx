@@ -9,7 +9,7 @@ import { AttachmentsCard } from '../components/Attachments';
 import { newCommandId, url } from '../api/http';
 import type { ComplianceBoard, ComplianceCell, ReportView } from '../api/types';
 import { unitOptions, uomSymbol, usePlan } from '../app/plan';
-import { AsOfBanner, AsOfPicker, PageTitle, PeriodSelect } from '../components/common';
+import { AsOfBanner, AsOfPicker, DRAWER_SIZE, PageTitle, PeriodSelect } from '../components/common';
 import { ImpactPreview } from '../components/ImpactPreview';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
 import { ReportStatusTag } from '../components/status';
@@ -152,7 +152,7 @@ function ReportDrawer({ cell, onClose, onDone }: { cell: ComplianceCell | null; 
   };
 
   return (
-    <Drawer open={!!cell} onClose={onClose} size="large" title={cell ? `${cell.unitName} · ${fmtPeriod(cell.period)}` : ''} data-testid="report-drawer" destroyOnHidden>
+    <Drawer open={!!cell} onClose={onClose} size={DRAWER_SIZE} title={cell ? `${cell.unitName} · ${fmtPeriod(cell.period)}` : ''} data-testid="report-drawer" destroyOnHidden>
       <ProblemAlert error={report.error} />
       {r && (
         <>

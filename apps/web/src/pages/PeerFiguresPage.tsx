@@ -1,23 +1,23 @@
-import { DownloadOutlined, EditOutlined, UploadOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Form, Input, InputNumber, Modal, Progress, Space, Table, Typography, Upload } from 'antd';
+import { EditOutlined } from '@ant-design/icons';
+import { App, Button, Form, Input, InputNumber, Modal, Space, Table, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { plans, ranking, supervision } from '../api/endpoints';
-import { ApiProblem, newCommandId, saveBlob } from '../api/http';
+import { newCommandId, saveBlob } from '../api/http';
 import type { CountyStanding, ImportOutcome, PeriodStandings } from '../api/types';
 import { countyName, uomSymbol, usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
 import { AsOfBanner, AsOfPicker, PageTitle, PeriodSelect, WarningTag } from '../components/common';
 import { ImpactPreview } from '../components/ImpactPreview';
-import { ProblemAlert, problemTitle, useProblemNotice } from '../components/problems';
+import { ProblemAlert, useProblemNotice } from '../components/problems';
 import { Provenance } from '../components/Provenance';
+import { UploadCard } from '../components/UploadCard';
 import { EmptyState, matchesSearch, TableToolbar, useTableView } from '../components/TableTools';
 import { fmtPeriod, fmtValue } from '../lib/format';
 import { figureCorrectionImpact } from '../lib/impact';
 import { defaultMonth, monthsOf, quartersOf } from '../lib/periods';
 import { useAsync } from '../lib/useAsync';
 import { useSearchParam } from '../lib/useSearchParam';
-
 type Row = PeriodStandings['indicators'][number];
 
 /** The six counties' figures per indicator and period, as the city publishes them; entry, import and correction by the office. */
@@ -353,74 +353,21 @@ function CorrectionModal({ target, period, onClose, onSaved }: { target: { row: 
 function ImportCard({ period, onImported }: { period: string; onImported: () => void }) {
   const { t } = useTranslation();
   const plan = usePlan();
-  const notice = useProblemNotice();
-  const [progress, setProgress] = useState<number | null>(null);
-  const [outcome, setOutcome] = useState<ImportOutcome | null>(null);
-  const [problem, setProblem] = useState<ApiProblem | null>(null);
-  const cells = (problem?.body.cells as { sheet: string; row: number | null; column: string | null; cell: string | null; message: string }[] | undefined) ?? [];
-  const run = async (file: File) => {
-    setOutcome(null);
-    setProblem(null);
-    setProgress(0);
-    try {
-      const r = await ranking.import(plan.id, file, (f) => setProgress(Math.round(f * 90)));
-      setProgress(100);
-      setOutcome(r);
-      onImported();
-    } catch (err) {
-      if (err instanceof ApiProblem && err.code === 'invalid-spreadsheet') setProblem(err);
-      else notice(err);
-    } finally {
-      setTimeout(() => setProgress(null), 600);
-    }
-  };
   return (
-    <Card size="small" style={{ marginBottom: 16 }} title={t('peer.import')}>
-      <Space wrap>
-        <Upload
-          accept=".xlsx"
-          showUploadList={false}
-          beforeUpload={(file) => {
-            void run(file);
-            return false;
-          }}
-        >
-          <Button icon={<UploadOutlined />} data-testid="import-button">
-            {t('peer.chooseFile')}
-          </Button>
-        </Upload>
-        <Button icon={<DownloadOutlined />} onClick={() => ranking.template(plan.id, period).then((b) => saveBlob(b, `peer-figures-${plan.id}-${period}.xlsx`), notice)}>
-          {t('peer.template', { period: fmtPeriod(period) })}
-        </Button>
-        {progress !== null && <Progress percent={progress} size="small" style={{ width: 200 }} status={progress < 100 ? 'active' : 'success'} data-testid="import-progress" />}
-      </Space>
-      {outcome && (
-        <Alert
-          style={{ marginTop: 12 }}
-          type="success"
-          showIcon
-          data-testid="import-outcome"
-          title={t('peer.imported', { file: outcome.file, recorded: outcome.recorded, unchanged: outcome.unchanged, replayed: outcome.replayed, skipped: outcome.skipped.length })}
-          description={outcome.sheets.map((s) => `${s.sheet} (${fmtPeriod(s.period)}): ${s.rows}`).join('；')}
-        />
-      )}
-      {problem && (
-        <div data-testid="import-errors" style={{ marginTop: 12 }}>
-          <Alert type="error" showIcon title={problemTitle(problem)} description={t('peer.fixAndRetry', { n: cells.length || problem.errors.length })} />
-          <Table
-            size="small"
-            rowKey={(_, i) => String(i)}
-            pagination={false}
-            style={{ marginTop: 8 }}
-            dataSource={cells.length ? cells : problem.errors.map((e) => ({ sheet: '', row: null, column: null, cell: e.field, message: e.message }))}
-            columns={[
-              { title: t('peer.sheet'), dataIndex: 'sheet', width: 120 },
-              { title: t('peer.cell'), key: 'cell', width: 90, render: (_, c) => c.cell ?? (c.row !== null ? t('peer.row', { row: c.row }) : '—') },
-              { title: t('peer.problem'), dataIndex: 'message' },
-            ]}
-          />
-        </div>
-      )}
-    </Card>
+    <UploadCard<ImportOutcome>
+      title={t('peer.import')}
+      testId="import"
+      chooseTestId="import-button"
+      chooseLabel={t('peer.chooseFile')}
+      templateLabel={t('peer.template', { period: fmtPeriod(period) })}
+      onTemplate={() => ranking.template(plan.id, period).then((b) => saveBlob(b, `peer-figures-${plan.id}-${period}.xlsx`))}
+      upload={(file, progress) => ranking.import(plan.id, file, progress)}
+      onUploaded={onImported}
+      describe={(o) => ({
+        title: t('peer.imported', { file: o.file, recorded: o.recorded, unchanged: o.unchanged, replayed: o.replayed, skipped: o.skipped.length }),
+        description: o.sheets.map((s) => `${s.sheet} (${fmtPeriod(s.period)}): ${s.rows}`).join('；'),
+      })}
+      fixAndRetry={(n) => t('peer.fixAndRetry', { n })}
+    />
   );
 }
