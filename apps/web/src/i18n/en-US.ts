@@ -31,6 +31,12 @@ export const enUS: Shape<typeof zhCN> = {
     crumbs: { label: 'Breadcrumb', print: 'Report of {{period}} (print)', case: 'Case · indicator {{indicatorNo}} #{{caseNo}}' },
     reportReading: { notWritten: 'Not written' },
     upload: { sheet: 'Sheet', row: 'Row', column: 'Column', cell: 'Cell', problem: 'Problem' },
+    changesWindow: {
+      none: 'No quarter published yet: every warning change of the months of {{quarter}}.',
+      since: 'Warning changes of the months of {{quarter}} since the {{meeting}} meeting ({{at}}).',
+      past: '{{quarter}} was assessed at its own meeting ({{own}}); these are changes to its months’ figures since the latest meeting ({{meeting}}, {{at}}).',
+      pastUnmet: '{{quarter}} had no meeting of its own; these are changes to its months’ figures since the latest meeting ({{meeting}}, {{at}}).',
+    },
     tables: {
       total: '{{n}} in all',
       clear: 'Clear search and filters',
@@ -128,7 +134,7 @@ export const enUS: Shape<typeof zhCN> = {
       scoreLine: '{{score}} of {{max}} points (scoring rule v{{version}})',
       noScoringRule: 'No scoring rule published yet: no score',
       warnings: 'Warnings, {{period}}',
-      changes: '{{quarter}}: warnings changed since the last quarterly meeting',
+      changes: 'Warning changes, {{quarter}}',
       lastMeeting: 'Last meeting: {{quarter}} ({{at}})',
       noMeeting: 'No quarter published yet',
       noChanges: 'No changes',

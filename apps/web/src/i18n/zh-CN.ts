@@ -27,6 +27,12 @@ export const zhCN = {
     crumbs: { label: '页面路径', print: '{{period}}月报（打印）', case: '案件 · 第 {{indicatorNo}} 项指标 #{{caseNo}}' },
     reportReading: { notWritten: '未填写' },
     upload: { sheet: '工作表', row: '行', column: '列', cell: '单元格', problem: '问题' },
+    changesWindow: {
+      none: '尚无已发布的季度评估：列出 {{quarter}} 各月的全部预警变化。',
+      since: '自 {{meeting}} 评估会（{{at}}）以来 {{quarter}} 各月的预警变化。',
+      past: '{{quarter}} 已在其评估会（{{own}}）上评估；此处为最近一次评估会（{{meeting}}，{{at}}）之后，{{quarter}} 各月数据的预警变化。',
+      pastUnmet: '{{quarter}} 未单独召开评估会；此处为最近一次评估会（{{meeting}}，{{at}}）之后，{{quarter}} 各月数据的预警变化。',
+    },
     tables: {
       total: '共 {{n}} 条',
       clear: '清除搜索和筛选',
@@ -110,7 +116,7 @@ export const zhCN = {
       scoreLine: '{{score}} / {{max}} 分（计分规则第 {{version}} 版）',
       noScoringRule: '尚未发布计分规则，暂不计分',
       warnings: '{{period}} 预警',
-      changes: '{{quarter}}：自上次季度评估会以来预警变化',
+      changes: '{{quarter}} 预警变化',
       lastMeeting: '上次会议：{{quarter}}（{{at}}）',
       noMeeting: '尚无已发布的季度评估',
       noChanges: '无变化',
