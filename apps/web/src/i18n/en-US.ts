@@ -583,6 +583,11 @@ export const enUS: Shape<typeof zhCN> = {
     },
     // The plan maintained on screen (issue 15, PlanPage).
     planPage: {
+      tierProblem: {
+        order: 'The first rank cannot be after the last',
+        twice: 'Rank {{rank}} is in two tiers',
+        none: 'Rank {{rank}} is in no tier (each of 1–{{size}} belongs to one)',
+      },
       nav: 'Plan',
       title: 'Plan maintenance',
       readOnly: 'Read only: the county office makes changes to the plan.',

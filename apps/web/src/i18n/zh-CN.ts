@@ -549,6 +549,7 @@ export const zhCN = {
     },
     // The plan maintained on screen (issue 15, PlanPage).
     planPage: {
+      tierProblem: { order: '起始名次不能大于截止名次', twice: '第 {{rank}} 名同时在两个档次中', none: '第 {{rank}} 名不在任何档次中（1–{{size}} 名须各属一档）' },
       nav: '方案维护',
       title: '方案维护',
       readOnly: '只读：方案的修改由县推进办办理。',

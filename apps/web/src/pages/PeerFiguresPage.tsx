@@ -1,5 +1,5 @@
 import { EditOutlined } from '@ant-design/icons';
-import { App, Button, Form, Input, InputNumber, Modal, Space, Table, Typography } from 'antd';
+import { App, Button, Form, InputNumber, Modal, Space, Table, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { plans, ranking, supervision } from '../api/endpoints';
@@ -12,6 +12,7 @@ import { ImpactPreview } from '../components/ImpactPreview';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
 import { Provenance } from '../components/Provenance';
 import { UploadCard } from '../components/UploadCard';
+import { ReasonField } from '../components/ReasonModal';
 import { EmptyState, matchesSearch, TableToolbar, useTableView } from '../components/TableTools';
 import { fmtPeriod, fmtValue } from '../lib/format';
 import { figureCorrectionImpact } from '../lib/impact';
@@ -331,16 +332,29 @@ function CorrectionModal({ target, period, onClose, onSaved }: { target: { row: 
     >
       <Form form={form} layout="vertical" initialValues={{ value: county.value, rank: county.publishedRank }}>
         <Space>
-          <Form.Item name="value" label={t('field.value')}>
+          {/* What the server checks: a value or a rank, and a change (an unchanged figure records nothing). */}
+          <Form.Item
+            name="value"
+            label={t('field.value')}
+            dependencies={['rank']}
+            rules={[
+              {
+                validator: (_, v: number | null | undefined) => {
+                  const r = form.getFieldValue('rank') as number | null | undefined;
+                  if (v == null && r == null) return Promise.reject(new Error(t('journeys.correctedRequired')));
+                  if ((v ?? null) === county.value && (r ?? null) === county.publishedRank) return Promise.reject(new Error(t('journeys.sameValue')));
+                  return Promise.resolve();
+                },
+              },
+            ]}
+          >
             <InputNumber style={{ width: 160 }} data-testid="figure-correct-value" />
           </Form.Item>
           <Form.Item name="rank" label={t('peer.publishedRank')}>
             <InputNumber min={1} max={plan.peerGroup.size} precision={0} style={{ width: 120 }} />
           </Form.Item>
         </Space>
-        <Form.Item name="reason" label={t('form.reason')} rules={[{ required: true, min: 2, message: t('form.reasonRequired') }]}>
-          <Input.TextArea rows={2} data-testid="figure-correct-reason" />
-        </Form.Item>
+        <ReasonField rows={2} testId="figure-correct-reason" />
       </Form>
       <ProblemAlert error={context.error} />
       <Typography.Title level={5}>{t('correct.preview')}</Typography.Title>

@@ -284,6 +284,17 @@ function IndicatorModal({ plan, indicator, onClose, onSaved }: { plan: Plan; ind
 
 type TierRow = Plan['warningTiers'][number];
 
+/** The first way the tiers fail the server's check (plan.decider's checkRankCover, complete cover), or null. */
+function rankCoverProblem(tiers: { fromRank: number; toRank: number }[], size: number): { index: number; kind: 'order' | 'twice' | 'none'; rank: number } | null {
+  for (const [index, x] of tiers.entries()) if (x.fromRank > x.toRank) return { index, kind: 'order', rank: x.fromRank };
+  for (let rank = 1; rank <= size; rank++) {
+    const holders = tiers.flatMap((x, i) => (x.fromRank <= rank && rank <= x.toRank ? [i] : []));
+    if (holders.length > 1) return { index: holders[1]!, kind: 'twice', rank };
+    if (holders.length === 0) return { index: tiers.findIndex((x) => x.fromRank > rank) >= 0 ? tiers.findIndex((x) => x.fromRank > rank) : tiers.length - 1, kind: 'none', rank };
+  }
+  return null;
+}
+
 function TiersTab({ plan, canRevise, onChanged }: TabProps) {
   const { t } = useTranslation();
   const notice = useProblemNotice();
@@ -295,6 +306,12 @@ function TiersTab({ plan, canRevise, onChanged }: TabProps) {
     try {
       v = await form.validateFields();
     } catch {
+      return;
+    }
+    // What the server checks (every rank 1…size in exactly one tier, from ≤ to), said on the field before anything is sent.
+    const problem = rankCoverProblem(v.tiers, plan.peerGroup.size);
+    if (problem) {
+      form.setFields([{ name: ['tiers', problem.index, 'toRank'], errors: [t(`planPage.tierProblem.${problem.kind}`, { rank: problem.rank, size: plan.peerGroup.size })] }]);
       return;
     }
     const tiers: TierRow[] = plan.warningTiers.map((tier, i) => ({ ...tier, fromRank: v.tiers[i]!.fromRank, toRank: v.tiers[i]!.toRank }));
