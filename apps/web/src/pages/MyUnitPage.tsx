@@ -330,27 +330,30 @@ function ReportEditor({ report, summary, onChanged, refocus }: { report: ReportV
       {report.status === 'submitted' && !isHead && <Alert type="info" showIcon style={{ margin: '12px 0' }} title={t('unit.awaitingSignature')} />}
       {!editable && <ReportReading report={report} />}
       <Form form={form} layout="vertical" hidden={!editable} style={{ marginTop: 16 }} initialValues={{ lines: initial }}>
-        <Form.List name="lines">
-          {(fields) =>
-            fields.map((field, i) => {
-              const indicator = report.indicators[i]!;
-              const line = watched[i] ?? initial[i]!;
-              const lag = isLagging(line, indicator, tiers);
-              return (
-                <LineCard
-                  key={field.key}
-                  index={i}
-                  indicator={indicator}
-                  lagging={lag}
-                  tier={tierOf(line.rank, tiers)}
-                  symbol={uomSymbol(plan, indicator.unitOfMeasure)}
-                  corrections={report.corrections.filter((c) => c.indicatorNo === indicator.no)}
-                  rankSource={report.lines.find((l) => l.indicatorNo === indicator.no)?.rankSource}
-                />
-              );
-            })
-          }
-        </Form.List>
+        {/* A report not editable here reads as text above; the form keeps its values, without its inputs. */}
+        {editable && (
+          <Form.List name="lines">
+            {(fields) =>
+              fields.map((field, i) => {
+                const indicator = report.indicators[i]!;
+                const line = watched[i] ?? initial[i]!;
+                const lag = isLagging(line, indicator, tiers);
+                return (
+                  <LineCard
+                    key={field.key}
+                    index={i}
+                    indicator={indicator}
+                    lagging={lag}
+                    tier={tierOf(line.rank, tiers)}
+                    symbol={uomSymbol(plan, indicator.unitOfMeasure)}
+                    corrections={report.corrections.filter((c) => c.indicatorNo === indicator.no)}
+                    rankSource={report.lines.find((l) => l.indicatorNo === indicator.no)?.rankSource}
+                  />
+                );
+              })
+            }
+          </Form.List>
+        )}
       </Form>
       <Space wrap style={{ marginTop: 8 }}>
         {editable && (
