@@ -1,5 +1,5 @@
 import { CheckCircleOutlined, EditOutlined, PrinterOutlined, SaveOutlined, SendOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, InputNumber, Row, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, Descriptions, Form, Input, InputNumber, Row, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router-dom';
@@ -11,6 +11,7 @@ import { hasRole, useSession } from '../app/session';
 import { AttachmentsCard } from '../components/Attachments';
 import { PageTitle, PeriodSelect, WarningTag } from '../components/common';
 import { HistoryTimeline } from '../components/HistoryTimeline';
+import { EmptyState } from '../components/TableTools';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
 import { ReportStatusTag } from '../components/status';
 import { fmtDateTime, fmtDuration, fmtPeriod, fmtValue } from '../lib/format';
@@ -100,7 +101,7 @@ export default function MyUnitPage() {
           rowKey="period"
           pagination={false}
           dataSource={[...reports].sort((a, b) => b.period.localeCompare(a.period))}
-          locale={{ emptyText: <Empty description={t('unit.noReports')} /> }}
+          locale={{ emptyText: <EmptyState description={t('tables.noUnitReports')} /> }}
           scroll={{ x: 640 }}
           columns={[
             {

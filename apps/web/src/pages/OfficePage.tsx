@@ -1,5 +1,5 @@
 import { CheckOutlined, DownloadOutlined, RollbackOutlined, UnlockOutlined } from '@ant-design/icons';
-import { App, Button, Card, Drawer, Empty, Form, Input, InputNumber, Modal, Radio, Select, Space, Table, Tabs, Tag, Tooltip, Typography } from 'antd';
+import { App, Button, Card, Drawer, Form, Input, InputNumber, Modal, Radio, Select, Space, Table, Tabs, Tag, Tooltip, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
@@ -90,7 +90,7 @@ function Inbox() {
         loading={board.loading}
         dataSource={waiting}
         pagination={false}
-        locale={{ emptyText: <Empty description={t('office.nothingWaiting')} /> }}
+        locale={{ emptyText: <EmptyState description={t('tables.nothingWaiting')} /> }}
         scroll={{ x: 720 }}
         columns={[
           { title: t('office.unit'), dataIndex: 'unitName' },
