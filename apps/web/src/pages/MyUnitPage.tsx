@@ -480,6 +480,7 @@ function LineCard(props: {
   rankSource?: 'official' | 'self-reported' | undefined;
 }) {
   const { t } = useTranslation();
+  const plan = usePlan();
   const { index: i, indicator, lagging, tier, symbol } = props;
   const required = (msg: string) => [{ required: lagging, whitespace: true, message: msg }];
   return (
@@ -513,7 +514,14 @@ function LineCard(props: {
         </Col>
         <Col xs={12} md={6}>
           <Form.Item name={[i, 'rank']} label={props.rankSource === 'self-reported' ? `${t('unit.rank')}（${t('unit.selfReported')}）` : t('unit.rank')}>
-            <InputNumber min={1} max={6} precision={0} style={{ width: '100%' }} disabled={props.rankSource === 'official'} data-testid={`rank-${indicator.no}`} />
+            <InputNumber
+              min={1}
+              max={plan.peerGroup.size}
+              precision={0}
+              style={{ width: '100%' }}
+              disabled={props.rankSource === 'official'}
+              data-testid={`rank-${indicator.no}`}
+            />
           </Form.Item>
         </Col>
         <Col xs={24} md={12}>

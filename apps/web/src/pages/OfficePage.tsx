@@ -214,7 +214,8 @@ export function ReportLines({ report }: { report: ReportView }) {
       rowKey="no"
       pagination={false}
       dataSource={report.indicators}
-      scroll={{ x: 720 }}
+      // No horizontal scroll: the drawer is at most the screen wide and the lines wrap within it (issue 15: nothing cut off; a scrolling region with nothing to focus is out of reach of the keyboard).
+      tableLayout="fixed"
       columns={[
         { title: t('annex2.no'), dataIndex: 'no', width: 50 },
         {
