@@ -403,34 +403,37 @@ function EvidenceDrawer({ line, onClose }: { line: ProposalLine | null; onClose:
   return (
     <Drawer open={!!line} onClose={onClose} size={DRAWER_SIZE} title={line ? `${t('yearEnd.evidence')} · ${line.unitName}` : ''} destroyOnHidden>
       <ProblemAlert error={ev.error} />
-      <Timeline
-        items={(ev.data?.items ?? []).map((e) => ({
-          key: e.position + e.type,
-          title: (
-            <>
-              {t(`event.${e.type}`, { defaultValue: e.type })} · {fmtDateTime(e.when)}
-              {e.afterProposal && (
-                <Tag color="orange" style={{ marginLeft: 6 }}>
-                  {t('yearEnd.afterProposal')}
-                </Tag>
-              )}
-            </>
-          ),
-          content: (
-            <>
-              <Who by={e.who} />
-              {e.why && (
-                <div>
-                  {t('provenance.why')}: {e.why}
-                </div>
-              )}
-              <Typography.Text type="secondary" style={{ fontSize: 11 }}>
-                {e.streamId} · {t('provenance.position')} {e.position}
-              </Typography.Text>
-            </>
-          ),
-        }))}
-      />
+      {/* The evidence runs longer than the drawer: the list takes the focus so the keyboard can scroll it (WCAG 2.1.1). */}
+      <div tabIndex={0} role="region" aria-label={line ? `${t('yearEnd.evidence')} · ${line.unitName}` : undefined} data-testid="evidence-list">
+        <Timeline
+          items={(ev.data?.items ?? []).map((e) => ({
+            key: e.position + e.type,
+            title: (
+              <>
+                {t(`event.${e.type}`, { defaultValue: e.type })} · {fmtDateTime(e.when)}
+                {e.afterProposal && (
+                  <Tag color="orange" style={{ marginLeft: 6 }}>
+                    {t('yearEnd.afterProposal')}
+                  </Tag>
+                )}
+              </>
+            ),
+            content: (
+              <>
+                <Who by={e.who} />
+                {e.why && (
+                  <div>
+                    {t('provenance.why')}: {e.why}
+                  </div>
+                )}
+                <Typography.Text type="secondary" style={{ fontSize: 11 }}>
+                  {e.streamId} · {t('provenance.position')} {e.position}
+                </Typography.Text>
+              </>
+            ),
+          }))}
+        />
+      </div>
     </Drawer>
   );
 }
