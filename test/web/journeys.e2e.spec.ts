@@ -180,17 +180,22 @@ describe('the office’s journeys over the demo year, and every page at 1,440 an
     await world.state(office, 'office-year-end-generated');
 
     // Conflicts (a unit with indicators in different tiers) are decided before the list goes up.
-    for (let i = 0; i < 20; i++) {
-      const undecided = office.locator('[data-testid^="decide-"].ant-btn-primary');
-      if (!(await undecided.count())) break;
+    const undecided = office.locator('[data-testid^="decide-"].ant-btn-primary');
+    for (let left = await undecided.count(); left > 0; left--) {
       await undecided.first().click();
+      const dialog = office.locator('.ant-modal', { has: office.getByTestId('decision-reason') });
       await office.getByTestId('decision-neither').click();
       await office.getByTestId('decision-reason').fill('各指标方阵不一，本年度不奖不罚');
-      await office.locator('.ant-modal').last().getByRole('button', { name: '处理冲突' }).click();
-      await office.locator('.ant-modal-confirm').getByRole('button').last().click();
-      await office.getByText('已记录决定').first().waitFor();
-      await office.locator('.ant-modal-confirm').waitFor({ state: 'detached' });
-      await office.locator('.ant-modal').first().waitFor({ state: 'detached' });
+      await dialog.getByRole('button', { name: '处理冲突' }).click();
+      await office.locator('.ant-modal-confirm .ant-btn-primary').click();
+      await dialog.waitFor({ state: 'detached' });
+      // The list is read again: one conflict fewer waits for a decision.
+      await office.waitForFunction(
+        (n) =>
+          (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('[data-testid^="decide-"].ant-btn-primary')
+            .length === n,
+        left - 1,
+      );
     }
     // Amend a line without a conflict: excluded, with a reason (without one nothing is sent).
     const plain = lines

@@ -1,6 +1,6 @@
 import { SearchOutlined } from '@ant-design/icons';
 import { Button, Empty, Input, Select, Space, type TablePaginationConfig } from 'antd';
-import { useCallback, type ReactNode } from 'react';
+import { cloneElement, isValidElement, useCallback, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
 
@@ -66,6 +66,13 @@ export function useTableView(prefix: string, options: { filters?: string[]; page
       hideOnSinglePage: false,
       size: 'small',
       showTotal: (total) => t('tables.total', { n: total }),
+      // The arrows are icons only (hidden from screen readers, lib/a11y.ts): each is named in the reader's language.
+      itemRender: (_page, type, original) =>
+        type === 'prev' || type === 'next' || type === 'jump-prev' || type === 'jump-next'
+          ? isValidElement<{ 'aria-label'?: string }>(original)
+            ? cloneElement(original, { 'aria-label': t(`tables.page.${type}`) })
+            : original
+          : original,
       onChange: (page, nextSize) => update({ page: page > 1 && nextSize === pageSize ? String(page) : null, size: nextSize !== defaultSize ? String(nextSize) : null }),
     },
   };

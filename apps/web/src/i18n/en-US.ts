@@ -68,6 +68,7 @@ export const enUS: Shape<typeof zhCN> = {
       noProposalOffice: 'No proposal generated yet. Once the annual ranks are known, choose "Generate the proposal".',
       nothingWaiting: 'No report is waiting. A unit’s report appears here once its head has signed it; if this month is not open yet, open it above.',
       noUnitReports: 'No reports yet. Once the office opens a month, choose it above to start.',
+      page: { prev: 'Previous page', next: 'Next page', 'jump-prev': '5 pages back', 'jump-next': '5 pages on' },
       noFiguresOffice: 'No peer figures for this period yet. Download the template above, fill it in and import it, or enter them one by one.',
     },
     nav: {

@@ -64,6 +64,7 @@ export const zhCN = {
       noProposalOffice: '尚未生成拟奖惩名单。年度排名确定后，点击“生成拟奖惩名单”。',
       nothingWaiting: '没有待接收的报告。各单位报告经主要负责人签字后会出现在这里；如本月尚未开启填报，请在上方开启。',
       noUnitReports: '本单位尚无月报。推进办开启填报后，在上方选择月份开始填写。',
+      page: { prev: '上一页', next: '下一页', 'jump-prev': '向前 5 页', 'jump-next': '向后 5 页' },
       noFiguresOffice: '该期间还没有六县市数据。请在上方下载模板、填写后导入，或逐项录入。',
     },
     nav: {
