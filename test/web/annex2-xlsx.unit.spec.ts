@@ -76,14 +76,67 @@ describe('the Annex 2 workbook', () => {
       if (typeof r.getCell(1).value === 'number') byNo.set(r.getCell(1).value as number, r);
     });
     const one = byNo.get(1)!;
-    expect([one.getCell(7).value, one.getCell(8).value, one.getCell(9).value]).toEqual(['8.1%（暂定）', '2（暂定）', '绿色（暂定）']);
+    // Numbers stored as numbers (issue 15): the percentage as its fraction with a % format, （暂定） shown by the format.
+    expect(one.getCell(7).value).toBeCloseTo(0.081, 10);
+    expect(one.getCell(7).numFmt).toBe('0.0%"（暂定）"');
+    expect([one.getCell(8).value, one.getCell(8).numFmt, one.getCell(9).value]).toEqual([2, '0"（暂定）"', '绿色（暂定）']);
+    expect([one.getCell(6).value, one.getCell(6).numFmt]).toEqual([0.08, '0.0%']);
     expect(one.getCell(8).font?.italic).toBe(true);
     expect(one.getCell(10).value).toBe('发改委报告已签字未接收，完成情况为暂定数；2023-08 仅 5/6 个县（市）有数据，排名和预警为暂定');
     const pm = byNo.get(28)!;
-    expect([pm.getCell(7).value, pm.getCell(8).value, pm.getCell(10).value]).toEqual(['46%', 4, '上报完成情况 46 与市公布数 44 不一致，排名以市公布数为准']);
+    expect([pm.getCell(7).value, pm.getCell(7).numFmt, pm.getCell(8).value, pm.getCell(10).value]).toEqual([
+      0.46,
+      '0.0%',
+      4,
+      '上报完成情况 46 与市公布数 44 不一致，排名以市公布数为准',
+    ]);
     expect([byNo.get(30)!.getCell(8).value, byNo.get(30)!.getCell(10).value]).toEqual([3, '']);
     const texts: string[] = [];
     ws.eachRow((r) => texts.push(String(r.getCell(1).value ?? '')));
     expect(texts.some((t) => t.includes('共 1 项；上报数与市公布数不一致 1 项'))).toBe(true);
+  });
+
+  it('stores every figure as a number: no cell of a figure column is text, a unit and the 2022 rank are in the number format', async () => {
+    const gdp = {
+      ...base,
+      no: 5,
+      name: '地区生产总值',
+      unitOfMeasure: { id: 'yi', symbol: '亿元' },
+      baseline: { value: 312.45, rank: 3 },
+      target: 330,
+      result: 298.6,
+      rank: 4,
+      warning: 'yellow',
+      flags: [],
+    } as unknown as Annex2Row;
+    const rankOnly = {
+      ...base,
+      no: 6,
+      name: '营商环境',
+      unitOfMeasure: { id: 'none', symbol: '' },
+      baseline: { value: null, rank: 2 },
+      target: null,
+      result: null,
+      rank: null,
+      warning: null,
+      flags: [],
+    } as unknown as Annex2Row;
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await (await annex2Workbook({ ...table, sections: [{ id: 1, numeral: '一', title: '项目建设', rows: [...rows, gdp, rankOnly] }] }, null)).arrayBuffer());
+    const ws = wb.worksheets[0]!;
+    const rowOf = (no: number) => {
+      let found: ExcelJS.Row | undefined;
+      ws.eachRow((r) => {
+        if (r.getCell(1).value === no) found = r;
+      });
+      return found!;
+    };
+    const g = rowOf(5);
+    expect([g.getCell(5).value, g.getCell(5).numFmt]).toEqual([312.45, '0.00" 亿元（3）"']);
+    expect([g.getCell(6).value, g.getCell(6).numFmt]).toEqual([330, '0" 亿元"']);
+    expect([g.getCell(7).value, g.getCell(7).numFmt]).toEqual([298.6, '0.0" 亿元"']);
+    const k = rowOf(6);
+    expect([k.getCell(5).value, k.getCell(5).numFmt, k.getCell(6).value ?? null, k.getCell(7).value ?? null]).toEqual([2, '"（"0"）"', null, null]);
+    for (const no of [1, 28, 30, 5]) for (const c of [6, 7, 8]) expect(typeof rowOf(no).getCell(c).value).toBe('number');
   });
 });

@@ -1,36 +1,10 @@
 import ExcelJS from 'exceljs';
 import type { ComplianceCell } from './reports.projection.js';
 import type { ComplianceBoard } from './reports.queries.js';
+import { complianceRates } from './compliance-rates.js';
 
-/** A report's verdict for the rate: on time, not on time (late or overdue), or not yet judged (null: left out). */
-export function onTimeOf(c: ComplianceCell | null): boolean | null {
-  if (!c) return null;
-  if (c.onTime !== null) return c.onTime;
-  return c.overdue ? false : null;
-}
-
-export interface Rate {
-  onTime: number;
-  judged: number;
-  /** onTime / judged, or null when nothing is judged yet. */
-  rate: number | null;
-}
-
-const rateOf = (cells: (ComplianceCell | null)[]): Rate => {
-  const verdicts = cells.map(onTimeOf).filter((v): v is boolean => v !== null);
-  const onTime = verdicts.filter(Boolean).length;
-  return { onTime, judged: verdicts.length, rate: verdicts.length ? onTime / verdicts.length : null };
-};
-
-/** On-time rates per unit, per month, and in total, from the compliance board (pure). */
-export function complianceRates(board: ComplianceBoard): { units: (Rate & { unitId: string; unitName: string })[]; months: (Rate & { period: string })[]; total: Rate } {
-  const all = board.units.flatMap((u) => board.periods.map((p) => u.cells[p] ?? null));
-  return {
-    units: board.units.map((u) => ({ unitId: u.unitId, unitName: u.unitName, ...rateOf(board.periods.map((p) => u.cells[p] ?? null)) })),
-    months: board.periods.map((p) => ({ period: p, ...rateOf(board.units.map((u) => u.cells[p] ?? null)) })),
-    total: rateOf(all),
-  };
-}
+// The rates are pure and shared with the web UI's board (apps/web/src/lib/compliance-rates.ts).
+export { complianceRates, onTimeOf, type Rate } from './compliance-rates.js';
 
 function cellText(c: ComplianceCell | null): string {
   if (!c) return '—';

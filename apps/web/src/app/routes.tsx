@@ -5,6 +5,7 @@ import { homeOf, PAGE_ROLES } from './access';
 import { PlanProvider } from './plan';
 import { hasRole, useSession } from './session';
 import { Shell } from './Shell';
+import { Breadcrumbs } from '../components/Breadcrumbs';
 
 // Every page is its own chunk: a leader's phone loads the dashboard, not the year-end screens.
 const LoginPage = lazy(() => import('../pages/LoginPage'));
@@ -21,6 +22,32 @@ const YearEndPage = lazy(() => import('../pages/YearEndPage'));
 const AuditPage = lazy(() => import('../pages/AuditPage'));
 const AdminUsersPage = lazy(() => import('../pages/AdminUsersPage'));
 const PlanPage = lazy(() => import('../pages/PlanPage'));
+
+/**
+ * The route table as the breadcrumbs read it (issue 15): each page's title key and the page above
+ * it. A page with a parent shows the trail on top (components/Breadcrumbs.tsx); a label may use the
+ * route's parameters ({{indicatorNo}}, {{caseNo}}, {{period}}: a period is shown as the reader's).
+ */
+export interface RouteCrumb {
+  path: string;
+  title: string;
+  parent?: string;
+}
+export const ROUTE_CRUMBS: RouteCrumb[] = [
+  { path: '/dashboard', title: 'nav.dashboard' },
+  { path: '/unit', title: 'nav.unit' },
+  { path: '/unit/:unitId/:period/print', title: 'crumbs.print', parent: '/unit' },
+  { path: '/office', title: 'nav.office' },
+  { path: '/peer-figures', title: 'nav.peerFigures' },
+  { path: '/assessment', title: 'nav.assessment' },
+  { path: '/supervision', title: 'nav.supervision' },
+  { path: '/supervision/cases/:unitId/:indicatorNo/:caseNo', title: 'crumbs.case', parent: '/supervision' },
+  { path: '/year-end', title: 'nav.yearEnd' },
+  { path: '/audit', title: 'nav.audit' },
+  { path: '/admin/users', title: 'nav.admin' },
+  { path: '/plan', title: 'planPage.nav' },
+  { path: '/password', title: 'nav.password' },
+];
 
 const loading = <Spin size="large" style={{ display: 'block', margin: '20vh auto' }} />;
 
@@ -56,6 +83,7 @@ export function AppRoutes() {
   return (
     <PlanProvider>
       <Shell>
+        <Breadcrumbs />
         <Suspense fallback={loading}>
           <Routes>
             <Route path="/" element={<Navigate to={homeOf(user)} replace />} />

@@ -91,7 +91,8 @@ export function AttachmentsCard({ target, canUpload, steps = false }: { target: 
         loading={list.loading}
         dataSource={rows}
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('attachments.none')} /> }}
-        scroll={{ x: 640 }}
+        // An empty list does not scroll: a scrolling region with nothing to focus is out of the keyboard's reach (WCAG 2.1.1).
+        scroll={rows.length ? { x: 640 } : undefined}
         columns={[
           { title: t('attachments.name'), dataIndex: 'name', render: (name: string, a) => <span title={`SHA-256 ${a.sha256}`}>{name}</span> },
           ...(steps ? [{ title: t('attachments.step'), dataIndex: 'step', render: (s?: string) => (s ? t(`caseStep.${s}`) : '—') }] : []),

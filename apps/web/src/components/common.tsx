@@ -113,3 +113,6 @@ export function Who({ by }: { by: WhoBy }) {
     </span>
   );
 }
+
+/** A side drawer's width: antd's large (736 px) where it fits, the whole screen on a phone (issue 15: nothing cut off at 390 px). */
+export const DRAWER_SIZE = 'min(736px, 100vw)';

@@ -11,6 +11,34 @@ import type { Annex2Table } from '../api/types.js';
  */
 const FILL: Record<string, string> = { green: 'FF92D050', yellow: 'FFFFFF00', red: 'FFFF0000' };
 const TIER_ZH: Record<string, string> = { green: '绿色', yellow: '黄色', red: '红色' };
+const PROVISIONAL = '（暂定）';
+
+/** Decimal places of a figure as entered (4.6 → 1, 46 → 0, 0.125 → 3), at most 4. */
+function decimalsOf(v: number): number {
+  const text = String(v);
+  const dot = text.indexOf('.');
+  return dot < 0 || text.includes('e') ? 0 : Math.min(4, text.length - dot - 1);
+}
+
+/** Text shown around a number by its format, quoted so Excel does not read it as format codes. */
+const literal = (text: string) => (text ? `"${text.replace(/"/g, '')}"` : '');
+
+/**
+ * A figure written as a number: a percentage as the fraction with a `0.0%` format (4.6 → 0.046,
+ * shown 4.6%), any other unit with its symbol in the format (`0.00" 亿元"`), as many decimals as
+ * the figure has (at least one for a percentage). `suffix` (a rank, （暂定）) and `prefix` are shown, not stored.
+ */
+export function numberCell(cell: ExcelJS.Cell, v: number, symbol: string, suffix = '', prefix = '', close = ''): void {
+  const decimals = decimalsOf(v);
+  if (symbol === '%') {
+    cell.value = Number((v / 100).toPrecision(12));
+    cell.numFmt = `${literal(prefix)}0.${'0'.repeat(Math.max(1, decimals))}%${literal(suffix)}`;
+    return;
+  }
+  cell.value = v;
+  const unit = symbol ? ` ${symbol}` : '';
+  cell.numFmt = `${literal(prefix)}0${decimals ? `.${'0'.repeat(decimals)}` : ''}${literal(unit + close + suffix)}`;
+}
 
 export async function annex2Workbook(table: Annex2Table, asOfLabel: string | null): Promise<Blob> {
   const year = Number(table.period.slice(0, 4));
@@ -55,31 +83,27 @@ export async function annex2Workbook(table: Annex2Table, asOfLabel: string | nul
   header.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
   const border: Partial<ExcelJS.Borders> = { top: { style: 'thin' }, left: { style: 'thin' }, bottom: { style: 'thin' }, right: { style: 'thin' } };
   header.eachCell((c) => (c.border = border));
-  const fmt = (v: number | null, symbol: string) => (v === null ? '' : symbol === '%' ? `${v}%` : symbol ? `${v} ${symbol}` : v);
   for (const s of table.sections) {
     const sr = ws.addRow([`${s.numeral}、${s.title}`]);
     ws.mergeCells(`A${sr.number}:J${sr.number}`);
     sr.font = { bold: true };
     sr.getCell(1).border = border;
     for (const r of s.rows) {
-      const baseline =
-        r.baseline.value === null && r.baseline.rank === null ? '' : `${fmt(r.baseline.value, r.unitOfMeasure.symbol)}${r.baseline.rank !== null ? `（${r.baseline.rank}）` : ''}`;
       const flags = r.flags ?? [];
       const provisionalResult = flags.some((f) => f.kind === 'report-not-received');
       const provisionalRank = flags.some((f) => f.kind === 'provisional-rank');
-      const marked = (v: string | number, on: boolean) => (on && v !== '' ? `${v}（暂定）` : v);
-      const row = ws.addRow([
-        r.no,
-        r.name,
-        r.points,
-        r.units.map((u) => u.shortName).join('、'),
-        baseline,
-        fmt(r.target, r.unitOfMeasure.symbol),
-        marked(fmt(r.result, r.unitOfMeasure.symbol), provisionalResult),
-        marked(r.rank ?? '', provisionalRank),
-        marked(r.warning ? TIER_ZH[r.warning]! : '', provisionalRank),
-        flags.map((f) => f.reason.zh).join('；'),
-      ]);
+      const symbol = r.unitOfMeasure.symbol;
+      const row = ws.addRow([r.no, r.name, r.points, r.units.map((u) => u.shortName).join('、')]);
+      // Figures are numbers with a number format, never text like "4.6%": the county's staff sum and
+      // sort them. What used to be written beside a figure (its unit, the 2022 rank, （暂定）) is in the format.
+      const baselineRank = r.baseline.rank !== null ? `（${r.baseline.rank}）` : '';
+      if (r.baseline.value !== null) numberCell(row.getCell(5), r.baseline.value, symbol, baselineRank);
+      else if (r.baseline.rank !== null) numberCell(row.getCell(5), r.baseline.rank, '', '', '（', '）');
+      if (r.target !== null) numberCell(row.getCell(6), r.target, symbol);
+      if (r.result !== null) numberCell(row.getCell(7), r.result, symbol, provisionalResult ? PROVISIONAL : '');
+      if (r.rank !== null) numberCell(row.getCell(8), r.rank, '', provisionalRank ? PROVISIONAL : '');
+      if (r.warning) row.getCell(9).value = `${TIER_ZH[r.warning]!}${provisionalRank ? PROVISIONAL : ''}`;
+      row.getCell(10).value = flags.map((f) => f.reason.zh).join('；');
       row.alignment = { vertical: 'middle', wrapText: true };
       row.eachCell({ includeEmpty: true }, (c) => (c.border = border));
       if (provisionalResult) row.getCell(7).font = { italic: true };

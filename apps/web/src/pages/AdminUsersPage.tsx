@@ -7,6 +7,7 @@ import { newCommandId } from '../api/http';
 import type { Role, User } from '../api/types';
 import { unitName, unitOptions, usePlan } from '../app/plan';
 import { PageTitle } from '../components/common';
+import { EmptyState, matchesSearch, TableToolbar, useTableView } from '../components/TableTools';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
 import { ReasonModal } from '../components/ReasonModal';
 import { fmtDateTime } from '../lib/format';
@@ -25,6 +26,18 @@ export default function AdminUsersPage() {
   // The privileged change waiting for the administrator's confirmation and reason.
   const [asking, setAsking] = useState<{ kind: 'grant' | 'revoke' | 'disable' | 'enable' | 'reset'; user: User; role?: Role } | null>(null);
   const [secret, setSecret] = useState<{ username: string; password: string } | null>(null);
+  // Search, role, unit and status filters and the page, in the address (issue 15).
+  const view = useTableView('users', { filters: ['role', 'unit', 'status'] });
+  const role = view.filter('role');
+  const unit = view.filter('unit');
+  const status = view.filter('status');
+  const rows = (list.data ?? []).filter(
+    (u) =>
+      matchesSearch(view.q, u.username, u.name, u.unitId ? unitName(plan, u.unitId) : '') &&
+      (!role || u.roles.includes(role as Role)) &&
+      (!unit || u.unitId === unit) &&
+      (!status || (status === 'disabled') === !!u.disabled),
+  );
   // Rejects on failure (after showing the problem) so that the reason dialog stays open.
   const run = (fn: () => Promise<unknown>) =>
     fn().then(
@@ -86,12 +99,43 @@ export default function AdminUsersPage() {
           }
         />
       )}
+      <TableToolbar
+        view={view}
+        testId="users"
+        placeholder={t('tables.searchUsers')}
+        filters={[
+          { name: 'role', label: t('tables.allRoles'), options: ROLES.map((r) => ({ value: r, label: t(`role.${r}`) })) },
+          { name: 'unit', label: t('tables.allUnits'), options: unitOptions(plan), width: 180 },
+          {
+            name: 'status',
+            label: t('tables.allStatuses'),
+            options: [
+              { value: 'active', label: t('admin.active') },
+              { value: 'disabled', label: t('admin.disabled') },
+            ],
+          },
+        ]}
+      />
       <Table<User>
         size="small"
         rowKey="userId"
+        data-testid="users-table"
         loading={list.loading}
-        dataSource={list.data ?? []}
-        pagination={false}
+        dataSource={rows}
+        pagination={view.pagination}
+        locale={{
+          emptyText: (
+            <EmptyState
+              view={view}
+              description={t('tables.noUsers')}
+              action={
+                <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
+                  {t('admin.create')}
+                </Button>
+              }
+            />
+          ),
+        }}
         scroll={{ x: 900 }}
         columns={[
           { title: t('login.username'), dataIndex: 'username' },

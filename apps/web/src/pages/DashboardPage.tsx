@@ -2,7 +2,7 @@ import { DownloadOutlined } from '@ant-design/icons';
 import { App, Button, Card, Col, Grid, List, Row, Skeleton, Space, Statistic, Typography } from 'antd';
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { plans, ranking } from '../api/endpoints';
+import { assessment, plans, ranking } from '../api/endpoints';
 import { saveBlob } from '../api/http';
 import { usePlan } from '../app/plan';
 import { CauseText } from '../components/CauseText';
@@ -10,7 +10,7 @@ import { Annex2Grid, Annex2List } from '../components/Annex2View';
 import { AsOfBanner, AsOfPicker, PageTitle, PeriodSelect, TIER_COLOURS, WarningTag, Who } from '../components/common';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
 import { Provenance } from '../components/Provenance';
-import { fmtDateTime, fmtNumber, fmtPeriod } from '../lib/format';
+import { fmtDate, fmtDateTime, fmtNumber, fmtPeriod } from '../lib/format';
 import { defaultMonth, isMonth, monthsOf, quarterOf } from '../lib/periods';
 import { useAsync } from '../lib/useAsync';
 import { useSearchParam } from '../lib/useSearchParam';
@@ -31,6 +31,16 @@ export default function DashboardPage() {
   const warnings = useAsync(() => ranking.warnings(plan.id, quarter, asOf).catch(() => null), [plan.id, quarter, asOf]);
   const table = data.data;
   const board = warnings.data;
+  // A past quarter (before the last published one) had its own meeting: the card names both (issue 15).
+  const last = board?.lastMeeting ?? null;
+  const past = !!last && quarter < last.quarter;
+  const own = useAsync(() => (past ? assessment.view(plan.id, quarter, asOf).catch(() => null) : Promise.resolve(null)), [plan.id, quarter, asOf, past]);
+  const ownMeeting = own.data?.meeting?.date ? fmtDate(own.data.meeting.date) : own.data?.published ? fmtDate(own.data.published.at) : null;
+  const changesWindow = !last
+    ? t('changesWindow.none', { quarter: fmtPeriod(quarter) })
+    : past
+      ? t(ownMeeting ? 'changesWindow.past' : 'changesWindow.pastUnmet', { quarter: fmtPeriod(quarter), own: ownMeeting, meeting: fmtPeriod(last.quarter), at: fmtDate(last.at) })
+      : t('changesWindow.since', { quarter: fmtPeriod(quarter), meeting: fmtPeriod(last.quarter), at: fmtDate(last.at) });
   const notice = useProblemNotice();
   const { message } = App.useApp();
   const [exporting, setExporting] = useState(false);
@@ -99,13 +109,12 @@ export default function DashboardPage() {
           </Card>
         </Col>
         <Col xs={24} md={10}>
-          <Card
-            size="small"
-            title={t('dashboard.changes', { quarter: fmtPeriod(quarter) })}
-            extra={
-              board?.lastMeeting ? t('dashboard.lastMeeting', { quarter: fmtPeriod(board.lastMeeting.quarter), at: fmtDateTime(board.lastMeeting.at) }) : t('dashboard.noMeeting')
-            }
-          >
+          <Card size="small" title={<span className="card-title-wrap">{t('dashboard.changes', { quarter: fmtPeriod(quarter) })}</span>}>
+            {board && (
+              <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }} data-testid="changes-window">
+                {changesWindow}
+              </Typography.Paragraph>
+            )}
             <List
               size="small"
               data-testid="warning-changes"

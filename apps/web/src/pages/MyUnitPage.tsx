@@ -1,5 +1,5 @@
 import { CheckCircleOutlined, EditOutlined, PrinterOutlined, SaveOutlined, SendOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, InputNumber, Row, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, Descriptions, Form, Input, InputNumber, Row, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router-dom';
@@ -11,6 +11,7 @@ import { hasRole, useSession } from '../app/session';
 import { AttachmentsCard } from '../components/Attachments';
 import { PageTitle, PeriodSelect, WarningTag } from '../components/common';
 import { HistoryTimeline } from '../components/HistoryTimeline';
+import { EmptyState } from '../components/TableTools';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
 import { ReportStatusTag } from '../components/status';
 import { fmtDateTime, fmtDuration, fmtPeriod, fmtValue } from '../lib/format';
@@ -100,7 +101,7 @@ export default function MyUnitPage() {
           rowKey="period"
           pagination={false}
           dataSource={[...reports].sort((a, b) => b.period.localeCompare(a.period))}
-          locale={{ emptyText: <Empty description={t('unit.noReports')} /> }}
+          locale={{ emptyText: <EmptyState description={t('tables.noUnitReports')} /> }}
           scroll={{ x: 640 }}
           columns={[
             {
@@ -328,28 +329,32 @@ function ReportEditor({ report, summary, onChanged, refocus }: { report: ReportV
         />
       )}
       {report.status === 'submitted' && !isHead && <Alert type="info" showIcon style={{ margin: '12px 0' }} title={t('unit.awaitingSignature')} />}
-      <Form form={form} layout="vertical" disabled={!editable} style={{ marginTop: 16 }} initialValues={{ lines: initial }}>
-        <Form.List name="lines">
-          {(fields) =>
-            fields.map((field, i) => {
-              const indicator = report.indicators[i]!;
-              const line = watched[i] ?? initial[i]!;
-              const lag = isLagging(line, indicator, tiers);
-              return (
-                <LineCard
-                  key={field.key}
-                  index={i}
-                  indicator={indicator}
-                  lagging={lag}
-                  tier={tierOf(line.rank, tiers)}
-                  symbol={uomSymbol(plan, indicator.unitOfMeasure)}
-                  corrections={report.corrections.filter((c) => c.indicatorNo === indicator.no)}
-                  rankSource={report.lines.find((l) => l.indicatorNo === indicator.no)?.rankSource}
-                />
-              );
-            })
-          }
-        </Form.List>
+      {!editable && <ReportReading report={report} />}
+      <Form form={form} layout="vertical" hidden={!editable} style={{ marginTop: 16 }} initialValues={{ lines: initial }}>
+        {/* A report not editable here reads as text above; the form keeps its values, without its inputs. */}
+        {editable && (
+          <Form.List name="lines">
+            {(fields) =>
+              fields.map((field, i) => {
+                const indicator = report.indicators[i]!;
+                const line = watched[i] ?? initial[i]!;
+                const lag = isLagging(line, indicator, tiers);
+                return (
+                  <LineCard
+                    key={field.key}
+                    index={i}
+                    indicator={indicator}
+                    lagging={lag}
+                    tier={tierOf(line.rank, tiers)}
+                    symbol={uomSymbol(plan, indicator.unitOfMeasure)}
+                    corrections={report.corrections.filter((c) => c.indicatorNo === indicator.no)}
+                    rankSource={report.lines.find((l) => l.indicatorNo === indicator.no)?.rankSource}
+                  />
+                );
+              })
+            }
+          </Form.List>
+        )}
       </Form>
       <Space wrap style={{ marginTop: 8 }}>
         {editable && (
@@ -377,6 +382,93 @@ function ReportEditor({ report, summary, onChanged, refocus }: { report: ReportV
   );
 }
 
+/**
+ * A report no longer editable here (submitted, signed, received; or a draft the head reads) as
+ * readable text, not greyed inputs (issue 15): each line's figures and words as written, its
+ * colour and lagging mark, and the office's corrections.
+ */
+function ReportReading({ report }: { report: ReportView }) {
+  const { t } = useTranslation();
+  const plan = usePlan();
+  const lagging = new Set(report.submitted?.lagging ?? []);
+  return (
+    <div style={{ marginTop: 16 }} data-testid="report-reading">
+      {report.indicators.map((indicator) => {
+        const l = report.lines.find((x) => x.indicatorNo === indicator.no);
+        const symbol = uomSymbol(plan, indicator.unitOfMeasure);
+        const tier = tierOf(l?.rank ?? null, plan.warningTiers);
+        const lag = lagging.has(indicator.no) || (!!l && isLagging(l, indicator, plan.warningTiers));
+        const corrections = report.corrections.filter((c) => c.indicatorNo === indicator.no);
+        const text = (v: string | undefined) =>
+          v?.trim() ? <span className="line-text">{v}</span> : <Typography.Text type="secondary">{t('reportReading.notWritten')}</Typography.Text>;
+        return (
+          <Card
+            key={indicator.no}
+            size="small"
+            type="inner"
+            className={lag ? 'report-line lagging' : 'report-line'}
+            data-testid={`line-${indicator.no}`}
+            data-lagging={lag}
+            data-readonly="true"
+            style={{ marginBottom: 12 }}
+            title={
+              <Space wrap>
+                <span>
+                  {indicator.no}. {indicator.name}
+                </span>
+                {tier && <WarningTag tier={tier} />}
+                {lag && <Tag color="volcano">{t('unit.lagging')}</Tag>}
+              </Space>
+            }
+            extra={
+              <Typography.Text type="secondary">
+                {t('unit.target')}: {fmtValue(indicator.target, symbol)} · {t(`direction.${indicator.direction}`)}
+              </Typography.Text>
+            }
+          >
+            <Descriptions
+              size="small"
+              column={{ xs: 1, md: 2 }}
+              items={[
+                {
+                  key: 'value',
+                  label: t('unit.value', { symbol: symbol || '—' }),
+                  children: <strong data-testid={`read-value-${indicator.no}`}>{fmtValue(l?.value, symbol)}</strong>,
+                },
+                {
+                  key: 'rank',
+                  label: t('unit.rank'),
+                  children: (
+                    <span data-testid={`read-rank-${indicator.no}`}>
+                      {l?.rank ?? '—'} {l?.rankSource === 'self-reported' && <Tag>{t('unit.selfReported')}</Tag>}
+                    </span>
+                  ),
+                },
+                { key: 'problems', label: t('unit.problems'), children: text(l?.problems) },
+                { key: 'nextSteps', label: t('unit.nextSteps'), children: text(l?.nextSteps) },
+                ...(lag || l?.analysis ? [{ key: 'analysis', label: t('unit.analysis'), children: text(l?.analysis) }] : []),
+                ...(lag || l?.countermeasures ? [{ key: 'countermeasures', label: t('unit.countermeasures'), children: text(l?.countermeasures) }] : []),
+              ]}
+            />
+            {corrections.length > 0 && (
+              <Descriptions
+                size="small"
+                column={1}
+                title={t('unit.correctedByOffice')}
+                items={corrections.map((c) => ({
+                  key: c.position,
+                  label: `${t(`field.${c.field}`)} · ${fmtDateTime(c.at)}`,
+                  children: `${String(c.previous ?? '—')} → ${String(c.corrected ?? '—')} (${c.reason})`,
+                }))}
+              />
+            )}
+          </Card>
+        );
+      })}
+    </div>
+  );
+}
+
 function LineCard(props: {
   index: number;
   indicator: ReportIndicator;
@@ -388,6 +480,7 @@ function LineCard(props: {
   rankSource?: 'official' | 'self-reported' | undefined;
 }) {
   const { t } = useTranslation();
+  const plan = usePlan();
   const { index: i, indicator, lagging, tier, symbol } = props;
   const required = (msg: string) => [{ required: lagging, whitespace: true, message: msg }];
   return (
@@ -421,7 +514,14 @@ function LineCard(props: {
         </Col>
         <Col xs={12} md={6}>
           <Form.Item name={[i, 'rank']} label={props.rankSource === 'self-reported' ? `${t('unit.rank')}（${t('unit.selfReported')}）` : t('unit.rank')}>
-            <InputNumber min={1} max={6} precision={0} style={{ width: '100%' }} disabled={props.rankSource === 'official'} data-testid={`rank-${indicator.no}`} />
+            <InputNumber
+              min={1}
+              max={plan.peerGroup.size}
+              precision={0}
+              style={{ width: '100%' }}
+              disabled={props.rankSource === 'official'}
+              data-testid={`rank-${indicator.no}`}
+            />
           </Form.Item>
         </Col>
         <Col xs={24} md={12}>

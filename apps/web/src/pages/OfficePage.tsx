@@ -1,5 +1,5 @@
 import { CheckOutlined, DownloadOutlined, RollbackOutlined, UnlockOutlined } from '@ant-design/icons';
-import { App, Button, Card, Drawer, Empty, Form, Input, InputNumber, Modal, Radio, Select, Space, Table, Tabs, Tag, Tooltip, Typography } from 'antd';
+import { App, Button, Card, Drawer, Form, Input, InputNumber, Modal, Radio, Select, Space, Table, Tabs, Tag, Tooltip, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
@@ -9,13 +9,16 @@ import { AttachmentsCard } from '../components/Attachments';
 import { newCommandId, url } from '../api/http';
 import type { ComplianceBoard, ComplianceCell, ReportView } from '../api/types';
 import { unitOptions, uomSymbol, usePlan } from '../app/plan';
-import { AsOfBanner, AsOfPicker, PageTitle, PeriodSelect } from '../components/common';
+import { AsOfBanner, AsOfPicker, DRAWER_SIZE, PageTitle, PeriodSelect } from '../components/common';
 import { ImpactPreview } from '../components/ImpactPreview';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
 import { ReportStatusTag } from '../components/status';
 import { fmtDateTime, fmtDuration, fmtPeriod, fmtValue } from '../lib/format';
 import { reportCorrectionImpact } from '../lib/impact';
+import { complianceRates, onTimeOf, type Rate } from '../lib/compliance-rates';
 import { defaultMonth, monthsOf } from '../lib/periods';
+import { currentLanguage } from '../i18n';
+import { EmptyState, matchesSearch, TableToolbar, useTableView } from '../components/TableTools';
 import { useAsync } from '../lib/useAsync';
 
 /** The advancement office: reports to receive or return, the compliance board, and corrections. */
@@ -87,7 +90,7 @@ function Inbox() {
         loading={board.loading}
         dataSource={waiting}
         pagination={false}
-        locale={{ emptyText: <Empty description={t('office.nothingWaiting')} /> }}
+        locale={{ emptyText: <EmptyState description={t('tables.nothingWaiting')} /> }}
         scroll={{ x: 720 }}
         columns={[
           { title: t('office.unit'), dataIndex: 'unitName' },
@@ -149,7 +152,7 @@ function ReportDrawer({ cell, onClose, onDone }: { cell: ComplianceCell | null; 
   };
 
   return (
-    <Drawer open={!!cell} onClose={onClose} size="large" title={cell ? `${cell.unitName} · ${fmtPeriod(cell.period)}` : ''} data-testid="report-drawer" destroyOnHidden>
+    <Drawer open={!!cell} onClose={onClose} size={DRAWER_SIZE} title={cell ? `${cell.unitName} · ${fmtPeriod(cell.period)}` : ''} data-testid="report-drawer" destroyOnHidden>
       <ProblemAlert error={report.error} />
       {r && (
         <>
@@ -211,7 +214,8 @@ export function ReportLines({ report }: { report: ReportView }) {
       rowKey="no"
       pagination={false}
       dataSource={report.indicators}
-      scroll={{ x: 720 }}
+      // No horizontal scroll: the drawer is at most the screen wide and the lines wrap within it (issue 15: nothing cut off; a scrolling region with nothing to focus is out of reach of the keyboard).
+      tableLayout="fixed"
       columns={[
         { title: t('annex2.no'), dataIndex: 'no', width: 50 },
         {
@@ -311,12 +315,40 @@ function cellView(c: ComplianceCell | null, t: TFunction) {
   return { label, colour, title: parts.join(' · ') };
 }
 
+/** An on-time rate as the board shows it: a percentage, its counts on hover and for screen readers; "—" when nothing is judged yet. */
+function RateCell({ rate, testId }: { rate: Rate; testId: string }) {
+  const { t } = useTranslation();
+  const text = rate.rate === null ? '—' : new Intl.NumberFormat(currentLanguage(), { style: 'percent', maximumFractionDigits: 1 }).format(rate.rate);
+  const counts = t('tables.rateCounts', { onTime: rate.onTime, judged: rate.judged });
+  return (
+    <Tooltip title={counts} trigger={['hover', 'focus']}>
+      <span tabIndex={0} aria-label={`${text} · ${counts}`} data-testid={testId} data-rate={rate.rate ?? ''} className="compliance-rate">
+        {text}
+      </span>
+    </Tooltip>
+  );
+}
+
+type BoardUnit = ComplianceBoard['units'][number];
+
 function Compliance() {
   const { t } = useTranslation();
   const plan = usePlan();
   const [asOf, setAsOf] = useState<string | null>(null);
   const board = useAsync(() => reporting.compliance(plan.id, asOf), [plan.id, asOf]);
   const data: ComplianceBoard | undefined = board.data;
+  const view = useTableView('compliance', { filters: ['show'] });
+  const show = view.filter('show');
+  const units = (data?.units ?? []).filter((u) => {
+    if (!matchesSearch(view.q, u.unitName, u.shortName)) return false;
+    const cells = Object.values(u.cells).filter((c): c is ComplianceCell => !!c);
+    if (show === 'late') return cells.some((c) => onTimeOf(c) === false);
+    if (show === 'waiting') return cells.some((c) => c.status === 'signed' || c.status === 'submitted');
+    return true;
+  });
+  // The totals count what the board shows: with no search or filter, exactly the workbook's (the same pure function).
+  const rates = data ? complianceRates({ periods: data.periods, units }) : null;
+  const unitRate = new Map(rates?.units.map((r) => [r.unitId, r]));
   return (
     <>
       <Space wrap style={{ marginBottom: 12 }}>
@@ -326,17 +358,34 @@ function Compliance() {
           {t('exports.compliance')}
         </Button>
       </Space>
+      <TableToolbar
+        view={view}
+        testId="compliance"
+        placeholder={t('tables.searchUnits')}
+        filters={[
+          {
+            name: 'show',
+            label: t('tables.allUnits'),
+            width: 180,
+            options: [
+              { value: 'late', label: t('tables.showLate') },
+              { value: 'waiting', label: t('tables.showWaiting') },
+            ],
+          },
+        ]}
+      />
       <AsOfBanner asOf={asOf} />
       <ProblemAlert error={board.error} />
-      <Table
+      <Table<BoardUnit>
         size="small"
         bordered
         data-testid="compliance-board"
         loading={board.loading}
         rowKey="unitId"
-        pagination={false}
-        dataSource={data?.units ?? []}
-        scroll={{ x: 1100 }}
+        pagination={view.pagination}
+        dataSource={units}
+        locale={{ emptyText: <EmptyState view={view} description={t('tables.noBoard')} /> }}
+        scroll={{ x: 1200 }}
         columns={[
           { title: t('office.unit'), dataIndex: 'shortName', fixed: 'left', width: 120 },
           ...(data?.periods ?? []).map((p) => ({
@@ -344,7 +393,7 @@ function Compliance() {
             key: p,
             align: 'center' as const,
             width: 64,
-            render: (_: unknown, u: ComplianceBoard['units'][number]) => {
+            render: (_: unknown, u: BoardUnit) => {
               const v = cellView(u.cells[p] ?? null, t);
               return (
                 // Each cell takes focus, and its details show on focus as on hover (and are its name for screen readers).
@@ -365,7 +414,39 @@ function Compliance() {
               );
             },
           })),
+          {
+            title: t('tables.onTimeRate'),
+            key: 'rate',
+            align: 'center' as const,
+            fixed: 'right' as const,
+            width: 90,
+            render: (_: unknown, u: BoardUnit) => {
+              const r = unitRate.get(u.unitId);
+              return r ? <RateCell rate={r} testId={`rate-${u.unitId}`} /> : '—';
+            },
+          },
         ]}
+        summary={() =>
+          rates && units.length ? (
+            <Table.Summary fixed>
+              <Table.Summary.Row data-testid="compliance-totals">
+                <Table.Summary.Cell index={0}>
+                  <strong>{t('tables.monthRate')}</strong>
+                </Table.Summary.Cell>
+                {rates.months.map((m, i) => (
+                  <Table.Summary.Cell key={m.period} index={i + 1} align="center">
+                    <RateCell rate={m} testId={`rate-${m.period}`} />
+                  </Table.Summary.Cell>
+                ))}
+                <Table.Summary.Cell index={rates.months.length + 1} align="center">
+                  <strong>
+                    <RateCell rate={rates.total} testId="rate-total" />
+                  </strong>
+                </Table.Summary.Cell>
+              </Table.Summary.Row>
+            </Table.Summary>
+          ) : null
+        }
       />
     </>
   );

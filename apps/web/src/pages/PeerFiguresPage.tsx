@@ -1,22 +1,24 @@
-import { DownloadOutlined, EditOutlined, UploadOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Form, Input, InputNumber, Modal, Progress, Space, Table, Typography, Upload } from 'antd';
+import { EditOutlined } from '@ant-design/icons';
+import { App, Button, Form, InputNumber, Modal, Space, Table, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { plans, ranking, supervision } from '../api/endpoints';
-import { ApiProblem, newCommandId, saveBlob } from '../api/http';
+import { newCommandId, saveBlob } from '../api/http';
 import type { CountyStanding, ImportOutcome, PeriodStandings } from '../api/types';
 import { countyName, uomSymbol, usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
 import { AsOfBanner, AsOfPicker, PageTitle, PeriodSelect, WarningTag } from '../components/common';
 import { ImpactPreview } from '../components/ImpactPreview';
-import { ProblemAlert, problemTitle, useProblemNotice } from '../components/problems';
+import { ProblemAlert, useProblemNotice } from '../components/problems';
 import { Provenance } from '../components/Provenance';
+import { UploadCard } from '../components/UploadCard';
+import { ReasonField } from '../components/ReasonModal';
+import { EmptyState, matchesSearch, TableToolbar, useTableView } from '../components/TableTools';
 import { fmtPeriod, fmtValue } from '../lib/format';
 import { figureCorrectionImpact } from '../lib/impact';
 import { defaultMonth, monthsOf, quartersOf } from '../lib/periods';
 import { useAsync } from '../lib/useAsync';
 import { useSearchParam } from '../lib/useSearchParam';
-
 type Row = PeriodStandings['indicators'][number];
 
 /** The six counties' figures per indicator and period, as the city publishes them; entry, import and correction by the office. */
@@ -33,6 +35,13 @@ export default function PeerFiguresPage() {
   const [editing, setEditing] = useState<Row | null>(null);
   const [correcting, setCorrecting] = useState<{ row: Row; county: CountyStanding } | null>(null);
   const indicators = useMemo(() => new Map(plan.indicators.map((i) => [i.no, i])), [plan]);
+  // Search (number, name) and filters (our warning, figures recorded or missing), in the address (issue 15).
+  const view = useTableView('peer', { filters: ['warning', 'recorded'] });
+  const warning = view.filter('warning');
+  const recorded = view.filter('recorded');
+  const rows = (data.data?.indicators ?? []).filter(
+    (r) => matchesSearch(view.q, r.indicatorNo, r.name) && (!warning || (r.ours?.warning ?? 'none') === warning) && (!recorded || (recorded === 'yes') === r.recorded),
+  );
 
   return (
     <div data-testid="peer-figures">
@@ -48,14 +57,36 @@ export default function PeerFiguresPage() {
       {isOffice && !asOf && <ImportCard period={period} onImported={data.reload} />}
       <AsOfBanner asOf={asOf} />
       <ProblemAlert error={data.error} />
+      <TableToolbar
+        view={view}
+        testId="peer"
+        placeholder={t('tables.searchIndicators')}
+        filters={[
+          {
+            name: 'warning',
+            label: t('tables.allWarnings'),
+            options: [...(['red', 'yellow', 'green'] as const).map((w) => ({ value: w, label: t(`tier.${w}`) })), { value: 'none', label: t('tables.noWarning') }],
+          },
+          {
+            name: 'recorded',
+            label: t('tables.allFigures'),
+            width: 160,
+            options: [
+              { value: 'yes', label: t('tables.recorded') },
+              { value: 'no', label: t('tables.missing') },
+            ],
+          },
+        ]}
+      />
       <Table<Row>
         size="small"
         bordered
         data-testid="peer-grid"
         loading={data.loading}
         rowKey="indicatorNo"
-        pagination={false}
-        dataSource={data.data?.indicators ?? []}
+        pagination={view.pagination}
+        dataSource={rows}
+        locale={{ emptyText: <EmptyState view={view} description={isOffice ? t('tables.noFiguresOffice') : t('tables.noFigures')} /> }}
         scroll={{ x: 1200 }}
         sticky
         columns={[
@@ -301,16 +332,29 @@ function CorrectionModal({ target, period, onClose, onSaved }: { target: { row: 
     >
       <Form form={form} layout="vertical" initialValues={{ value: county.value, rank: county.publishedRank }}>
         <Space>
-          <Form.Item name="value" label={t('field.value')}>
+          {/* What the server checks: a value or a rank, and a change (an unchanged figure records nothing). */}
+          <Form.Item
+            name="value"
+            label={t('field.value')}
+            dependencies={['rank']}
+            rules={[
+              {
+                validator: (_, v: number | null | undefined) => {
+                  const r = form.getFieldValue('rank') as number | null | undefined;
+                  if (v == null && r == null) return Promise.reject(new Error(t('journeys.correctedRequired')));
+                  if ((v ?? null) === county.value && (r ?? null) === county.publishedRank) return Promise.reject(new Error(t('journeys.sameValue')));
+                  return Promise.resolve();
+                },
+              },
+            ]}
+          >
             <InputNumber style={{ width: 160 }} data-testid="figure-correct-value" />
           </Form.Item>
           <Form.Item name="rank" label={t('peer.publishedRank')}>
             <InputNumber min={1} max={plan.peerGroup.size} precision={0} style={{ width: 120 }} />
           </Form.Item>
         </Space>
-        <Form.Item name="reason" label={t('form.reason')} rules={[{ required: true, min: 2, message: t('form.reasonRequired') }]}>
-          <Input.TextArea rows={2} data-testid="figure-correct-reason" />
-        </Form.Item>
+        <ReasonField rows={2} testId="figure-correct-reason" />
       </Form>
       <ProblemAlert error={context.error} />
       <Typography.Title level={5}>{t('correct.preview')}</Typography.Title>
@@ -323,75 +367,21 @@ function CorrectionModal({ target, period, onClose, onSaved }: { target: { row: 
 function ImportCard({ period, onImported }: { period: string; onImported: () => void }) {
   const { t } = useTranslation();
   const plan = usePlan();
-  const notice = useProblemNotice();
-  const [progress, setProgress] = useState<number | null>(null);
-  const [outcome, setOutcome] = useState<ImportOutcome | null>(null);
-  const [problem, setProblem] = useState<ApiProblem | null>(null);
-  const cells = (problem?.body.cells as { sheet: string; row: number | null; column: string | null; cell: string | null; message: string }[] | undefined) ?? [];
-  const run = async (file: File) => {
-    setOutcome(null);
-    setProblem(null);
-    setProgress(0);
-    try {
-      const r = await ranking.import(plan.id, file, (f) => setProgress(Math.round(f * 90)));
-      setProgress(100);
-      setOutcome(r);
-      onImported();
-    } catch (err) {
-      if (err instanceof ApiProblem && err.code === 'invalid-spreadsheet') setProblem(err);
-      else notice(err);
-    } finally {
-      setTimeout(() => setProgress(null), 600);
-    }
-  };
   return (
-    <Card size="small" style={{ marginBottom: 16 }} title={t('peer.import')}>
-      <Space wrap>
-        <Upload
-          accept=".xlsx"
-          showUploadList={false}
-          beforeUpload={(file) => {
-            void run(file);
-            return false;
-          }}
-        >
-          <Button icon={<UploadOutlined />} data-testid="import-button">
-            {t('peer.chooseFile')}
-          </Button>
-        </Upload>
-        <Button icon={<DownloadOutlined />} onClick={() => ranking.template(plan.id, period).then((b) => saveBlob(b, `peer-figures-${plan.id}-${period}.xlsx`), notice)}>
-          {t('peer.template', { period: fmtPeriod(period) })}
-        </Button>
-        {progress !== null && <Progress percent={progress} size="small" style={{ width: 200 }} status={progress < 100 ? 'active' : 'success'} data-testid="import-progress" />}
-      </Space>
-      {outcome && (
-        <Alert
-          style={{ marginTop: 12 }}
-          type="success"
-          showIcon
-          data-testid="import-outcome"
-          title={t('peer.imported', { file: outcome.file, recorded: outcome.recorded, unchanged: outcome.unchanged, replayed: outcome.replayed, skipped: outcome.skipped.length })}
-          description={outcome.sheets.map((s) => `${s.sheet} (${fmtPeriod(s.period)}): ${s.rows}`).join('；')}
-        />
-      )}
-      {problem && (
-        <div data-testid="import-errors" style={{ marginTop: 12 }}>
-          <Alert type="error" showIcon title={problemTitle(problem)} description={t('peer.fixAndRetry', { n: cells.length || problem.errors.length })} />
-          <Table
-            size="small"
-            rowKey={(_, i) => String(i)}
-            pagination={false}
-            style={{ marginTop: 8 }}
-            dataSource={cells.length ? cells : problem.errors.map((e) => ({ sheet: '', row: null, column: null, cell: e.field, message: e.message }))}
-            columns={[
-              { title: t('peer.sheet'), dataIndex: 'sheet', width: 120 },
-              { title: t('peer.cell'), key: 'cell', width: 90, render: (_, c) => c.cell ?? (c.row !== null ? t('peer.row', { row: c.row }) : '—') },
-              // The cells' field errors come in the reader's language (in the cells' order); `cells` keeps the English.
-              { title: t('peer.problem'), key: 'message', render: (_, c, i) => problem.errors[i]?.message ?? c.message },
-            ]}
-          />
-        </div>
-      )}
-    </Card>
+    <UploadCard<ImportOutcome>
+      title={t('peer.import')}
+      testId="import"
+      chooseTestId="import-button"
+      chooseLabel={t('peer.chooseFile')}
+      templateLabel={t('peer.template', { period: fmtPeriod(period) })}
+      onTemplate={() => ranking.template(plan.id, period).then((b) => saveBlob(b, `peer-figures-${plan.id}-${period}.xlsx`))}
+      upload={(file, progress) => ranking.import(plan.id, file, progress)}
+      onUploaded={onImported}
+      describe={(o) => ({
+        title: t('peer.imported', { file: o.file, recorded: o.recorded, unchanged: o.unchanged, replayed: o.replayed, skipped: o.skipped.length }),
+        description: o.sheets.map((s) => `${s.sheet} (${fmtPeriod(s.period)}): ${s.rows}`).join('；'),
+      })}
+      fixAndRetry={(n) => t('peer.fixAndRetry', { n })}
+    />
   );
 }

@@ -1,22 +1,23 @@
-import { DownloadOutlined, EditOutlined, SearchOutlined, UploadOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Descriptions, Form, Input, InputNumber, Modal, Progress, Select, Space, Table, Tabs, Tag, Typography, Upload } from 'antd';
+import { EditOutlined, SearchOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Card, Descriptions, Form, Input, InputNumber, Modal, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { cloneElement, useMemo, useState, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import { coefficientFor, roundScore } from '../../../../libs/workflows/ranking/rules.js';
 import { plans, ranking } from '../api/endpoints';
 import { ApiProblem, saveBlob } from '../api/http';
-import type { Plan, PlanChange, PlanIndicator, TargetCellProblem, TargetsImportOutcome } from '../api/types';
+import type { Plan, PlanChange, PlanIndicator, TargetsImportOutcome } from '../api/types';
 import { currentLanguage } from '../i18n';
 import { nextYearId } from '../../../../libs/workflows/plan/next-year.js';
 import { uomSymbol, usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
 import { PageTitle, Who, WarningTag } from '../components/common';
-import { ProblemAlert, problemTitle, useProblemNotice } from '../components/problems';
+import { ProblemAlert, useProblemNotice } from '../components/problems';
+import { ReasonField, useReason } from '../components/ReasonModal';
+import { UploadCard } from '../components/UploadCard';
 import { fmtDate, fmtDateTime, fmtNumber, fmtPeriod, fmtValue, localized } from '../lib/format';
 import { quartersOf } from '../lib/periods';
 import { useAsync } from '../lib/useAsync';
 import { useSearchParam } from '../lib/useSearchParam';
-
 const TABS = ['indicators', 'tiers', 'scoring', 'calendar', 'changes', 'next'] as const;
 type TabKey = (typeof TABS)[number];
 
@@ -185,100 +186,22 @@ function IndicatorsTab({ plan, canRevise, onChanged, draft = false }: TabProps &
 /** Targets and baselines from the office's workbook: the template comes filled with the plan as it stands; a reason first, then the file. */
 function ImportCard({ plan, onImported }: { plan: Plan; onImported: () => void }) {
   const { t } = useTranslation();
-  const notice = useProblemNotice();
-  const [reason, setReason] = useState('');
-  const [reasonError, setReasonError] = useState(false);
-  const [progress, setProgress] = useState<number | null>(null);
-  const [outcome, setOutcome] = useState<TargetsImportOutcome | null>(null);
-  const [problem, setProblem] = useState<ApiProblem | null>(null);
-  const cells = (problem?.body.cells as TargetCellProblem[] | undefined) ?? [];
-  const run = async (file: File) => {
-    setOutcome(null);
-    setProblem(null);
-    if (reason.trim().length < 2) {
-      setReasonError(true);
-      document.getElementById('import-reason')?.focus();
-      return;
-    }
-    setProgress(0);
-    try {
-      const r = await plans.importTargets(plan.id, file, reason.trim(), currentLanguage(), (f) => setProgress(Math.round(f * 90)));
-      setProgress(100);
-      setOutcome(r);
-      onImported();
-    } catch (err) {
-      if (err instanceof ApiProblem && err.code === 'invalid-spreadsheet') setProblem(err);
-      else notice(err);
-    } finally {
-      setTimeout(() => setProgress(null), 600);
-    }
-  };
+  const reason = useReason('import-reason');
   return (
-    <Card size="small" style={{ marginBottom: 16 }} title={t('planPage.import')}>
-      <Space wrap align="start">
-        <Form.Item
-          label={t('form.reason')}
-          htmlFor="import-reason"
-          required
-          validateStatus={reasonError ? 'error' : undefined}
-          help={reasonError ? t('form.reasonRequired') : undefined}
-          style={{ marginBottom: 0 }}
-        >
-          <Input
-            id="import-reason"
-            value={reason}
-            maxLength={2000}
-            style={{ width: 320 }}
-            onChange={(e) => {
-              setReason(e.target.value);
-              setReasonError(false);
-            }}
-            data-testid="import-reason"
-          />
-        </Form.Item>
-        <Upload
-          accept=".xlsx"
-          showUploadList={false}
-          beforeUpload={(file) => {
-            void run(file);
-            return false;
-          }}
-        >
-          <Button icon={<UploadOutlined />} data-testid="import-targets">
-            {t('planPage.chooseFile')}
-          </Button>
-        </Upload>
-        <Button icon={<DownloadOutlined />} onClick={() => plans.targetsTemplate(plan.id).then((b) => saveBlob(b, `targets-${plan.id}.xlsx`), notice)}>
-          {t('planPage.template')}
-        </Button>
-        {progress !== null && <Progress percent={progress} size="small" style={{ width: 200 }} status={progress < 100 ? 'active' : 'success'} />}
-      </Space>
-      {outcome && (
-        <Alert
-          style={{ marginTop: 12 }}
-          type="success"
-          showIcon
-          data-testid="import-targets-outcome"
-          title={t('planPage.imported', { file: outcome.file, rows: outcome.rows, targets: outcome.targets, baselines: outcome.baselines, unchanged: outcome.unchanged })}
-        />
-      )}
-      {problem && (
-        <div data-testid="import-targets-errors" style={{ marginTop: 12 }}>
-          <Alert type="error" showIcon title={problemTitle(problem)} description={t('planPage.fixAndRetry', { n: cells.length })} />
-          <Table<TargetCellProblem>
-            size="small"
-            rowKey={(_, i) => String(i)}
-            pagination={false}
-            style={{ marginTop: 8 }}
-            dataSource={cells}
-            columns={[
-              { title: t('planPage.cell'), key: 'cell', width: 90, render: (_, c) => c.cell ?? (c.row !== null ? String(c.row) : '—') },
-              { title: t('planPage.problem'), dataIndex: 'message' },
-            ]}
-          />
-        </div>
-      )}
-    </Card>
+    <UploadCard<TargetsImportOutcome>
+      title={t('planPage.import')}
+      testId="import-targets"
+      chooseTestId="import-targets"
+      chooseLabel={t('planPage.chooseFile')}
+      templateLabel={t('planPage.template')}
+      onTemplate={() => plans.targetsTemplate(plan.id).then((b) => saveBlob(b, `targets-${plan.id}.xlsx`))}
+      before={<ReasonField reason={reason} testId="import-reason" />}
+      ready={() => reason.check() !== null}
+      upload={(file, progress) => plans.importTargets(plan.id, file, reason.value.trim(), currentLanguage(), progress)}
+      onUploaded={onImported}
+      describe={(o) => ({ title: t('planPage.imported', { file: o.file, rows: o.rows, targets: o.targets, baselines: o.baselines, unchanged: o.unchanged }) })}
+      fixAndRetry={(n) => t('planPage.fixAndRetry', { n })}
+    />
   );
 }
 
@@ -353,15 +276,24 @@ function IndicatorModal({ plan, indicator, onClose, onSaved }: { plan: Plan; ind
             <InputNumber min={1} max={plan.peerGroup.size} precision={0} style={{ width: 120 }} data-testid="plan-baseline-rank-input" />
           </Form.Item>
         </Space>
-        <Form.Item name="reason" label={t('form.reason')} rules={[{ required: true, whitespace: true, min: 2, message: t('form.reasonRequired') }]}>
-          <Input.TextArea rows={2} maxLength={2000} data-testid="plan-reason-input" />
-        </Form.Item>
+        <ReasonField rows={2} testId="plan-reason-input" />
       </Form>
     </Modal>
   );
 }
 
 type TierRow = Plan['warningTiers'][number];
+
+/** The first way the tiers fail the server's check (plan.decider's checkRankCover, complete cover), or null. */
+function rankCoverProblem(tiers: { fromRank: number; toRank: number }[], size: number): { index: number; kind: 'order' | 'twice' | 'none'; rank: number } | null {
+  for (const [index, x] of tiers.entries()) if (x.fromRank > x.toRank) return { index, kind: 'order', rank: x.fromRank };
+  for (let rank = 1; rank <= size; rank++) {
+    const holders = tiers.flatMap((x, i) => (x.fromRank <= rank && rank <= x.toRank ? [i] : []));
+    if (holders.length > 1) return { index: holders[1]!, kind: 'twice', rank };
+    if (holders.length === 0) return { index: tiers.findIndex((x) => x.fromRank > rank) >= 0 ? tiers.findIndex((x) => x.fromRank > rank) : tiers.length - 1, kind: 'none', rank };
+  }
+  return null;
+}
 
 function TiersTab({ plan, canRevise, onChanged }: TabProps) {
   const { t } = useTranslation();
@@ -374,6 +306,12 @@ function TiersTab({ plan, canRevise, onChanged }: TabProps) {
     try {
       v = await form.validateFields();
     } catch {
+      return;
+    }
+    // What the server checks (every rank 1…size in exactly one tier, from ≤ to), said on the field before anything is sent.
+    const problem = rankCoverProblem(v.tiers, plan.peerGroup.size);
+    if (problem) {
+      form.setFields([{ name: ['tiers', problem.index, 'toRank'], errors: [t(`planPage.tierProblem.${problem.kind}`, { rank: problem.rank, size: plan.peerGroup.size })] }]);
       return;
     }
     const tiers: TierRow[] = plan.warningTiers.map((tier, i) => ({ ...tier, fromRank: v.tiers[i]!.fromRank, toRank: v.tiers[i]!.toRank }));
@@ -414,9 +352,7 @@ function TiersTab({ plan, canRevise, onChanged }: TabProps) {
         ))}
         {canRevise && (
           <>
-            <Form.Item name="reason" label={t('form.reason')} rules={[{ required: true, whitespace: true, min: 2, message: t('form.reasonRequired') }]}>
-              <Input.TextArea rows={2} maxLength={2000} data-testid="tiers-reason" />
-            </Form.Item>
+            <ReasonField rows={2} testId="tiers-reason" />
             <Button type="primary" loading={busy} onClick={() => void save()} data-testid="tiers-save">
               {t('form.save')}
             </Button>
@@ -774,20 +710,16 @@ function NextYearTab({ plan, canRevise, onChanged }: TabProps) {
   const nextId = nextYearId(plan);
   const draft = useAsync(() => plans.draft(nextId).catch((err: unknown) => (err instanceof ApiProblem && err.status === 404 ? null : Promise.reject(err))), [nextId]);
   const published = useAsync(() => plans.list().then((l) => l.some((p) => p.id === nextId)), [nextId, draft.data?.revision]);
-  const [reason, setReason] = useState('');
-  const [reasonError, setReasonError] = useState(false);
+  const reason = useReason('next-year-reason');
   const [busy, setBusy] = useState(false);
   const withReason = async (run: (reason: string) => Promise<unknown>, done: string) => {
-    if (reason.trim().length < 2) {
-      setReasonError(true);
-      document.getElementById('next-year-reason')?.focus();
-      return;
-    }
+    const why = reason.check();
+    if (!why) return;
     setBusy(true);
     try {
-      await run(reason.trim());
+      await run(why);
       message.success(done);
-      setReason('');
+      reason.set('');
       draft.reload();
       published.reload();
       onChanged();
@@ -797,28 +729,7 @@ function NextYearTab({ plan, canRevise, onChanged }: TabProps) {
       setBusy(false);
     }
   };
-  const reasonField = (
-    <Form.Item
-      label={t('form.reason')}
-      htmlFor="next-year-reason"
-      required
-      validateStatus={reasonError ? 'error' : undefined}
-      help={reasonError ? t('form.reasonRequired') : undefined}
-      style={{ marginBottom: 0 }}
-    >
-      <Input
-        id="next-year-reason"
-        value={reason}
-        maxLength={2000}
-        style={{ width: 360 }}
-        onChange={(e) => {
-          setReason(e.target.value);
-          setReasonError(false);
-        }}
-        data-testid="next-year-reason"
-      />
-    </Form.Item>
-  );
+  const reasonField = <ReasonField reason={reason} testId="next-year-reason" width={360} />;
   if (draft.loading && !draft.data) return <Card size="small" loading />;
   if (draft.error) return <ProblemAlert error={draft.error} />;
   if (!draft.data) {

@@ -9,13 +9,17 @@ import type { BoardRow } from '../api/types';
 import { unitOptions, usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
 import { AsOfBanner, AsOfPicker, PageTitle } from '../components/common';
+import { EmptyState, matchesSearch, TableToolbar, useTableView } from '../components/TableTools';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
-import { DeadlineLight, EscalationTag, lightOf } from '../components/status';
+import { DeadlineLight, EscalationTag, lightOf, type Light } from '../components/status';
 import { fmtDate, fmtDateTime, fmtPeriod } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 import { useSearchParam } from '../lib/useSearchParam';
 import { PERIOD_PATTERN } from '../../../../libs/workflows/plan/period.js';
 import { monthsOf, quartersOf } from '../lib/periods';
+
+const CASE_STEPS = ['acknowledge', 'plan', 'feedback', 'review', 'close'] as const;
+const LIGHTS: Light[] = ['overdue', 'due-soon', 'on-track', 'closed'];
 
 /** The supervision bureau's board: every case, its step, its next deadline as a light, and its escalations. */
 export default function SupervisionPage() {
@@ -30,6 +34,13 @@ export default function SupervisionPage() {
   const countyWide = hasRole(user, 'office', 'supervisor', 'leader', 'auditor', 'admin');
   const [opening, setOpening] = useState(false);
   const now = board.data?.asOf ?? new Date().toISOString();
+  // Search (unit, indicator, case number) and the step, in the address with the page (issue 15).
+  const view = useTableView('cases', { filters: ['step', 'light'] });
+  const step = view.filter('step');
+  const light = view.filter('light');
+  const cases = (board.data?.cases ?? []).filter(
+    (c) => matchesSearch(view.q, c.unitName, c.indicatorNo, c.indicatorName, `#${c.caseNo}`) && (!step || c.step === step) && (!light || lightOf(c, now) === light),
+  );
   return (
     <div data-testid="supervision">
       <PageTitle
@@ -71,13 +82,23 @@ export default function SupervisionPage() {
       />
       <AsOfBanner asOf={asOf} />
       <ProblemAlert error={board.error} />
+      <TableToolbar
+        view={view}
+        testId="cases"
+        placeholder={t('tables.searchCases')}
+        filters={[
+          { name: 'step', label: t('tables.allSteps'), options: CASE_STEPS.map((s) => ({ value: s, label: t(`caseStep.${s}`) })) },
+          { name: 'light', label: t('tables.allLights'), options: LIGHTS.map((l) => ({ value: l, label: t(`light.${l}`) })) },
+        ]}
+      />
       <Table<BoardRow>
         size="small"
         data-testid="case-board"
         loading={board.loading}
         rowKey={(c) => `${c.unitId}-${c.indicatorNo}-${c.caseNo}`}
-        dataSource={board.data?.cases ?? []}
-        pagination={{ pageSize: 50, hideOnSinglePage: true }}
+        dataSource={cases}
+        pagination={view.pagination}
+        locale={{ emptyText: <EmptyState view={view} description={status === 'open' ? t('tables.noOpenCases') : t('tables.noCases')} /> }}
         scroll={{ x: 960 }}
         columns={[
           { title: t('supervision.light'), key: 'light', width: 110, render: (_, c) => <DeadlineLight light={lightOf(c, now)} /> },

@@ -1,4 +1,4 @@
-import { Alert, App, Button, Card, Drawer, Empty, Form, Input, Modal, Radio, Select, Space, Switch, Table, Tag, Timeline, Typography } from 'antd';
+import { Alert, App, Button, type ButtonProps, Card, Drawer, Empty, Form, Input, Modal, Radio, Select, Space, Switch, Table, Tag, Timeline, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { rewards } from '../api/endpoints';
@@ -7,9 +7,9 @@ import { ApiProblem, saveBlob } from '../api/http';
 import type { ProposalLine, ProposalView } from '../api/types';
 import { usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
-import { PageTitle, Who } from '../components/common';
+import { DRAWER_SIZE, PageTitle, Who } from '../components/common';
 import { HistoryTimeline } from '../components/HistoryTimeline';
-import { ReasonModal } from '../components/ReasonModal';
+import { ReasonField, ReasonModal } from '../components/ReasonModal';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
 import { IssuedDocuments } from '../components/IssuedDocuments';
 import { fmtDateTime, fmtPeriod, localized } from '../lib/format';
@@ -82,7 +82,7 @@ export default function YearEndPage() {
               </Button>
             )}
             {isOffice && p?.status === 'draft' && (
-              <Button type="primary" onClick={() => void run(() => rewards.submit(plan.id, year, p.revision), t('yearEnd.submitted'))}>
+              <Button type="primary" onClick={() => void run(() => rewards.submit(plan.id, year, p.revision), t('yearEnd.submitted'))} data-testid="submit-proposal">
                 {t('yearEnd.submit')}
               </Button>
             )}
@@ -141,11 +141,15 @@ export default function YearEndPage() {
       )}
       <IssuedDocuments planId={plan.id} kind="reward-proposal" subject={{ year }} subjectKey={`reward-proposal/${year}`} canIssue={isOffice} />
       <IssuedDocuments planId={plan.id} kind="reward-decision" subject={{ year }} subjectKey={`reward-decision/${year}`} canIssue={isOffice} />
-      {p === null && <Empty description={t('yearEnd.none')} />}
+      {p === null && <Empty description={isOffice ? t('tables.noProposalOffice') : t('yearEnd.none')} data-testid="year-end-empty" />}
       {p && (
         <>
           <Space wrap style={{ marginBottom: 12 }}>
-            <Tag color={{ none: 'default', draft: 'blue', submitted: 'gold', approved: 'green', published: 'purple' }[p.status] ?? 'default'}>
+            <Tag
+              color={{ none: 'default', draft: 'blue', submitted: 'gold', approved: 'green', published: 'purple' }[p.status] ?? 'default'}
+              data-testid="proposal-status"
+              data-status={p.status}
+            >
               {t(`yearEnd.status.${p.status}`, { defaultValue: p.status })}
             </Tag>
             <span>{t('yearEnd.generation', { n: p.generation, at: fmtDateTime(p.generated.at) })}</span>
@@ -154,6 +158,7 @@ export default function YearEndPage() {
           <Table<ProposalLine>
             size="small"
             rowKey="lineId"
+            data-testid="proposal-lines"
             pagination={false}
             dataSource={p.lines}
             scroll={{ x: 960 }}
@@ -211,7 +216,7 @@ export default function YearEndPage() {
                       {t('yearEnd.evidence')}
                     </Button>
                     {isOffice && p.status === 'draft' && (
-                      <Button size="small" onClick={() => setAmending(l)}>
+                      <Button size="small" onClick={() => setAmending(l)} data-testid={`amend-${l.lineId}`}>
                         {t('yearEnd.amend')}
                       </Button>
                     )}
@@ -380,6 +385,7 @@ function AmendModal({ p, line, onClose, onDone }: { p: ProposalView; line: Propo
       open
       title={`${t('yearEnd.amend')} · ${line.unitName}`}
       onCancel={onClose}
+      okButtonProps={{ 'data-testid': 'amend-ok' } as ButtonProps}
       onOk={() =>
         form.validateFields().then(
           (v) =>
@@ -398,14 +404,12 @@ function AmendModal({ p, line, onClose, onDone }: { p: ProposalView; line: Propo
     >
       <Form form={form} layout="vertical" initialValues={{ tier: line.tier, excluded: line.excluded }}>
         <Form.Item name="tier" label={t('yearEnd.tier')}>
-          <Select options={p.tiers.map((tier) => ({ value: tier.tier, label: localized(tier.label) }))} />
+          <Select options={p.tiers.map((tier) => ({ value: tier.tier, label: localized(tier.label) }))} data-testid="amend-tier" />
         </Form.Item>
         <Form.Item name="excluded" label={t('yearEnd.excluded')} valuePropName="checked">
-          <Switch />
+          <Switch data-testid="amend-excluded" />
         </Form.Item>
-        <Form.Item name="reason" label={t('form.reason')} rules={[{ required: true, min: 2, message: t('form.reasonRequired') }]}>
-          <Input.TextArea rows={3} />
-        </Form.Item>
+        <ReasonField testId="amend-reason" />
       </Form>
     </Modal>
   );
@@ -416,36 +420,39 @@ function EvidenceDrawer({ line, onClose }: { line: ProposalLine | null; onClose:
   const plan = usePlan();
   const ev = useAsync(() => (line ? rewards.evidence(plan.id, plan.year, line.lineId) : Promise.resolve(undefined)), [plan.id, line?.lineId]);
   return (
-    <Drawer open={!!line} onClose={onClose} size="large" title={line ? `${t('yearEnd.evidence')} · ${line.unitName}` : ''} destroyOnHidden>
+    <Drawer open={!!line} onClose={onClose} size={DRAWER_SIZE} title={line ? `${t('yearEnd.evidence')} · ${line.unitName}` : ''} destroyOnHidden>
       <ProblemAlert error={ev.error} />
-      <Timeline
-        items={(ev.data?.items ?? []).map((e) => ({
-          key: e.position + e.type,
-          title: (
-            <>
-              {t(`event.${e.type}`, { defaultValue: e.type })} · {fmtDateTime(e.when)}
-              {e.afterProposal && (
-                <Tag color="orange" style={{ marginLeft: 6 }}>
-                  {t('yearEnd.afterProposal')}
-                </Tag>
-              )}
-            </>
-          ),
-          content: (
-            <>
-              <Who by={e.who} />
-              {e.why && (
-                <div>
-                  {t('provenance.why')}: {e.why}
-                </div>
-              )}
-              <Typography.Text type="secondary" style={{ fontSize: 11 }}>
-                {e.streamId} · {t('provenance.position')} {e.position}
-              </Typography.Text>
-            </>
-          ),
-        }))}
-      />
+      {/* The evidence runs longer than the drawer: the list takes the focus so the keyboard can scroll it (WCAG 2.1.1). */}
+      <div tabIndex={0} role="region" aria-label={line ? `${t('yearEnd.evidence')} · ${line.unitName}` : undefined} data-testid="evidence-list">
+        <Timeline
+          items={(ev.data?.items ?? []).map((e) => ({
+            key: e.position + e.type,
+            title: (
+              <>
+                {t(`event.${e.type}`, { defaultValue: e.type })} · {fmtDateTime(e.when)}
+                {e.afterProposal && (
+                  <Tag color="orange" style={{ marginLeft: 6 }}>
+                    {t('yearEnd.afterProposal')}
+                  </Tag>
+                )}
+              </>
+            ),
+            content: (
+              <>
+                <Who by={e.who} />
+                {e.why && (
+                  <div>
+                    {t('provenance.why')}: {e.why}
+                  </div>
+                )}
+                <Typography.Text type="secondary" style={{ fontSize: 11 }}>
+                  {e.streamId} · {t('provenance.position')} {e.position}
+                </Typography.Text>
+              </>
+            ),
+          }))}
+        />
+      </div>
     </Drawer>
   );
 }
