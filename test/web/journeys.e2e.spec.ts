@@ -126,7 +126,7 @@ describe('the office’s journeys over the demo year, and every page at 1,440 an
     const board = await world.api<{ periods: string[]; units: { unitId: string; cells: Record<string, { status: string } | null> }[] }>(
       users['office']!,
       'GET',
-      `/reporting/${PLAN}/compliance`,
+      `/plans/${PLAN}/reporting/compliance`,
     );
     const sthjj = board.units.find((u) => u.unitId === 'sthjj')!;
     const period = [...board.periods].reverse().find((p) => sthjj.cells[p]?.status === 'received')!;
@@ -230,7 +230,7 @@ describe('the office’s journeys over the demo year, and every page at 1,440 an
     await office.getByTestId('publish-dialog-ok').click();
     await office.getByTestId('proposal-status').and(office.locator('[data-status="published"]')).waitFor();
     await world.state(office, 'office-year-end-published');
-    const decided = await world.api<{ status: string; history: unknown[] }>(users['office']!, 'GET', `/rewards/${PLAN}/2023/proposal`).catch(() => null);
+    const decided = await world.api<{ status: string; history: unknown[] }>(users['office']!, 'GET', `/plans/${PLAN}/rewards/2023/proposal`).catch(() => null);
     if (decided) expect(decided.status).toBe('published');
     expect(errors()).toEqual([]);
   }, 300_000);
