@@ -13211,9 +13211,9 @@ export interface operations {
   };
   AuditController_provenance: {
     parameters: {
-      query: {
-        /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
-        asOf: string;
+      query?: {
+        /** @description ISO date-time: the answer as it was known then (default: now) */
+        asOf?: string;
       };
       header?: {
         /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */

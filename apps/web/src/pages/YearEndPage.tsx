@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { rewards } from '../api/endpoints';
 import { ApiProblem } from '../api/http';
-import type { ProposalLine, ProposalView } from '../api/types';
+import type { ProposalLine, ProposalView } from '../api/models';
 import { usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
 import { PageTitle, Who } from '../components/common';
