@@ -5,7 +5,7 @@
  * take their answer's type from the document too.
  */
 import { answer, api, commandHeaders, download, upload } from './http';
-import type { Answer, Body, NoticeChannel, ReportLine } from './models';
+import type { Answer, Body, DocumentKind, NoticeChannel, ReportLine } from './models';
 
 const asOfQuery = (asOf?: string | null): { asOf?: string } => (asOf ? { asOf } : {});
 const enc = encodeURIComponent;
@@ -301,6 +301,14 @@ export const attachments = {
     if (step) form.append('step', step);
     return upload<Answer<'/api/v1/plans/{planId}/attachments/reports/{unitId}/{period}', 'post'>>(`/${target}`, form, onProgress);
   },
+};
+
+/** The official documents (公文, PDF) of a subject: listed, issued, downloaded. */
+export const documents = {
+  list: (planId: string, subject: string) => answer(api.GET('/api/v1/plans/{planId}/documents', { params: { path: { planId }, query: { subject } } })),
+  issue: (planId: string, kind: DocumentKind, body: Body<'/api/v1/plans/{planId}/documents/issue/{kind}', 'post'>, key: string) =>
+    answer(api.POST('/api/v1/plans/{planId}/documents/issue/{kind}', { params: { path: { planId, kind }, header: commandHeaders({ idempotencyKey: key }) }, body })),
+  pdf: (planId: string, documentId: string) => download(`/plans/${enc(planId)}/documents/pdf/${enc(documentId)}`),
 };
 
 /** Notices (issue 16): my inbox, my to-do counts, my channels. */

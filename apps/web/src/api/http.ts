@@ -1,5 +1,6 @@
 import createClient from 'openapi-fetch';
 import { currentLanguage } from '../i18n';
+import type { Problem } from './models';
 import type { paths } from './schema.js';
 
 /**
@@ -12,16 +13,9 @@ import type { paths } from './schema.js';
  * pass the highest position seen as ?minPosition=, so a page never shows the state before its own
  * change.
  */
-export interface ProblemBody {
-  type?: string;
-  title?: string;
-  status: number;
-  detail?: string;
-  code?: string;
-  instance?: string;
-  errors?: { field: string; message: string }[];
-  [extension: string]: unknown;
-}
+
+/** A problem as the document declares it (every field but the status may be missing from a failure that is not the API's). */
+export type ProblemBody = Partial<Problem> & { status: number };
 
 export class ApiProblem extends Error {
   readonly status: number;
@@ -65,17 +59,6 @@ export function notePosition(position: string | null | undefined): void {
 }
 
 export type Query = Record<string, string | number | boolean | null | undefined>;
-
-export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  query?: Query;
-  body?: unknown;
-  /** The ETag revision read with the resource, sent as If-Match so a concurrent change is refused, not overwritten. */
-  ifMatch?: number;
-  /** A stable key for a command, so a retried click is answered, not repeated. */
-  idempotencyKey?: string;
-  signal?: AbortSignal;
-}
 
 export function url(path: string, query: Query = {}): string {
   const params = new URLSearchParams();
@@ -147,37 +130,6 @@ export async function answer<D>(call: Promise<{ data?: D; error?: unknown; respo
   const data = r.data;
   if (data && typeof data === 'object' && 'position' in data) notePosition((data as { position?: string }).position);
   return data as D;
-}
-
-/** A request outside the document's paths (kept for callers not yet on `api`). */
-export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const method = options.method ?? 'GET';
-  const query: Query = { ...options.query };
-  // A query "as known at" a moment is answered from the events; otherwise wait for our own writes.
-  if (method === 'GET' && !query.asOf && lastPosition && query.minPosition === undefined) query.minPosition = lastPosition;
-  const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
-  let body: BodyInit | undefined;
-  if (options.body instanceof FormData) body = options.body;
-  else if (options.body !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(options.body);
-  }
-  if (options.ifMatch !== undefined) headers['if-match'] = `"${options.ifMatch}"`;
-  if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
-  let res: Response;
-  try {
-    res = await fetch(url(path, query), { method, headers, body, credentials: 'same-origin', signal: options.signal });
-  } catch (err) {
-    if ((err as Error).name === 'AbortError') throw err;
-    throw new ApiProblem({ status: 0, code: 'network-error', detail: (err as Error).message });
-  }
-  notePosition(res.headers.get('x-position'));
-  if (res.status === 204) return undefined as T;
-  const type = res.headers.get('content-type') ?? '';
-  const parsed: unknown = type.includes('json') ? await res.json().catch(() => undefined) : await res.text();
-  if (!res.ok) throw problemOf(res.status, res.statusText, parsed);
-  if (parsed && typeof parsed === 'object' && 'position' in parsed) notePosition((parsed as { position?: string }).position);
-  return parsed as T;
 }
 
 /** A download (xlsx, exports) as a Blob, with the same error handling. */

@@ -88,6 +88,14 @@ export type AnnexProvenance = Schemas['Provenance'];
 export type VerifyReport = Answer<'/api/v1/audit/verify', 'post'>;
 export type SealInfo = Answer<'/api/v1/audit/seals', 'get'>[number];
 
+// the demo
+export type DemoStatus = Schemas['DemoStatus'];
+
+// documents
+export type DocumentSummary = Schemas['DocumentSummary'];
+export type DocumentKind = DocumentSummary['kind'];
+export type IssueDocument = Schemas['IssueDocumentDto'];
+
 // notices and attachments
 export type AttachmentView = Schemas['AttachmentView'];
 export type InboxItem = Schemas['InboxItem'];
