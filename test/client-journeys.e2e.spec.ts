@@ -102,7 +102,11 @@ describe('a client generated from the document performs the four journeys (SQLit
     const view = await ok(
       client.GET('/api/v1/plans/{planId}/reporting/reports/{unitId}/{period}', { params: { ...report, query: { minPosition: received.data.position } }, ...as('head') }),
     );
-    expect(view.data).toMatchObject({ status: 'received', submitted: { late: null } });
+    expect(view.data).toMatchObject({
+      status: 'received',
+      submitted: { late: null, by: { userId: people.reporter.userId, role: 'reporter', name: '生态环境局 李' } },
+      received: { by: { userId: people.office.userId, role: 'office', name: '推进办 张' } },
+    });
     expect(view.data.lines.find((l) => l.indicatorNo === 28)?.value).toBe(40.5);
     expect(view.data.steps.map((s) => s.type)).toEqual(expect.arrayContaining(['ReportSubmitted', 'ReportSigned', 'ReportReceived']));
     const mine = await ok(client.GET('/api/v1/plans/{planId}/reporting/units/{unitId}/reports', { params: { path: { planId, unitId } }, ...as('reporter') }));
@@ -132,7 +136,16 @@ describe('a client generated from the document performs the four journeys (SQLit
     const view = await ok(client.GET('/api/v1/plans/{planId}/reporting/reports/{unitId}/{period}', { params: { ...report, query: { minPosition: position } }, ...as('head') }));
     expect(view.data.status).toBe('received');
     expect(view.data.lines.find((l) => l.indicatorNo === 28)?.value).toBe(40.5); // what the unit reported stays
-    expect(view.data.corrections).toEqual([expect.objectContaining({ indicatorNo: 28, field: 'value', previous: 40.5, corrected: 41.5, reason: '市生态环境局通报数据修正' })]);
+    expect(view.data.corrections).toEqual([
+      expect.objectContaining({
+        indicatorNo: 28,
+        field: 'value',
+        previous: 40.5,
+        corrected: 41.5,
+        reason: '市生态环境局通报数据修正',
+        by: { userId: people.office.userId, role: 'office', name: '推进办 张' },
+      }),
+    ]);
     const mine = await ok(client.GET('/api/v1/plans/{planId}/reporting/units/{unitId}/reports', { params: { path: { planId, unitId } }, ...as('reporter') }));
     expect(mine.data.reports.find((r) => r.period === period)?.corrections).toBe(1);
   });

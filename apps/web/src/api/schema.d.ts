@@ -3772,7 +3772,11 @@ export interface components {
       lines: components['schemas']['ReportLine'][];
       contentHash: null | string;
       submitted: null | {
-        by: string;
+        by: {
+          userId: string;
+          role: string;
+          name?: string;
+        };
         at: string;
         onBehalfOf?: string;
         late: null | {
@@ -3805,18 +3809,30 @@ export interface components {
        */
       remindedTo: null | 'unit' | 'head';
       received: null | {
-        by: string;
+        by: {
+          userId: string;
+          role: string;
+          name?: string;
+        };
         at: string;
       };
       /** @description The paper copies (一式两份), when the office recorded them. */
       paperCopies?: null | {
         copies: number;
-        by: string;
+        by: {
+          userId: string;
+          role: string;
+          name?: string;
+        };
         at: string;
       };
       returns: {
         reason: string;
-        by: string;
+        by: {
+          userId: string;
+          role: string;
+          name?: string;
+        };
         at: string;
       }[];
       overdueAt: null | string;
@@ -3828,7 +3844,11 @@ export interface components {
         previous: null | number;
         corrected: null | number;
         reason: string;
-        by: string;
+        by: {
+          userId: string;
+          role: string;
+          name?: string;
+        };
         at: string;
         position: string;
       }[];
@@ -4189,6 +4209,7 @@ export interface components {
     StepRecord: {
       type: string;
       at: string;
+      /** @description A person as every view names one (issue 14): who, in which role, and their name. */
       by: {
         userId: string;
         role: string;
@@ -4400,7 +4421,11 @@ export interface components {
         };
         returns: {
           reason: string;
-          by: string;
+          by: {
+            userId: string;
+            role: string;
+            name?: string;
+          };
           at: string;
         }[];
         signed: boolean;
