@@ -134,9 +134,15 @@ describe.each(STORE_TARGETS)('the monthly report over HTTP on $name', (target) =
 
     // Every view shows it (read-your-writes with ?minPosition=).
     const view = await api('GET', `${report}?minPosition=${encodeURIComponent(position)}`, head);
-    expect(view.body).toMatchObject({ status: 'received', returns: [{ reason: '第28项数据口径与市局不一致' }], submitted: { late: null } });
+    expect(view.body).toMatchObject({
+      status: 'received',
+      returns: [{ reason: '第28项数据口径与市局不一致', by: { userId: office.userId, role: 'office' } }],
+      submitted: { late: null },
+    });
     expect(view.body.lines.find((l: { indicatorNo: number }) => l.indicatorNo === 28).value).toBe(40.5);
-    expect(view.body.corrections).toEqual([expect.objectContaining({ previous: 40.5, corrected: 41.5, reason: '市生态环境局通报数据修正' })]);
+    expect(view.body.corrections).toEqual([
+      expect.objectContaining({ previous: 40.5, corrected: 41.5, reason: '市生态环境局通报数据修正', by: { userId: office.userId, role: 'office', name: '推进办 张' } }),
+    ]);
 
     const board = await api('GET', `/plans/${planId}/reporting/compliance?from=2023-06&to=2023-06&minPosition=${encodeURIComponent(position)}`, office);
     const cell = (unitId: string) => board.body.units.find((u: { unitId: string }) => u.unitId === unitId).cells[period];
@@ -201,9 +207,9 @@ describe.each(STORE_TARGETS)('the monthly report over HTTP on $name', (target) =
 
     // Every view shows who typed it and for whom, and the lateness of the signed report.
     const view = await api('GET', `${aug}?minPosition=${encodeURIComponent(position)}`, fgwHead);
-    expect(view.body.submitted).toMatchObject({ by: office.userId, onBehalfOf: 'fgw' });
+    expect(view.body.submitted).toMatchObject({ by: { userId: office.userId, role: 'office', name: '推进办 张' }, onBehalfOf: 'fgw' });
     expect(view.body.steps.filter((s: { onBehalfOf?: string }) => s.onBehalfOf === 'fgw').map((s: { type: string }) => s.type)).toEqual(['ReportDraftSaved', 'ReportSubmitted']);
-    expect(view.body.paperCopies).toMatchObject({ copies: 2, by: office.userId });
+    expect(view.body.paperCopies).toMatchObject({ copies: 2, by: { userId: office.userId, role: 'office', name: '推进办 张' } });
     expect(view.body.timeliness).toMatchObject({ judgedAt: 'signature', late: { byMinutes: 36 * 60 + 30 } });
     expect(view.body.corrections).toEqual([expect.objectContaining({ corrected: 12.5, reason: '据原始台账更正' })]);
     const board = await api('GET', `/plans/${planId}/reporting/compliance?from=2023-08&to=2023-08&minPosition=${encodeURIComponent(position)}`, office);

@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import type { Annex2Row, Annex2Table } from '../../apps/web/src/api/types.js';
+import type { Annex2Row, Annex2Table } from '../../apps/web/src/api/models.js';
 import { annex2Workbook } from '../../apps/web/src/lib/annex2-xlsx.js';
 
 /**

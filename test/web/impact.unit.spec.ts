@@ -1,4 +1,4 @@
-import type { Annex2Row, BoardRow, ScoringRules } from '../../apps/web/src/api/types.js';
+import type { Annex2Row, BoardRow, ScoringRules } from '../../apps/web/src/api/models.js';
 import { caseEffect, figureCorrectionImpact, reportCorrectionImpact } from '../../apps/web/src/lib/impact.js';
 
 /**

@@ -119,6 +119,7 @@ export class AuditController {
 
   @Get('plans/:planId/audit/provenance/annex2/:period/:indicatorNo/:field')
   @ApiOperation({ summary: 'Where one figure, rank, colour or score of Annex 2 comes from: the events behind it and the rule versions in force' })
+  @ApiQuery({ name: 'asOf', required: false, description: 'ISO date-time: the answer as it was known then (default: now)' })
   provenance(
     @Param('planId') planId: string,
     @Param('period') period: string,

@@ -16,6 +16,7 @@ export function reportStreams(plan: Pick<PlanDefinition, 'id' | 'units'>, period
 export interface StepRecord {
   type: string;
   at: string;
+  /** A person as every view names one (issue 14): who, in which role, and their name. */
   by: { userId: string; role: string; name?: string };
   /** The unit the office entered this for (its paper report): `by` typed it, for this unit. */
   onBehalfOf?: string;
@@ -37,7 +38,7 @@ export interface ReportView {
   indicators: ReportIndicator[];
   lines: ReportLine[];
   contentHash: string | null;
-  submitted: { by: string; at: string; onBehalfOf?: string; late: { byMinutes: number } | null; lagging: number[] } | null;
+  submitted: { by: StepRecord['by']; at: string; onBehalfOf?: string; late: { byMinutes: number } | null; lagging: number[] } | null;
   signature: { userId: string; name: string; at: string; contentHash: string; seal: { unitId: string; unitName: string } } | null;
   /**
    * Timeliness, judged when the signed and sealed report is in (经主要负责人签字并加盖单位印章后，于次月6日前报送):
@@ -46,13 +47,22 @@ export interface ReportView {
   timeliness: { at: string; late: { byMinutes: number } | null; judgedAt: 'signature' | 'submission' } | null;
   /** Who the last reminder went to: the unit (unsubmitted) or its head (waiting for the signature). */
   remindedTo: 'unit' | 'head' | null;
-  received: { by: string; at: string } | null;
+  received: { by: StepRecord['by']; at: string } | null;
   /** The paper copies (一式两份), when the office recorded them. */
-  paperCopies?: { copies: number; by: string; at: string } | null;
-  returns: { reason: string; by: string; at: string }[];
+  paperCopies?: { copies: number; by: StepRecord['by']; at: string } | null;
+  returns: { reason: string; by: StepRecord['by']; at: string }[];
   overdueAt: string | null;
   remindedAt: string | null;
-  corrections: { indicatorNo: number; field: 'value' | 'rank'; previous: number | null; corrected: number | null; reason: string; by: string; at: string; position: string }[];
+  corrections: {
+    indicatorNo: number;
+    field: 'value' | 'rank';
+    previous: number | null;
+    corrected: number | null;
+    reason: string;
+    by: StepRecord['by'];
+    at: string;
+    position: string;
+  }[];
   steps: StepRecord[];
 }
 
@@ -82,7 +92,8 @@ export const reportsProjection: Projection = {
   name: REPORTS_PROJECTION,
   // 2: timer events move the revision too, so the ETag is the stream's revision.
   // 3: timeliness is judged at the signature; steps show on whose behalf.
-  version: 3,
+  // 4: submitted, received, paper copies, returns and corrections name the person as {userId, role, name}.
+  version: 4,
   eventTypes: [...REPORTING_EVENT_TYPES, ...TIMER_EVENT_TYPES],
   async apply(e, docs) {
     const event = { type: e.type, data: e.data } as ReportingEvent;
@@ -163,7 +174,7 @@ function applyToView(view: ReportView, event: ReportingEvent, e: RecordedEvent):
       v.contentHash = event.data.contentHash;
       v.signature = null;
       v.submitted = {
-        by: event.data.submittedBy,
+        by: step.by,
         at,
         ...(m.onBehalfOf ? { onBehalfOf: m.onBehalfOf } : {}),
         // Older events judged timeliness at the first submission; a resubmission after a return keeps it.
@@ -184,15 +195,15 @@ function applyToView(view: ReportView, event: ReportingEvent, e: RecordedEvent):
       break;
     case 'ReportReceived':
       v.status = 'received';
-      v.received = { by: m.actor.userId, at };
+      v.received = { by: step.by, at };
       break;
     case 'ReportPaperCopiesReceived':
-      v.paperCopies = { copies: event.data.copies, by: m.actor.userId, at };
+      v.paperCopies = { copies: event.data.copies, by: step.by, at };
       break;
     case 'ReportReturned':
       v.status = 'returned';
       v.signature = null;
-      v.returns = [...view.returns, { reason: event.data.reason, by: m.actor.userId, at }];
+      v.returns = [...view.returns, { reason: event.data.reason, by: step.by, at }];
       break;
     case 'ReportReminderSent':
       v.remindedAt = at;
@@ -210,7 +221,7 @@ function applyToView(view: ReportView, event: ReportingEvent, e: RecordedEvent):
           previous: event.data.previous,
           corrected: event.data.corrected,
           reason: event.data.reason,
-          by: m.actor.userId,
+          by: step.by,
           at,
           position: e.position,
         },

@@ -3438,7 +3438,7 @@ export const SCHEMAS: Record<string, object> = {
           {
             type: 'object',
             properties: {
-              by: { type: 'string' },
+              by: { type: 'object', properties: { userId: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } }, required: ['userId', 'role'] },
               at: { type: 'string' },
               onBehalfOf: { type: 'string' },
               late: { anyOf: [{ type: 'null' }, { type: 'object', properties: { byMinutes: { type: 'number' } }, required: ['byMinutes'] }] },
@@ -3485,14 +3485,45 @@ export const SCHEMAS: Record<string, object> = {
         enum: [null, 'head', 'unit'],
         description: 'Who the last reminder went to: the unit (unsubmitted) or its head (waiting for the signature).',
       },
-      received: { anyOf: [{ type: 'null' }, { type: 'object', properties: { by: { type: 'string' }, at: { type: 'string' } }, required: ['by', 'at'] }] },
+      received: {
+        anyOf: [
+          { type: 'null' },
+          {
+            type: 'object',
+            properties: {
+              by: { type: 'object', properties: { userId: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } }, required: ['userId', 'role'] },
+              at: { type: 'string' },
+            },
+            required: ['by', 'at'],
+          },
+        ],
+      },
       paperCopies: {
-        anyOf: [{ type: 'null' }, { type: 'object', properties: { copies: { type: 'number' }, by: { type: 'string' }, at: { type: 'string' } }, required: ['copies', 'by', 'at'] }],
+        anyOf: [
+          { type: 'null' },
+          {
+            type: 'object',
+            properties: {
+              copies: { type: 'number' },
+              by: { type: 'object', properties: { userId: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } }, required: ['userId', 'role'] },
+              at: { type: 'string' },
+            },
+            required: ['copies', 'by', 'at'],
+          },
+        ],
         description: 'The paper copies (一式两份), when the office recorded them.',
       },
       returns: {
         type: 'array',
-        items: { type: 'object', properties: { reason: { type: 'string' }, by: { type: 'string' }, at: { type: 'string' } }, required: ['reason', 'by', 'at'] },
+        items: {
+          type: 'object',
+          properties: {
+            reason: { type: 'string' },
+            by: { type: 'object', properties: { userId: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } }, required: ['userId', 'role'] },
+            at: { type: 'string' },
+          },
+          required: ['reason', 'by', 'at'],
+        },
       },
       overdueAt: { type: ['null', 'string'] },
       remindedAt: { type: ['null', 'string'] },
@@ -3506,7 +3537,7 @@ export const SCHEMAS: Record<string, object> = {
             previous: { type: ['null', 'number'] },
             corrected: { type: ['null', 'number'] },
             reason: { type: 'string' },
-            by: { type: 'string' },
+            by: { type: 'object', properties: { userId: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } }, required: ['userId', 'role'] },
             at: { type: 'string' },
             position: { type: 'string' },
           },
@@ -3946,7 +3977,12 @@ export const SCHEMAS: Record<string, object> = {
     properties: {
       type: { type: 'string' },
       at: { type: 'string' },
-      by: { type: 'object', properties: { userId: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } }, required: ['userId', 'role'] },
+      by: {
+        type: 'object',
+        properties: { userId: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
+        required: ['userId', 'role'],
+        description: 'A person as every view names one (issue 14): who, in which role, and their name.',
+      },
       onBehalfOf: { type: 'string', description: 'The unit the office entered this for (its paper report): `by` typed it, for this unit.' },
       reason: { type: 'string' },
       position: { type: 'string' },
@@ -4180,7 +4216,15 @@ export const SCHEMAS: Record<string, object> = {
             late: { anyOf: [{ type: 'null' }, { type: 'object', properties: { byMinutes: { type: 'number' } }, required: ['byMinutes'] }] },
             returns: {
               type: 'array',
-              items: { type: 'object', properties: { reason: { type: 'string' }, by: { type: 'string' }, at: { type: 'string' } }, required: ['reason', 'by', 'at'] },
+              items: {
+                type: 'object',
+                properties: {
+                  reason: { type: 'string' },
+                  by: { type: 'object', properties: { userId: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } }, required: ['userId', 'role'] },
+                  at: { type: 'string' },
+                },
+                required: ['reason', 'by', 'at'],
+              },
             },
             signed: { type: 'boolean' },
             corrections: { type: 'number' },

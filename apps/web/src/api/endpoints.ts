@@ -1,311 +1,324 @@
-import { download, request, upload, type Query } from './http';
-import type {
-  AnnexProvenance,
-  Annex2Table,
-  SealInfo,
-  TimelineEntry,
-  TimelinePage,
-  VerifyReport,
-  ViewDiff,
-  BoardRow,
-  CaseView,
-  CommandResult,
-  ComplianceBoard,
-  ImportOutcome,
-  LineEvidence,
-  LoginAnswer,
-  Me,
-  Plan,
-  PeriodStandings,
-  PlanSummary,
-  PlanChange,
-  PlanDraft,
-  TargetsImportOutcome,
-  PeriodScore,
-  ProposalView,
-  QuarterSnapshot,
-  QuarterView,
-  ReportLine,
-  ReportTemplate,
-  ReportView,
-  ScoringRules,
-  SnapshotDiff,
-  StandingView,
-  UnitReportSummary,
-  User,
-  WarningBoard,
-} from './types';
+/**
+ * The API's calls as the pages use them, each made with the generated client (`api`, typed by
+ * the OpenAPI document's `paths`): the path, method, parameters, body and answer are checked
+ * against the document. Multipart uploads (with progress) and downloads go through http.ts and
+ * take their answer's type from the document too.
+ */
+import { answer, api, commandHeaders, download, upload } from './http';
+import type { Answer, Body, DocumentKind, NoticeChannel, ReportLine } from './models';
 
+const asOfQuery = (asOf?: string | null): { asOf?: string } => (asOf ? { asOf } : {});
 const enc = encodeURIComponent;
-const asOfQuery = (asOf?: string | null): Query => (asOf ? { asOf } : {});
+const ifMatch = (revision?: number) => commandHeaders({ ifMatch: revision });
 
 export const auth = {
-  login: (username: string, password: string) => request<LoginAnswer>('/auth/login', { method: 'POST', body: { username, password } }),
-  logout: () => request<void>('/auth/logout', { method: 'POST' }),
-  me: (signal?: AbortSignal) => request<Me>('/auth/me', signal ? { signal } : {}),
-  changePassword: (current: string, next: string) => request<CommandResult>('/auth/password', { method: 'POST', body: { current, next } }),
+  login: (username: string, password: string) => answer(api.POST('/api/v1/auth/login', { body: { username, password } })),
+  logout: () => answer(api.POST('/api/v1/auth/logout')),
+  me: (signal?: AbortSignal) => answer(api.GET('/api/v1/auth/me', signal ? { signal } : {})),
+  changePassword: (current: string, next: string) => answer(api.POST('/api/v1/auth/password', { body: { current, next } })),
 };
 
 export const users = {
-  list: () => request<User[]>('/users'),
-  create: (u: { username: string; name: string; roles: string[]; unitId?: string }, key: string) =>
-    request<CommandResult & { userId: string; oneTimePassword?: string }>('/users', { method: 'POST', body: u, idempotencyKey: key }),
+  list: () => answer(api.GET('/api/v1/users')),
+  create: (u: Body<'/api/v1/users', 'post'>, key: string) => answer(api.POST('/api/v1/users', { body: u, params: { header: commandHeaders({ idempotencyKey: key }) } })),
   // Privileged changes carry the administrator's reason (issue 15: asked for, and recorded with the event).
   grant: (id: string, role: string, revision: number, reason: string, unitId?: string) =>
-    request<CommandResult>(`/users/${enc(id)}/roles`, { method: 'POST', body: { role, reason, ...(unitId ? { unitId } : {}) }, ifMatch: revision }),
+    answer(
+      api.POST('/api/v1/users/{id}/roles', {
+        params: { path: { id }, header: ifMatch(revision) },
+        body: { role, reason, ...(unitId ? { unitId } : {}) } as Body<'/api/v1/users/{id}/roles', 'post'>,
+      }),
+    ),
   revoke: (id: string, role: string, revision: number, reason: string) =>
-    request<CommandResult>(`/users/${enc(id)}/roles/${enc(role)}`, { method: 'DELETE', body: { reason }, ifMatch: revision }),
-  disable: (id: string, reason: string, revision: number) => request<CommandResult>(`/users/${enc(id)}/disable`, { method: 'POST', body: { reason }, ifMatch: revision }),
-  enable: (id: string, revision: number, reason: string) => request<CommandResult>(`/users/${enc(id)}/enable`, { method: 'POST', body: { reason }, ifMatch: revision }),
+    answer(api.DELETE('/api/v1/users/{id}/roles/{role}', { params: { path: { id, role }, header: ifMatch(revision) }, body: { reason } })),
+  disable: (id: string, reason: string, revision: number) =>
+    answer(api.POST('/api/v1/users/{id}/disable', { params: { path: { id }, header: ifMatch(revision) }, body: { reason } })),
+  enable: (id: string, revision: number, reason: string) =>
+    answer(api.POST('/api/v1/users/{id}/enable', { params: { path: { id }, header: ifMatch(revision) }, body: { reason } })),
   resetPassword: (id: string, revision: number, reason: string) =>
-    request<CommandResult & { oneTimePassword: string }>(`/users/${enc(id)}/password`, { method: 'POST', body: { reason }, ifMatch: revision }),
+    answer(api.POST('/api/v1/users/{id}/password', { params: { path: { id }, header: ifMatch(revision) }, body: { reason } })),
 };
 
+const planPath = (planId: string) => ({ path: { planId } });
+
 export const plans = {
-  list: () => request<PlanSummary[]>('/plans'),
-  get: (planId: string) => request<Plan>(`/plans/${enc(planId)}`),
-  annex2: (planId: string, period: string, asOf?: string | null) => request<Annex2Table>(`/plans/${enc(planId)}/annex2/${enc(period)}`, { query: asOfQuery(asOf) }),
+  list: () => answer(api.GET('/api/v1/plans')),
+  get: (planId: string) => answer(api.GET('/api/v1/plans/{planId}', { params: planPath(planId) })),
+  annex2: (planId: string, period: string, asOf?: string | null) =>
+    answer(api.GET('/api/v1/plans/{planId}/annex2/{period}', { params: { path: { planId, period }, query: asOfQuery(asOf) } })),
   // The plan maintained on screen (PlanPage): every change carries its reason.
-  changes: (planId: string) => request<PlanChange[]>(`/plans/${enc(planId)}/changes`),
+  changes: (planId: string) => answer(api.GET('/api/v1/plans/{planId}/changes', { params: planPath(planId) })),
   setTarget: (planId: string, no: number, target: number | null, reason: string) =>
-    request<CommandResult>(`/plans/${enc(planId)}/indicators/${no}/target`, { method: 'PUT', body: { target, reason } }),
+    answer(api.PUT('/api/v1/plans/{planId}/indicators/{indicatorNo}/target', { params: { path: { planId, indicatorNo: no } }, body: { target, reason } })),
   setBaseline: (planId: string, no: number, value: number | null, rank: number | null, reason: string) =>
-    request<CommandResult>(`/plans/${enc(planId)}/indicators/${no}/baseline`, { method: 'PUT', body: { value, rank, reason } }),
-  reviseWarningTiers: (planId: string, tiers: Plan['warningTiers'], reason: string) =>
-    request<CommandResult>(`/plans/${enc(planId)}/rules/warning-tiers`, { method: 'PUT', body: { tiers, reason } }),
+    answer(api.PUT('/api/v1/plans/{planId}/indicators/{indicatorNo}/baseline', { params: { path: { planId, indicatorNo: no } }, body: { value, rank, reason } })),
+  reviseWarningTiers: (planId: string, tiers: Body<'/api/v1/plans/{planId}/rules/warning-tiers', 'put'>['tiers'], reason: string) =>
+    answer(api.PUT('/api/v1/plans/{planId}/rules/warning-tiers', { params: planPath(planId), body: { tiers, reason } })),
   importTargets: (planId: string, file: File, reason: string, language: string, onProgress: (fraction: number) => void) => {
     const form = new FormData();
     form.append('reason', reason);
     form.append('language', language);
     form.append('file', file, file.name);
-    return upload<TargetsImportOutcome>(`/plans/${enc(planId)}/imports`, form, onProgress);
+    return upload<Answer<'/api/v1/plans/{planId}/imports', 'post'>>(`/plans/${enc(planId)}/imports`, form, onProgress);
   },
   targetsTemplate: (planId: string) => download(`/plans/${enc(planId)}/imports/template`),
-  draftNextYear: (planId: string, reason: string) => request<CommandResult & { planId: string }>(`/plans/${enc(planId)}/next-year`, { method: 'POST', body: { reason } }),
-  draft: (planId: string) => request<PlanDraft>(`/plans/${enc(planId)}/draft`),
-  publishDraft: (planId: string, reason: string) => request<CommandResult>(`/plans/${enc(planId)}/publish`, { method: 'POST', body: { reason } }),
+  draftNextYear: (planId: string, reason: string) => answer(api.POST('/api/v1/plans/{planId}/next-year', { params: planPath(planId), body: { reason } })),
+  draft: (planId: string) => answer(api.GET('/api/v1/plans/{planId}/draft', { params: planPath(planId) })),
+  publishDraft: (planId: string, reason: string) => answer(api.POST('/api/v1/plans/{planId}/publish', { params: planPath(planId), body: { reason } })),
   reviseMonthlyReport: (planId: string, rule: { dueBeforeDayOfNextMonth: number; reminderWorkingDaysBefore: number }, reason: string) =>
-    request<CommandResult>(`/plans/${enc(planId)}/rules/monthly-report`, { method: 'PUT', body: { ...rule, reason } }),
+    answer(api.PUT('/api/v1/plans/{planId}/rules/monthly-report', { params: planPath(planId), body: { ...rule, reason } })),
 };
 
+const reportPath = (planId: string, unitId: string, period: string) => ({ path: { planId, unitId, period } });
+
 export const reporting = {
-  unitReports: (planId: string, unitId: string) => request<{ reports: UnitReportSummary[] }>(`/plans/${enc(planId)}/reporting/units/${enc(unitId)}/reports`),
+  unitReports: (planId: string, unitId: string) => answer(api.GET('/api/v1/plans/{planId}/reporting/units/{unitId}/reports', { params: { path: { planId, unitId } } })),
   report: (planId: string, unitId: string, period: string, asOf?: string | null) =>
-    request<ReportView>(`/plans/${enc(planId)}/reporting/reports/${enc(unitId)}/${enc(period)}`, { query: asOfQuery(asOf) }),
-  template: (planId: string, unitId: string, period: string) => request<ReportTemplate>(`/plans/${enc(planId)}/reporting/reports/${enc(unitId)}/${enc(period)}/template`),
+    answer(api.GET('/api/v1/plans/{planId}/reporting/reports/{unitId}/{period}', { params: { ...reportPath(planId, unitId, period), query: asOfQuery(asOf) } })),
+  template: (planId: string, unitId: string, period: string) =>
+    answer(api.GET('/api/v1/plans/{planId}/reporting/reports/{unitId}/{period}/template', { params: reportPath(planId, unitId, period) })),
   // If-Match with the revision the editor loaded: a draft saved meanwhile in another tab is not
   // overwritten silently (412, reload). The view's revision is the stream's, timer events included.
   saveDraft: (planId: string, unitId: string, period: string, lines: ReportLine[], revision?: number) =>
-    request<CommandResult>(`/plans/${enc(planId)}/reporting/reports/${enc(unitId)}/${enc(period)}/draft`, {
-      method: 'PUT',
-      body: { lines },
-      ...(revision !== undefined ? { ifMatch: revision } : {}),
-    }),
+    answer(
+      api.PUT('/api/v1/plans/{planId}/reporting/reports/{unitId}/{period}/draft', {
+        params: { ...reportPath(planId, unitId, period), header: ifMatch(revision) },
+        body: { lines },
+      }),
+    ),
   submit: (planId: string, unitId: string, period: string, revisionFromCommand?: number) =>
-    request<CommandResult>(`/plans/${enc(planId)}/reporting/reports/${enc(unitId)}/${enc(period)}/submit`, {
-      method: 'POST',
-      ...(revisionFromCommand !== undefined ? { ifMatch: revisionFromCommand } : {}),
-    }),
+    answer(
+      api.POST('/api/v1/plans/{planId}/reporting/reports/{unitId}/{period}/submit', { params: { ...reportPath(planId, unitId, period), header: ifMatch(revisionFromCommand) } }),
+    ),
   sign: (planId: string, unitId: string, period: string, contentHash: string) =>
-    request<CommandResult>(`/plans/${enc(planId)}/reporting/reports/${enc(unitId)}/${enc(period)}/sign`, { method: 'POST', body: { contentHash } }),
+    answer(api.POST('/api/v1/plans/{planId}/reporting/reports/{unitId}/{period}/sign', { params: reportPath(planId, unitId, period), body: { contentHash } })),
   receive: (planId: string, unitId: string, period: string) =>
-    request<CommandResult>(`/plans/${enc(planId)}/reporting/reports/${enc(unitId)}/${enc(period)}/receive`, { method: 'POST' }),
+    answer(api.POST('/api/v1/plans/{planId}/reporting/reports/{unitId}/{period}/receive', { params: reportPath(planId, unitId, period) })),
   return: (planId: string, unitId: string, period: string, reason: string) =>
-    request<CommandResult>(`/plans/${enc(planId)}/reporting/reports/${enc(unitId)}/${enc(period)}/return`, { method: 'POST', body: { reason } }),
-  correct: (planId: string, unitId: string, period: string, body: { indicatorNo: number; field: 'value' | 'rank'; corrected: number | null; reason: string }) =>
-    request<CommandResult>(`/plans/${enc(planId)}/reporting/reports/${enc(unitId)}/${enc(period)}/corrections`, { method: 'POST', body }),
+    answer(api.POST('/api/v1/plans/{planId}/reporting/reports/{unitId}/{period}/return', { params: reportPath(planId, unitId, period), body: { reason } })),
+  correct: (planId: string, unitId: string, period: string, body: Body<'/api/v1/plans/{planId}/reporting/reports/{unitId}/{period}/corrections', 'post'>) =>
+    answer(api.POST('/api/v1/plans/{planId}/reporting/reports/{unitId}/{period}/corrections', { params: reportPath(planId, unitId, period), body })),
   openPeriod: (planId: string, period: string, key: string) =>
-    request<{ period: string; opened: string[]; alreadyOpen: string[] }>(`/plans/${enc(planId)}/reporting/periods/${enc(period)}/open`, { method: 'POST', idempotencyKey: key }),
-  compliance: (planId: string, asOf?: string | null) => request<ComplianceBoard>(`/plans/${enc(planId)}/reporting/compliance`, { query: asOfQuery(asOf) }),
+    answer(api.POST('/api/v1/plans/{planId}/reporting/periods/{period}/open', { params: { path: { planId, period }, header: commandHeaders({ idempotencyKey: key }) } })),
+  compliance: (planId: string, asOf?: string | null) => answer(api.GET('/api/v1/plans/{planId}/reporting/compliance', { params: { path: { planId }, query: asOfQuery(asOf) } })),
 };
 
 export const ranking = {
   standings: (planId: string, period: string, asOf?: string | null) =>
-    request<PeriodStandings>(`/plans/${enc(planId)}/ranking/standings`, { query: { period, ...asOfQuery(asOf) } }),
+    answer(api.GET('/api/v1/plans/{planId}/ranking/standings', { params: { path: { planId }, query: { period, ...asOfQuery(asOf) } } })),
   standing: (planId: string, no: number, period: string, asOf?: string | null) =>
-    request<StandingView>(`/plans/${enc(planId)}/ranking/standings/${no}/${enc(period)}`, { query: asOfQuery(asOf) }),
-  warnings: (planId: string, quarter: string, asOf?: string | null) => request<WarningBoard>(`/plans/${enc(planId)}/ranking/warnings`, { query: { quarter, ...asOfQuery(asOf) } }),
-  scoringRules: (planId: string) => request<ScoringRules>(`/plans/${enc(planId)}/ranking/scoring-rules`),
-  score: (planId: string, period: string) => request<PeriodScore>(`/plans/${enc(planId)}/ranking/score`, { query: { period } }),
-  publishScoringRule: (planId: string, body: { coefficients: { rank: number; coefficient: number }[]; missingRankCoefficient: number; note: string; reason?: string }) =>
-    request<CommandResult>(`/plans/${enc(planId)}/ranking/scoring-rules`, { method: 'POST', body }),
-  record: (
-    planId: string,
-    body: { indicatorNo: number; period: string; figures: { countyId: string; value: number | null; rank: number | null }[] },
-    key: string,
-    revision?: number,
-  ) => request<CommandResult>(`/plans/${enc(planId)}/ranking/figures`, { method: 'POST', body, idempotencyKey: key, ...(revision !== undefined ? { ifMatch: revision } : {}) }),
-  correct: (planId: string, no: number, period: string, body: { countyId: string; value: number | null; rank: number | null; reason: string }, revision: number) =>
-    request<CommandResult>(`/plans/${enc(planId)}/ranking/figures/${no}/${enc(period)}/corrections`, { method: 'POST', body, ifMatch: revision }),
+    answer(api.GET('/api/v1/plans/{planId}/ranking/standings/{indicatorNo}/{period}', { params: { path: { planId, indicatorNo: no, period }, query: asOfQuery(asOf) } })),
+  warnings: (planId: string, quarter: string, asOf?: string | null) =>
+    answer(api.GET('/api/v1/plans/{planId}/ranking/warnings', { params: { path: { planId }, query: { quarter, ...asOfQuery(asOf) } } })),
+  scoringRules: (planId: string) => answer(api.GET('/api/v1/plans/{planId}/ranking/scoring-rules', { params: planPath(planId) })),
+  score: (planId: string, period: string) => answer(api.GET('/api/v1/plans/{planId}/ranking/score', { params: { path: { planId }, query: { period } } })),
+  publishScoringRule: (planId: string, body: Body<'/api/v1/plans/{planId}/ranking/scoring-rules', 'post'>) =>
+    answer(api.POST('/api/v1/plans/{planId}/ranking/scoring-rules', { params: planPath(planId), body })),
+  record: (planId: string, body: Body<'/api/v1/plans/{planId}/ranking/figures', 'post'>, key: string, revision?: number) =>
+    answer(api.POST('/api/v1/plans/{planId}/ranking/figures', { params: { path: { planId }, header: commandHeaders({ idempotencyKey: key, ifMatch: revision }) }, body })),
+  correct: (planId: string, no: number, period: string, body: Body<'/api/v1/plans/{planId}/ranking/figures/{indicatorNo}/{period}/corrections', 'post'>, revision: number) =>
+    answer(
+      api.POST('/api/v1/plans/{planId}/ranking/figures/{indicatorNo}/{period}/corrections', {
+        params: { path: { planId, indicatorNo: no, period }, header: ifMatch(revision) },
+        body,
+      }),
+    ),
   import: (planId: string, file: File, onProgress: (fraction: number) => void) => {
     const form = new FormData();
     form.append('file', file, file.name);
-    return upload<ImportOutcome>(`/plans/${enc(planId)}/ranking/imports`, form, onProgress);
+    return upload<Answer<'/api/v1/plans/{planId}/ranking/imports', 'post'>>(`/plans/${enc(planId)}/ranking/imports`, form, onProgress);
   },
   template: (planId: string, period: string) => download(`/plans/${enc(planId)}/ranking/imports/template`, { period }),
 };
 
+const quarterPath = (planId: string, quarter: string) => ({ path: { planId, quarter } });
+
 export const assessment = {
-  view: (planId: string, quarter: string, asOf?: string | null) => request<QuarterView>(`/plans/${enc(planId)}/assessment/quarters/${enc(quarter)}`, { query: asOfQuery(asOf) }),
+  view: (planId: string, quarter: string, asOf?: string | null) =>
+    answer(api.GET('/api/v1/plans/{planId}/assessment/quarters/{quarter}', { params: { ...quarterPath(planId, quarter), query: asOfQuery(asOf) } })),
   known: (planId: string, quarter: string, asOf?: string | null) =>
-    request<QuarterSnapshot>(`/plans/${enc(planId)}/assessment/quarters/${enc(quarter)}/known`, { query: asOfQuery(asOf) }),
+    answer(api.GET('/api/v1/plans/{planId}/assessment/quarters/{quarter}/known', { params: { ...quarterPath(planId, quarter), query: asOfQuery(asOf) } })),
   diff: (planId: string, quarter: string, asOf?: string | null) =>
-    request<SnapshotDiff>(`/plans/${enc(planId)}/assessment/quarters/${enc(quarter)}/diff`, { query: asOfQuery(asOf) }),
+    answer(api.GET('/api/v1/plans/{planId}/assessment/quarters/{quarter}/diff', { params: { ...quarterPath(planId, quarter), query: asOfQuery(asOf) } })),
   prepare: (planId: string, quarter: string, reason: string | undefined, revision?: number) =>
-    request<CommandResult>(`/plans/${enc(planId)}/assessment/quarters/${enc(quarter)}/prepare`, {
-      method: 'POST',
-      body: reason ? { reason } : {},
-      ...(revision !== undefined ? { ifMatch: revision } : {}),
-    }),
-  meeting: (
-    planId: string,
-    quarter: string,
-    body: { date: string; attendees: string[]; conclusions: string; nextSteps: string; suggestions: string; reason?: string },
-    revision?: number,
-  ) =>
-    request<CommandResult>(`/plans/${enc(planId)}/assessment/quarters/${enc(quarter)}/meeting`, { method: 'PUT', body, ...(revision !== undefined ? { ifMatch: revision } : {}) }),
+    answer(
+      api.POST('/api/v1/plans/{planId}/assessment/quarters/{quarter}/prepare', {
+        params: { ...quarterPath(planId, quarter), header: ifMatch(revision) },
+        body: reason ? { reason } : {},
+      }),
+    ),
+  meeting: (planId: string, quarter: string, body: Body<'/api/v1/plans/{planId}/assessment/quarters/{quarter}/meeting', 'put'>, revision?: number) =>
+    answer(api.PUT('/api/v1/plans/{planId}/assessment/quarters/{quarter}/meeting', { params: { ...quarterPath(planId, quarter), header: ifMatch(revision) }, body })),
   publish: (planId: string, quarter: string, revision?: number, reason?: string) =>
-    request<CommandResult>(`/plans/${enc(planId)}/assessment/quarters/${enc(quarter)}/publish`, {
-      method: 'POST',
-      body: reason ? { reason } : {},
-      ...(revision !== undefined ? { ifMatch: revision } : {}),
-    }),
+    answer(
+      api.POST('/api/v1/plans/{planId}/assessment/quarters/{quarter}/publish', {
+        params: { ...quarterPath(planId, quarter), header: ifMatch(revision) },
+        body: reason ? { reason } : {},
+      }),
+    ),
 };
+
+/** The steps of a case and the body each takes (the document's DTOs). */
+type CaseStepBodies = {
+  acknowledge: Body<'/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}/acknowledge', 'post'>;
+  plan: Body<'/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}/plan', 'post'>;
+  feedback: Body<'/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}/feedback', 'post'>;
+  review: Body<'/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}/review', 'post'>;
+  escalations: Body<'/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}/escalations', 'post'>;
+  'leader-reports': Body<'/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}/leader-reports', 'post'>;
+  close: Body<'/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}/close', 'post'>;
+};
+export type CaseAction = keyof CaseStepBodies;
+
+function caseStep<A extends CaseAction>(planId: string, c: { unitId: string; indicatorNo: number; caseNo: number }, action: A, body: CaseStepBodies[A], revision?: number) {
+  const path = { planId, unitId: c.unitId, indicatorNo: String(c.indicatorNo), caseNo: String(c.caseNo) };
+  const params = { path, header: ifMatch(revision) };
+  const b = body as never;
+  switch (action) {
+    case 'acknowledge':
+      return answer(api.POST('/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}/acknowledge', { params, body: b }));
+    case 'plan':
+      return answer(api.POST('/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}/plan', { params, body: b }));
+    case 'feedback':
+      return answer(api.POST('/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}/feedback', { params, body: b }));
+    case 'review':
+      return answer(api.POST('/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}/review', { params, body: b }));
+    case 'escalations':
+      return answer(api.POST('/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}/escalations', { params, body: b }));
+    case 'leader-reports':
+      // A report to the leaders changes no state the office could overwrite: no If-Match.
+      return answer(api.POST('/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}/leader-reports', { params: { path }, body: b }));
+    default:
+      return answer(api.POST('/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}/close', { params, body: b }));
+  }
+}
 
 export const supervision = {
-  board: (planId: string, q: { unitId?: string; status?: string; asOf?: string | null }) =>
-    request<{ cases: BoardRow[]; asOf: string }>(`/plans/${enc(planId)}/supervision/board`, {
-      query: { ...(q.unitId ? { unitId: q.unitId } : {}), status: q.status ?? 'open', ...asOfQuery(q.asOf) },
-    }),
+  board: (planId: string, q: { unitId?: string; status?: 'open' | 'closed' | 'all'; asOf?: string | null }) =>
+    answer(
+      api.GET('/api/v1/plans/{planId}/supervision/board', {
+        params: { path: { planId }, query: { ...(q.unitId ? { unitId: q.unitId } : {}), status: q.status ?? 'open', ...asOfQuery(q.asOf) } },
+      }),
+    ),
   case: (planId: string, unitId: string, no: number, caseNo: number, asOf?: string | null) =>
-    request<CaseView>(`/plans/${enc(planId)}/supervision/cases/${enc(unitId)}/${no}/${caseNo}`, { query: asOfQuery(asOf) }),
-  act: (
-    planId: string,
-    c: { unitId: string; indicatorNo: number; caseNo: number },
-    action: 'acknowledge' | 'plan' | 'feedback' | 'review' | 'escalations' | 'leader-reports' | 'close',
-    body: object,
-    revision?: number,
-  ) =>
-    request<CommandResult>(`/plans/${enc(planId)}/supervision/cases/${enc(c.unitId)}/${c.indicatorNo}/${c.caseNo}/${action}`, {
-      method: 'POST',
-      body,
-      ...(revision !== undefined && action !== 'leader-reports' ? { ifMatch: revision } : {}),
-    }),
-  open: (planId: string, body: { unitId: string; indicatorNo: number; period: string; note: string }, key: string) =>
-    request<CommandResult>(`/plans/${enc(planId)}/supervision/cases`, { method: 'POST', body, idempotencyKey: key }),
+    answer(
+      api.GET('/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}', {
+        params: { path: { planId, unitId, indicatorNo: String(no), caseNo: String(caseNo) }, query: asOfQuery(asOf) },
+      }),
+    ),
+  act: caseStep,
+  open: (planId: string, body: Body<'/api/v1/plans/{planId}/supervision/cases', 'post'>, key: string) =>
+    answer(api.POST('/api/v1/plans/{planId}/supervision/cases', { params: { path: { planId }, header: commandHeaders({ idempotencyKey: key }) }, body })),
   // Issue 12: a case on a ground the plan names (行动不力、工作滞后、成效不明显), whatever the colour.
-  openOnGround: (planId: string, body: { unitId: string; indicatorNo: number; ground: string; period: string; note: string }, key: string) =>
-    request<CommandResult>(`/plans/${enc(planId)}/supervision/cases/on-ground`, { method: 'POST', body, idempotencyKey: key }),
+  openOnGround: (planId: string, body: Body<'/api/v1/plans/{planId}/supervision/cases/on-ground', 'post'>, key: string) =>
+    answer(api.POST('/api/v1/plans/{planId}/supervision/cases/on-ground', { params: { path: { planId }, header: commandHeaders({ idempotencyKey: key }) }, body })),
 };
 
+const yearPath = (planId: string, year: number) => ({ path: { planId, year: String(year) } });
+const linePath = (planId: string, year: number, lineId: string) => ({ path: { planId, year: String(year), lineId } });
+
 export const rewards = {
-  proposal: (planId: string, year: number, asOf?: string | null) => request<ProposalView>(`/plans/${enc(planId)}/rewards/${year}/proposal`, { query: asOfQuery(asOf) }),
+  proposal: (planId: string, year: number, asOf?: string | null) =>
+    answer(api.GET('/api/v1/plans/{planId}/rewards/{year}/proposal', { params: { ...yearPath(planId, year), query: asOfQuery(asOf) } })),
   generate: (planId: string, year: number, reason: string | undefined, revision?: number) =>
-    request<CommandResult>(`/plans/${enc(planId)}/rewards/${year}/proposal`, {
-      method: 'POST',
-      body: reason ? { reason } : {},
-      ...(revision !== undefined ? { ifMatch: revision } : {}),
-    }),
-  amend: (planId: string, year: number, lineId: string, body: { tier?: string; excluded?: boolean; reason: string }, revision: number) =>
-    request<CommandResult>(`/plans/${enc(planId)}/rewards/${year}/lines/${enc(lineId)}/amend`, { method: 'POST', body, ifMatch: revision }),
-  submit: (planId: string, year: number, revision: number) => request<CommandResult>(`/plans/${enc(planId)}/rewards/${year}/submit`, { method: 'POST', ifMatch: revision }),
+    answer(api.POST('/api/v1/plans/{planId}/rewards/{year}/proposal', { params: { ...yearPath(planId, year), header: ifMatch(revision) }, body: reason ? { reason } : {} })),
+  amend: (planId: string, year: number, lineId: string, body: Body<'/api/v1/plans/{planId}/rewards/{year}/lines/{lineId}/amend', 'post'>, revision: number) =>
+    answer(api.POST('/api/v1/plans/{planId}/rewards/{year}/lines/{lineId}/amend', { params: { ...linePath(planId, year, lineId), header: ifMatch(revision) }, body })),
+  submit: (planId: string, year: number, revision: number) =>
+    answer(api.POST('/api/v1/plans/{planId}/rewards/{year}/submit', { params: { ...yearPath(planId, year), header: ifMatch(revision) } })),
   approve: (planId: string, year: number, listHash: string, revision: number, reason?: string) =>
-    request<CommandResult>(`/plans/${enc(planId)}/rewards/${year}/approve`, { method: 'POST', body: { listHash, ...(reason ? { reason } : {}) }, ifMatch: revision }),
+    answer(
+      api.POST('/api/v1/plans/{planId}/rewards/{year}/approve', {
+        params: { ...yearPath(planId, year), header: ifMatch(revision) },
+        body: { listHash, ...(reason ? { reason } : {}) },
+      }),
+    ),
   sendBack: (planId: string, year: number, reason: string, revision: number) =>
-    request<CommandResult>(`/plans/${enc(planId)}/rewards/${year}/send-back`, { method: 'POST', body: { reason }, ifMatch: revision }),
+    answer(api.POST('/api/v1/plans/{planId}/rewards/{year}/send-back', { params: { ...yearPath(planId, year), header: ifMatch(revision) }, body: { reason } })),
   publish: (planId: string, year: number, revision: number, reason?: string) =>
-    request<CommandResult>(`/plans/${enc(planId)}/rewards/${year}/publish`, { method: 'POST', body: reason ? { reason } : {}, ifMatch: revision }),
-  evidence: (planId: string, year: number, lineId: string) => request<LineEvidence>(`/plans/${enc(planId)}/rewards/${year}/lines/${enc(lineId)}/evidence`),
+    answer(api.POST('/api/v1/plans/{planId}/rewards/{year}/publish', { params: { ...yearPath(planId, year), header: ifMatch(revision) }, body: reason ? { reason } : {} })),
+  evidence: (planId: string, year: number, lineId: string) =>
+    answer(api.GET('/api/v1/plans/{planId}/rewards/{year}/lines/{lineId}/evidence', { params: linePath(planId, year, lineId) })),
   // Issue 16: the year-end list and the decision as workbooks, the header row in the UI's language.
   xlsx: (planId: string, year: number, which: 'proposal' | 'decisions', language: string) =>
     download(`/plans/${enc(planId)}/rewards/${year}/${which}.xlsx`, {}, { 'accept-language': language }),
   // Issue 12: the office decides a unit whose indicators fall in different tiers.
   decideConflict: (planId: string, year: number, lineId: string, decision: 'reward' | 'penalty' | 'neither', reason: string, revision: number) =>
-    request<CommandResult>(`/plans/${enc(planId)}/rewards/${year}/lines/${enc(lineId)}/decide`, { method: 'POST', body: { decision, reason }, ifMatch: revision }),
+    answer(
+      api.POST('/api/v1/plans/{planId}/rewards/{year}/lines/{lineId}/decide', {
+        params: { ...linePath(planId, year, lineId), header: ifMatch(revision) },
+        body: { decision, reason },
+      }),
+    ),
 };
 
 export const audit = {
-  unitTimeline: (
-    planId: string,
-    unitId: string,
-    q: { indicator?: number; period?: string; type?: string; cause?: string; after?: string | null; limit?: number },
-  ): Promise<{ entries: TimelineEntry[]; next: string | null }> =>
-    request<TimelinePage>(`/plans/${enc(planId)}/audit/units/${enc(unitId)}/timeline`, {
-      query: {
-        ...(q.indicator ? { indicatorNo: q.indicator } : {}),
-        ...(q.period ? { period: q.period } : {}),
-        // Issue 12: event types and causes of a standing change, comma-separated.
-        ...(q.type ? { type: q.type } : {}),
-        ...(q.cause ? { cause: q.cause } : {}),
-        ...(q.after ? { after: q.after } : {}),
-        limit: q.limit ?? 50,
-      },
-    }).then((p) => ({ entries: p.items, next: p.next })),
-  diff: (planId: string, view: string, t1: string, t2: string | null, params: Query) =>
-    request<ViewDiff>(`/plans/${enc(planId)}/audit/diff/${enc(view)}`, { query: { from: t1, ...(t2 ? { to: t2 } : {}), ...params } }),
+  unitTimeline: (planId: string, unitId: string, q: { indicator?: number; period?: string; type?: string; cause?: string; after?: string | null; limit?: number }) =>
+    answer(
+      api.GET('/api/v1/plans/{planId}/audit/units/{unitId}/timeline', {
+        params: {
+          path: { planId, unitId },
+          query: {
+            ...(q.indicator ? { indicatorNo: q.indicator } : {}),
+            ...(q.period ? { period: q.period } : {}),
+            // Issue 12: event types and causes of a standing change, comma-separated.
+            ...(q.type ? { type: q.type } : {}),
+            ...(q.cause ? { cause: q.cause } : {}),
+            ...(q.after ? { after: q.after } : {}),
+            limit: q.limit ?? 50,
+          },
+        },
+      }),
+    ).then((p) => ({ entries: p.items, next: p.next })),
+  diff: (planId: string, view: string, from: string, to: string | null, params: { period?: string; quarter?: string; year?: string }) =>
+    answer(api.GET('/api/v1/plans/{planId}/audit/diff/{view}', { params: { path: { planId, view }, query: { from, ...(to ? { to } : {}), ...params } } })),
   provenance: (planId: string, period: string, no: number, field: string, asOf?: string | null) =>
-    request<AnnexProvenance>(`/plans/${enc(planId)}/audit/provenance/annex2/${enc(period)}/${no}/${enc(field)}`, { query: asOfQuery(asOf) }),
+    answer(
+      api.GET('/api/v1/plans/{planId}/audit/provenance/annex2/{period}/{indicatorNo}/{field}', {
+        params: { path: { planId, period, indicatorNo: no, field }, query: asOfQuery(asOf) },
+      }),
+    ),
   exportUnit: (planId: string, unitId: string, format: 'jsonl' | 'xlsx') => download(`/plans/${enc(planId)}/audit/units/${enc(unitId)}/export`, { format }),
-  seals: () => request<SealInfo[]>('/audit/seals'),
-  seal: (occasion: string) => request<SealInfo | { sealed: false; reason: string }>('/audit/seals', { method: 'POST', body: { occasion } }),
-  verify: (seal?: string) => request<VerifyReport>('/audit/verify', { method: 'POST', body: seal ? { seal } : {} }),
+  seals: () => answer(api.GET('/api/v1/audit/seals')),
+  seal: (occasion: string) => answer(api.POST('/api/v1/audit/seals', { body: { occasion } })),
+  verify: (seal?: string) => answer(api.POST('/api/v1/audit/verify', { body: seal ? { seal } : {} })),
 };
-
-/** A file attached as evidence (issue 16), as the API lists it. */
-export interface AttachmentView {
-  sha256: string;
-  name: string;
-  mediaType: string;
-  size: number;
-  step?: string;
-  note?: string;
-  addedAt: string;
-  addedBy: { userId: string; role: string; name?: string };
-  reason?: string;
-}
 
 /**
  * Attachments of a target, as the path of its files (segments encoded):
  * `plans/<plan>/attachments/reports/<unit>/<month>`, `…/cases/<unit>/<indicatorNo>/<caseNo>`, `…/decisions/<year>`.
+ * The target is one of three paths, so these go through http.ts with the document's answer types.
  */
 export const attachments = {
   target: (kind: 'reports' | 'cases' | 'decisions', planId: string, ...segments: (string | number)[]) =>
     ['plans', enc(planId), 'attachments', kind, ...segments.map((s) => enc(String(s)))].join('/'),
-  list: (target: string) => request<{ attachments: AttachmentView[] }>(`/${target}`),
+  list: (target: string) =>
+    answer(
+      api.GET(`/api/v1/${target}` as '/api/v1/plans/{planId}/attachments/reports/{unitId}/{period}', {
+        params: { path: {} as { planId: string; unitId: string; period: string } },
+      }),
+    ),
   upload: (target: string, file: File, step: string | undefined, onProgress: (fraction: number) => void) => {
     const form = new FormData();
     form.append('file', file, file.name);
     if (step) form.append('step', step);
-    return upload<CommandResult>(`/${target}`, form, onProgress);
+    return upload<Answer<'/api/v1/plans/{planId}/attachments/reports/{unitId}/{period}', 'post'>>(`/${target}`, form, onProgress);
   },
 };
 
+/** The official documents (公文, PDF) of a subject: listed, issued, downloaded. */
+export const documents = {
+  list: (planId: string, subject: string) => answer(api.GET('/api/v1/plans/{planId}/documents', { params: { path: { planId }, query: { subject } } })),
+  issue: (planId: string, kind: DocumentKind, body: Body<'/api/v1/plans/{planId}/documents/issue/{kind}', 'post'>, key: string) =>
+    answer(api.POST('/api/v1/plans/{planId}/documents/issue/{kind}', { params: { path: { planId, kind }, header: commandHeaders({ idempotencyKey: key }) }, body })),
+  pdf: (planId: string, documentId: string) => download(`/plans/${enc(planId)}/documents/pdf/${enc(documentId)}`),
+};
+
 /** Notices (issue 16): my inbox, my to-do counts, my channels. */
-export interface InboxItem {
-  noticeId: string;
-  kind: string;
-  title: { zh: string; en: string };
-  body: { zh: string; en: string };
-  link?: string;
-  issuedAt: string;
-  readAt: string | null;
-}
-export interface TodoCounts {
-  toDraft: number;
-  overdueToDraft: number;
-  toSign: number;
-  toReceive: number;
-  casesDue: number;
-  nextCaseDeadline: string | null;
-  casesToReview: number;
-  proposalsToApprove: number;
-  unreadNotices: number;
-}
-export type NoticeChannel = 'email' | 'dingtalk' | 'wecom';
 export const notices = {
-  inbox: () => request<{ unread: number; total: number; items: InboxItem[] }>('/me/inbox', { query: { limit: 20 } }),
-  read: (noticeId: string) => request<CommandResult>(`/me/inbox/${enc(noticeId)}/read`, { method: 'POST' }),
-  todo: () => request<TodoCounts>('/me/todo'),
-  channels: () => request<{ available: NoticeChannel[]; channels: NoticeChannel[]; email: string | null }>('/me/notice-channels'),
-  choose: (channels: NoticeChannel[], email: string | null) => request<CommandResult>('/me/notice-channels', { method: 'PUT', body: { channels, email } }),
+  inbox: () => answer(api.GET('/api/v1/me/inbox', { params: { query: { limit: '20' } } })),
+  read: (noticeId: string) => answer(api.POST('/api/v1/me/inbox/{noticeId}/read', { params: { path: { noticeId } } })),
+  todo: () => answer(api.GET('/api/v1/me/todo')),
+  channels: () => answer(api.GET('/api/v1/me/notice-channels')),
+  choose: (channels: NoticeChannel[], email: string | null) => answer(api.PUT('/api/v1/me/notice-channels', { body: { channels, email } })),
 };

@@ -1,23 +1,21 @@
+import createClient from 'openapi-fetch';
 import { currentLanguage } from '../i18n';
+import type { Problem } from './models';
+import type { paths } from './schema.js';
 
 /**
  * The one way the UI talks to the API: same-origin fetch with the session cookie, JSON in and out,
  * and every error turned into an ApiProblem carrying the RFC 9457 body (code, detail, errors[]).
+ * Calls go through `api`, an openapi-fetch client typed by the generated `paths` (schema.d.ts): the
+ * path, method, parameters, body and answer of every call are the OpenAPI document's.
  *
  * Read-your-writes: every command answers with the global position of what it wrote; later reads
  * pass the highest position seen as ?minPosition=, so a page never shows the state before its own
  * change.
  */
-export interface ProblemBody {
-  type?: string;
-  title?: string;
-  status: number;
-  detail?: string;
-  code?: string;
-  instance?: string;
-  errors?: { field: string; message: string }[];
-  [extension: string]: unknown;
-}
+
+/** A problem as the document declares it (every field but the status may be missing from a failure that is not the API's). */
+export type ProblemBody = Partial<Problem> & { status: number };
 
 export class ApiProblem extends Error {
   readonly status: number;
@@ -62,17 +60,6 @@ export function notePosition(position: string | null | undefined): void {
 
 export type Query = Record<string, string | number | boolean | null | undefined>;
 
-export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  query?: Query;
-  body?: unknown;
-  /** The ETag revision read with the resource, sent as If-Match so a concurrent change is refused, not overwritten. */
-  ifMatch?: number;
-  /** A stable key for a command, so a retried click is answered, not repeated. */
-  idempotencyKey?: string;
-  signal?: AbortSignal;
-}
-
 export function url(path: string, query: Query = {}): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
@@ -86,43 +73,63 @@ export function onSessionProblem(handler: (p: ApiProblem) => void): void {
   unauthenticatedHandler = handler;
 }
 
-export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const method = options.method ?? 'GET';
-  const query: Query = { ...options.query };
-  // A query "as known at" a moment is answered from the events; otherwise wait for our own writes.
-  if (method === 'GET' && !query.asOf && lastPosition && query.minPosition === undefined) query.minPosition = lastPosition;
-  // Problems' title and detail in the UI's language, not the browser's (issue 14).
-  const headers: Record<string, string> = { accept: 'application/json, application/problem+json', 'accept-language': currentLanguage() };
-  let body: BodyInit | undefined;
-  if (options.body instanceof FormData) body = options.body;
-  else if (options.body !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(options.body);
-  }
-  if (options.ifMatch !== undefined) headers['if-match'] = `"${options.ifMatch}"`;
-  if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
-  let res: Response;
+/** The problem of a failed answer: its body as the server wrote it, and the session layer told of a 401. */
+function problemOf(status: number, statusText: string, parsed: unknown): ApiProblem {
+  const problem = new ApiProblem(
+    parsed && typeof parsed === 'object'
+      ? ({ status, ...(parsed as object) } as ProblemBody)
+      : { status, detail: typeof parsed === 'string' && parsed ? parsed.slice(0, 500) : statusText },
+  );
+  if (problem.status === 401 || problem.code === 'password-change-required') unauthenticatedHandler?.(problem);
+  return problem;
+}
+
+/**
+ * The generated client. Its paths carry the /api/v1 prefix, so the base is the page's origin.
+ * Middleware: the Accept and Accept-Language headers (problem details in the reader's language),
+ * read-your-writes (?minPosition= on GETs not asked "as of" a moment), and every X-Position noted.
+ */
+export const api = createClient<paths>({ credentials: 'same-origin' });
+api.use({
+  onRequest({ request: req }) {
+    req.headers.set('accept', 'application/json, application/problem+json');
+    req.headers.set('accept-language', currentLanguage());
+    if (req.method !== 'GET' || !lastPosition) return req;
+    const target = new URL(req.url, globalThis.location?.href);
+    if (target.searchParams.has('asOf') || target.searchParams.has('minPosition')) return req;
+    target.searchParams.set('minPosition', lastPosition);
+    return new Request(target, req);
+  },
+  onResponse({ response }) {
+    notePosition(response.headers.get('x-position'));
+    return response;
+  },
+});
+
+/** Headers of a command: If-Match with the revision it was based on, an Idempotency-Key. */
+export function commandHeaders(o: { ifMatch?: number | undefined; idempotencyKey?: string | undefined }): { 'If-Match'?: string; 'Idempotency-Key'?: string } {
+  return {
+    ...(o.ifMatch !== undefined ? { 'If-Match': `"${o.ifMatch}"` } : {}),
+    ...(o.idempotencyKey ? { 'Idempotency-Key': o.idempotencyKey } : {}),
+  };
+}
+
+/**
+ * An openapi-fetch call's answer: its data, or an ApiProblem thrown (a network failure too). A
+ * command's answer notes its position, so later reads wait for it.
+ */
+export async function answer<D>(call: Promise<{ data?: D; error?: unknown; response: Response }>): Promise<D> {
+  let r: { data?: D; error?: unknown; response: Response };
   try {
-    res = await fetch(url(path, query), { method, headers, body, credentials: 'same-origin', signal: options.signal });
+    r = await call;
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiProblem({ status: 0, code: 'network-error', detail: (err as Error).message });
   }
-  notePosition(res.headers.get('x-position'));
-  if (res.status === 204) return undefined as T;
-  const type = res.headers.get('content-type') ?? '';
-  const parsed: unknown = type.includes('json') ? await res.json().catch(() => undefined) : await res.text();
-  if (!res.ok) {
-    const problem = new ApiProblem(
-      parsed && typeof parsed === 'object'
-        ? ({ status: res.status, ...(parsed as object) } as ProblemBody)
-        : { status: res.status, detail: typeof parsed === 'string' ? parsed.slice(0, 500) : res.statusText },
-    );
-    if (problem.status === 401 || problem.code === 'password-change-required') unauthenticatedHandler?.(problem);
-    throw problem;
-  }
-  if (parsed && typeof parsed === 'object' && 'position' in parsed) notePosition((parsed as { position?: string }).position);
-  return parsed as T;
+  if (!r.response.ok) throw problemOf(r.response.status, r.response.statusText, r.error);
+  const data = r.data;
+  if (data && typeof data === 'object' && 'position' in data) notePosition((data as { position?: string }).position);
+  return data as D;
 }
 
 /** A download (xlsx, exports) as a Blob, with the same error handling; `headers` e.g. another Accept-Language. */

@@ -3823,7 +3823,11 @@ export interface components {
       lines: components['schemas']['ReportLine'][];
       contentHash: null | string;
       submitted: null | {
-        by: string;
+        by: {
+          userId: string;
+          role: string;
+          name?: string;
+        };
         at: string;
         onBehalfOf?: string;
         late: null | {
@@ -3856,18 +3860,30 @@ export interface components {
        */
       remindedTo: null | 'head' | 'unit';
       received: null | {
-        by: string;
+        by: {
+          userId: string;
+          role: string;
+          name?: string;
+        };
         at: string;
       };
       /** @description The paper copies (一式两份), when the office recorded them. */
       paperCopies?: null | {
         copies: number;
-        by: string;
+        by: {
+          userId: string;
+          role: string;
+          name?: string;
+        };
         at: string;
       };
       returns: {
         reason: string;
-        by: string;
+        by: {
+          userId: string;
+          role: string;
+          name?: string;
+        };
         at: string;
       }[];
       overdueAt: null | string;
@@ -3879,7 +3895,11 @@ export interface components {
         previous: null | number;
         corrected: null | number;
         reason: string;
-        by: string;
+        by: {
+          userId: string;
+          role: string;
+          name?: string;
+        };
         at: string;
         position: string;
       }[];
@@ -4240,6 +4260,7 @@ export interface components {
     StepRecord: {
       type: string;
       at: string;
+      /** @description A person as every view names one (issue 14): who, in which role, and their name. */
       by: {
         userId: string;
         role: string;
@@ -4451,7 +4472,11 @@ export interface components {
         };
         returns: {
           reason: string;
-          by: string;
+          by: {
+            userId: string;
+            role: string;
+            name?: string;
+          };
           at: string;
         }[];
         signed: boolean;
@@ -13497,9 +13522,9 @@ export interface operations {
   };
   AuditController_provenance: {
     parameters: {
-      query: {
-        /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
-        asOf: string;
+      query?: {
+        /** @description ISO date-time: the answer as it was known then (default: now) */
+        asOf?: string;
       };
       header?: {
         /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */

@@ -16,7 +16,8 @@ import {
 } from '@ant-design/icons';
 import { Alert, Badge, Button, Dropdown, Grid, Layout, Menu, Segmented, Space, Typography } from 'antd';
 import { useEffect, useState, type ReactNode } from 'react';
-import { request } from '../api/http';
+import { answer, api } from '../api/http';
+import type { DemoStatus } from '../api/models';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router-dom';
 import { currentLanguage, rememberLanguage, type Language } from '../i18n';
@@ -181,9 +182,9 @@ export function Shell({ children }: { children: ReactNode }) {
 /** Every figure of the demo year is synthetic: say so on every page (GET /demo answers 404 when no demo was played). */
 function DemoBanner() {
   const { t } = useTranslation();
-  const [demo, setDemo] = useState<{ seed: number; year: number; clock?: { date: string } } | null>(null);
+  const [demo, setDemo] = useState<DemoStatus | null>(null);
   useEffect(() => {
-    request<{ synthetic: boolean; seed: number; year: number; clock?: { date: string } }>('/demo').then(
+    answer(api.GET('/api/v1/demo')).then(
       (d) => setDemo(d.synthetic ? d : null),
       () => setDemo(null),
     );

@@ -1,4 +1,4 @@
-import type { Role, User } from '../api/types';
+import type { Role, User } from '../api/models';
 import { hasRole } from './session';
 
 /** Which pages each role works in; the API enforces the same rules again on every request. */

@@ -2,7 +2,7 @@ import { Alert, Spin } from 'antd';
 import { createContext, useContext, useEffect, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { plans } from '../api/endpoints';
-import type { Plan } from '../api/types';
+import type { Plan } from '../api/models';
 import { setDisplayTimeZone } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 import { problemText } from '../components/problems';

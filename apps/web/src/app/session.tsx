@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { auth } from '../api/endpoints';
 import { ApiProblem, onSessionProblem } from '../api/http';
-import type { Role, User } from '../api/types';
+import type { Role, User } from '../api/models';
 
 export type SessionStatus = 'loading' | 'anonymous' | 'must-change' | 'ready';
 
@@ -76,5 +76,5 @@ export function useSession(): SessionValue {
 }
 
 export function hasRole(user: User | undefined, ...roles: Role[]): boolean {
-  return !!user && user.roles.some((r) => roles.includes(r));
+  return !!user && user.roles.some((r) => (roles as readonly string[]).includes(r));
 }

@@ -1,7 +1,7 @@
 import { Collapse, List, Space, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useTranslation } from 'react-i18next';
-import type { Annex2Row, Annex2Table } from '../api/types';
+import type { Annex2Row, Annex2Table } from '../api/models';
 import { currentLanguage } from '../i18n';
 import { behindTarget } from '../../../../libs/workflows/ranking/rules.js';
 import { fmtNumber, fmtPeriod, fmtValue } from '../lib/format';

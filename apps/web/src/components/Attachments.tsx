@@ -2,7 +2,8 @@ import { DownloadOutlined, EyeOutlined, PaperClipOutlined, UploadOutlined } from
 import { App, Button, Card, Empty, Progress, Select, Space, Table, Typography, Upload } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { attachments, type AttachmentView } from '../api/endpoints';
+import { attachments } from '../api/endpoints';
+import type { AttachmentView } from '../api/models';
 import { url } from '../api/http';
 import { fmtDateTime } from '../lib/format';
 import { useAsync } from '../lib/useAsync';

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { countyName, usePlan } from '../app/plan';
-import type { StandingChange } from '../api/types';
+import type { StandingChange } from '../api/models';
 
 type Figure = { value?: number | null; rank?: number | null };
 

@@ -1,42 +1,27 @@
 import { App, Button, Card, Input, List, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { download, newCommandId, request, saveBlob } from '../api/http';
+import { documents } from '../api/endpoints';
+import { newCommandId, saveBlob } from '../api/http';
+import type { DocumentKind, DocumentSummary, IssueDocument } from '../api/models';
 import { fmtDateTime } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 import { useProblemNotice } from './problems';
-
-interface IssuedDocument {
-  documentId: string;
-  number: string;
-  title: string;
-  issuedAt: string;
-  issuedBy: { name: string };
-  sha256: string;
-  supersededBy: string | null;
-}
 
 /**
  * The official documents (公文, PDF) of one subject: the list with download links, and for whoever
  * may issue them a button that issues the next one (the server numbers, seals and hashes it).
  */
-export function IssuedDocuments(props: { planId: string; kind: string; subject: Record<string, string | number>; subjectKey: string; canIssue: boolean }) {
+export function IssuedDocuments(props: { planId: string; kind: DocumentKind; subject: IssueDocument; subjectKey: string; canIssue: boolean }) {
   const { t } = useTranslation();
   const { message, modal } = App.useApp();
   const notice = useProblemNotice();
   const [busy, setBusy] = useState(false);
-  const list = useAsync(
-    () => request<{ documents: IssuedDocument[] }>(`/plans/${encodeURIComponent(props.planId)}/documents`, { query: { subject: props.subjectKey } }),
-    [props.planId, props.subjectKey],
-  );
+  const list = useAsync(() => documents.list(props.planId, props.subjectKey), [props.planId, props.subjectKey]);
   const send = async (reason?: string) => {
     setBusy(true);
     try {
-      await request(`/plans/${encodeURIComponent(props.planId)}/documents/issue/${props.kind}`, {
-        method: 'POST',
-        body: { ...props.subject, ...(reason ? { reason } : {}) },
-        idempotencyKey: newCommandId(),
-      });
+      await documents.issue(props.planId, props.kind, { ...props.subject, ...(reason ? { reason } : {}) }, newCommandId());
       message.success(t('documents.issued'));
       list.reload();
     } catch (err) {
@@ -55,9 +40,9 @@ export function IssuedDocuments(props: { planId: string; kind: string; subject: 
       onOk: () => send(reason),
     });
   };
-  const get = async (d: IssuedDocument) => {
+  const get = async (d: DocumentSummary) => {
     try {
-      saveBlob(await download(`/plans/${encodeURIComponent(props.planId)}/documents/pdf/${encodeURIComponent(d.documentId)}`), `${d.number}.pdf`);
+      saveBlob(await documents.pdf(props.planId, d.documentId), `${d.number}.pdf`);
     } catch (err) {
       notice(err);
     }

@@ -3,7 +3,8 @@ import { App, Badge, Button, Checkbox, Empty, Form, Input, List, Modal, Popover,
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router-dom';
-import { notices, type InboxItem, type NoticeChannel, type TodoCounts } from '../api/endpoints';
+import { notices } from '../api/endpoints';
+import type { InboxItem, NoticeChannel, TodoCounts } from '../api/models';
 import { currentLanguage } from '../i18n';
 import { fmtDateTime } from '../lib/format';
 import { useProblemNotice } from './problems';

@@ -3,7 +3,7 @@ import { Button, DatePicker, Select, Space, Tag, Tooltip, Typography } from 'ant
 import dayjs from 'dayjs';
 import type { CSSProperties, ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Tier } from '../api/types';
+import type { Tier } from '../api/models';
 import { fmtDateTime, fmtPeriod } from '../lib/format';
 
 export const TIER_COLOURS: Record<Tier, { bg: string; fg: string; tag: string }> = {

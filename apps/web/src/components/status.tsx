@@ -1,6 +1,6 @@
 import { Badge, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
-import type { BoardRow } from '../api/types';
+import type { BoardRow } from '../api/models';
 
 /** A monthly report's status, as the unit and the office both see it. */
 export function ReportStatusTag({ status }: { status: string }) {

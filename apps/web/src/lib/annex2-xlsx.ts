@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import type { Annex2Table } from '../api/types.js';
+import type { Annex2Table } from '../api/models.js';
 
 /**
  * Annex 2 as the county files it: the seed's title and columns, one row per indicator under its

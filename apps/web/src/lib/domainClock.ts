@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { request } from '../api/http';
+import { answer, api } from '../api/http';
 
 /**
  * The domain's time as the server keeps it (GET /clock): on a store holding the demo year the
@@ -11,7 +11,7 @@ import { request } from '../api/http';
 let offset: Promise<number> | undefined;
 
 function serverOffset(): Promise<number> {
-  offset ??= request<{ now: string }>('/clock').then(
+  offset ??= answer(api.GET('/api/v1/clock')).then(
     (d) => Date.parse(d.now) - Date.now(),
     () => 0,
   );

@@ -1,4 +1,4 @@
-import type { Annex2Row, BoardRow, Plan, ScoringRules, Tier } from '../api/types.js';
+import type { Annex2Row, BoardRow, Plan, ScoringRules, Tier } from '../api/models.js';
 import { rankCounties, rankOf, scoreOf, tierOf, totalWith } from '../../../../libs/workflows/ranking/rules.js';
 
 /**

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { users } from '../api/endpoints';
 import { newCommandId } from '../api/http';
-import type { Role, User } from '../api/types';
+import type { Role, User } from '../api/models';
 import { unitName, unitOptions, usePlan } from '../app/plan';
 import { PageTitle } from '../components/common';
 import { EmptyState, matchesSearch, TableToolbar, useTableView } from '../components/TableTools';
@@ -152,7 +152,7 @@ export default function AdminUsersPage() {
                     closable={u.disabled ? false : { 'aria-label': t('a11y.revokeRole', { role: t(`role.${r}`), name: u.name }) }}
                     onClose={(e) => {
                       e.preventDefault();
-                      setAsking({ kind: 'revoke', user: u, role: r });
+                      setAsking({ kind: 'revoke', user: u, role: r as Role });
                     }}
                   >
                     {t(`role.${r}`)}

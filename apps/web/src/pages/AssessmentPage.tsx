@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
 import { assessment } from '../api/endpoints';
 import { ApiProblem } from '../api/http';
-import type { QuarterSnapshot, QuarterView, SnapshotDiff, SnapshotRow } from '../api/types';
+import type { QuarterSnapshot, QuarterView, SnapshotDiff, SnapshotRow } from '../api/models';
 import { usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
 import { PageTitle, PeriodSelect, WarningTag, Who } from '../components/common';

@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { audit } from '../api/endpoints';
 import { saveBlob } from '../api/http';
-import type { TimelineEntry, VerifyReport, ViewDiff } from '../api/types';
+import type { TimelineEntry, VerifyReport, ViewDiff } from '../api/models';
 import { unitOptions, usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
 import { PageTitle, PeriodSelect, WarningTag, Who } from '../components/common';
@@ -253,7 +253,7 @@ function TwoMoments() {
   const diff = useAsync(
     () =>
       t1
-        ? audit.diff(plan.id, view, t1, t2, param === 'period' ? { period } : param === 'quarter' ? { quarter } : param === 'year' ? { year: plan.year } : {})
+        ? audit.diff(plan.id, view, t1, t2, param === 'period' ? { period } : param === 'quarter' ? { quarter } : param === 'year' ? { year: String(plan.year) } : {})
         : Promise.resolve(null),
     [plan.id, view, t1, t2, period, quarter],
   );

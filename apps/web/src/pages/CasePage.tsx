@@ -6,7 +6,7 @@ import { useDomainNow } from '../lib/domainClock';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { attachments, supervision } from '../api/endpoints';
 import { AttachmentsCard } from '../components/Attachments';
-import type { CaseView } from '../api/types';
+import type { CaseView } from '../api/models';
 import { usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
 import { AsOfBanner, PageTitle, WarningTag, Who } from '../components/common';

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router-dom';
 import { attachments, reporting } from '../api/endpoints';
 import { ApiProblem } from '../api/http';
-import type { ReportIndicator, ReportLine, ReportView, Tier, UnitReportSummary } from '../api/types';
+import type { ReportIndicator, ReportLine, ReportView, Tier, UnitReportSummary } from '../api/models';
 import { uomSymbol, usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
 import { AttachmentsCard } from '../components/Attachments';

@@ -7,7 +7,7 @@ import { useSearchParams } from 'react-router-dom';
 import { attachments, plans, ranking, reporting, supervision } from '../api/endpoints';
 import { AttachmentsCard } from '../components/Attachments';
 import { newCommandId, url } from '../api/http';
-import type { ComplianceBoard, ComplianceCell, ReportView } from '../api/types';
+import type { ComplianceBoard, ComplianceCell, ReportView } from '../api/models';
 import { unitOptions, uomSymbol, usePlan } from '../app/plan';
 import { AsOfBanner, AsOfPicker, DRAWER_SIZE, PageTitle, PeriodSelect } from '../components/common';
 import { ImpactPreview } from '../components/ImpactPreview';

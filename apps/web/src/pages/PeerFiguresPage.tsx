@@ -4,7 +4,7 @@ import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { plans, ranking, supervision } from '../api/endpoints';
 import { newCommandId, saveBlob } from '../api/http';
-import type { CountyStanding, ImportOutcome, PeriodStandings } from '../api/types';
+import type { CountyStanding, ImportOutcome, PeriodStandings } from '../api/models';
 import { countyName, uomSymbol, usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
 import { AsOfBanner, AsOfPicker, PageTitle, PeriodSelect, WarningTag } from '../components/common';

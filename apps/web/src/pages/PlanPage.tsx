@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { coefficientFor, roundScore } from '../../../../libs/workflows/ranking/rules.js';
 import { plans, ranking } from '../api/endpoints';
 import { ApiProblem, saveBlob } from '../api/http';
-import type { Plan, PlanChange, PlanIndicator, TargetsImportOutcome } from '../api/types';
+import type { Plan, PlanChange, PlanIndicator, TargetsImportOutcome } from '../api/models';
 import { currentLanguage } from '../i18n';
 import { nextYearId } from '../../../../libs/workflows/plan/next-year.js';
 import { uomSymbol, usePlan } from '../app/plan';

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { supervision } from '../api/endpoints';
 import { newCommandId, url } from '../api/http';
-import type { BoardRow } from '../api/types';
+import type { BoardRow, CaseGround } from '../api/models';
 import { unitOptions, usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
 import { AsOfBanner, AsOfPicker, PageTitle } from '../components/common';
@@ -27,7 +27,7 @@ export default function SupervisionPage() {
   const plan = usePlan();
   const { user } = useSession();
   const [params, set] = useSearchParam();
-  const status = params.get('status') ?? 'open';
+  const status = (params.get('status') ?? 'open') as 'open' | 'closed' | 'all';
   const asOf = params.get('asOf');
   const unitId = params.get('unit') ?? undefined;
   const board = useAsync(() => supervision.board(plan.id, { status, asOf, ...(unitId ? { unitId } : {}) }), [plan.id, status, asOf, unitId]);
@@ -182,7 +182,7 @@ function OpenCaseModal({ onClose, onOpened }: { onClose: () => void; onOpened: (
               try {
                 const { ground, ...line } = v;
                 // A red warning's case, or one on a ground of 四（四） whatever the colour.
-                if (ground && ground !== 'red') await supervision.openOnGround(plan.id, { ...line, ground }, key);
+                if (ground && ground !== 'red') await supervision.openOnGround(plan.id, { ...line, ground: ground as CaseGround }, key);
                 else await supervision.open(plan.id, line, key);
                 message.success(t('supervision.opened'));
                 onOpened();

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { rewards } from '../api/endpoints';
 import { DownloadOutlined } from '@ant-design/icons';
 import { ApiProblem, saveBlob } from '../api/http';
-import type { ProposalLine, ProposalView } from '../api/types';
+import type { ProposalLine, ProposalView } from '../api/models';
 import { usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
 import { DRAWER_SIZE, PageTitle, Who } from '../components/common';
