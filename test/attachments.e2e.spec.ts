@@ -15,7 +15,17 @@ import { Engine } from '../libs/engine/nest/engine.js';
 import { readEverything } from '../libs/engine/testing/fixtures.js';
 import { verifyEvidenceArchive } from '../libs/workflows/audit/evidence-archive.js';
 import { ATTACHMENTS_SETTINGS, AttachmentsService, type AttachmentsSettings } from '../libs/workflows/attachments/attachments.service.js';
-import { bootstrapAdmin, createUserViaApi, followLocation, relaxLoginLimits, STORE_TARGETS, startAppOn, type RunningApp, type StoreTarget, type TestSession } from './support/app.js';
+import {
+  bootstrapAdmin,
+  createUserViaApi,
+  followLocation,
+  relaxLoginLimits,
+  STORE_TARGETS,
+  startAppOn,
+  type RunningApp,
+  type StoreTarget,
+  type TestSession,
+} from './support/app.js';
 
 const planId = 'ye-county-2023';
 const period = '2023-06';
