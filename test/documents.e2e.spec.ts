@@ -156,7 +156,7 @@ describe('the year-end documents over HTTP from the closed demo year', () => {
         headers: { ...office.headers, 'content-type': 'application/json' },
         body: JSON.stringify({ year: 2023 }),
       });
-      expect(res.status).toBe(200);
+      expect(res.status).toBe(201);
       const d = ((await res.json()) as { events: { data: { documentId: string; number: string; sha256: string } }[] }).events[0]!.data;
       issued.push({ kind, ...d });
     }

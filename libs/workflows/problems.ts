@@ -354,6 +354,7 @@ export const WORKFLOW_PROBLEMS: ProblemCatalogue = {
 
     // Audit and demo.
     'seal-raced': { 'zh-CN': '封存时又有新的封存记录写入，请重试。', 'en-US': 'other seals kept being recorded; try again.' },
+    'seal-not-found': { 'zh-CN': '没有编号为 {sealId} 的封存记录。', 'en-US': 'there is no seal {sealId}.' },
     'store-holds-real-data': {
       'zh-CN': '该存储中有真实数据，不能在其上演示：请使用新的存储。',
       'en-US': 'the store holds real data, so the demo year will not be played on it: use a new store.',

@@ -43,7 +43,11 @@ describe('the office’s journeys over the demo year, and every page at 1,440 an
   };
   const choose = async (page: Page, testId: string, option: string) => {
     await page.getByTestId(testId).click();
-    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: option }).first().click();
+    const open = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)');
+    await open.locator('.ant-select-item-option', { hasText: option }).first().click();
+    // The list closes after its animation; on a loaded machine a click on the next field meanwhile
+    // lands on the list still open. Wait for it to close (Escape if it stays open).
+    await open.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => page.keyboard.press('Escape'));
   };
   const errors = () => world.errors.filter((e) => !e.includes('Warning:'));
 

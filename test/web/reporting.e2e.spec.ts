@@ -95,7 +95,7 @@ describe('monthly report journey in the browser (SQLite)', () => {
     await page.goto(world.url('/office'));
     await page.getByTestId('open-sthjj-2023-07').click();
     await page.getByTestId('receive-report').click();
-    await page.getByTestId('inbox').getByText('没有待办的报告').waitFor();
+    await page.getByTestId('inbox').getByText('没有待接收的报告').waitFor();
     await page.getByRole('tab', { name: '报送情况' }).click();
     await page.getByTestId('cell-sthjj-2023-07').and(page.locator('[data-status="received"]')).waitFor();
     await world.state(page, 'office-receives');

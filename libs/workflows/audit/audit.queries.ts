@@ -186,7 +186,7 @@ export class GetSealHandler implements IQueryHandler<GetSeal> {
   async execute({ reader, sealId }: GetSeal) {
     auditor(reader);
     const seal = (await this.audit.seals()).find((s) => s.sealId === sealId);
-    if (!seal) throw new DomainError('seal-not-found', `there is no seal ${sealId}`, { status: 404, sealId });
+    if (!seal) throw new DomainError('seal-not-found', `there is no seal ${sealId}`, { status: 404, params: { sealId } });
     return seal;
   }
 }
