@@ -121,7 +121,10 @@ describe.each(STORE_TARGETS)('Idempotency-Key on $name', (target) => {
     expect(reused.status).toBe(422);
     expect(reused.body).toMatchObject({ code: 'idempotency-key-reused', idempotencyKey: 'sthjj-draft-key-apr' });
     expect(JSON.stringify(reused.body)).toContain('2023-04');
-    expect(await storeHead()).toBe(before);
+    // Nothing written by the refused request (the months opened above may still have timers and
+    // notices recorded by the system in the background, so the head alone could move).
+    const since = await running.app.get(Engine).store.readAll({ ...(before ? { fromPosition: before } : {}), maxCount: 1000 });
+    expect(since.filter((e) => e.metadata.actor.userId === reporter.userId)).toEqual([]);
     expect((await running.app.get(Engine).store.readStream(`report-${planId}-sthjj-2023-05`)).length).toBe(may0);
     // The office's key for August's opening is the office's: used for September's opening it is refused too.
     expect((await api('POST', `/plans/${planId}/reporting/periods/2023-05/open`, office, undefined, key('office-open-2023-04'))).status).toBe(422);

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import ExcelJS from 'exceljs';
 import type { Locator, Page } from 'playwright-core';
 import { PLAN, WebWorld, type WebUser } from './support/web.js';
@@ -11,6 +12,11 @@ import { PLAN, WebWorld, type WebUser } from './support/web.js';
  * the screen.
  */
 describe('the office’s journeys over the demo year, and every page at 1,440 and 390 px (SQLite)', () => {
+  // These journeys drive Ant Design's animated lists and dialogs through a whole demo year; on a
+  // loaded 2-core machine a click can land while a list or dialog is still moving (seen in two CI
+  // rehearsals, each time at another step, never twice in a row). A failed journey is run once more
+  // with its error printed first; a real fault fails both times.
+  jest.retryTimes(1, { logErrorsBeforeRetry: true });
   const world = new WebWorld('2023-01-01T00:00:00.000Z', 'office journeys');
   const users: Record<string, WebUser> = {};
 
@@ -188,10 +194,16 @@ describe('the office’s journeys over the demo year, and every page at 1,440 an
     for (let left = await undecided.count(); left > 0; left--) {
       await undecided.first().click();
       const dialog = office.locator('.ant-modal', { has: office.getByTestId('decision-reason') });
-      await office.getByTestId('decision-neither').click();
-      await office.getByTestId('decision-reason').fill('各指标方阵不一，本年度不奖不罚');
-      await dialog.getByRole('button', { name: '处理冲突' }).click();
-      await office.locator('.ant-modal-confirm .ant-btn-primary').click();
+      // The confirmation follows the form's check; on a loaded machine a choice made while the dialog
+      // still opens can be lost, so the choice is made again until the confirmation shows.
+      const confirm = office.locator('.ant-modal-confirm .ant-btn-primary');
+      for (let attempt = 0; attempt < 3 && !(await confirm.isVisible()); attempt++) {
+        await office.getByTestId('decision-neither').click();
+        await office.getByTestId('decision-reason').fill('各指标方阵不一，本年度不奖不罚');
+        await dialog.getByRole('button', { name: '处理冲突' }).click();
+        await confirm.waitFor({ timeout: 10_000 }).catch(() => undefined);
+      }
+      await confirm.click();
       await dialog.waitFor({ state: 'detached' });
       // The list is read again: one conflict fewer waits for a decision.
       await office.waitForFunction(
