@@ -6,11 +6,10 @@ import { ManualClock } from '../../engine/clock.js';
 import type { Principal } from '../../engine/commands/command.js';
 import { readConfig } from '../../engine/config.js';
 import { Engine } from '../../engine/nest/engine.js';
-import { createSqliteDirectory } from '../../engine/testing/databases.js';
 import { AppModule } from '../../../apps/api/src/app.module.js';
 import { SUPERVISION_BOARD_PROJECTION, type CaseView } from '../supervision/supervision-board.projection.js';
 import { REPORTS_PROJECTION, type ReportView } from '../reporting/reports.projection.js';
-import { playDemoYear } from '../demo/demo-year.js';
+import { demoStore } from '../../../test/support/demo-store.js';
 import type { DocumentIssued, DocumentSubject } from './documents.events.js';
 import { commandOfKind } from './documents.decider.js';
 import { GetDocumentPdf, ListDocuments } from './documents.queries.js';
@@ -32,7 +31,7 @@ const reporter = (unitId: string): Principal => ({ userId: `rep-${unitId}`, role
 describe('official documents from the demo year', () => {
   let app: INestApplicationContext;
   let engine: Engine;
-  let dir: ReturnType<typeof createSqliteDirectory>;
+  let dir: { drop(): void };
   let now: string;
   let n = 0;
   const issued = new Map<string, DocumentIssued['data']>();
@@ -47,15 +46,14 @@ describe('official documents from the demo year', () => {
   };
 
   beforeAll(async () => {
-    dir = createSqliteDirectory('documents');
-    const clock = new ManualClock('2022-12-31T00:00:00.000Z');
-    app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: readConfig({ EVENT_STORE_URL: dir.url() }), background: false, clock }), { logger: ['error'] });
+    // The closed demo year (played once per test run, test/support/demo-store.ts), a copy of our own.
+    const demo = await demoStore('closed');
+    dir = demo;
+    const clock = new ManualClock(demo.outcome.simulated.to);
+    app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: readConfig({ EVENT_STORE_URL: demo.url }), background: false, clock }), { logger: ['error'] });
     await app.init();
     engine = app.get(Engine);
-    const t0 = Date.now();
-    const outcome = await playDemoYear(app, { seed: 2023, closeYear: true });
-    console.log(`demo year played in ${Date.now() - t0} ms`);
-    now = new Date(Date.parse(outcome.simulated.to) + 3 * 86_400_000).toISOString();
+    now = new Date(Date.parse(demo.outcome.simulated.to) + 3 * 86_400_000).toISOString();
   }, 300_000);
   afterAll(async () => {
     await app?.close();
