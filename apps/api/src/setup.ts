@@ -46,6 +46,12 @@ export function configureApp(app: INestApplication): void {
   const express = app.getHttpAdapter().getInstance() as { set(k: string, v: string): void; disable(k: string): void };
   if (process.env.TRUST_PROXY) express.set('trust proxy', process.env.TRUST_PROXY);
   express.disable('x-powered-by');
+  // An idle kept-alive connection stays open longer than any client or proxy keeps its end (nginx
+  // 60 s): with Node's 5 s a client reusing the socket just as the server closes it gets
+  // ECONNRESET (seen by the tests' fetch on a loaded machine). Headers must come within it too.
+  const server = app.getHttpServer() as { keepAliveTimeout: number; headersTimeout: number };
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   app.use(helmet(HELMET));
   // Answers and the UI's assets compressed, brotli where the client takes it (a phone on a county
   // network loads the dashboard's JavaScript at about a third of its size). Quality 5, not
