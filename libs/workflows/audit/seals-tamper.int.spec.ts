@@ -8,7 +8,7 @@ import { verifyLogInParallel } from '../../engine/audit/verify-parallel.js';
 import { signerFromPem, type SealSigner } from '../../engine/audit/seal-key.js';
 import { verifyChains, type ChainProblemKind } from '../../engine/audit/verify-chains.js';
 import { FileWitness, readWitnessFile } from '../../engine/audit/witness.js';
-import type { EventStore } from '../../engine/event-store/event-store.js';
+import { readToHead, type EventStore } from '../../engine/event-store/event-store.js';
 import { chainHash } from '../../engine/event-store/hash-chain.js';
 import { openEventStore } from '../../engine/event-store/open-event-store.js';
 import type { StoredEvent } from '../../engine/event-store/storage.js';
@@ -253,7 +253,12 @@ describe.each(targets)('the tamper table on $name', (target) => {
       async rows() {
         const s = await openEventStore(t.url);
         try {
-          return await s.storage.readAll(undefined, 10_000);
+          // Every row to the head: PostgreSQL's global read stops at the oldest transaction running
+          // anywhere in the cluster (another suite's), and a tamper made on part of the log would
+          // cut in the wrong place (seen on a loaded machine: the whole log deleted, not its tail).
+          const rows: Awaited<ReturnType<typeof s.storage.readAll>> = [];
+          await readToHead(s, undefined, (page) => void rows.push(...page));
+          return rows;
         } finally {
           await s.close();
         }
