@@ -14,4 +14,6 @@ export default {
   // Int and e2e suites each create their own PostgreSQL database and SQLite file, so they can run
   // in parallel; two workers match this machine's two cores.
   maxWorkers: 2,
+  // The suites that take minutes start first (the browser journeys, the demo year's players).
+  testSequencer: '<rootDir>/test/support/slow-first-sequencer.mjs',
 };
