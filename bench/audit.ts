@@ -4,13 +4,17 @@
  *
  * The demo year is played once through the real commands into a template store; its events are
  * then replayed, as many times as it takes, as further county plans (`ye-county-2023-r001`…: new
- * stream ids, plan ids and event ids, the same envelopes), each append through the event store so
- * every chain is real. The timeline projection is built over all of it. Then, on the scaled store:
+ * stream ids, plan ids and event ids, the same envelopes), one transaction a replica in the
+ * adapter's layout (bench/bulk-load.ts; `--through-store`: each stream batch through
+ * appendToStream, as before), every chain real and verified at the end. The timeline projection is
+ * built over all of it. Then, on the scaled store:
  *   - a unit timeline page (50 entries) — target p99 ≤ 50 ms
  *   - Annex 2 as known at a random moment — target p99 ≤ 200 ms
  *   - a two-moment diff of Annex 2 — target p99 ≤ 400 ms
  *   - audit verify (every chain and every seal) — target ≥ 300,000 events/s (issue 17)
  *   - the timeline projection rebuilt over all of it — target ≥ 50,000 events/s
+ *   - restart to ready (up to 2 M events; `--no-restart` skips it) — target ≤ 5 s to every
+ *     projection at the head
  * `npm run bench -- --scale` is this on PostgreSQL with ten million events (issue 17).
  * One JSON line each, as the rest of the benchmark prints.
  */
