@@ -14,16 +14,20 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
 const ROOT = process.cwd();
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
-/** Starts the API and resolves when it answers; returns the time taken and a stop(). */
-function startApi(storeUrl: string): Promise<{ ms: number; stop(): Promise<void> }> {
+/**
+ * Starts the API (the build next to this file's) and resolves when it answers; returns the time
+ * taken, the URL it listens on and a stop(). `env`: more environment (bench/audit.ts turns the demo off).
+ */
+export function startApi(storeUrl: string, env: Record<string, string> = {}): Promise<{ ms: number; url: string; stop(): Promise<void> }> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'dist/apps/api/src/main.js')], {
-    env: { ...process.env, EVENT_STORE_URL: storeUrl, PORT: '0', NODE_ENV: 'development', JIXIAO_DEMO: 'on' },
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../apps/api/src/main.js', import.meta.url))], {
+    env: { ...process.env, EVENT_STORE_URL: storeUrl, PORT: '0', NODE_ENV: 'development', JIXIAO_DEMO: 'on', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -41,7 +45,7 @@ function startApi(storeUrl: string): Promise<{ ms: number; stop(): Promise<void>
       child.stderr.off('data', onData);
       const res = await fetch(`${m[1]}/api/v1/health`);
       if (res.status !== 200) return reject(new Error(`health answered ${res.status}`));
-      resolve({ ms: performance.now() - t0, stop });
+      resolve({ ms: performance.now() - t0, url: m[1]!, stop });
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);

@@ -386,9 +386,19 @@ function globalWalk(store: EventStore): SealWalk {
   };
 }
 
-/** verifySeals, with the log walked by `walk` (verify-parallel.ts walks it in the chain threads). */
-export async function verifySealsWith(store: EventStore, exported: ExportedSeal | undefined, options: VerifySealsOptions, walk: SealWalk): Promise<SealReport> {
-  const sealEvents = await store.storage.readStream(SEALS_STREAM, 'forwards', undefined, Number.MAX_SAFE_INTEGER);
+/**
+ * verifySeals, with the log walked by `walk` (verify-parallel.ts walks it in the chain threads).
+ * `sealEvents`: the seals stream as the caller already read it (verify-parallel.ts reads it before
+ * the threads start, for the seals' positions), so it is read once.
+ */
+export async function verifySealsWith(
+  store: EventStore,
+  exported: ExportedSeal | undefined,
+  options: VerifySealsOptions,
+  walk: SealWalk,
+  sealEvents?: readonly StoredEvent[],
+): Promise<SealReport> {
+  sealEvents ??= await store.storage.readStream(SEALS_STREAM, 'forwards', undefined, Number.MAX_SAFE_INTEGER);
   const seals: { data: SealRecordedData; delta: StreamHeadEntry[] }[] = [];
   let delta: StreamHeadEntry[] = [];
   for (const e of sealEvents) {

@@ -159,7 +159,8 @@ export async function verifyLogInParallel(
   const ranges = threads < 2 ? [{ from: undefined, until: undefined }] : await streamRanges(storage, threads);
   // The seals' positions, in position order, as verifySealsWith will ask for them; read here so
   // the threads can start at once (the seals stream is short: one seal a day).
-  const sealPositions = (await storage.readStream(SEALS_STREAM, 'forwards', undefined, Number.MAX_SAFE_INTEGER))
+  const sealEvents = await storage.readStream(SEALS_STREAM, 'forwards', undefined, Number.MAX_SAFE_INTEGER);
+  const sealPositions = sealEvents
     .filter((e) => e.type === SEAL_RECORDED)
     .map((e) => (JSON.parse(e.data) as { position: string }).position)
     .sort((a, b) => store.comparePositions(a, b));
@@ -182,6 +183,6 @@ export async function verifyLogInParallel(
       step.sealReached();
     }
   };
-  const seals = await verifySealsWith(store, exported, options, walk);
+  const seals = await verifySealsWith(store, exported, options, walk, sealEvents);
   return { chains: chainReport(await reports), seals };
 }

@@ -54,6 +54,9 @@ export function openSqlite(path: string, options: { readonly?: boolean; rebuilda
   return db;
 }
 
+/** Events sampled to find verification's split points in a large store (streamIdsAt). */
+const SAMPLE = 2048;
+
 const COLUMNS = 'global_position, stream_id, revision, event_id, type, data, metadata, hash, commit_id';
 
 /**
@@ -91,6 +94,7 @@ export class SqliteStorage implements StorageAdapter {
   readonly #countAfter;
   readonly #count;
   readonly #streamIdAtOffset;
+  readonly #streamIdFrom;
   readonly #headPosition;
 
   constructor(readonly path: string) {
@@ -114,6 +118,7 @@ export class SqliteStorage implements StorageAdapter {
     this.#countAfter = this.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM events WHERE global_position > ?');
     this.#count = this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events');
     this.#streamIdAtOffset = this.db.prepare<[number], { stream_id: string }>('SELECT stream_id FROM events ORDER BY stream_id, revision LIMIT 1 OFFSET ?');
+    this.#streamIdFrom = this.db.prepare<[number], { stream_id: string }>('SELECT stream_id FROM events WHERE global_position >= ? ORDER BY global_position LIMIT 1');
     this.#headPosition = this.db.prepare<[], { p: number | null }>('SELECT max(global_position) AS p FROM events');
 
     // IMMEDIATE takes the write lock up front, so the head check and the insert see the same state
@@ -192,10 +197,26 @@ export class SqliteStorage implements StorageAdapter {
     return rows.map((r) => ({ position: String(r[0]), streamId: r[1], revision: r[2], hash: r[3] }));
   }
 
-  /** The stream ids fractions of the way through all events in (stream, revision) order: where parallel verification splits. */
+  /**
+   * The stream ids fractions of the way through all events in (stream, revision) order: where
+   * parallel verification splits. A large store is sampled — the stream ids of SAMPLE events at
+   * evenly spaced positions, sorted, taken at each fraction — instead of counting and walking the
+   * (stream, revision) index to an OFFSET (0.65 s of the main thread at 143 k events, before any
+   * verification thread could start); a split a few per mille off even costs nothing measurable.
+   */
   async streamIdsAt(fractions: readonly number[]): Promise<(string | undefined)[]> {
-    const { n } = this.#count.get()!;
-    return fractions.map((fraction) => this.#streamIdAtOffset.get(Math.floor(n * fraction))?.stream_id);
+    const last = this.#headPosition.get()!.p ?? 0;
+    if (last < SAMPLE * 20) {
+      const { n } = this.#count.get()!;
+      return fractions.map((fraction) => this.#streamIdAtOffset.get(Math.floor(n * fraction))?.stream_id);
+    }
+    const ids: string[] = [];
+    for (let i = 0; i < SAMPLE; i++) {
+      const row = this.#streamIdFrom.get(Math.floor(((i + 0.5) * last) / SAMPLE));
+      if (row) ids.push(row.stream_id);
+    }
+    ids.sort();
+    return fractions.map((fraction) => ids[Math.min(ids.length - 1, Math.floor(ids.length * fraction))]);
   }
 
   async headPosition(): Promise<string | undefined> {
