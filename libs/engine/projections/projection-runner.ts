@@ -307,11 +307,19 @@ export class ProjectionRunner {
     const to = page[page.length - 1]!.position;
     const batches = [];
     const applied: Target[] = [];
+    const types = new Set(page.map((e) => e.type));
     for (const t of targets) {
       if (t.state.checkpoint !== undefined && this.store.comparePositions(t.state.checkpoint, to) >= 0) continue;
       const docs = new BatchDocs(this.readModels.source(t.state.projection, t.state.generation));
+      // Most projections read none of a page's event types: only their checkpoint moves.
+      const relevant = !t.projection.eventTypes || t.projection.eventTypes.some((type) => types.has(type));
+      if (relevant && batches.length > 0) {
+        // On SQLite a projection's reads and writes are synchronous: give requests that arrived
+        // meanwhile their turn between projections, so a long page never holds them all at once.
+        await yieldToRequests();
+      }
       try {
-        for (const e of page) {
+        for (const e of relevant ? page : []) {
           if (t.state.checkpoint !== undefined && this.store.comparePositions(e.position, t.state.checkpoint) <= 0) continue;
           if (t.projection.eventTypes && !t.projection.eventTypes.includes(e.type)) continue;
           await t.projection.apply(e as RecordedEvent, docs);
@@ -375,3 +383,4 @@ function generationsToFeed(
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const yieldToRequests = () => new Promise<void>((r) => setImmediate(r));
