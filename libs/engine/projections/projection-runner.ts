@@ -173,8 +173,17 @@ export class ProjectionRunner {
         const t = this.#active(this.#projections.get(n)!);
         return t?.state.checkpoint !== undefined && this.store.comparePositions(t.state.checkpoint, position) >= 0;
       });
+    // Already applied (the usual case, a read after a command): answered from memory, without
+    // asking the store for its head. A position at or before an applied one is one the store has issued.
+    if (typeof position !== 'string' || position.length === 0 || position.length > 100) throw new InvalidPositionError(String(position));
+    let applied: boolean;
+    try {
+      applied = this.store.comparePositions(position, position) === 0 && reached();
+    } catch {
+      throw new InvalidPositionError(position);
+    }
+    if (applied) return;
     if (!(await this.#issued(position))) throw new InvalidPositionError(position);
-    if (reached()) return;
     const deadline = Date.now() + (options.timeoutMs ?? 10_000);
     while (!reached()) {
       if (Date.now() > deadline || this.#stop.signal.aborted) {
