@@ -205,6 +205,10 @@ export class SqliteStorage implements StorageAdapter {
     return this.#headStmt.get(streamId) ?? { revision: -1, hash: '' };
   }
 
+  async revisions(streamIds: readonly string[]): Promise<number[]> {
+    return streamIds.map((id) => this.#headStmt.get(id)?.revision ?? -1);
+  }
+
   async readStream(streamId: string, direction: 'forwards' | 'backwards', from: number | undefined, maxCount: number) {
     const limit = Math.min(maxCount, Number.MAX_SAFE_INTEGER);
     const rows =
