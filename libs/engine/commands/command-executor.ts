@@ -52,7 +52,7 @@ export async function executeCommand<C extends Command, E extends DomainEvent, S
 ): Promise<CommandResult> {
   const digest = commandDigest(streamId, command);
   for (let attempt = 1; ; attempt++) {
-    const history = await store.readStream(streamId);
+    const history = await readHistory(store, streamId);
     const revision = history.length - 1;
     const state = history.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as E), decider.initialState());
     // Who may send this is decided first, on the state as it is now: a replay answers no one who
@@ -118,6 +118,41 @@ export async function executeCommand<C extends Command, E extends DomainEvent, S
       throw err;
     }
   }
+}
+
+/** Streams' events kept between commands, per store: at most this many streams, least recently used first out. */
+const MAX_KEPT_STREAMS = 2_000;
+const keptStreams = new WeakMap<EventStore, Map<string, readonly RecordedEvent[]>>();
+
+/**
+ * A stream's events, for a command. Stored events never change, so the events a previous command
+ * read are kept and only those after them are read: a stream's every command otherwise reads and
+ * parses its whole history again. Kept events are frozen, data included, so a decider that
+ * mutated one would fail loudly instead of changing what the next command sees.
+ */
+async function readHistory(store: EventStore, streamId: string): Promise<readonly RecordedEvent[]> {
+  let kept = keptStreams.get(store);
+  if (!kept) keptStreams.set(store, (kept = new Map()));
+  const before = kept.get(streamId) ?? [];
+  const after = await store.readStream(streamId, before.length > 0 ? { fromRevision: before.length } : {});
+  // A stream read whole starts at revision 0; anything else (never expected) is not kept.
+  if (after.some((e, i) => e.revision !== before.length + i)) {
+    kept.delete(streamId);
+    return store.readStream(streamId);
+  }
+  const history = after.length === 0 ? before : [...before, ...after.map(deepFreeze)];
+  kept.delete(streamId); // re-inserted last: the least recently used stream is the first in the Map
+  if (history.length > 0) kept.set(streamId, history);
+  if (kept.size > MAX_KEPT_STREAMS) kept.delete(kept.keys().next().value!);
+  return history;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 function restamp(previous: string, clock: Clock | undefined): string {

@@ -204,6 +204,17 @@ export class EventStore {
     return (await this.#storage.head(streamId)).revision;
   }
 
+  /**
+   * Several streams' revisions at once (-1: no stream), in one round trip where the adapter can:
+   * a command that checks a dozen streams for changes asks once instead of a dozen times.
+   */
+  async revisions(streamIds: readonly string[]): Promise<number[]> {
+    for (const id of streamIds) checkStreamId(id);
+    if (streamIds.length === 0) return [];
+    if (this.#storage.revisions) return this.#storage.revisions(streamIds);
+    return Promise.all(streamIds.map(async (id) => (await this.#storage.head(id)).revision));
+  }
+
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     checkStreamId(streamId);
     const direction = options.direction ?? 'forwards';

@@ -44,6 +44,8 @@ export interface StorageAdapter {
    */
   append(streamId: string, expectedHead: number, events: StoredEventInput[]): Promise<RawAppendOutcome>;
   head(streamId: string): Promise<StreamHead>;
+  /** Optional: the last revision of each stream (-1 for none), in one round trip. */
+  revisions?(streamIds: readonly string[]): Promise<number[]>;
   readStream(
     streamId: string,
     direction: 'forwards' | 'backwards',

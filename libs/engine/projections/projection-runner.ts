@@ -173,8 +173,17 @@ export class ProjectionRunner {
         const t = this.#active(this.#projections.get(n)!);
         return t?.state.checkpoint !== undefined && this.store.comparePositions(t.state.checkpoint, position) >= 0;
       });
+    // Already applied (the usual case, a read after a command): answered from memory, without
+    // asking the store for its head. A position at or before an applied one is one the store has issued.
+    if (typeof position !== 'string' || position.length === 0 || position.length > 100) throw new InvalidPositionError(String(position));
+    let applied: boolean;
+    try {
+      applied = this.store.comparePositions(position, position) === 0 && reached();
+    } catch {
+      throw new InvalidPositionError(position);
+    }
+    if (applied) return;
     if (!(await this.#issued(position))) throw new InvalidPositionError(position);
-    if (reached()) return;
     const deadline = Date.now() + (options.timeoutMs ?? 10_000);
     while (!reached()) {
       if (Date.now() > deadline || this.#stop.signal.aborted) {
@@ -307,11 +316,19 @@ export class ProjectionRunner {
     const to = page[page.length - 1]!.position;
     const batches = [];
     const applied: Target[] = [];
+    const types = new Set(page.map((e) => e.type));
     for (const t of targets) {
       if (t.state.checkpoint !== undefined && this.store.comparePositions(t.state.checkpoint, to) >= 0) continue;
       const docs = new BatchDocs(this.readModels.source(t.state.projection, t.state.generation));
+      // Most projections read none of a page's event types: only their checkpoint moves.
+      const relevant = !t.projection.eventTypes || t.projection.eventTypes.some((type) => types.has(type));
+      if (relevant && batches.length > 0) {
+        // On SQLite a projection's reads and writes are synchronous: give requests that arrived
+        // meanwhile their turn between projections, so a long page never holds them all at once.
+        await yieldToRequests();
+      }
       try {
-        for (const e of page) {
+        for (const e of relevant ? page : []) {
           if (t.state.checkpoint !== undefined && this.store.comparePositions(e.position, t.state.checkpoint) <= 0) continue;
           if (t.projection.eventTypes && !t.projection.eventTypes.includes(e.type)) continue;
           await t.projection.apply(e as RecordedEvent, docs);
@@ -375,3 +392,4 @@ function generationsToFeed(
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const yieldToRequests = () => new Promise<void>((r) => setImmediate(r));

@@ -74,6 +74,35 @@ describe.each(targets)('projections on $name', (target) => {
     expect(streams.reduce((sum, s) => sum + s.doc.n, 0)).toBe(30);
   });
 
+  it('one page feeds several projections in one commit: writes and deletes of each land, and one reading none of its types only moves its checkpoint', async () => {
+    // "latest" keeps a document per stream until the stream's Removed event deletes it.
+    const latest: Projection = {
+      name: 'latest',
+      version: 1,
+      eventTypes: ['Counted', 'Removed'],
+      apply(e, docs) {
+        if (e.type === 'Removed') docs.delete('streams', e.streamId);
+        else docs.put('streams', e.streamId, { i: (e.data as { i: number }).i });
+      },
+    };
+    const unrelated: Projection = { name: 'unrelated', version: 1, eventTypes: ['NeverWritten'], apply: (_e, docs) => docs.put('seen', 'x', { bad: true }) };
+    await append(14);
+    const last = (await store.appendToStream('s-3', [testEvent('Removed')])).position;
+    const r = runner([counterProjection(), latest, unrelated]);
+    await r.catchUp();
+    expect(await total(r)).toBe(15);
+    expect((await r.reader('latest').list('streams', 's-')).map((d) => d.key)).toEqual(['s-0', 's-1', 's-2', 's-4', 's-5', 's-6']);
+    expect(await r.reader('latest').get('streams', 's-6')).toEqual({ i: 13 });
+    expect(await r.reader('unrelated').list('seen')).toEqual([]);
+    // Every checkpoint, stored, is at the last event: a restart resumes there for all three.
+    const stored = await readModels.generations();
+    expect(stored.filter((g) => g.active).map((g) => [g.projection, g.checkpoint])).toEqual([
+      ['counter', last],
+      ['latest', last],
+      ['unrelated', last],
+    ]);
+  });
+
   it('pages a collection in key order, forwards and backwards, after a key', async () => {
     await append(14);
     const r = runner([counterProjection()]);

@@ -52,10 +52,14 @@ export class ReportingService {
    */
   async standings(ref: ReportRef, indicatorNos: readonly number[]): Promise<OfficialStanding[]> {
     const periods = candidatePeriods(ref.period);
+    // Every candidate stream's revision in one question to the store; most streams are empty.
+    const streams = indicatorNos.flatMap((no) => periods.map((period) => figuresStream(ref.planId, no, period)));
+    const revisions = await this.engine.store.revisions(streams);
     const found = await Promise.all(
-      indicatorNos.map(async (indicatorNo) => {
-        for (const period of periods) {
-          const last = await this.#lastStanding(figuresStream(ref.planId, indicatorNo, period));
+      indicatorNos.map(async (indicatorNo, i) => {
+        for (const [j, period] of periods.entries()) {
+          const k = i * periods.length + j;
+          const last = await this.#lastStanding(streams[k]!, revisions[k]!);
           if (last) return { indicatorNo, period, rank: last.data.rank.to, warning: last.data.warning.to };
         }
         return null;
@@ -65,11 +69,11 @@ export class ReportingService {
   }
 
   /**
-   * A figures stream's last standing, read again only when the stream has moved: a draft asks for up
-   * to 15 candidate periods of each of its indicators, and most are unchanged since the last draft.
+   * A figures stream's last standing, read again only when the stream has moved (`revision`, just
+   * asked of the store): a draft asks for up to 15 candidate periods of each of its indicators, and
+   * most are unchanged since the last draft.
    */
-  async #lastStanding(streamId: string): Promise<StandingChanged | undefined> {
-    const revision = await this.engine.store.revision(streamId);
+  async #lastStanding(streamId: string, revision: number): Promise<StandingChanged | undefined> {
     if (revision < 0) return undefined;
     const kept = this.#standings.get(streamId);
     if (kept?.revision === revision) return kept.last;

@@ -262,6 +262,11 @@ export function eventStoreConformance(target: ConformanceTarget): void {
         expect(await store.revision(id)).toBe(1);
         await store.appendToStream(id, [testEvent('N', { i: 2 })]);
         expect(await store.revision(id)).toBe(2);
+        // Several at once, in the order asked, an absent stream and a repeat included.
+        const other = s();
+        await store.appendToStream(other, [testEvent()]);
+        expect(await store.revisions([id, s(), other, id])).toEqual([2, -1, 0, 2]);
+        expect(await store.revisions([])).toEqual([]);
       });
 
       it('reads all events in one global order from a position, in pages, with opaque string positions', async () => {

@@ -244,6 +244,16 @@ export class PostgresStorage implements StorageAdapter {
     return r.rows[0] ?? { revision: -1, hash: '' };
   }
 
+  async revisions(streamIds: readonly string[]): Promise<number[]> {
+    const r = await this.pool.query<{ stream_id: string; revision: number }>({
+      name: 'jx_revisions',
+      text: 'SELECT s.id AS stream_id, (SELECT max(revision) FROM events WHERE stream_id = s.id) AS revision FROM unnest($1::text[]) AS s(id)',
+      values: [streamIds],
+    });
+    const found = new Map(r.rows.map((row) => [row.stream_id, row.revision]));
+    return streamIds.map((id) => found.get(id) ?? -1);
+  }
+
   async readStream(streamId: string, direction: 'forwards' | 'backwards', from: number | undefined, maxCount: number) {
     const forwards = direction === 'forwards';
     const bound = from === undefined ? '' : forwards ? 'AND revision >= $3' : 'AND revision <= $3';

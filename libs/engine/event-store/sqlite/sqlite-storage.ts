@@ -81,6 +81,10 @@ export class SqliteStorage implements StorageAdapter {
   readonly #insertCommit;
   readonly #commitById;
   readonly #appendTx;
+  readonly #groupTx;
+  #pending: PendingAppend[] = [];
+  /** Append transactions committed by this connection (a group counts once): how well appends are grouped. */
+  appendTransactions = 0;
   readonly #readAllStmt;
   readonly #readAllFromStart;
   readonly #fwd;
@@ -121,9 +125,11 @@ export class SqliteStorage implements StorageAdapter {
     this.#streamIdFrom = this.db.prepare<[number], { stream_id: string }>('SELECT stream_id FROM events WHERE global_position >= ? ORDER BY global_position LIMIT 1');
     this.#headPosition = this.db.prepare<[], { p: number | null }>('SELECT max(global_position) AS p FROM events');
 
-    // IMMEDIATE takes the write lock up front, so the head check and the insert see the same state
-    // even with other processes writing to the same file.
-    this.#appendTx = this.db.transaction((streamId: string, expectedHead: number, events: StoredEventInput[]): RawAppendOutcome => {
+    // One append: the head check and the inserts. Run on its own with IMMEDIATE (the write lock
+    // taken up front, so the check and the insert see the same state even with other processes
+    // writing to the same file), or nested in a group commit, where better-sqlite3 wraps it in a
+    // savepoint: an append that fails rolls back alone.
+    const appendOne = this.db.transaction((streamId: string, expectedHead: number, events: StoredEventInput[]): RawAppendOutcome => {
       const actual = this.#headStmt.get(streamId)?.revision ?? -1;
       if (actual !== expectedHead) return { kind: 'head-moved' };
       let rowid: number | bigint = 0;
@@ -139,21 +145,73 @@ export class SqliteStorage implements StorageAdapter {
             : this.#insert.run(streamId, expectedHead + 1 + i, e.id, e.type, e.data, '', e.hash, commitIds[envelope]!).lastInsertRowid;
       }
       return { kind: 'appended', lastPosition: String(rowid) };
-    }).immediate;
+    });
+    this.#appendTx = appendOne.immediate;
+    this.#groupTx = this.db.transaction((group: PendingAppend[]): RawAppendOutcome[] =>
+      group.map((a) => {
+        try {
+          return appendOne(a.streamId, a.expectedHead, a.events);
+        } catch (err) {
+          const refused = constraintOutcome(err);
+          // Anything else (I/O, a full disk) may have ended the whole transaction: give up the
+          // group, and let each append run and answer on its own.
+          if (!refused) throw err;
+          return refused;
+        }
+      }),
+    ).immediate;
   }
 
-  async append(streamId: string, expectedHead: number, events: StoredEventInput[]): Promise<RawAppendOutcome> {
-    try {
-      return this.#appendTx(streamId, expectedHead, events);
-    } catch (err) {
-      if (isUniqueViolation(err, 'events.event_id')) return { kind: 'duplicate-id' };
-      if (isUniqueViolation(err, 'events.stream_id')) return { kind: 'head-moved' };
-      throw err;
+  /**
+   * Group commit. Appends that arrive in the same turn of the event loop (concurrent commands) are
+   * written in one transaction, with one fsync: better-sqlite3 commits synchronously, so one fsync
+   * a command also stalls every other request for its duration. Each append keeps its own head
+   * check and its own savepoint — a conflict or a duplicate id refuses only that append — and none
+   * is answered before the transaction holding it has committed durably. A transaction order is a
+   * row-id order, so global positions still commit in order.
+   */
+  append(streamId: string, expectedHead: number, events: StoredEventInput[]): Promise<RawAppendOutcome> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ streamId, expectedHead, events, resolve, reject });
+      if (this.#pending.length === 1) setImmediate(() => this.#flush());
+    });
+  }
+
+  #flush(): void {
+    const group = this.#pending;
+    this.#pending = [];
+    if (group.length > 1) {
+      let outcomes: RawAppendOutcome[] | undefined;
+      try {
+        outcomes = this.#groupTx(group);
+      } catch {
+        // Nothing of the group was committed: each append runs alone below and answers for itself.
+      }
+      if (outcomes) {
+        this.appendTransactions++;
+        for (const [i, a] of group.entries()) a.resolve(outcomes[i]!);
+        return;
+      }
+    }
+    for (const a of group) {
+      try {
+        const outcome = this.#appendTx(a.streamId, a.expectedHead, a.events);
+        this.appendTransactions++;
+        a.resolve(outcome);
+      } catch (err) {
+        const refused = constraintOutcome(err);
+        if (refused) a.resolve(refused);
+        else a.reject(err);
+      }
     }
   }
 
   async head(streamId: string): Promise<StreamHead> {
     return this.#headStmt.get(streamId) ?? { revision: -1, hash: '' };
+  }
+
+  async revisions(streamIds: readonly string[]): Promise<number[]> {
+    return streamIds.map((id) => this.#headStmt.get(id)?.revision ?? -1);
   }
 
   async readStream(streamId: string, direction: 'forwards' | 'backwards', from: number | undefined, maxCount: number) {
@@ -231,6 +289,8 @@ export class SqliteStorage implements StorageAdapter {
   }
 
   async close(): Promise<void> {
+    // Appends already handed over are written (or refused) before the connection goes.
+    if (this.#pending.length > 0 && this.db.open) this.#flush();
     if (this.db.open) this.db.close();
   }
 
@@ -272,6 +332,21 @@ export class SqliteStorage implements StorageAdapter {
 function parsePosition(p: string): number {
   if (typeof p !== 'string' || !/^\d{1,15}$/.test(p)) throw new InvalidEventError('position', `"${p}" is not a position of this SQLite store`);
   return Number(p);
+}
+
+interface PendingAppend {
+  streamId: string;
+  expectedHead: number;
+  events: StoredEventInput[];
+  resolve(outcome: RawAppendOutcome): void;
+  reject(err: unknown): void;
+}
+
+/** An append refused by a unique index: its event id is stored already, or another writer took its revision. */
+function constraintOutcome(err: unknown): RawAppendOutcome | undefined {
+  if (isUniqueViolation(err, 'events.event_id')) return { kind: 'duplicate-id' };
+  if (isUniqueViolation(err, 'events.stream_id')) return { kind: 'head-moved' };
+  return undefined;
 }
 
 function isUniqueViolation(err: unknown, column: string): boolean {
