@@ -49,7 +49,7 @@ describe.each(STORE_TARGETS)('the plan maintained over HTTP on $name (issue 15)'
   /** Reads wait for our last write (read-your-writes through minPosition). */
   let position = '';
   const changes = async () =>
-    (await api('GET', `/plans/${planId}/changes${position ? `?minPosition=${position}` : ''}`, leader)).body as {
+    (await api('GET', `/plans/${planId}/changes?limit=200${position ? `&minPosition=${position}` : ''}`, leader)).body.items as {
       type: string;
       reason?: string;
       data: any;
@@ -190,7 +190,8 @@ describe.each(STORE_TARGETS)('the plan maintained over HTTP on $name (issue 15)'
     ]);
     expect((await api('GET', `/plans/ye-county-2024/draft?minPosition=${position}`, leader)).status).toBe(404);
     const history = (await api('GET', `/plans/ye-county-2024/changes?minPosition=${position}`, leader)).body;
-    expect(history.map((c: { type: string; reason: string }) => [c.type, c.reason])).toEqual([
+    expect(history.next).toBeNull();
+    expect(history.items.map((c: { type: string; reason: string }) => [c.type, c.reason])).toEqual([
       ['PlanDrafted', '依据2023年方案起草2024年方案'],
       ['PlanTargetSet', '2024年县定目标'],
       ['PlanPublished', '县政府常务会议通过'],
