@@ -318,7 +318,7 @@ describe.each(STORE_TARGETS)('accounts and sessions on $name', (target) => {
     expect(one.status).toBe(200);
     const etag = one.headers.get('etag')!;
     expect(etag).toBe(`"${one.body.revision}"`);
-    const target = list.body.find((u: { username: string }) => u.username === 'fgw-reporter');
+    const target = list.body.items.find((u: { username: string }) => u.username === 'fgw-reporter');
     const stale = await api('POST', `/users/${target.userId}/roles`, { session: admin, body: { role: 'head' }, headers: { 'if-match': '"0"' } });
     expect(stale).toMatchObject({ status: 412, body: { code: 'precondition-failed' } });
     expect((await api('GET', '/users/not-a-user-id', { session: admin })).status).toBe(404);

@@ -169,7 +169,7 @@ export function auditCommands(program: Command): void {
           o,
           page,
           ({ key, label, ...row }) =>
-            `${label === key ? key : `${key} ${label}`}  ${Object.entries(row)
+            `${label.startsWith(key) ? label : `${key} ${label}`}  ${Object.entries(row)
               .map(([f, v]) => `${f}=${shown(v)}`)
               .join('  ')}`,
           'no rows',
