@@ -184,7 +184,12 @@ describe.each(STORE_TARGETS)('the plan maintained over HTTP on $name (issue 15)'
     const plan = (await api('GET', `/plans/ye-county-2024`, leader)).body;
     expect(plan.indicators.find((i: { no: number }) => i.no === 7)).toMatchObject({ target: 13, baseline: { value: 12.4, rank: 2 } });
     const list = (await api('GET', `/plans?minPosition=${position}`, leader)).body;
-    expect(list.map((p: { id: string; year: number }) => [p.id, p.year])).toEqual([
+    expect(list.next).toBeNull();
+    // One plan a page: the second page after the first's `next`, and the end.
+    const first = (await api('GET', `/plans?limit=1`, leader)).body;
+    expect([first.items.length, typeof first.next]).toEqual([1, 'string']);
+    expect((await api('GET', `/plans?limit=1&after=${first.next}`, leader)).body).toEqual({ items: [list.items[1]], next: null });
+    expect(list.items.map((p: { id: string; year: number }) => [p.id, p.year])).toEqual([
       [planId, 2023],
       ['ye-county-2024', 2024],
     ]);
