@@ -206,8 +206,8 @@ describe.each(STORE_TARGETS)('accounts and sessions on $name', (target) => {
     ]);
     expect([a, b, c].map((r) => r.status).sort()).toEqual([201, 409, 409]);
     expect([a, b, c].filter((r) => r.status === 409).map((r) => r.body.code)).toEqual(['username-taken', 'username-taken']);
-    const list = await api('GET', '/users', { session: admin });
-    expect(list.body.filter((u: { username: string }) => u.username === 'same-name')).toHaveLength(1);
+    const list = await api('GET', '/users?limit=200', { session: admin });
+    expect(list.body.items.filter((u: { username: string }) => u.username === 'same-name')).toHaveLength(1);
     // The losers wrote nothing: one reservation, one user.
     const reservation = await running.app.get(Engine).store.readStream('username-same-name');
     expect(reservation).toHaveLength(1);
@@ -287,26 +287,38 @@ describe.each(STORE_TARGETS)('accounts and sessions on $name', (target) => {
   it('lists users for administrators; GET one user with its revision as ETag; a stale If-Match is refused with 412 and writes nothing', async () => {
     const list = await api('GET', '/users', { session: admin });
     expect(list.status).toBe(200);
-    expect(list.body.map((u: { username: string }) => u.username)).toEqual(expect.arrayContaining(['admin', 'fgw-reporter', 'gxj-head']));
+    // Issue 14: one page of the list shape, the whole list here (fewer than the default 50).
+    expect(list.body.next).toBeNull();
+    expect(list.body.items.map((u: { username: string }) => u.username)).toEqual(expect.arrayContaining(['admin', 'fgw-reporter', 'gxj-head']));
     expect(JSON.stringify(list.body)).not.toMatch(/argon2|password_hash|passwordHash/);
     // Issue 14: the list filters on the server: ?q= a piece of the username or the name, any case; ?role= a role held.
     type Listed = { username: string; name: string; roles: string[] };
-    const byUsername = (await api('GET', '/users?q=FGW', { session: admin })).body as Listed[];
+    const byUsername = (await api('GET', '/users?q=FGW', { session: admin })).body.items as Listed[];
     expect(byUsername.map((u) => u.username)).toContain('fgw-reporter');
     expect(byUsername.every((u) => `${u.username} ${u.name}`.toLowerCase().includes('fgw'))).toBe(true);
-    expect(((await api('GET', `/users?q=${encodeURIComponent('发改委填报')}`, { session: admin })).body as Listed[]).map((u) => u.username)).toEqual(['fgw-reporter']);
-    const admins = (await api('GET', '/users?role=admin', { session: admin })).body as Listed[];
+    expect(((await api('GET', `/users?q=${encodeURIComponent('发改委填报')}`, { session: admin })).body.items as Listed[]).map((u) => u.username)).toEqual(['fgw-reporter']);
+    const admins = (await api('GET', '/users?role=admin', { session: admin })).body.items as Listed[];
     expect(admins.map((u) => u.username)).toContain('admin');
     expect(admins.every((u) => u.roles.includes('admin'))).toBe(true);
-    expect(admins.length).toBeLessThan(list.body.length);
-    expect((await api('GET', '/users?q=fgw&role=admin', { session: admin })).body).toEqual([]);
+    expect(admins.length).toBeLessThan(list.body.items.length);
+    expect((await api('GET', '/users?q=fgw&role=admin', { session: admin })).body).toEqual({ items: [], next: null });
+    // Paged with the filters kept: one user a page, each page's `next` the `after` of the following, to the end.
+    const paged: string[] = [];
+    let after: string | null = null;
+    do {
+      const page = (await api('GET', `/users?role=admin&limit=1${after ? `&after=${after}` : ''}`, { session: admin })).body as { items: Listed[]; next: string | null };
+      expect(page.items.length).toBe(1);
+      paged.push(page.items[0]!.username);
+      after = page.next;
+    } while (after);
+    expect(paged).toEqual(admins.map((u) => u.username));
     expect(await api('GET', '/users?role=boss', { session: admin })).toMatchObject({ status: 400, body: { errors: [{ field: 'role' }] } });
 
     const one = await api('GET', `/users/${admin.userId}`, { session: admin });
     expect(one.status).toBe(200);
     const etag = one.headers.get('etag')!;
     expect(etag).toBe(`"${one.body.revision}"`);
-    const target = list.body.find((u: { username: string }) => u.username === 'fgw-reporter');
+    const target = list.body.items.find((u: { username: string }) => u.username === 'fgw-reporter');
     const stale = await api('POST', `/users/${target.userId}/roles`, { session: admin, body: { role: 'head' }, headers: { 'if-match': '"0"' } });
     expect(stale).toMatchObject({ status: 412, body: { code: 'precondition-failed' } });
     expect((await api('GET', '/users/not-a-user-id', { session: admin })).status).toBe(404);

@@ -48,7 +48,7 @@ describe.each(STORE_TARGETS)('the quarterly assessment and supervision over HTTP
   async function boardWhen(session: TestSession, query: string, done: (cases: any[]) => boolean) {
     for (let i = 0; ; i++) {
       const r = await ok(api('GET', `/plans/${planId}/supervision/board${query}`, session));
-      if (done(r.body.cases) || i > 100) return r.body;
+      if (done(r.body.items) || i > 100) return r.body;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -115,12 +115,13 @@ describe.each(STORE_TARGETS)('the quarterly assessment and supervision over HTTP
 
     // The cases: 生态环境局 for no. 28, and both 发改委 and 财政局 for no. 15.
     const board = await boardWhen(supervisor, '', (cases) => cases.length >= 3);
-    expect(board.cases.map((c: any) => `${c.unitId}/${c.indicatorNo}/${c.caseNo}:${c.step}`)).toEqual(['czj/15/1:acknowledge', 'fgw/15/1:acknowledge', 'sthjj/28/1:acknowledge']);
-    expect(board.cases[0]).toMatchObject({ ageDays: 0, overdue: false, nextDeadline: { lastDay: '2023-10-12' }, warnings: [Q3] });
+    expect(board.items.map((c: any) => `${c.unitId}/${c.indicatorNo}/${c.caseNo}:${c.step}`)).toEqual(['czj/15/1:acknowledge', 'fgw/15/1:acknowledge', 'sthjj/28/1:acknowledge']);
+    expect(board.next).toBeNull();
+    expect(board.items[0]).toMatchObject({ ageDays: 0, overdue: false, nextDeadline: { lastDay: '2023-10-12' }, warnings: [Q3] });
 
     // A unit sees its own cases only, and answers only its own.
     const own = await ok(api('GET', `/plans/${planId}/supervision/board`, sthjjHead));
-    expect(own.body.cases.map((c: any) => c.unitId)).toEqual(['sthjj']);
+    expect(own.body.items.map((c: any) => c.unitId)).toEqual(['sthjj']);
     expect((await api('GET', `/plans/${planId}/supervision/board?unitId=sthjj`, fgwReporter)).status).toBe(403);
     expect((await api('POST', `/plans/${planId}/supervision/cases/sthjj/28/1/acknowledge`, fgwReporter, {})).status).toBe(403);
     const acked = await ok(api('POST', `/plans/${planId}/supervision/cases/sthjj/28/1/acknowledge`, sthjjHead, { note: '分管副局长牵头' }));
@@ -174,9 +175,9 @@ describe.each(STORE_TARGETS)('the quarterly assessment and supervision over HTTP
       '?status=all',
       (cases) => cases.some((c) => c.status === 'closed' && c.unitId === 'sthjj') && cases.some((c) => c.unitId === 'czj' && c.overdueSteps.length > 0),
     );
-    expect(after.cases.map((c: any) => `${c.unitId}:${c.status}:${c.closeReason}`)).toEqual(['czj:open:null', 'fgw:open:null', 'sthjj:closed:cleared-by-correction']);
-    expect(after.cases.find((c: any) => c.unitId === 'fgw').escalations).toEqual([expect.objectContaining({ kind: 'public-notice' })]);
-    expect(after.cases[0]).toMatchObject({ ageDays: 10, overdue: true, overdueSteps: ['acknowledge'] });
+    expect(after.items.map((c: any) => `${c.unitId}:${c.status}:${c.closeReason}`)).toEqual(['czj:open:null', 'fgw:open:null', 'sthjj:closed:cleared-by-correction']);
+    expect(after.items.find((c: any) => c.unitId === 'fgw').escalations).toEqual([expect.objectContaining({ kind: 'public-notice' })]);
+    expect(after.items[0]).toMatchObject({ ageDays: 10, overdue: true, overdueSteps: ['acknowledge'] });
   });
 
   it('documents the endpoints in OpenAPI', async () => {

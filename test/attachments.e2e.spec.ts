@@ -188,13 +188,13 @@ describe.each([...STORE_TARGETS, S3_TARGET])('attachments over HTTP on $name', (
     const list = await api('GET', `${reportFiles}?minPosition=${encodeURIComponent(sheet.body.position)}`, reporter);
     expect(list.status).toBe(200);
     expect(
-      list.body.attachments.map((a: { name: string; mediaType: string; size: number; addedBy: { userId: string; role: string } }) => [a.name, a.mediaType, a.size, a.addedBy.role]),
+      list.body.items.map((a: { name: string; mediaType: string; size: number; addedBy: { userId: string; role: string } }) => [a.name, a.mediaType, a.size, a.addedBy.role]),
     ).toEqual([
       ['2023年6月 月报 签字盖章.pdf', 'application/pdf', PDF.length, 'reporter'],
       ['photo.pdf', 'image/png', PNG.length, 'reporter'],
       ['核对表.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', xlsx.length, 'office'],
     ]);
-    expect(list.body.attachments[0]).toMatchObject({ note: '纸质件扫描', reason: '报送纸质件', sha256: sha256Of(PDF) });
+    expect(list.body.items[0]).toMatchObject({ note: '纸质件扫描', reason: '报送纸质件', sha256: sha256Of(PDF) });
     expect((await api('GET', reportFiles, other)).status).toBe(403);
 
     // Downloaded byte for byte, under its recorded type and name.
@@ -238,7 +238,7 @@ describe.each([...STORE_TARGETS, S3_TARGET])('attachments over HTTP on $name', (
     expect(record.status).toBe(201);
     expect((await upload(caseFiles, office, PDF, 'x.pdf')).status).toBe(403);
     const caseList = await api('GET', `${caseFiles}?minPosition=${encodeURIComponent(record.body.position)}`, supervisor);
-    expect(caseList.body.attachments.map((a: { step: string }) => a.step).sort()).toEqual(['feedback', 'review']);
+    expect(caseList.body.items.map((a: { step: string }) => a.step).sort()).toEqual(['feedback', 'review']);
     // The year-end decision is not approved yet: nothing to attach to.
     expect((await upload(`/plans/${planId}/attachments/decisions/2023`, office, PDF, '决定.pdf')).body.code).toBe('attachment-target-unknown');
 

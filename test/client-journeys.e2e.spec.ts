@@ -110,7 +110,7 @@ describe('a client generated from the document performs the four journeys (SQLit
     expect(view.data.lines.find((l) => l.indicatorNo === 28)?.value).toBe(40.5);
     expect(view.data.steps.map((s) => s.type)).toEqual(expect.arrayContaining(['ReportSubmitted', 'ReportSigned', 'ReportReceived']));
     const mine = await ok(client.GET('/api/v1/plans/{planId}/reporting/units/{unitId}/reports', { params: { path: { planId, unitId } }, ...as('reporter') }));
-    expect(mine.data.reports.find((r) => r.period === period)).toMatchObject({ status: 'received', signed: true, corrections: 0 });
+    expect(mine.data.items.find((r) => r.period === period)).toMatchObject({ status: 'received', signed: true, corrections: 0 });
   });
 
   it('(b) the office corrects a received figure with a reason, and the report shows the correction', async () => {
@@ -147,7 +147,7 @@ describe('a client generated from the document performs the four journeys (SQLit
       }),
     ]);
     const mine = await ok(client.GET('/api/v1/plans/{planId}/reporting/units/{unitId}/reports', { params: { path: { planId, unitId } }, ...as('reporter') }));
-    expect(mine.data.reports.find((r) => r.period === period)?.corrections).toBe(1);
+    expect(mine.data.items.find((r) => r.period === period)?.corrections).toBe(1);
   });
 
   it('(c) a supervision case from a red warning through its steps to 结案', async () => {
@@ -185,11 +185,11 @@ describe('a client generated from the document performs the four journeys (SQLit
 
     // The reactor opens the case just after the publication: the board shows it.
     let board = await ok(client.GET('/api/v1/plans/{planId}/supervision/board', { params: { path: { planId }, query: { status: 'all' } }, ...as('supervisor') }));
-    for (let i = 0; i < 100 && !board.data.cases.some((c) => c.unitId === unitId); i++) {
+    for (let i = 0; i < 100 && !board.data.items.some((c) => c.unitId === unitId); i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       board = await ok(client.GET('/api/v1/plans/{planId}/supervision/board', { params: { path: { planId }, query: { status: 'all' } }, ...as('supervisor') }));
     }
-    const opened = board.data.cases.find((c) => c.unitId === unitId)!;
+    const opened = board.data.items.find((c) => c.unitId === unitId)!;
     expect(opened).toMatchObject({ indicatorNo: 28, caseNo: 1, step: 'acknowledge', status: 'open', warnings: [Q3] });
 
     const theCase = { path: { planId, unitId, indicatorNo: '28', caseNo: '1' } };

@@ -88,7 +88,7 @@ describe.each(STORE_TARGETS)('the demo year over HTTP on $name', (target) => {
     const unitId = ((await opened.json()) as { opened: string[] }).opened[0]!;
     const mine = await fetch(`${running.url}/api/v1/plans/ye-county-2023/reporting/units/${unitId}/reports`, { headers: session.headers });
     expect(mine.status).toBe(200);
-    const feb = ((await mine.json()) as { reports: { period: string; minutesLeft: number | null; overdue: boolean }[] }).reports.find((r) => r.period === '2023-02')!;
+    const feb = ((await mine.json()) as { items: { period: string; minutesLeft: number | null; overdue: boolean }[] }).items.find((r) => r.period === '2023-02')!;
     expect(feb.overdue).toBe(false);
     expect(feb.minutesLeft).toBeGreaterThan(0);
     expect(feb.minutesLeft).toBeLessThan(60 * 24 * 60);

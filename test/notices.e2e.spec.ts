@@ -147,7 +147,7 @@ describe.each(STORE_TARGETS)('notices on $name', (target) => {
 
     // Wait until every delivery of the reporter's reminder is settled.
     const notice = await until('the deliveries to settle', async () => {
-      const list = (await api('GET', '/notices?unitId=sthjj&kind=report-reminder', office)).body as any[];
+      const list = (await api('GET', '/notices?unitId=sthjj&kind=report-reminder&limit=200', office)).body.items as any[];
       const n = list.find((x) => x.recipients.some((r: { userId: string }) => r.userId === reporter.userId));
       return n && n.deliveries.length === 3 && n.deliveries.every((d: { status: string }) => d.status !== 'pending') ? n : undefined;
     });

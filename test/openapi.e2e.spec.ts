@@ -188,7 +188,7 @@ describe('the OpenAPI document and real answers against it (demo year, SQLite)',
     expect(report.data!.steps.length).toBeGreaterThan(0);
     expect(report.response.headers.get('etag')).toBe(`"${report.data!.revision}"`);
     const cases = await client.GET('/api/v1/plans/{planId}/supervision/board', { params: { path: { planId: PLAN }, query: { status: 'all' } }, ...office });
-    const c = cases.data!.cases[0]!;
+    const c = cases.data!.items[0]!;
     const one = await client.GET('/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}', {
       params: { path: { planId: PLAN, unitId: c.unitId, indicatorNo: String(c.indicatorNo), caseNo: String(c.caseNo) } },
       ...office,
@@ -272,8 +272,8 @@ describe('the OpenAPI document and real answers against it (demo year, SQLite)',
       await check('office', `/plans/${PLAN}/assessment/quarters/2023-Q1`);
       await check('office', `/plans/${PLAN}/assessment/quarters/2023-Q1/published`);
       const board = await check('office', `/plans/${PLAN}/supervision/board?status=all`);
-      expect(board.cases.length).toBeGreaterThan(0);
-      const c = board.cases[0];
+      expect(board.items.length).toBeGreaterThan(0);
+      const c = board.items[0];
       await check('office', `/plans/${PLAN}/supervision/cases/${c.unitId}/${c.indicatorNo}/${c.caseNo}`);
       await check('auditor', `/plans/${PLAN}/audit/cases/${c.unitId}/${c.indicatorNo}/${c.caseNo}/timeline`);
     });
@@ -297,6 +297,73 @@ describe('the OpenAPI document and real answers against it (demo year, SQLite)',
       expect(sealed.headers.get('location')).toBe(`/api/v1/audit/seals/${encodeURIComponent(sealId)}`);
       expect(await check('auditor', sealed.headers.get('location')!.replace('/api/v1', ''))).toMatchObject({ sealId, occasion: 'issue 14 check' });
       await check('auditor', '/audit/seals/no-such-seal', 404);
+    });
+
+    it('every collection is one page of `{ items, next }` with ?after= and ?limit=; a bad cursor or limit is a 400 naming it', async () => {
+      // No GET answers a bare array any more (issue 14: one list shape on every collection).
+      const bare = operations().filter(({ method, op }) => method === 'get' && op.responses['200']?.content?.['application/json']?.schema?.type === 'array');
+      expect(bare.map(({ path }) => path)).toEqual([]);
+      const paged = [
+        '/api/v1/plans',
+        '/api/v1/plans/{planId}/changes',
+        '/api/v1/users',
+        '/api/v1/notices',
+        '/api/v1/audit/seals',
+        '/api/v1/plans/{planId}/reporting/units/{unitId}/reports',
+        '/api/v1/plans/{planId}/supervision/board',
+        '/api/v1/plans/{planId}/documents',
+        '/api/v1/plans/{planId}/attachments/reports/{unitId}/{period}',
+      ];
+      for (const path of paged) {
+        const op = doc.paths[path]!.get!;
+        expect([
+          path,
+          op
+            .parameters!.filter((p) => p.in === 'query' && ['after', 'limit'].includes(p.name))
+            .map((p) => p.name)
+            .sort(),
+        ]).toEqual([path, ['after', 'limit']]);
+      }
+      // Pages follow one another without overlap, to the end.
+      const first = await check('office', `/plans/${PLAN}/reporting/units/czj/reports?limit=2`);
+      expect(first.items.map((r: { period: string }) => r.period)).toEqual(['2023-01', '2023-02']);
+      expect(typeof first.next).toBe('string');
+      const second = await check('office', `/plans/${PLAN}/reporting/units/czj/reports?limit=2&after=${encodeURIComponent(first.next)}`);
+      expect(second.items.map((r: { period: string }) => r.period)).toEqual(['2023-03', '2023-04']);
+      const whole = await check('office', `/plans/${PLAN}/reporting/units/czj/reports?limit=200`);
+      expect(whole.next).toBeNull();
+      expect(whole.items.slice(0, 4)).toEqual([...first.items, ...second.items]);
+      const board = await check('office', `/plans/${PLAN}/supervision/board?status=all&limit=1`);
+      expect(board.items).toHaveLength(1);
+      expect(typeof board.asOf).toBe('string');
+      // A cursor the list did not give, a made-up one, and a limit out of range: 400s naming the parameter.
+      for (const [query, field] of [
+        ['after=not-a-cursor!', 'after'],
+        [`after=${Buffer.from('9999-99').toString('base64url')}`, 'after'],
+        ['limit=0', 'limit'],
+        ['limit=201', 'limit'],
+        ['limit=ten', 'limit'],
+      ]) {
+        const bad = await check('office', `/plans/${PLAN}/reporting/units/czj/reports?${query}`, 400);
+        expect([query, bad.errors.map((e: { field: string }) => e.field)]).toEqual([query, [field]]);
+      }
+      await check('auditor', `/users?after=not-a-cursor`, 400);
+    });
+
+    it('a table has one shape live and as of a moment (the same schema), and the problem declares its `cells`', async () => {
+      const live = doc.paths['/api/v1/plans/{planId}/annex2/{period}']!.get!.responses['200']!.content!['application/json']!.schema;
+      expect(JSON.stringify(live)).toContain('"#/components/schemas/Annex2Table"');
+      const asOf = JSON.stringify(doc.paths['/api/v1/plans/{planId}/audit/views/{view}']!.get!.responses['200']!.content!['application/json']!.schema);
+      expect(asOf).toContain('"#/components/schemas/Annex2Table"');
+      const then = await check('auditor', `/plans/${PLAN}/audit/views/annex2?period=2023-02&asOf=2023-03-15T00:00:00.000Z`);
+      const now = await check('office', `/plans/${PLAN}/annex2/2023-02?asOf=2023-03-15T00:00:00.000Z`);
+      const { asOf: _at, ...nowTable } = now;
+      expect(then.table).toEqual(nowTable);
+      const diff = await check('auditor', `/plans/${PLAN}/audit/diff/annex2?period=2023-02&from=2023-03-01T00:00:00.000Z&to=2023-04-01T00:00:00.000Z`);
+      expect(diff.after.table.sections.flatMap((x: { rows: unknown[] }) => x.rows).length).toBe(nowTable.sections.flatMap((x: { rows: unknown[] }) => x.rows).length);
+      const problem = doc.components.schemas.Problem as { properties: Record<string, Schema> };
+      expect(problem.properties.cells).toMatchObject({ type: 'array', items: { $ref: '#/components/schemas/TargetCellProblem' } });
+      expect(doc.components.schemas.TargetCellProblem).toMatchObject({ required: expect.arrayContaining(['sheet', 'row', 'column', 'cell', 'code', 'params', 'message']) });
     });
 
     it('problems: 401, 404 and 400 answers fit the one problem-details schema', async () => {

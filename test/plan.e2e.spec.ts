@@ -49,7 +49,7 @@ describe.each(STORE_TARGETS)('the plan maintained over HTTP on $name (issue 15)'
   /** Reads wait for our last write (read-your-writes through minPosition). */
   let position = '';
   const changes = async () =>
-    (await api('GET', `/plans/${planId}/changes${position ? `?minPosition=${position}` : ''}`, leader)).body as {
+    (await api('GET', `/plans/${planId}/changes?limit=200${position ? `&minPosition=${position}` : ''}`, leader)).body.items as {
       type: string;
       reason?: string;
       data: any;
@@ -184,13 +184,19 @@ describe.each(STORE_TARGETS)('the plan maintained over HTTP on $name (issue 15)'
     const plan = (await api('GET', `/plans/ye-county-2024`, leader)).body;
     expect(plan.indicators.find((i: { no: number }) => i.no === 7)).toMatchObject({ target: 13, baseline: { value: 12.4, rank: 2 } });
     const list = (await api('GET', `/plans?minPosition=${position}`, leader)).body;
-    expect(list.map((p: { id: string; year: number }) => [p.id, p.year])).toEqual([
+    expect(list.next).toBeNull();
+    // One plan a page: the second page after the first's `next`, and the end.
+    const first = (await api('GET', `/plans?limit=1`, leader)).body;
+    expect([first.items.length, typeof first.next]).toEqual([1, 'string']);
+    expect((await api('GET', `/plans?limit=1&after=${first.next}`, leader)).body).toEqual({ items: [list.items[1]], next: null });
+    expect(list.items.map((p: { id: string; year: number }) => [p.id, p.year])).toEqual([
       [planId, 2023],
       ['ye-county-2024', 2024],
     ]);
     expect((await api('GET', `/plans/ye-county-2024/draft?minPosition=${position}`, leader)).status).toBe(404);
     const history = (await api('GET', `/plans/ye-county-2024/changes?minPosition=${position}`, leader)).body;
-    expect(history.map((c: { type: string; reason: string }) => [c.type, c.reason])).toEqual([
+    expect(history.next).toBeNull();
+    expect(history.items.map((c: { type: string; reason: string }) => [c.type, c.reason])).toEqual([
       ['PlanDrafted', '依据2023年方案起草2024年方案'],
       ['PlanTargetSet', '2024年县定目标'],
       ['PlanPublished', '县政府常务会议通过'],

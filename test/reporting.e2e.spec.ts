@@ -163,7 +163,7 @@ describe.each(STORE_TARGETS)('the monthly report over HTTP on $name', (target) =
 
     // The unit's own dashboard.
     const mine = await api('GET', `/plans/${planId}/reporting/units/sthjj/reports`, reporter);
-    expect(mine.body.reports).toEqual([expect.objectContaining({ period, status: 'received', signed: true, corrections: 1 })]);
+    expect(mine.body).toEqual({ items: [expect.objectContaining({ period, status: 'received', signed: true, corrections: 1 })], next: null });
   });
 
   it('issue 12: the office enters a paper report on the unit’s behalf; the month must have ended; the signature decides timeliness; an administrator corrects', async () => {

@@ -78,7 +78,7 @@ describe.each(STORE_TARGETS)('a supervision case on a ground the document names,
     expect(page.body).toMatchObject({ status: 'open', step: 'acknowledge', warnings: [], ground: { ground: 'lagging-work', period: '2023-Q3' } });
     expect(page.body.history[0]).toMatchObject({ type: 'CaseOpened', by: { userId: supervisor.userId, role: 'supervisor' }, reason: body.note });
     const board = await api('GET', `/plans/${planId}/supervision/board?minPosition=${position}`, supervisor);
-    expect(board.body.cases.map((c: any) => [c.unitId, c.indicatorNo, c.ground, c.warnings])).toEqual([['fgw', 30, 'lagging-work', []]]);
+    expect(board.body.items.map((c: any) => [c.unitId, c.indicatorNo, c.ground, c.warnings])).toEqual([['fgw', 30, 'lagging-work', []]]);
     // The unit answers it like any case.
     expect((await api('POST', `/plans/${planId}/supervision/cases/fgw/30/1/acknowledge`, fgwHead, { note: '主任牵头' })).status).toBe(200);
   });

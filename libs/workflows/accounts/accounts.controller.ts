@@ -9,6 +9,7 @@ import type { CommandResult } from '../../engine/commands/command-executor.js';
 import { CLOCK } from '../../engine/nest/engine.js';
 import { commandMeta, executeOptions, principalOf } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
+import { pageOf, type Page } from '../../engine/nest/http/paging.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { Public } from '../../engine/nest/http/public.js';
 import { ROLES } from '../access/access.js';
@@ -85,7 +86,10 @@ class EnableUserDto {
 const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** What the API shows of a user: the account, never a secret. */
-function userView(u: UserDoc) {
+export type UserView = Pick<UserDoc, 'userId' | 'username' | 'name' | 'roles' | 'disabled' | 'createdAt' | 'updatedAt' | 'revision'> &
+  Partial<Pick<UserDoc, 'unitId' | 'disabledReason' | 'passwordSetAt' | 'passwordSetBy'>>;
+
+function userView(u: UserDoc): UserView {
   return {
     userId: u.userId,
     username: u.username,
@@ -191,11 +195,18 @@ export class UsersController {
   @ApiQuery({ name: 'q', required: false, description: 'a piece of the username or the name, any case (1–100 characters)' })
   @ApiQuery({ name: 'role', required: false, enum: ROLES, description: 'only the users holding this role' })
   @ApiQuery({ name: 'minPosition', required: false, description: 'wait until this position (a command’s X-Position) is reflected' })
-  async list(@Req() req: SessionRequest, @Query('minPosition') minPosition?: string, @Query('q') q?: string, @Query('role') role?: string) {
+  async list(
+    @Req() req: SessionRequest,
+    @Query('minPosition') minPosition?: string,
+    @Query('q') q?: string,
+    @Query('role') role?: string,
+    @Query('after') after?: string,
+    @Query('limit') limit?: string,
+  ): Promise<Page<UserView>> {
     if (q !== undefined && (typeof q !== 'string' || q.length > 100)) throw badRequest('q', 'a piece of a username or name, at most 100 characters');
     if (role !== undefined && !(ROLES as readonly string[]).includes(role)) throw badRequest('role', `one of ${ROLES.join(', ')}`);
     const filter = { ...(q?.trim() ? { q: q.trim() } : {}), ...(role !== undefined ? { role } : {}) };
-    return (await this.queries.execute(new ListUsers(principalOf(req), minPosition, filter))).map(userView);
+    return pageOf((await this.queries.execute(new ListUsers(principalOf(req), minPosition, filter))).map(userView), (u) => u.userId, { after, limit });
   }
 
   @Get(':id')

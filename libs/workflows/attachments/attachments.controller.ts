@@ -30,12 +30,14 @@ import { CLOCK } from '../../engine/nest/engine.js';
 import { commandMeta, executeOptions, principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
 import { apiPath } from '../../engine/nest/http/location.js';
+import { pageOf, type Page } from '../../engine/nest/http/paging.js';
 import { badRequest, problem, ProblemException } from '../../engine/nest/http/problem-details.js';
 import { CASE_STEPS, type CaseStep } from '../supervision/supervision.events.js';
 import { authorizeAttachment } from './attachments.decider.js';
 import type { AttachmentTarget } from './attachments.events.js';
 import { AttachmentsBusCommand } from './attachments.handlers.js';
-import { GetAttachmentContent, ListAttachments, type AttachmentListView } from './attachments.queries.js';
+import { GetAttachmentContent, ListAttachments } from './attachments.queries.js';
+import type { AttachmentView } from './attachments.projection.js';
 import { ATTACHMENTS_SETTINGS, type AttachmentsSettings } from './attachments.service.js';
 
 /** The three kinds of target, by the path's first segment. */
@@ -200,8 +202,15 @@ export class AttachmentsController {
   @ApiOperation({ summary: 'The files attached to a report, case or decision: name, type, size, SHA-256, step, who attached them, when and why (read like the thing itself)' })
   @ApiQuery({ name: 'asOf', required: false })
   @ApiQuery({ name: 'minPosition', required: false })
-  list(@Param() params: Record<string, string>, @Req() req: AuthenticatedRequest, @ReadAtParam() at: ReadAt): Promise<AttachmentListView> {
-    return this.queries.execute(new ListAttachments(principalOf(req), targetOf(kindOfPath(req), params), at));
+  async list(
+    @Param() params: Record<string, string>,
+    @Req() req: AuthenticatedRequest,
+    @ReadAtParam() at: ReadAt,
+    @Query('after') after?: string,
+    @Query('limit') limit?: string,
+  ): Promise<Page<AttachmentView>> {
+    const { attachments } = await this.queries.execute(new ListAttachments(principalOf(req), targetOf(kindOfPath(req), params), at));
+    return pageOf(attachments, (a) => a.sha256, { after, limit });
   }
 
   @Get([`${PATHS.reports}/:sha256`, `${PATHS.cases}/:sha256`, `${PATHS.decisions}/:sha256`])

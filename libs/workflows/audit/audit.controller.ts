@@ -7,10 +7,10 @@ import { parseSealText } from '../../engine/audit/seals.js';
 import { principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { apiPath } from '../../engine/nest/http/location.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
-import { limitOf } from '../../engine/nest/http/paging.js';
+import { limitOf, pageOf as pageOfList, type Page } from '../../engine/nest/http/paging.js';
 import { parseAsOf } from '../../engine/projections/as-of.js';
 import { ExportUnitHistory, GetAuditDiff, GetSeal, GetAuditView, GetProvenance, GetTimeline, ListSeals, SealRecord, VerifyRecord } from './audit.queries.js';
-import { AuditService, toJsonLines, toXlsx, type TimelineFilter } from './audit.service.js';
+import { AuditService, toJsonLines, toXlsx, type SealView, type TimelineFilter } from './audit.service.js';
 import { evidenceArchive } from './evidence-archive.js';
 import { VIEWS, type ProvenanceField, type ViewParams } from './views.js';
 import { TIMELINE_EVENT_TYPES } from './timeline.projection.js';
@@ -157,9 +157,10 @@ export class AuditController {
   }
 
   @Get('audit/seals')
-  @ApiOperation({ summary: 'Every seal, each with its exportable text block' })
-  seals(@Req() req: AuthenticatedRequest) {
-    return this.queries.execute(new ListSeals(principalOf(req)));
+  @ApiOperation({ summary: 'Every seal, newest first, each with its exportable text block' })
+  async seals(@Req() req: AuthenticatedRequest, @Query('after') after?: string, @Query('limit') limit?: string): Promise<Page<SealView>> {
+    // Newest first: a seal is made every few minutes, and the first page is the one a reader wants.
+    return pageOfList((await this.queries.execute(new ListSeals(principalOf(req)))).reverse(), (s) => s.sealId, { after, limit });
   }
 
   @Get('audit/seals/:sealId')

@@ -16,6 +16,9 @@ import { timelinePage, type TimelineFilter } from './timeline-page.js';
 import { caseKey, indicatorKey, TIMELINE_PROJECTION, unitKey, type TimelineEntry, type TimelinePage } from './timeline.projection.js';
 import { diff, provenance, snapshot, type ProvenanceField, type ViewParams } from './views.js';
 
+/** A seal as the API shows it: the record, with its exportable text block. */
+export type SealView = SealRecordedData & { text: string };
+
 export type { TimelineFilter } from './timeline-page.js';
 
 @Injectable()
@@ -55,7 +58,7 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
     return makeSeal(this.engine.store, actor, this.engine.clock.now().toISOString(), occasion);
   }
 
-  async seals() {
+  async seals(): Promise<SealView[]> {
     return (await sealsSoFar(this.engine.store)).all.map((s) => ({ ...s, text: sealText(s, this.engine.store.kind) }));
   }
 

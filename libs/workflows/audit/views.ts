@@ -3,23 +3,25 @@ import { monthsOfYear } from '../plan/period.js';
 import { DomainError } from '../../engine/commands/command.js';
 import type { EventStore, RecordedEvent } from '../../engine/event-store/event-store.js';
 import { foldAsOf, type AsOf } from '../../engine/projections/as-of.js';
-import { annex2Projection, annex2Streams, annex2Table, type Annex2Flag, type FigureProvenance } from '../annex2/annex2.projection.js';
+import { annex2Projection, annex2Streams, annex2Table, type Annex2Flag, type Annex2Table, type FigureProvenance } from '../annex2/annex2.projection.js';
 import type { PlanDefinition } from '../plan/plan-file.js';
 import { planStream } from '../plan/plan.events.js';
 import { candidatePeriods, quarterPeriods } from '../ranking/ranking-periods.js';
 import { figuresStream, scoringStream } from '../ranking/ranking.events.js';
-import { standingsProjection, standingsStreams, warningBoard } from '../ranking/standings.projection.js';
+import { standingsProjection, standingsStreams, warningBoard, type WarningBoard } from '../ranking/standings.projection.js';
 import { reportStream } from '../reporting/reporting.events.js';
-import { cellKey, reportsProjection, reportStreams, type ComplianceCell } from '../reporting/reports.projection.js';
-import { readDecisions, readProposal, reviewProjection } from '../rewards/review.projection.js';
+import { complianceBoard, reportsProjection, reportStreams, type ComplianceBoard } from '../reporting/reports.projection.js';
+import { readProposal, reviewProjection, type ProposalView } from '../rewards/review.projection.js';
 import { reviewStream } from '../rewards/rewards.events.js';
-import { supervisionBoard, supervisionBoardProjection } from '../supervision/supervision-board.projection.js';
+import { supervisionBoard, supervisionBoardProjection, type BoardRow } from '../supervision/supervision-board.projection.js';
 import { caseLineStream } from '../supervision/supervision.events.js';
 
 /**
  * The tables and boards auditors compare, each re-derived from the events recorded up to a moment
- * (never read from a stored copy), as rows keyed for comparison, with the streams behind each row
- * so a difference can be explained by the events that caused it.
+ * (never read from a stored copy). A view answers its table in the shape the live endpoint answers
+ * it (issue 14: one shape per table, live or as of a moment); the comparison of two moments works
+ * on the table's rows keyed for comparison, with the streams behind each row so a difference can
+ * be explained by the events that caused it.
  *
  * Audit is the one read side that reads every workflow's projections and stream names.
  */
@@ -29,22 +31,40 @@ export interface ViewParams {
   year?: number;
 }
 
-export interface ViewSnapshot {
-  view: string;
-  params: ViewParams;
-  asOf: string;
+/** Each view's table, as its live endpoint answers it. */
+export interface ViewTables {
+  /** `GET /plans/{planId}/annex2/{period}` (null before the plan is known). */
+  annex2: Annex2Table | null;
+  /** `GET /plans/{planId}/reporting/compliance?from=YYYY-01&to=YYYY-12` (every unit). */
+  compliance: ComplianceBoard;
+  /** `GET /plans/{planId}/ranking/warnings?quarter=` (null before the plan is known). */
+  warnings: WarningBoard | null;
+  /** The items of `GET /plans/{planId}/supervision/board?status=all`, every page. */
+  supervision: BoardRow[];
+  /** `GET /plans/{planId}/rewards/{year}/proposal` (null before one is generated). */
+  proposal: ProposalView | null;
+}
+
+export type ViewName = keyof ViewTables;
+
+/** One view as known at a moment: `table` in the live endpoint's shape. */
+export type ViewSnapshot = { [V in ViewName]: { view: V; params: ViewParams; asOf: string; table: ViewTables[V] } }[ViewName];
+
+/** A table's rows keyed for comparison, and what each row is (labels are not compared). */
+export interface ViewRows {
   rows: Record<string, Record<string, unknown>>;
-  /** Row fields that say what a row is (not compared). */
   labels: Record<string, string>;
 }
 
-interface ViewDef {
+interface ViewDef<V extends ViewName> {
   /** What to pass, e.g. period for Annex 2. */
   needs: (keyof ViewParams)[];
   /** Fields that change with the moment asked, not with the record (compared no further). */
   volatile?: string[];
   streams(plan: PlanDefinition, p: ViewParams): string[];
-  rows(store: EventStore, plan: PlanDefinition, p: ViewParams, asOf: AsOf): Promise<{ rows: Record<string, Record<string, unknown>>; labels: Record<string, string> }>;
+  table(store: EventStore, plan: PlanDefinition, p: ViewParams, asOf: AsOf): Promise<ViewTables[V]>;
+  /** The table's rows keyed for comparison (pure: the command line lists them too). */
+  rows(table: ViewTables[V]): ViewRows;
   /** The streams whose events can change one row. */
   rowStreams(plan: PlanDefinition, p: ViewParams, key: string): string[];
 }
@@ -53,12 +73,14 @@ const months = monthsOfYear;
 const indicatorOf = (plan: PlanDefinition, no: number) => plan.indicators.find((i) => i.no === no);
 const caseLines = (plan: PlanDefinition) => plan.indicators.flatMap((i) => i.units.map((unitId) => caseLineStream({ planId: plan.id, unitId, indicatorNo: i.no })));
 
-export const VIEWS: Record<string, ViewDef> = {
+export const VIEWS: { [V in ViewName]: ViewDef<V> } = {
   annex2: {
     needs: ['period'],
     streams: (plan, p) => annex2Streams(plan, p.period!),
-    async rows(store, plan, p, asOf) {
-      const table = await annex2Table(await foldAsOf(store, annex2Projection, asOf, annex2Streams(plan, p.period!)), plan.id, p.period!);
+    async table(store, plan, p, asOf) {
+      return (await annex2Table(await foldAsOf(store, annex2Projection, asOf, annex2Streams(plan, p.period!)), plan.id, p.period!)) ?? null;
+    },
+    rows(table) {
       const rows: Record<string, Record<string, unknown>> = {};
       const labels: Record<string, string> = {};
       for (const r of table?.sections.flatMap((s) => s.rows) ?? []) {
@@ -69,12 +91,12 @@ export const VIEWS: Record<string, ViewDef> = {
           rank: r.rank,
           rankSource: r.rankSource,
           warning: r.warning,
-          score: (r as { score?: number | null }).score ?? null,
+          score: r.score ?? null,
           target: r.target,
           baseline: r.baseline,
         };
       }
-      if (table) rows['total'] = { totalScore: (table as { totalScore?: number }).totalScore ?? null, ...table.summary };
+      if (table) rows['total'] = { totalScore: table.totalScore ?? null, ...table.summary };
       labels['total'] = 'total';
       return { rows, labels };
     },
@@ -94,15 +116,17 @@ export const VIEWS: Record<string, ViewDef> = {
   compliance: {
     needs: ['year'],
     streams: (plan, p) => reportStreams(plan, months(p.year!)),
-    async rows(store, plan, p, asOf) {
-      const docs = await foldAsOf(store, reportsProjection, asOf, VIEWS.compliance!.streams(plan, p));
+    async table(store, plan, p, asOf) {
+      return complianceBoard(await foldAsOf(store, reportsProjection, asOf, VIEWS.compliance.streams(plan, p)), plan, months(p.year!));
+    },
+    rows(board) {
       const rows: Record<string, Record<string, unknown>> = {};
       const labels: Record<string, string> = {};
-      for (const u of plan.units) {
-        for (const period of months(p.year!)) {
-          const cell = await docs.get<ComplianceCell>('compliance', cellKey(plan.id, period, u.id));
+      for (const u of board.units) {
+        for (const period of board.periods) {
+          const cell = u.cells[period];
           if (!cell) continue;
-          const key = `${u.id}/${period}`;
+          const key = `${u.unitId}/${period}`;
           labels[key] = `${u.shortName} ${period}`;
           const { planId: _p, unitId: _u, unitName: _n, period: _m, ...rest } = cell;
           rows[key] = rest as Record<string, unknown>;
@@ -119,21 +143,23 @@ export const VIEWS: Record<string, ViewDef> = {
   warnings: {
     needs: ['quarter'],
     streams: (plan, p) => standingsStreams(plan, quarterPeriods(p.quarter!), { meetings: true }),
-    async rows(store, plan, p, asOf) {
-      const board = await warningBoard(await foldAsOf(store, standingsProjection, asOf, VIEWS.warnings!.streams(plan, p)), plan.id, p.quarter!);
+    async table(store, plan, p, asOf) {
+      return (await warningBoard(await foldAsOf(store, standingsProjection, asOf, VIEWS.warnings.streams(plan, p)), plan.id, p.quarter!)) ?? null;
+    },
+    rows(board) {
       const rows: Record<string, Record<string, unknown>> = {};
       const labels: Record<string, string> = {};
-      for (const r of (board as { rows?: { indicatorNo: number; name?: string; [k: string]: unknown }[] } | undefined)?.rows ?? []) {
+      for (const r of board?.rows ?? []) {
         const key = String(r.indicatorNo);
-        labels[key] = `${r.indicatorNo} ${r.name ?? ''}`.trim();
-        const { changes: _c, ...rest } = r as Record<string, unknown>;
+        labels[key] = `${r.indicatorNo} ${r.name}`.trim();
+        const { changes: _c, ...rest } = r as typeof r & { changes?: unknown };
         rows[key] = rest;
       }
-      if (board) rows['counts'] = { ...(board as { counts?: object }).counts };
+      if (board) rows['counts'] = { ...board.counts };
       return { rows, labels };
     },
     rowStreams(plan, p, key) {
-      if (key === 'counts') return VIEWS.warnings!.streams(plan, p);
+      if (key === 'counts') return VIEWS.warnings.streams(plan, p);
       return [planStream(plan.id), ...quarterPeriods(p.quarter!).map((x) => figuresStream(plan.id, Number(key), x))];
     },
   },
@@ -142,11 +168,14 @@ export const VIEWS: Record<string, ViewDef> = {
     needs: [],
     volatile: ['ageDays', 'overdue'],
     streams: (plan) => caseLines(plan),
-    async rows(store, plan, _p, asOf) {
+    async table(store, plan, _p, asOf) {
       const docs = await foldAsOf(store, supervisionBoardProjection, asOf, caseLines(plan));
+      return supervisionBoard(docs, plan.id, { status: 'all' }, asOf.time ?? new Date().toISOString());
+    },
+    rows(cases) {
       const rows: Record<string, Record<string, unknown>> = {};
       const labels: Record<string, string> = {};
-      for (const r of await supervisionBoard(docs, plan.id, { status: 'all' }, asOf.time ?? new Date().toISOString())) {
+      for (const r of cases) {
         const key = `${r.unitId}/${r.indicatorNo}/${r.caseNo}`;
         labels[key] = `${r.unitName} · ${r.indicatorNo} ${r.indicatorName} · #${r.caseNo}`;
         rows[key] = { ...r };
@@ -162,18 +191,20 @@ export const VIEWS: Record<string, ViewDef> = {
   proposal: {
     needs: ['year'],
     streams: (plan, p) => [reviewStream({ planId: plan.id, year: p.year! })],
-    async rows(store, plan, p, asOf) {
+    async table(store, plan, p, asOf) {
       const docs = await foldAsOf(store, reviewProjection, asOf, [reviewStream({ planId: plan.id, year: p.year! })]);
-      const proposal = await readProposal(docs, plan.id, p.year!);
-      const decisions = await readDecisions(docs, plan.id, p.year!);
+      return (await readProposal(docs, plan.id, p.year!)) ?? null;
+    },
+    rows(proposal) {
       const rows: Record<string, Record<string, unknown>> = {};
       const labels: Record<string, string> = {};
-      for (const line of (proposal as { lines?: { lineId: string; unitId: string; indicatorNo: number; [k: string]: unknown }[] } | undefined)?.lines ?? []) {
-        labels[line.lineId] = `${line.indicatorNo} · ${line.unitId}`;
-        const { amendments: _a, basis: _b, ...rest } = line as Record<string, unknown>;
-        rows[line.lineId] = rest;
+      for (const line of proposal?.lines ?? []) {
+        labels[line.lineId] = `${line.unitName} · ${line.unitId}`;
+        const { amendments: _a, ...rest } = line;
+        rows[line.lineId] = rest as Record<string, unknown>;
       }
-      if (proposal) rows['status'] = { status: (proposal as { status?: string }).status ?? null, decided: decisions ? true : false };
+      // The proposal's own step (generated, submitted, sent back, approved, published) is a row too.
+      if (proposal) rows['status'] = { status: proposal.status };
       labels['status'] = 'status';
       return { rows, labels };
     },
@@ -183,8 +214,11 @@ export const VIEWS: Record<string, ViewDef> = {
   },
 };
 
-export function viewDef(view: string): ViewDef {
-  const def = Object.hasOwn(VIEWS, view) ? VIEWS[view] : undefined; // not Object.prototype's __proto__ or constructor
+/** Any view's definition (its table's type erased: a view name from a request is checked here). */
+type AnyViewDef = ViewDef<ViewName> & { table(...a: Parameters<ViewDef<ViewName>['table']>): Promise<ViewTables[ViewName]>; rows(table: ViewTables[ViewName]): ViewRows };
+
+export function viewDef(view: string): AnyViewDef {
+  const def = Object.hasOwn(VIEWS, view) ? (VIEWS[view as ViewName] as AnyViewDef) : undefined; // not Object.prototype's __proto__ or constructor
   if (!def) throw new DomainError('unknown-view', `no view "${view}"; known: ${Object.keys(VIEWS).join(', ')}`, { params: { view }, status: 404 });
   return def;
 }
@@ -198,8 +232,13 @@ export function checkParams(view: string, p: ViewParams): void {
 
 export async function snapshot(store: EventStore, plan: PlanDefinition, view: string, p: ViewParams, asOf: AsOf): Promise<ViewSnapshot> {
   checkParams(view, p);
-  const { rows, labels } = await viewDef(view).rows(store, plan, p, asOf);
-  return { view, params: p, asOf: asOf.time ?? asOf.position ?? '', rows, labels };
+  const table = await viewDef(view).table(store, plan, p, asOf);
+  return { view, params: p, asOf: asOf.time ?? asOf.position ?? '', table } as ViewSnapshot;
+}
+
+/** A snapshot's rows keyed for comparison (the two-moment diff, the command line's listing). */
+export function rowsOf(s: ViewSnapshot): ViewRows {
+  return viewDef(s.view).rows(s.table);
 }
 
 export interface CauseEvent {
@@ -253,17 +292,18 @@ export async function diff(store: EventStore, plan: PlanDefinition, view: string
   if (!(t1 < t2)) throw new DomainError('moments-out-of-order', `t1 (${t1}) must come before t2 (${t2})`, { status: 422 });
   const def = viewDef(view);
   const [before, after] = await Promise.all([snapshot(store, plan, view, p, { time: t1 }), snapshot(store, plan, view, p, { time: t2 })]);
+  const [b4, af] = [rowsOf(before), rowsOf(after)];
   const volatile = new Set(def.volatile ?? []);
   const differences: RowDifference[] = [];
-  const keys = [...new Set([...Object.keys(before.rows), ...Object.keys(after.rows)])];
+  const keys = [...new Set([...Object.keys(b4.rows), ...Object.keys(af.rows)])];
   const streamCache = new Map<string, RecordedEvent[]>();
   const eventsOf = async (s: string) => {
     if (!streamCache.has(s)) streamCache.set(s, await store.readStream(s));
     return streamCache.get(s)!;
   };
   for (const key of keys) {
-    const b = before.rows[key];
-    const a = after.rows[key];
+    const b = b4.rows[key];
+    const a = af.rows[key];
     const fields: RowDifference['fields'] = [];
     for (const field of new Set([...Object.keys(b ?? {}), ...Object.keys(a ?? {})])) {
       if (volatile.has(field)) continue;
@@ -278,7 +318,7 @@ export async function diff(store: EventStore, plan: PlanDefinition, view: string
       }
     }
     causes.sort((x, y) => store.comparePositions(x.position, y.position));
-    differences.push({ key, label: after.labels[key] ?? before.labels[key] ?? key, change: !b ? 'added' : !a ? 'removed' : 'changed', fields, causes });
+    differences.push({ key, label: af.labels[key] ?? b4.labels[key] ?? key, change: !b ? 'added' : !a ? 'removed' : 'changed', fields, causes });
   }
   return { view, params: p, t1, t2, before, after, differences };
 }

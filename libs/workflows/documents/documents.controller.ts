@@ -10,6 +10,7 @@ import { CLOCK } from '../../engine/nest/engine.js';
 import { commandMeta, executeOptions, principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
 import { apiPath } from '../../engine/nest/http/location.js';
+import { pageOf, type Page } from '../../engine/nest/http/paging.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { DOCUMENT_KINDS, type DocumentKind } from '../plan/plan-file.js';
 import { commandOfKind } from './documents.decider.js';
@@ -104,13 +105,16 @@ export class DocumentsController {
     required: false,
     description: 'a subject prefix: quarterly-notice/2023-Q2, supervision-notice/<unit>/<indicator>/<case>, reward-decision/2023, monthly-report/<unit>/2023-06',
   })
-  list(
+  async list(
     @Param('planId') planId: string,
     @Query('subject') subject: string | undefined,
     @Req() req: AuthenticatedRequest,
     @ReadAtParam() at: ReadAt,
-  ): Promise<{ planId: string; documents: DocumentSummary[] }> {
-    return this.queries.execute(new ListDocuments(principalOf(req), planId, subject || undefined, at));
+    @Query('after') after?: string,
+    @Query('limit') limit?: string,
+  ): Promise<Page<DocumentSummary>> {
+    const { documents } = await this.queries.execute(new ListDocuments(principalOf(req), planId, subject || undefined, at));
+    return pageOf(documents, (d) => d.documentId, { after, limit });
   }
 
   @Get('pdf/:documentId')

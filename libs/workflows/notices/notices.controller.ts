@@ -8,6 +8,7 @@ import { ReadAtParam, type ReadAt } from '../../engine/nest/cqrs.js';
 import { CLOCK } from '../../engine/nest/engine.js';
 import { commandMeta, executeOptions, principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
+import { pageOf, type Page } from '../../engine/nest/http/paging.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { CHANNELS, type Channel } from './notices.events.js';
 import { NoticesBusCommand } from './notices.handlers.js';
@@ -82,8 +83,16 @@ export class NoticesController {
   @ApiOperation({ summary: '"Was the unit told?": notices with their recipients, who read them, and every delivery attempt and outcome' })
   @ApiQuery({ name: 'unitId', required: false })
   @ApiQuery({ name: 'kind', required: false })
-  list(@Req() req: AuthenticatedRequest, @ReadAtParam() at: ReadAt, @Query('unitId') unitId?: string, @Query('kind') kind?: string): Promise<NoticeView[]> {
-    return this.queries.execute(new GetNotices(principalOf(req), { ...(unitId ? { unitId } : {}), ...(kind ? { kind } : {}) }, at));
+  async list(
+    @Req() req: AuthenticatedRequest,
+    @ReadAtParam() at: ReadAt,
+    @Query('unitId') unitId?: string,
+    @Query('kind') kind?: string,
+    @Query('after') after?: string,
+    @Query('limit') limit?: string,
+  ): Promise<Page<NoticeView>> {
+    const notices = await this.queries.execute(new GetNotices(principalOf(req), { ...(unitId ? { unitId } : {}), ...(kind ? { kind } : {}) }, at));
+    return pageOf(notices, (n) => n.noticeId, { after, limit });
   }
 
   @Get('notices/:noticeId')

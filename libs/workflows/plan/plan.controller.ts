@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Put, Req, Res, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Put, Query, Req, Res, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Response } from 'express';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
@@ -12,6 +12,7 @@ import { CLOCK } from '../../engine/nest/engine.js';
 import { commandMeta, executeOptions, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
 import { apiPath } from '../../engine/nest/http/location.js';
+import { pageOf, type Page } from '../../engine/nest/http/paging.js';
 import { WARNING_TIERS, type PlanDefinition, type WarningTier } from './plan-file.js';
 import type { PlanCommand } from './plan.decider.js';
 import { badRequest, languageOf } from '../../engine/nest/http/problem-details.js';
@@ -19,7 +20,7 @@ import { targetsTemplate, type TargetsImportOutcome } from './plan-import.js';
 import { DraftNextYearPlan, ImportPlanTargets, PlanBusCommand, PublishPlanDraft, PublishPlanFile } from './plan.handlers.js';
 import type { DraftDoc } from './plan.projection.js';
 import type { PlanChangeDoc } from './plan.projection.js';
-import { GetPlan, GetPlanChanges, GetPlanDraft, ListPlans } from './plan.queries.js';
+import { GetPlan, GetPlanChanges, GetPlanDraft, ListPlans, type PlanSummary } from './plan.queries.js';
 
 const MAX_UPLOAD = 10 * 1024 * 1024;
 
@@ -103,8 +104,8 @@ export class PlanController {
   @Get()
   @ApiOperation({ summary: 'The published plans' })
   @ApiQuery({ name: 'minPosition', required: false, description: 'wait until this position (a command’s X-Position) is reflected' })
-  list(@ReadAtParam() at: ReadAt) {
-    return this.queries.execute(new ListPlans(at));
+  async list(@ReadAtParam() at: ReadAt, @Query('after') after?: string, @Query('limit') limit?: string): Promise<Page<PlanSummary>> {
+    return pageOf(await this.queries.execute(new ListPlans(at)), (p) => p.id, { after, limit });
   }
 
   @Get(':planId')
@@ -115,8 +116,8 @@ export class PlanController {
 
   @Get(':planId/changes')
   @ApiOperation({ summary: 'Every change to the plan since publication: what, who, when, why' })
-  changes(@Param('planId') planId: string, @ReadAtParam() at: ReadAt): Promise<PlanChangeDoc[]> {
-    return this.queries.execute(new GetPlanChanges(planId, at));
+  async changes(@Param('planId') planId: string, @ReadAtParam() at: ReadAt, @Query('after') after?: string, @Query('limit') limit?: string): Promise<Page<PlanChangeDoc>> {
+    return pageOf(await this.queries.execute(new GetPlanChanges(planId, at)), (c) => c.position, { after, limit });
   }
 
   @Post()

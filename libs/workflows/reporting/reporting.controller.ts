@@ -10,11 +10,12 @@ import { ReadAtParam, type ReadAt } from '../../engine/nest/cqrs.js';
 import { CLOCK } from '../../engine/nest/engine.js';
 import { commandMeta, executeOptions, principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
+import { pageOf, type Page } from '../../engine/nest/http/paging.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import type { ReportRef } from './reporting.events.js';
 import { OpenReportingPeriod, ReportingBusCommand, type ReportingRequest } from './reporting.handlers.js';
 import type { ReportView } from './reports.projection.js';
-import { GetCompliance, GetReport, GetReportTemplate, GetUnitReports } from './reports.queries.js';
+import { GetCompliance, GetReport, GetReportTemplate, GetUnitReports, type UnitReportLine } from './reports.queries.js';
 import { MONTH_PATTERN as PERIOD } from '../plan/period.js';
 
 const TEXT = 4000;
@@ -185,8 +186,16 @@ export class ReportingController {
 
   @Get('units/:unitId/reports')
   @ApiOperation({ summary: 'A unit’s own dashboard: its reports month by month, with deadlines and returns' })
-  unitReports(@Param('planId') planId: string, @Param('unitId') unitId: string, @Req() req: AuthenticatedRequest, @ReadAtParam() at: ReadAt) {
-    return this.queries.execute(new GetUnitReports(principalOf(req), planId, unitId, at));
+  async unitReports(
+    @Param('planId') planId: string,
+    @Param('unitId') unitId: string,
+    @Req() req: AuthenticatedRequest,
+    @ReadAtParam() at: ReadAt,
+    @Query('after') after?: string,
+    @Query('limit') limit?: string,
+  ): Promise<Page<UnitReportLine>> {
+    const { reports } = await this.queries.execute(new GetUnitReports(principalOf(req), planId, unitId, at));
+    return pageOf(reports, (r) => r.period, { after, limit });
   }
 
   #run(req: AuthenticatedRequest, command: Omit<ReportingRequest, 'meta'>, reason?: string): Promise<CommandResult> {

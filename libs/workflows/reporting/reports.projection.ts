@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../../engine/event-store/event-store.js';
-import type { Projection } from '../../engine/projections/docs.js';
+import type { DocReader, Projection } from '../../engine/projections/docs.js';
 import { TIMER_EVENT_TYPES } from '../../engine/timers/timer-events.js';
 import type { PlanDefinition } from '../plan/plan-file.js';
 import type { ReportIndicator, ReportLine } from './report-content.js';
@@ -248,5 +248,35 @@ function toCell(v: ReportView): ComplianceCell {
     signed: v.signature !== null || v.status === 'received',
     received: v.status === 'received',
     corrections: v.corrections.length,
+  };
+}
+
+export interface ComplianceBoard {
+  planId: string;
+  periods: string[];
+  asOf?: string;
+  units: { unitId: string; unitName: string; shortName: string; cells: Record<string, ComplianceCell | null> }[];
+}
+
+/**
+ * The compliance board of some months from the projection's documents (stored, or folded as of a
+ * moment): the live board and the audit view of it as known then are one shape (issue 14).
+ */
+export async function complianceBoard(
+  docs: DocReader,
+  plan: PlanDefinition,
+  periods: string[],
+  keep: (unit: PlanDefinition['units'][number]) => boolean = () => true,
+): Promise<ComplianceBoard> {
+  const cells = new Map((await docs.list<ComplianceCell>('compliance', `${plan.id}/`)).map((r) => [r.key, r.doc]));
+  return {
+    planId: plan.id,
+    periods,
+    units: plan.units.filter(keep).map((u) => ({
+      unitId: u.id,
+      unitName: u.name,
+      shortName: u.shortName,
+      cells: Object.fromEntries(periods.map((period) => [period, cells.get(cellKey(plan.id, period, u.id)) ?? null])),
+    })),
   };
 }

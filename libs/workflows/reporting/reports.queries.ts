@@ -10,7 +10,9 @@ import { PlanService } from '../plan/plan.service.js';
 import type { ReportContext } from './reporting.decider.js';
 import { reportStream, type ReportRef } from './reporting.events.js';
 import { ReportingService } from './reporting.service.js';
-import { cellKey, reportKey, reportsProjection, reportStreams, type ComplianceCell, type ReportView } from './reports.projection.js';
+import { complianceBoard, reportKey, reportsProjection, reportStreams, type ComplianceBoard, type ReportView } from './reports.projection.js';
+
+export type { ComplianceBoard } from './reports.projection.js';
 
 // The reads the reports projection serves, each a query on the QueryBus with its handler.
 
@@ -61,28 +63,24 @@ export class GetUnitReports extends ProjectionQuery<UnitReports> {
   }
 }
 
-export interface ComplianceBoard {
-  planId: string;
-  periods: string[];
-  asOf?: string;
-  units: { unitId: string; unitName: string; shortName: string; cells: Record<string, ComplianceCell | null> }[];
+/** One month of a unit's own dashboard. */
+export interface UnitReportLine {
+  period: string;
+  status: ReportView['status'];
+  dueAt: string;
+  overdue: boolean;
+  late: { byMinutes: number } | null;
+  returns: ReportView['returns'];
+  signed: boolean;
+  corrections: number;
+  revision: number;
+  minutesLeft: number | null;
 }
 
 export interface UnitReports {
   planId: string;
   unitId: string;
-  reports: {
-    period: string;
-    status: ReportView['status'];
-    dueAt: string;
-    overdue: boolean;
-    late: { byMinutes: number } | null;
-    returns: ReportView['returns'];
-    signed: boolean;
-    corrections: number;
-    revision: number;
-    minutesLeft: number | null;
-  }[];
+  reports: UnitReportLine[];
 }
 
 function mayRead(reader: Principal, unitId: string): void {
@@ -137,20 +135,8 @@ export class GetComplianceHandler implements IQueryHandler<GetCompliance, Compli
     const last = range.to ?? `${plan.year}-12`;
     const periods = monthsOfYear(plan.year).filter((p) => p >= first && p <= last);
     const docs = await this.engine.docs(reportsProjection, at, () => reportStreams(plan, periods));
-    const cells = new Map((await docs.list<ComplianceCell>('compliance', `${planId}/`)).map((r) => [r.key, r.doc]));
-    return {
-      planId,
-      periods,
-      ...(at.asOf?.time ? { asOf: at.asOf.time } : {}),
-      units: plan.units
-        .filter((u) => (range.unitId === undefined || u.id === range.unitId) && mayReadBoardRow(reader, plan, u.id))
-        .map((u) => ({
-          unitId: u.id,
-          unitName: u.name,
-          shortName: u.shortName,
-          cells: Object.fromEntries(periods.map((period) => [period, cells.get(cellKey(planId, period, u.id)) ?? null])),
-        })),
-    };
+    const board = await complianceBoard(docs, plan, periods, (u) => (range.unitId === undefined || u.id === range.unitId) && mayReadBoardRow(reader, plan, u.id));
+    return { ...board, ...(at.asOf?.time ? { asOf: at.asOf.time } : {}) };
   }
 }
 

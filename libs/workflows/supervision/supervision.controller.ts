@@ -10,8 +10,9 @@ import { CLOCK } from '../../engine/nest/engine.js';
 import { commandMeta, executeOptions, principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
 import { apiPath } from '../../engine/nest/http/location.js';
+import { pageOf, type Page } from '../../engine/nest/http/paging.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
-import type { BoardFilter, CaseView } from './supervision-board.projection.js';
+import type { BoardFilter, BoardRow, CaseView } from './supervision-board.projection.js';
 import { CASE_GROUNDS, CLOSE_REASONS, ESCALATION_KINDS, type CaseGroundKind, type CaseRef, type CloseReason, type EscalationKind } from './supervision.events.js';
 import { OpenCaseByHand, SupervisionBusCommand, type SupervisionRequest } from './supervision.handlers.js';
 import { GetCase, GetSupervisionBoard } from './supervision.queries.js';
@@ -85,6 +86,11 @@ class CaseParams {
 
 const AS_OF = { name: 'asOf', required: false, description: 'ISO date-time: as known then, re-derived from the events recorded up to then' } as const;
 
+/** The board's cases, one page of them, and the moment their ages and overdue flags are worked out at. */
+export interface BoardPage extends Page<BoardRow> {
+  asOf: string;
+}
+
 @ApiTags('supervision')
 @Controller('plans/:planId/supervision')
 export class SupervisionController {
@@ -101,21 +107,24 @@ export class SupervisionController {
   @ApiQuery({ name: 'status', required: false, enum: ['open', 'closed', 'all'], description: 'default open' })
   @ApiQuery(AS_OF)
   @ApiQuery({ name: 'minPosition', required: false })
-  board(
+  async board(
     @Param('planId') planId: string,
     @Req() req: AuthenticatedRequest,
     @ReadAtParam() at: ReadAt,
     @Query('unitId') unitId?: string,
     @Query('indicatorNo') indicatorNo?: string,
     @Query('status') status?: string,
-  ) {
+    @Query('after') after?: string,
+    @Query('limit') limit?: string,
+  ): Promise<BoardPage> {
     if (status !== undefined && !['open', 'closed', 'all'].includes(status)) throw badRequest('status', 'open | closed | all');
     const filter: BoardFilter = {
       ...(unitId !== undefined ? { unitId } : {}),
       ...(indicatorNo !== undefined ? { indicatorNo: positiveInt('indicatorNo', indicatorNo) } : {}),
       ...(status !== undefined ? { status: status as BoardFilter['status'] } : {}),
     };
-    return this.queries.execute(new GetSupervisionBoard(principalOf(req), planId, filter, at));
+    const board = await this.queries.execute(new GetSupervisionBoard(principalOf(req), planId, filter, at));
+    return { ...pageOf(board.cases, (c) => `${c.unitId}/${c.indicatorNo}/${c.caseNo}`, { after, limit }), asOf: board.asOf };
   }
 
   @Post('cases')

@@ -159,14 +159,17 @@ export function auditCommands(program: Command): void {
       await withApp(o.store, async (app) => {
         const asOf = timeOf('as-of', o.asOf) ?? new Date().toISOString();
         const snapshot = await app.get(await auditService()).view(o.plan, view, viewParams(o), { time: asOf });
-        const rows = Object.entries(snapshot.rows).map(([key, row]) => ({ key, ...row }));
+        // The table comes in the live endpoint's shape; a line here is one of its rows keyed for comparison.
+        const { rowsOf } = await import('../../../../libs/workflows/audit/views.js');
+        const { rows: keyed, labels } = rowsOf(snapshot);
+        const rows = Object.entries(keyed).map(([key, row]) => ({ key, label: labels[key] ?? key, ...row }));
         const page = pageOf(rows, (r) => r.key, o);
         if (!o.json) console.log(`${view} ${JSON.stringify(snapshot.params)} as known at ${snapshot.asOf}: ${rows.length} rows`);
         printPage(
           o,
           page,
-          ({ key, ...row }) =>
-            `${key}  ${Object.entries(row)
+          ({ key, label, ...row }) =>
+            `${label.startsWith(key) ? label : `${key} ${label}`}  ${Object.entries(row)
               .map(([f, v]) => `${f}=${shown(v)}`)
               .join('  ')}`,
           'no rows',

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { pageOfList, type Page } from '../../../../libs/engine/projections/page.js';
 
 /**
  * What every listing of the command line shares (issue 14): pages with --after/--limit (the `next`
@@ -56,17 +57,11 @@ export function typesOf(o: ListingOptions): string[] | undefined {
     : undefined;
 }
 
-/** A page of a list held whole: the items after `after` (by key, in the list's order), at most `limit`. */
-export function pageOf<T>(items: readonly T[], keyOf: (item: T) => string, o: ListingOptions): { items: T[]; next: string | null } {
-  const limit = limitOf(o);
-  let start = 0;
-  if (o.after !== undefined) {
-    const i = items.findIndex((item) => keyOf(item) === o.after);
-    if (i < 0) throw new Error(`--after: no item "${o.after}" in this list (pass the "next" a page printed)`);
-    start = i + 1;
-  }
-  const page = items.slice(start, start + limit);
-  return { items: page, next: start + limit < items.length && page.length > 0 ? keyOf(page.at(-1)!) : null };
+/** A page of a list held whole, with the API's cursors (libs/engine/projections/page.ts): the items after `--after`, at most `--limit`. */
+export function pageOf<T>(items: readonly T[], keyOf: (item: T) => string, o: ListingOptions): Page<T> {
+  const page = pageOfList(items, keyOf, o.after, limitOf(o));
+  if (!page) throw new Error(`--after: "${o.after}" is not a cursor of this list (pass the "next" a page printed)`);
+  return page;
 }
 
 /** Prints a page: JSON with --json, else a line per item and where the next page starts. */

@@ -92,7 +92,8 @@ describe('the command line’s listings', () => {
     const table = await text(['audit', 'table', 'annex2', '--period', '2023-02', '--limit', '5']);
     expect(table[0]).toMatch(/^annex2 \{"period":"2023-02"\} as known at \S+: \d+ rows$/);
     expect(table).toHaveLength(7);
-    expect(table[1]).toMatch(/^\S+ {2}\w+=/);
+    // A row by its key and label (indicator 1 and its name), then its fields.
+    expect(table[1]).toMatch(/^1 \S+ {2}result=/);
     expect(table[6]).toMatch(/^… more: --after /);
     const rows = await json(['audit', 'table', 'annex2', '--period', '2023-02', '--limit', '5']);
     const next = await json(['audit', 'table', 'annex2', '--period', '2023-02', '--limit', '5', '--after', rows.next!]);

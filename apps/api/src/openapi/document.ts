@@ -36,8 +36,14 @@ export const PROBLEM_SCHEMA = {
           field: { type: 'string', description: 'the field path, e.g. lines[0].value, or a header or query parameter name' },
           message: { type: 'string' },
           code: { type: 'string', description: 'stable: required, invalid-type, too-long, … (validation problems)' },
+          params: { type: 'object', additionalProperties: true, description: 'the values the code is worded with (a limit, the allowed values, a cell’s text)' },
         },
       },
+    },
+    cells: {
+      type: 'array',
+      description: 'a refused spreadsheet import (`invalid-spreadsheet`): every cell that is wrong, with its sheet, row, column, stable code and params',
+      items: { $ref: '#/components/schemas/TargetCellProblem' },
     },
   },
   additionalProperties: true,
@@ -153,6 +159,9 @@ function complete(path: string, method: string, op: Operation, gen: GeneratedOpe
   }
   for (const name of gen.query) upsert(parameters, { name, in: 'query', required: false, ...(QUERY_DESCRIPTIONS[name] ?? { schema: { type: 'string' } }) });
   for (const p of parameters) if (p.in === 'query' && !p.description && QUERY_DESCRIPTIONS[p.name]) Object.assign(p, { ...QUERY_DESCRIPTIONS[p.name], ...p });
+  // A page's cursor and size are never required (the first page, 50 items), and the size is a number,
+  // whatever @nestjs/swagger made of a `@Query('limit') limit?: string`.
+  for (const p of parameters) if (p.in === 'query' && (p.name === 'after' || p.name === 'limit')) Object.assign(p, { required: false, schema: QUERY_DESCRIPTIONS[p.name]!.schema });
   if (gen.headers.idempotencyKey) upsert(parameters, HEADERS['Idempotency-Key']!);
   if (gen.headers.ifMatch) upsert(parameters, HEADERS['If-Match']!);
   if (gen.headers.onBehalfOf) upsert(parameters, HEADERS['X-On-Behalf-Of']!);

@@ -135,7 +135,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     method: 'get',
     status: 200,
     public: false,
-    response: { $ref: '#/components/schemas/AttachmentListView' },
+    response: { $ref: '#/components/schemas/Page_AttachmentView' },
     headers: { idempotencyKey: false, ifMatch: false, onBehalfOf: false },
     responseHeaders: { etag: false, location: false, position: false },
     readAt: true,
@@ -223,26 +223,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     method: 'get',
     status: 200,
     public: false,
-    response: {
-      type: 'object',
-      properties: {
-        text: { type: 'string' },
-        sealId: { type: 'string' },
-        position: { type: 'string', description: 'Everything recorded up to and including this position is covered.' },
-        sealedAt: { type: 'string' },
-        streams: { type: 'number' },
-        events: { type: 'number' },
-        root: { type: 'string', description: 'sha256 Merkle root over the heads, sorted by stream id.' },
-        previous: { anyOf: [{ type: 'null' }, { type: 'object', properties: { sealId: { type: 'string' }, root: { type: 'string' } }, required: ['sealId', 'root'] }] },
-        chunks: { type: 'number', description: 'How many SealHeadsRecorded events (in the same append, before this one) carry the changed heads.' },
-        occasion: { type: 'string', description: "Why this seal was made: 'every 5 minutes', 'quarter 2023-Q3 published', 'on request'." },
-        version: { type: 'number', enum: [2], description: "2: ranged, with the changed heads' digest, and signed when a key is configured. Absent: legacy." },
-        range: { $ref: '#/components/schemas/SealRange', description: "The events after the previous seal's position up to this one's, as a Merkle tree in global order." },
-        changed: { type: 'string', description: 'sha256 over the changed heads recorded with the seal (SealHeadsRecordedData, in order).' },
-        signature: { $ref: '#/components/schemas/SealSignature' },
-      },
-      required: ['text', 'sealId', 'position', 'sealedAt', 'streams', 'events', 'root', 'previous', 'chunks', 'occasion'],
-    },
+    response: { $ref: '#/components/schemas/SealView' },
     headers: { idempotencyKey: false, ifMatch: false, onBehalfOf: false },
     responseHeaders: { etag: false, location: false, position: false },
     readAt: false,
@@ -252,29 +233,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     method: 'get',
     status: 200,
     public: false,
-    response: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          text: { type: 'string' },
-          sealId: { type: 'string' },
-          position: { type: 'string', description: 'Everything recorded up to and including this position is covered.' },
-          sealedAt: { type: 'string' },
-          streams: { type: 'number' },
-          events: { type: 'number' },
-          root: { type: 'string', description: 'sha256 Merkle root over the heads, sorted by stream id.' },
-          previous: { anyOf: [{ type: 'null' }, { type: 'object', properties: { sealId: { type: 'string' }, root: { type: 'string' } }, required: ['sealId', 'root'] }] },
-          chunks: { type: 'number', description: 'How many SealHeadsRecorded events (in the same append, before this one) carry the changed heads.' },
-          occasion: { type: 'string', description: "Why this seal was made: 'every 5 minutes', 'quarter 2023-Q3 published', 'on request'." },
-          version: { type: 'number', enum: [2], description: "2: ranged, with the changed heads' digest, and signed when a key is configured. Absent: legacy." },
-          range: { $ref: '#/components/schemas/SealRange', description: "The events after the previous seal's position up to this one's, as a Merkle tree in global order." },
-          changed: { type: 'string', description: 'sha256 over the changed heads recorded with the seal (SealHeadsRecordedData, in order).' },
-          signature: { $ref: '#/components/schemas/SealSignature' },
-        },
-        required: ['text', 'sealId', 'position', 'sealedAt', 'streams', 'events', 'root', 'previous', 'chunks', 'occasion'],
-      },
-    },
+    response: { $ref: '#/components/schemas/Page_SealView' },
     headers: { idempotencyKey: false, ifMatch: false, onBehalfOf: false },
     responseHeaders: { etag: false, location: false, position: false },
     readAt: false,
@@ -327,7 +286,60 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     method: 'get',
     status: 200,
     public: false,
-    response: { $ref: '#/components/schemas/ViewSnapshot' },
+    response: {
+      anyOf: [
+        {
+          type: 'object',
+          properties: {
+            view: { type: 'string', const: 'annex2' },
+            params: { $ref: '#/components/schemas/ViewParams' },
+            asOf: { type: 'string' },
+            table: { anyOf: [{ type: 'null' }, { $ref: '#/components/schemas/Annex2Table' }] },
+          },
+          required: ['view', 'params', 'asOf', 'table'],
+        },
+        {
+          type: 'object',
+          properties: {
+            view: { type: 'string', const: 'compliance' },
+            params: { $ref: '#/components/schemas/ViewParams' },
+            asOf: { type: 'string' },
+            table: { $ref: '#/components/schemas/ComplianceBoard' },
+          },
+          required: ['view', 'params', 'asOf', 'table'],
+        },
+        {
+          type: 'object',
+          properties: {
+            view: { type: 'string', const: 'warnings' },
+            params: { $ref: '#/components/schemas/ViewParams' },
+            asOf: { type: 'string' },
+            table: { anyOf: [{ type: 'null' }, { $ref: '#/components/schemas/WarningBoard' }] },
+          },
+          required: ['view', 'params', 'asOf', 'table'],
+        },
+        {
+          type: 'object',
+          properties: {
+            view: { type: 'string', const: 'supervision' },
+            params: { $ref: '#/components/schemas/ViewParams' },
+            asOf: { type: 'string' },
+            table: { type: 'array', items: { $ref: '#/components/schemas/BoardRow' } },
+          },
+          required: ['view', 'params', 'asOf', 'table'],
+        },
+        {
+          type: 'object',
+          properties: {
+            view: { type: 'string', const: 'proposal' },
+            params: { $ref: '#/components/schemas/ViewParams' },
+            asOf: { type: 'string' },
+            table: { anyOf: [{ type: 'null' }, { $ref: '#/components/schemas/ProposalView' }] },
+          },
+          required: ['view', 'params', 'asOf', 'table'],
+        },
+      ],
+    },
     headers: { idempotencyKey: false, ifMatch: false, onBehalfOf: false },
     responseHeaders: { etag: false, location: false, position: false },
     readAt: false,
@@ -354,24 +366,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
         expiresAt: { type: 'string' },
         idleTimeoutSeconds: { type: 'number' },
         mustChangePassword: { type: 'boolean' },
-        user: {
-          type: 'object',
-          properties: {
-            revision: { type: 'number' },
-            passwordSetAt: { type: 'string' },
-            passwordSetBy: { type: 'string', enum: ['self', 'admin', 'cli'] },
-            createdAt: { type: 'string' },
-            updatedAt: { type: 'string' },
-            disabledReason: { type: 'string' },
-            roles: { type: 'array', items: { type: 'string' } },
-            disabled: { type: 'boolean' },
-            unitId: { type: 'string' },
-            userId: { type: 'string' },
-            username: { type: 'string' },
-            name: { type: 'string' },
-          },
-          required: ['revision', 'createdAt', 'updatedAt', 'roles', 'disabled', 'userId', 'username', 'name'],
-        },
+        user: { $ref: '#/components/schemas/UserView' },
       },
       required: ['token', 'expiresAt', 'idleTimeoutSeconds', 'mustChangePassword', 'user'],
     },
@@ -396,24 +391,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     response: {
       type: 'object',
       properties: {
-        user: {
-          type: 'object',
-          properties: {
-            revision: { type: 'number' },
-            passwordSetAt: { type: 'string' },
-            passwordSetBy: { type: 'string', enum: ['self', 'admin', 'cli'] },
-            createdAt: { type: 'string' },
-            updatedAt: { type: 'string' },
-            disabledReason: { type: 'string' },
-            roles: { type: 'array', items: { type: 'string' } },
-            disabled: { type: 'boolean' },
-            unitId: { type: 'string' },
-            userId: { type: 'string' },
-            username: { type: 'string' },
-            name: { type: 'string' },
-          },
-          required: ['revision', 'createdAt', 'updatedAt', 'roles', 'disabled', 'userId', 'username', 'name'],
-        },
+        user: { $ref: '#/components/schemas/UserView' },
         session: {
           type: 'object',
           properties: { createdAt: { type: 'string' }, expiresAt: { type: 'string' }, idleExpiresAt: { type: 'string' } },
@@ -462,11 +440,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     method: 'get',
     status: 200,
     public: false,
-    response: {
-      type: 'object',
-      properties: { planId: { type: 'string' }, documents: { type: 'array', items: { $ref: '#/components/schemas/DocumentSummary' } } },
-      required: ['planId', 'documents'],
-    },
+    response: { $ref: '#/components/schemas/Page_DocumentSummary' },
     headers: { idempotencyKey: false, ifMatch: false, onBehalfOf: false },
     responseHeaders: { etag: false, location: false, position: false },
     readAt: true,
@@ -620,7 +594,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     method: 'get',
     status: 200,
     public: false,
-    response: { type: 'array', items: { $ref: '#/components/schemas/NoticeView' } },
+    response: { $ref: '#/components/schemas/Page_NoticeView' },
     headers: { idempotencyKey: false, ifMatch: false, onBehalfOf: false },
     responseHeaders: { etag: false, location: false, position: false },
     readAt: true,
@@ -660,7 +634,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     method: 'get',
     status: 200,
     public: false,
-    response: { type: 'array', items: { $ref: '#/components/schemas/PlanChangeDoc' } },
+    response: { $ref: '#/components/schemas/Page_PlanChangeDoc' },
     headers: { idempotencyKey: false, ifMatch: false, onBehalfOf: false },
     responseHeaders: { etag: false, location: false, position: false },
     readAt: true,
@@ -710,7 +684,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     method: 'get',
     status: 200,
     public: false,
-    response: { type: 'array', items: { $ref: '#/components/schemas/PlanSummary' } },
+    response: { $ref: '#/components/schemas/Page_PlanSummary' },
     headers: { idempotencyKey: false, ifMatch: false, onBehalfOf: false },
     responseHeaders: { etag: false, location: false, position: false },
     readAt: true,
@@ -1014,7 +988,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     method: 'get',
     status: 200,
     public: false,
-    response: { $ref: '#/components/schemas/UnitReports' },
+    response: { $ref: '#/components/schemas/Page_UnitReportLine' },
     headers: { idempotencyKey: false, ifMatch: false, onBehalfOf: false },
     responseHeaders: { etag: false, location: false, position: false },
     readAt: true,
@@ -1168,7 +1142,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     method: 'get',
     status: 200,
     public: false,
-    response: { $ref: '#/components/schemas/SupervisionBoard' },
+    response: { $ref: '#/components/schemas/BoardPage' },
     headers: { idempotencyKey: false, ifMatch: false, onBehalfOf: false },
     responseHeaders: { etag: false, location: false, position: false },
     readAt: true,
@@ -1324,24 +1298,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     method: 'get',
     status: 200,
     public: false,
-    response: {
-      type: 'object',
-      properties: {
-        revision: { type: 'number' },
-        passwordSetAt: { type: 'string' },
-        passwordSetBy: { type: 'string', enum: ['self', 'admin', 'cli'] },
-        createdAt: { type: 'string' },
-        updatedAt: { type: 'string' },
-        disabledReason: { type: 'string' },
-        roles: { type: 'array', items: { type: 'string' } },
-        disabled: { type: 'boolean' },
-        unitId: { type: 'string' },
-        userId: { type: 'string' },
-        username: { type: 'string' },
-        name: { type: 'string' },
-      },
-      required: ['revision', 'createdAt', 'updatedAt', 'roles', 'disabled', 'userId', 'username', 'name'],
-    },
+    response: { $ref: '#/components/schemas/UserView' },
     headers: { idempotencyKey: false, ifMatch: false, onBehalfOf: false },
     responseHeaders: { etag: true, location: false, position: false },
     readAt: false,
@@ -1361,27 +1318,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     method: 'get',
     status: 200,
     public: false,
-    response: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          revision: { type: 'number' },
-          passwordSetAt: { type: 'string' },
-          passwordSetBy: { type: 'string', enum: ['self', 'admin', 'cli'] },
-          createdAt: { type: 'string' },
-          updatedAt: { type: 'string' },
-          disabledReason: { type: 'string' },
-          roles: { type: 'array', items: { type: 'string' } },
-          disabled: { type: 'boolean' },
-          unitId: { type: 'string' },
-          userId: { type: 'string' },
-          username: { type: 'string' },
-          name: { type: 'string' },
-        },
-        required: ['revision', 'createdAt', 'updatedAt', 'roles', 'disabled', 'userId', 'username', 'name'],
-      },
-    },
+    response: { $ref: '#/components/schemas/Page_UserView' },
     headers: { idempotencyKey: false, ifMatch: false, onBehalfOf: false },
     responseHeaders: { etag: false, location: false, position: false },
     readAt: false,
@@ -1611,38 +1548,6 @@ export const SCHEMAS: Record<string, object> = {
     },
     required: ['type', 'at', 'by', 'position'],
   },
-  AttachmentListView: {
-    type: 'object',
-    properties: {
-      target: {
-        anyOf: [
-          {
-            type: 'object',
-            properties: { kind: { type: 'string', const: 'report' }, planId: { type: 'string' }, unitId: { type: 'string' }, period: { type: 'string' } },
-            required: ['kind', 'planId', 'unitId', 'period'],
-          },
-          {
-            type: 'object',
-            properties: {
-              kind: { type: 'string', const: 'case' },
-              planId: { type: 'string' },
-              unitId: { type: 'string' },
-              indicatorNo: { type: 'number' },
-              caseNo: { type: 'number' },
-            },
-            required: ['kind', 'planId', 'unitId', 'indicatorNo', 'caseNo'],
-          },
-          {
-            type: 'object',
-            properties: { kind: { type: 'string', const: 'decision' }, planId: { type: 'string' }, year: { type: 'number' } },
-            required: ['kind', 'planId', 'year'],
-          },
-        ],
-      },
-      attachments: { type: 'array', items: { $ref: '#/components/schemas/AttachmentView' } },
-    },
-    required: ['target', 'attachments'],
-  },
   AttachmentView: {
     description: 'One attached file as lists show it: what it is, who attached it, when and why.',
     type: 'object',
@@ -1691,6 +1596,16 @@ export const SCHEMAS: Record<string, object> = {
       detail: { type: 'string' },
     },
     required: ['kind', 'sha256', 'streamId', 'revision', 'eventType', 'detail'],
+  },
+  BoardPage: {
+    description: "The board's cases, one page of them, and the moment their ages and overdue flags are worked out at.",
+    type: 'object',
+    properties: {
+      asOf: { type: 'string' },
+      items: { type: 'array', items: { $ref: '#/components/schemas/BoardRow' } },
+      next: { type: ['null', 'string'], description: 'Pass as ?after= for the next page; null at the end.' },
+    },
+    required: ['asOf', 'items', 'next'],
   },
   BoardRow: {
     type: 'object',
@@ -2366,6 +2281,7 @@ export const SCHEMAS: Record<string, object> = {
         type: 'string',
         enum: [
           'rule',
+          'proposal',
           'submission',
           'figures',
           'standing',
@@ -2373,7 +2289,6 @@ export const SCHEMAS: Record<string, object> = {
           'ranking',
           'report-correction',
           'scoring-rule',
-          'proposal',
           'amendment',
           'conflict-decision',
           'send-back',
@@ -2815,14 +2730,14 @@ export const SCHEMAS: Record<string, object> = {
         items: {
           type: 'object',
           properties: {
+            name: { type: 'string' },
             value: { type: ['null', 'number'] },
             rank: { type: ['null', 'number'] },
             warning: { type: ['null', 'string'], enum: [null, 'green', 'yellow', 'red'] },
             score: { type: ['null', 'number'], description: 'points × the coefficient for the rank under the scoring rule version in force.' },
             indicatorNo: { type: 'number' },
-            name: { type: 'string' },
           },
-          required: ['value', 'rank', 'warning', 'score', 'indicatorNo', 'name'],
+          required: ['name', 'value', 'rank', 'warning', 'score', 'indicatorNo'],
         },
       },
       counts: {
@@ -2860,6 +2775,86 @@ export const SCHEMAS: Record<string, object> = {
       position: { type: 'string' },
     },
     required: ['period', 'opened', 'alreadyOpen'],
+  },
+  Page_AttachmentView: {
+    description:
+      'One page of a collection (issue 14): every list the API answers has this shape, paged with `?after=<next>` and `?limit=`. `next` is the cursor of the following page; null at the end.',
+    type: 'object',
+    properties: {
+      items: { type: 'array', items: { $ref: '#/components/schemas/AttachmentView' } },
+      next: { type: ['null', 'string'], description: 'Pass as ?after= for the next page; null at the end.' },
+    },
+    required: ['items', 'next'],
+  },
+  Page_DocumentSummary: {
+    description:
+      'One page of a collection (issue 14): every list the API answers has this shape, paged with `?after=<next>` and `?limit=`. `next` is the cursor of the following page; null at the end.',
+    type: 'object',
+    properties: {
+      items: { type: 'array', items: { $ref: '#/components/schemas/DocumentSummary' } },
+      next: { type: ['null', 'string'], description: 'Pass as ?after= for the next page; null at the end.' },
+    },
+    required: ['items', 'next'],
+  },
+  Page_NoticeView: {
+    description:
+      'One page of a collection (issue 14): every list the API answers has this shape, paged with `?after=<next>` and `?limit=`. `next` is the cursor of the following page; null at the end.',
+    type: 'object',
+    properties: {
+      items: { type: 'array', items: { $ref: '#/components/schemas/NoticeView' } },
+      next: { type: ['null', 'string'], description: 'Pass as ?after= for the next page; null at the end.' },
+    },
+    required: ['items', 'next'],
+  },
+  Page_PlanChangeDoc: {
+    description:
+      'One page of a collection (issue 14): every list the API answers has this shape, paged with `?after=<next>` and `?limit=`. `next` is the cursor of the following page; null at the end.',
+    type: 'object',
+    properties: {
+      items: { type: 'array', items: { $ref: '#/components/schemas/PlanChangeDoc' } },
+      next: { type: ['null', 'string'], description: 'Pass as ?after= for the next page; null at the end.' },
+    },
+    required: ['items', 'next'],
+  },
+  Page_PlanSummary: {
+    description:
+      'One page of a collection (issue 14): every list the API answers has this shape, paged with `?after=<next>` and `?limit=`. `next` is the cursor of the following page; null at the end.',
+    type: 'object',
+    properties: {
+      items: { type: 'array', items: { $ref: '#/components/schemas/PlanSummary' } },
+      next: { type: ['null', 'string'], description: 'Pass as ?after= for the next page; null at the end.' },
+    },
+    required: ['items', 'next'],
+  },
+  Page_SealView: {
+    description:
+      'One page of a collection (issue 14): every list the API answers has this shape, paged with `?after=<next>` and `?limit=`. `next` is the cursor of the following page; null at the end.',
+    type: 'object',
+    properties: {
+      items: { type: 'array', items: { $ref: '#/components/schemas/SealView' } },
+      next: { type: ['null', 'string'], description: 'Pass as ?after= for the next page; null at the end.' },
+    },
+    required: ['items', 'next'],
+  },
+  Page_UnitReportLine: {
+    description:
+      'One page of a collection (issue 14): every list the API answers has this shape, paged with `?after=<next>` and `?limit=`. `next` is the cursor of the following page; null at the end.',
+    type: 'object',
+    properties: {
+      items: { type: 'array', items: { $ref: '#/components/schemas/UnitReportLine' } },
+      next: { type: ['null', 'string'], description: 'Pass as ?after= for the next page; null at the end.' },
+    },
+    required: ['items', 'next'],
+  },
+  Page_UserView: {
+    description:
+      'One page of a collection (issue 14): every list the API answers has this shape, paged with `?after=<next>` and `?limit=`. `next` is the cursor of the following page; null at the end.',
+    type: 'object',
+    properties: {
+      items: { type: 'array', items: { $ref: '#/components/schemas/UserView' } },
+      next: { type: ['null', 'string'], description: 'Pass as ?after= for the next page; null at the end.' },
+    },
+    required: ['items', 'next'],
   },
   PeerCounty: {
     type: 'object',
@@ -3109,7 +3104,7 @@ export const SCHEMAS: Record<string, object> = {
           { type: 'object', properties: { by: { $ref: '#/components/schemas/Who' }, at: { type: 'string' }, position: { type: 'string' } }, required: ['by', 'at', 'position'] },
         ],
       },
-      history: { type: 'array', items: { $ref: '#/components/schemas/StepRecord_2' }, description: 'Every step of the review, every generation.' },
+      history: { type: 'array', items: { $ref: '#/components/schemas/StepRecord' }, description: 'Every step of the review, every generation.' },
     },
     required: [
       'planId',
@@ -3482,7 +3477,7 @@ export const SCHEMAS: Record<string, object> = {
       },
       remindedTo: {
         type: ['null', 'string'],
-        enum: [null, 'head', 'unit'],
+        enum: [null, 'unit', 'head'],
         description: 'Who the last reminder went to: the unit (unsubmitted) or its head (waiting for the signature).',
       },
       received: {
@@ -3544,7 +3539,7 @@ export const SCHEMAS: Record<string, object> = {
           required: ['indicatorNo', 'field', 'previous', 'corrected', 'reason', 'by', 'at', 'position'],
         },
       },
-      steps: { type: 'array', items: { $ref: '#/components/schemas/StepRecord' } },
+      steps: { type: 'array', items: { $ref: '#/components/schemas/StepRecord_2' } },
     },
     required: [
       'planId',
@@ -3788,6 +3783,27 @@ export const SCHEMAS: Record<string, object> = {
     },
     required: ['alg', 'key', 'sig'],
   },
+  SealView: {
+    description: 'A seal as the API shows it: the record, with its exportable text block.',
+    type: 'object',
+    properties: {
+      sealId: { type: 'string' },
+      position: { type: 'string', description: 'Everything recorded up to and including this position is covered.' },
+      sealedAt: { type: 'string' },
+      streams: { type: 'number' },
+      events: { type: 'number' },
+      root: { type: 'string', description: 'sha256 Merkle root over the heads, sorted by stream id.' },
+      previous: { anyOf: [{ type: 'null' }, { type: 'object', properties: { sealId: { type: 'string' }, root: { type: 'string' } }, required: ['sealId', 'root'] }] },
+      chunks: { type: 'number', description: 'How many SealHeadsRecorded events (in the same append, before this one) carry the changed heads.' },
+      occasion: { type: 'string', description: "Why this seal was made: 'every 5 minutes', 'quarter 2023-Q3 published', 'on request'." },
+      version: { type: 'number', enum: [2], description: "2: ranged, with the changed heads' digest, and signed when a key is configured. Absent: legacy." },
+      range: { $ref: '#/components/schemas/SealRange', description: "The events after the previous seal's position up to this one's, as a Merkle tree in global order." },
+      changed: { type: 'string', description: 'sha256 over the changed heads recorded with the seal (SealHeadsRecordedData, in order).' },
+      signature: { $ref: '#/components/schemas/SealSignature' },
+      text: { type: 'string' },
+    },
+    required: ['sealId', 'position', 'sealedAt', 'streams', 'events', 'root', 'previous', 'chunks', 'occasion', 'text'],
+  },
   Section: {
     type: 'object',
     properties: {
@@ -3975,6 +3991,18 @@ export const SCHEMAS: Record<string, object> = {
   StepRecord: {
     type: 'object',
     properties: {
+      type: { type: 'string', enum: ['ProposalGenerated', 'LineAmended', 'ConflictDecided', 'ProposalSubmitted', 'ProposalSentBack', 'ProposalApproved', 'DecisionsPublished'] },
+      generation: { type: 'number' },
+      by: { $ref: '#/components/schemas/Who' },
+      at: { type: 'string' },
+      reason: { type: 'string' },
+      position: { type: 'string' },
+    },
+    required: ['type', 'generation', 'by', 'at', 'position'],
+  },
+  StepRecord_2: {
+    type: 'object',
+    properties: {
       type: { type: 'string' },
       at: { type: 'string' },
       by: {
@@ -3989,30 +4017,6 @@ export const SCHEMAS: Record<string, object> = {
     },
     required: ['type', 'at', 'by', 'position'],
   },
-  StepRecord_2: {
-    type: 'object',
-    properties: {
-      type: { type: 'string', enum: ['ProposalGenerated', 'LineAmended', 'ConflictDecided', 'ProposalSubmitted', 'ProposalSentBack', 'ProposalApproved', 'DecisionsPublished'] },
-      generation: { type: 'number' },
-      by: { $ref: '#/components/schemas/Who' },
-      at: { type: 'string' },
-      reason: { type: 'string' },
-      position: { type: 'string' },
-    },
-    required: ['type', 'generation', 'by', 'at', 'position'],
-  },
-  SupervisionBoard: {
-    type: 'object',
-    properties: {
-      planId: { type: 'string' },
-      status: { type: 'string', enum: ['open', 'closed', 'all'] },
-      asOf: { type: 'string', description: 'The moment the ages and overdue flags are worked out at.' },
-      cases: { type: 'array', items: { $ref: '#/components/schemas/BoardRow' } },
-      unitId: { type: 'string' },
-      indicatorNo: { type: 'number' },
-    },
-    required: ['planId', 'status', 'asOf', 'cases'],
-  },
   SupervisionDeadlines: {
     description: 'How long each step of a supervision case (督查) may take, in working days of the calendar.',
     type: 'object',
@@ -4025,6 +4029,19 @@ export const SCHEMAS: Record<string, object> = {
       reminderLocalHour: { type: 'number', description: 'Local hour of the reminder on its day.' },
     },
     required: ['acknowledgeWorkingDays', 'planWorkingDays', 'reviewWorkingDays', 'resubmitWorkingDays', 'reminderWorkingDaysBefore', 'reminderLocalHour'],
+  },
+  TargetCellProblem: {
+    type: 'object',
+    properties: {
+      sheet: { type: 'string' },
+      row: { type: ['null', 'number'], description: '1-based; null for a problem with the sheet or the file as a whole.' },
+      column: { type: ['null', 'string'] },
+      cell: { type: ['null', 'string'] },
+      code: { type: 'string', description: 'Stable, for clients that translate themselves.' },
+      params: { type: 'object', properties: {}, additionalProperties: { type: ['string', 'number'] } },
+      message: { type: 'string', description: 'In the requested language.' },
+    },
+    required: ['sheet', 'row', 'column', 'cell', 'code', 'params', 'message'],
   },
   TargetsImportOutcome: {
     description: 'What an upload of targets and baselines did.',
@@ -4199,43 +4216,33 @@ export const SCHEMAS: Record<string, object> = {
     },
     required: ['id', 'symbol', 'zh', 'en'],
   },
-  UnitReports: {
+  UnitReportLine: {
+    description: "One month of a unit's own dashboard.",
     type: 'object',
     properties: {
-      planId: { type: 'string' },
-      unitId: { type: 'string' },
-      reports: {
+      period: { type: 'string' },
+      status: { type: 'string', enum: ['submitted', 'signed', 'received', 'returned', 'none', 'open', 'draft'] },
+      dueAt: { type: 'string' },
+      overdue: { type: 'boolean' },
+      late: { anyOf: [{ type: 'null' }, { type: 'object', properties: { byMinutes: { type: 'number' } }, required: ['byMinutes'] }] },
+      returns: {
         type: 'array',
         items: {
           type: 'object',
           properties: {
-            period: { type: 'string' },
-            status: { type: 'string', enum: ['submitted', 'signed', 'received', 'returned', 'none', 'open', 'draft'] },
-            dueAt: { type: 'string' },
-            overdue: { type: 'boolean' },
-            late: { anyOf: [{ type: 'null' }, { type: 'object', properties: { byMinutes: { type: 'number' } }, required: ['byMinutes'] }] },
-            returns: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: {
-                  reason: { type: 'string' },
-                  by: { type: 'object', properties: { userId: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } }, required: ['userId', 'role'] },
-                  at: { type: 'string' },
-                },
-                required: ['reason', 'by', 'at'],
-              },
-            },
-            signed: { type: 'boolean' },
-            corrections: { type: 'number' },
-            revision: { type: 'number' },
-            minutesLeft: { type: ['null', 'number'] },
+            reason: { type: 'string' },
+            by: { type: 'object', properties: { userId: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } }, required: ['userId', 'role'] },
+            at: { type: 'string' },
           },
-          required: ['period', 'status', 'dueAt', 'overdue', 'late', 'returns', 'signed', 'corrections', 'revision', 'minutesLeft'],
+          required: ['reason', 'by', 'at'],
         },
       },
+      signed: { type: 'boolean' },
+      corrections: { type: 'number' },
+      revision: { type: 'number' },
+      minutesLeft: { type: ['null', 'number'] },
     },
-    required: ['planId', 'unitId', 'reports'],
+    required: ['period', 'status', 'dueAt', 'overdue', 'late', 'returns', 'signed', 'corrections', 'revision', 'minutesLeft'],
   },
   UnitResult: {
     type: 'object',
@@ -4297,6 +4304,25 @@ export const SCHEMAS: Record<string, object> = {
     properties: { indicatorNo: { type: 'number' }, indicatorName: { type: 'string' }, period: { type: 'string' }, rank: { type: 'number' } },
     required: ['indicatorNo', 'indicatorName', 'period', 'rank'],
   },
+  UserView: {
+    description: 'What the API shows of a user: the account, never a secret.',
+    type: 'object',
+    properties: {
+      userId: { type: 'string' },
+      username: { type: 'string' },
+      name: { type: 'string' },
+      roles: { type: 'array', items: { type: 'string' } },
+      disabled: { type: 'boolean' },
+      createdAt: { type: 'string' },
+      updatedAt: { type: 'string' },
+      revision: { type: 'number', description: "The user stream's revision: the ETag for If-Match on the user's commands." },
+      unitId: { type: 'string' },
+      disabledReason: { type: 'string' },
+      passwordSetAt: { type: 'string' },
+      passwordSetBy: { type: 'string', enum: ['self', 'admin', 'cli'] },
+    },
+    required: ['userId', 'username', 'name', 'roles', 'disabled', 'createdAt', 'updatedAt', 'revision'],
+  },
   ViewDiff: {
     type: 'object',
     properties: {
@@ -4304,28 +4330,123 @@ export const SCHEMAS: Record<string, object> = {
       params: { $ref: '#/components/schemas/ViewParams' },
       t1: { type: 'string' },
       t2: { type: 'string' },
-      before: { $ref: '#/components/schemas/ViewSnapshot' },
-      after: { $ref: '#/components/schemas/ViewSnapshot' },
+      before: {
+        anyOf: [
+          {
+            type: 'object',
+            properties: {
+              view: { type: 'string', const: 'annex2' },
+              params: { $ref: '#/components/schemas/ViewParams' },
+              asOf: { type: 'string' },
+              table: { anyOf: [{ type: 'null' }, { $ref: '#/components/schemas/Annex2Table' }] },
+            },
+            required: ['view', 'params', 'asOf', 'table'],
+          },
+          {
+            type: 'object',
+            properties: {
+              view: { type: 'string', const: 'compliance' },
+              params: { $ref: '#/components/schemas/ViewParams' },
+              asOf: { type: 'string' },
+              table: { $ref: '#/components/schemas/ComplianceBoard' },
+            },
+            required: ['view', 'params', 'asOf', 'table'],
+          },
+          {
+            type: 'object',
+            properties: {
+              view: { type: 'string', const: 'warnings' },
+              params: { $ref: '#/components/schemas/ViewParams' },
+              asOf: { type: 'string' },
+              table: { anyOf: [{ type: 'null' }, { $ref: '#/components/schemas/WarningBoard' }] },
+            },
+            required: ['view', 'params', 'asOf', 'table'],
+          },
+          {
+            type: 'object',
+            properties: {
+              view: { type: 'string', const: 'supervision' },
+              params: { $ref: '#/components/schemas/ViewParams' },
+              asOf: { type: 'string' },
+              table: { type: 'array', items: { $ref: '#/components/schemas/BoardRow' } },
+            },
+            required: ['view', 'params', 'asOf', 'table'],
+          },
+          {
+            type: 'object',
+            properties: {
+              view: { type: 'string', const: 'proposal' },
+              params: { $ref: '#/components/schemas/ViewParams' },
+              asOf: { type: 'string' },
+              table: { anyOf: [{ type: 'null' }, { $ref: '#/components/schemas/ProposalView' }] },
+            },
+            required: ['view', 'params', 'asOf', 'table'],
+          },
+        ],
+      },
+      after: {
+        anyOf: [
+          {
+            type: 'object',
+            properties: {
+              view: { type: 'string', const: 'annex2' },
+              params: { $ref: '#/components/schemas/ViewParams' },
+              asOf: { type: 'string' },
+              table: { anyOf: [{ type: 'null' }, { $ref: '#/components/schemas/Annex2Table' }] },
+            },
+            required: ['view', 'params', 'asOf', 'table'],
+          },
+          {
+            type: 'object',
+            properties: {
+              view: { type: 'string', const: 'compliance' },
+              params: { $ref: '#/components/schemas/ViewParams' },
+              asOf: { type: 'string' },
+              table: { $ref: '#/components/schemas/ComplianceBoard' },
+            },
+            required: ['view', 'params', 'asOf', 'table'],
+          },
+          {
+            type: 'object',
+            properties: {
+              view: { type: 'string', const: 'warnings' },
+              params: { $ref: '#/components/schemas/ViewParams' },
+              asOf: { type: 'string' },
+              table: { anyOf: [{ type: 'null' }, { $ref: '#/components/schemas/WarningBoard' }] },
+            },
+            required: ['view', 'params', 'asOf', 'table'],
+          },
+          {
+            type: 'object',
+            properties: {
+              view: { type: 'string', const: 'supervision' },
+              params: { $ref: '#/components/schemas/ViewParams' },
+              asOf: { type: 'string' },
+              table: { type: 'array', items: { $ref: '#/components/schemas/BoardRow' } },
+            },
+            required: ['view', 'params', 'asOf', 'table'],
+          },
+          {
+            type: 'object',
+            properties: {
+              view: { type: 'string', const: 'proposal' },
+              params: { $ref: '#/components/schemas/ViewParams' },
+              asOf: { type: 'string' },
+              table: { anyOf: [{ type: 'null' }, { $ref: '#/components/schemas/ProposalView' }] },
+            },
+            required: ['view', 'params', 'asOf', 'table'],
+          },
+        ],
+      },
       differences: { type: 'array', items: { $ref: '#/components/schemas/RowDifference' } },
     },
     required: ['view', 'params', 't1', 't2', 'before', 'after', 'differences'],
   },
   ViewParams: {
     description:
-      "The tables and boards auditors compare, each re-derived from the events recorded up to a moment (never read from a stored copy), as rows keyed for comparison, with the streams behind each row so a difference can be explained by the events that caused it. Audit is the one read side that reads every workflow's projections and stream names.",
+      "The tables and boards auditors compare, each re-derived from the events recorded up to a moment (never read from a stored copy). A view answers its table in the shape the live endpoint answers it (issue 14: one shape per table, live or as of a moment); the comparison of two moments works on the table's rows keyed for comparison, with the streams behind each row so a difference can be explained by the events that caused it. Audit is the one read side that reads every workflow's projections and stream names.",
     type: 'object',
     properties: { period: { type: 'string' }, quarter: { type: 'string' }, year: { type: 'number' } },
-  },
-  ViewSnapshot: {
-    type: 'object',
-    properties: {
-      view: { type: 'string' },
-      params: { $ref: '#/components/schemas/ViewParams' },
-      asOf: { type: 'string' },
-      rows: { type: 'object', properties: {}, additionalProperties: { type: 'object', properties: {}, additionalProperties: {} } },
-      labels: { type: 'object', properties: {}, additionalProperties: { type: 'string' }, description: 'Row fields that say what a row is (not compared).' },
-    },
-    required: ['view', 'params', 'asOf', 'rows', 'labels'],
   },
   WarningBoard: {
     type: 'object',
@@ -4416,7 +4537,7 @@ export const SCHEMAS: Record<string, object> = {
         required: ['from', 'to'],
         description: 'The dates the calendar vouches for; asking about any other date throws rather than guess.',
       },
-      weekendDays: { type: 'array', items: { type: 'number', enum: [1, 2, 7, 3, 5, 6, 4] } },
+      weekendDays: { type: 'array', items: { type: 'number', enum: [1, 2, 3, 5, 6, 4, 7] } },
       holidays: { type: 'array', items: { $ref: '#/components/schemas/Holiday' } },
       workingWeekendDays: { type: 'array', items: { $ref: '#/components/schemas/WorkingWeekendDay' } },
     },

@@ -8,6 +8,33 @@ import { answer, api, commandHeaders, download, upload } from './http';
 import type { Answer, Body, DocumentKind, NoticeChannel, ReportLine } from './models';
 
 const asOfQuery = (asOf?: string | null): { asOf?: string } => (asOf ? { asOf } : {});
+
+/** One page of a collection (issue 14): `{ items, next }`, `next` passed back as `after`. */
+export interface Paged<T> {
+  items: T[];
+  next: string | null;
+}
+/** Which page: after the `next` of the one before (none: the first), this many (1–200, default 50). */
+export interface PageQuery {
+  after?: string | null;
+  limit?: number;
+}
+const pageQuery = (q: PageQuery = {}): { after?: string; limit?: number } => ({ ...(q.after ? { after: q.after } : {}), ...(q.limit ? { limit: q.limit } : {}) });
+
+/**
+ * Every page of a collection, for the lists a page filters and sorts as a whole (a year's reports,
+ * a subject's documents, the plans): follows `next` 200 at a time.
+ */
+export async function everyPage<T>(page: (q: PageQuery) => Promise<Paged<T>>): Promise<T[]> {
+  const all: T[] = [];
+  let after: string | null = null;
+  do {
+    const p: Paged<T> = await page({ after, limit: 200 });
+    all.push(...p.items);
+    after = p.next;
+  } while (after);
+  return all;
+}
 const enc = encodeURIComponent;
 const ifMatch = (revision?: number) => commandHeaders({ ifMatch: revision });
 
@@ -19,7 +46,9 @@ export const auth = {
 };
 
 export const users = {
-  list: () => answer(api.GET('/api/v1/users')),
+  page: (q: PageQuery = {}) => answer(api.GET('/api/v1/users', { params: { query: pageQuery(q) } })),
+  // The administrators' table filters by unit and status as well as by name and role: every user.
+  list: () => everyPage(users.page),
   create: (u: Body<'/api/v1/users', 'post'>, key: string) => answer(api.POST('/api/v1/users', { body: u, params: { header: commandHeaders({ idempotencyKey: key }) } })),
   // Privileged changes carry the administrator's reason (issue 15: asked for, and recorded with the event).
   grant: (id: string, role: string, revision: number, reason: string, unitId?: string) =>
@@ -42,12 +71,14 @@ export const users = {
 const planPath = (planId: string) => ({ path: { planId } });
 
 export const plans = {
-  list: () => answer(api.GET('/api/v1/plans')),
+  page: (q: PageQuery = {}) => answer(api.GET('/api/v1/plans', { params: { query: pageQuery(q) } })),
+  list: () => everyPage(plans.page),
   get: (planId: string) => answer(api.GET('/api/v1/plans/{planId}', { params: planPath(planId) })),
   annex2: (planId: string, period: string, asOf?: string | null) =>
     answer(api.GET('/api/v1/plans/{planId}/annex2/{period}', { params: { path: { planId, period }, query: asOfQuery(asOf) } })),
   // The plan maintained on screen (PlanPage): every change carries its reason.
-  changes: (planId: string) => answer(api.GET('/api/v1/plans/{planId}/changes', { params: planPath(planId) })),
+  changesPage: (planId: string, q: PageQuery = {}) => answer(api.GET('/api/v1/plans/{planId}/changes', { params: { ...planPath(planId), query: pageQuery(q) } })),
+  changes: (planId: string) => everyPage((q) => plans.changesPage(planId, q)),
   setTarget: (planId: string, no: number, target: number | null, reason: string) =>
     answer(api.PUT('/api/v1/plans/{planId}/indicators/{indicatorNo}/target', { params: { path: { planId, indicatorNo: no } }, body: { target, reason } })),
   setBaseline: (planId: string, no: number, value: number | null, rank: number | null, reason: string) =>
@@ -72,7 +103,9 @@ export const plans = {
 const reportPath = (planId: string, unitId: string, period: string) => ({ path: { planId, unitId, period } });
 
 export const reporting = {
-  unitReports: (planId: string, unitId: string) => answer(api.GET('/api/v1/plans/{planId}/reporting/units/{unitId}/reports', { params: { path: { planId, unitId } } })),
+  // A year's months at most: every page.
+  unitReports: (planId: string, unitId: string) =>
+    everyPage((q) => answer(api.GET('/api/v1/plans/{planId}/reporting/units/{unitId}/reports', { params: { path: { planId, unitId }, query: pageQuery(q) } }))),
   report: (planId: string, unitId: string, period: string, asOf?: string | null) =>
     answer(api.GET('/api/v1/plans/{planId}/reporting/reports/{unitId}/{period}', { params: { ...reportPath(planId, unitId, period), query: asOfQuery(asOf) } })),
   template: (planId: string, unitId: string, period: string) =>
@@ -194,12 +227,22 @@ function caseStep<A extends CaseAction>(planId: string, c: { unitId: string; ind
 }
 
 export const supervision = {
-  board: (planId: string, q: { unitId?: string; status?: 'open' | 'closed' | 'all'; asOf?: string | null }) =>
+  boardPage: (planId: string, q: { unitId?: string; status?: 'open' | 'closed' | 'all'; asOf?: string | null } & PageQuery) =>
     answer(
       api.GET('/api/v1/plans/{planId}/supervision/board', {
-        params: { path: { planId }, query: { ...(q.unitId ? { unitId: q.unitId } : {}), status: q.status ?? 'open', ...asOfQuery(q.asOf) } },
+        params: { path: { planId }, query: { ...(q.unitId ? { unitId: q.unitId } : {}), status: q.status ?? 'open', ...asOfQuery(q.asOf), ...pageQuery(q) } },
       }),
     ),
+  // The pages search, filter and count the board's cases as a whole: every page, and the moment their ages are worked out at.
+  board: async (planId: string, q: { unitId?: string; status?: 'open' | 'closed' | 'all'; asOf?: string | null }) => {
+    let asOf = '';
+    const cases = await everyPage(async (p) => {
+      const page = await supervision.boardPage(planId, { ...q, ...p });
+      asOf = page.asOf;
+      return page;
+    });
+    return { asOf, cases };
+  },
   case: (planId: string, unitId: string, no: number, caseNo: number, asOf?: string | null) =>
     answer(
       api.GET('/api/v1/plans/{planId}/supervision/cases/{unitId}/{indicatorNo}/{caseNo}', {
@@ -279,7 +322,8 @@ export const audit = {
       }),
     ),
   exportUnit: (planId: string, unitId: string, format: 'jsonl' | 'xlsx') => download(`/plans/${enc(planId)}/audit/units/${enc(unitId)}/export`, { format }),
-  seals: () => answer(api.GET('/api/v1/audit/seals')),
+  // Newest first, a page at a time (a seal is made every few minutes).
+  seals: (q: PageQuery = {}) => answer(api.GET('/api/v1/audit/seals', { params: { query: pageQuery(q) } })),
   seal: (occasion: string) => answer(api.POST('/api/v1/audit/seals', { body: { occasion } })),
   verify: (seal?: string) => answer(api.POST('/api/v1/audit/verify', { body: seal ? { seal } : {} })),
 };
@@ -292,11 +336,14 @@ export const audit = {
 export const attachments = {
   target: (kind: 'reports' | 'cases' | 'decisions', planId: string, ...segments: (string | number)[]) =>
     ['plans', enc(planId), 'attachments', kind, ...segments.map((s) => enc(String(s)))].join('/'),
+  // The files of one report, case or decision: every page.
   list: (target: string) =>
-    answer(
-      api.GET(`/api/v1/${target}` as '/api/v1/plans/{planId}/attachments/reports/{unitId}/{period}', {
-        params: { path: {} as { planId: string; unitId: string; period: string } },
-      }),
+    everyPage((q) =>
+      answer(
+        api.GET(`/api/v1/${target}` as '/api/v1/plans/{planId}/attachments/reports/{unitId}/{period}', {
+          params: { path: {} as { planId: string; unitId: string; period: string }, query: pageQuery(q) },
+        }),
+      ),
     ),
   upload: (target: string, file: File, step: string | undefined, onProgress: (fraction: number) => void) => {
     const form = new FormData();
@@ -308,7 +355,9 @@ export const attachments = {
 
 /** The official documents (公文, PDF) of a subject: listed, issued, downloaded. */
 export const documents = {
-  list: (planId: string, subject: string) => answer(api.GET('/api/v1/plans/{planId}/documents', { params: { path: { planId }, query: { subject } } })),
+  // The documents of one subject (a quarter, a case, a year): every page.
+  list: (planId: string, subject: string) =>
+    everyPage((q) => answer(api.GET('/api/v1/plans/{planId}/documents', { params: { path: { planId }, query: { subject, ...pageQuery(q) } } }))),
   issue: (planId: string, kind: DocumentKind, body: Body<'/api/v1/plans/{planId}/documents/issue/{kind}', 'post'>, key: string) =>
     answer(api.POST('/api/v1/plans/{planId}/documents/issue/{kind}', { params: { path: { planId, kind }, header: commandHeaders({ idempotencyKey: key }) }, body })),
   pdf: (planId: string, documentId: string) => download(`/plans/${enc(planId)}/documents/pdf/${enc(documentId)}`),
@@ -316,7 +365,7 @@ export const documents = {
 
 /** Notices (issue 16): my inbox, my to-do counts, my channels. */
 export const notices = {
-  inbox: () => answer(api.GET('/api/v1/me/inbox', { params: { query: { limit: '20' } } })),
+  inbox: () => answer(api.GET('/api/v1/me/inbox', { params: { query: { limit: 20 } } })),
   read: (noticeId: string) => answer(api.POST('/api/v1/me/inbox/{noticeId}/read', { params: { path: { noticeId } } })),
   todo: () => answer(api.GET('/api/v1/me/todo')),
   channels: () => answer(api.GET('/api/v1/me/notice-channels')),

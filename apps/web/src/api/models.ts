@@ -33,20 +33,15 @@ export type PlanIndicator = Schemas['Indicator'];
 export type PlanChange = Schemas['PlanChangeDoc'];
 export type PlanDraft = Schemas['DraftDoc'];
 export type TargetsImportOutcome = Schemas['TargetsImportOutcome'];
-/**
- * The cells of a refused targets import travel as the `cells` extension of its problem, which the
- * document's Problem schema leaves open (`[key: string]: unknown`): the one type still taken from
- * the server's module (type only) until the document names it.
- */
-export type TargetCellProblem = import('../../../../libs/workflows/plan/plan-import.js').TargetCellProblem;
+/** The cells of a refused targets import: the `cells` extension of its problem, as the document's Problem schema declares it. */
+export type TargetCellProblem = Schemas['TargetCellProblem'];
 
 // reporting
 export type ReportView = Schemas['ReportView'];
 export type ReportLine = Schemas['ReportLine'];
 export type ReportIndicator = Schemas['ReportIndicator'];
 export type ReportTemplate = Answer<'/api/v1/plans/{planId}/reporting/reports/{unitId}/{period}/template', 'get'>;
-export type UnitReports = Schemas['UnitReports'];
-export type UnitReportSummary = UnitReports['reports'][number];
+export type UnitReportSummary = Schemas['UnitReportLine'];
 export type ComplianceBoard = Schemas['ComplianceBoard'];
 export type ComplianceCell = Schemas['ComplianceCell'];
 export type Tier = Schemas['WarningTier']['tier'];
@@ -86,7 +81,7 @@ export type TimelinePage = Schemas['TimelinePage'];
 export type ViewDiff = Schemas['ViewDiff'];
 export type AnnexProvenance = Schemas['Provenance'];
 export type VerifyReport = Answer<'/api/v1/audit/verify', 'post'>;
-export type SealInfo = Answer<'/api/v1/audit/seals', 'get'>[number];
+export type SealInfo = Schemas['SealView'];
 
 // the demo
 export type DemoStatus = Schemas['DemoStatus'];

@@ -1547,7 +1547,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Every seal, each with its exportable text block */
+    /** Every seal, newest first, each with its exportable text block */
     get: operations['AuditController_seals'];
     put?: never;
     /** Seal the record as it stands now (admin or office): 201 with the seal’s Location; 200 when the store is empty and nothing is sealed */
@@ -2399,31 +2399,6 @@ export interface components {
       reason?: string;
       position: string;
     };
-    AttachmentListView: {
-      target:
-        | {
-            /** @constant */
-            kind: 'report';
-            planId: string;
-            unitId: string;
-            period: string;
-          }
-        | {
-            /** @constant */
-            kind: 'case';
-            planId: string;
-            unitId: string;
-            indicatorNo: number;
-            caseNo: number;
-          }
-        | {
-            /** @constant */
-            kind: 'decision';
-            planId: string;
-            year: number;
-          };
-      attachments: components['schemas']['AttachmentView'][];
-    };
     /** @description One attached file as lists show it: what it is, who attached it, when and why. */
     AttachmentView: {
       sha256: string;
@@ -2461,6 +2436,13 @@ export interface components {
       revision: number;
       eventType: string;
       detail: string;
+    };
+    /** @description The board's cases, one page of them, and the moment their ages and overdue flags are worked out at. */
+    BoardPage: {
+      asOf: string;
+      items: components['schemas']['BoardRow'][];
+      /** @description Pass as ?after= for the next page; null at the end. */
+      next: null | string;
     };
     BoardRow: {
       planId: string;
@@ -2957,6 +2939,7 @@ export interface components {
       /** @enum {string} */
       kind:
         | 'rule'
+        | 'proposal'
         | 'submission'
         | 'figures'
         | 'standing'
@@ -2964,7 +2947,6 @@ export interface components {
         | 'ranking'
         | 'report-correction'
         | 'scoring-rule'
-        | 'proposal'
         | 'amendment'
         | 'conflict-decision'
         | 'send-back'
@@ -3351,6 +3333,7 @@ export interface components {
             title: string;
           };
       rows: {
+        name: string;
         value: null | number;
         rank: null | number;
         /** @enum {null|string} */
@@ -3358,7 +3341,6 @@ export interface components {
         /** @description points × the coefficient for the rank under the scoring rule version in force. */
         score: null | number;
         indicatorNo: number;
-        name: string;
       }[];
       counts: {
         green: number;
@@ -3389,6 +3371,54 @@ export interface components {
       opened: string[];
       alreadyOpen: string[];
       position?: string;
+    };
+    /** @description One page of a collection (issue 14): every list the API answers has this shape, paged with `?after=<next>` and `?limit=`. `next` is the cursor of the following page; null at the end. */
+    Page_AttachmentView: {
+      items: components['schemas']['AttachmentView'][];
+      /** @description Pass as ?after= for the next page; null at the end. */
+      next: null | string;
+    };
+    /** @description One page of a collection (issue 14): every list the API answers has this shape, paged with `?after=<next>` and `?limit=`. `next` is the cursor of the following page; null at the end. */
+    Page_DocumentSummary: {
+      items: components['schemas']['DocumentSummary'][];
+      /** @description Pass as ?after= for the next page; null at the end. */
+      next: null | string;
+    };
+    /** @description One page of a collection (issue 14): every list the API answers has this shape, paged with `?after=<next>` and `?limit=`. `next` is the cursor of the following page; null at the end. */
+    Page_NoticeView: {
+      items: components['schemas']['NoticeView'][];
+      /** @description Pass as ?after= for the next page; null at the end. */
+      next: null | string;
+    };
+    /** @description One page of a collection (issue 14): every list the API answers has this shape, paged with `?after=<next>` and `?limit=`. `next` is the cursor of the following page; null at the end. */
+    Page_PlanChangeDoc: {
+      items: components['schemas']['PlanChangeDoc'][];
+      /** @description Pass as ?after= for the next page; null at the end. */
+      next: null | string;
+    };
+    /** @description One page of a collection (issue 14): every list the API answers has this shape, paged with `?after=<next>` and `?limit=`. `next` is the cursor of the following page; null at the end. */
+    Page_PlanSummary: {
+      items: components['schemas']['PlanSummary'][];
+      /** @description Pass as ?after= for the next page; null at the end. */
+      next: null | string;
+    };
+    /** @description One page of a collection (issue 14): every list the API answers has this shape, paged with `?after=<next>` and `?limit=`. `next` is the cursor of the following page; null at the end. */
+    Page_SealView: {
+      items: components['schemas']['SealView'][];
+      /** @description Pass as ?after= for the next page; null at the end. */
+      next: null | string;
+    };
+    /** @description One page of a collection (issue 14): every list the API answers has this shape, paged with `?after=<next>` and `?limit=`. `next` is the cursor of the following page; null at the end. */
+    Page_UnitReportLine: {
+      items: components['schemas']['UnitReportLine'][];
+      /** @description Pass as ?after= for the next page; null at the end. */
+      next: null | string;
+    };
+    /** @description One page of a collection (issue 14): every list the API answers has this shape, paged with `?after=<next>` and `?limit=`. `next` is the cursor of the following page; null at the end. */
+    Page_UserView: {
+      items: components['schemas']['UserView'][];
+      /** @description Pass as ?after= for the next page; null at the end. */
+      next: null | string;
     };
     PeerCounty: {
       /** @description Stable ASCII id, e.g. `ye`. */
@@ -3573,7 +3603,7 @@ export interface components {
         position: string;
       };
       /** @description Every step of the review, every generation. */
-      history: components['schemas']['StepRecord_2'][];
+      history: components['schemas']['StepRecord'][];
     };
     Provenance: {
       /** @constant */
@@ -3858,7 +3888,7 @@ export interface components {
        * @description Who the last reminder went to: the unit (unsubmitted) or its head (waiting for the signature).
        * @enum {null|string}
        */
-      remindedTo: null | 'head' | 'unit';
+      remindedTo: null | 'unit' | 'head';
       received: null | {
         by: {
           userId: string;
@@ -3903,7 +3933,7 @@ export interface components {
         at: string;
         position: string;
       }[];
-      steps: components['schemas']['StepRecord'][];
+      steps: components['schemas']['StepRecord_2'][];
     };
     Review: {
       /** @enum {string} */
@@ -4105,6 +4135,36 @@ export interface components {
       /** @description base64url signature over sealPayload() */
       sig: string;
     };
+    /** @description A seal as the API shows it: the record, with its exportable text block. */
+    SealView: {
+      sealId: string;
+      /** @description Everything recorded up to and including this position is covered. */
+      position: string;
+      sealedAt: string;
+      streams: number;
+      events: number;
+      /** @description sha256 Merkle root over the heads, sorted by stream id. */
+      root: string;
+      previous: null | {
+        sealId: string;
+        root: string;
+      };
+      /** @description How many SealHeadsRecorded events (in the same append, before this one) carry the changed heads. */
+      chunks: number;
+      /** @description Why this seal was made: 'every 5 minutes', 'quarter 2023-Q3 published', 'on request'. */
+      occasion: string;
+      /**
+       * @description 2: ranged, with the changed heads' digest, and signed when a key is configured. Absent: legacy.
+       * @enum {number}
+       */
+      version?: 2;
+      /** @description The events after the previous seal's position up to this one's, as a Merkle tree in global order. */
+      range?: components['schemas']['SealRange'];
+      /** @description sha256 over the changed heads recorded with the seal (SealHeadsRecordedData, in order). */
+      changed?: string;
+      signature?: components['schemas']['SealSignature'];
+      text: string;
+    };
     Section: {
       /** @description 1-based, in order. */
       id: number;
@@ -4258,6 +4318,15 @@ export interface components {
       reminderAt: null | string;
     };
     StepRecord: {
+      /** @enum {string} */
+      type: 'ProposalGenerated' | 'LineAmended' | 'ConflictDecided' | 'ProposalSubmitted' | 'ProposalSentBack' | 'ProposalApproved' | 'DecisionsPublished';
+      generation: number;
+      by: components['schemas']['Who'];
+      at: string;
+      reason?: string;
+      position: string;
+    };
+    StepRecord_2: {
       type: string;
       at: string;
       /** @description A person as every view names one (issue 14): who, in which role, and their name. */
@@ -4271,25 +4340,6 @@ export interface components {
       reason?: string;
       position: string;
     };
-    StepRecord_2: {
-      /** @enum {string} */
-      type: 'ProposalGenerated' | 'LineAmended' | 'ConflictDecided' | 'ProposalSubmitted' | 'ProposalSentBack' | 'ProposalApproved' | 'DecisionsPublished';
-      generation: number;
-      by: components['schemas']['Who'];
-      at: string;
-      reason?: string;
-      position: string;
-    };
-    SupervisionBoard: {
-      planId: string;
-      /** @enum {string} */
-      status: 'open' | 'closed' | 'all';
-      /** @description The moment the ages and overdue flags are worked out at. */
-      asOf: string;
-      cases: components['schemas']['BoardRow'][];
-      unitId?: string;
-      indicatorNo?: number;
-    };
     /** @description How long each step of a supervision case (督查) may take, in working days of the calendar. */
     SupervisionDeadlines: {
       acknowledgeWorkingDays: number;
@@ -4299,6 +4349,20 @@ export interface components {
       reminderWorkingDaysBefore: number;
       /** @description Local hour of the reminder on its day. */
       reminderLocalHour: number;
+    };
+    TargetCellProblem: {
+      sheet: string;
+      /** @description 1-based; null for a problem with the sheet or the file as a whole. */
+      row: null | number;
+      column: null | string;
+      cell: null | string;
+      /** @description Stable, for clients that translate themselves. */
+      code: string;
+      params: {
+        [key: string]: string | number;
+      };
+      /** @description In the requested language. */
+      message: string;
     };
     /** @description What an upload of targets and baselines did. */
     TargetsImportOutcome: {
@@ -4458,32 +4522,29 @@ export interface components {
       zh: string;
       en: string;
     };
-    UnitReports: {
-      planId: string;
-      unitId: string;
-      reports: {
-        period: string;
-        /** @enum {string} */
-        status: 'submitted' | 'signed' | 'received' | 'returned' | 'none' | 'open' | 'draft';
-        dueAt: string;
-        overdue: boolean;
-        late: null | {
-          byMinutes: number;
+    /** @description One month of a unit's own dashboard. */
+    UnitReportLine: {
+      period: string;
+      /** @enum {string} */
+      status: 'submitted' | 'signed' | 'received' | 'returned' | 'none' | 'open' | 'draft';
+      dueAt: string;
+      overdue: boolean;
+      late: null | {
+        byMinutes: number;
+      };
+      returns: {
+        reason: string;
+        by: {
+          userId: string;
+          role: string;
+          name?: string;
         };
-        returns: {
-          reason: string;
-          by: {
-            userId: string;
-            role: string;
-            name?: string;
-          };
-          at: string;
-        }[];
-        signed: boolean;
-        corrections: number;
-        revision: number;
-        minutesLeft: null | number;
+        at: string;
       }[];
+      signed: boolean;
+      corrections: number;
+      revision: number;
+      minutesLeft: null | number;
     };
     UnitResult: {
       unitId: string;
@@ -4540,34 +4601,107 @@ export interface components {
       period: string;
       rank: number;
     };
+    /** @description What the API shows of a user: the account, never a secret. */
+    UserView: {
+      userId: string;
+      username: string;
+      name: string;
+      roles: string[];
+      disabled: boolean;
+      createdAt: string;
+      updatedAt: string;
+      /** @description The user stream's revision: the ETag for If-Match on the user's commands. */
+      revision: number;
+      unitId?: string;
+      disabledReason?: string;
+      passwordSetAt?: string;
+      /** @enum {string} */
+      passwordSetBy?: 'self' | 'admin' | 'cli';
+    };
     ViewDiff: {
       view: string;
       params: components['schemas']['ViewParams'];
       t1: string;
       t2: string;
-      before: components['schemas']['ViewSnapshot'];
-      after: components['schemas']['ViewSnapshot'];
+      before:
+        | {
+            /** @constant */
+            view: 'annex2';
+            params: components['schemas']['ViewParams'];
+            asOf: string;
+            table: null | components['schemas']['Annex2Table'];
+          }
+        | {
+            /** @constant */
+            view: 'compliance';
+            params: components['schemas']['ViewParams'];
+            asOf: string;
+            table: components['schemas']['ComplianceBoard'];
+          }
+        | {
+            /** @constant */
+            view: 'warnings';
+            params: components['schemas']['ViewParams'];
+            asOf: string;
+            table: null | components['schemas']['WarningBoard'];
+          }
+        | {
+            /** @constant */
+            view: 'supervision';
+            params: components['schemas']['ViewParams'];
+            asOf: string;
+            table: components['schemas']['BoardRow'][];
+          }
+        | {
+            /** @constant */
+            view: 'proposal';
+            params: components['schemas']['ViewParams'];
+            asOf: string;
+            table: null | components['schemas']['ProposalView'];
+          };
+      after:
+        | {
+            /** @constant */
+            view: 'annex2';
+            params: components['schemas']['ViewParams'];
+            asOf: string;
+            table: null | components['schemas']['Annex2Table'];
+          }
+        | {
+            /** @constant */
+            view: 'compliance';
+            params: components['schemas']['ViewParams'];
+            asOf: string;
+            table: components['schemas']['ComplianceBoard'];
+          }
+        | {
+            /** @constant */
+            view: 'warnings';
+            params: components['schemas']['ViewParams'];
+            asOf: string;
+            table: null | components['schemas']['WarningBoard'];
+          }
+        | {
+            /** @constant */
+            view: 'supervision';
+            params: components['schemas']['ViewParams'];
+            asOf: string;
+            table: components['schemas']['BoardRow'][];
+          }
+        | {
+            /** @constant */
+            view: 'proposal';
+            params: components['schemas']['ViewParams'];
+            asOf: string;
+            table: null | components['schemas']['ProposalView'];
+          };
       differences: components['schemas']['RowDifference'][];
     };
-    /** @description The tables and boards auditors compare, each re-derived from the events recorded up to a moment (never read from a stored copy), as rows keyed for comparison, with the streams behind each row so a difference can be explained by the events that caused it. Audit is the one read side that reads every workflow's projections and stream names. */
+    /** @description The tables and boards auditors compare, each re-derived from the events recorded up to a moment (never read from a stored copy). A view answers its table in the shape the live endpoint answers it (issue 14: one shape per table, live or as of a moment); the comparison of two moments works on the table's rows keyed for comparison, with the streams behind each row so a difference can be explained by the events that caused it. Audit is the one read side that reads every workflow's projections and stream names. */
     ViewParams: {
       period?: string;
       quarter?: string;
       year?: number;
-    };
-    ViewSnapshot: {
-      view: string;
-      params: components['schemas']['ViewParams'];
-      asOf: string;
-      rows: {
-        [key: string]: {
-          [key: string]: unknown;
-        };
-      };
-      /** @description Row fields that say what a row is (not compared). */
-      labels: {
-        [key: string]: string;
-      };
     };
     WarningBoard: {
       planId: string;
@@ -4643,7 +4777,7 @@ export interface components {
         from: string;
         to: string;
       };
-      weekendDays: (1 | 2 | 7 | 3 | 5 | 6 | 4)[];
+      weekendDays: (1 | 2 | 3 | 5 | 6 | 4 | 7)[];
       holidays: components['schemas']['Holiday'][];
       workingWeekendDays: components['schemas']['WorkingWeekendDay'][];
     };
@@ -4674,7 +4808,13 @@ export interface components {
         message: string;
         /** @description stable: required, invalid-type, too-long, … (validation problems) */
         code?: string;
+        /** @description the values the code is worded with (a limit, the allowed values, a cell’s text) */
+        params?: {
+          [key: string]: unknown;
+        };
       }[];
+      /** @description a refused spreadsheet import (`invalid-spreadsheet`): every cell that is wrong, with its sheet, row, column, stable code and params */
+      cells?: components['schemas']['TargetCellProblem'][];
     } & {
       [key: string]: unknown;
     };
@@ -4887,21 +5027,7 @@ export interface operations {
             expiresAt: string;
             idleTimeoutSeconds: number;
             mustChangePassword: boolean;
-            user: {
-              revision: number;
-              passwordSetAt?: string;
-              /** @enum {string} */
-              passwordSetBy?: 'self' | 'admin' | 'cli';
-              createdAt: string;
-              updatedAt: string;
-              disabledReason?: string;
-              roles: string[];
-              disabled: boolean;
-              unitId?: string;
-              userId: string;
-              username: string;
-              name: string;
-            };
+            user: components['schemas']['UserView'];
           };
         };
       };
@@ -5019,21 +5145,7 @@ export interface operations {
         };
         content: {
           'application/json': {
-            user: {
-              revision: number;
-              passwordSetAt?: string;
-              /** @enum {string} */
-              passwordSetBy?: 'self' | 'admin' | 'cli';
-              createdAt: string;
-              updatedAt: string;
-              disabledReason?: string;
-              roles: string[];
-              disabled: boolean;
-              unitId?: string;
-              userId: string;
-              username: string;
-              name: string;
-            };
+            user: components['schemas']['UserView'];
             session: {
               createdAt: string;
               expiresAt: string;
@@ -5167,6 +5279,10 @@ export interface operations {
         q?: string;
         /** @description only the users holding this role */
         role?: 'reporter' | 'head' | 'office' | 'supervisor' | 'leader' | 'auditor' | 'admin';
+        /** @description the `next` of the previous page */
+        after?: string;
+        /** @description page size, 1–200 (default 50) */
+        limit?: number;
       };
       header?: {
         /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
@@ -5183,21 +5299,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            revision: number;
-            passwordSetAt?: string;
-            /** @enum {string} */
-            passwordSetBy?: 'self' | 'admin' | 'cli';
-            createdAt: string;
-            updatedAt: string;
-            disabledReason?: string;
-            roles: string[];
-            disabled: boolean;
-            unitId?: string;
-            userId: string;
-            username: string;
-            name: string;
-          }[];
+          'application/json': components['schemas']['Page_UserView'];
         };
       };
       /** @description The request is not valid (a field, parameter or header): problem details name each field */
@@ -5361,21 +5463,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            revision: number;
-            passwordSetAt?: string;
-            /** @enum {string} */
-            passwordSetBy?: 'self' | 'admin' | 'cli';
-            createdAt: string;
-            updatedAt: string;
-            disabledReason?: string;
-            roles: string[];
-            disabled: boolean;
-            unitId?: string;
-            userId: string;
-            username: string;
-            name: string;
-          };
+          'application/json': components['schemas']['UserView'];
         };
       };
       /** @description The request is not valid (a field, parameter or header): problem details name each field */
@@ -6020,6 +6108,10 @@ export interface operations {
   PlanController_list: {
     parameters: {
       query?: {
+        /** @description the `next` of the previous page */
+        after?: string;
+        /** @description page size, 1–200 (default 50) */
+        limit?: number;
         /** @description wait until this position (a command’s X-Position) is reflected */
         minPosition?: unknown;
         /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
@@ -6040,7 +6132,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['PlanSummary'][];
+          'application/json': components['schemas']['Page_PlanSummary'];
         };
       };
       /** @description The request is not valid (a field, parameter or header): problem details name each field */
@@ -6243,6 +6335,10 @@ export interface operations {
   PlanController_changes: {
     parameters: {
       query?: {
+        /** @description the `next` of the previous page */
+        after?: string;
+        /** @description page size, 1–200 (default 50) */
+        limit?: number;
         /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
         asOf?: string;
         /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
@@ -6265,7 +6361,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['PlanChangeDoc'][];
+          'application/json': components['schemas']['Page_PlanChangeDoc'];
         };
       };
       /** @description The request is not valid (a field, parameter or header): problem details name each field */
@@ -8424,6 +8520,10 @@ export interface operations {
   ReportingController_unitReports: {
     parameters: {
       query?: {
+        /** @description the `next` of the previous page */
+        after?: string;
+        /** @description page size, 1–200 (default 50) */
+        limit?: number;
         /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
         asOf?: string;
         /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
@@ -8447,7 +8547,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['UnitReports'];
+          'application/json': components['schemas']['Page_UnitReportLine'];
         };
       };
       /** @description The request is not valid (a field, parameter or header): problem details name each field */
@@ -11750,6 +11850,10 @@ export interface operations {
         indicatorNo?: string;
         /** @description default open */
         status?: 'open' | 'closed' | 'all';
+        /** @description the `next` of the previous page */
+        after?: string;
+        /** @description page size, 1–200 (default 50) */
+        limit?: number;
         /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
         minPosition?: unknown;
         /** @description ISO date-time: as known then, re-derived from the events recorded up to then */
@@ -11772,7 +11876,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['SupervisionBoard'];
+          'application/json': components['schemas']['BoardPage'];
         };
       };
       /** @description The request is not valid (a field, parameter or header): problem details name each field */
@@ -13146,9 +13250,9 @@ export interface operations {
         /** @description event types, comma-separated (e.g. StandingChanged,FigureCorrected) */
         type?: unknown;
         /** @description 1–200, default 50 */
-        limit?: unknown;
+        limit?: number;
         /** @description the `next` of the previous page */
-        after?: unknown;
+        after?: string;
         /** @description ISO date-time (recorded at or before) */
         to?: unknown;
         /** @description ISO date-time (recorded at or after) */
@@ -13406,7 +13510,42 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ViewSnapshot'];
+          'application/json':
+            | {
+                /** @constant */
+                view: 'annex2';
+                params: components['schemas']['ViewParams'];
+                asOf: string;
+                table: null | components['schemas']['Annex2Table'];
+              }
+            | {
+                /** @constant */
+                view: 'compliance';
+                params: components['schemas']['ViewParams'];
+                asOf: string;
+                table: components['schemas']['ComplianceBoard'];
+              }
+            | {
+                /** @constant */
+                view: 'warnings';
+                params: components['schemas']['ViewParams'];
+                asOf: string;
+                table: null | components['schemas']['WarningBoard'];
+              }
+            | {
+                /** @constant */
+                view: 'supervision';
+                params: components['schemas']['ViewParams'];
+                asOf: string;
+                table: components['schemas']['BoardRow'][];
+              }
+            | {
+                /** @constant */
+                view: 'proposal';
+                params: components['schemas']['ViewParams'];
+                asOf: string;
+                table: null | components['schemas']['ProposalView'];
+              };
         };
       };
       /** @description The request is not valid (a field, parameter or header): problem details name each field */
@@ -13656,7 +13795,12 @@ export interface operations {
   };
   AuditController_seals: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description the `next` of the previous page */
+        after?: string;
+        /** @description page size, 1–200 (default 50) */
+        limit?: number;
+      };
       header?: {
         /** @description zh-CN (default) or en-US: the language of problem details’ title and detail */
         'Accept-Language'?: string;
@@ -13672,35 +13816,16 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            text: string;
-            sealId: string;
-            /** @description Everything recorded up to and including this position is covered. */
-            position: string;
-            sealedAt: string;
-            streams: number;
-            events: number;
-            /** @description sha256 Merkle root over the heads, sorted by stream id. */
-            root: string;
-            previous: null | {
-              sealId: string;
-              root: string;
-            };
-            /** @description How many SealHeadsRecorded events (in the same append, before this one) carry the changed heads. */
-            chunks: number;
-            /** @description Why this seal was made: 'every 5 minutes', 'quarter 2023-Q3 published', 'on request'. */
-            occasion: string;
-            /**
-             * @description 2: ranged, with the changed heads' digest, and signed when a key is configured. Absent: legacy.
-             * @enum {number}
-             */
-            version?: 2;
-            /** @description The events after the previous seal's position up to this one's, as a Merkle tree in global order. */
-            range?: components['schemas']['SealRange'];
-            /** @description sha256 over the changed heads recorded with the seal (SealHeadsRecordedData, in order). */
-            changed?: string;
-            signature?: components['schemas']['SealSignature'];
-          }[];
+          'application/json': components['schemas']['Page_SealView'];
+        };
+      };
+      /** @description The request is not valid (a field, parameter or header): problem details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description No session: sign in first */
@@ -13827,35 +13952,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            text: string;
-            sealId: string;
-            /** @description Everything recorded up to and including this position is covered. */
-            position: string;
-            sealedAt: string;
-            streams: number;
-            events: number;
-            /** @description sha256 Merkle root over the heads, sorted by stream id. */
-            root: string;
-            previous: null | {
-              sealId: string;
-              root: string;
-            };
-            /** @description How many SealHeadsRecorded events (in the same append, before this one) carry the changed heads. */
-            chunks: number;
-            /** @description Why this seal was made: 'every 5 minutes', 'quarter 2023-Q3 published', 'on request'. */
-            occasion: string;
-            /**
-             * @description 2: ranged, with the changed heads' digest, and signed when a key is configured. Absent: legacy.
-             * @enum {number}
-             */
-            version?: 2;
-            /** @description The events after the previous seal's position up to this one's, as a Merkle tree in global order. */
-            range?: components['schemas']['SealRange'];
-            /** @description sha256 over the changed heads recorded with the seal (SealHeadsRecordedData, in order). */
-            changed?: string;
-            signature?: components['schemas']['SealSignature'];
-          };
+          'application/json': components['schemas']['SealView'];
         };
       };
       /** @description The request is not valid (a field, parameter or header): problem details name each field */
@@ -14114,6 +14211,10 @@ export interface operations {
   DocumentsController_list: {
     parameters: {
       query?: {
+        /** @description the `next` of the previous page */
+        after?: string;
+        /** @description page size, 1–200 (default 50) */
+        limit?: number;
         /** @description a subject prefix: quarterly-notice/2023-Q2, supervision-notice/<unit>/<indicator>/<case>, reward-decision/2023, monthly-report/<unit>/2023-06 */
         subject?: unknown;
         /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
@@ -14138,10 +14239,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            planId: string;
-            documents: components['schemas']['DocumentSummary'][];
-          };
+          'application/json': components['schemas']['Page_DocumentSummary'];
         };
       };
       /** @description The request is not valid (a field, parameter or header): problem details name each field */
@@ -14259,6 +14357,10 @@ export interface operations {
   AttachmentsController_list_0: {
     parameters: {
       query?: {
+        /** @description the `next` of the previous page */
+        after?: string;
+        /** @description page size, 1–200 (default 50) */
+        limit?: number;
         /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
         minPosition?: unknown;
         /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
@@ -14283,7 +14385,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['AttachmentListView'];
+          'application/json': components['schemas']['Page_AttachmentView'];
         };
       };
       /** @description The request is not valid (a field, parameter or header): problem details name each field */
@@ -14481,6 +14583,10 @@ export interface operations {
   AttachmentsController_list_1: {
     parameters: {
       query?: {
+        /** @description the `next` of the previous page */
+        after?: string;
+        /** @description page size, 1–200 (default 50) */
+        limit?: number;
         /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
         minPosition?: unknown;
         /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
@@ -14506,7 +14612,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['AttachmentListView'];
+          'application/json': components['schemas']['Page_AttachmentView'];
         };
       };
       /** @description The request is not valid (a field, parameter or header): problem details name each field */
@@ -14705,6 +14811,10 @@ export interface operations {
   AttachmentsController_list_2: {
     parameters: {
       query?: {
+        /** @description the `next` of the previous page */
+        after?: string;
+        /** @description page size, 1–200 (default 50) */
+        limit?: number;
         /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
         minPosition?: unknown;
         /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
@@ -14728,7 +14838,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['AttachmentListView'];
+          'application/json': components['schemas']['Page_AttachmentView'];
         };
       };
       /** @description The request is not valid (a field, parameter or header): problem details name each field */
@@ -15171,7 +15281,7 @@ export interface operations {
         /** @description true: unread ones only */
         unread?: string;
         /** @description page size, 1–200 (default 50) */
-        limit?: string;
+        limit?: number;
         /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
         asOf?: string;
         /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
@@ -15587,6 +15697,10 @@ export interface operations {
       query?: {
         unitId?: string;
         kind?: string;
+        /** @description the `next` of the previous page */
+        after?: string;
+        /** @description page size, 1–200 (default 50) */
+        limit?: number;
         /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
         asOf?: string;
         /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
@@ -15607,7 +15721,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['NoticeView'][];
+          'application/json': components['schemas']['Page_NoticeView'];
         };
       };
       /** @description The request is not valid (a field, parameter or header): problem details name each field */

@@ -43,7 +43,7 @@ export function AttachmentsCard({ target, canUpload, steps = false }: { target: 
       setProgress(null);
     }
   };
-  const rows = list.data?.attachments ?? [];
+  const rows = list.data ?? [];
   return (
     <Card
       size="small"

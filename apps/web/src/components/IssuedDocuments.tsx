@@ -32,7 +32,7 @@ export function IssuedDocuments(props: { planId: string; kind: DocumentKind; sub
   };
   // A second document on the same subject supersedes the first: the server asks why.
   const issue = () => {
-    if (!list.data?.documents.length) return void send();
+    if (!list.data?.length) return void send();
     let reason = '';
     modal.confirm({
       title: t('documents.reason'),
@@ -64,7 +64,7 @@ export function IssuedDocuments(props: { planId: string; kind: DocumentKind; sub
       <List
         size="small"
         locale={{ emptyText: t('documents.none') }}
-        dataSource={list.data?.documents ?? []}
+        dataSource={list.data ?? []}
         renderItem={(d) => (
           <List.Item
             actions={[

@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { audit } from '../api/endpoints';
 import { saveBlob } from '../api/http';
-import type { TimelineEntry, VerifyReport, ViewDiff } from '../api/models';
+import type { SealInfo, TimelineEntry, VerifyReport, ViewDiff } from '../api/models';
 import { unitOptions, usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
 import { PageTitle, PeriodSelect, WarningTag, Who } from '../components/common';
@@ -367,7 +367,23 @@ function TwoMoments() {
 function Seals() {
   const { t } = useTranslation();
   const { user } = useSession();
-  const seals = useAsync(() => audit.seals(), []);
+  // Newest first, a page at a time (a seal is made every few minutes): "load more" asks for the next page.
+  const seals = useAsync(() => audit.seals({ limit: 20 }), []);
+  const [older, setOlder] = useState<{ items: SealInfo[]; next: string | null } | null>(null);
+  const shownSeals = [...(seals.data?.items ?? []), ...(older?.items ?? [])];
+  const nextSeals = older ? older.next : (seals.data?.next ?? null);
+  const moreSeals = async () => {
+    if (!nextSeals) return;
+    setBusy('more');
+    try {
+      const page = await audit.seals({ after: nextSeals, limit: 20 });
+      setOlder((o) => ({ items: [...(o?.items ?? []), ...page.items], next: page.next }));
+    } catch (err) {
+      notice(err);
+    } finally {
+      setBusy(null);
+    }
+  };
   const notice = useProblemNotice();
   const { message } = App.useApp();
   const [report, setReport] = useState<VerifyReport | null>(null);
@@ -388,6 +404,7 @@ function Seals() {
     try {
       await audit.seal(t('audit.sealOccasion'));
       message.success(t('audit.sealed'));
+      setOlder(null);
       seals.reload();
     } catch (err) {
       notice(err);
@@ -446,7 +463,7 @@ function Seals() {
           <ProblemAlert error={seals.error} />
           <List
             size="small"
-            dataSource={[...(seals.data ?? [])].reverse()}
+            dataSource={shownSeals}
             locale={{ emptyText: t('audit.noSeals') }}
             renderItem={(s) => (
               <List.Item key={s.sealId}>
@@ -461,6 +478,11 @@ function Seals() {
               </List.Item>
             )}
           />
+          {nextSeals && (
+            <Button style={{ marginTop: 8 }} loading={busy === 'more'} onClick={() => void moreSeals()} data-testid="seals-more">
+              {t('audit.more')}
+            </Button>
+          )}
         </Card>
       </Col>
     </Row>

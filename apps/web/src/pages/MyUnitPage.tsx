@@ -43,7 +43,7 @@ export default function MyUnitPage() {
   const unitId = user?.unitId ?? '';
   const [params, setParams] = useSearchParams();
   const summaries = useAsync(() => reporting.unitReports(plan.id, unitId), [plan.id, unitId]);
-  const reports = summaries.data?.reports ?? [];
+  const reports = summaries.data ?? [];
   const period = isMonth(params.get('period')) ? params.get('period')! : summaries.data ? pickPeriod(reports, plan.year) : null;
   const summary = reports.find((r) => r.period === period);
 
