@@ -136,8 +136,21 @@ function ProvenanceBody({ source }: { source: ProvenanceSource }) {
   const body = useRef<HTMLDivElement>(null);
   const loaded = !!data.data;
   // Opened by keyboard or mouse, the reader lands in the popup: its list scrolls, and Tab goes on from there.
+  // Tried on each frame until it takes: the popup may not be shown yet when its content mounts (with
+  // less motion and the events already loaded, it mounts before the popup is placed, and a hidden
+  // element takes no focus).
   useEffect(() => {
-    if (loaded) body.current?.focus();
+    if (!loaded) return;
+    let frame = 0;
+    let tries = 0;
+    const focus = () => {
+      const el = body.current;
+      if (!el) return;
+      el.focus();
+      if (el.ownerDocument.activeElement !== el && ++tries < 60) frame = requestAnimationFrame(focus);
+    };
+    focus();
+    return () => cancelAnimationFrame(frame);
   }, [loaded]);
   if (data.loading && !data.data) return <Spin size="small" />;
   if (data.error) return <ProblemAlert error={data.error} />;
