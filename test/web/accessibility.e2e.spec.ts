@@ -4,7 +4,8 @@ import { WebWorld, type WebUser } from './support/web.js';
 /**
  * WCAG 2.1 AA (GB/T 37668) over the demo year: every role's pages, with their popups, dialogs and
  * menus open, in both languages, checked by axe-core; none may have a critical or serious
- * violation. The counts per state are printed at the end (the issue's "before and after").
+ * violation. A popup, menu or dialog is checked on its own: the page under it was checked just before;
+ * colour contrast is checked on the Chinese pages (the English ones are the same elements, same colours). The counts per state are printed at the end (the issue's "before and after").
  */
 describe('every page state of the demo year meets WCAG 2.1 AA by axe-core, in Chinese and English (SQLite)', () => {
   const world = new WebWorld('2023-01-01T00:00:00.000Z', 'the demo year, page by page');
@@ -19,6 +20,11 @@ describe('every page state of the demo year meets WCAG 2.1 AA by axe-core, in Ch
   }, 600_000);
   afterAll(() => world.stop());
 
+  // The English walk runs every rule but colour contrast: its pages are the same elements in the same
+  // colours as the Chinese walk's, whose contrast was checked (contrast is most of axe's time on the
+  // big tables: the dashboard, the compliance board, the peer figures).
+  const check = (page: Page, lang: (typeof languages)[number], state: string, include?: string) => world.axe.check(page, state, include, { skipContrast: lang !== 'zh-CN' });
+
   const visit = async (page: Page, path: string, ready: string) => {
     await page.goto(world.url(path));
     await page.getByTestId(ready).first().waitFor();
@@ -29,10 +35,10 @@ describe('every page state of the demo year meets WCAG 2.1 AA by axe-core, in Ch
     for (const lang of languages) {
       const anon = await world.pageAs(null, { language: lang });
       await visit(anon, '/login', 'login-submit');
-      await world.axe.check(anon, `${lang} login`);
+      await check(anon, lang, `${lang} login`);
       const first = await world.pageAs(users['must-change']!, { language: lang });
       await visit(first, '/', 'password-submit');
-      await world.axe.check(first, `${lang} password (required)`);
+      await check(first, lang, `${lang} password (required)`);
     }
     world.axe.expectClean(mark);
   }, 600_000);
@@ -42,10 +48,14 @@ describe('every page state of the demo year meets WCAG 2.1 AA by axe-core, in Ch
     for (const lang of languages) {
       const page = await world.pageAs(users['leader']!, { language: lang });
       await visit(page, '/dashboard', 'score-text');
-      await world.axe.check(page, `${lang} dashboard`);
+      await check(page, lang, `${lang} dashboard`);
       await page.getByTestId('provenance-trigger').first().click();
       await page.getByTestId('provenance').waitFor();
-      await world.axe.check(page, `${lang} dashboard provenance popup`);
+      // The reader asked for less motion (every page here does): the popup appears without any.
+      expect(await page.evaluate('document.getAnimations().filter((a) => a.effect.getComputedTiming().duration > 1).map((a) => a.animationName ?? a.transitionProperty)')).toEqual(
+        [],
+      );
+      await check(page, lang, `${lang} dashboard provenance popup`, '.ant-popover:not(.ant-popover-hidden)');
       await page.keyboard.press('Escape');
       await page.getByTestId('user-menu').focus();
       await page.keyboard.press('Enter');
@@ -59,17 +69,17 @@ describe('every page state of the demo year meets WCAG 2.1 AA by axe-core, in Ch
       )
         await page.getByTestId('user-menu').hover();
       await menu.waitFor();
-      await world.axe.check(page, `${lang} dashboard user menu`);
+      await check(page, lang, `${lang} dashboard user menu`, '.ant-dropdown:not(.ant-dropdown-hidden)');
       await page.keyboard.press('Escape');
       await page.mouse.move(600, 600);
       await visit(page, `/dashboard?period=2023-06&asOf=${encodeURIComponent('2023-07-01T00:00:00.000Z')}`, 'as-of-banner');
       await page.getByTestId('score-text').waitFor();
-      await world.axe.check(page, `${lang} dashboard as of 1 July`);
+      await check(page, lang, `${lang} dashboard as of 1 July`);
       await visit(page, '/year-end', 'year-end');
-      await world.axe.check(page, `${lang} year-end`);
+      await check(page, lang, `${lang} year-end`);
       const phone = await world.pageAs(users['leader']!, { language: lang, width: 390, height: 844, mobile: true });
       await visit(phone, '/dashboard', 'score-text');
-      await world.axe.check(phone, `${lang} dashboard on a phone`);
+      await check(phone, lang, `${lang} dashboard on a phone`);
     }
     world.axe.expectClean(mark);
   }, 600_000);
@@ -79,10 +89,10 @@ describe('every page state of the demo year meets WCAG 2.1 AA by axe-core, in Ch
     for (const lang of languages) {
       const page = await world.pageAs(users['sthjj-reporter']!, { language: lang });
       await visit(page, '/unit', 'report-card');
-      await world.axe.check(page, `${lang} unit report`);
+      await check(page, lang, `${lang} unit report`);
       const head = await world.pageAs(users['sthjj-head']!, { language: lang });
       await visit(head, '/unit/sthjj/2023-11/print', 'signature-block');
-      await world.axe.check(head, `${lang} printed report`);
+      await check(head, lang, `${lang} printed report`);
     }
     world.axe.expectClean(mark);
   }, 600_000);
@@ -92,18 +102,18 @@ describe('every page state of the demo year meets WCAG 2.1 AA by axe-core, in Ch
     for (const lang of languages) {
       const page = await world.pageAs(users['office']!, { language: lang });
       await visit(page, '/office', 'inbox');
-      await world.axe.check(page, `${lang} office inbox`);
+      await check(page, lang, `${lang} office inbox`);
       await visit(page, '/office?tab=compliance', 'compliance-board');
-      await world.axe.check(page, `${lang} office compliance board`);
+      await check(page, lang, `${lang} office compliance board`);
       await visit(page, '/office?tab=corrections', 'correct-unit');
-      await world.axe.check(page, `${lang} office corrections`);
+      await check(page, lang, `${lang} office corrections`);
       await visit(page, '/peer-figures?period=2023-Q2', 'enter-28');
-      await world.axe.check(page, `${lang} peer figures`);
+      await check(page, lang, `${lang} peer figures`);
       await page.getByTestId('enter-28').click();
       await page.getByTestId('entry-value-ye').waitFor();
-      await world.axe.check(page, `${lang} peer figures entry dialog`);
+      await check(page, lang, `${lang} peer figures entry dialog`, '.ant-modal-wrap');
       await visit(page, '/assessment?quarter=2023-Q2', 'assessment');
-      await world.axe.check(page, `${lang} assessment`);
+      await check(page, lang, `${lang} assessment`);
     }
     world.axe.expectClean(mark);
   }, 600_000);
@@ -113,16 +123,16 @@ describe('every page state of the demo year meets WCAG 2.1 AA by axe-core, in Ch
     for (const lang of languages) {
       const page = await world.pageAs(users['office']!, { language: lang });
       await visit(page, '/plan', 'plan-target-27');
-      await world.axe.check(page, `${lang} plan targets`);
+      await check(page, lang, `${lang} plan targets`);
       await page.getByTestId('plan-edit-27').click();
       await page.getByTestId('plan-target-input').waitFor();
-      await world.axe.check(page, `${lang} plan target dialog`);
+      await check(page, lang, `${lang} plan target dialog`, '.ant-modal-wrap');
       await visit(page, '/plan?tab=scoring', 'rule-preview');
-      await world.axe.check(page, `${lang} plan scoring rule`);
+      await check(page, lang, `${lang} plan scoring rule`);
       await visit(page, '/plan?tab=calendar', 'plan-page');
-      await world.axe.check(page, `${lang} plan calendar`);
+      await check(page, lang, `${lang} plan calendar`);
       await visit(page, '/plan?tab=changes', 'plan-changes');
-      await world.axe.check(page, `${lang} plan history`);
+      await check(page, lang, `${lang} plan history`);
     }
     world.axe.expectClean(mark);
   }, 600_000);
@@ -132,10 +142,10 @@ describe('every page state of the demo year meets WCAG 2.1 AA by axe-core, in Ch
     for (const lang of languages) {
       const page = await world.pageAs(users['supervisor']!, { language: lang });
       await visit(page, '/supervision?status=all', 'case-board');
-      await world.axe.check(page, `${lang} supervision board`);
+      await check(page, lang, `${lang} supervision board`);
       await page.getByTestId('case-board').locator('a[href*="/supervision/cases/"]').first().click();
       await page.getByTestId('case-status').waitFor();
-      await world.axe.check(page, `${lang} supervision case`);
+      await check(page, lang, `${lang} supervision case`);
     }
     world.axe.expectClean(mark);
   }, 600_000);
@@ -145,12 +155,12 @@ describe('every page state of the demo year meets WCAG 2.1 AA by axe-core, in Ch
     for (const lang of languages) {
       const page = await world.pageAs(users['auditor']!, { language: lang });
       await visit(page, '/audit?unit=sthjj', 'timeline-entry');
-      await world.axe.check(page, `${lang} audit timeline`);
+      await check(page, lang, `${lang} audit timeline`);
       await visit(page, `/audit?tab=diff&view=annex2&period=2023-06&t1=${encodeURIComponent('2023-07-01T00:00:00.000Z')}`, 'diff-result');
-      await world.axe.check(page, `${lang} audit two moments`);
+      await check(page, lang, `${lang} audit two moments`);
       await visit(page, '/audit?tab=seals', 'audit');
       await page.getByRole('tabpanel').first().waitFor();
-      await world.axe.check(page, `${lang} audit seals`);
+      await check(page, lang, `${lang} audit seals`);
     }
     world.axe.expectClean(mark);
   }, 600_000);
@@ -161,9 +171,9 @@ describe('every page state of the demo year meets WCAG 2.1 AA by axe-core, in Ch
       const page = await world.pageAs(users['admin']!, { language: lang });
       await visit(page, '/admin/users', 'admin-users');
       await page.getByTestId('admin-users').locator('.ant-table-row').nth(2).waitFor();
-      await world.axe.check(page, `${lang} admin users`);
+      await check(page, lang, `${lang} admin users`);
       await visit(page, '/password', 'password-submit');
-      await world.axe.check(page, `${lang} password`);
+      await check(page, lang, `${lang} password`);
     }
     world.axe.expectClean(mark);
     expect(world.errors.filter((e) => !e.includes('Warning:'))).toEqual([]);

@@ -108,7 +108,8 @@ describe('monthly report journey in the browser (SQLite)', () => {
     // 司法局 (sfj): its own unit and month, so this journey starts from an empty report.
     const kbReporter = await world.user('sfj-reporter', ['reporter'], '赵填报', 'sfj');
     const kbHead = await world.user('sfj-head', ['head'], '孙局长', 'sfj');
-    const page = await world.pageAs(null);
+    // With Ant Design's motion on, as most readers have it: the other journeys run with less motion.
+    const page = await world.pageAs(null, { motion: true });
     const keys = page.keyboard;
     await page.goto(world.url('/'));
     await page.getByTestId('login-username').waitFor();

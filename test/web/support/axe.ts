@@ -23,19 +23,39 @@ export interface AxeViolation {
 
 export interface AxeState {
   state: string;
+  /** How long the check took (the settle wait, injecting axe, the run): where a walk spends its time. */
+  ms: number;
   counts: Record<Impact, number>;
   violations: AxeViolation[];
 }
 
-export async function runAxe(page: Page, state: string): Promise<AxeState> {
-  // Animations (Ant Design's fades and slides) end before axe reads the colours.
-  await page.waitForTimeout(400);
+/**
+ * Waits until the page's finite animations and transitions (Ant Design's fades, slides, button
+ * colour transitions) have ended, at most 5 s: axe reads colours, and a colour caught half-way
+ * through a transition is a false contrast failure (seen on a loaded machine after a fixed 400 ms).
+ * Endless ones (spinners) are not waited for.
+ */
+const SETTLE = `Promise.race([
+  Promise.all(document.getAnimations().filter((a) => a.effect && a.effect.getComputedTiming().iterations !== Infinity).map((a) => a.finished.catch(() => undefined))),
+  new Promise((r) => setTimeout(r, 5000)),
+]).then(() => new Promise((r) => requestAnimationFrame(() => r(undefined))))`;
+
+/**
+ * axe on a page state. `include`: a CSS selector to check only that part — a popup or dialog opened
+ * over a page whose own state was checked just before (the rest of the page has not changed).
+ * `skipContrast`: every rule but colour contrast, for a page whose same elements, in the same
+ * colours, were checked in the other language (contrast is most of axe's time on a big table).
+ */
+export async function runAxe(page: Page, state: string, include?: string, skipContrast = false): Promise<AxeState> {
+  const started = Date.now();
+  await page.evaluate(SETTLE);
   if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(AXE_SOURCE);
+  const context = include ? `{ include: [${JSON.stringify(include)}] }` : 'document';
   const violations = (await page.evaluate(
-    `window.axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(TAGS)} }, resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length, targets: v.nodes.slice(0, 4).map((n) => n.target.join(' ')) })))`,
+    `window.axe.run(${context}, { runOnly: { type: 'tag', values: ${JSON.stringify(TAGS)} }, resultTypes: ['violations']${skipContrast ? ", rules: { 'color-contrast': { enabled: false } }" : ''} }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length, targets: v.nodes.slice(0, 4).map((n) => n.target.join(' ')) })))`,
   )) as AxeViolation[];
   const counts = Object.fromEntries(IMPACTS.map((i) => [i, violations.filter((v) => v.impact === i).reduce((sum, v) => sum + v.nodes, 0)])) as Record<Impact, number>;
-  return { state, counts, violations };
+  return { state, ms: Date.now() - started, counts, violations };
 }
 
 /** Every state a journey visited, its axe counts, and the assertion that none is critical or serious. */
@@ -44,8 +64,8 @@ export class AxeLedger {
 
   constructor(readonly journey: string) {}
 
-  async check(page: Page, state: string): Promise<AxeState> {
-    const result = await runAxe(page, state);
+  async check(page: Page, state: string, include?: string, options: { skipContrast?: boolean } = {}): Promise<AxeState> {
+    const result = await runAxe(page, state, include, options.skipContrast);
     this.states.push(result);
     return result;
   }
@@ -65,9 +85,9 @@ export class AxeLedger {
   report(): string {
     const rows = this.states.map(
       (s) =>
-        `${s.state.padEnd(44)} ${String(s.counts.critical).padStart(8)} ${String(s.counts.serious).padStart(8)} ${String(s.counts.moderate).padStart(8)} ${String(s.counts.minor).padStart(6)}  ${s.violations.map((v) => `${v.id}(${v.impact[0]})×${v.nodes}`).join(' ')}`,
+        `${s.state.padEnd(44)} ${String(s.ms).padStart(6)} ${String(s.counts.critical).padStart(8)} ${String(s.counts.serious).padStart(8)} ${String(s.counts.moderate).padStart(8)} ${String(s.counts.minor).padStart(6)}  ${s.violations.map((v) => `${v.id}(${v.impact[0]})×${v.nodes}`).join(' ')}`,
     );
-    return [`axe-core ${TAGS.join(',')} — ${this.journey}`, `${'page state'.padEnd(44)} critical  serious moderate  minor  rules`, ...rows].join('\n');
+    return [`axe-core ${TAGS.join(',')} — ${this.journey}`, `${'page state'.padEnd(44)}     ms critical  serious moderate  minor  rules`, ...rows].join('\n');
   }
 
   print(): void {

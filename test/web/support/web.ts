@@ -4,10 +4,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { ManualClock } from '../../../libs/engine/clock.js';
 import { createSqliteDirectory } from '../../../libs/engine/testing/databases.js';
 import { webDistDir } from '../../../apps/api/src/web/web-ui.module.js';
-import { NestFactory } from '@nestjs/core';
-import { readConfig } from '../../../libs/engine/config.js';
-import { playDemoYear, type DemoOutcome } from '../../../libs/workflows/demo/demo-year.js';
-import { AppModule } from '../../../apps/api/src/app.module.js';
+import type { DemoOutcome } from '../../../libs/workflows/demo/demo-year.js';
+import { demoStore } from '../../support/demo-store.js';
 import { bootstrapAdmin, changePassword, createUserViaApi, loginAs, relaxLoginLimits, startApp, testPassword, type RunningApp, type TestSession } from '../../support/app.js';
 import { AxeLedger } from './axe.js';
 
@@ -71,19 +69,15 @@ export class WebWorld {
   /** `demo`: play the synthetic demo year first, as `npm start` does on a first start, the clock left at its end. */
   async start(options: { demo?: boolean } = {}): Promise<this> {
     this.browser = await launchChromium();
-    const dir = createSqliteDirectory('web');
+    // The demo year is played once per test run and copied (test/support/demo-store.ts).
+    const dir = options.demo ? await demoStore('open') : createSqliteDirectory('web');
     this.#drop = () => dir.drop();
-    if (options.demo) {
-      const setup = await NestFactory.createApplicationContext(
-        AppModule.forRoot({ config: readConfig({ EVENT_STORE_URL: dir.url() }), background: false, clock: new ManualClock('2022-12-31T00:00:00.000Z') }),
-        { logger: ['error'] },
-      );
-      await setup.init();
-      this.demo = await playDemoYear(setup);
-      await setup.close();
-      this.clock.set(this.demo.simulated.to);
+    const storeUrl = typeof dir.url === 'string' ? dir.url : dir.url();
+    if ('outcome' in dir) {
+      this.demo = dir.outcome;
+      this.clock.set(dir.outcome.simulated.to);
     }
-    this.running = await startApp({ storeUrl: dir.url(), clock: this.clock });
+    this.running = await startApp({ storeUrl, clock: this.clock });
     relaxLoginLimits(this.running);
     if (!options.demo) this.admin = { ...(await bootstrapAdmin(this.running)), name: '系统管理员' };
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -115,12 +109,17 @@ export class WebWorld {
   }
 
   /** A page signed in as `user` by its session cookie (the sign-in form has its own journey). */
-  async pageAs(user: TestSession | null, options: { width?: number; height?: number; mobile?: boolean; language?: 'zh-CN' | 'en-US' } = {}): Promise<Page> {
+  async pageAs(user: TestSession | null, options: { width?: number; height?: number; mobile?: boolean; language?: 'zh-CN' | 'en-US'; motion?: boolean } = {}): Promise<Page> {
     const context = await this.browser.newContext({
       viewport: { width: options.width ?? 1366, height: options.height ?? 900 },
       ...(options.mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
       locale: options.language ?? 'zh-CN',
       timezoneId: 'Asia/Shanghai',
+      // The journeys assert what a person can do, not Ant Design's fades: with the reader's "less
+      // motion" setting the UI has none (Root.tsx), so a click never lands on a list or dialog still
+      // moving (the flakes of loaded machines) and no step waits for an animation. The motion
+      // itself is covered by one journey that keeps it (motion: true).
+      reducedMotion: options.motion ? 'no-preference' : 'reduce',
     });
     this.#contexts.push(context);
     if (user) await context.addCookies([{ name: 'jx_session', value: user.token, url: `${this.running.url}/api` }]);
