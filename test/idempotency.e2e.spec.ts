@@ -44,6 +44,15 @@ describe.each(STORE_TARGETS)('Idempotency-Key on $name', (target) => {
   }
   /** The store's last committed position: exact on PostgreSQL too, where a reader may trail it. */
   const storeHead = async () => running.app.get(Engine).store.headPosition();
+  /**
+   * What these people's requests wrote since `from`. The system's timers and notices may record
+   * events meanwhile (opened months have deadlines), so the head alone could move: a refused or
+   * replayed request is checked by what *it* wrote.
+   */
+  const writtenBy = async (from: string | undefined, ...people: { userId: string }[]) =>
+    (await running.app.get(Engine).store.readAll({ ...(from ? { fromPosition: from } : {}), maxCount: 1000 })).filter((e) =>
+      people.some((p) => p.userId === e.metadata.actor.userId),
+    );
   const reportEvents = async () => (await running.app.get(Engine).store.readStream(`report-${planId}-sthjj-${period}`)).length;
   const key = (k: string) => ({ 'idempotency-key': k });
   const lines = (problems = '扬尘') => [
@@ -61,7 +70,7 @@ describe.each(STORE_TARGETS)('Idempotency-Key on $name', (target) => {
     expect(borrowed.status).toBe(403);
     expect(borrowed.body.code).toBe('forbidden');
     expect(borrowed.body.replayed).toBeUndefined();
-    expect(await storeHead()).toBe(before);
+    expect(await writtenBy(before, reporter)).toEqual([]);
     const drafts = await reportEvents();
     // Another unit's reporter with the reporter's key is refused as well.
     expect((await api('PUT', `${report}/draft`, reporter, { lines: lines() }, key('sthjj-draft-key-1'))).status).toBe(200);
@@ -92,7 +101,7 @@ describe.each(STORE_TARGETS)('Idempotency-Key on $name', (target) => {
     const english = await api('PUT', `${report}/draft`, reporter, { lines: lines('third') }, { ...key('sthjj-draft-key-2'), 'accept-language': 'en-US,en;q=0.9' });
     expect(english.status).toBe(422);
     expect(english.body.detail).toMatch(/already used for another request/);
-    expect(await storeHead()).toBe(before);
+    expect(await writtenBy(before, reporter)).toEqual([]);
 
     // A fresh key saves the new content.
     const saved = await api('PUT', `${report}/draft`, reporter, { lines: lines('second') }, key('sthjj-draft-key-3'));
@@ -110,7 +119,7 @@ describe.each(STORE_TARGETS)('Idempotency-Key on $name', (target) => {
     const again = await api('POST', `/plans/${planId}/reporting/periods/2023-04/open`, office, undefined, key('office-open-2023-04'));
     expect(again.status).toBe(200);
     expect(again.body).toEqual(opened.body);
-    expect(await storeHead()).toBe(head);
+    expect(await writtenBy(head, office)).toEqual([]);
     expect((await api('POST', `/plans/${planId}/reporting/periods/2023-05/open`, office)).status).toBe(200);
     const first = await api('PUT', `${april}/draft`, reporter, { lines: lines('april') }, key('sthjj-draft-key-apr'));
     expect(first.status).toBe(200);
@@ -154,7 +163,7 @@ describe.each(STORE_TARGETS)('Idempotency-Key on $name', (target) => {
     const colleague = await api('POST', `${report}/receive`, office2, undefined, key('office-receive-sthjj-06'));
     expect(colleague.body.replayed).toBeUndefined();
     expect(colleague.body.events ?? []).toEqual([]);
-    expect(await storeHead()).toBe(before);
+    expect(await writtenBy(before, office, office2)).toEqual([]);
     // The first office user's retry is still answered.
     expect((await api('POST', `${report}/receive`, office, undefined, key('office-receive-sthjj-06'))).body).toMatchObject({ replayed: true, position: received.body.position });
   });
