@@ -78,16 +78,7 @@ export function useTableView(prefix: string, options: { filters?: string[]; page
   };
 }
 
-/** Whether every word of the search occurs in one of the texts (case-insensitive); an empty search matches all. */
-export function matchesSearch(q: string, ...texts: (string | number | null | undefined)[]): boolean {
-  const words = q.trim().toLowerCase().split(/\s+/).filter(Boolean);
-  if (!words.length) return true;
-  const hay = texts
-    .filter((x) => x !== null && x !== undefined)
-    .join(' ')
-    .toLowerCase();
-  return words.every((w) => hay.includes(w));
-}
+export { matchesSearch } from '../lib/search';
 
 export interface FilterSpec {
   name: string;
@@ -104,12 +95,15 @@ export function TableToolbar({
   filters = [],
   testId,
   extra,
+  searchWidth = 220,
 }: {
   view: TableView;
   placeholder: string;
   filters?: FilterSpec[];
   testId: string;
   extra?: ReactNode;
+  /** Wide enough for the placeholder to be read whole. */
+  searchWidth?: number;
 }) {
   const { t } = useTranslation();
   return (
@@ -121,7 +115,7 @@ export function TableToolbar({
         aria-label={placeholder}
         value={view.q}
         onChange={(e) => view.set('q', e.target.value)}
-        style={{ width: 220, maxWidth: '100%' }}
+        style={{ width: searchWidth, maxWidth: '100%' }}
         data-testid={`${testId}-search`}
       />
       {filters.map((f) => (
