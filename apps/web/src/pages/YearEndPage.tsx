@@ -168,14 +168,15 @@ export default function YearEndPage() {
             data-testid="proposal-lines"
             pagination={false}
             dataSource={p.lines}
-            scroll={{ x: 960 }}
+            scroll={{ x: 1280 }}
             rowClassName={(l) => (l.excluded ? 'excluded-line' : '')}
             columns={[
-              { title: t('office.unit'), dataIndex: 'unitName' },
+              { title: t('office.unit'), dataIndex: 'unitName', width: 120 },
               // One line per unit: its indicators and their annual ranks beneath it.
               {
                 title: t('annex2.indicator'),
                 key: 'i',
+                width: 300,
                 render: (_, l) =>
                   l.indicators.map((i) => (
                     <div key={i.indicatorNo}>
@@ -186,9 +187,11 @@ export default function YearEndPage() {
               {
                 title: t('yearEnd.annualRank'),
                 key: 'r',
+                // Wide enough that each rank stays on one line (at 1,366 px it wrapped into a column of fragments).
+                width: 150,
                 render: (_, l) =>
                   l.indicators.map((i) => (
-                    <div key={i.indicatorNo}>
+                    <div key={i.indicatorNo} style={{ whiteSpace: 'nowrap' }}>
                       {i.annualRank}{' '}
                       <Typography.Text type="secondary">
                         ({fmtPeriod(i.basis.period)}
