@@ -1,6 +1,6 @@
 import { SearchOutlined } from '@ant-design/icons';
 import { Button, Empty, Input, Select, Space, type TablePaginationConfig } from 'antd';
-import { cloneElement, isValidElement, useCallback, type ReactNode } from 'react';
+import { cloneElement, isValidElement, useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
 
@@ -106,6 +106,16 @@ export function TableToolbar({
   searchWidth?: number;
 }) {
   const { t } = useTranslation();
+  // The box keeps what is typed: the address is updated after each key, and reading it back would
+  // drop keys typed meanwhile (seen in Chromium: '设定目标' typed fast left '标'). The address wins only
+  // when it changes from elsewhere (clear, a link, back).
+  const [text, setText] = useState(view.q);
+  const sent = useRef(new Set<string>());
+  useEffect(() => {
+    if (sent.current.has(view.q)) return;
+    sent.current.clear();
+    setText(view.q);
+  }, [view.q]);
   return (
     <Space wrap style={{ marginBottom: 12 }} data-testid={`${testId}-toolbar`}>
       <Input
@@ -113,8 +123,12 @@ export function TableToolbar({
         prefix={<SearchOutlined aria-hidden />}
         placeholder={placeholder}
         aria-label={placeholder}
-        value={view.q}
-        onChange={(e) => view.set('q', e.target.value)}
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value);
+          sent.current.add(e.target.value);
+          view.set('q', e.target.value);
+        }}
         style={{ width: searchWidth, maxWidth: '100%' }}
         data-testid={`${testId}-search`}
       />
