@@ -7,6 +7,7 @@ export const enUS: Shape<typeof zhCN> = {
   translation: {
     a11y: {
       skip: 'Skip to main content',
+      clearInput: 'Clear',
       mainNav: 'Main navigation',
       language: 'Language',
       period: 'Period',

@@ -3,6 +3,7 @@ export const zhCN = {
   translation: {
     a11y: {
       skip: '跳到主要内容',
+      clearInput: '清空输入',
       mainNav: '主导航',
       language: '界面语言',
       period: '期间',
