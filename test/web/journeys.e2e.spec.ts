@@ -1,7 +1,8 @@
 import { jest } from '@jest/globals';
 import ExcelJS from 'exceljs';
 import type { Locator, Page } from 'playwright-core';
-import { PLAN, WebWorld, type WebUser } from './support/web.js';
+import { join } from 'node:path';
+import { PLAN, SCREENSHOTS, tabTo, WebWorld, type WebUser } from './support/web.js';
 
 /**
  * The office's journeys issue 15 asked for, in Chromium over the demo year (its clock on 15 January
@@ -226,6 +227,13 @@ describe('the office’s journeys over the demo year, and every page at 1,440 an
     await office.getByTestId('amend-ok').click();
     await office.getByTestId('amend-ok').waitFor({ state: 'detached' });
     await world.state(office, 'office-year-end-amended');
+    // Regenerating would drop the amendments: it names that and takes no empty reason (then cancelled).
+    await office.getByTestId('generate').click();
+    await expectText(office.getByTestId('regenerate-dialog'), '重新生成为第 2 版');
+    await office.getByTestId('regenerate-dialog-ok').click();
+    await office.locator('.ant-modal').getByText('请填写理由').first().waitFor();
+    await office.keyboard.press('Escape');
+    await office.getByTestId('regenerate-dialog').waitFor({ state: 'detached' });
     await expectText(lines, '该单位年内机构改革，本年度不列入');
     await office.getByTestId('submit-proposal').click();
     await office.getByTestId('proposal-status').and(office.locator('[data-status="submitted"]')).waitFor();
@@ -233,6 +241,13 @@ describe('the office’s journeys over the demo year, and every page at 1,440 an
 
     const leader = await signIn('leader');
     await leader.goto(world.url('/year-end'));
+    // Sending back asks for a reason too (here cancelled, and the list approved).
+    await leader.getByTestId('send-back').click();
+    await expectText(leader.getByTestId('sendBack-dialog'), '退回县推进办修改');
+    await leader.getByTestId('sendBack-dialog-ok').click();
+    await leader.locator('.ant-modal').getByText('请填写理由').first().waitFor();
+    await leader.keyboard.press('Escape');
+    await leader.getByTestId('sendBack-dialog').waitFor({ state: 'detached' });
     await leader.getByTestId('approve').click();
     await leader.getByTestId('approve-dialog-reason').fill('县政府常务会议审定');
     await leader.getByTestId('approve-dialog-ok').click();
@@ -294,6 +309,14 @@ describe('the office’s journeys over the demo year, and every page at 1,440 an
         await page.goto(world.url(p.path));
         await page.getByTestId(p.ready).first().waitFor();
         await page.waitForTimeout(300);
+        if (p.ready === 'score-gauge') {
+          // The gauge's number, its "out of" line and the scale's ends never overlap (issue 15).
+          const boxes = await Promise.all(['gauge-value', 'gauge-of', 'gauge-min', 'gauge-max'].map(async (id) => [id, (await page.getByTestId(id).boundingBox())!] as const));
+          for (const [i, [a, ba]] of boxes.entries())
+            for (const [b, bb] of boxes.slice(i + 1))
+              if (ba.x < bb.x + bb.width && bb.x < ba.x + ba.width && ba.y < bb.y + bb.height && bb.y < ba.y + ba.height) cut.push(`${width}px gauge: ${a} overlaps ${b}`);
+          await page.getByTestId('score-gauge').screenshot({ path: join(SCREENSHOTS, `gauge-${width}px.png`) });
+        }
         const fit = await page.evaluate(widths);
         if (fit.scrollWidth > fit.innerWidth) cut.push(`${width}px ${p.path}: the page is ${fit.scrollWidth}px wide (${fit.widest})`);
         if (p.open) {
@@ -312,6 +335,58 @@ describe('the office’s journeys over the demo year, and every page at 1,440 an
     expect(cut).toEqual([]);
     expect(errors()).toEqual([]);
   }, 600_000);
+
+  it('checks before sending: the peer-figures entry, the auditor’s search in the address, the monthly deadline with its reason', async () => {
+    // A rank shared by two counties with different values is not offered for saving.
+    const office = await signIn('office');
+    await office.goto(world.url('/peer-figures'));
+    await office.getByTestId('enter-28').click();
+    await office.getByTestId('entry-value-ye').fill('30');
+    await office.getByTestId('entry-rank-ye').fill('1');
+    await office.getByTestId('entry-value-jia').fill('40');
+    await office.getByTestId('entry-rank-jia').fill('1');
+    await expectText(office.getByTestId('entry-problem-jia'), '与叶县同为第 1 名');
+    expect(await office.getByTestId('entry-save').isDisabled()).toBe(true);
+    await world.state(office, 'office-peer-entry-refused');
+    await office.keyboard.press('Escape');
+
+    // The monthly deadline: the dialog names the change and takes no empty reason.
+    const due = async () =>
+      (await world.api<{ monthlyReport: { dueBeforeDayOfNextMonth: number } }>(users['office']!, 'GET', `/plans/${PLAN}`)).monthlyReport.dueBeforeDayOfNextMonth;
+    const before = await due();
+    await office.goto(world.url('/plan?tab=calendar'));
+    await office.getByTestId('deadline-due').fill(String(before + 1));
+    await office.getByTestId('deadline-save').click();
+    await expectText(office.getByTestId('deadline-change'), `次月 ${before} 日前 → 次月 ${before + 1} 日前`);
+    await office.getByTestId('deadline-dialog-ok').click();
+    await office.locator('.ant-modal').getByText('请填写理由').first().waitFor();
+    await office.getByTestId('deadline-dialog-reason').fill('县推进办会议决定报送时限延后一天');
+    await office.getByTestId('deadline-dialog-ok').click();
+    await office.getByTestId('deadline-dialog').waitFor({ state: 'detached' });
+    expect(await due()).toBe(before + 1);
+
+    // The auditor's search, reached by keyboard, kept in the address and after a reload.
+    const auditor = await signIn('auditor');
+    await auditor.goto(world.url('/audit?unit=sthjj'));
+    await auditor.getByTestId('timeline-entry').first().waitFor();
+    const all = await auditor.getByTestId('timeline-entry').count();
+    await tabTo(auditor, 'timeline-search');
+    await auditor.keyboard.type('设定目标');
+    await auditor.getByTestId('timeline-matches').waitFor();
+    // In the address (replaced, not a navigation): a link or a reload opens the same view.
+    expect(new URL(auditor.url()).searchParams.get('timeline.q')).toBe('设定目标');
+    const shown = await auditor.getByTestId('timeline-entry').count();
+    expect(shown).toBeGreaterThan(0);
+    expect(shown).toBeLessThan(all);
+    await auditor.reload();
+    await auditor.getByTestId('timeline-matches').waitFor();
+    expect(await auditor.getByTestId('timeline-search').inputValue()).toBe('设定目标');
+    await auditor.getByTestId('timeline-search').fill('没有这样的记录');
+    await auditor.getByTestId('empty-no-match').waitFor();
+    await world.state(auditor, 'auditor-timeline-search');
+    await expectNoEnglish(auditor, '[data-testid="unit-timeline"]');
+    expect(errors()).toEqual([]);
+  }, 300_000);
 });
 
 /** Runs in the page: the document's width against the window's, the widest element that sticks out, and a drawer body's overflow. */

@@ -20,7 +20,7 @@ import { answer, api } from '../api/http';
 import type { DemoStatus } from '../api/models';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router-dom';
-import { currentLanguage, rememberLanguage, type Language } from '../i18n';
+import { currentLanguage, rememberLanguage, switchLanguage, type Language } from '../i18n';
 import { usePlan } from './plan';
 import { PAGE_ROLES } from './access';
 import { hasRole, useSession } from './session';
@@ -40,7 +40,7 @@ const PAGES: { path: string; key: string; icon: ReactNode }[] = [
 ];
 
 export function LanguageSwitch() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   return (
     <Segmented<Language>
       size="small"
@@ -60,7 +60,7 @@ export function LanguageSwitch() {
       ]}
       onChange={(lang) => {
         rememberLanguage(lang);
-        void i18n.changeLanguage(lang);
+        void switchLanguage(lang);
       }}
     />
   );

@@ -1,4 +1,4 @@
-import { App, Button, Card, Input, List, Space, Typography } from 'antd';
+import { App, Button, Card, List, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { documents } from '../api/endpoints';
@@ -7,6 +7,7 @@ import type { DocumentKind, DocumentSummary, IssueDocument } from '../api/models
 import { fmtDateTime } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 import { useProblemNotice } from './problems';
+import { ReasonModal } from './ReasonModal';
 
 /**
  * The official documents (公文, PDF) of one subject: the list with download links, and for whoever
@@ -14,7 +15,7 @@ import { useProblemNotice } from './problems';
  */
 export function IssuedDocuments(props: { planId: string; kind: DocumentKind; subject: IssueDocument; subjectKey: string; canIssue: boolean }) {
   const { t } = useTranslation();
-  const { message, modal } = App.useApp();
+  const { message } = App.useApp();
   const notice = useProblemNotice();
   const [busy, setBusy] = useState(false);
   const list = useAsync(() => documents.list(props.planId, props.subjectKey), [props.planId, props.subjectKey]);
@@ -26,20 +27,14 @@ export function IssuedDocuments(props: { planId: string; kind: DocumentKind; sub
       list.reload();
     } catch (err) {
       notice(err);
+      if (reason !== undefined) throw err; // the reason dialog stays open to try again
     } finally {
       setBusy(false);
     }
   };
-  // A second document on the same subject supersedes the first: the server asks why.
-  const issue = () => {
-    if (!list.data?.length) return void send();
-    let reason = '';
-    modal.confirm({
-      title: t('documents.reason'),
-      content: <Input.TextArea rows={2} aria-label={t('form.reason')} onChange={(e) => (reason = e.target.value)} placeholder={t('form.reason')} />,
-      onOk: () => send(reason),
-    });
-  };
+  // A second document on the same subject supersedes the first: the server asks why (the shared reason dialog, issue 15).
+  const [asking, setAsking] = useState(false);
+  const issue = () => (list.data?.length ? setAsking(true) : void send());
   const get = async (d: DocumentSummary) => {
     try {
       saveBlob(await documents.pdf(props.planId, d.documentId), `${d.number}.pdf`);
@@ -50,7 +45,7 @@ export function IssuedDocuments(props: { planId: string; kind: DocumentKind; sub
   return (
     <Card
       size="small"
-      title={t('documents.title')}
+      title={t('documents.titleOf', { kind: t(`documents.kind.${props.kind}`) })}
       style={{ marginTop: 12 }}
       data-testid={`documents-${props.kind}`}
       extra={
@@ -84,6 +79,16 @@ export function IssuedDocuments(props: { planId: string; kind: DocumentKind; sub
           </List.Item>
         )}
       />
+      {asking && (
+        <ReasonModal
+          testId={`reissue-${props.kind}`}
+          title={t('documents.reissueTitle', { kind: t(`documents.kind.${props.kind}`) })}
+          description={t('documents.reason')}
+          okText={t('documents.issue')}
+          onConfirm={(reason) => send(reason)}
+          onClose={() => setAsking(false)}
+        />
+      )}
     </Card>
   );
 }

@@ -1,6 +1,6 @@
 import { SearchOutlined } from '@ant-design/icons';
 import { Button, Empty, Input, Select, Space, type TablePaginationConfig } from 'antd';
-import { cloneElement, isValidElement, useCallback, type ReactNode } from 'react';
+import { cloneElement, isValidElement, useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
 
@@ -78,16 +78,7 @@ export function useTableView(prefix: string, options: { filters?: string[]; page
   };
 }
 
-/** Whether every word of the search occurs in one of the texts (case-insensitive); an empty search matches all. */
-export function matchesSearch(q: string, ...texts: (string | number | null | undefined)[]): boolean {
-  const words = q.trim().toLowerCase().split(/\s+/).filter(Boolean);
-  if (!words.length) return true;
-  const hay = texts
-    .filter((x) => x !== null && x !== undefined)
-    .join(' ')
-    .toLowerCase();
-  return words.every((w) => hay.includes(w));
-}
+export { matchesSearch } from '../lib/search';
 
 export interface FilterSpec {
   name: string;
@@ -104,14 +95,27 @@ export function TableToolbar({
   filters = [],
   testId,
   extra,
+  searchWidth = 220,
 }: {
   view: TableView;
   placeholder: string;
   filters?: FilterSpec[];
   testId: string;
   extra?: ReactNode;
+  /** Wide enough for the placeholder to be read whole. */
+  searchWidth?: number;
 }) {
   const { t } = useTranslation();
+  // The box keeps what is typed: the address is updated after each key, and reading it back would
+  // drop keys typed meanwhile (seen in Chromium: '设定目标' typed fast left '标'). The address wins only
+  // when it changes from elsewhere (clear, a link, back).
+  const [text, setText] = useState(view.q);
+  const sent = useRef(new Set<string>());
+  useEffect(() => {
+    if (sent.current.has(view.q)) return;
+    sent.current.clear();
+    setText(view.q);
+  }, [view.q]);
   return (
     <Space wrap style={{ marginBottom: 12 }} data-testid={`${testId}-toolbar`}>
       <Input
@@ -119,9 +123,13 @@ export function TableToolbar({
         prefix={<SearchOutlined aria-hidden />}
         placeholder={placeholder}
         aria-label={placeholder}
-        value={view.q}
-        onChange={(e) => view.set('q', e.target.value)}
-        style={{ width: 220, maxWidth: '100%' }}
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value);
+          sent.current.add(e.target.value);
+          view.set('q', e.target.value);
+        }}
+        style={{ width: searchWidth, maxWidth: '100%' }}
         data-testid={`${testId}-search`}
       />
       {filters.map((f) => (

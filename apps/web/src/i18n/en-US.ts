@@ -7,6 +7,7 @@ export const enUS: Shape<typeof zhCN> = {
   translation: {
     a11y: {
       skip: 'Skip to main content',
+      clearInput: 'Clear',
       mainNav: 'Main navigation',
       language: 'Language',
       period: 'Period',
@@ -290,6 +291,15 @@ export const enUS: Shape<typeof zhCN> = {
       publishedRank: 'Published rank',
       nothingEntered: 'Enter at least one county’s figure',
       saved: 'Recorded',
+      entryProblem: {
+        'rank-outside': 'a rank is a whole number from 1 to {{size}}',
+        'task-negative': 'a task indicator’s score is never negative',
+        'not-a-number': 'write a number',
+        'rank-shared': 'ranked {{rank}} like {{other}}, with a different value (tied counties have equal values)',
+        'rank-gap': 'after {{tied}} counties tied, the next rank is {{expected}}, not {{rank}}',
+      },
+      orderWarning: 'The ranks do not follow the values: check against the city’s sheet (the city may rank on more than the figure; you can save)',
+      orderWarningLine: '{{county}} has a better value than {{other}} but a worse rank',
     },
     light: { overdue: 'Overdue', 'due-soon': 'Due soon', 'on-track': 'On track', closed: 'Closed' },
     caseStep: { acknowledge: 'Acknowledge', plan: 'Rectification plan', feedback: 'Feedback', review: 'Review', close: 'Close' },
@@ -402,6 +412,20 @@ export const enUS: Shape<typeof zhCN> = {
       rankNoTier: 'rank {{rank}} ({{period}}), in neither the first nor the third tier',
       unranked: 'no annual rank',
       afterProposal: 'recorded after the proposal',
+      ask: {
+        approve: { title: 'Approve the proposal', ok: 'Approve' },
+        publish: { title: 'Publish', ok: 'Publish' },
+        regenerate: {
+          title: 'Regenerate the proposal',
+          ok: 'Regenerate',
+          text: 'Version {{generation}} of the list ({{lines}} lines) will be replaced by version {{next}}, generated from the current annual ranks: its {{amendments}} amendments and {{decided}} conflict decisions are not kept and must be made again.',
+        },
+        sendBack: {
+          title: 'Send back',
+          ok: 'Send back',
+          text: 'Version {{generation}} of the list goes back to the county office to be amended and submitted again before it can be approved. The reason is recorded and shown to the office.',
+        },
+      },
     },
     admin: {
       title: 'Users and roles',
@@ -459,6 +483,9 @@ export const enUS: Shape<typeof zhCN> = {
       sealList: 'Seals',
       noSeals: 'No seal yet',
       sealCovers: '{{events}} events, {{streams}} streams',
+      searchTimeline: 'Search: subject, who, reason, type',
+      matches: '{{n}} of {{of}} entries match',
+      matchesLoaded: '{{n}} of the {{of}} entries loaded match (load more for the rest)',
     },
     diffField: {
       rank: 'rank',
@@ -592,6 +619,16 @@ export const enUS: Shape<typeof zhCN> = {
       download: 'Download PDF',
       none: 'No document issued yet',
       reason: 'A document was issued already: why issue another (a new number, superseding it)?',
+      titleOf: 'Documents · {{kind}}',
+      reissueTitle: 'Issue again: {{kind}}',
+      kind: {
+        'quarterly-notice': 'quarterly warning notice',
+        'supervision-notice': 'supervision notice',
+        'talk-notice': 'admonitory talk notice',
+        'reward-proposal': 'proposed rewards and penalties',
+        'reward-decision': 'rewards and penalties decided',
+        'monthly-report': 'monthly report',
+      },
     },
     // Issue 16: attachments as evidence.
     attachments: {
@@ -739,6 +776,12 @@ export const enUS: Shape<typeof zhCN> = {
       nextPage: 'Next page',
       behindTarget: 'Behind target',
       behindTargetHint: 'The result is behind the county target',
+      deadlineAsk: 'Revise the monthly report deadline',
+      deadlineChange: {
+        due: 'due: before day {{from}} of the next month → before day {{to}}',
+        reminder: 'reminder: {{from}} working days before → {{to}} working days before',
+        recorded: '. The revision and its reason go into the plan’s history.',
+      },
     },
     exports: {
       compliance: 'Export the compliance board (Excel)',

@@ -3,6 +3,7 @@ export const zhCN = {
   translation: {
     a11y: {
       skip: '跳到主要内容',
+      clearInput: '清空输入',
       mainNav: '主导航',
       language: '界面语言',
       period: '期间',
@@ -264,6 +265,15 @@ export const zhCN = {
       publishedRank: '公布名次',
       nothingEntered: '请至少填写一个县（市）的数据',
       saved: '已录入',
+      entryProblem: {
+        'rank-outside': '名次须为 1–{{size}} 的整数',
+        'task-negative': '任务类指标的得分不能为负数',
+        'not-a-number': '请填写数字',
+        'rank-shared': '与{{other}}同为第 {{rank}} 名，但数值不同（并列名次的数值应相同）',
+        'rank-gap': '{{tied}} 个县（市）并列后，下一个名次应为第 {{expected}} 名，不是第 {{rank}} 名',
+      },
+      orderWarning: '名次与数值的先后不一致，请与市里下发的表核对（市里可能综合其他因素排名，可以保存）',
+      orderWarningLine: '{{county}}的数值优于{{other}}，名次却在其后',
     },
     light: { overdue: '已超期', 'due-soon': '即将到期', 'on-track': '正常', closed: '已结案' },
     caseStep: { acknowledge: '确认收到', plan: '整改方案', feedback: '整改反馈', review: '审核', close: '结案' },
@@ -368,6 +378,20 @@ export const zhCN = {
       rankNoTier: '排名 {{rank}}（{{period}}），不在第一、第三方阵',
       unranked: '无年度排名',
       afterProposal: '生成名单后才记录',
+      ask: {
+        approve: { title: '审定拟奖惩名单', ok: '审定通过' },
+        publish: { title: '公布', ok: '公布' },
+        regenerate: {
+          title: '重新生成拟奖惩名单',
+          ok: '重新生成',
+          text: '第 {{generation}} 版名单（{{lines}} 行）将按当前年度排名重新生成为第 {{next}} 版：本版的 {{amendments}} 处修改和 {{decided}} 项冲突处理不再保留，需重新处理。',
+        },
+        sendBack: {
+          title: '退回修改',
+          ok: '退回修改',
+          text: '第 {{generation}} 版名单将退回县推进办修改，审定前须重新报审。理由会记录并告知推进办。',
+        },
+      },
     },
     admin: {
       title: '用户与角色',
@@ -401,7 +425,7 @@ export const zhCN = {
       onBehalfOf: '代 {{who}}',
       more: '加载更多',
       exportXlsx: '导出 xlsx',
-      exportJsonl: '导出 JSON lines',
+      exportJsonl: '导出 JSONL（逐行 JSON）',
       view: { annex2: '附件2一览表', compliance: '报送情况', warnings: '季度预警', supervision: '督查看板', proposal: '拟奖惩名单' },
       t1: '时刻一',
       t2: '时刻二',
@@ -425,6 +449,9 @@ export const zhCN = {
       sealList: '封存记录',
       noSeals: '尚无封存',
       sealCovers: '{{events}} 条事件，{{streams}} 个流',
+      searchTimeline: '搜索：事项、办理人、理由、类型',
+      matches: '{{n}} / {{of}} 条符合',
+      matchesLoaded: '已加载的 {{of}} 条中 {{n}} 条符合（可加载更多）',
     },
     diffField: {
       rank: '排名',
@@ -558,6 +585,16 @@ export const zhCN = {
       download: '下载 PDF',
       none: '尚未生成公文',
       reason: '已生成过公文：请说明再次生成的理由（新文号，取代前一份）',
+      titleOf: '公文 · {{kind}}',
+      reissueTitle: '再次生成公文：{{kind}}',
+      kind: {
+        'quarterly-notice': '季度预警通报',
+        'supervision-notice': '督办通知',
+        'talk-notice': '约谈通知',
+        'reward-proposal': '拟奖惩名单',
+        'reward-decision': '奖惩决定',
+        'monthly-report': '月度报告',
+      },
     },
     // Issue 16: attachments as evidence.
     attachments: {
@@ -694,6 +731,12 @@ export const zhCN = {
       nextPage: '下一页',
       behindTarget: '未达目标',
       behindTargetHint: '完成情况落后于县定目标',
+      deadlineAsk: '修订月报告报送时限',
+      deadlineChange: {
+        due: '报送截止：次月 {{from}} 日前 → 次月 {{to}} 日前',
+        reminder: '提醒：提前 {{from}} 个工作日 → 提前 {{to}} 个工作日',
+        recorded: '。修订及其理由将记入方案的变更记录。',
+      },
     },
     exports: {
       compliance: '导出报送情况（Excel）',

@@ -27,6 +27,12 @@ function fix(el: Element): void {
     el.removeAttribute('aria-label');
     el.setAttribute('aria-hidden', 'true');
   }
+  // An input's clear "×" is a button with only an icon (axe: button-name): named in the reader's language.
+  if (el.classList.contains('ant-input-clear-icon')) {
+    const label = i18n.t('a11y.clearInput');
+    if (el.getAttribute('aria-label') !== label) el.setAttribute('aria-label', label);
+    return;
+  }
   if (el.classList.contains('ant-input-number-action') || el.classList.contains('ant-input-number-handler')) {
     const up = el.className.includes('-up');
     const label = i18n.t(up ? 'a11y.increase' : 'a11y.decrease');
@@ -37,7 +43,7 @@ function fix(el: Element): void {
 
 function sweep(root: ParentNode): void {
   if (root instanceof Element) fix(root);
-  root.querySelectorAll('.anticon, .ant-input-number-action, .ant-input-number-handler').forEach(fix);
+  root.querySelectorAll('.anticon, .ant-input-number-action, .ant-input-number-handler, .ant-input-clear-icon').forEach(fix);
 }
 
 export function watchAccessibility(root: HTMLElement = document.body): void {

@@ -138,7 +138,16 @@ export default function AdminUsersPage() {
         }}
         scroll={{ x: 900 }}
         columns={[
-          { title: t('login.username'), dataIndex: 'username' },
+          {
+            title: t('login.username'),
+            dataIndex: 'username',
+            // A sign-in name is an identifier typed as it stands, not words to translate (WCAG 3.1.2; no "English" on a Chinese page).
+            render: (v: string) => (
+              <Typography.Text code translate="no">
+                {v}
+              </Typography.Text>
+            ),
+          },
           { title: t('admin.name'), dataIndex: 'name' },
           { title: t('office.unit'), dataIndex: 'unitId', render: (id?: string) => (id ? unitName(plan, id) : '—') },
           {

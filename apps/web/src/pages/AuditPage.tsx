@@ -1,5 +1,5 @@
 import { CheckCircleOutlined, CloseCircleOutlined, DownloadOutlined, SafetyOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Col, DatePicker, Empty, Input, List, Row, Select, Space, Table, Tabs, Tag, Timeline, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, DatePicker, Input, List, Row, Select, Space, Table, Tabs, Tag, Timeline, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -10,11 +10,13 @@ import { unitOptions, usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
 import { PageTitle, PeriodSelect, WarningTag, Who } from '../components/common';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
-import { StreamSubject } from '../components/StreamSubject';
+import { StreamSubject, useStreamSubject } from '../components/StreamSubject';
+import { EmptyState, TableToolbar, useTableView, type TableView } from '../components/TableTools';
 import { fmtDateTime, fmtPeriod, localized } from '../lib/format';
 import { defaultMonth, monthsOf, quarterOf, quartersOf } from '../lib/periods';
 import { useAsync } from '../lib/useAsync';
 import { useSearchParam } from '../lib/useSearchParam';
+import { entryMatches, type EntryWords } from '../lib/timeline-search';
 
 /** Auditors: a unit's timeline, two moments side by side with their differences and causes, seals and verification, exports. */
 export default function AuditPage() {
@@ -42,6 +44,8 @@ function StatusAfter({ e }: { e: TimelineEntry }) {
   const s = e.status;
   if (!s) return null;
   const counts = Object.values(s.warnings).reduce<Record<string, number>>((acc, w) => ({ ...acc, [w.warning ?? 'none']: (acc[w.warning ?? 'none'] ?? 0) + 1 }), {});
+  // Nothing to say (no coloured line, no open case): no "after:" standing alone.
+  if (!(['red', 'yellow', 'green'] as const).some((c) => counts[c]) && s.openCases.length === 0) return null;
   return (
     <Space size={4} wrap className="status-after">
       <Typography.Text type="secondary">{t('audit.after')}:</Typography.Text>
@@ -78,8 +82,11 @@ function UnitTimeline() {
     }
   };
   const unit = plan.units.find((u) => u.id === unitId);
+  // The search is in the address like the other tables' (`?timeline.q=退回`), and filters the entries loaded.
+  const search = useTableView('timeline');
   return (
     <>
+      <TableToolbar view={search} testId="timeline" placeholder={t('audit.searchTimeline')} searchWidth={320} />
       <Space wrap style={{ marginBottom: 12 }}>
         <Select
           showSearch
@@ -136,6 +143,7 @@ function UnitTimeline() {
         indicator={indicator}
         types={types}
         causes={causes}
+        search={search}
         title={t('audit.timelineOf', { unit: unit?.name ?? unitId })}
       />
     </>
@@ -161,14 +169,37 @@ const TIMELINE_TYPES = [
 const CAUSES = ['first-figures', 'own-figure', 'peer-revision', 'correction', 'rule-change'] as const;
 
 /** One unit's timeline (optionally one indicator's), page by page: the first as loaded, the further ones as "more" fetches them. */
-function TimelineEntries({ unitId, indicator, types, causes, title }: { unitId: string; indicator: number | null; types: string[]; causes: string[]; title: string }) {
+function TimelineEntries({
+  unitId,
+  indicator,
+  types,
+  causes,
+  search,
+  title,
+}: {
+  unitId: string;
+  indicator: number | null;
+  types: string[];
+  causes: string[];
+  search: TableView;
+  title: string;
+}) {
   const { t } = useTranslation();
   const plan = usePlan();
+  const subject = useStreamSubject();
+  const words: EntryWords = {
+    type: (type) => t(`event.${type}`, { defaultValue: t('event.unknown') }),
+    subject,
+    role: (role) => (role === 'system' ? t('who.system') : t(`role.${role}`, { defaultValue: role })),
+    period: fmtPeriod,
+    summary: localized,
+  };
   const filter = { ...(indicator ? { indicator } : {}), ...(types.length ? { type: types.join(',') } : {}), ...(causes.length ? { cause: causes.join(',') } : {}) };
   const first = useAsync(() => audit.unitTimeline(plan.id, unitId, filter), [plan.id, unitId, indicator, types.join(','), causes.join(',')]);
   const [more, setMore] = useState<{ entries: TimelineEntry[]; next: string | null } | null>(null);
   const entries = first.data ? [...first.data.entries, ...(more?.entries ?? [])] : [];
   const next = more ? more.next : (first.data?.next ?? null);
+  const shown = entries.filter((e) => entryMatches(search.q, e, words));
   const loadMore = async () => {
     if (!next) return;
     const p = await audit.unitTimeline(plan.id, unitId, { ...filter, after: next });
@@ -178,11 +209,16 @@ function TimelineEntries({ unitId, indicator, types, causes, title }: { unitId: 
     <>
       <ProblemAlert error={first.error} />
       <Card size="small" title={title} data-testid="unit-timeline" loading={first.loading && !first.data}>
-        {first.data && entries.length === 0 ? (
-          <Empty description={t('provenance.none')} />
+        {search.narrowed && first.data && (
+          <Typography.Paragraph type="secondary" data-testid="timeline-matches">
+            {t(next ? 'audit.matchesLoaded' : 'audit.matches', { n: shown.length, of: entries.length })}
+          </Typography.Paragraph>
+        )}
+        {first.data && shown.length === 0 ? (
+          <EmptyState view={search} description={t('provenance.none')} />
         ) : (
           <Timeline
-            items={entries.map((e) => ({
+            items={shown.map((e) => ({
               key: `${e.seq}`,
               color: e.type === 'StandingChanged' ? 'red' : e.why ? 'orange' : 'blue',
               title: (
@@ -204,9 +240,11 @@ function TimelineEntries({ unitId, indicator, types, causes, title }: { unitId: 
                     </div>
                   )}
                   <StatusAfter e={e} />
-                  <Typography.Text type="secondary" style={{ fontSize: 11 }}>
-                    <StreamSubject streamId={e.streamId} /> · {t('provenance.position')} {e.position}
-                  </Typography.Text>
+                  <div>
+                    <Typography.Text type="secondary" style={{ fontSize: 11 }}>
+                      <StreamSubject streamId={e.streamId} /> · {t('provenance.position')} {e.position}
+                    </Typography.Text>
+                  </div>
                 </div>
               ),
             }))}

@@ -1,5 +1,5 @@
 import { EditOutlined } from '@ant-design/icons';
-import { App, Button, Form, InputNumber, Modal, Space, Table, Typography } from 'antd';
+import { Alert, App, Button, Form, InputNumber, Modal, Space, Table, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { plans, ranking, supervision } from '../api/endpoints';
@@ -16,6 +16,7 @@ import { ReasonField } from '../components/ReasonModal';
 import { EmptyState, matchesSearch, TableToolbar, useTableView } from '../components/TableTools';
 import { fmtPeriod, fmtValue } from '../lib/format';
 import { figureCorrectionImpact } from '../lib/impact';
+import { entryProblems, type EntryProblem } from '../lib/peer-entry';
 import { defaultMonth, monthsOf, quartersOf } from '../lib/periods';
 import { useAsync } from '../lib/useAsync';
 import { useSearchParam } from '../lib/useSearchParam';
@@ -207,15 +208,25 @@ function EntryModal({ row, period, onClose, onSaved }: { row: Row; period: strin
       return [c.id, { value: s?.value ?? null, rank: s?.publishedRank ?? null }];
     }),
   );
+  const figuresOf = (v: typeof initial | undefined) =>
+    plan.peerGroup.counties.map((c) => ({ countyId: c.id, value: v?.[c.id]?.value ?? null, rank: v?.[c.id]?.rank ?? null })).filter((f) => f.value !== null || f.rank !== null);
+  // Checked as typed: what the server or the city's own ranking would refuse keeps "save" shut (lib/peer-entry.ts).
+  const watched = Form.useWatch([], form) as typeof initial | undefined;
+  const check = useMemo(
+    () => entryProblems(figuresOf(watched ?? initial), { kind: indicator?.kind, direction: indicator?.direction ?? 'higher-is-better' }, plan.peerGroup.size),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [JSON.stringify(watched)],
+  );
+  const name = (id: string) => countyName(plan, id);
+  const problemText = (p: EntryProblem) => t(`peer.entryProblem.${p.kind}`, { ...p, county: name(p.countyId), other: 'with' in p ? name(p.with) : '' });
+  const problemsOf = (countyId: string) => check.problems.filter((p) => p.countyId === countyId);
   const save = async () => {
-    const v = form.getFieldsValue(true) as typeof initial;
-    const figures = plan.peerGroup.counties
-      .map((c) => ({ countyId: c.id, value: v[c.id]?.value ?? null, rank: v[c.id]?.rank ?? null }))
-      .filter((f) => f.value !== null || f.rank !== null);
+    const figures = figuresOf(form.getFieldsValue(true) as typeof initial);
     if (!figures.length) {
       message.warning(t('peer.nothingEntered'));
       return;
     }
+    if (check.problems.length) return; // each is shown on its field; save is shut meanwhile
     setBusy(true);
     try {
       await ranking.record(plan.id, { indicatorNo: row.indicatorNo, period, figures }, key);
@@ -233,7 +244,7 @@ function EntryModal({ row, period, onClose, onSaved }: { row: Row; period: strin
       title={`${row.indicatorNo}. ${row.name} · ${fmtPeriod(period)}`}
       onCancel={onClose}
       onOk={() => void save()}
-      okButtonProps={{ loading: busy, 'data-testid': 'entry-save' }}
+      okButtonProps={{ loading: busy, disabled: check.problems.length > 0, 'data-testid': 'entry-save' }}
       okText={t('form.save')}
       width={560}
     >
@@ -241,19 +252,50 @@ function EntryModal({ row, period, onClose, onSaved }: { row: Row; period: strin
         {t('peer.entryHint', { unit: uomSymbol(plan, indicator?.unitOfMeasure ?? '') || '—', direction: t(`direction.${indicator?.direction ?? 'higher-is-better'}`) })}
       </Typography.Paragraph>
       <Form form={form} layout="horizontal" initialValues={initial} labelCol={{ span: 6 }}>
-        {plan.peerGroup.counties.map((c) => (
-          <Form.Item key={c.id} label={c.ours ? <strong>{c.name}</strong> : c.name} style={{ marginBottom: 8 }}>
-            <Space.Compact>
-              <Form.Item name={[c.id, 'value']} noStyle>
-                <InputNumber placeholder={t('field.value')} style={{ width: 160 }} data-testid={`entry-value-${c.id}`} />
-              </Form.Item>
-              <Form.Item name={[c.id, 'rank']} noStyle>
-                <InputNumber placeholder={t('peer.publishedRank')} min={1} max={plan.peerGroup.size} precision={0} style={{ width: 140 }} data-testid={`entry-rank-${c.id}`} />
-              </Form.Item>
-            </Space.Compact>
-          </Form.Item>
-        ))}
+        {plan.peerGroup.counties.map((c) => {
+          const problems = problemsOf(c.id);
+          return (
+            <Form.Item
+              key={c.id}
+              label={c.ours ? <strong>{c.name}</strong> : c.name}
+              style={{ marginBottom: 8 }}
+              validateStatus={problems.length ? 'error' : undefined}
+              help={problems.length ? <span data-testid={`entry-problem-${c.id}`}>{problems.map(problemText).join('；')}</span> : undefined}
+            >
+              <Space.Compact>
+                <Form.Item name={[c.id, 'value']} noStyle>
+                  <InputNumber
+                    placeholder={t('field.value')}
+                    aria-label={`${c.name} ${t('field.value')}`}
+                    status={problems.some((p) => p.field === 'value') ? 'error' : undefined}
+                    style={{ width: 160 }}
+                    data-testid={`entry-value-${c.id}`}
+                  />
+                </Form.Item>
+                <Form.Item name={[c.id, 'rank']} noStyle>
+                  <InputNumber
+                    placeholder={t('peer.publishedRank')}
+                    aria-label={`${c.name} ${t('peer.publishedRank')}`}
+                    status={problems.some((p) => p.field === 'rank') ? 'error' : undefined}
+                    precision={0}
+                    style={{ width: 140 }}
+                    data-testid={`entry-rank-${c.id}`}
+                  />
+                </Form.Item>
+              </Space.Compact>
+            </Form.Item>
+          );
+        })}
       </Form>
+      {check.warnings.length > 0 && (
+        <Alert
+          type="warning"
+          showIcon
+          data-testid="entry-warnings"
+          title={t('peer.orderWarning')}
+          description={check.warnings.map((w) => t('peer.orderWarningLine', { county: name(w.countyId), other: name(w.other) })).join('；')}
+        />
+      )}
     </Modal>
   );
 }

@@ -12,7 +12,7 @@ import { uomSymbol, usePlan } from '../app/plan';
 import { hasRole, useSession } from '../app/session';
 import { PageTitle, Who, WarningTag } from '../components/common';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
-import { ReasonField, useReason } from '../components/ReasonModal';
+import { ReasonField, ReasonModal, useReason } from '../components/ReasonModal';
 import { UploadCard } from '../components/UploadCard';
 import { fmtDate, fmtDateTime, fmtNumber, fmtPeriod, fmtValue, localized } from '../lib/format';
 import { quartersOf } from '../lib/periods';
@@ -513,32 +513,52 @@ function ScoringTab({ plan, canRevise, onChanged }: TabProps) {
   );
 }
 
+/** A time zone's long name in the reader's language ("中国标准时间"), or '' where the browser does not know it. */
+function zoneName(timeZone: string): string {
+  try {
+    return new Intl.DateTimeFormat(currentLanguage(), { timeZone, timeZoneName: 'long' }).formatToParts(new Date()).find((p) => p.type === 'timeZoneName')?.value ?? '';
+  } catch {
+    return '';
+  }
+}
+
 const signed = (x: number) => (x > 0 ? `+${fmtNumber(x)}` : fmtNumber(x));
+
+interface DeadlineForm {
+  dueBeforeDayOfNextMonth: number;
+  reminderWorkingDaysBefore: number;
+}
 
 function CalendarTab({ plan, canRevise, onChanged }: TabProps) {
   const { t } = useTranslation();
   const notice = useProblemNotice();
   const { message } = App.useApp();
-  const [form] = Form.useForm<{ dueBeforeDayOfNextMonth: number; reminderWorkingDaysBefore: number; reason: string }>();
-  const [busy, setBusy] = useState(false);
+  const [form] = Form.useForm<DeadlineForm>();
+  // The change asked for, once the numbers pass their checks: the dialog names it and takes the reason (issue 15).
+  const [asking, setAsking] = useState<DeadlineForm | null>(null);
   const rule = plan.monthlyReport;
   const d = plan.supervisionDeadlines;
-  const save = async () => {
-    let v: { dueBeforeDayOfNextMonth: number; reminderWorkingDaysBefore: number; reason: string };
+  const ask = async () => {
+    let v: DeadlineForm;
     try {
       v = await form.validateFields();
     } catch {
+      return; // the form shows what is missing
+    }
+    if (v.dueBeforeDayOfNextMonth === rule.dueBeforeDayOfNextMonth && v.reminderWorkingDaysBefore === rule.reminderWorkingDaysBefore) {
+      message.info(t('planPage.nothingChanged'));
       return;
     }
-    setBusy(true);
+    setAsking(v);
+  };
+  const save = async (v: DeadlineForm, reason: string) => {
     try {
-      await plans.reviseMonthlyReport(plan.id, { dueBeforeDayOfNextMonth: v.dueBeforeDayOfNextMonth, reminderWorkingDaysBefore: v.reminderWorkingDaysBefore }, v.reason.trim());
+      await plans.reviseMonthlyReport(plan.id, { dueBeforeDayOfNextMonth: v.dueBeforeDayOfNextMonth, reminderWorkingDaysBefore: v.reminderWorkingDaysBefore }, reason);
       message.success(t('planPage.saved'));
       onChanged();
     } catch (err) {
       notice(err, form);
-    } finally {
-      setBusy(false);
+      throw err; // the dialog stays open
     }
   };
   return (
@@ -548,29 +568,52 @@ function CalendarTab({ plan, canRevise, onChanged }: TabProps) {
           form={form}
           layout="inline"
           key={`${rule.dueBeforeDayOfNextMonth}/${rule.reminderWorkingDaysBefore}`}
-          initialValues={{ dueBeforeDayOfNextMonth: rule.dueBeforeDayOfNextMonth, reminderWorkingDaysBefore: rule.reminderWorkingDaysBefore, reason: '' }}
+          initialValues={{ dueBeforeDayOfNextMonth: rule.dueBeforeDayOfNextMonth, reminderWorkingDaysBefore: rule.reminderWorkingDaysBefore }}
           disabled={!canRevise}
         >
           <Form.Item name="dueBeforeDayOfNextMonth" label={t('planPage.dueBefore')} rules={[{ required: true, message: t('form.required') }]}>
-            <InputNumber min={2} max={28} precision={0} />
+            <InputNumber min={2} max={28} precision={0} data-testid="deadline-due" />
           </Form.Item>
           <Form.Item name="reminderWorkingDaysBefore" label={t('planPage.reminder')} rules={[{ required: true, message: t('form.required') }]}>
-            <InputNumber min={0} max={20} precision={0} />
+            <InputNumber min={0} max={20} precision={0} data-testid="deadline-reminder" />
           </Form.Item>
           {canRevise && (
-            <>
-              <Form.Item name="reason" label={t('form.reason')} style={{ minWidth: 320 }} rules={[{ required: true, whitespace: true, min: 2, message: t('form.reasonRequired') }]}>
-                <Input maxLength={2000} />
-              </Form.Item>
-              <Button type="primary" loading={busy} onClick={() => void save()}>
-                {t('form.save')}
-              </Button>
-            </>
+            <Button type="primary" onClick={() => void ask()} data-testid="deadline-save">
+              {t('form.save')}
+            </Button>
           )}
         </Form>
+        {asking && (
+          <ReasonModal
+            testId="deadline-dialog"
+            title={t('planPage.deadlineAsk')}
+            description={
+              <span data-testid="deadline-change">
+                {[
+                  asking.dueBeforeDayOfNextMonth !== rule.dueBeforeDayOfNextMonth &&
+                    t('planPage.deadlineChange.due', { from: rule.dueBeforeDayOfNextMonth, to: asking.dueBeforeDayOfNextMonth }),
+                  asking.reminderWorkingDaysBefore !== rule.reminderWorkingDaysBefore &&
+                    t('planPage.deadlineChange.reminder', { from: rule.reminderWorkingDaysBefore, to: asking.reminderWorkingDaysBefore }),
+                ]
+                  .filter(Boolean)
+                  .join('；')}
+                {t('planPage.deadlineChange.recorded')}
+              </span>
+            }
+            okText={t('form.save')}
+            onConfirm={(reason) => save(asking, reason)}
+            onClose={() => setAsking(null)}
+          />
+        )}
         <Descriptions size="small" column={2} style={{ marginTop: 12 }}>
           <Descriptions.Item label={t('planPage.holidayPolicy')}>{t(`planPage.policy.${rule.holidayPolicy ?? 'stays'}`)}</Descriptions.Item>
-          <Descriptions.Item label={t('planPage.timeZone')}>{rule.timeZone}</Descriptions.Item>
+          <Descriptions.Item label={t('planPage.timeZone')}>
+            {/* The zone said in the reader's language (中国标准时间), its IANA id beside it as an identifier. */}
+            {zoneName(rule.timeZone)}{' '}
+            <Typography.Text code translate="no">
+              {rule.timeZone}
+            </Typography.Text>
+          </Descriptions.Item>
           <Descriptions.Item label={t('planPage.signedByHead')}>{rule.signedByHead ? t('planPage.yes') : t('planPage.no')}</Descriptions.Item>
           <Descriptions.Item label={t('planPage.paperCopies')}>{rule.paperCopies}</Descriptions.Item>
         </Descriptions>

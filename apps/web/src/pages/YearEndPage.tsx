@@ -15,6 +15,8 @@ import { IssuedDocuments } from '../components/IssuedDocuments';
 import { fmtDateTime, fmtPeriod, localized } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 
+type Asking = 'approve' | 'publish' | 'regenerate' | 'sendBack';
+
 /** Year end: the office's proposal of rewards and penalties, amended with reasons, approved or sent back by the county government; the evidence behind each line. */
 export default function YearEndPage() {
   const { t, i18n } = useTranslation();
@@ -26,11 +28,11 @@ export default function YearEndPage() {
   const view = useAsync(() => rewards.proposal(plan.id, year).catch((e) => (e instanceof ApiProblem && e.status === 404 ? null : Promise.reject(e))), [plan.id, year]);
   const p = view.data;
   const notice = useProblemNotice();
-  const { message, modal } = App.useApp();
+  const { message } = App.useApp();
   const [amending, setAmending] = useState<ProposalLine | null>(null);
   const [evidence, setEvidence] = useState<ProposalLine | null>(null);
   const [deciding, setDeciding] = useState<ProposalLine | null>(null);
-  const [asking, setAsking] = useState<'approve' | 'publish' | null>(null);
+  const [asking, setAsking] = useState<Asking | null>(null);
   const [exporting, setExporting] = useState<'proposal' | 'decisions' | null>(null);
   const exportXlsx = (which: 'proposal' | 'decisions') => {
     setExporting(which);
@@ -48,21 +50,6 @@ export default function YearEndPage() {
       },
       (err) => notice(err),
     );
-  const withReason = (title: string, required: boolean, act: (reason: string) => Promise<unknown>, done: string) => {
-    let reason = '';
-    modal.confirm({
-      title,
-      content: <Input.TextArea rows={3} placeholder={t('form.reason')} onChange={(e) => (reason = e.target.value)} data-testid="reason-input" />,
-      onOk: () => {
-        if (required && reason.trim().length < 2) {
-          message.error(t('form.reasonRequired'));
-          return Promise.reject(new Error('reason'));
-        }
-        return run(() => act(reason.trim()), done);
-      },
-    });
-  };
-
   return (
     <div data-testid="year-end">
       <PageTitle
@@ -70,14 +57,7 @@ export default function YearEndPage() {
         extra={
           <Space wrap>
             {isOffice && (!p || p.status === 'draft') && (
-              <Button
-                onClick={() =>
-                  p
-                    ? withReason(t('yearEnd.regenerate'), true, (r) => rewards.generate(plan.id, year, r, p.revision), t('yearEnd.generated'))
-                    : void run(() => rewards.generate(plan.id, year, undefined), t('yearEnd.generated'))
-                }
-                data-testid="generate"
-              >
+              <Button onClick={() => (p ? setAsking('regenerate') : void run(() => rewards.generate(plan.id, year, undefined), t('yearEnd.generated')))} data-testid="generate">
                 {p ? t('yearEnd.regenerate') : t('yearEnd.generate')}
               </Button>
             )}
@@ -91,7 +71,7 @@ export default function YearEndPage() {
                 <Button type="primary" onClick={() => setAsking('approve')} data-testid="approve">
                   {t('yearEnd.approve')}
                 </Button>
-                <Button danger onClick={() => withReason(t('yearEnd.sendBack'), true, (r) => rewards.sendBack(plan.id, year, r, p.revision), t('yearEnd.sentBack'))}>
+                <Button danger onClick={() => setAsking('sendBack')} data-testid="send-back">
                   {t('yearEnd.sendBack')}
                 </Button>
               </>
@@ -115,32 +95,59 @@ export default function YearEndPage() {
         }
       />
       <ProblemAlert error={view.error} />
-      {/* Approving and publishing are asked for, with a reason recorded with the event (issue 15). */}
+      {/* Every privileged step on the list is asked for, naming what it changes, with a reason recorded with the event (issue 15). */}
       {asking && p && (
         <ReasonModal
           testId={`${asking}-dialog`}
-          title={asking === 'approve' ? t('yearEnd.approveTitle') : t('yearEnd.publish')}
+          danger={asking === 'regenerate' || asking === 'sendBack'}
+          title={t(`yearEnd.ask.${asking}.title`)}
           description={
             asking === 'approve' ? (
               <>
                 {t('yearEnd.approveText')}
                 <Typography.Text code>{p.listHash}</Typography.Text>
               </>
-            ) : (
+            ) : asking === 'publish' ? (
               t('journeys.publishDecisionsHelp')
+            ) : (
+              t(`yearEnd.ask.${asking}.text`, {
+                generation: p.generation,
+                next: p.generation + 1,
+                lines: p.lines.length,
+                amendments: p.lines.reduce((n, l) => n + l.amendments.length, 0),
+                decided: p.lines.filter((l) => l.conflict?.decided).length,
+              })
             )
           }
-          okText={asking === 'approve' ? t('yearEnd.approve') : t('yearEnd.publish')}
-          onConfirm={(reason) =>
-            asking === 'approve'
-              ? run(() => rewards.approve(plan.id, year, p.listHash!, p.revision, reason), t('yearEnd.approved'))
-              : run(() => rewards.publish(plan.id, year, p.revision, reason), t('yearEnd.published'))
-          }
+          okText={t(`yearEnd.ask.${asking}.ok`)}
+          onConfirm={(reason) => {
+            const act = {
+              approve: () => rewards.approve(plan.id, year, p.listHash!, p.revision, reason),
+              publish: () => rewards.publish(plan.id, year, p.revision, reason),
+              regenerate: () => rewards.generate(plan.id, year, reason, p.revision),
+              sendBack: () => rewards.sendBack(plan.id, year, reason, p.revision),
+            }[asking];
+            const done = { approve: 'yearEnd.approved', publish: 'yearEnd.published', regenerate: 'yearEnd.generated', sendBack: 'yearEnd.sentBack' }[asking];
+            // A refusal keeps the dialog open (ReasonModal) with the problem shown; the reason typed stays.
+            return act().then(
+              () => {
+                message.success(t(done));
+                view.reload();
+              },
+              (err: unknown) => {
+                notice(err);
+                throw err;
+              },
+            );
+          }}
           onClose={() => setAsking(null)}
         />
       )}
-      <IssuedDocuments planId={plan.id} kind="reward-proposal" subject={{ year }} subjectKey={`reward-proposal/${year}`} canIssue={isOffice} />
-      <IssuedDocuments planId={plan.id} kind="reward-decision" subject={{ year }} subjectKey={`reward-decision/${year}`} canIssue={isOffice} />
+      {/* A document is offered once the server will issue it: the proposal once submitted (not a draft), the decisions once approved. */}
+      {p && p.status !== 'draft' && <IssuedDocuments planId={plan.id} kind="reward-proposal" subject={{ year }} subjectKey={`reward-proposal/${year}`} canIssue={isOffice} />}
+      {(p?.status === 'approved' || p?.status === 'published') && (
+        <IssuedDocuments planId={plan.id} kind="reward-decision" subject={{ year }} subjectKey={`reward-decision/${year}`} canIssue={isOffice} />
+      )}
       {p === null && <Empty description={isOffice ? t('tables.noProposalOffice') : t('yearEnd.none')} data-testid="year-end-empty" />}
       {p && (
         <>
@@ -161,14 +168,15 @@ export default function YearEndPage() {
             data-testid="proposal-lines"
             pagination={false}
             dataSource={p.lines}
-            scroll={{ x: 960 }}
+            scroll={{ x: 1280 }}
             rowClassName={(l) => (l.excluded ? 'excluded-line' : '')}
             columns={[
-              { title: t('office.unit'), dataIndex: 'unitName' },
+              { title: t('office.unit'), dataIndex: 'unitName', width: 120 },
               // One line per unit: its indicators and their annual ranks beneath it.
               {
                 title: t('annex2.indicator'),
                 key: 'i',
+                width: 300,
                 render: (_, l) =>
                   l.indicators.map((i) => (
                     <div key={i.indicatorNo}>
@@ -179,9 +187,11 @@ export default function YearEndPage() {
               {
                 title: t('yearEnd.annualRank'),
                 key: 'r',
+                // Wide enough that each rank stays on one line (at 1,366 px it wrapped into a column of fragments).
+                width: 150,
                 render: (_, l) =>
                   l.indicators.map((i) => (
-                    <div key={i.indicatorNo}>
+                    <div key={i.indicatorNo} style={{ whiteSpace: 'nowrap' }}>
                       {i.annualRank}{' '}
                       <Typography.Text type="secondary">
                         ({fmtPeriod(i.basis.period)}

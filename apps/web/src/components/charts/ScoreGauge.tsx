@@ -31,16 +31,16 @@ export default function ScoreGauge({ score, max }: { score: number | null; max: 
     <svg viewBox="0 0 200 170" width="100%" height={200} role="img" aria-label={`${value} ${outOf}`} data-testid="score-gauge">
       <path d={arc(cx, cy, r, START, END)} fill="none" stroke="#e0e0e0" strokeWidth={14} strokeLinecap="round" />
       {share > 0 && <path d={arc(cx, cy, r, START, START - (START - END) * share)} fill="none" stroke="#b71c1c" strokeWidth={14} strokeLinecap="round" />}
-      <text x={cx} y={cy + 4} textAnchor="middle" fontSize={30} fontWeight={600} fill="#1f1f1f">
+      <text x={cx} y={cy + 4} textAnchor="middle" fontSize={30} fontWeight={600} fill="#1f1f1f" data-testid="gauge-value">
         {value}
       </text>
-      <text x={cx} y={cy + 30} textAnchor="middle" fontSize={13} fill="#595959">
+      <text x={cx} y={cy + 30} textAnchor="middle" fontSize={13} fill="#595959" data-testid="gauge-of">
         {outOf}
       </text>
-      <text x={cx - r * 0.94} y={cy + 58} textAnchor="middle" fontSize={11} fill="#595959" aria-hidden="true">
+      <text x={cx - r * 0.94} y={cy + 58} textAnchor="middle" fontSize={11} fill="#595959" aria-hidden="true" data-testid="gauge-min">
         0
       </text>
-      <text x={cx + r * 0.94} y={cy + 58} textAnchor="middle" fontSize={11} fill="#595959" aria-hidden="true">
+      <text x={cx + r * 0.94} y={cy + 58} textAnchor="middle" fontSize={11} fill="#595959" aria-hidden="true" data-testid="gauge-max">
         {fmtNumber(max)}
       </text>
     </svg>
