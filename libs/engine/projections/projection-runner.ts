@@ -294,8 +294,24 @@ export class ProjectionRunner {
     }
   }
 
+  #stepping: Promise<unknown> = Promise.resolve();
+
+  /**
+   * One step at a time: the background loop and catchUp()/waitFor() callers take turns; two steps
+   * interleaved at an await would apply the same page from the same checkpoints and commit over
+   * each other.
+   */
+  #step(): Promise<boolean> {
+    const run = this.#stepping.then(
+      () => this.#stepOnce(),
+      () => this.#stepOnce(),
+    );
+    this.#stepping = run.catch(() => undefined);
+    return run;
+  }
+
   /** Applies one page to every target that needs it. Returns whether anything moved. */
-  async #step(): Promise<boolean> {
+  async #stepOnce(): Promise<boolean> {
     const now = Date.now();
     const targets = this.#targets.filter((t) => !t.retryAt || t.retryAt <= now);
     if (targets.length === 0) return false;
@@ -322,11 +338,6 @@ export class ProjectionRunner {
       const docs = new BatchDocs(this.readModels.source(t.state.projection, t.state.generation));
       // Most projections read none of a page's event types: only their checkpoint moves.
       const relevant = !t.projection.eventTypes || t.projection.eventTypes.some((type) => types.has(type));
-      if (relevant && batches.length > 0) {
-        // On SQLite a projection's reads and writes are synchronous: give requests that arrived
-        // meanwhile their turn between projections, so a long page never holds them all at once.
-        await yieldToRequests();
-      }
       try {
         for (const e of relevant ? page : []) {
           if (t.state.checkpoint !== undefined && this.store.comparePositions(e.position, t.state.checkpoint) <= 0) continue;
@@ -392,4 +403,3 @@ function generationsToFeed(
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const yieldToRequests = () => new Promise<void>((r) => setImmediate(r));
