@@ -1,6 +1,6 @@
 import { InfoCircleOutlined } from '@ant-design/icons';
 import { Popover, Spin, Timeline, Typography } from 'antd';
-import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { audit, ranking, reporting } from '../api/endpoints';
 import { ApiProblem } from '../api/http';
@@ -130,28 +130,15 @@ async function load(source: ProvenanceSource): Promise<{ heading: ReactNode; ite
   };
 }
 
-function ProvenanceBody({ source }: { source: ProvenanceSource }) {
+function ProvenanceBody({ source, body }: { source: ProvenanceSource; body: RefObject<HTMLDivElement | null> }) {
   const { t } = useTranslation();
   const data = useAsync(() => load(source), [JSON.stringify(source)]);
-  const body = useRef<HTMLDivElement>(null);
   const loaded = !!data.data;
   // Opened by keyboard or mouse, the reader lands in the popup: its list scrolls, and Tab goes on from there.
-  // Tried on each frame until it takes: the popup may not be shown yet when its content mounts (with
-  // less motion and the events already loaded, it mounts before the popup is placed, and a hidden
-  // element takes no focus).
+  // Once loaded here, and once shown (Provenance's afterOpenChange): whichever comes last finds both.
   useEffect(() => {
-    if (!loaded) return;
-    let frame = 0;
-    let tries = 0;
-    const focus = () => {
-      const el = body.current;
-      if (!el) return;
-      el.focus();
-      if (el.ownerDocument.activeElement !== el && ++tries < 60) frame = requestAnimationFrame(focus);
-    };
-    focus();
-    return () => cancelAnimationFrame(frame);
-  }, [loaded]);
+    if (loaded) takeFocus(body.current);
+  }, [loaded, body]);
   if (data.loading && !data.data) return <Spin size="small" />;
   if (data.error) return <ProblemAlert error={data.error} />;
   const d = data.data!;
@@ -193,11 +180,27 @@ function ProvenanceBody({ source }: { source: ProvenanceSource }) {
   );
 }
 
+/**
+ * Focus to the popup's list, tried on each frame for up to 2 s until it takes: a popup's content can
+ * mount before the popup is shown (with less motion and quick events), and a hidden element takes no focus.
+ */
+function takeFocus(el: HTMLElement | null): void {
+  if (!el) return;
+  const until = Date.now() + 2000;
+  const attempt = () => {
+    if (!el.isConnected) return;
+    el.focus();
+    if (el.ownerDocument.activeElement !== el && Date.now() < until) requestAnimationFrame(attempt);
+  };
+  attempt();
+}
+
 /** Wraps any figure, rank or colour: a click shows the events that produced it, with who, when and why. */
 export function Provenance({ source, children }: { source: ProvenanceSource | null; children: ReactNode }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const trigger = useRef<HTMLSpanElement>(null);
+  const body = useRef<HTMLDivElement>(null);
   if (!source) return <>{children}</>;
   // A role="button" span: Enter and Space open it as a click does; Escape closes it and returns focus.
   const onTriggerKey = (e: KeyboardEvent) => {
@@ -229,10 +232,13 @@ export function Provenance({ source, children }: { source: ProvenanceSource | nu
       content={
         open ? (
           <div onKeyDown={onContentKey}>
-            <ProvenanceBody source={source} />
+            <ProvenanceBody source={source} body={body} />
           </div>
         ) : null
       }
+      afterOpenChange={(shown) => {
+        if (shown) takeFocus(body.current);
+      }}
       styles={{ root: { maxWidth: 460 } }}
       destroyOnHidden
     >
