@@ -116,7 +116,7 @@ export class WebWorld {
       locale: options.language ?? 'zh-CN',
       timezoneId: 'Asia/Shanghai',
       // The journeys assert what a person can do, not Ant Design's fades: with the reader's "less
-      // motion" setting the UI has none (Root.tsx), so a click never lands on a list or dialog still
+      // motion" setting the UI has none (styles.css), so a click never lands on a list or dialog still
       // moving (the flakes of loaded machines) and no step waits for an animation. The motion
       // itself is covered by one journey that keeps it (motion: true).
       reducedMotion: options.motion ? 'no-preference' : 'reduce',
