@@ -7,7 +7,9 @@ import { defineConfig } from 'vite';
  * `npx vite apps/web` (dev server) proxies /api to a running API on port 3000.
  *
  * Splitting: every page is a lazy chunk (src/app/routes.tsx); exceljs is loaded only by the
- * component that writes a workbook (the score gauge is plain SVG: no chart library at all). React and i18next, needed by every
+ * component that writes a workbook (the score gauge is plain SVG: no chart library at all); Ant Design's
+ * Table, DatePicker and Form reach the dashboard only where they are shown or asked for (Annex2Grid,
+ * AsOfDatePicker, NoticeChannelsModal; `node bin/first-load-js.mjs` prints what its first load weighs). React and i18next, needed by every
  * page, get a chunk each so they stay cached across deployments that change only our code;
  * Ant Design is left to automatic splitting, so the sign-in page does not load the Table.
  */

@@ -1,6 +1,8 @@
 import { App as AntApp, ConfigProvider } from 'antd';
-import enUS from 'antd/locale/en_US';
-import zhCN from 'antd/locale/zh_CN';
+// The ES modules, as the rest of antd is bundled: 'antd/locale/*' are CommonJS files that brought a
+// second copy of every locale (antd's, the picker's, the pagination's) into the first load (issue 15).
+import enUS from 'antd/es/locale/en_US';
+import zhCN from 'antd/es/locale/zh_CN';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import { useEffect } from 'react';

@@ -15,7 +15,7 @@ import {
   ProfileOutlined,
 } from '@ant-design/icons';
 import { Alert, Badge, Button, Dropdown, Grid, Layout, Menu, Segmented, Space, Typography } from 'antd';
-import { useEffect, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { answer, api } from '../api/http';
 import type { DemoStatus } from '../api/models';
 import { useTranslation } from 'react-i18next';
@@ -24,7 +24,9 @@ import { currentLanguage, rememberLanguage, switchLanguage, type Language } from
 import { usePlan } from './plan';
 import { PAGE_ROLES } from './access';
 import { hasRole, useSession } from './session';
-import { NoticeBell, NoticeChannelsModal, todoOf, useTodo } from '../components/Notices';
+import { NoticeBell, todoOf, useTodo } from '../components/Notices';
+
+const NoticeChannelsModal = lazy(() => import('../components/NoticeChannelsModal'));
 
 const PAGES: { path: string; key: string; icon: ReactNode }[] = [
   { path: '/dashboard', key: 'nav.dashboard', icon: <DashboardOutlined /> },
@@ -77,6 +79,11 @@ export function Shell({ children }: { children: ReactNode }) {
   const [collapsed, setCollapsed] = useState(true);
   const todo = useTodo();
   const [channelsOpen, setChannelsOpen] = useState(false);
+  // Mounted from the first opening on (its chunk is fetched then), so closing keeps its animation.
+  const [channelsAsked, setChannelsAsked] = useState(false);
+  useEffect(() => {
+    if (channelsOpen) setChannelsAsked(true);
+  }, [channelsOpen]);
   // Each page's waiting work as a badge beside its name (issue 16: to-do counts on the menu).
   const items = PAGES.filter((p) => hasRole(user, ...(PAGE_ROLES[p.path] ?? []))).map((p) => {
     const n = todoOf(p.path, todo);
@@ -169,7 +176,11 @@ export function Shell({ children }: { children: ReactNode }) {
             </Dropdown>
           </Space>
         </Layout.Header>
-        <NoticeChannelsModal open={channelsOpen} onClose={() => setChannelsOpen(false)} />
+        {(channelsOpen || channelsAsked) && (
+          <Suspense fallback={null}>
+            <NoticeChannelsModal open={channelsOpen} onClose={() => setChannelsOpen(false)} />
+          </Suspense>
+        )}
         <DemoBanner />
         <Layout.Content className="app-content" id="main" tabIndex={-1}>
           {children}

@@ -1,10 +1,10 @@
 import { BellOutlined } from '@ant-design/icons';
-import { App, Badge, Button, Checkbox, Empty, Form, Input, List, Modal, Popover, Typography } from 'antd';
+import { Badge, Button, Empty, List, Popover, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router-dom';
 import { notices } from '../api/endpoints';
-import type { InboxItem, NoticeChannel, TodoCounts } from '../api/models';
+import type { InboxItem, TodoCounts } from '../api/models';
 import { currentLanguage } from '../i18n';
 import { fmtDateTime } from '../lib/format';
 import { useProblemNotice } from './problems';
@@ -108,44 +108,5 @@ export function NoticeBell({ unread }: { unread: number }) {
         <span className="visually-hidden">{t('notices.bell', { count })}</span>
       </Button>
     </Popover>
-  );
-}
-
-/** Where my notices go besides the inbox: the channels this deployment has, and an address for e-mail. */
-export function NoticeChannelsModal({ open, onClose }: { open: boolean; onClose: () => void }) {
-  const { t } = useTranslation();
-  const { message } = App.useApp();
-  const notice = useProblemNotice();
-  const [form] = Form.useForm<{ channels: NoticeChannel[]; email: string }>();
-  const [available, setAvailable] = useState<NoticeChannel[]>([]);
-  useEffect(() => {
-    if (!open) return;
-    notices.channels().then((c) => {
-      setAvailable(c.available);
-      form.setFieldsValue({ channels: c.channels, email: c.email ?? '' });
-    }, notice);
-  }, [open, form, notice]);
-  const save = async () => {
-    const v = await form.validateFields();
-    try {
-      await notices.choose(v.channels ?? [], v.email ? v.email : null);
-      message.success(t('notices.saved'));
-      onClose();
-    } catch (err) {
-      notice(err, form);
-    }
-  };
-  return (
-    <Modal open={open} title={t('notices.channels')} onCancel={onClose} onOk={() => void save()} okText={t('notices.save')} destroyOnHidden>
-      <Form form={form} layout="vertical">
-        <Typography.Paragraph type="secondary">{t('notices.channelsHint')}</Typography.Paragraph>
-        <Form.Item name="channels" label={t('notices.channelList')}>
-          <Checkbox.Group options={(['email', 'dingtalk', 'wecom'] as const).map((c) => ({ value: c, label: t(`notices.channel.${c}`), disabled: !available.includes(c) }))} />
-        </Form.Item>
-        <Form.Item name="email" label={t('notices.email')} rules={[{ type: 'email', message: t('notices.emailInvalid') }]}>
-          <Input type="email" autoComplete="email" />
-        </Form.Item>
-      </Form>
-    </Modal>
   );
 }

@@ -1,7 +1,6 @@
 import { ClockCircleOutlined } from '@ant-design/icons';
-import { Button, DatePicker, Select, Space, Tag, Tooltip, Typography } from 'antd';
-import dayjs from 'dayjs';
-import type { CSSProperties, ReactNode } from 'react';
+import { Button, Select, Space, Tag, Tooltip, Typography } from 'antd';
+import { lazy, Suspense, useState, type CSSProperties, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Tier } from '../api/models';
 import { fmtDateTime, fmtPeriod } from '../lib/format';
@@ -61,22 +60,38 @@ export function PeriodSelect({
  * "As known at": a moment in the past re-draws a view from the events recorded up to then. Empty
  * means now. The value is an ISO instant, as the API takes it.
  */
+const loadAsOfDatePicker = () => import('./AsOfDatePicker');
+const AsOfDatePicker = lazy(loadAsOfDatePicker);
+
 export function AsOfPicker({ value, onChange }: { value: string | null; onChange: (iso: string | null) => void }) {
   const { t } = useTranslation();
+  // A button until the reader asks for a moment; then the calendar, fetched on demand (issue 15).
+  const [picking, setPicking] = useState(false);
+  const shown = value ? fmtDateTime(value) : t('asOf.now');
+  const trigger = (
+    <Button
+      icon={<ClockCircleOutlined />}
+      onClick={() => setPicking(true)}
+      // Fetched as the pointer or the focus arrives, so the calendar is there by the click.
+      onPointerEnter={() => void loadAsOfDatePicker()}
+      onFocus={() => void loadAsOfDatePicker()}
+      aria-haspopup="dialog"
+      aria-label={`${t('asOf.label')}: ${shown}`}
+      data-testid="as-of-picker"
+    >
+      {shown}
+    </Button>
+  );
   return (
     <Space.Compact>
       <Tooltip title={t('asOf.help')}>
-        <DatePicker
-          showTime={{ format: 'HH:mm' }}
-          format="YYYY-MM-DD HH:mm"
-          placeholder={t('asOf.now')}
-          value={value ? dayjs(value) : null}
-          onChange={(d) => onChange(d ? d.toDate().toISOString() : null)}
-          prefix={<ClockCircleOutlined />}
-          aria-label={t('asOf.label')}
-          data-testid="as-of-picker"
-          allowClear
-        />
+        {picking ? (
+          <Suspense fallback={trigger}>
+            <AsOfDatePicker value={value} onChange={onChange} />
+          </Suspense>
+        ) : (
+          trigger
+        )}
       </Tooltip>
       {value && (
         <Button onClick={() => onChange(null)} data-testid="as-of-now">

@@ -1,12 +1,12 @@
 import { DownloadOutlined } from '@ant-design/icons';
 import { App, Button, Card, Col, Grid, List, Row, Skeleton, Space, Statistic, Typography } from 'antd';
-import { lazy, Suspense, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { assessment, plans, ranking } from '../api/endpoints';
 import { saveBlob } from '../api/http';
 import { usePlan } from '../app/plan';
 import { CauseText } from '../components/CauseText';
-import { Annex2Grid, Annex2List } from '../components/Annex2View';
+import { Annex2List } from '../components/Annex2View';
 import { AsOfBanner, AsOfPicker, PageTitle, PeriodSelect, TIER_COLOURS, WarningTag, Who } from '../components/common';
 import { ProblemAlert, useProblemNotice } from '../components/problems';
 import { Provenance } from '../components/Provenance';
@@ -16,12 +16,19 @@ import { useAsync } from '../lib/useAsync';
 import { useSearchParam } from '../lib/useSearchParam';
 
 const ScoreGauge = lazy(() => import('../components/charts/ScoreGauge'));
+// The wide table only where it is shown (issue 15): a phone shows Annex2List and never loads Ant Design's Table.
+const loadAnnex2Grid = () => import('../components/Annex2Grid');
+const Annex2Grid = lazy(loadAnnex2Grid);
 
 /** Leaders and the office: Annex 2 of a month, the score against the total, and what changed since the last meeting. */
 export default function DashboardPage() {
   const { t } = useTranslation();
   const plan = usePlan();
   const screens = Grid.useBreakpoint();
+  // On a wide screen the table's chunk is fetched with the figures, not after them.
+  useEffect(() => {
+    if (screens.md) void loadAnnex2Grid();
+  }, [screens.md]);
   const [params, set] = useSearchParam();
   const period = isMonth(params.get('period')) ? params.get('period')! : defaultMonth(plan.year);
   const asOf = params.get('asOf');
@@ -147,7 +154,17 @@ export default function DashboardPage() {
           </Card>
         </Col>
       </Row>
-      {table ? screens.md ? <Annex2Grid table={table} asOf={asOf} /> : <Annex2List table={table} asOf={asOf} /> : !data.error && <Skeleton active paragraph={{ rows: 12 }} />}
+      {table ? (
+        screens.md ? (
+          <Suspense fallback={<Skeleton active paragraph={{ rows: 12 }} />}>
+            <Annex2Grid table={table} asOf={asOf} />
+          </Suspense>
+        ) : (
+          <Annex2List table={table} asOf={asOf} />
+        )
+      ) : (
+        !data.error && <Skeleton active paragraph={{ rows: 12 }} />
+      )}
     </div>
   );
 }
