@@ -108,8 +108,7 @@ describe('monthly report journey in the browser (SQLite)', () => {
     // 司法局 (sfj): its own unit and month, so this journey starts from an empty report.
     const kbReporter = await world.user('sfj-reporter', ['reporter'], '赵填报', 'sfj');
     const kbHead = await world.user('sfj-head', ['head'], '孙局长', 'sfj');
-    // With Ant Design's motion on, as most readers have it: the other journeys run with less motion.
-    const page = await world.pageAs(null, { motion: true });
+    const page = await world.pageAs(null);
     const keys = page.keyboard;
     await page.goto(world.url('/'));
     await page.getByTestId('login-username').waitFor();

@@ -109,17 +109,12 @@ export class WebWorld {
   }
 
   /** A page signed in as `user` by its session cookie (the sign-in form has its own journey). */
-  async pageAs(user: TestSession | null, options: { width?: number; height?: number; mobile?: boolean; language?: 'zh-CN' | 'en-US'; motion?: boolean } = {}): Promise<Page> {
+  async pageAs(user: TestSession | null, options: { width?: number; height?: number; mobile?: boolean; language?: 'zh-CN' | 'en-US' } = {}): Promise<Page> {
     const context = await this.browser.newContext({
       viewport: { width: options.width ?? 1366, height: options.height ?? 900 },
       ...(options.mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
       locale: options.language ?? 'zh-CN',
       timezoneId: 'Asia/Shanghai',
-      // The journeys assert what a person can do, not Ant Design's fades: with the reader's "less
-      // motion" setting the UI has none (styles.css), so a click never lands on a list or dialog still
-      // moving (the flakes of loaded machines) and no step waits for an animation. The motion
-      // itself is covered by one journey that keeps it (motion: true).
-      reducedMotion: options.motion ? 'no-preference' : 'reduce',
     });
     this.#contexts.push(context);
     if (user) await context.addCookies([{ name: 'jx_session', value: user.token, url: `${this.running.url}/api` }]);
