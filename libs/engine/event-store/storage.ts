@@ -69,8 +69,12 @@ export interface StorageAdapter {
    */
   headPosition(): Promise<string | undefined>;
   comparePositions(a: string, b: string): number;
-  /** Optional: how many events come after a position in global order (all, for undefined): a projection's lag. */
-  countAfter?(position: string | undefined): Promise<number>;
+  /**
+   * Optional: how many events come after a position in global order (all, for undefined): a
+   * projection's lag. With `limit`, counting stops there (a health probe polled every second must
+   * not count a million rows per projection: it starved the projections it was reporting on).
+   */
+  countAfter?(position: string | undefined, limit?: number): Promise<number>;
   /**
    * Optional: like readAll, but only what a seal needs (position, stream, revision, hash) — no data,
    * no metadata — so walking a million events to check seals reads a fraction of the bytes.

@@ -25,11 +25,12 @@ export class MetricsController {
     const engineRef = this.engine;
     new Gauge({
       name: 'jixiao_projection_lag_events',
-      help: 'Events in the store not yet applied by the projection (serving generation)',
+      help: `Events in the store not yet applied by the projection (serving generation); counted up to ${LAG_COUNT_LIMIT}`,
       labelNames: ['projection'],
       registers: [this.#registry],
       async collect() {
-        for (const s of engineRef.runner.status()) this.set({ projection: s.name }, await lagOf(engineRef, s.checkpoint));
+        const lags = lagsOf(engineRef);
+        for (const s of engineRef.runner.status()) this.set({ projection: s.name }, await lags(s.checkpoint));
       },
     });
     new Gauge({
@@ -77,12 +78,33 @@ export class MetricsController {
   }
 }
 
-/** Events after the checkpoint, where the store can count them; 0 or 1 (behind or not) otherwise. */
+/**
+ * Lag is counted up to this many events: enough to tell "catching up" from "stuck", and cheap to
+ * ask every second. Counting a projection's whole lag on a 200 k-event store took ~50 ms a
+ * projection; a readiness probe polled every 100 ms then left the runner a tenth of the thread
+ * (a first start on 200 k events measured over 5 minutes, 86 % of it in these counts).
+ */
+export const LAG_COUNT_LIMIT = 10_000;
+
+/**
+ * Events after the checkpoint, where the store can count them (at most LAG_COUNT_LIMIT: that many
+ * means "at least"); 0 or 1 (behind or not) otherwise.
+ */
 export async function lagOf(engine: Engine, checkpoint: string | undefined): Promise<number> {
   const storage = engine.store.storage;
-  if (storage.countAfter) return storage.countAfter(checkpoint);
+  if (storage.countAfter) return storage.countAfter(checkpoint, LAG_COUNT_LIMIT);
   const head = await engine.store.headPosition();
   return head !== undefined && (checkpoint === undefined || engine.store.comparePositions(checkpoint, head) < 0) ? 1 : 0;
+}
+
+/** lagOf, counted once per distinct checkpoint (projections at the head all share one). */
+export function lagsOf(engine: Engine): (checkpoint: string | undefined) => Promise<number> {
+  const counted = new Map<string | undefined, Promise<number>>();
+  return (checkpoint) => {
+    let lag = counted.get(checkpoint);
+    if (!lag) counted.set(checkpoint, (lag = lagOf(engine, checkpoint)));
+    return lag;
+  };
 }
 
 function sameSecret(a: string, b: string): boolean {

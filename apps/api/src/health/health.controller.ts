@@ -4,7 +4,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Redis } from 'ioredis';
 import { Engine, ENGINE_CONFIG, type EngineOptions } from '../../../../libs/engine/nest/engine.js';
 import { Public } from '../../../../libs/engine/nest/http/public.js';
-import { lagOf } from '../../../../libs/engine/nest/metrics.controller.js';
+import { LAG_COUNT_LIMIT, lagsOf } from '../../../../libs/engine/nest/metrics.controller.js';
 import { redisClient, RedisErrorLog } from '../../../../libs/engine/redis-connection.js';
 import { HEARTBEAT_STALE_MS, liveWorkers } from './worker-heartbeat.js';
 
@@ -94,11 +94,20 @@ export class HealthController implements OnApplicationShutdown {
     const probe = this.indicators.check('projections');
     const status = this.engine.runner.status();
     const failing = status.filter((s) => s.error);
-    const lags = await Promise.all(status.map((s) => lagOf(this.engine, s.checkpoint)));
+    const lagOf = lagsOf(this.engine);
+    const lags = await Promise.all(status.map((s) => lagOf(s.checkpoint)));
     const detail = Object.fromEntries(
       status.map((s, i) => [
         s.name,
-        { generation: s.generation, checkpoint: s.checkpoint ?? null, lag: lags[i], ...(s.rebuilding ? { rebuilding: s.rebuilding } : {}), ...(s.error ? { error: s.error } : {}) },
+        {
+          generation: s.generation,
+          checkpoint: s.checkpoint ?? null,
+          lag: lags[i],
+          // Counted up to a limit: at the limit, the lag is at least that.
+          ...(lags[i]! >= LAG_COUNT_LIMIT ? { lagAtLeast: true } : {}),
+          ...(s.rebuilding ? { rebuilding: s.rebuilding } : {}),
+          ...(s.error ? { error: s.error } : {}),
+        },
       ]),
     );
     return failing.length ? probe.down(detail) : probe.up(detail);

@@ -291,6 +291,14 @@ export function eventStoreConformance(target: ConformanceTarget): void {
         expect(await store.readAll({ fromPosition: everything.at(-1)!.position })).toEqual([]);
         expect(await store.headPosition()).toBe(everything.at(-1)!.position);
         await expect(store.readAll({ fromPosition: 'not-a-position' })).rejects.toBeInstanceOf(InvalidEventError);
+        // A projection's lag: counted exactly, or up to a limit (a health probe's cheap question).
+        const storage = store.storage;
+        if (storage.countAfter) {
+          expect(await storage.countAfter(everything[2]!.position)).toBe(6);
+          expect(await storage.countAfter(everything[2]!.position, 4)).toBe(4);
+          expect(await storage.countAfter(everything[2]!.position, 100)).toBe(6);
+          expect(await storage.countAfter(everything.at(-1)!.position, 100)).toBe(0);
+        }
       });
 
       it('upcasts old event versions on read and never rewrites them', async () => {

@@ -302,13 +302,17 @@ export class PostgresStorage implements StorageAdapter {
     return rowsToStored(r.rows);
   }
 
-  async countAfter(position: string | undefined): Promise<number> {
+  async countAfter(position: string | undefined, limit?: number): Promise<number> {
     const [tx, pos] = position === undefined ? ['0', '0'] : splitPosition(position);
-    const r = await this.pool.query<{ n: string }>({
-      name: 'jx_count_after',
-      text: 'SELECT count(*) AS n FROM events WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)',
-      values: [tx, pos],
-    });
+    const r = await this.pool.query<{ n: string }>(
+      limit === undefined
+        ? { name: 'jx_count_after', text: 'SELECT count(*) AS n FROM events WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)', values: [tx, pos] }
+        : {
+            name: 'jx_count_after_up_to',
+            text: 'SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint) LIMIT $3) AS t',
+            values: [tx, pos, limit],
+          },
+    );
     return Number(r.rows[0]!.n);
   }
 

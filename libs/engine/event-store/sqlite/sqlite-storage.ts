@@ -96,6 +96,7 @@ export class SqliteStorage implements StorageAdapter {
   readonly #readHeads;
   readonly #byId;
   readonly #countAfter;
+  readonly #countAfterUpTo;
   readonly #count;
   readonly #streamIdAtOffset;
   readonly #streamIdFrom;
@@ -120,6 +121,7 @@ export class SqliteStorage implements StorageAdapter {
     this.#byStreamAfter = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE (stream_id, revision) > (?, ?) ORDER BY stream_id, revision LIMIT ?`).raw(true);
     this.#byId = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE event_id = ?`).raw(true);
     this.#countAfter = this.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM events WHERE global_position > ?');
+    this.#countAfterUpTo = this.db.prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE global_position > ? LIMIT ?)');
     this.#count = this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events');
     this.#streamIdAtOffset = this.db.prepare<[number], { stream_id: string }>('SELECT stream_id FROM events ORDER BY stream_id, revision LIMIT 1 OFFSET ?');
     this.#streamIdFrom = this.db.prepare<[number], { stream_id: string }>('SELECT stream_id FROM events WHERE global_position >= ? ORDER BY global_position LIMIT 1');
@@ -246,8 +248,9 @@ export class SqliteStorage implements StorageAdapter {
     return out;
   }
 
-  async countAfter(position: string | undefined): Promise<number> {
-    return this.#countAfter.get(position === undefined ? 0 : parsePosition(position))!.n;
+  async countAfter(position: string | undefined, limit?: number): Promise<number> {
+    const after = position === undefined ? 0 : parsePosition(position);
+    return (limit === undefined ? this.#countAfter.get(after) : this.#countAfterUpTo.get(after, limit))!.n;
   }
 
   async readAllHeads(after: string | undefined, maxCount: number) {
