@@ -142,13 +142,15 @@ export function annex2Streams(plan: Pick<PlanDefinition, 'id' | 'units' | 'indic
 export const annex2Projection: Projection = {
   name: ANNEX2_PROJECTION,
   // 5: provisional ranks, our official figure and the provenance of every figure (issue 12).
-  version: 5,
+  // 6: our county kept apart from the plan document (read per peer figure).
+  version: 6,
   eventTypes: ANNEX2_EVENT_TYPES,
   async apply(e, docs) {
     if (e.type === 'PeerFiguresRecorded' || e.type === 'StandingChanged' || e.type === 'PeerFigureCorrected' || e.type === 'ReportedFigureApplied') {
       const d = e.data as PeerFiguresRecorded['data'] | StandingChanged['data'] | PeerFigureCorrected['data'] | ReportedFigureApplied['data'];
       const key = officialKey(d.planId, d.indicatorNo, d.period);
-      const current = (await docs.get<OfficialStanding>('official', key)) ?? { rank: null, warning: null, updatedAt: '', position: '' };
+      // Peeked: the next standing is spread from it, never changed in place.
+      const current: Readonly<OfficialStanding> = (await docs.peek<OfficialStanding>('official', key)) ?? { rank: null, warning: null, updatedAt: '', position: '' };
       const moved = { updatedAt: e.metadata.recordedAt, position: e.position };
       let next: OfficialStanding;
       if (e.type === 'StandingChanged') {
@@ -168,7 +170,7 @@ export const annex2Projection: Projection = {
       } else if (e.type === 'ReportedFigureApplied') {
         next = { ...current, ...moved, reportedApplied: (d as ReportedFigureApplied['data']).value !== null };
       } else {
-        const ours = (await docs.get<PlanDefinition>('plan', d.planId))?.peerGroup.counties.find((c) => c.ours)?.id;
+        const ours = (await docs.peek<{ countyId?: string }>('our-county', d.planId))?.countyId;
         if (e.type === 'PeerFiguresRecorded') {
           const mine = (d as PeerFiguresRecorded['data']).figures.find((f) => f.countyId === ours);
           next = mine ? { ...current, ...moved, ourValue: mine.value, valueFrom: provenanceOf(e, 'official') } : { ...current, ...moved };
@@ -194,7 +196,13 @@ export const annex2Projection: Projection = {
         const known = (await docs.get<PlanFigureSources>('plan-sources', key)) ?? {};
         docs.put('plan-sources', key, { ...known, [e.type === 'PlanTargetSet' ? 'target' : 'baseline']: provenanceOf(e, 'plan') } satisfies PlanFigureSources);
       }
-      if (e.type === 'PlanPublished') docs.put('plan-published', (e.data as { plan: PlanDefinition }).plan.id, provenanceOf(e, 'plan'));
+      if (e.type === 'PlanPublished') {
+        const plan = (e.data as { plan: PlanDefinition }).plan;
+        docs.put('plan-published', plan.id, provenanceOf(e, 'plan'));
+        // Which county is ours, kept small: every peer figure asks, and reading (copying) the whole
+        // plan document for it was most of an as-of Annex 2 (issue 17: ~400 copies of 21 KB a view).
+        docs.put('our-county', plan.id, { countyId: plan.peerGroup.counties.find((c) => c.ours)?.id });
+      }
       return applyPlanEvent(e, docs);
     }
     const event = { type: e.type, data: e.data } as ReportingEvent;

@@ -105,9 +105,10 @@ export const timelineProjection: Projection = {
       };
       docs.put('plans', planId, index);
     }
-    const index = await docs.get<PlanIndex>('plans', planId);
+    // Peeked (frozen, not copied): read on every event, never changed in place.
+    const index = await docs.peek<PlanIndex>('plans', planId);
     if (!index) return;
-    const touched = touches(event, index, await docs.get<string[]>('decided-units', decidedKey(event)));
+    const touched = touches(event, index, await docs.peek<string[]>('decided-units', decidedKey(event)));
     if (touched.units.length === 0 && touched.indicators.length === 0 && !touched.caseKey) return;
 
     let since: TimelineEntry['since'];
@@ -115,7 +116,7 @@ export const timelineProjection: Projection = {
       const d = event.data;
       const parsed = parsePeriod(d.period);
       const before = parsed ? formatPeriod(previous(parsed)) : null;
-      const known = before ? await docs.get<{ rank: number | null; warning: Tier | null }>('standings', standingKey(planId, d.indicatorNo, before)) : undefined;
+      const known = before ? await docs.peek<{ rank: number | null; warning: Tier | null }>('standings', standingKey(planId, d.indicatorNo, before)) : undefined;
       since = before && known ? { period: before, ...known } : null;
       docs.put('standings', standingKey(planId, d.indicatorNo, d.period), { rank: d.rank.to, warning: d.warning.to });
     }
@@ -141,7 +142,7 @@ export const timelineProjection: Projection = {
       ...(touched.caseKey ? { caseKey: touched.caseKey } : {}),
     };
     for (const unitId of touched.units) {
-      const status = evolveStatus((await docs.get<UnitStatus>('status', `${planId}/${unitId}`)) ?? emptyStatus(), event, unitId);
+      const status = evolveStatus((await docs.peek<UnitStatus>('status', `${planId}/${unitId}`)) ?? emptyStatus(), event, unitId);
       docs.put('status', `${planId}/${unitId}`, status);
       docs.put('unit', unitKey(planId, unitId, seq), { ...base, status });
     }
@@ -178,7 +179,7 @@ function periodOf(e: AnyEvent): string | undefined {
 }
 
 /** Which units, indicators and case an event is about. */
-function touches(e: AnyEvent, index: PlanIndex, decidedUnits: string[] | undefined): { units: string[]; indicators: number[]; caseKey?: string } {
+function touches(e: AnyEvent, index: Readonly<PlanIndex>, decidedUnits: readonly string[] | undefined): { units: readonly string[]; indicators: number[]; caseKey?: string } {
   const unitsOf = (no: number) => index.units[String(no)] ?? [];
   switch (e.type) {
     case 'PlanPublished':

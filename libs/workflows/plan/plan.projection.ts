@@ -89,7 +89,8 @@ export async function applyPlanEvent(e: RecordedEvent, docs: DocWriter): Promise
   // Drafts are not plans: their events pass by until the PlanPublished that carries the whole plan.
   if (event.type === 'PlanDrafted') return;
   const planId = planIdOf(event);
-  const current = await docs.get<PlanDefinition>('plan', planId);
+  // Peeked, not copied: evolvePlan is pure (it spreads), and the plan is the largest document.
+  const current = await docs.peek<PlanDefinition>('plan', planId);
   const state = evolvePlan(current ? { status: 'published', plan: current } : { status: 'none' }, event);
   if (state.status === 'published') docs.put('plan', planId, state.plan);
 }
