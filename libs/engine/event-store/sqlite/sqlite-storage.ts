@@ -126,7 +126,9 @@ export class SqliteStorage implements StorageAdapter {
     this.wal = memory ? undefined : new WalSync(path, options);
     if (memory) this.#durableHead = Number.MAX_SAFE_INTEGER;
     migrateSqlite(this.db);
-    this.#headStmt = this.db.prepare<[string], { revision: number; hash: string }>('SELECT revision, hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1');
+    this.#headStmt = this.db.prepare<[string], { revision: number; hash: string; p: number }>(
+      'SELECT revision, hash, global_position AS p FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
+    );
     this.#insert = this.db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash, commit_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.#insertCommit = this.db.prepare('INSERT INTO commits (metadata) VALUES (?)');
     this.#commitById = this.db.prepare<[number], { metadata: string }>('SELECT metadata FROM commits WHERE commit_id = ?');
@@ -267,11 +269,16 @@ export class SqliteStorage implements StorageAdapter {
   }
 
   async head(streamId: string): Promise<StreamHead> {
-    return this.#headStmt.get(streamId) ?? { revision: -1, hash: '' };
+    const row = this.#headStmt.get(streamId);
+    if (!row) return { revision: -1, hash: '' };
+    await this.#durable([[row.p]]);
+    return { revision: row.revision, hash: row.hash };
   }
 
   async revisions(streamIds: readonly string[]): Promise<number[]> {
-    return streamIds.map((id) => this.#headStmt.get(id)?.revision ?? -1);
+    const rows = streamIds.map((id) => this.#headStmt.get(id));
+    await this.#durable(rows.map((r) => [r?.p ?? 0]));
+    return rows.map((r) => r?.revision ?? -1);
   }
 
   async readStream(streamId: string, direction: 'forwards' | 'backwards', from: number | undefined, maxCount: number) {
@@ -344,7 +351,9 @@ export class SqliteStorage implements StorageAdapter {
 
   async headPosition(): Promise<string | undefined> {
     const row = this.#headPosition.get()!;
-    return row.p === null ? undefined : String(row.p);
+    if (row.p === null) return undefined;
+    await this.#durable([[row.p]]);
+    return String(row.p);
   }
 
   comparePositions(a: string, b: string): number {

@@ -116,13 +116,17 @@ describe('SQLite: commits synced off the event loop (synchronous = NORMAL, then 
       await until(() => held.calls() === 1, 'the sync');
       const read = tracked(store.readAll());
       const stream = tracked(store.readStream('r'));
+      const revision = tracked(store.revision('r'));
+      const head = tracked(storage.headPosition());
       await settle();
-      expect([append.settled, read.settled, stream.settled]).toEqual([false, false, false]);
+      expect([append.settled, read.settled, stream.settled, revision.settled, head.settled]).toEqual([false, false, false, false, false]);
       held.release(); // the append's sync, which may have started before the reads
       await until(() => held.calls() === 2, 'the readers’ sync');
       held.release();
       expect((await read.promise).map((e) => e.type)).toEqual(['Written']);
       expect(await stream.promise).toHaveLength(1);
+      expect(await revision.promise).toBe(0);
+      expect(await head.promise).toBe('1');
       // Known durable now: reading it again needs no sync.
       await store.readAll();
       expect(held.calls()).toBe(2);
