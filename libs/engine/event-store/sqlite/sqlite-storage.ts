@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InvalidEventError } from '../errors.js';
 import type { RawAppendOutcome, StorageAdapter, StoredEvent, StoredEventInput, StreamHead } from '../storage.js';
+import { WalSync, type SyncFile } from './wal-sync.js';
 
 /**
  * SQLite, the embedded store. A row id is a global position: SQLite admits one writer at a time
@@ -40,16 +41,22 @@ function migrateSqlite(db: Database.Database): void {
   db.exec(SQLITE_SCHEMA);
 }
 
-/** Opens a better-sqlite3 connection the way every part of Jixiao uses SQLite (WAL, durable commits). */
-export function openSqlite(path: string, options: { readonly?: boolean; rebuildable?: boolean } = {}): Database.Database {
+/**
+ * Opens a better-sqlite3 connection the way every part of Jixiao uses SQLite (WAL, durable commits).
+ * `rebuildable`: for what can be rebuilt from the events. `walSynced`: the caller makes every commit
+ * durable itself, with a `WalSync`, before acknowledging it.
+ */
+export function openSqlite(path: string, options: { readonly?: boolean; rebuildable?: boolean; walSynced?: boolean } = {}): Database.Database {
   if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { readonly: options.readonly ?? false, timeout: 10_000 });
   if (!options.readonly) db.pragma('journal_mode = WAL');
-  // FULL: an acknowledged append survives power loss, not only a process crash. NORMAL (WAL) for
-  // what can be rebuilt from the events (read models): a commit survives a process crash, and a
-  // power loss can only take back the last commits whole — each carries its own checkpoint, so
-  // the projection re-applies them from the events on start. One fsync a command instead of two.
-  db.pragma(options.rebuildable ? 'synchronous = NORMAL' : 'synchronous = FULL');
+  // FULL: an acknowledged commit survives power loss, not only a process crash; its fsync runs
+  // inside the commit, on the event loop. NORMAL (WAL) commits without syncing: a commit survives
+  // a process crash, and a power loss can only take back the last commits whole (wal-sync.ts).
+  // That is enough as it is for what can be rebuilt from the events (read models: each batch
+  // carries its own checkpoint, so the projection re-applies them from the events on start), and
+  // durable for the event store, which syncs the WAL off the loop before answering (WalSync).
+  db.pragma(options.rebuildable || options.walSynced ? 'synchronous = NORMAL' : 'synchronous = FULL');
   db.pragma('foreign_keys = ON');
   return db;
 }
@@ -83,6 +90,14 @@ export class SqliteStorage implements StorageAdapter {
   readonly #appendTx;
   readonly #groupTx;
   #pending: PendingAppend[] = [];
+  /** Syncs the WAL after commits, off the event loop (none for an in-memory database). */
+  readonly wal: WalSync | undefined;
+  /**
+   * Every event up to this position is known durable (synced after it was read or committed). Zero
+   * on open: a process killed before its sync leaves committed events in the OS cache only, so the
+   * first read past it waits for a sync as any other would.
+   */
+  #durableHead = 0;
   /** Append transactions committed by this connection (a group counts once): how well appends are grouped. */
   appendTransactions = 0;
   readonly #readAllStmt;
@@ -102,10 +117,19 @@ export class SqliteStorage implements StorageAdapter {
   readonly #streamIdFrom;
   readonly #headPosition;
 
-  constructor(readonly path: string) {
-    this.db = openSqlite(path);
+  /** `sync`: how the WAL is synced (tests count calls; fdatasync otherwise). */
+  constructor(
+    readonly path: string,
+    options: { sync?: SyncFile } = {},
+  ) {
+    const memory = path === ':memory:' || path === '';
+    this.db = openSqlite(path, { walSynced: !memory });
+    this.wal = memory ? undefined : new WalSync(path, options);
+    if (memory) this.#durableHead = Number.MAX_SAFE_INTEGER;
     migrateSqlite(this.db);
-    this.#headStmt = this.db.prepare<[string], { revision: number; hash: string }>('SELECT revision, hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1');
+    this.#headStmt = this.db.prepare<[string], { revision: number; hash: string; p: number }>(
+      'SELECT revision, hash, global_position AS p FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
+    );
     this.#insert = this.db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash, commit_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.#insertCommit = this.db.prepare('INSERT INTO commits (metadata) VALUES (?)');
     this.#commitById = this.db.prepare<[number], { metadata: string }>('SELECT metadata FROM commits WHERE commit_id = ?');
@@ -169,10 +193,16 @@ export class SqliteStorage implements StorageAdapter {
    * written in one transaction, with one fsync: better-sqlite3 commits synchronously, so one fsync
    * a command also stalls every other request for its duration. Each append keeps its own head
    * check and its own savepoint — a conflict or a duplicate id refuses only that append — and none
-   * is answered before the transaction holding it has committed durably. A transaction order is a
-   * row-id order, so global positions still commit in order.
+   * is answered before the transaction holding it has committed durably: the commit itself does
+   * not sync (synchronous = NORMAL); the group's answers wait for a sync of the WAL started after it
+   * (WalSync, on libuv's thread pool), shared with every group that commits while one runs, so the
+   * loop serves other requests meanwhile and the next group can commit. A refusal waits too: it may
+   * have been decided on an event not yet durable. A transaction order is a row-id order, so global
+   * positions still commit in order.
    */
   append(streamId: string, expectedHead: number, events: StoredEventInput[]): Promise<RawAppendOutcome> {
+    // After a failed sync nothing can be acknowledged any more (WalSync: fail-stop).
+    if (this.wal?.failed !== undefined) return Promise.reject(this.wal.failed);
     return new Promise((resolve, reject) => {
       this.#pending.push({ streamId, expectedHead, events, resolve, reject });
       if (this.#pending.length === 1) setImmediate(() => this.#flush());
@@ -191,29 +221,66 @@ export class SqliteStorage implements StorageAdapter {
       }
       if (outcomes) {
         this.appendTransactions++;
-        for (const [i, a] of group.entries()) a.resolve(outcomes[i]!);
+        this.#answerWhenDurable(group.map((a, i) => [a, outcomes[i]!]));
         return;
       }
     }
+    const answered: [PendingAppend, RawAppendOutcome][] = [];
     for (const a of group) {
       try {
         const outcome = this.#appendTx(a.streamId, a.expectedHead, a.events);
         this.appendTransactions++;
-        a.resolve(outcome);
+        answered.push([a, outcome]);
       } catch (err) {
         const refused = constraintOutcome(err);
-        if (refused) a.resolve(refused);
+        if (refused) answered.push([a, refused]);
+        // Nothing of it was committed: answered now.
         else a.reject(err);
       }
     }
+    this.#answerWhenDurable(answered);
+  }
+
+  #answerWhenDurable(answers: [PendingAppend, RawAppendOutcome][]): void {
+    if (answers.length === 0) return;
+    const resolveAll = () => {
+      for (const [a, outcome] of answers) {
+        if (outcome.kind === 'appended') this.#durableHead = Math.max(this.#durableHead, Number(outcome.lastPosition));
+        a.resolve(outcome);
+      }
+    };
+    if (!this.wal) return resolveAll();
+    this.wal.afterCommit().then(resolveAll, (err: unknown) => {
+      for (const [a] of answers) a.reject(err);
+    });
+  }
+
+  /**
+   * Rows read are answered only once durable: a reader (a projection, a command deciding on its
+   * stream) must not build what it acknowledges on an event that a power loss could still take
+   * back — one another append committed and is syncing, or another process committed. Rows past
+   * the known durable head wait for a sync started after the read (usually the append's own,
+   * already under way); it covers every row read, whoever wrote it (one WAL).
+   */
+  async #durable(rows: unknown[][]): Promise<void> {
+    let max = 0;
+    for (const r of rows) if ((r[0] as number) > max) max = r[0] as number;
+    if (max <= this.#durableHead || !this.wal) return;
+    await this.wal.afterCommit();
+    if (max > this.#durableHead) this.#durableHead = max;
   }
 
   async head(streamId: string): Promise<StreamHead> {
-    return this.#headStmt.get(streamId) ?? { revision: -1, hash: '' };
+    const row = this.#headStmt.get(streamId);
+    if (!row) return { revision: -1, hash: '' };
+    await this.#durable([[row.p]]);
+    return { revision: row.revision, hash: row.hash };
   }
 
   async revisions(streamIds: readonly string[]): Promise<number[]> {
-    return streamIds.map((id) => this.#headStmt.get(id)?.revision ?? -1);
+    const rows = streamIds.map((id) => this.#headStmt.get(id));
+    await this.#durable(rows.map((r) => [r?.p ?? 0]));
+    return rows.map((r) => r?.revision ?? -1);
   }
 
   async readStream(streamId: string, direction: 'forwards' | 'backwards', from: number | undefined, maxCount: number) {
@@ -226,26 +293,30 @@ export class SqliteStorage implements StorageAdapter {
         : from === undefined
           ? this.#bwd.all(streamId, limit)
           : this.#bwdFrom.all(streamId, from, limit);
+    await this.#durable(rows as unknown[][]);
     return this.#toStored(rows as unknown[][]);
   }
 
   async readAll(after: string | undefined, maxCount: number): Promise<StoredEvent[]> {
     const rows = after === undefined ? this.#readAllFromStart.all(maxCount) : this.#readAllStmt.all(parsePosition(after), maxCount);
+    await this.#durable(rows as unknown[][]);
     return this.#toStored(rows as unknown[][]);
   }
 
   async readAllByStream(after: { streamId: string; revision: number } | undefined, maxCount: number) {
     const rows = after ? this.#byStreamAfter.all(after.streamId, after.revision, maxCount) : this.#byStreamStart.all(maxCount);
+    await this.#durable(rows as unknown[][]);
     return this.#toStored(rows as unknown[][]);
   }
 
   async findByIds(ids: string[]): Promise<StoredEvent[]> {
-    const out: StoredEvent[] = [];
+    const rows: unknown[][] = [];
     for (const id of ids) {
       const row = this.#byId.get(id) as unknown[] | undefined;
-      if (row) out.push(...this.#toStored([row]));
+      if (row) rows.push(row);
     }
-    return out;
+    await this.#durable(rows);
+    return rows.flatMap((row) => this.#toStored([row]));
   }
 
   async countAfter(position: string | undefined, limit?: number): Promise<number> {
@@ -255,6 +326,7 @@ export class SqliteStorage implements StorageAdapter {
 
   async readAllHeads(after: string | undefined, maxCount: number) {
     const rows = this.#readHeads.all(after === undefined ? 0 : parsePosition(after), maxCount) as [number, string, number, string][];
+    await this.#durable(rows);
     return rows.map((r) => ({ position: String(r[0]), streamId: r[1], revision: r[2], hash: r[3] }));
   }
 
@@ -282,7 +354,9 @@ export class SqliteStorage implements StorageAdapter {
 
   async headPosition(): Promise<string | undefined> {
     const row = this.#headPosition.get()!;
-    return row.p === null ? undefined : String(row.p);
+    if (row.p === null) return undefined;
+    await this.#durable([[row.p]]);
+    return String(row.p);
   }
 
   comparePositions(a: string, b: string): number {
@@ -292,8 +366,9 @@ export class SqliteStorage implements StorageAdapter {
   }
 
   async close(): Promise<void> {
-    // Appends already handed over are written (or refused) before the connection goes.
+    // Appends already handed over are written (or refused) and synced before the connection goes.
     if (this.#pending.length > 0 && this.db.open) this.#flush();
+    await this.wal?.close();
     if (this.db.open) this.db.close();
   }
 
