@@ -1,5 +1,6 @@
 import type { EventStore, RecordedEvent } from '../event-store/event-store.js';
 import { BatchDocs, type DocReader, type Projection } from './docs.js';
+import { KeptDocs } from './kept-docs.js';
 import type { GenerationState, ReadModelStore } from './read-model-store.js';
 
 export interface ProjectionStatus {
@@ -24,6 +25,8 @@ interface Target {
   state: GenerationState;
   error?: string;
   retryAt?: number;
+  /** Its documents as last read or committed here; dropped with the target on every reload. */
+  kept: KeptDocs;
 }
 
 export class ProjectionTimeoutError extends Error {
@@ -147,7 +150,7 @@ export class ProjectionRunner {
       get: async (collection, key) => {
         await loaded();
         const t = this.#active(projection);
-        return t ? new BatchDocs(this.readModels.source(name, t.state.generation)).get(collection, key) : undefined;
+        return t ? new BatchDocs(this.#source(t, Boolean(this.#loop))).get(collection, key) : undefined;
       },
       list: async (collection, prefix) => {
         await loaded();
@@ -251,6 +254,15 @@ export class ProjectionRunner {
     if (wanted.length !== fed.size || wanted.some((k) => !fed.has(k))) await this.#reload();
   }
 
+  /**
+   * A target's documents. Kept ones only where this runner follows the store (`kept`): a one-shot
+   * command's runner is not the one applying, and what it read once could be stale at the next read.
+   */
+  #source(t: Target, kept: boolean) {
+    const stored = this.readModels.source(t.state.projection, t.state.generation);
+    return kept ? t.kept.source(stored) : stored;
+  }
+
   #active(p: Projection): Target | undefined {
     return this.#targets.find((t) => t.projection === p && t.state.active);
   }
@@ -264,13 +276,13 @@ export class ProjectionRunner {
         active = await this.readModels.ensureActiveGeneration(projection.name, projection.version);
         ({ building } = generationsToFeed([...stored, active], projection));
       }
-      targets.push({ projection, state: active });
+      targets.push({ projection, state: active, kept: new KeptDocs() });
       if (!building && active.version !== projection.version) {
         // Serve the old generation until a new one, built with this version, has caught up.
         building = await this.readModels.createGeneration(projection.name, projection.version);
         this.#log(`projection ${projection.name}: version ${active.version} → ${projection.version}, rebuilding as generation ${building.generation}`);
       }
-      if (building) targets.push({ projection, state: building });
+      if (building) targets.push({ projection, state: building, kept: new KeptDocs() });
     }
     const previous = new Map(this.#targets.map((t) => [`${t.state.projection}/${t.state.generation}`, t]));
     this.#targets = targets.map((t) => ({ ...t, error: previous.get(`${t.state.projection}/${t.state.generation}`)?.error }));
@@ -335,7 +347,9 @@ export class ProjectionRunner {
     const types = new Set(page.map((e) => e.type));
     for (const t of targets) {
       if (t.state.checkpoint !== undefined && this.store.comparePositions(t.state.checkpoint, to) >= 0) continue;
-      const docs = new BatchDocs(this.readModels.source(t.state.projection, t.state.generation));
+      // Kept documents are the state at this target's checkpoint, which the page applies on; if
+      // another process moved the checkpoint meanwhile, the commit below is refused and all is reloaded.
+      const docs = new BatchDocs(this.#source(t, true));
       // Most projections read none of a page's event types: only their checkpoint moves.
       const relevant = !t.projection.eventTypes || t.projection.eventTypes.some((type) => types.has(type));
       try {
@@ -357,7 +371,11 @@ export class ProjectionRunner {
       applied.push(t);
     }
     const refused = new Set(await this.readModels.commit(batches));
-    for (const [i, t] of applied.entries()) if (!refused.has(batches[i]!)) t.state.checkpoint = to;
+    for (const [i, t] of applied.entries()) {
+      if (refused.has(batches[i]!)) continue;
+      t.state.checkpoint = to;
+      t.kept.committed(batches[i]!.changes);
+    }
     if (refused.size > 0) await this.#reload();
     for (const w of this.#waiters) w();
     this.#waiters.clear();
