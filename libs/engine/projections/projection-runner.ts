@@ -27,6 +27,8 @@ interface Target {
   retryAt?: number;
   /** Its documents as last read or committed here; dropped with the target on every reload. */
   kept: KeptDocs;
+  /** The checkpoint of the last batch committed here that changed a document, or the one loaded. */
+  changedAt?: string;
 }
 
 export class ProjectionTimeoutError extends Error {
@@ -128,14 +130,17 @@ export class ProjectionRunner {
   }
 
   /**
-   * What the serving generation of `name` has applied — `generation@checkpoint` — while this runner
-   * follows the store; `undefined` when it does not (a one-shot CLI command), since then nothing
+   * What the serving generation of `name` holds — `generation@checkpoint`, the checkpoint of the
+   * last batch that changed its documents (or the one loaded) — while this runner follows the store; `undefined` when it does not (a one-shot CLI command), since then nothing
    * here would notice the documents change. A key for answers computed from those documents.
    */
   stamp(name: string): string | undefined {
     const projection = this.#projections.get(name);
     const t = projection && this.#loop ? this.#active(projection) : undefined;
-    return t?.state.checkpoint === undefined ? undefined : `${t.state.generation}@${t.state.checkpoint}`;
+    if (t?.state.checkpoint === undefined) return undefined;
+    // Documents change only with a batch that changed some: a page of other projections' events
+    // moves the checkpoint, not the answers computed from these documents.
+    return `${t.state.generation}@${t.changedAt ?? t.state.checkpoint}`;
   }
 
   /** Documents of the generation that serves queries now. */
@@ -276,13 +281,13 @@ export class ProjectionRunner {
         active = await this.readModels.ensureActiveGeneration(projection.name, projection.version);
         ({ building } = generationsToFeed([...stored, active], projection));
       }
-      targets.push({ projection, state: active, kept: new KeptDocs() });
+      targets.push({ projection, state: active, kept: new KeptDocs(), changedAt: active.checkpoint });
       if (!building && active.version !== projection.version) {
         // Serve the old generation until a new one, built with this version, has caught up.
         building = await this.readModels.createGeneration(projection.name, projection.version);
         this.#log(`projection ${projection.name}: version ${active.version} → ${projection.version}, rebuilding as generation ${building.generation}`);
       }
-      if (building) targets.push({ projection, state: building, kept: new KeptDocs() });
+      if (building) targets.push({ projection, state: building, kept: new KeptDocs(), changedAt: building.checkpoint });
     }
     const previous = new Map(this.#targets.map((t) => [`${t.state.projection}/${t.state.generation}`, t]));
     this.#targets = targets.map((t) => ({ ...t, error: previous.get(`${t.state.projection}/${t.state.generation}`)?.error }));
@@ -375,6 +380,7 @@ export class ProjectionRunner {
       if (refused.has(batches[i]!)) continue;
       t.state.checkpoint = to;
       t.kept.committed(batches[i]!.changes);
+      if (batches[i]!.changes.length > 0) t.changedAt = to;
     }
     if (refused.size > 0) await this.#reload();
     for (const w of this.#waiters) w();
