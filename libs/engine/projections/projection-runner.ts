@@ -1,5 +1,6 @@
 import type { EventStore, RecordedEvent } from '../event-store/event-store.js';
 import { BatchDocs, type DocReader, type Projection } from './docs.js';
+import { KeptDocs } from './kept-docs.js';
 import type { GenerationState, ReadModelStore } from './read-model-store.js';
 
 export interface ProjectionStatus {
@@ -24,6 +25,10 @@ interface Target {
   state: GenerationState;
   error?: string;
   retryAt?: number;
+  /** Its documents as last read or committed here; dropped with the target on every reload. */
+  kept: KeptDocs;
+  /** The checkpoint of the last batch committed here that changed a document, or the one loaded. */
+  changedAt?: string;
 }
 
 export class ProjectionTimeoutError extends Error {
@@ -125,14 +130,17 @@ export class ProjectionRunner {
   }
 
   /**
-   * What the serving generation of `name` has applied — `generation@checkpoint` — while this runner
-   * follows the store; `undefined` when it does not (a one-shot CLI command), since then nothing
+   * What the serving generation of `name` holds — `generation@checkpoint`, the checkpoint of the
+   * last batch that changed its documents (or the one loaded) — while this runner follows the store; `undefined` when it does not (a one-shot CLI command), since then nothing
    * here would notice the documents change. A key for answers computed from those documents.
    */
   stamp(name: string): string | undefined {
     const projection = this.#projections.get(name);
     const t = projection && this.#loop ? this.#active(projection) : undefined;
-    return t?.state.checkpoint === undefined ? undefined : `${t.state.generation}@${t.state.checkpoint}`;
+    if (t?.state.checkpoint === undefined) return undefined;
+    // Documents change only with a batch that changed some: a page of other projections' events
+    // moves the checkpoint, not the answers computed from these documents.
+    return `${t.state.generation}@${t.changedAt ?? t.state.checkpoint}`;
   }
 
   /** Documents of the generation that serves queries now. */
@@ -147,7 +155,7 @@ export class ProjectionRunner {
       get: async (collection, key) => {
         await loaded();
         const t = this.#active(projection);
-        return t ? new BatchDocs(this.readModels.source(name, t.state.generation)).get(collection, key) : undefined;
+        return t ? new BatchDocs(this.#source(t, Boolean(this.#loop))).get(collection, key) : undefined;
       },
       list: async (collection, prefix) => {
         await loaded();
@@ -251,6 +259,15 @@ export class ProjectionRunner {
     if (wanted.length !== fed.size || wanted.some((k) => !fed.has(k))) await this.#reload();
   }
 
+  /**
+   * A target's documents. Kept ones only where this runner follows the store (`kept`): a one-shot
+   * command's runner is not the one applying, and what it read once could be stale at the next read.
+   */
+  #source(t: Target, kept: boolean) {
+    const stored = this.readModels.source(t.state.projection, t.state.generation);
+    return kept ? t.kept.source(stored) : stored;
+  }
+
   #active(p: Projection): Target | undefined {
     return this.#targets.find((t) => t.projection === p && t.state.active);
   }
@@ -264,13 +281,13 @@ export class ProjectionRunner {
         active = await this.readModels.ensureActiveGeneration(projection.name, projection.version);
         ({ building } = generationsToFeed([...stored, active], projection));
       }
-      targets.push({ projection, state: active });
+      targets.push({ projection, state: active, kept: new KeptDocs(), changedAt: active.checkpoint });
       if (!building && active.version !== projection.version) {
         // Serve the old generation until a new one, built with this version, has caught up.
         building = await this.readModels.createGeneration(projection.name, projection.version);
         this.#log(`projection ${projection.name}: version ${active.version} → ${projection.version}, rebuilding as generation ${building.generation}`);
       }
-      if (building) targets.push({ projection, state: building });
+      if (building) targets.push({ projection, state: building, kept: new KeptDocs(), changedAt: building.checkpoint });
     }
     const previous = new Map(this.#targets.map((t) => [`${t.state.projection}/${t.state.generation}`, t]));
     this.#targets = targets.map((t) => ({ ...t, error: previous.get(`${t.state.projection}/${t.state.generation}`)?.error }));
@@ -335,7 +352,9 @@ export class ProjectionRunner {
     const types = new Set(page.map((e) => e.type));
     for (const t of targets) {
       if (t.state.checkpoint !== undefined && this.store.comparePositions(t.state.checkpoint, to) >= 0) continue;
-      const docs = new BatchDocs(this.readModels.source(t.state.projection, t.state.generation));
+      // Kept documents are the state at this target's checkpoint, which the page applies on; if
+      // another process moved the checkpoint meanwhile, the commit below is refused and all is reloaded.
+      const docs = new BatchDocs(this.#source(t, true));
       // Most projections read none of a page's event types: only their checkpoint moves.
       const relevant = !t.projection.eventTypes || t.projection.eventTypes.some((type) => types.has(type));
       try {
@@ -357,7 +376,12 @@ export class ProjectionRunner {
       applied.push(t);
     }
     const refused = new Set(await this.readModels.commit(batches));
-    for (const [i, t] of applied.entries()) if (!refused.has(batches[i]!)) t.state.checkpoint = to;
+    for (const [i, t] of applied.entries()) {
+      if (refused.has(batches[i]!)) continue;
+      t.state.checkpoint = to;
+      t.kept.committed(batches[i]!.changes);
+      if (batches[i]!.changes.length > 0) t.changedAt = to;
+    }
     if (refused.size > 0) await this.#reload();
     for (const w of this.#waiters) w();
     this.#waiters.clear();

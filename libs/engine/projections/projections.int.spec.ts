@@ -153,6 +153,36 @@ describe.each(targets)('projections on $name', (target) => {
     }
   });
 
+  it('two running runners keep documents in memory, yet each event is applied once: a runner whose kept documents fell behind the other is refused and reloads', async () => {
+    const otherReadModels = await openReadModelStore(url);
+    try {
+      const a = runner([counterProjection()], { pageSize: 5 });
+      const b = new ProjectionRunner(store, otherReadModels, [counterProjection()], { pageSize: 7, pollIntervalMs: 20 });
+      await a.start();
+      await b.start();
+      try {
+        let last = '';
+        // Bursts, so both runners read pages, keep documents, and now and then lose a commit to the other.
+        for (let burst = 0; burst < 10; burst++) {
+          last = await append(15, `burst${burst}`);
+          await new Promise((r) => setTimeout(r, 15));
+        }
+        await a.waitFor(last);
+        await b.waitFor(last);
+        // What each serves (from its kept documents) and what is stored (a runner not following the store keeps nothing).
+        expect(await total(a)).toBe(150);
+        expect(await total(b)).toBe(150);
+        expect(await total(new ProjectionRunner(store, readModels, [counterProjection()]))).toBe(150);
+        const perStream = await a.reader('counter').list<{ n: number }>('streams');
+        expect(perStream.reduce((sum, r) => sum + r.doc.n, 0)).toBe(150);
+      } finally {
+        await b.stop();
+      }
+    } finally {
+      await otherReadModels.close();
+    }
+  });
+
   it('rebuild: a new generation is built while the old one keeps serving, then swapped in; the serving runner follows', async () => {
     const appended = await append(50);
     const serving = runner([counterProjection()]);

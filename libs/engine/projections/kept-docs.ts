@@ -1,0 +1,62 @@
+import type { DocSource } from './docs.js';
+
+const SEP = '\u0000';
+/** Documents kept per projection generation; the least recently used go first. */
+const MAX_KEPT = 2_000;
+/** A document this long (a plan, a whole table) is read each time rather than kept. */
+const MAX_KEPT_CHARS = 256 * 1024;
+
+/**
+ * The documents of one projection generation as this runner last read or committed them: the
+ * state at its checkpoint. On PostgreSQL a projection reading a document per event was one round
+ * trip per projection per event (`jx_doc_get`, the most frequent query of a command's run), and
+ * every request read its session's user the same way; most of those documents are read again and
+ * again between changes that this same runner writes.
+ *
+ * Safe because the runner is the only writer it answers for: another process applying the same
+ * generation moves the stored checkpoint, this runner's next commit is refused, and it reloads with
+ * nothing kept (ProjectionRunner drops a target's KeptDocs with the target). Until then a read
+ * answers the state at this runner's checkpoint, which is what read-your-writes checks against.
+ */
+export class KeptDocs {
+  readonly #docs = new Map<string, string | undefined>();
+  /** Moves on every commit: a read that started before it may have fetched the older text. */
+  #version = 0;
+
+  source(inner: DocSource): DocSource {
+    return {
+      get: async (collection, key) => {
+        const id = collection + SEP + key;
+        if (this.#docs.has(id)) {
+          const text = this.#docs.get(id);
+          this.#docs.delete(id); // re-inserted last: the least recently used is the first in the Map
+          this.#docs.set(id, text);
+          return text;
+        }
+        const version = this.#version;
+        const text = await inner.get(collection, key);
+        if (version === this.#version) this.#keep(id, text);
+        return text;
+      },
+      list: (collection, prefix) => inner.list(collection, prefix),
+      page: (collection, prefix, options) => inner.page(collection, prefix, options),
+    };
+  }
+
+  /** A batch of this generation was committed: its documents are now the stored ones. */
+  committed(changes: readonly { collection: string; key: string; doc: string | null }[]): void {
+    this.#version++;
+    for (const c of changes) this.#keep(c.collection + SEP + c.key, c.doc ?? undefined);
+  }
+
+  get size(): number {
+    return this.#docs.size;
+  }
+
+  #keep(id: string, text: string | undefined): void {
+    this.#docs.delete(id);
+    if (text !== undefined && text.length > MAX_KEPT_CHARS) return;
+    this.#docs.set(id, text);
+    if (this.#docs.size > MAX_KEPT) this.#docs.delete(this.#docs.keys().next().value!);
+  }
+}
