@@ -233,6 +233,15 @@ export class EventStore {
     return rows.map((r) => this.#toRecorded(r));
   }
 
+  /** Every event of the given streams, in global order: in one round trip where the adapter can. */
+  async readStreams(streamIds: readonly string[]): Promise<RecordedEvent[]> {
+    for (const id of streamIds) checkStreamId(id);
+    if (streamIds.length === 0) return [];
+    if (this.#storage.readStreams) return (await this.#storage.readStreams([...new Set(streamIds)])).map((r) => this.#toRecorded(r));
+    const events = (await Promise.all([...new Set(streamIds)].map((s) => this.readStream(s)))).flat();
+    return events.sort((a, b) => this.comparePositions(a.position, b.position));
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const maxCount = options.maxCount ?? READ_PAGE;
     if (!(Number.isSafeInteger(maxCount) && maxCount > 0)) throw new InvalidEventError('maxCount', 'must be a positive integer');

@@ -46,6 +46,11 @@ export interface StorageAdapter {
   head(streamId: string): Promise<StreamHead>;
   /** Optional: the last revision of each stream (-1 for none), in one round trip. */
   revisions?(streamIds: readonly string[]): Promise<number[]>;
+  /**
+   * Optional: every event of the given streams, in global order, in one round trip — what a view
+   * "as known at T" folds (an Annex 2 reads ~400 streams, most of them empty).
+   */
+  readStreams?(streamIds: readonly string[]): Promise<StoredEvent[]>;
   readStream(
     streamId: string,
     direction: 'forwards' | 'backwards',

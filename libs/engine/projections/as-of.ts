@@ -38,9 +38,7 @@ export function knownAt(store: Pick<EventStore, 'comparePositions'>, asOf: AsOf 
 
 /** The given streams' events known at the moment, in global order. */
 export async function readStreamsAsOf(store: EventStore, asOf: AsOf | undefined, streams: readonly string[]): Promise<RecordedEvent[]> {
-  const known = knownAt(store, asOf);
-  const events = (await Promise.all(streams.map((s) => store.readStream(s)))).flat().filter(known);
-  return events.sort((a, b) => store.comparePositions(a.position, b.position));
+  return (await store.readStreams(streams)).filter(knownAt(store, asOf));
 }
 
 /**

@@ -269,6 +269,21 @@ export function eventStoreConformance(target: ConformanceTarget): void {
         expect(await store.revisions([])).toEqual([]);
       });
 
+      it('reads several streams at once, in global order (a view as known at a moment)', async () => {
+        const [a, b, c] = [s(), s(), s()];
+        await store.appendToStream(a, [testEvent('N', { i: 0 }), testEvent('N', { i: 1 })]);
+        await store.appendToStream(b, [testEvent('N', { i: 2 })]);
+        await store.appendToStream(c, [testEvent('N', { i: 3 })]);
+        await store.appendToStream(a, [testEvent('N', { i: 4 })]);
+        const read = await store.readStreams([a, s(), b, a]);
+        expect(read.map((e) => e.data.i)).toEqual([0, 1, 2, 4]);
+        expect(read.map((e) => `${e.streamId === a ? 'a' : 'b'}${e.revision}`)).toEqual(['a0', 'a1', 'b0', 'a2']);
+        // The envelope (who, when, why) arrives as with readStream.
+        expect(read[3]!.metadata).toEqual((await store.readStream(a))[2]!.metadata);
+        expect(await store.readStreams([])).toEqual([]);
+        await expect(store.readStreams([''])).rejects.toBeInstanceOf(InvalidEventError);
+      });
+
       it('reads all events in one global order from a position, in pages, with opaque string positions', async () => {
         // First, on an empty store: a batch shares one transaction on PostgreSQL, and its positions
         // 1…12 must not sort as text (1, 10, 11, 12, 2…).

@@ -269,6 +269,19 @@ export class PostgresStorage implements StorageAdapter {
     return rowsToStored(r.rows);
   }
 
+  async readStreams(streamIds: readonly string[]): Promise<StoredEvent[]> {
+    const r = await this.pool.query({
+      name: 'jx_read_streams',
+      text: withEnvelopes(
+        `SELECT ${COLUMNS}, transaction_id, global_position FROM events WHERE stream_id = ANY($1::text[]) ORDER BY transaction_id, global_position`,
+        'transaction_id, global_position',
+      ),
+      values: [streamIds],
+      rowMode: 'array',
+    });
+    return rowsToStored(r.rows);
+  }
+
   async readAll(after: string | undefined, maxCount: number): Promise<StoredEvent[]> {
     const [tx, pos] = after === undefined ? ['0', '0'] : splitPosition(after);
     const r = await this.pool.query({ name: 'jx_read_all', text: READ_ALL, values: [tx, pos, maxCount], rowMode: 'array' });

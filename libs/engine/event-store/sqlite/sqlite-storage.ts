@@ -103,6 +103,7 @@ export class SqliteStorage implements StorageAdapter {
   readonly #readAllStmt;
   readonly #readAllFromStart;
   readonly #fwd;
+  readonly #ofStreams;
   readonly #fwdFrom;
   readonly #bwd;
   readonly #bwdFrom;
@@ -136,6 +137,7 @@ export class SqliteStorage implements StorageAdapter {
     const readAll = `SELECT ${COLUMNS} FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?`;
     this.#readAllStmt = this.db.prepare(readAll).raw(true);
     this.#readAllFromStart = this.db.prepare(`SELECT ${COLUMNS} FROM events ORDER BY global_position LIMIT ?`).raw(true);
+    this.#ofStreams = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id IN (SELECT value FROM json_each(?)) ORDER BY global_position`).raw(true);
     this.#fwd = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? ORDER BY revision LIMIT ?`).raw(true);
     this.#fwdFrom = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`).raw(true);
     this.#bwd = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT ?`).raw(true);
@@ -295,6 +297,12 @@ export class SqliteStorage implements StorageAdapter {
           : this.#bwdFrom.all(streamId, from, limit);
     await this.#durable(rows as unknown[][]);
     return this.#toStored(rows as unknown[][]);
+  }
+
+  async readStreams(streamIds: readonly string[]): Promise<StoredEvent[]> {
+    const rows = this.#ofStreams.all(JSON.stringify(streamIds)) as unknown[][];
+    await this.#durable(rows);
+    return this.#toStored(rows);
   }
 
   async readAll(after: string | undefined, maxCount: number): Promise<StoredEvent[]> {
