@@ -105,11 +105,17 @@ describe.each(STORE_TARGETS)('the quarterly assessment and supervision over HTTP
     expect(page.body).toMatchObject({ status: 'published', meeting: { attendees: ['文晓凡', '胡炜哲'], heardLatestPreparation: true } });
     expect(page.body.steps.map((s: any) => s.type)).toEqual(['QuarterPrepared', 'MeetingRecorded', 'QuarterPublished']);
     const mine = await ok(api('GET', `/plans/${planId}/assessment/units/sthjj/notifications?minPosition=${position}`, sthjjHead));
-    expect(mine.body.notifications.map((x: any) => [x.quarter, x.rows.find((r: any) => r.indicatorNo === 28).warning])).toEqual([[Q3, 'red']]);
+    expect(mine.body).toMatchObject({ planId, unitId: 'sthjj', next: null });
+    expect(mine.body.items.map((x: any) => [x.quarter, x.rows.find((r: any) => r.indicatorNo === 28).warning])).toEqual([[Q3, 'red']]);
     expect((await api('GET', `/plans/${planId}/assessment/units/sthjj/notifications`, fgwReporter)).status).toBe(403);
     // "县委县政府督查局要及时对各责任单位指标完成情况开展督查，特别要紧盯红色预警单位工作开展情况": every leader named in the plan file is sent every row, not only the red ones (issue 12).
-    const toLeaders = (await ok(api('GET', `/plans/${planId}/assessment/leaders/notifications`, leader))).body.notifications;
+    const toLeaders = (await ok(api('GET', `/plans/${planId}/assessment/leaders/notifications`, leader))).body.items;
     expect(toLeaders).toHaveLength(11);
+    // One list shape (issue 14): a page of them, and the next from its cursor, without overlap.
+    const firstFive = (await ok(api('GET', `/plans/${planId}/assessment/leaders/notifications?limit=5`, leader))).body;
+    expect([firstFive.items, typeof firstFive.next]).toEqual([toLeaders.slice(0, 5), 'string']);
+    const nextSix = (await ok(api('GET', `/plans/${planId}/assessment/leaders/notifications?limit=6&after=${firstFive.next}`, leader))).body;
+    expect([nextSix.items, nextSix.next]).toEqual([toLeaders.slice(5), null]);
     expect(toLeaders[0].rows).toHaveLength(presented.body.snapshot.rows.length);
     expect((await api('POST', `/plans/${planId}/assessment/quarters/${Q3}/prepare`, office, { reason: '更正' })).body.code).toBe('quarter-published');
 

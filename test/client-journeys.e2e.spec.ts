@@ -281,7 +281,7 @@ describe('a client generated from the document performs the four journeys (SQLit
         ...as('auditor'),
       }),
     );
-    expect(diff.data).toMatchObject({ view: 'annex2', t1: '2023-07-08T00:00:00.000Z', t2: '2023-07-11T00:00:00.000Z' });
+    expect(diff.data).toMatchObject({ view: 'annex2', from: '2023-07-08T00:00:00.000Z', to: '2023-07-11T00:00:00.000Z' });
     const changed = diff.data.differences.filter((d) => d.fields.some((f) => f.before === 40.5 && f.after === 41.5));
     expect(changed).toHaveLength(1);
     expect(changed[0]!.causes.map((c) => c.type)).toContain('FigureCorrected');

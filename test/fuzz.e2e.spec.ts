@@ -118,7 +118,6 @@ describe('fuzz: every operation of the OpenAPI document with bad input (SQLite)'
     role: 'reporter',
     format: 'jsonl',
     asOf: '2023-06-01T00:00:00Z',
-    t1: '2023-06-01T00:00:00Z',
     from: '2023-01',
     to: '2023-12',
     limit: '10',

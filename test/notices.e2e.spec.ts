@@ -185,7 +185,10 @@ describe.each(STORE_TARGETS)('notices on $name', (target) => {
 
     // The inbox: the reporter's notice, unread, then read (recorded); nobody else's.
     const inbox = await api('GET', '/me/inbox', reporter);
-    expect(inbox.body).toMatchObject({ unread: 1, total: 1, items: [{ noticeId: notice.noticeId, kind: 'report-reminder', readAt: null }] });
+    expect(inbox.body).toMatchObject({ unread: 1, total: 1, items: [{ noticeId: notice.noticeId, kind: 'report-reminder', readAt: null }], next: null });
+    // One list shape (issue 14): `?after=` takes only a cursor the inbox gave, `?limit=` 1–200.
+    expect((await api('GET', '/me/inbox?after=bm8tc3VjaA', reporter)).body).toMatchObject({ status: 400, errors: [{ field: 'after' }] });
+    expect((await api('GET', '/me/inbox?limit=0', reporter)).body).toMatchObject({ status: 400, errors: [{ field: 'limit' }] });
     expect((await api('GET', '/me/inbox', other)).body.items.some((i: { noticeId: string }) => i.noticeId === notice.noticeId)).toBe(false);
     expect((await api('POST', `/me/inbox/${notice.noticeId}/read`, other)).status).toBe(404);
     const read = await api('POST', `/me/inbox/${notice.noticeId}/read`, reporter);
@@ -213,6 +216,17 @@ describe.each(STORE_TARGETS)('notices on $name', (target) => {
       return b.items.find((i: { kind: string }) => i.kind === 'report-returned') ? b : undefined;
     });
     expect(headInbox.items.find((i: { kind: string }) => i.kind === 'report-returned').body.zh).toContain('第28项排名与市局通报不一致');
+    // The inbox a page at a time (issue 14), newest first: the pages follow one another without overlap, the counts are the whole inbox's.
+    // The reporter's: the reminder (read) and the return (unread).
+    const whole = await until('the return in the reporter’s inbox', async () => {
+      const b = (await api('GET', '/me/inbox?limit=200', reporter)).body;
+      return b.items.find((i: { kind: string }) => i.kind === 'report-returned') ? b : undefined;
+    });
+    expect([whole.items.length >= 2, whole.items.length, whole.next]).toEqual([true, whole.total, null]);
+    const newest = (await api('GET', '/me/inbox?limit=1', reporter)).body;
+    expect([newest.items, newest.total, newest.unread, typeof newest.next]).toEqual([whole.items.slice(0, 1), whole.total, whole.unread, 'string']);
+    const older = (await api('GET', `/me/inbox?limit=200&after=${newest.next}`, reporter)).body;
+    expect([older.items, older.next]).toEqual([whole.items.slice(1), null]);
     expect((await api('GET', '/me/todo', reporter)).body.toDraft).toBe(1);
   });
 });

@@ -283,7 +283,14 @@ describe('the OpenAPI document and real answers against it (demo year, SQLite)',
       expect(page.items.length).toBe(5);
       await check('auditor', `/plans/${PLAN}/audit/indicators/15/timeline?limit=5`);
       await check('auditor', `/plans/${PLAN}/audit/views/annex2?period=2023-02&asOf=2023-03-15T00:00:00.000Z`);
-      await check('auditor', `/plans/${PLAN}/audit/diff/annex2?period=2023-02&from=2023-03-01T00:00:00.000Z&to=2023-04-01T00:00:00.000Z`);
+      // One name per parameter (issue 14): the diff's moments are `from` and `to`, asked and answered.
+      const diff = await check('auditor', `/plans/${PLAN}/audit/diff/annex2?period=2023-02&from=2023-03-01T00:00:00.000Z&to=2023-04-01T00:00:00.000Z`);
+      expect([diff.from, diff.to, 't1' in diff, 't2' in diff]).toEqual(['2023-03-01T00:00:00.000Z', '2023-04-01T00:00:00.000Z', false, false]);
+      const named = doc.paths['/api/v1/plans/{planId}/audit/diff/{view}']!.get!.parameters!.filter((p) => p.in === 'query').map((p) => p.name);
+      expect([named.includes('from'), named.includes('to'), named.includes('t1'), named.includes('t2')]).toEqual([true, true, false, false]);
+      // The old names are gone, not aliased: without `from` the diff is refused, naming `from`.
+      const oldNames = await check('auditor', `/plans/${PLAN}/audit/diff/annex2?period=2023-02&t1=2023-03-01T00:00:00.000Z`, 400);
+      expect(oldNames.errors.map((e: { field: string }) => e.field)).toEqual(['from']);
       await check('auditor', `/plans/${PLAN}/audit/provenance/annex2/2023-02/15/rank`);
       await check('auditor', `/audit/seals`);
       // Issue 14: a seal made on request answers 201 with where it is read; what is read there fits its schema.
@@ -313,9 +320,21 @@ describe('the OpenAPI document and real answers against it (demo year, SQLite)',
         '/api/v1/plans/{planId}/supervision/board',
         '/api/v1/plans/{planId}/documents',
         '/api/v1/plans/{planId}/attachments/reports/{unitId}/{period}',
+        '/api/v1/plans/{planId}/assessment/units/{unitId}/notifications',
+        '/api/v1/plans/{planId}/assessment/leaders/notifications',
+        '/api/v1/me/inbox',
+        '/api/v1/plans/{planId}/rewards/{year}/decisions',
+        '/api/v1/plans/{planId}/rewards/{year}/lines/{lineId}/evidence',
       ];
+      // The properties an answer's schema declares, through its $ref and allOf (a page with its context beside it).
+      const propertiesOf = (schema: any): string[] => {
+        if (schema.$ref) return propertiesOf(doc.components.schemas[schema.$ref.replace('#/components/schemas/', '')]);
+        return [...Object.keys(schema.properties ?? {}), ...(schema.allOf ?? []).flatMap(propertiesOf)];
+      };
       for (const path of paged) {
         const op = doc.paths[path]!.get!;
+        const props = propertiesOf(op.responses['200']!.content!['application/json']!.schema);
+        expect([path, ['items', 'next'].filter((p) => props.includes(p)), props.filter((p) => ['notifications', 'decisions'].includes(p))]).toEqual([path, ['items', 'next'], []]);
         expect([
           path,
           op
@@ -348,6 +367,23 @@ describe('the OpenAPI document and real answers against it (demo year, SQLite)',
         expect([query, bad.errors.map((e: { field: string }) => e.field)]).toEqual([query, [field]]);
       }
       await check('auditor', `/users?after=not-a-cursor`, 400);
+      // The lists that had their own shapes (issue 14): the inbox keeps its counts beside the page (its
+      // pages are followed in test/notices.e2e.spec.ts), the notifications their plan and unit; the
+      // leaders' (11 in the demo's first quarter) follow their cursor without overlap.
+      const inbox = await check('office', '/me/inbox?limit=1');
+      expect([Array.isArray(inbox.items), 'next' in inbox, typeof inbox.unread, typeof inbox.total]).toEqual([true, true, 'number', 'number']);
+      expect((await check('office', '/me/inbox?after=not-a-cursor!', 400)).errors.map((e: { field: string }) => e.field)).toEqual(['after']);
+      const unit = await check('office', `/plans/${PLAN}/assessment/units/czj/notifications`);
+      expect([unit.planId, unit.unitId, unit.items.length, unit.next]).toEqual([PLAN, 'czj', 1, null]);
+      const leaders = `/plans/${PLAN}/assessment/leaders/notifications`;
+      const all = await check('office', `${leaders}?limit=200`);
+      expect([all.planId, all.items.length > 1, all.next]).toEqual([PLAN, true, null]);
+      const firstOne = await check('office', `${leaders}?limit=1`);
+      expect([firstOne.planId, firstOne.items, typeof firstOne.next]).toEqual([PLAN, all.items.slice(0, 1), 'string']);
+      const theRest = await check('office', `${leaders}?limit=200&after=${encodeURIComponent(firstOne.next)}`);
+      expect([theRest.items, theRest.next]).toEqual([all.items.slice(1), null]);
+      expect((await check('office', `${leaders}?after=not-a-cursor!`, 400)).errors.map((e: { field: string }) => e.field)).toEqual(['after']);
+      expect((await check('office', '/me/inbox?limit=1000', 400)).errors.map((e: { field: string }) => e.field)).toEqual(['limit']);
     });
 
     it('a table has one shape live and as of a moment (the same schema), and the problem declares its `cells`', async () => {

@@ -57,7 +57,7 @@ describe('problems over HTTP (SQLite)', () => {
     expect(chinese(unauthenticated.body.title) && chinese(unauthenticated.body.detail)).toBe(true);
   });
 
-  it('a bad asOf, t1 or from is `invalid-as-of` naming its parameter, not `invalid-event`', async () => {
+  it('a bad asOf, from or to is `invalid-as-of` naming its parameter, not `invalid-event`', async () => {
     for (const [path, field] of [
       [`/plans/${PLAN}/ranking/standings?period=2023-03&asOf=2023-13-45`, 'asOf'],
       [`/plans/${PLAN}/audit/diff/annex2?period=2023-03&from=soon`, 'from'],

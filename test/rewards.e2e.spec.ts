@@ -169,7 +169,14 @@ describe.each(STORE_TARGETS)('year-end rewards and penalties over HTTP on $name'
     expect(published.status).toBe(200);
     const list = await api('GET', `${base}/decisions?minPosition=${published.headers.get('x-position')}`, fgwHead);
     expect(list.body).toMatchObject({ status: 'published', approved: { by: { userId: leader.userId, role: 'leader' }, reason: '县政府常务会议审定' } });
-    expect(list.body.decisions.find((d: { lineId: string }) => d.lineId === 'czj')).toMatchObject({ amended: true, consequences: [{ kind: 'public-criticism' }] });
+    expect(list.body.items.find((d: { lineId: string }) => d.lineId === 'czj')).toMatchObject({ amended: true, consequences: [{ kind: 'public-criticism' }] });
+    // One list shape (issue 14): the decisions are the page's items, the excluded lines and counts beside them.
+    expect([list.body.next, Array.isArray(list.body.excluded), 'decisions' in list.body]).toEqual([null, true, false]);
+    const firstDecision = (await api('GET', `${base}/decisions?limit=1`, fgwHead)).body;
+    expect([firstDecision.items.map((d: { lineId: string }) => d.lineId), typeof firstDecision.next]).toEqual([['fgw'], 'string']);
+    const secondDecision = (await api('GET', `${base}/decisions?limit=1&after=${firstDecision.next}`, fgwHead)).body;
+    expect([secondDecision.items.map((d: { lineId: string }) => d.lineId), secondDecision.next]).toEqual([['czj'], null]);
+    expect((await api('GET', `${base}/decisions?limit=201`, fgwHead)).body).toMatchObject({ status: 400, errors: [{ field: 'limit' }] });
 
     // As known before the approval.
     const then = await api('GET', `${base}/proposal?asOf=${encodeURIComponent(beforeApproval)}`, leader);
@@ -189,6 +196,12 @@ describe.each(STORE_TARGETS)('year-end rewards and penalties over HTTP on $name'
       who: { userId: leader.userId, role: 'leader' },
       position: approved.headers.get('x-position'),
     });
+    expect(evidence.body).toMatchObject({ lineId: 'czj', status: 'published', next: null });
+    // Paged like every list: three at a time, the pages following one another to the end.
+    const three = (await api('GET', `${base}/lines/czj/evidence?limit=3`, leader)).body;
+    const rest = (await api('GET', `${base}/lines/czj/evidence?limit=200&after=${three.next}`, leader)).body;
+    expect([three.items.length, three.lineId, [...three.items, ...rest.items], rest.next]).toEqual([3, 'czj', evidence.body.items, null]);
+    expect((await api('GET', `${base}/lines/czj/evidence?after=not-a-cursor`, leader)).body).toMatchObject({ status: 400, errors: [{ field: 'after' }] });
     const own = await api('GET', `${base}/lines/fgw/evidence`, fgwHead);
     expect(own.status).toBe(200);
     expect(own.body.items.find((i: { kind: string }) => i.kind === 'conflict-decision')).toMatchObject({ why: '固定资产投资为年度首要任务' });

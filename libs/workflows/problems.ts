@@ -110,7 +110,7 @@ export const WORKFLOW_PROBLEMS: ProblemCatalogue = {
     'invalid-value': { 'zh-CN': '填写的数值无效：{field}。', 'en-US': 'the value of {field} is not valid.' },
     'reason-required': { 'zh-CN': '此操作须填写理由（将随记录保存）。', 'en-US': 'a reason is required for this change (it is kept with the record).' },
     'missing-parameter': { 'zh-CN': '缺少参数 {parameter}。', 'en-US': 'the parameter {parameter} is required.' },
-    'moments-out-of-order': { 'zh-CN': '时刻一须早于时刻二。', 'en-US': 't1 must come before t2.' },
+    'moments-out-of-order': { 'zh-CN': '起始时刻（from）须早于结束时刻（to）。', 'en-US': '`from` must come before `to`.' },
     'unknown-view': { 'zh-CN': '没有名为“{view}”的审计视图。', 'en-US': 'there is no audit view “{view}”.' },
 
     // Monthly reports.

@@ -155,7 +155,7 @@ describe('every page state of the demo year meets WCAG 2.1 AA by axe-core, in Ch
       const page = await world.pageAs(users['auditor']!, { language: lang });
       await visit(page, '/audit?unit=sthjj', 'timeline-entry');
       await check(page, lang, `${lang} audit timeline`);
-      await visit(page, `/audit?tab=diff&view=annex2&period=2023-06&t1=${encodeURIComponent('2023-07-01T00:00:00.000Z')}`, 'diff-result');
+      await visit(page, `/audit?tab=diff&view=annex2&period=2023-06&from=${encodeURIComponent('2023-07-01T00:00:00.000Z')}`, 'diff-result');
       await check(page, lang, `${lang} audit two moments`);
       await visit(page, '/audit?tab=seals', 'audit');
       await page.getByRole('tabpanel').first().waitFor();

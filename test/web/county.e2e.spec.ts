@@ -108,7 +108,7 @@ describe('a quarter in the browser, role by role (SQLite)', () => {
     await expectText(page.getByTestId('unit-timeline'), '排名变化');
     await world.state(page, 'auditor-timeline');
 
-    await page.goto(world.url(`/audit?tab=diff&view=annex2&period=2023-06&t1=${encodeURIComponent(beforeFigures)}`));
+    await page.goto(world.url(`/audit?tab=diff&view=annex2&period=2023-06&from=${encodeURIComponent(beforeFigures)}`));
     const diff = page.getByTestId('diff-result');
     await diff.waitFor();
     await expectText(diff, 'PM2.5');

@@ -293,6 +293,8 @@ describe('the office’s journeys over the demo year, and every page at 1,440 an
             .getByRole('button', { name: /依\s*据/ })
             .first()
             .click();
+          // The evidence is read page by page and shown whole (issue 14): its events are listed.
+          await page.getByTestId('evidence-list').locator('.ant-timeline-item').first().waitFor();
           return page.locator('.ant-drawer-content-wrapper').last();
         },
       },

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Req, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query, Req, Res, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { ApiHeader, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
@@ -9,9 +9,10 @@ import { ReadAtParam, type ReadAt } from '../../engine/nest/cqrs.js';
 import { CLOCK } from '../../engine/nest/engine.js';
 import { commandMeta, executeOptions, principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
+import { pageOf, type Page } from '../../engine/nest/http/paging.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { AssessmentBusCommand, type AssessmentRequest } from './assessment.handlers.js';
-import type { QuarterView } from './assessment.projection.js';
+import type { NotificationView, QuarterView } from './assessment.projection.js';
 import { GetKnownQuarter, GetLeaderNotifications, GetPublishedQuarter, GetQuarter, GetQuarterDiff, GetUnitNotifications } from './assessment.queries.js';
 import { QUARTER_PATTERN as QUARTER } from '../plan/period.js';
 
@@ -122,15 +123,31 @@ export class AssessmentController {
   @Get('units/:unitId/notifications')
   @ApiOperation({ summary: 'A unit’s dashboard: the published quarters it was notified of, with its own rows' })
   @ApiQuery({ name: 'minPosition', required: false })
-  unitNotifications(@Param('planId') planId: string, @Param('unitId') unitId: string, @Req() req: AuthenticatedRequest, @ReadAtParam() at: ReadAt) {
-    return this.queries.execute(new GetUnitNotifications(principalOf(req), planId, unitId, at));
+  async unitNotifications(
+    @Param('planId') planId: string,
+    @Param('unitId') unitId: string,
+    @Req() req: AuthenticatedRequest,
+    @ReadAtParam() at: ReadAt,
+    @Query('after') after?: string,
+    @Query('limit') limit?: string,
+  ): Promise<Page<NotificationView> & { planId: string; unitId: string }> {
+    const { notifications } = await this.queries.execute(new GetUnitNotifications(principalOf(req), planId, unitId, at));
+    // Issue 14: one list shape; the plan and unit stay beside the page, as the board keeps its asOf.
+    return { ...pageOf(notifications, notificationKeyOf, { after, limit }), planId, unitId };
   }
 
   @Get('leaders/notifications')
   @ApiOperation({ summary: 'What the county leaders were sent: each published quarter, with every row' })
   @ApiQuery({ name: 'minPosition', required: false })
-  leaderNotifications(@Param('planId') planId: string, @Req() req: AuthenticatedRequest, @ReadAtParam() at: ReadAt) {
-    return this.queries.execute(new GetLeaderNotifications(principalOf(req), planId, at));
+  async leaderNotifications(
+    @Param('planId') planId: string,
+    @Req() req: AuthenticatedRequest,
+    @ReadAtParam() at: ReadAt,
+    @Query('after') after?: string,
+    @Query('limit') limit?: string,
+  ): Promise<Page<NotificationView> & { planId: string }> {
+    const { notifications } = await this.queries.execute(new GetLeaderNotifications(principalOf(req), planId, at));
+    return { ...pageOf(notifications, notificationKeyOf, { after, limit }), planId };
   }
 
   #run(req: AuthenticatedRequest, command: Omit<AssessmentRequest, 'meta'>, reason?: string): Promise<CommandResult> {
@@ -138,6 +155,9 @@ export class AssessmentController {
     return this.commands.execute(new AssessmentBusCommand({ ...command, meta } as AssessmentRequest, executeOptions(req)));
   }
 }
+
+/** A notification's key within its list: one per recipient and quarter. */
+const notificationKeyOf = (n: NotificationView) => `${n.recipient}/${n.quarter}`;
 
 function checkQuarter(quarter: string): string {
   if (!QUARTER.test(quarter)) throw badRequest('quarter', `"${quarter}" is not a quarter written YYYY-Qn`);

@@ -111,10 +111,10 @@ export class AuditController {
   @ApiQuery({ name: 'from', required: true, description: 'ISO date-time: the earlier moment' })
   @ApiQuery({ name: 'to', required: false, description: 'ISO date-time: the later moment (default: now)' })
   diff(@Param('planId') planId: string, @Param('view') view: string, @Req() req: AuthenticatedRequest, @Query() q: Record<string, string | undefined>) {
-    const t1 = parseAsOf(q.from, undefined, 'from')?.time;
-    if (!t1) throw badRequest('from', 'the earlier moment (ISO date-time) is required');
-    const t2 = parseAsOf(q.to ?? new Date().toISOString(), undefined, 'to')!.time!;
-    return this.queries.execute(new GetAuditDiff(principalOf(req), planId, view, paramsOf(q), t1, t2));
+    const from = parseAsOf(q.from, undefined, 'from')?.time;
+    if (!from) throw badRequest('from', 'the earlier moment (ISO date-time) is required');
+    const to = parseAsOf(q.to ?? new Date().toISOString(), undefined, 'to')!.time!;
+    return this.queries.execute(new GetAuditDiff(principalOf(req), planId, view, paramsOf(q), from, to));
   }
 
   @Get('plans/:planId/audit/provenance/annex2/:period/:indicatorNo/:field')

@@ -147,6 +147,9 @@ describe.each(STORE_TARGETS)('audit over a real workflow history on $name', (tar
 
   it('Annex 2 as known at T1 and at T2: the rows that differ, and the events between that caused it', async () => {
     const d = await audit.diff(planId, 'annex2', { period }, t1, t2);
+    // One name per parameter (issue 14): the answer names its moments as they are asked, `from` and `to`.
+    expect([d.from, d.to, 't1' in d]).toEqual([t1, t2, false]);
+    await expect(audit.diff(planId, 'annex2', { period }, t2, t1)).rejects.toThrow(/^from \(.*\) must come before to/);
     const row = d.differences.find((x) => x.key === '28')!;
     expect(row.change).toBe('changed');
     expect(Object.fromEntries(row.fields.map((f) => [f.field, [f.before, f.after]]))).toMatchObject({ rank: [3, 5], warning: ['yellow', 'red'], result: [41, 41.5] });

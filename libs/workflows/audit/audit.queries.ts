@@ -49,8 +49,8 @@ export class GetAuditDiff extends Query<AuditAnswer<'diff'>> {
     readonly planId: string,
     readonly view: string,
     readonly params: ViewParams,
-    readonly t1: string,
-    readonly t2: string,
+    readonly from: string,
+    readonly to: string,
   ) {
     super();
   }
@@ -151,9 +151,9 @@ export class GetAuditViewHandler implements IQueryHandler<GetAuditView> {
 export class GetAuditDiffHandler implements IQueryHandler<GetAuditDiff> {
   constructor(private readonly audit: AuditService) {}
 
-  execute({ reader, planId, view, params, t1, t2 }: GetAuditDiff) {
+  execute({ reader, planId, view, params, from, to }: GetAuditDiff) {
     auditor(reader);
-    return this.audit.diff(planId, view, params, t1, t2);
+    return this.audit.diff(planId, view, params, from, to);
   }
 }
 

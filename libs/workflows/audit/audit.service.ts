@@ -116,8 +116,8 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
     return snapshot(this.engine.store, await this.plans.get(planId), view, params, asOf);
   }
 
-  async diff(planId: string, view: string, params: ViewParams, t1: string, t2: string) {
-    return diff(this.engine.store, await this.plans.get(planId), view, params, t1, t2);
+  async diff(planId: string, view: string, params: ViewParams, from: string, to: string) {
+    return diff(this.engine.store, await this.plans.get(planId), view, params, from, to);
   }
 
   async provenance(planId: string, period: string, indicatorNo: number, field: ProvenanceField, asOf?: AsOf) {

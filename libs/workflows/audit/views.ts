@@ -265,8 +265,10 @@ export interface RowDifference {
 export interface ViewDiff {
   view: string;
   params: ViewParams;
-  t1: string;
-  t2: string;
+  /** The earlier moment (`?from=`). */
+  from: string;
+  /** The later moment (`?to=`). */
+  to: string;
   before: ViewSnapshot;
   after: ViewSnapshot;
   differences: RowDifference[];
@@ -287,11 +289,11 @@ export function causeOf(e: RecordedEvent): CauseEvent {
   };
 }
 
-/** A table as known at T1 and at T2, the rows that differ, and for each the events between. */
-export async function diff(store: EventStore, plan: PlanDefinition, view: string, p: ViewParams, t1: string, t2: string): Promise<ViewDiff> {
-  if (!(t1 < t2)) throw new DomainError('moments-out-of-order', `t1 (${t1}) must come before t2 (${t2})`, { status: 422 });
+/** A table as known at `from` and at `to`, the rows that differ, and for each the events between. */
+export async function diff(store: EventStore, plan: PlanDefinition, view: string, p: ViewParams, from: string, to: string): Promise<ViewDiff> {
+  if (!(from < to)) throw new DomainError('moments-out-of-order', `from (${from}) must come before to (${to})`, { status: 422 });
   const def = viewDef(view);
-  const [before, after] = await Promise.all([snapshot(store, plan, view, p, { time: t1 }), snapshot(store, plan, view, p, { time: t2 })]);
+  const [before, after] = await Promise.all([snapshot(store, plan, view, p, { time: from }), snapshot(store, plan, view, p, { time: to })]);
   const [b4, af] = [rowsOf(before), rowsOf(after)];
   const volatile = new Set(def.volatile ?? []);
   const differences: RowDifference[] = [];
@@ -314,13 +316,13 @@ export async function diff(store: EventStore, plan: PlanDefinition, view: string
     for (const s of def.rowStreams(plan, p, key)) {
       for (const e of await eventsOf(s)) {
         const at = e.metadata.recordedAt;
-        if (at > t1 && at <= t2) causes.push(causeOf(e));
+        if (at > from && at <= to) causes.push(causeOf(e));
       }
     }
     causes.sort((x, y) => store.comparePositions(x.position, y.position));
     differences.push({ key, label: af.labels[key] ?? b4.labels[key] ?? key, change: !b ? 'added' : !a ? 'removed' : 'changed', fields, causes });
   }
-  return { view, params: p, t1, t2, before, after, differences };
+  return { view, params: p, from, to, before, after, differences };
 }
 
 export type ProvenanceField = 'result' | 'rank' | 'warning' | 'score' | 'target' | 'baseline';

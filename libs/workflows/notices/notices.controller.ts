@@ -9,11 +9,10 @@ import { CLOCK } from '../../engine/nest/engine.js';
 import { commandMeta, executeOptions, principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
 import { pageOf, type Page } from '../../engine/nest/http/paging.js';
-import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { CHANNELS, type Channel } from './notices.events.js';
 import { NoticesBusCommand } from './notices.handlers.js';
-import type { NoticeView } from './notices.projection.js';
-import { GetChannels, GetInbox, GetNotices, GetTodo, type ChannelsView, type InboxView, type TodoView } from './notices.queries.js';
+import type { InboxItem, NoticeView } from './notices.projection.js';
+import { GetChannels, GetInbox, GetNotices, GetTodo, type ChannelsView, type TodoView } from './notices.queries.js';
 
 class ChannelsDto {
   @ApiProperty({ enum: CHANNELS, isArray: true, description: 'where notices reach you besides the in-app inbox (only the channels this deployment has are used)' })
@@ -27,6 +26,9 @@ class ChannelsDto {
   email?: string | null;
 }
 
+/** A page of my inbox (issue 14's `{ items, next }`), with the counts of the whole inbox beside it. */
+export type InboxPage = Page<InboxItem> & { unread: number; total: number };
+
 @ApiTags('notices')
 @Controller()
 export class NoticesController {
@@ -37,12 +39,18 @@ export class NoticesController {
   ) {}
 
   @Get('me/inbox')
-  @ApiOperation({ summary: 'My in-app inbox: the notices addressed to me, newest first, with the unread count' })
+  @ApiOperation({ summary: 'My in-app inbox: the notices addressed to me, newest first, one page at a time, with the unread and total counts' })
   @ApiQuery({ name: 'unread', required: false, description: 'true: unread ones only' })
-  @ApiQuery({ name: 'limit', required: false })
-  inbox(@Req() req: AuthenticatedRequest, @ReadAtParam() at: ReadAt, @Query('unread') unread?: string, @Query('limit') limit?: string): Promise<InboxView> {
-    if (limit !== undefined && !/^\d{1,3}$/.test(limit)) throw badRequest('limit', 'a whole number up to 999');
-    return this.queries.execute(new GetInbox(principalOf(req), { unreadOnly: unread === 'true', ...(limit ? { limit: Number(limit) } : {}) }, at));
+  async inbox(
+    @Req() req: AuthenticatedRequest,
+    @ReadAtParam() at: ReadAt,
+    @Query('unread') unread?: string,
+    @Query('after') after?: string,
+    @Query('limit') limit?: string,
+  ): Promise<InboxPage> {
+    const view = await this.queries.execute(new GetInbox(principalOf(req), { unreadOnly: unread === 'true' }, at));
+    // Issue 14: one list shape; the counts stay beside the page (they are of the whole inbox, not of the page).
+    return { ...pageOf(view.items, (i) => i.noticeId, { after, limit }), unread: view.unread, total: view.total };
   }
 
   @Post('me/inbox/:noticeId/read')

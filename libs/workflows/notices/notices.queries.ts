@@ -12,13 +12,14 @@ import { NOTICES_CHANNELS } from './notices.service.js';
 export interface InboxView {
   unread: number;
   total: number;
+  /** Every notice shown (all, or the unread ones), newest first: the controller pages them. */
   items: InboxItem[];
 }
 
 export class GetInbox extends ProjectionQuery<InboxView> {
   constructor(
     readonly reader: Principal,
-    readonly options: { unreadOnly?: boolean; limit?: number } = {},
+    readonly options: { unreadOnly?: boolean } = {},
     at: ReadAt = {},
   ) {
     super(at);
@@ -89,7 +90,7 @@ export class GetInboxHandler implements IQueryHandler<GetInbox, InboxView> {
       .map((r) => r.doc)
       .sort((a, b) => b.issuedAt.localeCompare(a.issuedAt) || b.noticeId.localeCompare(a.noticeId));
     const shown = options.unreadOnly ? all.filter((i) => !i.readAt) : all;
-    return { unread: all.filter((i) => !i.readAt).length, total: all.length, items: shown.slice(0, options.limit ?? 50) };
+    return { unread: all.filter((i) => !i.readAt).length, total: all.length, items: shown };
   }
 }
 

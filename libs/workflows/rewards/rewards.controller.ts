@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { ApiHeader, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
@@ -11,15 +11,22 @@ import { CLOCK } from '../../engine/nest/engine.js';
 import { commandMeta, executeOptions, principalOf, type AuthenticatedRequest } from '../../engine/nest/http/command-request.js';
 import { CommandResultInterceptor } from '../../engine/nest/http/command-result.interceptor.js';
 import { apiPath } from '../../engine/nest/http/location.js';
+import { pageOf, type Page } from '../../engine/nest/http/paging.js';
 import { badRequest } from '../../engine/nest/http/problem-details.js';
 import { CONSEQUENCE_KINDS, PROMOTION_PERSONS, type Consequence } from '../plan/plan-file.js';
-import type { LineEvidence } from './rewards.evidence.js';
-import { CONFLICT_DECISIONS, type ConflictDecision, type ReviewRef } from './rewards.events.js';
+import type { EvidenceItem, LineEvidence } from './rewards.evidence.js';
+import { CONFLICT_DECISIONS, type ConflictDecision, type Decision, type ReviewRef } from './rewards.events.js';
 import { RewardsBusCommand, type RewardsRequest } from './rewards.handlers.js';
 import type { DecisionListView, ProposalView } from './review.projection.js';
 import { GetDecisions, GetLineEvidence, GetProposal } from './review.queries.js';
 
 const TEXT = 2000;
+
+/** The decision list as one page of its decisions (issue 14's `{ items, next }`), the rest of the list beside them. */
+export interface DecisionsPage extends Omit<DecisionListView, 'decisions'>, Page<Decision> {}
+
+/** A line's evidence as one page of its events, oldest first, the line beside them. */
+export interface LineEvidencePage extends Omit<LineEvidence, 'items'>, Page<EvidenceItem> {}
 
 class OptionalReasonDto {
   @ApiPropertyOptional({ description: 'Why (required by the rules for a regeneration, an amendment, a conflict decision and a send-back; recorded with the event)' })
@@ -190,27 +197,40 @@ export class RewardsController {
   }
 
   @Get('decisions')
-  @ApiOperation({ summary: 'The decision list approved by the county government (county roles from approval; everyone once published)' })
+  @ApiOperation({ summary: 'The decision list approved by the county government, one page of decisions at a time (county roles from approval; everyone once published)' })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO date-time: the list as it was known then' })
   @ApiQuery({ name: 'minPosition', required: false })
-  decisions(@Param('planId') planId: string, @Param('year') year: string, @Req() req: AuthenticatedRequest, @ReadAtParam() at: ReadAt): Promise<DecisionListView> {
-    return this.queries.execute(new GetDecisions(principalOf(req), refOf(planId, year), at));
+  async decisions(
+    @Param('planId') planId: string,
+    @Param('year') year: string,
+    @Req() req: AuthenticatedRequest,
+    @ReadAtParam() at: ReadAt,
+    @Query('after') after?: string,
+    @Query('limit') limit?: string,
+  ): Promise<DecisionsPage> {
+    const { decisions, ...list } = await this.queries.execute(new GetDecisions(principalOf(req), refOf(planId, year), at));
+    // Issue 14: the decisions are the list's items; its approval, counts and excluded lines stay beside them.
+    return { ...list, ...pageOf(decisions, (d) => d.lineId, { after, limit }) };
   }
 
   @Get('lines/:lineId/evidence')
   @ApiOperation({
     summary:
-      'The events behind a line: figures, standings (with their causes), corrections, the rule versions, the proposal, amendments with reasons, submission, approval and publication — each with type, data, who, when, why and position',
+      'The events behind a line, one page at a time: figures, standings (with their causes), corrections, the rule versions, the proposal, amendments with reasons, submission, approval and publication — each with type, data, who, when, why and position',
   })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO date-time: only the events recorded by then' })
-  evidence(
+  async evidence(
     @Param('planId') planId: string,
     @Param('year') year: string,
     @Param('lineId') lineId: string,
     @Req() req: AuthenticatedRequest,
     @ReadAtParam() at: ReadAt,
-  ): Promise<LineEvidence> {
-    return this.queries.execute(new GetLineEvidence(principalOf(req), refOf(planId, year), lineId, at));
+    @Query('after') after?: string,
+    @Query('limit') limit?: string,
+  ): Promise<LineEvidencePage> {
+    const { items, ...evidence } = await this.queries.execute(new GetLineEvidence(principalOf(req), refOf(planId, year), lineId, at));
+    // An item is keyed by its event's position (with its kind, which says why the event is there).
+    return { ...evidence, ...pageOf(items, (e) => `${e.position}/${e.kind}`, { after, limit }) };
   }
 
   #run(req: AuthenticatedRequest, command: Omit<RewardsRequest, 'meta'>, reason?: string): Promise<CommandResult> {

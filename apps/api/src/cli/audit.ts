@@ -192,7 +192,7 @@ export function auditCommands(program: Command): void {
           (x) =>
             `${x.label} (${x.change}): ${x.fields.map((f) => `${f.field} ${JSON.stringify(f.before)} → ${JSON.stringify(f.after)}`).join('; ')}` +
             x.causes.map((c) => `\n    ${c.at}  ${c.type}  by ${c.who.name ?? c.who.userId} (${c.who.role})${c.why ? `: ${c.why}` : ''}  [${c.streamId}@${c.revision}]`).join(''),
-          `no differences in ${view} between ${d.t1} and ${d.t2}`,
+          `no differences in ${view} between ${d.from} and ${d.to}`,
         );
       });
     });

@@ -90,8 +90,6 @@ const QUERY_DESCRIPTIONS: Record<string, Omit<Parameter, 'name' | 'in'>> = {
   quarter: { description: 'YYYY-Qn', schema: { type: 'string', pattern: '^\\d{4}-Q[1-4]$' } },
   year: { description: 'YYYY', schema: { type: 'string', pattern: '^\\d{4}$' } },
   indicator: { description: 'an indicator number', schema: { type: 'integer', minimum: 1 } },
-  t1: { description: 'ISO date-time: the earlier moment', schema: { type: 'string', format: 'date-time' } },
-  t2: { description: 'ISO date-time: the later moment (default now)', schema: { type: 'string', format: 'date-time' } },
 };
 
 const HEADERS: Record<string, Parameter> = {

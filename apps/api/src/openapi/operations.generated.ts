@@ -37,11 +37,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     method: 'get',
     status: 200,
     public: false,
-    response: {
-      type: 'object',
-      properties: { planId: { type: 'string' }, notifications: { type: 'array', items: { $ref: '#/components/schemas/NotificationView' } } },
-      required: ['planId', 'notifications'],
-    },
+    response: { allOf: [{ $ref: '#/components/schemas/Page_NotificationView' }, { type: 'object', properties: { planId: { type: 'string' } }, required: ['planId'] }] },
     headers: { idempotencyKey: false, ifMatch: false, onBehalfOf: false },
     responseHeaders: { etag: false, location: false, position: false },
     readAt: true,
@@ -102,9 +98,10 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     status: 200,
     public: false,
     response: {
-      type: 'object',
-      properties: { planId: { type: 'string' }, unitId: { type: 'string' }, notifications: { type: 'array', items: { $ref: '#/components/schemas/NotificationView' } } },
-      required: ['planId', 'unitId', 'notifications'],
+      allOf: [
+        { $ref: '#/components/schemas/Page_NotificationView' },
+        { type: 'object', properties: { planId: { type: 'string' }, unitId: { type: 'string' } }, required: ['planId', 'unitId'] },
+      ],
     },
     headers: { idempotencyKey: false, ifMatch: false, onBehalfOf: false },
     responseHeaders: { etag: false, location: false, position: false },
@@ -584,7 +581,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     method: 'get',
     status: 200,
     public: false,
-    response: { $ref: '#/components/schemas/InboxView' },
+    response: { $ref: '#/components/schemas/InboxPage' },
     headers: { idempotencyKey: false, ifMatch: false, onBehalfOf: false },
     responseHeaders: { etag: false, location: false, position: false },
     readAt: true,
@@ -1039,7 +1036,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     method: 'get',
     status: 200,
     public: false,
-    response: { $ref: '#/components/schemas/DecisionListView' },
+    response: { $ref: '#/components/schemas/DecisionsPage' },
     headers: { idempotencyKey: false, ifMatch: false, onBehalfOf: false },
     responseHeaders: { etag: false, location: false, position: false },
     readAt: true,
@@ -1049,7 +1046,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     method: 'get',
     status: 200,
     public: false,
-    response: { $ref: '#/components/schemas/LineEvidence' },
+    response: { $ref: '#/components/schemas/LineEvidencePage' },
     headers: { idempotencyKey: false, ifMatch: false, onBehalfOf: false },
     responseHeaders: { etag: false, location: false, position: false },
     readAt: true,
@@ -2100,27 +2097,25 @@ export const SCHEMAS: Record<string, object> = {
     },
     required: ['lineId', 'unitId', 'unitName', 'indicators', 'tier', 'tierLabel', 'consequences', 'amended', 'conflict'],
   },
-  DecisionListView: {
-    description: 'The decisions of the county government: exists from approval on.',
+  DecisionsPage: {
+    description: "The decision list as one page of its decisions (issue 14's `{ items, next }`), the rest of the list beside them.",
     type: 'object',
     properties: {
-      planId: { type: 'string' },
-      year: { type: 'number' },
       status: { type: 'string', enum: ['published', 'approved'] },
-      generation: { type: 'number' },
-      listHash: { type: 'string' },
-      approved: {
-        type: 'object',
-        properties: { by: { $ref: '#/components/schemas/Who' }, at: { type: 'string' }, reason: { type: ['null', 'string'] }, position: { type: 'string' } },
-        required: ['by', 'at', 'reason', 'position'],
-      },
       published: {
         anyOf: [
           { type: 'null' },
           { type: 'object', properties: { by: { $ref: '#/components/schemas/Who' }, at: { type: 'string' }, position: { type: 'string' } }, required: ['by', 'at', 'position'] },
         ],
       },
-      decisions: { type: 'array', items: { $ref: '#/components/schemas/Decision' } },
+      counts: { type: 'object', properties: {}, additionalProperties: { type: 'number' } },
+      planId: { type: 'string' },
+      approved: {
+        type: 'object',
+        properties: { by: { $ref: '#/components/schemas/Who' }, at: { type: 'string' }, reason: { type: ['null', 'string'] }, position: { type: 'string' } },
+        required: ['by', 'at', 'reason', 'position'],
+      },
+      year: { type: 'number' },
       excluded: {
         type: 'array',
         items: {
@@ -2129,9 +2124,12 @@ export const SCHEMAS: Record<string, object> = {
           required: ['lineId', 'unitId', 'tier'],
         },
       },
-      counts: { type: 'object', properties: {}, additionalProperties: { type: 'number' } },
+      listHash: { type: 'string' },
+      generation: { type: 'number' },
+      items: { type: 'array', items: { $ref: '#/components/schemas/Decision' } },
+      next: { type: ['null', 'string'], description: 'Pass as ?after= for the next page; null at the end.' },
     },
-    required: ['planId', 'year', 'status', 'generation', 'listHash', 'approved', 'published', 'decisions', 'excluded', 'counts'],
+    required: ['status', 'published', 'counts', 'planId', 'approved', 'year', 'excluded', 'listHash', 'generation', 'items', 'next'],
   },
   Delivery: {
     description: 'One send: an e-mail to one person, or one post to a group robot naming the people it is for.',
@@ -2487,10 +2485,16 @@ export const SCHEMAS: Record<string, object> = {
     },
     required: ['noticeId', 'kind', 'title', 'body', 'sourceType', 'issuedAt', 'readAt'],
   },
-  InboxView: {
+  InboxPage: {
+    description: "A page of my inbox (issue 14's `{ items, next }`), with the counts of the whole inbox beside it.",
     type: 'object',
-    properties: { unread: { type: 'number' }, total: { type: 'number' }, items: { type: 'array', items: { $ref: '#/components/schemas/InboxItem' } } },
-    required: ['unread', 'total', 'items'],
+    properties: {
+      items: { type: 'array', items: { $ref: '#/components/schemas/InboxItem' } },
+      next: { type: ['null', 'string'], description: 'Pass as ?after= for the next page; null at the end.' },
+      unread: { type: 'number' },
+      total: { type: 'number' },
+    },
+    required: ['items', 'next', 'unread', 'total'],
   },
   Indicator: {
     type: 'object',
@@ -2594,20 +2598,22 @@ export const SCHEMAS: Record<string, object> = {
     },
     required: ['period', 'rank', 'fallback', 'note', 'standingEvents', 'rewardRule', 'warningRule', 'scoringRule'],
   },
-  LineEvidence: {
+  LineEvidencePage: {
+    description: "A line's evidence as one page of its events, oldest first, the line beside them.",
     type: 'object',
     properties: {
-      lineId: { type: 'string' },
       status: { type: 'string', enum: ['submitted', 'none', 'published', 'draft', 'approved'] },
+      planId: { type: 'string' },
+      asOf: { type: 'string' },
+      lineId: { type: 'string' },
+      year: { type: 'number', description: 'The plan year under review, e.g. 2023.' },
+      decision: { anyOf: [{ type: 'null' }, { $ref: '#/components/schemas/Decision' }] },
       line: { $ref: '#/components/schemas/ProposalLine', description: 'The line as it stands (after amendments), or as it last stood if a regeneration dropped it.' },
       inCurrentProposal: { type: 'boolean', description: 'False when the current proposal no longer has this line.' },
-      decision: { anyOf: [{ type: 'null' }, { $ref: '#/components/schemas/Decision' }] },
-      asOf: { type: 'string' },
-      items: { type: 'array', items: { $ref: '#/components/schemas/EvidenceItem' }, description: 'Oldest first, in the global order of the log.' },
-      planId: { type: 'string' },
-      year: { type: 'number', description: 'The plan year under review, e.g. 2023.' },
+      items: { type: 'array', items: { $ref: '#/components/schemas/EvidenceItem' } },
+      next: { type: ['null', 'string'], description: 'Pass as ?after= for the next page; null at the end.' },
     },
-    required: ['lineId', 'status', 'line', 'inCurrentProposal', 'decision', 'items', 'planId', 'year'],
+    required: ['status', 'planId', 'lineId', 'year', 'decision', 'line', 'inCurrentProposal', 'items', 'next'],
   },
   LineTerms: {
     description: 'What a line says, before and after an amendment.',
@@ -2802,6 +2808,16 @@ export const SCHEMAS: Record<string, object> = {
     type: 'object',
     properties: {
       items: { type: 'array', items: { $ref: '#/components/schemas/NoticeView' } },
+      next: { type: ['null', 'string'], description: 'Pass as ?after= for the next page; null at the end.' },
+    },
+    required: ['items', 'next'],
+  },
+  Page_NotificationView: {
+    description:
+      'One page of a collection (issue 14): every list the API answers has this shape, paged with `?after=<next>` and `?limit=`. `next` is the cursor of the following page; null at the end.',
+    type: 'object',
+    properties: {
+      items: { type: 'array', items: { $ref: '#/components/schemas/NotificationView' } },
       next: { type: ['null', 'string'], description: 'Pass as ?after= for the next page; null at the end.' },
     },
     required: ['items', 'next'],
@@ -4328,8 +4344,8 @@ export const SCHEMAS: Record<string, object> = {
     properties: {
       view: { type: 'string' },
       params: { $ref: '#/components/schemas/ViewParams' },
-      t1: { type: 'string' },
-      t2: { type: 'string' },
+      from: { type: 'string', description: 'The earlier moment (`?from=`).' },
+      to: { type: 'string', description: 'The later moment (`?to=`).' },
       before: {
         anyOf: [
           {
@@ -4440,7 +4456,7 @@ export const SCHEMAS: Record<string, object> = {
       },
       differences: { type: 'array', items: { $ref: '#/components/schemas/RowDifference' } },
     },
-    required: ['view', 'params', 't1', 't2', 'before', 'after', 'differences'],
+    required: ['view', 'params', 'from', 'to', 'before', 'after', 'differences'],
   },
   ViewParams: {
     description:

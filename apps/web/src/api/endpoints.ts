@@ -280,8 +280,10 @@ export const rewards = {
     answer(api.POST('/api/v1/plans/{planId}/rewards/{year}/send-back', { params: { ...yearPath(planId, year), header: ifMatch(revision) }, body: { reason } })),
   publish: (planId: string, year: number, revision: number, reason?: string) =>
     answer(api.POST('/api/v1/plans/{planId}/rewards/{year}/publish', { params: { ...yearPath(planId, year), header: ifMatch(revision) }, body: reason ? { reason } : {} })),
-  evidence: (planId: string, year: number, lineId: string) =>
-    answer(api.GET('/api/v1/plans/{planId}/rewards/{year}/lines/{lineId}/evidence', { params: linePath(planId, year, lineId) })),
+  evidencePage: (planId: string, year: number, lineId: string, q: PageQuery = {}) =>
+    answer(api.GET('/api/v1/plans/{planId}/rewards/{year}/lines/{lineId}/evidence', { params: { ...linePath(planId, year, lineId), query: pageQuery(q) } })),
+  // The drawer shows a line's evidence whole, oldest first (tens of events, a few pages at most).
+  evidence: (planId: string, year: number, lineId: string) => everyPage((q) => rewards.evidencePage(planId, year, lineId, q)),
   // Issue 16: the year-end list and the decision as workbooks, the header row in the UI's language.
   xlsx: (planId: string, year: number, which: 'proposal' | 'decisions', language: string) =>
     download(`/plans/${enc(planId)}/rewards/${year}/${which}.xlsx`, {}, { 'accept-language': language }),
@@ -365,7 +367,8 @@ export const documents = {
 
 /** Notices (issue 16): my inbox, my to-do counts, my channels. */
 export const notices = {
-  inbox: () => answer(api.GET('/api/v1/me/inbox', { params: { query: { limit: 20 } } })),
+  // The bell shows the newest 20 and the counts of the whole inbox; the rest are a page away (`next`).
+  inbox: (q: PageQuery = { limit: 20 }) => answer(api.GET('/api/v1/me/inbox', { params: { query: pageQuery(q) } })),
   read: (noticeId: string) => answer(api.POST('/api/v1/me/inbox/{noticeId}/read', { params: { path: { noticeId } } })),
   todo: () => answer(api.GET('/api/v1/me/todo')),
   channels: () => answer(api.GET('/api/v1/me/notice-channels')),

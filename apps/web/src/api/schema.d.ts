@@ -986,7 +986,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The decision list approved by the county government (county roles from approval; everyone once published) */
+    /** The decision list approved by the county government, one page of decisions at a time (county roles from approval; everyone once published) */
     get: operations['RewardsController_decisions'];
     put?: never;
     post?: never;
@@ -1003,7 +1003,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The events behind a line: figures, standings (with their causes), corrections, the rule versions, the proposal, amendments with reasons, submission, approval and publication — each with type, data, who, when, why and position */
+    /** The events behind a line, one page at a time: figures, standings (with their causes), corrections, the rule versions, the proposal, amendments with reasons, submission, approval and publication — each with type, data, who, when, why and position */
     get: operations['RewardsController_evidence'];
     put?: never;
     post?: never;
@@ -1755,7 +1755,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** My in-app inbox: the notices addressed to me, newest first, with the unread count */
+    /** My in-app inbox: the notices addressed to me, newest first, one page at a time, with the unread and total counts */
     get: operations['NoticesController_inbox'];
     put?: never;
     post?: never;
@@ -2782,34 +2782,36 @@ export interface components {
         reason: string;
       };
     };
-    /** @description The decisions of the county government: exists from approval on. */
-    DecisionListView: {
-      planId: string;
-      year: number;
+    /** @description The decision list as one page of its decisions (issue 14's `{ items, next }`), the rest of the list beside them. */
+    DecisionsPage: {
       /** @enum {string} */
       status: 'published' | 'approved';
-      generation: number;
-      listHash: string;
+      published: null | {
+        by: components['schemas']['Who'];
+        at: string;
+        position: string;
+      };
+      counts: {
+        [key: string]: number;
+      };
+      planId: string;
       approved: {
         by: components['schemas']['Who'];
         at: string;
         reason: null | string;
         position: string;
       };
-      published: null | {
-        by: components['schemas']['Who'];
-        at: string;
-        position: string;
-      };
-      decisions: components['schemas']['Decision'][];
+      year: number;
       excluded: {
         lineId: string;
         unitId: string;
         tier: null | string;
       }[];
-      counts: {
-        [key: string]: number;
-      };
+      listHash: string;
+      generation: number;
+      items: components['schemas']['Decision'][];
+      /** @description Pass as ?after= for the next page; null at the end. */
+      next: null | string;
     };
     /** @description One send: an e-mail to one person, or one post to a group robot naming the people it is for. */
     Delivery: {
@@ -3115,10 +3117,13 @@ export interface components {
       issuedAt: string;
       readAt: null | string;
     };
-    InboxView: {
+    /** @description A page of my inbox (issue 14's `{ items, next }`), with the counts of the whole inbox beside it. */
+    InboxPage: {
+      items: components['schemas']['InboxItem'][];
+      /** @description Pass as ?after= for the next page; null at the end. */
+      next: null | string;
       unread: number;
       total: number;
-      items: components['schemas']['InboxItem'][];
     };
     Indicator: {
       /** @description 1-based, in order, unique. */
@@ -3216,21 +3221,23 @@ export interface components {
       warningRule: components['schemas']['PlanRuleRef'];
       scoringRule: null | components['schemas']['ScoringRuleRef'];
     };
-    LineEvidence: {
-      lineId: string;
+    /** @description A line's evidence as one page of its events, oldest first, the line beside them. */
+    LineEvidencePage: {
       /** @enum {string} */
       status: 'submitted' | 'none' | 'published' | 'draft' | 'approved';
+      planId: string;
+      asOf?: string;
+      lineId: string;
+      /** @description The plan year under review, e.g. 2023. */
+      year: number;
+      decision: null | components['schemas']['Decision'];
       /** @description The line as it stands (after amendments), or as it last stood if a regeneration dropped it. */
       line: components['schemas']['ProposalLine'];
       /** @description False when the current proposal no longer has this line. */
       inCurrentProposal: boolean;
-      decision: null | components['schemas']['Decision'];
-      asOf?: string;
-      /** @description Oldest first, in the global order of the log. */
       items: components['schemas']['EvidenceItem'][];
-      planId: string;
-      /** @description The plan year under review, e.g. 2023. */
-      year: number;
+      /** @description Pass as ?after= for the next page; null at the end. */
+      next: null | string;
     };
     /** @description What a line says, before and after an amendment. */
     LineTerms: {
@@ -3387,6 +3394,12 @@ export interface components {
     /** @description One page of a collection (issue 14): every list the API answers has this shape, paged with `?after=<next>` and `?limit=`. `next` is the cursor of the following page; null at the end. */
     Page_NoticeView: {
       items: components['schemas']['NoticeView'][];
+      /** @description Pass as ?after= for the next page; null at the end. */
+      next: null | string;
+    };
+    /** @description One page of a collection (issue 14): every list the API answers has this shape, paged with `?after=<next>` and `?limit=`. `next` is the cursor of the following page; null at the end. */
+    Page_NotificationView: {
+      items: components['schemas']['NotificationView'][];
       /** @description Pass as ?after= for the next page; null at the end. */
       next: null | string;
     };
@@ -4621,8 +4634,10 @@ export interface components {
     ViewDiff: {
       view: string;
       params: components['schemas']['ViewParams'];
-      t1: string;
-      t2: string;
+      /** @description The earlier moment (`?from=`). */
+      from: string;
+      /** @description The later moment (`?to=`). */
+      to: string;
       before:
         | {
             /** @constant */
@@ -10714,6 +10729,10 @@ export interface operations {
   RewardsController_decisions: {
     parameters: {
       query?: {
+        /** @description the `next` of the previous page */
+        after?: string;
+        /** @description page size, 1–200 (default 50) */
+        limit?: number;
         /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
         minPosition?: unknown;
         /** @description ISO date-time: the list as it was known then */
@@ -10737,7 +10756,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['DecisionListView'];
+          'application/json': components['schemas']['DecisionsPage'];
         };
       };
       /** @description The request is not valid (a field, parameter or header): problem details name each field */
@@ -10790,6 +10809,10 @@ export interface operations {
   RewardsController_evidence: {
     parameters: {
       query?: {
+        /** @description the `next` of the previous page */
+        after?: string;
+        /** @description page size, 1–200 (default 50) */
+        limit?: number;
         /** @description ISO date-time: only the events recorded by then */
         asOf?: unknown;
         /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
@@ -10814,7 +10837,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['LineEvidence'];
+          'application/json': components['schemas']['LineEvidencePage'];
         };
       };
       /** @description The request is not valid (a field, parameter or header): problem details name each field */
@@ -11688,6 +11711,10 @@ export interface operations {
   AssessmentController_unitNotifications: {
     parameters: {
       query?: {
+        /** @description the `next` of the previous page */
+        after?: string;
+        /** @description page size, 1–200 (default 50) */
+        limit?: number;
         /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
         minPosition?: unknown;
         /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
@@ -11711,10 +11738,9 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
+          'application/json': components['schemas']['Page_NotificationView'] & {
             planId: string;
             unitId: string;
-            notifications: components['schemas']['NotificationView'][];
           };
         };
       };
@@ -11768,6 +11794,10 @@ export interface operations {
   AssessmentController_leaderNotifications: {
     parameters: {
       query?: {
+        /** @description the `next` of the previous page */
+        after?: string;
+        /** @description page size, 1–200 (default 50) */
+        limit?: number;
         /** @description the X-Position of a command’s answer: wait until this read reflects it (read your own writes) */
         minPosition?: unknown;
         /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
@@ -11790,9 +11820,8 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
+          'application/json': components['schemas']['Page_NotificationView'] & {
             planId: string;
-            notifications: components['schemas']['NotificationView'][];
           };
         };
       };
@@ -15280,6 +15309,8 @@ export interface operations {
       query?: {
         /** @description true: unread ones only */
         unread?: string;
+        /** @description the `next` of the previous page */
+        after?: string;
         /** @description page size, 1–200 (default 50) */
         limit?: number;
         /** @description ISO date-time: the answer as it was known then, re-derived from the events recorded up to then */
@@ -15302,7 +15333,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['InboxView'];
+          'application/json': components['schemas']['InboxPage'];
         };
       };
       /** @description The request is not valid (a field, parameter or header): problem details name each field */

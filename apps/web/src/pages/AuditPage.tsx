@@ -280,24 +280,24 @@ function TwoMoments() {
   const view = params.get('view') && params.get('view')! in VIEW_PARAMS ? params.get('view')! : 'annex2';
   const period = params.get('period') ?? defaultMonth(plan.year);
   const quarter = params.get('quarter') ?? quarterOf(defaultMonth(plan.year));
-  const t1 = params.get('t1');
-  const t2 = params.get('t2');
+  const from = params.get('from');
+  const to = params.get('to');
   const setView = (v: string) => set('view', v);
   const setPeriod = (v: string) => set('period', v);
   const setQuarter = (v: string) => set('quarter', v);
-  const setT1 = (v: string | null) => set('t1', v);
-  const setT2 = (v: string | null) => set('t2', v);
+  const setFrom = (v: string | null) => set('from', v);
+  const setTo = (v: string | null) => set('to', v);
   const param = VIEW_PARAMS[view];
   const diff = useAsync(
     () =>
-      t1
-        ? audit.diff(plan.id, view, t1, t2, param === 'period' ? { period } : param === 'quarter' ? { quarter } : param === 'year' ? { year: String(plan.year) } : {})
+      from
+        ? audit.diff(plan.id, view, from, to, param === 'period' ? { period } : param === 'quarter' ? { quarter } : param === 'year' ? { year: String(plan.year) } : {})
         : Promise.resolve(null),
-    [plan.id, view, t1, t2, period, quarter],
+    [plan.id, view, from, to, period, quarter],
   );
   const result: ViewDiff | null = diff.data ?? null;
   const error = diff.error;
-  const busy = diff.loading && !!t1;
+  const busy = diff.loading && !!from;
   const compare = async () => diff.reload();
   return (
     <>
@@ -313,33 +313,33 @@ function TwoMoments() {
           />
           {param === 'period' && <PeriodSelect value={period} periods={monthsOf(plan.year)} onChange={setPeriod} style={{}} />}
           {param === 'quarter' && <PeriodSelect value={quarter} periods={quartersOf(plan.year)} onChange={setQuarter} style={{}} />}
-          <span id="diff-t1-label">{t('audit.t1')}</span>
+          <span id="diff-from-label">{t('audit.from')}</span>
           <DatePicker
-            aria-labelledby="diff-t1-label"
+            aria-labelledby="diff-from-label"
             showTime
             format="YYYY-MM-DD HH:mm"
-            value={t1 ? dayjs(t1) : null}
-            onChange={(d) => setT1(d ? d.toDate().toISOString() : null)}
-            data-testid="diff-t1"
+            value={from ? dayjs(from) : null}
+            onChange={(d) => setFrom(d ? d.toDate().toISOString() : null)}
+            data-testid="diff-from"
           />
-          <span id="diff-t2-label">{t('audit.t2')}</span>
+          <span id="diff-to-label">{t('audit.to')}</span>
           <DatePicker
-            aria-labelledby="diff-t2-label"
+            aria-labelledby="diff-to-label"
             showTime
             format="YYYY-MM-DD HH:mm"
             placeholder={t('asOf.now')}
-            value={t2 ? dayjs(t2) : null}
-            onChange={(d) => setT2(d ? d.toDate().toISOString() : null)}
-            data-testid="diff-t2"
+            value={to ? dayjs(to) : null}
+            onChange={(d) => setTo(d ? d.toDate().toISOString() : null)}
+            data-testid="diff-to"
           />
-          <Button type="primary" disabled={!t1} loading={busy} onClick={() => void compare()} data-testid="diff-compare">
+          <Button type="primary" disabled={!from} loading={busy} onClick={() => void compare()} data-testid="diff-compare">
             {t('audit.compare')}
           </Button>
         </Space>
       </Card>
       <ProblemAlert error={error} />
       {result && (
-        <Card size="small" data-testid="diff-result" title={t('audit.diffTitle', { n: result.differences.length, t1: fmtDateTime(result.t1), t2: fmtDateTime(result.t2) })}>
+        <Card size="small" data-testid="diff-result" title={t('audit.diffTitle', { n: result.differences.length, from: fmtDateTime(result.from), to: fmtDateTime(result.to) })}>
           {result.differences.length === 0 ? (
             <Typography.Text type="secondary">{t('assessment.noDifferences')}</Typography.Text>
           ) : (
@@ -361,7 +361,7 @@ function TwoMoments() {
                   ),
                 },
                 {
-                  title: t('audit.before', { at: fmtDateTime(result.t1) }),
+                  title: t('audit.before', { at: fmtDateTime(result.from) }),
                   key: 'b',
                   render: (_, d) =>
                     d.fields.map((f) => (
@@ -371,7 +371,7 @@ function TwoMoments() {
                     )),
                 },
                 {
-                  title: t('audit.afterAt', { at: fmtDateTime(result.t2) }),
+                  title: t('audit.afterAt', { at: fmtDateTime(result.to) }),
                   key: 'a',
                   render: (_, d) =>
                     d.fields.map((f) => (

@@ -435,7 +435,7 @@ function EvidenceDrawer({ line, onClose }: { line: ProposalLine | null; onClose:
       {/* The evidence runs longer than the drawer: the list takes the focus so the keyboard can scroll it (WCAG 2.1.1). */}
       <div tabIndex={0} role="region" aria-label={line ? `${t('yearEnd.evidence')} · ${line.unitName}` : undefined} data-testid="evidence-list">
         <Timeline
-          items={(ev.data?.items ?? []).map((e) => ({
+          items={(ev.data ?? []).map((e) => ({
             key: e.position + e.type,
             title: (
               <>
