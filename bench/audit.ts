@@ -246,6 +246,7 @@ export async function restartToReady(url: string, store: string): Promise<void> 
   console.log(
     JSON.stringify({
       workload: 'A5-restart-to-ready',
+      mode: 'production',
       store,
       healthyMs: Math.round(again.ms),
       projectionsAtHeadMs: Math.round(ready),
@@ -260,7 +261,10 @@ export async function restartToReady(url: string, store: string): Promise<void> 
 /** The API started on the scaled store (startup.ts), and when every projection it runs has lag 0. */
 async function startApi(url: string): Promise<{ ms: number; caughtUp(): Promise<number>; stop(): Promise<void> }> {
   const t0 = performance.now();
-  const api = await startAt(url, { JIXIAO_DEMO: 'off' });
+  // In production mode, as an operator restarts it: outside production a start also sets up the
+  // demo (its users, and the demo's clock found by reading every event's time: a development
+  // convenience, and a whole-log read that no production restart makes).
+  const api = await startAt(url, { JIXIAO_DEMO: 'off', NODE_ENV: 'production' });
   const caughtUp = async () => {
     for (;;) {
       const body = (await (await fetch(`${api.url}/api/v1/health`)).json()) as { details?: { projections?: Record<string, { lag?: number }> } };
