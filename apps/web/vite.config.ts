@@ -12,6 +12,8 @@ import { defineConfig } from 'vite';
  * AsOfDatePicker, NoticeChannelsModal; `node bin/first-load-js.mjs` prints what its first load weighs). React and i18next, needed by every
  * page, get a chunk each so they stay cached across deployments that change only our code;
  * Ant Design is left to automatic splitting, so the sign-in page does not load the Table.
+ * On /dashboard, src/preload.ts asks for the page's chunk (and, through Vite's preload helper, every
+ * chunk it imports) as the entry starts, not once the shell has rendered.
  */
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),

@@ -130,6 +130,13 @@ describe('a quarter in the browser, role by role (SQLite)', () => {
     await page.getByTestId('annex2-list').waitFor();
     await page.getByTestId('result-28').or(page.getByTestId('rank-28')).first().waitFor();
     const firstLoadMs = Date.now() - started;
+    // The same first load measured in the page (issue 15): from the navigation's start to the mark the dashboard sets when
+    // its figures are first in the document (apps/web/src/lib/marks.ts), without Playwright's own round trips and polling.
+    const [navigationAt, figuresAt] = (await page.evaluate(`[performance.timeOrigin, performance.getEntriesByName('jixiao:dashboard-figures', 'mark')[0]?.startTime ?? -1]`)) as [
+      number,
+      number,
+    ];
+    expect(figuresAt).toBeGreaterThan(0);
     // The JavaScript the dashboard's first load fetched, as sent (compressed) and as run.
     const js = (await page.evaluate(`performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.js')).map((e) => [e.encodedBodySize, e.decodedBodySize])`)) as [
       number,
@@ -160,7 +167,8 @@ describe('a quarter in the browser, role by role (SQLite)', () => {
     await world.state(page, 'leader-dashboard-phone-en');
     // Printed, not asserted: on a loaded machine a first load says more about the machine than the app.
     process.stdout.write(
-      `first load of the dashboard on a phone: ${firstLoadMs} ms, ${js.length} scripts, ${Math.round(sent / 1024)} KB sent compressed (${Math.round(decoded / 1024)} KB decoded)\n`,
+      `first load of the dashboard on a phone: ${Math.round(figuresAt)} ms in the page (navigation start → figures rendered), ` +
+        `${firstLoadMs} ms by the test's clock (goto + waiting; the navigation started ${Math.round(navigationAt - started)} ms after it), ${js.length} scripts, ${Math.round(sent / 1024)} KB sent compressed (${Math.round(decoded / 1024)} KB decoded)\n`,
     );
     expect(world.errors).toEqual([]);
   }, 180_000);

@@ -1,3 +1,5 @@
+// First: the first load's requests go out before anything renders (src/preload.ts).
+import './preload';
 import { createRoot } from 'react-dom/client';
 import { languageReady } from './i18n';
 import './styles.css';

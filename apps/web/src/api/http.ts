@@ -1,5 +1,7 @@
 import createClient from 'openapi-fetch';
 import { currentLanguage } from '../i18n';
+import { dropPreloads, peekArrived, takeArrived, takePreload } from '../preload';
+import type { AtHand } from '../lib/useAsync';
 import type { Problem } from './models';
 import type { paths } from './schema.js';
 
@@ -128,8 +130,36 @@ export async function answer<D>(call: Promise<{ data?: D; error?: unknown; respo
   }
   if (!r.response.ok) throw problemOf(r.response.status, r.response.statusText, r.error);
   const data = r.data;
-  if (data && typeof data === 'object' && 'position' in data) notePosition((data as { position?: string }).position);
+  if (data && typeof data === 'object' && 'position' in data) {
+    notePosition((data as { position?: string }).position);
+    // A command was answered: what the first load fetched ahead may no longer be so.
+    dropPreloads();
+  }
   return data as D;
+}
+
+/**
+ * The answer the first load fetched ahead under `key` (src/preload.ts), else `fresh()`: also when
+ * the early request failed, so errors and the session's problems come from an ordinary request.
+ */
+export function preloaded<T>(key: string, fresh: () => Promise<T>): Promise<T> {
+  const early = takePreload(key);
+  if (!early) return fresh();
+  return early.then(
+    (a) => {
+      notePosition(a.position);
+      return a.data as T;
+    },
+    () => fresh(),
+  );
+}
+
+/** The answer fetched ahead under `key`, if it has already arrived, for a page's first render (lib/useAsync.ts). */
+export function atHand<T>(key: string): AtHand<T> {
+  return {
+    value: () => peekArrived(key) as T | undefined,
+    taken: () => notePosition(takeArrived(key)?.position),
+  };
 }
 
 /** A download (xlsx, exports) as a Blob, with the same error handling; `headers` e.g. another Accept-Language. */

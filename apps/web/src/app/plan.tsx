@@ -2,6 +2,8 @@ import { Alert, Spin } from 'antd';
 import { createContext, useContext, useEffect, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { plans } from '../api/endpoints';
+import { atHand, preloaded } from '../api/http';
+import { peekArrived, preloadKeys } from '../preload';
 import type { Plan } from '../api/models';
 import { setDisplayTimeZone } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
@@ -12,12 +14,27 @@ const PlanContext = createContext<Plan | undefined>(undefined);
 /** The plan every page works on: the first published (the deployment's), with its units and indicators. */
 export function PlanProvider({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
-  const plan = useAsync(async () => {
-    const list = await plans.list();
-    const first = list[0];
-    if (!first) return null;
-    return plans.get(first.id);
-  }, []);
+  // Both asked for as the page loaded (src/preload.ts); the plan is often there before the session has answered.
+  const plan = useAsync(
+    async () => {
+      const list = await preloaded(preloadKeys.plans, () => plans.list());
+      const first = list[0];
+      if (!first) return null;
+      return preloaded(preloadKeys.plan(first.id), () => plans.get(first.id));
+    },
+    [],
+    {
+      value: () => {
+        const id = firstPlanId();
+        return id ? atHand<Plan>(preloadKeys.plan(id)).value() : undefined;
+      },
+      taken: () => {
+        const id = firstPlanId();
+        atHand(preloadKeys.plans).taken();
+        if (id) atHand(preloadKeys.plan(id)).taken();
+      },
+    },
+  );
   useEffect(() => {
     if (plan.data) setDisplayTimeZone(plan.data.monthlyReport.timeZone);
   }, [plan.data]);
@@ -26,6 +43,8 @@ export function PlanProvider({ children }: { children: ReactNode }) {
   if (!plan.data) return <Alert type="warning" showIcon title={t('plan.none')} />;
   return <PlanContext.Provider value={plan.data}>{children}</PlanContext.Provider>;
 }
+
+const firstPlanId = (): string | undefined => (peekArrived(preloadKeys.plans) as { id: string }[] | undefined)?.[0]?.id;
 
 /** The plan when a PlanProvider is above, else undefined (components that also render outside one). */
 export function usePlanIfAny(): Plan | undefined {

@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { auth } from '../api/endpoints';
-import { ApiProblem, onSessionProblem } from '../api/http';
+import { ApiProblem, onSessionProblem, preloaded } from '../api/http';
 import type { Role, User } from '../api/models';
 
 export type SessionStatus = 'loading' | 'anonymous' | 'must-change' | 'ready';
@@ -23,9 +23,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<SessionStatus>('loading');
   const [user, setUser] = useState<User | undefined>();
 
-  const refresh = useCallback(async () => {
+  const refresh = useCallback(async (first?: boolean) => {
     try {
-      const me = await auth.me();
+      // The first asking was sent by src/preload.ts as the page loaded; a later one (a changed password) asks again.
+      const me = first ? await preloaded('me', () => auth.me()) : await auth.me();
       setUser(me.user);
       setStatus('ready');
     } catch (err) {
@@ -42,7 +43,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         setStatus('anonymous');
       }
     });
-    void refresh();
+    void refresh(true);
   }, [refresh]);
 
   const value = useMemo<SessionValue>(
@@ -62,7 +63,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
           setStatus('anonymous');
         }
       },
-      passwordChanged: refresh,
+      passwordChanged: () => refresh(),
     }),
     [status, user, refresh],
   );

@@ -6,6 +6,7 @@ import { fmtNumber, fmtValue } from '../lib/format';
 import { BehindTarget, FlagTags, RankCell, rankSource, resultSource } from './Annex2View';
 import { TIER_COLOURS } from './common';
 import { Provenance } from './Provenance';
+import { FIGURES_SHOWN, useFirstShownMark } from '../lib/marks';
 
 /*
  * Annex 2 as a wide table, for a screen from 768 px up. Its own chunk (issue 15): Ant Design's Table
@@ -23,6 +24,7 @@ function baselineText(row: Annex2Row): string {
 /** Annex 2 (一览表) with the seed's columns; warning cells coloured; every figure, rank and colour opens its provenance. */
 export default function Annex2Grid({ table, asOf }: { table: Annex2Table; asOf?: string | null }) {
   const { t } = useTranslation();
+  useFirstShownMark(FIGURES_SHOWN);
   const lines: Line[] = table.sections.flatMap((s) => [
     { line: 'section' as const, key: `s${s.id}`, title: `${s.numeral}、${s.title}` },
     ...s.rows.map((r) => ({ ...r, line: 'row' as const, key: `r${r.no}` })),

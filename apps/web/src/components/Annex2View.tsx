@@ -4,6 +4,7 @@ import type { Annex2Row, Annex2Table } from '../api/models';
 import { currentLanguage } from '../i18n';
 import { behindTarget } from '../../../../libs/workflows/ranking/rules.js';
 import { fmtNumber, fmtPeriod, fmtValue } from '../lib/format';
+import { FIGURES_SHOWN, useFirstShownMark } from '../lib/marks';
 import { TIER_COLOURS, WarningTag } from './common';
 import { Provenance, type ProvenanceSource } from './Provenance';
 
@@ -86,6 +87,7 @@ export function BehindTarget({ row }: { row: Annex2Row }) {
 /** The same table for a phone: one card per indicator, grouped by section. */
 export function Annex2List({ table, asOf }: { table: Annex2Table; asOf?: string | null }) {
   const { t } = useTranslation();
+  useFirstShownMark(FIGURES_SHOWN);
   return (
     <Collapse
       data-testid="annex2-list"

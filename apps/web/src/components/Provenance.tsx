@@ -199,6 +199,10 @@ function takeFocus(el: HTMLElement | null): void {
 export function Provenance({ source, children }: { source: ProvenanceSource | null; children: ReactNode }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
+  // The popover itself is mounted on the first opening (issue 15): a dashboard shows a hundred figures
+  // and ranks, each with one, and their Popovers were a good part of its first render. Until then the
+  // same span, with the same role, focus and keys, opens it; once mounted it stays.
+  const [armed, setArmed] = useState(false);
   const trigger = useRef<HTMLSpanElement>(null);
   const body = useRef<HTMLDivElement>(null);
   if (!source) return <>{children}</>;
@@ -206,9 +210,33 @@ export function Provenance({ source, children }: { source: ProvenanceSource | nu
   const onTriggerKey = (e: KeyboardEvent) => {
     if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();
+      setArmed(true);
       setOpen((o) => !o);
     }
   };
+  const span = (
+    <span
+      className="has-provenance"
+      role="button"
+      tabIndex={0}
+      aria-haspopup="dialog"
+      aria-expanded={open}
+      onKeyDown={onTriggerKey}
+      onClick={
+        armed
+          ? undefined
+          : () => {
+              setArmed(true);
+              setOpen(true);
+            }
+      }
+      ref={trigger}
+      data-testid="provenance-trigger"
+    >
+      {children}
+    </span>
+  );
+  if (!armed) return span;
   const onContentKey = (e: KeyboardEvent) => {
     if (e.key === 'Escape') {
       e.stopPropagation();
@@ -242,18 +270,7 @@ export function Provenance({ source, children }: { source: ProvenanceSource | nu
       styles={{ root: { maxWidth: 460 } }}
       destroyOnHidden
     >
-      <span
-        className="has-provenance"
-        role="button"
-        tabIndex={0}
-        aria-haspopup="dialog"
-        aria-expanded={open}
-        onKeyDown={onTriggerKey}
-        ref={trigger}
-        data-testid="provenance-trigger"
-      >
-        {children}
-      </span>
+      {span}
     </Popover>
   );
 }

@@ -11,6 +11,24 @@ export function setDisplayTimeZone(tz: string): void {
   timeZone = tz;
 }
 
+/**
+ * Intl's formatters, made once per language and options: building one costs far more than using it
+ * (a dashboard formats hundreds of figures and dates as it first renders; issue 15).
+ */
+const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+function numberFormat(options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `n|${currentLanguage()}|${JSON.stringify(options)}`;
+  let f = formatters.get(key) as Intl.NumberFormat | undefined;
+  if (!f) formatters.set(key, (f = new Intl.NumberFormat(currentLanguage(), options)));
+  return f;
+}
+function dateFormat(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `d|${currentLanguage()}|${JSON.stringify(options)}`;
+  let f = formatters.get(key) as Intl.DateTimeFormat | undefined;
+  if (!f) formatters.set(key, (f = new Intl.DateTimeFormat(currentLanguage(), options)));
+  return f;
+}
+
 /** The reader's half of a text the API sends in both languages. */
 export function localized<T>(text: { zh: T; en: T }): T {
   return currentLanguage() === 'en-US' ? text.en : text.zh;
@@ -18,13 +36,13 @@ export function localized<T>(text: { zh: T; en: T }): T {
 
 export function fmtNumber(v: number | null | undefined, maximumFractionDigits = 2): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
-  return new Intl.NumberFormat(currentLanguage(), { maximumFractionDigits }).format(v);
+  return numberFormat({ maximumFractionDigits }).format(v);
 }
 
 /** A figure in its unit: percentages through Intl (the API gives 8.5 for 8.5 %), others with their symbol. */
 export function fmtValue(v: number | null | undefined, symbol: string): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
-  if (symbol === '%') return new Intl.NumberFormat(currentLanguage(), { style: 'percent', maximumFractionDigits: 2 }).format(v / 100);
+  if (symbol === '%') return numberFormat({ style: 'percent', maximumFractionDigits: 2 }).format(v / 100);
   const n = fmtNumber(v);
   return symbol ? `${n} ${symbol}` : n;
 }
@@ -33,7 +51,7 @@ export function fmtDateTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(currentLanguage(), { dateStyle: 'medium', timeStyle: 'short', timeZone, hourCycle: 'h23' }).format(d);
+  return dateFormat({ dateStyle: 'medium', timeStyle: 'short', timeZone, hourCycle: 'h23' }).format(d);
 }
 
 export function fmtDate(iso: string | null | undefined): string {
@@ -41,7 +59,7 @@ export function fmtDate(iso: string | null | undefined): string {
   // A bare YYYY-MM-DD is a calendar day, not an instant: format it without shifting zones.
   const d = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(`${iso}T12:00:00Z`) : new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(currentLanguage(), { dateStyle: 'medium', timeZone: /^\d{4}-\d{2}-\d{2}$/.test(iso) ? 'UTC' : timeZone }).format(d);
+  return dateFormat({ dateStyle: 'medium', timeZone: /^\d{4}-\d{2}-\d{2}$/.test(iso) ? 'UTC' : timeZone }).format(d);
 }
 
 /** '2023-07' → 2023年7月 / Jul 2023; '2023-Q3' → 2023年第三季度 / Q3 2023; '2023' → 2023年 / 2023. */

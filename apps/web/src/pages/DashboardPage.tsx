@@ -3,7 +3,7 @@ import { App, Button, Card, Col, Grid, List, Row, Skeleton, Space, Statistic, Ty
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { assessment, plans, ranking } from '../api/endpoints';
-import { saveBlob } from '../api/http';
+import { atHand, preloaded, saveBlob } from '../api/http';
 import { usePlan } from '../app/plan';
 import { CauseText } from '../components/CauseText';
 import { Annex2List } from '../components/Annex2View';
@@ -14,6 +14,7 @@ import { fmtDate, fmtDateTime, fmtNumber, fmtPeriod } from '../lib/format';
 import { defaultMonth, isMonth, monthsOf, quarterOf } from '../lib/periods';
 import { useAsync } from '../lib/useAsync';
 import { useSearchParam } from '../lib/useSearchParam';
+import { preloadKeys } from '../preload';
 
 const ScoreGauge = lazy(() => import('../components/charts/ScoreGauge'));
 // The wide table only where it is shown (issue 15): a phone shows Annex2List and never loads Ant Design's Table.
@@ -33,9 +34,12 @@ export default function DashboardPage() {
   const period = isMonth(params.get('period')) ? params.get('period')! : defaultMonth(plan.year);
   const asOf = params.get('asOf');
   const quarter = quarterOf(period);
-  const data = useAsync(() => plans.annex2(plan.id, period, asOf), [plan.id, period, asOf]);
+  // On the first load both were asked for as the page loaded (src/preload.ts), and have often arrived by the first render.
+  const annex2Key = preloadKeys.annex2(plan.id, period, asOf);
+  const data = useAsync(() => preloaded(annex2Key, () => plans.annex2(plan.id, period, asOf)), [plan.id, period, asOf], atHand(annex2Key));
   // The warning board is the quarter's: another month of the same quarter does not fetch it again.
-  const warnings = useAsync(() => ranking.warnings(plan.id, quarter, asOf).catch(() => null), [plan.id, quarter, asOf]);
+  const warningsKey = preloadKeys.warnings(plan.id, quarter, asOf);
+  const warnings = useAsync(() => preloaded(warningsKey, () => ranking.warnings(plan.id, quarter, asOf)).catch(() => null), [plan.id, quarter, asOf], atHand(warningsKey));
   const table = data.data;
   const board = warnings.data;
   // A past quarter (before the last published one) had its own meeting: the card names both (issue 15).

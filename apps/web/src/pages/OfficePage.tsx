@@ -1,5 +1,5 @@
 import { CheckOutlined, DownloadOutlined, RollbackOutlined, UnlockOutlined } from '@ant-design/icons';
-import { App, Button, Card, Drawer, Form, Input, InputNumber, Modal, Radio, Select, Space, Table, Tabs, Tag, Tooltip, Typography } from 'antd';
+import { App, Button, Card, Drawer, Form, Grid, Input, InputNumber, List, Modal, Radio, Select, Space, Table, Tabs, Tag, Tooltip, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
@@ -58,6 +58,15 @@ function Inbox() {
       .sort((a, b) => (a.status === b.status ? a.period.localeCompare(b.period) : a.status === 'signed' ? -1 : 1));
   }, [board.data]);
 
+  const narrow = !Grid.useBreakpoint().md;
+  const timeliness = (c: ComplianceCell) =>
+    c.onTime === false ? <Tag color="orange">{t('unit.lateBy', { d: fmtDuration(c.lateByMinutes ?? 0) })}</Tag> : <Tag color="green">{t('unit.onTime')}</Tag>;
+  const review = (c: ComplianceCell) => (
+    <Button size="small" onClick={() => setViewing(c)} data-testid={`open-${c.unitId}-${c.period}`}>
+      {t('office.review')}
+    </Button>
+  );
+
   const openMonth = async () => {
     setOpening(true);
     try {
@@ -83,37 +92,62 @@ function Inbox() {
         </Space>
       </Card>
       <ProblemAlert error={board.error} />
-      <Table<ComplianceCell>
-        size="small"
-        data-testid="inbox"
-        rowKey={(c) => `${c.unitId}/${c.period}`}
-        loading={board.loading}
-        dataSource={waiting}
-        pagination={false}
-        locale={{ emptyText: <EmptyState description={t('tables.nothingWaiting')} /> }}
-        scroll={{ x: 720 }}
-        columns={[
-          { title: t('office.unit'), dataIndex: 'unitName' },
-          { title: t('unit.period'), dataIndex: 'period', render: fmtPeriod },
-          { title: t('unit.status'), dataIndex: 'status', render: (s: string) => <ReportStatusTag status={s} /> },
-          {
-            title: t('unit.timeliness'),
-            key: 'late',
-            render: (_, c) =>
-              c.onTime === false ? <Tag color="orange">{t('unit.lateBy', { d: fmtDuration(c.lateByMinutes ?? 0) })}</Tag> : <Tag color="green">{t('unit.onTime')}</Tag>,
-          },
-          { title: t('unit.returns'), dataIndex: 'returned', render: (n: number) => n || '—' },
-          {
-            title: t('office.actions'),
-            key: 'actions',
-            render: (_, c) => (
-              <Button size="small" onClick={() => setViewing(c)} data-testid={`open-${c.unitId}-${c.period}`}>
-                {t('office.review')}
-              </Button>
-            ),
-          },
-        ]}
-      />
+      {narrow ? (
+        // A phone (issue 15): one item per report, read down the screen, not a table scrolled sideways.
+        <List<ComplianceCell>
+          size="small"
+          data-testid="inbox"
+          loading={board.loading}
+          dataSource={waiting}
+          locale={{ emptyText: <EmptyState description={t('tables.nothingWaiting')} /> }}
+          renderItem={(c) => (
+            <List.Item key={`${c.unitId}/${c.period}`}>
+              <Space orientation="vertical" size={4} style={{ width: '100%' }}>
+                <Typography.Text strong>
+                  {c.unitName} · {fmtPeriod(c.period)}
+                </Typography.Text>
+                <Space wrap size="small">
+                  <ReportStatusTag status={c.status} />
+                  {timeliness(c)}
+                  {c.returned ? (
+                    <Typography.Text type="secondary">
+                      {t('unit.returns')}: {c.returned}
+                    </Typography.Text>
+                  ) : null}
+                </Space>
+                {review(c)}
+              </Space>
+            </List.Item>
+          )}
+        />
+      ) : (
+        <Table<ComplianceCell>
+          size="small"
+          data-testid="inbox"
+          rowKey={(c) => `${c.unitId}/${c.period}`}
+          loading={board.loading}
+          dataSource={waiting}
+          pagination={false}
+          locale={{ emptyText: <EmptyState description={t('tables.nothingWaiting')} /> }}
+          scroll={{ x: 720 }}
+          columns={[
+            { title: t('office.unit'), dataIndex: 'unitName' },
+            { title: t('unit.period'), dataIndex: 'period', render: fmtPeriod },
+            { title: t('unit.status'), dataIndex: 'status', render: (s: string) => <ReportStatusTag status={s} /> },
+            {
+              title: t('unit.timeliness'),
+              key: 'late',
+              render: (_, c) => timeliness(c),
+            },
+            { title: t('unit.returns'), dataIndex: 'returned', render: (n: number) => n || '—' },
+            {
+              title: t('office.actions'),
+              key: 'actions',
+              render: (_, c) => review(c),
+            },
+          ]}
+        />
+      )}
       <ReportDrawer
         cell={viewing}
         onClose={() => setViewing(null)}
