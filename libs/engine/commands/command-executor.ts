@@ -1,3 +1,4 @@
+import { deepFreeze } from '../deep-freeze.js';
 import { hash } from 'node:crypto';
 import type { EventMetadata } from '../event-store/envelope.js';
 import type { Clock } from '../clock.js';
@@ -145,14 +146,6 @@ async function readHistory(store: EventStore, streamId: string): Promise<readonl
   if (history.length > 0) kept.set(streamId, history);
   if (kept.size > MAX_KEPT_STREAMS) kept.delete(kept.keys().next().value!);
   return history;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
 
 function restamp(previous: string, clock: Clock | undefined): string {

@@ -1,3 +1,4 @@
+import { deepFreeze } from '../deep-freeze.js';
 import type { RecordedEvent } from '../event-store/event-store.js';
 
 /**
@@ -200,14 +201,6 @@ export class MemoryDocs implements DocWriter {
     this.#batch.settle(this.#committed);
     return this;
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
 
 /** A page cut from rows in key order. */
