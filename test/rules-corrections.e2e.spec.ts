@@ -155,8 +155,10 @@ describe.each(STORE_TARGETS)('a correction reaches the ranking and Annex 2, with
     ]);
     const augustFirst = changes.body.items[1];
     expect(augustFirst.since).toEqual({ period: '2023-07', rank: 3, warning: 'yellow' });
-    expect(augustFirst.summary.en).toBe('indicator 28 2023-08: rank 3→5, warning yellow→red since 2023-07 (first figures)');
-    expect(augustFirst.summary.zh).toContain('较 2023-07');
+    // Periods as people read them, in each language (issue 15), never as stored.
+    expect(augustFirst.summary.en).toBe('indicator 28 Aug 2023: rank 3→5, warning yellow→red since Jul 2023 (first figures)');
+    expect(augustFirst.summary.zh).toContain('指标28 2023年8月 排名 3→5');
+    expect(augustFirst.summary.zh).toContain('较 2023年7月');
     const byCause = await api('GET', `/plans/${planId}/audit/units/sthjj/timeline?cause=correction&minPosition=${position}`, auditor);
     expect(byCause.body.items.map((e: any) => [e.type, e.period, e.why])).toEqual([['StandingChanged', period, '市生态环境局通报数据修正']]);
     const two = await api('GET', `/plans/${planId}/audit/indicators/28/timeline?type=FigureCorrected,ReportReceived&minPosition=${position}`, auditor);

@@ -34,7 +34,7 @@ const rows: Annex2Row[] = [
     provisional: true,
     flags: [
       { kind: 'report-not-received', unitId: 'fgw', status: 'signed', reason: { zh: '发改委报告已签字未接收，完成情况为暂定数', en: '' } },
-      { kind: 'provisional-rank', period: '2023-08', with: 5, of: 6, reason: { zh: '2023-08 仅 5/6 个县（市）有数据，排名和预警为暂定', en: '' } },
+      { kind: 'provisional-rank', period: '2023-08', with: 5, of: 6, reason: { zh: '2023年8月仅 5/6 个县（市）有数据，排名和预警为暂定', en: '' } },
     ],
   },
   {
@@ -82,7 +82,7 @@ describe('the Annex 2 workbook', () => {
     expect([one.getCell(8).value, one.getCell(8).numFmt, one.getCell(9).value]).toEqual([2, '0"（暂定）"', '绿色（暂定）']);
     expect([one.getCell(6).value, one.getCell(6).numFmt]).toEqual([0.08, '0.0%']);
     expect(one.getCell(8).font?.italic).toBe(true);
-    expect(one.getCell(10).value).toBe('发改委报告已签字未接收，完成情况为暂定数；2023-08 仅 5/6 个县（市）有数据，排名和预警为暂定');
+    expect(one.getCell(10).value).toBe('发改委报告已签字未接收，完成情况为暂定数；2023年8月仅 5/6 个县（市）有数据，排名和预警为暂定');
     const pm = byNo.get(28)!;
     expect([pm.getCell(7).value, pm.getCell(7).numFmt, pm.getCell(8).value, pm.getCell(10).value]).toEqual([
       0.46,

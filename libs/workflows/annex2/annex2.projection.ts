@@ -2,6 +2,7 @@ import type { RecordedEvent } from '../../engine/event-store/event-store.js';
 import type { DocReader, Projection } from '../../engine/projections/docs.js';
 import type { PlanDefinition } from '../plan/plan-file.js';
 import { PLAN_EVENT_TYPES, planStream } from '../plan/plan.events.js';
+import { periodText } from '../plan/period.js';
 import { applyPlanEvent } from '../plan/plan.projection.js';
 import { candidatePeriods, resolvePeriod } from '../ranking/ranking-periods.js';
 import {
@@ -334,14 +335,15 @@ export function flagsOf(input: {
   const st = input.standing;
   if (st && st.rank !== null && st.provisional && input.rankPeriod) {
     const { with: n, of } = st.figures ?? { with: 0, of: 0 };
+    const p = periodText(input.rankPeriod);
     flags.push({
       kind: 'provisional-rank',
       period: input.rankPeriod,
       with: n,
       of,
       reason: {
-        zh: `${input.rankPeriod} 仅 ${n}/${of} 个县（市）有数据，排名和预警为暂定`,
-        en: `${input.rankPeriod}: only ${n} of ${of} counties’ figures: rank and warning are provisional`,
+        zh: `${p.zh}仅 ${n}/${of} 个县（市）有数据，排名和预警为暂定`,
+        en: `${p.en}: only ${n} of ${of} counties’ figures: rank and warning are provisional`,
       },
     });
   }

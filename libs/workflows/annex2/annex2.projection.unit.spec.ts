@@ -100,7 +100,12 @@ describe('Annex 2: provisional and discrepancy flags, each with its reason', () 
     expect(row(1)).toMatchObject({ rank: 2, rankSource: 'official', provisional: true });
     expect(row(1).flags.map((f) => f.kind)).toEqual(['report-not-received', 'provisional-rank']);
     expect(row(1).flags[0]).toMatchObject({ unitId: 'fgw', status: 'signed', reason: { zh: expect.stringContaining('已签字未接收') } });
-    expect(row(1).flags[1]).toMatchObject({ period: '2023-08', with: 5, of: 6, reason: { zh: '2023-08 仅 5/6 个县（市）有数据，排名和预警为暂定' } });
+    expect(row(1).flags[1]).toMatchObject({
+      period: '2023-08',
+      with: 5,
+      of: 6,
+      reason: { zh: '2023年8月仅 5/6 个县（市）有数据，排名和预警为暂定', en: 'Aug 2023: only 5 of 6 counties’ figures: rank and warning are provisional' },
+    });
     expect(table.flagged).toEqual({ provisional: 1, discrepancies: 1 });
   });
 

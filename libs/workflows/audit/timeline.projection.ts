@@ -1,5 +1,5 @@
 import type { Projection } from '../../engine/projections/docs.js';
-import { formatPeriod, parsePeriod, previous } from '../plan/period.js';
+import { formatPeriod, parsePeriod, periodText, previous } from '../plan/period.js';
 import { ASSESSMENT_EVENT_TYPES, type AssessmentEvent, type QuarterNotificationSent } from '../assessment/assessment.events.js';
 import { PLAN_EVENT_TYPES, type PlanEvent } from '../plan/plan.events.js';
 import { RANKING_EVENT_TYPES, type RankingEvent, type StandingCause } from '../ranking/ranking.events.js';
@@ -89,7 +89,8 @@ export const timelineProjection: Projection = {
   // 2: year-end decisions are per unit (ConflictDecided; a line id is a unit id).
   // 3: a standing change compares with the previous period (since), cases opened on a ground (issue 12).
   // 4: attachments (issue 16); 3 was given to each change on its own branch, so both rebuild.
-  version: 4,
+  // 5: summaries name periods as people read them (2023年8月 / Aug 2023), not 2023-08 (issue 15).
+  version: 5,
   eventTypes: TIMELINE_EVENT_TYPES,
   async apply(e, docs) {
     const event = { type: e.type, data: e.data } as AnyEvent;
@@ -326,7 +327,8 @@ function describeCause(c: StandingCause, index: PlanIndex): { zh: string; en: st
 /** A line a person can read, in both languages. */
 export function describe(e: AnyEvent, index: PlanIndex, since?: TimelineEntry['since']): { zh: string; en: string } {
   const d = e.data as Record<string, unknown>;
-  const period = (d.period ?? d.quarter ?? d.year ?? '') as string;
+  // Periods as people read them (2023年5月 / May 2023), never as stored (2023-05).
+  const p = periodText(String(d.period ?? d.quarter ?? d.year ?? ''));
   switch (e.type) {
     case 'StandingChanged': {
       const c = describeCause(e.data.cause, index);
@@ -334,42 +336,42 @@ export function describe(e: AnyEvent, index: PlanIndex, since?: TimelineEntry['s
       // A period's first figures compare with the previous period's standing: "rank 3 → 5 since 2023-05".
       if (e.data.rank.from === null && e.data.warning.from === null && since) {
         return {
-          zh: `指标${e.data.indicatorNo} ${period} 排名 ${since.rank ?? '—'}→${e.data.rank.to ?? '—'}，预警 ${TIER_ZH[since.warning ?? ''] ?? '—'}→${TIER_ZH[w.to ?? ''] ?? '—'}（较 ${since.period}；${c.zh}）`,
-          en: `indicator ${e.data.indicatorNo} ${period}: rank ${since.rank ?? '—'}→${e.data.rank.to ?? '—'}, warning ${since.warning ?? '—'}→${w.to ?? '—'} since ${since.period} (${c.en})`,
+          zh: `指标${e.data.indicatorNo} ${p.zh} 排名 ${since.rank ?? '—'}→${e.data.rank.to ?? '—'}，预警 ${TIER_ZH[since.warning ?? ''] ?? '—'}→${TIER_ZH[w.to ?? ''] ?? '—'}（较 ${periodText(since.period).zh}；${c.zh}）`,
+          en: `indicator ${e.data.indicatorNo} ${p.en}: rank ${since.rank ?? '—'}→${e.data.rank.to ?? '—'}, warning ${since.warning ?? '—'}→${w.to ?? '—'} since ${periodText(since.period).en} (${c.en})`,
         };
       }
       return {
-        zh: `指标${e.data.indicatorNo} ${period} 排名 ${e.data.rank.from ?? '—'}→${e.data.rank.to ?? '—'}，预警 ${TIER_ZH[w.from ?? ''] ?? '—'}→${TIER_ZH[w.to ?? ''] ?? '—'}（${c.zh}）`,
-        en: `indicator ${e.data.indicatorNo} ${period}: rank ${e.data.rank.from ?? '—'}→${e.data.rank.to ?? '—'}, warning ${w.from ?? '—'}→${w.to ?? '—'} (${c.en})`,
+        zh: `指标${e.data.indicatorNo} ${p.zh} 排名 ${e.data.rank.from ?? '—'}→${e.data.rank.to ?? '—'}，预警 ${TIER_ZH[w.from ?? ''] ?? '—'}→${TIER_ZH[w.to ?? ''] ?? '—'}（${c.zh}）`,
+        en: `indicator ${e.data.indicatorNo} ${p.en}: rank ${e.data.rank.from ?? '—'}→${e.data.rank.to ?? '—'}, warning ${w.from ?? '—'}→${w.to ?? '—'} (${c.en})`,
       };
     }
     case 'FigureCorrected':
       return {
-        zh: `更正指标${e.data.indicatorNo} ${period} ${e.data.field === 'value' ? '完成值' : '排名'} ${e.data.previous ?? '—'} → ${e.data.corrected ?? '—'}`,
-        en: `corrected indicator ${e.data.indicatorNo} ${period} ${e.data.field} ${e.data.previous ?? '—'} → ${e.data.corrected ?? '—'}`,
+        zh: `更正指标${e.data.indicatorNo} ${p.zh} ${e.data.field === 'value' ? '完成值' : '排名'} ${e.data.previous ?? '—'} → ${e.data.corrected ?? '—'}`,
+        en: `corrected indicator ${e.data.indicatorNo} ${p.en} ${e.data.field} ${e.data.previous ?? '—'} → ${e.data.corrected ?? '—'}`,
       };
     case 'ReportSubmitted':
       return {
-        zh: `提交 ${period} 月报告${e.data.late ? `（逾期 ${Math.round(e.data.late.byMinutes / 60)} 小时）` : ''}`,
-        en: `submitted the ${period} report${e.data.late ? ` (late by ${Math.round(e.data.late.byMinutes / 60)} h)` : ''}`,
+        zh: `提交${p.zh}月报告${e.data.late ? `（逾期 ${Math.round(e.data.late.byMinutes / 60)} 小时）` : ''}`,
+        en: `submitted the ${p.en} report${e.data.late ? ` (late by ${Math.round(e.data.late.byMinutes / 60)} h)` : ''}`,
       };
     case 'PeerFiguresRecorded':
       return {
-        zh: `录入指标${e.data.indicatorNo} ${period} 六县市数据（${e.data.figures.length} 个县市${e.data.revised.length ? `，修订 ${e.data.revised.length}` : ''}）`,
-        en: `recorded indicator ${e.data.indicatorNo} ${period} figures for ${e.data.figures.length} counties${e.data.revised.length ? ` (${e.data.revised.length} revised)` : ''}`,
+        zh: `录入指标${e.data.indicatorNo} ${p.zh}六县市数据（${e.data.figures.length} 个县市${e.data.revised.length ? `，修订 ${e.data.revised.length}` : ''}）`,
+        en: `recorded indicator ${e.data.indicatorNo} ${p.en} figures for ${e.data.figures.length} counties${e.data.revised.length ? ` (${e.data.revised.length} revised)` : ''}`,
       };
     case 'CaseOpened': {
       if (!e.data.warning) {
         const g = e.data.ground;
         const zh = g ? GROUND_ZH[g.ground] : '';
         return {
-          zh: `督查立案（${zh}）：指标${e.data.indicatorNo}${g ? `（${g.period}）：${g.note}` : ''}`,
-          en: `supervision case opened (${g?.ground ?? ''}) for indicator ${e.data.indicatorNo}${g ? ` (${g.period}): ${g.note}` : ''}`,
+          zh: `督查立案（${zh}）：指标${e.data.indicatorNo}${g ? `（${periodText(g.period).zh}）：${g.note}` : ''}`,
+          en: `supervision case opened (${g?.ground ?? ''}) for indicator ${e.data.indicatorNo}${g ? ` (${periodText(g.period).en}): ${g.note}` : ''}`,
         };
       }
       return {
-        zh: `红色预警督查立案：指标${e.data.indicatorNo}（${e.data.warning.quarter}）`,
-        en: `supervision case opened for indicator ${e.data.indicatorNo} (${e.data.warning.quarter})`,
+        zh: `红色预警督查立案：指标${e.data.indicatorNo}（${periodText(e.data.warning.quarter).zh}）`,
+        en: `supervision case opened for indicator ${e.data.indicatorNo} (${periodText(e.data.warning.quarter).en})`,
       };
     }
     case 'CaseEscalated':
@@ -389,7 +391,7 @@ export function describe(e: AnyEvent, index: PlanIndex, since?: TimelineEntry['s
     }
     default: {
       const words = e.type.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
-      return { zh: `${LABEL_ZH[e.type] ?? e.type}${period ? ` ${period}` : ''}`, en: `${words}${period ? ` ${period}` : ''}` };
+      return { zh: `${LABEL_ZH[e.type] ?? e.type}${p.zh ? ` ${p.zh}` : ''}`, en: `${words}${p.en ? ` ${p.en}` : ''}` };
     }
   }
 }

@@ -1,3 +1,4 @@
+import { periodText } from '../plan/period.js';
 import type { Text } from './notices.events.js';
 
 /**
@@ -54,10 +55,6 @@ export function beijing(iso: string): string {
   const d = new Date(Date.parse(iso) + 8 * 3600_000);
   return `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 16)}`;
 }
-const month = (period: string) => {
-  const [y, m] = period.split('-');
-  return { zh: `${y}年${Number(m)}月`, en: period };
-};
 
 type Data = Record<string, unknown>;
 const unitPeople = (unitId: string): Audience[] => [
@@ -72,7 +69,7 @@ export function messageOf(type: string, d: Data, names: Names): Message | null {
   const unit = unitId ? names.unit(unitId) : '';
   switch (type) {
     case 'ReportReminderSent': {
-      const m = month(String(d.period));
+      const m = periodText(String(d.period));
       const toHead = d.to === 'head';
       return {
         kind: 'report-reminder',
@@ -88,7 +85,7 @@ export function messageOf(type: string, d: Data, names: Names): Message | null {
       };
     }
     case 'ReportOverdue': {
-      const m = month(String(d.period));
+      const m = periodText(String(d.period));
       return {
         kind: 'report-overdue',
         planId,
@@ -103,7 +100,7 @@ export function messageOf(type: string, d: Data, names: Names): Message | null {
       };
     }
     case 'ReportReturned': {
-      const m = month(String(d.period));
+      const m = periodText(String(d.period));
       return {
         kind: 'report-returned',
         planId,
@@ -117,6 +114,7 @@ export function messageOf(type: string, d: Data, names: Names): Message | null {
     case 'QuarterPublished': {
       const counts = (d.snapshot as { counts?: { green: number; yellow: number; red: number; missing: number } } | undefined)?.counts;
       const q = String(d.quarter);
+      const qt = periodText(q);
       const c = counts
         ? { zh: `绿色 ${counts.green}、黄色 ${counts.yellow}、红色 ${counts.red}`, en: `green ${counts.green}, yellow ${counts.yellow}, red ${counts.red}` }
         : { zh: '', en: '' };
@@ -124,8 +122,8 @@ export function messageOf(type: string, d: Data, names: Names): Message | null {
         kind: 'quarter-published',
         planId,
         audience: [{ role: 'leader' }, { role: 'office' }, { role: 'supervisor' }],
-        title: { zh: `${q} 季度评估结果已公布`, en: `The ${q} quarterly assessment is published` },
-        body: { zh: `${q} 季度绩效评估结果已公布：${c.zh}。`, en: `The ${q} quarterly assessment is published: ${c.en}.` },
+        title: { zh: `${qt.zh}评估结果已公布`, en: `The ${qt.en} quarterly assessment is published` },
+        body: { zh: `${qt.zh}绩效评估结果已公布：${c.zh}。`, en: `The ${qt.en} quarterly assessment is published: ${c.en}.` },
         link: `/assessment?quarter=${q}`,
       };
     }

@@ -37,7 +37,7 @@ describe('what a notice says and to whom', () => {
     expect(messageOf('CaseEscalated', { ...c, kind: 'admonitory-talk', reason: '连续两季度红色' }, names)!.audience).toContainEqual({ role: 'leader' });
     expect(messageOf('QuarterPublished', { planId: 'p', quarter: '2023-Q3', snapshot: { counts: { green: 1, yellow: 2, red: 3, missing: 4 } } }, names)!).toMatchObject({
       audience: [{ role: 'leader' }, { role: 'office' }, { role: 'supervisor' }],
-      body: { zh: '2023-Q3 季度绩效评估结果已公布：绿色 1、黄色 2、红色 3。' },
+      body: { zh: '2023年第3季度绩效评估结果已公布：绿色 1、黄色 2、红色 3。', en: 'The Q3 2023 quarterly assessment is published: green 1, yellow 2, red 3.' },
     });
     expect(messageOf('ProposalApproved', { planId: 'p', year: 2023 }, names)!.kind).toBe('decision-approved');
     expect(messageOf('ReportDraftSaved', {}, names)).toBeNull();

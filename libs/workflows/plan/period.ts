@@ -192,6 +192,15 @@ export function displayPeriod(p: Period, locale: PeriodLocale): string {
 }
 
 /**
+ * A period as stored (`2023-05`, `2023-Q1`, `2023`) in both languages, for the texts the server
+ * writes (timeline summaries, notices); anything else (an empty or unknown label) is kept as it is.
+ */
+export function periodText(text: string): { zh: string; en: string } {
+  const p = parsePeriod(text);
+  return p ? { zh: displayPeriod(p, 'zh-CN'), en: displayPeriod(p, 'en-US') } : { zh: text, en: text };
+}
+
+/**
  * The periods whose figures may stand for `period`, best first: the period itself, then every
  * other period of the same year that ends no later than it does, latest end first. Where a month
  * and a quarter (or the year) end together the month comes first: monthly figures are cumulative
