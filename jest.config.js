@@ -12,10 +12,11 @@ export default {
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/apps/web/'],
   testTimeout: 60_000,
   // Int and e2e suites each create their own PostgreSQL database and SQLite file, so they can run
-  // in parallel. Three workers on this machine's two cores: the suites wait more than they compute
-  // (browsers settling, child processes starting, PostgreSQL's fsyncs; a CI run used about one core
-  // on average with two workers), so a third keeps both cores busy.
-  maxWorkers: 3,
+  // in parallel. Four workers on this machine's two cores: the suites wait more than they compute
+  // (browsers settling, child processes starting, PostgreSQL's fsyncs): jest, its workers and their
+  // browsers used ~970 CPU-seconds for a run that takes ~940 s with three workers on a quiet machine,
+  // about half of two cores; a fourth worker fills the waits.
+  maxWorkers: 4,
   // The suites that take minutes start first (the browser journeys, the demo year's players).
   testSequencer: '<rootDir>/test/support/slow-first-sequencer.mjs',
 };

@@ -4,12 +4,12 @@ import Sequencer from '@jest/test-sequencer';
  * The order suites start in, so two workers finish together. Jest's own order is by the last run's
  * durations, or, on a clean clone (CI) with none, by file size — which started the browser suites
  * (a few minutes each, small files) last and left one worker running them alone at the end.
- * Here: the two suites that play the demo stores first and side by side (test/support/demo-store.ts;
+ * Here: the suites that play the demo stores first and side by side (test/support/demo-store.ts;
  * the rest copy them), then the browser suites, the other end-to-end suites, integration, unit.
  * Within a class, the last run's duration when known, else the file's size.
  */
 const CLASSES = [
-  /test\/web\/accessibility\.e2e/, // plays the open demo year
+  /test\/web\/accessibility-/, // one plays the open demo year, the other language waits for it
   /documents\/documents\.int/, // plays the closed one meanwhile
   /test\/web\/.*\.e2e/,
   /demo\.int|openapi\.e2e|exports\.e2e|documents\.e2e/,
