@@ -43,10 +43,21 @@ export class KeptDocs {
     };
   }
 
-  /** A batch of this generation was committed: its documents are now the stored ones. */
+  /**
+   * A batch of this generation was committed: its documents are now the stored ones. A batch of
+   * more documents than a quarter of what is kept (a rebuild's page writes thousands of timeline
+   * entries nobody reads back) only refreshes what is kept already: kept whole, it would push out
+   * the few documents read on every event (a plan's index, a unit's status) to keep ones written
+   * once, and cost an insertion and an eviction each. What it did not keep is read when first asked for.
+   */
   committed(changes: readonly { collection: string; key: string; doc: string | null }[]): void {
     this.#version++;
-    for (const c of changes) this.#keep(c.collection + SEP + c.key, c.doc ?? undefined);
+    const large = changes.length > MAX_KEPT / 4;
+    for (const c of changes) {
+      const id = c.collection + SEP + c.key;
+      if (large && !this.#docs.has(id)) continue;
+      this.#keep(id, c.doc ?? undefined);
+    }
   }
 
   get size(): number {

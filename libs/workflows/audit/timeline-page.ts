@@ -1,5 +1,5 @@
 import type { DocReader } from '../../engine/projections/docs.js';
-import type { TimelineEntry, TimelinePage } from './timeline.projection.js';
+import { statusBefore, unitEntry, type StoredUnitEntry, type TimelineEntry, type TimelinePage, type UnitStatus } from './timeline.projection.js';
 
 export interface TimelineFilter {
   indicatorNo?: number;
@@ -27,12 +27,24 @@ export async function timelinePage(docs: DocReader, collection: string, prefix: 
     (filter.causes === undefined || (e.cause !== undefined && filter.causes.includes(e.cause.kind)));
   const out: TimelineEntry[] = [];
   let cursor = after ? `${prefix}${after}` : undefined;
+  // A unit's entries store its status whole only now and then (StoredUnitEntry): made whole along
+  // the key order, every entry scanned, from the status before the first one read.
+  let status: UnitStatus | undefined;
+  const whole = async (r: { key: string; doc: TimelineEntry }): Promise<TimelineEntry> => {
+    if (collection !== 'unit') return r.doc;
+    const stored = r.doc as StoredUnitEntry;
+    if (status === undefined && stored.status === undefined) status = await statusBefore(docs, prefix, r.key);
+    const e = unitEntry(stored, status);
+    status = e.status;
+    return e;
+  };
   // Filters are applied while paging along the key order; a page is full or the timeline ends.
   for (let scanned = 0; out.length < limit && scanned < 50; scanned++) {
     const page = await docs.page<TimelineEntry>(collection, prefix, { ...(cursor ? { after: cursor } : {}), limit: Math.max(limit, 100) });
     for (const r of page) {
       cursor = r.key;
-      if (matches(r.doc)) out.push(r.doc);
+      const entry = await whole(r);
+      if (matches(entry)) out.push(entry);
       if (out.length === limit) break;
     }
     if (page.length < Math.max(limit, 100)) {

@@ -1,4 +1,4 @@
-import type { Projection } from '../../engine/projections/docs.js';
+import type { DocReader, Projection } from '../../engine/projections/docs.js';
 import { formatPeriod, parsePeriod, periodText, previous } from '../plan/period.js';
 import { ASSESSMENT_EVENT_TYPES, type AssessmentEvent, type QuarterNotificationSent } from '../assessment/assessment.events.js';
 import { PLAN_EVENT_TYPES, type PlanEvent } from '../plan/plan.events.js';
@@ -55,6 +55,107 @@ export interface TimelineEntry {
   status?: UnitStatus;
 }
 
+/**
+ * A unit entry as stored (issue 17). The unit's whole status on every entry was most of what a
+ * rebuild wrote (a third of the timeline's bytes, ~160 MB at 200 k events) though most events
+ * change one report or one standing of it. So it is stored whole on a unit's first entry and then
+ * on every STATUS_EVERY-th, and in between as `statusChange`: the standings and reports that changed
+ * (merged into the status before), the open cases and decisions when they changed (replacing
+ * them); neither field when nothing changed. Readers make entries whole in key order (unitEntry,
+ * statusBefore, wholeUnitEntries), so every answer still carries the status after each step.
+ */
+export type StoredUnitEntry = (TimelineEntry & { statusChange?: undefined }) | (Omit<TimelineEntry, 'status'> & { status?: undefined; statusChange?: StatusChange });
+
+export interface StatusChange {
+  warnings?: UnitStatus['warnings'];
+  reports?: UnitStatus['reports'];
+  openCases?: UnitStatus['openCases'];
+  decisions?: UnitStatus['decisions'];
+}
+
+/** The most entries of a unit between two that store its status whole: what a page reads back at most to start from one. */
+export const STATUS_EVERY = 32;
+
+/** The `status` document of a unit: its status now, and how many entries ago it was last stored whole. */
+export interface UnitState {
+  status: UnitStatus;
+  sinceWhole: number;
+}
+
+/**
+ * A unit's entry as stored, and its `status` document after it: the status whole on the unit's first
+ * entry and every STATUS_EVERY-th after, else what changed from the status before (`kept`).
+ */
+export function storeUnitEntry(base: Omit<TimelineEntry, 'status'>, kept: Readonly<UnitState> | undefined, status: UnitStatus): { state: UnitState; entry: StoredUnitEntry } {
+  const change = kept && kept.sinceWhole + 1 < STATUS_EVERY ? statusChange(kept.status, status) : undefined;
+  if (!kept || !change) return { state: { status, sinceWhole: 0 }, entry: { ...base, status } };
+  return { state: { status, sinceWhole: kept.sinceWhole + 1 }, entry: Object.keys(change).length === 0 ? base : { ...base, statusChange: change } };
+}
+
+/**
+ * What changed from `a` to `b` (b = evolveStatus(a, …), sharing what did not change); undefined when
+ * a change cannot say it (a standing or report gone, which evolveStatus never does): stored whole then.
+ */
+export function statusChange(a: Readonly<UnitStatus>, b: Readonly<UnitStatus>): StatusChange | undefined {
+  const change: StatusChange = {};
+  for (const field of ['warnings', 'reports'] as const) {
+    const [was, now] = [a[field] as Record<string, unknown>, b[field] as Record<string, unknown>];
+    if (was === now) continue;
+    if (Object.keys(was).some((k) => !Object.hasOwn(now, k))) return undefined;
+    const changed = Object.entries(now).filter(([k, v]) => !Object.hasOwn(was, k) || was[k] !== v);
+    if (changed.length > 0) (change as Record<string, unknown>)[field] = Object.fromEntries(changed);
+  }
+  if (a.openCases !== b.openCases) change.openCases = b.openCases;
+  if (a.decisions !== b.decisions) change.decisions = b.decisions;
+  return change;
+}
+
+/**
+ * A stored unit entry made whole: as the projection built it, the status after it last. `before` is
+ * the status after the unit's previous entry, needed unless this one stores its status whole.
+ */
+export function unitEntry(stored: StoredUnitEntry, before: UnitStatus | undefined): TimelineEntry {
+  if (stored.status !== undefined) return stored;
+  if (before === undefined) throw new Error(`unit timeline entry ${stored.seq}: no status before it to apply its change to`);
+  const { statusChange: c, ...rest } = stored;
+  // Merged as evolveStatus spread them: a key keeps its place, a new one comes last, so the JSON is the same.
+  const status: UnitStatus = !c
+    ? before
+    : {
+        warnings: c.warnings ? { ...before.warnings, ...c.warnings } : before.warnings,
+        openCases: c.openCases ?? before.openCases,
+        reports: c.reports ? { ...before.reports, ...c.reports } : before.reports,
+        decisions: c.decisions ?? before.decisions,
+      };
+  return { ...rest, status };
+}
+
+/** A unit's entries as stored, in key order from its first (which stores its status whole), made whole. */
+export function wholeUnitEntries(stored: readonly StoredUnitEntry[]): TimelineEntry[] {
+  let status: UnitStatus | undefined;
+  return stored.map((s) => {
+    const e = unitEntry(s, status);
+    status = e.status;
+    return e;
+  });
+}
+
+/**
+ * The unit's status before the entry at `key` (a key of the unit's timeline, `prefix`): read back to
+ * the nearest entry storing it whole, at most STATUS_EVERY entries, and brought forward.
+ */
+export async function statusBefore(docs: DocReader, prefix: string, key: string): Promise<UnitStatus | undefined> {
+  const back = await docs.page<StoredUnitEntry>('unit', prefix, { after: key, limit: STATUS_EVERY, reverse: true });
+  const whole = back.findIndex((r) => r.doc.status !== undefined);
+  if (whole < 0) return undefined;
+  return wholeUnitEntries(
+    back
+      .slice(0, whole + 1)
+      .map((r) => r.doc)
+      .reverse(),
+  ).at(-1)!.status;
+}
+
 /** Every published event type of the workflows; touches() says which of them concern a unit, an indicator or a case. */
 export const TIMELINE_EVENT_TYPES = [
   ...PLAN_EVENT_TYPES,
@@ -90,7 +191,9 @@ export const timelineProjection: Projection = {
   // 3: a standing change compares with the previous period (since), cases opened on a ground (issue 12).
   // 4: attachments (issue 16); 3 was given to each change on its own branch, so both rebuild.
   // 5: summaries name periods as people read them (2023年8月 / Aug 2023), not 2023-08 (issue 15).
-  version: 5,
+  // 6: a unit entry stores its status whole only every STATUS_EVERY entries, else what changed (issue 17);
+  //    5 was given to each change on its own branch, so both rebuild.
+  version: 6,
   eventTypes: TIMELINE_EVENT_TYPES,
   async apply(e, docs) {
     const event = { type: e.type, data: e.data } as AnyEvent;
@@ -125,7 +228,7 @@ export const timelineProjection: Projection = {
     const seq = ((await docs.get<number>('seq', planId)) ?? 0) + 1;
     docs.put('seq', planId, seq);
     const m = e.metadata;
-    const base: TimelineEntry = {
+    const base: Omit<TimelineEntry, 'status'> = {
       seq,
       position: e.position,
       streamId: e.streamId,
@@ -143,9 +246,10 @@ export const timelineProjection: Projection = {
       ...(touched.caseKey ? { caseKey: touched.caseKey } : {}),
     };
     for (const unitId of touched.units) {
-      const status = evolveStatus((await docs.peek<UnitStatus>('status', `${planId}/${unitId}`)) ?? emptyStatus(), event, unitId);
-      docs.put('status', `${planId}/${unitId}`, status);
-      docs.put('unit', unitKey(planId, unitId, seq), { ...base, status });
+      const kept = await docs.peek<UnitState>('status', `${planId}/${unitId}`);
+      const { state, entry } = storeUnitEntry(base, kept, evolveStatus(kept?.status ?? emptyStatus(), event, unitId));
+      docs.put('status', `${planId}/${unitId}`, state);
+      docs.put('unit', unitKey(planId, unitId, seq), entry);
     }
     for (const no of touched.indicators) docs.put('indicator', indicatorKey(planId, no, seq), base);
     if (touched.caseKey) docs.put('case', `${touched.caseKey}/${pad(seq)}`, base);
