@@ -16,6 +16,10 @@
  *   - restart to ready (up to 2 M events; `--no-restart` skips it) — target ≤ 5 s to every
  *     projection at the head
  * `npm run bench -- --scale` is this on PostgreSQL with ten million events (issue 17).
+ * `--only verify`: the store generated, then audit verify alone (no projection, no auditors'
+ * questions, no restart). `--url URL`: audit verify alone on a store kept by an earlier run
+ * (`--keep`), without generating one. `--verify-rounds N` times verify N times (one line each);
+ * `--threads N` sets its threads (default: as `audit verify`).
  * One JSON line each, as the rest of the benchmark prints.
  */
 import 'reflect-metadata';
@@ -28,6 +32,7 @@ import { verifyLogInParallel } from '../libs/engine/audit/verify-parallel.js';
 import { ManualClock } from '../libs/engine/clock.js';
 import { readConfig } from '../libs/engine/config.js';
 import { readHeadsToHead, readToHead, type EventStore } from '../libs/engine/event-store/event-store.js';
+import { openEventStore } from '../libs/engine/event-store/open-event-store.js';
 import type { StoredEvent } from '../libs/engine/event-store/storage.js';
 import { orderedUuid } from '../libs/engine/ids.js';
 import { Engine } from '../libs/engine/nest/engine.js';
@@ -57,10 +62,27 @@ interface Options {
   throughStore: boolean;
   /** Skip the restart-to-ready measurement (two starts of the API on the scaled store). */
   noRestart: boolean;
+  /** `verify`: after generating, time audit verify alone. */
+  only: 'verify' | undefined;
+  /** A store kept by an earlier run: audit verify alone on it, nothing generated. */
+  url: string | undefined;
+  verifyRounds: number;
+  threads: number | undefined;
 }
 
 export async function runAuditBench(argv: string[]): Promise<void> {
-  const o: Options = { events: 1_000_000, store: 'sqlite', samples: 300, keep: false, throughStore: false, noRestart: false };
+  const o: Options = {
+    events: 1_000_000,
+    store: 'sqlite',
+    samples: 300,
+    keep: false,
+    throughStore: false,
+    noRestart: false,
+    only: undefined,
+    url: undefined,
+    verifyRounds: 1,
+    threads: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--events') o.events = Number(argv[++i]);
     else if (argv[i] === '--store') o.store = argv[++i] as Options['store'];
@@ -69,6 +91,22 @@ export async function runAuditBench(argv: string[]): Promise<void> {
     else if (argv[i] === '--keep') o.keep = true;
     else if (argv[i] === '--through-store') o.throughStore = true;
     else if (argv[i] === '--no-restart') o.noRestart = true;
+    else if (argv[i] === '--only') {
+      const what = argv[++i];
+      if (what !== 'verify') throw new Error(`--only ${what}: only "verify" can be run alone`);
+      o.only = what;
+    } else if (argv[i] === '--url') o.url = argv[++i];
+    else if (argv[i] === '--verify-rounds') o.verifyRounds = Number(argv[++i]);
+    else if (argv[i] === '--threads') o.threads = Number(argv[++i]);
+  }
+  if (o.url !== undefined) {
+    const store = await openEventStore(o.url);
+    try {
+      await measureVerify(o.url, store, o);
+    } finally {
+      await store.close();
+    }
+    return;
   }
   const db = o.store === 'sqlite' ? createSqliteDirectory('bench-audit') : await createPostgresDatabase('bench_audit');
   const url = 'url' in db && typeof db.url === 'string' ? db.url : (db as ReturnType<typeof createSqliteDirectory>).url();
@@ -149,6 +187,11 @@ async function scaleAndMeasure(url: string, o: Options): Promise<void> {
       }),
     );
 
+    if (o.only === 'verify') {
+      await measureVerify(url, engine.store, o);
+      return;
+    }
+
     // 3. The timeline projection over everything (the other views are folded from streams on demand).
     t = performance.now();
     // CPU too (every thread of the process: the collector's, SQLite's work on the loop): on a shared machine wall time says little.
@@ -192,25 +235,7 @@ async function scaleAndMeasure(url: string, o: Options): Promise<void> {
     });
     line('A3-two-moment-diff', o.store, total, diff, 400);
 
-    t = performance.now();
-    const { chains, seals } = await verifyLogInParallel(url, engine.store);
-    const seconds = (performance.now() - t) / 1000;
-    console.log(
-      JSON.stringify({
-        workload: 'A4-audit-verify',
-        store: o.store,
-        events: chains.events,
-        streams: chains.streams,
-        threads: chains.threads,
-        seals: seals.seals,
-        ok: chains.ok && seals.ok,
-        seconds: round(seconds),
-        eventsPerSec: Math.round(chains.events / seconds),
-        target: '≥ 300000 events/s',
-        pass: chains.ok && seals.ok && chains.events / seconds >= 300_000,
-        loadAvg1m: load(),
-      }),
-    );
+    await measureVerify(url, engine.store, o);
     const rebuildRate = Math.round(total / buildSeconds);
     console.log(
       JSON.stringify({
@@ -230,7 +255,35 @@ async function scaleAndMeasure(url: string, o: Options): Promise<void> {
     await app.close();
   }
   // At ten million events the first start would rebuild every other projection first: measured at the 1 M of the target.
-  if (!o.noRestart && o.events <= 2_000_000) await restartToReady(url, o.store);
+  if (!o.noRestart && o.only === undefined && o.events <= 2_000_000) await restartToReady(url, o.store);
+}
+
+/** audit verify (every chain and every seal) as the CLI runs it, timed: one line a round. */
+async function measureVerify(url: string, store: EventStore, o: Pick<Options, 'store' | 'verifyRounds' | 'threads'>): Promise<void> {
+  for (let r = 1; r <= o.verifyRounds; r++) {
+    const t = performance.now();
+    const { chains, seals } = await verifyLogInParallel(url, store, undefined, {}, ...(o.threads !== undefined ? [o.threads] : []));
+    const seconds = (performance.now() - t) / 1000;
+    console.log(
+      JSON.stringify({
+        workload: 'A4-audit-verify',
+        store: o.store,
+        ...(o.verifyRounds > 1 ? { round: r } : {}),
+        events: chains.events,
+        streams: chains.streams,
+        threads: chains.threads,
+        seals: seals.seals,
+        ok: chains.ok && seals.ok,
+        seconds: round(seconds),
+        eventsPerSec: Math.round(chains.events / seconds),
+        /** Wall time per event (all threads together). */
+        usPerEvent: round((seconds * 1e6) / chains.events),
+        target: '≥ 300000 events/s',
+        pass: chains.ok && seals.ok && chains.events / seconds >= 300_000,
+        loadAvg1m: load(),
+      }),
+    );
+  }
 }
 
 /**

@@ -1,11 +1,13 @@
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openEventStore } from '../event-store/open-event-store.js';
 import { createPostgresDatabase, createSqliteDirectory } from '../testing/databases.js';
 import { testEvent } from '../testing/fixtures.js';
 import { verifyChains } from './verify-chains.js';
+import { verifyRange } from './verify-range.js';
 
 const CLI = join(process.cwd(), 'dist/apps/api/src/cli.js');
 
@@ -72,7 +74,15 @@ describe.each(targets)('tamper evidence on $name', (target) => {
   const verify = async () => {
     const store = await openEventStore(url);
     try {
-      return await verifyChains(store.storage, { pageSize: 4 });
+      const report = await verifyChains(store.storage, { pageSize: 4 });
+      // audit verify's walk (verify-range.ts: on SQLite, over the bytes as stored) names exactly the same.
+      const range = await verifyRange(store.storage, { sealPositions: [] });
+      expect({ events: range.events, streams: range.streams, problems: range.problems }).toEqual({
+        events: report.events,
+        streams: report.streams,
+        problems: report.problems,
+      });
+      return report;
     } finally {
       await store.close();
     }
@@ -140,6 +150,25 @@ describe.each(targets)('tamper evidence on $name', (target) => {
     expect(report.problems[0]!.detail).toContain('was recorded at revision 2');
     expect(cli().stderr).toMatch(/reordered event in stream "report-a" at revision 1/);
   });
+
+  // PostgreSQL refuses text that is not UTF-8: SQLite only.
+  (target.name === 'SQLite' ? it : it.skip)(
+    'content stored as bytes that are not UTF-8, with a hash over those bytes, is named as altered, as the text read would be',
+    async () => {
+      // The newest event's data replaced by bytes with a Latin-1 "é" (0xE9: not UTF-8) and its hash
+      // recomputed over the raw bytes (no later event to break): read as text, the byte is a
+      // replacement character and the hash does not fit.
+      const store = await openEventStore(url);
+      const [row] = await store.storage.readStream('report-b', 'forwards', 4, 1);
+      const [previous] = await store.storage.readStream('report-b', 'forwards', 3, 1);
+      await store.close();
+      const data = Buffer.concat([Buffer.from('{"stream":"report-b","note":"'), Buffer.from([0xe9]), Buffer.from('"}')]);
+      const body = Buffer.concat([Buffer.from(`${previous!.hash}\nreport-b\n4\n${row!.id}\n${row!.type}\n`), data, Buffer.from(`\n${row!.metadata}`)]);
+      const forged = createHash('sha256').update(body).digest('hex');
+      await tamper.exec(`UPDATE events SET data = CAST(x'${data.toString('hex')}' AS TEXT), hash = '${forged}' WHERE stream_id = 'report-b' AND revision = 4`);
+      expect((await verify()).problems).toEqual([expect.objectContaining({ kind: 'altered', streamId: 'report-b', revision: 4 })]);
+    },
+  );
 
   it('several broken streams are all reported, the first one first', async () => {
     await tamper.exec(`DELETE FROM events WHERE stream_id = 'report-c' AND revision = 0`);

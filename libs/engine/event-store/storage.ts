@@ -23,6 +23,16 @@ export interface StoredEvent extends StoredEventInput {
   position: string;
 }
 
+/**
+ * One event as audit verification reads it (readChainRows): its position as two numbers that order
+ * as the store orders positions (SQLite: 0 and the row id), its stream, revision and stored hash,
+ * and `body`: the UTF-8 bytes its chain hash covers after the previous hash — `\n` stream `\n`
+ * revision `\n` id `\n` type `\n` data `\n` metadata (hash-chain.ts), joined by the database
+ * from the text it stores, so the bytes are hashed as stored, not decoded and encoded again.
+ * Null when the database cannot join them (a column tampered to NULL).
+ */
+export type ChainRow = [hi: number, lo: number, streamId: string, revision: number, hash: string, body: Uint8Array | null];
+
 export interface StreamHead {
   /** -1 when the stream does not exist */
   revision: number;
@@ -85,6 +95,11 @@ export interface StorageAdapter {
    * no metadata — so walking a million events to check seals reads a fraction of the bytes.
    */
   readAllHeads?(afterPosition: string | undefined, maxCount: number): Promise<Pick<StoredEvent, 'position' | 'streamId' | 'revision' | 'hash'>[]>;
+  /**
+   * Optional: like readAllByStream (the same rows, in the same order), as audit verification reads
+   * them: raw rows, each with the bytes its hash covers (ChainRow), no object per event.
+   */
+  readChainRows?(afterKey: { streamId: string; revision: number } | undefined, maxCount: number): Promise<ChainRow[]>;
   /**
    * Optional: for each fraction, the stream id that far through (stream, revision) order, to split
    * verification across threads. All at once, so the events are counted once.

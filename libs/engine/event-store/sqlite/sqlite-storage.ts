@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InvalidEventError } from '../errors.js';
-import type { RawAppendOutcome, StorageAdapter, StoredEvent, StoredEventInput, StreamHead } from '../storage.js';
+import type { ChainRow, RawAppendOutcome, StorageAdapter, StoredEvent, StoredEventInput, StreamHead } from '../storage.js';
 import { WalSync, type SyncFile } from './wal-sync.js';
 
 /**
@@ -67,6 +67,16 @@ const SAMPLE = 2048;
 const COLUMNS = 'global_position, stream_id, revision, event_id, type, data, metadata, hash, commit_id';
 
 /**
+ * What audit verification reads of each event (ChainRow): the bytes its chain hash covers after the
+ * previous hash, joined here as #toStored and chainHash would join them — the envelope its commit's
+ * (none if the commit row is gone: '', which no longer matches the hash), or its own — and cast to a
+ * blob: one buffer a row, hashed as stored, instead of four strings decoded from UTF-8 and encoded
+ * again to be hashed (the data is mostly Chinese: two-byte strings).
+ */
+const CHAIN_COLUMNS =
+  "0, e.global_position, e.stream_id, e.revision, e.hash, CAST(char(10) || e.stream_id || char(10) || e.revision || char(10) || e.event_id || char(10) || e.type || char(10) || e.data || char(10) || CASE WHEN e.commit_id IS NULL THEN e.metadata ELSE coalesce((SELECT c.metadata FROM commits c WHERE c.commit_id = e.commit_id), '') END AS BLOB)";
+
+/**
  * The envelope of an append whose events share one (a command's events) is stored once, in
  * `commits`, and its events reference it; an envelope only one event carries stays in that
  * event's row (a commit row would only add a write). Readers rebuild the same metadata text either
@@ -110,6 +120,8 @@ export class SqliteStorage implements StorageAdapter {
   readonly #byStreamStart;
   readonly #byStreamAfter;
   readonly #readHeads;
+  readonly #chainStart;
+  readonly #chainAfter;
   readonly #byId;
   readonly #countAfter;
   readonly #countAfterUpTo;
@@ -145,6 +157,8 @@ export class SqliteStorage implements StorageAdapter {
     this.#readHeads = this.db.prepare('SELECT global_position, stream_id, revision, hash FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?').raw(true);
     this.#byStreamStart = this.db.prepare(`SELECT ${COLUMNS} FROM events ORDER BY stream_id, revision LIMIT ?`).raw(true);
     this.#byStreamAfter = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE (stream_id, revision) > (?, ?) ORDER BY stream_id, revision LIMIT ?`).raw(true);
+    this.#chainStart = this.db.prepare(`SELECT ${CHAIN_COLUMNS} FROM events e ORDER BY e.stream_id, e.revision LIMIT ?`).raw(true);
+    this.#chainAfter = this.db.prepare(`SELECT ${CHAIN_COLUMNS} FROM events e WHERE (e.stream_id, e.revision) > (?, ?) ORDER BY e.stream_id, e.revision LIMIT ?`).raw(true);
     this.#byId = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE event_id = ?`).raw(true);
     this.#countAfter = this.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM events WHERE global_position > ?');
     this.#countAfterUpTo = this.db.prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE global_position > ? LIMIT ?)');
@@ -315,6 +329,14 @@ export class SqliteStorage implements StorageAdapter {
     const rows = after ? this.#byStreamAfter.all(after.streamId, after.revision, maxCount) : this.#byStreamStart.all(maxCount);
     await this.#durable(rows as unknown[][]);
     return this.#toStored(rows as unknown[][]);
+  }
+
+  async readChainRows(after: { streamId: string; revision: number } | undefined, maxCount: number): Promise<ChainRow[]> {
+    const rows = (after ? this.#chainAfter.all(after.streamId, after.revision, maxCount) : this.#chainStart.all(maxCount)) as ChainRow[];
+    let max = 0;
+    for (const r of rows) if (r[1] > max) max = r[1];
+    await this.#durable([[max]]);
+    return rows;
   }
 
   async findByIds(ids: string[]): Promise<StoredEvent[]> {
