@@ -273,11 +273,15 @@ async function readHistory(store: EventStore, streamId: string, fresh: boolean):
     if (before.length > 0) kept.set(streamId, before);
     return { history: before, read: false };
   }
-  const after = await store.readStream(streamId, before.length > 0 ? { fromRevision: before.length } : {});
+  // From the last kept event on, which must still be there: a stream rewritten behind the store's
+  // back (tampering, a restore of an older copy) is read whole again, not decided on as kept.
+  const rows = await store.readStream(streamId, before.length > 0 ? { fromRevision: before.length - 1 } : {});
+  const overlap = before.length > 0 ? rows[0] : undefined;
+  const after = before.length > 0 ? rows.slice(1) : rows;
   // A stream read whole starts at revision 0; anything else (never expected) is not kept.
-  if (after.some((e, i) => e.revision !== before.length + i)) {
+  if ((before.length > 0 && overlap?.id !== before[before.length - 1]!.id) || after.some((e, i) => e.revision !== before.length + i)) {
     kept.delete(streamId);
-    return { history: await store.readStream(streamId), read: true };
+    return { history: keep(store, streamId, [], await store.readStream(streamId)), read: true };
   }
   return { history: keep(store, streamId, before, after), read: true };
 }
