@@ -19,6 +19,24 @@ export class WrongExpectedRevisionError extends EventStoreError {
   }
 }
 
+/**
+ * A stream the decision was made on (the plan, the official standings: `facts`) has moved since it
+ * was read; nothing was written. The command is decided again on the facts as they are now.
+ */
+export class FactsMovedError extends EventStoreError {
+  readonly code = 'facts-moved';
+  constructor(
+    /** The stream being appended to. */
+    readonly streamId: string,
+    /** The facts' streams, at the revisions the decision assumed. */
+    readonly facts: readonly { streamId: string; revision: number }[],
+  ) {
+    super(
+      `Stream "${streamId}" was not appended to: a stream the decision was made on (${facts.map((f) => f.streamId).join(', ')}) has moved since it was read; nothing was written.`,
+    );
+  }
+}
+
 /** An event id is already stored with other content (type, data or stream); nothing was written. */
 export class EventIdConflictError extends EventStoreError {
   readonly code = 'event-id-conflict';

@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { checkMetadata, type EventMetadata, type Upcasters } from './envelope.js';
 import {
   EventIdConflictError,
+  FactsMovedError,
   InvalidEventError,
   ReaderHorizonTimeoutError,
   RecordedTimeRegressionError,
@@ -11,7 +12,7 @@ import {
 } from './errors.js';
 import { chainHash, GENESIS_HASH } from './hash-chain.js';
 import { newUuid } from '../ids.js';
-import type { StorageAdapter, StoredEvent, StoredEventInput, StreamHead } from './storage.js';
+import type { StorageAdapter, StoredEvent, StoredEventInput, StreamHead, StreamRevision } from './storage.js';
 import { checkEventId, checkEventType, checkStreamId, toJsonText } from './validation.js';
 
 /** EventStoreDB's four forms: the stream must not exist / anything / must exist / must be at exactly N. */
@@ -30,6 +31,24 @@ export interface AppendResult {
   nextExpectedRevision: number;
   /** Global position of the last event appended; opaque, compare with comparePositions. */
   position: string;
+  /**
+   * With `recorded`: the events as a read would return them, where the adapter told every
+   * event's position (not on a replay), so a caller keeping a stream's events need not read them back.
+   */
+  events?: RecordedEvent[];
+}
+
+export interface AppendOptions {
+  expectedRevision?: ExpectedRevision;
+  /**
+   * Other streams the decision was made on, at the revisions it read (-1: no stream): nothing is
+   * written unless each is still there (FactsMovedError), checked atomically with the head where
+   * the adapter can (`checksFacts`). So a decision made on facts this process only believed
+   * current (knownRevisions) is stored only if they were.
+   */
+  facts?: readonly StreamRevision[];
+  /** Answer the appended events too (AppendResult.events). */
+  recorded?: boolean;
 }
 
 /** An event as read back. `metadata` is parsed on first access: most readers only fold data. */
@@ -107,6 +126,8 @@ export class EventStore {
   readonly #storage: StorageAdapter;
   readonly #upcasters: Upcasters;
   readonly #heads = new Map<string, KnownHead>();
+  /** The revision each stream was last seen at by this process (its appends, its reads); see knownRevisions. */
+  readonly #known = new Map<string, number>();
   readonly #headCacheSize: number;
   readonly #appended = new EventEmitter();
   #closed = false;
@@ -131,10 +152,15 @@ export class EventStore {
     return this.#storage.comparePositions(a, b);
   }
 
-  async appendToStream(streamId: string, events: readonly NewEvent<object>[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
+  async appendToStream(streamId: string, events: readonly NewEvent<object>[], options: AppendOptions = {}): Promise<AppendResult> {
     const expected = options.expectedRevision ?? 'any';
     checkStreamId(streamId);
     checkExpectedRevision(expected);
+    const facts = options.facts?.length ? options.facts : undefined;
+    for (const f of facts ?? []) {
+      checkStreamId(f.streamId);
+      if (!(Number.isSafeInteger(f.revision) && f.revision >= -1)) throw new InvalidEventError('facts', `${JSON.stringify(f.revision)} is not a revision (-1 for no stream)`);
+    }
     if (!Array.isArray(events) || events.length === 0) throw new InvalidEventError('events', 'at least one event is required');
     // The events of one command share one envelope object: check and serialise it once.
     const envelopes = new Map<object, string>();
@@ -179,15 +205,27 @@ export class EventStore {
         throw regression;
       }
       const rows = chain(streamId, head, prepared);
-      const outcome = await this.#storage.append(streamId, head.revision, rows);
+      // An adapter that cannot check the facts with the append has them checked just before: a
+      // write landing in between goes unnoticed there (EventStoreDB), never on SQL stores.
+      if (facts && !this.#storage.checksFacts && (await this.revisions(facts.map((f) => f.streamId))).some((r, i) => r !== facts[i]!.revision)) {
+        throw this.#factsMoved(streamId, facts);
+      }
+      const outcome = await this.#storage.append(streamId, head.revision, rows, facts);
       if (outcome.kind === 'appended') {
         const last = rows[rows.length - 1]!;
         const revision = head.revision + rows.length;
         this.#remember(streamId, { revision, hash: last.hash, recordedAt: prepared[prepared.length - 1]!.recordedAt });
         this.#appended.emit('appended');
-        return { nextExpectedRevision: revision, position: outcome.lastPosition };
+        const positions = outcome.positions;
+        const recorded =
+          options.recorded && positions?.length === rows.length
+            ? rows.map((r, i) => this.#toRecorded({ ...r, streamId, revision: head!.revision + 1 + i, position: positions[i]! }))
+            : undefined;
+        return { nextExpectedRevision: revision, position: outcome.lastPosition, ...(recorded ? { events: recorded } : {}) };
       }
+      if (outcome.kind === 'facts-moved') throw this.#factsMoved(streamId, facts ?? []);
       this.#heads.delete(streamId);
+      this.#known.delete(streamId);
       if (outcome.kind === 'duplicate-id') {
         const replay = await this.#replayOf(streamId, prepared);
         if (replay) return replay;
@@ -201,7 +239,19 @@ export class EventStore {
 
   /** The stream's revision now (-1: no stream), without reading or parsing its events. */
   async revision(streamId: string): Promise<number> {
-    return (await this.#storage.head(streamId)).revision;
+    const { revision } = await this.#storage.head(streamId);
+    this.#see(streamId, revision);
+    return revision;
+  }
+
+  /**
+   * The revision each stream was at when this process last saw it (its own appends, reads and
+   * revision queries; -1: no stream), undefined where it has not seen it — without asking the
+   * store. Another process may have appended since: a decision made on these must pass them as
+   * the append's `facts` (or its expected revision), which refuses it if they moved.
+   */
+  knownRevisions(streamIds: readonly string[]): (number | undefined)[] {
+    return streamIds.map((id) => this.#known.get(id));
   }
 
   /**
@@ -211,8 +261,9 @@ export class EventStore {
   async revisions(streamIds: readonly string[]): Promise<number[]> {
     for (const id of streamIds) checkStreamId(id);
     if (streamIds.length === 0) return [];
-    if (this.#storage.revisions) return this.#storage.revisions(streamIds);
-    return Promise.all(streamIds.map(async (id) => (await this.#storage.head(id)).revision));
+    const revisions = this.#storage.revisions ? await this.#storage.revisions(streamIds) : await Promise.all(streamIds.map(async (id) => (await this.#storage.head(id)).revision));
+    streamIds.forEach((id, i) => this.#see(id, revisions[i]!));
+    return revisions;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -229,6 +280,10 @@ export class EventStore {
     if (direction === 'forwards' && fromRevision === undefined && rows.length > 0 && rows.length < maxCount) {
       const last = rows[rows.length - 1]!;
       this.#remember(streamId, { revision: last.revision, hash: last.hash, recordedAt: recordedAtOf(last.metadata) });
+    } else if (direction === 'forwards' && rows.length > 0 && rows.length < maxCount) {
+      this.#see(streamId, rows[rows.length - 1]!.revision);
+    } else if (direction === 'forwards' && fromRevision === undefined && maxCount > 0 && rows.length === 0) {
+      this.#see(streamId, -1);
     }
     return rows.map((r) => this.#toRecorded(r));
   }
@@ -320,6 +375,20 @@ export class EventStore {
     heads.delete(streamId);
     heads.set(streamId, head);
     if (heads.size > this.#headCacheSize) heads.delete(heads.keys().next().value!);
+    this.#see(streamId, head.revision);
+  }
+
+  #see(streamId: string, revision: number): void {
+    const known = this.#known;
+    known.delete(streamId);
+    known.set(streamId, revision);
+    if (known.size > this.#headCacheSize) known.delete(known.keys().next().value!);
+  }
+
+  /** The facts moved: forget what this process believed of them, so the next decision reads them. */
+  #factsMoved(streamId: string, facts: readonly StreamRevision[]): FactsMovedError {
+    for (const f of facts) this.#known.delete(f.streamId);
+    return new FactsMovedError(streamId, facts);
   }
 
   /**

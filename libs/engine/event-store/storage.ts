@@ -39,10 +39,19 @@ export interface StreamHead {
   hash: string;
 }
 
+/** A stream a decision was made on, at the revision it was read at (-1: no stream). */
+export interface StreamRevision {
+  streamId: string;
+  revision: number;
+}
+
 export type RawAppendOutcome =
-  | { kind: 'appended'; lastPosition: string }
+  /** `positions`: every event's, in order, where the adapter knows them (the last is `lastPosition`). */
+  | { kind: 'appended'; lastPosition: string; positions?: string[] }
   /** The stream was not at `expectedHead`. Nothing was written. */
   | { kind: 'head-moved' }
+  /** One of the `facts` streams was not at its revision. Nothing was written. */
+  | { kind: 'facts-moved' }
   /** An event id is already stored (in any stream). Nothing was written. */
   | { kind: 'duplicate-id' };
 
@@ -50,9 +59,13 @@ export interface StorageAdapter {
   readonly kind: string;
   /**
    * Atomically: if the stream's last revision is `expectedHead` (-1: the stream does not exist),
-   * store `events` at revisions expectedHead+1… in order; otherwise write nothing.
+   * store `events` at revisions expectedHead+1… in order; otherwise write nothing. With `facts`
+   * (where `checksFacts`): also only if each of those streams is at its revision (else
+   * 'facts-moved'), checked in the same statement or transaction as the head.
    */
-  append(streamId: string, expectedHead: number, events: StoredEventInput[]): Promise<RawAppendOutcome>;
+  append(streamId: string, expectedHead: number, events: StoredEventInput[], facts?: readonly StreamRevision[]): Promise<RawAppendOutcome>;
+  /** True if `append` checks `facts` atomically; otherwise EventStore checks them just before (not atomic). */
+  readonly checksFacts?: boolean;
   head(streamId: string): Promise<StreamHead>;
   /** Optional: the last revision of each stream (-1 for none), in one round trip. */
   revisions?(streamIds: readonly string[]): Promise<number[]>;

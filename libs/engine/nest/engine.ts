@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { CommandBus } from '@nestjs/cqrs';
 import type { Clock } from '../clock.js';
 import type { Command, Decider, DomainEvent } from '../commands/command.js';
-import { executeCommand, type CommandResult, type ExecuteOptions } from '../commands/command-executor.js';
+import { decideOnFacts, executeCommand, type CommandResult, type ExecuteOptions, type FactsReader } from '../commands/command-executor.js';
 import { CommandRouter } from '../commands/command-router.js';
 import { EventStore } from '../event-store/event-store.js';
 import { foldAsOf } from '../projections/as-of.js';
@@ -79,6 +79,20 @@ export class Engine implements OnApplicationBootstrap, OnApplicationShutdown {
    */
   decide<C extends Command, E extends DomainEvent, S>(decider: Decider<C, E, S>, streamId: string, command: C, options?: ExecuteOptions): Promise<CommandResult> {
     return executeCommand(this.store, decider, streamId, command, options);
+  }
+
+  /**
+   * decide() for a command whose facts (the plan, the standings) come from other streams: `prepare`
+   * reads them through the FactsReader, the append checks that they have not moved since, and the
+   * command is prepared again from the store if they have (see decideOnFacts).
+   */
+  decideOnFacts<C extends Command, E extends DomainEvent, S>(
+    decider: Decider<C, E, S>,
+    streamId: string,
+    prepare: (facts: FactsReader) => Promise<C>,
+    options?: ExecuteOptions,
+  ): Promise<CommandResult> {
+    return decideOnFacts(this.store, decider, streamId, prepare, options);
   }
 
   get runner(): ProjectionRunner {

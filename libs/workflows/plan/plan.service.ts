@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { DomainError } from '../../engine/commands/command.js';
-import type { CommandResult } from '../../engine/commands/command-executor.js';
+import type { CommandResult, FactsReader } from '../../engine/commands/command-executor.js';
 import { Engine } from '../../engine/nest/engine.js';
 import { SYSTEM_PRINCIPAL } from '../../engine/timers/timer-scheduler.js';
 import { parsePlanFile, type PlanDefinition } from './plan-file.js';
@@ -56,14 +56,20 @@ export class PlanService {
     return (await this.getWithTiers(planId)).tiersRevision;
   }
 
-  /** The plan now and its warning tiers' revision, from one read of the stream; 404 if never published. */
-  async getWithTiers(planId: string): Promise<PlanWithTiers> {
+  /**
+   * The plan now and its warning tiers' revision, from one read of the stream; 404 if never published.
+   * A command passes its `facts`: the plan stream's revision is then one of the decision's facts,
+   * taken from what this process knows of the stream where it can (the append checks it).
+   */
+  async getWithTiers(planId: string, facts?: FactsReader): Promise<PlanWithTiers> {
     const stream = planStream(planId);
     // Every command and read asks for the plan: its revision alone says whether the kept one is current
     // (reading the last event instead parsed the whole published plan on each call).
     const cached = this.#cache.get(planId);
-    if (cached && cached.revision === (await this.engine.store.revision(stream))) return { plan: cached.plan, tiersRevision: cached.tiersRevision };
+    const revision = facts ? (await facts.revisions([stream]))[0] : await this.engine.store.revision(stream);
+    if (cached && cached.revision === revision) return { plan: cached.plan, tiersRevision: cached.tiersRevision };
     const events = await this.engine.store.readStream(stream);
+    if (events.length > 0) facts?.use(stream, events.at(-1)!.revision);
     if (events.length === 0) throw new DomainError('plan-not-found', `no plan ${planId} has been published`, { status: 404, planId });
     let state: PlanState = planDecider.initialState();
     let tiersRevision = 0;

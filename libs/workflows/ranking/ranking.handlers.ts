@@ -7,7 +7,7 @@ import { WorkflowCommand } from '../../engine/nest/cqrs.js';
 import { Engine } from '../../engine/nest/engine.js';
 import { authorize } from '../access/access.js';
 import { parsePeerFiguresWorkbook, type CellProblem, type ImportOutcome } from './peer-figures-import.js';
-import { figuresDecider, scoringDecider, type FigureInput, type FiguresCommand, type FiguresRef, type ScoringCommand } from './ranking.decider.js';
+import { figuresDecider, scoringDecider, type FigureInput, type FiguresCommand, type FiguresContext, type FiguresRef, type ScoringCommand } from './ranking.decider.js';
 import { figuresStream, scoringStream, type FigureSource } from './ranking.events.js';
 import { RankingService } from './ranking.service.js';
 import { applyRuleChange } from './rule-change.reactor.js';
@@ -52,14 +52,22 @@ export class RankingHandler implements ICommandHandler<RankingBusCommand, Comman
       case 'ranking.CorrectFigure':
       case 'ranking.ApplyRuleChange':
       case 'ranking.ApplyReportedFigure': {
-        const context = await this.ranking.figuresContext(request.data);
-        if (request.type === 'ranking.RecordFigures') checkSource(request.data.source);
         const { planId, indicatorNo, period, ...rest } = request.data;
-        const command = { ...request, data: { ...rest, context } } as FiguresCommand;
-        const result = await this.engine.decide(figuresDecider, figuresStream(planId, indicatorNo, period), command, options);
+        let context!: FiguresContext;
+        // The plan stream is a fact of the decision: the append refuses it if the plan moved since.
+        const result = await this.engine.decideOnFacts(
+          figuresDecider,
+          figuresStream(planId, indicatorNo, period),
+          async (facts) => {
+            context = await this.ranking.figuresContext(request.data, facts);
+            if (request.type === 'ranking.RecordFigures') checkSource(request.data.source);
+            return { ...request, data: { ...rest, context } } as FiguresCommand;
+          },
+          options,
+        );
         if (request.type !== 'ranking.ApplyRuleChange' && request.type !== 'ranking.ApplyReportedFigure' && result.events.length > 0 && !result.replayed) {
-          // The tiers may have been revised between our reading the plan and our append, after
-          // the rule-change reaction had passed this stream by: settle it now.
+          // The append checked the plan as its statement saw it (facts); a tiers revision committing
+          // while it ran, after the rule-change reaction had passed this stream by, is settled now.
           if ((await this.ranking.tiersRevision(planId)) !== context.tiersRevision) {
             await this.engine.execute(
               applyRuleChange(

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../engine/commands/command.js';
+import type { FactsReader } from '../../engine/commands/command-executor.js';
 import type { PlanDefinition } from '../plan/plan-file.js';
 import { PlanService } from '../plan/plan.service.js';
 import { parsePeriod } from './ranking-periods.js';
@@ -14,9 +15,9 @@ import type { FiguresContext, FiguresRef } from './ranking.decider.js';
 export class RankingService {
   constructor(private readonly plans: PlanService) {}
 
-  /** The plan's facts about an indicator × period, checked. */
-  async figuresContext(ref: FiguresRef): Promise<FiguresContext> {
-    const { plan, tiersRevision } = await this.plans.getWithTiers(ref.planId);
+  /** The plan's facts about an indicator × period, checked; with a command's `facts`, the plan stream is one of them. */
+  async figuresContext(ref: FiguresRef, facts?: FactsReader): Promise<FiguresContext> {
+    const { plan, tiersRevision } = await this.plans.getWithTiers(ref.planId, facts);
     const period = this.checkPeriod(plan, ref.period);
     const indicator = indicatorOf(plan, ref.indicatorNo);
     return {

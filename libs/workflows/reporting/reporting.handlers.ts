@@ -51,22 +51,26 @@ export class ReportingHandler implements ICommandHandler<ReportingBusCommand, Co
 
   async execute({ command, options }: ReportingBusCommand): Promise<CommandResult> {
     const ref = refOf(command as ReportingCommand);
-    let full: ReportingCommand;
-    switch (command.type) {
-      case 'reporting.Open':
-        full = { ...command, data: { context: await this.reporting.context(ref) } };
-        break;
-      // Drafts and submissions carry the official standings: the rank is the county's, and lagging is decided from it.
-      case 'reporting.Submit':
-        full = { ...command, data: { context: await this.reporting.context(ref, { standings: true }) } };
-        break;
-      case 'reporting.SaveDraft':
-        full = { ...command, data: { context: await this.reporting.context(ref, { standings: true }), lines: command.data.lines } };
-        break;
-      default:
-        full = command;
-    }
-    return this.engine.decide(reportingDecider, reportStream(ref), full, options);
+    // The plan's and the standings' streams are facts of the decision: the append refuses it if
+    // they moved since they were read (decideOnFacts prepares it again then).
+    return this.engine.decideOnFacts(
+      reportingDecider,
+      reportStream(ref),
+      async (facts): Promise<ReportingCommand> => {
+        switch (command.type) {
+          case 'reporting.Open':
+            return { ...command, data: { context: await this.reporting.context(ref, { facts }) } };
+          // Drafts and submissions carry the official standings: the rank is the county's, and lagging is decided from it.
+          case 'reporting.Submit':
+            return { ...command, data: { context: await this.reporting.context(ref, { standings: true, facts }) } };
+          case 'reporting.SaveDraft':
+            return { ...command, data: { context: await this.reporting.context(ref, { standings: true, facts }), lines: command.data.lines } };
+          default:
+            return command;
+        }
+      },
+      options,
+    );
   }
 }
 

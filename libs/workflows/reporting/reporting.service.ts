@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, type DomainEvent } from '../../engine/commands/command.js';
+import type { FactsReader } from '../../engine/commands/command-executor.js';
 import { Engine } from '../../engine/nest/engine.js';
 import type { PlanDefinition } from '../plan/plan-file.js';
 import { candidatePeriods, firstDayOf, next, parseMonth } from '../plan/period.js';
@@ -28,8 +29,8 @@ export class ReportingService {
    * with `standings`, also our county's official standing per indicator (drafts, submissions and
    * the template; opening a month does not need them).
    */
-  async context(ref: ReportRef, options: { standings?: boolean } = {}): Promise<ReportContext> {
-    const plan = await this.plans.get(ref.planId);
+  async context(ref: ReportRef, options: { standings?: boolean; facts?: FactsReader } = {}): Promise<ReportContext> {
+    const { plan } = await this.plans.getWithTiers(ref.planId, options.facts);
     checkMonth(plan, ref.period);
     unitOf(plan, ref.unitId); // an unknown unit is a 404 before the deadlines are worked out
     const context = contextFor(plan, reportDates(plan, ref.period), ref);
@@ -39,6 +40,7 @@ export class ReportingService {
           standings: await this.standings(
             ref,
             context.indicators.map((i) => i.no),
+            options.facts,
           ),
         }
       : context;
@@ -48,13 +50,15 @@ export class ReportingService {
    * Our county's latest known standing for each indicator and the report's month: the month's own
    * figures, else the latest earlier ranking period of the year that has them. Read from the ranking
    * workflow's published streams (never a projection, which may lag), so the decision is made on
-   * what the county knows when the command arrives.
+   * what the county knows when the command arrives. A command passes its `facts`: the streams'
+   * revisions are then facts of its decision, taken from what this process knows of them where it
+   * can (the append checks them).
    */
-  async standings(ref: ReportRef, indicatorNos: readonly number[]): Promise<OfficialStanding[]> {
+  async standings(ref: ReportRef, indicatorNos: readonly number[], facts?: FactsReader): Promise<OfficialStanding[]> {
     const periods = candidatePeriods(ref.period);
     // Every candidate stream's revision in one question to the store; most streams are empty.
     const streams = indicatorNos.flatMap((no) => periods.map((period) => figuresStream(ref.planId, no, period)));
-    const revisions = await this.engine.store.revisions(streams);
+    const revisions = facts ? await facts.revisions(streams) : await this.engine.store.revisions(streams);
     const found = await Promise.all(
       indicatorNos.map(async (indicatorNo, i) => {
         for (const [j, period] of periods.entries()) {

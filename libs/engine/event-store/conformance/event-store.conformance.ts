@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventIdConflictError, InvalidEventError, RecordedTimeRegressionError, WrongExpectedRevisionError } from '../errors.js';
+import { EventIdConflictError, FactsMovedError, InvalidEventError, RecordedTimeRegressionError, WrongExpectedRevisionError } from '../errors.js';
 import { EventStore, type RecordedEvent } from '../event-store.js';
 import { chainHash, GENESIS_HASH } from '../hash-chain.js';
 import { openStorage } from '../open-event-store.js';
@@ -146,6 +146,67 @@ export function eventStoreConformance(target: ConformanceTarget): void {
           expect((r as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
         }
         expect(await store.readStream(id)).toHaveLength(2);
+      });
+    });
+
+    describe('facts: other streams a decision was made on', () => {
+      it('appends only while each fact stream is at its revision (-1: no stream), one or many events', async () => {
+        const [id, plan, figures] = [s(), s(), s()];
+        await store.appendToStream(plan, [testEvent()]);
+        const facts = [
+          { streamId: plan, revision: 0 },
+          { streamId: figures, revision: -1 },
+        ];
+        expect((await store.appendToStream(id, [testEvent()], { expectedRevision: 'no_stream', facts })).nextExpectedRevision).toBe(0);
+        expect((await store.appendToStream(id, [testEvent(), testEvent()], { expectedRevision: 0, facts })).nextExpectedRevision).toBe(2);
+        // Another process moves a fact: nothing is written, whichever the fact and however many events.
+        const other = new EventStore(await openStorage(url));
+        try {
+          await other.appendToStream(figures, [testEvent()]);
+          for (const events of [[testEvent()], [testEvent(), testEvent()]]) {
+            const err = (await refusedWithoutWrite(() => store.appendToStream(id, events, { expectedRevision: 2, facts }), FactsMovedError)) as FactsMovedError;
+            expect(err.facts).toEqual(facts);
+          }
+          await other.appendToStream(plan, [testEvent()]);
+          await refusedWithoutWrite(() => store.appendToStream(id, [testEvent()], { expectedRevision: 2, facts: [{ streamId: plan, revision: 0 }] }), FactsMovedError);
+        } finally {
+          await other.close();
+        }
+        // On the facts as they are now, it appends; the stream itself is still checked first.
+        const now = [
+          { streamId: plan, revision: 1 },
+          { streamId: figures, revision: 0 },
+        ];
+        await refusedWithoutWrite(() => store.appendToStream(id, [testEvent()], { expectedRevision: 1, facts: now }), WrongExpectedRevisionError);
+        expect((await store.appendToStream(id, [testEvent()], { expectedRevision: 2, facts: now })).nextExpectedRevision).toBe(3);
+        await verifyChain(store, id, 4);
+      });
+
+      it('knows the revisions this process saw, and forgets a fact that moved', async () => {
+        const [id, plan, never] = [s(), s(), s()];
+        expect(store.knownRevisions([plan])).toEqual([undefined]);
+        await store.appendToStream(plan, [testEvent(), testEvent()]);
+        expect(await store.revisions([never])).toEqual([-1]);
+        expect(store.knownRevisions([plan, never])).toEqual([1, -1]);
+        const other = new EventStore(await openStorage(url));
+        try {
+          await other.appendToStream(plan, [testEvent()]);
+          // Not asked: still what this process saw, which only the append's check corrects.
+          expect(store.knownRevisions([plan])).toEqual([1]);
+          await expect(store.appendToStream(id, [testEvent()], { facts: [{ streamId: plan, revision: 1 }] })).rejects.toBeInstanceOf(FactsMovedError);
+          expect(store.knownRevisions([plan])).toEqual([undefined]);
+        } finally {
+          await other.close();
+        }
+      });
+
+      it('answers the events appended as a read returns them', async () => {
+        const id = s();
+        await store.appendToStream(id, [testEvent()]);
+        const appended = await store.appendToStream(id, [testEvent('Tested', { n: 1 }), testEvent('Tested', { n: 2 })], { expectedRevision: 0, recorded: true });
+        const read = await store.readStream(id, { fromRevision: 1 });
+        expect(appended.events?.map((e) => e.toJSON())).toEqual(read.map((e) => e.toJSON()));
+        expect(appended.position).toBe(read.at(-1)!.position);
       });
     });
 

@@ -138,7 +138,7 @@ export class EsdbStorage implements StorageAdapter {
     }
     // ESDB answers "success" for ids already at these revisions (its idempotence), whatever their content.
     if (stored.some((s, i) => !sameStoredContent(s, events[i]!))) return { kind: 'duplicate-id' };
-    return { kind: 'appended', lastPosition: stored[stored.length - 1]!.position };
+    return { kind: 'appended', lastPosition: stored[stored.length - 1]!.position, positions: stored.map((s) => s.position) };
   }
 
   async head(streamId: string): Promise<StreamHead> {

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { InvalidEventError, TransactionCounterBehindError } from '../errors.js';
 import { sharedEnvelopes } from '../sqlite/sqlite-storage.js';
-import type { RawAppendOutcome, StorageAdapter, StoredEvent, StoredEventInput, StreamHead, TransactionCounterStatus } from '../storage.js';
+import type { RawAppendOutcome, StorageAdapter, StoredEvent, StoredEventInput, StreamHead, StreamRevision, TransactionCounterStatus } from '../storage.js';
 
 /**
  * PostgreSQL. Sequence values commit out of order: a reader paging on `global_position >
@@ -104,24 +104,37 @@ FROM (${inner}) page
 ORDER BY ${order}`;
 
 /**
+ * The facts guard (AppendOptions.facts), for appends that pass them: each stream ($streams) is at
+ * its revision ($revisions, -1: no stream), as the statement sees them. That is the statement's
+ * snapshot: a write to a fact committing while the append runs is ordered after it, as if it had
+ * come a moment later; a later plan change is the rule-change reactor's (and the ranking
+ * handler's re-check), exactly as with facts read before the append. One index probe per fact.
+ */
+const factsAt = (streams: string, revisions: string) => `NOT EXISTS (
+  SELECT 1 FROM unnest(${streams}::text[], ${revisions}::int[]) AS f(stream_id, revision)
+  WHERE coalesce((SELECT max(x.revision) FROM events x WHERE x.stream_id = f.stream_id), -1) <> f.revision)`;
+
+/**
  * One event: a plain INSERT, the commonest append. The row at the expected revision must exist
  * (none for -1), and UNIQUE (stream_id, revision) refuses the next one if another writer got there
  * first; revisions have no gaps, so together that is "the head is exactly the expected revision".
  */
-const APPEND_ONE = `
+const appendOne = (facts: boolean) => `
 INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash)
 SELECT $1, $2::int + 1, $3::uuid, $4, $5::json, $6::json, $7
-WHERE ($2::int = -1 OR EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND revision = $2::int)) AND ${COUNTER_AHEAD}
+WHERE ($2::int = -1 OR EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND revision = $2::int)) AND ${COUNTER_AHEAD}${facts ? ` AND ${factsAt('$8', '$9')}` : ''}
 RETURNING transaction_id::text || ':' || global_position AS position`;
+const APPEND_ONE = appendOne(false);
+const APPEND_ONE_FACTS = appendOne(true);
 
 /**
  * Several events in one statement. The envelopes they share ($9, see sharedEnvelopes) are stored
  * once each in `commits`, under ids taken from the sequence first, so the events can name them;
  * an event whose envelope is not shared ($8 null) carries it inline ($6).
  */
-const APPEND_MANY = `
+const appendMany = (facts: boolean) => `
 WITH head AS (SELECT coalesce(max(revision), -1) AS rev FROM events WHERE stream_id = $1),
-ok AS (SELECT head.rev FROM head WHERE head.rev = $2 AND ${COUNTER_AHEAD}),
+ok AS (SELECT head.rev FROM head WHERE head.rev = $2 AND ${COUNTER_AHEAD}${facts ? ` AND ${factsAt('$10', '$11')}` : ''}),
 env AS (SELECT nextval('commit_ids') AS commit_id, m.metadata, m.ord FROM ok, unnest($9::json[]) WITH ORDINALITY AS m(metadata, ord)),
 env_ins AS (INSERT INTO commits (commit_id, metadata) SELECT commit_id, metadata FROM env),
 ids AS (SELECT array_agg(commit_id ORDER BY ord) AS a FROM env),
@@ -132,7 +145,10 @@ ins AS (
   FROM ok, ids, unnest($3::uuid[], $4::text[], $5::json[], $6::json[], $7::text[], $8::int[]) WITH ORDINALITY AS e(id, type, data, metadata, hash, envelope, ord)
   ORDER BY e.ord
   RETURNING transaction_id, global_position)
-SELECT (SELECT transaction_id::text || ':' || global_position FROM ins ORDER BY global_position DESC LIMIT 1) AS position`;
+SELECT (SELECT transaction_id::text || ':' || global_position FROM ins ORDER BY global_position DESC LIMIT 1) AS position,
+  (SELECT array_agg(transaction_id::text || ':' || global_position ORDER BY global_position) FROM ins) AS positions`;
+const APPEND_MANY = appendMany(false);
+const APPEND_MANY_FACTS = appendMany(true);
 
 const READ_ALL = withEnvelopes(
   `SELECT ${COLUMNS}, transaction_id, global_position FROM events
@@ -148,6 +164,7 @@ type Queryable = Pick<pg.Pool, 'query'> & { end?: () => Promise<void> };
 
 export class PostgresStorage implements StorageAdapter {
   readonly kind = 'postgres';
+  readonly checksFacts = true;
 
   constructor(
     readonly pool: Queryable,
@@ -181,27 +198,29 @@ export class PostgresStorage implements StorageAdapter {
     return { next, largestStored: largest, safe: largest === null || BigInt(next) > BigInt(largest) };
   }
 
-  /** Nothing was inserted: the head moved, or the guard refused. Only the rare first case costs this probe. */
-  async #refusedOrMoved(): Promise<RawAppendOutcome> {
+  /** Nothing was inserted: the head or a fact moved, or the guard refused. Only the rare first cases cost these probes. */
+  async #refusedOrMoved(facts: readonly StreamRevision[] | undefined): Promise<RawAppendOutcome> {
     const counter = await this.transactionCounter();
     if (!counter.safe) throw new TransactionCounterBehindError(counter.next, counter.largestStored!);
+    if (facts && (await this.revisions(facts.map((f) => f.streamId))).some((r, i) => r !== facts[i]!.revision)) return { kind: 'facts-moved' };
     return { kind: 'head-moved' };
   }
 
-  async append(streamId: string, expectedHead: number, events: StoredEventInput[]): Promise<RawAppendOutcome> {
+  async append(streamId: string, expectedHead: number, events: StoredEventInput[], facts?: readonly StreamRevision[]): Promise<RawAppendOutcome> {
+    const guard = facts?.length ? [facts.map((f) => f.streamId), facts.map((f) => f.revision)] : undefined;
     try {
       const result =
         events.length === 1
           ? await this.pool.query({
-              name: 'jx_append_one',
-              text: APPEND_ONE,
-              values: [streamId, expectedHead, events[0]!.id, events[0]!.type, events[0]!.data, events[0]!.metadata, events[0]!.hash],
+              name: guard ? 'jx_append_one_facts' : 'jx_append_one',
+              text: guard ? APPEND_ONE_FACTS : APPEND_ONE,
+              values: [streamId, expectedHead, events[0]!.id, events[0]!.type, events[0]!.data, events[0]!.metadata, events[0]!.hash, ...(guard ?? [])],
             })
-          : await this.#appendMany(streamId, expectedHead, events);
-      const row = result.rows[0] as { position: string | null } | undefined;
-      // Nothing inserted: the stream is not at the expected revision.
-      if (!row || row.position === null) return this.#refusedOrMoved();
-      return { kind: 'appended', lastPosition: row.position };
+          : await this.#appendMany(streamId, expectedHead, events, guard);
+      const row = result.rows[0] as { position: string | null; positions?: string[] | null } | undefined;
+      // Nothing inserted: the stream is not at the expected revision, or a fact moved.
+      if (!row || row.position === null) return this.#refusedOrMoved(guard && facts);
+      return { kind: 'appended', lastPosition: row.position, positions: row.positions ?? [row.position] };
     } catch (err) {
       const e = err as { code?: string; constraint?: string };
       if (e.code === '23505' && e.constraint === 'events_event_id') return { kind: 'duplicate-id' };
@@ -211,7 +230,7 @@ export class PostgresStorage implements StorageAdapter {
     }
   }
 
-  #appendMany(streamId: string, expectedHead: number, events: StoredEventInput[]) {
+  #appendMany(streamId: string, expectedHead: number, events: StoredEventInput[], guard: unknown[] | undefined) {
     const shared = sharedEnvelopes(events);
     // 1-based: the ordinality of the envelope in $9.
     const envelope = events.map((e) => {
@@ -219,8 +238,8 @@ export class PostgresStorage implements StorageAdapter {
       return i === undefined ? null : i + 1;
     });
     return this.pool.query({
-      name: 'jx_append_many',
-      text: APPEND_MANY,
+      name: guard ? 'jx_append_many_facts' : 'jx_append_many',
+      text: guard ? APPEND_MANY_FACTS : APPEND_MANY,
       values: [
         streamId,
         expectedHead,
@@ -231,6 +250,7 @@ export class PostgresStorage implements StorageAdapter {
         events.map((e) => e.hash),
         envelope,
         [...shared.keys()],
+        ...(guard ?? []),
       ],
     });
   }

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InvalidEventError } from '../errors.js';
-import type { ChainRow, RawAppendOutcome, StorageAdapter, StoredEvent, StoredEventInput, StreamHead } from '../storage.js';
+import type { ChainRow, RawAppendOutcome, StorageAdapter, StoredEvent, StoredEventInput, StreamHead, StreamRevision } from '../storage.js';
 import { WalSync, type SyncFile } from './wal-sync.js';
 
 /**
@@ -92,6 +92,7 @@ export function sharedEnvelopes(events: readonly StoredEventInput[]): Map<string
 
 export class SqliteStorage implements StorageAdapter {
   readonly kind = 'sqlite';
+  readonly checksFacts = true;
   readonly db: Database.Database;
   readonly #headStmt;
   readonly #insert;
@@ -171,10 +172,13 @@ export class SqliteStorage implements StorageAdapter {
     // taken up front, so the check and the insert see the same state even with other processes
     // writing to the same file), or nested in a group commit, where better-sqlite3 wraps it in a
     // savepoint: an append that fails rolls back alone.
-    const appendOne = this.db.transaction((streamId: string, expectedHead: number, events: StoredEventInput[]): RawAppendOutcome => {
+    const appendOne = this.db.transaction((streamId: string, expectedHead: number, events: StoredEventInput[], facts?: readonly StreamRevision[]): RawAppendOutcome => {
       const actual = this.#headStmt.get(streamId)?.revision ?? -1;
       if (actual !== expectedHead) return { kind: 'head-moved' };
+      // The facts the decision was made on, under the same write lock: exactly as they are now.
+      if (facts?.some((f) => (this.#headStmt.get(f.streamId)?.revision ?? -1) !== f.revision)) return { kind: 'facts-moved' };
       let rowid: number | bigint = 0;
+      const positions: string[] = [];
       const shared = events.length > 1 ? sharedEnvelopes(events) : undefined;
       const commitIds: (number | bigint)[] = [];
       if (shared) for (const metadata of shared.keys()) commitIds.push(this.#insertCommit.run(metadata).lastInsertRowid);
@@ -185,14 +189,15 @@ export class SqliteStorage implements StorageAdapter {
           envelope === undefined
             ? this.#insert.run(streamId, expectedHead + 1 + i, e.id, e.type, e.data, e.metadata, e.hash, null).lastInsertRowid
             : this.#insert.run(streamId, expectedHead + 1 + i, e.id, e.type, e.data, '', e.hash, commitIds[envelope]!).lastInsertRowid;
+        positions.push(String(rowid));
       }
-      return { kind: 'appended', lastPosition: String(rowid) };
+      return { kind: 'appended', lastPosition: String(rowid), positions };
     });
     this.#appendTx = appendOne.immediate;
     this.#groupTx = this.db.transaction((group: PendingAppend[]): RawAppendOutcome[] =>
       group.map((a) => {
         try {
-          return appendOne(a.streamId, a.expectedHead, a.events);
+          return appendOne(a.streamId, a.expectedHead, a.events, a.facts);
         } catch (err) {
           const refused = constraintOutcome(err);
           // Anything else (I/O, a full disk) may have ended the whole transaction: give up the
@@ -216,11 +221,11 @@ export class SqliteStorage implements StorageAdapter {
    * have been decided on an event not yet durable. A transaction order is a row-id order, so global
    * positions still commit in order.
    */
-  append(streamId: string, expectedHead: number, events: StoredEventInput[]): Promise<RawAppendOutcome> {
+  append(streamId: string, expectedHead: number, events: StoredEventInput[], facts?: readonly StreamRevision[]): Promise<RawAppendOutcome> {
     // After a failed sync nothing can be acknowledged any more (WalSync: fail-stop).
     if (this.wal?.failed !== undefined) return Promise.reject(this.wal.failed);
     return new Promise((resolve, reject) => {
-      this.#pending.push({ streamId, expectedHead, events, resolve, reject });
+      this.#pending.push({ streamId, expectedHead, events, ...(facts?.length ? { facts } : {}), resolve, reject });
       if (this.#pending.length === 1) setImmediate(() => this.#flush());
     });
   }
@@ -244,7 +249,7 @@ export class SqliteStorage implements StorageAdapter {
     const answered: [PendingAppend, RawAppendOutcome][] = [];
     for (const a of group) {
       try {
-        const outcome = this.#appendTx(a.streamId, a.expectedHead, a.events);
+        const outcome = this.#appendTx(a.streamId, a.expectedHead, a.events, a.facts);
         this.appendTransactions++;
         answered.push([a, outcome]);
       } catch (err) {
@@ -446,6 +451,7 @@ interface PendingAppend {
   streamId: string;
   expectedHead: number;
   events: StoredEventInput[];
+  facts?: readonly StreamRevision[];
   resolve(outcome: RawAppendOutcome): void;
   reject(err: unknown): void;
 }

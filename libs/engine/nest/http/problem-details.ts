@@ -3,7 +3,14 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { DomainError, ForbiddenError, IdempotencyKeyReusedError, PreconditionFailedError } from '../../commands/command.js';
 import { UnknownCommandError } from '../../commands/command-router.js';
-import { EventIdConflictError, InvalidEventError, ReaderHorizonTimeoutError, TransactionCounterBehindError, WrongExpectedRevisionError } from '../../event-store/errors.js';
+import {
+  EventIdConflictError,
+  FactsMovedError,
+  InvalidEventError,
+  ReaderHorizonTimeoutError,
+  TransactionCounterBehindError,
+  WrongExpectedRevisionError,
+} from '../../event-store/errors.js';
 import { InvalidPositionError, ProjectionTimeoutError } from '../../projections/projection-runner.js';
 import { InvalidAsOfError } from '../../projections/as-of.js';
 import { wordField, wordProblem } from './problem-catalogue.js';
@@ -148,6 +155,8 @@ export function toProblem(err: unknown, method = 'POST'): ProblemDetails | undef
     return problem(400, err.code, 'Invalid request', err.message, { position: err.position, errors: [{ field: 'minPosition', message: err.message }] });
   }
   if (err instanceof EventIdConflictError) return problem(409, err.code, 'Event id conflict', err.message);
+  // Only after the command was prepared and decided again several times, each time refused.
+  if (err instanceof FactsMovedError) return problem(409, err.code, 'Concurrent change', err.message, { streamId: err.streamId });
   if (err instanceof UnknownCommandError) return problem(400, err.code, 'Unknown command', err.message);
   if (err instanceof TransactionCounterBehindError)
     return problem(503, err.code, 'The event store refuses writes', err.message, { next: err.next, largestStored: err.largestStored });
