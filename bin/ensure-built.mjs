@@ -33,6 +33,7 @@ const PARTS = {
       'apps/web/src',
       'apps/web/index.html',
       'apps/web/vite.config.ts',
+      'apps/web/antd-css.ts',
       'apps/web/tsconfig.json',
       'libs/workflows/ranking/rules.ts',
       'libs/workflows/plan/period.ts',

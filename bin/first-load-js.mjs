@@ -47,10 +47,16 @@ try {
         return { f, raw: b.length, gzip: gzipSync(b, { level: 6 }).length, br5: br(5), br11: br(11) };
       })
       .sort((a, b) => b.gzip - a.gzip);
-    const sum = (k) => rows.reduce((s, r) => s + r[k], 0);
+    const sum = (k, of = rows) => of.reduce((s, r) => s + r[k], 0);
     const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
     if (args.includes('--list')) for (const r of rows) console.log(`${String(r.gzip).padStart(8)}  ${r.f}`);
     console.log(`${label}: ${rows.length} scripts, ${kib(sum('raw'))} raw, ${kib(sum('gzip'))} gzip -6, ${kib(sum('br5'))} brotli q5, ${kib(sum('br11'))} brotli q11`);
+    // The stylesheets the same chunks link (Ant Design's static rules since zero-runtime: apps/web/antd-css.ts), not in the JS budget.
+    const css = [...new Set([...seen].flatMap((k) => manifest[k].css ?? []))].map((f) => {
+      const b = readFileSync(join(out, f));
+      return { raw: b.length, gzip: gzipSync(b, { level: 6 }).length, br5: brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }).length };
+    });
+    console.log(`  and ${css.length} stylesheet${css.length === 1 ? '' : 's'}: ${kib(sum('raw', css))} raw, ${kib(sum('gzip', css))} gzip -6, ${kib(sum('br5', css))} brotli q5`);
   };
   const extra = args.flatMap((a, i) => (args[i - 1] === '--with' ? [a] : []));
   if (opt('--page') || extra.length) measure(`${opt('--page') ?? 'DashboardPage'}${extra.length ? ` + ${extra.join(' + ')}` : ''}`, extra);

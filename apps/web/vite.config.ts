@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { antdCss } from './antd-css';
 
 /**
  * The web UI, served by the API at / from apps/web/dist. Vite's own JSX transform (oxc) is enough
@@ -19,6 +20,8 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/',
   oxc: { jsx: { runtime: 'automatic' } },
+  // Ant Design's static stylesheet (zero-runtime: src/app/theme.ts), only the components the app renders.
+  plugins: [antdCss(fileURLToPath(new URL('./src', import.meta.url)))],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

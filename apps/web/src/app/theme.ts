@@ -13,6 +13,15 @@ import type { ThemeConfig } from 'antd';
  * 5.6; #237804 5.6; #ad6800 4.4 on #fffbe6 is too low, hence #874d00 (6.5).
  */
 export const theme: ThemeConfig = {
+  // Zero-runtime (issue 15): components no longer generate, serialize and hash their CSS while the
+  // first page renders (stylis, @emotion/hash and cssinjs's cache were a quarter of its main-thread
+  // profile); the rules come from Ant Design's static stylesheet instead (main.tsx, trimmed to the
+  // components we ship by apps/web/antd-css.ts). The tokens below still reach that stylesheet: it reads
+  // every colour from CSS variables, which ConfigProvider writes at run time for this theme under the
+  // class `cssVar.key`. The key is ours so that the defaults the stylesheet carries for antd's own
+  // generated keys (.css-var-_R_0_ …) can never match and outrank them.
+  zeroRuntime: true,
+  cssVar: { key: 'css-var-jixiao' },
   token: {
     colorPrimary: '#b71c1c', // 6.6:1 with white text
     borderRadius: 4,

@@ -1,4 +1,4 @@
-import { Collapse, List, Space, Tag, Typography } from 'antd';
+import { Collapse, List, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Annex2Row, Annex2Table } from '../api/models';
 import { currentLanguage } from '../i18n';
@@ -101,17 +101,17 @@ export function Annex2List({ table, asOf }: { table: Annex2Table; asOf?: string 
             dataSource={s.rows}
             renderItem={(r) => (
               <List.Item key={r.no} style={r.warning ? { borderLeft: `4px solid ${TIER_COLOURS[r.warning].fg}`, paddingLeft: 8 } : undefined}>
-                <Space orientation="vertical" size={2} style={{ width: '100%' }}>
-                  <Typography.Text strong>
+                {/* Plain elements laid out by styles.css (.annex2-item), not Space and Typography (issue 15): a phone's
+                    first render has one card per indicator, and their five Ant Design wrappers each were a good part of it. */}
+                <div className="annex2-item">
+                  <strong className="annex2-item-name">
                     {r.no}. {r.name}
-                  </Typography.Text>
+                  </strong>
                   <FlagTags row={r} />
-                  <Space wrap size="small">
-                    <Typography.Text type="secondary">
-                      {r.units.map((u) => u.shortName).join(' ')} · {t('annex2.pointsShort', { points: fmtNumber(r.points) })}
-                    </Typography.Text>
-                  </Space>
-                  <Space wrap>
+                  <div className="annex2-item-line text-secondary">
+                    {r.units.map((u) => u.shortName).join(' ')} · {t('annex2.pointsShort', { points: fmtNumber(r.points) })}
+                  </div>
+                  <div className="annex2-item-line">
                     <span>
                       {t('annex2.resultShort')}:{' '}
                       <Provenance source={resultSource(table, r, asOf)}>
@@ -127,8 +127,8 @@ export function Annex2List({ table, asOf }: { table: Annex2Table; asOf?: string 
                         <WarningTag tier={r.warning} />
                       </Provenance>
                     )}
-                  </Space>
-                </Space>
+                  </div>
+                </div>
               </List.Item>
             )}
           />
