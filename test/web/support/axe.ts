@@ -33,12 +33,25 @@ export interface AxeState {
  * Waits until the page's finite animations and transitions (Ant Design's fades, slides, button
  * colour transitions) have ended, at most 5 s: axe reads colours, and a colour caught half-way
  * through a transition is a false contrast failure (seen on a loaded machine after a fixed 400 ms).
- * Endless ones (spinners) are not waited for.
+ * Ant Design's motions go through classes first (`…-enter`, `…-appear-prepare`, `…-leave-active`)
+ * and start their transition a frame or two later, so an element still wearing one is waited for
+ * too. Endless ones (spinners) are not waited for.
  */
-const SETTLE = `Promise.race([
-  Promise.all(document.getAnimations().filter((a) => a.effect && a.effect.getComputedTiming().iterations !== Infinity).map((a) => a.finished.catch(() => undefined))),
-  new Promise((r) => setTimeout(r, 5000)),
-]).then(() => new Promise((r) => requestAnimationFrame(() => r(undefined))))`;
+const SETTLE = `(async () => {
+  const deadline = Date.now() + 5000;
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r(undefined)));
+  const moving = () => document.querySelector('[class*="-appear"], [class*="-enter"], [class*="-leave"]') !== null;
+  do {
+    await Promise.race([
+      Promise.all(document.getAnimations().filter((a) => a.effect && a.effect.getComputedTiming().iterations !== Infinity).map((a) => a.finished.catch(() => undefined))),
+      new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now()))),
+    ]);
+    await frame();
+  } while (moving() && Date.now() < deadline);
+})()`;
+
+/** A message toast (“已保存”): shown for 3 s, then fading out on its own — checked on its own. */
+const TOAST = '.ant-message';
 
 /**
  * axe on a page state. `include`: a CSS selector to check only that part — a popup or dialog opened
@@ -50,10 +63,17 @@ export async function runAxe(page: Page, state: string, include?: string, skipCo
   const started = Date.now();
   await page.evaluate(SETTLE);
   if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(AXE_SOURCE);
-  const context = include ? `{ include: [${JSON.stringify(include)}] }` : 'document';
-  const violations = (await page.evaluate(
-    `window.axe.run(${context}, { runOnly: { type: 'tag', values: ${JSON.stringify(TAGS)} }, resultTypes: ['violations']${skipContrast ? ", rules: { 'color-contrast': { enabled: false } }" : ''} }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length, targets: v.nodes.slice(0, 4).map((n) => n.target.join(' ')) })))`,
-  )) as AxeViolation[];
+  const run = async (context: string) =>
+    (await page.evaluate(
+      `window.axe.run(${context}, { runOnly: { type: 'tag', values: ${JSON.stringify(TAGS)} }, resultTypes: ['violations']${skipContrast ? ", rules: { 'color-contrast': { enabled: false } }" : ''} }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length, targets: v.nodes.slice(0, 4).map((n) => n.target.join(' ')) })))`,
+    )) as AxeViolation[];
+  // A toast is checked at once, settled, while it shows; the page without it, since the toast may
+  // start fading out during the page's longer run (a half-faded title is a false contrast failure).
+  const toast =
+    !include && (await page.evaluate(`document.querySelector(${JSON.stringify(`${TOAST} .ant-message-notice`)}) !== null`))
+      ? await run(`{ include: [${JSON.stringify(TOAST)}] }`)
+      : [];
+  const violations = [...toast, ...(await run(include ? `{ include: [${JSON.stringify(include)}] }` : `{ exclude: [${JSON.stringify(TOAST)}] }`))];
   const counts = Object.fromEntries(IMPACTS.map((i) => [i, violations.filter((v) => v.impact === i).reduce((sum, v) => sum + v.nodes, 0)])) as Record<Impact, number>;
   return { state, ms: Date.now() - started, counts, violations };
 }
