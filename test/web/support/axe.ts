@@ -63,17 +63,19 @@ export async function runAxe(page: Page, state: string, include?: string, skipCo
   const started = Date.now();
   await page.evaluate(SETTLE);
   if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(AXE_SOURCE);
-  const run = async (context: string) =>
-    (await page.evaluate(
-      `window.axe.run(${context}, { runOnly: { type: 'tag', values: ${JSON.stringify(TAGS)} }, resultTypes: ['violations']${skipContrast ? ", rules: { 'color-contrast': { enabled: false } }" : ''} }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length, targets: v.nodes.slice(0, 4).map((n) => n.target.join(' ')) })))`,
-    )) as AxeViolation[];
+  const options = `{ runOnly: { type: 'tag', values: ${JSON.stringify(TAGS)} }, resultTypes: ['violations']${skipContrast ? ", rules: { 'color-contrast': { enabled: false } }" : ''} }`;
+  const found = `(r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length, targets: v.nodes.slice(0, 4).map((n) => n.target.join(' ')) }))`;
   // A toast is checked at once, settled, while it shows; the page without it, since the toast may
   // start fading out during the page's longer run (a half-faded title is a false contrast failure).
-  const toast =
-    !include && (await page.evaluate(`document.querySelector(${JSON.stringify(`${TOAST} .ant-message-notice`)}) !== null`))
-      ? await run(`{ include: [${JSON.stringify(TOAST)}] }`)
-      : [];
-  const violations = [...toast, ...(await run(include ? `{ include: [${JSON.stringify(include)}] }` : `{ exclude: [${JSON.stringify(TOAST)}] }`))];
+  // Found and checked in one step: it may go between two. One gone during its own check was not
+  // shown to anyone whole: that check says nothing and is dropped.
+  const toast = include
+    ? []
+    : ((await page.evaluate(
+        `(() => { const t = document.querySelector(${JSON.stringify(TOAST)}); if (!t || !t.querySelector('.ant-message-notice')) return []; return window.axe.run(t, ${options}).then((r) => (t.isConnected ? (${found})(r) : []), (e) => (t.isConnected ? Promise.reject(e) : [])); })()`,
+      )) as AxeViolation[]);
+  const context = include ? `{ include: [${JSON.stringify(include)}] }` : `{ exclude: [${JSON.stringify(TOAST)}] }`;
+  const violations = [...toast, ...((await page.evaluate(`window.axe.run(${context}, ${options}).then(${found})`)) as AxeViolation[])];
   const counts = Object.fromEntries(IMPACTS.map((i) => [i, violations.filter((v) => v.impact === i).reduce((sum, v) => sum + v.nodes, 0)])) as Record<Impact, number>;
   return { state, ms: Date.now() - started, counts, violations };
 }
