@@ -22,6 +22,9 @@ export class WorkerHeartbeat {
   readonly id: string;
   readonly redis: Redis;
   #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
+  /** The beat on its way, if any: stop() waits for it, or its ZADD could land after stop()'s ZREM. */
+  #beating: Promise<void> | undefined;
   readonly #errors: RedisErrorLog;
 
   constructor(
@@ -43,9 +46,20 @@ export class WorkerHeartbeat {
     this.#timer ??= setInterval(() => void this.beat(), this.options.intervalMs ?? HEARTBEAT_INTERVAL_MS);
   }
 
-  async beat(): Promise<void> {
+  beat(): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    const beating = this.#beatOnce().finally(() => {
+      if (this.#beating === beating) this.#beating = undefined;
+    });
+    this.#beating = beating;
+    return beating;
+  }
+
+  async #beatOnce(): Promise<void> {
     try {
-      await this.redis.zadd(WORKER_HEARTBEATS_KEY, await redisNow(this.redis), this.id);
+      const now = await redisNow(this.redis);
+      if (this.#stopped) return;
+      await this.redis.zadd(WORKER_HEARTBEATS_KEY, now, this.id);
     } catch (err) {
       this.#errors.error(err);
     }
@@ -53,8 +67,11 @@ export class WorkerHeartbeat {
 
   /** Stops beating and says so at once (a crashed worker is noticed after HEARTBEAT_STALE_MS instead). */
   async stop(): Promise<void> {
+    this.#stopped = true;
     clearInterval(this.#timer);
     this.#timer = undefined;
+    // A beat sent before stop() (TIME answered after it) must not re-add this worker behind the ZREM.
+    await this.#beating;
     await this.redis.zrem(WORKER_HEARTBEATS_KEY, this.id).catch(() => undefined);
     this.redis.disconnect();
   }
