@@ -20,8 +20,7 @@ describe('WorkerHeartbeat', () => {
     await server?.stop();
   });
 
-  const ready = (beat: WorkerHeartbeat) =>
-    beat.redis.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => beat.redis.once('ready', () => resolve()));
+  const ready = (beat: WorkerHeartbeat) => (beat.redis.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => beat.redis.once('ready', () => resolve())));
 
   it('beats, and is gone at once when stopped with a beat in flight', async () => {
     for (let round = 0; round < 20; round++) {
