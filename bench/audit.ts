@@ -44,7 +44,7 @@ import { timelineProjection } from '../libs/workflows/audit/timeline.projection.
 import { playDemoYear } from '../libs/workflows/demo/demo-year.js';
 import { SYSTEM_PRINCIPAL } from '../libs/engine/timers/timer-scheduler.js';
 import { makeSeal } from '../libs/workflows/audit/sealing.js';
-import { replicaRows, writeChunk } from './bulk-load.js';
+import { analyzeAfterBulkLoad, replicaRows, writeChunk } from './bulk-load.js';
 import { Prng } from './prng.js';
 import { startApi as startAt } from './startup.js';
 
@@ -169,6 +169,7 @@ async function scaleAndMeasure(url: string, o: Options): Promise<void> {
         );
     }
     await makeSeal(engine.store, SYSTEM_PRINCIPAL, new Date().toISOString(), 'bench: scaled');
+    await analyzeAfterBulkLoad(engine.store);
     const generationSeconds = (performance.now() - t) / 1000;
     let total = 0;
     await readHeadsToHead(engine.store, undefined, (page) => void (total += page.length), { pageSize: 50_000 });
@@ -203,6 +204,7 @@ async function scaleAndMeasure(url: string, o: Options): Promise<void> {
     const buildCpuSeconds = (buildCpu.user + buildCpu.system) / 1e6;
     const buildLoad = load();
     log(`timeline projection built in ${buildSeconds.toFixed(1)} s`);
+    await analyzeAfterBulkLoad(engine.store); // the timeline's documents, written in one go too
     // The service reads the stored timeline through the engine's (not started) runner.
     const audit = app.get(AuditService);
 

@@ -90,6 +90,17 @@ export async function writeChunk(store: EventStore, chunk: Chunk): Promise<void>
   throw new Error(`no bulk path for a ${storage.kind} store`);
 }
 
+/**
+ * Statistics for PostgreSQL's planner after a bulk load, as PostgreSQL's "Populating a Database"
+ * asks and autovacuum would do in time. Without them a table written in one go has none (this
+ * machine's server runs with autovacuum off), and the planner guessed that 219 streams asked for
+ * by name meant all 200,000 rows: an Annex 2 as of a moment read the whole events index (340 ms
+ * instead of 8). SQLite's planner needs none for these queries.
+ */
+export async function analyzeAfterBulkLoad(store: EventStore): Promise<void> {
+  if (store.storage.kind === 'postgres') await ((store.storage as unknown as PostgresStorage).pool as Pool).query('ANALYZE');
+}
+
 function writeSqlite(storage: SqliteStorage, { rows, envelopes }: Chunk): void {
   const db = storage.db;
   const insertCommit = db.prepare('INSERT INTO commits (metadata) VALUES (?)');

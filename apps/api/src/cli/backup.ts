@@ -585,10 +585,12 @@ export async function restore(file: string, to: string, options: { manifest?: st
   if (!options.checkOnly) {
     await refuseBusyOrNonEmptyPostgres(to);
     await run('pg_restore', ['--no-owner', '--exit-on-error', `--dbname=${to}`, file]);
-    // Freeze what was restored, so its rows stay visible however far the counter then jumps.
+    // Freeze what was restored, so its rows stay visible however far the counter then jumps; and
+    // give the planner statistics (pg_restore brings none, and without them a query for a few
+    // hundred streams by name can walk the whole events index: see bench/bulk-load.ts).
     const c = new pg.Client({ connectionString: to });
     await c.connect();
-    await c.query('VACUUM (FREEZE)').finally(() => c.end());
+    await c.query('VACUUM (FREEZE, ANALYZE)').finally(() => c.end());
   }
   const checked = await checkRestoredPostgres(to, manifest, out);
   // Before a pg_resetwal jump every database of the cluster must be frozen, not only this one.
