@@ -47,23 +47,31 @@ export async function readStreamsAsOf(store: EventStore, asOf: AsOf | undefined,
  * global order with the view's own projection code.
  */
 export async function foldAsOf(store: EventStore, projection: Projection, asOf: AsOf, streams?: readonly string[]): Promise<MemoryDocs> {
+  if (streams) return foldKnownAt(store, projection, asOf, await store.readStreams(streams));
   const handled = (e: RecordedEvent) => !projection.eventTypes || projection.eventTypes.includes(e.type);
   const known = knownAt(store, asOf);
   const within = (e: RecordedEvent) => handled(e) && known(e);
-  let events: RecordedEvent[];
-  if (streams) {
-    events = (await readStreamsAsOf(store, asOf, streams)).filter(handled);
-  } else {
-    events = [];
-    const head = await store.headPosition();
-    let at: string | undefined;
-    while (head !== undefined && (at === undefined || store.comparePositions(at, head) < 0)) {
-      const page = await store.readAll({ fromPosition: at, maxCount: 5000 });
-      if (page.length === 0) break; // the horizon trails the head: what is readable now is what was known
-      for (const e of page) if (within(e)) events.push(e);
-      at = page.at(-1)!.position;
-      if (asOf.position !== undefined && store.comparePositions(at, asOf.position) >= 0) break;
-    }
+  const events: RecordedEvent[] = [];
+  const head = await store.headPosition();
+  let at: string | undefined;
+  while (head !== undefined && (at === undefined || store.comparePositions(at, head) < 0)) {
+    const page = await store.readAll({ fromPosition: at, maxCount: 5000 });
+    if (page.length === 0) break; // the horizon trails the head: what is readable now is what was known
+    for (const e of page) if (within(e)) events.push(e);
+    at = page.at(-1)!.position;
+    if (asOf.position !== undefined && store.comparePositions(at, asOf.position) >= 0) break;
   }
   return new MemoryDocs().fold(events, projection);
+}
+
+/**
+ * foldAsOf over events already read (in global order): a question that looks at the same streams
+ * at two moments reads them once.
+ */
+export function foldKnownAt(store: Pick<EventStore, 'comparePositions'>, projection: Projection, asOf: AsOf, events: readonly RecordedEvent[]): Promise<MemoryDocs> {
+  const known = knownAt(store, asOf);
+  return new MemoryDocs().fold(
+    events.filter((e) => (!projection.eventTypes || projection.eventTypes.includes(e.type)) && known(e)),
+    projection,
+  );
 }

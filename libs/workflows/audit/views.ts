@@ -2,7 +2,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { monthsOfYear } from '../plan/period.js';
 import { DomainError } from '../../engine/commands/command.js';
 import type { EventStore, RecordedEvent } from '../../engine/event-store/event-store.js';
-import { foldAsOf, type AsOf } from '../../engine/projections/as-of.js';
+import { foldKnownAt, type AsOf } from '../../engine/projections/as-of.js';
+import type { Projection } from '../../engine/projections/docs.js';
 import { annex2Projection, annex2Streams, annex2Table, type Annex2Flag, type Annex2Table, type FigureProvenance } from '../annex2/annex2.projection.js';
 import type { PlanDefinition } from '../plan/plan-file.js';
 import { planStream } from '../plan/plan.events.js';
@@ -62,11 +63,51 @@ interface ViewDef<V extends ViewName> {
   /** Fields that change with the moment asked, not with the record (compared no further). */
   volatile?: string[];
   streams(plan: PlanDefinition, p: ViewParams): string[];
-  table(store: EventStore, plan: PlanDefinition, p: ViewParams, asOf: AsOf): Promise<ViewTables[V]>;
+  table(reads: StreamReads, plan: PlanDefinition, p: ViewParams, asOf: AsOf): Promise<ViewTables[V]>;
   /** The table's rows keyed for comparison (pure: the command line lists them too). */
   rows(table: ViewTables[V]): ViewRows;
   /** The streams whose events can change one row. */
   rowStreams(plan: PlanDefinition, p: ViewParams, key: string): string[];
+}
+
+/**
+ * The streams behind one question, each read once: a comparison folds the same streams at two
+ * moments and then lists the events between them on the rows that differ — one query for all of
+ * them (PostgreSQL: one round trip instead of one per stream and moment), the rest from memory.
+ */
+export class StreamReads {
+  readonly #streams = new Map<string, Promise<RecordedEvent[]>>();
+  constructor(readonly store: EventStore) {}
+
+  /** The streams' events in global order. */
+  async read(streams: readonly string[]): Promise<RecordedEvent[]> {
+    const events = await this.events(streams);
+    return new Set(streams).size > 1 ? events.sort((a, b) => this.store.comparePositions(a.position, b.position)) : events;
+  }
+
+  /** The streams' events, stream after stream (each in its own order). */
+  async events(streams: readonly string[]): Promise<RecordedEvent[]> {
+    const wanted = [...new Set(streams)];
+    const missing = wanted.filter((s) => !this.#streams.has(s));
+    if (missing.length > 0) {
+      const read = this.store.readStreams(missing).then((events) => {
+        const m = new Map<string, RecordedEvent[]>();
+        for (const e of events) {
+          const list = m.get(e.streamId);
+          if (list) list.push(e);
+          else m.set(e.streamId, [e]);
+        }
+        return m;
+      });
+      const eventsOf = async (s: string) => (await read).get(s) ?? [];
+      for (const s of missing) this.#streams.set(s, eventsOf(s));
+    }
+    return (await Promise.all(wanted.map((s) => this.#streams.get(s)!))).flat();
+  }
+
+  async fold(projection: Projection, asOf: AsOf, streams: readonly string[]) {
+    return foldKnownAt(this.store, projection, asOf, await this.read(streams));
+  }
 }
 
 const months = monthsOfYear;
@@ -77,8 +118,8 @@ export const VIEWS: { [V in ViewName]: ViewDef<V> } = {
   annex2: {
     needs: ['period'],
     streams: (plan, p) => annex2Streams(plan, p.period!),
-    async table(store, plan, p, asOf) {
-      return (await annex2Table(await foldAsOf(store, annex2Projection, asOf, annex2Streams(plan, p.period!)), plan.id, p.period!)) ?? null;
+    async table(reads, plan, p, asOf) {
+      return (await annex2Table(await reads.fold(annex2Projection, asOf, annex2Streams(plan, p.period!)), plan.id, p.period!)) ?? null;
     },
     rows(table) {
       const rows: Record<string, Record<string, unknown>> = {};
@@ -116,8 +157,8 @@ export const VIEWS: { [V in ViewName]: ViewDef<V> } = {
   compliance: {
     needs: ['year'],
     streams: (plan, p) => reportStreams(plan, months(p.year!)),
-    async table(store, plan, p, asOf) {
-      return complianceBoard(await foldAsOf(store, reportsProjection, asOf, VIEWS.compliance.streams(plan, p)), plan, months(p.year!));
+    async table(reads, plan, p, asOf) {
+      return complianceBoard(await reads.fold(reportsProjection, asOf, VIEWS.compliance.streams(plan, p)), plan, months(p.year!));
     },
     rows(board) {
       const rows: Record<string, Record<string, unknown>> = {};
@@ -143,8 +184,8 @@ export const VIEWS: { [V in ViewName]: ViewDef<V> } = {
   warnings: {
     needs: ['quarter'],
     streams: (plan, p) => standingsStreams(plan, quarterPeriods(p.quarter!), { meetings: true }),
-    async table(store, plan, p, asOf) {
-      return (await warningBoard(await foldAsOf(store, standingsProjection, asOf, VIEWS.warnings.streams(plan, p)), plan.id, p.quarter!)) ?? null;
+    async table(reads, plan, p, asOf) {
+      return (await warningBoard(await reads.fold(standingsProjection, asOf, VIEWS.warnings.streams(plan, p)), plan.id, p.quarter!)) ?? null;
     },
     rows(board) {
       const rows: Record<string, Record<string, unknown>> = {};
@@ -168,8 +209,8 @@ export const VIEWS: { [V in ViewName]: ViewDef<V> } = {
     needs: [],
     volatile: ['ageDays', 'overdue'],
     streams: (plan) => caseLines(plan),
-    async table(store, plan, _p, asOf) {
-      const docs = await foldAsOf(store, supervisionBoardProjection, asOf, caseLines(plan));
+    async table(reads, plan, _p, asOf) {
+      const docs = await reads.fold(supervisionBoardProjection, asOf, caseLines(plan));
       return supervisionBoard(docs, plan.id, { status: 'all' }, asOf.time ?? new Date().toISOString());
     },
     rows(cases) {
@@ -191,8 +232,8 @@ export const VIEWS: { [V in ViewName]: ViewDef<V> } = {
   proposal: {
     needs: ['year'],
     streams: (plan, p) => [reviewStream({ planId: plan.id, year: p.year! })],
-    async table(store, plan, p, asOf) {
-      const docs = await foldAsOf(store, reviewProjection, asOf, [reviewStream({ planId: plan.id, year: p.year! })]);
+    async table(reads, plan, p, asOf) {
+      const docs = await reads.fold(reviewProjection, asOf, [reviewStream({ planId: plan.id, year: p.year! })]);
       return (await readProposal(docs, plan.id, p.year!)) ?? null;
     },
     rows(proposal) {
@@ -230,9 +271,9 @@ export function checkParams(view: string, p: ViewParams): void {
   }
 }
 
-export async function snapshot(store: EventStore, plan: PlanDefinition, view: string, p: ViewParams, asOf: AsOf): Promise<ViewSnapshot> {
+export async function snapshot(store: EventStore, plan: PlanDefinition, view: string, p: ViewParams, asOf: AsOf, reads = new StreamReads(store)): Promise<ViewSnapshot> {
   checkParams(view, p);
-  const table = await viewDef(view).table(store, plan, p, asOf);
+  const table = await viewDef(view).table(reads, plan, p, asOf);
   return { view, params: p, asOf: asOf.time ?? asOf.position ?? '', table } as ViewSnapshot;
 }
 
@@ -293,16 +334,13 @@ export function causeOf(e: RecordedEvent): CauseEvent {
 export async function diff(store: EventStore, plan: PlanDefinition, view: string, p: ViewParams, from: string, to: string): Promise<ViewDiff> {
   if (!(from < to)) throw new DomainError('moments-out-of-order', `from (${from}) must come before to (${to})`, { status: 422 });
   const def = viewDef(view);
-  const [before, after] = await Promise.all([snapshot(store, plan, view, p, { time: from }), snapshot(store, plan, view, p, { time: to })]);
+  const reads = new StreamReads(store);
+  const [before, after] = await Promise.all([snapshot(store, plan, view, p, { time: from }, reads), snapshot(store, plan, view, p, { time: to }, reads)]);
   const [b4, af] = [rowsOf(before), rowsOf(after)];
   const volatile = new Set(def.volatile ?? []);
   const differences: RowDifference[] = [];
   const keys = [...new Set([...Object.keys(b4.rows), ...Object.keys(af.rows)])];
-  const streamCache = new Map<string, RecordedEvent[]>();
-  const eventsOf = async (s: string) => {
-    if (!streamCache.has(s)) streamCache.set(s, await store.readStream(s));
-    return streamCache.get(s)!;
-  };
+  const changed: Omit<RowDifference, 'causes'>[] = [];
   for (const key of keys) {
     const b = b4.rows[key];
     const a = af.rows[key];
@@ -312,15 +350,13 @@ export async function diff(store: EventStore, plan: PlanDefinition, view: string
       if (!isDeepStrictEqual(b?.[field], a?.[field])) fields.push({ field, before: b?.[field] ?? null, after: a?.[field] ?? null });
     }
     if (b && a && fields.length === 0) continue;
-    const causes: CauseEvent[] = [];
-    for (const s of def.rowStreams(plan, p, key)) {
-      for (const e of await eventsOf(s)) {
-        const at = e.metadata.recordedAt;
-        if (at > from && at <= to) causes.push(causeOf(e));
-      }
-    }
-    causes.sort((x, y) => store.comparePositions(x.position, y.position));
-    differences.push({ key, label: af.labels[key] ?? b4.labels[key] ?? key, change: !b ? 'added' : !a ? 'removed' : 'changed', fields, causes });
+    changed.push({ key, label: af.labels[key] ?? b4.labels[key] ?? key, change: !b ? 'added' : !a ? 'removed' : 'changed', fields });
+  }
+  // The streams behind every changed row read in one go (most were read for the two tables already).
+  await reads.events(changed.flatMap((d) => def.rowStreams(plan, p, d.key)));
+  for (const d of changed) {
+    const between = (await reads.events(def.rowStreams(plan, p, d.key))).filter((e) => e.metadata.recordedAt > from && e.metadata.recordedAt <= to);
+    differences.push({ ...d, causes: between.sort((x, y) => store.comparePositions(x.position, y.position)).map(causeOf) });
   }
   return { view, params: p, from, to, before, after, differences };
 }
@@ -355,10 +391,11 @@ export async function provenance(store: EventStore, plan: PlanDefinition, period
   const i = indicatorOf(plan, indicatorNo);
   if (!i) throw new DomainError('indicator-not-found', `plan ${plan.id} has no indicator ${indicatorNo}`, { params: { indicatorNo }, status: 404 });
   const moment: AsOf = asOf ?? {};
-  const table = await annex2Table(await foldAsOf(store, annex2Projection, moment, annex2Streams(plan, period)), plan.id, period);
+  const reads = new StreamReads(store);
+  const table = await annex2Table(await reads.fold(annex2Projection, moment, annex2Streams(plan, period)), plan.id, period);
   const row = table?.sections.flatMap((s) => s.rows).find((r) => r.no === indicatorNo);
   const within = (e: RecordedEvent) => !moment.time || e.metadata.recordedAt <= moment.time;
-  const read = async (streams: string[]) => (await Promise.all(streams.map((s) => store.readStream(s)))).flat().filter(within);
+  const read = async (streams: string[]) => (await reads.events(streams)).filter(within);
   let events: RecordedEvent[] = [];
   const planEvents = await read([planStream(plan.id)]);
   const scoring = await read([scoringStream(plan.id)]);
