@@ -136,13 +136,7 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
     const docs = this.engine.query(TIMELINE_PROJECTION);
     const items = await docs.list<StoredUnitItem>('unit', unitKey(planId, unitId));
     const statuses = unitStatuses(items.map((r) => r.doc));
-    const entries: TimelineEntry[] = (
-      await entriesOf(
-        docs,
-        unitKey(planId, unitId),
-        items.map((r) => r.key),
-      )
-    ).map((e, i) => ({ ...e, status: statuses[i]! }));
+    const entries: TimelineEntry[] = (await entriesOf(docs, unitKey(planId, unitId), items)).map((e, i) => ({ ...e, status: statuses[i]! }));
     const byStream = new Map<string, Set<number>>();
     for (const e of entries) byStream.set(e.streamId, (byStream.get(e.streamId) ?? new Set()).add(e.revision));
     const events: StoredEvent[] = [];

@@ -27,16 +27,12 @@ export async function timelinePage(docs: DocReader, collection: string, prefix: 
     (filter.causes === undefined || (e.cause !== undefined && filter.causes.includes(e.cause.kind)));
   const out: TimelineEntry[] = [];
   let cursor = after ? `${prefix}${after}` : undefined;
-  // A list holds the sequence numbers of its entries (each stored once, read a page at once); a
+  // Each entry is stored once, in its first list; a page reads those stored elsewhere at once. A
   // unit's items hold its status, stored whole only now and then (StoredUnitItem): brought forward
   // along the key order, every item scanned, from the status before the first one read.
   let status: UnitStatus | undefined;
   const whole = async (rows: readonly { key: string; doc: unknown }[]): Promise<TimelineEntry[]> => {
-    const entries = await entriesOf(
-      docs,
-      prefix,
-      rows.map((r) => r.key),
-    );
+    const entries = await entriesOf(docs, prefix, rows);
     if (collection !== 'unit') return entries;
     const out: TimelineEntry[] = [];
     for (const [i, r] of rows.entries()) {

@@ -2,15 +2,15 @@ import { MemoryDocs } from '../../engine/projections/docs.js';
 import { timelinePage } from './timeline-page.js';
 import {
   emptyStatus,
-  entryKey,
   evolveStatus,
+  indicatorKey,
   STATUS_EVERY,
   statusBefore,
   storeUnitItem,
   unitKey,
   unitStatuses,
   type StoredEntry,
-  type StoredUnitItem,
+  type StoredStatus,
   type TimelineEntry,
   type UnitState,
 } from './timeline.projection.js';
@@ -36,11 +36,11 @@ function history(): Ev[] {
   return out;
 }
 
-describe('unit timeline items: the status stored whole now and then, else what changed; entries stored once', () => {
+describe('unit timeline items: the status stored whole now and then, else what changed; each entry stored once, in one list', () => {
   // As the projection stores them (through JSON, as the read-model store does), and as they were before (the status on every entry).
   const expected: TimelineEntry[] = [];
   const entries: StoredEntry[] = [];
-  const stored: StoredUnitItem[] = [];
+  const stored: StoredStatus[] = [];
   let kept: UnitState | undefined;
   history().forEach((e, i) => {
     const seq = i + 1;
@@ -59,7 +59,7 @@ describe('unit timeline items: the status stored whole now and then, else what c
     const status = evolveStatus(kept?.status ?? emptyStatus(), e, 'u');
     const next = storeUnitItem(kept, status);
     kept = JSON.parse(JSON.stringify(next.state)) as UnitState;
-    stored.push(JSON.parse(JSON.stringify(next.item)) as StoredUnitItem);
+    stored.push(JSON.parse(JSON.stringify(next.item)) as StoredStatus);
     entries.push(JSON.parse(JSON.stringify(base)) as StoredEntry);
     expected.push({ ...base, status });
   });
@@ -75,9 +75,18 @@ describe('unit timeline items: the status stored whole now and then, else what c
 
   it('pages from any cursor, filtered or not, with the same entries and statuses as the list whole', async () => {
     const docs = new MemoryDocs();
+    // Entries stored in the unit's own list, in another unit's, or in an indicator's (EntryRef).
     for (const [i, s] of stored.entries()) {
-      docs.put('unit', unitKey('p', 'u', i + 1), s);
-      docs.put('entry', entryKey('p', i + 1), entries[i]);
+      const seq = i + 1;
+      if (seq % 3 === 0) {
+        docs.put('unit', unitKey('p', 'u', seq), { ...entries[i], ...s });
+      } else if (seq % 3 === 1) {
+        docs.put('unit', unitKey('p', 'v', seq), { ...entries[i], status: emptyStatus() });
+        docs.put('unit', unitKey('p', 'u', seq), { in: 'v', ...s });
+      } else {
+        docs.put('indicator', indicatorKey('p', 9, seq), entries[i]);
+        docs.put('unit', unitKey('p', 'u', seq), { in: 9, ...s });
+      }
     }
     await docs.fold([], { name: 'timeline', version: 7, apply: () => undefined }); // committed, as read from the store
     const prefix = unitKey('p', 'u');
