@@ -19,7 +19,9 @@
  * `--only verify`: the store generated, then audit verify alone (no projection, no auditors'
  * questions, no restart). `--url URL`: audit verify alone on a store kept by an earlier run
  * (`--keep`), without generating one. `--verify-rounds N` times verify N times (one line each);
- * `--threads N` sets its threads (default: as `audit verify`).
+ * `--threads N` sets its threads (default: as `audit verify`). `--only rebuild --url URL`: the
+ * timeline projection rebuilt alone on a kept store (its documents dropped first, untimed, then built
+ * from the start as the scaled run builds it), `--rebuild-rounds N` times.
  * One JSON line each, as the rest of the benchmark prints.
  */
 import 'reflect-metadata';
@@ -37,10 +39,12 @@ import type { StoredEvent } from '../libs/engine/event-store/storage.js';
 import { orderedUuid } from '../libs/engine/ids.js';
 import { Engine } from '../libs/engine/nest/engine.js';
 import { ProjectionRunner } from '../libs/engine/projections/projection-runner.js';
+import { openReadModelStore, PostgresReadModelStore, SqliteReadModelStore, type ReadModelStore } from '../libs/engine/projections/read-model-store.js';
+import { WORKFLOW_UPCASTERS } from '../libs/workflows/upcasters.js';
 import { createPostgresDatabase, createSqliteDirectory } from '../libs/engine/testing/databases.js';
 import { AppModule } from '../apps/api/src/app.module.js';
 import { AuditService } from '../libs/workflows/audit/audit.service.js';
-import { timelineProjection } from '../libs/workflows/audit/timeline.projection.js';
+import { TIMELINE_PROJECTION, timelineProjection } from '../libs/workflows/audit/timeline.projection.js';
 import { playDemoYear } from '../libs/workflows/demo/demo-year.js';
 import { SYSTEM_PRINCIPAL } from '../libs/engine/timers/timer-scheduler.js';
 import { makeSeal } from '../libs/workflows/audit/sealing.js';
@@ -62,11 +66,12 @@ interface Options {
   throughStore: boolean;
   /** Skip the restart-to-ready measurement (two starts of the API on the scaled store). */
   noRestart: boolean;
-  /** `verify`: after generating, time audit verify alone. */
-  only: 'verify' | undefined;
-  /** A store kept by an earlier run: audit verify alone on it, nothing generated. */
+  /** `verify`: after generating, time audit verify alone; `rebuild` (with `url`): the timeline's rebuild alone. */
+  only: 'verify' | 'rebuild' | undefined;
+  /** A store kept by an earlier run: audit verify (or the rebuild) alone on it, nothing generated. */
   url: string | undefined;
   verifyRounds: number;
+  rebuildRounds: number;
   threads: number | undefined;
 }
 
@@ -81,6 +86,7 @@ export async function runAuditBench(argv: string[]): Promise<void> {
     only: undefined,
     url: undefined,
     verifyRounds: 1,
+    rebuildRounds: 1,
     threads: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -93,11 +99,17 @@ export async function runAuditBench(argv: string[]): Promise<void> {
     else if (argv[i] === '--no-restart') o.noRestart = true;
     else if (argv[i] === '--only') {
       const what = argv[++i];
-      if (what !== 'verify') throw new Error(`--only ${what}: only "verify" can be run alone`);
+      if (what !== 'verify' && what !== 'rebuild') throw new Error(`--only ${what}: only "verify" or "rebuild" can be run alone`);
       o.only = what;
     } else if (argv[i] === '--url') o.url = argv[++i];
     else if (argv[i] === '--verify-rounds') o.verifyRounds = Number(argv[++i]);
+    else if (argv[i] === '--rebuild-rounds') o.rebuildRounds = Number(argv[++i]);
     else if (argv[i] === '--threads') o.threads = Number(argv[++i]);
+  }
+  if (o.only === 'rebuild') {
+    if (o.url === undefined) throw new Error('--only rebuild needs --url URL: a store kept by an earlier run (--keep)');
+    await measureRebuildAlone(o.url, o);
+    return;
   }
   if (o.url !== undefined) {
     const store = await openEventStore(o.url);
@@ -285,6 +297,57 @@ async function measureVerify(url: string, store: EventStore, o: Pick<Options, 's
         loadAvg1m: load(),
       }),
     );
+  }
+}
+
+/**
+ * The timeline projection rebuilt from the start on a kept store, as the scaled run builds it: its
+ * generations and documents dropped first (untimed: a bench store), then one runner catches it up.
+ */
+async function measureRebuildAlone(url: string, o: Pick<Options, 'store' | 'rebuildRounds'>): Promise<void> {
+  const store = await openEventStore(url, { upcasters: WORKFLOW_UPCASTERS });
+  const readModels = await openReadModelStore(url);
+  try {
+    let total = 0;
+    await readHeadsToHead(store, undefined, (page) => void (total += page.length), { pageSize: 50_000 });
+    for (let r = 1; r <= o.rebuildRounds; r++) {
+      await dropTimeline(readModels);
+      const t = performance.now();
+      const cpu0 = process.cpuUsage();
+      await new ProjectionRunner(store, readModels, [timelineProjection], { pageSize: 5000 }).catchUp(3_600_000);
+      const seconds = (performance.now() - t) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+      console.log(
+        JSON.stringify({
+          workload: 'A0-projection-rebuild',
+          store: store.kind,
+          ...(o.rebuildRounds > 1 ? { round: r } : {}),
+          events: total,
+          seconds: round(seconds),
+          eventsPerSec: Math.round(total / seconds),
+          cpuSeconds: round(cpuSeconds),
+          eventsPerCpuSec: Math.round(total / cpuSeconds),
+          target: '≥ 50000 events/s',
+          pass: total / seconds >= 50_000,
+          loadAvg1m: load(),
+        }),
+      );
+    }
+  } finally {
+    await readModels.close();
+    await store.close();
+  }
+}
+
+async function dropTimeline(readModels: ReadModelStore): Promise<void> {
+  const sql = ['DELETE FROM projection_docs WHERE projection = $1', 'DELETE FROM projection_generations WHERE projection = $1'];
+  if (readModels instanceof SqliteReadModelStore) {
+    for (const q of sql) readModels.db.prepare(q.replace('$1', '?')).run(TIMELINE_PROJECTION);
+    readModels.db.pragma('wal_checkpoint(TRUNCATE)');
+  } else if (readModels instanceof PostgresReadModelStore) {
+    for (const q of sql) await readModels.pool.query(q, [TIMELINE_PROJECTION]);
+    await readModels.pool.query('VACUUM projection_docs');
   }
 }
 

@@ -8,6 +8,8 @@ import type { RecordedEvent } from '../event-store/event-store.js';
  */
 export interface DocReader {
   get<T>(collection: string, key: string): Promise<T | undefined>;
+  /** Several documents of a collection at once (one query where the store can), in the order of `keys`. */
+  getMany<T>(collection: string, keys: readonly string[]): Promise<(T | undefined)[]>;
   /** Documents of a collection (whose keys start with `prefix`), ordered by key. */
   list<T>(collection: string, prefix?: string): Promise<{ key: string; doc: T }[]>;
   /** One page of a collection in key order: up to `limit` documents after (before, if `reverse`) the key `after`. */
@@ -47,6 +49,8 @@ const DELETED = Symbol('deleted');
 /** Source of committed documents for one projection generation. */
 export interface DocSource {
   get(collection: string, key: string): Promise<string | undefined>;
+  /** Several at once, in the order of `keys`; without it, one get() each. */
+  getMany?(collection: string, keys: readonly string[]): Promise<(string | undefined)[]>;
   list(collection: string, prefix: string): Promise<{ key: string; doc: string }[]>;
   page(collection: string, prefix: string, options: PageOptions): Promise<{ key: string; doc: string }[]>;
 }
@@ -74,6 +78,18 @@ export class BatchDocs implements DocWriter {
       this.#loaded.set(id, text);
     }
     return text === undefined ? undefined : (JSON.parse(text) as T);
+  }
+
+  async getMany<T>(collection: string, keys: readonly string[]): Promise<(T | undefined)[]> {
+    const missing = keys.filter((key) => {
+      const id = collection + SEP + key;
+      return !this.dirty.has(id) && !this.#loaded.has(id);
+    });
+    if (missing.length > 0 && this.source.getMany) {
+      const texts = await this.source.getMany(collection, missing);
+      missing.forEach((key, i) => this.#loaded.set(collection + SEP + key, texts[i]));
+    }
+    return Promise.all(keys.map((key) => this.get<T>(collection, key)));
   }
 
   async peek<T>(collection: string, key: string): Promise<Readonly<T> | undefined> {
@@ -162,6 +178,9 @@ export class MemoryDocs implements DocWriter {
       async get(collection, key) {
         return committed.get(collection + SEP + key);
       },
+      async getMany(collection, keys) {
+        return keys.map((key) => committed.get(collection + SEP + key));
+      },
       async list(collection, prefix) {
         const head = collection + SEP + prefix;
         const out: { key: string; doc: string }[] = [];
@@ -176,6 +195,9 @@ export class MemoryDocs implements DocWriter {
 
   get<T>(collection: string, key: string) {
     return this.#batch.get<T>(collection, key);
+  }
+  getMany<T>(collection: string, keys: readonly string[]) {
+    return this.#batch.getMany<T>(collection, keys);
   }
   peek<T>(collection: string, key: string) {
     return this.#batch.peek<T>(collection, key);

@@ -38,6 +38,8 @@ export class KeptDocs {
         if (version === this.#version) this.#keep(id, text);
         return text;
       },
+      // Many at once are a reader's (a timeline page's entries), read once: not kept.
+      ...(inner.getMany ? { getMany: inner.getMany.bind(inner) } : {}),
       list: (collection, prefix) => inner.list(collection, prefix),
       page: (collection, prefix, options) => inner.page(collection, prefix, options),
     };

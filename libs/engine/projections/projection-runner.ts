@@ -165,6 +165,11 @@ export class ProjectionRunner {
         const t = this.#active(projection);
         return t ? new BatchDocs(this.#source(t, Boolean(this.#loop))).get(collection, key) : undefined;
       },
+      getMany: async (collection, keys) => {
+        await loaded();
+        const t = this.#active(projection);
+        return t ? new BatchDocs(this.readModels.source(name, t.state.generation)).getMany(collection, keys) : keys.map(() => undefined);
+      },
       list: async (collection, prefix) => {
         await loaded();
         const t = this.#active(projection);

@@ -74,6 +74,18 @@ describe.each(targets)('projections on $name', (target) => {
     expect(streams.reduce((sum, s) => sum + s.doc.n, 0)).toBe(30);
   });
 
+  it('getMany reads several documents in one go, in the order asked, missing ones undefined, as get reads each', async () => {
+    await append(30);
+    const r = runner([counterProjection()]);
+    await r.catchUp();
+    const keys = ['s-3', 'none', 's-0', 's-6', 's-3', "s-'1"];
+    const many = await r.reader('counter').getMany<{ n: number }>('streams', keys);
+    expect(many).toEqual(await Promise.all(keys.map((k) => r.reader('counter').get<{ n: number }>('streams', k))));
+    expect(many.map((d) => d?.n)).toEqual([4, undefined, 5, 4, 4, undefined]);
+    expect(await r.reader('counter').getMany('streams', [])).toEqual([]);
+    expect(await r.reader('counter').getMany('nothing', ['s-0'])).toEqual([undefined]);
+  });
+
   it('one page feeds several projections in one commit: writes and deletes of each land, and one reading none of its types only moves its checkpoint', async () => {
     // "latest" keeps a document per stream until the stream's Removed event deletes it.
     const latest: Projection = {

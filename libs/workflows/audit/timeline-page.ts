@@ -1,5 +1,5 @@
 import type { DocReader } from '../../engine/projections/docs.js';
-import { statusBefore, unitEntry, type StoredUnitEntry, type TimelineEntry, type TimelinePage, type UnitStatus } from './timeline.projection.js';
+import { entriesOf, statusAfter, statusBefore, type StoredUnitItem, type TimelineEntry, type TimelinePage, type UnitStatus } from './timeline.projection.js';
 
 export interface TimelineFilter {
   indicatorNo?: number;
@@ -27,24 +27,29 @@ export async function timelinePage(docs: DocReader, collection: string, prefix: 
     (filter.causes === undefined || (e.cause !== undefined && filter.causes.includes(e.cause.kind)));
   const out: TimelineEntry[] = [];
   let cursor = after ? `${prefix}${after}` : undefined;
-  // A unit's entries store its status whole only now and then (StoredUnitEntry): made whole along
-  // the key order, every entry scanned, from the status before the first one read.
+  // Each entry is stored once, in its first list; a page reads those stored elsewhere at once. A
+  // unit's items hold its status, stored whole only now and then (StoredUnitItem): brought forward
+  // along the key order, every item scanned, from the status before the first one read.
   let status: UnitStatus | undefined;
-  const whole = async (r: { key: string; doc: TimelineEntry }): Promise<TimelineEntry> => {
-    if (collection !== 'unit') return r.doc;
-    const stored = r.doc as StoredUnitEntry;
-    if (status === undefined && stored.status === undefined) status = await statusBefore(docs, prefix, r.key);
-    const e = unitEntry(stored, status);
-    status = e.status;
-    return e;
+  const whole = async (rows: readonly { key: string; doc: unknown }[]): Promise<TimelineEntry[]> => {
+    const entries = await entriesOf(docs, prefix, rows);
+    if (collection !== 'unit') return entries;
+    const out: TimelineEntry[] = [];
+    for (const [i, r] of rows.entries()) {
+      const stored = r.doc as StoredUnitItem;
+      if (status === undefined && stored.status === undefined) status = await statusBefore(docs, prefix, r.key);
+      status = statusAfter(stored, status, entries[i]!.seq);
+      out.push({ ...entries[i]!, status });
+    }
+    return out;
   };
   // Filters are applied while paging along the key order; a page is full or the timeline ends.
   for (let scanned = 0; out.length < limit && scanned < 50; scanned++) {
-    const page = await docs.page<TimelineEntry>(collection, prefix, { ...(cursor ? { after: cursor } : {}), limit: Math.max(limit, 100) });
-    for (const r of page) {
+    const page = await docs.page<unknown>(collection, prefix, { ...(cursor ? { after: cursor } : {}), limit: Math.max(limit, 100) });
+    const entries = await whole(page);
+    for (const [i, r] of page.entries()) {
       cursor = r.key;
-      const entry = await whole(r);
-      if (matches(entry)) out.push(entry);
+      if (matches(entries[i]!)) out.push(entries[i]!);
       if (out.length === limit) break;
     }
     if (page.length < Math.max(limit, 100)) {

@@ -3,12 +3,14 @@ import { timelinePage } from './timeline-page.js';
 import {
   emptyStatus,
   evolveStatus,
+  indicatorKey,
   STATUS_EVERY,
   statusBefore,
-  storeUnitEntry,
+  storeUnitItem,
   unitKey,
-  wholeUnitEntries,
-  type StoredUnitEntry,
+  unitStatuses,
+  type StoredEntry,
+  type StoredStatus,
   type TimelineEntry,
   type UnitState,
 } from './timeline.projection.js';
@@ -34,10 +36,11 @@ function history(): Ev[] {
   return out;
 }
 
-describe('unit timeline entries: the status stored whole now and then, else what changed', () => {
+describe('unit timeline items: the status stored whole now and then, else what changed; each entry stored once, in one list', () => {
   // As the projection stores them (through JSON, as the read-model store does), and as they were before (the status on every entry).
   const expected: TimelineEntry[] = [];
-  const stored: StoredUnitEntry[] = [];
+  const entries: StoredEntry[] = [];
+  const stored: StoredStatus[] = [];
   let kept: UnitState | undefined;
   history().forEach((e, i) => {
     const seq = i + 1;
@@ -54,31 +57,45 @@ describe('unit timeline entries: the status stored whole now and then, else what
       summary: { zh: '', en: '' },
     };
     const status = evolveStatus(kept?.status ?? emptyStatus(), e, 'u');
-    const next = storeUnitEntry(base, kept, status);
+    const next = storeUnitItem(kept, status);
     kept = JSON.parse(JSON.stringify(next.state)) as UnitState;
-    stored.push(JSON.parse(JSON.stringify(next.entry)) as StoredUnitEntry);
+    stored.push(JSON.parse(JSON.stringify(next.item)) as StoredStatus);
+    entries.push(JSON.parse(JSON.stringify(base)) as StoredEntry);
     expected.push({ ...base, status });
   });
 
   it('reads back exactly what the status on every entry was, key order included, and stores far less', () => {
     expect(stored.length).toBeGreaterThan(3 * STATUS_EVERY);
-    expect(wholeUnitEntries(stored).map((e) => JSON.stringify(e))).toEqual(expected.map((e) => JSON.stringify(e)));
+    const statuses = unitStatuses(stored);
+    expect(entries.map((e, i) => JSON.stringify({ ...e, status: statuses[i] }))).toEqual(expected.map((e) => JSON.stringify(e)));
     const whole = stored.filter((s) => s.status !== undefined).length;
     expect(whole).toBeLessThanOrEqual(Math.ceil(stored.length / STATUS_EVERY) + 1);
-    expect(JSON.stringify(stored).length).toBeLessThan(JSON.stringify(expected).length / 2);
+    expect(JSON.stringify(stored).length).toBeLessThan(JSON.stringify(expected.map((e) => e.status)).length / 4);
   });
 
   it('pages from any cursor, filtered or not, with the same entries and statuses as the list whole', async () => {
     const docs = new MemoryDocs();
-    for (const s of stored) docs.put('unit', unitKey('p', 'u', s.seq), s);
-    await docs.fold([], { name: 'timeline', version: 5, apply: () => undefined }); // committed, as read from the store
+    // Entries stored in the unit's own list, in another unit's, or in an indicator's (EntryRef).
+    for (const [i, s] of stored.entries()) {
+      const seq = i + 1;
+      if (seq % 3 === 0) {
+        docs.put('unit', unitKey('p', 'u', seq), { ...entries[i], ...s });
+      } else if (seq % 3 === 1) {
+        docs.put('unit', unitKey('p', 'v', seq), { ...entries[i], status: emptyStatus() });
+        docs.put('unit', unitKey('p', 'u', seq), { in: 'v', ...s });
+      } else {
+        docs.put('indicator', indicatorKey('p', 9, seq), entries[i]);
+        docs.put('unit', unitKey('p', 'u', seq), { in: 9, ...s });
+      }
+    }
+    await docs.fold([], { name: 'timeline', version: 7, apply: () => undefined }); // committed, as read from the store
     const prefix = unitKey('p', 'u');
-    for (const s of stored) {
-      const before = await statusBefore(docs, prefix, unitKey('p', 'u', s.seq));
-      expect(JSON.stringify(before)).toBe(s.seq === 1 ? undefined : JSON.stringify(expected[s.seq - 2]!.status));
+    for (const seq of stored.map((_, i) => i + 1)) {
+      const before = await statusBefore(docs, prefix, unitKey('p', 'u', seq));
+      expect(JSON.stringify(before)).toBe(seq === 1 ? undefined : JSON.stringify(expected[seq - 2]!.status));
     }
     const json = (items: TimelineEntry[]) => items.map((e) => JSON.stringify(e));
-    for (const after of [undefined, ...stored.filter((s) => s.seq % 7 === 3).map((s) => unitKey('p', 'u', s.seq).slice(prefix.length))]) {
+    for (const after of [undefined, ...entries.filter((e) => e.seq % 7 === 3).map((e) => unitKey('p', 'u', e.seq).slice(prefix.length))]) {
       const page = await timelinePage(docs, 'unit', prefix, {}, after, 9);
       const start = after === undefined ? 0 : Number(after);
       expect(json(page.items)).toEqual(json(expected.slice(start, start + 9)));

@@ -56,15 +56,34 @@ export interface TimelineEntry {
 }
 
 /**
- * A unit entry as stored (issue 17). The unit's whole status on every entry was most of what a
- * rebuild wrote (a third of the timeline's bytes, ~160 MB at 200 k events) though most events
- * change one report or one standing of it. So it is stored whole on a unit's first entry and then
- * on every STATUS_EVERY-th, and in between as `statusChange`: the standings and reports that changed
- * (merged into the status before), the open cases and decisions when they changed (replacing
- * them); neither field when nothing changed. Readers make entries whole in key order (unitEntry,
- * statusBefore, wholeUnitEntries), so every answer still carries the status after each step.
+ * How the timeline is stored (issue 17). Each entry once, whole, in the first list it is in: its
+ * first unit's, else its first indicator's (its home); the other lists it is in (unit, indicator and
+ * case lists, all keyed by the plan's sequence number: unitKey, indicatorKey, caseKey) refer to
+ * that one (EntryRef). Writing each entry again for every list it is in was most of a rebuild's
+ * documents and bytes. Readers page a list along its keys, read the entries a page refers to at
+ * once (entriesOf) and make each whole, so every answer is still the entry as built, with the
+ * unit's status after each step.
+ *
+ * A unit's item also holds the unit's status after the entry. Whole on every item it was most of
+ * what a rebuild wrote, though most events change one report or one standing of it. So it is stored
+ * whole on a unit's first item and then on every STATUS_EVERY-th, and in between as `statusChange`:
+ * the standings and reports that changed (merged into the status before), the open cases and
+ * decisions when they changed (replacing them); neither field when nothing changed. Readers bring
+ * it forward in key order (statusAfter, unitStatuses, statusBefore).
  */
-export type StoredUnitEntry = (TimelineEntry & { statusChange?: undefined }) | (Omit<TimelineEntry, 'status'> & { status?: undefined; statusChange?: StatusChange });
+export type StoredEntry = Omit<TimelineEntry, 'status'>;
+
+/** Where an entry is stored whole: in the list of the unit (its id) or of the indicator (its number) with the same sequence number. */
+export type EntryRef = string | number;
+
+/** The unit's status after an entry, as stored: whole, or what changed, or (nothing changed) neither. */
+export type StoredStatus = { status: UnitStatus; statusChange?: undefined } | { status?: undefined; statusChange?: StatusChange };
+
+/** A unit list's item: the entry (its home) or where it is, and the unit's status after it. */
+export type StoredUnitItem = (StoredEntry | { in: EntryRef }) & StoredStatus;
+
+/** An indicator or case list's item: the entry (its home) or where it is. */
+export type StoredListItem = StoredEntry | EntryRef;
 
 export interface StatusChange {
   warnings?: UnitStatus['warnings'];
@@ -73,23 +92,23 @@ export interface StatusChange {
   decisions?: UnitStatus['decisions'];
 }
 
-/** The most entries of a unit between two that store its status whole: what a page reads back at most to start from one. */
+/** The most items of a unit between two that store its status whole: what a page reads back at most to start from one. */
 export const STATUS_EVERY = 32;
 
-/** The `status` document of a unit: its status now, and how many entries ago it was last stored whole. */
+/** The `status` document of a unit: its status now, and how many items ago it was last stored whole. */
 export interface UnitState {
   status: UnitStatus;
   sinceWhole: number;
 }
 
 /**
- * A unit's entry as stored, and its `status` document after it: the status whole on the unit's first
- * entry and every STATUS_EVERY-th after, else what changed from the status before (`kept`).
+ * A unit's item as stored, and its `status` document after it: the status whole on the unit's first
+ * item and every STATUS_EVERY-th after, else what changed from the status before (`kept`).
  */
-export function storeUnitEntry(base: Omit<TimelineEntry, 'status'>, kept: Readonly<UnitState> | undefined, status: UnitStatus): { state: UnitState; entry: StoredUnitEntry } {
+export function storeUnitItem(kept: Readonly<UnitState> | undefined, status: UnitStatus): { state: UnitState; item: StoredStatus } {
   const change = kept && kept.sinceWhole + 1 < STATUS_EVERY ? statusChange(kept.status, status) : undefined;
-  if (!kept || !change) return { state: { status, sinceWhole: 0 }, entry: { ...base, status } };
-  return { state: { status, sinceWhole: kept.sinceWhole + 1 }, entry: Object.keys(change).length === 0 ? base : { ...base, statusChange: change } };
+  if (!kept || !change) return { state: { status, sinceWhole: 0 }, item: { status } };
+  return { state: { status, sinceWhole: kept.sinceWhole + 1 }, item: Object.keys(change).length === 0 ? {} : { statusChange: change } };
 }
 
 /**
@@ -111,15 +130,15 @@ export function statusChange(a: Readonly<UnitStatus>, b: Readonly<UnitStatus>): 
 }
 
 /**
- * A stored unit entry made whole: as the projection built it, the status after it last. `before` is
- * the status after the unit's previous entry, needed unless this one stores its status whole.
+ * The unit's status after a stored item: as the projection built it. `before` is the status after
+ * the unit's previous item, needed unless this one stores its status whole.
  */
-export function unitEntry(stored: StoredUnitEntry, before: UnitStatus | undefined): TimelineEntry {
-  if (stored.status !== undefined) return stored;
-  if (before === undefined) throw new Error(`unit timeline entry ${stored.seq}: no status before it to apply its change to`);
-  const { statusChange: c, ...rest } = stored;
+export function statusAfter(stored: StoredStatus, before: UnitStatus | undefined, seq?: number): UnitStatus {
+  if (stored.status !== undefined) return stored.status;
+  if (before === undefined) throw new Error(`unit timeline item ${seq ?? ''}: no status before it to apply its change to`);
+  const c = stored.statusChange;
   // Merged as evolveStatus spread them: a key keeps its place, a new one comes last, so the JSON is the same.
-  const status: UnitStatus = !c
+  return !c
     ? before
     : {
         warnings: c.warnings ? { ...before.warnings, ...c.warnings } : before.warnings,
@@ -127,33 +146,64 @@ export function unitEntry(stored: StoredUnitEntry, before: UnitStatus | undefine
         reports: c.reports ? { ...before.reports, ...c.reports } : before.reports,
         decisions: c.decisions ?? before.decisions,
       };
-  return { ...rest, status };
 }
 
-/** A unit's entries as stored, in key order from its first (which stores its status whole), made whole. */
-export function wholeUnitEntries(stored: readonly StoredUnitEntry[]): TimelineEntry[] {
+/** A unit's items as stored, in key order from its first (which stores its status whole): the status after each. */
+export function unitStatuses(stored: readonly StoredStatus[]): UnitStatus[] {
   let status: UnitStatus | undefined;
-  return stored.map((s) => {
-    const e = unitEntry(s, status);
-    status = e.status;
-    return e;
-  });
+  return stored.map((s) => (status = statusAfter(s, status)));
 }
 
 /**
- * The unit's status before the entry at `key` (a key of the unit's timeline, `prefix`): read back to
- * the nearest entry storing it whole, at most STATUS_EVERY entries, and brought forward.
+ * The unit's status before the item at `key` (a key of the unit's timeline, `prefix`): read back to
+ * the nearest item storing it whole, at most STATUS_EVERY items, and brought forward.
  */
 export async function statusBefore(docs: DocReader, prefix: string, key: string): Promise<UnitStatus | undefined> {
-  const back = await docs.page<StoredUnitEntry>('unit', prefix, { after: key, limit: STATUS_EVERY, reverse: true });
+  const back = await docs.page<StoredStatus>('unit', prefix, { after: key, limit: STATUS_EVERY, reverse: true });
   const whole = back.findIndex((r) => r.doc.status !== undefined);
   if (whole < 0) return undefined;
-  return wholeUnitEntries(
+  return unitStatuses(
     back
       .slice(0, whole + 1)
       .map((r) => r.doc)
       .reverse(),
-  ).at(-1)!.status;
+  ).at(-1);
+}
+
+/**
+ * The entries of a page of a list (the plan's unit, indicator or case list `prefix`, keys ending in
+ * the sequence number), in its order: those stored there, and those stored elsewhere read at once.
+ */
+export async function entriesOf(docs: DocReader, prefix: string, rows: readonly { key: string; doc: unknown }[]): Promise<StoredEntry[]> {
+  const planId = prefix.slice(0, prefix.indexOf('/'));
+  const entries: (StoredEntry | undefined)[] = [];
+  const elsewhere = { unit: [] as [number, string][], indicator: [] as [number, string][] };
+  for (const [i, { key, doc }] of rows.entries()) {
+    const ref = typeof doc === 'object' && doc !== null && 'in' in doc ? (doc as { in: EntryRef }).in : typeof doc === 'object' ? undefined : (doc as EntryRef);
+    const seq = Number(key.slice(-SEQ_WIDTH));
+    if (ref === undefined) entries[i] = entryOf(doc as StoredEntry);
+    else if (typeof ref === 'string') elsewhere.unit.push([i, unitKey(planId, ref, seq)]);
+    else elsewhere.indicator.push([i, indicatorKey(planId, ref, seq)]);
+  }
+  for (const [collection, refs] of Object.entries(elsewhere)) {
+    if (refs.length === 0) continue;
+    const found = await docs.getMany<StoredEntry>(
+      collection,
+      refs.map(([, k]) => k),
+    );
+    refs.forEach(([i, k], j) => {
+      if (found[j] === undefined) throw new Error(`timeline ${rows[i]!.key}: its entry (${collection} ${k}) is missing`);
+      entries[i] = entryOf(found[j]);
+    });
+  }
+  return entries as StoredEntry[];
+}
+
+/** The entry of its home item: a unit's carries the unit's status too. */
+function entryOf(doc: StoredEntry & { status?: unknown; statusChange?: unknown }): StoredEntry {
+  if (doc.status === undefined && doc.statusChange === undefined) return doc;
+  const { status: _status, statusChange: _change, ...entry } = doc;
+  return entry;
 }
 
 /** Every published event type of the workflows; touches() says which of them concern a unit, an indicator or a case. */
@@ -176,7 +226,9 @@ interface PlanIndex {
   ours: string;
 }
 
-export const pad = (n: number, width = 10) => String(n).padStart(width, '0');
+/** Digits of a sequence number in keys: every list key ends with them. */
+const SEQ_WIDTH = 10;
+export const pad = (n: number, width = SEQ_WIDTH) => String(n).padStart(width, '0');
 export const unitKey = (planId: string, unitId: string, seq?: number) => `${planId}/${unitId}/${seq === undefined ? '' : pad(seq)}`;
 export const indicatorKey = (planId: string, no: number, seq?: number) => `${planId}/${pad(no, 3)}/${seq === undefined ? '' : pad(seq)}`;
 const standingKey = (planId: string, no: number, period: string) => `${planId}/${pad(no, 3)}/${period}`;
@@ -193,7 +245,8 @@ export const timelineProjection: Projection = {
   // 5: summaries name periods as people read them (2023年8月 / Aug 2023), not 2023-08 (issue 15).
   // 6: a unit entry stores its status whole only every STATUS_EVERY entries, else what changed (issue 17);
   //    5 was given to each change on its own branch, so both rebuild.
-  version: 6,
+  // 7: each entry stored once, in its first list; the others refer to it (issue 17).
+  version: 7,
   eventTypes: TIMELINE_EVENT_TYPES,
   async apply(e, docs) {
     const event = { type: e.type, data: e.data } as AnyEvent;
@@ -225,10 +278,11 @@ export const timelineProjection: Projection = {
       docs.put('standings', standingKey(planId, d.indicatorNo, d.period), { rank: d.rank.to, warning: d.warning.to });
     }
 
-    const seq = ((await docs.get<number>('seq', planId)) ?? 0) + 1;
+    // Peeked: a number, nothing to copy (get would clone it, on every event).
+    const seq = ((await docs.peek<number>('seq', planId)) ?? 0) + 1;
     docs.put('seq', planId, seq);
     const m = e.metadata;
-    const base: Omit<TimelineEntry, 'status'> = {
+    const base: StoredEntry = {
       seq,
       position: e.position,
       streamId: e.streamId,
@@ -245,14 +299,16 @@ export const timelineProjection: Projection = {
       ...(event.type === 'StandingChanged' ? { cause: event.data.cause, since: since ?? null } : {}),
       ...(touched.caseKey ? { caseKey: touched.caseKey } : {}),
     };
-    for (const unitId of touched.units) {
+    // Stored whole in its first list (its home), referred to from the others.
+    const home: EntryRef | undefined = touched.units[0] ?? touched.indicators[0];
+    for (const [i, unitId] of touched.units.entries()) {
       const kept = await docs.peek<UnitState>('status', `${planId}/${unitId}`);
-      const { state, entry } = storeUnitEntry(base, kept, evolveStatus(kept?.status ?? emptyStatus(), event, unitId));
+      const { state, item } = storeUnitItem(kept, evolveStatus(kept?.status ?? emptyStatus(), event, unitId));
       docs.put('status', `${planId}/${unitId}`, state);
-      docs.put('unit', unitKey(planId, unitId, seq), entry);
+      docs.put('unit', unitKey(planId, unitId, seq), i === 0 ? { ...base, ...item } : { in: home, ...item });
     }
-    for (const no of touched.indicators) docs.put('indicator', indicatorKey(planId, no, seq), base);
-    if (touched.caseKey) docs.put('case', `${touched.caseKey}/${pad(seq)}`, base);
+    for (const [i, no] of touched.indicators.entries()) docs.put('indicator', indicatorKey(planId, no, seq), touched.units.length === 0 && i === 0 ? base : home);
+    if (touched.caseKey) docs.put('case', `${touched.caseKey}/${pad(seq)}`, home ?? base);
     if (event.type === 'ProposalApproved') {
       docs.put('decided-units', decidedKey(event), [...new Set(event.data.decisions.map((d) => d.unitId))]);
     }
