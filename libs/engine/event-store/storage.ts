@@ -28,10 +28,11 @@ export interface StoredEvent extends StoredEventInput {
  * as the store orders positions (SQLite: 0 and the row id), its stream, revision and stored hash,
  * and `body`: the UTF-8 bytes its chain hash covers after the previous hash — `\n` stream `\n`
  * revision `\n` id `\n` type `\n` data `\n` metadata (hash-chain.ts), joined by the database
- * from the text it stores, so the bytes are hashed as stored, not decoded and encoded again.
- * Null when the database cannot join them (a column tampered to NULL).
+ * from the text it stores, so the bytes are hashed as stored, not decoded and encoded again (or,
+ * where the database keeps its text valid UTF-8, as that one string: PostgreSQL). Null when the
+ * database cannot join them (a column tampered to NULL).
  */
-export type ChainRow = [hi: number, lo: number, streamId: string, revision: number, hash: string, body: Uint8Array | null];
+export type ChainRow = [hi: number, lo: number, streamId: string, revision: number, hash: string, body: Uint8Array | string | null];
 
 /** A position as a ChainRow carries it: two numbers that order as the store orders positions. */
 export type ChainPosition = readonly [hi: number, lo: number];
