@@ -110,17 +110,18 @@ async function step(storage: StorageAdapter, walk: StreamWalk, row: StoredEvent)
 }
 
 /**
- * One stream walked as verifyChains walks it, from its rows as stored: its first problem, if any.
- * What a faster walk falls back on for a stream it found anything unusual in (verify-range.ts), so
- * what is reported, and when, is verifyChains' own.
+ * One stream walked as verifyChains walks it, from its rows as stored: its first problem, if any,
+ * and the revision it starts at (undefined: no events). What a faster walk falls back on for a
+ * stream it found anything unusual in (verify-range.ts), so what is reported is verifyChains' own.
  */
-export async function checkStream(storage: StorageAdapter, streamId: string): Promise<ChainProblem | undefined> {
+export async function checkStream(storage: StorageAdapter, streamId: string): Promise<{ problem?: ChainProblem; startsAt: number | undefined }> {
   const walk = newStreamWalk();
-  for (const row of await storage.readStream(streamId, 'forwards', undefined, Number.MAX_SAFE_INTEGER)) {
+  const rows = await storage.readStream(streamId, 'forwards', undefined, Number.MAX_SAFE_INTEGER);
+  for (const row of rows) {
     const problem = await step(storage, walk, row);
-    if (problem) return problem;
+    if (problem) return { problem, startsAt: rows[0]!.revision };
   }
-  return undefined;
+  return { startsAt: rows[0]?.revision };
 }
 
 /** Altered in place, or an event that belongs elsewhere in its stream (reordered)? */

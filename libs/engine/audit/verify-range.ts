@@ -1,109 +1,77 @@
 import { isUtf8 } from 'node:buffer';
 import { hash as cryptoHash } from 'node:crypto';
 import { GENESIS_HASH } from '../event-store/hash-chain.js';
-import type { ChainRow, StorageAdapter } from '../event-store/storage.js';
-import { checkStream, verifyChains, type ChainProblem } from './verify-chains.js';
+import type { ChainPosition, ChainRow, StorageAdapter } from '../event-store/storage.js';
+import { RangeTree, type RangeTreeState, type StreamHeadEntry } from './seals.js';
+import { checkStream, type ChainProblem } from './verify-chains.js';
 
 /**
- * One thread's share of `audit verify`: the streams in [from, until), read once in (stream,
- * revision) order. Each event's chain hash is checked, and what the seal checks need is taken from
- * the same rows: for every interval between two seals, the leaves of its range tree (with their
- * global positions, to put them back in global order) and, per stream, its highest event there
- * (with the position of its first, to name streams in the order the log touched them).
+ * One thread's share of `audit verify`: the events in a range of positions (after, upTo], read once
+ * in global order — the order they are stored in. Each event's chain hash is checked against the
+ * hash stored for the event before it in its stream, and what the seal checks need is taken from
+ * the same rows: for every interval between two seals, its range tree (folded here, as the rows
+ * pass) and, per stream, its highest event there, in the order the log first touched the streams.
  */
 export interface SealInterval {
-  /** Positions of the leaves in global order: (hi, lo) — SQLite (0, rowid), PostgreSQL (transaction, sequence). */
-  hi: Float64Array;
-  lo: Float64Array;
-  /** 32 bytes per leaf, in the same order. */
-  leaves: Uint8Array;
-  /** Per stream touched in the interval: its highest event, and where the stream was first touched in it; ordered by that. */
-  heads: { streamId: string; revision: number; hash: string; hi: number; lo: number }[];
+  /** The interval begins in this range (no event of it lies before): its range tree over the events here. */
+  tree?: RangeTreeState;
+  /** The interval began before this range: its leaves here, in global order, 32 bytes each, for the tree begun there. */
+  leaves?: Uint8Array;
+  /** Per stream touched in the interval in this range: its highest event, in the order the log first touched them. */
+  heads: StreamHeadEntry[];
 }
 
 export interface RangeReport {
   events: number;
-  streams: number;
-  problems: ChainProblem[];
+  /** Events at revision 0: one per stream (a stream has one event a revision), except a stream that lost it — found unusual. */
+  firsts: number;
+  /** Streams with anything unusual in this range; checkStream walks them (finishChains). */
+  unusual: string[];
   /** One per seal, in position order: the events after the previous seal up to this one. */
   intervals: SealInterval[];
 }
 
-/** A position as two numbers that order as the store orders positions. */
+/** A position as two numbers that order as the store orders positions (ChainRow's hi, lo). */
 export function positionKey(p: string): [number, number] {
   const colon = p.indexOf(':');
   return colon < 0 ? [0, Number(p)] : [Number(p.slice(0, colon)), Number(p.slice(colon + 1))];
 }
 
-export async function verifyRange(storage: StorageAdapter, range: { from?: string; until?: string; sealPositions: readonly string[] }): Promise<RangeReport> {
-  const seals = range.sealPositions.map(positionKey);
-  const open = seals.map(() => ({ hi: [] as number[], lo: [] as number[], leaves: [] as string[], heads: [] as SealInterval['heads'] }));
-  let stream: string | undefined;
-  let k = 0;
-  let head: SealInterval['heads'][number] | undefined;
-  const onRow = (streamId: string, revision: number, hash: string, hi: number, lo: number) => {
-    if (streamId !== stream) {
-      stream = streamId;
-      k = 0;
-      head = undefined;
-    }
-    // The interval: the first seal whose position is not before the event's.
-    while (k < seals.length && (hi > seals[k]![0] || (hi === seals[k]![0] && lo > seals[k]![1]))) {
-      k++;
-      head = undefined;
-    }
-    if (k === seals.length) return; // after the newest seal: no seal covers it yet
-    const into = open[k]!;
-    into.hi.push(hi);
-    into.lo.push(lo);
-    // The range tree's leaf (seals.ts rangeLeaf) as a one-byte string: far lighter to keep than a Buffer.
-    into.leaves.push(cryptoHash('sha256', `\0${streamId}\n${revision}\n${hash}`, 'binary'));
-    if (head === undefined) {
-      head = { streamId, revision, hash, hi, lo };
-      into.heads.push(head);
-    } else if (revision > head.revision) {
-      head.revision = revision;
-      head.hash = hash;
-    }
-  };
-  const bounds = { ...(range.from !== undefined ? { fromStreamId: range.from } : {}), ...(range.until !== undefined ? { untilStreamId: range.until } : {}) };
-  const report = storage.readChainRows
-    ? await walkChainRows(storage as StorageAdapter & Required<Pick<StorageAdapter, 'readChainRows'>>, bounds, onRow)
-    : await verifyChains(storage, {
-        ...bounds,
-        // Small pages: a page's rows are garbage once walked and die young, instead of being promoted
-        // to the old generation (20,000-row pages spent 40 % of the thread in the collector).
-        pageSize: 1000,
-        onRow: (row) => {
-          const [hi, lo] = positionKey(row.position);
-          onRow(row.streamId, row.revision, row.hash, hi, lo);
-        },
-      });
-  const intervals = open.map((o): SealInterval => {
-    const n = o.hi.length;
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    order.sort((a, b) => o.hi[a]! - o.hi[b]! || o.lo[a]! - o.lo[b]!);
-    const hi = new Float64Array(n);
-    const lo = new Float64Array(n);
-    const leaves = new Uint8Array(n * 32);
-    const out = Buffer.from(leaves.buffer);
-    for (let i = 0; i < n; i++) {
-      const j = order[i]!;
-      hi[i] = o.hi[j]!;
-      lo[i] = o.lo[j]!;
-      out.write(o.leaves[j]!, i * 32, 32, 'latin1');
-    }
-    o.heads.sort((a, b) => a.hi - b.hi || a.lo - b.lo);
-    return { hi, lo, leaves, heads: o.heads };
-  });
-  return { events: report.events, streams: report.streams, problems: report.problems, intervals };
+const after = (a: ChainPosition, b: ChainPosition) => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
+
+/** Leaves of one interval as they come: into its tree, or kept to go on a tree begun elsewhere. Batched: pairs are hashed straight from the buffer. */
+class LeafSink {
+  readonly #tree: RangeTree | undefined;
+  readonly #kept: Buffer[] = [];
+  readonly #batch = Buffer.alloc(32 * 1024);
+  #n = 0;
+  constructor(folded: boolean) {
+    this.#tree = folded ? new RangeTree() : undefined;
+  }
+  add(leaf: Buffer): void {
+    leaf.copy(this.#batch, this.#n);
+    this.#n += 32;
+    if (this.#n === this.#batch.length) this.#flush();
+  }
+  #flush(): void {
+    const filled = this.#batch.subarray(0, this.#n);
+    if (this.#tree) this.#tree.addLeaves(filled);
+    else this.#kept.push(Buffer.from(filled));
+    this.#n = 0;
+  }
+  done(heads: StreamHeadEntry[]): SealInterval {
+    this.#flush();
+    if (this.#tree) return { tree: this.#tree.state(), heads };
+    const leaves = Buffer.concat(this.#kept);
+    return { leaves: new Uint8Array(leaves.buffer, leaves.byteOffset, leaves.byteLength), heads };
+  }
 }
 
 /** sha256, hex, over `previous` and the body (ChainRow): chainHash over the bytes as stored. */
 class BodyHasher {
   #scratch = Buffer.alloc(64 * 1024);
-  matches(previous: string, body: Uint8Array, stored: string): boolean {
+  matches(previous: string, body: Uint8Array | string, stored: string): boolean {
+    if (typeof body === 'string') return cryptoHash('sha256', previous + body, 'hex') === stored;
     const need = previous.length * 3 + body.length;
     if (need > this.#scratch.length) this.#scratch = Buffer.alloc(Math.max(need, this.#scratch.length * 2));
     const scratch = this.#scratch;
@@ -114,66 +82,116 @@ class BodyHasher {
 }
 
 /**
- * verifyChains over ChainRows (what readChainRows returns), for the same rows, reporting the same:
- * each event's hash recomputed from the bytes stored (no event objects, no strings decoded and
- * encoded again). Anything unusual in a stream — a revision out of step, a hash that does not fit,
- * a body that is not valid UTF-8 (which verifyChains would read decoded, with replacement
- * characters) or missing — sends that stream to verifyChains' own walk (checkStream), which names
- * the problem, if there is one, exactly as verifyChains does: this walk only passes over what
- * verifyChains would pass over too.
+ * The chain check in global order. A stream's events are checked as they come, each against the
+ * hash stored for its stream's previous revision: the one this range passed last, or — for a
+ * stream's first event here, if not at revision 0 — the one stored before this range, looked up.
+ * An event that passes thus sits at the revision after its predecessor's and its hash fits that
+ * predecessor's stored hash: every revision from 0 exists once (the store keeps one event a
+ * revision), and verifyChains' walk in (stream, revision) order would pass over it too. Anything
+ * else — a revision not the next, a predecessor missing, a hash that does not fit, a body that is
+ * not valid UTF-8 (verifyChains would read it decoded, with replacement characters) or missing —
+ * marks the stream unusual, and verifyChains' own walk of it (checkStream, in finishChains) names
+ * its problem, if it has one, exactly as verifyChains does.
  */
-async function walkChainRows(
-  storage: StorageAdapter & Required<Pick<StorageAdapter, 'readChainRows'>>,
-  options: { fromStreamId?: string; untilStreamId?: string },
-  onRow: (streamId: string, revision: number, hash: string, hi: number, lo: number) => void,
-): Promise<{ events: number; streams: number; problems: ChainProblem[] }> {
-  const problems: ChainProblem[] = [];
+export async function verifyRange(
+  storage: StorageAdapter & Required<Pick<StorageAdapter, 'readChainRowsInOrder'>>,
+  range: { after?: ChainPosition; upTo?: ChainPosition; sealPositions: readonly string[] },
+): Promise<RangeReport> {
+  const seals = range.sealPositions.map(positionKey);
+  const from = range.after;
+  // Interval k begins in this range when no event of it can lie before: the previous seal is at or past the range's start.
+  const beginsHere = (k: number) => from === undefined || (k > 0 && !after(from, seals[k - 1]!));
+  const intervals: SealInterval[] = [];
+  let k = 0;
+  let sink = new LeafSink(beginsHere(0));
+  let heads = new Map<string, StreamHeadEntry>();
+  let headList: StreamHeadEntry[] = [];
+  const closeInterval = () => {
+    intervals.push(sink.done(headList));
+    k++;
+    sink = new LeafSink(beginsHere(k));
+    heads = new Map();
+    headList = [];
+  };
+  /** Per stream seen: the revision and stored hash of its last event here (the next must follow it), or unusual. */
+  const streams = new Map<string, { revision: number; hash: string; unusual: boolean }>();
+  const unusual: string[] = [];
   const hasher = new BodyHasher();
   let events = 0;
-  let streams = 0;
-  let current: string | undefined;
-  let expectRevision = 0;
-  let previous = GENESIS_HASH;
-  /** Something unusual in the current stream: checkStream walks it when it ends. */
-  let unusual = false;
-  const streamEnded = async () => {
-    if (!unusual || current === undefined) return;
-    const problem = await checkStream(storage, current);
-    if (problem) problems.push(problem);
+  let firsts = 0;
+  // Small pages: a page's rows are garbage once walked and die young, instead of being promoted
+  // to the old generation (20,000-row pages spent 40 % of a thread in the collector).
+  const read = (position: ChainPosition | undefined) => {
+    const page = storage.readChainRowsInOrder(position, range.upTo, 1000);
+    page.catch(() => undefined); // awaited in its turn
+    return page;
   };
-  const until = options.untilStreamId;
-  let done = false;
-  for (let after = options.fromStreamId !== undefined ? { streamId: options.fromStreamId, revision: -1 } : undefined; !done;) {
-    // Small pages, as verifyChains' in verifyRange: garbage that dies young.
-    const page: ChainRow[] = await storage.readChainRows(after, 1000);
+  for (let next = read(from); ;) {
+    const page: ChainRow[] = await next;
     if (page.length === 0) break;
-    for (const row of page) {
-      const [hi, lo, streamId, revision, hash, body] = row;
-      if (until !== undefined && streamId >= until) {
-        done = true;
-        break;
-      }
+    // The next page asked for before this one is walked: PostgreSQL reads it while this thread hashes.
+    const last = page[page.length - 1]!;
+    next = read([last[0], last[1]]);
+    for (const [hi, lo, streamId, revision, hash, body] of page) {
       events++;
-      onRow(streamId, revision, hash, hi, lo);
-      if (streamId !== current) {
-        await streamEnded();
-        streams++;
-        current = streamId;
-        expectRevision = 0;
-        previous = GENESIS_HASH;
-        unusual = false;
+      if (revision === 0) firsts++;
+      // Seals: the interval is the first seal whose position is not before the event's.
+      while (k < seals.length && (hi > seals[k]![0] || (hi === seals[k]![0] && lo > seals[k]![1]))) closeInterval();
+      if (k < seals.length) {
+        // The range tree's leaf (seals.ts rangeLeaf).
+        sink.add(cryptoHash('sha256', `\0${streamId}\n${revision}\n${hash}`, 'buffer'));
+        const head = heads.get(streamId);
+        if (head === undefined) {
+          const h = { streamId, revision, hash };
+          heads.set(streamId, h);
+          headList.push(h);
+        } else if (revision > head.revision) {
+          head.revision = revision;
+          head.hash = hash;
+        }
       }
-      if (unusual) continue;
-      if (revision !== expectRevision || typeof hash !== 'string' || body === null || !isUtf8(body) || !hasher.matches(previous, body, hash)) {
-        unusual = true;
+      // The chain.
+      let s = streams.get(streamId);
+      if (s === undefined) {
+        s = { revision: -1, hash: GENESIS_HASH, unusual: false };
+        streams.set(streamId, s);
+        if (revision > 0) {
+          // Its predecessor lies before this range (another thread's), or is missing.
+          const [previous] = await storage.readStream(streamId, 'forwards', revision - 1, 1);
+          if (previous?.revision === revision - 1) {
+            s.revision = previous.revision;
+            s.hash = previous.hash;
+          }
+        }
+      }
+      if (s.unusual) continue;
+      if (revision !== s.revision + 1 || typeof hash !== 'string' || body === null || (typeof body !== 'string' && !isUtf8(body)) || !hasher.matches(s.hash, body, hash)) {
+        s.unusual = true;
+        unusual.push(streamId);
         continue;
       }
-      expectRevision = revision + 1;
-      previous = hash;
+      s.revision = revision;
+      s.hash = hash;
     }
-    const last = page[page.length - 1]!;
-    after = { streamId: last[2], revision: last[3] };
   }
-  await streamEnded();
-  return { events, streams, problems };
+  while (k < seals.length) closeInterval();
+  return { events, firsts, unusual, intervals };
+}
+
+/**
+ * The chains' report from the ranges' (all of the log, together), as verifyChains gives it: every
+ * stream found unusual anywhere walked as verifyChains walks it (its first problem, if any), the
+ * problems in stream order, the streams counted once.
+ */
+export async function finishChains(storage: StorageAdapter, reports: readonly RangeReport[]): Promise<{ events: number; streams: number; problems: ChainProblem[] }> {
+  let streams = reports.reduce((n, r) => n + r.firsts, 0);
+  const problems: ChainProblem[] = [];
+  for (const streamId of new Set(reports.flatMap((r) => r.unusual))) {
+    const { problem, startsAt } = await checkStream(storage, streamId);
+    // A stream without an event at revision 0 was not counted by its first.
+    if (startsAt !== undefined && startsAt !== 0) streams++;
+    if (problem) problems.push(problem);
+  }
+  problems.sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
+  return { events: reports.reduce((n, r) => n + r.events, 0), streams, problems };
 }

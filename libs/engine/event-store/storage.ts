@@ -24,14 +24,18 @@ export interface StoredEvent extends StoredEventInput {
 }
 
 /**
- * One event as audit verification reads it (readChainRows): its position as two numbers that order
+ * One event as audit verification reads it (readChainRowsInOrder): its position as two numbers that order
  * as the store orders positions (SQLite: 0 and the row id), its stream, revision and stored hash,
  * and `body`: the UTF-8 bytes its chain hash covers after the previous hash — `\n` stream `\n`
  * revision `\n` id `\n` type `\n` data `\n` metadata (hash-chain.ts), joined by the database
- * from the text it stores, so the bytes are hashed as stored, not decoded and encoded again.
- * Null when the database cannot join them (a column tampered to NULL).
+ * from the text it stores, so the bytes are hashed as stored, not decoded and encoded again (or,
+ * where the database keeps its text valid UTF-8, as that one string: PostgreSQL). Null when the
+ * database cannot join them (a column tampered to NULL).
  */
-export type ChainRow = [hi: number, lo: number, streamId: string, revision: number, hash: string, body: Uint8Array | null];
+export type ChainRow = [hi: number, lo: number, streamId: string, revision: number, hash: string, body: Uint8Array | string | null];
+
+/** A position as a ChainRow carries it: two numbers that order as the store orders positions. */
+export type ChainPosition = readonly [hi: number, lo: number];
 
 export interface StreamHead {
   /** -1 when the stream does not exist */
@@ -109,10 +113,13 @@ export interface StorageAdapter {
    */
   readAllHeads?(afterPosition: string | undefined, maxCount: number): Promise<Pick<StoredEvent, 'position' | 'streamId' | 'revision' | 'hash'>[]>;
   /**
-   * Optional: like readAllByStream (the same rows, in the same order), as audit verification reads
-   * them: raw rows, each with the bytes its hash covers (ChainRow), no object per event.
+   * Optional: every event as audit verification reads it (ChainRow), in global order — after `after` (exclusive; undefined: from the first event)
+   * up to `upTo` (inclusive; undefined: to the last), both as a ChainRow's (hi, lo). How `audit
+   * verify` reads the log: in the order it is stored, each thread a contiguous range of positions.
    */
-  readChainRows?(afterKey: { streamId: string; revision: number } | undefined, maxCount: number): Promise<ChainRow[]>;
+  readChainRowsInOrder?(after: ChainPosition | undefined, upTo: ChainPosition | undefined, maxCount: number): Promise<ChainRow[]>;
+  /** Optional: for each fraction, a position (as a ChainRow's hi, lo) about that far through the global order; where verification splits the log. */
+  positionsAt?(fractions: readonly number[]): Promise<(ChainPosition | undefined)[]>;
   /**
    * Optional: for each fraction, the stream id that far through (stream, revision) order, to split
    * verification across threads. All at once, so the events are counted once.

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { InvalidEventError, TransactionCounterBehindError } from '../errors.js';
 import { sharedEnvelopes } from '../sqlite/sqlite-storage.js';
-import type { RawAppendOutcome, StorageAdapter, StoredEvent, StoredEventInput, StreamHead, StreamRevision, TransactionCounterStatus } from '../storage.js';
+import type { ChainPosition, ChainRow, RawAppendOutcome, StorageAdapter, StoredEvent, StoredEventInput, StreamHead, StreamRevision, TransactionCounterStatus } from '../storage.js';
 
 /**
  * PostgreSQL. Sequence values commit out of order: a reader paging on `global_position >
@@ -158,6 +158,22 @@ ORDER BY transaction_id, global_position
 LIMIT $3`,
   'transaction_id, global_position',
 );
+
+/**
+ * audit verify's rows (ChainRow), in global order: the position as two numbers, and the text each
+ * chain hash covers after the previous hash joined by the database as rowsToStored and chainHash
+ * join them — the envelope its commit's (none if the commit row is gone: ''), or its own: one
+ * string a row instead of five. As text, not bytes (bytea): its hex form cost the database and
+ * this process more than decoding the text (which PostgreSQL keeps valid UTF-8) and encoding it again.
+ */
+const CHAIN_IN_ORDER = `SELECT transaction_id::text::float8, global_position::float8, stream_id, revision, hash,
+  E'\\n' || stream_id || E'\\n' || revision || E'\\n' || event_id::text || E'\\n' || type || E'\\n' || data::text || E'\\n' ||
+    coalesce(CASE WHEN commit_id IS NULL THEN metadata::text ELSE (SELECT c.metadata::text FROM commits c WHERE c.commit_id = e.commit_id) END, '')
+FROM events e
+WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint) AND (e.transaction_id, e.global_position) <= ($3::xid8, $4::bigint)
+-- Qualified: unqualified, the names would be the output columns' (the casts to float8), and sort every row.
+ORDER BY e.transaction_id, e.global_position
+LIMIT $5`;
 
 /** A pool, or one client inside a transaction (tests use that to hold a commit back). */
 type Queryable = Pick<pg.Pool, 'query'> & { end?: () => Promise<void> };
@@ -324,6 +340,43 @@ export class PostgresStorage implements StorageAdapter {
           rowMode: 'array',
         });
     return rowsToStored(r.rows);
+  }
+
+  async readChainRowsInOrder(after: ChainPosition | undefined, upTo: ChainPosition | undefined, maxCount: number): Promise<ChainRow[]> {
+    const r = await this.pool.query({
+      name: 'jx_chain_in_order',
+      text: CHAIN_IN_ORDER,
+      values: [...(after ? after.map(String) : ['0', '0']), ...(upTo ? upTo.map(String) : ['18446744073709551615', '9223372036854775807']), maxCount],
+      rowMode: 'array',
+    });
+    return r.rows as ChainRow[];
+  }
+
+  /** Positions sampled (TABLESAMPLE SYSTEM: a few thousand rows from random pages) in a large table, else counted: cut at each fraction. */
+  async positionsAt(fractions: readonly number[]): Promise<(ChainPosition | undefined)[]> {
+    const estimate = Number((await this.pool.query<{ n: number }>("SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'events'::regclass")).rows[0]?.n ?? -1);
+    const position = (row: unknown[] | undefined): ChainPosition | undefined => (row ? [Number(row[0]), Number(row[1])] : undefined);
+    if (estimate > 200_000) {
+      const percent = Math.min(100, (100 * 20_000) / estimate);
+      const sampled = (
+        await this.pool.query({
+          text: `SELECT e.transaction_id::text::float8, e.global_position::float8 FROM events e TABLESAMPLE SYSTEM (${percent.toFixed(6)}) ORDER BY e.transaction_id, e.global_position`,
+          rowMode: 'array',
+        })
+      ).rows as unknown[][];
+      if (sampled.length >= 1000) return fractions.map((fraction) => position(sampled[Math.min(sampled.length - 1, Math.floor(sampled.length * fraction))]));
+    }
+    const count = Number((await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]!.n);
+    const out: (ChainPosition | undefined)[] = [];
+    for (const fraction of fractions) {
+      const r = await this.pool.query({
+        text: 'SELECT e.transaction_id::text::float8, e.global_position::float8 FROM events e ORDER BY e.transaction_id, e.global_position OFFSET $1 LIMIT 1',
+        values: [Math.floor(count * fraction)],
+        rowMode: 'array',
+      });
+      out.push(position(r.rows[0] as unknown[] | undefined));
+    }
+    return out;
   }
 
   async findByIds(ids: string[]): Promise<StoredEvent[]> {
