@@ -66,11 +66,16 @@ module.exports = {
       to: { pathNot: '^libs/workflows/plan/plan-file\\.ts$' },
     },
     {
-      name: 'exceljs-loaded-on-use',
+      name: 'heavy-modules-loaded-on-use',
       severity: 'error',
-      comment: 'exceljs costs ~0.4 s (seconds on a loaded machine) of every start: import it where a workbook is read or written (await import), with `import type` for its types.',
+      comment:
+        'exceljs, pdfkit, the AWS SDK and bullmq cost ~0.3–1.5 s each (more on a loaded machine) of every start: load them where a workbook or document is written, an S3 store or a Redis queue opened (await import, or createRequire for a constructor), with `import type` for their types.',
       from: {},
-      to: { path: '(^|/)node_modules/exceljs/', dependencyTypesNot: ['type-only', 'dynamic-import'] },
+      to: {
+        path: '(^|/)node_modules/(exceljs|pdfkit|@aws-sdk/client-s3|bullmq)/|^(exceljs|pdfkit|@aws-sdk/client-s3|bullmq)$',
+        dynamic: false,
+        dependencyTypesNot: ['type-only', 'type-import'],
+      },
     },
     {
       name: 'no-circular',
