@@ -66,6 +66,18 @@ module.exports = {
       to: { pathNot: '^libs/workflows/plan/plan-file\\.ts$' },
     },
     {
+      name: 'heavy-modules-loaded-on-use',
+      severity: 'error',
+      comment:
+        'exceljs, pdfkit, the AWS SDK and bullmq cost ~0.3–1.5 s each (more on a loaded machine) of every start: load them where a workbook or document is written, an S3 store or a Redis queue opened (await import, or createRequire for a constructor), with `import type` for their types.',
+      from: {},
+      to: {
+        path: '(^|/)node_modules/(exceljs|pdfkit|@aws-sdk/client-s3|bullmq)/|^(exceljs|pdfkit|@aws-sdk/client-s3|bullmq)$',
+        dynamic: false,
+        dependencyTypesNot: ['type-only', 'type-import'],
+      },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

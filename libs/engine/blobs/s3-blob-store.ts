@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+// The AWS SDK is loaded when an S3 blob store is opened, not by every start (over a second of
+// module loading on a loaded machine, for deployments that keep their blobs elsewhere).
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+
+type S3Sdk = typeof import('@aws-sdk/client-s3');
 
 const HASH = /^[0-9a-f]{64}$/;
 
@@ -58,7 +62,8 @@ const statusOf = (err: unknown): number | undefined => (err as { $metadata?: { h
  */
 export class S3BlobStore {
   readonly kind = 's3';
-  readonly #client: S3Client;
+  readonly #sdk: Promise<S3Sdk>;
+  readonly #client: Promise<S3Client>;
 
   constructor(readonly where: S3Location) {
     const config: S3ClientConfig = {
@@ -70,7 +75,10 @@ export class S3BlobStore {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_SUPPORTED',
     };
-    this.#client = new S3Client(config);
+    this.#sdk = import('@aws-sdk/client-s3');
+    this.#client = this.#sdk.then((sdk) => new sdk.S3Client(config));
+    // Failures surface on the first request; not as an unhandled rejection here.
+    this.#client.catch(() => undefined);
   }
 
   get location(): string {
@@ -84,7 +92,8 @@ export class S3BlobStore {
 
   async #exists(key: string): Promise<boolean> {
     try {
-      await this.#client.send(new HeadObjectCommand({ Bucket: this.where.bucket, Key: key }));
+      const [client, { HeadObjectCommand }] = await Promise.all([this.#client, this.#sdk]);
+      await client.send(new HeadObjectCommand({ Bucket: this.where.bucket, Key: key }));
       return true;
     } catch (err) {
       if (statusOf(err) === 404) return false;
@@ -97,8 +106,9 @@ export class S3BlobStore {
     const sha256 = digest.toString('hex');
     const key = this.keyOf(sha256);
     if (await this.#exists(key)) return { sha256, size: bytes.length, created: false };
+    const [client, { PutObjectCommand }] = await Promise.all([this.#client, this.#sdk]);
     try {
-      await this.#client.send(
+      await client.send(
         new PutObjectCommand({
           Bucket: this.where.bucket,
           Key: key,
@@ -121,7 +131,8 @@ export class S3BlobStore {
   async get(sha256: string): Promise<Buffer | undefined> {
     const key = this.keyOf(sha256);
     try {
-      const r = await this.#client.send(new GetObjectCommand({ Bucket: this.where.bucket, Key: key, ChecksumMode: 'ENABLED' }));
+      const [client, { GetObjectCommand }] = await Promise.all([this.#client, this.#sdk]);
+      const r = await client.send(new GetObjectCommand({ Bucket: this.where.bucket, Key: key, ChecksumMode: 'ENABLED' }));
       return r.Body ? Buffer.from(await r.Body.transformToByteArray()) : Buffer.alloc(0);
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
@@ -130,6 +141,6 @@ export class S3BlobStore {
   }
 
   async close(): Promise<void> {
-    this.#client.destroy();
+    (await this.#client).destroy();
   }
 }

@@ -304,6 +304,30 @@ export class EventStore {
     return rows.map((r) => this.#toRecorded(r));
   }
 
+  /**
+   * Events before a position (exclusive; default: from the head), newest first, `maxCount` at most
+   * (default 1,000): the tail of the log without reading it all. An adapter without a backward
+   * read (EventStoreDB here) is read forwards up to the position.
+   */
+  async readAllBackwards(options: { beforePosition?: string; maxCount?: number } = {}): Promise<RecordedEvent[]> {
+    const maxCount = options.maxCount ?? READ_PAGE;
+    if (!(Number.isSafeInteger(maxCount) && maxCount > 0)) throw new InvalidEventError('maxCount', 'must be a positive integer');
+    const before = options.beforePosition;
+    if (this.#storage.readAllBackwards) return (await this.#storage.readAllBackwards(before, maxCount)).map((r) => this.#toRecorded(r));
+    const tail: StoredEvent[] = [];
+    let at: string | undefined;
+    for (;;) {
+      const page = await this.#storage.readAll(at, READ_PAGE);
+      for (const r of page) {
+        if (before !== undefined && this.comparePositions(r.position, before) >= 0) return tail.reverse().map((e) => this.#toRecorded(e));
+        tail.push(r);
+        if (tail.length > maxCount) tail.shift();
+      }
+      if (page.length < READ_PAGE) return tail.reverse().map((e) => this.#toRecorded(e));
+      at = page[page.length - 1]!.position;
+    }
+  }
+
   /** Position of the last committed event (readers may briefly trail it); undefined when empty. */
   headPosition(): Promise<string | undefined> {
     return this.#storage.headPosition();

@@ -91,6 +91,12 @@ export interface StorageAdapter {
    * prefix that can no longer grow in the middle may be returned.
    */
   readAll(afterPosition: string | undefined, maxCount: number): Promise<StoredEvent[]>;
+  /**
+   * Events before `beforePosition` (exclusive; undefined = from the head), newest first: the tail
+   * of the log without reading it all (the demo's clock, demo-clock.ts). Optional: EventStore reads
+   * forwards where an adapter has no backward read.
+   */
+  readAllBackwards?(beforePosition: string | undefined, maxCount: number): Promise<StoredEvent[]>;
   /** Every stream's events in (stream, revision) order; for audit verification. */
   readAllByStream(afterKey: { streamId: string; revision: number } | undefined, maxCount: number): Promise<StoredEvent[]>;
   findByIds(ids: string[]): Promise<StoredEvent[]>;

@@ -1,5 +1,9 @@
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { createRequire } from 'node:module';
+import type { ConnectionOptions, Queue, Worker } from 'bullmq';
 import { RedisErrorLog, redisRetryStrategy } from '../redis-connection.js';
+
+/** bullmq, loaded when a Redis-backed queue is opened, not by every start (without REDIS_URL, never). */
+const bullmq = (): typeof import('bullmq') => createRequire(import.meta.url)('bullmq') as typeof import('bullmq');
 
 /**
  * Work done outside the request, retried with exponential backoff: BullMQ jobs when Redis is
@@ -106,7 +110,7 @@ export class BullmqJobQueue<T> implements JobQueue<T> {
   ) {
     this.#connection = { ...(connection as object), retryStrategy: redisRetryStrategy } as ConnectionOptions;
     this.#errors = new RedisErrorLog(options.name, (line) => options.log?.(line));
-    this.queue = new Queue(options.name, { connection: this.#connection });
+    this.queue = new (bullmq().Queue)(options.name, { connection: this.#connection });
     this.queue.on('error', (err) => this.#errors.error(err));
   }
 
@@ -122,7 +126,7 @@ export class BullmqJobQueue<T> implements JobQueue<T> {
   }
 
   async start(work: JobWork<T>): Promise<void> {
-    this.#worker = new Worker(this.queue.name, (job) => work(job.data as T, job.attemptsMade + 1), { connection: this.#connection, concurrency: 4 });
+    this.#worker = new (bullmq().Worker)(this.queue.name, (job) => work(job.data as T, job.attemptsMade + 1), { connection: this.#connection, concurrency: 4 });
     this.#worker.on('failed', (job, err) => this.options.log?.(`job ${job?.id} attempt ${job?.attemptsMade} failed`, err));
     this.#worker.on('error', (err) => this.#errors.error(err));
   }

@@ -1,4 +1,5 @@
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { createRequire } from 'node:module';
+import type { ConnectionOptions, Queue, Worker } from 'bullmq';
 import type { Clock } from '../clock.js';
 import { isManualClock } from '../clock.js';
 import type { Command } from '../commands/command.js';
@@ -8,6 +9,9 @@ import { RedisErrorLog, redisRetryStrategy } from '../redis-connection.js';
 import { TIMERS_PROJECTION, type PendingTimer } from './timers.projection.js';
 
 import { SYSTEM_PRINCIPAL } from './system-principal.js';
+
+/** bullmq, loaded when a Redis-backed queue is opened, not by every start (without REDIS_URL, never). */
+const bullmq = (): typeof import('bullmq') => createRequire(import.meta.url)('bullmq') as typeof import('bullmq');
 
 export { SYSTEM_PRINCIPAL };
 
@@ -141,7 +145,7 @@ export class BullmqTimerScheduler implements TimerScheduler {
   ) {
     this.connection = withPromptReconnection(connection);
     this.#errors = new RedisErrorLog('timers', (line) => options.log?.(line));
-    this.queue = new Queue(options.queueName ?? TIMER_QUEUE, { connection: this.connection });
+    this.queue = new (bullmq().Queue)(options.queueName ?? TIMER_QUEUE, { connection: this.connection });
     this.queue.on('error', (err) => this.#errors.error(err));
   }
 
@@ -149,7 +153,10 @@ export class BullmqTimerScheduler implements TimerScheduler {
     this.#stopped = false;
     await this.reconcile();
     if (this.options.process !== false) {
-      this.#worker = new Worker(this.queue.name, (job) => fireTimerJob(this.router, this.clock, job.data as PendingTimer), { connection: this.connection, concurrency: 4 });
+      this.#worker = new (bullmq().Worker)(this.queue.name, (job) => fireTimerJob(this.router, this.clock, job.data as PendingTimer), {
+        connection: this.connection,
+        concurrency: 4,
+      });
       this.#worker.on('failed', (job, err) => this.options.log?.(`timer job ${job?.id} failed`, err));
       this.#worker.on('error', (err) => this.#errors.error(err));
     }

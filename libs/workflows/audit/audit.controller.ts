@@ -11,7 +11,6 @@ import { limitOf, pageOf as pageOfList, type Page } from '../../engine/nest/http
 import { parseAsOf } from '../../engine/projections/as-of.js';
 import { ExportUnitHistory, GetAuditDiff, GetSeal, GetAuditView, GetProvenance, GetTimeline, ListSeals, SealRecord, VerifyRecord } from './audit.queries.js';
 import { AuditService, toJsonLines, toXlsx, type SealView, type TimelineFilter } from './audit.service.js';
-import { evidenceArchive } from './evidence-archive.js';
 import { VIEWS, type ProvenanceField, type ViewParams } from './views.js';
 import { TIMELINE_EVENT_TYPES } from './timeline.projection.js';
 import type { StandingCause } from '../ranking/ranking.events.js';
@@ -143,6 +142,8 @@ export class AuditController {
     const x = await this.commands.execute(new ExportUnitHistory(principalOf(req), planId, unitId));
     const name = `jixiao-${planId}-${unitId}-${x.header.exportedAt.slice(0, 10)}`;
     if (q.attachments === 'bytes') {
+      // jszip is loaded when an archive is asked for, not by every start.
+      const { evidenceArchive } = await import('./evidence-archive.js');
       const { zip, manifest } = await this.audit.withBlobStore((blobs) => evidenceArchive(x, blobs));
       res.setHeader('X-Attachments', String(manifest.attachments.length));
       res.type('application/zip').attachment(`${name}-evidence.zip`).send(zip);

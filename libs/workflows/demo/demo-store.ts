@@ -37,15 +37,19 @@ function classify(e: RecordedEvent, survey: StoreSurvey): boolean {
   return true;
 }
 
-/** Reads the log from the start until the first event of real data (or the end). */
-export async function surveyStore(store: EventStore): Promise<StoreSurvey> {
+/**
+ * Reads the log from the start until the first event of real data (or the end), or until `stop`
+ * answers true for the survey so far (firstStart asks only whether the store holds nothing but
+ * plans: the first event of anything else answers it, not a read of a million demo events).
+ */
+export async function surveyStore(store: EventStore, stop?: (survey: StoreSurvey) => boolean): Promise<StoreSurvey> {
   const survey: StoreSurvey = { planPublications: 0, accounts: 0, seals: 0, demo: 0 };
   // Up to the head as it stands: a reader's horizon may trail a commit just made (PostgreSQL).
   await readRecordedToHead(
     store,
     undefined,
     (page) => {
-      for (const e of page) if (!classify(e, survey)) return false;
+      for (const e of page) if (!classify(e, survey) || stop?.(survey)) return false;
       return true;
     },
     { pageSize: 2000, timeoutMs: 30_000 },

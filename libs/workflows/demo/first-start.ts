@@ -34,7 +34,8 @@ export async function firstStart(app: INestApplicationContext, options: FirstSta
   const engine = app.get(Engine);
   if (engine.options.config.production) return { users: [], skipped: 'production' };
 
-  const survey = await surveyStore(engine.store);
+  // Read only as far as it takes to tell: the first event that is not a published plan says no.
+  const survey = await surveyStore(engine.store, (s) => !holdsOnlyPlans(s));
   const planId = (env.JIXIAO_PLANS ?? 'ye-county-2023').split(',')[0]!.trim();
   let outcome: FirstStartOutcome;
   if (!holdsOnlyPlans(survey)) {

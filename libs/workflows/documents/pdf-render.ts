@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import PDFDocument from 'pdfkit';
 import type { Block, CitedSeal, DocumentContent } from './documents.events.js';
 
 /**
@@ -71,6 +70,8 @@ export function sha256Hex(bytes: Uint8Array): string {
 export async function renderDocument(input: RenderInput): Promise<Buffer> {
   const { content } = input;
   const when = new Date(input.issuedAt);
+  // pdfkit (with fontkit and its tables) is loaded when a document is rendered, not by every start.
+  const PDFDocument = (await import('pdfkit')).default;
   const doc = new PDFDocument({
     size: [PAGE.width, PAGE.height],
     margins: { top: AREA.top, left: AREA.left, right: PAGE.width - AREA.left - AREA.width, bottom: PAGE.height - AREA_BOTTOM },

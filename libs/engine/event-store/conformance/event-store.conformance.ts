@@ -367,6 +367,19 @@ export function eventStoreConformance(target: ConformanceTarget): void {
         expect(await store.readAll({ fromPosition: everything.at(-1)!.position })).toEqual([]);
         expect(await store.headPosition()).toBe(everything.at(-1)!.position);
         await expect(store.readAll({ fromPosition: 'not-a-position' })).rejects.toBeInstanceOf(InvalidEventError);
+        // The tail, newest first: from the head, and before a position (exclusive).
+        const tail = await store.readAllBackwards({ maxCount: 3 });
+        expect(tail.map((e) => e.position)).toEqual(
+          everything
+            .slice(-3)
+            .reverse()
+            .map((e) => e.position),
+        );
+        expect(tail.map((e) => e.data.i)).toEqual([8, 7, 6]);
+        expect((await store.readAllBackwards({ beforePosition: everything[5]!.position, maxCount: 4 })).map((e) => e.data.i)).toEqual([4, 3, 2, 1]);
+        expect(tail[0]!.metadata.recordedAt).toBe(everything.at(-1)!.metadata.recordedAt);
+        const firstOfAll = (await store.readAll({ maxCount: 1 }))[0]!;
+        expect(await store.readAllBackwards({ beforePosition: firstOfAll.position })).toEqual([]);
         // A projection's lag: counted exactly, or up to a limit (a health probe's cheap question).
         const storage = store.storage;
         if (storage.countAfter) {

@@ -158,6 +158,19 @@ ORDER BY transaction_id, global_position
 LIMIT $3`,
   'transaction_id, global_position',
 );
+/**
+ * The tail of the log, newest first (readAllBackwards): everything committed, without READ_ALL's
+ * horizon — that keeps a forward reader from passing an event that commits later below it; a
+ * reader of the tail wants the latest commits, which the horizon would hide while any other
+ * transaction in the cluster is open.
+ */
+const READ_ALL_BACKWARDS = withEnvelopes(
+  `SELECT ${COLUMNS}, transaction_id, global_position FROM events
+WHERE (transaction_id, global_position) < ($1::xid8, $2::bigint)
+ORDER BY transaction_id DESC, global_position DESC
+LIMIT $3`,
+  'transaction_id DESC, global_position DESC',
+);
 
 /**
  * audit verify's rows (ChainRow), in global order: the position as two numbers, and the text each
@@ -321,6 +334,12 @@ export class PostgresStorage implements StorageAdapter {
   async readAll(after: string | undefined, maxCount: number): Promise<StoredEvent[]> {
     const [tx, pos] = after === undefined ? ['0', '0'] : splitPosition(after);
     const r = await this.pool.query({ name: 'jx_read_all', text: READ_ALL, values: [tx, pos, maxCount], rowMode: 'array' });
+    return rowsToStored(r.rows);
+  }
+
+  async readAllBackwards(before: string | undefined, maxCount: number): Promise<StoredEvent[]> {
+    const [tx, pos] = before === undefined ? ['18446744073709551615', '9223372036854775807'] : splitPosition(before);
+    const r = await this.pool.query({ name: 'jx_read_all_backwards', text: READ_ALL_BACKWARDS, values: [tx, pos, maxCount], rowMode: 'array' });
     return rowsToStored(r.rows);
   }
 

@@ -113,6 +113,7 @@ export class SqliteStorage implements StorageAdapter {
   appendTransactions = 0;
   readonly #readAllStmt;
   readonly #readAllFromStart;
+  readonly #readBackwards;
   readonly #fwd;
   readonly #ofStreams;
   readonly #fwdFrom;
@@ -149,6 +150,7 @@ export class SqliteStorage implements StorageAdapter {
     const readAll = `SELECT ${COLUMNS} FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?`;
     this.#readAllStmt = this.db.prepare(readAll).raw(true);
     this.#readAllFromStart = this.db.prepare(`SELECT ${COLUMNS} FROM events ORDER BY global_position LIMIT ?`).raw(true);
+    this.#readBackwards = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE global_position < ? ORDER BY global_position DESC LIMIT ?`).raw(true);
     this.#ofStreams = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id IN (SELECT value FROM json_each(?)) ORDER BY global_position`).raw(true);
     this.#fwd = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? ORDER BY revision LIMIT ?`).raw(true);
     this.#fwdFrom = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`).raw(true);
@@ -327,6 +329,12 @@ export class SqliteStorage implements StorageAdapter {
 
   async readAll(after: string | undefined, maxCount: number): Promise<StoredEvent[]> {
     const rows = after === undefined ? this.#readAllFromStart.all(maxCount) : this.#readAllStmt.all(parsePosition(after), maxCount);
+    await this.#durable(rows as unknown[][]);
+    return this.#toStored(rows as unknown[][]);
+  }
+
+  async readAllBackwards(before: string | undefined, maxCount: number): Promise<StoredEvent[]> {
+    const rows = this.#readBackwards.all(before === undefined ? Number.MAX_SAFE_INTEGER : parsePosition(before), maxCount);
     await this.#durable(rows as unknown[][]);
     return this.#toStored(rows as unknown[][]);
   }
