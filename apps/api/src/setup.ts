@@ -7,6 +7,7 @@ import { constants as zlib } from 'node:zlib';
 import helmet from 'helmet';
 import { ProblemDetailsFilter, validationProblem } from '../../../libs/engine/nest/http/problem-details.js';
 import { BodyDepthPipe, noStore, RequestPolicyGuard } from '../../../libs/engine/nest/http/request-policy.js';
+import { keepValidationMetadata } from '../../../libs/engine/nest/http/validation-metadata.js';
 import { completeDocument } from './openapi/document.js';
 
 export const API_PREFIX = 'api/v1';
@@ -61,6 +62,7 @@ export function configureApp(app: INestApplication): void {
   app.use(cookieParser());
   // Cross-site changes and non-JSON command bodies are refused before any handler (issue 13).
   app.useGlobalGuards(new RequestPolicyGuard(app.get(Reflector)));
+  keepValidationMetadata();
   app.useGlobalPipes(
     // A body nested deeper than real ones is a 400 before class-transformer recurses into it.
     new BodyDepthPipe(),

@@ -68,15 +68,71 @@ export async function claim(store: EventStore, meta: CommandMeta & { requestKey:
  * JSON with keys sorted and undefined left out. Nesting past `MAX_DEPTH` is written as a marker:
  * the fingerprint of a body no route accepts (the depth pipe refuses it where a body is read) must
  * not overflow the stack of the request that carries it.
+ *
+ * Every command's digest is this over its data, which for a report carries the plan's facts (a
+ * kept, frozen object the same for every draft of that report): the text of a frozen object or
+ * array is kept (frozen values are frozen whole in this code base: deepFreeze), so it is written
+ * once, not once per command. Written with one string built in order, the same bytes as before.
  */
 export function canonicalJson(value: unknown, depth = 0): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (depth >= MAX_DEPTH) return '"…"';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v, depth + 1))).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined && typeof v !== 'function')
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v, depth + 1)}`).join(',')}}`;
+  return write(value, depth);
 }
 
 const MAX_DEPTH = 64;
+
+/** The text of frozen objects and arrays already written, with their nesting (levels below them). */
+const written = new WeakMap<object, { json: string; height: number }>();
+/** The nesting below the value `write` wrote last (0 for a primitive). */
+let height = 0;
+
+function write(value: unknown, depth: number): string {
+  if (value === null || typeof value !== 'object') {
+    height = 0;
+    return JSON.stringify(value) ?? 'null';
+  }
+  if (depth >= MAX_DEPTH) {
+    height = 0;
+    return '"…"';
+  }
+  const frozen = Object.isFrozen(value);
+  if (frozen) {
+    // Kept text is valid here only if the value's nesting stays under the cut from this depth too.
+    const kept = written.get(value);
+    if (kept && depth + kept.height < MAX_DEPTH) {
+      height = kept.height;
+      return kept.json;
+    }
+  }
+  let below = 0;
+  let json: string;
+  if (Array.isArray(value)) {
+    json = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) json += ',';
+      if (!(i in value)) continue; // a hole: written as nothing (Array.prototype.join)
+      const v: unknown = value[i];
+      if (v === undefined) json += 'null';
+      else {
+        json += write(v, depth + 1);
+        if (height + 1 > below) below = height + 1;
+      }
+    }
+    json += ']';
+  } else {
+    json = '{';
+    let first = true;
+    for (const k of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[k];
+      if (v === undefined || typeof v === 'function') continue;
+      if (!first) json += ',';
+      first = false;
+      json += `${JSON.stringify(k)}:${write(v, depth + 1)}`;
+      if (height + 1 > below) below = height + 1;
+    }
+    json += '}';
+  }
+  // Kept only when nothing below was cut at MAX_DEPTH (its text would then depend on the depth).
+  if (frozen && depth + below < MAX_DEPTH) written.set(value, { json, height: below });
+  height = below;
+  return json;
+}

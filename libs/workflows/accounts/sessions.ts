@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /**
  * Sessions are opaque random tokens. The server keeps only their SHA-256, so a copy of the
@@ -19,7 +19,7 @@ export function newSessionToken(): { token: string; tokenHash: string } {
 }
 
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hash('sha256', token, 'hex'); // one call, no Hash object: every request hashes its session token
 }
 
 /** Tokens this server could have issued; anything else is refused without a database read. */

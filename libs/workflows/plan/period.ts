@@ -200,6 +200,10 @@ export function periodText(text: string): { zh: string; en: string } {
   return p ? { zh: displayPeriod(p, 'zh-CN'), en: displayPeriod(p, 'en-US') } : { zh: text, en: text };
 }
 
+/** candidatePeriods' answers by period (any string may be asked: bounded, oldest out). */
+const candidates = new Map<string, readonly string[]>();
+const MAX_CANDIDATE_LISTS = 1_000;
+
 /**
  * The periods whose figures may stand for `period`, best first: the period itself, then every
  * other period of the same year that ends no later than it does, latest end first. Where a month
@@ -207,14 +211,25 @@ export function periodText(text: string): { zh: string; en: string } {
  * to the month's end, while a quarter's may cover the quarter alone. That is comparePeriods' order,
  * latest first. Ranking, Annex 2 and the monthly report's official standing all choose by it.
  */
-export function candidatePeriods(period: string): string[] {
-  const p = parsePeriod(period);
-  if (!p) return [];
-  const end = lastMonthOf(p);
-  const others = periodsOfYear(p.year)
-    .filter((x) => x !== period)
-    .map((x) => parsePeriod(x)!)
-    .filter((q) => comparePeriods(lastMonthOf(q), end) <= 0)
-    .sort((a, b) => comparePeriods(b, a));
-  return [period, ...others.map(formatPeriod)];
+export function candidatePeriods(period: string): readonly string[] {
+  // Asked for every draft, submission and Annex 2 fold, for a handful of distinct periods: worked out
+  // once each (frozen, so no caller can change what the next one gets).
+  let known = candidates.get(period);
+  if (!known) {
+    const p = parsePeriod(period);
+    let list: string[] = [];
+    if (p) {
+      const end = lastMonthOf(p);
+      const others = periodsOfYear(p.year)
+        .filter((x) => x !== period)
+        .map((x) => parsePeriod(x)!)
+        .filter((q) => comparePeriods(lastMonthOf(q), end) <= 0)
+        .sort((a, b) => comparePeriods(b, a));
+      list = [period, ...others.map(formatPeriod)];
+    }
+    known = Object.freeze(list);
+    if (candidates.size >= MAX_CANDIDATE_LISTS) candidates.delete(candidates.keys().next().value!);
+    candidates.set(period, known);
+  }
+  return known;
 }

@@ -145,4 +145,25 @@ describe.each(STORE_TARGETS)('the monthly report workflow through the applicatio
     ]);
     await expect(run(reporter, 'reporting.Submit', nov)).rejects.toMatchObject({ code: 'lagging-without-analysis', details: expect.objectContaining({ indicators: [27] }) });
   });
+
+  it('works a report’s plan facts out once per plan revision: a revised rule is in the next draft’s, and what is kept cannot be changed', async () => {
+    const dec = { planId, unitId: 'sthjj', period: '2023-10' };
+    const first = await reporting.context(dec);
+    expect(await reporting.context(dec)).toBe(first); // kept: the same answer while the plan stream stands
+    expect(Object.isFrozen(first.indicators[0])).toBe(true);
+    expect(() => (first.indicators as { no: number }[]).push({ no: 99 })).toThrow(TypeError);
+    expect(first.warningTiers.find((t) => t.tier === 'green')).toMatchObject({ fromRank: 1, toRank: 2 });
+
+    const tiers = [
+      { tier: 'green', fromRank: 1, toRank: 1, label: { zh: '绿色', en: 'green' } },
+      { tier: 'yellow', fromRank: 2, toRank: 4, label: { zh: '黄色', en: 'yellow' } },
+      { tier: 'red', fromRank: 5, toRank: 6, label: { zh: '红色', en: 'red' } },
+    ];
+    await run(office, 'plan.ReviseWarningTiers', { planId, tiers }, '市里调整预警档次');
+    const revised = await reporting.context(dec);
+    expect(revised).not.toBe(first);
+    expect(revised.warningTiers.find((t) => t.tier === 'green')).toMatchObject({ fromRank: 1, toRank: 1 });
+    const saved = await run(reporter, 'reporting.SaveDraft', { ...dec, lines: lines() });
+    expect(saved.events.map((e) => e.type)).toContain('ReportDraftSaved');
+  });
 });

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { deepFreeze } from '../../engine/deep-freeze.js';
 import { DomainError, type DomainEvent } from '../../engine/commands/command.js';
 import type { FactsReader } from '../../engine/commands/command-executor.js';
 import { Engine } from '../../engine/nest/engine.js';
@@ -31,19 +32,8 @@ export class ReportingService {
    */
   async context(ref: ReportRef, options: { standings?: boolean; facts?: FactsReader } = {}): Promise<ReportContext> {
     const { plan } = await this.plans.getWithTiers(ref.planId, options.facts);
-    checkMonth(plan, ref.period);
-    unitOf(plan, ref.unitId); // an unknown unit is a 404 before the deadlines are worked out
-    const context = contextFor(plan, reportDates(plan, ref.period), ref);
-    return options.standings
-      ? {
-          ...context,
-          standings: await this.standings(
-            ref,
-            context.indicators.map((i) => i.no),
-            options.facts,
-          ),
-        }
-      : context;
+    const { context, streams } = planContext(plan, ref);
+    return options.standings ? { ...context, standings: await this.#standingsOf(ref, context.indicators, streams, options.facts) } : context;
   }
 
   /**
@@ -56,11 +46,22 @@ export class ReportingService {
    */
   async standings(ref: ReportRef, indicatorNos: readonly number[], facts?: FactsReader): Promise<OfficialStanding[]> {
     const periods = candidatePeriods(ref.period);
-    // Every candidate stream's revision in one question to the store; most streams are empty.
     const streams = indicatorNos.flatMap((no) => periods.map((period) => figuresStream(ref.planId, no, period)));
+    return this.#standingsOf(
+      ref,
+      indicatorNos.map((no) => ({ no })),
+      streams,
+      facts,
+    );
+  }
+
+  /** standings() on the candidate streams already named (`streams`: each indicator's candidate periods in turn). */
+  async #standingsOf(ref: ReportRef, indicators: readonly { no: number }[], streams: readonly string[], facts?: FactsReader): Promise<OfficialStanding[]> {
+    const periods = candidatePeriods(ref.period);
+    // Every candidate stream's revision in one question to the store; most streams are empty.
     const revisions = facts ? await facts.revisions(streams) : await this.engine.store.revisions(streams);
     const found = await Promise.all(
-      indicatorNos.map(async (indicatorNo, i) => {
+      indicators.map(async ({ no: indicatorNo }, i) => {
         for (const [j, period] of periods.entries()) {
           const k = i * periods.length + j;
           const last = await this.#lastStanding(streams[k]!, revisions[k]!);
@@ -122,6 +123,40 @@ function unitOf(plan: PlanDefinition, unitId: string): PlanDefinition['units'][n
   const unit = plan.units.find((u) => u.id === unitId);
   if (!unit) throw new DomainError('unit-not-found', `plan ${plan.id} has no responsible unit ${unitId}`, { params: { planId: plan.id, unitId }, status: 404 });
   return unit;
+}
+
+/** A report's plan facts and its standings' candidate streams, per plan (as published or revised) and report. */
+interface PlanContext {
+  context: ReportContext;
+  streams: readonly string[];
+}
+const planContexts = new WeakMap<PlanDefinition, Map<string, PlanContext>>();
+/** Reports (unit × month) kept per plan: a plan has a few dozen units and twelve months. */
+const MAX_CONTEXTS_PER_PLAN = 2_000;
+
+/**
+ * The plan's facts for one report (checked: the month is the plan's, the unit is one of its), and
+ * the figures streams its standings are read from. Every draft and submission asks: they are worked
+ * out once per plan object — the plan service keeps one per revision of the plan stream, so a
+ * revision (new targets, tiers or calendar) gives a new object and new answers — and frozen, so no
+ * command or query can change what the next one is given.
+ */
+function planContext(plan: PlanDefinition, ref: ReportRef): PlanContext {
+  let byReport = planContexts.get(plan);
+  if (!byReport) planContexts.set(plan, (byReport = new Map()));
+  const key = `${ref.planId}\n${ref.unitId}\n${ref.period}`;
+  let known = byReport.get(key);
+  if (!known) {
+    checkMonth(plan, ref.period);
+    unitOf(plan, ref.unitId); // an unknown unit is a 404 before the deadlines are worked out
+    const context = contextFor(plan, reportDates(plan, ref.period), { planId: ref.planId, unitId: ref.unitId, period: ref.period });
+    const periods = candidatePeriods(ref.period);
+    const streams = context.indicators.flatMap((i) => periods.map((period) => figuresStream(ref.planId, i.no, period)));
+    known = deepFreeze({ context, streams });
+    if (byReport.size >= MAX_CONTEXTS_PER_PLAN) byReport.delete(byReport.keys().next().value!);
+    byReport.set(key, known);
+  }
+  return known;
 }
 
 /** The deadlines of a month of the plan (checked by the caller) under its monthly report rule and working calendar. */
