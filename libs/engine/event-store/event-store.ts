@@ -314,16 +314,19 @@ export class EventStore {
     if (!(Number.isSafeInteger(maxCount) && maxCount > 0)) throw new InvalidEventError('maxCount', 'must be a positive integer');
     const before = options.beforePosition;
     if (this.#storage.readAllBackwards) return (await this.#storage.readAllBackwards(before, maxCount)).map((r) => this.#toRecorded(r));
-    const tail: StoredEvent[] = [];
+    // The last maxCount rows seen, trimmed a page at a time (not one shift per row).
+    let tail: StoredEvent[] = [];
+    const newestFirst = () =>
+      tail
+        .slice(-maxCount)
+        .reverse()
+        .map((e) => this.#toRecorded(e));
     let at: string | undefined;
     for (;;) {
       const page = await this.#storage.readAll(at, READ_PAGE);
-      for (const r of page) {
-        if (before !== undefined && this.comparePositions(r.position, before) >= 0) return tail.reverse().map((e) => this.#toRecorded(e));
-        tail.push(r);
-        if (tail.length > maxCount) tail.shift();
-      }
-      if (page.length < READ_PAGE) return tail.reverse().map((e) => this.#toRecorded(e));
+      const end = before === undefined ? -1 : page.findIndex((r) => this.comparePositions(r.position, before) >= 0);
+      tail = [...tail.slice(-maxCount), ...(end < 0 ? page : page.slice(0, end))];
+      if (end >= 0 || page.length < READ_PAGE) return newestFirst();
       at = page[page.length - 1]!.position;
     }
   }

@@ -81,28 +81,39 @@ export class StreamReads {
 
   /** The streams' events in global order. */
   async read(streams: readonly string[]): Promise<RecordedEvent[]> {
-    const events = await this.events(streams);
-    return new Set(streams).size > 1 ? events.sort((a, b) => this.store.comparePositions(a.position, b.position)) : events;
+    const wanted = [...new Set(streams)];
+    // None read yet: the store's one answer is already in global order.
+    if (wanted.every((s) => !this.#streams.has(s))) return this.#fetch(wanted);
+    const events = await this.events(wanted);
+    return wanted.length > 1 ? events.sort((a, b) => this.store.comparePositions(a.position, b.position)) : events;
   }
 
   /** The streams' events, stream after stream (each in its own order). */
   async events(streams: readonly string[]): Promise<RecordedEvent[]> {
     const wanted = [...new Set(streams)];
     const missing = wanted.filter((s) => !this.#streams.has(s));
-    if (missing.length > 0) {
-      const read = this.store.readStreams(missing).then((events) => {
-        const m = new Map<string, RecordedEvent[]>();
-        for (const e of events) {
-          const list = m.get(e.streamId);
-          if (list) list.push(e);
-          else m.set(e.streamId, [e]);
-        }
-        return m;
-      });
-      const eventsOf = async (s: string) => (await read).get(s) ?? [];
-      for (const s of missing) this.#streams.set(s, eventsOf(s));
-    }
+    if (missing.length > 0) void this.#fetch(missing).catch(() => undefined); // its failure reaches the awaits below
     return (await Promise.all(wanted.map((s) => this.#streams.get(s)!))).flat();
+  }
+
+  /** Reads streams not read yet in one query, keeping each stream's part for the next question. */
+  #fetch(streams: readonly string[]): Promise<RecordedEvent[]> {
+    const read = this.store.readStreams(streams);
+    const byStream = read.then((events) => {
+      const m = new Map<string, RecordedEvent[]>();
+      for (const e of events) {
+        const list = m.get(e.streamId);
+        if (list) list.push(e);
+        else m.set(e.streamId, [e]);
+      }
+      return m;
+    });
+    for (const s of streams) {
+      const part = byStream.then((m) => m.get(s) ?? []);
+      part.catch(() => undefined); // a failed read is answered to whoever awaits it, not left unhandled
+      this.#streams.set(s, part);
+    }
+    return read;
   }
 
   async fold(projection: Projection, asOf: AsOf, streams: readonly string[]) {
