@@ -18,12 +18,15 @@ import { AppModule } from '../../apps/api/src/app.module.js';
  * that asks (the others wait on a lock), so a suite still owns its store — it may write, sign in
  * with the one-time passwords, break things — but the year is played once per kind per code
  * version. The cache is keyed by a hash of the code and plans that play it, so a change to any of
- * them plays it again; the demo's own tests (demo.int, demo.e2e) still play it themselves.
+ * them plays it again. demo.int's whole year is the open store's play (its progress lines are kept
+ * for it): the same seed, clock and configuration, so playing it a second time in one run proved
+ * nothing more; its shorter plays, the PostgreSQL one and demo.e2e's, still play on their own.
  */
 export type DemoKind = 'open' | 'closed';
 
 const ROOT = process.cwd();
-const CODE = ['libs', 'apps/api/src', 'plans', 'package-lock.json'];
+// This file too: what it keeps of a play (outcome.json, progress.json) is part of the template.
+const CODE = ['libs', 'apps/api/src', 'plans', 'package-lock.json', 'test/support/demo-store.ts'];
 
 function codeHash(): string {
   const hash = createHash('sha256');
@@ -40,15 +43,23 @@ function codeHash(): string {
 let cacheDir: string | undefined;
 const cache = () => (cacheDir ??= join(tmpdir(), 'jixiao-demo-cache', codeHash()));
 
-async function play(kind: DemoKind, into: string): Promise<DemoOutcome> {
+/** What playing left: the outcome, and the progress lines it printed (one per month; demo.int asserts them). */
+export interface PlayedDemo {
+  outcome: DemoOutcome;
+  progress: string[];
+}
+
+async function play(kind: DemoKind, into: string): Promise<PlayedDemo> {
   const url = `sqlite:${join(into, 'jixiao.db')}`;
   const setup = await NestFactory.createApplicationContext(
     AppModule.forRoot({ config: readConfig({ EVENT_STORE_URL: url }), background: false, clock: new ManualClock('2022-12-31T00:00:00.000Z') }),
     { logger: ['error'] },
   );
   await setup.init();
+  const progress: string[] = [];
   try {
-    return await playDemoYear(setup, { seed: 2023, closeYear: kind === 'closed' });
+    const outcome = await playDemoYear(setup, { seed: 2023, closeYear: kind === 'closed', progress: (line) => progress.push(line) });
+    return { outcome, progress };
   } finally {
     // Closing checkpoints SQLite's WAL into the file, so a copy of the folder is the whole store.
     await setup.close();
@@ -99,8 +110,9 @@ async function template(kind: DemoKind): Promise<string> {
       rmSync(building, { recursive: true, force: true });
       mkdirSync(building);
       forgetOlderVersions();
-      const outcome = await play(kind, building);
-      writeFileSync(join(building, 'outcome.json'), JSON.stringify(outcome));
+      const played = await play(kind, building);
+      writeFileSync(join(building, 'progress.json'), JSON.stringify(played.progress));
+      writeFileSync(join(building, 'outcome.json'), JSON.stringify(played.outcome)); // last: its presence says the folder is whole
       renameSync(building, dir);
       return dir;
     } finally {
@@ -110,11 +122,11 @@ async function template(kind: DemoKind): Promise<string> {
   throw new Error(`the ${kind} demo store was not played within 15 minutes (lock ${lock})`);
 }
 
-/** A private copy of the demo store: its URL, the year's outcome (users and one-time passwords), and drop(). */
-export async function demoStore(kind: DemoKind): Promise<{ url: string; dir: string; outcome: DemoOutcome; drop(): void }> {
+/** A private copy of the demo store: its URL, the year's outcome (users and one-time passwords), its progress lines, and drop(). */
+export async function demoStore(kind: DemoKind): Promise<{ url: string; dir: string; outcome: DemoOutcome; progress: string[]; drop(): void }> {
   const from = await template(kind);
   const copy = createSqliteDirectory(`demo-${kind}`);
-  cpSync(from, copy.dir, { recursive: true, filter: (src) => !src.endsWith('outcome.json') });
-  const outcome = JSON.parse(readFileSync(join(from, 'outcome.json'), 'utf8')) as DemoOutcome;
-  return { url: copy.url(), dir: copy.dir, outcome, drop: copy.drop };
+  cpSync(from, copy.dir, { recursive: true, filter: (src) => !src.endsWith('.json') });
+  const read = <T>(name: string) => JSON.parse(readFileSync(join(from, name), 'utf8')) as T;
+  return { url: copy.url(), dir: copy.dir, outcome: read<DemoOutcome>('outcome.json'), progress: read<string[]>('progress.json'), drop: copy.drop };
 }

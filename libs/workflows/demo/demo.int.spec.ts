@@ -27,6 +27,7 @@ import { playDemoYear, type DemoOutcome } from './demo-year.js';
 import { DEMO_LABEL, DEMO_STREAM } from './demo.events.js';
 import { DemoService } from './demo.service.js';
 import { firstStart } from './first-start.js';
+import { demoStore } from '../../../test/support/demo-store.js';
 
 const planId = 'ye-county-2023';
 const months = (n: number) => Array.from({ length: n }, (_, i) => `2023-${String(i + 1).padStart(2, '0')}`);
@@ -157,18 +158,21 @@ async function expectFullBoards(app: INestApplicationContext, outcome: DemoOutco
 
 describe('the demo year: the whole year on SQLite', () => {
   let app: INestApplicationContext;
-  let dir: ReturnType<typeof createSqliteDirectory>;
+  let dir: { drop(): void };
   let outcome: DemoOutcome;
-  const progress: string[] = [];
+  let progress: string[];
 
   beforeAll(async () => {
-    dir = createSqliteDirectory('demo-year');
-    app = await contextOn(dir.url());
-    outcome = await playDemoYear(app, { seed: 2023, progress: (line) => progress.push(line) });
-  }, 120_000);
+    // The year played once per run for every suite that starts from it (test/support/demo-store.ts:
+    // the same playDemoYear, seed, clock and configuration as contextOn), on a copy of our own.
+    const played = await demoStore('open');
+    ({ outcome, progress } = played);
+    dir = played;
+    app = await contextOn(played.url);
+  }, 900_000);
   afterAll(async () => {
-    await app.close();
-    dir.drop();
+    await app?.close();
+    dir?.drop();
   });
 
   it('plays the whole year, with a line of progress per month', () => {
