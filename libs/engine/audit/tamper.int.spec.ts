@@ -7,7 +7,7 @@ import { openEventStore } from '../event-store/open-event-store.js';
 import { createPostgresDatabase, createSqliteDirectory } from '../testing/databases.js';
 import { testEvent } from '../testing/fixtures.js';
 import { verifyChains } from './verify-chains.js';
-import type { ChainPosition } from '../event-store/storage.js';
+import { CHAIN_BODY_ROOM, type ChainPosition, type PackedChainRows } from '../event-store/storage.js';
 import { finishChains, verifyRange } from './verify-range.js';
 
 const CLI = join(process.cwd(), 'dist/apps/api/src/cli.js');
@@ -51,6 +51,19 @@ const targets = [
   },
 ];
 
+/** A packed page's rows as ChainRows, bodies as bytes. */
+function unpack(p: PackedChainRows): unknown[][] {
+  return p.ends.map((end, i) => [
+    p.hi[i],
+    p.lo[i],
+    p.streamIds[i],
+    p.revisions[i],
+    p.hashes.slice(64 * i, 64 * i + 64),
+    Buffer.from(p.bodies.subarray((i === 0 ? 0 : p.ends[i - 1]!) + CHAIN_BODY_ROOM, end)),
+  ]);
+}
+const bytes = (body: Uint8Array | string | null) => (body === null ? null : typeof body === 'string' ? Buffer.from(body) : Buffer.from(body));
+
 describe.each(targets)('tamper evidence on $name', (target) => {
   let url: string;
   let tamper: Tamperer;
@@ -85,7 +98,14 @@ describe.each(targets)('tamper evidence on $name', (target) => {
       expect(await finishChains(storage, [whole])).toEqual(expected);
       // Only broken streams leave the fast walk (the bytes the database joins hash as chainHash's text).
       expect(whole.unusual.sort()).toEqual(report.problems.map((p) => p.streamId));
-      const positions = (await storage.readChainRowsInOrder(undefined, undefined, 1000)).map((r): ChainPosition => [r[0], r[1]]);
+      // A store that packs its pages (readChainPageInOrder) packs the very rows, or none (the page then read as ChainRows).
+      const rows = await storage.readChainRowsInOrder(undefined, undefined, 1000);
+      if (storage.readChainPageInOrder) {
+        const page = await storage.readChainPageInOrder(undefined, undefined, 1000);
+        expect(page.count).toBe(rows.length);
+        if (page.rows) expect(unpack(page.rows)).toEqual(rows.map(([hi, lo, streamId, revision, hash, body]) => [hi, lo, streamId, revision, hash, bytes(body)]));
+      }
+      const positions = rows.map((r): ChainPosition => [r[0], r[1]]);
       expect(positions.length).toBe(report.events);
       for (const split of positions) {
         const parts = [await verifyRange(storage, { upTo: split, sealPositions: [] }), await verifyRange(storage, { after: split, sealPositions: [] })];
@@ -184,6 +204,22 @@ describe.each(targets)('tamper evidence on $name', (target) => {
       ).rejects.toThrow(/invalid byte sequence/);
       expect(await verify()).toMatchObject({ ok: true, events: 15, problems: [] });
     });
+
+  it('a hash not of 64 characters is named as altered: its page cannot be packed and is read as rows', async () => {
+    await tamper.exec(`UPDATE events SET hash = substr(hash, 1, 10) WHERE stream_id = 'report-b' AND revision = 1`);
+    await tamper.exec(`UPDATE events SET hash = hash || 'ä' WHERE stream_id = 'report-c' AND revision = 3`);
+    const store = await openEventStore(url);
+    try {
+      const page = await store.storage.readChainPageInOrder?.(undefined, undefined, 1000);
+      if (page) expect(page).toEqual({ count: 15, last: expect.any(Array) });
+    } finally {
+      await store.close();
+    }
+    expect((await verify()).problems.map((p) => [p.kind, p.streamId, p.revision])).toEqual([
+      ['altered', 'report-b', 1],
+      ['altered', 'report-c', 3],
+    ]);
+  });
 
   it('several broken streams are all reported, the first one first', async () => {
     await tamper.exec(`DELETE FROM events WHERE stream_id = 'report-c' AND revision = 0`);

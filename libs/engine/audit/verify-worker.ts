@@ -18,7 +18,8 @@ const { url, from, until, after, upTo, sealPositions } = workerData as {
   upTo?: ChainPosition;
   sealPositions?: string[];
 };
-const storage = await openStorage(url);
+// Each page of the log is read once: through a memory map, not a read() a page (SQLite).
+const storage = await openStorage(url, { mappedReads: true });
 try {
   if (sealPositions) {
     const report = await verifyRange(storage as StorageAdapter & Required<Pick<StorageAdapter, 'readChainRowsInOrder'>>, {

@@ -19,13 +19,19 @@ export interface OpenOptions {
    * restore tools turn it off, to inspect and repair such a database.
    */
   transactionGuard?: boolean;
+  /**
+   * SQLite: read the file through a memory map (SQLite's mmap_size, up to its 2 GB limit), for a
+   * connection that reads the whole log once: audit verify's threads. Every page was otherwise a
+   * read() into SQLite's small cache — 1.0–1.4 µs of system CPU an event (200 k events, 2026-12-04).
+   */
+  mappedReads?: boolean;
 }
 
 export async function openStorage(url: string, options: OpenOptions = {}): Promise<StorageAdapter> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     if (!path) throw new Error('EVENT_STORE_URL "sqlite:" needs a file path, e.g. sqlite:./data/jixiao.db');
-    return new SqliteStorage(path);
+    return new SqliteStorage(path, options.mappedReads ? { mappedReads: true } : {});
   }
   if (/^postgres(ql)?:\/\//.test(url)) return PostgresStorage.open(url, options.transactionGuard === false ? { transactionGuard: false } : {});
   if (/^(esdb|kurrentdb)(\+discover)?:\/\//i.test(url)) {

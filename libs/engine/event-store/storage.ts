@@ -37,6 +37,38 @@ export type ChainRow = [hi: number, lo: number, streamId: string, revision: numb
 /** A position as a ChainRow carries it: two numbers that order as the store orders positions. */
 export type ChainPosition = readonly [hi: number, lo: number];
 
+/** Bytes left before each body in a PackedChainRows' `bodies`: room for the previous hash (hex), so the chain hash's input is hashed where it lies. */
+export const CHAIN_BODY_ROOM = 64;
+
+/**
+ * A page of ChainRows packed by the database (readChainPageInOrder): a few arrays and one buffer
+ * for the page instead of an array, two strings and a buffer a row. Row i: its position (hi[i],
+ * lo[i]), stream, revision, stored hash (`hashes`, characters 64 i to 64 i + 64) and body: the
+ * bytes of `bodies` from CHAIN_BODY_ROOM past the end of the one before (or from CHAIN_BODY_ROOM,
+ * for the first) up to ends[i], as ChainRow's body.
+ */
+export interface PackedChainRows {
+  hi: number[];
+  lo: number[];
+  streamIds: string[];
+  revisions: number[];
+  hashes: string;
+  bodies: Uint8Array;
+  ends: number[];
+}
+
+/**
+ * What readChainPageInOrder gives: how many rows the page holds (0: none left), the last one's
+ * position and, when every row is as the store writes it (a stream id without a newline, an
+ * integer revision, a hash of 64 ASCII characters, a body), the rows packed; otherwise none, and the
+ * caller reads the page's rows as ChainRows (readChainRowsInOrder up to `last`).
+ */
+export interface ChainPage {
+  count: number;
+  last?: ChainPosition;
+  rows?: PackedChainRows;
+}
+
 export interface StreamHead {
   /** -1 when the stream does not exist */
   revision: number;
@@ -124,6 +156,11 @@ export interface StorageAdapter {
    * verify` reads the log: in the order it is stored, each thread a contiguous range of positions.
    */
   readChainRowsInOrder?(after: ChainPosition | undefined, upTo: ChainPosition | undefined, maxCount: number): Promise<ChainRow[]>;
+  /**
+   * Optional, with readChainRowsInOrder: the same rows, packed (ChainPage) — how `audit verify`
+   * reads them where the store can pack them: per row no array, no buffer, no strings but its stream's.
+   */
+  readChainPageInOrder?(after: ChainPosition | undefined, upTo: ChainPosition | undefined, maxCount: number): Promise<ChainPage>;
   /** Optional: for each fraction, a position (as a ChainRow's hi, lo) about that far through the global order; where verification splits the log. */
   positionsAt?(fractions: readonly number[]): Promise<(ChainPosition | undefined)[]>;
   /**

@@ -2,7 +2,18 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InvalidEventError } from '../errors.js';
-import type { ChainPosition, ChainRow, RawAppendOutcome, StorageAdapter, StoredEvent, StoredEventInput, StreamHead, StreamRevision } from '../storage.js';
+import {
+  CHAIN_BODY_ROOM,
+  type ChainPage,
+  type ChainPosition,
+  type ChainRow,
+  type RawAppendOutcome,
+  type StorageAdapter,
+  type StoredEvent,
+  type StoredEventInput,
+  type StreamHead,
+  type StreamRevision,
+} from '../storage.js';
 import { WalSync, type SyncFile } from './wal-sync.js';
 
 /**
@@ -77,6 +88,27 @@ const CHAIN_COLUMNS =
   "0, e.global_position, e.stream_id, e.revision, e.hash, CAST(char(10) || e.stream_id || char(10) || e.revision || char(10) || e.event_id || char(10) || e.type || char(10) || e.data || char(10) || CASE WHEN e.commit_id IS NULL THEN e.metadata ELSE coalesce((SELECT c.metadata FROM commits c WHERE c.commit_id = e.commit_id), '') END AS BLOB)";
 
 /**
+ * The same rows packed, a page at a time (readChainPageInOrder): SQLite joins each row's body as
+ * CHAIN_COLUMNS does (the commit's envelope by a join instead of a subquery a row: the same text)
+ * after CHAIN_BODY_ROOM bytes of room, with concat() (one allocation a row, not one a `||`), then the
+ * page's into one blob, the positions, revisions and lengths into one string, the stream ids into
+ * another and the hashes into a third. Per row that spares a buffer (an allocation outside the heap),
+ * an array and a string. `x` marks a row the packing could misplace or that could read otherwise as a
+ * ChainRow (a NULL, which concat() would take for '' where `||` gives a NULL body; a stream id with a
+ * newline; a revision not an integer; a hash not of 64 ASCII characters): its page is read as ChainRows.
+ */
+const CHAIN_PAGE = `SELECT count(*), max(p), sum(x),
+  group_concat(concat(p, ' ', r, ' ', octet_length(b)), ' '), group_concat(s, char(10)), group_concat(h, ''), CAST(group_concat(b, '') AS BLOB)
+FROM (SELECT e.global_position AS p, e.stream_id AS s, e.revision AS r, e.hash AS h,
+    concat('${'.'.repeat(CHAIN_BODY_ROOM)}', char(10), e.stream_id, char(10), e.revision, char(10), e.event_id, char(10), e.type, char(10), e.data, char(10),
+      CASE WHEN e.commit_id IS NULL THEN e.metadata ELSE c.metadata END) AS b,
+    (typeof(e.stream_id) <> 'text' OR instr(e.stream_id, char(10)) > 0 OR typeof(e.revision) <> 'integer' OR e.revision NOT BETWEEN -9007199254740991 AND 9007199254740991
+      OR typeof(e.hash) <> 'text' OR length(e.hash) <> ${CHAIN_BODY_ROOM} OR octet_length(e.hash) <> ${CHAIN_BODY_ROOM}
+      OR e.event_id IS NULL OR e.type IS NULL OR e.data IS NULL OR (e.commit_id IS NULL AND e.metadata IS NULL)) AS x
+  FROM events e LEFT JOIN commits c ON c.commit_id = e.commit_id
+  WHERE e.global_position > ? AND e.global_position <= ? ORDER BY e.global_position LIMIT ?)`;
+
+/**
  * The envelope of an append whose events share one (a command's events) is stored once, in
  * `commits`, and its events reference it; an envelope only one event carries stays in that
  * event's row (a commit row would only add a write). Readers rebuild the same metadata text either
@@ -123,6 +155,7 @@ export class SqliteStorage implements StorageAdapter {
   readonly #byStreamAfter;
   readonly #readHeads;
   readonly #chainInOrder;
+  readonly #chainPage;
   readonly #byId;
   readonly #countAfter;
   readonly #countAfterUpTo;
@@ -131,13 +164,15 @@ export class SqliteStorage implements StorageAdapter {
   readonly #streamIdFrom;
   readonly #headPosition;
 
-  /** `sync`: how the WAL is synced (tests count calls; fdatasync otherwise). */
+  /** `sync`: how the WAL is synced (tests count calls; fdatasync otherwise). `mappedReads`: see OpenOptions. */
   constructor(
     readonly path: string,
-    options: { sync?: SyncFile } = {},
+    options: { sync?: SyncFile; mappedReads?: boolean } = {},
   ) {
     const memory = path === ':memory:' || path === '';
     this.db = openSqlite(path, { walSynced: !memory });
+    // SQLite keeps it to its compile-time limit (2 GB): past that, pages are read as before.
+    if (options.mappedReads && !memory) this.db.pragma(`mmap_size = ${2 ** 40}`);
     this.wal = memory ? undefined : new WalSync(path, options);
     if (memory) this.#durableHead = Number.MAX_SAFE_INTEGER;
     migrateSqlite(this.db);
@@ -163,6 +198,7 @@ export class SqliteStorage implements StorageAdapter {
     this.#chainInOrder = this.db
       .prepare(`SELECT ${CHAIN_COLUMNS} FROM events e WHERE e.global_position > ? AND e.global_position <= ? ORDER BY e.global_position LIMIT ?`)
       .raw(true);
+    this.#chainPage = this.db.prepare(CHAIN_PAGE).raw(true);
     this.#byId = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE event_id = ?`).raw(true);
     this.#countAfter = this.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM events WHERE global_position > ?');
     this.#countAfterUpTo = this.db.prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE global_position > ? LIMIT ?)');
@@ -349,6 +385,33 @@ export class SqliteStorage implements StorageAdapter {
     const rows = this.#chainInOrder.all(after?.[1] ?? 0, upTo?.[1] ?? Number.MAX_SAFE_INTEGER, maxCount) as ChainRow[];
     if (rows.length > 0) await this.#durable([[rows[rows.length - 1]![1]]]);
     return rows;
+  }
+
+  async readChainPageInOrder(after: ChainPosition | undefined, upTo: ChainPosition | undefined, maxCount: number): Promise<ChainPage> {
+    const [count, last, odd, meta, streams, hashes, bodies] = this.#chainPage.get(after?.[1] ?? 0, upTo?.[1] ?? Number.MAX_SAFE_INTEGER, maxCount) as [
+      number,
+      number | null,
+      number | null,
+      string,
+      string,
+      string,
+      Buffer,
+    ];
+    if (count === 0 || last === null) return { count: 0 };
+    await this.#durable([[last]]);
+    if (odd !== 0) return { count, last: [0, last] };
+    const fields = meta.split(' ');
+    const hi = new Array<number>(count).fill(0);
+    const lo = new Array<number>(count);
+    const revisions = new Array<number>(count);
+    const ends = new Array<number>(count);
+    for (let i = 0, end = 0; i < count; i++) {
+      lo[i] = Number(fields[3 * i]);
+      revisions[i] = Number(fields[3 * i + 1]);
+      end += Number(fields[3 * i + 2]); // the room and the body
+      ends[i] = end;
+    }
+    return { count, last: [0, last], rows: { hi, lo, streamIds: streams.split('\n'), revisions, hashes, bodies, ends } };
   }
 
   /** Row ids run from 1 to the newest with few gaps (none but rolled-back appends'): the newest, cut at each fraction. */
