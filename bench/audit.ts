@@ -21,7 +21,10 @@
  * (`--keep`), without generating one. `--verify-rounds N` times verify N times (one line each);
  * `--threads N` sets its threads (default: as `audit verify`). `--only rebuild --url URL`: the
  * timeline projection rebuilt alone on a kept store (its documents dropped first, untimed, then built
- * from the start as the scaled run builds it), `--rebuild-rounds N` times.
+ * from the start as the scaled run builds it), `--rebuild-rounds N` times. `--only questions --url URL`:
+ * the auditors' three questions alone on a kept store (its timeline already built), sampled as the
+ * scaled run samples them (the same seed), `--question-rounds N` times; each line adds the CPU time
+ * of this process a question (the database's is not in it).
  * One JSON line each, as the rest of the benchmark prints.
  */
 import 'reflect-metadata';
@@ -48,6 +51,7 @@ import { TIMELINE_PROJECTION, timelineProjection } from '../libs/workflows/audit
 import { playDemoYear } from '../libs/workflows/demo/demo-year.js';
 import { SYSTEM_PRINCIPAL } from '../libs/engine/timers/timer-scheduler.js';
 import { makeSeal } from '../libs/workflows/audit/sealing.js';
+import { planStream } from '../libs/workflows/plan/plan.events.js';
 import { analyzeAfterBulkLoad, replicaRows, writeChunk } from './bulk-load.js';
 import { Prng } from './prng.js';
 import { startApi as startAt } from './startup.js';
@@ -66,12 +70,13 @@ interface Options {
   throughStore: boolean;
   /** Skip the restart-to-ready measurement (three starts of the API on the scaled store). */
   noRestart: boolean;
-  /** `verify`: after generating, time audit verify alone; `rebuild` (with `url`): the timeline's rebuild alone. */
-  only: 'verify' | 'rebuild' | undefined;
+  /** `verify`: after generating, time audit verify alone; `rebuild` or `questions` (with `url`): the timeline's rebuild, or the auditors' questions, alone. */
+  only: 'verify' | 'rebuild' | 'questions' | undefined;
   /** A store kept by an earlier run: audit verify (or the rebuild) alone on it, nothing generated. */
   url: string | undefined;
   verifyRounds: number;
   rebuildRounds: number;
+  questionRounds: number;
   threads: number | undefined;
 }
 
@@ -87,6 +92,7 @@ export async function runAuditBench(argv: string[]): Promise<void> {
     url: undefined,
     verifyRounds: 1,
     rebuildRounds: 1,
+    questionRounds: 1,
     threads: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -99,16 +105,22 @@ export async function runAuditBench(argv: string[]): Promise<void> {
     else if (argv[i] === '--no-restart') o.noRestart = true;
     else if (argv[i] === '--only') {
       const what = argv[++i];
-      if (what !== 'verify' && what !== 'rebuild') throw new Error(`--only ${what}: only "verify" or "rebuild" can be run alone`);
+      if (what !== 'verify' && what !== 'rebuild' && what !== 'questions') throw new Error(`--only ${what}: only "verify", "rebuild" or "questions" can be run alone`);
       o.only = what;
     } else if (argv[i] === '--url') o.url = argv[++i];
     else if (argv[i] === '--verify-rounds') o.verifyRounds = Number(argv[++i]);
     else if (argv[i] === '--rebuild-rounds') o.rebuildRounds = Number(argv[++i]);
+    else if (argv[i] === '--question-rounds') o.questionRounds = Number(argv[++i]);
     else if (argv[i] === '--threads') o.threads = Number(argv[++i]);
   }
   if (o.only === 'rebuild') {
     if (o.url === undefined) throw new Error('--only rebuild needs --url URL: a store kept by an earlier run (--keep)');
     await measureRebuildAlone(o.url, o);
+    return;
+  }
+  if (o.only === 'questions') {
+    if (o.url === undefined) throw new Error('--only questions needs --url URL: a store kept by an earlier run (--keep)');
+    await measureQuestionsAlone(o.url, o);
     return;
   }
   if (o.url !== undefined) {
@@ -220,34 +232,7 @@ async function scaleAndMeasure(url: string, o: Options): Promise<void> {
     // The service reads the stored timeline through the engine's (not started) runner.
     const audit = app.get(AuditService);
 
-    const prng = new Prng(42);
-    const rng = () => prng.next();
-    const pick = <T>(xs: readonly T[]) => prng.pick(xs);
-    const plans = [PLAN, ...planIds];
-    const units = ['fgw', 'gxj', 'sthjj', 'czj', 'nyncj', 'rsj', 'zsfwzx'];
-    const months = Array.from({ length: 12 }, (_, i) => `2023-${String(i + 1).padStart(2, '0')}`);
-    const moment = () => new Date(Date.UTC(2023, 1 + Math.floor(rng() * 11), 1 + Math.floor(rng() * 27), Math.floor(rng() * 24))).toISOString();
-
-    // 4. A unit timeline page: the first or a later page (following `next`).
-    const timeline = await sample(o.samples, async () => {
-      const plan = pick(plans);
-      const unit = pick(units);
-      const first = await audit.unitTimeline(plan, unit, {}, undefined, 50);
-      if (rng() < 0.5 && first.next) await audit.unitTimeline(plan, unit, {}, first.next, 50);
-    });
-    line('A1-timeline-page', o.store, total, timeline, 50);
-
-    const asOf = await sample(Math.min(o.samples, 200), async () => {
-      await audit.view(pick(plans), 'annex2', { period: pick(months) }, { time: moment() });
-    });
-    line('A2-annex2-as-of', o.store, total, asOf, 200);
-
-    const diff = await sample(Math.min(o.samples, 100), async () => {
-      const a = moment();
-      const b = moment();
-      await audit.diff(pick(plans), 'annex2', { period: pick(months) }, a < b ? a : b, a < b ? b : new Date(Date.parse(a) + 86_400_000).toISOString());
-    });
-    line('A3-two-moment-diff', o.store, total, diff, 400);
+    await measureQuestions(audit, [PLAN, ...planIds], o.store, total, o.samples);
 
     await measureVerify(url, engine.store, o);
     const rebuildRate = Math.round(total / buildSeconds);
@@ -270,6 +255,69 @@ async function scaleAndMeasure(url: string, o: Options): Promise<void> {
   }
   // At ten million events the first start would rebuild every other projection first: measured at the 1 M of the target.
   if (!o.noRestart && o.only === undefined && o.events <= 2_000_000) await restartToReady(url, o.store);
+}
+
+/**
+ * The auditors' three questions, sampled (a fixed seed: the same plans, units, months and moments
+ * each run): a unit timeline page, Annex 2 as known at a moment, a two-moment diff of Annex 2.
+ */
+async function measureQuestions(audit: AuditService, plans: readonly string[], store: string, total: number, samples: number): Promise<void> {
+  const prng = new Prng(42);
+  const rng = () => prng.next();
+  const pick = <T>(xs: readonly T[]) => prng.pick(xs);
+  const units = ['fgw', 'gxj', 'sthjj', 'czj', 'nyncj', 'rsj', 'zsfwzx'];
+  const months = Array.from({ length: 12 }, (_, i) => `2023-${String(i + 1).padStart(2, '0')}`);
+  const moment = () => new Date(Date.UTC(2023, 1 + Math.floor(rng() * 11), 1 + Math.floor(rng() * 27), Math.floor(rng() * 24))).toISOString();
+
+  // 4. A unit timeline page: the first or a later page (following `next`).
+  const timeline = await sample(samples, async () => {
+    const plan = pick(plans);
+    const unit = pick(units);
+    const first = await audit.unitTimeline(plan, unit, {}, undefined, 50);
+    if (rng() < 0.5 && first.next) await audit.unitTimeline(plan, unit, {}, first.next, 50);
+  });
+  line('A1-timeline-page', store, total, timeline, 50);
+
+  const asOf = await sample(Math.min(samples, 200), async () => {
+    await audit.view(pick(plans), 'annex2', { period: pick(months) }, { time: moment() });
+  });
+  line('A2-annex2-as-of', store, total, asOf, 200);
+
+  const diff = await sample(Math.min(samples, 100), async () => {
+    const a = moment();
+    const b = moment();
+    await audit.diff(pick(plans), 'annex2', { period: pick(months) }, a < b ? a : b, a < b ? b : new Date(Date.parse(a) + 86_400_000).toISOString());
+  });
+  line('A3-two-moment-diff', store, total, diff, 400);
+}
+
+/** The auditors' questions alone on a kept store: its plans are the template's and the replicas the run wrote. */
+async function measureQuestionsAlone(url: string, o: Pick<Options, 'samples' | 'questionRounds'>): Promise<void> {
+  const app = await NestFactory.createApplicationContext(
+    AppModule.forRoot({ config: readConfig({ ...process.env, EVENT_STORE_URL: url, NODE_ENV: 'development' }), background: false, clock: new ManualClock() }),
+    { logger: ['error'] },
+  );
+  await app.init();
+  try {
+    const engine = app.get(Engine);
+    let total = 0;
+    await readHeadsToHead(engine.store, undefined, (page) => void (total += page.length), { pageSize: 50_000 });
+    // The replicas' plan ids, as scaleAndMeasure names them (three or four digits), up to the first not in the store.
+    const plans = [PLAN];
+    for (const width of [3, 4]) {
+      for (let r = 1; ; r++) {
+        const planId = `${PLAN}-r${String(r).padStart(width, '0')}`;
+        const [revision] = await engine.store.revisions([planStream(planId)]);
+        if (revision === -1) break;
+        plans.push(planId);
+      }
+      if (plans.length > 1) break;
+    }
+    const audit = app.get(AuditService);
+    for (let r = 1; r <= o.questionRounds; r++) await measureQuestions(audit, plans, engine.store.kind, total, o.samples);
+  } finally {
+    await app.close();
+  }
 }
 
 /** audit verify (every chain and every seal) as the CLI runs it, timed: one line a round. */
@@ -442,21 +490,26 @@ async function replicate(store: EventStore, events: readonly StoredEvent[], plan
   }
 }
 
-async function sample(n: number, once: () => Promise<void>): Promise<number[]> {
+/** Wall times sorted, and this process's CPU time a sample (all its threads: on a shared machine wall time says little). */
+async function sample(n: number, once: () => Promise<void>): Promise<{ sorted: number[]; cpuMs: number }> {
   for (let i = 0; i < 5; i++) await once(); // warm up
   const times: number[] = [];
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < n; i++) {
     const t = performance.now();
     await once();
     times.push(performance.now() - t);
   }
-  return times.sort((a, b) => a - b);
+  const cpu = process.cpuUsage(cpu0);
+  return { sorted: times.sort((a, b) => a - b), cpuMs: (cpu.user + cpu.system) / 1000 / n };
 }
 
-function line(workload: string, store: string, events: number, sorted: number[], targetP99Ms: number): void {
+function line(workload: string, store: string, events: number, { sorted, cpuMs }: { sorted: number[]; cpuMs: number }, targetP99Ms: number): void {
   const q = (p: number) => round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!);
   const p99 = q(0.99);
-  console.log(JSON.stringify({ workload, store, events, samples: sorted.length, p50Ms: q(0.5), p99Ms: p99, targetP99Ms, pass: p99 <= targetP99Ms, loadAvg1m: load() }));
+  console.log(
+    JSON.stringify({ workload, store, events, samples: sorted.length, p50Ms: q(0.5), p99Ms: p99, targetP99Ms, pass: p99 <= targetP99Ms, cpuMs: round(cpuMs), loadAvg1m: load() }),
+  );
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

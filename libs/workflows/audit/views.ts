@@ -77,11 +77,23 @@ interface ViewDef<V extends ViewName> {
  */
 export class StreamReads {
   readonly #streams = new Map<string, Promise<RecordedEvent[]>>();
+  /** Each set of streams asked for in global order, by the set: a diff's second moment asks for the first's. */
+  readonly #ordered = new Map<string, Promise<RecordedEvent[]>>();
   constructor(readonly store: EventStore) {}
 
-  /** The streams' events in global order. */
-  async read(streams: readonly string[]): Promise<RecordedEvent[]> {
+  /** The streams' events in global order (the same array for the same streams: read, never change it). */
+  read(streams: readonly string[]): Promise<RecordedEvent[]> {
     const wanted = [...new Set(streams)];
+    const key = wanted.join('\n');
+    let ordered = this.#ordered.get(key);
+    if (!ordered) {
+      ordered = this.#inOrder(wanted);
+      this.#ordered.set(key, ordered);
+    }
+    return ordered;
+  }
+
+  async #inOrder(wanted: string[]): Promise<RecordedEvent[]> {
     // None read yet: the store's one answer is already in global order.
     if (wanted.every((s) => !this.#streams.has(s))) return this.#fetch(wanted);
     const events = await this.events(wanted);

@@ -3,7 +3,7 @@ import { eventStoreConformance } from '../conformance/event-store.conformance.js
 import { EventStore } from '../event-store.js';
 import { openEventStore } from '../open-event-store.js';
 import { createPostgresDatabase } from '../../testing/databases.js';
-import { PostgresStorage } from './postgres-storage.js';
+import { PostgresStorage, READ_STREAMS } from './postgres-storage.js';
 
 eventStoreConformance({
   name: 'PostgreSQL',
@@ -73,4 +73,59 @@ describe('a naive bigserial event table (the design this store avoids)', () => {
       await db.drop();
     }
   });
+});
+
+/**
+ * An as-of view reads a few hundred streams of a large table (issue 17). The plan must probe the
+ * (stream_id, revision) index once a stream whatever the statistics say: `stream_id = ANY($1)` on a
+ * table loaded without ANALYZE (this server runs without autovacuum) was planned as a parallel scan
+ * of every row, and with statistics still started a parallel worker per question.
+ */
+describe('PostgreSQL readStreams on a large table', () => {
+  it('probes the stream index once a stream (no scan of the table, no parallel workers), without statistics and with them', async () => {
+    const db = await createPostgresDatabase('read_streams_plan');
+    const store = await openEventStore(db.url);
+    const pool = (store.storage as PostgresStorage).pool;
+    try {
+      // 100,000 events in 20,000 streams of five, written as a bulk load writes them (no ANALYZE).
+      await pool.query(`INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash)
+        SELECT 's-' || (g / 5), g % 5, gen_random_uuid(), 'Happened', json_build_object('g', g), json_build_object('recordedAt', '2023-01-01T00:00:00.000Z'), 'h'
+        FROM generate_series(0, 99999) AS g`);
+      const streams = [...Array.from({ length: 200 }, (_, i) => `s-${i * 97}`), ...Array.from({ length: 20 }, (_, i) => `none-${i}`)];
+      const nodes = async () => {
+        const r = await pool.query({ text: `EXPLAIN (FORMAT JSON) ${READ_STREAMS}`, values: [streams] });
+        const out: { type: string; relation?: string; index?: string }[] = [];
+        const walk = (n: { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; Plans?: unknown[] }) => {
+          out.push({ type: n['Node Type'], relation: n['Relation Name'], index: n['Index Name'] });
+          for (const c of n.Plans ?? []) walk(c as typeof n);
+        };
+        walk((r.rows[0] as { 'QUERY PLAN': { Plan: Parameters<typeof walk>[0] }[] })['QUERY PLAN'][0]!.Plan);
+        return out;
+      };
+      for (const statistics of [false, true]) {
+        if (statistics) await pool.query('ANALYZE events');
+        const plan = await nodes();
+        // The events table is reached only through the stream index (an index scan, or a bitmap
+        // of it): no sequential scan, no walk of the primary key.
+        expect({ statistics, seqScans: plan.filter((n) => n.type === 'Seq Scan' && n.relation === 'events').length }).toEqual({ statistics, seqScans: 0 });
+        expect({ statistics, indexes: [...new Set(plan.filter((n) => n.index?.startsWith('events_')).map((n) => n.index))] }).toEqual({
+          statistics,
+          indexes: ['events_stream_revision'],
+        });
+        expect(plan.map((n) => n.type)).not.toContain('Gather');
+        expect(plan.map((n) => n.type)).not.toContain('Gather Merge');
+        // And the answer: every event of the 200 streams, in global order.
+        const read = await store.readStreams(streams);
+        expect(read).toHaveLength(1000);
+        expect(read.map((e) => (e.data as { g: number }).g)).toEqual(
+          Array.from({ length: 200 }, (_, i) => [0, 1, 2, 3, 4].map((k) => i * 97 * 5 + k))
+            .flat()
+            .sort((a, b) => a - b),
+        );
+      }
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  }, 60_000);
 });
