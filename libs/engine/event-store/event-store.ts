@@ -51,24 +51,60 @@ export interface AppendOptions {
   recorded?: boolean;
 }
 
-/** An event as read back. `metadata` is parsed on first access: most readers only fold data. */
+/**
+ * An event as read back. `metadata` is parsed on first access: most readers only fold data. So is
+ * `data` when read from the store: a projection reads a few types, and a page of the log is handed
+ * to it whole (a rebuild of the timeline parsed the data of ~38 % of the events only to skip them).
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- readers narrow `data` by the event's type
 export class RecordedEvent<D = any> {
   #metadataText: string;
   #metadata: EventMetadata | undefined;
+  #data: D | undefined;
+  /** The stored text and its upcasters, until `data` is first read. */
+  #dataText: { text: string; upcast: ((data: D, metadata: EventMetadata) => D) | undefined } | undefined;
   constructor(
     readonly streamId: string,
     readonly revision: number,
     readonly position: string,
     readonly id: string,
     readonly type: string,
-    readonly data: D,
+    data: D,
     metadataText: string,
     metadata?: EventMetadata,
   ) {
+    this.#data = data;
     this.#metadataText = metadataText;
     this.#metadata = metadata;
   }
+
+  /** An event whose data is parsed (and upcast) on first access, from the stored text. */
+  static fromText<D>(
+    streamId: string,
+    revision: number,
+    position: string,
+    id: string,
+    type: string,
+    dataText: string,
+    metadataText: string,
+    upcast?: (data: D, metadata: EventMetadata) => D,
+  ): RecordedEvent<D> {
+    const e = new RecordedEvent<D>(streamId, revision, position, id, type, undefined as D, metadataText);
+    e.#dataText = { text: dataText, upcast };
+    return e;
+  }
+
+  get data(): D {
+    const pending = this.#dataText;
+    if (pending !== undefined) {
+      // Cleared once parsed: a body that does not parse throws again on the next access.
+      const parsed = JSON.parse(pending.text) as D;
+      this.#data = pending.upcast ? pending.upcast(parsed, this.metadata) : parsed;
+      this.#dataText = undefined;
+    }
+    return this.#data as D;
+  }
+
   get metadata(): EventMetadata {
     return (this.#metadata ??= JSON.parse(this.#metadataText) as EventMetadata);
   }
@@ -380,15 +416,15 @@ export class EventStore {
   }
 
   #toRecorded(r: StoredEvent): RecordedEvent {
-    let data = JSON.parse(r.data);
     const chainFor = this.#upcasters[r.type];
-    if (chainFor) {
-      const metadata = JSON.parse(r.metadata) as EventMetadata;
-      let v = metadata.schemaVersion ?? 1;
-      for (let up = chainFor[v]; up; up = chainFor[++v]) data = up(data);
-      return new RecordedEvent(r.streamId, r.revision, r.position, r.id, r.type, data, r.metadata, metadata);
-    }
-    return new RecordedEvent(r.streamId, r.revision, r.position, r.id, r.type, data, r.metadata);
+    const upcast = chainFor
+      ? (data: unknown, metadata: EventMetadata) => {
+          let v = metadata.schemaVersion ?? 1;
+          for (let up = chainFor[v]; up; up = chainFor[++v]) data = up(data);
+          return data;
+        }
+      : undefined;
+    return RecordedEvent.fromText(r.streamId, r.revision, r.position, r.id, r.type, r.data, r.metadata, upcast);
   }
 
   /** The stream's head as stored, with its last event's recorded time: one row read backwards. */

@@ -1,5 +1,5 @@
 import type { DocReader } from '../../engine/projections/docs.js';
-import { entriesOf, statusAfter, statusBefore, type StoredUnitItem, type TimelineEntry, type TimelinePage, type UnitStatus } from './timeline.projection.js';
+import { entriesOf, listPage, statusAfter, statusBefore, type StoredUnitItem, type TimelineEntry, type TimelinePage, type UnitStatus } from './timeline.projection.js';
 
 export interface TimelineFilter {
   indicatorNo?: number;
@@ -45,7 +45,11 @@ export async function timelinePage(docs: DocReader, collection: string, prefix: 
   };
   // Filters are applied while paging along the key order; a page is full or the timeline ends.
   for (let scanned = 0; out.length < limit && scanned < 50; scanned++) {
-    const page = await docs.page<unknown>(collection, prefix, { ...(cursor ? { after: cursor } : {}), limit: Math.max(limit, 100) });
+    // Unit lists are a document an item (each holds the unit's status); indicator and case lists are stored in chunks.
+    const page: { key: string; doc: unknown }[] =
+      collection === 'unit'
+        ? await docs.page<unknown>(collection, prefix, { ...(cursor ? { after: cursor } : {}), limit: Math.max(limit, 100) })
+        : await listPage(docs, collection, prefix, cursor, Math.max(limit, 100));
     const entries = await whole(page);
     for (const [i, r] of page.entries()) {
       cursor = r.key;

@@ -1,4 +1,4 @@
-import type { DocReader, Projection } from '../../engine/projections/docs.js';
+import type { DocReader, DocWriter, Projection } from '../../engine/projections/docs.js';
 import { formatPeriod, parsePeriod, periodText, previous } from '../plan/period.js';
 import { ASSESSMENT_EVENT_TYPES, type AssessmentEvent, type QuarterNotificationSent } from '../assessment/assessment.events.js';
 import { PLAN_EVENT_TYPES, type PlanEvent } from '../plan/plan.events.js';
@@ -84,6 +84,58 @@ export type StoredUnitItem = (StoredEntry | { in: EntryRef }) & StoredStatus;
 
 /** An indicator or case list's item: the entry (its home) or where it is. */
 export type StoredListItem = StoredEntry | EntryRef;
+
+/**
+ * Indicator and case lists are stored as chunks of items, not one document an item (issue 17): an
+ * item is a few bytes (where its entry is), and a document each was a third of a rebuild's rows.
+ * A chunk is `[seq, item]` pairs in sequence order, up to LIST_CHUNK of them, kept under the list's
+ * prefix and its last item's sequence number once full, and under OPEN_CHUNK (after every number)
+ * while it takes new items. An entry whose home is an indicator's list (it touched no unit) is
+ * stored whole in the `indicator` collection under its old key, and its item refers to it there.
+ * Readers page a list with listPage, which answers the rows one document an item would have.
+ */
+export type ListChunk = readonly (readonly [number, StoredListItem])[];
+
+/** Items in a full chunk: a page of a hundred items reads three chunks. */
+export const LIST_CHUNK = 64;
+
+/** The key (after a list's prefix) of its chunk taking new items: after every sequence number in byte order. */
+export const OPEN_CHUNK = '~';
+
+/** Where a list of `collection` ('indicator' or 'case') keeps its chunks. */
+export const listCollection = (collection: string) => `${collection}-list`;
+
+/**
+ * A page of an indicator or case list, as the rows it would have held one document an item: up to
+ * `limit` items with a key (prefix + sequence number) after `after`, in key order. Full chunks are
+ * keyed by their last item, so the chunks holding the items after `after` are the first ones keyed
+ * after it, the open chunk last.
+ */
+export async function listPage(docs: DocReader, collection: string, prefix: string, after: string | undefined, limit: number): Promise<{ key: string; doc: StoredListItem }[]> {
+  const chunks = await docs.page<ListChunk>(listCollection(collection), prefix, { ...(after !== undefined ? { after } : {}), limit: Math.ceil(limit / LIST_CHUNK) + 1 });
+  const rows: { key: string; doc: StoredListItem }[] = [];
+  for (const { doc } of chunks) {
+    for (const [seq, item] of doc) {
+      const key = prefix + pad(seq);
+      if (after !== undefined && key <= after) continue;
+      rows.push({ key, doc: item });
+      if (rows.length === limit) return rows;
+    }
+  }
+  return rows;
+}
+
+/** Appends an item to a list's open chunk; a full one is closed first (kept under its last item's key). */
+export async function appendListItem(docs: DocWriter, collection: string, prefix: string, seq: number, item: StoredListItem): Promise<void> {
+  const chunks = listCollection(collection);
+  const open = await docs.peek<ListChunk>(chunks, prefix + OPEN_CHUNK);
+  if (open !== undefined && open.length >= LIST_CHUNK) {
+    docs.put(chunks, prefix + pad(open[open.length - 1]![0]), open);
+    docs.put(chunks, prefix + OPEN_CHUNK, [[seq, item]]);
+  } else {
+    docs.put(chunks, prefix + OPEN_CHUNK, [...(open ?? []), [seq, item]]);
+  }
+}
 
 export interface StatusChange {
   warnings?: UnitStatus['warnings'];
@@ -231,7 +283,9 @@ const SEQ_WIDTH = 10;
 export const pad = (n: number, width = SEQ_WIDTH) => String(n).padStart(width, '0');
 export const unitKey = (planId: string, unitId: string, seq?: number) => `${planId}/${unitId}/${seq === undefined ? '' : pad(seq)}`;
 export const indicatorKey = (planId: string, no: number, seq?: number) => `${planId}/${pad(no, 3)}/${seq === undefined ? '' : pad(seq)}`;
-const standingKey = (planId: string, no: number, period: string) => `${planId}/${pad(no, 3)}/${period}`;
+/** The standings of an indicator of a plan, one document: period → standing (read for the previous period's). */
+const standingsKey = (planId: string, no: number) => `${planId}/${pad(no, 3)}`;
+type Standing = { rank: number | null; warning: Tier | null };
 export const caseKey = (planId: string, unitId: string, no: number, caseNo: number, seq?: number) =>
   `${planId}/${unitId}/${pad(no, 3)}/${pad(caseNo, 3)}/${seq === undefined ? '' : pad(seq)}`;
 
@@ -246,7 +300,8 @@ export const timelineProjection: Projection = {
   // 6: a unit entry stores its status whole only every STATUS_EVERY entries, else what changed (issue 17);
   //    5 was given to each change on its own branch, so both rebuild.
   // 7: each entry stored once, in its first list; the others refer to it (issue 17).
-  version: 7,
+  // 8: indicator and case lists stored as chunks of items; an indicator's standings one document (issue 17).
+  version: 8,
   eventTypes: TIMELINE_EVENT_TYPES,
   async apply(e, docs) {
     const event = { type: e.type, data: e.data } as AnyEvent;
@@ -273,9 +328,10 @@ export const timelineProjection: Projection = {
       const d = event.data;
       const parsed = parsePeriod(d.period);
       const before = parsed ? formatPeriod(previous(parsed)) : null;
-      const known = before ? await docs.peek<{ rank: number | null; warning: Tier | null }>('standings', standingKey(planId, d.indicatorNo, before)) : undefined;
+      const standings = await docs.peek<Record<string, Standing>>('standings', standingsKey(planId, d.indicatorNo));
+      const known = before && standings && Object.hasOwn(standings, before) ? standings[before] : undefined;
       since = before && known ? { period: before, ...known } : null;
-      docs.put('standings', standingKey(planId, d.indicatorNo, d.period), { rank: d.rank.to, warning: d.warning.to });
+      docs.put('standings', standingsKey(planId, d.indicatorNo), { ...standings, [d.period]: { rank: d.rank.to, warning: d.warning.to } });
     }
 
     // Peeked: a number, nothing to copy (get would clone it, on every event).
@@ -307,8 +363,12 @@ export const timelineProjection: Projection = {
       docs.put('status', `${planId}/${unitId}`, state);
       docs.put('unit', unitKey(planId, unitId, seq), i === 0 ? { ...base, ...item } : { in: home, ...item });
     }
-    for (const [i, no] of touched.indicators.entries()) docs.put('indicator', indicatorKey(planId, no, seq), touched.units.length === 0 && i === 0 ? base : home);
-    if (touched.caseKey) docs.put('case', `${touched.caseKey}/${pad(seq)}`, home ?? base);
+    for (const [i, no] of touched.indicators.entries()) {
+      // Its home is this list: stored whole where an item of it refers to (entriesOf).
+      if (touched.units.length === 0 && i === 0) docs.put('indicator', indicatorKey(planId, no, seq), base);
+      await appendListItem(docs, 'indicator', indicatorKey(planId, no), seq, home!);
+    }
+    if (touched.caseKey) await appendListItem(docs, 'case', `${touched.caseKey}/`, seq, home ?? base);
     if (event.type === 'ProposalApproved') {
       docs.put('decided-units', decidedKey(event), [...new Set(event.data.decisions.map((d) => d.unitId))]);
     }
