@@ -41,10 +41,12 @@ interface Options {
   connections: number;
   /** `--jixiao-only`: skip the bare route (to profile Jixiao alone with --cpu-prof). */
   jixiaoOnly: boolean;
+  /** `--commands-only`: Jixiao's commands at full speed alone (a profile of the command path only). */
+  commandsOnly: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { stores: ['sqlite', 'postgres'], seconds: 10, connections: 16, jixiaoOnly: false };
+  const opts: Options = { stores: ['sqlite', 'postgres'], seconds: 10, connections: 16, jixiaoOnly: false, commandsOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
     const value = () => inline ?? argv[++i] ?? '';
@@ -55,7 +57,8 @@ function parseArgs(argv: string[]): Options {
     } else if (flag === '--seconds') opts.seconds = Number(value());
     else if (flag === '--connections') opts.connections = Number(value());
     else if (flag === '--jixiao-only') opts.jixiaoOnly = true;
-    else throw new Error(`unknown argument ${argv[i]}; usage: --http [--store sqlite|postgres] [--seconds N] [--connections N] [--jixiao-only]`);
+    else if (flag === '--commands-only') opts.jixiaoOnly = opts.commandsOnly = true;
+    else throw new Error(`unknown argument ${argv[i]}; usage: --http [--store sqlite|postgres] [--seconds N] [--connections N] [--jixiao-only | --commands-only]`);
   }
   if (!(opts.seconds > 0) || !(opts.connections > 0)) throw new Error('--seconds and --connections need positive numbers');
   return opts;
@@ -247,10 +250,12 @@ async function benchStore(store: StoreKind, opts: Options): Promise<Line[]> {
     log(`[${store}] jixiao: ${prepared.commands.length} distinct commands, ${prepared.reads.length} reads`);
     const commands = await load({ url: running.url, headers, requests: prepared.commands, ...base });
     print({ bench: 'http', store, target: 'jixiao', load: 'commands', ...commands });
-    const paced = await load({ url: running.url, headers, requests: prepared.commands, ...base, rate: 200 });
-    print({ bench: 'http', store, target: 'jixiao', load: 'commands at 200/s', ...paced });
-    const reads = await load({ url: running.url, headers, requests: prepared.reads, ...base });
-    print({ bench: 'http', store, target: 'jixiao', load: 'reads (Annex 2)', ...reads });
+    if (!opts.commandsOnly) {
+      const paced = await load({ url: running.url, headers, requests: prepared.commands, ...base, rate: 200 });
+      print({ bench: 'http', store, target: 'jixiao', load: 'commands at 200/s', ...paced });
+      const reads = await load({ url: running.url, headers, requests: prepared.reads, ...base });
+      print({ bench: 'http', store, target: 'jixiao', load: 'reads (Annex 2)', ...reads });
+    }
   } finally {
     await running.close();
   }

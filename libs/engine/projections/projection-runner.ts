@@ -33,6 +33,14 @@ interface Target {
   kept: KeptDocs;
   /** The checkpoint of the last batch committed here that changed a document, or the one loaded. */
   changedAt?: string;
+  /**
+   * The checkpoint as stored (loaded or last committed here): what a commit compares against, so
+   * that another process's commit refuses this one. `state.checkpoint` runs ahead of it over pages
+   * that left this target's documents as they were, which are not written (see #stepOnce).
+   */
+  stored: string | undefined;
+  /** Events passed over since `stored` without writing it; bounds what a restart reads again. */
+  unsaved: number;
 }
 
 export class ProjectionTimeoutError extends Error {
@@ -99,6 +107,8 @@ export class ProjectionRunner {
     this.#stop.abort();
     await this.#loop;
     this.#loop = undefined;
+    // A restart then resumes where this runner got to, not at the last page that changed documents.
+    await this.#saveCheckpoints().catch((err) => this.#log('projection runner: could not save checkpoints on stop', err));
     for (const w of this.#waiters) w();
   }
 
@@ -114,7 +124,11 @@ export class ProjectionRunner {
       head === undefined || this.#targets.every((t) => t.error !== undefined || (t.state.checkpoint !== undefined && this.store.comparePositions(t.state.checkpoint, head) >= 0));
     for (;;) {
       const progressed = await this.#step();
-      if (!progressed && reached()) return;
+      if (!progressed && reached()) {
+        // The CLI, the demo and tests catch up and may exit without stop(): store where they got to.
+        await this.#saveCheckpoints();
+        return;
+      }
       if (!progressed) {
         if (Date.now() > deadline) throw new ProjectionTimeoutError(`projections did not reach the head ${head} in time`);
         await sleep(20);
@@ -294,19 +308,20 @@ export class ProjectionRunner {
         active = await this.readModels.ensureActiveGeneration(projection.name, projection.version);
         ({ building } = generationsToFeed([...stored, active], projection));
       }
-      targets.push({ projection, state: active, kept: new KeptDocs(), changedAt: active.checkpoint });
+      targets.push({ projection, state: active, kept: new KeptDocs(), changedAt: active.checkpoint, stored: active.checkpoint, unsaved: 0 });
       if (!building && active.version !== projection.version) {
         // Serve the old generation until a new one, built with this version, has caught up.
         building = await this.readModels.createGeneration(projection.name, projection.version);
         this.#log(`projection ${projection.name}: version ${active.version} → ${projection.version}, rebuilding as generation ${building.generation}`);
       }
-      if (building) targets.push({ projection, state: building, kept: new KeptDocs(), changedAt: building.checkpoint });
+      if (building) targets.push({ projection, state: building, kept: new KeptDocs(), changedAt: building.checkpoint, stored: building.checkpoint, unsaved: 0 });
     }
     const previous = new Map(this.#targets.map((t) => [`${t.state.projection}/${t.state.generation}`, t]));
     this.#targets = targets.map((t) => ({ ...t, error: previous.get(`${t.state.projection}/${t.state.generation}`)?.error }));
   }
 
   async #run(signal: AbortSignal): Promise<void> {
+    let swapsSeenAt = Date.now();
     while (!signal.aborted) {
       const armed = this.store.appendSignal(this.#pollIntervalMs, signal);
       let progressed = false;
@@ -316,13 +331,25 @@ export class ProjectionRunner {
         this.#log('projection runner: step failed, retrying', err);
         await sleep(this.#pollIntervalMs);
       }
-      if (!progressed) {
+      // A page shorter than a step's reached the head as it was read: what is appended since has
+      // fired the signal armed before it, so waiting spares a read that would find nothing (one a
+      // command, a round trip on PostgreSQL).
+      if (!progressed || this.#shortPage) {
         await armed.promise;
-        await this.#noticeSwaps().catch((err) => this.#log('projection runner: could not read generations', err));
+        // Once a poll interval, not on every wake-up (every command): a swap made by another
+        // process is noticed within that, and until then this runner's commits to the generation
+        // it replaced are refused, which reloads.
+        if (Date.now() - swapsSeenAt >= this.#pollIntervalMs) {
+          swapsSeenAt = Date.now();
+          await this.#noticeSwaps().catch((err) => this.#log('projection runner: could not read generations', err));
+        }
       }
       armed.cancel();
     }
   }
+
+  /** Whether the last step that applied a page read less than a full one (it reached the head). */
+  #shortPage = false;
 
   #stepping: Promise<unknown> = Promise.resolve();
 
@@ -338,6 +365,51 @@ export class ProjectionRunner {
     );
     this.#stepping = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Writes the checkpoints that run ahead of the stored ones (no documents change), in one commit,
+   * a step like any other (it takes its turn with them).
+   */
+  #saveCheckpoints(): Promise<boolean> {
+    const run = this.#stepping.then(
+      () => this.#saveCheckpointsNow(),
+      () => this.#saveCheckpointsNow(),
+    );
+    this.#stepping = run.catch(() => undefined);
+    return run.then(() => true);
+  }
+
+  #saveCheckpointsNow(): Promise<void> {
+    return this.#commit(this.#targets.filter((t) => t.state.checkpoint !== undefined && t.state.checkpoint !== t.stored).map((t) => ({ t, to: t.state.checkpoint!, changes: [] })));
+  }
+
+  /**
+   * Commits each target's changes with its checkpoint moved from the stored one to `to`, in one
+   * transaction; a refused one (another process moved it) reloads everything. The checkpoint in
+   * memory moves only with the kept documents, after the commit: a reader that waited for a
+   * position never sees the documents from before it.
+   */
+  async #commit(moved: { t: Target; to: string; changes: ReturnType<BatchDocs['changes']> }[]): Promise<void> {
+    if (moved.length === 0) return;
+    const batches = moved.map(({ t, to, changes }) => ({
+      projection: t.state.projection,
+      generation: t.state.generation,
+      from: t.stored,
+      to,
+      active: t.state.active,
+      changes,
+    }));
+    const refused = new Set(await this.readModels.commit(batches));
+    for (const [i, { t, to, changes }] of moved.entries()) {
+      if (refused.has(batches[i]!)) continue;
+      t.state.checkpoint = to;
+      t.stored = to;
+      t.unsaved = 0;
+      t.kept.committed(changes);
+      if (changes.length > 0) t.changedAt = to;
+    }
+    if (refused.size > 0) await this.#reload();
   }
 
   /** Applies one page to every target that needs it. Returns whether anything moved. */
@@ -357,11 +429,13 @@ export class ProjectionRunner {
     }
     const page = await this.store.readAll({ fromPosition: from, maxCount: this.#pageSize });
     if (page.length === 0) {
+      this.#shortPage = true;
       return this.#promoteCaughtUp();
     }
+    this.#shortPage = page.length < this.#pageSize;
     const to = page[page.length - 1]!.position;
-    const batches = [];
-    const applied: Target[] = [];
+    const moved: { t: Target; to: string; changes: ReturnType<BatchDocs['changes']> }[] = [];
+    const unchanged: Target[] = [];
     const types = new Set(page.map((e) => e.type));
     for (const t of targets) {
       if (t.state.checkpoint !== undefined && this.store.comparePositions(t.state.checkpoint, to) >= 0) continue;
@@ -385,17 +459,23 @@ export class ProjectionRunner {
       }
       t.error = undefined;
       t.retryAt = undefined;
-      batches.push({ projection: t.state.projection, generation: t.state.generation, from: t.state.checkpoint, to, active: t.state.active, changes: docs.changes() });
-      applied.push(t);
+      const changes = docs.changes();
+      // Only the checkpoints of targets whose documents changed are written (with the documents).
+      // Another's documents are those at its stored checkpoint, so it moves in memory alone: after a
+      // restart or a refused commit it reads those events again and they change nothing again. The
+      // checkpoint is still written every MAX_STEP_EVENTS events, so a restart reads little again.
+      if (changes.length > 0 || t.unsaved + page.length >= MAX_STEP_EVENTS) moved.push({ t, to, changes });
+      else unchanged.push(t);
     }
-    const refused = new Set(await this.readModels.commit(batches));
-    for (const [i, t] of applied.entries()) {
-      if (refused.has(batches[i]!)) continue;
+    for (const t of unchanged) {
       t.state.checkpoint = to;
-      t.kept.committed(batches[i]!.changes);
-      if (batches[i]!.changes.length > 0) t.changedAt = to;
+      t.unsaved += page.length;
     }
-    if (refused.size > 0) await this.#reload();
+    // A step whose page changed no documents commits nothing: no transaction, no fsync.
+    await this.#commit(moved);
+    // The loop does not read again after a short page, so a generation being built that has caught
+    // up is promoted here, or steady appends would keep it from ever seeing an empty page.
+    if (this.#shortPage && this.#targets.some((t) => !t.state.active)) await this.#promoteCaughtUp();
     for (const w of this.#waiters) w();
     this.#waiters.clear();
     return true;
@@ -413,6 +493,11 @@ export class ProjectionRunner {
     for (const t of building) {
       const checkpoint = t.state.checkpoint;
       if (head !== undefined && (checkpoint === undefined || this.store.comparePositions(checkpoint, head) < 0)) continue;
+      // It serves from its stored checkpoint in any process that loads it next: store where it got to.
+      if (checkpoint !== undefined && checkpoint !== t.stored) {
+        await this.#commit([{ t, to: checkpoint, changes: [] }]);
+        if (t.stored !== checkpoint) return true; // refused: reloaded, the next step looks again
+      }
       await this.readModels.activate(t.state.projection, t.state.generation);
       if (checkpoint !== undefined) this.#log(`projection ${t.state.projection}: generation ${t.state.generation} caught up and now serves`);
       t.state.active = true;

@@ -129,6 +129,52 @@ describe.each(targets)('projections on $name', (target) => {
     expect((await r.reader('counter').page<{ n: number }>('streams', 's-', { limit: 1 }))[0]!.doc).toEqual({ n: 2 });
   });
 
+  it('a running runner writes only the checkpoints of projections whose documents changed; the others move in memory, are stored on stop, and a restart in between applies nothing twice', async () => {
+    const unrelated: Projection = { name: 'unrelated', version: 1, eventTypes: ['NeverWritten'], apply: (_e, docs) => docs.put('seen', 'x', { bad: true }) };
+    // Reads every Counted event, changes a document for one in ten.
+    const sparse: Projection = {
+      name: 'sparse',
+      version: 1,
+      eventTypes: ['Counted'],
+      async apply(e, docs) {
+        const { i } = e.data as { i: number };
+        if (i % 10 === 0) docs.put('tens', 'all', { n: ((await docs.get<{ n: number }>('tens', 'all'))?.n ?? 0) + 1 });
+      },
+    };
+    const a = runner([counterProjection(), unrelated, sparse]);
+    await a.start();
+    let last = '';
+    for (let burst = 0; burst < 4; burst++) last = await append(5, `b${burst}`);
+    await a.waitFor(last);
+    // Every projection has applied every event, as far as this runner and its readers are concerned…
+    expect(a.status().map((s) => [s.name, s.checkpoint])).toEqual([
+      ['counter', last],
+      ['unrelated', last],
+      ['sparse', last],
+    ]);
+    // …but only the counter (a document changed on every page) had its checkpoint written each time.
+    const stored = async () => new Map((await readModels.generations()).filter((g) => g.active).map((g) => [g.projection, g.checkpoint]));
+    expect((await stored()).get('counter')).toBe(last);
+    expect((await stored()).get('unrelated')).toBeUndefined();
+
+    // A restart now (the runner above not stopped: a crash) reads from the stored checkpoints again
+    // and applies nothing twice: what those events changed was committed with its checkpoint.
+    const b = runner([counterProjection(), unrelated, sparse]);
+    await b.catchUp();
+    expect(await total(b)).toBe(20);
+    expect(await b.reader('sparse').get('tens', 'all')).toEqual({ n: 4 }); // i = 0 in each burst
+    expect(await b.reader('unrelated').list('seen')).toEqual([]);
+    // catchUp stores where it got to: every checkpoint at the last event.
+    expect([...(await stored()).values()]).toEqual([last, last, last]);
+
+    // The first runner's own unwritten checkpoints were overtaken by b's: it is refused, reloads, carries on.
+    const more = await append(3, 'c');
+    await a.waitFor(more);
+    expect(await total(a)).toBe(23);
+    await a.stop();
+    expect([...(await stored()).values()]).toEqual([more, more, more]);
+  });
+
   it('read-your-writes: a query can wait until the projection has applied a given position', async () => {
     const r = runner([counterProjection()]);
     await r.start();
