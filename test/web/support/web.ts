@@ -152,9 +152,16 @@ export class WebWorld {
   }
 }
 
+/**
+ * Full-page screenshots of the journeys' states are for a person to look at, and nothing asserts on
+ * them: taken when asked (JIXIAO_SCREENSHOTS=1 npm test), not on every run — each one re-renders the
+ * whole page in Chromium, on the two cores every browser suite shares.
+ */
+const SCREENSHOTS_WANTED = process.env.JIXIAO_SCREENSHOTS === '1';
+
 export async function screenshot(page: Page, journey: string): Promise<string> {
   const path = join(SCREENSHOTS, `${journey}.png`);
-  await page.screenshot({ path, fullPage: true });
+  if (SCREENSHOTS_WANTED) await page.screenshot({ path, fullPage: true });
   return path;
 }
 
