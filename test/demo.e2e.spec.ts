@@ -86,7 +86,9 @@ describe.each(STORE_TARGETS)('the demo year over HTTP on $name', (target) => {
     const opened = await fetch(`${running.url}/api/v1/plans/ye-county-2023/reporting/periods/2023-02/open`, { method: 'POST', headers: session.headers });
     expect(opened.status).toBe(200);
     const unitId = ((await opened.json()) as { opened: string[] }).opened[0]!;
-    const mine = await fetch(`${running.url}/api/v1/plans/ye-county-2023/reporting/units/${unitId}/reports`, { headers: session.headers });
+    // Read the write (?minPosition=, as the UI does): projections apply it after the answer.
+    const position = encodeURIComponent(opened.headers.get('x-position')!);
+    const mine = await fetch(`${running.url}/api/v1/plans/ye-county-2023/reporting/units/${unitId}/reports?minPosition=${position}`, { headers: session.headers });
     expect(mine.status).toBe(200);
     const feb = ((await mine.json()) as { items: { period: string; minutesLeft: number | null; overdue: boolean }[] }).items.find((r) => r.period === '2023-02')!;
     expect(feb.overdue).toBe(false);
