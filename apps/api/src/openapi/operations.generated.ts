@@ -897,7 +897,7 @@ export const OPERATIONS: Record<string, GeneratedOperation> = {
     public: false,
     response: { $ref: '#/components/schemas/OpenPeriodResult' },
     headers: { idempotencyKey: true, ifMatch: false, onBehalfOf: false },
-    responseHeaders: { etag: false, location: false, position: false },
+    responseHeaders: { etag: false, location: false, position: true },
     readAt: false,
     query: [],
   },

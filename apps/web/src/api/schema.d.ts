@@ -7383,6 +7383,8 @@ export interface operations {
       /** @description OK */
       200: {
         headers: {
+          /** @description pass as ?minPosition= to read this write */
+          'X-Position'?: string;
           [name: string]: unknown;
         };
         content: {
