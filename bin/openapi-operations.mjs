@@ -247,6 +247,10 @@ export function generate() {
         const returned = signature ? checker.getAwaitedType(checker.getReturnTypeOfSignature(signature)) : undefined;
         const writesItself = method.parameters.some((p) => decoratorsOf(p).some((d) => decoratorName(d) === 'Res' && decoratorArgs(d).length === 0));
         const voidish = !returned || returned.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined);
+        // CommandResultInterceptor sets ETag from a result's revision and X-Position from its position:
+        // documented as the result type has them (a month opened has a position and no one revision).
+        const commandResult = interceptors.includes('CommandResultInterceptor');
+        const resultHas = (name) => !voidish && !!returned.getProperty(name);
         const produces = decorators
           .filter((d) => decoratorName(d) === 'ApiProduces')
           .flatMap((d) => decoratorArgs(d).map((a) => (ts.isStringLiteral(a) ? a.text : a.getText(file))));
@@ -265,9 +269,9 @@ export function generate() {
             onBehalfOf: strings.has('x-on-behalf-of'),
           },
           responseHeaders: {
-            etag: interceptors.includes('CommandResultInterceptor') || strings.has('etag'),
+            etag: (commandResult && resultHas('revision')) || strings.has('etag'),
             location: strings.has('location'),
-            position: interceptors.includes('CommandResultInterceptor') || strings.has('x-position'),
+            position: (commandResult && resultHas('position')) || strings.has('x-position'),
           },
           readAt,
           query: [...query].sort(),

@@ -87,11 +87,10 @@ export class ReportingController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Open a month’s reports for every responsible unit, with their reminder and deadline timers (office)' })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  async openPeriod(@Param('planId') planId: string, @Param('period') period: string, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
-    const result = await this.commands.execute(new OpenReportingPeriod(planId, checkPeriod(period), commandMeta(req, this.clock)));
-    // A report a unit, so no one revision (no ETag); the position of the last, to read them all (?minPosition=).
-    if (result.position) res.setHeader('X-Position', result.position);
-    return result;
+  // A report a unit, so no one revision (no ETag); X-Position is the last one's, to read them all (?minPosition=).
+  @UseInterceptors(CommandResultInterceptor)
+  async openPeriod(@Param('planId') planId: string, @Param('period') period: string, @Req() req: AuthenticatedRequest) {
+    return this.commands.execute(new OpenReportingPeriod(planId, checkPeriod(period), commandMeta(req, this.clock)));
   }
 
   @Get('reports/:unitId/:period')
