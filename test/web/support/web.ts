@@ -14,13 +14,23 @@ import { AxeLedger } from './axe.js';
  * with a ManualClock, driven by Debian's Chromium through playwright-core. One store is enough
  * here; the HTTP end-to-end tests cover both.
  */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/**
+ * Debian's old headless shell (package chromium-headless-shell, the same Blink as chromium): what
+ * Playwright itself runs for headless tests. The full browser's headless mode spent a third more
+ * CPU on the accessibility walk (132 against 99 CPU-seconds, counted in a cgroup), most of it
+ * starting each page's renderer — and the browser suites are over half of `npm test`'s CPU on two
+ * cores. Without the shell, Debian's chromium.
+ */
+const HEADLESS_SHELL = '/usr/bin/chromium-headless-shell';
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? (existsSync(HEADLESS_SHELL) ? HEADLESS_SHELL : '/usr/bin/chromium');
 export const SCREENSHOTS = join(process.cwd(), 'test-output', 'screenshots');
 export const PLAN = 'ye-county-2023';
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: the browser tests drive Debian's Chromium (apt-get install -y chromium; .ci/run installs it), or set CHROMIUM_PATH`);
+    throw new Error(
+      `${CHROMIUM} is missing: the browser tests drive Debian's Chromium (apt-get install -y chromium-headless-shell chromium; .ci/run installs them), or set CHROMIUM_PATH`,
+    );
   }
   if (!existsSync(join(webDistDir(), 'index.html'))) {
     throw new Error(`the web UI is not built (${webDistDir()}): run npm run build first (npm test does)`);
