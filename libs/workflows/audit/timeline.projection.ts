@@ -248,9 +248,11 @@ export async function unitListPage(docs: DocReader, prefix: string, after: strin
   };
   for (const { doc } of chunks) if (take(doc)) return rows;
   let from = after;
-  for (;;) {
-    // Chunks hold LIST_CHUNK items after a rebuild, fewer where appended command by command.
-    const want = Math.ceil((limit - rows.length) / UNIT_REOPEN) + 1;
+  for (let read = 0; ; read++) {
+    // A rebuild's chunks hold a page's items of the unit (a few dozen), those appended command by
+    // command UNIT_REOPEN or so: asked for as if full first, as if short after, so a page parses
+    // few chunks it does not answer from.
+    const want = Math.ceil((limit - rows.length) / (read === 0 ? LIST_CHUNK : UNIT_REOPEN)) + 1;
     const next = await docs.page<UnitChunk>(collection, prefix, { ...(from !== undefined ? { after: from } : {}), limit: want });
     for (const { doc } of next) if (take(doc)) return rows;
     if (next.length < want) return rows;
