@@ -35,17 +35,19 @@ export async function timelinePage(docs: DocReader, collection: string, prefix: 
     return entries.map((e, i) => ({ ...e, status: (rows[i]!.doc as StoredUnitItem).status! }));
   };
   // Filters are applied while paging along the key order; a page is full or the timeline ends.
+  // Unfiltered, every item read is answered: a page reads no more than it holds (each item read
+  // may cost a chunk of another list, where its entry is stored).
+  const read = Object.values(filter).every((v) => v === undefined) ? limit : Math.max(limit, 100);
   for (let scanned = 0; out.length < limit && scanned < 50; scanned++) {
     // Every list is stored in chunks; a unit's (keyed by their first item, each holding the unit's status) pages its own way.
-    const page: { key: string; doc: unknown }[] =
-      collection === 'unit' ? await unitListPage(docs, prefix, cursor, Math.max(limit, 100)) : await listPage(docs, collection, prefix, cursor, Math.max(limit, 100));
+    const page: { key: string; doc: unknown }[] = collection === 'unit' ? await unitListPage(docs, prefix, cursor, read) : await listPage(docs, collection, prefix, cursor, read);
     const entries = await whole(page);
     for (const [i, r] of page.entries()) {
       cursor = r.key;
       if (matches(entries[i]!)) out.push(entries[i]!);
       if (out.length === limit) break;
     }
-    if (page.length < Math.max(limit, 100)) {
+    if (page.length < read) {
       return { items: out, next: out.length === limit && cursor ? cursor.slice(prefix.length) : null };
     }
   }
