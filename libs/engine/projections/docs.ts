@@ -31,6 +31,12 @@ export interface DocWriter extends DocReader {
   peek<T>(collection: string, key: string): Promise<Readonly<T> | undefined>;
   put(collection: string, key: string, doc: unknown): void;
   delete(collection: string, key: string): void;
+  /**
+   * Whether this batch has put (or deleted) the document: it is written with the batch whatever
+   * happens to it, so changing it again costs nothing more, while one committed before would be
+   * written again whole (the timeline appends to a list's open chunk only while that is cheap).
+   */
+  written(collection: string, key: string): boolean;
 }
 
 export interface Projection {
@@ -139,6 +145,10 @@ export class BatchDocs implements DocWriter {
     this.dirty.set(collection + SEP + key, DELETED);
   }
 
+  written(collection: string, key: string): boolean {
+    return this.dirty.has(collection + SEP + key);
+  }
+
   /** The changes as rows to write: doc text, or null to delete. */
   changes(): { collection: string; key: string; doc: string | null }[] {
     return [...this.dirty].map(([id, v]) => {
@@ -213,6 +223,9 @@ export class MemoryDocs implements DocWriter {
   }
   delete(collection: string, key: string) {
     this.#batch.delete(collection, key);
+  }
+  written(collection: string, key: string) {
+    return this.#batch.written(collection, key);
   }
 
   /** Apply events in order with one projection (documents are per projection, as when stored). */

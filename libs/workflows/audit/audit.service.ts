@@ -13,7 +13,7 @@ import { authorize } from '../access/access.js';
 import { PlanService } from '../plan/plan.service.js';
 import { ensureSealTimer, makeSeal, sealingFromEnv, sealsSoFar, useSealing, verifyOptionsFor } from './sealing.js';
 import { timelinePage, type TimelineFilter } from './timeline-page.js';
-import { caseKey, entriesOf, indicatorKey, TIMELINE_PROJECTION, unitKey, unitStatuses, type StoredUnitItem, type TimelineEntry, type TimelinePage } from './timeline.projection.js';
+import { caseKey, entriesOf, indicatorKey, TIMELINE_PROJECTION, unitKey, unitList, type TimelineEntry, type TimelinePage } from './timeline.projection.js';
 import { diff, provenance, snapshot, type ProvenanceField, type ViewParams } from './views.js';
 
 /** A seal as the API shows it: the record, with its exportable text block. */
@@ -134,9 +134,8 @@ export class AuditService implements OnModuleInit, OnApplicationBootstrap {
     if (!unit) throw new DomainError('unit-not-found', `plan ${planId} has no unit ${unitId}`, { params: { planId, unitId }, status: 404 });
     await this.engine.runner.catchUp();
     const docs = this.engine.query(TIMELINE_PROJECTION);
-    const items = await docs.list<StoredUnitItem>('unit', unitKey(planId, unitId));
-    const statuses = unitStatuses(items.map((r) => r.doc));
-    const entries: TimelineEntry[] = (await entriesOf(docs, unitKey(planId, unitId), items)).map((e, i) => ({ ...e, status: statuses[i]! }));
+    const items = await unitList(docs, unitKey(planId, unitId));
+    const entries: TimelineEntry[] = (await entriesOf(docs, unitKey(planId, unitId), items)).map((e, i) => ({ ...e, status: items[i]!.doc.status! }));
     const byStream = new Map<string, Set<number>>();
     for (const e of entries) byStream.set(e.streamId, (byStream.get(e.streamId) ?? new Set()).add(e.revision));
     const events: StoredEvent[] = [];

@@ -1,5 +1,5 @@
 import type { DocReader } from '../../engine/projections/docs.js';
-import { entriesOf, listPage, statusAfter, statusBefore, type StoredUnitItem, type TimelineEntry, type TimelinePage, type UnitStatus } from './timeline.projection.js';
+import { entriesOf, listPage, unitListPage, type StoredUnitItem, type TimelineEntry, type TimelinePage } from './timeline.projection.js';
 
 export interface TimelineFilter {
   indicatorNo?: number;
@@ -28,35 +28,26 @@ export async function timelinePage(docs: DocReader, collection: string, prefix: 
   const out: TimelineEntry[] = [];
   let cursor = after ? `${prefix}${after}` : undefined;
   // Each entry is stored once, in its first list; a page reads those stored elsewhere at once. A
-  // unit's items hold its status, stored whole only now and then (StoredUnitItem): brought forward
-  // along the key order, every item scanned, from the status before the first one read.
-  let status: UnitStatus | undefined;
+  // unit's items come with its status after each, whole (unitListPage).
   const whole = async (rows: readonly { key: string; doc: unknown }[]): Promise<TimelineEntry[]> => {
     const entries = await entriesOf(docs, prefix, rows);
     if (collection !== 'unit') return entries;
-    const out: TimelineEntry[] = [];
-    for (const [i, r] of rows.entries()) {
-      const stored = r.doc as StoredUnitItem;
-      if (status === undefined && stored.status === undefined) status = await statusBefore(docs, prefix, r.key);
-      status = statusAfter(stored, status, entries[i]!.seq);
-      out.push({ ...entries[i]!, status });
-    }
-    return out;
+    return entries.map((e, i) => ({ ...e, status: (rows[i]!.doc as StoredUnitItem).status! }));
   };
   // Filters are applied while paging along the key order; a page is full or the timeline ends.
+  // Unfiltered, every item read is answered: a page reads no more than it holds (each item read
+  // may cost a chunk of another list, where its entry is stored).
+  const read = Object.values(filter).every((v) => v === undefined) ? limit : Math.max(limit, 100);
   for (let scanned = 0; out.length < limit && scanned < 50; scanned++) {
-    // Unit lists are a document an item (each holds the unit's status); indicator and case lists are stored in chunks.
-    const page: { key: string; doc: unknown }[] =
-      collection === 'unit'
-        ? await docs.page<unknown>(collection, prefix, { ...(cursor ? { after: cursor } : {}), limit: Math.max(limit, 100) })
-        : await listPage(docs, collection, prefix, cursor, Math.max(limit, 100));
+    // Every list is stored in chunks; a unit's (keyed by their first item, each holding the unit's status) pages its own way.
+    const page: { key: string; doc: unknown }[] = collection === 'unit' ? await unitListPage(docs, prefix, cursor, read) : await listPage(docs, collection, prefix, cursor, read);
     const entries = await whole(page);
     for (const [i, r] of page.entries()) {
       cursor = r.key;
       if (matches(entries[i]!)) out.push(entries[i]!);
       if (out.length === limit) break;
     }
-    if (page.length < Math.max(limit, 100)) {
+    if (page.length < read) {
       return { items: out, next: out.length === limit && cursor ? cursor.slice(prefix.length) : null };
     }
   }

@@ -1,18 +1,18 @@
 import { MemoryDocs } from '../../engine/projections/docs.js';
 import { timelinePage } from './timeline-page.js';
 import {
-  emptyStatus,
+  appendUnitItem,
+  entriesOf,
   evolveStatus,
   indicatorKey,
-  STATUS_EVERY,
-  statusBefore,
-  storeUnitItem,
+  LIST_CHUNK,
+  listCollection,
+  UNIT_REOPEN,
   unitKey,
-  unitStatuses,
+  unitList,
   type StoredEntry,
-  type StoredStatus,
   type TimelineEntry,
-  type UnitState,
+  type UnitChunk,
 } from './timeline.projection.js';
 
 type Ev = Parameters<typeof evolveStatus>[1];
@@ -36,15 +36,14 @@ function history(): Ev[] {
   return out;
 }
 
-describe('unit timeline items: the status stored whole now and then, else what changed; each entry stored once, in one list', () => {
-  // As the projection stores them (through JSON, as the read-model store does), and as they were before (the status on every entry).
+describe('unit timeline items: stored in chunks, the status whole first in each, else what changed; each entry stored once, in one list', () => {
+  // As they were before (the status on every entry).
   const expected: TimelineEntry[] = [];
   const entries: StoredEntry[] = [];
-  const stored: StoredStatus[] = [];
-  let kept: UnitState | undefined;
-  history().forEach((e, i) => {
+  const events = history();
+  events.forEach((e, i) => {
     const seq = i + 1;
-    const base = {
+    const base: StoredEntry = {
       seq,
       position: String(seq),
       streamId: 's',
@@ -56,58 +55,77 @@ describe('unit timeline items: the status stored whole now and then, else what c
       indicatorNos: [] as number[],
       summary: { zh: '', en: '' },
     };
-    const status = evolveStatus(kept?.status ?? emptyStatus(), e, 'u');
-    const next = storeUnitItem(kept, status);
-    kept = JSON.parse(JSON.stringify(next.state)) as UnitState;
-    stored.push(JSON.parse(JSON.stringify(next.item)) as StoredStatus);
-    entries.push(JSON.parse(JSON.stringify(base)) as StoredEntry);
-    expected.push({ ...base, status });
+    entries.push(base);
+    expected.push({ ...base, status: evolveStatus(expected.at(-1)?.status ?? { warnings: {}, openCases: [], reports: {}, decisions: {} }, e, 'u') });
   });
 
-  it('reads back exactly what the status on every entry was, key order included, and stores far less', () => {
-    expect(stored.length).toBeGreaterThan(3 * STATUS_EVERY);
-    const statuses = unitStatuses(stored);
-    expect(entries.map((e, i) => JSON.stringify({ ...e, status: statuses[i] }))).toEqual(expected.map((e) => JSON.stringify(e)));
-    const whole = stored.filter((s) => s.status !== undefined).length;
-    expect(whole).toBeLessThanOrEqual(Math.ceil(stored.length / STATUS_EVERY) + 1);
-    expect(JSON.stringify(stored).length).toBeLessThan(JSON.stringify(expected.map((e) => e.status)).length / 4);
+  /**
+   * Unit u's list as the projection stores it, committed every `batch` items (the runner's pages):
+   * its entries stored in its own list, in another unit's, or in an indicator's (EntryRef).
+   */
+  async function stored(batch: number): Promise<MemoryDocs> {
+    const docs = new MemoryDocs();
+    const commit = () => docs.fold([], { name: 'timeline', version: 9, apply: () => undefined });
+    for (const [i, e] of events.entries()) {
+      const seq = i + 1;
+      const evolve = (before: TimelineEntry['status'] & object) => evolveStatus(before, e, 'u');
+      if (seq % 3 === 0) await appendUnitItem(docs, 'p', 'u', seq, entries[i]!, evolve);
+      else if (seq % 3 === 1) {
+        const home = await appendUnitItem(docs, 'p', 'v', seq, entries[i]!, (s) => s);
+        await appendUnitItem(docs, 'p', 'u', seq, home, evolve);
+      } else {
+        docs.put('indicator', indicatorKey('p', 9, seq), entries[i]);
+        await appendUnitItem(docs, 'p', 'u', seq, 9, evolve);
+      }
+      if (seq % batch === 0) await commit();
+    }
+    await commit();
+    return docs;
+  }
+
+  it('reads back exactly the entries and the status after each, key order included, in far fewer documents, each item written about once', async () => {
+    for (const batch of [1, 7, 40, 1000]) {
+      const docs = await stored(batch);
+      const prefix = unitKey('p', 'u');
+      const items = await unitList(docs, prefix);
+      const whole = (await entriesOf(docs, prefix, items)).map((e, i) => ({ ...e, status: items[i]!.doc.status }));
+      expect(whole.map((e) => JSON.stringify(e))).toEqual(expected.map((e) => JSON.stringify(e)));
+      const chunks = await docs.list<UnitChunk>(listCollection('unit'), prefix);
+      // Committed item by item, a chunk takes items until UNIT_REOPEN; within a batch, until LIST_CHUNK.
+      for (const { key, doc } of chunks) {
+        expect(key).toBe(unitKey('p', 'u', doc[0]![0]));
+        expect(doc[0]![1].status).toBeDefined();
+        expect(doc.length).toBeLessThanOrEqual(LIST_CHUNK);
+      }
+      expect(chunks.length).toBeLessThanOrEqual(Math.ceil(expected.length / Math.min(UNIT_REOPEN, batch)) + 1);
+      expect(chunks.filter((c) => c.doc.some(([, item]) => item.status !== undefined)).length).toBe(chunks.length);
+      expect(JSON.stringify(chunks.map((c) => c.doc.map(([, item]) => item.status ?? item.statusChange))).length).toBeLessThan(
+        JSON.stringify(expected.map((e) => e.status)).length / (batch === 1 ? 2 : 4),
+      );
+    }
   });
 
   it('pages from any cursor, filtered or not, with the same entries and statuses as the list whole', async () => {
-    const docs = new MemoryDocs();
-    // Entries stored in the unit's own list, in another unit's, or in an indicator's (EntryRef).
-    for (const [i, s] of stored.entries()) {
-      const seq = i + 1;
-      if (seq % 3 === 0) {
-        docs.put('unit', unitKey('p', 'u', seq), { ...entries[i], ...s });
-      } else if (seq % 3 === 1) {
-        docs.put('unit', unitKey('p', 'v', seq), { ...entries[i], status: emptyStatus() });
-        docs.put('unit', unitKey('p', 'u', seq), { in: 'v', ...s });
-      } else {
-        docs.put('indicator', indicatorKey('p', 9, seq), entries[i]);
-        docs.put('unit', unitKey('p', 'u', seq), { in: 9, ...s });
-      }
-    }
-    await docs.fold([], { name: 'timeline', version: 7, apply: () => undefined }); // committed, as read from the store
-    const prefix = unitKey('p', 'u');
-    for (const seq of stored.map((_, i) => i + 1)) {
-      const before = await statusBefore(docs, prefix, unitKey('p', 'u', seq));
-      expect(JSON.stringify(before)).toBe(seq === 1 ? undefined : JSON.stringify(expected[seq - 2]!.status));
-    }
     const json = (items: TimelineEntry[]) => items.map((e) => JSON.stringify(e));
-    for (const after of [undefined, ...entries.filter((e) => e.seq % 7 === 3).map((e) => unitKey('p', 'u', e.seq).slice(prefix.length))]) {
-      const page = await timelinePage(docs, 'unit', prefix, {}, after, 9);
-      const start = after === undefined ? 0 : Number(after);
-      expect(json(page.items)).toEqual(json(expected.slice(start, start + 9)));
-      const red = await timelinePage(docs, 'unit', prefix, { types: ['CaseClosed', 'ProposalApproved'] }, after, 2);
-      expect(json(red.items)).toEqual(
-        json(
-          expected
-            .slice(start)
-            .filter((e) => ['CaseClosed', 'ProposalApproved'].includes(e.type))
-            .slice(0, 2),
-        ),
-      );
+    for (const batch of [1, 40]) {
+      const docs = await stored(batch);
+      const prefix = unitKey('p', 'u');
+      for (const after of [undefined, '0', '~', ...entries.filter((e) => e.seq % 7 === 3).map((e) => unitKey('p', 'u', e.seq).slice(prefix.length))]) {
+        const start = after === undefined || after === '0' ? 0 : after === '~' ? expected.length : Number(after);
+        for (const limit of [1, 9, 100]) {
+          const page = await timelinePage(docs, 'unit', prefix, {}, after, limit);
+          expect(json(page.items)).toEqual(json(expected.slice(start, start + limit)));
+        }
+        const red = await timelinePage(docs, 'unit', prefix, { types: ['CaseClosed', 'ProposalApproved'] }, after, 2);
+        expect(json(red.items)).toEqual(
+          json(
+            expected
+              .slice(start)
+              .filter((e) => ['CaseClosed', 'ProposalApproved'].includes(e.type))
+              .slice(0, 2),
+          ),
+        );
+      }
     }
   });
 });

@@ -66,14 +66,18 @@ export interface TimelineEntry {
  *
  * A unit's item also holds the unit's status after the entry. Whole on every item it was most of
  * what a rebuild wrote, though most events change one report or one standing of it. So it is stored
- * whole on a unit's first item and then on every STATUS_EVERY-th, and in between as `statusChange`:
+ * whole on the first item of each chunk of a unit's list (UnitChunk), and after it as `statusChange`:
  * the standings and reports that changed (merged into the status before), the open cases and
  * decisions when they changed (replacing them); neither field when nothing changed. Readers bring
- * it forward in key order (statusAfter, unitStatuses, statusBefore).
+ * it forward in key order from a chunk's start (statusAfter, unitListPage).
  */
 export type StoredEntry = Omit<TimelineEntry, 'status'>;
 
-/** Where an entry is stored whole: in the list of the unit (its id) or of the indicator (its number) with the same sequence number. */
+/**
+ * Where an entry is stored whole: in a chunk of a unit's list (`unitId/` and the chunk's first
+ * sequence number: its key after the plan's id), or in the `indicator` collection
+ * under the indicator's number (its key with the entry's sequence number).
+ */
 export type EntryRef = string | number;
 
 /** The unit's status after an entry, as stored: whole, or what changed, or (nothing changed) neither. */
@@ -81,6 +85,21 @@ export type StoredStatus = { status: UnitStatus; statusChange?: undefined } | { 
 
 /** A unit list's item: the entry (its home) or where it is, and the unit's status after it. */
 export type StoredUnitItem = (StoredEntry | { in: EntryRef }) & StoredStatus;
+
+/**
+ * Unit lists are stored as chunks too (issue 17, timeline v9): a document an item was four fifths
+ * of a rebuild's rows. A chunk is `[seq, item]` pairs in sequence order, up to LIST_CHUNK of them,
+ * kept under the unit's prefix and its FIRST item's sequence number, so an entry stored whole in
+ * one (its home) can be referred to (EntryRef) before the chunk is full. Its first item stores the
+ * unit's status whole, so a chunk is read without any before it. Items are appended to the unit's
+ * last chunk while this batch wrote it anyway (a rebuild's page) or it is short (UNIT_REOPEN); a
+ * chunk committed with more is left as it is and a new one started, so a rebuild writes each item
+ * about once instead of rewriting a growing chunk every page.
+ */
+export type UnitChunk = readonly (readonly [number, StoredUnitItem])[];
+
+/** Items of a unit's chunk committed earlier that a new item still joins (rewriting them): past it, a new chunk is started. */
+export const UNIT_REOPEN = 16;
 
 /** An indicator or case list's item: the entry (its home) or where it is. */
 export type StoredListItem = StoredEntry | EntryRef;
@@ -144,23 +163,18 @@ export interface StatusChange {
   decisions?: UnitStatus['decisions'];
 }
 
-/** The most items of a unit between two that store its status whole: what a page reads back at most to start from one. */
-export const STATUS_EVERY = 32;
-
-/** The `status` document of a unit: its status now, and how many items ago it was last stored whole. */
+/** The `status` document of a unit: its status now, and its last chunk (its first sequence number, and how many items it holds). */
 export interface UnitState {
   status: UnitStatus;
-  sinceWhole: number;
+  chunk: number;
+  items: number;
 }
 
-/**
- * A unit's item as stored, and its `status` document after it: the status whole on the unit's first
- * item and every STATUS_EVERY-th after, else what changed from the status before (`kept`).
- */
-export function storeUnitItem(kept: Readonly<UnitState> | undefined, status: UnitStatus): { state: UnitState; item: StoredStatus } {
-  const change = kept && kept.sinceWhole + 1 < STATUS_EVERY ? statusChange(kept.status, status) : undefined;
-  if (!kept || !change) return { state: { status, sinceWhole: 0 }, item: { status } };
-  return { state: { status, sinceWhole: kept.sinceWhole + 1 }, item: Object.keys(change).length === 0 ? {} : { statusChange: change } };
+/** A unit's item's status as stored: whole first in a chunk (`first`), else what changed from the status before (`kept`). */
+export function storeStatus(kept: Readonly<UnitStatus> | undefined, status: UnitStatus, first: boolean): StoredStatus {
+  const change = !first && kept ? statusChange(kept, status) : undefined;
+  if (!change) return { status };
+  return Object.keys(change).length === 0 ? {} : { statusChange: change };
 }
 
 /**
@@ -207,19 +221,74 @@ export function unitStatuses(stored: readonly StoredStatus[]): UnitStatus[] {
 }
 
 /**
- * The unit's status before the item at `key` (a key of the unit's timeline, `prefix`): read back to
- * the nearest item storing it whole, at most STATUS_EVERY items, and brought forward.
+ * A page of a unit's list, as the rows it would have held one document an item (timeline v8), each
+ * with the unit's status after it whole: up to `limit` items with a key (prefix + sequence number)
+ * after `after`, in key order. Chunks are keyed by their first item, so the items just after `after`
+ * may be in the last chunk keyed at or before it; the chunks keyed after it follow.
  */
-export async function statusBefore(docs: DocReader, prefix: string, key: string): Promise<UnitStatus | undefined> {
-  const back = await docs.page<StoredStatus>('unit', prefix, { after: key, limit: STATUS_EVERY, reverse: true });
-  const whole = back.findIndex((r) => r.doc.status !== undefined);
-  if (whole < 0) return undefined;
-  return unitStatuses(
-    back
-      .slice(0, whole + 1)
-      .map((r) => r.doc)
-      .reverse(),
-  ).at(-1);
+export async function unitListPage(docs: DocReader, prefix: string, after: string | undefined, limit: number): Promise<{ key: string; doc: StoredUnitItem }[]> {
+  const collection = listCollection('unit');
+  // Keys at or before `after`: all keys of a list are as long, and '\x01' sorts before every character of one.
+  const chunks = after === undefined ? [] : await docs.page<UnitChunk>(collection, prefix, { after: `${after}\x01`, limit: 1, reverse: true });
+  const rows: { key: string; doc: StoredUnitItem }[] = [];
+  const take = (chunk: UnitChunk): boolean => {
+    let status: UnitStatus | undefined;
+    for (const [seq, item] of chunk) {
+      status = statusAfter(item, status, seq);
+      const key = prefix + pad(seq);
+      if (after !== undefined && key <= after) continue;
+      if (item.status === status) rows.push({ key, doc: item });
+      else {
+        const { statusChange: _change, ...rest } = item;
+        rows.push({ key, doc: { ...rest, status } as StoredUnitItem });
+      }
+      if (rows.length === limit) return true;
+    }
+    return false;
+  };
+  for (const { doc } of chunks) if (take(doc)) return rows;
+  let from = after;
+  for (let read = 0; ; read++) {
+    // A rebuild's chunks hold a page's items of the unit (a few dozen), those appended command by
+    // command UNIT_REOPEN or so: asked for as if full first, as if short after, so a page parses
+    // few chunks it does not answer from.
+    const want = Math.ceil((limit - rows.length) / (read === 0 ? LIST_CHUNK : UNIT_REOPEN)) + 1;
+    const next = await docs.page<UnitChunk>(collection, prefix, { ...(from !== undefined ? { after: from } : {}), limit: want });
+    for (const { doc } of next) if (take(doc)) return rows;
+    if (next.length < want) return rows;
+    from = next[next.length - 1]!.key;
+  }
+}
+
+/**
+ * Appends an item to a unit's list: its entry (`entry`, its home) or where that is, with the unit's
+ * status after it (`evolve` of the status before). Returns where the item is (EntryRef).
+ */
+export async function appendUnitItem(
+  docs: DocWriter,
+  planId: string,
+  unitId: string,
+  seq: number,
+  entry: StoredEntry | EntryRef,
+  evolve: (before: UnitStatus) => UnitStatus,
+): Promise<EntryRef> {
+  const kept = await docs.peek<UnitState>('status', `${planId}/${unitId}`);
+  const status = evolve(kept?.status ?? emptyStatus());
+  const chunks = listCollection('unit');
+  const last = kept && unitKey(planId, unitId, kept.chunk);
+  const open =
+    kept && last !== undefined && kept.items < LIST_CHUNK && (kept.items < UNIT_REOPEN || docs.written(chunks, last)) ? await docs.peek<UnitChunk>(chunks, last) : undefined;
+  const item = storeStatus(kept?.status, status, open === undefined);
+  const stored: StoredUnitItem = typeof entry === 'object' ? { ...entry, ...item } : { in: entry, ...item };
+  const state: UnitState = open ? { status, chunk: kept!.chunk, items: kept!.items + 1 } : { status, chunk: seq, items: 1 };
+  docs.put(chunks, unitKey(planId, unitId, state.chunk), open ? [...open, [seq, stored]] : [[seq, stored]]);
+  docs.put('status', `${planId}/${unitId}`, state);
+  return `${unitId}/${pad(state.chunk)}`;
+}
+
+/** A unit's whole list, each item with the unit's status after it whole (an export). */
+export async function unitList(docs: DocReader, prefix: string): Promise<{ key: string; doc: StoredUnitItem }[]> {
+  return unitListPage(docs, prefix, undefined, Number.MAX_SAFE_INTEGER);
 }
 
 /**
@@ -229,24 +298,35 @@ export async function statusBefore(docs: DocReader, prefix: string, key: string)
 export async function entriesOf(docs: DocReader, prefix: string, rows: readonly { key: string; doc: unknown }[]): Promise<StoredEntry[]> {
   const planId = prefix.slice(0, prefix.indexOf('/'));
   const entries: (StoredEntry | undefined)[] = [];
-  const elsewhere = { unit: [] as [number, string][], indicator: [] as [number, string][] };
+  const inUnits: [number, string, number][] = [];
+  const inIndicators: [number, string][] = [];
   for (const [i, { key, doc }] of rows.entries()) {
     const ref = typeof doc === 'object' && doc !== null && 'in' in doc ? (doc as { in: EntryRef }).in : typeof doc === 'object' ? undefined : (doc as EntryRef);
     const seq = Number(key.slice(-SEQ_WIDTH));
     if (ref === undefined) entries[i] = entryOf(doc as StoredEntry);
-    else if (typeof ref === 'string') elsewhere.unit.push([i, unitKey(planId, ref, seq)]);
-    else elsewhere.indicator.push([i, indicatorKey(planId, ref, seq)]);
+    else if (typeof ref === 'string') inUnits.push([i, `${planId}/${ref}`, seq]);
+    else inIndicators.push([i, indicatorKey(planId, ref, seq)]);
   }
-  for (const [collection, refs] of Object.entries(elsewhere)) {
-    if (refs.length === 0) continue;
+  if (inIndicators.length > 0) {
     const found = await docs.getMany<StoredEntry>(
-      collection,
-      refs.map(([, k]) => k),
+      'indicator',
+      inIndicators.map(([, k]) => k),
     );
-    refs.forEach(([i, k], j) => {
-      if (found[j] === undefined) throw new Error(`timeline ${rows[i]!.key}: its entry (${collection} ${k}) is missing`);
+    inIndicators.forEach(([i, k], j) => {
+      if (found[j] === undefined) throw new Error(`timeline ${rows[i]!.key}: its entry (indicator ${k}) is missing`);
       entries[i] = entryOf(found[j]);
     });
+  }
+  if (inUnits.length > 0) {
+    // Several entries of a page are often in one chunk: each read once.
+    const keys = [...new Set(inUnits.map(([, k]) => k))];
+    const chunks = await docs.getMany<UnitChunk>(listCollection('unit'), keys);
+    const bySeq = new Map<string, Map<number, StoredUnitItem>>(keys.map((k, j) => [k, new Map(chunks[j] ?? [])]));
+    for (const [i, k, seq] of inUnits) {
+      const found = bySeq.get(k)!.get(seq);
+      if (found === undefined || 'in' in found) throw new Error(`timeline ${rows[i]!.key}: its entry (unit chunk ${k}, ${seq}) is missing`);
+      entries[i] = entryOf(found);
+    }
   }
   return entries as StoredEntry[];
 }
@@ -301,7 +381,8 @@ export const timelineProjection: Projection = {
   //    5 was given to each change on its own branch, so both rebuild.
   // 7: each entry stored once, in its first list; the others refer to it (issue 17).
   // 8: indicator and case lists stored as chunks of items; an indicator's standings one document (issue 17).
-  version: 8,
+  // 9: unit lists stored as chunks of items too, keyed by their first, each starting with the status whole (issue 17).
+  version: 9,
   eventTypes: TIMELINE_EVENT_TYPES,
   async apply(e, docs) {
     const event = { type: e.type, data: e.data } as AnyEvent;
@@ -356,12 +437,10 @@ export const timelineProjection: Projection = {
       ...(touched.caseKey ? { caseKey: touched.caseKey } : {}),
     };
     // Stored whole in its first list (its home), referred to from the others.
-    const home: EntryRef | undefined = touched.units[0] ?? touched.indicators[0];
-    for (const [i, unitId] of touched.units.entries()) {
-      const kept = await docs.peek<UnitState>('status', `${planId}/${unitId}`);
-      const { state, item } = storeUnitItem(kept, evolveStatus(kept?.status ?? emptyStatus(), event, unitId));
-      docs.put('status', `${planId}/${unitId}`, state);
-      docs.put('unit', unitKey(planId, unitId, seq), i === 0 ? { ...base, ...item } : { in: home, ...item });
+    let home: EntryRef | undefined = touched.units.length === 0 ? touched.indicators[0] : undefined;
+    for (const unitId of touched.units) {
+      const stored = await appendUnitItem(docs, planId, unitId, seq, home ?? base, (before) => evolveStatus(before, event, unitId));
+      home ??= stored;
     }
     for (const [i, no] of touched.indicators.entries()) {
       // Its home is this list: stored whole where an item of it refers to (entriesOf).
