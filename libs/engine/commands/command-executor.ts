@@ -45,8 +45,18 @@ export interface ExecuteOptions {
  * current: decide it again on facts read from the store (decideOnFacts does).
  */
 export class FactsUnverifiedError extends Error {
-  constructor(readonly streamId: string) {
-    super(`the command on "${streamId}" was refused or answered on facts not read from the store; decide it again on fresh facts`);
+  readonly streamId: string;
+  constructor(streamId: string) {
+    // Control flow between executeCommand and decideOnFacts, which catches it (a repeated command
+    // answered without an append meets it every time): no stack worth capturing.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(`the command on "${streamId}" was refused or answered on facts not read from the store; decide it again on fresh facts`);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    this.streamId = streamId;
   }
 }
 
