@@ -1,4 +1,4 @@
-import { hash, randomBytes } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 
 /**
  * A UUID in version 7's layout (RFC 9562): 48 bits of Unix milliseconds, then bits derived from
@@ -16,9 +16,13 @@ export function orderedUuid(timeMs: number, name: string): string {
   return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${h.slice(0, 3)}-${variant}${h.slice(4, 7)}-${h.slice(7, 19)}`;
 }
 
-/** A fresh version-7 UUID: now, and random. */
+/**
+ * A fresh version-7 UUID: now, and random. The randomness is a random UUID's (122 bits), which Node
+ * draws from a pool it refills in batches: randomBytes asked the kernel on every call, and every
+ * command over HTTP without an Idempotency-Key takes one of these as its id.
+ */
 export function newUuid(now = Date.now()): string {
-  return orderedUuid(now, randomBytes(16).toString('hex'));
+  return orderedUuid(now, randomUUID());
 }
 
 /**

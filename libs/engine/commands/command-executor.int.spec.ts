@@ -37,6 +37,42 @@ describe('command executor: a stream’s events kept between commands', () => {
   });
 });
 
+describe('command executor: a stream’s state kept between commands', () => {
+  it('folds each event once, takes up another process’s events, and refuses a decider that changes the state', async () => {
+    const dir = createSqliteDirectory('executor-state');
+    const store = await openEventStore(dir.url());
+    const other = await openEventStore(dir.url());
+    try {
+      const folded: string[] = [];
+      let rang = -1;
+      const counting: typeof alarmDecider = {
+        ...alarmDecider,
+        evolve: (s, e) => (folded.push(e.type), alarmDecider.evolve(s, e)),
+        decide: (c, s) => ((rang = s.rang), alarmDecider.decide(c, s)),
+      };
+      await executeCommand(store, counting, 'alarm-s1', cmd('alarm.Set', office, '2026-01-01T00:00:00.000Z'));
+      expect(folded).toEqual([]); // an empty stream: nothing to fold
+      await executeCommand(store, counting, 'alarm-s1', cmd('alarm.Ring', system, '2026-01-01T01:00:00.000Z'));
+      expect(folded).toEqual(['AlarmSet', 'TimerScheduled']);
+      folded.length = 0;
+      await executeCommand(store, counting, 'alarm-s1', cmd('alarm.Ring', system, '2026-01-01T02:00:00.000Z'));
+      expect(folded).toEqual(['AlarmRang']); // the previous command's state taken up with its own event: not the whole history again
+      await executeCommand(other, alarmDecider, 'alarm-s1', cmd('alarm.Ring', system, '2026-01-01T03:00:00.000Z'));
+      folded.length = 0;
+      await executeCommand(store, counting, 'alarm-s1', cmd('alarm.Ring', system, '2026-01-01T04:00:00.000Z'));
+      expect(folded).toEqual(['AlarmRang', 'AlarmRang']); // the previous command's ring and the other process's, read and folded onto the kept state
+      expect(rang).toBe(3);
+      // The kept state is shared by the next command: changing it throws instead of changing that one's decision.
+      const changing: typeof alarmDecider = { ...alarmDecider, decide: (c, s) => ((s.rang = 0), alarmDecider.decide(c, s)) };
+      await expect(executeCommand(store, changing, 'alarm-s1', cmd('alarm.Ring', system, '2026-01-01T05:00:00.000Z'))).rejects.toThrow(TypeError);
+    } finally {
+      await other.close();
+      await store.close();
+      dir.drop();
+    }
+  });
+});
+
 /** Two stores on one database: this process, and another one writing behind its back. */
 const TARGETS = [
   {

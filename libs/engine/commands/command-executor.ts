@@ -45,8 +45,18 @@ export interface ExecuteOptions {
  * current: decide it again on facts read from the store (decideOnFacts does).
  */
 export class FactsUnverifiedError extends Error {
-  constructor(readonly streamId: string) {
-    super(`the command on "${streamId}" was refused or answered on facts not read from the store; decide it again on fresh facts`);
+  readonly streamId: string;
+  constructor(streamId: string) {
+    // Control flow between executeCommand and decideOnFacts, which catches it (a repeated command
+    // answered without an append meets it every time): no stack worth capturing.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(`the command on "${streamId}" was refused or answered on facts not read from the store; decide it again on fresh facts`);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    this.streamId = streamId;
   }
 }
 
@@ -106,7 +116,7 @@ export async function executeCommand<C extends Command, E extends DomainEvent, S
 
   async function decideOnce(history: readonly RecordedEvent[], attempt: number): Promise<Step> {
     const revision = history.length - 1;
-    const state = history.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as E), decider.initialState());
+    const state = foldState(store, decider, streamId, history);
     // Who may send this is decided first, on the state as it is now: a replay answers no one who
     // could not send the command itself.
     const role = decider.authorize(command, state);
@@ -295,6 +305,30 @@ function keep(store: EventStore, streamId: string, before: readonly RecordedEven
   if (history.length > 0 && history.every((e, i) => e.revision === i)) kept.set(streamId, history);
   if (kept.size > MAX_KEPT_STREAMS) kept.delete(kept.keys().next().value!);
   return history;
+}
+
+/** A stream's state as a decider last folded it, per store: at most MAX_KEPT_STREAMS streams, least recently used first out. */
+const foldedStates = new WeakMap<EventStore, Map<string, { decider: object; length: number; last: RecordedEvent | undefined; state: unknown }>>();
+
+/**
+ * The decider's state after `history`. Every command on a stream used to fold its whole history
+ * again (a report saved as a draft twenty times folds twenty drafts per save); the state folded
+ * for the previous command is taken up where it stopped when `history` still holds the very events
+ * it was folded from (the kept events are the same objects), else it is folded from the start.
+ * States are frozen like the kept events, so a decider that changed one fails loudly instead of
+ * changing what the next command on the stream decides on.
+ */
+function foldState<C extends Command, E extends DomainEvent, S>(store: EventStore, decider: Decider<C, E, S>, streamId: string, history: readonly RecordedEvent[]): S {
+  let folded = foldedStates.get(store);
+  if (!folded) foldedStates.set(store, (folded = new Map()));
+  const kept = folded.get(streamId);
+  const resume = kept !== undefined && kept.decider === decider && kept.length <= history.length && (kept.length === 0 || history[kept.length - 1] === kept.last);
+  let state = resume ? (kept.state as S) : decider.initialState();
+  for (let i = resume ? kept.length : 0; i < history.length; i++) state = decider.evolve(state, { type: history[i]!.type, data: history[i]!.data } as E);
+  folded.delete(streamId); // re-inserted last: the least recently used stream is the first in the Map
+  folded.set(streamId, { decider, length: history.length, last: history[history.length - 1], state: deepFreeze(state) });
+  if (folded.size > MAX_KEPT_STREAMS) folded.delete(folded.keys().next().value!);
+  return state;
 }
 
 function restamp(previous: string, clock: Clock | undefined): string {

@@ -59,6 +59,8 @@ export interface DocSource {
   getMany?(collection: string, keys: readonly string[]): Promise<(string | undefined)[]>;
   list(collection: string, prefix: string): Promise<{ key: string; doc: string }[]>;
   page(collection: string, prefix: string, options: PageOptions): Promise<{ key: string; doc: string }[]>;
+  /** The document parsed and frozen, which the source may share between callers (BatchDocs.peek); without it, get() and parse. */
+  peek?(collection: string, key: string): Promise<unknown>;
 }
 
 /**
@@ -106,7 +108,8 @@ export class BatchDocs implements DocWriter {
     }
     if (!this.#peeked.has(id)) {
       // Parsed once and frozen, so the next peek (and a put of a document derived from it) is free.
-      const doc = await this.get<T>(collection, key);
+      // The source's own frozen copy where it keeps one, unless this batch has read the text already.
+      const doc = this.source.peek && !this.#loaded.has(id) ? await this.source.peek(collection, key) : await this.get<T>(collection, key);
       this.#peeked.set(id, doc === undefined ? undefined : deepFreeze(doc));
     }
     return this.#peeked.get(id) as Readonly<T> | undefined;

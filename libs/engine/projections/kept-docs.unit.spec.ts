@@ -1,4 +1,4 @@
-import type { DocSource } from './docs.js';
+import { BatchDocs, type DocSource } from './docs.js';
 import { KeptDocs } from './kept-docs.js';
 
 /** A stored side that counts its reads (the documents behind KeptDocs). */
@@ -38,5 +38,23 @@ describe('kept documents: a rebuild page does not push out what is read on every
     expect(await source.get('unit', '7')).toBe('{"i":7}');
     expect(await source.get('unit', '7')).toBe('{"i":7}');
     expect(db.reads).toEqual(['unit/7']);
+  });
+});
+
+describe('kept documents: a peeked document is parsed once while its text stays', () => {
+  it('batch after batch gets the same frozen document, and a new one once a commit changes its text', async () => {
+    const db = stored({ 'plan/p': '{"units":["a"]}' });
+    const kept = new KeptDocs();
+    const source = kept.source(db.source);
+    const first = await new BatchDocs(source).peek<{ units: string[] }>('plan', 'p');
+    const second = await new BatchDocs(source).peek<{ units: string[] }>('plan', 'p');
+    expect(second).toBe(first); // not parsed again for the next batch
+    expect(Object.isFrozen(first!.units)).toBe(true);
+    expect(db.reads).toEqual(['plan/p']);
+    kept.committed([{ collection: 'plan', key: 'p', doc: '{"units":["a","b"]}' }]);
+    const third = await new BatchDocs(source).peek<{ units: string[] }>('plan', 'p');
+    expect(third).toEqual({ units: ['a', 'b'] });
+    expect(await new BatchDocs(source).get('plan', 'p')).toEqual({ units: ['a', 'b'] }); // a get is still a copy of its own
+    expect(await new BatchDocs(source).peek('plan', 'missing')).toBeUndefined();
   });
 });

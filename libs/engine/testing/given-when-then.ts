@@ -1,11 +1,12 @@
 import type { Command, CommandMeta, Decider, DomainEvent, Principal } from '../commands/command.js';
+import { deepFreeze } from '../deep-freeze.js';
 
 /**
  * Given/when/then on a pure decider: given past events, when a command arrives, then these events
  * (or this error). No I/O, no clock: time and actor are in the command.
  */
 export function given<C extends Command, E extends DomainEvent, S>(decider: Decider<C, E, S>, events: readonly E[] = []) {
-  const state = events.reduce((s, e) => decider.evolve(s, e), decider.initialState());
+  const state = events.reduce((s, e) => deepFreeze(decider.evolve(deepFreeze(s), deepFreeze(structuredClone(e)))), deepFreeze(decider.initialState()));
   return {
     state,
     /** Authorizes, then decides. */

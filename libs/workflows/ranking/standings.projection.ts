@@ -228,7 +228,9 @@ async function applyRanking(e: RecordedEvent, docs: DocWriter): Promise<void> {
     return;
   }
   const { planId, indicatorNo, period } = event.data;
-  const plan = await docs.get<PlanDefinition>('plan', planId);
+  // Only read (names, counties): peeked, not copied. The plan document is 21 KB, and a copy was
+  // parsed for every figures event; a batch of them now parses it once.
+  const plan = await docs.peek<PlanDefinition>('plan', planId);
   if (!plan) return;
   const key = standingKey(planId, indicatorNo, period);
   const existing = await docs.get<StandingView>('standing', key);
