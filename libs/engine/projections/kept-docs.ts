@@ -20,20 +20,19 @@ const MAX_KEPT_CHARS = 256 * 1024;
  * answers the state at this runner's checkpoint, which is what read-your-writes checks against.
  */
 export class KeptDocs {
-  readonly #docs = new Map<string, string | undefined>();
-  /** Peeked documents, parsed and frozen, with the text they were parsed from: a kept text is parsed once, not once per batch. */
-  readonly #parsed = new Map<string, { text: string; doc: unknown }>();
+  /** A document's text (undefined: known to be absent) and, once peeked, its parse, frozen: a kept text is parsed once, not once per batch. */
+  readonly #docs = new Map<string, { text: string | undefined; doc?: unknown }>();
   /** Moves on every commit: a read that started before it may have fetched the older text. */
   #version = 0;
 
   source(inner: DocSource): DocSource {
     const get: DocSource['get'] = async (collection, key) => {
       const id = collection + SEP + key;
-      if (this.#docs.has(id)) {
-        const text = this.#docs.get(id);
+      const kept = this.#docs.get(id);
+      if (kept) {
         this.#docs.delete(id); // re-inserted last: the least recently used is the first in the Map
-        this.#docs.set(id, text);
-        return text;
+        this.#docs.set(id, kept);
+        return kept.text;
       }
       const version = this.#version;
       const text = await inner.get(collection, key);
@@ -43,18 +42,17 @@ export class KeptDocs {
     return {
       get,
       /**
-       * The document frozen, as BatchDocs.peek gives it: parsed once while its text stays the same
-       * (the parse is checked against the text it was made from), so a projection peeking at a
-       * large document on every event (the plan, 21 KB: ~0.2 ms to parse) parses it once per change.
+       * The document frozen, as BatchDocs.peek gives it: parsed once while its text is kept (a commit
+       * that changes the text replaces the entry, parse and all), so a projection peeking at a large
+       * document on every event (the plan, 21 KB: ~0.2 ms to parse) parses it once per change.
        */
       peek: async (collection, key) => {
         const text = await get(collection, key);
         if (text === undefined) return undefined;
-        const id = collection + SEP + key;
-        const parsed = this.#parsed.get(id);
-        if (parsed?.text === text) return parsed.doc;
+        const kept = this.#docs.get(collection + SEP + key);
+        if (kept?.text === text && kept.doc !== undefined) return kept.doc;
         const doc = deepFreeze(JSON.parse(text) as unknown);
-        if (this.#docs.get(id) === text) this.#parsed.set(id, { text, doc });
+        if (kept?.text === text) kept.doc = doc;
         return doc;
       },
       // Many at once are a reader's (a timeline page's entries), read once: not kept.
@@ -87,13 +85,8 @@ export class KeptDocs {
 
   #keep(id: string, text: string | undefined): void {
     this.#docs.delete(id);
-    this.#parsed.delete(id);
     if (text !== undefined && text.length > MAX_KEPT_CHARS) return;
-    this.#docs.set(id, text);
-    if (this.#docs.size > MAX_KEPT) {
-      const oldest = this.#docs.keys().next().value!;
-      this.#docs.delete(oldest);
-      this.#parsed.delete(oldest);
-    }
+    this.#docs.set(id, { text });
+    if (this.#docs.size > MAX_KEPT) this.#docs.delete(this.#docs.keys().next().value!);
   }
 }

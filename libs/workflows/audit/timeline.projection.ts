@@ -214,12 +214,6 @@ export function statusAfter(stored: StoredStatus, before: UnitStatus | undefined
       };
 }
 
-/** A unit's items as stored, in key order from its first (which stores its status whole): the status after each. */
-export function unitStatuses(stored: readonly StoredStatus[]): UnitStatus[] {
-  let status: UnitStatus | undefined;
-  return stored.map((s) => (status = statusAfter(s, status)));
-}
-
 /**
  * A page of a unit's list, as the rows it would have held one document an item (timeline v8), each
  * with the unit's status after it whole: up to `limit` items with a key (prefix + sequence number)

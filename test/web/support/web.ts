@@ -13,9 +13,8 @@ import { AxeLedger } from './axe.js';
  * Browser journeys: the real app (API and the built UI it serves) on a SQLite store of its own,
  * with a ManualClock, driven by Debian's Chromium through playwright-core. One store is enough
  * here; the HTTP end-to-end tests cover both.
- */
-/**
- * Debian's old headless shell (package chromium-headless-shell, the same Blink as chromium): what
+ *
+ * The browser is Debian's old headless shell (package chromium-headless-shell, the same Blink as chromium): what
  * Playwright itself runs for headless tests. The full browser's headless mode spent a third more
  * CPU on the accessibility walk (132 against 99 CPU-seconds, counted in a cgroup), most of it
  * starting each page's renderer — and the browser suites are over half of `npm test`'s CPU on two
